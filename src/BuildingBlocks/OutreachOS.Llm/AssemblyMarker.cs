@@ -1,0 +1,3 @@
+namespace OutreachOS.Llm;
+
+internal static class AssemblyMarker;

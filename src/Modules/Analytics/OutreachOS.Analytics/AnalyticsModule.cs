@@ -1,0 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OutreachOS.Analytics;
+
+/// <summary>Entry point of the Analytics module: the only public type of its implementation project.</summary>
+public static class AnalyticsModule
+{
+    public static IServiceCollection AddAnalyticsModule(this IServiceCollection services) => services;
+}

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OutreachOS.Ingestion;
+
+/// <summary>Entry point of the Ingestion module: the only public type of its implementation project.</summary>
+public static class IngestionModule
+{
+    public static IServiceCollection AddIngestionModule(this IServiceCollection services) => services;
+}

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OutreachOS.Triage;
+
+/// <summary>Entry point of the Triage module: the only public type of its implementation project.</summary>
+public static class TriageModule
+{
+    public static IServiceCollection AddTriageModule(this IServiceCollection services) => services;
+}
