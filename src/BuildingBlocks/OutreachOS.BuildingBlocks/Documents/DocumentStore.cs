@@ -1,0 +1,111 @@
+using System.Reflection;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.Json;
+
+namespace OutreachOS.BuildingBlocks.Documents;
+
+/// <summary>Names a read-model document type in storage (rename-safe). Defaults to the CLR type name.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class DocumentNameAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>A stored read model with its version (incremented on every write).</summary>
+public sealed record Document<T>(string Id, T Data, long Version, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// A small tenant-scoped jsonb document store for read models. Writes take the caller's transaction so that a projection
+/// updates its documents and its checkpoint (or an inline projection its documents and the events) atomically.
+/// </summary>
+public sealed class DocumentStore(NpgsqlDataSource dataSource)
+{
+    public static string TypeName<T>() => TypeName(typeof(T));
+
+    public static string TypeName(Type t) => t.GetCustomAttribute<DocumentNameAttribute>()?.Name ?? t.Name;
+
+    public async Task<Document<T>?> GetAsync<T>(Guid tenantId, string id, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT id, data::text, version, updated_at FROM oos.documents WHERE tenant_id = @t AND type = @type AND id = @id");
+        Bind(cmd, tenantId, TypeName<T>(), id);
+        var list = await ReadAsync<T>(cmd, ct);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    public static async Task<Document<T>?> GetAsync<T>(NpgsqlTransaction tx, Guid tenantId, string id, bool forUpdate, CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT id, data::text, version, updated_at FROM oos.documents WHERE tenant_id = @t AND type = @type AND id = @id" + (forUpdate ? " FOR UPDATE" : ""),
+            tx.Connection, tx);
+        Bind(cmd, tenantId, TypeName<T>(), id);
+        var list = await ReadAsync<T>(cmd, ct);
+        return list.Count == 0 ? null : list[0];
+    }
+
+    /// <summary>Lists a tenant's documents of a type, optionally filtered by jsonb containment (<c>data @&gt; filter</c>).</summary>
+    public async Task<IReadOnlyList<Document<T>>> ListAsync<T>(Guid tenantId, object? containing = null, int limit = 100, int offset = 0, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT id, data::text, version, updated_at FROM oos.documents
+            WHERE tenant_id = @t AND type = @type AND (@filter::jsonb IS NULL OR data @> @filter)
+            ORDER BY id LIMIT @limit OFFSET @offset
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("type", TypeName<T>());
+        cmd.Parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb)
+        {
+            Value = containing is null ? DBNull.Value : JsonSerializer.Serialize(containing, OutreachJson.Options),
+        });
+        cmd.Parameters.AddWithValue("limit", Math.Clamp(limit, 1, 10_000));
+        cmd.Parameters.AddWithValue("offset", Math.Max(0, offset));
+        return await ReadAsync<T>(cmd, ct);
+    }
+
+    public static async Task UpsertAsync<T>(NpgsqlTransaction tx, Guid tenantId, string id, T document, CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO oos.documents (tenant_id, type, id, data, version, updated_at) VALUES (@t, @type, @id, @data, 1, now())
+            ON CONFLICT (tenant_id, type, id) DO UPDATE SET data = excluded.data, version = oos.documents.version + 1, updated_at = now()
+            """, tx.Connection, tx);
+        Bind(cmd, tenantId, TypeName<T>(), id);
+        cmd.Parameters.Add(new NpgsqlParameter("data", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(document, OutreachJson.Options) });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public static async Task DeleteAsync<T>(NpgsqlTransaction tx, Guid tenantId, string id, CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand("DELETE FROM oos.documents WHERE tenant_id = @t AND type = @type AND id = @id", tx.Connection, tx);
+        Bind(cmd, tenantId, TypeName<T>(), id);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes every document of a type in every tenant (projection rebuild).</summary>
+    public static async Task DeleteAllAsync(NpgsqlTransaction tx, string typeName, CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand("DELETE FROM oos.documents WHERE type = @type", tx.Connection, tx);
+        cmd.Parameters.AddWithValue("type", typeName);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void Bind(NpgsqlCommand cmd, Guid tenantId, string type, string id)
+    {
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("type", type);
+        cmd.Parameters.AddWithValue("id", id);
+    }
+
+    private static async Task<IReadOnlyList<Document<T>>> ReadAsync<T>(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var list = new List<Document<T>>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new Document<T>(r.GetString(0), JsonSerializer.Deserialize<T>(r.GetString(1), OutreachJson.Options)!,
+                r.GetInt64(2), r.GetFieldValue<DateTimeOffset>(3)));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,45 @@
+using Npgsql;
+
+namespace OutreachOS.BuildingBlocks.EventStore;
+
+/// <summary>
+/// The event log. Every read and write names the tenant (organization) except the global read, which only
+/// background subscriptions (projections, the relay) use.
+/// </summary>
+public interface IEventStore
+{
+    Task<AppendResult> AppendAsync(Guid tenantId, string streamId, string streamType, ExpectedVersion expected,
+        IReadOnlyList<EventToAppend> events, CancellationToken ct = default);
+
+    /// <summary>Appends to several streams atomically in one transaction of its own.</summary>
+    Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct = default);
+
+    /// <summary>Appends inside the caller's transaction (a consumer's inbox row, a projection's documents...).</summary>
+    Task<IReadOnlyList<AppendResult>> AppendManyAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default);
+
+    Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
+        DateTimeOffset? until = null, CancellationToken ct = default);
+
+    Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default);
+
+    Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
+        int limit, CancellationToken ct = default);
+
+    /// <summary>
+    /// Reads the global log after <paramref name="after"/>, in (transaction, sequence) order, delivering only events of
+    /// transactions that are older than every transaction still running: a late commit is waited for, never skipped.
+    /// </summary>
+    Task<IReadOnlyList<StoredEvent>> ReadAllAsync(GlobalPosition after, int maxCount, CancellationToken ct = default);
+
+    /// <summary>Re-computes the stream's hash chain and reports the first broken link.</summary>
+    Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default);
+}
+
+/// <summary>Runs in the append's transaction: a read model that must be consistent with the write.</summary>
+public interface IInlineProjection
+{
+    /// <summary>Event types (CLR) this projection handles; others are not passed in.</summary>
+    IReadOnlyCollection<Type> EventTypes { get; }
+
+    Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using OutreachOS.BuildingBlocks.Json;
+
+namespace OutreachOS.BuildingBlocks.EventStore;
+
+/// <summary>The expected version of a stream when appending: any, none yet, or exactly N events.</summary>
+public readonly record struct ExpectedVersion
+{
+    private ExpectedVersion(long value) => Value = value;
+
+    /// <summary>-2 = any, -1 = the stream must not exist, n ≥ 0 = the stream must be at version n (0 = empty).</summary>
+    public long Value { get; }
+
+    public static ExpectedVersion Any { get; } = new(-2);
+    public static ExpectedVersion NoStream { get; } = new(-1);
+    public static ExpectedVersion Exactly(long version)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        return new ExpectedVersion(version);
+    }
+
+    public bool IsAny => Value == -2;
+    public bool IsNoStream => Value == -1;
+
+    public bool Matches(long actual) => Value switch
+    {
+        -2 => true,
+        -1 => actual == 0,
+        _ => actual == Value,
+    };
+
+    public override string ToString() => Value switch { -2 => "any", -1 => "no stream", _ => Value.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+}
+
+/// <summary>
+/// A point in the global log. Ordered by (transaction id, sequence): a reader that only delivers events of transactions
+/// older than every running transaction never skips one that commits late (see ADR 0002).
+/// </summary>
+public readonly record struct GlobalPosition(ulong Transaction, long Sequence) : IComparable<GlobalPosition>
+{
+    public static GlobalPosition Start { get; } = new(0, 0);
+
+    public int CompareTo(GlobalPosition other)
+    {
+        var c = Transaction.CompareTo(other.Transaction);
+        return c != 0 ? c : Sequence.CompareTo(other.Sequence);
+    }
+
+    public static bool operator <(GlobalPosition a, GlobalPosition b) => a.CompareTo(b) < 0;
+    public static bool operator >(GlobalPosition a, GlobalPosition b) => a.CompareTo(b) > 0;
+    public static bool operator <=(GlobalPosition a, GlobalPosition b) => a.CompareTo(b) <= 0;
+    public static bool operator >=(GlobalPosition a, GlobalPosition b) => a.CompareTo(b) >= 0;
+
+    public override string ToString() => $"{Transaction}:{Sequence}";
+}
+
+/// <summary>An event to append: its id makes the append idempotent (a retried append of the same ids is a no-op).</summary>
+public sealed record EventToAppend(Guid EventId, object Data, IReadOnlyDictionary<string, string>? Metadata = null)
+{
+    public static EventToAppend Create(object data, IReadOnlyDictionary<string, string>? metadata = null) =>
+        new(Guid.CreateVersion7(), data, metadata);
+}
+
+/// <summary>Appends to one stream, for <see cref="IEventStore.AppendManyAsync"/>.</summary>
+public sealed record StreamAppend(Guid TenantId, string StreamId, string StreamType, ExpectedVersion Expected, IReadOnlyList<EventToAppend> Events);
+
+public sealed record AppendResult(string StreamId, long Version, bool AlreadyAppended);
+
+/// <summary>An event as stored.</summary>
+public sealed record StoredEvent(
+    long Sequence,
+    ulong Transaction,
+    Guid EventId,
+    Guid TenantId,
+    string StreamId,
+    long Version,
+    string EventType,
+    string Json,
+    IReadOnlyDictionary<string, string> Metadata,
+    DateTimeOffset CreatedAt,
+    byte[] Hash,
+    object? Data)
+{
+    public GlobalPosition Position => new(Transaction, Sequence);
+
+    public string HashHex => Convert.ToHexStringLower(Hash);
+
+    /// <summary>Deserialises the payload as <typeparamref name="T"/> (works for unregistered types too).</summary>
+    public T As<T>() => Data is T t ? t : JsonSerializer.Deserialize<T>(Json, OutreachJson.Options)!;
+}
+
+public sealed record StreamInfo(Guid TenantId, string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Archived);
+
+/// <summary>Result of re-computing a stream's hash chain.</summary>
+public sealed record ChainVerification(string StreamId, bool Valid, long EventsChecked, long? FirstBrokenVersion, Guid? FirstBrokenEventId, string? Reason)
+{
+    public static ChainVerification Ok(string streamId, long count) => new(streamId, true, count, null, null, null);
+}
+
+/// <summary>The stream was not at the version the caller expected (HTTP 409).</summary>
+public sealed class ConcurrencyException(string streamId, ExpectedVersion expected, long actual)
+    : Exception($"Stream '{streamId}' is at version {actual}, expected {expected}.")
+{
+    public string StreamId { get; } = streamId;
+    public ExpectedVersion Expected { get; } = expected;
+    public long ActualVersion { get; } = actual;
+}
+
+/// <summary>An event id was reused for a different event (a retry must resend exactly the same append).</summary>
+public sealed class DuplicateEventException(Guid eventId, string detail) : Exception($"Event {eventId}: {detail}")
+{
+    public Guid EventId { get; } = eventId;
+}

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace OutreachOS.BuildingBlocks.EventStore;
+
+/// <summary>
+/// Creates and migrates the store's schema at start-up. Idempotent and safe when several hosts start at once:
+/// migrations run under a transaction-level advisory lock and are recorded by number.
+/// Modules add their own numbered migrations (ids are global and must never be reused or edited once shipped).
+/// </summary>
+public sealed class SchemaMigrator(NpgsqlDataSource dataSource, IEnumerable<Migration> migrations, ILogger<SchemaMigrator> logger)
+{
+    private const long MigrationLockKey = 0x0051_5365_6D61; // arbitrary constant shared by every host
+
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        var all = CoreMigrations.All.Concat(migrations).OrderBy(m => m.Id).ToList();
+        var dupes = all.GroupBy(m => m.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (dupes.Count > 0)
+        {
+            throw new InvalidOperationException($"Duplicate migration ids: {string.Join(", ", dupes)}");
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@k)", conn, tx))
+        {
+            lockCmd.Parameters.AddWithValue("k", MigrationLockKey);
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+        await using (var boot = new NpgsqlCommand(
+            "CREATE SCHEMA IF NOT EXISTS oos; CREATE TABLE IF NOT EXISTS oos.schema_migrations (id int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+            conn, tx))
+        {
+            await boot.ExecuteNonQueryAsync(ct);
+        }
+        var applied = new HashSet<int>();
+        await using (var read = new NpgsqlCommand("SELECT id FROM oos.schema_migrations", conn, tx))
+        await using (var r = await read.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                applied.Add(r.GetInt32(0));
+            }
+        }
+        foreach (var m in all.Where(m => !applied.Contains(m.Id)))
+        {
+            logger.LogInformation("Applying schema migration {MigrationId} {MigrationName}", m.Id, m.Name);
+            await using var cmd = new NpgsqlCommand(m.Sql, conn, tx);
+            await cmd.ExecuteNonQueryAsync(ct);
+            await using var rec = new NpgsqlCommand("INSERT INTO oos.schema_migrations(id, name) VALUES (@id, @n)", conn, tx);
+            rec.Parameters.AddWithValue("id", m.Id);
+            rec.Parameters.AddWithValue("n", m.Name);
+            await rec.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+}
+
+/// <summary>A numbered, append-only schema change.</summary>
+public sealed record Migration(int Id, string Name, string Sql);
+
+internal static class CoreMigrations
+{
+    public static readonly Migration[] All =
+    [
+        new(1, "event store", """
+            CREATE TABLE oos.streams (
+                tenant_id   uuid        NOT NULL,
+                id          text        NOT NULL,
+                type        text        NOT NULL,
+                version     bigint      NOT NULL,
+                last_hash   bytea,
+                created_at  timestamptz NOT NULL,
+                updated_at  timestamptz NOT NULL,
+                archived    boolean     NOT NULL DEFAULT false,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE INDEX streams_type_created ON oos.streams (tenant_id, type, created_at);
+            CREATE TABLE oos.events (
+                seq         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                id          uuid        NOT NULL,
+                tenant_id   uuid        NOT NULL,
+                stream_id   text        NOT NULL,
+                version     bigint      NOT NULL,
+                type        text        NOT NULL,
+                data        jsonb       NOT NULL,
+                metadata    jsonb       NOT NULL,
+                created_at  timestamptz NOT NULL,
+                tx          xid8        NOT NULL DEFAULT pg_current_xact_id(),
+                hash        bytea       NOT NULL,
+                CONSTRAINT events_stream_version UNIQUE (tenant_id, stream_id, version),
+                CONSTRAINT events_version_positive CHECK (version > 0)
+            );
+            CREATE UNIQUE INDEX events_id ON oos.events (id);
+            CREATE INDEX events_tx_seq ON oos.events (tx, seq);
+            CREATE INDEX events_tenant_type_created ON oos.events (tenant_id, type, created_at);
+            CREATE TABLE oos.checkpoints (
+                name        text        PRIMARY KEY,
+                tx          xid8        NOT NULL,
+                seq         bigint      NOT NULL,
+                updated_at  timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE oos.documents (
+                tenant_id   uuid        NOT NULL,
+                type        text        NOT NULL,
+                id          text        NOT NULL,
+                data        jsonb       NOT NULL,
+                version     bigint      NOT NULL DEFAULT 1,
+                updated_at  timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, type, id)
+            );
+            CREATE INDEX documents_data ON oos.documents USING gin (data jsonb_path_ops);
+            CREATE TABLE oos.inbox (
+                consumer     text        NOT NULL,
+                message_id   uuid        NOT NULL,
+                tenant_id    uuid,
+                processed_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (consumer, message_id)
+            );
+            """),
+    ];
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using OutreachOS.BuildingBlocks.Documents;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Projections;
+
+namespace OutreachOS.BuildingBlocks;
+
+public static class EventStoreServiceCollectionExtensions
+{
+    /// <summary>Registers the event store, document store, schema migrator and subscription daemon on one data source.</summary>
+    public static IServiceCollection AddOutreachEventStore(this IServiceCollection services, string connectionString, Action<SubscriptionOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "outreachos";
+            return builder.Build();
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var registry = new EventTypeRegistry();
+            foreach (var registration in sp.GetServices<EventTypeRegistration>())
+            {
+                foreach (var type in registration.Types)
+                {
+                    registry.Register(type);
+                }
+            }
+            return registry;
+        });
+        services.TryAddSingleton<IEventStore, PostgresEventStore>();
+        services.TryAddSingleton<DocumentStore>();
+        services.TryAddSingleton<SchemaMigrator>();
+        services.TryAddSingleton<SubscriptionEngine>();
+        services.AddOptions<SubscriptionOptions>().Configure(o => configure?.Invoke(o));
+        services.AddLogging();
+        services.AddHostedService<SubscriptionDaemon>();
+        return services;
+    }
+
+    public static IServiceCollection AddSubscription<T>(this IServiceCollection services) where T : class, ISubscription =>
+        services.AddSingleton<ISubscription, T>();
+
+    public static IServiceCollection AddInlineProjection<T>(this IServiceCollection services) where T : class, IInlineProjection =>
+        services.AddSingleton<IInlineProjection, T>();
+
+    public static IServiceCollection AddMigration(this IServiceCollection services, Migration migration) =>
+        services.AddSingleton(migration);
+
+    /// <summary>Registers event types so that stored payloads deserialise to them.</summary>
+    public static IServiceCollection AddEventTypes(this IServiceCollection services, params Type[] types)
+    {
+        services.AddSingleton(new EventTypeRegistration(types));
+        return services;
+    }
+}
+
+/// <summary>Event types contributed by a module; applied to the registry when it is first resolved.</summary>
+public sealed record EventTypeRegistration(IReadOnlyList<Type> Types);

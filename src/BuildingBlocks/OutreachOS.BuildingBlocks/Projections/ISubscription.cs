@@ -1,0 +1,25 @@
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.BuildingBlocks.Projections;
+
+/// <summary>
+/// A consumer of the global event log with a durable checkpoint: an async projection or the integration-event relay.
+/// One runner per name is active across all hosts (advisory lock); <see cref="HandleAsync"/> and the checkpoint move
+/// commit in the same transaction, so a projection applies each event exactly once.
+/// </summary>
+public interface ISubscription
+{
+    string Name { get; }
+
+    int BatchSize => 500;
+
+    Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
+
+    /// <summary>Drops the subscription's own state before a rebuild from the start of the log.</summary>
+    Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct);
+}
+
+public sealed record SubscriptionStatus(string Name, GlobalPosition Checkpoint, DateTimeOffset? UpdatedAt, long EventsBehind);
+
+public sealed record RebuildProgress(string Name, long Processed, long Total);

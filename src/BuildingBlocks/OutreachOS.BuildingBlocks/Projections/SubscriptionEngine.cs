@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.BuildingBlocks.Projections;
+
+public sealed class SubscriptionOptions
+{
+    /// <summary>Run the background runners in this process (a CLI verb or a read-only replica may turn them off).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Fallback poll when no NOTIFY arrives (events held back by an open transaction need a re-check).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a standby host retries to take over a subscription.</summary>
+    public TimeSpan StandbyRetry { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>Processes subscriptions: the daemon's loop, rebuilds and catch-up waits share this code.</summary>
+public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore store, IEnumerable<ISubscription> subscriptions, ILogger<SubscriptionEngine> logger)
+{
+    private static readonly Meter Meter = new("OutreachOS.Projections");
+    private static readonly Counter<long> Processed = Meter.CreateCounter<long>("outreachos.subscription.events", "events");
+    private static readonly ActivitySource Activity = new("OutreachOS.Projections");
+    private readonly Dictionary<string, ISubscription> _byName = subscriptions.ToDictionary(s => s.Name, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Names => _byName.Keys;
+
+    public ISubscription Get(string name) =>
+        _byName.TryGetValue(name, out var s) ? s : throw new KeyNotFoundException($"Unknown projection or subscription '{name}'. Known: {string.Join(", ", _byName.Keys.Order())}");
+
+    internal static long LockKey(string name) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("oos-subscription:" + name)), 0);
+
+    internal static async Task<bool> TryLockAsync(NpgsqlConnection conn, string name, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", conn);
+        cmd.Parameters.AddWithValue("k", LockKey(name));
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    internal static async Task UnlockAsync(NpgsqlConnection conn, string name, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", conn);
+        cmd.Parameters.AddWithValue("k", LockKey(name));
+        await cmd.ExecuteScalarAsync(ct);
+    }
+
+    public async Task<GlobalPosition> GetCheckpointAsync(string name, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT tx, seq FROM oos.checkpoints WHERE name = @n");
+        cmd.Parameters.AddWithValue("n", name);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
+    }
+
+    /// <summary>Processes one batch after the checkpoint. Returns the number of events handled (0 when caught up).</summary>
+    internal async Task<int> ProcessBatchAsync(ISubscription subscription, CancellationToken ct)
+    {
+        var checkpoint = await GetCheckpointAsync(subscription.Name, ct);
+        var events = await store.ReadAllAsync(checkpoint, subscription.BatchSize, ct);
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+        using var activity = Activity.StartActivity("subscription.batch");
+        activity?.SetTag("outreachos.subscription", subscription.Name);
+        activity?.SetTag("outreachos.events", events.Count);
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await subscription.HandleAsync(tx, events, ct);
+        var last = events[^1].Position;
+        // Optimistic move: if another runner advanced the checkpoint meanwhile (lock lost), this batch is discarded.
+        await using var move = new NpgsqlCommand("""
+            INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
+            ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
+            WHERE c.tx = @otx AND c.seq = @oseq
+            """, conn, tx);
+        move.Parameters.AddWithValue("n", subscription.Name);
+        move.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = last.Transaction });
+        move.Parameters.AddWithValue("seq", last.Sequence);
+        move.Parameters.Add(new NpgsqlParameter("otx", NpgsqlDbType.Xid8) { Value = checkpoint.Transaction });
+        move.Parameters.AddWithValue("oseq", checkpoint.Sequence);
+        if (await move.ExecuteNonQueryAsync(ct) == 0)
+        {
+            await tx.RollbackAsync(ct);
+            logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
+            return 0;
+        }
+        await tx.CommitAsync(ct);
+        Processed.Add(events.Count, new KeyValuePair<string, object?>("subscription", subscription.Name));
+        return events.Count;
+    }
+
+    /// <summary>Resets a projection and replays the whole log into it, holding its lock (waits up to <paramref name="lockTimeout"/>).</summary>
+    public async Task<long> RebuildAsync(string name, IProgress<RebuildProgress>? progress, TimeSpan lockTimeout, CancellationToken ct = default)
+    {
+        var subscription = Get(name);
+        await using var lockConn = await dataSource.OpenConnectionAsync(ct);
+        var deadline = DateTime.UtcNow + lockTimeout;
+        while (!await TryLockAsync(lockConn, name, ct))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"Projection '{name}' is being run by another process; stop it (or wait) and retry the rebuild.");
+            }
+            await Task.Delay(200, ct);
+        }
+        try
+        {
+            long total;
+            await using (var count = dataSource.CreateCommand("SELECT count(*) FROM oos.events"))
+            {
+                total = (long)(await count.ExecuteScalarAsync(ct))!;
+            }
+            await using (var conn = await dataSource.OpenConnectionAsync(ct))
+            await using (var tx = await conn.BeginTransactionAsync(ct))
+            {
+                await subscription.ResetAsync(tx, ct);
+                await using var reset = new NpgsqlCommand(
+                    "INSERT INTO oos.checkpoints (name, tx, seq, updated_at) VALUES (@n, '0', 0, now()) ON CONFLICT (name) DO UPDATE SET tx = '0', seq = 0, updated_at = now()",
+                    conn, tx);
+                reset.Parameters.AddWithValue("n", name);
+                await reset.ExecuteNonQueryAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            logger.LogInformation("Rebuilding {Subscription} from the start of the log ({Total} events)", name, total);
+            long processed = 0;
+            int n;
+            while ((n = await ProcessBatchAsync(subscription, ct)) > 0)
+            {
+                processed += n;
+                progress?.Report(new RebuildProgress(name, processed, Math.Max(total, processed)));
+            }
+            progress?.Report(new RebuildProgress(name, processed, processed));
+            return processed;
+        }
+        finally
+        {
+            await UnlockAsync(lockConn, name, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Waits until the subscription has handled everything visible when the call started.</summary>
+    public async Task WaitForCatchUpAsync(string name, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var target = await HighWaterMarkAsync(ct);
+        var deadline = DateTime.UtcNow + timeout;
+        while (await GetCheckpointAsync(name, ct) < target)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Subscription '{name}' did not reach {target} within {timeout}.");
+            }
+            await Task.Delay(20, ct);
+        }
+    }
+
+    /// <summary>The last position a reader may deliver now (events of still-running transactions excluded).</summary>
+    public async Task<GlobalPosition> HighWaterMarkAsync(CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT tx, seq FROM oos.events WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx DESC, seq DESC LIMIT 1");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
+    }
+
+    public async Task<IReadOnlyList<SubscriptionStatus>> StatusAsync(CancellationToken ct = default)
+    {
+        var list = new List<SubscriptionStatus>();
+        foreach (var name in _byName.Keys.Order(StringComparer.Ordinal))
+        {
+            await using var cmd = dataSource.CreateCommand("""
+                SELECT c.tx, c.seq, c.updated_at,
+                       (SELECT count(*) FROM oos.events e WHERE (e.tx, e.seq) > (coalesce(c.tx, '0'::xid8), coalesce(c.seq, 0)))
+                FROM (SELECT 1) one LEFT JOIN oos.checkpoints c ON c.name = @n
+                """);
+            cmd.Parameters.AddWithValue("n", name);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            list.Add(r.IsDBNull(0)
+                ? new SubscriptionStatus(name, GlobalPosition.Start, null, r.GetInt64(3))
+                : new SubscriptionStatus(name, new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)), r.GetFieldValue<DateTimeOffset>(2), r.GetInt64(3)));
+        }
+        return list;
+    }
+}
+
+/// <summary>
+/// Runs every registered subscription in the background. Each runner holds a session advisory lock on a dedicated
+/// connection (so only one host runs it), LISTENs for appends on that connection, and polls as a fallback.
+/// </summary>
+internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<ISubscription> subscriptions, NpgsqlDataSource dataSource,
+    IOptions<SubscriptionOptions> options, ILogger<SubscriptionDaemon> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return Task.CompletedTask;
+        }
+        return Task.WhenAll(subscriptions.Select(s => Task.Run(() => RunAsync(s, stoppingToken), stoppingToken)));
+    }
+
+    private async Task RunAsync(ISubscription subscription, CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var conn = await dataSource.OpenConnectionAsync(ct);
+                if (!await SubscriptionEngine.TryLockAsync(conn, subscription.Name, ct))
+                {
+                    await Task.Delay(options.Value.StandbyRetry, ct);
+                    continue;
+                }
+                logger.LogInformation("Subscription {Subscription} is active in this process", subscription.Name);
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresEventStore.NotifyChannel}", conn))
+                {
+                    await listen.ExecuteNonQueryAsync(ct);
+                }
+                backoff = TimeSpan.FromMilliseconds(200);
+                while (!ct.IsCancellationRequested)
+                {
+                    if (await engine.ProcessBatchAsync(subscription, ct) == 0)
+                    {
+                        // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
+                        await conn.WaitAsync(options.Value.PollInterval, ct);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Subscription {Subscription} failed; retrying in {Backoff}", subscription.Name, backoff);
+                try
+                {
+                    await Task.Delay(backoff, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+}

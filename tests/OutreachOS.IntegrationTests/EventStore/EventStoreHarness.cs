@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Projections;
+using OutreachOS.IntegrationTests.Infrastructure;
+
+namespace OutreachOS.IntegrationTests.EventStore;
+
+public sealed record TestDeposited(string Account, decimal Amount, string Note);
+public sealed record TestWithdrawn(string Account, decimal Amount);
+
+/// <summary>A service provider with the real event store on a fresh database.</summary>
+internal sealed class EventStoreHarness : IAsyncDisposable
+{
+    private EventStoreHarness(ServiceProvider services, string connectionString)
+    {
+        Services = services;
+        ConnectionString = connectionString;
+    }
+
+    public ServiceProvider Services { get; }
+    public string ConnectionString { get; }
+    public IEventStore Store => Services.GetRequiredService<IEventStore>();
+    public NpgsqlDataSource DataSource => Services.GetRequiredService<NpgsqlDataSource>();
+    public SubscriptionEngine Engine => Services.GetRequiredService<SubscriptionEngine>();
+
+    public static async Task<EventStoreHarness> CreateAsync(string? connectionString = null, Action<IServiceCollection>? configure = null, Action<SubscriptionOptions>? options = null)
+    {
+        connectionString ??= await TestPostgres.CreateDatabaseAsync("es");
+        var services = new ServiceCollection();
+        services.AddOutreachEventStore(connectionString, options);
+        services.AddEventTypes(typeof(TestDeposited), typeof(TestWithdrawn));
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<SchemaMigrator>().MigrateAsync();
+        return new EventStoreHarness(provider, connectionString);
+    }
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var cmd = DataSource.CreateCommand(sql);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task ExecAsync(string sql)
+    {
+        await using var cmd = DataSource.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public ValueTask DisposeAsync() => Services.DisposeAsync();
+}

@@ -1,0 +1,204 @@
+using OutreachOS.IntegrationTests.Infrastructure;
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.IntegrationTests.EventStore;
+
+public sealed class EventStoreTests
+{
+    private static readonly Guid TenantA = Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001");
+    private static readonly Guid TenantB = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
+
+    private static EventToAppend Deposit(decimal amount, string note = "n") => EventToAppend.Create(new TestDeposited("acc-1", amount, note));
+
+    [Fact]
+    public async Task Appended_events_are_read_back_in_order_with_types_versions_and_metadata()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        var first = await h.Store.AppendAsync(TenantA, "account-1", "account", ExpectedVersion.NoStream,
+            [Deposit(10m), EventToAppend.Create(new TestWithdrawn("acc-1", 3m), new Dictionary<string, string> { ["actor"] = "key-1" })]);
+        var second = await h.Store.AppendAsync(TenantA, "account-1", "account", ExpectedVersion.Exactly(2), [Deposit(1.50m)]);
+
+        Assert.Equal(2, first.Version);
+        Assert.Equal(3, second.Version);
+        var events = await h.Store.ReadStreamAsync(TenantA, "account-1");
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.Version));
+        Assert.Equal(["TestDeposited", "TestWithdrawn", "TestDeposited"], events.Select(e => e.EventType));
+        Assert.Equal(new TestDeposited("acc-1", 10m, "n"), events[0].Data);
+        Assert.Equal("key-1", events[1].Metadata["actor"]);
+        Assert.Equal(1.50m, events[2].As<TestDeposited>().Amount);
+        Assert.All(events, e => Assert.Equal(32, e.Hash.Length));
+        Assert.Equal(2, (await h.Store.ReadStreamAsync(TenantA, "account-1", toVersion: 2)).Count);
+    }
+
+    [Fact]
+    public async Task Wrong_expected_version_throws_a_typed_concurrency_exception_and_writes_nothing()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "s", "t", ExpectedVersion.NoStream, [Deposit(1)]);
+
+        var stale = await Assert.ThrowsAsync<ConcurrencyException>(() => h.Store.AppendAsync(TenantA, "s", "t", ExpectedVersion.Exactly(0), [Deposit(2)]));
+        Assert.Equal(1, stale.ActualVersion);
+        await Assert.ThrowsAsync<ConcurrencyException>(() => h.Store.AppendAsync(TenantA, "s", "t", ExpectedVersion.NoStream, [Deposit(2)]));
+        await Assert.ThrowsAsync<ConcurrencyException>(() => h.Store.AppendAsync(TenantA, "new", "t", ExpectedVersion.Exactly(3), [Deposit(2)]));
+
+        Assert.Equal(1, await h.ScalarAsync("SELECT count(*) FROM oos.events"));
+        Assert.Null(await h.Store.GetStreamAsync(TenantA, "new"));
+        var any = await h.Store.AppendAsync(TenantA, "s", "t", ExpectedVersion.Any, [Deposit(3)]);
+        Assert.Equal(2, any.Version);
+    }
+
+    [Fact]
+    public async Task Retrying_an_append_with_the_same_event_ids_is_a_no_op()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        EventToAppend[] batch = [Deposit(1), Deposit(2)];
+        var first = await h.Store.AppendAsync(TenantA, "s", "t", ExpectedVersion.NoStream, batch);
+        var retry = await h.Store.AppendAsync(TenantA, "s", "t", ExpectedVersion.NoStream, batch);
+
+        Assert.False(first.AlreadyAppended);
+        Assert.True(retry.AlreadyAppended);
+        Assert.Equal(2, retry.Version);
+        Assert.Equal(2, await h.ScalarAsync("SELECT count(*) FROM oos.events"));
+
+        // A batch that reuses some ids but not all is a client bug, not a retry.
+        await Assert.ThrowsAsync<DuplicateEventException>(() => h.Store.AppendAsync(TenantA, "s", "t", ExpectedVersion.Any, [batch[0], Deposit(3)]));
+        // The same id in another stream is rejected too.
+        await Assert.ThrowsAsync<DuplicateEventException>(() => h.Store.AppendAsync(TenantA, "other", "t", ExpectedVersion.Any, [batch[0]]));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_with_the_same_expected_version_one_wins_and_no_sequence_numbers_are_burnt()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "hot", "t", ExpectedVersion.NoStream, [Deposit(0)]);
+
+        var attempts = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await h.Store.AppendAsync(TenantA, "hot", "t", ExpectedVersion.Exactly(1), [Deposit(i)]);
+                return true;
+            }
+            catch (ConcurrencyException)
+            {
+                return false;
+            }
+        })).ToList();
+        var outcomes = await Task.WhenAll(attempts);
+
+        Assert.Equal(1, outcomes.Count(x => x));
+        Assert.Equal(2, (await h.Store.GetStreamAsync(TenantA, "hot"))!.Version);
+        // The version is checked before a sequence number is drawn: conflicts leave no gaps.
+        Assert.Equal(2, await h.ScalarAsync("SELECT max(seq) FROM oos.events"));
+    }
+
+    [Fact]
+    public async Task Streams_are_scoped_by_tenant()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "same-id", "t", ExpectedVersion.NoStream, [Deposit(1)]);
+        await h.Store.AppendAsync(TenantB, "same-id", "t", ExpectedVersion.NoStream, [Deposit(2), Deposit(3)]);
+
+        Assert.Single(await h.Store.ReadStreamAsync(TenantA, "same-id"));
+        Assert.Equal(2, (await h.Store.ReadStreamAsync(TenantB, "same-id")).Count);
+        Assert.Empty(await h.Store.ReadStreamAsync(Guid.NewGuid(), "same-id"));
+        Assert.Null(await h.Store.GetStreamAsync(Guid.NewGuid(), "same-id"));
+        Assert.Single(await h.Store.ListStreamsAsync(TenantA, "t", null, null, 10));
+        Assert.True((await h.Store.VerifyAsync(TenantB, "same-id")).Valid);
+    }
+
+    [Fact]
+    public async Task Global_reader_waits_for_a_transaction_that_commits_late_then_delivers_both_in_order()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+
+        // T1 appends first and stays open.
+        await using var c1 = await h.DataSource.OpenConnectionAsync();
+        await using var t1 = await c1.BeginTransactionAsync();
+        await h.Store.AppendManyAsync(t1, [new StreamAppend(TenantA, "late", "t", ExpectedVersion.NoStream, [Deposit(1, "late")])]);
+
+        // T2 appends later and commits first.
+        await h.Store.AppendAsync(TenantA, "early", "t", ExpectedVersion.NoStream, [Deposit(2, "early")]);
+
+        Assert.Equal(1, await h.ScalarAsync("SELECT count(*) FROM oos.events")); // T1's row is not visible yet
+        Assert.Empty(await h.Store.ReadAllAsync(GlobalPosition.Start, 100)); // the committed one is held back, not delivered out of order
+
+        await t1.CommitAsync();
+        var all = await h.Store.ReadAllAsync(GlobalPosition.Start, 100);
+        Assert.Equal(["late", "early"], all.Select(e => e.As<TestDeposited>().Note));
+        Assert.Empty(await h.Store.ReadAllAsync(all[^1].Position, 100));
+    }
+
+    [Fact]
+    public async Task Global_reader_never_skips_a_transaction_whose_xid_is_older_than_its_sequence_suggests()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+
+        // Ta takes its transaction id first, but appends (draws its sequence number) after Tb.
+        await using var ca = await h.DataSource.OpenConnectionAsync();
+        await using var ta = await ca.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()", ca, ta))
+        {
+            await xid.ExecuteScalarAsync();
+        }
+        await using var cb = await h.DataSource.OpenConnectionAsync();
+        await using var tb = await cb.BeginTransactionAsync();
+        await h.Store.AppendManyAsync(tb, [new StreamAppend(TenantA, "b", "t", ExpectedVersion.NoStream, [Deposit(1, "b")])]);
+        await h.Store.AppendManyAsync(ta, [new StreamAppend(TenantA, "a", "t", ExpectedVersion.NoStream, [Deposit(2, "a")])]);
+        await tb.CommitAsync();
+
+        // Tb's event is committed, but Ta (older xid) may still commit events: the reader must hold Tb's back.
+        Assert.Empty(await h.Store.ReadAllAsync(GlobalPosition.Start, 100));
+        await ta.CommitAsync();
+
+        var all = await h.Store.ReadAllAsync(GlobalPosition.Start, 100);
+        Assert.Equal(2, all.Count);
+        Assert.Equal(["a", "b"], all.Select(e => e.As<TestDeposited>().Note)); // commit-safe order: (xid, seq)
+    }
+
+    [Fact]
+    public async Task Hash_chain_verifies_and_reports_the_first_tampered_event()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "ledger", "t", ExpectedVersion.NoStream,
+            [Deposit(10.50m, "a"), Deposit(20m, "b — ünïcödé ✓"), Deposit(30m, "c"), Deposit(40m, "d")]);
+        var ok = await h.Store.VerifyAsync(TenantA, "ledger");
+        Assert.True(ok.Valid, ok.Reason);
+        Assert.Equal(4, ok.EventsChecked);
+
+        await h.ExecAsync("UPDATE oos.events SET data = jsonb_set(data, '{amount}', '999') WHERE stream_id = 'ledger' AND version = 3");
+        var broken = await h.Store.VerifyAsync(TenantA, "ledger");
+        Assert.False(broken.Valid);
+        Assert.Equal(3, broken.FirstBrokenVersion);
+        Assert.Contains("hash mismatch", broken.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_detects_tampered_metadata_and_deleted_events()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "m", "t", ExpectedVersion.NoStream, [Deposit(1), Deposit(2), Deposit(3)]);
+        await h.ExecAsync("UPDATE oos.events SET metadata = '{\"actor\":\"mallory\"}' WHERE stream_id = 'm' AND version = 2");
+        Assert.Equal(2, (await h.Store.VerifyAsync(TenantA, "m")).FirstBrokenVersion);
+
+        await h.Store.AppendAsync(TenantA, "d", "t", ExpectedVersion.NoStream, [Deposit(1), Deposit(2), Deposit(3)]);
+        await h.ExecAsync("DELETE FROM oos.events WHERE stream_id = 'd' AND version = 3");
+        var truncated = await h.Store.VerifyAsync(TenantA, "d");
+        Assert.False(truncated.Valid);
+        Assert.Contains("events deleted", truncated.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Schema_migration_is_idempotent_and_safe_when_hosts_start_together()
+    {
+        var cs = await TestPostgres.CreateDatabaseAsync("mig");
+        var hosts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => EventStoreHarness.CreateAsync(cs)));
+        await using var again = await EventStoreHarness.CreateAsync(cs);
+        Assert.Equal(1, await again.ScalarAsync("SELECT count(*) FROM oos.schema_migrations WHERE id = 1"));
+        foreach (var h in hosts)
+        {
+            await h.DisposeAsync();
+        }
+    }
+}
