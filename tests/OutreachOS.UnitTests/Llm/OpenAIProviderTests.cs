@@ -8,7 +8,7 @@ public sealed class OpenAIProviderTests
 {
     private const string Answer = """{"intent":"pricing","urgency":2}""";
 
-    private static StubResponse Completion(string model = "gpt-4o-mini-2024-07-18", int input = 120, int output = 30) => new(200, JsonSerializer.Serialize(new
+    internal static StubResponse Completion(string model = "gpt-4o-mini-2024-07-18", int input = 120, int output = 30) => new(200, JsonSerializer.Serialize(new
     {
         id = "chatcmpl-1",
         @object = "chat.completion",
