@@ -149,10 +149,11 @@ public sealed class AnthropicProviderTests
     }
 
     [Fact]
-    public async Task A_response_slower_than_the_timeout_fails_as_transient_without_status()
+    public async Task Responses_slower_than_the_timeout_are_retried_then_fail_as_transient_without_status()
     {
-        await using var stub = await StubLlmServer.StartAsync(Message() with { Delay = TimeSpan.FromSeconds(10) });
-        var settings = Prompts.Settings("Anthropic", stub.BaseUrl, maxRetries: 0);
+        var slow = Message() with { Delay = TimeSpan.FromSeconds(10) };
+        await using var stub = await StubLlmServer.StartAsync(slow, slow, Message());
+        var settings = Prompts.Settings("Anthropic", stub.BaseUrl, maxRetries: 1);
         settings["Llm:TimeoutSeconds"] = "0.3";
         using var host = new LlmTestHost(settings);
 
@@ -161,6 +162,35 @@ public sealed class AnthropicProviderTests
 
         Assert.Null(failure.StatusCode);
         Assert.True(failure.IsTransient);
-        Assert.Equal(1, failure.Attempts);
+        Assert.Equal(2, failure.Attempts);
+        Assert.Equal(2, stub.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_is_retried_then_fails_as_transient_without_status()
+    {
+        await using var stub = await StubLlmServer.StartAsync(StubResponse.Drop, StubResponse.Drop, Message());
+        using var host = new LlmTestHost(Prompts.Settings("Anthropic", stub.BaseUrl, maxRetries: 1));
+
+        var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
+            () => host.Client.CompleteAsync(Prompts.Classify(), CancellationToken.None));
+
+        Assert.Equal(2, stub.Requests.Count);
+        Assert.Equal(2, failure.Attempts);
+        Assert.Null(failure.StatusCode);
+        Assert.True(failure.IsTransient);
+        Assert.True(failure.AlreadyRetried);
+    }
+
+    [Fact]
+    public async Task A_call_cancelled_by_the_caller_is_a_cancellation_not_a_provider_failure()
+    {
+        await using var stub = await StubLlmServer.StartAsync(Message() with { Delay = TimeSpan.FromSeconds(10) });
+        using var host = new LlmTestHost(Prompts.Settings("Anthropic", stub.BaseUrl));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Client.CompleteAsync(Prompts.Classify(), cts.Token));
+
+        Assert.Single(stub.Requests);
     }
 }

@@ -17,7 +17,9 @@ internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDict
 
 internal sealed record StubResponse(int Status, string Body, TimeSpan Delay = default)
 {
-    // Retry hints both SDKs honour, so retry tests do not sleep through the default backoff.
+    /// <summary>Drops the connection without an answer, as a crashed proxy or a reset network would.</summary>
+    public static StubResponse Drop { get; } = new(0, "");
+
     public static StubResponse Error(int status) => new(status, """{"error":{"type":"api_error","message":"stub failure"}}""");
 }
 
@@ -85,8 +87,15 @@ internal sealed class StubLlmServer : IAsyncDisposable
             }
         }
 
+        if (response.Status == 0)
+        {
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = response.Status;
         context.Response.ContentType = "application/json";
+        // The Anthropic SDK honours this hint, so its retry tests do not sleep through the default backoff.
         context.Response.Headers["retry-after-ms"] = "1";
         context.Response.Headers["retry-after"] = "0";
         await context.Response.WriteAsync(response.Body, context.RequestAborted);

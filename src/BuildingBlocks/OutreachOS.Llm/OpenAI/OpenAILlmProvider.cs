@@ -90,7 +90,9 @@ internal sealed class OpenAILlmProvider : ILlmProvider
 
     public ProviderFailure? Classify(Exception exception, CancellationToken ct) => exception switch
     {
-        // Status 0: no response at all (connection refused/reset), after the SDK's retries.
+        // When every try threw (no response at all), the retry policy throws them all together; the last one decides.
+        AggregateException { InnerExceptions.Count: > 0 } e => Classify(e.InnerExceptions[^1], ct),
+        // Status 0: no response at all (connection refused/reset).
         ClientResultException e => ProviderFailure.FromStatus(e.Status),
         ProviderAnswerException => new ProviderFailure(null, IsTransient: false),
         HttpRequestException => new ProviderFailure(null, IsTransient: true),
