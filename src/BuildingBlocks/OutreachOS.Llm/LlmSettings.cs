@@ -83,6 +83,11 @@ internal sealed record LlmSettings(
             PriceTableReader.Read(section.GetSection("Prices")));
     }
 
+    /// <summary>The generated record ToString would print the API keys into any log that prints the settings.</summary>
+    public override string ToString() =>
+        $"LlmSettings {{ Provider = {Provider}, Model = {Model ?? "(provider default)"}, MaxRetries = {MaxRetries}, Timeout = {Timeout}, "
+        + $"OpenAIBaseUrl = {OpenAIBaseUrl}, AnthropicBaseUrl = {AnthropicBaseUrl}, Prices = {Prices.Count} models }}";
+
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static int ReadInt(IConfigurationSection section, string key, int fallback) =>

@@ -71,4 +71,20 @@ public sealed class LlmSettingsTests
         var warning = Assert.Single(host.Logs.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains("local-llama", warning.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Printing_the_settings_does_not_reveal_the_api_keys()
+    {
+        var settings = LlmSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Llm:Provider"] = "Anthropic",
+            ["Llm:OpenAI:ApiKey"] = "sk-secret-openai",
+            ["Llm:Anthropic:ApiKey"] = "sk-ant-secret",
+        }).Build());
+
+        var printed = settings.ToString();
+
+        Assert.Contains("Anthropic", printed, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", printed, StringComparison.Ordinal);
+    }
 }
