@@ -10,6 +10,14 @@ namespace OutreachOS.Guardrails.Checks;
 /// </summary>
 internal sealed record ClaimPattern(string Code, RiskSeverity Severity, string What, Regex Trigger, string[] Evidence, bool EvidenceIsMatch = false);
 
+/// <summary>Verbs need a quantity in their sentence; a multiplier is its own quantity; ROI alone is only a warning.</summary>
+internal enum MetricKind
+{
+    Verb,
+    Multiplier,
+    Roi,
+}
+
 internal static partial class ClaimPatterns
 {
     public static readonly ClaimPattern[] All =
@@ -26,15 +34,15 @@ internal static partial class ClaimPatterns
     ];
 
     /// <summary>Metric verbs: a claim only when a quantity sits in the same sentence.</summary>
-    public static readonly (Regex Verb, string[] Evidence)[] MetricVerbs =
+    public static readonly (Regex Verb, string[] Evidence, MetricKind Kind)[] MetricVerbs =
     [
-        (GrowRegex(), ["grew", "grow"]),
-        (IncreaseRegex(), ["increas", "boost", "lift", "rais"]),
-        (ReduceRegex(), ["reduc", "cut", "lower", "decreas"]),
-        (SaveRegex(), ["sav"]),
-        (ImproveRegex(), ["improv"]),
-        (MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"]),
-        (RoiRegex(), ["roi", "return on investment", "payback"]),
+        (GrowRegex(), ["grew", "grow"], MetricKind.Verb),
+        (IncreaseRegex(), ["increas", "boost", "lift", "rais"], MetricKind.Verb),
+        (ReduceRegex(), ["reduc", "cut", "lower", "decreas"], MetricKind.Verb),
+        (SaveRegex(), ["sav"], MetricKind.Verb),
+        (ImproveRegex(), ["improv"], MetricKind.Verb),
+        (MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"], MetricKind.Multiplier),
+        (RoiRegex(), ["roi", "return on investment", "payback"], MetricKind.Roi),
     ];
 
     [GeneratedRegex(@"\b(?:pre-?seed|seed|series\s+[a-f])(?:\s+(?:round|funding|raise))?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -49,7 +57,7 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:acquired|acquisition|ipo|went public|going public|merger)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ExitRegex();
 
-    [GeneratedRegex(@"\b(?:award(?:s|ed)?|award-winning|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwardRegex();
 
     [GeneratedRegex(@"(?:#\s?\d+\b|\bno\.\s?1\b|\bnumber one\b|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

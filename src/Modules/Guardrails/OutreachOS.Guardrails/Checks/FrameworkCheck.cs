@@ -25,7 +25,7 @@ internal sealed partial class FrameworkCheck : IGuardrailCheck
     [
         new("Attention", AttentionCues(), "a question or \"noticed\", \"saw\", \"congrats\", \"curious\"", Zone.Opening, QuestionCounts: true),
         new("Interest", InterestCues(), "\"we help\", \"our\", \"teams like\", \"because\""),
-        new("Desire", DesireCues(), "\"so you can\", \"without\", \"save\", \"faster\", \"imagine\""),
+        new("Desire", DesireCues(), "\"so you can\", \"focus on\", \"without\", \"save\", \"faster\", \"imagine\""),
         new("Action", RequiredElementsCheck.AskRegex(), "a question or \"book\", \"call\", \"chat\", \"open to\"", Zone.Closing, QuestionCounts: true),
     ];
 
@@ -119,7 +119,7 @@ internal sealed partial class FrameworkCheck : IGuardrailCheck
     [GeneratedRegex(@"\b(?:we help|we work|we've|we have|we built|our|teams like|companies like|most|many|often|typically|usually|because|here's|that's why|which is why|specifically|for teams)\b", Options)]
     private static partial Regex InterestCues();
 
-    [GeneratedRegex(@"\b(?:so you can|so that|without|save\w*|faster|more|less|fewer|free up|instead of|means|result\w*|easier|eliminat\w*|imagine|helps? you|benefit\w*|peace of mind)\b", Options)]
+    [GeneratedRegex(@"\b(?:so (?:you|they|your team|the team|reps) can|so that|focus on|without|save\w*|faster|more|less|fewer|free up|instead of|means|result\w*|easier|eliminat\w*|imagine|helps? you|benefit\w*|peace of mind)\b", Options)]
     private static partial Regex DesireCues();
 
     [GeneratedRegex(@"\b(?:struggl\w*|challeng\w*|problem\w*|pain\w*|hard to|difficult|tough|slow\w*|costly|expensive|manual\w*|losing|lose|wast\w*|frustrat\w*|bottleneck\w*|churn\w*|drown\w*|stuck|behind|headache\w*|tedious|error-prone|juggl\w*|messy|broken)\b", Options)]

@@ -16,9 +16,13 @@ internal static class PhraseList
         phrases.Split(['|', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => new PhraseEntry(p, code, severity, reason));
 
+    /// <summary>Orders entries longest first, which <see cref="Find"/> relies on to report "fucking" rather than "fuck".</summary>
+    public static PhraseEntry[] LongestFirst(IEnumerable<PhraseEntry> entries) =>
+        [.. entries.OrderByDescending(e => e.Folded.Length)];
+
     /// <summary>
     /// Finds every entry in the part, skipping hits covered by an allowed context phrase (e.g. "free" inside
-    /// "feel free"). Returns (entry, start, length) in original offsets.
+    /// "feel free") or by an earlier, longer hit. Returns (entry, start, length) in original offsets.
     /// </summary>
     public static List<(PhraseEntry Entry, int Start, int Length)> Find(
         Evaluation.MessageText part, IReadOnlyList<PhraseEntry> entries, IReadOnlyList<string> allowedFolded)
@@ -35,7 +39,8 @@ internal static class PhraseList
             foreach (var (start, length) in part.Folded.FindAll(entry.Folded))
             {
                 allowed ??= AllowedRanges(part.Folded, allowedFolded);
-                if (!allowed.Any(a => a.Start <= start && start + length <= a.Start + a.Length))
+                if (!allowed.Any(a => a.Start <= start && start + length <= a.Start + a.Length)
+                    && !hits.Any(h => h.Item2 <= start && start + length <= h.Item2 + h.Item3))
                 {
                     hits.Add((entry, start, length));
                 }

@@ -141,7 +141,6 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
 
     private static void CheckRelevance(GuardrailContext context, List<RiskFlag> flags)
     {
-        var input = context.Input;
         if (!context.Sources.HasContext)
         {
             flags.Add(new RiskFlag(
@@ -149,34 +148,11 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
             return;
         }
 
-        var excluded = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var value in (string?[])[input.LeadFirstName, input.LeadCompany])
-        {
-            foreach (var w in Lexicon.Tokenize(value ?? string.Empty))
-            {
-                excluded.Add(Lexicon.Stem(w.Text));
-            }
-        }
-
-        var keywords = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var source in input.SourceTexts)
-        {
-            foreach (var w in Lexicon.Tokenize(source ?? string.Empty))
-            {
-                var lower = w.Text.ToLowerInvariant();
-                var stem = Lexicon.Stem(lower);
-                if (lower.Length >= 3 && !Lexicon.IsGeneric(lower) && !excluded.Contains(stem) && !lower.All(char.IsDigit))
-                {
-                    keywords.Add(stem);
-                }
-            }
-        }
-
         foreach (var part in context.Parts)
         {
             foreach (var w in part.Words)
             {
-                if (keywords.Contains(Lexicon.Stem(w.Text)))
+                if (context.Sources.IsContextKeyword(Lexicon.Stem(w.Text)))
                 {
                     return;
                 }
@@ -222,7 +198,7 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
         return stems;
     }
 
-    [GeneratedRegex(@"^\s*(?:hi|hello|hey|dear|greetings|hiya|good\s+(?:morning|afternoon|evening))\b[\s,]*(?<name>[\p{L}][\p{L}'’-]*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:hi|hello|hey|dear|greetings|hiya|good\s+(?:morning|afternoon|evening))\b[ \t,]*(?<name>[\p{L}][\p{L}'’-]*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex GreetingRegex();
 
     [GeneratedRegex(@"^\s*(?<name>[\p{L}][\p{L}'’-]*)\s*[,—–-]", RegexOptions.CultureInvariant)]

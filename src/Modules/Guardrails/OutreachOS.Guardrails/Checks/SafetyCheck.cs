@@ -16,7 +16,7 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
     private const string Unprofessional = "belittling or ableist wording";
 
     // A deliberately small curated list: exact phrases that have no place in business outreach.
-    internal static readonly PhraseEntry[] Inappropriate =
+    internal static readonly PhraseEntry[] Inappropriate = PhraseList.LongestFirst(
     [
         .. PhraseList.Of(RiskCodes.InappropriateWording, RiskSeverity.Block, Discriminatory, """
             young and energetic|young and hungry|digital natives|native english speaker|too old|old-timers|
@@ -30,7 +30,7 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
         .. PhraseList.Of(RiskCodes.InappropriateWording, RiskSeverity.Warn, Unprofessional, """
             stupid|idiot|idiots|dumb|lame|crazy|insane|psycho|moron|damn|hell
             """),
-    ];
+    ]);
 
     public string Name => "safety";
 

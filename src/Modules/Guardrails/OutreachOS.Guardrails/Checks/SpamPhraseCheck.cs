@@ -38,7 +38,7 @@ internal sealed class SpamPhraseCheck : IGuardrailCheck
     ];
 
     // Longest first, so "100% free" is reported once rather than also as "100%" and "free".
-    private static readonly PhraseEntry[] DefaultsLongestFirst = [.. Defaults.OrderByDescending(e => e.Folded.Length)];
+    private static readonly PhraseEntry[] DefaultsLongestFirst = PhraseList.LongestFirst(Defaults);
 
     /// <summary>Ordinary phrases that contain a trigger word but are not spam.</summary>
     internal static readonly string[] AllowedContexts =
@@ -67,7 +67,7 @@ internal sealed class SpamPhraseCheck : IGuardrailCheck
         foreach (var part in context.Parts)
         {
             var claimed = new List<(int Start, int Length)>();
-            foreach (var (entry, start, length) in PhraseList.Find(part, custom, []))
+            foreach (var (entry, start, length) in PhraseList.Find(part, PhraseList.LongestFirst(custom), []))
             {
                 claimed.Add((start, length));
                 var severity = entry.Severity;

@@ -127,44 +127,37 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
     private static void CheckMetricVerbs(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
     {
-        foreach (var sentence in part.Sentences)
+        for (var v = 0; v < ClaimPatterns.MetricVerbs.Length; v++)
         {
-            var end = sentence.Start + sentence.Text.Length;
-            var hasQuantity = part.Mentions.Any(m => m.Start >= sentence.Start && m.Start < end && m.Kind
-                is MentionKind.Number or MentionKind.Percent or MentionKind.Money);
-            foreach (var (verb, evidence) in ClaimPatterns.MetricVerbs)
+            var (verb, evidence, kind) = ClaimPatterns.MetricVerbs[v];
+            foreach (Match m in verb.Matches(part.Text))
             {
-                var m = verb.Match(sentence.Text);
-                if (!m.Success)
+                var sentence = part.Sentences.FirstOrDefault(s => m.Index >= s.Start && m.Index < s.Start + s.Text.Length);
+                if (sentence.Text is null)
                 {
                     continue;
                 }
 
-                var isMultiplier = verb == ClaimPatterns.MetricVerbs[5].Verb;
-                var isRoi = verb == ClaimPatterns.MetricVerbs[6].Verb;
-                if (!hasQuantity && !isMultiplier && !isRoi)
+                var end = sentence.Start + sentence.Text.Length;
+                var hasQuantity = part.Mentions.Any(q => q.Start >= sentence.Start && q.Start < end
+                    && q.Kind is MentionKind.Number or MentionKind.Percent or MentionKind.Money);
+                if (!hasQuantity && kind == MetricKind.Verb)
                 {
                     continue; // "help you grow pipeline" is a pitch, not a metric claim
                 }
 
-                if (evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal)))
+                if (evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal)) || Overlaps(claimed, m.Index, m.Length))
                 {
                     continue;
                 }
 
-                var start = sentence.Start + m.Index;
-                if (Overlaps(claimed, start, m.Length))
-                {
-                    continue;
-                }
-
-                var severity = hasQuantity || isMultiplier ? RiskSeverity.Block : RiskSeverity.Warn;
+                var severity = hasQuantity || kind == MetricKind.Multiplier ? RiskSeverity.Block : RiskSeverity.Warn;
                 flags.Add(new RiskFlag(
                     RiskCodes.UnsourcedMetric,
                     severity,
                     $"The result claim \"{m.Value}\" in \"{Shorten(sentence.Text)}\" is not supported by the provided context.",
-                    part.Span(start, m.Length)));
-                claimed.Add((start, m.Length));
+                    part.Span(m.Index, m.Length)));
+                claimed.Add((m.Index, m.Length));
             }
         }
     }

@@ -16,6 +16,7 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _words = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _stems = new(StringComparer.Ordinal);
     private readonly List<string> _phones = [];
+    private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
 
     public SourceIndex(GuardrailInput input)
     {
@@ -36,6 +37,8 @@ internal sealed class SourceIndex
             _words.Add(word.Text);
             _stems.Add(Lexicon.Stem(word.Text));
         }
+
+        IndexContextKeywords(input);
 
         var contacts = ContactFinder.Extract(all);
         foreach (var c in contacts.Where(c => c.Kind == ContactKind.Phone))
@@ -82,6 +85,12 @@ internal sealed class SourceIndex
 
     public bool HasStem(string stem) => _stems.Contains(stem);
 
+    /// <summary>
+    /// Stems of the distinctive words of the source texts (no stopwords, generic business words, digits, or the
+    /// lead's name and company): a message that uses one of them gives a reason drawn from the context.
+    /// </summary>
+    public bool IsContextKeyword(string stem) => _contextKeywords.Contains(stem);
+
     /// <summary>Phrase present on word boundaries, ignoring case, spacing and punctuation.</summary>
     public bool HasPhrase(string phrase) => Folded.Contains(FoldedText.Fold(phrase));
 
@@ -105,6 +114,32 @@ internal sealed class SourceIndex
         ContactKind.Url => Lower.Contains(contact.Normalized, StringComparison.Ordinal),
         _ => Lower.Contains(contact.Normalized, StringComparison.Ordinal),
     };
+
+    private void IndexContextKeywords(GuardrailInput input)
+    {
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var value in (string?[])[input.LeadFirstName, input.LeadCompany])
+        {
+            foreach (var w in Lexicon.Tokenize(value ?? string.Empty))
+            {
+                excluded.Add(Lexicon.Stem(w.Text));
+            }
+        }
+
+        foreach (var source in input.SourceTexts)
+        {
+            foreach (var w in Lexicon.Tokenize(source ?? string.Empty))
+            {
+                var lower = w.Text.ToLowerInvariant();
+                var stem = Lexicon.Stem(lower);
+                if (lower.Length >= 3 && !Lexicon.IsGeneric(lower) && !Lexicon.IsGeneric(stem) && !excluded.Contains(stem)
+                    && !lower.All(char.IsDigit))
+                {
+                    _contextKeywords.Add(stem);
+                }
+            }
+        }
+    }
 
     private void AddValue(decimal value)
     {

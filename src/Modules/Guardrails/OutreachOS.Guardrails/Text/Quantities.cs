@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -88,7 +89,11 @@ internal static partial class Quantities
             taken.Add((m.Index, m.Length));
         }
 
-        foreach (Match m in SpelledRegex().Matches(text))
+        // Spelled-out numbers only count in a message with a unit; skip the regex when no unit word is present.
+        var spelled = allSpelledNumbers || text.AsSpan().IndexOfAny(SpelledUnits) >= 0
+            ? SpelledRegex().Matches(text)
+            : (IEnumerable<Match>)[];
+        foreach (var m in spelled)
         {
             var hasUnit = m.Groups["mult"].Success || m.Groups["pct"].Success || m.Groups["times"].Success;
             if ((!hasUnit && !allSpelledNumbers) || Overlaps(taken, m.Index, m.Length))
@@ -105,6 +110,9 @@ internal static partial class Quantities
         found.Sort((a, b) => a.Start.CompareTo(b.Start));
         return found;
     }
+
+    private static readonly SearchValues<string> SpelledUnits = SearchValues.Create(
+        ["percent", "per cent", "thousand", "million", "billion", "times", "fold"], StringComparison.OrdinalIgnoreCase);
 
     private static Mention? ToNumber(Match m)
     {
