@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.RegularExpressions;
 
 namespace OutreachOS.Guardrails.Text;
 
@@ -10,14 +9,44 @@ internal readonly record struct Word(int Start, string Text)
     public bool IsCapitalized => Text.Length > 0 && char.IsUpper(Text[0]);
 }
 
-internal static partial class Lexicon
+internal static class Lexicon
 {
+    /// <summary>
+    /// Words are runs of letters and digits, joined by inner apostrophes, hyphens and ampersands ("don't",
+    /// "15-min", "AT&T"). A hand-written scan: this runs on every text of every evaluation.
+    /// </summary>
     public static List<Word> Tokenize(string text)
     {
         var words = new List<Word>(text.Length / 5);
-        foreach (var m in WordRegex().EnumerateMatches(text))
+        var i = 0;
+        while (i < text.Length)
         {
-            words.Add(new Word(m.Index, text.Substring(m.Index, m.Length)));
+            if (!char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var end = i + 1; // exclusive end of the last letter/digit seen
+            var j = i + 1;
+            while (j < text.Length)
+            {
+                var c = text[j];
+                if (char.IsLetterOrDigit(c))
+                {
+                    end = j + 1;
+                }
+                else if (c is not ('\'' or '’' or '&' or '-'))
+                {
+                    break;
+                }
+
+                j++;
+            }
+
+            words.Add(new Word(start, text.Substring(start, end - start)));
+            i = end;
         }
 
         return words;
@@ -72,9 +101,6 @@ internal static partial class Lexicon
         var lower = word.ToLowerInvariant();
         return Stopwords.Contains(lower) || CommonCapitalized.Contains(lower) || GenericBusiness.Contains(lower);
     }
-
-    [GeneratedRegex(@"[\p{L}\p{N}](?:[\p{L}\p{N}'’&-]*[\p{L}\p{N}])?", RegexOptions.CultureInvariant)]
-    private static partial Regex WordRegex();
 
     private static readonly FrozenSet<string> Stopwords = Split("""
         a about above after again against all also am an and any are aren't as at be because been before being
