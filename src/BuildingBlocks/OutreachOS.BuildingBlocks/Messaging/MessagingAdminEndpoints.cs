@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Json;
+
+namespace OutreachOS.BuildingBlocks.Messaging;
+
+public static class MessagingAdminEndpoints
+{
+    /// <summary>The key under which the host's authentication stores the caller's tenant (a Guid).</summary>
+    public const string TenantItemKey = "outreachos.tenant";
+
+    /// <summary>
+    /// GET /admin/dead-letters, POST /admin/dead-letters/{id}/redrive, POST /admin/messaging/probe and
+    /// GET /admin/messaging/probe/{probe_id}; every one is scoped to the caller's tenant (401 without one).
+    /// </summary>
+    public static IEndpointRouteBuilder MapMessagingAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var admin = endpoints.MapGroup("/admin");
+
+        admin.MapGet("/dead-letters", async (HttpContext http, DeadLetterService service, bool? pending, int? limit) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return Unauthorized();
+            }
+            var rows = await service.ListAsync(tenant, pending ?? true, limit ?? 100, http.RequestAborted);
+            return Json(new { items = rows.Select(DeadLetterDto.From) });
+        });
+
+        admin.MapPost("/dead-letters/{id:guid}/redrive", async (HttpContext http, DeadLetterService service, Guid id) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return Unauthorized();
+            }
+            return await service.RedriveAsync(id, tenant, http.RequestAborted)
+                ? Json(new { id, redriven = true }, StatusCodes.Status202Accepted)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Dead letter not found");
+        });
+
+        admin.MapPost("/messaging/probe", async (HttpContext http, MessagingProbe probe) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return Unauthorized();
+            }
+            ProbeRequest? request;
+            try
+            {
+                request = await JsonSerializer.DeserializeAsync<ProbeRequest>(http.Request.Body, OutreachJson.Options, http.RequestAborted);
+            }
+            catch (JsonException)
+            {
+                request = null;
+            }
+            if (request is not { ProbeId: var probeId } || probeId == Guid.Empty)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Body must be {\"probe_id\": \"<guid>\"}");
+            }
+            try
+            {
+                await probe.RequestAsync(tenant, probeId, http.RequestAborted);
+            }
+            catch (DuplicateEventException)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Probe id already used");
+            }
+            return Json(new { probe_id = probeId }, StatusCodes.Status202Accepted);
+        });
+
+        admin.MapGet("/messaging/probe/{probeId:guid}", async (HttpContext http, MessagingProbe probe, Guid probeId) =>
+        {
+            if (Tenant(http) is not { } tenant)
+            {
+                return Unauthorized();
+            }
+            var status = await probe.StatusAsync(tenant, probeId, http.RequestAborted);
+            return Json(new { probe_id = status.ProbeId, requested = status.Requested, handled_count = status.HandledCount });
+        });
+
+        return endpoints;
+    }
+
+    private static Guid? Tenant(HttpContext http) => http.Items.TryGetValue(TenantItemKey, out var v) && v is Guid g ? g : null;
+
+    private static IResult Unauthorized() =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required");
+
+    private static IResult Json(object value, int status = StatusCodes.Status200OK) =>
+        Results.Json(value, OutreachJson.Options, statusCode: status);
+
+    private sealed record ProbeRequest(Guid ProbeId);
+
+    private sealed record DeadLetterDto(Guid Id, string Consumer, Guid MessageId, string? MessageType, string Exception, int Attempts,
+        DateTimeOffset FirstFailedAt, DateTimeOffset LastFailedAt, DateTimeOffset? RedrivenAt, int RedriveCount)
+    {
+        public static DeadLetterDto From(DeadLetter d) => new(d.Id, d.Consumer, d.MessageId, d.MessageType,
+            FirstLine(d.Exception), d.Attempts, d.FirstFailedAt, d.LastFailedAt, d.RedrivenAt, d.RedriveCount);
+
+        // The stack trace stays in the table: an API caller gets the type and message only.
+        private static string FirstLine(string s) => s.Split('\n', 2)[0].TrimEnd('\r');
+    }
+}
