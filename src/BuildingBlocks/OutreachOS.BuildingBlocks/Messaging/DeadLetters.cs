@@ -74,7 +74,8 @@ internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider
 
     private async Task RecordAsync(ExceptionReceiveContext context)
     {
-        var body = context.Body.GetString();
+        // GetString() on a transport body is not the text on every transport; decode the bytes.
+        var body = System.Text.Encoding.UTF8.GetString(context.Body.GetBytes());
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in context.TransportHeaders.GetAll())
         {
@@ -94,6 +95,10 @@ internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider
         }
         var envelope = Envelope.TryRead(body);
         messageId ??= envelope?.MessageId;
+        if (messageId is null && headers.TryGetValue("MessageId", out var rawId) && Guid.TryParse(rawId, out var hid))
+        {
+            messageId = hid;
+        }
         messageType ??= envelope?.MessageType;
         tenantId ??= envelope?.TenantId;
         if (tenantId is null && headers.TryGetValue(MessagingHeaders.TenantId, out var rawTenant) && Guid.TryParse(rawTenant, out var t))
@@ -239,8 +244,7 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, ISendEndpoint
             ctx.MessageId = messageId;
             foreach (var (key, value) in headers)
             {
-                // MassTransit's own fault/transport headers describe the failed attempt, not the message.
-                if (!key.StartsWith("MT-", StringComparison.OrdinalIgnoreCase) && !key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                if (IsMessageHeader(key))
                 {
                     ctx.Headers.Set(key, value);
                 }
@@ -251,6 +255,14 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, ISendEndpoint
         logger.LogInformation("Dead letter {DeadLetterId} re-sent to queue {Queue}", id, consumer);
         return true;
     }
+
+    // Transport bookkeeping (MassTransit fault headers, RabbitMQ delivery details) describes the failed attempt, not the message.
+    private static bool IsMessageHeader(string key) =>
+        !key.StartsWith("MT-", StringComparison.OrdinalIgnoreCase)
+        && !key.StartsWith("RabbitMQ-", StringComparison.OrdinalIgnoreCase)
+        && !key.StartsWith("x-", StringComparison.OrdinalIgnoreCase)
+        && !key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)
+        && !key.Equals("MessageId", StringComparison.OrdinalIgnoreCase);
 
     private static DeadLetter Read(NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetString(1), r.GetGuid(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetGuid(4),
