@@ -152,7 +152,13 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     /// <summary>Waits until the subscription has handled everything visible when the call started.</summary>
     public async Task WaitForCatchUpAsync(string name, TimeSpan timeout, CancellationToken ct = default)
     {
-        var target = await HighWaterMarkAsync(ct);
+        // Target: the newest committed event now, even if readers must still hold it back behind an older open transaction.
+        GlobalPosition target;
+        await using (var cmd = dataSource.CreateCommand("SELECT tx, seq FROM oos.events ORDER BY tx DESC, seq DESC LIMIT 1"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            target = await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
+        }
         var deadline = DateTime.UtcNow + timeout;
         while (await GetCheckpointAsync(name, ct) < target)
         {
@@ -215,14 +221,17 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
         var backoff = TimeSpan.FromMilliseconds(200);
         while (!ct.IsCancellationRequested)
         {
+            NpgsqlConnection? conn = null;
+            var locked = false;
             try
             {
-                await using var conn = await dataSource.OpenConnectionAsync(ct);
+                conn = await dataSource.OpenConnectionAsync(ct);
                 if (!await SubscriptionEngine.TryLockAsync(conn, subscription.Name, ct))
                 {
                     await Task.Delay(options.Value.StandbyRetry, ct);
                     continue;
                 }
+                locked = true;
                 logger.LogInformation("Subscription {Subscription} is active in this process", subscription.Name);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresEventStore.NotifyChannel}", conn))
                 {
@@ -255,6 +264,39 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 }
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
+            finally
+            {
+                await ReleaseAsync(conn, locked, subscription.Name);
+            }
+        }
+    }
+
+    // A pooled connection keeps session advisory locks until it is reused: release explicitly before returning it.
+    private async Task ReleaseAsync(NpgsqlConnection? conn, bool locked, string name)
+    {
+        if (conn is null)
+        {
+            return;
+        }
+        try
+        {
+            if (locked && conn.FullState == System.Data.ConnectionState.Open)
+            {
+                await using (var unlisten = new NpgsqlCommand("UNLISTEN *", conn))
+                {
+                    await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                await SubscriptionEngine.UnlockAsync(conn, name, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not release subscription {Subscription} cleanly; the connection is dropped instead", name);
+            NpgsqlConnection.ClearPool(conn);
+        }
+        finally
+        {
+            await conn.DisposeAsync();
         }
     }
 }

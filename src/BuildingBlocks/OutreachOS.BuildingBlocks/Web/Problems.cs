@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http;
+
+namespace OutreachOS.BuildingBlocks.Web;
+
+/// <summary>
+/// Collects field errors for one request and turns them into an RFC 7807 validation problem (400) naming each field.
+/// Field names are the JSON (snake_case) paths the client sent, e.g. <c>lead.first_name</c>.
+/// </summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public FieldErrors Add(string field, string reason)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+        list.Add(reason);
+        return this;
+    }
+
+    public FieldErrors Required(string field, string? value, int maxLength = 1000)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required");
+        }
+        else if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters");
+        }
+        return this;
+    }
+
+    public FieldErrors Optional(string field, string? value, int maxLength)
+    {
+        if (value is not null && value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters");
+        }
+        return this;
+    }
+
+    public IResult ToProblem(string title = "The request is invalid.") =>
+        TypedResults.ValidationProblem(
+            _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
+            title: title,
+            type: "https://outreachos.dev/problems/validation");
+}
+
+public static class Problems
+{
+    public static IResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"{what} was not found.",
+            type: "https://outreachos.dev/problems/not-found");
+
+    public static IResult Forbidden(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail,
+            type: "https://outreachos.dev/problems/forbidden");
+
+    public static IResult Conflict(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail,
+            type: "https://outreachos.dev/problems/conflict");
+}

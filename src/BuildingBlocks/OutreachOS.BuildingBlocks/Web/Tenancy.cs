@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+
+namespace OutreachOS.BuildingBlocks.Web;
+
+/// <summary>The authenticated caller: every read and write is scoped to its organization (tenant).</summary>
+public sealed record Caller(Guid TenantId, Guid ApiKeyId, bool IsPlatformAdmin);
+
+public static class TenancyHttpContextExtensions
+{
+    /// <summary>Key under which authentication stores the caller's tenant id (a <see cref="Guid"/>) in HttpContext.Items.</summary>
+    public const string TenantItemKey = "outreachos.tenant";
+    public const string TenantClaim = "outreachos:tenant";
+    public const string ApiKeyClaim = "outreachos:api_key";
+    public const string PlatformAdminClaim = "outreachos:platform_admin";
+
+    /// <summary>The caller's organization. Endpoints behind authorization always have one; others throw.</summary>
+    public static Guid GetTenantId(this HttpContext context) =>
+        context.Items.TryGetValue(TenantItemKey, out var v) && v is Guid g
+            ? g
+            : throw new InvalidOperationException("No authenticated organization on this request.");
+
+    public static Caller GetCaller(this HttpContext context)
+    {
+        var user = context.User;
+        return new Caller(
+            context.GetTenantId(),
+            Guid.TryParse(user.FindFirstValue(ApiKeyClaim), out var k) ? k : Guid.Empty,
+            user.HasClaim(PlatformAdminClaim, "true"));
+    }
+}

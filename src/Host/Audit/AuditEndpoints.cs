@@ -1,0 +1,67 @@
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Web;
+
+namespace OutreachOS.Host.Audit;
+
+internal sealed record AuditEvent(long Version, Guid EventId, string Type, DateTimeOffset CreatedAt, System.Text.Json.JsonElement Data,
+    IReadOnlyDictionary<string, string> Metadata, string Hash, long Sequence);
+
+internal sealed record AuditStream(string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, ChainVerification Verification,
+    IReadOnlyList<AuditEvent> Events);
+
+/// <summary>Compliance view of raw streams (the one read that bypasses projections), scoped to the caller's organization.</summary>
+internal static class AuditEndpoints
+{
+    public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/audit").WithTags("Audit");
+
+        group.MapGet("/streams", async (string? type, DateTimeOffset? from, DateTimeOffset? to, int? limit, HttpContext http, IEventStore store, CancellationToken ct) =>
+        {
+            var errors = new FieldErrors();
+            if (limit is < 1 or > 1000)
+            {
+                errors.Add("limit", "must be between 1 and 1000");
+            }
+            if (from is not null && to is not null && from > to)
+            {
+                errors.Add("from", "must not be after 'to'");
+            }
+            if (errors.Any)
+            {
+                return errors.ToProblem();
+            }
+            return Results.Ok(await store.ListStreamsAsync(http.GetTenantId(), type, from, to, limit ?? 100, ct));
+        }).WithSummary("List the organization's streams by type and creation date");
+
+        group.MapGet("/streams/{streamId}", async (string streamId, HttpContext http, IEventStore store, CancellationToken ct) =>
+        {
+            var tenant = http.GetTenantId();
+            var info = await store.GetStreamAsync(tenant, streamId, ct);
+            if (info is null)
+            {
+                return Problems.NotFound($"Stream '{streamId}'");
+            }
+            var events = await store.ReadStreamAsync(tenant, streamId, ct: ct);
+            var verification = await store.VerifyAsync(tenant, streamId, ct);
+            return Results.Ok(new AuditStream(info.StreamId, info.StreamType, info.Version, info.CreatedAt, verification,
+                events.Select(ToAudit).ToList()));
+        }).WithSummary("A stream's events in order with their hashes and the hash-chain verification");
+
+        group.MapPost("/streams/{streamId}/verify", async (string streamId, HttpContext http, IEventStore store, CancellationToken ct) =>
+        {
+            var tenant = http.GetTenantId();
+            if (await store.GetStreamAsync(tenant, streamId, ct) is null)
+            {
+                return Problems.NotFound($"Stream '{streamId}'");
+            }
+            return Results.Ok(await store.VerifyAsync(tenant, streamId, ct));
+        }).WithSummary("Re-compute a stream's hash chain");
+    }
+
+    internal static AuditEvent ToAudit(StoredEvent e)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(e.Json);
+        return new AuditEvent(e.Version, e.EventId, e.EventType, e.CreatedAt, doc.RootElement.Clone(), e.Metadata, e.HashHex, e.Sequence);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.Host.Hosting;
+
+/// <summary>Maps every failure to an RFC 7807 problem: no HTML error page, no stack trace, a field name when there is one.</summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, title, detail, type, extensions) = Map(exception);
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+        }
+        http.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail, Type = type };
+        foreach (var (k, v) in extensions)
+        {
+            problem.Extensions[k] = v;
+        }
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static (int Status, string Title, string Detail, string Type, Dictionary<string, object?> Extensions) Map(Exception exception)
+    {
+        var ext = new Dictionary<string, object?>();
+        switch (exception)
+        {
+            case ConcurrencyException c:
+                ext["stream_id"] = c.StreamId;
+                ext["actual_version"] = c.ActualVersion;
+                return (409, "Conflict", c.Message, "https://outreachos.dev/problems/concurrency", ext);
+            case DuplicateEventException d:
+                return (409, "Conflict", d.Message, "https://outreachos.dev/problems/duplicate-event", ext);
+            case BadHttpRequestException { StatusCode: 413 }:
+                return (413, "Payload too large", "The request body is larger than this endpoint accepts.", "https://outreachos.dev/problems/too-large", ext);
+            case BadHttpRequestException b when FindJson(b) is { } json:
+                var field = JsonPathToField(json.Path);
+                ext["errors"] = new Dictionary<string, string[]> { [field] = [Reason(json)] };
+                return (400, "The request body is not valid JSON for this endpoint.", $"'{field}': {Reason(json)}", "https://outreachos.dev/problems/validation", ext);
+            case BadHttpRequestException b:
+                return (b.StatusCode, "Bad request", b.Message, "https://outreachos.dev/problems/bad-request", ext);
+            case OperationCanceledException:
+                return (499, "Client closed request", "The request was cancelled.", "https://outreachos.dev/problems/cancelled", ext);
+            case NpgsqlException:
+                return (503, "Service unavailable", "The database is not reachable right now; retry later.", "https://outreachos.dev/problems/unavailable", ext);
+            default:
+                return (500, "Internal server error", "An unexpected error occurred; it has been logged.", "https://outreachos.dev/problems/internal", ext);
+        }
+    }
+
+    private static JsonException? FindJson(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is JsonException j)
+            {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    private static string Reason(JsonException j)
+    {
+        var message = j.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+
+    /// <summary>"$.lead.first_name" → "lead.first_name"; "$" → "body".</summary>
+    internal static string JsonPathToField(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "body";
+        }
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.Host.Organizations;
+
+/// <summary>
+/// <c>Auth:BootstrapApiKey</c> lets automation drive a fresh install: on start, the platform organization is created
+/// with that key if it does not exist, and the key is (re-)added to it if missing. Safe when several hosts start at once.
+/// </summary>
+internal static class BootstrapOrganization
+{
+    public static readonly Guid PlatformOrganizationId = Guid.Parse("00000000-0000-7000-8000-00000000b007");
+
+    public static async Task EnsureAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var config = services.GetRequiredService<IConfiguration>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OutreachOS.Bootstrap");
+        var key = config["Auth:BootstrapApiKey"];
+        var orgs = services.GetRequiredService<OrganizationService>();
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            if (!await orgs.AnyOrganizationAsync(ct))
+            {
+                logger.LogWarning("No organization exists and Auth:BootstrapApiKey is not set: no request can authenticate. Set Auth__BootstrapApiKey and restart.");
+            }
+            return;
+        }
+        if (key.Length < 16)
+        {
+            throw new InvalidOperationException("Auth:BootstrapApiKey must be at least 16 characters.");
+        }
+        var name = config["Auth:BootstrapOrganizationName"] ?? "Default organization";
+        var tier = Enum.TryParse<Tier>(config["Auth:BootstrapTier"], ignoreCase: true, out var t) ? t : Tier.Enterprise;
+        try
+        {
+            await orgs.CreateAsync(name, tier, platformAdmin: true, ct, PlatformOrganizationId, key);
+            logger.LogInformation("Created the platform organization {OrganizationId} with the bootstrap API key", PlatformOrganizationId);
+        }
+        catch (ConcurrencyException)
+        {
+            // Exists already (earlier start or another host): make sure the configured key is one of its keys.
+            await orgs.IssueKeyAsync(PlatformOrganizationId, "bootstrap", ct, key);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.Host.Organizations;
+
+/// <summary>
+/// Inline projection of organizations and API keys into plain tables: authentication needs an indexed lookup by
+/// key hash that is consistent with the write (a revoked key stops working at commit).
+/// </summary>
+internal sealed class OrganizationProjection : IInlineProjection
+{
+    public static readonly Migration Migration = new(20, "organizations and api keys", """
+        CREATE TABLE oos.organizations (
+            id                 uuid        PRIMARY KEY,
+            name               text        NOT NULL,
+            tier               text        NOT NULL,
+            is_platform_admin  boolean     NOT NULL,
+            created_at         timestamptz NOT NULL
+        );
+        CREATE TABLE oos.api_keys (
+            key_sha256   text        PRIMARY KEY,
+            id           uuid        NOT NULL UNIQUE,
+            tenant_id    uuid        NOT NULL REFERENCES oos.organizations(id),
+            name         text        NOT NULL,
+            prefix       text        NOT NULL,
+            created_at   timestamptz NOT NULL,
+            revoked_at   timestamptz
+        );
+        CREATE INDEX api_keys_tenant ON oos.api_keys (tenant_id);
+        """);
+
+    public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked)];
+
+    public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        foreach (var e in events)
+        {
+            await using var cmd = transaction.Connection!.CreateCommand();
+            cmd.Transaction = transaction;
+            switch (e.Data)
+            {
+                case OrganizationCreated o:
+                    cmd.CommandText = "INSERT INTO oos.organizations (id, name, tier, is_platform_admin, created_at) VALUES (@id, @n, @tier, @admin, @at)";
+                    cmd.Parameters.AddWithValue("id", o.OrganizationId);
+                    cmd.Parameters.AddWithValue("n", o.Name);
+                    cmd.Parameters.AddWithValue("tier", o.Tier.ToString().ToUpperInvariant());
+                    cmd.Parameters.AddWithValue("admin", o.IsPlatformAdmin);
+                    cmd.Parameters.AddWithValue("at", o.At);
+                    break;
+                case ApiKeyIssued k:
+                    cmd.CommandText = "INSERT INTO oos.api_keys (key_sha256, id, tenant_id, name, prefix, created_at) VALUES (@h, @id, @t, @n, @p, @at)";
+                    cmd.Parameters.AddWithValue("h", k.KeySha256);
+                    cmd.Parameters.AddWithValue("id", k.KeyId);
+                    cmd.Parameters.AddWithValue("t", k.OrganizationId);
+                    cmd.Parameters.AddWithValue("n", k.Name);
+                    cmd.Parameters.AddWithValue("p", k.Prefix);
+                    cmd.Parameters.AddWithValue("at", k.At);
+                    break;
+                case ApiKeyRevoked r:
+                    cmd.CommandText = "UPDATE oos.api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL";
+                    cmd.Parameters.AddWithValue("id", r.KeyId);
+                    cmd.Parameters.AddWithValue("t", r.OrganizationId);
+                    cmd.Parameters.AddWithValue("at", r.At);
+                    break;
+                default:
+                    continue;
+            }
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.Documents;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Projections;
+
+namespace OutreachOS.IntegrationTests.EventStore;
+
+public sealed record BalanceView(string Account, decimal Balance, int Deposits);
+
+/// <summary>An async projection that would double-count if any event were applied twice.</summary>
+internal sealed class BalanceProjection : ISubscription
+{
+    public string Name => "test-balances";
+
+    public int BatchSize => 7; // small batches: many checkpoints, more chances to get concurrency wrong
+
+    public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        foreach (var e in events)
+        {
+            if (e.Data is not TestDeposited d)
+            {
+                continue;
+            }
+            var current = await DocumentStore.GetAsync<BalanceView>(transaction, e.TenantId, d.Account, forUpdate: true, ct);
+            var next = current is null
+                ? new BalanceView(d.Account, d.Amount, 1)
+                : current.Data with { Balance = current.Data.Balance + d.Amount, Deposits = current.Data.Deposits + 1 };
+            await DocumentStore.UpsertAsync(transaction, e.TenantId, d.Account, next, ct);
+        }
+    }
+
+    public Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct) =>
+        DocumentStore.DeleteAllAsync(transaction, DocumentStore.TypeName<BalanceView>(), ct);
+}
+
+/// <summary>An inline projection: written in the append's own transaction.</summary>
+internal sealed class InlineCounter : IInlineProjection
+{
+    public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(TestWithdrawn)];
+
+    public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        foreach (var e in events)
+        {
+            var w = (TestWithdrawn)e.Data!;
+            var current = await DocumentStore.GetAsync<BalanceView>(transaction, e.TenantId, "withdrawals-" + w.Account, forUpdate: true, ct);
+            await DocumentStore.UpsertAsync(transaction, e.TenantId, "withdrawals-" + w.Account,
+                new BalanceView(w.Account, (current?.Data.Balance ?? 0) + w.Amount, (current?.Data.Deposits ?? 0) + 1), ct);
+        }
+    }
+}
+
+public sealed class ProjectionTests
+{
+    private static readonly Guid Tenant = Guid.NewGuid();
+
+    private static Task<EventStoreHarness> HostAsync(string? cs = null, TimeSpan? poll = null) =>
+        EventStoreHarness.CreateAsync(cs, s => s.AddSubscription<BalanceProjection>().AddInlineProjection<InlineCounter>(),
+            o => { o.PollInterval = poll ?? TimeSpan.FromMilliseconds(100); o.StandbyRetry = TimeSpan.FromMilliseconds(100); });
+
+    private static async Task StartDaemonAsync(EventStoreHarness h)
+    {
+        foreach (var hosted in h.Services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task StopDaemonAsync(EventStoreHarness h)
+    {
+        foreach (var hosted in h.Services.GetServices<IHostedService>())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task AppendDepositsAsync(EventStoreHarness h, int streams, int perStream)
+    {
+        await Parallel.ForEachAsync(Enumerable.Range(0, streams), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (s, ct) =>
+        {
+            for (var i = 0; i < perStream; i++)
+            {
+                await h.Store.AppendAsync(Tenant, $"acc-{s}", "account", ExpectedVersion.Any,
+                    [EventToAppend.Create(new TestDeposited($"acc-{s % 3}", 1m, $"{s}/{i}"))], ct);
+            }
+        });
+    }
+
+    [Fact]
+    public async Task Async_projection_catches_up_and_applies_every_event_exactly_once_with_two_competing_hosts()
+    {
+        await using var a = await HostAsync();
+        await using var b = await HostAsync(a.ConnectionString);
+        await StartDaemonAsync(a);
+        await StartDaemonAsync(b);
+
+        await AppendDepositsAsync(a, streams: 12, perStream: 10);
+        await a.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(30));
+        await StopDaemonAsync(a);
+        await StopDaemonAsync(b);
+
+        var docs = await a.Services.GetRequiredService<DocumentStore>().ListAsync<BalanceView>(Tenant);
+        Assert.Equal(120, docs.Sum(d => d.Data.Deposits));
+        Assert.Equal(120m, docs.Sum(d => d.Data.Balance));
+    }
+
+    [Fact]
+    public async Task Only_one_host_holds_a_projection_and_a_standby_takes_over_when_it_stops()
+    {
+        await using var a = await HostAsync();
+        await using var b = await HostAsync(a.ConnectionString);
+        await StartDaemonAsync(a);
+        await Task.Delay(300);
+        await StartDaemonAsync(b);
+
+        await using (var conn = await a.DataSource.OpenConnectionAsync())
+        {
+            Assert.False(await SubscriptionEngine.TryLockAsync(conn, "test-balances", CancellationToken.None)); // held by a
+        }
+        await StopDaemonAsync(a); // b takes over
+        await AppendDepositsAsync(a, streams: 2, perStream: 5);
+        await b.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(30));
+        await StopDaemonAsync(b);
+
+        var docs = await b.Services.GetRequiredService<DocumentStore>().ListAsync<BalanceView>(Tenant);
+        Assert.Equal(10, docs.Sum(d => d.Data.Deposits));
+    }
+
+    [Fact]
+    public async Task Notify_wakes_the_runner_long_before_the_poll_interval()
+    {
+        await using var h = await HostAsync(poll: TimeSpan.FromSeconds(30));
+        await StartDaemonAsync(h);
+        await Task.Delay(500); // the runner is now waiting on LISTEN with a 30 s timeout
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await AppendDepositsAsync(h, 1, 1);
+        await h.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(10));
+        await StopDaemonAsync(h);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Rebuild_from_zero_equals_the_live_projection()
+    {
+        await using var h = await HostAsync();
+        await StartDaemonAsync(h);
+        await AppendDepositsAsync(h, streams: 5, perStream: 6);
+        await h.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(30));
+        await StopDaemonAsync(h);
+        var store = h.Services.GetRequiredService<DocumentStore>();
+        var live = (await store.ListAsync<BalanceView>(Tenant)).Select(d => d.Data).ToList();
+
+        // Corrupt the read model, then rebuild it from the log.
+        await h.ExecAsync("UPDATE oos.documents SET data = jsonb_set(data, '{balance}', '-1')");
+        var progress = new List<RebuildProgress>();
+        var processed = await h.Engine.RebuildAsync("test-balances", new SyncProgress<RebuildProgress>(progress.Add), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(30, processed);
+        Assert.Equal(live, (await store.ListAsync<BalanceView>(Tenant)).Select(d => d.Data).ToList());
+        Assert.Equal(30, progress[^1].Processed);
+    }
+
+    [Fact]
+    public async Task Inline_projection_commits_with_the_append_and_not_without_it()
+    {
+        await using var h = await HostAsync();
+        await h.Store.AppendAsync(Tenant, "w", "account", ExpectedVersion.NoStream, [EventToAppend.Create(new TestWithdrawn("x", 5m))]);
+        await Assert.ThrowsAsync<ConcurrencyException>(() =>
+            h.Store.AppendAsync(Tenant, "w", "account", ExpectedVersion.NoStream, [EventToAppend.Create(new TestWithdrawn("x", 7m))]));
+
+        var doc = await h.Services.GetRequiredService<DocumentStore>().GetAsync<BalanceView>(Tenant, "withdrawals-x");
+        Assert.Equal(5m, doc!.Data.Balance);
+        Assert.Null(await h.Services.GetRequiredService<DocumentStore>().GetAsync<BalanceView>(Guid.NewGuid(), "withdrawals-x"));
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
