@@ -66,7 +66,7 @@ public sealed class AdminEndpointTests
         {
             if (ctx.Request.Headers.TryGetValue("X-Test-Tenant", out var v))
             {
-                ctx.Items[MessagingAdminEndpoints.TenantItemKey] = Guid.Parse(v.ToString());
+                ctx.Items[OutreachOS.BuildingBlocks.Web.TenancyHttpContextExtensions.TenantItemKey] = Guid.Parse(v.ToString());
             }
             return next(ctx);
         });

@@ -20,7 +20,7 @@ public sealed class ConsumerTests
     [Fact]
     public async Task The_same_message_id_delivered_twice_has_one_effect()
     {
-        await using var rabbit = await TestRabbitMq.CreateAsync("redeliver");
+        await using var rabbit = await RabbitVhost.CreateAsync("redeliver");
         await using var h = await MessagingHarness.StartAsync(null, rabbit, x => x.AddConsumer<EffectConsumer>().Endpoint(e => e.Name = "test-effects"));
         var probe = h.Services.GetRequiredService<TestProbe>();
         var id = Guid.NewGuid();
@@ -40,7 +40,7 @@ public sealed class ConsumerTests
     [Fact]
     public async Task A_consumer_that_always_fails_ends_in_dead_letters_and_the_error_queue_after_bounded_attempts_then_redrive_processes_it_once()
     {
-        await using var rabbit = await TestRabbitMq.CreateAsync("poison");
+        await using var rabbit = await RabbitVhost.CreateAsync("poison");
         await using var h = await MessagingHarness.StartAsync(null, rabbit, x => x.AddConsumer<PoisonConsumer>().Endpoint(e => e.Name = "test-poison"));
         var probe = h.Services.GetRequiredService<TestProbe>();
         var messageId = Guid.NewGuid();
@@ -87,7 +87,7 @@ public sealed class ConsumerTests
     [Fact]
     public async Task An_already_retried_exception_is_not_retried_by_the_bus()
     {
-        await using var rabbit = await TestRabbitMq.CreateAsync("llm");
+        await using var rabbit = await RabbitVhost.CreateAsync("llm");
         await using var h = await MessagingHarness.StartAsync(null, rabbit, x => x.AddConsumer<LlmCallConsumer>().Endpoint(e => e.Name = "test-llm"));
         var probe = h.Services.GetRequiredService<TestProbe>();
 

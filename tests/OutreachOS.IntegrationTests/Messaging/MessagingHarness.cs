@@ -30,7 +30,7 @@ internal sealed class MessagingHarness : IAsyncDisposable
     public SubscriptionEngine Engine => Services.GetRequiredService<SubscriptionEngine>();
 
     /// <param name="rabbit">null = in-memory transport.</param>
-    public static async Task<MessagingHarness> StartAsync(string? connectionString, TestRabbitMq? rabbit,
+    public static async Task<MessagingHarness> StartAsync(string? connectionString, RabbitVhost? rabbit,
         Action<IBusRegistrationConfigurator>? consumers = null, Action<IServiceCollection>? services = null,
         IDictionary<string, string?>? settings = null)
     {

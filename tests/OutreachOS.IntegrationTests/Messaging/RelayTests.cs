@@ -27,7 +27,7 @@ public sealed class RelayTests
     [Fact]
     public async Task Committed_integration_events_are_published_in_log_order_with_the_event_id_as_message_id_and_stream_headers()
     {
-        await using var rabbit = await TestRabbitMq.CreateAsync("relay-order");
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-order");
         await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder);
         var correlation = Guid.NewGuid();
         var appended = new List<(Guid Id, string Stream, int N, long Version)>();
@@ -62,7 +62,7 @@ public sealed class RelayTests
     [Fact]
     public async Task An_event_of_a_rolled_back_transaction_is_never_published_and_an_open_one_holds_later_events_back()
     {
-        await using var rabbit = await TestRabbitMq.CreateAsync("relay-rollback");
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-rollback");
         await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder);
         var probe = h.Services.GetRequiredService<TestProbe>();
 
@@ -85,7 +85,7 @@ public sealed class RelayTests
     [Fact]
     public async Task A_restarted_relay_resumes_from_its_checkpoint_and_each_event_has_exactly_one_effect()
     {
-        await using var rabbit = await TestRabbitMq.CreateAsync("relay-restart");
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-restart");
         var cs = await Infrastructure.TestPostgres.CreateDatabaseAsync("msg");
         TestProbe firstProbe;
         await using (var first = await MessagingHarness.StartAsync(cs, rabbit, Effects))
@@ -122,7 +122,7 @@ public sealed class RelayTests
     [Fact]
     public async Task A_disabled_relay_publishes_nothing()
     {
-        await using var rabbit = await TestRabbitMq.CreateAsync("relay-off");
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-off");
         await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder, settings: new Dictionary<string, string?> { ["Messaging:Relay:Enabled"] = "false" });
         await h.Store.AppendAsync(Tenant, "off", "test", ExpectedVersion.Any, [Happened("off", 1)]);
         await Task.Delay(1000);

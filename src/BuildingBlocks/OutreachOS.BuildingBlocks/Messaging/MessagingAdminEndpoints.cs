@@ -4,19 +4,18 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
+using OutreachOS.BuildingBlocks.Web;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
 
 public static class MessagingAdminEndpoints
 {
-    /// <summary>The key under which the host's authentication stores the caller's tenant (a Guid).</summary>
-    public const string TenantItemKey = "outreachos.tenant";
-
     /// <summary>
     /// GET /admin/dead-letters, POST /admin/dead-letters/{id}/redrive, POST /admin/messaging/probe and
-    /// GET /admin/messaging/probe/{probe_id}; every one is scoped to the caller's tenant (401 without one).
+    /// GET /admin/messaging/probe/{probe_id}; every one is scoped to the caller's tenant (401 without one). Returns the
+    /// group so the host can add its authorization policy.
     /// </summary>
-    public static IEndpointRouteBuilder MapMessagingAdmin(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapMessagingAdmin(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var admin = endpoints.MapGroup("/admin");
@@ -39,7 +38,7 @@ public static class MessagingAdminEndpoints
             }
             return await service.RedriveAsync(id, tenant, http.RequestAborted)
                 ? Json(new { id, redriven = true }, StatusCodes.Status202Accepted)
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Dead letter not found");
+                : Problems.NotFound($"Dead letter {id}");
         });
 
         admin.MapPost("/messaging/probe", async (HttpContext http, MessagingProbe probe) =>
@@ -59,7 +58,7 @@ public static class MessagingAdminEndpoints
             }
             if (request is not { ProbeId: var probeId } || probeId == Guid.Empty)
             {
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Body must be {\"probe_id\": \"<guid>\"}");
+                return new FieldErrors().Add("probe_id", "is required (a non-empty uuid)").ToProblem();
             }
             try
             {
@@ -67,7 +66,7 @@ public static class MessagingAdminEndpoints
             }
             catch (DuplicateEventException)
             {
-                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Probe id already used");
+                return Problems.Conflict($"Probe id {probeId} is already used.");
             }
             return Json(new { probe_id = probeId }, StatusCodes.Status202Accepted);
         });
@@ -82,13 +81,15 @@ public static class MessagingAdminEndpoints
             return Json(new { probe_id = status.ProbeId, requested = status.Requested, handled_count = status.HandledCount });
         });
 
-        return endpoints;
+        return admin;
     }
 
-    private static Guid? Tenant(HttpContext http) => http.Items.TryGetValue(TenantItemKey, out var v) && v is Guid g ? g : null;
+    private static Guid? Tenant(HttpContext http) =>
+        http.Items.TryGetValue(TenancyHttpContextExtensions.TenantItemKey, out var v) && v is Guid g ? g : null;
 
     private static IResult Unauthorized() =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required");
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: "Send an API key as 'Authorization: Bearer <key>'.", type: "https://outreachos.dev/problems/unauthorized");
 
     private static IResult Json(object value, int status = StatusCodes.Status200OK) =>
         Results.Json(value, OutreachJson.Options, statusCode: status);
