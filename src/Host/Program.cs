@@ -1,6 +1,82 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok(new { status = "Healthy" }));
-app.Run();
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Json;
+using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.Host.Audit;
+using OutreachOS.Host.Cli;
+using OutreachOS.Host.Hosting;
+using OutreachOS.Host.Organizations;
 
+var cli = CliVerbs.TryParse(args);
+var builder = WebApplication.CreateBuilder(cli?.RemainingArgs ?? args);
+if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_URLS"]) &&
+    string.IsNullOrWhiteSpace(builder.Configuration["URLS"]))
+{
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+await builder.UseEmbeddedPostgresWhenUnconfiguredAsync();
+var connectionString = builder.Configuration.GetConnectionString("Postgres")!;
+
+builder.Services.AddOutreachEventStore(connectionString, o => o.Enabled = cli is null && builder.Configuration.GetValue("Projections:Enabled", true));
+builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked));
+builder.Services.AddInlineProjection<OrganizationProjection>();
+builder.Services.AddMigration(OrganizationProjection.Migration);
+builder.Services.AddSingleton<OrganizationService>();
+
+builder.Services.Configure<JsonOptions>(o =>
+{
+    o.SerializerOptions.PropertyNamingPolicy = OutreachJson.Options.PropertyNamingPolicy;
+    foreach (var c in OutreachJson.Options.Converters)
+    {
+        o.SerializerOptions.Converters.Add(c);
+    }
+    o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+});
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+{
+    c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+    c.ProblemDetails.Extensions["trace_id"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? c.HttpContext.TraceIdentifier;
+});
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+// Binding failures (malformed JSON, wrong types, unknown enum values) reach ProblemExceptionHandler, which names the field.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+var maxBody = builder.Configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
+builder.AddOutreachTelemetry();
+
+var app = builder.Build();
+await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+await BootstrapOrganization.EnsureAsync(app.Services, CancellationToken.None);
+
+if (cli is not null)
+{
+    return await cli.RunAsync(app.Services);
+}
+
+app.UseExceptionHandler();
+app.UseRequestSizeLimit(maxBody);
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
+app.MapOrganizationEndpoints();
+app.MapAuditEndpoints();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point type, visible to WebApplicationFactory in the integration tests.</summary>
 public partial class Program;

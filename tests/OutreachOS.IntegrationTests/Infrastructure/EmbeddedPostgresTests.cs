@@ -84,7 +84,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
     [Fact]
     public async Task A_host_without_a_connection_string_runs_an_embedded_cluster_until_it_stops()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder });
         builder.Configuration.AddInMemoryCollection([new("Postgres:Embedded:Port", "0")]);
 
         var cluster = await builder.UseEmbeddedPostgresWhenUnconfiguredAsync();
@@ -105,7 +105,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
     [Fact]
     public async Task A_host_with_a_connection_string_starts_nothing()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder });
         builder.Configuration.AddInMemoryCollection([new(EmbeddedPostgresHosting.ConnectionStringKey, "Host=db.example;Database=x")]);
 
         var cluster = await builder.UseEmbeddedPostgresWhenUnconfiguredAsync();

@@ -1,0 +1,121 @@
+using System.Text;
+using System.Text.Json;
+using global::Anthropic;
+using global::Anthropic.Core;
+using global::Anthropic.Exceptions;
+using global::Anthropic.Models.Messages;
+
+namespace OutreachOS.Llm.Anthropic;
+
+/// <summary>
+/// Messages API through the official SDK. A schema is asked for twice: natively (<c>output_config.format</c>,
+/// constrained decoding) and in the system prompt, which keeps compatible gateways without structured
+/// output on the same JSON shape. Retries are the SDK's own, bounded by <c>Llm:MaxRetries</c>.
+/// </summary>
+internal sealed class AnthropicLlmProvider : ILlmProvider, IDisposable
+{
+    public const string ProviderName = "Anthropic";
+
+    private readonly AnthropicClient _client;
+
+    public AnthropicLlmProvider(LlmSettings settings)
+    {
+        var options = new ClientOptions
+        {
+            MaxRetries = settings.MaxRetries,
+            Timeout = settings.Timeout,
+            Handlers = [new HttpAttemptCountingHandler()],
+        };
+        if (settings.AnthropicBaseUrl is { } baseUrl)
+        {
+            options.BaseUrl = baseUrl.ToString().TrimEnd('/');
+        }
+
+        // Left unset, the SDK reads ANTHROPIC_API_KEY itself (setting null would switch that off).
+        if (settings.AnthropicApiKey is { } apiKey)
+        {
+            options.ApiKey = apiKey;
+        }
+
+        _client = new AnthropicClient(options);
+    }
+
+    public string Name => ProviderName;
+
+    public string DefaultModel => "claude-haiku-4-5";
+
+    public bool IsBilled => true;
+
+    public async Task<ProviderReply> SendAsync(ProviderRequest request, CancellationToken ct)
+    {
+        var prompt = request.Prompt;
+        // This SDK version has no temperature parameter (recent Claude models fix sampling themselves),
+        // so request.Temperature only reaches the trace.
+        var parameters = new MessageCreateParams
+        {
+            Model = request.Model,
+            MaxTokens = request.MaxOutputTokens,
+            System = SystemPrompt(prompt),
+            Messages = [new UserMessageParam(prompt.User)],
+        };
+        if (prompt.JsonSchema is { } schema)
+        {
+            parameters = parameters with
+            {
+                OutputConfig = new OutputConfig { Format = new JsonOutputFormat { Schema = ParseSchema(schema) } },
+            };
+        }
+
+        var message = await _client.Messages.Create(parameters, ct);
+
+        var text = new StringBuilder();
+        foreach (var block in message.Content)
+        {
+            if (block.TryPickText(out var textBlock))
+            {
+                text.Append(textBlock.Text);
+            }
+        }
+
+        if (text.Length == 0)
+        {
+            throw new ProviderAnswerException($"The model returned no text (stop reason {message.StopReason?.Raw()}).");
+        }
+
+        var model = message.Model.Raw();
+        return new ProviderReply(
+            text.ToString(),
+            string.IsNullOrEmpty(model) ? request.Model : model,
+            checked((int)message.Usage.InputTokens),
+            checked((int)message.Usage.OutputTokens));
+    }
+
+    public ProviderFailure? Classify(Exception exception, CancellationToken ct) => exception switch
+    {
+        AnthropicApiException e => ProviderFailure.FromStatus((int)e.StatusCode),
+        AnthropicIOException => new ProviderFailure(null, IsTransient: true),
+        AnthropicInvalidDataException => new ProviderFailure(null, IsTransient: false),
+        ProviderAnswerException => new ProviderFailure(null, IsTransient: false),
+        HttpRequestException => new ProviderFailure(null, IsTransient: true),
+        OperationCanceledException when !ct.IsCancellationRequested => new ProviderFailure(null, IsTransient: true),
+        _ => null,
+    };
+
+    public void Dispose() => _client.Dispose();
+
+    internal static string SystemPrompt(LlmPrompt prompt) =>
+        prompt.JsonSchema is null
+            ? prompt.System
+            : $"{prompt.System}\n\nAnswer with one JSON object only, no prose and no code fence, that validates against this JSON schema named \"{prompt.JsonSchemaName}\":\n{prompt.JsonSchema}";
+
+    private static Dictionary<string, JsonElement> ParseSchema(string schema)
+    {
+        using var document = JsonDocument.Parse(schema);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("LlmPrompt.JsonSchema must be a JSON object.", nameof(schema));
+        }
+
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+    }
+}

@@ -1,3 +1,0 @@
-namespace OutreachOS.Llm;
-
-internal static class AssemblyMarker;

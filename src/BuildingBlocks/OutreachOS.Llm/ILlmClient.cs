@@ -1,0 +1,11 @@
+namespace OutreachOS.Llm;
+
+/// <summary>
+/// The one way modules talk to a language model. The provider behind it (Offline, OpenAI, Anthropic)
+/// is chosen by configuration; every call is metered, traced and priced.
+/// </summary>
+public interface ILlmClient
+{
+    /// <exception cref="LlmCallFailedException">The provider failed after the SDK's bounded retries.</exception>
+    Task<LlmCompletion> CompleteAsync(LlmPrompt prompt, CancellationToken ct);
+}

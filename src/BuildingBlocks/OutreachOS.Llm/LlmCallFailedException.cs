@@ -1,0 +1,48 @@
+namespace OutreachOS.Llm;
+
+/// <summary>
+/// A provider call failed. <see cref="AlreadyRetried"/> tells the message bus that the SDK already spent its
+/// bounded retries on this call, so retrying the message would multiply billed calls.
+/// </summary>
+public sealed class LlmCallFailedException : Exception
+{
+    public LlmCallFailedException(
+        string message,
+        string provider,
+        string model,
+        string task,
+        int? statusCode,
+        bool isTransient,
+        int attempts,
+        Exception? innerException)
+        : base(message, innerException)
+    {
+        Provider = provider;
+        Model = model;
+        Task = task;
+        StatusCode = statusCode;
+        IsTransient = isTransient;
+        Attempts = attempts;
+    }
+
+    public string Provider { get; }
+
+    public string Model { get; }
+
+    public string Task { get; }
+
+    /// <summary>HTTP status of the last attempt; null when no response came back (connection error, timeout).</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>True when the same request could succeed later (429, 408, 5xx, connection error, timeout).</summary>
+    public bool IsTransient { get; }
+
+    /// <summary>HTTP requests sent for this call, retries included.</summary>
+    public int Attempts { get; }
+
+    /// <summary>True when the SDK sent the request more than once: the retry budget for this call is spent.</summary>
+    public bool AlreadyRetried => Attempts > 1;
+
+    /// <summary>Whether an outer layer (message bus) may retry: only transient failures the SDK has not retried.</summary>
+    public bool MayRetryOutside => IsTransient && !AlreadyRetried;
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using OutreachOS.Llm.Pricing;
+
+namespace OutreachOS.Llm;
+
+/// <summary>
+/// The <see cref="ILlmClient"/> every module gets: resolves defaults, counts HTTP attempts, prices the call,
+/// records an activity and metrics for success and failure, and turns SDK failures into
+/// <see cref="LlmCallFailedException"/>. Providers only translate a prompt into their SDK's request.
+/// </summary>
+internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, LlmPriceTable prices, LlmMetrics metrics) : ILlmClient
+{
+    public async Task<LlmCompletion> CompleteAsync(LlmPrompt prompt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentException.ThrowIfNullOrWhiteSpace(prompt.Task);
+        if (prompt.JsonSchema is not null && string.IsNullOrWhiteSpace(prompt.JsonSchemaName))
+        {
+            throw new ArgumentException("A prompt with a JSON schema needs a JsonSchemaName.", nameof(prompt));
+        }
+
+        var request = Resolve(prompt);
+        var tags = new TagList
+        {
+            { LlmTelemetry.ProviderTag, provider.Name },
+            { LlmTelemetry.ModelTag, request.Model },
+            { LlmTelemetry.TaskTag, prompt.Task },
+        };
+
+        using var activity = LlmTelemetry.Source.StartActivity($"chat {request.Model}", ActivityKind.Client);
+        activity?.SetTag("gen_ai.operation.name", "chat");
+        activity?.SetTag(LlmTelemetry.ProviderTag, provider.Name);
+        activity?.SetTag(LlmTelemetry.ModelTag, request.Model);
+        activity?.SetTag(LlmTelemetry.TaskTag, prompt.Task);
+        activity?.SetTag("gen_ai.request.temperature", request.Temperature);
+        activity?.SetTag("gen_ai.request.max_tokens", request.MaxOutputTokens);
+
+        var attempts = HttpAttemptCounter.Begin();
+        var started = Stopwatch.GetTimestamp();
+        ProviderReply reply;
+        try
+        {
+            reply = await provider.SendAsync(request, ct);
+        }
+        catch (Exception ex) when (provider.Classify(ex, ct) is { } failure)
+        {
+            var latency = Stopwatch.GetElapsedTime(started);
+            var failed = new LlmCallFailedException(
+                $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) failed after {attempts.Value} HTTP attempt(s)"
+                + (failure.StatusCode is { } status ? $" with status {status.ToString(CultureInfo.InvariantCulture)}" : " without a response")
+                + $": {ex.Message}",
+                provider.Name,
+                request.Model,
+                prompt.Task,
+                failure.StatusCode,
+                failure.IsTransient,
+                attempts.Value,
+                ex);
+            RecordFailure(activity, tags, failed, latency);
+            throw failed;
+        }
+        catch (Exception ex)
+        {
+            // Not a provider failure (caller cancelled, unknown offline task, a bug): still visible in telemetry.
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.SetTag("error.type", ex.GetType().Name);
+            var outcome = tags;
+            outcome.Add(LlmTelemetry.OutcomeTag, ex is OperationCanceledException && ct.IsCancellationRequested ? "cancelled" : "error");
+            metrics.Calls.Add(1, outcome);
+            throw;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var cost = !provider.IsBilled ? 0m : prices.CostOf(reply.Model, request.Model, reply.InputTokens, reply.OutputTokens);
+        var completion = new LlmCompletion(
+            reply.Text, provider.Name, reply.Model, reply.InputTokens, reply.OutputTokens, cost, elapsed, attempts.Value);
+        RecordSuccess(activity, tags, completion);
+        return completion;
+    }
+
+    private ProviderRequest Resolve(LlmPrompt prompt) => new(
+        prompt,
+        prompt.Model ?? settings.Model ?? provider.DefaultModel,
+        double.IsNaN(prompt.Temperature) || prompt.Temperature < 0 ? settings.Temperature : prompt.Temperature,
+        prompt.MaxOutputTokens > 0 ? prompt.MaxOutputTokens : settings.MaxOutputTokens);
+
+    private void RecordSuccess(Activity? activity, TagList tags, LlmCompletion c)
+    {
+        activity?.SetTag(LlmTelemetry.ResponseModelTag, c.Model);
+        activity?.SetTag("gen_ai.usage.input_tokens", c.InputTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", c.OutputTokens);
+        activity?.SetTag("outreachos.llm.cost_usd", (double)c.CostUsd);
+        activity?.SetTag("outreachos.llm.http_attempts", c.HttpAttempts);
+
+        var ok = tags;
+        ok.Add(LlmTelemetry.OutcomeTag, "ok");
+        metrics.Calls.Add(1, ok);
+        metrics.Latency.Record(c.Latency.TotalSeconds, ok);
+        metrics.Cost.Add((double)c.CostUsd, tags);
+        metrics.HttpAttempts.Add(c.HttpAttempts, tags);
+
+        var input = tags;
+        input.Add(LlmTelemetry.TokenTypeTag, "input");
+        metrics.Tokens.Add(c.InputTokens, input);
+        var output = tags;
+        output.Add(LlmTelemetry.TokenTypeTag, "output");
+        metrics.Tokens.Add(c.OutputTokens, output);
+    }
+
+    private void RecordFailure(Activity? activity, TagList tags, LlmCallFailedException failed, TimeSpan latency)
+    {
+        activity?.SetStatus(ActivityStatusCode.Error, failed.Message);
+        activity?.SetTag("error.type", failed.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? failed.InnerException?.GetType().Name);
+        activity?.SetTag("outreachos.llm.http_attempts", failed.Attempts);
+        activity?.SetTag("outreachos.llm.already_retried", failed.AlreadyRetried);
+
+        var outcome = tags;
+        outcome.Add(LlmTelemetry.OutcomeTag, failed.IsTransient ? "transient_error" : "error");
+        metrics.Calls.Add(1, outcome);
+        metrics.Latency.Record(latency.TotalSeconds, outcome);
+        metrics.HttpAttempts.Add(failed.Attempts, tags);
+    }
+}

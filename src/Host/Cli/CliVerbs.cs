@@ -1,0 +1,172 @@
+using System.Text.Json;
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Json;
+using OutreachOS.BuildingBlocks.Projections;
+using OutreachOS.Host.Audit;
+
+namespace OutreachOS.Host.Cli;
+
+/// <summary>
+/// Operator verbs run against the same configuration as the service:
+/// <c>projections status</c>, <c>projections rebuild NAME</c>, <c>audit verify (--all | --org ID --stream X)</c>,
+/// <c>audit export --org ID --stream X --out FILE</c>. Exit code 0 on success, 1 on a failed verification, 2 on usage errors.
+/// </summary>
+internal sealed class CliVerbs
+{
+    private static readonly string[] Verbs = ["projections", "audit"];
+
+    private CliVerbs(string[] words) => Words = words;
+
+    public string[] Words { get; }
+
+    public string[] RemainingArgs => [];
+
+    public static CliVerbs? TryParse(string[] args) =>
+        args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal) ? new CliVerbs(args) : null;
+
+    public async Task<int> RunAsync(IServiceProvider services)
+    {
+        try
+        {
+            return Words switch
+            {
+                ["projections", "status"] => await StatusAsync(services),
+                ["projections", "rebuild", var name] => await RebuildAsync(services, name),
+                ["audit", "verify", .. var rest] => await VerifyAsync(services, Options(rest)),
+                ["audit", "export", .. var rest] => await ExportAsync(services, Options(rest)),
+                _ => Usage(),
+            };
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage:
+              projections status
+              projections rebuild <name>
+              audit verify --all
+              audit verify --org <organization-id> --stream <stream-id>
+              audit export --org <organization-id> --stream <stream-id> --out <file.json>
+            """);
+        return 2;
+    }
+
+    private static Dictionary<string, string> Options(string[] rest)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < rest.Length; i++)
+        {
+            if (!rest[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument '{rest[i]}'");
+            }
+            var hasValue = i + 1 < rest.Length && !rest[i + 1].StartsWith("--", StringComparison.Ordinal);
+            map[rest[i][2..]] = hasValue ? rest[++i] : "true";
+        }
+        return map;
+    }
+
+    private static async Task<int> StatusAsync(IServiceProvider services)
+    {
+        var engine = services.GetRequiredService<SubscriptionEngine>();
+        foreach (var s in await engine.StatusAsync())
+        {
+            Console.WriteLine($"{s.Name,-32} checkpoint {s.Checkpoint,-20} behind {s.EventsBehind,10}  updated {s.UpdatedAt?.ToString("O") ?? "never"}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> RebuildAsync(IServiceProvider services, string name)
+    {
+        var engine = services.GetRequiredService<SubscriptionEngine>();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var lastPrint = TimeSpan.Zero;
+        var progress = new Progress(p =>
+        {
+            if (started.Elapsed - lastPrint > TimeSpan.FromSeconds(1) || p.Processed == p.Total)
+            {
+                lastPrint = started.Elapsed;
+                Console.WriteLine($"rebuild {p.Name}: {p.Processed}/{p.Total} events ({(p.Total == 0 ? 100 : 100.0 * p.Processed / p.Total):F0}%), {p.Processed / Math.Max(0.001, started.Elapsed.TotalSeconds):F0} events/s");
+            }
+        });
+        var processed = await engine.RebuildAsync(name, progress, TimeSpan.FromSeconds(30));
+        Console.WriteLine($"rebuilt {name}: {processed} events in {started.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static async Task<int> VerifyAsync(IServiceProvider services, Dictionary<string, string> o)
+    {
+        var store = services.GetRequiredService<IEventStore>();
+        var targets = new List<(Guid Tenant, string Stream)>();
+        if (o.ContainsKey("all"))
+        {
+            await using var cmd = services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT tenant_id, id FROM oos.streams WHERE version > 0 ORDER BY tenant_id, id");
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync())
+            {
+                targets.Add((r.GetGuid(0), r.GetString(1)));
+            }
+        }
+        else
+        {
+            targets.Add((Guid.Parse(Required(o, "org")), Required(o, "stream")));
+        }
+        var broken = 0;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var (tenant, stream) = targets[i];
+            var v = await store.VerifyAsync(tenant, stream);
+            if (!v.Valid)
+            {
+                broken++;
+                Console.WriteLine($"BROKEN {tenant} {stream}: first broken version {v.FirstBrokenVersion}: {v.Reason}");
+            }
+            if ((i + 1) % 1000 == 0)
+            {
+                Console.WriteLine($"verified {i + 1}/{targets.Count} streams");
+            }
+        }
+        Console.WriteLine($"verified {targets.Count} streams: {targets.Count - broken} valid, {broken} broken");
+        return broken == 0 ? 0 : 1;
+    }
+
+    private static async Task<int> ExportAsync(IServiceProvider services, Dictionary<string, string> o)
+    {
+        var store = services.GetRequiredService<IEventStore>();
+        var tenant = Guid.Parse(Required(o, "org"));
+        var stream = Required(o, "stream");
+        var output = Required(o, "out");
+        var info = await store.GetStreamAsync(tenant, stream) ?? throw new KeyNotFoundException($"stream '{stream}' not found in organization {tenant}");
+        var events = await store.ReadStreamAsync(tenant, stream);
+        var verification = await store.VerifyAsync(tenant, stream);
+        var export = new
+        {
+            exported_at = DateTimeOffset.UtcNow,
+            organization_id = tenant,
+            stream = info,
+            verification,
+            events = events.Select(AuditEndpoints.ToAudit).ToList(),
+        };
+        await using (var file = File.Create(output))
+        {
+            await JsonSerializer.SerializeAsync(file, export, new JsonSerializerOptions(OutreachJson.Options) { WriteIndented = true });
+        }
+        Console.WriteLine($"exported {events.Count} events of {stream} to {output} (chain {(verification.Valid ? "valid" : "BROKEN")})");
+        return verification.Valid ? 0 : 1;
+    }
+
+    private static string Required(Dictionary<string, string> o, string key) =>
+        o.TryGetValue(key, out var v) && v != "true" ? v : throw new ArgumentException($"--{key} is required");
+
+    private sealed class Progress(Action<RebuildProgress> report) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => report(value);
+    }
+}

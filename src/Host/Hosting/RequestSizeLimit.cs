@@ -1,0 +1,22 @@
+namespace OutreachOS.Host.Hosting;
+
+/// <summary>
+/// Rejects declared oversize bodies with a 413 problem before anything reads them. Kestrel's own
+/// MaxRequestBodySize (same value) still guards chunked bodies without a Content-Length.
+/// </summary>
+internal static class RequestSizeLimit
+{
+    public static IApplicationBuilder UseRequestSizeLimit(this IApplicationBuilder app, long maxBytes) =>
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.ContentLength > maxBytes)
+            {
+                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await Results.Problem(statusCode: 413, title: "Payload too large",
+                    detail: $"The request body is {http.Request.ContentLength} bytes; the limit is {maxBytes} bytes.",
+                    type: "https://outreachos.dev/problems/too-large").ExecuteAsync(http);
+                return;
+            }
+            await next(http);
+        });
+}

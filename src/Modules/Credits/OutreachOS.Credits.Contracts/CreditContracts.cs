@@ -1,0 +1,51 @@
+namespace OutreachOS.Credits.Contracts;
+
+/// <summary>
+/// The organization's credit ledger (an event stream per organization and billing period).
+/// Every operation is idempotent by <c>reservationId</c>: a retry after a crash or a bus redelivery never charges twice.
+/// Flow: <see cref="ReserveAsync"/> before calling a model, then exactly one of <see cref="SettleAsync"/> (charge what was used,
+/// release the rest) or <see cref="RefundAsync"/> (release everything) once the outcome is known.
+/// </summary>
+public interface ICreditLedger
+{
+    /// <summary>Holds <paramref name="credits"/> for a request. Throws <see cref="InsufficientCreditsException"/> (HTTP 402) when the
+    /// organization cannot cover it. Re-reserving the same id returns the original reservation.</summary>
+    Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason, CancellationToken ct);
+
+    /// <summary>Charges <paramref name="usedCredits"/> (≤ reserved) and releases the remainder. Idempotent.</summary>
+    Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits, CancellationToken ct);
+
+    /// <summary>Releases the whole reservation (the call failed). Idempotent; a no-op after a settle.</summary>
+    Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct);
+
+    Task<CreditBalance> GetBalanceAsync(Guid tenantId, CancellationToken ct);
+}
+
+/// <summary>Where the ledger learns an organization's tier (FREE, PRO, ENTERPRISE...); implemented by the host.</summary>
+public interface ICreditPlanSource
+{
+    ValueTask<string> GetTierAsync(Guid tenantId, CancellationToken ct);
+}
+
+public enum CreditAlertLevel
+{
+    None,
+    /// <summary>Available credits at or below 20% of the allowance.</summary>
+    Low,
+    /// <summary>Available credits at or below 5% of the allowance: callers degrade (e.g. 1 variant instead of 3).</summary>
+    Critical,
+    Exhausted,
+}
+
+/// <summary>A balance snapshot. Available = Allowance − Consumed − Reserved.</summary>
+public sealed record CreditBalance(string Tier, string Period, int Allowance, int Consumed, int Reserved, int Available, CreditAlertLevel Alert);
+
+public sealed record CreditReservation(Guid ReservationId, int Reserved, CreditBalance Balance);
+
+/// <summary>The organization cannot cover the request (maps to HTTP 402 Payment Required).</summary>
+public sealed class InsufficientCreditsException(int requested, CreditBalance balance)
+    : Exception($"This request needs {requested} credit(s) but only {balance.Available} of {balance.Allowance} remain for {balance.Period}.")
+{
+    public int Requested { get; } = requested;
+    public CreditBalance Balance { get; } = balance;
+}

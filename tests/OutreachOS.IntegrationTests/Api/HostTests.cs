@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace OutreachOS.IntegrationTests.Api;
+
+public sealed class HostTests
+{
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) =>
+        JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task AssertProblemAsync(HttpResponseMessage r, HttpStatusCode status)
+    {
+        Assert.Equal(status, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        var body = await JsonAsync(r);
+        Assert.Equal((int)status, body.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("title").GetString()));
+    }
+
+    [Fact]
+    public async Task Requests_without_a_valid_key_get_401_problem_details()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var anonymous = await app.ClientWithKey(null).GetAsync("/organizations/me");
+        await AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized);
+        Assert.Contains("Bearer", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        await AssertProblemAsync(await app.ClientWithKey("oos_not-a-real-key").GetAsync("/organizations/me"), HttpStatusCode.Unauthorized);
+        await AssertProblemAsync(await app.ClientWithKey(null).GetAsync("/audit/streams"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Bootstrap_key_authenticates_by_bearer_or_x_api_key_as_the_platform_organization()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var me = await JsonAsync(await app.ClientWithKey().GetAsync("/organizations/me"));
+        Assert.True(me.GetProperty("is_platform_admin").GetBoolean());
+        Assert.Equal("ENTERPRISE", me.GetProperty("tier").GetString());
+
+        var client = app.ClientWithKey(null);
+        client.DefaultRequestHeaders.Add("X-Api-Key", OutreachApp.BootstrapKey);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/organizations/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Organization_A_gets_404_for_organization_B_objects()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+        var createdB = await admin.PostAsync("/organizations", Json("""{"name":"Org B","tier":"PRO"}"""));
+        Assert.Equal(HttpStatusCode.Created, createdB.StatusCode);
+        var b = await JsonAsync(createdB);
+        var orgB = b.GetProperty("organization").GetProperty("id").GetGuid();
+        var keyB = b.GetProperty("api_key").GetProperty("key").GetString()!;
+        var keyIdB = b.GetProperty("api_key").GetProperty("id").GetGuid();
+        var createdC = await JsonAsync(await admin.PostAsync("/organizations", Json("""{"name":"Org C","tier":"FREE"}""")));
+        var keyC = createdC.GetProperty("api_key").GetProperty("key").GetString()!;
+
+        var clientB = app.ClientWithKey(keyB);
+        var clientC = app.ClientWithKey(keyC);
+        var streamB = $"organization-{orgB:N}";
+        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync($"/audit/streams/{streamB}")).StatusCode);
+
+        // C cannot see, verify or revoke anything of B's: the answers are the same as for objects that do not exist.
+        await AssertProblemAsync(await clientC.GetAsync($"/audit/streams/{streamB}"), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await clientC.PostAsync($"/audit/streams/{streamB}/verify", null), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await clientC.DeleteAsync($"/api-keys/{keyIdB}"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain(streamB, await clientC.GetStringAsync("/audit/streams"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await clientB.GetAsync("/organizations/me")).StatusCode); // B's key still works
+
+        // Only the platform organization creates organizations.
+        await AssertProblemAsync(await clientB.PostAsync("/organizations", Json("""{"name":"X","tier":"FREE"}""")), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Api_keys_are_shown_once_listed_without_secrets_and_revocation_takes_effect_immediately()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+        var created = await JsonAsync(await admin.PostAsync("/api-keys", Json("""{"name":"ci"}""")));
+        var secret = created.GetProperty("key").GetString()!;
+        Assert.StartsWith("oos_", secret, StringComparison.Ordinal);
+
+        var list = await admin.GetStringAsync("/api-keys");
+        Assert.DoesNotContain(secret, list, StringComparison.Ordinal);
+        Assert.Contains(created.GetProperty("prefix").GetString()!, list, StringComparison.Ordinal);
+
+        var ci = app.ClientWithKey(secret);
+        Assert.Equal(HttpStatusCode.OK, (await ci.GetAsync("/organizations/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{created.GetProperty("id").GetGuid()}")).StatusCode);
+        await AssertProblemAsync(await ci.GetAsync("/organizations/me"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_400_problem_details_naming_the_field()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+
+        var missing = await admin.PostAsync("/organizations", Json("""{"tier":"PRO"}"""));
+        await AssertProblemAsync(missing, HttpStatusCode.BadRequest);
+        Assert.True((await JsonAsync(missing)).GetProperty("errors").TryGetProperty("name", out _));
+
+        var badEnum = await admin.PostAsync("/organizations", Json("""{"name":"x","tier":"PLATINUM"}"""));
+        await AssertProblemAsync(badEnum, HttpStatusCode.BadRequest);
+        Assert.True((await JsonAsync(badEnum)).GetProperty("errors").TryGetProperty("tier", out _));
+
+        var malformed = await admin.PostAsync("/organizations", Json("""{"name": "x", """));
+        await AssertProblemAsync(malformed, HttpStatusCode.BadRequest);
+
+        var unknownField = await admin.PostAsync("/api-keys", Json("""{"name":"x","nmae":"typo"}"""));
+        await AssertProblemAsync(unknownField, HttpStatusCode.BadRequest);
+
+        var tooLarge = await admin.PostAsync("/api-keys", Json("{\"name\":\"" + new string('x', 2_000_000) + "\"}"));
+        await AssertProblemAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge);
+
+        await AssertProblemAsync(await admin.GetAsync("/audit/streams?limit=0"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Audit_shows_a_streams_events_in_order_with_hashes_and_a_valid_chain()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+        await admin.PostAsync("/api-keys", Json("""{"name":"one"}"""));
+        var me = await JsonAsync(await admin.GetAsync("/organizations/me"));
+        var stream = $"organization-{me.GetProperty("id").GetGuid():N}";
+
+        var audit = await JsonAsync(await admin.GetAsync($"/audit/streams/{stream}"));
+        Assert.True(audit.GetProperty("verification").GetProperty("valid").GetBoolean());
+        var events = audit.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["organization_created.v1", "api_key_issued.v1", "api_key_issued.v1"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.GetProperty("version").GetInt64()));
+        Assert.All(events, e => Assert.Equal(64, e.GetProperty("hash").GetString()!.Length));
+        Assert.DoesNotContain(OutreachApp.BootstrapKey, audit.ToString(), StringComparison.Ordinal); // only hashes are stored
+    }
+
+    [Fact]
+    public async Task Health_and_openapi_are_served_without_a_key()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var anon = app.ClientWithKey(null);
+        Assert.Equal(HttpStatusCode.OK, (await anon.GetAsync("/health/live")).StatusCode);
+        var ready = await anon.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("postgres", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var openapi = await anon.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/organizations/me", openapi, StringComparison.Ordinal);
+        Assert.Contains("/audit/streams/{streamId}", openapi, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OutreachOS.IntegrationTests.Infrastructure;
+
+namespace OutreachOS.IntegrationTests.Api;
+
+/// <summary>The real host (Program) in-process on a fresh PostgreSQL database, with a bootstrap API key.</summary>
+public sealed class OutreachApp : WebApplicationFactory<Program>
+{
+    public const string BootstrapKey = "test-bootstrap-key-0123456789";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    private OutreachApp(string connectionString, IDictionary<string, string?>? settings)
+    {
+        ConnectionString = connectionString;
+        _settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Auth:BootstrapApiKey"] = BootstrapKey,
+            ["Projections:Enabled"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[k] = v;
+        }
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<OutreachApp> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var app = new OutreachApp(await TestPostgres.CreateDatabaseAsync("host"), settings);
+        _ = app.Server; // build and start now, so migrations and bootstrap have run
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (k, v) in _settings)
+        {
+            builder.UseSetting(k, v);
+        }
+        builder.UseEnvironment("Testing");
+    }
+
+    public HttpClient ClientWithKey(string? key = BootstrapKey)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+}
