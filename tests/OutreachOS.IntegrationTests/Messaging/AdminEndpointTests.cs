@@ -50,7 +50,7 @@ public sealed class AdminEndpointTests
     private static async Task<App> StartAsync()
     {
         var cs = await TestPostgres.CreateDatabaseAsync("msgadm");
-        var builder = WebApplication.CreateBuilder();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" }); // validates DI scopes
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

@@ -31,7 +31,7 @@ public sealed class HostProcessKillTests
             a.Kill();
         }
 
-        await using var b = await HostProcess.StartAsync(env, []);
+        await using var b = await HostProcess.StartAsync(env, [], bootstrap: false);
         await b.WaitForHandledAsync(probeId);
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(1, (await b.ProbeAsync(probeId)).HandledCount);
@@ -52,7 +52,7 @@ public sealed class HostProcessKillTests
         }
 
         // The batch was published but its checkpoint never committed: B publishes the probe again.
-        await using var b = await HostProcess.StartAsync(env, []);
+        await using var b = await HostProcess.StartAsync(env, [], bootstrap: false);
         await b.WaitForHandledAsync(probeId);
         await env.WaitForRelayPastAsync(probeId);
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -120,7 +120,8 @@ public sealed class HostProcessKillTests
             }
         }
 
-        public static async Task<HostProcess> StartAsync(HostEnvironment env, Dictionary<string, string> settings)
+        /// <param name="bootstrap">Pass Auth__BootstrapApiKey (first start only: the organization and key then live in the database).</param>
+        public static async Task<HostProcess> StartAsync(HostEnvironment env, Dictionary<string, string> settings, bool bootstrap = true)
         {
             var port = FreePort();
             var psi = new ProcessStartInfo("dotnet")
@@ -136,7 +137,10 @@ public sealed class HostProcessKillTests
             psi.Environment["ConnectionStrings__Postgres"] = env.Postgres;
             psi.Environment["Messaging__Transport"] = "RabbitMQ";
             psi.Environment["ConnectionStrings__RabbitMQ"] = env.Rabbit.Uri.ToString();
-            psi.Environment["Auth__BootstrapApiKey"] = env.ApiKey;
+            if (bootstrap)
+            {
+                psi.Environment["Auth__BootstrapApiKey"] = env.ApiKey;
+            }
             psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
             psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
             foreach (var (k, v) in settings)

@@ -35,7 +35,8 @@ internal sealed class MessagingHarness : IAsyncDisposable
         IDictionary<string, string?>? settings = null)
     {
         connectionString ??= await TestPostgres.CreateDatabaseAsync("msg");
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        // Development: the container validates scopes (a singleton taking a scoped service fails here, as in the host).
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
         var config = new Dictionary<string, string?>
         {
             ["Messaging:Retry:Limit"] = "2",

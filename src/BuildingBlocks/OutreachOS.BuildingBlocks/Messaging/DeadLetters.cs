@@ -162,7 +162,7 @@ internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider
 }
 
 /// <summary>Lists dead letters and re-sends them to the queue of the consumer that failed them.</summary>
-public sealed class DeadLetterService(NpgsqlDataSource dataSource, ISendEndpointProvider sendEndpoints, TimeProvider clock, ILogger<DeadLetterService> logger)
+public sealed class DeadLetterService(NpgsqlDataSource dataSource, IBus bus, TimeProvider clock, ILogger<DeadLetterService> logger)
 {
     private const string Columns = """
         id, consumer, message_id, message_type, tenant_id, exception, attempts, first_failed_at, last_failed_at, redriven_at, redrive_count,
@@ -236,7 +236,7 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, ISendEndpoint
         await mark.ExecuteNonQueryAsync(ct);
 
         // Send before commit: a failed send leaves the row pending; a failed commit after a send is a duplicate the inbox absorbs.
-        var endpoint = await sendEndpoints.GetSendEndpoint(new Uri($"queue:{consumer}"));
+        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{consumer}"));
         var serializer = new CopyBodySerializer(new ContentType(contentType ?? "application/vnd.masstransit+json"), new StringMessageBody(body));
         await endpoint.Send(new RedrivenMessage(id), Pipe.Execute<SendContext>(ctx =>
         {
