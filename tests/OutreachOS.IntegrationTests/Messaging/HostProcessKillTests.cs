@@ -24,7 +24,8 @@ public sealed class HostProcessKillTests
         await using (var a = await HostProcess.StartAsync(env, new() { ["Messaging__Relay__Enabled"] = "false" }))
         {
             var posted = await a.PostProbeAsync(probeId);
-            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+            Assert.True(posted.StatusCode == HttpStatusCode.Accepted,
+                $"POST /admin/messaging/probe: {(int)posted.StatusCode} {await posted.Content.ReadAsStringAsync()} (does the host call AddOutreachMessaging and MapMessagingAdmin?)");
             var before = await a.ProbeAsync(probeId);
             Assert.True(before.Requested);
             Assert.Equal(0, before.HandledCount); // no relay in A: nothing can have been published
@@ -46,12 +47,14 @@ public sealed class HostProcessKillTests
         await using (var a = await HostProcess.StartAsync(env, new() { ["Messaging__Relay__CrashAfterPublish"] = "true" }))
         {
             var posted = await a.PostProbeAsync(probeId);
-            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+            Assert.True(posted.StatusCode == HttpStatusCode.Accepted,
+                $"POST /admin/messaging/probe: {(int)posted.StatusCode} {await posted.Content.ReadAsStringAsync()} (does the host call AddOutreachMessaging and MapMessagingAdmin?)");
             Assert.True(await a.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the test hook should have killed host A after publishing");
             Assert.Contains("CrashAfterPublish", a.Output, StringComparison.Ordinal);
         }
 
         // The batch was published but its checkpoint never committed: B publishes the probe again.
+        Assert.False(await env.RelayIsPastAsync(probeId), "host A died before its relay checkpoint covered the probe");
         await using var b = await HostProcess.StartAsync(env, [], bootstrap: false);
         await b.WaitForHandledAsync(probeId);
         await env.WaitForRelayPastAsync(probeId);
@@ -77,18 +80,19 @@ public sealed class HostProcessKillTests
             new(await TestPostgres.CreateDatabaseAsync("hostkill_" + prefix), await RabbitVhost.CreateAsync("hostkill-" + prefix));
 
         /// <summary>Waits until the relay's checkpoint is at or past the probe's request event (B re-published it).</summary>
-        public async Task WaitForRelayPastAsync(Guid probeId)
+        public Task WaitForRelayPastAsync(Guid probeId) =>
+            Eventually.TrueAsync(() => RelayIsPastAsync(probeId), "relay checkpoint past the probe", TimeSpan.FromSeconds(60));
+
+        public async Task<bool> RelayIsPastAsync(Guid probeId)
         {
             await using var ds = Npgsql.NpgsqlDataSource.Create(Postgres);
-            await Eventually.TrueAsync(async () =>
-            {
-                await using var cmd = ds.CreateCommand("""
-                    SELECT EXISTS (SELECT 1 FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
-                                   WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq))
-                    """);
-                cmd.Parameters.AddWithValue("id", probeId);
-                return (bool)(await cmd.ExecuteScalarAsync())!;
-            }, "relay checkpoint past the probe", TimeSpan.FromSeconds(60));
+            // The probe's request event id is the probe id (MessagingProbe.RequestAsync).
+            await using var cmd = ds.CreateCommand("""
+                SELECT EXISTS (SELECT 1 FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
+                               WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq))
+                """);
+            cmd.Parameters.AddWithValue("id", probeId);
+            return (bool)(await cmd.ExecuteScalarAsync())!;
         }
 
         public ValueTask DisposeAsync() => Rabbit.DisposeAsync();
