@@ -130,6 +130,7 @@ internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider
         cmd.Parameters.AddWithValue("attempts", attempts);
         cmd.Parameters.AddWithValue("now", now);
         await cmd.ExecuteNonQueryAsync(context.CancellationToken);
+        MessagingMetrics.DeadLettered.Add(1, new KeyValuePair<string, object?>("consumer", QueueName(context.InputAddress)));
     }
 
     internal static string QueueName(Uri inputAddress) => inputAddress.AbsolutePath.TrimEnd('/').Split('/')[^1];
@@ -252,6 +253,7 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IBus bus, Tim
             ctx.Headers.Set("outreachos-redriven-from", id.ToString());
         }), ct);
         await tx.CommitAsync(ct);
+        MessagingMetrics.Redriven.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
         logger.LogInformation("Dead letter {DeadLetterId} re-sent to queue {Queue}", id, consumer);
         return true;
     }

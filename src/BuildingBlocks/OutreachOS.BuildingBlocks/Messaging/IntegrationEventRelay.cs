@@ -36,6 +36,7 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
             // Sequential on purpose: log order is the publish order, and each publish is confirmed before the next.
             await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
             published++;
+            MessagingMetrics.Published.Add(1, new KeyValuePair<string, object?>("event_type", e.EventType));
         }
         if (published > 0)
         {
