@@ -1,0 +1,23 @@
+using System.Diagnostics.Metrics;
+
+namespace OutreachOS.BuildingBlocks.Messaging;
+
+/// <summary>Meter "OutreachOS.Messaging" (add it to the host's MeterProvider; MassTransit's own traces use source "MassTransit").</summary>
+public static class MessagingMetrics
+{
+    public const string MeterName = "OutreachOS.Messaging";
+
+    /// <summary>MassTransit's ActivitySource and Meter name (for the host's tracer and meter providers).</summary>
+    public const string MassTransitSource = "MassTransit";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    internal static readonly Counter<long> Published = Meter.CreateCounter<long>("outreachos.relay.published", "messages",
+        "Integration events published by the relay (re-publications after a crash included).");
+
+    internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("outreachos.messaging.dead_letters", "messages",
+        "Messages that exhausted their attempts and were recorded in oos.dead_letters.");
+
+    internal static readonly Counter<long> Redriven = Meter.CreateCounter<long>("outreachos.messaging.redriven", "messages",
+        "Dead letters re-sent to their consumer's queue.");
+}
