@@ -69,12 +69,14 @@ internal sealed class CreditAccountProjection : IInlineProjection
                 CreditsRefunded f => (0, -f.Credits),
                 _ => (0, 0),
             };
+            // The inserted row must pass the CHECK on its own (PostgreSQL checks it before detecting the conflict), so the
+            // deltas are applied in the update branch; a new row only ever starts with a reservation.
             await using (var account = new NpgsqlCommand("""
                 INSERT INTO oos.credit_accounts (tenant_id, period, consumed, reserved, version, updated_at)
-                VALUES (@t, @p, @c, @r, @v, @at)
+                VALUES (@t, @p, GREATEST(@c, 0), GREATEST(@r, 0), @v, @at)
                 ON CONFLICT (tenant_id, period) DO UPDATE SET
-                    consumed = oos.credit_accounts.consumed + EXCLUDED.consumed,
-                    reserved = oos.credit_accounts.reserved + EXCLUDED.reserved,
+                    consumed = oos.credit_accounts.consumed + @c,
+                    reserved = oos.credit_accounts.reserved + @r,
                     version = EXCLUDED.version,
                     updated_at = EXCLUDED.updated_at
                 """, conn, transaction))
