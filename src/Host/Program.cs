@@ -6,6 +6,8 @@ using OutreachOS.BuildingBlocks;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.Credits;
+using OutreachOS.Credits.Contracts;
 using OutreachOS.Host.Audit;
 using OutreachOS.Host.Cli;
 using OutreachOS.Host.Hosting;
@@ -26,6 +28,8 @@ builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued)
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddSingleton<OrganizationService>();
+builder.Services.AddCreditsModule(builder.Configuration);
+builder.Services.AddSingleton<ICreditPlanSource, OrganizationPlanSource>();
 
 builder.Services.Configure<JsonOptions>(o =>
 {
@@ -74,6 +78,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
 app.MapOrganizationEndpoints();
 app.MapAuditEndpoints();
+app.MapCreditsEndpoints();
 
 await app.RunAsync();
 return 0;
