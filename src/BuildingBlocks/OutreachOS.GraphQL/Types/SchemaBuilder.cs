@@ -159,6 +159,7 @@ public sealed partial class SchemaBuilder
     {
         var errors = new List<string>();
         var specs = new List<TypeSpec>(_types);
+        ConnectionFieldExtensions.AddConnectionTypes(specs);
         Introspection.Register(specs);
         var named = new Dictionary<string, NamedType>(StringComparer.Ordinal);
         foreach (var s in Scalars.All)

@@ -54,6 +54,8 @@ internal sealed class FieldSpec(string name, string type)
     public List<InputValueSpec> Arguments { get; } = [];
 
     public Func<ResolveContext, ValueTask<object?>>? Resolver { get; set; }
+
+    public string? ConnectionNodeType { get; set; }
 }
 
 internal sealed class InputValueSpec(string name, string type)
