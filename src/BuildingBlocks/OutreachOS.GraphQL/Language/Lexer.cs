@@ -228,11 +228,6 @@ internal sealed class Lexer
 
                     break;
                 default:
-                    if (c < 0x20 && c != '\t')
-                    {
-                        throw Error(_pos, $"Invalid character: {PrintChar(_pos)}.");
-                    }
-
                     return;
             }
         }
