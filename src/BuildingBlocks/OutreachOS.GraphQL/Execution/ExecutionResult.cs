@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace OutreachOS.GraphQL;
@@ -78,10 +79,13 @@ public sealed class ExecutionResult
         writer.WriteEndObject();
     }
 
+    // Responses are JSON documents, never inlined into HTML, so only what JSON requires is escaped ("+" stays "+").
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public string ToJson(bool indented = false)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions with { Indented = indented }))
         {
             WriteTo(writer);
         }

@@ -37,7 +37,11 @@ internal sealed class Executor
         if (rootType is null)
         {
             var name = operation.Operation.ToString().ToLowerInvariant();
-            return ExecutionResult.Failed([GraphQLError.At($"Schema is not configured to execute {name} operation.", operation)]);
+            return new ExecutionResult
+            {
+                HasData = true,
+                Errors = [GraphQLError.At($"Schema is not configured to execute {name} operation.", operation)],
+            };
         }
 
         var fields = CollectFields(rootType, operation.SelectionSet, new Dictionary<string, List<FieldNode>>(StringComparer.Ordinal), []);

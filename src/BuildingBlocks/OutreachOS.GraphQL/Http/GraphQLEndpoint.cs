@@ -45,7 +45,7 @@ public static class GraphQLEndpointRouteBuilderExtensions
 
 internal static class GraphQLHttpHandler
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
+    private static readonly JsonWriterOptions WriterOptions = ExecutionResult.WriterOptions;
 
     public static async Task HandleAsync(HttpContext http, GraphQLSchema schema, GraphQLEndpointOptions options)
     {
