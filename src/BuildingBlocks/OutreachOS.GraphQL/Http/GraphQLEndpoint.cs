@@ -222,6 +222,7 @@ internal static class GraphQLHttpHandler
         await using var writer = new Utf8JsonWriter(http.Response.BodyWriter, WriterOptions);
         result.WriteTo(writer);
         await writer.FlushAsync(http.RequestAborted);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 
     private static async Task WritePlainError(HttpContext http, int status, string message)
@@ -236,6 +237,7 @@ internal static class GraphQLHttpHandler
         await using var writer = new Utf8JsonWriter(http.Response.BodyWriter, WriterOptions);
         ExecutionResult.Failed([new GraphQLError(message)]).WriteTo(writer);
         await writer.FlushAsync(http.RequestAborted);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 
     private sealed class UnsupportedMediaTypeException : Exception;
