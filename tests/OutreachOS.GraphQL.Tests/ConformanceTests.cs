@@ -111,6 +111,7 @@ public sealed class ConformanceTests
         { "{ __type(name: \"Droid\") { name kind fields { name type { name kind ofType { name kind } } } } }", null },
         { "{ __schema { queryType { name } mutationType { name } } __type(name: \"Query\") { fields { name args { name type { kind ofType { name } } defaultValue } } } }", null },
         { "{ __type(name: \"Episode\") { enumValues(includeDeprecated: true) { name description isDeprecated } } }", null },
+        { "{ __schema { directives { name isRepeatable locations args { name defaultValue type { kind ofType { name } } } } } }", null },
     };
 
     [Fact]

@@ -95,7 +95,7 @@ public class ResolveContext
         }
 
         var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-        if (value is IConvertible && target.IsPrimitive || target == typeof(decimal))
+        if (value is IConvertible && (target.IsPrimitive || target == typeof(decimal)))
         {
             return (T)Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
         }

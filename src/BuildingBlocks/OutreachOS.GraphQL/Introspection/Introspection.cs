@@ -84,7 +84,10 @@ internal static class Introspection
                 ListType l => l.OfType,
                 NonNullType n => n.OfType,
                 _ => null,
-            }));
+            })
+            // graphql-js 16.9+ / graphql-core 3.2.8 expose this and newer tools may ask for it; OneOf input objects
+            // themselves (a later spec addition) are not supported, so every input object answers false.
+            .Field("isOneOf", "Boolean", x => x is InputObjectType ? false : null));
 
         b.Object<FieldDefinition>("__Field", t => t
             .Description("Object and Interface types are described by a list of Fields, each of which has a name, potentially a list of arguments, and a return type.")

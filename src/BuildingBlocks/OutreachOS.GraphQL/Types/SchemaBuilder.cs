@@ -402,6 +402,7 @@ public sealed partial class SchemaBuilder
             BuiltInDirective("specifiedBy", "Exposes a URL that specifies the behavior of this scalar.",
                 [DirectiveLocation.SCALAR],
                 new InputValueDefinition("url", "The URL that specifies the behavior of this scalar.", new NonNullType(Scalars.String), false, null, null)),
+            new("oneOf", "Indicates exactly one field must be supplied and this field must not be `null`.", [DirectiveLocation.INPUT_OBJECT], [], false),
         };
         foreach (var d in _directives)
         {
