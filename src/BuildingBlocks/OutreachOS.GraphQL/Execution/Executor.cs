@@ -429,6 +429,16 @@ internal sealed class Executor
 
         if (pending is not null)
         {
+            // Let every item finish before propagating, so no error lands after the response is built.
+            try
+            {
+                await Task.WhenAll(pending.Select(p => p.Task));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_ct.IsCancellationRequested)
+            {
+                // Inspected per item below, in list order.
+            }
+
             foreach (var (i, itemPath, task) in pending)
             {
                 try
