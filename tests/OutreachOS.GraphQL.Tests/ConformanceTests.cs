@@ -68,7 +68,7 @@ public sealed class ConformanceTests
         {
             var doc = Parser.Parse(document);
             return Validator.Validate(ValidationSchema.Instance, doc)
-                .Select(e => Describe(e.Message, e.Locations!.Select(l => (l.Line, l.Column)))).ToList();
+                .Select(e => Describe(Normalize(e.Message), e.Locations!.Select(l => (l.Line, l.Column)))).ToList();
         }
         catch (GraphQLSyntaxException e)
         {
@@ -80,9 +80,17 @@ public sealed class ConformanceTests
         message + " @ " + string.Join(",", locations.Select(l => $"{l.Line}:{l.Column}"));
 
     // graphql-core quotes names with ' where graphql-js (our wording) uses ".
-    // graphql-core prints directive locations by value ("fragment definition"), graphql-js by name (FRAGMENT_DEFINITION).
-    private static string Normalize(string message) => System.Text.RegularExpressions.Regex.Replace(
-        message.Replace('\'', '"'), "may not be used on ([a-z ]+)\\.$", m => "may not be used on " + m.Groups[1].Value.ToUpperInvariant().Replace(' ', '_') + ".");
+    // Wording differences that are Python-isms, not semantics: graphql-core quotes names with ' where graphql-js uses ",
+    // prints directive locations by value ("fragment definition" vs FRAGMENT_DEFINITION), inspects values with repr()
+    // (None, {'a': 1}) and says "mapping" for object. Applied to both sides.
+    private static string Normalize(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Replace(message.Replace('\'', '"'), "got invalid value (.*?)(; | at \")", "got invalid value <value>$2");
+        m = m.Replace("to be a mapping", "to be an object", StringComparison.Ordinal)
+            .Replace("not to be None", "not to be null", StringComparison.Ordinal);
+        return System.Text.RegularExpressions.Regex.Replace(m, "may not be used on ([a-z ]+)\\.$",
+            x => "may not be used on " + x.Groups[1].Value.ToUpperInvariant().Replace(' ', '_') + ".");
+    }
 
     public static TheoryData<string, string?> StarWarsRequests => new()
     {
@@ -138,9 +146,76 @@ public sealed class ConformanceTests
                     e.GetProperty("locations").EnumerateArray().Select(l => (l[0].GetInt32(), l[1].GetInt32())))
                     + " path=" + e.GetProperty("path").GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal)).ToList()
                 : [];
-            var ourErrors = ours.Errors.Select(e => Describe(e.Message, (e.Locations ?? []).Select(l => (l.Line, l.Column)))
+            var ourErrors = ours.Errors.Select(e => Describe(Normalize(e.Message), (e.Locations ?? []).Select(l => (l.Line, l.Column)))
                 + " path=" + (e.Path is null ? "null" : JsonSerializer.Serialize(e.Path))).ToList();
             var theirData = theirs.TryGetProperty("data", out var td) ? td.GetRawText() : "<absent>";
+            var ourJson = JsonDocument.Parse(ours.ToJson()).RootElement;
+            var ourData = ourJson.TryGetProperty("data", out var od) ? od.GetRawText() : "<absent>";
+            if (!theirErrors.SequenceEqual(ourErrors) || CanonicalJson(theirData) != CanonicalJson(ourData))
+            {
+                mismatches.Add($"{query} {variables}\n  graphql-core: {theirData} {string.Join(" | ", theirErrors)}\n  ours:         {ourData} {string.Join(" | ", ourErrors)}");
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+    }
+
+    public static TheoryData<string, string?> NullRequests => new()
+    {
+        { "{ nullable { value nonNullValue child { value } } }", null },
+        { "{ nonNull { value nonNullValue } }", null },
+        { "{ nonNull { value } nullable { value } }", null },
+        { "{ nullable { fail nonNullFail } }", null },
+        { "{ nullable { child { nonNullFail } value } }", null },
+        { "{ nullable { nonNullChild { nonNullChild { nonNullFail } } } other: nullable { value } }", null },
+        { "{ items { value nonNullValue } }", null },
+        { "{ items { value } itemsNullable { value nonNullValue } }", null },
+        { "{ itemsNullable { nonNullChild { value } } }", null },
+        { "{ nullable { children { value nonNullValue } nullableChildren { value } } }", null },
+        { "{ nullable { children { child { fail } } } }", null },
+        { "{ nonNull { nonNullValue } nullable { value } }", null },
+        { "{ a: nullable { value } b: nonNull { nonNullFail } }", null },
+        { "query Q($i: EchoInput) { echo(input: $i) }", """{"i": {"name": "x", "tags": "single", "nested": {"name": "y", "size": null}}}""" },
+        { "query Q($i: EchoInput) { echo(input: $i) }", """{"i": {"size": 1}}""" },
+        { "query Q($i: EchoInput) { echo(input: $i) }", """{"i": {"name": "x", "colour": "RED"}}""" },
+        { "query Q($i: EchoInput) { echo(input: $i) }", """{"i": {"name": "x", "tags": [null]}}""" },
+        { "query Q($i: EchoInput) { echo(input: $i) }", """{"i": {"name": "x", "nested": {"name": 1}}}""" },
+        { "query Q($i: EchoInput) { echo(input: $i) }", """{"i": "text"}""" },
+        { "query Q($l: [Int!], $c: Color, $id: ID) { echo(list: $l, color: $c, id: $id) }", """{"l": [1, 2], "c": "RED", "id": 12}""" },
+        { "query Q($l: [Int!]) { echo(list: $l) }", """{"l": [1, "2"]}""" },
+        { "query Q($c: Color) { echo(color: $c) }", """{"c": "BLUE"}""" },
+        { "query Q($c: Color) { echo(color: $c) }", """{"c": 1}""" },
+        { "query Q($id: ID) { echo(id: $id) }", """{"id": 1.5}""" },
+        { "query Q($n: String = \"dflt\") { echo(input: {name: $n, nested: {name: \"z\", tags: [\"a\", \"b\"]}}, list: 4, color: GREEN) }", null },
+        { "query Q($n: String) { echo(input: {name: $n}) }", "{}" },
+        { "query Q($n: String!) { echo(input: {name: $n}, id: \"s\") }", """{"n": "given"}""" },
+    };
+
+    [Fact]
+    public async Task Null_propagation_and_input_coercion_results_equal_graphql_core_results()
+    {
+        var requests = NullRequests.Select(r => ((string)r[0], (string?)r[1])).ToList();
+        var payload = JsonSerializer.Serialize(requests.Select(r => new Dictionary<string, object?>
+        {
+            ["query"] = r.Item1,
+            ["variables"] = r.Item2 is null ? null : JsonDocument.Parse(r.Item2).RootElement,
+        }));
+        var expected = PythonRunner.Run("execute-nulls", "nulls.graphql", payload).EnumerateArray().ToList();
+        var mismatches = new List<string>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (query, variables) = requests[i];
+            var vars = variables is null ? null : (IReadOnlyDictionary<string, object?>)GraphQLRequest.FromJson(JsonDocument.Parse(variables).RootElement)!;
+            var ours = await GraphQLExecutor.ExecuteAsync(NullsSchema.Instance, new GraphQLRequest(query, null, vars));
+            var theirs = expected[i];
+            var theirErrors = theirs.TryGetProperty("errors", out var te)
+                ? te.EnumerateArray().Select(e => Describe(Normalize(e.GetProperty("message").GetString()!),
+                    e.GetProperty("locations").EnumerateArray().Select(l => (l[0].GetInt32(), l[1].GetInt32())))
+                    + " path=" + e.GetProperty("path").GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal)).ToList()
+                : [];
+            var ourErrors = ours.Errors.Select(e => Describe(Normalize(e.Message), (e.Locations ?? []).Select(l => (l.Line, l.Column)))
+                + " path=" + (e.Path is null ? "null" : JsonSerializer.Serialize(e.Path))).ToList();
+            var theirData = theirs.GetProperty("hasData").GetBoolean() ? theirs.GetProperty("data").GetRawText() : "<absent>";
             var ourJson = JsonDocument.Parse(ours.ToJson()).RootElement;
             var ourData = ourJson.TryGetProperty("data", out var od) ? od.GetRawText() : "<absent>";
             if (!theirErrors.SequenceEqual(ourErrors) || CanonicalJson(theirData) != CanonicalJson(ourData))

@@ -114,6 +114,51 @@ def execute_starwars(sdl_path):
     return out
 
 
+def item(depth, broken=False):
+    """A deterministic item tree: "broken" items have null non-null fields."""
+    if depth < 0:
+        return None
+    return {
+        "value": f"v{depth}",
+        "nonNullValue": None if broken else f"n{depth}",
+        "child": item(depth - 1),
+        "nonNullChild": None if broken else item(depth - 1),
+        "children": [item(depth - 1), item(depth - 1, broken=True)] if depth > 0 else [],
+        "nullableChildren": [item(depth - 1), None] if depth > 0 else [],
+    }
+
+
+def fail(_obj, _info):
+    raise GraphQLError("fail")
+
+
+def nulls_schema(sdl_path):
+    schema = build_schema(load(sdl_path))
+    query = schema.query_type.fields
+    query["nullable"].resolve = lambda _s, _i: item(2)
+    query["nonNull"].resolve = lambda _s, _i: item(2, broken=True)
+    query["items"].resolve = lambda _s, _i: [item(1), item(1, broken=True), item(1)]
+    query["itemsNullable"].resolve = lambda _s, _i: [item(1), None, item(1, broken=True)]
+    query["echo"].resolve = lambda _s, _i, **args: json.dumps(args, sort_keys=True, separators=(",", ":"))
+    fields = schema.type_map["Item"].fields
+    fields["fail"].resolve = fail
+    fields["nonNullFail"].resolve = fail
+    return schema
+
+
+def execute(schema):
+    out = []
+    for request in json.load(sys.stdin):
+        result = graphql_sync(schema, request["query"], variable_values=request.get("variables"),
+                              operation_name=request.get("operationName"))
+        entry = {"hasData": result.data is not None or bool(result.errors and any(e.path for e in result.errors))}
+        if result.errors:
+            entry["errors"] = [error_json(e) for e in result.errors]
+        entry["data"] = result.data
+        out.append(entry)
+    return out
+
+
 def main():
     command = sys.argv[1]
     if command == "version":
@@ -127,6 +172,8 @@ def main():
         out = validate_docs(sys.argv[2])
     elif command == "execute-starwars":
         out = execute_starwars(sys.argv[2])
+    elif command == "execute-nulls":
+        out = execute(nulls_schema(sys.argv[2]))
     else:
         raise SystemExit(f"unknown command {command}")
     json.dump(out, sys.stdout)
