@@ -166,6 +166,10 @@ internal static class ValidationCorpus
         ("OverlappingFieldsCanBeMerged", "{ dog { ...A } dog { ...B } } fragment A on Dog { mother { name } } fragment B on Dog { mother { name: nickname } }"),
         ("OverlappingFieldsCanBeMerged", "{ dog { ...A } } fragment A on Dog { ...B name } fragment B on Dog { ...A name: barks }"),
         ("OverlappingFieldsCanBeMerged", "{ pet { ... on Dog { mother { x: name } } ... on Cat { x: furColor } } }"),
+        ("OverlappingFieldsCanBeMerged", "{ dog { name name name: nickname name name: barks name } }"),
+        ("OverlappingFieldsCanBeMerged", "{ dog { ...A name name x: name x: nickname x: name } } fragment A on Dog { name name: barks name x: name x: barkVolume }"),
+        ("OverlappingFieldsCanBeMerged", "{ dog { isAtLocation(x: 1) isAtLocation(x: 1) isAtLocation(x: 2) isAtLocation(x: 1) isAtLocation(y: 1) } }"),
+        ("OverlappingFieldsCanBeMerged", "{ pet { ... on Dog { name name } ... on Cat { name: meows name } name } }"),
 
         // UniqueInputFieldNames
         ("UniqueInputFieldNames", "{ complicatedArgs { complexArgField(complexArg: { requiredField: true, requiredField: false, intField: 1, intField: 2 }) } }"),

@@ -60,6 +60,19 @@ public sealed class ValidationRuleTests
     }
 
     [Fact]
+    public void Thousands_of_duplicate_fields_validate_in_linear_time()
+    {
+        var fields = string.Concat(Enumerable.Repeat("name ", 5000));
+        var source = $"{{ dog {{ ...A {fields} }} }} fragment A on Dog {{ {fields} }}";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var errors = Validate(source);
+
+        Assert.Empty(errors);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}"); // quadratic: 12.5M pair checks, ~20 s before
+    }
+
+    [Fact]
     public void Validation_stops_after_one_hundred_errors()
     {
         var source = "{ " + string.Concat(Enumerable.Range(0, 150).Select(i => $"f{i} ")) + "}";

@@ -147,23 +147,108 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
         return conflicts;
     }
 
+    // Beyond this many conflicts in one selection set the validator has stopped reporting anyway (100 errors).
+    private const int ConflictBudget = 101;
+
     private void CollectConflictsWithin(ValidationContext context, List<Conflict> conflicts, FieldMap fieldMap)
     {
         foreach (var responseName in fieldMap.Order)
         {
             var fields = fieldMap[responseName];
+            if (fields.Count < 2)
+            {
+                continue;
+            }
+
+            // Fields without sub-selections that agree on parent type, name, arguments and definition cannot conflict
+            // with each other and conflict identically with any other field: compare one representative per group.
+            // This keeps `{ a a a ... }` linear instead of quadratic while reporting exactly the same conflicts.
+            var groups = new int[fields.Count];
+            var representatives = new List<int>();
+            var bySignature = new Dictionary<(NamedType?, string, string, FieldDefinition?), int>();
             for (var i = 0; i < fields.Count; i++)
             {
-                for (var j = i + 1; j < fields.Count; j++)
+                var f = fields[i];
+                if (f.Node.SelectionSet is not null)
                 {
-                    if (FindConflict(context, false, responseName, fields[i], fields[j]) is { } c)
+                    groups[i] = representatives.Count;
+                    representatives.Add(i);
+                    continue;
+                }
+
+                var key = (f.ParentType, f.Node.Name.Value, ArgumentsSignature(f.Node), f.Def);
+                if (!bySignature.TryGetValue(key, out var g))
+                {
+                    bySignature[key] = g = representatives.Count;
+                    representatives.Add(i);
+                }
+
+                groups[i] = g;
+            }
+
+            // Fields with sub-selections are compared pair by pair, exactly as graphql-js does: their comparison
+            // memoizes fragment pairs, so evaluating any pair twice (or out of order) could change what is reported.
+            if (representatives.Count == fields.Count || fields.Any(f => f.Node.SelectionSet is not null))
+            {
+                for (var i = 0; i < fields.Count && conflicts.Count < ConflictBudget; i++)
+                {
+                    for (var j = i + 1; j < fields.Count && conflicts.Count < ConflictBudget; j++)
                     {
-                        conflicts.Add(c);
+                        if (FindConflict(context, false, responseName, fields[i], fields[j]) is { } c)
+                        {
+                            conflicts.Add(c);
+                        }
+                    }
+                }
+
+                continue;
+            }
+
+            // All fields here are leaves, so answers depend on the groups only.
+            var anyConflict = false;
+            for (var a = 0; a < representatives.Count && !anyConflict; a++)
+            {
+                for (var b = a + 1; b < representatives.Count && !anyConflict; b++)
+                {
+                    anyConflict = FindConflict(context, false, responseName, fields[representatives[a]], fields[representatives[b]]) is not null;
+                }
+            }
+
+            if (!anyConflict)
+            {
+                continue;
+            }
+
+            var cache = new Dictionary<(int, int), Conflict?>();
+            for (var i = 0; i < fields.Count && conflicts.Count < ConflictBudget; i++)
+            {
+                for (var j = i + 1; j < fields.Count && conflicts.Count < ConflictBudget; j++)
+                {
+                    var (gi, gj) = (groups[i], groups[j]);
+                    if (gi == gj)
+                    {
+                        continue;
+                    }
+
+                    if (!cache.TryGetValue((gi, gj), out var cached))
+                    {
+                        cache[(gi, gj)] = cached = FindConflict(context, false, responseName, fields[representatives[gi]], fields[representatives[gj]]);
+                    }
+
+                    if (cached is not null)
+                    {
+                        conflicts.Add(cached with { Fields1 = [fields[i].Node], Fields2 = [fields[j].Node] });
                     }
                 }
             }
         }
     }
+
+    private static string ArgumentsSignature(FieldNode node) =>
+        node.Arguments.Count == 0
+            ? string.Empty
+            : string.Join(",", node.Arguments.OrderBy(a => a.Name.Value, StringComparer.Ordinal)
+                .Select(a => a.Name.Value + ":" + Printer.PrintSorted(a.Value)));
 
     private void CollectConflictsBetween(ValidationContext context, List<Conflict> conflicts, bool parentFieldsAreMutuallyExclusive,
         FieldMap fieldMap1, FieldMap fieldMap2)
@@ -175,13 +260,77 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
                 continue;
             }
 
-            foreach (var f1 in fieldMap1[responseName])
+            var fields1 = fieldMap1[responseName];
+            if (fields1.Count * fields2.Count <= 16 || fields1.Any(f => f.Node.SelectionSet is not null) ||
+                fields2.Any(f => f.Node.SelectionSet is not null))
             {
-                foreach (var f2 in fields2)
+                foreach (var f1 in fields1)
                 {
-                    if (FindConflict(context, parentFieldsAreMutuallyExclusive, responseName, f1, f2) is { } c)
+                    foreach (var f2 in fields2)
                     {
-                        conflicts.Add(c);
+                        if (conflicts.Count >= ConflictBudget)
+                        {
+                            return;
+                        }
+
+                        if (FindConflict(context, parentFieldsAreMutuallyExclusive, responseName, f1, f2) is { } c)
+                        {
+                            conflicts.Add(c);
+                        }
+                    }
+                }
+
+                continue;
+            }
+
+            // Same grouping as CollectConflictsWithin: identical leaf fields give identical answers.
+            var signatures = new Dictionary<(NamedType?, string, string, FieldDefinition?), int>();
+            int Group(FieldAndDef f) => signatures.TryGetValue((f.ParentType, f.Node.Name.Value, ArgumentsSignature(f.Node), f.Def), out var g)
+                    ? g
+                    : signatures[(f.ParentType, f.Node.Name.Value, ArgumentsSignature(f.Node), f.Def)] = signatures.Count;
+            var groups1 = fields1.Select(Group).ToList();
+            var groups2 = fields2.Select(Group).ToList();
+            var cache = new Dictionary<(int, int), Conflict?>();
+            var firstOf1 = new Dictionary<int, int>();
+            var firstOf2 = new Dictionary<int, int>();
+            for (var i = 0; i < fields1.Count; i++)
+            {
+                firstOf1.TryAdd(groups1[i], i);
+            }
+
+            for (var j = 0; j < fields2.Count; j++)
+            {
+                firstOf2.TryAdd(groups2[j], j);
+            }
+
+            var anyConflict = false;
+            foreach (var (g1, i1) in firstOf1)
+            {
+                foreach (var (g2, j2) in firstOf2)
+                {
+                    var result = FindConflict(context, parentFieldsAreMutuallyExclusive, responseName, fields1[i1], fields2[j2]);
+                    cache[(g1, g2)] = result;
+                    anyConflict |= result is not null;
+                }
+            }
+
+            if (!anyConflict)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < fields1.Count; i++)
+            {
+                for (var j = 0; j < fields2.Count; j++)
+                {
+                    if (conflicts.Count >= ConflictBudget)
+                    {
+                        return;
+                    }
+
+                    if (cache[(groups1[i], groups2[j])] is { } cached)
+                    {
+                        conflicts.Add(cached with { Fields1 = [fields1[i].Node], Fields2 = [fields2[j].Node] });
                     }
                 }
             }
