@@ -135,6 +135,28 @@ public sealed class HttpTests
     }
 
     [Fact]
+    public async Task The_full_graphiql_introspection_query_works_over_http()
+    {
+        var query = PythonRunner.Run("introspection-query").GetProperty("query").GetString();
+        var body = JsonSerializer.Serialize(new { query, operationName = "IntrospectionQuery", variables = new { } });
+
+        var r = await Send("POST", body, accept: "application/graphql-response+json, application/json;q=0.9, */*;q=0.8");
+
+        Assert.Equal(200, r.Status);
+        Assert.False(r.Json.TryGetProperty("errors", out _));
+        Assert.Equal("Query", r.Json.GetProperty("data").GetProperty("__schema").GetProperty("queryType").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Curl_style_wildcard_accept_gets_application_json()
+    {
+        var r = await Send("POST", """{"query":"{ __typename }"}""", accept: "*/*");
+
+        Assert.StartsWith("application/json", r.ContentType, StringComparison.Ordinal);
+        Assert.Equal("""{"data":{"__typename":"Query"}}""", r.Body);
+    }
+
+    [Fact]
     public async Task Browsers_get_the_self_contained_explorer_page()
     {
         var r = await Send("GET", accept: "text/html,application/xhtml+xml");

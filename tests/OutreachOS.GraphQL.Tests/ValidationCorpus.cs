@@ -170,6 +170,8 @@ internal static class ValidationCorpus
         ("OverlappingFieldsCanBeMerged", "{ dog { ...A name name x: name x: nickname x: name } } fragment A on Dog { name name: barks name x: name x: barkVolume }"),
         ("OverlappingFieldsCanBeMerged", "{ dog { isAtLocation(x: 1) isAtLocation(x: 1) isAtLocation(x: 2) isAtLocation(x: 1) isAtLocation(y: 1) } }"),
         ("OverlappingFieldsCanBeMerged", "{ pet { ... on Dog { name name } ... on Cat { name: meows name } name } }"),
+        ("OverlappingFieldsCanBeMerged", "{ dog { mother { name } mother { name } mother { name } mother { name } mother { name } mother { name } mother { name } mother { name } mother { name: nickname } mother { ...M } } } fragment M on Dog { name: barks }"),
+        ("OverlappingFieldsCanBeMerged", "{ dog { mother { ...M } mother { ...M } mother { ...M } mother { ...M } mother { ...M } mother { ...M } mother { ...M } mother { ...M } mother { ...M } ...D } } fragment M on Dog { name } fragment D on Dog { mother { name: nickname ...M } }"),
 
         // UniqueInputFieldNames
         ("UniqueInputFieldNames", "{ complicatedArgs { complexArgField(complexArg: { requiredField: true, requiredField: false, intField: 1, intField: 2 }) } }"),

@@ -62,14 +62,14 @@ public sealed class ValidationRuleTests
     [Fact]
     public void Thousands_of_duplicate_fields_validate_in_linear_time()
     {
-        var fields = string.Concat(Enumerable.Repeat("name ", 5000));
+        var fields = string.Concat(Enumerable.Repeat("name mother { name } ", 1500));
         var source = $"{{ dog {{ ...A {fields} }} }} fragment A on Dog {{ {fields} }}";
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
         var errors = Validate(source);
 
         Assert.Empty(errors);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}"); // quadratic: 12.5M pair checks, ~20 s before
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}"); // pairwise this is millions of comparisons (about 10 s before grouping)
     }
 
     [Fact]

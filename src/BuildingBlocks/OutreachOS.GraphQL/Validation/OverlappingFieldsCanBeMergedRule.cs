@@ -155,100 +155,23 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
         foreach (var responseName in fieldMap.Order)
         {
             var fields = fieldMap[responseName];
-            if (fields.Count < 2)
+            if (fields.Count < 2 || (fields.Count > 8 && !Probe(() => AnyConflictWithin(context, responseName, fields))))
             {
                 continue;
             }
 
-            // Fields without sub-selections that agree on parent type, name, arguments and definition cannot conflict
-            // with each other and conflict identically with any other field: compare one representative per group.
-            // This keeps `{ a a a ... }` linear instead of quadratic while reporting exactly the same conflicts.
-            var groups = new int[fields.Count];
-            var representatives = new List<int>();
-            var bySignature = new Dictionary<(NamedType?, string, string, FieldDefinition?), int>();
-            for (var i = 0; i < fields.Count; i++)
-            {
-                var f = fields[i];
-                if (f.Node.SelectionSet is not null)
-                {
-                    groups[i] = representatives.Count;
-                    representatives.Add(i);
-                    continue;
-                }
-
-                var key = (f.ParentType, f.Node.Name.Value, ArgumentsSignature(f.Node), f.Def);
-                if (!bySignature.TryGetValue(key, out var g))
-                {
-                    bySignature[key] = g = representatives.Count;
-                    representatives.Add(i);
-                }
-
-                groups[i] = g;
-            }
-
-            // Fields with sub-selections are compared pair by pair, exactly as graphql-js does: their comparison
-            // memoizes fragment pairs, so evaluating any pair twice (or out of order) could change what is reported.
-            if (representatives.Count == fields.Count || fields.Any(f => f.Node.SelectionSet is not null))
-            {
-                for (var i = 0; i < fields.Count && conflicts.Count < ConflictBudget; i++)
-                {
-                    for (var j = i + 1; j < fields.Count && conflicts.Count < ConflictBudget; j++)
-                    {
-                        if (FindConflict(context, false, responseName, fields[i], fields[j]) is { } c)
-                        {
-                            conflicts.Add(c);
-                        }
-                    }
-                }
-
-                continue;
-            }
-
-            // All fields here are leaves, so answers depend on the groups only.
-            var anyConflict = false;
-            for (var a = 0; a < representatives.Count && !anyConflict; a++)
-            {
-                for (var b = a + 1; b < representatives.Count && !anyConflict; b++)
-                {
-                    anyConflict = FindConflict(context, false, responseName, fields[representatives[a]], fields[representatives[b]]) is not null;
-                }
-            }
-
-            if (!anyConflict)
-            {
-                continue;
-            }
-
-            var cache = new Dictionary<(int, int), Conflict?>();
             for (var i = 0; i < fields.Count && conflicts.Count < ConflictBudget; i++)
             {
                 for (var j = i + 1; j < fields.Count && conflicts.Count < ConflictBudget; j++)
                 {
-                    var (gi, gj) = (groups[i], groups[j]);
-                    if (gi == gj)
+                    if (FindConflict(context, false, responseName, fields[i], fields[j]) is { } c)
                     {
-                        continue;
-                    }
-
-                    if (!cache.TryGetValue((gi, gj), out var cached))
-                    {
-                        cache[(gi, gj)] = cached = FindConflict(context, false, responseName, fields[representatives[gi]], fields[representatives[gj]]);
-                    }
-
-                    if (cached is not null)
-                    {
-                        conflicts.Add(cached with { Fields1 = [fields[i].Node], Fields2 = [fields[j].Node] });
+                        conflicts.Add(c);
                     }
                 }
             }
         }
     }
-
-    private static string ArgumentsSignature(FieldNode node) =>
-        node.Arguments.Count == 0
-            ? string.Empty
-            : string.Join(",", node.Arguments.OrderBy(a => a.Name.Value, StringComparer.Ordinal)
-                .Select(a => a.Name.Value + ":" + Printer.PrintSorted(a.Value)));
 
     private void CollectConflictsBetween(ValidationContext context, List<Conflict> conflicts, bool parentFieldsAreMutuallyExclusive,
         FieldMap fieldMap1, FieldMap fieldMap2)
@@ -261,79 +184,153 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
             }
 
             var fields1 = fieldMap1[responseName];
-            if (fields1.Count * fields2.Count <= 16 || fields1.Any(f => f.Node.SelectionSet is not null) ||
-                fields2.Any(f => f.Node.SelectionSet is not null))
-            {
-                foreach (var f1 in fields1)
-                {
-                    foreach (var f2 in fields2)
-                    {
-                        if (conflicts.Count >= ConflictBudget)
-                        {
-                            return;
-                        }
-
-                        if (FindConflict(context, parentFieldsAreMutuallyExclusive, responseName, f1, f2) is { } c)
-                        {
-                            conflicts.Add(c);
-                        }
-                    }
-                }
-
-                continue;
-            }
-
-            // Same grouping as CollectConflictsWithin: identical leaf fields give identical answers.
-            var signatures = new Dictionary<(NamedType?, string, string, FieldDefinition?), int>();
-            int Group(FieldAndDef f) => signatures.TryGetValue((f.ParentType, f.Node.Name.Value, ArgumentsSignature(f.Node), f.Def), out var g)
-                    ? g
-                    : signatures[(f.ParentType, f.Node.Name.Value, ArgumentsSignature(f.Node), f.Def)] = signatures.Count;
-            var groups1 = fields1.Select(Group).ToList();
-            var groups2 = fields2.Select(Group).ToList();
-            var cache = new Dictionary<(int, int), Conflict?>();
-            var firstOf1 = new Dictionary<int, int>();
-            var firstOf2 = new Dictionary<int, int>();
-            for (var i = 0; i < fields1.Count; i++)
-            {
-                firstOf1.TryAdd(groups1[i], i);
-            }
-
-            for (var j = 0; j < fields2.Count; j++)
-            {
-                firstOf2.TryAdd(groups2[j], j);
-            }
-
-            var anyConflict = false;
-            foreach (var (g1, i1) in firstOf1)
-            {
-                foreach (var (g2, j2) in firstOf2)
-                {
-                    var result = FindConflict(context, parentFieldsAreMutuallyExclusive, responseName, fields1[i1], fields2[j2]);
-                    cache[(g1, g2)] = result;
-                    anyConflict |= result is not null;
-                }
-            }
-
-            if (!anyConflict)
+            if (fields1.Count * fields2.Count > 16 &&
+                !Probe(() => AnyConflictBetween(context, parentFieldsAreMutuallyExclusive, responseName, fields1, fields2)))
             {
                 continue;
             }
 
-            for (var i = 0; i < fields1.Count; i++)
+            foreach (var f1 in fields1)
             {
-                for (var j = 0; j < fields2.Count; j++)
+                foreach (var f2 in fields2)
                 {
                     if (conflicts.Count >= ConflictBudget)
                     {
                         return;
                     }
 
-                    if (cache[(groups1[i], groups2[j])] is { } cached)
+                    if (FindConflict(context, parentFieldsAreMutuallyExclusive, responseName, f1, f2) is { } c)
                     {
-                        conflicts.Add(cached with { Fields1 = [fields1[i].Node], Fields2 = [fields2[j].Node] });
+                        conflicts.Add(c);
                     }
                 }
             }
+        }
+    }
+
+    // Guard against quadratic work on repeated fields ({ a a a ... } thousands of times). Fields with the same parent
+    // type, definition and printed content give the same answer against any other field, so one representative pair
+    // per group pair tells whether any conflict exists. Only when one does is every pair compared, in graphql-js order,
+    // which keeps the reported conflicts (and the fragment-pair memo) exactly as graphql-js produces them.
+    // With no conflict the probe memoized exactly the fragment pairs the full comparison would have; with one, the
+    // memo is rolled back so the full comparison runs from the state graphql-js would be in.
+    private bool Probe(Func<bool> anyConflict)
+    {
+        var snapshot = _comparedFragmentPairs.Snapshot();
+        var found = anyConflict();
+        if (found)
+        {
+            _comparedFragmentPairs.Restore(snapshot);
+        }
+
+        return found;
+    }
+
+    private bool AnyConflictWithin(ValidationContext context, string responseName, List<FieldAndDef> fields)
+    {
+        var groups = GroupBySignature(fields);
+        for (var a = 0; a < groups.Count; a++)
+        {
+            if (groups[a].Count > 1 && FindConflict(context, false, responseName, fields[groups[a][0]], fields[groups[a][1]]) is not null)
+            {
+                return true;
+            }
+
+            for (var b = a + 1; b < groups.Count; b++)
+            {
+                if (FindConflict(context, false, responseName, fields[groups[a][0]], fields[groups[b][0]]) is not null)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool AnyConflictBetween(ValidationContext context, bool mutuallyExclusive, string responseName, List<FieldAndDef> fields1,
+        List<FieldAndDef> fields2)
+    {
+        foreach (var g1 in GroupBySignature(fields1))
+        {
+            foreach (var g2 in GroupBySignature(fields2))
+            {
+                if (FindConflict(context, mutuallyExclusive, responseName, fields1[g1[0]], fields2[g2[0]]) is not null)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static List<List<int>> GroupBySignature(List<FieldAndDef> fields)
+    {
+        var groups = new List<List<int>>();
+        var bySignature = new Dictionary<(NamedType?, FieldDefinition?, string), List<int>>();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var key = (f.ParentType, f.Def, Signature(f.Node));
+            if (!bySignature.TryGetValue(key, out var members))
+            {
+                bySignature[key] = members = [];
+                groups.Add(members);
+            }
+
+            members.Add(i);
+        }
+
+        return groups;
+    }
+
+    private static string Signature(FieldNode node)
+    {
+        var sb = new System.Text.StringBuilder();
+        AppendField(sb, node);
+        return sb.ToString();
+
+        static void AppendField(System.Text.StringBuilder sb, FieldNode f)
+        {
+            sb.Append(f.Alias?.Value).Append(':').Append(f.Name.Value).Append('(');
+            foreach (var a in f.Arguments.OrderBy(a => a.Name.Value, StringComparer.Ordinal))
+            {
+                sb.Append(a.Name.Value).Append(':').Append(Printer.PrintSorted(a.Value)).Append(',');
+            }
+
+            sb.Append(')');
+            AppendSet(sb, f.SelectionSet);
+        }
+
+        static void AppendSet(System.Text.StringBuilder sb, SelectionSetNode? set)
+        {
+            if (set is null)
+            {
+                return;
+            }
+
+            sb.Append('{');
+            foreach (var selection in set.Selections)
+            {
+                switch (selection)
+                {
+                    case FieldNode f:
+                        AppendField(sb, f);
+                        break;
+                    case FragmentSpreadNode s:
+                        sb.Append("...").Append(s.Name.Value);
+                        break;
+                    case InlineFragmentNode i:
+                        sb.Append("...on ").Append(i.TypeCondition?.Name.Value);
+                        AppendSet(sb, i.SelectionSet);
+                        break;
+                }
+
+                sb.Append(' ');
+            }
+
+            sb.Append('}');
         }
     }
 
@@ -510,6 +507,17 @@ internal sealed class OverlappingFieldsCanBeMergedRule : ValidationRule
 
             // A pair compared as mutually exclusive says nothing about the non-exclusive case.
             return areMutuallyExclusive || !stored;
+        }
+
+        public Dictionary<(string, string), bool> Snapshot() => new(_data);
+
+        public void Restore(Dictionary<(string, string), bool> snapshot)
+        {
+            _data.Clear();
+            foreach (var (k, v) in snapshot)
+            {
+                _data[k] = v;
+            }
         }
 
         public void Add(string a, string b, bool areMutuallyExclusive)

@@ -1,0 +1,3 @@
+namespace OutreachOS.GraphQL;
+
+internal static class AssemblyMarker;
