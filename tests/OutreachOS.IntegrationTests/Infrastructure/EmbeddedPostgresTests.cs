@@ -24,11 +24,11 @@ public sealed class EmbeddedPostgresTests : IDisposable
     public async Task Start_initialises_once_reuses_a_running_cluster_and_survives_a_stale_pid_file()
     {
         var data = Path.Combine(_folder, "pgdata");
-        var first = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = data, Port = 0, Database = "app" });
+        var first = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = data, Port = 0, Database = "app", ServerSettings = TestPostgres.ThrowawayServerSettings });
         await AssertServesAsync(first.ConnectionString, "app");
 
         // A second start on the running folder (a host restarted after a crash) attaches to it instead of failing.
-        var second = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = data, Port = 0, Database = "app" });
+        var second = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = data, Port = 0, Database = "app", ServerSettings = TestPostgres.ThrowawayServerSettings });
         Assert.Equal(first.Port, second.Port);
 
         await second.StopAsync();
@@ -37,7 +37,7 @@ public sealed class EmbeddedPostgresTests : IDisposable
 
         // A process killed with SIGKILL leaves postmaster.pid behind; its pid is dead by now.
         File.WriteAllLines(Path.Combine(data, "postmaster.pid"), [DeadPid().ToString(), data, "0", first.Port.ToString(), data, "127.0.0.1", "0 0", "ready"]);
-        var third = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = data, Database = "app" });
+        var third = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = data, Database = "app", ServerSettings = TestPostgres.ThrowawayServerSettings });
         try
         {
             Assert.Equal(first.Port, third.Port); // the port is remembered in the folder

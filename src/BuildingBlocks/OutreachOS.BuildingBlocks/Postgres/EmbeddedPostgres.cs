@@ -69,7 +69,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         using var folderLock = await AcquireFolderLockAsync(dataDirectory, ct);
 
         var cluster = new EmbeddedPostgres(binaries, asPostgres, dataDirectory, logger);
-        await cluster.InitialiseIfNeededAsync(ct);
+        await cluster.InitialiseIfNeededAsync(SkipsFsync(options.ServerSettings), ct);
 
         int port;
         if (cluster.RunningPostmasterPort() is { } runningPort)
@@ -134,7 +134,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         Database = database,
     }.ConnectionString;
 
-    private async Task InitialiseIfNeededAsync(CancellationToken ct)
+    // A caller that turns fsync off has said durability does not matter (throwaway test clusters): initdb may skip it too.
+    private static bool SkipsFsync(IReadOnlyDictionary<string, string> settings) =>
+        settings.TryGetValue("fsync", out var fsync) && fsync.Trim().ToUpperInvariant() is "OFF" or "FALSE" or "0" or "NO";
+
+    private async Task InitialiseIfNeededAsync(bool noSync, CancellationToken ct)
     {
         if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
         {
@@ -153,7 +157,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         EmbeddedPostgresLog.Initialising(_logger, DataDirectory, _binaries.InitDb);
         var result = await RunPostgresToolAsync(
             _binaries.InitDb,
-            ["-D", DataDirectory, "-A", "trust", "-U", OsUser, "-E", "UTF8", "--locale=C"],
+            ["-D", DataDirectory, "-A", "trust", "-U", OsUser, "-E", "UTF8", "--locale=C", .. (noSync ? ["--no-sync"] : Array.Empty<string>())],
             TimeSpan.FromMinutes(3),
             ct);
         if (!result.Succeeded)
