@@ -1,0 +1,75 @@
+using System.Globalization;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Projections;
+
+namespace OutreachOS.BuildingBlocks.Messaging;
+
+/// <summary>
+/// The outbox relay: tails the global log and publishes every <see cref="IIntegrationEvent"/> in log order, with the
+/// event id as MessageId. The subscription engine commits the checkpoint only after <see cref="HandleAsync"/> returns,
+/// so a crash between publish and commit re-publishes the batch (at-least-once); consumers' inboxes drop the repeats.
+/// </summary>
+internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions options, ILogger<IntegrationEventRelay> logger) : ISubscription
+{
+    public const string SubscriptionName = "integration-relay";
+
+    public string Name => SubscriptionName;
+
+    public int BatchSize => Math.Max(1, options.BatchSize);
+
+    public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        var published = 0;
+        foreach (var e in events)
+        {
+            if (e.Data is not IIntegrationEvent message)
+            {
+                continue;
+            }
+            if (published == 0)
+            {
+                await WaitForBusAsync(ct);
+            }
+            // Sequential on purpose: log order is the publish order, and each publish is confirmed before the next.
+            await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
+            published++;
+        }
+        if (published > 0)
+        {
+            logger.LogDebug("Relay published {Count} integration events up to {Position}", published, events[^1].Position);
+            if (options.CrashAfterPublish)
+            {
+                Environment.FailFast("Messaging:Relay:CrashAfterPublish test hook: dying after publish, before the checkpoint commit.");
+            }
+        }
+    }
+
+    /// <summary>A relay rebuild re-publishes the whole log; idempotent consumers ignore what they already processed.</summary>
+    public Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct) => Task.CompletedTask;
+
+    internal static void Stamp(PublishContext ctx, StoredEvent e)
+    {
+        ctx.MessageId = e.EventId;
+        ctx.Headers.Set(MessagingHeaders.TenantId, e.TenantId.ToString());
+        ctx.Headers.Set(MessagingHeaders.StreamId, e.StreamId);
+        ctx.Headers.Set(MessagingHeaders.StreamVersion, e.Version.ToString(CultureInfo.InvariantCulture));
+        ctx.Headers.Set(MessagingHeaders.EventType, e.EventType);
+        if (e.Metadata.TryGetValue("correlation_id", out var raw) && Guid.TryParse(raw, out var correlationId))
+        {
+            ctx.CorrelationId = correlationId;
+        }
+    }
+
+    // The subscription daemon may start before the bus; publishing to a stopped bus would fail the batch and back off.
+    private async Task WaitForBusAsync(CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (bus.CheckHealth().Status == BusHealthStatus.Unhealthy && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+        }
+    }
+}

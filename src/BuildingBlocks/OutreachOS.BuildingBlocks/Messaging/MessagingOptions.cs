@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+
+namespace OutreachOS.BuildingBlocks.Messaging;
+
+/// <summary>The "Messaging" configuration section.</summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    /// <summary>"InMemory" (default, embedded) or "RabbitMQ" (uses ConnectionStrings:RabbitMQ, an amqp URI).</summary>
+    public string Transport { get; set; } = "InMemory";
+
+    public RetryOptions Retry { get; set; } = new();
+
+    public RelayOptions Relay { get; set; } = new();
+
+    public bool UseRabbitMq => string.Equals(Transport, "RabbitMQ", StringComparison.OrdinalIgnoreCase);
+
+    internal static MessagingOptions From(IConfiguration configuration)
+    {
+        var options = new MessagingOptions();
+        configuration.GetSection(Section).Bind(options);
+        return options;
+    }
+}
+
+public sealed class RetryOptions
+{
+    /// <summary>Retries after the first attempt on every receive endpoint (attempts = Limit + 1).</summary>
+    public int Limit { get; set; } = 3;
+
+    public int IntervalMs { get; set; } = 200;
+}
+
+public sealed class RelayOptions
+{
+    /// <summary>Run the integration relay in this process (one host across the cluster is active at a time anyway).</summary>
+    public bool Enabled { get; set; } = true;
+
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// TEST HOOK, never set in production: the process dies (Environment.FailFast) right after a batch is published and
+    /// before its checkpoint commits, to prove that a re-published batch has no second effect.
+    /// </summary>
+    public bool CrashAfterPublish { get; set; }
+}

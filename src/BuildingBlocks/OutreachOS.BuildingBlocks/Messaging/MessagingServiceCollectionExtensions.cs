@@ -1,0 +1,99 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace OutreachOS.BuildingBlocks.Messaging;
+
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// MassTransit on the in-memory transport (default) or RabbitMQ (<c>Messaging:Transport=RabbitMQ</c>,
+    /// <c>ConnectionStrings:RabbitMQ</c>), with bounded retry and dead-letter recording on every endpoint, the integration
+    /// relay (unless <c>Messaging:Relay:Enabled=false</c>) and the messaging probe. Call after AddOutreachEventStore.
+    /// </summary>
+    public static IServiceCollection AddOutreachMessaging(this IServiceCollection services, IConfiguration configuration,
+        Action<IBusRegistrationConfigurator>? configureConsumers = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = MessagingOptions.From(configuration);
+        var rabbitUri = options.UseRabbitMq
+            ? configuration.GetConnectionString("RabbitMQ") is { Length: > 0 } cs ? new Uri(cs)
+                : throw new InvalidOperationException("Messaging:Transport is RabbitMQ but ConnectionStrings:RabbitMQ is not set.")
+            : null;
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(options.Relay);
+        services.AddMigration(DeadLetterMigration.Instance);
+        services.AddEventTypes(typeof(MessagingProbeRequested), typeof(MessagingProbeHandled));
+        services.TryAddSingleton<DeadLetterService>();
+        services.TryAddSingleton<MessagingProbe>();
+        services.TryAddSingleton<DeadLetterFilter>();
+        if (options.Relay.Enabled)
+        {
+            services.AddSubscription<IntegrationEventRelay>();
+        }
+
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddConsumer<MessagingProbeConsumer>();
+            x.ConfigureHealthCheckOptions(h =>
+            {
+                h.Name = "masstransit-bus";
+                h.Tags.Add("ready");
+            });
+            x.AddConfigureEndpointsCallback((context, _, endpoint) => ConfigureEndpoint(context, endpoint, options.Retry));
+            configureConsumers?.Invoke(x);
+
+            if (rabbitUri is not null)
+            {
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(rabbitUri, h => h.PublisherConfirmation = true);
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Every receive endpoint: bounded retry that skips already-retried failures, then the dead-letter record, the fault
+    /// event and the move to <c>&lt;queue&gt;_error</c> (MassTransit's default error filters, re-added after ours).
+    /// </summary>
+    internal static void ConfigureEndpoint(IRegistrationContext context, IReceiveEndpointConfigurator endpoint, RetryOptions retry)
+    {
+        endpoint.UseMessageRetry(r =>
+        {
+            r.Interval(Math.Max(0, retry.Limit), TimeSpan.FromMilliseconds(Math.Max(0, retry.IntervalMs)));
+            r.Ignore<Exception>(IsAlreadyRetried);
+        });
+        var recorder = context.GetRequiredService<DeadLetterFilter>();
+        endpoint.ConfigureError(e =>
+        {
+            e.UseFilter(recorder);
+            e.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
+            e.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
+        });
+    }
+
+    internal static bool IsAlreadyRetried(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is IAlreadyRetriedException)
+            {
+                return true;
+            }
+        }
+        return exception is AggregateException agg && agg.InnerExceptions.Any(IsAlreadyRetried);
+    }
+}

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using OutreachOS.IntegrationTests.Infrastructure;
+
+namespace OutreachOS.IntegrationTests.Messaging;
+
+/// <summary>
+/// The real OutreachOS.Host as child processes on one database and one RabbitMQ vhost: a probe survives a kill -9 of the
+/// host that accepted it, and a crash between publish and checkpoint commit does not duplicate its effect.
+/// </summary>
+public sealed class HostProcessKillTests
+{
+    [Fact]
+    public async Task A_probe_accepted_by_a_killed_host_is_handled_exactly_once_by_the_next_host()
+    {
+        await using var env = await HostEnvironment.CreateAsync("kill");
+        var probeId = Guid.NewGuid();
+
+        await using (var a = await HostProcess.StartAsync(env, new() { ["Messaging__Relay__Enabled"] = "false" }))
+        {
+            var posted = await a.PostProbeAsync(probeId);
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+            var before = await a.ProbeAsync(probeId);
+            Assert.True(before.Requested);
+            Assert.Equal(0, before.HandledCount); // no relay in A: nothing can have been published
+            a.Kill();
+        }
+
+        await using var b = await HostProcess.StartAsync(env, []);
+        await b.WaitForHandledAsync(probeId);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, (await b.ProbeAsync(probeId)).HandledCount);
+    }
+
+    [Fact]
+    public async Task A_host_that_dies_after_publishing_and_before_its_checkpoint_commits_causes_no_duplicate_effect()
+    {
+        await using var env = await HostEnvironment.CreateAsync("crash");
+        var probeId = Guid.NewGuid();
+
+        await using (var a = await HostProcess.StartAsync(env, new() { ["Messaging__Relay__CrashAfterPublish"] = "true" }))
+        {
+            var posted = await a.PostProbeAsync(probeId);
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+            Assert.True(await a.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the test hook should have killed host A after publishing");
+            Assert.Contains("CrashAfterPublish", a.Output, StringComparison.Ordinal);
+        }
+
+        // The batch was published but its checkpoint never committed: B publishes the probe again.
+        await using var b = await HostProcess.StartAsync(env, []);
+        await b.WaitForHandledAsync(probeId);
+        await env.WaitForRelayPastAsync(probeId);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, (await b.ProbeAsync(probeId)).HandledCount);
+    }
+
+    private sealed record ProbeStatus(bool Requested, long HandledCount);
+
+    private sealed class HostEnvironment : IAsyncDisposable
+    {
+        private HostEnvironment(string postgres, RabbitVhost rabbit)
+        {
+            Postgres = postgres;
+            Rabbit = rabbit;
+        }
+
+        public string Postgres { get; }
+        public RabbitVhost Rabbit { get; }
+        public string ApiKey { get; } = "oos_test_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+
+        public static async Task<HostEnvironment> CreateAsync(string prefix) =>
+            new(await TestPostgres.CreateDatabaseAsync("hostkill_" + prefix), await RabbitVhost.CreateAsync("hostkill-" + prefix));
+
+        /// <summary>Waits until the relay's checkpoint is at or past the probe's request event (B re-published it).</summary>
+        public async Task WaitForRelayPastAsync(Guid probeId)
+        {
+            await using var ds = Npgsql.NpgsqlDataSource.Create(Postgres);
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var cmd = ds.CreateCommand("""
+                    SELECT EXISTS (SELECT 1 FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
+                                   WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq))
+                    """);
+                cmd.Parameters.AddWithValue("id", probeId);
+                return (bool)(await cmd.ExecuteScalarAsync())!;
+            }, "relay checkpoint past the probe", TimeSpan.FromSeconds(60));
+        }
+
+        public ValueTask DisposeAsync() => Rabbit.DisposeAsync();
+    }
+
+    private sealed class HostProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+        private readonly HttpClient _http;
+
+        private HostProcess(Process process, Uri baseAddress, string apiKey)
+        {
+            _process = process;
+            _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+        }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        public static async Task<HostProcess> StartAsync(HostEnvironment env, Dictionary<string, string> settings)
+        {
+            var port = FreePort();
+            var psi = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = Path.GetDirectoryName(HostDll())!,
+            };
+            psi.ArgumentList.Add(HostDll());
+            psi.ArgumentList.Add("--urls");
+            psi.ArgumentList.Add($"http://127.0.0.1:{port}");
+            psi.Environment["ConnectionStrings__Postgres"] = env.Postgres;
+            psi.Environment["Messaging__Transport"] = "RabbitMQ";
+            psi.Environment["ConnectionStrings__RabbitMQ"] = env.Rabbit.Uri.ToString();
+            psi.Environment["Auth__BootstrapApiKey"] = env.ApiKey;
+            psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
+            psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            foreach (var (k, v) in settings)
+            {
+                psi.Environment[k] = v;
+            }
+            var process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
+            var host = new HostProcess(process, new Uri($"http://127.0.0.1:{port}"), env.ApiKey);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            await host.WaitUntilServingAsync();
+            return host;
+        }
+
+        public Task<HttpResponseMessage> PostProbeAsync(Guid probeId) =>
+            _http.PostAsJsonAsync("/admin/messaging/probe", new Dictionary<string, Guid> { ["probe_id"] = probeId });
+
+        public async Task<ProbeStatus> ProbeAsync(Guid probeId)
+        {
+            var response = await _http.GetAsync(new Uri($"/admin/messaging/probe/{probeId}", UriKind.Relative));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"GET probe: {(int)response.StatusCode} {text}\n{Output}");
+            var json = JsonDocument.Parse(text).RootElement;
+            return new ProbeStatus(json.GetProperty("requested").GetBoolean(), json.GetProperty("handled_count").GetInt64());
+        }
+
+        public async Task WaitForHandledAsync(Guid probeId)
+        {
+            try
+            {
+                await Eventually.TrueAsync(async () => (await ProbeAsync(probeId)).HandledCount > 0, "probe handled", TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message}\nHost output:\n{Output}", ex);
+            }
+        }
+
+        /// <summary>SIGKILL: no shutdown hooks, no flush, exactly what a crashed node looks like.</summary>
+        public void Kill()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                Kill();
+            }
+            _process.Dispose();
+            _http.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private async Task WaitUntilServingAsync()
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"The host exited with {_process.ExitCode} while starting:\n{Output}");
+                }
+                try
+                {
+                    using var response = await _http.GetAsync(new Uri("/health/live", UriKind.Relative));
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(200);
+            }
+            throw new TimeoutException($"The host did not start serving within 90 s:\n{Output}");
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        /// <summary>src/Host/bin/&lt;Configuration&gt;/net10.0/OutreachOS.Host.dll, found relative to this test assembly's folder.</summary>
+        private static string HostDll()
+        {
+            // <repo>/tests/OutreachOS.IntegrationTests/bin/<Configuration>/net10.0/
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var framework = testBin.Name;
+            var configuration = testBin.Parent!.Name;
+            var repo = testBin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+            var dll = Path.Combine(repo, "src", "Host", "bin", configuration, framework, "OutreachOS.Host.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the host first: {dll} is missing.", dll);
+        }
+    }
+}

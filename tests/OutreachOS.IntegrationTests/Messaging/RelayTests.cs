@@ -1,0 +1,132 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Messaging;
+
+namespace OutreachOS.IntegrationTests.Messaging;
+
+/// <summary>The integration relay on real PostgreSQL and RabbitMQ.</summary>
+public sealed class RelayTests
+{
+    private static readonly Guid Tenant = Guid.Parse("c0000000-0000-0000-0000-000000000001");
+
+    private static void Recorder(IBusRegistrationConfigurator x) =>
+        x.AddConsumer<RelayRecorderConsumer>().Endpoint(e =>
+        {
+            e.Name = "test-relay-recorder";
+            e.ConcurrentMessageLimit = 1; // one at a time, so arrival order is publish order
+        });
+
+    private static void Effects(IBusRegistrationConfigurator x) =>
+        x.AddConsumer<EffectConsumer>().Endpoint(e => e.Name = "test-effects");
+
+    private static EventToAppend Happened(string stream, int n, IReadOnlyDictionary<string, string>? metadata = null) =>
+        EventToAppend.Create(new RelayTestHappened(stream, n), metadata);
+
+    [Fact]
+    public async Task Committed_integration_events_are_published_in_log_order_with_the_event_id_as_message_id_and_stream_headers()
+    {
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-order");
+        await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder);
+        var correlation = Guid.NewGuid();
+        var appended = new List<(Guid Id, string Stream, int N, long Version)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var stream = i % 2 == 0 ? "order-a" : "order-b";
+            var e = Happened(stream, i, i == 3 ? new Dictionary<string, string> { ["correlation_id"] = correlation.ToString() } : null);
+            // Interleave events that are not integration events: they must not reach the bus.
+            var r = await h.Store.AppendAsync(Tenant, stream, "test", ExpectedVersion.Any, [EventToAppend.Create(new PlainTestHappened(i)), e]);
+            appended.Add((e.EventId, stream, i, r.Version));
+        }
+
+        var probe = h.Services.GetRequiredService<TestProbe>();
+        await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 10), "10 deliveries");
+        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+        await Task.Delay(300); // anything extra (a duplicate, a plain event) would arrive now
+
+        var got = probe.Deliveries.ToList();
+        Assert.Equal(appended.Select(a => a.N), got.Select(d => d.Message.N));
+        Assert.Equal(appended.Select(a => (Guid?)a.Id), got.Select(d => d.MessageId));
+        for (var i = 0; i < got.Count; i++)
+        {
+            Assert.Equal(Tenant.ToString(), got[i].Headers[MessagingHeaders.TenantId]);
+            Assert.Equal(appended[i].Stream, got[i].Headers[MessagingHeaders.StreamId]);
+            Assert.Equal(appended[i].Version.ToString(System.Globalization.CultureInfo.InvariantCulture), got[i].Headers[MessagingHeaders.StreamVersion]);
+            Assert.Equal(nameof(RelayTestHappened), got[i].Headers[MessagingHeaders.EventType]);
+        }
+        Assert.Equal(correlation, got[3].CorrelationId);
+        Assert.Null(got[2].CorrelationId);
+    }
+
+    [Fact]
+    public async Task An_event_of_a_rolled_back_transaction_is_never_published_and_an_open_one_holds_later_events_back()
+    {
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-rollback");
+        await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder);
+        var probe = h.Services.GetRequiredService<TestProbe>();
+
+        await using (var conn = await h.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await h.Store.AppendManyAsync(tx, [new StreamAppend(Tenant, "doomed", "test", ExpectedVersion.Any, [Happened("doomed", 1)])]);
+            await h.Store.AppendAsync(Tenant, "kept", "test", ExpectedVersion.Any, [Happened("kept", 2)]);
+            await Task.Delay(800); // several relay polls while the older transaction is open
+            Assert.Empty(probe.Deliveries);
+            await tx.RollbackAsync();
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(!probe.Deliveries.IsEmpty), "the committed event");
+        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+        Assert.Equal([2], probe.Deliveries.Select(d => d.Message.N));
+    }
+
+    [Fact]
+    public async Task A_restarted_relay_resumes_from_its_checkpoint_and_each_event_has_exactly_one_effect()
+    {
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-restart");
+        var cs = await Infrastructure.TestPostgres.CreateDatabaseAsync("msg");
+        TestProbe firstProbe;
+        await using (var first = await MessagingHarness.StartAsync(cs, rabbit, Effects))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await first.Store.AppendAsync(Tenant, "restart", "test", ExpectedVersion.Any, [Happened("restart", i)]);
+            }
+            await Eventually.TrueAsync(async () => await first.ScalarAsync("SELECT count(*) FROM oos.inbox WHERE consumer = 'test-effect'") == 5, "5 processed");
+            await first.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+            firstProbe = first.Services.GetRequiredService<TestProbe>();
+        }
+        // Appended while no relay runs.
+        await using (var offline = await EventStore.EventStoreHarness.CreateAsync(cs, s => s.AddEventTypes(typeof(RelayTestHappened))))
+        {
+            for (var i = 5; i < 10; i++)
+            {
+                await offline.Store.AppendAsync(Tenant, "restart", "test", ExpectedVersion.Any, [Happened("restart", i)]);
+            }
+        }
+
+        await using var second = await MessagingHarness.StartAsync(cs, rabbit, Effects);
+        await Eventually.TrueAsync(async () => await second.ScalarAsync("SELECT count(*) FROM oos.inbox WHERE consumer = 'test-effect'") == 10, "10 processed");
+        await second.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+
+        var effects = await second.Store.ReadStreamAsync(Tenant, "effects");
+        Assert.Equal(Enumerable.Range(0, 10), effects.Select(e => e.As<TestEffect>().N).Order());
+        // No re-publication after restart: the second process only ever saw the five new events.
+        Assert.Equal(5, firstProbe.AttemptsOf("effect"));
+        Assert.Equal(5, second.Services.GetRequiredService<TestProbe>().AttemptsOf("effect"));
+    }
+
+    [Fact]
+    public async Task A_disabled_relay_publishes_nothing()
+    {
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-off");
+        await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder, settings: new Dictionary<string, string?> { ["Messaging:Relay:Enabled"] = "false" });
+        await h.Store.AppendAsync(Tenant, "off", "test", ExpectedVersion.Any, [Happened("off", 1)]);
+        await Task.Delay(1000);
+        Assert.Empty(h.Services.GetRequiredService<TestProbe>().Deliveries);
+        Assert.DoesNotContain(IntegrationEventRelay.SubscriptionName, h.Engine.Names);
+    }
+}
