@@ -127,7 +127,7 @@ internal sealed class RelaySuite(BenchPostgres postgres, Report report, bool qui
     private async Task<IHost> StartHostAsync(Uri uri)
     {
         var cs = await postgres.CreateDatabaseAsync("relay");
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
