@@ -90,9 +90,10 @@ internal sealed class BenchPostgres : IAsyncDisposable
     }
 
     /// <summary>The real event store, document store and subscription engine on a fresh, migrated database.</summary>
-    public async Task<ServiceProvider> CreateStoreAsync(string prefix, Action<IServiceCollection>? configure = null)
+    public async Task<ServiceProvider> CreateStoreAsync(string prefix, Action<IServiceCollection>? configure = null, Func<string, string>? adjust = null)
     {
         var cs = await CreateDatabaseAsync(prefix);
+        cs = adjust?.Invoke(cs) ?? cs;
         var services = new ServiceCollection();
         services.AddOutreachEventStore(cs, o => o.Enabled = false);
         services.AddEventTypes(typeof(BenchDeposited));
