@@ -26,6 +26,8 @@ internal sealed class EventStoreSuite(BenchPostgres postgres, Report report, boo
         await BatchedAppendAsync(store, db);
         await BatchedAppendBreakdownAsync(db);
         await SingleAppendLatencyAsync(store, db, "");
+        Progress.Line("eventstore: profiling a single append statement by statement");
+        await SingleAppendProfile.RunAsync(db, report, Suite, quick ? 200 : 500);
 
         // Diagnostic, not a target: the same latency test with commits that do not wait for the WAL flush (both sides),
         // to separate the store's own round trips and CPU from the disk's fsync time.
