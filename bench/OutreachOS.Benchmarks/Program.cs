@@ -1,1 +1,36 @@
-Console.WriteLine("benchmarks: nothing yet");
+using OutreachOS.Benchmarks;
+using OutreachOS.Benchmarks.Suites;
+
+// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|all> [--quick]
+var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var quick = args.Contains("--quick");
+string[] known = ["eventstore", "projections", "relay", "all"];
+if (!known.Contains(suite))
+{
+    await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick]");
+    return 2;
+}
+
+var report = new Report();
+Progress.Line($"OutreachOS benchmarks: suite={suite} quick={quick} nproc={Environment.ProcessorCount} started={DateTimeOffset.UtcNow:u}");
+await using var postgres = await BenchPostgres.StartAsync();
+try
+{
+    if (suite is "eventstore" or "all")
+    {
+        await new EventStoreSuite(postgres, report, quick).RunAsync();
+    }
+    if (suite is "projections" or "all")
+    {
+        await new ProjectionSuite(postgres, report, quick).RunAsync();
+    }
+    if (suite is "relay" or "all")
+    {
+        await new RelaySuite(postgres, report, quick).RunAsync();
+    }
+}
+finally
+{
+    report.Print(postgres.Description);
+}
+return 0;
