@@ -210,10 +210,18 @@ public sealed class OpenAIProviderTests
     {
         await using var stub = await StubLlmServer.StartAsync(Completion() with { Delay = TimeSpan.FromSeconds(10) });
         using var host = new LlmTestHost(Prompts.Settings("OpenAI", stub.BaseUrl));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var cts = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Client.CompleteAsync(Prompts.Classify(), cts.Token));
+        // Cancel once the stub has the request (not on a timer: a loaded machine may not have sent it yet).
+        var call = host.Client.CompleteAsync(Prompts.Classify(), cts.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (stub.Requests.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
-        Assert.Single(stub.Requests);
+        Assert.Single(stub.Requests); // and no retry after the caller gave up
     }
 }
