@@ -5,11 +5,15 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OutreachOS.BuildingBlocks;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
+using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.Credits;
+using OutreachOS.Credits.Contracts;
 using OutreachOS.Host.Audit;
 using OutreachOS.Host.Cli;
 using OutreachOS.Host.Hosting;
 using OutreachOS.Host.Organizations;
+using OutreachOS.Llm;
 
 var cli = CliVerbs.TryParse(args);
 var builder = WebApplication.CreateBuilder(cli?.RemainingArgs ?? args);
@@ -26,6 +30,10 @@ builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued)
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddSingleton<OrganizationService>();
+builder.Services.AddOutreachMessaging(builder.Configuration);
+builder.Services.AddLlm(builder.Configuration);
+builder.Services.AddCreditsModule(builder.Configuration);
+builder.Services.AddSingleton<ICreditPlanSource, OrganizationPlanSource>();
 
 builder.Services.Configure<JsonOptions>(o =>
 {
@@ -74,6 +82,8 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
 app.MapOrganizationEndpoints();
 app.MapAuditEndpoints();
+app.MapMessagingAdmin();
+app.MapCreditsEndpoints();
 
 await app.RunAsync();
 return 0;

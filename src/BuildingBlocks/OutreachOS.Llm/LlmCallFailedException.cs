@@ -1,10 +1,13 @@
+using OutreachOS.BuildingBlocks.Messaging;
+
 namespace OutreachOS.Llm;
 
 /// <summary>
 /// A provider call failed. <see cref="AlreadyRetried"/> tells the message bus that the SDK already spent its
-/// bounded retries on this call, so retrying the message would multiply billed calls.
+/// bounded retries on this call, so retrying the message would multiply billed calls. The bus never retries it
+/// (<see cref="IAlreadyRetriedException"/>): the SDK is the only retry layer around a model call (ADR 0008).
 /// </summary>
-public sealed class LlmCallFailedException : Exception
+public sealed class LlmCallFailedException : Exception, IAlreadyRetriedException
 {
     public LlmCallFailedException(
         string message,

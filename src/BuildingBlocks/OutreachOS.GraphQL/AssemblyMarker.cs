@@ -1,3 +1,0 @@
-namespace OutreachOS.GraphQL;
-
-internal static class AssemblyMarker;
