@@ -92,7 +92,7 @@ internal static class Eventually
 {
     public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45)); // generous: CI shares 2 cores with parallel tests
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)

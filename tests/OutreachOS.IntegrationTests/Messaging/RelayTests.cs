@@ -42,7 +42,7 @@ public sealed class RelayTests
 
         var probe = h.Services.GetRequiredService<TestProbe>();
         await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 10), "10 deliveries");
-        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
         await Task.Delay(300); // anything extra (a duplicate, a plain event) would arrive now
 
         var got = probe.Deliveries.ToList();
@@ -77,7 +77,7 @@ public sealed class RelayTests
         }
 
         await Eventually.TrueAsync(() => Task.FromResult(!probe.Deliveries.IsEmpty), "the committed event");
-        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
         await Task.Delay(300);
         Assert.Equal([2], probe.Deliveries.Select(d => d.Message.N));
     }
@@ -95,7 +95,7 @@ public sealed class RelayTests
                 await first.Store.AppendAsync(Tenant, "restart", "test", ExpectedVersion.Any, [Happened("restart", i)]);
             }
             await Eventually.TrueAsync(async () => await first.ScalarAsync("SELECT count(*) FROM oos.inbox WHERE consumer = 'test-effect'") == 5, "5 processed");
-            await first.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+            await first.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
             firstProbe = first.Services.GetRequiredService<TestProbe>();
         }
         // Appended while no relay runs.
@@ -109,7 +109,7 @@ public sealed class RelayTests
 
         await using var second = await MessagingHarness.StartAsync(cs, rabbit, Effects);
         await Eventually.TrueAsync(async () => await second.ScalarAsync("SELECT count(*) FROM oos.inbox WHERE consumer = 'test-effect'") == 10, "10 processed");
-        await second.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(10));
+        await second.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
         await Task.Delay(500);
 
         var effects = await second.Store.ReadStreamAsync(Tenant, "effects");
