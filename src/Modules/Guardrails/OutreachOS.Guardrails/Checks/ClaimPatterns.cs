@@ -57,7 +57,7 @@ internal static partial class ClaimPatterns
         (new("reduc", "cut", "lower", "decreas"), ReduceRegex(), ["reduc", "cut", "lower", "decreas"], MetricKind.Verb),
         (new("sav"), SaveRegex(), ["sav"], MetricKind.Verb),
         (new("improv"), ImproveRegex(), ["improv"], MetricKind.Verb),
-        (new("doubl", "tripl", "quadrupl", "twice", "x"), MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"],
+        (new("doubl", "tripl", "quadrupl", "twice", "0x", "1x", "2x", "3x", "4x", "5x", "6x", "7x", "8x", "9x"), MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"],
             MetricKind.Multiplier),
         (new("roi", "return on", "payback"), RoiRegex(), ["roi", "return on investment", "payback"], MetricKind.Roi),
     ];
