@@ -154,3 +154,37 @@ public sealed class GuardrailPerformanceTests
         Assert.True(best < 1.0, $"best median {best:0.000} ms");
     }
 }
+
+public sealed class SourceIndexReuseTests
+{
+    [Fact]
+    public async Task Variants_with_different_sources_are_never_judged_against_each_others_context()
+    {
+        var evaluator = GuardrailEvaluator.CreateDefault();
+        var withFigure = GuardrailFixtures.Email("Hi Sarah,\nAcme Logistics grew 55% in shipments. Open to a 15-min call?") with
+        {
+            SourceTexts = [.. GuardrailFixtures.Sources, "55% more shipments"],
+        };
+        var without = withFigure with { SourceTexts = GuardrailFixtures.Sources };
+
+        Assert.True((await evaluator.EvaluateAsync(withFigure, CancellationToken.None)).Passed);
+        Assert.False((await evaluator.EvaluateAsync(without, CancellationToken.None)).Passed);
+        Assert.True((await evaluator.EvaluateAsync(withFigure, CancellationToken.None)).Passed);
+        Assert.False((await evaluator.EvaluateAsync(without with { Goal = "book a call" }, CancellationToken.None)).Passed);
+    }
+}
+
+public sealed class SourceIndexMutationTests
+{
+    [Fact]
+    public async Task A_source_list_mutated_between_evaluations_is_indexed_again()
+    {
+        var evaluator = GuardrailEvaluator.CreateDefault();
+        var sources = new List<string>(GuardrailFixtures.Sources);
+        var input = GuardrailFixtures.Email("Hi Sarah,\nAcme Logistics grew 55% in shipments. Open to a 15-min call?") with { SourceTexts = sources };
+
+        Assert.False((await evaluator.EvaluateAsync(input, CancellationToken.None)).Passed);
+        sources.Add("55% more shipments");
+        Assert.True((await evaluator.EvaluateAsync(input, CancellationToken.None)).Passed);
+    }
+}

@@ -57,7 +57,7 @@ internal static partial class ClaimPatterns
         (new("reduc", "cut", "lower", "decreas"), ReduceRegex(), ["reduc", "cut", "lower", "decreas"], MetricKind.Verb),
         (new("sav"), SaveRegex(), ["sav"], MetricKind.Verb),
         (new("improv"), ImproveRegex(), ["improv"], MetricKind.Verb),
-        (new("doubl", "tripl", "quadrupl", "twice", "x"), MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"],
+        (new("doubl", "tripl", "quadrupl", "twice", "0x", "1x", "2x", "3x", "4x", "5x", "6x", "7x", "8x", "9x"), MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"],
             MetricKind.Multiplier),
         (new("roi", "return on", "payback"), RoiRegex(), ["roi", "return on investment", "payback"], MetricKind.Roi),
     ];
@@ -81,7 +81,7 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwardRegex();
 
-    [GeneratedRegex(@"(?:#\s?\d+\b|\bno\.\s?1\b|\bnumber one\b|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:#\s?\d{1,3}\b|\bno\.\s?1\b|\bnumber one\b|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RankingRegex();
 
     [GeneratedRegex(@"\b(?:grew|grow(?:s|n|ing)?|growth)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

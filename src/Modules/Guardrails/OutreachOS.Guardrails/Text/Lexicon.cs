@@ -55,7 +55,7 @@ internal static class Lexicon
     /// <summary>Crude suffix stripping: enough for "scaling"/"scale"/"scaled" or "hires"/"hiring" to meet.</summary>
     public static string Stem(string word)
     {
-        var w = word.ToLowerInvariant();
+        var w = HasUpper(word) ? word.ToLowerInvariant() : word;
         if (w.EndsWith("'s", StringComparison.Ordinal) || w.EndsWith("’s", StringComparison.Ordinal))
         {
             w = w[..^2];
@@ -88,6 +88,19 @@ internal static class Lexicon
         }
 
         return w;
+    }
+
+    private static bool HasUpper(string word)
+    {
+        foreach (var c in word)
+        {
+            if (char.IsUpper(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static bool IsStopword(string lower) => Stopwords.Contains(lower);

@@ -92,7 +92,7 @@ internal static partial class Quantities
         }
 
         // Spelled-out numbers only count in a message with a unit; skip the regex when no unit word is present.
-        var spelled = allSpelledNumbers || text.AsSpan().IndexOfAny(SpelledUnits) >= 0
+        var spelled = (allSpelledNumbers && text.AsSpan().ContainsAny(NumberWords)) || text.AsSpan().ContainsAny(SpelledUnits)
             ? SpelledRegex().Matches(text)
             : (IEnumerable<Match>)[];
         foreach (var m in spelled)
@@ -112,6 +112,10 @@ internal static partial class Quantities
         found.Sort((a, b) => a.Start.CompareTo(b.Start));
         return found;
     }
+
+    private static readonly SearchValues<string> NumberWords = SearchValues.Create(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "teen", "twenty",
+         "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> SpelledUnits = SearchValues.Create(
         ["percent", "per cent", "thousand", "million", "billion", "times", "fold"], StringComparison.OrdinalIgnoreCase);
