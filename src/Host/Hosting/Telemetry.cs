@@ -55,7 +55,8 @@ internal static class Telemetry
                 o.Endpoint = Signal(endpoint, "v1/metrics", protocol);
             })
             .Build();
-        builder.Services.AddSingleton(new TelemetryProviders(tracer, meter));
+        // Instances registered directly are never disposed by the container: a hosted service flushes them at shutdown.
+        builder.Services.AddHostedService(_ => new TelemetryProviders(tracer, meter));
     }
 
     // With HTTP/protobuf the exporter wants the full signal URL; the env var names the collector's base URL.
@@ -63,12 +64,27 @@ internal static class Telemetry
         protocol == OtlpExportProtocol.Grpc ? new Uri(endpoint) : new Uri(endpoint.TrimEnd('/') + "/" + path);
 }
 
-/// <summary>Owns the providers so that the container flushes and disposes them at shutdown.</summary>
-internal sealed class TelemetryProviders(TracerProvider? tracer, MeterProvider? meter) : IDisposable
+/// <summary>Owns the providers: flushes and disposes them when the host stops, so the last spans and metrics are exported.</summary>
+internal sealed class TelemetryProviders(TracerProvider tracer, MeterProvider meter) : IHostedService, IDisposable
 {
+    private int _disposed;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
     public void Dispose()
     {
-        tracer?.Dispose();
-        meter?.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            tracer.ForceFlush(5000);
+            meter.ForceFlush(5000);
+            tracer.Dispose();
+            meter.Dispose();
+        }
     }
 }

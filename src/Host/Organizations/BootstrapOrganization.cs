@@ -32,15 +32,20 @@ internal static class BootstrapOrganization
         }
         var name = config["Auth:BootstrapOrganizationName"] ?? "Default organization";
         var tier = Enum.TryParse<Tier>(config["Auth:BootstrapTier"], ignoreCase: true, out var t) ? t : Tier.Enterprise;
-        try
+        if (await orgs.GetAsync(PlatformOrganizationId, ct) is null)
         {
-            await orgs.CreateAsync(name, tier, platformAdmin: true, ct, PlatformOrganizationId, key);
-            logger.LogInformation("Created the platform organization {OrganizationId} with the bootstrap API key", PlatformOrganizationId);
+            try
+            {
+                await orgs.CreateAsync(name, tier, platformAdmin: true, ct, PlatformOrganizationId, key);
+                logger.LogInformation("Created the platform organization {OrganizationId} with the bootstrap API key", PlatformOrganizationId);
+                return;
+            }
+            catch (Exception ex) when (ex is ConcurrencyException or DuplicateEventException)
+            {
+                // Another host created it at the same moment: fall through and make sure the key is there.
+            }
         }
-        catch (ConcurrencyException)
-        {
-            // Exists already (earlier start or another host): make sure the configured key is one of its keys.
-            await orgs.IssueKeyAsync(PlatformOrganizationId, "bootstrap", ct, key);
-        }
+        // Exists already (earlier start or another host): make sure the configured key is one of its keys (idempotent).
+        await orgs.IssueKeyAsync(PlatformOrganizationId, "bootstrap", ct, key);
     }
 }

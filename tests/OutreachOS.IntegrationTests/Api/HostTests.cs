@@ -152,4 +152,20 @@ public sealed class HostTests
         Assert.Contains("/organizations/me", openapi, StringComparison.Ordinal);
         Assert.Contains("/audit/streams/{streamId}", openapi, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Restarting_with_the_same_bootstrap_key_keeps_one_organization_and_the_key_working()
+    {
+        string cs;
+        await using (var first = await OutreachApp.StartAsync())
+        {
+            cs = first.ConnectionString;
+        }
+        await using var second = await OutreachApp.StartAsync(connectionString: cs);
+        await using var third = await OutreachApp.StartAsync(connectionString: cs);
+        var me = await JsonAsync(await third.ClientWithKey().GetAsync("/organizations/me"));
+        Assert.True(me.GetProperty("is_platform_admin").GetBoolean());
+        var keys = await JsonAsync(await third.ClientWithKey().GetAsync("/api-keys"));
+        Assert.Equal(1, keys.GetArrayLength()); // re-ensuring the same key is a no-op, not a second key
+    }
 }

@@ -30,9 +30,9 @@ public sealed class OutreachApp : WebApplicationFactory<Program>
 
     public string ConnectionString { get; }
 
-    public static async Task<OutreachApp> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<OutreachApp> StartAsync(IDictionary<string, string?>? settings = null, string? connectionString = null)
     {
-        var app = new OutreachApp(await TestPostgres.CreateDatabaseAsync("host"), settings);
+        var app = new OutreachApp(connectionString ?? await TestPostgres.CreateDatabaseAsync("host"), settings);
         _ = app.Server; // build and start now, so migrations and bootstrap have run
         return app;
     }

@@ -44,18 +44,42 @@ internal sealed class PostgresEventStore(
         // Deterministic lock order across streams prevents deadlocks between two multi-stream appends.
         var ordered = appends.Select((a, i) => (a, i))
             .OrderBy(x => x.a.TenantId).ThenBy(x => x.a.StreamId, StringComparer.Ordinal).ToList();
+        foreach (var (append, _) in ordered)
+        {
+            Validate(append);
+        }
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            if (ordered[i].a.TenantId == ordered[i - 1].a.TenantId && ordered[i].a.StreamId == ordered[i - 1].a.StreamId)
+            {
+                throw new ArgumentException($"Stream '{ordered[i].a.StreamId}' appears twice in one append; merge its events into one StreamAppend.", nameof(appends));
+            }
+        }
         var results = new AppendResult[appends.Count];
         var rows = new List<PendingRow>();
         var now = TruncateToMicroseconds(clock.GetUtcNow());
 
+        // Round trip 1: lock every stream (sorted: no deadlock between multi-stream appends) and, under those locks,
+        // look up which event ids exist already, so two concurrent retries cannot both pass the idempotency check.
+        var (heads, existing) = await LockStreamsAsync(conn, transaction, ordered.Select(x => x.a).ToList(), now, ct);
+
+        var updates = new List<(StreamAppend Append, long Version, byte[] Hash)>();
         foreach (var (append, index) in ordered)
         {
-            Validate(append);
-            var (currentVersion, lastHash) = await LockStreamAsync(conn, transaction, append, now, ct);
-
-            // Idempotency is checked under the stream lock so that two concurrent retries cannot both pass it.
-            var already = await ExistingEventsAsync(conn, transaction, append, ct);
-            if (already == append.Events.Count && already > 0)
+            var (currentVersion, lastHash) = heads[(append.TenantId, append.StreamId)];
+            var already = 0;
+            foreach (var e in append.Events)
+            {
+                if (existing.TryGetValue(e.EventId, out var owner))
+                {
+                    if (owner != (append.TenantId, append.StreamId))
+                    {
+                        throw new DuplicateEventException(e.EventId, "an event with this id already exists in another stream");
+                    }
+                    already++;
+                }
+            }
+            if (already == append.Events.Count)
             {
                 results[index] = new AppendResult(append.StreamId, currentVersion, AlreadyAppended: true);
                 continue;
@@ -77,12 +101,12 @@ internal sealed class PostgresEventStore(
                 version++;
                 var typeName = types.NameFor(e.Data.GetType());
                 var data = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType(), OutreachJson.Options));
-                var metadata = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(WithTrace(e.Metadata), OutreachJson.Options));
+                var metadata = CanonicalMetadata(e.Metadata);
                 var hash = EventHash.Compute(previous, append.TenantId, append.StreamId, version, typeName, e.EventId, now, data, metadata);
                 rows.Add(new PendingRow(e, append.TenantId, append.StreamId, version, typeName, data, metadata, hash));
                 previous = hash;
             }
-            await UpdateStreamAsync(conn, transaction, append, version, previous!, now, ct);
+            updates.Add((append, version, previous!));
             results[index] = new AppendResult(append.StreamId, version, AlreadyAppended: false);
         }
 
@@ -91,11 +115,8 @@ internal sealed class PostgresEventStore(
             return results;
         }
 
-        var stored = await InsertAsync(conn, transaction, rows, now, ct);
-        await using (var notify = new NpgsqlCommand($"SELECT pg_notify('{NotifyChannel}', '')", conn, transaction))
-        {
-            await notify.ExecuteNonQueryAsync(ct);
-        }
+        // Round trip 2 (3 with COPY for large batches): stream heads, events, and the wake-up for subscriptions.
+        var stored = await InsertAsync(conn, transaction, updates, rows, now, ct);
         foreach (var projection in _inline)
         {
             var relevant = stored.Where(s => s.Data is not null && projection.EventTypes.Contains(s.Data.GetType())).ToList();
@@ -127,59 +148,77 @@ internal sealed class PostgresEventStore(
         }
     }
 
-    private static async Task<(long Version, byte[]? LastHash)> LockStreamAsync(NpgsqlConnection conn, NpgsqlTransaction tx, StreamAppend a, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(Dictionary<(Guid, string), (long Version, byte[]? LastHash)> Heads, Dictionary<Guid, (Guid, string)> Existing)> LockStreamsAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<StreamAppend> appends, DateTimeOffset now, CancellationToken ct)
     {
-        // Upsert-then-lock in one round trip: ON CONFLICT DO UPDATE takes the row lock and returns the current row.
-        const string sql = """
+        await using var batch = new NpgsqlBatch(conn, tx);
+        // Upsert-then-lock in one statement: ON CONFLICT DO UPDATE takes the row lock and returns the current head.
+        var upsert = new NpgsqlBatchCommand("""
             INSERT INTO oos.streams (tenant_id, id, type, version, created_at, updated_at)
-            VALUES (@t, @s, @type, 0, @now, @now)
+            SELECT x.t, x.s, x.ty, 0, @now, @now FROM unnest(@t, @s, @ty) WITH ORDINALITY AS x(t, s, ty, n) ORDER BY x.n
             ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = oos.streams.updated_at
-            RETURNING version, last_hash
-            """;
-        await using var cmd = new NpgsqlCommand(sql, conn, tx);
-        cmd.Parameters.AddWithValue("t", a.TenantId);
-        cmd.Parameters.AddWithValue("s", a.StreamId);
-        cmd.Parameters.AddWithValue("type", a.StreamType);
-        cmd.Parameters.AddWithValue("now", now);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        return (r.GetInt64(0), r.IsDBNull(1) ? null : (byte[])r[1]);
-    }
+            RETURNING tenant_id, id, version, last_hash
+            """);
+        upsert.Parameters.AddWithValue("t", appends.Select(a => a.TenantId).ToArray());
+        upsert.Parameters.AddWithValue("s", appends.Select(a => a.StreamId).ToArray());
+        upsert.Parameters.AddWithValue("ty", appends.Select(a => a.StreamType).ToArray());
+        upsert.Parameters.AddWithValue("now", now);
+        batch.BatchCommands.Add(upsert);
+        var lookup = new NpgsqlBatchCommand("SELECT id, tenant_id, stream_id FROM oos.events WHERE id = ANY(@ids)");
+        lookup.Parameters.AddWithValue("ids", appends.SelectMany(a => a.Events).Select(e => e.EventId).ToArray());
+        batch.BatchCommands.Add(lookup);
 
-    private static async Task<int> ExistingEventsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, StreamAppend a, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT tenant_id, stream_id FROM oos.events WHERE id = ANY(@ids)", conn, tx);
-        cmd.Parameters.AddWithValue("ids", a.Events.Select(e => e.EventId).ToArray());
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var count = 0;
+        var heads = new Dictionary<(Guid, string), (long, byte[]?)>(appends.Count);
+        var existing = new Dictionary<Guid, (Guid, string)>();
+        await using var r = await batch.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            if (r.GetGuid(0) != a.TenantId || r.GetString(1) != a.StreamId)
-            {
-                throw new DuplicateEventException(a.Events[0].EventId, "an event with this id already exists in another stream");
-            }
-            count++;
+            heads[(r.GetGuid(0), r.GetString(1))] = (r.GetInt64(2), r.IsDBNull(3) ? null : (byte[])r[3]);
         }
-        return count;
+        await r.NextResultAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            existing[r.GetGuid(0)] = (r.GetGuid(1), r.GetString(2));
+        }
+        return (heads, existing);
     }
 
-    private static async Task UpdateStreamAsync(NpgsqlConnection conn, NpgsqlTransaction tx, StreamAppend a, long version, byte[] lastHash, DateTimeOffset now, CancellationToken ct)
+    private static readonly byte[] EmptyMetadata = "{}"u8.ToArray();
+
+    private static byte[] CanonicalMetadata(IReadOnlyDictionary<string, string>? metadata)
     {
-        await using var cmd = new NpgsqlCommand(
-            "UPDATE oos.streams SET version = @v, last_hash = @h, updated_at = @now WHERE tenant_id = @t AND id = @s", conn, tx);
-        cmd.Parameters.AddWithValue("v", version);
-        cmd.Parameters.AddWithValue("h", lastHash);
-        cmd.Parameters.AddWithValue("now", now);
-        cmd.Parameters.AddWithValue("t", a.TenantId);
-        cmd.Parameters.AddWithValue("s", a.StreamId);
-        await cmd.ExecuteNonQueryAsync(ct);
+        var withTrace = WithTrace(metadata);
+        return withTrace.Count == 0
+            ? EmptyMetadata
+            : CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(withTrace, OutreachJson.Options));
     }
 
-    private async Task<List<StoredEvent>> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<PendingRow> rows, DateTimeOffset now, CancellationToken ct)
+    private static NpgsqlBatchCommand UpdateHeads(List<(StreamAppend Append, long Version, byte[] Hash)> updates, DateTimeOffset now)
+    {
+        var cmd = new NpgsqlBatchCommand("""
+            UPDATE oos.streams AS s SET version = x.v, last_hash = x.h, updated_at = @now
+            FROM unnest(@t, @s, @v, @h) AS x(t, s, v, h) WHERE s.tenant_id = x.t AND s.id = x.s
+            """);
+        cmd.Parameters.AddWithValue("t", updates.Select(u => u.Append.TenantId).ToArray());
+        cmd.Parameters.AddWithValue("s", updates.Select(u => u.Append.StreamId).ToArray());
+        cmd.Parameters.AddWithValue("v", updates.Select(u => u.Version).ToArray());
+        cmd.Parameters.AddWithValue("h", updates.Select(u => u.Hash).ToArray());
+        cmd.Parameters.AddWithValue("now", now);
+        return cmd;
+    }
+
+    private static NpgsqlBatchCommand Notify() => new($"SELECT pg_notify('{NotifyChannel}', '')");
+
+    private async Task<List<StoredEvent>> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        List<(StreamAppend Append, long Version, byte[] Hash)> updates, List<PendingRow> rows, DateTimeOffset now, CancellationToken ct)
     {
         var stored = new List<StoredEvent>(rows.Count);
         if (rows.Count >= CopyThreshold)
         {
+            await using (var heads = new NpgsqlBatch(conn, tx) { BatchCommands = { UpdateHeads(updates, now), Notify() } })
+            {
+                await heads.ExecuteNonQueryAsync(ct);
+            }
             // Large batches: binary COPY (tx and seq come from column defaults), then one query for the positions.
             await using (var importer = await conn.BeginBinaryImportAsync(
                 "COPY oos.events (id, tenant_id, stream_id, version, type, data, metadata, created_at, hash) FROM STDIN (FORMAT BINARY)", ct))
@@ -218,27 +257,31 @@ internal sealed class PostgresEventStore(
             return stored;
         }
 
-        const string sql = """
+        var insert = new NpgsqlBatchCommand("""
             INSERT INTO oos.events (id, tenant_id, stream_id, version, type, data, metadata, created_at, hash)
             SELECT * FROM unnest(@ids, @tenants, @streams, @versions, @types, @datas::jsonb[], @metas::jsonb[], @created, @hashes)
             RETURNING seq, tx
-            """;
-        await using var cmd = new NpgsqlCommand(sql, conn, tx);
-        cmd.Parameters.AddWithValue("ids", rows.Select(r => r.Event.EventId).ToArray());
-        cmd.Parameters.AddWithValue("tenants", rows.Select(r => r.TenantId).ToArray());
-        cmd.Parameters.AddWithValue("streams", rows.Select(r => r.StreamId).ToArray());
-        cmd.Parameters.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
-        cmd.Parameters.AddWithValue("types", rows.Select(r => r.TypeName).ToArray());
-        cmd.Parameters.AddWithValue("datas", rows.Select(r => Encoding.UTF8.GetString(r.Data)).ToArray());
-        cmd.Parameters.AddWithValue("metas", rows.Select(r => Encoding.UTF8.GetString(r.Metadata)).ToArray());
-        cmd.Parameters.AddWithValue("created", rows.Select(_ => now).ToArray());
-        cmd.Parameters.AddWithValue("hashes", rows.Select(r => r.Hash).ToArray());
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            """);
+        insert.Parameters.AddWithValue("ids", rows.Select(r => r.Event.EventId).ToArray());
+        insert.Parameters.AddWithValue("tenants", rows.Select(r => r.TenantId).ToArray());
+        insert.Parameters.AddWithValue("streams", rows.Select(r => r.StreamId).ToArray());
+        insert.Parameters.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
+        insert.Parameters.AddWithValue("types", rows.Select(r => r.TypeName).ToArray());
+        insert.Parameters.AddWithValue("datas", rows.Select(r => Encoding.UTF8.GetString(r.Data)).ToArray());
+        insert.Parameters.AddWithValue("metas", rows.Select(r => Encoding.UTF8.GetString(r.Metadata)).ToArray());
+        insert.Parameters.AddWithValue("created", rows.Select(_ => now).ToArray());
+        insert.Parameters.AddWithValue("hashes", rows.Select(r => r.Hash).ToArray());
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { insert, UpdateHeads(updates, now), Notify() } };
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
             var i = 0;
             while (await reader.ReadAsync(ct))
             {
                 stored.Add(ToStored(rows[i++], reader.GetInt64(0), reader.GetFieldValue<ulong>(1), now));
+            }
+            // Drain the remaining statements so that an error in any of them surfaces here.
+            while (await reader.NextResultAsync(ct))
+            {
             }
         }
         return stored;

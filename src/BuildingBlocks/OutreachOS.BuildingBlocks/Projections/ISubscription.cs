@@ -12,7 +12,7 @@ public interface ISubscription
 {
     string Name { get; }
 
-    int BatchSize => 500;
+    int BatchSize => 1000;
 
     Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
 

@@ -62,13 +62,20 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     }
 
     /// <summary>Processes one batch after the checkpoint. Returns the number of events handled (0 when caught up).</summary>
-    internal async Task<int> ProcessBatchAsync(ISubscription subscription, CancellationToken ct)
+    internal async Task<int> ProcessBatchAsync(ISubscription subscription, CancellationToken ct) =>
+        (await ProcessBatchAsync(subscription, null, ct)).Count;
+
+    /// <summary>
+    /// Processes one batch after <paramref name="known"/> (read from the table when null) and returns the new checkpoint,
+    /// or null when another runner moved it (the caller re-reads it). The lock holder keeps the checkpoint in memory.
+    /// </summary>
+    internal async Task<(int Count, GlobalPosition? Checkpoint)> ProcessBatchAsync(ISubscription subscription, GlobalPosition? known, CancellationToken ct)
     {
-        var checkpoint = await GetCheckpointAsync(subscription.Name, ct);
+        var checkpoint = known ?? await GetCheckpointAsync(subscription.Name, ct);
         var events = await store.ReadAllAsync(checkpoint, subscription.BatchSize, ct);
         if (events.Count == 0)
         {
-            return 0;
+            return (0, checkpoint);
         }
         using var activity = Activity.StartActivity("subscription.batch");
         activity?.SetTag("outreachos.subscription", subscription.Name);
@@ -76,6 +83,12 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // Safe without a synchronous flush: the handler's writes and the checkpoint are lost or kept together on a
+        // server crash, and lost batches are simply processed again.
+        await using (var async = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx))
+        {
+            await async.ExecuteNonQueryAsync(ct);
+        }
         await subscription.HandleAsync(tx, events, ct);
         var last = events[^1].Position;
         // Optimistic move: if another runner advanced the checkpoint meanwhile (lock lost), this batch is discarded.
@@ -93,11 +106,11 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         {
             await tx.RollbackAsync(ct);
             logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
-            return 0;
+            return (0, null);
         }
         await tx.CommitAsync(ct);
         Processed.Add(events.Count, new KeyValuePair<string, object?>("subscription", subscription.Name));
-        return events.Count;
+        return (events.Count, last);
     }
 
     /// <summary>Resets a projection and replays the whole log into it, holding its lock (waits up to <paramref name="lockTimeout"/>).</summary>
@@ -134,9 +147,15 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
             }
             logger.LogInformation("Rebuilding {Subscription} from the start of the log ({Total} events)", name, total);
             long processed = 0;
-            int n;
-            while ((n = await ProcessBatchAsync(subscription, ct)) > 0)
+            GlobalPosition? position = GlobalPosition.Start;
+            while (true)
             {
+                var (n, next) = await ProcessBatchAsync(subscription, position, ct);
+                if (n == 0)
+                {
+                    break;
+                }
+                position = next;
                 processed += n;
                 progress?.Report(new RebuildProgress(name, processed, Math.Max(total, processed)));
             }
@@ -238,9 +257,12 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     await listen.ExecuteNonQueryAsync(ct);
                 }
                 backoff = TimeSpan.FromMilliseconds(200);
+                GlobalPosition? checkpoint = null;
                 while (!ct.IsCancellationRequested)
                 {
-                    if (await engine.ProcessBatchAsync(subscription, ct) == 0)
+                    var (count, next) = await engine.ProcessBatchAsync(subscription, checkpoint, ct);
+                    checkpoint = next;
+                    if (count == 0)
                     {
                         // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
                         await conn.WaitAsync(options.Value.PollInterval, ct);
