@@ -189,6 +189,15 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         }
     }
 
+    /// <summary>True when committed events exist after <paramref name="after"/> that readers may not deliver yet.</summary>
+    internal async Task<bool> HasHeldBackEventsAsync(GlobalPosition after, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM oos.events WHERE (tx, seq) > (@tx, @seq))");
+        cmd.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
+        cmd.Parameters.AddWithValue("seq", after.Sequence);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>The last position a reader may deliver now (events of still-running transactions excluded).</summary>
     public async Task<GlobalPosition> HighWaterMarkAsync(CancellationToken ct = default)
     {
@@ -264,8 +273,13 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     checkpoint = next;
                     if (count == 0)
                     {
+                        // Committed events that an older, still-open transaction holds back send no further NOTIFY:
+                        // re-check soon instead of sleeping a whole poll interval.
+                        var wait = checkpoint is { } c && await engine.HasHeldBackEventsAsync(c, ct)
+                            ? TimeSpan.FromMilliseconds(Math.Min(50, options.Value.PollInterval.TotalMilliseconds))
+                            : options.Value.PollInterval;
                         // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
-                        await conn.WaitAsync(options.Value.PollInterval, ct);
+                        await conn.WaitAsync(wait, ct);
                     }
                 }
             }
