@@ -1,0 +1,47 @@
+namespace OutreachOS.Guardrails.Contracts;
+
+/// <summary>One AI-written message (a single variant) plus everything it was allowed to draw facts from.</summary>
+public sealed record GuardrailInput
+{
+    public required MessageChannel Channel { get; init; }
+
+    /// <summary>Email subject line; required for <see cref="MessageChannel.Email"/>, ignored for the other channels.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The message body exactly as it would be sent.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>The lead's first name; when known the greeting must use it.</summary>
+    public string? LeadFirstName { get; init; }
+
+    /// <summary>The lead's company name; it does not count as a relevance reason on its own.</summary>
+    public string? LeadCompany { get; init; }
+
+    /// <summary>The call to action wanted, e.g. "book a 15-min call". Its numbers and words count as sourced.</summary>
+    public string? Goal { get; init; }
+
+    /// <summary>When set, the message is checked for the parts of this framework.</summary>
+    public CopyFramework? Framework { get; init; }
+
+    /// <summary>Maximum words in the body; null means no word limit.</summary>
+    public int? MaxWords { get; init; }
+
+    /// <summary>
+    /// Overrides the channel's default character limit (LinkedIn: 300 for a connection note); null keeps the default.
+    /// </summary>
+    public int? MaxCharacters { get; init; }
+
+    /// <summary>
+    /// All the text the message may draw facts from: lead fields, company summary, keywords, tech stack, signals,
+    /// template slots, sender name and signature. Numbers, names, claims and contact details must be traceable here.
+    /// </summary>
+    public IReadOnlyList<string> SourceTexts { get; init; } = [];
+
+    /// <summary>Organization-specific forbidden phrases, on top of the built-in spam list.</summary>
+    public IReadOnlyList<string> ForbiddenPhrases { get; init; } = [];
+
+    /// <summary>Competitor names that must not be mentioned.</summary>
+    public IReadOnlyList<string> CompetitorNames { get; init; } = [];
+
+    public GuardrailRequirements Requirements { get; init; } = GuardrailRequirements.Outbound;
+}

@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using OutreachOS.Guardrails.Contracts;
+
+namespace OutreachOS.Guardrails.Checks;
+
+/// <summary>
+/// A kind of factual claim recognised by a trigger pattern. The claim is traceable when any of its evidence
+/// fragments occurs in the lower-cased sources, or (when <see cref="EvidenceIsMatch"/>) when the matched words
+/// themselves occur there ("Series B" needs "Series B", not just any funding word).
+/// </summary>
+internal sealed record ClaimPattern(string Code, RiskSeverity Severity, string What, Regex Trigger, string[] Evidence, bool EvidenceIsMatch = false);
+
+/// <summary>Verbs need a quantity in their sentence; a multiplier is its own quantity; ROI alone is only a warning.</summary>
+internal enum MetricKind
+{
+    Verb,
+    Multiplier,
+    Roi,
+}
+
+internal static partial class ClaimPatterns
+{
+    public static readonly ClaimPattern[] All =
+    [
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", SeriesRegex(), [], EvidenceIsMatch: true),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", RaisedRegex(),
+            ["rais", "fund", "series", "seed", "invest", "round"]),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", BackedRegex(), ["backed", "invest", "fund"]),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "acquisition or IPO claim", ExitRegex(),
+            ["acqui", "ipo", "went public", "listed", "merger", "merged"]),
+        new(RiskCodes.UnsourcedAward, RiskSeverity.Block, "award claim", AwardRegex(),
+            ["award", "winner", "recogni", "named", "featured"]),
+        new(RiskCodes.UnsourcedRanking, RiskSeverity.Block, "ranking or leadership claim", RankingRegex(), [], EvidenceIsMatch: true),
+    ];
+
+    /// <summary>Metric verbs: a claim only when a quantity sits in the same sentence.</summary>
+    public static readonly (Regex Verb, string[] Evidence, MetricKind Kind)[] MetricVerbs =
+    [
+        (GrowRegex(), ["grew", "grow"], MetricKind.Verb),
+        (IncreaseRegex(), ["increas", "boost", "lift", "rais"], MetricKind.Verb),
+        (ReduceRegex(), ["reduc", "cut", "lower", "decreas"], MetricKind.Verb),
+        (SaveRegex(), ["sav"], MetricKind.Verb),
+        (ImproveRegex(), ["improv"], MetricKind.Verb),
+        (MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"], MetricKind.Multiplier),
+        (RoiRegex(), ["roi", "return on investment", "payback"], MetricKind.Roi),
+    ];
+
+    [GeneratedRegex(@"\b(?:pre-?seed|seed|series\s+[a-f])(?:\s+(?:round|funding|raise))?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SeriesRegex();
+
+    [GeneratedRegex(@"\b(?:raised|raising|fundraise|fundraising|funding round|new funding|fresh funding|recent funding|just closed)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RaisedRegex();
+
+    [GeneratedRegex(@"\b(?:backed by|investors? like|vc-backed)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BackedRegex();
+
+    [GeneratedRegex(@"\b(?:acquired|acquisition|ipo|went public|going public|merger)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ExitRegex();
+
+    [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AwardRegex();
+
+    [GeneratedRegex(@"(?:#\s?\d+\b|\bno\.\s?1\b|\bnumber one\b|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RankingRegex();
+
+    [GeneratedRegex(@"\b(?:grew|grow(?:s|n|ing)?|growth)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex GrowRegex();
+
+    [GeneratedRegex(@"\b(?:increase[sd]?|increasing|boost(?:ed|s|ing)?|lift(?:ed|s)?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex IncreaseRegex();
+
+    [GeneratedRegex(@"\b(?:reduc(?:e|ed|es|ing|tion)|cut(?:s|ting)?|lower(?:ed)?|decrease[sd]?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReduceRegex();
+
+    [GeneratedRegex(@"\b(?:sav(?:e|ed|es|ing|ings))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SaveRegex();
+
+    [GeneratedRegex(@"\b(?:improv(?:e|ed|es|ing|ement))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ImproveRegex();
+
+    [GeneratedRegex(@"\b(?:doubl(?:e|ed|es|ing)|tripl(?:e|ed|es|ing)|quadrupl(?:e|ed|es|ing)|twice|\d+(?:\.\d+)?x)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MultiplyRegex();
+
+    [GeneratedRegex(@"\b(?:roi|return on investment|payback)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RoiRegex();
+
+    /// <summary>Phrases that introduce named customers or partners.</summary>
+    [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex CustomerTrigger();
+
+    /// <summary>A capitalized name of one or more words, e.g. "Goldman Sachs" or "Procter & Gamble".</summary>
+    [GeneratedRegex(@"\G(?:the\s+)?(?<name>[\p{Lu}\d][\p{L}\p{N}'’.-]*(?:\s+(?:&\s+|of\s+)?[\p{Lu}\d][\p{L}\p{N}'’.-]*)*)", RegexOptions.CultureInvariant)]
+    public static partial Regex CapitalizedName();
+
+    /// <summary>Separators inside a list of names: ", ", " and ", " & ", " or ".</summary>
+    [GeneratedRegex(@"\G(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)", RegexOptions.CultureInvariant)]
+    public static partial Regex NameSeparator();
+}

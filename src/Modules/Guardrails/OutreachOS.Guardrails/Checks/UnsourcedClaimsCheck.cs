@@ -1,0 +1,278 @@
+using System.Text.RegularExpressions;
+using OutreachOS.Guardrails.Contracts;
+using OutreachOS.Guardrails.Evaluation;
+using OutreachOS.Guardrails.Text;
+
+namespace OutreachOS.Guardrails.Checks;
+
+/// <summary>
+/// Hallucination guard: every number, percentage, amount, year, date and time, every named customer and every
+/// funding, award, ranking or metric claim must be traceable to the input. Unknown capitalized names are warned.
+/// </summary>
+internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
+{
+    public string Name => "unsourced-claims";
+
+    public void Run(GuardrailContext context, List<RiskFlag> flags)
+    {
+        var sources = context.Sources;
+        foreach (var part in context.Parts)
+        {
+            var claimed = new List<(int Start, int Length)>();
+            CheckClaimPatterns(part, sources, flags, claimed);
+            CheckCustomers(part, sources, flags, claimed);
+            CheckMentions(part, sources, flags, claimed);
+            CheckMetricVerbs(part, sources, flags, claimed);
+            CheckProperNames(part, sources, flags, claimed);
+        }
+    }
+
+    private static void CheckMentions(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        foreach (var m in part.Mentions)
+        {
+            if (Overlaps(claimed, m.Start, m.Length))
+            {
+                continue; // already reported as a ranking/funding claim with the same words
+            }
+
+            var (sourced, code, severity, what) = m.Kind switch
+            {
+                MentionKind.Date => (sources.HasDate(m), RiskCodes.UnsourcedDate, RiskSeverity.Block, "date"),
+                MentionKind.Quarter => (sources.HasQuarter(m.Key!), RiskCodes.UnsourcedDate, RiskSeverity.Block, "period"),
+                MentionKind.Time => (sources.HasTime(m.Value), RiskCodes.UnsourcedTime, RiskSeverity.Warn, "time"),
+                MentionKind.Percent => (sources.HasValue(m.Value), RiskCodes.UnsourcedPercent, RiskSeverity.Block, "percentage"),
+                MentionKind.Money => (sources.HasValue(m.Value), RiskCodes.UnsourcedMoney, RiskSeverity.Block, "amount"),
+                MentionKind.Year => (sources.HasValue(m.Value), RiskCodes.UnsourcedYear, RiskSeverity.Block, "year"),
+                _ => (sources.HasValue(m.Value), RiskCodes.UnsourcedNumber, RiskSeverity.Block, "number"),
+            };
+            if (sourced)
+            {
+                continue;
+            }
+
+            var detail = m.Kind is MentionKind.Date or MentionKind.Quarter or MentionKind.Time
+                ? $"The {what} \"{m.Text}\" does not appear in the provided context."
+                : $"The {what} \"{m.Text}\" (value {m.Value:0.##}) does not appear in the provided context in any notation.";
+            flags.Add(new RiskFlag(code, severity, detail, part.Span(m.Start, m.Length)));
+            claimed.Add((m.Start, m.Length));
+        }
+    }
+
+    private static void CheckClaimPatterns(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        foreach (var pattern in ClaimPatterns.All)
+        {
+            foreach (Match m in pattern.Trigger.Matches(part.Text))
+            {
+                var traceable = pattern.EvidenceIsMatch
+                    ? sources.HasPhrase(m.Value)
+                    : pattern.Evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal));
+                if (traceable || Overlaps(claimed, m.Index, m.Length))
+                {
+                    continue;
+                }
+
+                flags.Add(new RiskFlag(
+                    pattern.Code,
+                    pattern.Severity,
+                    $"The {pattern.What} \"{m.Value}\" is not supported by the provided context.",
+                    part.Span(m.Index, m.Length)));
+                claimed.Add((m.Index, m.Length));
+            }
+        }
+    }
+
+    private static void CheckCustomers(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        foreach (Match trigger in ClaimPatterns.CustomerTrigger().Matches(part.Text))
+        {
+            var at = trigger.Index + trigger.Length;
+            while (true)
+            {
+                var name = ClaimPatterns.CapitalizedName().Match(part.Text, at);
+                if (!name.Success)
+                {
+                    break;
+                }
+
+                var group = name.Groups["name"];
+                var text = group.Value.TrimEnd('.', '’', '\'');
+                if (text.EndsWith("'s", StringComparison.Ordinal) || text.EndsWith("’s", StringComparison.Ordinal))
+                {
+                    text = text[..^2];
+                }
+
+                if (text.Length > 0 && !sources.HasPhrase(text) && !Lexicon.IsCommonCapitalized(text))
+                {
+                    flags.Add(new RiskFlag(
+                        RiskCodes.UnsourcedCustomer,
+                        RiskSeverity.Block,
+                        $"\"{text}\" is named as a customer or partner (\"{trigger.Value.Trim()}\") but does not appear in the provided context.",
+                        part.Span(group.Index, text.Length)));
+                    claimed.Add((group.Index, text.Length));
+                }
+
+                at = name.Index + name.Length;
+                var separator = ClaimPatterns.NameSeparator().Match(part.Text, at);
+                if (!separator.Success)
+                {
+                    break;
+                }
+
+                at = separator.Index + separator.Length;
+            }
+        }
+    }
+
+    private static void CheckMetricVerbs(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        for (var v = 0; v < ClaimPatterns.MetricVerbs.Length; v++)
+        {
+            var (verb, evidence, kind) = ClaimPatterns.MetricVerbs[v];
+            foreach (Match m in verb.Matches(part.Text))
+            {
+                var sentence = part.Sentences.FirstOrDefault(s => m.Index >= s.Start && m.Index < s.Start + s.Text.Length);
+                if (sentence.Text is null)
+                {
+                    continue;
+                }
+
+                var end = sentence.Start + sentence.Text.Length;
+                var hasQuantity = part.Mentions.Any(q => q.Start >= sentence.Start && q.Start < end
+                    && q.Kind is MentionKind.Number or MentionKind.Percent or MentionKind.Money);
+                if (!hasQuantity && kind == MetricKind.Verb)
+                {
+                    continue; // "help you grow pipeline" is a pitch, not a metric claim
+                }
+
+                if (evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal)) || Overlaps(claimed, m.Index, m.Length))
+                {
+                    continue;
+                }
+
+                var severity = hasQuantity || kind == MetricKind.Multiplier ? RiskSeverity.Block : RiskSeverity.Warn;
+                flags.Add(new RiskFlag(
+                    RiskCodes.UnsourcedMetric,
+                    severity,
+                    $"The result claim \"{m.Value}\" in \"{Shorten(sentence.Text)}\" is not supported by the provided context.",
+                    part.Span(m.Index, m.Length)));
+                claimed.Add((m.Index, m.Length));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs of capitalized words that are neither in the input nor common words. A single capitalized word that
+    /// opens a sentence is skipped: without a dictionary it cannot be told apart from an ordinary first word.
+    /// </summary>
+    private static void CheckProperNames(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        var sentenceStarts = SentenceInitialWordStarts(part);
+        var words = part.Words;
+        var i = 0;
+        while (i < words.Count)
+        {
+            if (!IsNameToken(words[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var j = i;
+            while (j + 1 < words.Count && IsNameToken(words[j + 1]) && IsNameGap(part.Text, words[j].End, words[j + 1].Start))
+            {
+                j++;
+            }
+
+            var first = i;
+            if (sentenceStarts.Contains(words[i].Start))
+            {
+                first = i + 1; // the opening word of a sentence tells us nothing by its capital letter
+            }
+
+            ReportRun(part, sources, flags, claimed, words, first, j);
+            i = j + 1;
+        }
+    }
+
+    private static void ReportRun(
+        MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed, List<Word> words, int first, int last)
+    {
+        var unknown = new List<Word>();
+        for (var k = first; k <= last; k++)
+        {
+            var token = TrimPossessive(words[k].Text);
+            if (!Lexicon.IsCommonCapitalized(token) && !sources.HasWord(token) && !token.All(char.IsDigit))
+            {
+                unknown.Add(words[k]);
+            }
+        }
+
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        var start = unknown[0].Start;
+        var length = unknown[^1].End - start;
+        var runText = part.Text.Substring(start, length);
+        if (sources.HasPhrase(runText) || Overlaps(claimed, start, length) || part.Contacts.Any(c => start < c.Start + c.Length && c.Start < start + length))
+        {
+            return;
+        }
+
+        flags.Add(new RiskFlag(
+            RiskCodes.UnsourcedName,
+            RiskSeverity.Warn,
+            $"\"{runText}\" looks like a name but does not appear in the provided context.",
+            part.Span(start, length)));
+        claimed.Add((start, length));
+    }
+
+    private static HashSet<int> SentenceInitialWordStarts(MessageText part)
+    {
+        var starts = new HashSet<int>();
+        var w = 0;
+        foreach (var sentence in part.Sentences)
+        {
+            while (w < part.Words.Count && part.Words[w].Start < sentence.Start)
+            {
+                w++;
+            }
+
+            if (w < part.Words.Count && part.Words[w].Start < sentence.Start + sentence.Text.Length)
+            {
+                starts.Add(part.Words[w].Start);
+            }
+        }
+
+        return starts;
+    }
+
+    private static bool IsNameToken(Word word) => word.IsCapitalized;
+
+    private static bool IsNameGap(string text, int from, int to)
+    {
+        var gap = text.AsSpan(from, to - from);
+        return gap is " " or " & ";
+    }
+
+    private static string TrimPossessive(string token) =>
+        token.EndsWith("'s", StringComparison.Ordinal) || token.EndsWith("’s", StringComparison.Ordinal) ? token[..^2] : token;
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
+
+    private static bool Overlaps(List<(int Start, int Length)> ranges, int start, int length)
+    {
+        foreach (var (s, l) in ranges)
+        {
+            if (start < s + l && s < start + length)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using OutreachOS.Guardrails.Checks;
+using OutreachOS.Guardrails.Contracts;
+
+namespace OutreachOS.Guardrails.Evaluation;
+
+/// <summary>
+/// Runs every check over one variant. The checks are pure CPU work measured in microseconds, so for ordinary
+/// messages they run inline and the ValueTask completes synchronously (scheduling them on the thread pool would
+/// cost more than the checks). Very long texts fan the checks out with Task.WhenAll. Either way the flags come
+/// back in check order, so the report is deterministic.
+/// </summary>
+internal sealed class GuardrailEvaluator : IGuardrailEvaluator
+{
+    /// <summary>Above this many characters (subject + body) the checks run concurrently.</summary>
+    internal const int DefaultParallelThreshold = 8_000;
+
+    private readonly IGuardrailCheck[] _checks;
+    private readonly int _parallelThreshold;
+
+    public GuardrailEvaluator(IEnumerable<IGuardrailCheck> checks)
+        : this(checks, DefaultParallelThreshold)
+    {
+    }
+
+    internal GuardrailEvaluator(IEnumerable<IGuardrailCheck> checks, int parallelThreshold)
+    {
+        _checks = checks.ToArray();
+        _parallelThreshold = parallelThreshold;
+    }
+
+    /// <summary>The built-in checks in report order.</summary>
+    public static IGuardrailCheck[] DefaultChecks() =>
+    [
+        new LengthCheck(),
+        new SpamPhraseCheck(),
+        new UnsourcedClaimsCheck(),
+        new RequiredElementsCheck(),
+        new FrameworkCheck(),
+        new SafetyCheck(),
+    ];
+
+    public static GuardrailEvaluator CreateDefault(int parallelThreshold = DefaultParallelThreshold) =>
+        new(DefaultChecks(), parallelThreshold);
+
+    public ValueTask<GuardrailReport> EvaluateAsync(GuardrailInput input, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ct.ThrowIfCancellationRequested();
+
+        var started = Stopwatch.GetTimestamp();
+        var context = new GuardrailContext(input);
+        var prepare = new CheckTiming("prepare", Stopwatch.GetElapsedTime(started));
+
+        var size = (input.Message?.Length ?? 0) + (input.Subject?.Length ?? 0);
+        return size < _parallelThreshold
+            ? ValueTask.FromResult(RunInline(context, prepare, ct))
+            : new ValueTask<GuardrailReport>(RunConcurrentlyAsync(context, prepare, ct));
+    }
+
+    private GuardrailReport RunInline(GuardrailContext context, CheckTiming prepare, CancellationToken ct)
+    {
+        var flags = new List<RiskFlag>();
+        var timings = new CheckTiming[_checks.Length + 1];
+        timings[0] = prepare;
+        for (var i = 0; i < _checks.Length; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            _checks[i].Run(context, flags);
+            timings[i + 1] = new CheckTiming(_checks[i].Name, Stopwatch.GetElapsedTime(started));
+        }
+
+        return new GuardrailReport(flags, timings);
+    }
+
+    private async Task<GuardrailReport> RunConcurrentlyAsync(GuardrailContext context, CheckTiming prepare, CancellationToken ct)
+    {
+        var results = await Task.WhenAll(_checks.Select(check => Task.Run(
+            () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var own = new List<RiskFlag>();
+                check.Run(context, own);
+                return (Flags: own, Timing: new CheckTiming(check.Name, Stopwatch.GetElapsedTime(started)));
+            },
+            ct)));
+
+        var flags = new List<RiskFlag>();
+        var timings = new List<CheckTiming>(results.Length + 1) { prepare };
+        foreach (var (own, timing) in results)
+        {
+            flags.AddRange(own);
+            timings.Add(timing);
+        }
+
+        return new GuardrailReport(flags, timings);
+    }
+}

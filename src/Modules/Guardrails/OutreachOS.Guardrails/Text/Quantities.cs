@@ -1,0 +1,296 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OutreachOS.Guardrails.Text;
+
+internal enum MentionKind
+{
+    Number,
+    Percent,
+    Money,
+    Year,
+    Date,
+    Quarter,
+    Time,
+}
+
+/// <summary>
+/// A factual quantity found in text. <see cref="Value"/> is normalized ("$2M", "2 million" and "2,000,000" are all
+/// 2000000; times are minutes after midnight); <see cref="Mantissa"/> is the figure before its multiplier;
+/// <see cref="Key"/> identifies a calendar day ("3-5") or quarter ("q3").
+/// </summary>
+internal sealed record Mention(MentionKind Kind, int Start, int Length, string Text, decimal Value, decimal Mantissa, string? Key)
+{
+    public int End => Start + Length;
+
+    /// <summary>Year attached to a date mention ("March 5, 2024"), if any.</summary>
+    public decimal? Year { get; init; }
+
+    /// <summary>Spelled-out quantities ("forty percent") are recognised in the message only with a unit.</summary>
+    public bool Spelled { get; init; }
+}
+
+internal static partial class Quantities
+{
+    /// <summary>
+    /// Finds dates, quarters, times and numbers (digits, and spelled-out numbers with a unit) in order of position.
+    /// Ranges in <paramref name="masked"/> (e-mail addresses, phone numbers, links) are skipped, and a number that is
+    /// part of a date or time is reported only as that date or time.
+    /// </summary>
+    public static List<Mention> Extract(string text, IReadOnlyList<(int Start, int Length)> masked, bool allSpelledNumbers = false)
+    {
+        var found = new List<Mention>();
+        var taken = new List<(int Start, int Length)>(masked);
+
+        foreach (Match m in DateRegex().Matches(text))
+        {
+            if (Overlaps(taken, m.Index, m.Length) || ToDate(m) is not { } date)
+            {
+                continue;
+            }
+
+            found.Add(date);
+            taken.Add((m.Index, m.Length));
+        }
+
+        foreach (Match m in TimeRegex().Matches(text))
+        {
+            if (Overlaps(taken, m.Index, m.Length))
+            {
+                continue;
+            }
+
+            var hour = int.Parse(m.Groups["h"].Value, CultureInfo.InvariantCulture);
+            var minute = m.Groups["m"].Success ? int.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture) : 0;
+            var ampm = m.Groups["ampm"].Value;
+            if (ampm.Length > 0 && char.ToLowerInvariant(ampm[0]) == 'p' && hour < 12)
+            {
+                hour += 12;
+            }
+
+            if (hour > 24 || minute > 59)
+            {
+                continue;
+            }
+
+            found.Add(new Mention(MentionKind.Time, m.Index, m.Length, m.Value, (hour * 60) + minute, hour, null));
+            taken.Add((m.Index, m.Length));
+        }
+
+        foreach (Match m in NumberRegex().Matches(text))
+        {
+            if (Overlaps(taken, m.Index, m.Length) || ToNumber(m) is not { } number)
+            {
+                continue;
+            }
+
+            found.Add(number);
+            taken.Add((m.Index, m.Length));
+        }
+
+        // Spelled-out numbers only count in a message with a unit; skip the regex when no unit word is present.
+        var spelled = allSpelledNumbers || text.AsSpan().IndexOfAny(SpelledUnits) >= 0
+            ? SpelledRegex().Matches(text)
+            : (IEnumerable<Match>)[];
+        foreach (var m in spelled)
+        {
+            var hasUnit = m.Groups["mult"].Success || m.Groups["pct"].Success || m.Groups["times"].Success;
+            if ((!hasUnit && !allSpelledNumbers) || Overlaps(taken, m.Index, m.Length))
+            {
+                continue;
+            }
+
+            var mantissa = SpelledValue(m.Groups["w"].Value);
+            var value = mantissa * Multiplier(m.Groups["mult"].Value);
+            var kind = m.Groups["pct"].Success ? MentionKind.Percent : MentionKind.Number;
+            found.Add(new Mention(kind, m.Index, m.Length, m.Value, value, mantissa, null) { Spelled = true });
+        }
+
+        found.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return found;
+    }
+
+    private static readonly SearchValues<string> SpelledUnits = SearchValues.Create(
+        ["percent", "per cent", "thousand", "million", "billion", "times", "fold"], StringComparison.OrdinalIgnoreCase);
+
+    private static Mention? ToNumber(Match m)
+    {
+        var digits = m.Groups["num"].Value.Replace(",", string.Empty, StringComparison.Ordinal);
+        if (!decimal.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var mantissa))
+        {
+            return null;
+        }
+
+        var mult = m.Groups["mult"].Value;
+        var value = mantissa * Multiplier(mult);
+        var isMoney = m.Groups["cur"].Success || m.Groups["cursuf"].Success;
+        var kind = m.Groups["pct"].Success ? MentionKind.Percent
+            : isMoney ? MentionKind.Money
+            : mult.Length == 0 && !m.Groups["ord"].Success && !m.Groups["x"].Success
+              && digits.Length == 4 && value is >= 1900 and <= 2100 ? MentionKind.Year
+            : MentionKind.Number;
+        return new Mention(kind, m.Index, m.Length, m.Value, value, mantissa, null);
+    }
+
+    private static Mention? ToDate(Match m)
+    {
+        if (m.Groups["q"].Success)
+        {
+            return new Mention(MentionKind.Quarter, m.Index, m.Length, m.Value, 0, 0, m.Groups["q"].Value.ToLowerInvariant());
+        }
+
+        int month, day;
+        decimal? year = null;
+        if (m.Groups["iy"].Success)
+        {
+            month = int.Parse(m.Groups["im"].Value, CultureInfo.InvariantCulture);
+            day = int.Parse(m.Groups["id"].Value, CultureInfo.InvariantCulture);
+            year = int.Parse(m.Groups["iy"].Value, CultureInfo.InvariantCulture);
+        }
+        else if (m.Groups["sa"].Success)
+        {
+            // Slash dates are ambiguous (US month/day vs day/month): the key is the ordered pair; Matches() tries both.
+            var a = int.Parse(m.Groups["sa"].Value, CultureInfo.InvariantCulture);
+            var b = int.Parse(m.Groups["sb"].Value, CultureInfo.InvariantCulture);
+            var y = int.Parse(m.Groups["sy"].Value, CultureInfo.InvariantCulture);
+            year = y < 100 ? 2000 + y : y;
+            if (a > 31 || b > 31 || (a > 12 && b > 12))
+            {
+                return null;
+            }
+
+            return new Mention(MentionKind.Date, m.Index, m.Length, m.Value, 0, 0, $"{a}/{b}") { Year = year };
+        }
+        else
+        {
+            var monthName = m.Groups["mon"].Success ? m.Groups["mon"].Value : m.Groups["mon2"].Value;
+            month = MonthNumber(monthName);
+            day = int.Parse(m.Groups["d"].Success ? m.Groups["d"].Value : m.Groups["d2"].Value, CultureInfo.InvariantCulture);
+            var y = m.Groups["y"].Success ? m.Groups["y"].Value : m.Groups["y2"].Value;
+            if (y.Length > 0)
+            {
+                year = int.Parse(y, CultureInfo.InvariantCulture);
+            }
+        }
+
+        if (month is < 1 or > 12 || day is < 1 or > 31)
+        {
+            return null;
+        }
+
+        return new Mention(MentionKind.Date, m.Index, m.Length, m.Value, 0, 0, $"{month}-{day}") { Year = year };
+    }
+
+    /// <summary>All calendar keys a date mention may mean (slash dates: both month/day and day/month).</summary>
+    public static IEnumerable<string> DateKeys(Mention date)
+    {
+        if (date.Key is null)
+        {
+            yield break;
+        }
+
+        var slash = date.Key.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            yield return date.Key;
+            yield break;
+        }
+
+        var a = int.Parse(date.Key.AsSpan(0, slash), CultureInfo.InvariantCulture);
+        var b = int.Parse(date.Key.AsSpan(slash + 1), CultureInfo.InvariantCulture);
+        if (a <= 12)
+        {
+            yield return $"{a}-{b}";
+        }
+
+        if (b <= 12)
+        {
+            yield return $"{b}-{a}";
+        }
+    }
+
+    private static int MonthNumber(string name) => name[..3].ToLowerInvariant() switch
+    {
+        "jan" => 1, "feb" => 2, "mar" => 3, "apr" => 4, "may" => 5, "jun" => 6,
+        "jul" => 7, "aug" => 8, "sep" => 9, "oct" => 10, "nov" => 11, "dec" => 12, _ => 0,
+    };
+
+    private static decimal Multiplier(string mult) => mult.ToLowerInvariant() switch
+    {
+        "k" or "thousand" => 1_000m,
+        "m" or "mm" or "million" => 1_000_000m,
+        "b" or "bn" or "billion" => 1_000_000_000m,
+        "trillion" => 1_000_000_000_000m,
+        _ => 1m,
+    };
+
+    private static decimal SpelledValue(string words)
+    {
+        decimal total = 0;
+        foreach (var part in words.ToLowerInvariant().Split([' ', '-'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            total += part switch
+            {
+                "one" => 1, "two" => 2, "three" => 3, "four" => 4, "five" => 5, "six" => 6, "seven" => 7,
+                "eight" => 8, "nine" => 9, "ten" => 10, "eleven" => 11, "twelve" => 12, "thirteen" => 13,
+                "fourteen" => 14, "fifteen" => 15, "sixteen" => 16, "seventeen" => 17, "eighteen" => 18,
+                "nineteen" => 19, "twenty" => 20, "thirty" => 30, "forty" => 40, "fifty" => 50, "sixty" => 60,
+                "seventy" => 70, "eighty" => 80, "ninety" => 90, "hundred" => 100, _ => 0,
+            };
+        }
+
+        return total;
+    }
+
+    private static bool Overlaps(List<(int Start, int Length)> ranges, int start, int length)
+    {
+        foreach (var (s, l) in ranges)
+        {
+            if (start < s + l && s < start + length)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Digits not glued to a preceding letter (so "B2B", "G2", "Q3" are not numbers), optional currency, thousands
+    // separators, decimals, a multiplier (k, M, bn, million), percent, ordinal or "x" suffix.
+    [GeneratedRegex("""
+        (?<![\p{L}\p{N}_$€£.,])
+        (?:(?<cur>[$€£])\s?)?
+        (?<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?:\s?(?<mult>k|mm|m|bn|b|thousand|million|billion|trillion)(?!\p{L}))?
+        (?:\s?(?<pct>%|percent(?!\p{L})|per\s?cent(?!\p{L})|pct(?!\p{L})))?
+        (?:\s?(?<cursuf>usd|eur|gbp|dollars|euros|pounds)(?!\p{L}))?
+        (?:(?<ord>st|nd|rd|th)|(?<x>x))?
+        (?![\p{L}\p{N}])
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    private static partial Regex NumberRegex();
+
+    [GeneratedRegex("""
+        \b(?<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?(?![\p{L}\p{N}])(?:,?\s+(?<y>\d{4})(?!\p{N}))?
+        |\b(?<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:,?\s+(?<y2>\d{4})(?!\p{N}))?
+        |\b(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})\b
+        |\b(?<sa>\d{1,2})/(?<sb>\d{1,2})/(?<sy>\d{4}|\d{2})\b
+        |\b(?<q>[QH][1-4])\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    private static partial Regex DateRegex();
+
+    [GeneratedRegex("""
+        (?<![\p{L}\p{N}:])(?<h>\d{1,2})(?::(?<m>\d{2}))?\s?(?<ampm>[ap]\.?m\.?)(?!\p{L})
+        |(?<![\p{L}\p{N}:])(?<h>\d{1,2}):(?<m>\d{2})(?![\p{N}:])
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    private static partial Regex TimeRegex();
+
+    [GeneratedRegex("""
+        \b(?<w>(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)
+        (?:\s+(?<mult>thousand|million|billion))?
+        (?:\s+(?<pct>percent|per\s+cent))?
+        (?:[\s-](?<times>times|fold)(?!\p{L}))?
+        \b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    private static partial Regex SpelledRegex();
+}

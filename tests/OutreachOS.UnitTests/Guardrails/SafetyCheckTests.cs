@@ -1,0 +1,85 @@
+using OutreachOS.Guardrails.Checks;
+using OutreachOS.Guardrails.Contracts;
+using static OutreachOS.UnitTests.Guardrails.GuardrailFixtures;
+
+namespace OutreachOS.UnitTests.Guardrails;
+
+public sealed class SafetyCheckTests
+{
+    [Fact]
+    public void The_clean_email_has_no_safety_flag()
+    {
+        Assert.Empty(Run<SafetyCheck>(Email(CleanEmailBody)));
+    }
+
+    [Theory]
+    [InlineData("Sign this month and get 20% off.", "20% off")]
+    [InlineData("We can offer a discount for early teams.", "discount")]
+    [InlineData("We guarantee more meetings in a month.", "We guarantee")]
+    [InlineData("Our team answers within 24 hours.", "within 24 hours")]
+    [InlineData("Plans cost $49 per seat.", "$49 per seat")]
+    public void Commercial_promises_not_in_the_context_are_blocked(string body, string span)
+    {
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedPromise);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void A_promise_the_context_makes_is_allowed()
+    {
+        var input = Email("New customers get 20% off the first quarter.") with
+        {
+            SourceTexts = [.. Sources, "Offer: 20% off the first quarter for new customers"],
+        };
+        Assert.Empty(Run<SafetyCheck>(input));
+    }
+
+    [Theory]
+    [InlineData("We want young and energetic teams.", "young and energetic", RiskSeverity.Block)]
+    [InlineData("That F U C K I N G tool again.", "F U C K I N G", RiskSeverity.Block)]
+    [InlineData("Your stack looks crazy good.", "crazy", RiskSeverity.Warn)]
+    public void Inappropriate_wording_is_flagged(string body, string span, RiskSeverity severity)
+    {
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.InappropriateWording);
+        Assert.Equal(severity, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void Contact_details_not_in_the_context_are_blocked_as_pii()
+    {
+        var body = "Write to sarah.chen@acme-logistics.com or call +1 (415) 555-0134.";
+        var flags = Run<SafetyCheck>(Email(body)).Where(f => f.Code == RiskCodes.UnsourcedPii).ToList();
+        Assert.Equal(["sarah.chen@acme-logistics.com", "+1 (415) 555-0134"], flags.Select(f => f.Span!.Text));
+    }
+
+    [Fact]
+    public void Contact_details_from_the_context_are_allowed_in_any_format()
+    {
+        var input = Email("Write to Sarah.Chen@acme-logistics.com or call 415-555-0134.") with
+        {
+            SourceTexts = [.. Sources, "Email: sarah.chen@acme-logistics.com", "Phone: +1 415 555 0134"],
+        };
+        Assert.Empty(Run<SafetyCheck>(input));
+    }
+
+    [Fact]
+    public void A_phone_number_is_reported_as_pii_not_as_an_unsourced_number()
+    {
+        var body = "Call me at +1 415 555 0134.";
+        var flags = Run<UnsourcedClaimsCheck>(Email(body));
+        Assert.DoesNotContain(flags, f => f.Code == RiskCodes.UnsourcedNumber);
+    }
+
+    [Fact]
+    public void A_link_not_in_the_context_is_blocked_and_a_sourced_one_passes()
+    {
+        var body = "Grab a slot at https://calendly.com/tom-baker/15min.";
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedUrl);
+        AssertSpan(flag, body, "https://calendly.com/tom-baker/15min");
+
+        var sourced = Email(body) with { SourceTexts = [.. Sources, "Booking link: calendly.com/tom-baker/15min"] };
+        Assert.Empty(Run<SafetyCheck>(sourced));
+    }
+}

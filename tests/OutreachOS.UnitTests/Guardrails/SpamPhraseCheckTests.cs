@@ -1,0 +1,91 @@
+using OutreachOS.Guardrails.Checks;
+using OutreachOS.Guardrails.Contracts;
+using static OutreachOS.UnitTests.Guardrails.GuardrailFixtures;
+
+namespace OutreachOS.UnitTests.Guardrails;
+
+public sealed class SpamPhraseCheckTests
+{
+    [Fact]
+    public void The_clean_email_has_no_spam_flag()
+    {
+        Assert.Empty(Run<SpamPhraseCheck>(Email(CleanEmailBody)));
+    }
+
+    [Theory]
+    [InlineData("Please act now to save your seat.", "act now")]
+    [InlineData("Please A C T  N O W to save your seat.", "A C T  N O W")]
+    [InlineData("Please Act-Now to save your seat.", "Act-Now")]
+    [InlineData("The pilot is risk free for your team.", "risk free")]
+    [InlineData("The pilot is risk-free for your team.", "risk-free")]
+    [InlineData("The pilot is R.I.S.K F.R.E.E for your team.", "R.I.S.K F.R.E.E")]
+    [InlineData("Just click here for details.", "click here")]
+    public void Spam_phrases_are_found_regardless_of_case_and_spacing(string body, string expectedSpan)
+    {
+        var flag = Single(Run<SpamPhraseCheck>(Email(body)), RiskCodes.SpamPhrase);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, expectedSpan);
+    }
+
+    [Theory]
+    [InlineData("Happy to contact nowadays teams.")]
+    [InlineData("Feel free to ignore this if the timing is off.")]
+    [InlineData("Are you free for a call on Tuesday?")]
+    [InlineData("We help finance teams with cash flow forecasting.")]
+    [InlineData("Our cashier integration is popular.")]
+    public void Ordinary_wording_that_contains_trigger_letters_is_not_flagged(string body)
+    {
+        Assert.Empty(Run<SpamPhraseCheck>(Email(body)));
+    }
+
+    [Fact]
+    public void A_spam_phrase_in_the_subject_has_a_subject_span()
+    {
+        var flag = Single(Run<SpamPhraseCheck>(Email(CleanEmailBody, subject: "Limited time: ramp faster")), RiskCodes.SpamPhrase);
+        AssertSpan(flag, "Limited time: ramp faster", "Limited time", MessagePart.Subject);
+    }
+
+    [Fact]
+    public void A_longer_phrase_is_reported_once_instead_of_its_parts()
+    {
+        var body = "It is 100% free for new teams.";
+        var flags = Run<SpamPhraseCheck>(Email(body));
+        AssertSpan(Single(flags, RiskCodes.SpamPhrase), body, "100% free");
+    }
+
+    [Fact]
+    public void A_weak_trigger_word_only_warns()
+    {
+        var flag = Single(Run<SpamPhraseCheck>(Email("This is urgent for your team.")), RiskCodes.SpamPhrase);
+        Assert.Equal(RiskSeverity.Warn, flag.Severity);
+    }
+
+    [Fact]
+    public void Aggressive_calls_to_action_are_blocked()
+    {
+        var body = "Reply now or lose your spot. This is your last chance.";
+        var flags = Run<SpamPhraseCheck>(Email(body)).Where(f => f.Code == RiskCodes.AggressiveCta).ToList();
+        Assert.Equal(["Reply now or", "last chance"], flags.Select(f => f.Span!.Text));
+        Assert.All(flags, f => Assert.Equal(RiskSeverity.Block, f.Severity));
+    }
+
+    [Fact]
+    public void Organization_forbidden_phrases_and_competitors_are_blocked()
+    {
+        var body = "Unlike Outreach.io, our synergy play is simple.";
+        var input = Email(body) with { ForbiddenPhrases = ["synergy"], CompetitorNames = ["Outreach.io"] };
+        var flags = Run<SpamPhraseCheck>(input);
+
+        AssertSpan(Single(flags, RiskCodes.ForbiddenPhrase), body, "synergy");
+        var competitor = Single(flags, RiskCodes.CompetitorMention);
+        Assert.Equal(RiskSeverity.Block, competitor.Severity);
+        AssertSpan(competitor, body, "Outreach.io");
+    }
+
+    [Fact]
+    public void A_competitor_named_in_the_lead_context_only_warns()
+    {
+        var input = Email("Saw you run Gong for call reviews.") with { CompetitorNames = ["Gong"] };
+        Assert.Equal(RiskSeverity.Warn, Single(Run<SpamPhraseCheck>(input), RiskCodes.CompetitorMention).Severity);
+    }
+}

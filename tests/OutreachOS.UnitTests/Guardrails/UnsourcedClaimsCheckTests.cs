@@ -1,0 +1,150 @@
+using OutreachOS.Guardrails.Checks;
+using OutreachOS.Guardrails.Contracts;
+using static OutreachOS.UnitTests.Guardrails.GuardrailFixtures;
+
+namespace OutreachOS.UnitTests.Guardrails;
+
+public sealed class UnsourcedClaimsCheckTests
+{
+    private static GuardrailInput WithSources(string body, params string[] sources) =>
+        Email(body, subject: "Quick question") with { SourceTexts = sources, LeadCompany = null, Goal = null };
+
+    [Fact]
+    public void The_clean_email_has_no_unsourced_claim()
+    {
+        var flags = Run<UnsourcedClaimsCheck>(Email(CleanEmailBody));
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Fact]
+    public void A_planted_percentage_is_blocked_with_its_span()
+    {
+        var body = "Acme grew 40% last quarter.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Acme sells freight software."));
+
+        var flag = Single(flags, RiskCodes.UnsourcedPercent);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, "40%");
+        Assert.Equal(10, flag.Span!.Start);
+    }
+
+    [Theory]
+    [InlineData("Acme grew 40% last quarter.", "Shipments: 40 percent growth")]
+    [InlineData("Acme grew forty percent last quarter.", "40% growth in Q3")]
+    [InlineData("Acme grew 40 per cent last quarter.", "growth of 39.7%")]
+    [InlineData("They raised $2M in March.", "raised 2,000,000 dollars in funding")]
+    [InlineData("They raised 2 million.", "Funding: $2M seed")]
+    [InlineData("They raised $2.5M.", "raised 2.5 million")]
+    [InlineData("Revenue passed 10k accounts.", "10,000 accounts")]
+    public void A_figure_present_in_the_sources_in_another_notation_is_sourced(string body, string source)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source))
+            .Where(f => f.Code is RiskCodes.UnsourcedPercent or RiskCodes.UnsourcedMoney or RiskCodes.UnsourcedNumber)
+            .ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Fact]
+    public void A_planted_amount_is_blocked_as_money()
+    {
+        var body = "Congrats on the $20M round!";
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "Raised a funding round in 2024")), RiskCodes.UnsourcedMoney);
+        AssertSpan(flag, body, "$20M");
+    }
+
+    [Fact]
+    public void Numbers_in_the_goal_count_as_sourced()
+    {
+        var input = WithSources("Open to a 15-min call?", "freight software") with { Goal = "book a 15-min call" };
+        Assert.Empty(Run<UnsourcedClaimsCheck>(input));
+    }
+
+    [Fact]
+    public void A_planted_year_and_date_are_blocked_and_a_sourced_date_in_another_format_is_not()
+    {
+        var body = "Since 2019 you ship on March 5 and on 12 June.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Launch: June 12th"));
+
+        AssertSpan(Single(flags, RiskCodes.UnsourcedYear), body, "2019");
+        AssertSpan(Single(flags, RiskCodes.UnsourcedDate), body, "March 5");
+    }
+
+    [Fact]
+    public void Letters_glued_to_digits_are_not_numbers_but_a_quarter_is_a_period()
+    {
+        var body = "Most B2B teams on G2 plan their Q3 pipeline now.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "B2B freight, listed on G2"));
+        AssertSpan(Single(flags, RiskCodes.UnsourcedDate), body, "Q3");
+        Assert.DoesNotContain(flags, f => f.Code == RiskCodes.UnsourcedNumber);
+    }
+
+    [Fact]
+    public void A_proposed_time_that_is_not_in_the_context_only_warns()
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources("Does Tuesday at 2pm work?", "freight")), RiskCodes.UnsourcedTime);
+        Assert.Equal(RiskSeverity.Warn, flag.Severity);
+    }
+
+    [Fact]
+    public void Named_customers_not_in_the_context_are_blocked_one_by_one()
+    {
+        var body = "We work with customers like Stripe, Notion and Goldman Sachs.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Customer logos: Stripe"))
+            .Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+
+        Assert.Equal(["Notion", "Goldman Sachs"], flags.Select(f => f.Span!.Text));
+        Assert.All(flags, f => Assert.Equal(RiskSeverity.Block, f.Severity));
+    }
+
+    [Fact]
+    public void Trusted_by_a_sourced_customer_passes()
+    {
+        Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources("We are trusted by Stripe.", "Case study: Stripe")));
+    }
+
+    [Theory]
+    [InlineData("Congrats on the Series B!", "Series B", RiskCodes.UnsourcedFunding)]
+    [InlineData("Saw that you just raised a new round.", "raised", RiskCodes.UnsourcedFunding)]
+    [InlineData("Our award-winning team can help.", "award-winning", RiskCodes.UnsourcedAward)]
+    [InlineData("We are the #1 tool for SDRs.", "#1", RiskCodes.UnsourcedRanking)]
+    [InlineData("We are the leading provider of outbound tools.", "leading provider", RiskCodes.UnsourcedRanking)]
+    [InlineData("We're one of the top 10 vendors.", "top 10", RiskCodes.UnsourcedRanking)]
+    public void Funding_award_and_ranking_claims_need_the_context(string body, string span, string code)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Freight brokerage for retailers."));
+        var flag = Single(flags, code);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void A_funding_claim_present_in_the_context_passes()
+    {
+        Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources("Congrats on the Series B!", "News: closed a Series B led by Accel")));
+    }
+
+    [Fact]
+    public void A_metric_claim_without_support_is_blocked_but_a_plain_pitch_is_not()
+    {
+        var claim = "We helped teams double their reply rates.";
+        AssertSpan(Single(Run<UnsourcedClaimsCheck>(WithSources(claim, "freight")), RiskCodes.UnsourcedMetric), claim, "double");
+
+        Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources("We help teams grow pipeline.", "freight")));
+    }
+
+    [Fact]
+    public void An_unknown_capitalized_name_mid_sentence_is_warned()
+    {
+        var body = "I spoke with Jennifer Lawrence about your freight team.";
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), RiskCodes.UnsourcedName);
+        Assert.Equal(RiskSeverity.Warn, flag.Severity);
+        AssertSpan(flag, body, "Jennifer Lawrence");
+    }
+
+    [Fact]
+    public void A_capitalized_first_word_days_and_acronyms_are_not_names()
+    {
+        var body = "Curious whether the CRM data from HubSpot reaches your SDRs by Monday.";
+        Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources(body, "Tech stack: HubSpot")));
+    }
+}
