@@ -6,10 +6,13 @@ using OutreachOS.BuildingBlocks;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.Generation;
+using OutreachOS.Guardrails;
 using OutreachOS.Host.Audit;
 using OutreachOS.Host.Cli;
 using OutreachOS.Host.Hosting;
 using OutreachOS.Host.Organizations;
+using OutreachOS.Llm;
 
 var cli = CliVerbs.TryParse(args);
 var builder = WebApplication.CreateBuilder(cli?.RemainingArgs ?? args);
@@ -26,6 +29,9 @@ builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued)
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddSingleton<OrganizationService>();
+builder.Services.AddLlm(builder.Configuration);
+builder.Services.AddGuardrailsModule();
+builder.Services.AddGenerationModule(builder.Configuration);
 
 builder.Services.Configure<JsonOptions>(o =>
 {
@@ -74,6 +80,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
 app.MapOrganizationEndpoints();
 app.MapAuditEndpoints();
+app.MapGenerationEndpoints();
 
 await app.RunAsync();
 return 0;
