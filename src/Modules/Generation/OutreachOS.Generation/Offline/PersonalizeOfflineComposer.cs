@@ -60,29 +60,38 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         var greeting = Greeting(input.Channel, tone, facts.First, slot);
         var opener = Opener(hook, facts, input.Framework, tone, slot);
         var cta = CallToAction(input.Goal, tone, slot);
-        var middle = Middle(input.Framework, topic, tone, slot);
+        var shortChannel = input.Channel != Channel.Email;
+        var middle = Middle(input.Framework, topic, tone, slot, shortChannel);
 
         var limit = input.Channel switch { Channel.Linkedin => LinkedInLimit, Channel.Sms => SmsLimit, _ => int.MaxValue };
         var signOff = input.Channel == Channel.Email ? SignOff(tone) : null;
+        bool Fits(string m) => Words(m) <= input.MaxWords && m.Length <= limit;
 
         // Drop optional sentences from the end of the middle until the words and characters fit.
         var kept = middle.ToList();
         var message = Assemble(input.Channel, greeting, opener, kept, cta, signOff);
-        while ((Words(message) > input.MaxWords || message.Length > limit) && kept.Count > 0)
+        while (!Fits(message) && kept.Count > 0)
         {
             kept.RemoveAt(kept.Count - 1);
             message = Assemble(input.Channel, greeting, opener, kept, cta, signOff);
         }
 
-        if (Words(message) > input.MaxWords || message.Length > limit)
+        // Still too long: a short hook that keeps the reason, then a short ask, then no sign-off.
+        if (!Fits(message))
         {
-            // Still too long: the short generic opener, then no sign-off.
-            opener = Opener(HookKind.Generic, facts with { Keywords = facts.Keywords.Take(1).ToList() }, input.Framework, tone, slot);
+            opener = ShortOpener(hook, facts);
             message = Assemble(input.Channel, greeting, opener, [], cta, signOff);
-            if (Words(message) > input.MaxWords || message.Length > limit)
-            {
-                message = Assemble(input.Channel, greeting, opener, [], cta, null);
-            }
+        }
+
+        if (!Fits(message))
+        {
+            cta = ShortCallToAction(input.Goal);
+            message = Assemble(input.Channel, greeting, opener, [], cta, signOff);
+        }
+
+        if (!Fits(message))
+        {
+            message = Assemble(input.Channel, greeting, opener, [], cta, null);
         }
 
         var subject = input.IncludeSubjects && input.Channel == Channel.Email ? Subject(hook, facts, topic, slot) : null;
@@ -133,7 +142,7 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
     }
 
     private static string Topic(Facts f) =>
-        f.Keywords.FirstOrDefault() ?? f.Tech.FirstOrDefault() ?? (f.Title is not null ? "your team's priorities" : "your priorities");
+        f.Keywords.FirstOrDefault() ?? f.Tech.FirstOrDefault() ?? "your team's goals";
 
     private static string Greeting(Channel channel, Tone tone, string first, int slot) => (channel, tone) switch
     {
@@ -157,11 +166,31 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             HookKind.Summary => f.Summary!.StartsWith(f.Company, StringComparison.OrdinalIgnoreCase)
                 ? $"I read that {f.Summary}"
                 : $"I read about {f.Company}: {f.Summary}",
-            HookKind.Role => $"{seen} your role as {f.Title} at {f.Company}.",
+            HookKind.Role => slot % 2 == 0
+                ? $"I noticed your role as {f.Title} at {f.Company}."
+                : $"I was curious how you approach {Topic(f)} in your role as {f.Title} at {f.Company}.",
             HookKind.Tech => $"{seen} {f.Company} runs on {List(f.Tech, 2)}.",
             _ => $"I came across {f.Company} and wanted to reach out.",
         };
     }
+
+    private static string ShortOpener(HookKind hook, Facts f) => hook switch
+    {
+        HookKind.Keywords => $"I noticed your focus on {f.Keywords[0]}.",
+        HookKind.Role => $"I noticed your role as {f.Title}.",
+        HookKind.Tech => $"I saw you use {f.Tech[0]}.",
+        HookKind.Summary => $"I read about {f.Company}: {f.Summary}",
+        _ => $"I came across {f.Company}.",
+    };
+
+    private static IReadOnlyList<string> Middle(Framework? framework, string topic, Tone tone, int slot, bool shortChannel) => (framework, shortChannel) switch
+    {
+        // LinkedIn notes and SMS have room for every framework part only in its shortest form.
+        (Framework.Aida, true) => ["We help teams like yours.", "It frees up time so your team can focus."],
+        (Framework.Pas, true) => ["Keeping it on track is a challenge.", "Delays add up every week.", "That's where we help."],
+        (Framework.Bab, true) => ["Right now it is often manual work.", "Imagine it running smoothly.", "That's where we come in."],
+        (_, _) => Middle(framework, topic, tone, slot),
+    };
 
     private static IReadOnlyList<string> Middle(Framework? framework, string topic, Tone tone, int slot) => framework switch
     {
@@ -209,6 +238,14 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             (false, Tone.Friendly) => $"Would you be up for {g}?",
             _ => $"Would you be open to {g}?",
         };
+    }
+
+    private static string ShortCallToAction(string goal) => $"Open to {Lower(goal)}?";
+
+    private static string Lower(string goal)
+    {
+        var g = goal.Trim().TrimEnd('.', '!', '?');
+        return g.Length > 0 && !StartsWithAcronym(g) ? char.ToLowerInvariant(g[0]) + g[1..] : g;
     }
 
     private static string SignOff(Tone tone) => tone switch
