@@ -8,6 +8,8 @@ using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Postgres;
 using OutreachOS.Generation;
 using OutreachOS.Guardrails;
+using OutreachOS.Credits;
+using OutreachOS.Credits.Contracts;
 using OutreachOS.Host.Audit;
 using OutreachOS.Host.Cli;
 using OutreachOS.Host.Hosting;
@@ -32,6 +34,8 @@ builder.Services.AddSingleton<OrganizationService>();
 builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddGuardrailsModule();
 builder.Services.AddGenerationModule(builder.Configuration);
+builder.Services.AddCreditsModule(builder.Configuration);
+builder.Services.AddSingleton<ICreditPlanSource, OrganizationPlanSource>();
 
 builder.Services.Configure<JsonOptions>(o =>
 {
@@ -81,6 +85,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapOrganizationEndpoints();
 app.MapAuditEndpoints();
 app.MapGenerationEndpoints();
+app.MapCreditsEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Credits.Contracts;
 
 namespace OutreachOS.Host.Hosting;
 
@@ -35,6 +36,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 return (409, "Conflict", c.Message, "https://outreachos.dev/problems/concurrency", ext);
             case DuplicateEventException d:
                 return (409, "Conflict", d.Message, "https://outreachos.dev/problems/duplicate-event", ext);
+            case InsufficientCreditsException ic:
+                ext["available"] = ic.Balance.Available;
+                ext["requested"] = ic.Requested;
+                ext["period"] = ic.Balance.Period;
+                return (402, "Insufficient credits", ic.Message, "https://outreachos.dev/problems/insufficient-credits", ext);
             case BadHttpRequestException { StatusCode: 413 }:
                 return (413, "Payload too large", "The request body is larger than this endpoint accepts.", "https://outreachos.dev/problems/too-large", ext);
             case BadHttpRequestException b when FindJson(b) is { } json:

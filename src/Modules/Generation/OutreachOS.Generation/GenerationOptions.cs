@@ -3,7 +3,8 @@ using Microsoft.Extensions.Configuration;
 namespace OutreachOS.Generation;
 
 /// <summary>
-/// <c>Generation</c> configuration section. <c>CreditsPerVariant</c> falls back to <c>Credits:CostPerVariant</c>.
+/// <c>Generation</c> configuration section. <c>CreditsPerVariant</c> and <c>MaxRegenerations</c> fall back to
+/// <c>Credits:CostPerVariant</c> and <c>Credits:MaxRegenerationsPerRequest</c> (pricing lives with Credits).
 /// Low-credit degradation: when the ledger's alert is Critical (≤ 5% of the allowance left), a request is served with
 /// one variant instead of the number asked for (recorded as <c>degraded</c>).
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed record GenerationOptions(
         var cost = s.GetValue<int?>("CreditsPerVariant") ?? configuration.GetValue<int?>("Credits:CostPerVariant") ?? 1;
         var options = new GenerationOptions(
             cost,
-            s.GetValue("MaxRegenerations", 3),
+            s.GetValue<int?>("MaxRegenerations") ?? configuration.GetValue<int?>("Credits:MaxRegenerationsPerRequest") ?? 3,
             string.IsNullOrWhiteSpace(s["Model"]) ? null : s["Model"],
             s.GetValue("Temperature", 0.7),
             s.GetValue("MaxOutputTokens", 1200),

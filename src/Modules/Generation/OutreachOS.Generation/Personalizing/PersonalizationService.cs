@@ -65,9 +65,11 @@ internal sealed class PersonalizationService(
         var requested = request.VariantCount ?? 3;
         var count = requested;
         var balance = await ledger.GetBalanceAsync(tenantId, ct);
-        if (options.DegradeWhenCritical && balance.Alert >= CreditAlertLevel.Critical && count > 1)
+        if (options.DegradeWhenCritical && options.CreditsPerVariant > 0)
         {
-            count = 1; // documented degradation: low credits still get one usable variant
+            // Documented degradation (CreditPolicy): at ≤ 5% left, or when the balance covers fewer variants, serve what
+            // it covers (at least one is attempted, so an empty balance still gets its 402 from the ledger).
+            count = Math.Max(1, CreditPolicy.AllowedVariants(requested, balance, options.CreditsPerVariant));
         }
 
         // Same request and attempt set → same reservation id: a retried call holds, settles or refunds credits once.

@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Credits.Contracts;
+using OutreachOS.Credits.Refunding;
+using OutreachOS.Credits.Reserving;
+using OutreachOS.Credits.Settling;
+
+namespace OutreachOS.Credits.Ledger;
+
+/// <summary>
+/// The ledger's command side. Each command runs in one transaction: lock the (organization, period) account row,
+/// load the state the decision needs, decide, append with the expected version, and let the inline projection move the
+/// account row. Contenders queue on the row lock instead of failing and retrying, so N parallel reservations cost N
+/// short transactions and exactly as many succeed as the balance covers.
+/// </summary>
+internal sealed class PostgresCreditLedger(
+    NpgsqlDataSource dataSource,
+    IEventStore store,
+    ICreditPlanSource plans,
+    IOptionsMonitor<CreditOptions> options,
+    TimeProvider clock) : ICreditLedger
+{
+    private static readonly ActivitySource Activity = new("OutreachOS.Credits");
+
+    private AlertThresholds Thresholds => new(options.CurrentValue.LowAlertPercent, options.CurrentValue.CriticalAlertPercent);
+
+    public async Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credits);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        using var activity = Activity.StartActivity("credits.reserve");
+        var (tier, allowance) = await PlanAsync(tenantId, ct);
+        var now = clock.GetUtcNow();
+        var period = CreditPeriod.Of(now);
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var account = await LockAccountAsync(tx, tenantId, period, now, ct);
+        var existing = await ReadReservationAsync(tx, tenantId, reservationId, ct);
+        if (existing is not null)
+        {
+            // A retry, possibly from an earlier period: the original reservation is the answer.
+            await tx.CommitAsync(ct);
+            return new CreditReservation(reservationId, existing.Value.State.Credits, Balances.Of(tier, period, allowance, account.Consumed, account.Reserved, Thresholds));
+        }
+        var state = new CreditLedgerState(account.Consumed, account.Reserved, await ReadAlertsAsync(tx, tenantId, period, ct),
+            ImmutableDictionary<Guid, ReservationState>.Empty);
+        var command = new ReserveCredits(reservationId, credits, reason, tier, period, allowance, now, now + options.CurrentValue.ReservationTimeout);
+        var events = ReserveCreditsDecider.Decide(command, state, Thresholds);
+        state = await AppendAsync(tx, tenantId, period, account.Version, state, events, ct);
+        await tx.CommitAsync(ct);
+        activity?.SetTag("outreachos.credits.available", state.Available(allowance));
+        return new CreditReservation(reservationId, credits, Balances.Of(tier, period, allowance, state, Thresholds));
+    }
+
+    public Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits, CancellationToken ct) =>
+        CloseAsync(tenantId, reservationId, "credits.settle", throwWhenUnknown: true,
+            (state, now) => SettleReservationDecider.Decide(new SettleReservation(reservationId, usedCredits, now), state), ct);
+
+    public Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return CloseAsync(tenantId, reservationId, "credits.refund", throwWhenUnknown: false,
+            (state, now) => RefundReservationDecider.Decide(new RefundReservation(reservationId, reason, now), state), ct);
+    }
+
+    public async Task<CreditBalance> GetBalanceAsync(Guid tenantId, CancellationToken ct)
+    {
+        var (tier, allowance) = await PlanAsync(tenantId, ct);
+        var period = CreditPeriod.Of(clock.GetUtcNow());
+        await using var cmd = dataSource.CreateCommand("SELECT consumed, reserved FROM oos.credit_accounts WHERE tenant_id = @t AND period = @p");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("p", period);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct)
+            ? Balances.Of(tier, period, allowance, r.GetInt32(0), r.GetInt32(1), Thresholds)
+            : Balances.Of(tier, period, allowance, 0, 0, Thresholds);
+    }
+
+    private async Task<CreditBalance> CloseAsync(Guid tenantId, Guid reservationId, string operation, bool throwWhenUnknown,
+        Func<CreditLedgerState, DateTimeOffset, object[]> decide, CancellationToken ct)
+    {
+        using var activity = Activity.StartActivity(operation);
+        var (tier, allowance) = await PlanAsync(tenantId, ct);
+        var now = clock.GetUtcNow();
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // The reservation's period never changes, so it can be read before taking the account lock (lock order is
+        // always account, then reservation); its status is read again under the lock.
+        var located = await ReadReservationAsync(tx, tenantId, reservationId, ct);
+        if (located is null)
+        {
+            await tx.RollbackAsync(ct);
+            return throwWhenUnknown ? throw new CreditReservationNotFoundException(reservationId) : await GetBalanceAsync(tenantId, ct);
+        }
+        var period = located.Value.Period;
+        var account = await LockAccountAsync(tx, tenantId, period, now, ct);
+        var reservation = (await ReadReservationAsync(tx, tenantId, reservationId, ct))!.Value.State;
+        var state = new CreditLedgerState(account.Consumed, account.Reserved, [],
+            ImmutableDictionary<Guid, ReservationState>.Empty.Add(reservationId, reservation));
+        var events = decide(state, now);
+        state = await AppendAsync(tx, tenantId, period, account.Version, state, events, ct);
+        await tx.CommitAsync(ct);
+        return Balances.Of(tier, period, allowance, state, Thresholds);
+    }
+
+    private async Task<CreditLedgerState> AppendAsync(NpgsqlTransaction tx, Guid tenantId, string period, long version,
+        CreditLedgerState state, object[] events, CancellationToken ct)
+    {
+        if (events.Length == 0)
+        {
+            return state;
+        }
+        var append = new StreamAppend(tenantId, CreditStreams.For(period), CreditStreams.Type, ExpectedVersion.Exactly(version),
+            events.Select(e => new EventToAppend(CreditEventIds.For(tenantId, e, period), e)).ToList());
+        await store.AppendManyAsync(tx, [append], ct);
+        return events.Aggregate(state, CreditLedgerState.Evolve);
+    }
+
+    private async Task<(string Tier, int Allowance)> PlanAsync(Guid tenantId, CancellationToken ct)
+    {
+        var tier = (await plans.GetTierAsync(tenantId, ct)).ToUpperInvariant();
+        return (tier, options.CurrentValue.AllowanceFor(tier));
+    }
+
+    private sealed record Account(int Consumed, int Reserved, long Version);
+
+    /// <summary>Creates the period's account row if needed and locks it for the rest of the transaction.</summary>
+    private static async Task<Account> LockAccountAsync(NpgsqlTransaction tx, Guid tenantId, string period, DateTimeOffset now, CancellationToken ct)
+    {
+        // ON CONFLICT DO UPDATE takes the row lock and returns the current (committed) row in one round trip;
+        // a contender waits here until the holder commits, then sees its result.
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO oos.credit_accounts (tenant_id, period, consumed, reserved, version, updated_at) VALUES (@t, @p, 0, 0, 0, @now)
+            ON CONFLICT (tenant_id, period) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+            RETURNING consumed, reserved, version
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("p", period);
+        cmd.Parameters.AddWithValue("now", now);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new Account(r.GetInt32(0), r.GetInt32(1), r.GetInt64(2));
+    }
+
+    private static async Task<(string Period, ReservationState State)?> ReadReservationAsync(NpgsqlTransaction tx, Guid tenantId, Guid id, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT period, credits, status, coalesce(used, 0), expires_at FROM oos.credit_reservations WHERE tenant_id = @t AND id = @id",
+            tx.Connection, tx);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+        {
+            return null;
+        }
+        var status = Enum.Parse<ReservationStatus>(r.GetString(2), ignoreCase: true);
+        return (r.GetString(0), new ReservationState(id, r.GetInt32(1), status, r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)));
+    }
+
+    private static async Task<ImmutableHashSet<CreditAlertLevel>> ReadAlertsAsync(NpgsqlTransaction tx, Guid tenantId, string period, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT level FROM oos.credit_alerts WHERE tenant_id = @t AND period = @p", tx.Connection, tx);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("p", period);
+        var levels = ImmutableHashSet.CreateBuilder<CreditAlertLevel>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            levels.Add(Enum.Parse<CreditAlertLevel>(r.GetString(0), ignoreCase: true));
+        }
+        return levels.ToImmutable();
+    }
+}

@@ -1,0 +1,34 @@
+using OutreachOS.Credits.Contracts;
+using OutreachOS.Credits.Ledger;
+
+namespace OutreachOS.Credits.Reserving;
+
+/// <summary>Hold credits before calling a model. Tier, allowance and time come in so that the decision is pure.</summary>
+internal sealed record ReserveCredits(Guid ReservationId, int Credits, string Reason, string Tier, string Period, int Allowance,
+    DateTimeOffset At, DateTimeOffset ExpiresAt);
+
+internal static class ReserveCreditsDecider
+{
+    public static object[] Decide(ReserveCredits c, CreditLedgerState s, AlertThresholds thresholds)
+    {
+        if (s.Reservations.ContainsKey(c.ReservationId))
+        {
+            return []; // a retry: the original reservation stands, whatever happened to it since
+        }
+        var available = s.Available(c.Allowance);
+        if (c.Credits > available)
+        {
+            throw new InsufficientCreditsException(c.Credits, Balances.Of(c.Tier, c.Period, c.Allowance, s, thresholds));
+        }
+        var events = new List<object> { new CreditsReserved(c.ReservationId, c.Credits, c.Reason, c.At, c.ExpiresAt) };
+        var after = available - c.Credits;
+        foreach (var level in AlertThresholds.Reached(thresholds.LevelFor(after, c.Allowance)))
+        {
+            if (!s.AlertsRaised.Contains(level))
+            {
+                events.Add(new CreditAlertRaised(level, after, c.Allowance, c.At));
+            }
+        }
+        return [.. events];
+    }
+}

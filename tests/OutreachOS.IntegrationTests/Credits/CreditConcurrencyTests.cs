@@ -1,0 +1,88 @@
+using OutreachOS.Credits.Contracts;
+using OutreachOS.Credits.Ledger;
+
+namespace OutreachOS.IntegrationTests.Credits;
+
+/// <summary>Many callers at once against one organization's balance.</summary>
+public sealed class CreditConcurrencyTests
+{
+    private static readonly Guid Org = Guid.Parse("0000000c-0000-0000-0000-000000000000");
+
+    [Fact]
+    public async Task One_hundred_concurrent_reservations_with_credits_for_K_exactly_K_succeed_and_the_ledger_balances()
+    {
+        const int k = 37;
+        await using var h = await CreditsHarness.CreateAsync(new Dictionary<string, string?> { ["Credits:Tiers:FREE"] = k.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var start = new SemaphoreSlim(0);
+        var tasks = Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            try
+            {
+                await h.Ledger.ReserveAsync(Org, Guid.NewGuid(), 1, "generation", default);
+                return true;
+            }
+            catch (InsufficientCreditsException)
+            {
+                return false;
+            }
+        })).ToList();
+        start.Release(100);
+        var outcomes = await Task.WhenAll(tasks);
+
+        Assert.Equal(k, outcomes.Count(ok => ok));
+        await AssertLedgerBalancesAsync(h, expectedReserved: k, expectedConsumed: 0);
+        Assert.Equal(3, (await h.EventsAsync(Org, "2026-11")).OfType<CreditAlertRaised>().Count());
+    }
+
+    [Fact]
+    public async Task Concurrent_reserves_settles_refunds_and_retries_of_mixed_sizes_never_overdraw_and_the_account_equals_the_events()
+    {
+        await using var h = await CreditsHarness.CreateAsync(new Dictionary<string, string?> { ["Credits:Tiers:FREE"] = "120" });
+        var random = new Random(42);
+        var plans = Enumerable.Range(0, 100).Select(i => (Id: Guid.NewGuid(), Credits: random.Next(1, 4), Used: random.Next(0, 4), Fail: i % 5 == 0)).ToList();
+        var tasks = plans.Select(p => Task.Run(async () =>
+        {
+            try
+            {
+                await h.Ledger.ReserveAsync(Org, p.Id, p.Credits, "generation", default);
+            }
+            catch (InsufficientCreditsException)
+            {
+                return 0;
+            }
+            // Every step is sent twice, as a bus redelivery would.
+            await h.Ledger.ReserveAsync(Org, p.Id, p.Credits, "generation", default);
+            if (p.Fail)
+            {
+                await Task.WhenAll(h.Ledger.RefundAsync(Org, p.Id, "failed", default), h.Ledger.RefundAsync(Org, p.Id, "failed", default));
+                return 0;
+            }
+            var used = Math.Min(p.Used, p.Credits);
+            await Task.WhenAll(h.Ledger.SettleAsync(Org, p.Id, used, default), h.Ledger.SettleAsync(Org, p.Id, used, default));
+            return used;
+        })).ToList();
+        var consumed = (await Task.WhenAll(tasks)).Sum();
+
+        await AssertLedgerBalancesAsync(h, expectedReserved: 0, expectedConsumed: consumed);
+        var balance = await h.Ledger.GetBalanceAsync(Org, default);
+        Assert.True(balance.Available >= 0);
+    }
+
+    private static async Task AssertLedgerBalancesAsync(CreditsHarness h, int expectedReserved, int expectedConsumed)
+    {
+        var events = await h.EventsAsync(Org, "2026-11");
+        var folded = CreditLedgerState.Fold(events);
+        var balance = await h.Ledger.GetBalanceAsync(Org, default);
+        Assert.Equal((expectedReserved, expectedConsumed), (folded.Reserved, folded.Consumed));
+        Assert.Equal((folded.Reserved, folded.Consumed), (balance.Reserved, balance.Consumed));
+        Assert.True(balance.Available >= 0, $"overdrawn: {balance}");
+        Assert.Equal(events.OfType<CreditsReserved>().Count(), events.OfType<CreditsReserved>().Select(r => r.ReservationId).Distinct().Count());
+        Assert.Equal(events.OfType<CreditsSettled>().Count() + events.OfType<CreditsRefunded>().Count(),
+            events.OfType<CreditsSettled>().Select(s => s.ReservationId).Concat(events.OfType<CreditsRefunded>().Select(r => r.ReservationId)).Distinct().Count());
+        var stream = await h.Store.GetStreamAsync(Org, "credits-2026-11");
+        Assert.Equal(events.Count, stream!.Version);
+        Assert.Equal(stream.Version, await h.ScalarAsync("SELECT version FROM oos.credit_accounts WHERE tenant_id = @t AND period = '2026-11'", ("t", Org)));
+        Assert.True((await h.Store.VerifyAsync(Org, "credits-2026-11")).Valid);
+    }
+}

@@ -1,0 +1,170 @@
+using OutreachOS.Credits.Contracts;
+using OutreachOS.Credits.Ledger;
+
+namespace OutreachOS.IntegrationTests.Credits;
+
+/// <summary>The ledger on real PostgreSQL: idempotency, settlement, refusal, alerts, rollover and tenant isolation.</summary>
+public sealed class CreditLedgerTests
+{
+    private static readonly Guid OrgA = Guid.Parse("0000000a-0000-0000-0000-000000000000");
+    private static readonly Guid OrgB = Guid.Parse("0000000b-0000-0000-0000-000000000000");
+
+    [Fact]
+    public async Task Reserve_settle_and_refund_replayed_with_the_same_id_change_nothing_and_return_the_same_result()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        var id = Guid.NewGuid();
+
+        var first = await h.Ledger.ReserveAsync(OrgA, id, 3, "generation", default);
+        var again = await h.Ledger.ReserveAsync(OrgA, id, 3, "generation", default);
+        Assert.Equal(first, again);
+        Assert.Equal((3, 97), (first.Balance.Reserved, first.Balance.Available));
+
+        var settled = await h.Ledger.SettleAsync(OrgA, id, 3, default);
+        Assert.Equal(settled, await h.Ledger.SettleAsync(OrgA, id, 3, default));
+        Assert.Equal(settled, await h.Ledger.SettleAsync(OrgA, id, 0, default)); // a different amount on retry is ignored
+        Assert.Equal(settled, await h.Ledger.RefundAsync(OrgA, id, "late failure", default)); // refund after settle: no-op
+        var replayedReserve = await h.Ledger.ReserveAsync(OrgA, id, 3, "generation", default);
+        Assert.Equal((3, 3, 0, 97), (replayedReserve.Reserved, replayedReserve.Balance.Consumed, replayedReserve.Balance.Reserved, replayedReserve.Balance.Available));
+
+        var events = await h.EventsAsync(OrgA, "2026-11");
+        Assert.Equal([typeof(CreditsReserved), typeof(CreditsSettled)], events.Select(e => e.GetType()));
+        Assert.True((await h.Store.VerifyAsync(OrgA, "credits-2026-11")).Valid);
+    }
+
+    [Fact]
+    public async Task Settle_after_refund_is_a_no_op_and_refund_of_an_unknown_id_changes_nothing()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        var id = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, id, 2, "generation", default);
+
+        var refunded = await h.Ledger.RefundAsync(OrgA, id, "model failed", default);
+        Assert.Equal((0, 0, 100), (refunded.Consumed, refunded.Reserved, refunded.Available));
+        Assert.Equal(refunded, await h.Ledger.SettleAsync(OrgA, id, 2, default));
+        Assert.Equal(refunded, await h.Ledger.RefundAsync(OrgA, id, "model failed", default));
+        Assert.Equal(refunded, await h.Ledger.RefundAsync(OrgA, Guid.NewGuid(), "reserve failed", default));
+        await Assert.ThrowsAsync<CreditReservationNotFoundException>(() => h.Ledger.SettleAsync(OrgA, Guid.NewGuid(), 1, default));
+
+        Assert.Equal([typeof(CreditsReserved), typeof(CreditsRefunded)], (await h.EventsAsync(OrgA, "2026-11")).Select(e => e.GetType()));
+    }
+
+    [Fact]
+    public async Task Settling_less_than_reserved_charges_the_used_part_and_releases_the_rest()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        var id = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, id, 3, "3 variants", default);
+
+        var balance = await h.Ledger.SettleAsync(OrgA, id, 1, default);
+
+        Assert.Equal((1, 0, 99), (balance.Consumed, balance.Reserved, balance.Available));
+        Assert.Equal(balance, await h.Ledger.GetBalanceAsync(OrgA, default));
+        var settled = Assert.IsType<CreditsSettled>((await h.EventsAsync(OrgA, "2026-11"))[1]);
+        Assert.Equal((3, 1, 2), (settled.Reserved, settled.Used, settled.Released));
+
+        var other = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, other, 2, "2 variants", default);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => h.Ledger.SettleAsync(OrgA, other, 3, default));
+    }
+
+    [Fact]
+    public async Task At_zero_the_ledger_refuses_with_the_balance_and_records_nothing()
+    {
+        await using var h = await CreditsHarness.CreateAsync(new Dictionary<string, string?> { ["Credits:Tiers:FREE"] = "5" });
+        await h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 5, "generation", default);
+        var versionBefore = (await h.Store.GetStreamAsync(OrgA, "credits-2026-11"))!.Version;
+
+        var refused = await Assert.ThrowsAsync<InsufficientCreditsException>(() => h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 1, "generation", default));
+
+        Assert.Equal(1, refused.Requested);
+        Assert.Equal((0, 5, CreditAlertLevel.Exhausted), (refused.Balance.Available, refused.Balance.Allowance, refused.Balance.Alert));
+        Assert.Equal(versionBefore, (await h.Store.GetStreamAsync(OrgA, "credits-2026-11"))!.Version);
+    }
+
+    [Fact]
+    public async Task Alerts_are_raised_once_per_level_and_period_at_twenty_and_five_percent_and_zero()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        async Task<CreditReservation> R(int credits) => await h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), credits, "generation", default);
+        async Task<List<CreditAlertRaised>> Alerts() => (await h.EventsAsync(OrgA, "2026-11")).OfType<CreditAlertRaised>().ToList();
+
+        Assert.Equal(CreditAlertLevel.None, (await R(79)).Balance.Alert);
+        Assert.Empty(await Alerts());
+
+        var low = await R(1); // 20 left = 20%
+        Assert.Equal(CreditAlertLevel.Low, low.Balance.Alert);
+        Assert.Equal([CreditAlertLevel.Low], (await Alerts()).Select(a => a.Level));
+
+        var refundable = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, refundable, 10, "generation", default); // 10 left
+        await h.Ledger.RefundAsync(OrgA, refundable, "failed", default);         // back to 20
+        await R(1);                                                               // 19: Low again, not raised again
+        Assert.Single(await Alerts());
+
+        Assert.Equal(CreditAlertLevel.Critical, (await R(14)).Balance.Alert); // 5 left = 5%
+        Assert.Equal(CreditAlertLevel.Exhausted, (await R(5)).Balance.Alert);
+        var alerts = await Alerts();
+        Assert.Equal([CreditAlertLevel.Low, CreditAlertLevel.Critical, CreditAlertLevel.Exhausted], alerts.Select(a => a.Level));
+        Assert.Equal([20, 5, 0], alerts.Select(a => a.Available));
+        Assert.Equal(3, await h.ScalarAsync("SELECT count(*) FROM oos.credit_alerts WHERE tenant_id = @t", ("t", OrgA)));
+    }
+
+    [Fact]
+    public async Task A_new_calendar_month_starts_a_new_stream_with_the_full_allowance_and_old_reservations_settle_into_their_month()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        h.Clock.Set(new DateTimeOffset(2026, 11, 30, 23, 59, 0, TimeSpan.Zero));
+        var november = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, november, 90, "big batch", default);
+        Assert.Equal(CreditAlertLevel.Low, (await h.Ledger.GetBalanceAsync(OrgA, default)).Alert);
+
+        h.Clock.Set(new DateTimeOffset(2026, 12, 1, 0, 0, 1, TimeSpan.Zero));
+        var december = await h.Ledger.GetBalanceAsync(OrgA, default);
+        Assert.Equal(("2026-12", 100, 0, CreditAlertLevel.None), (december.Period, december.Available, december.Consumed, december.Alert));
+
+        var settledIntoNovember = await h.Ledger.SettleAsync(OrgA, november, 90, default);
+        Assert.Equal(("2026-11", 90, 10), (settledIntoNovember.Period, settledIntoNovember.Consumed, settledIntoNovember.Available));
+        var decemberReservation = await h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 50, "generation", default);
+        Assert.Equal(("2026-12", 50), (decemberReservation.Balance.Period, decemberReservation.Balance.Available));
+
+        Assert.Equal(3, (await h.EventsAsync(OrgA, "2026-11")).Count); // reserved, low alert, settled
+        Assert.Single(await h.EventsAsync(OrgA, "2026-12"));
+    }
+
+    [Fact]
+    public async Task A_tier_upgrade_changes_the_allowance_immediately()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        await h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 100, "all of it", default);
+        await Assert.ThrowsAsync<InsufficientCreditsException>(() => h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 1, "more", default));
+
+        h.Plans.Tiers[OrgA] = "PRO";
+        var after = await h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 1, "more", default);
+        Assert.Equal(("PRO", 5000, 4899), (after.Balance.Tier, after.Balance.Allowance, after.Balance.Available));
+    }
+
+    [Fact]
+    public async Task Organizations_see_only_their_own_reservations_even_with_the_same_reservation_id()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        h.Plans.Tiers[OrgB] = "PRO";
+        var shared = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, shared, 40, "A's request", default);
+
+        // B's identical id is a new reservation of B's, not a replay of A's.
+        var b = await h.Ledger.ReserveAsync(OrgB, shared, 7, "B's request", default);
+        Assert.Equal((7, 7, 4993), (b.Reserved, b.Balance.Reserved, b.Balance.Available));
+
+        // B settling or refunding that id touches only B's reservation; a settle of an id only A has is "not found" for B.
+        await h.Ledger.RefundAsync(OrgB, shared, "B failed", default);
+        Assert.Equal((40, 60), ((await h.Ledger.GetBalanceAsync(OrgA, default)).Reserved, (await h.Ledger.GetBalanceAsync(OrgA, default)).Available));
+        var onlyA = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, onlyA, 1, "A again", default);
+        await Assert.ThrowsAsync<CreditReservationNotFoundException>(() => h.Ledger.SettleAsync(OrgB, onlyA, 1, default));
+        Assert.Equal(0, (await h.Ledger.GetBalanceAsync(OrgB, default)).Reserved);
+
+        Assert.Equal([40, 1], (await h.EventsAsync(OrgA, "2026-11")).Cast<CreditsReserved>().Select(r => r.Credits));
+        Assert.All(await h.EventsAsync(OrgB, "2026-11"), e => Assert.True(e is CreditsReserved { Credits: 7 } or CreditsRefunded { Credits: 7 }));
+    }
+}
