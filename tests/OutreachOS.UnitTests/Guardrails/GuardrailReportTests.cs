@@ -52,3 +52,20 @@ public sealed class GuardrailReportTests
         Assert.All(codes, code => Assert.NotEqual("Fix this issue.", RiskCodes.FixHint(code)));
     }
 }
+
+public sealed class RetryInstructionsFromEvaluationTests
+{
+    [Fact]
+    public async Task A_failed_evaluation_renders_instructions_naming_each_blocking_span()
+    {
+        var report = await GuardrailFixtures.EvaluateAsync(GuardrailFixtures.Email(
+            "Hi Sarah,\nAcme Logistics grew 55% this year. Act now and book a 15-min call?"));
+
+        var text = report.ToRetryInstructions();
+
+        Assert.False(report.Passed);
+        Assert.Contains("[UNSOURCED_PERCENT] \"55%\"", text, StringComparison.Ordinal);
+        Assert.Contains("[SPAM_PHRASE] \"Act now\"", text, StringComparison.Ordinal);
+        Assert.StartsWith("The previous draft was rejected.", text, StringComparison.Ordinal);
+    }
+}

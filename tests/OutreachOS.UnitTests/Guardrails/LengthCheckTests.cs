@@ -165,3 +165,15 @@ public sealed class SmsSegmentTests
         Assert.Equal(text.Length - 1, result.ThirdSegmentStart);
     }
 }
+
+public sealed class SubjectInjectionTests
+{
+    [Fact]
+    public void A_line_break_in_the_subject_is_blocked_at_the_break()
+    {
+        var flags = GuardrailFixtures.Run<LengthCheck>(GuardrailFixtures.Email(GuardrailFixtures.CleanEmailBody, "Hello\nBcc: x@y.z"));
+        var flag = GuardrailFixtures.Single(flags, RiskCodes.SubjectMultiline);
+        Assert.Equal(5, flag.Span!.Start);
+        Assert.Equal(MessagePart.Subject, flag.Span.Part);
+    }
+}

@@ -85,3 +85,14 @@ public sealed class RequiredElementsCheckTests
         Assert.Empty(Run<RequiredElementsCheck>(input));
     }
 }
+
+public sealed class RelevanceWithoutSourcesTests
+{
+    [Fact]
+    public void Relevance_without_any_source_text_is_a_warning_not_a_block()
+    {
+        var input = GuardrailFixtures.Email("Hi Sarah,\nOpen to a 15-min call?") with { SourceTexts = [] };
+        var flag = GuardrailFixtures.Single(GuardrailFixtures.Run<RequiredElementsCheck>(input), RiskCodes.RelevanceNoSources);
+        Assert.Equal(RiskSeverity.Warn, flag.Severity);
+    }
+}

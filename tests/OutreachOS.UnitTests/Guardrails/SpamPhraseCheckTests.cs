@@ -89,3 +89,17 @@ public sealed class SpamPhraseCheckTests
         Assert.Equal(RiskSeverity.Warn, Single(Run<SpamPhraseCheck>(input), RiskCodes.CompetitorMention).Severity);
     }
 }
+
+public sealed class SpamPhraseSourceTests
+{
+    [Fact]
+    public void A_strong_spam_phrase_quoted_from_the_context_is_only_a_warning()
+    {
+        var input = GuardrailFixtures.Email("Your site promises guaranteed delivery windows.") with
+        {
+            SourceTexts = [.. GuardrailFixtures.Sources, "Website tagline: guaranteed delivery windows"],
+        };
+        var flag = GuardrailFixtures.Single(GuardrailFixtures.Run<SpamPhraseCheck>(input), RiskCodes.SpamPhrase);
+        Assert.Equal(RiskSeverity.Warn, flag.Severity);
+    }
+}

@@ -148,3 +148,21 @@ public sealed class UnsourcedClaimsCheckTests
         Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources(body, "Tech stack: HubSpot")));
     }
 }
+
+public sealed class InboundReplyClaimTests
+{
+    [Fact]
+    public void A_sourced_order_number_with_a_hash_is_neither_a_ranking_nor_an_unsourced_number()
+    {
+        var input = new GuardrailInput
+        {
+            Channel = MessageChannel.Email,
+            Subject = "Your order",
+            Message = "Thanks for reaching out. Your order #48213 shipped on May 3.",
+            SourceTexts = ["Order 48213 shipped 2025-05-03"],
+            Requirements = GuardrailRequirements.InboundReply,
+        };
+        var flags = GuardrailFixtures.Run<UnsourcedClaimsCheck>(input);
+        Assert.True(flags.Count == 0, GuardrailFixtures.Describe(flags));
+    }
+}

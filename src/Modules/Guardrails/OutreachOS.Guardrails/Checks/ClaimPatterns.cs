@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 using OutreachOS.Guardrails.Contracts;
 
@@ -8,7 +9,19 @@ namespace OutreachOS.Guardrails.Checks;
 /// fragments occurs in the lower-cased sources, or (when <see cref="EvidenceIsMatch"/>) when the matched words
 /// themselves occur there ("Series B" needs "Series B", not just any funding word).
 /// </summary>
-internal sealed record ClaimPattern(string Code, RiskSeverity Severity, string What, Regex Trigger, string[] Evidence, bool EvidenceIsMatch = false);
+internal sealed record ClaimPattern(
+    string Code, RiskSeverity Severity, string What, Anchors Anchors, Regex Trigger, string[] Evidence, bool EvidenceIsMatch = false);
+
+/// <summary>
+/// Literal fragments, one of which every match of a regex contains. Checking them with a vectorized multi-string
+/// search first lets the common case (no such claim in the message) skip the regex entirely.
+/// </summary>
+internal sealed class Anchors(params string[] fragments)
+{
+    private readonly SearchValues<string> _values = SearchValues.Create(fragments, StringComparison.OrdinalIgnoreCase);
+
+    public bool MayMatch(string text) => text.AsSpan().ContainsAny(_values);
+}
 
 /// <summary>Verbs need a quantity in their sentence; a multiplier is its own quantity; ROI alone is only a warning.</summary>
 internal enum MetricKind
@@ -22,28 +35,36 @@ internal static partial class ClaimPatterns
 {
     public static readonly ClaimPattern[] All =
     [
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", SeriesRegex(), [], EvidenceIsMatch: true),
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", RaisedRegex(),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("seed", "series"), SeriesRegex(), [], EvidenceIsMatch: true),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("rais", "fund", "just closed"), RaisedRegex(),
             ["rais", "fund", "series", "seed", "invest", "round"]),
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", BackedRegex(), ["backed", "invest", "fund"]),
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "acquisition or IPO claim", ExitRegex(),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("backed", "investor"), BackedRegex(),
+            ["backed", "invest", "fund"]),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "acquisition or IPO claim", new("acqui", "ipo", "public", "merger"), ExitRegex(),
             ["acqui", "ipo", "went public", "listed", "merger", "merged"]),
-        new(RiskCodes.UnsourcedAward, RiskSeverity.Block, "award claim", AwardRegex(),
+        new(RiskCodes.UnsourcedAward, RiskSeverity.Block, "award claim", new("award", "winner", "recogni", "named", "featured"), AwardRegex(),
             ["award", "winner", "recogni", "named", "featured"]),
-        new(RiskCodes.UnsourcedRanking, RiskSeverity.Block, "ranking or leadership claim", RankingRegex(), [], EvidenceIsMatch: true),
+        new(RiskCodes.UnsourcedRanking, RiskSeverity.Block, "ranking or leadership claim",
+            new("#", "no.", "number one", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), [],
+            EvidenceIsMatch: true),
     ];
 
     /// <summary>Metric verbs: a claim only when a quantity sits in the same sentence.</summary>
-    public static readonly (Regex Verb, string[] Evidence, MetricKind Kind)[] MetricVerbs =
+    public static readonly (Anchors Anchors, Regex Verb, string[] Evidence, MetricKind Kind)[] MetricVerbs =
     [
-        (GrowRegex(), ["grew", "grow"], MetricKind.Verb),
-        (IncreaseRegex(), ["increas", "boost", "lift", "rais"], MetricKind.Verb),
-        (ReduceRegex(), ["reduc", "cut", "lower", "decreas"], MetricKind.Verb),
-        (SaveRegex(), ["sav"], MetricKind.Verb),
-        (ImproveRegex(), ["improv"], MetricKind.Verb),
-        (MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"], MetricKind.Multiplier),
-        (RoiRegex(), ["roi", "return on investment", "payback"], MetricKind.Roi),
+        (new("grew", "grow"), GrowRegex(), ["grew", "grow"], MetricKind.Verb),
+        (new("increas", "boost", "lift"), IncreaseRegex(), ["increas", "boost", "lift", "rais"], MetricKind.Verb),
+        (new("reduc", "cut", "lower", "decreas"), ReduceRegex(), ["reduc", "cut", "lower", "decreas"], MetricKind.Verb),
+        (new("sav"), SaveRegex(), ["sav"], MetricKind.Verb),
+        (new("improv"), ImproveRegex(), ["improv"], MetricKind.Verb),
+        (new("doubl", "tripl", "quadrupl", "twice", "0x", "1x", "2x", "3x", "4x", "5x", "6x", "7x", "8x", "9x"), MultiplyRegex(), ["doubl", "tripl", "quadrupl", "twice", "three times", "3x", "2x"],
+            MetricKind.Multiplier),
+        (new("roi", "return on", "payback"), RoiRegex(), ["roi", "return on investment", "payback"], MetricKind.Roi),
     ];
+
+    /// <summary>Every customer trigger contains one of these.</summary>
+    public static readonly Anchors CustomerAnchors =
+        new("like", "such as", "including", "trusted", "used by", "loved", "relied", "chosen", "with", "helped", "power");
 
     [GeneratedRegex(@"\b(?:pre-?seed|seed|series\s+[a-f])(?:\s+(?:round|funding|raise))?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SeriesRegex();
@@ -60,7 +81,7 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwardRegex();
 
-    [GeneratedRegex(@"(?:#\s?\d+\b|\bno\.\s?1\b|\bnumber one\b|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:#\s?\d{1,3}\b|\bno\.\s?1\b|\bnumber one\b|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RankingRegex();
 
     [GeneratedRegex(@"\b(?:grew|grow(?:s|n|ing)?|growth)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -52,8 +52,13 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
     private static void CheckPromises(MessageText part, SourceIndex sources, List<RiskFlag> flags)
     {
         var reported = new List<(int Start, int End)>();
-        foreach (var (regex, what) in Promises)
+        foreach (var (anchors, regex, what) in Promises)
         {
+            if (!anchors.MayMatch(part.Text))
+            {
+                continue;
+            }
+
             foreach (Match m in regex.Matches(part.Text))
             {
                 var end = m.Index + m.Length;
@@ -97,12 +102,12 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
 
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
-    private static readonly (Regex Regex, string What)[] Promises =
+    private static readonly (Anchors Anchors, Regex Regex, string What)[] Promises =
     [
-        (DiscountRegex(), "a discount"),
-        (PriceRegex(), "a price"),
-        (GuaranteeRegex(), "a guarantee"),
-        (SlaRegex(), "a service level"),
+        (new("off", "discount", "coupon", "promo", "half price", "free"), DiscountRegex(), "a discount"),
+        (new("$", "€", "£", "pricing", "starting at", "cost", "price", "locked"), PriceRegex(), "a price"),
+        (new("guarantee", "money", "refund"), GuaranteeRegex(), "a guarantee"),
+        (new("within", "uptime", "sla", "service level", "response time", "24/7", "round"), SlaRegex(), "a service level"),
     ];
 
     [GeneratedRegex(@"\d+(?:\.\d+)?\s?%\s?off\b|\b(?:discount\w*|coupon|promo code|half price|free of charge|free trial|free month|(?:first|1st) month free|special (?:price|pricing|rate))\b", Options)]

@@ -63,6 +63,11 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
     {
         foreach (var pattern in ClaimPatterns.All)
         {
+            if (!pattern.Anchors.MayMatch(part.Text))
+            {
+                continue;
+            }
+
             foreach (Match m in pattern.Trigger.Matches(part.Text))
             {
                 var traceable = pattern.EvidenceIsMatch
@@ -85,6 +90,11 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
     private static void CheckCustomers(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
     {
+        if (!ClaimPatterns.CustomerAnchors.MayMatch(part.Text))
+        {
+            return;
+        }
+
         foreach (Match trigger in ClaimPatterns.CustomerTrigger().Matches(part.Text))
         {
             var at = trigger.Index + trigger.Length;
@@ -129,7 +139,12 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
     {
         for (var v = 0; v < ClaimPatterns.MetricVerbs.Length; v++)
         {
-            var (verb, evidence, kind) = ClaimPatterns.MetricVerbs[v];
+            var (anchors, verb, evidence, kind) = ClaimPatterns.MetricVerbs[v];
+            if (!anchors.MayMatch(part.Text))
+            {
+                continue;
+            }
+
             foreach (Match m in verb.Matches(part.Text))
             {
                 var sentence = part.Sentences.FirstOrDefault(s => m.Index >= s.Start && m.Index < s.Start + s.Text.Length);

@@ -5,10 +5,10 @@ namespace OutreachOS.Guardrails.Evaluation;
 /// <summary>Immutable, pre-computed view of one input shared by all checks (safe to read from several threads).</summary>
 internal sealed class GuardrailContext
 {
-    public GuardrailContext(GuardrailInput input)
+    public GuardrailContext(GuardrailInput input, SourceIndex? sources = null)
     {
         Input = input;
-        Sources = new SourceIndex(input);
+        Sources = sources ?? new SourceIndex(input);
         Body = new MessageText(MessagePart.Body, input.Message ?? string.Empty);
         Subject = input.Channel == MessageChannel.Email && !string.IsNullOrEmpty(input.Subject)
             ? new MessageText(MessagePart.Subject, input.Subject)

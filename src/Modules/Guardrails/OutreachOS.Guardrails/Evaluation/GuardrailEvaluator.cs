@@ -18,6 +18,11 @@ internal sealed class GuardrailEvaluator : IGuardrailEvaluator
     private readonly IGuardrailCheck[] _checks;
     private readonly int _parallelThreshold;
 
+    // The variants of one request share their source texts, and indexing them is the largest fixed cost of an
+    // evaluation: the last index is reused when the next input carries the same sources. The index is immutable,
+    // so a plain volatile swap is thread-safe (a race at worst builds an index twice).
+    private volatile SourceIndex? _lastSources;
+
     public GuardrailEvaluator(IEnumerable<IGuardrailCheck> checks)
         : this(checks, DefaultParallelThreshold)
     {
@@ -49,7 +54,10 @@ internal sealed class GuardrailEvaluator : IGuardrailEvaluator
         ct.ThrowIfCancellationRequested();
 
         var started = Stopwatch.GetTimestamp();
-        var context = new GuardrailContext(input);
+        var cached = _lastSources;
+        var sources = cached is not null && cached.IsFor(input) ? cached : new SourceIndex(input);
+        _lastSources = sources;
+        var context = new GuardrailContext(input, sources);
         var prepare = new CheckTiming("prepare", Stopwatch.GetElapsedTime(started));
 
         var size = (input.Message?.Length ?? 0) + (input.Subject?.Length ?? 0);

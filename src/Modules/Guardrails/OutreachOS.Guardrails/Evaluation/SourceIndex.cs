@@ -18,8 +18,17 @@ internal sealed class SourceIndex
     private readonly List<string> _phones = [];
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
 
+    private readonly string[] _sourceTexts;
+    private readonly string? _firstName;
+    private readonly string? _company;
+    private readonly string? _goal;
+
     public SourceIndex(GuardrailInput input)
     {
+        _sourceTexts = [.. input.SourceTexts];
+        _firstName = input.LeadFirstName;
+        _company = input.LeadCompany;
+        _goal = input.Goal;
         var pieces = new List<string>(input.SourceTexts.Count + 3);
         pieces.AddRange(input.SourceTexts.Where(s => !string.IsNullOrWhiteSpace(s)));
         HasContext = pieces.Count > 0;
@@ -72,6 +81,35 @@ internal sealed class SourceIndex
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// True when this index was built from equal source fields. The texts are compared by value against a copy
+    /// taken at construction, so a caller that mutates its list between evaluations still gets a fresh index; the
+    /// comparison is cheap (usually the very same string instances, which compare by reference first).
+    /// </summary>
+    public bool IsFor(GuardrailInput input) =>
+        SameTexts(input.SourceTexts)
+        && string.Equals(_firstName, input.LeadFirstName, StringComparison.Ordinal)
+        && string.Equals(_company, input.LeadCompany, StringComparison.Ordinal)
+        && string.Equals(_goal, input.Goal, StringComparison.Ordinal);
+
+    private bool SameTexts(IReadOnlyList<string> texts)
+    {
+        if (texts.Count != _sourceTexts.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _sourceTexts.Length; i++)
+        {
+            if (!string.Equals(_sourceTexts[i], texts[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when the caller supplied at least one non-empty source text.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace OutreachOS.Guardrails.Text;
@@ -17,13 +18,17 @@ internal static partial class ContactFinder
     public static List<Contact> Extract(string text)
     {
         var found = new List<Contact>();
-        foreach (Match m in UrlRegex().Matches(text))
+        var span = text.AsSpan();
+        var urls = span.ContainsAny(UrlAnchors) ? UrlRegex().Matches(text) : (IEnumerable<Match>)[];
+        var emails = span.Contains('@') ? EmailRegex().Matches(text) : (IEnumerable<Match>)[];
+        var phones = span.ContainsAnyInRange('0', '9') ? PhoneRegex().Matches(text) : (IEnumerable<Match>)[];
+        foreach (var m in urls)
         {
             var value = m.Value.TrimEnd('.', ',', ';', ':', '!', '?');
             found.Add(new Contact(ContactKind.Url, m.Index, value.Length, value, NormalizeUrl(value)));
         }
 
-        foreach (Match m in EmailRegex().Matches(text))
+        foreach (var m in emails)
         {
             if (!Inside(found, m.Index))
             {
@@ -31,7 +36,7 @@ internal static partial class ContactFinder
             }
         }
 
-        foreach (Match m in PhoneRegex().Matches(text))
+        foreach (var m in phones)
         {
             var digits = new string(m.Value.Where(char.IsAsciiDigit).ToArray());
             // Nine digits, or eight with an international/area-code marker: "2024 - 2025" is not a phone number.
@@ -44,6 +49,8 @@ internal static partial class ContactFinder
 
         return found;
     }
+
+    private static readonly SearchValues<string> UrlAnchors = SearchValues.Create(["http", "www."], StringComparison.OrdinalIgnoreCase);
 
     public static string NormalizeUrl(string url)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.RegularExpressions;
 
 namespace OutreachOS.Guardrails.Text;
 
@@ -10,14 +9,44 @@ internal readonly record struct Word(int Start, string Text)
     public bool IsCapitalized => Text.Length > 0 && char.IsUpper(Text[0]);
 }
 
-internal static partial class Lexicon
+internal static class Lexicon
 {
+    /// <summary>
+    /// Words are runs of letters and digits, joined by inner apostrophes, hyphens and ampersands ("don't",
+    /// "15-min", "AT&T"). A hand-written scan: this runs on every text of every evaluation.
+    /// </summary>
     public static List<Word> Tokenize(string text)
     {
         var words = new List<Word>(text.Length / 5);
-        foreach (var m in WordRegex().EnumerateMatches(text))
+        var i = 0;
+        while (i < text.Length)
         {
-            words.Add(new Word(m.Index, text.Substring(m.Index, m.Length)));
+            if (!char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var end = i + 1; // exclusive end of the last letter/digit seen
+            var j = i + 1;
+            while (j < text.Length)
+            {
+                var c = text[j];
+                if (char.IsLetterOrDigit(c))
+                {
+                    end = j + 1;
+                }
+                else if (c is not ('\'' or '’' or '&' or '-'))
+                {
+                    break;
+                }
+
+                j++;
+            }
+
+            words.Add(new Word(start, text.Substring(start, end - start)));
+            i = end;
         }
 
         return words;
@@ -26,7 +55,7 @@ internal static partial class Lexicon
     /// <summary>Crude suffix stripping: enough for "scaling"/"scale"/"scaled" or "hires"/"hiring" to meet.</summary>
     public static string Stem(string word)
     {
-        var w = word.ToLowerInvariant();
+        var w = HasUpper(word) ? word.ToLowerInvariant() : word;
         if (w.EndsWith("'s", StringComparison.Ordinal) || w.EndsWith("’s", StringComparison.Ordinal))
         {
             w = w[..^2];
@@ -61,6 +90,19 @@ internal static partial class Lexicon
         return w;
     }
 
+    private static bool HasUpper(string word)
+    {
+        foreach (var c in word)
+        {
+            if (char.IsUpper(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static bool IsStopword(string lower) => Stopwords.Contains(lower);
 
     /// <summary>Words so common in business email that sharing them with the context proves nothing.</summary>
@@ -72,9 +114,6 @@ internal static partial class Lexicon
         var lower = word.ToLowerInvariant();
         return Stopwords.Contains(lower) || CommonCapitalized.Contains(lower) || GenericBusiness.Contains(lower);
     }
-
-    [GeneratedRegex(@"[\p{L}\p{N}](?:[\p{L}\p{N}'’&-]*[\p{L}\p{N}])?", RegexOptions.CultureInvariant)]
-    private static partial Regex WordRegex();
 
     private static readonly FrozenSet<string> Stopwords = Split("""
         a about above after again against all also am an and any are aren't as at be because been before being

@@ -43,15 +43,17 @@ internal static partial class Quantities
         var found = new List<Mention>();
         var taken = new List<(int Start, int Length)>(masked);
 
-        foreach (Match m in DateRegex().Matches(text))
+        foreach (var m in DateMatches(text))
         {
-            if (Overlaps(taken, m.Index, m.Length) || ToDate(m) is not { } date)
+            var start = m.Groups["mon"].Success ? m.Groups["mon"].Index : m.Index;
+            var length = m.Index + m.Length - start;
+            if (Overlaps(taken, start, length) || ToDate(m) is not { } date)
             {
                 continue;
             }
 
-            found.Add(date);
-            taken.Add((m.Index, m.Length));
+            found.Add(date with { Start = start, Length = length, Text = text.Substring(start, length) });
+            taken.Add((start, length));
         }
 
         foreach (Match m in TimeRegex().Matches(text))
@@ -90,7 +92,7 @@ internal static partial class Quantities
         }
 
         // Spelled-out numbers only count in a message with a unit; skip the regex when no unit word is present.
-        var spelled = allSpelledNumbers || text.AsSpan().IndexOfAny(SpelledUnits) >= 0
+        var spelled = (allSpelledNumbers && text.AsSpan().ContainsAny(NumberWords)) || text.AsSpan().ContainsAny(SpelledUnits)
             ? SpelledRegex().Matches(text)
             : (IEnumerable<Match>)[];
         foreach (var m in spelled)
@@ -110,6 +112,10 @@ internal static partial class Quantities
         found.Sort((a, b) => a.Start.CompareTo(b.Start));
         return found;
     }
+
+    private static readonly SearchValues<string> NumberWords = SearchValues.Create(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "teen", "twenty",
+         "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> SpelledUnits = SearchValues.Create(
         ["percent", "per cent", "thousand", "million", "billion", "times", "fold"], StringComparison.OrdinalIgnoreCase);
@@ -270,14 +276,38 @@ internal static partial class Quantities
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex NumberRegex();
 
+    // Month-name dates: the month of "March 5" sits in a lookbehind so the scan only stops at digits.
     [GeneratedRegex("""
-        \b(?<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?(?![\p{L}\p{N}])(?:,?\s+(?<y>\d{4})(?!\p{N}))?
-        |\b(?<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:,?\s+(?<y2>\d{4})(?!\p{N}))?
-        |\b(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})\b
-        |\b(?<sa>\d{1,2})/(?<sb>\d{1,2})/(?<sy>\d{4}|\d{2})\b
-        |\b(?<q>[QH][1-4])\b
+        (?<=\b(?<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+)(?<d>\d{1,2})(?:st|nd|rd|th)?(?![\p{L}\p{N}])(?:,?\s+(?<y>\d{4})(?!\p{N}))?
+        |(?<![\p{L}\p{N}])(?<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:,?\s+(?<y2>\d{4})(?!\p{N}))?
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
-    private static partial Regex DateRegex();
+    private static partial Regex MonthDateRegex();
+
+    [GeneratedRegex("""
+        (?<![\p{L}\p{N}])(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})\b
+        |(?<![\p{L}\p{N}])(?<sa>\d{1,2})/(?<sb>\d{1,2})/(?<sy>\d{4}|\d{2})\b
+        """, RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    private static partial Regex NumericDateRegex();
+
+    [GeneratedRegex(@"\b(?<q>[QH][1-4])\b", RegexOptions.CultureInvariant)]
+    private static partial Regex QuarterRegex();
+
+    private static readonly SearchValues<string> MonthAnchors = SearchValues.Create(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<char> NumericDateAnchors = SearchValues.Create("-/");
+
+    private static readonly SearchValues<char> QuarterAnchors = SearchValues.Create("QH");
+
+    /// <summary>Runs only the date regexes whose literal anchors occur: most messages contain no date at all.</summary>
+    private static IEnumerable<Match> DateMatches(string text)
+    {
+        var span = text.AsSpan();
+        var month = span.ContainsAny(MonthAnchors) ? MonthDateRegex().Matches(text) : (IEnumerable<Match>)[];
+        var numeric = span.ContainsAny(NumericDateAnchors) ? NumericDateRegex().Matches(text) : (IEnumerable<Match>)[];
+        var quarter = span.ContainsAny(QuarterAnchors) ? QuarterRegex().Matches(text) : (IEnumerable<Match>)[];
+        return month.Concat(numeric).Concat(quarter);
+    }
 
     [GeneratedRegex("""
         (?<![\p{L}\p{N}:])(?<h>\d{1,2})(?::(?<m>\d{2}))?\s?(?<ampm>[ap]\.?m\.?)(?!\p{L})
