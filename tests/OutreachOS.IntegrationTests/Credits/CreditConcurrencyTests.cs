@@ -69,6 +69,40 @@ public sealed class CreditConcurrencyTests
         Assert.True(balance.Available >= 0);
     }
 
+    [Fact]
+    public async Task The_same_reservation_sent_twenty_times_at_once_is_held_once()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        var id = Guid.NewGuid();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => h.Ledger.ReserveAsync(Org, id, 4, "generation", default))));
+
+        Assert.All(results, r => Assert.Equal((id, 4), (r.ReservationId, r.Reserved)));
+        await AssertLedgerBalancesAsync(h, expectedReserved: 4, expectedConsumed: 0);
+        Assert.Single(await h.EventsAsync(Org, "2026-11"));
+    }
+
+    [Fact]
+    public async Task A_sweeper_racing_late_settles_closes_each_expired_reservation_exactly_once()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        var ids = Enumerable.Range(0, 30).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            await h.Ledger.ReserveAsync(Org, id, 2, "generation", default);
+        }
+        h.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        var settles = ids.Select(id => Task.Run(() => h.Ledger.SettleAsync(Org, id, 2, default)));
+        await Task.WhenAll([.. settles, Task.Run(() => h.Sweeper.SweepOnceAsync(default)), Task.Run(() => h.Sweeper.SweepOnceAsync(default))]);
+
+        var events = await h.EventsAsync(Org, "2026-11");
+        var settled = events.OfType<CreditsSettled>().Count();
+        var refunded = events.OfType<CreditsRefunded>().Count();
+        Assert.Equal(ids.Count, settled + refunded);
+        await AssertLedgerBalancesAsync(h, expectedReserved: 0, expectedConsumed: settled * 2);
+    }
+
     private static async Task AssertLedgerBalancesAsync(CreditsHarness h, int expectedReserved, int expectedConsumed)
     {
         var events = await h.EventsAsync(Org, "2026-11");
