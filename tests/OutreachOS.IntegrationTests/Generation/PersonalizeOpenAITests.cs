@@ -130,7 +130,27 @@ public sealed class PersonalizeOpenAITests
         var (_, audit) = await GetAsync(client, $"/personalize/{id}");
         Assert.Equal(["RESERVED", "REFUNDED"], audit["credit_movements"]!.AsArray().Select(m => m!["kind"]!.GetValue<string>()));
         var (_, credits) = await GetAsync(client, "/credits");
-        Assert.DoesNotContain("\"reserved\":3", credits.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, credits["reserved"]!.GetValue<int>());
+        Assert.Equal(0, credits["consumed"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_provider_failure_is_not_retried_by_generation_and_refunds_the_credits()
+    {
+        await using var stub = await OpenAIStub.StartAsync(); // every call answers HTTP 500
+        await using var app = await OutreachApp.StartAsync(stub.Settings());
+        using var client = app.ClientWithKey();
+
+        var (status, problem) = await PostAsync(client, "/personalize", Body());
+
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.Single(stub.Bodies); // Llm:MaxRetries=0 and no guardrail retry on a provider failure
+        var (_, audit) = await GetAsync(client, $"/personalize/{problem["request_id"]}");
+        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v1");
+        Assert.Equal(["RESERVED", "REFUNDED"], audit["credit_movements"]!.AsArray().Select(m => m!["kind"]!.GetValue<string>()));
+        var (_, credits) = await GetAsync(client, "/credits");
+        Assert.Equal(0, credits["reserved"]!.GetValue<int>());
+        Assert.Equal(0, credits["consumed"]!.GetValue<int>());
     }
 
     [Fact]
