@@ -132,6 +132,25 @@ public sealed class PersonalizeOfflineTests(GenerationAppFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Concurrent_regenerations_of_one_request_charge_once()
+    {
+        var client = await fixture.NewOrganizationAsync();
+        var (_, created) = await PostAsync(client, "/personalize", Body());
+        var id = created["request_id"]!.GetValue<string>();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostAsync(client, $"/personalize/{id}/regenerate", null)));
+
+        Assert.Single(results, r => r.Status == HttpStatusCode.OK);
+        Assert.All(results.Where(r => r.Status != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Conflict, r.Status));
+        var (_, credits) = await GetAsync(client, "/credits");
+        Assert.Equal(6, credits["consumed"]!.GetValue<int>()); // 3 for the request + 3 for the one regeneration
+        Assert.Equal(0, credits["reserved"]!.GetValue<int>());
+        var (_, audit) = await GetAsync(client, $"/personalize/{id}");
+        Assert.Equal(2, audit["attempt_sets"]!.AsArray().Count);
+        Assert.True(audit["chain_valid"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Replay_reruns_the_stored_prompt_and_compares_with_the_original()
     {
         var (_, created) = await PostAsync(fixture.Client, "/personalize", Body("LINKEDIN"));
