@@ -7,6 +7,8 @@ using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.Generation;
+using OutreachOS.Guardrails;
 using OutreachOS.Credits;
 using OutreachOS.Credits.Contracts;
 using OutreachOS.Host.Audit;
@@ -32,6 +34,8 @@ builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddSingleton<OrganizationService>();
 builder.Services.AddOutreachMessaging(builder.Configuration);
 builder.Services.AddLlm(builder.Configuration);
+builder.Services.AddGuardrailsModule();
+builder.Services.AddGenerationModule(builder.Configuration);
 builder.Services.AddCreditsModule(builder.Configuration);
 builder.Services.AddSingleton<ICreditPlanSource, OrganizationPlanSource>();
 
@@ -83,6 +87,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapOrganizationEndpoints();
 app.MapAuditEndpoints();
 app.MapMessagingAdmin();
+app.MapGenerationEndpoints();
 app.MapCreditsEndpoints();
 
 await app.RunAsync();

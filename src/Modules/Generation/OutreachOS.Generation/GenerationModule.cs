@@ -1,9 +1,69 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.Web;
+using OutreachOS.Generation.Contracts;
+using OutreachOS.Generation.Events;
+using OutreachOS.Generation.Offline;
+using OutreachOS.Generation.Personalizing;
+using OutreachOS.Generation.Projection;
+using OutreachOS.Generation.Prompting;
+using OutreachOS.Generation.Telemetry;
+using OutreachOS.Llm;
 
 namespace OutreachOS.Generation;
 
 /// <summary>Entry point of the Generation module: the only public type of its implementation project.</summary>
 public static class GenerationModule
 {
-    public static IServiceCollection AddGenerationModule(this IServiceCollection services) => services;
+    /// <summary>
+    /// Registers outbound personalization: event types, the inline read-model projection, the offline composer for
+    /// "personalize.v1", and the use cases. Needs <c>AddLlm</c>, the Guardrails module and an <c>ICreditLedger</c>.
+    /// </summary>
+    public static IServiceCollection AddGenerationModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton(GenerationOptions.From(configuration));
+        services.AddEventTypes(PersonalizationStreams.EventTypes);
+        services.AddInlineProjection<PersonalizationProjection>();
+        services.AddOfflineTaskHandler<PersonalizeOfflineComposer>();
+        services.TryAddSingleton<GenerationMetrics>();
+        services.TryAddSingleton<PromptRenderer>();
+        services.TryAddSingleton<AttemptSetRunner>();
+        services.TryAddSingleton<PersonalizationService>();
+        return services;
+    }
+
+    /// <summary>Maps <c>/personalize</c> and its sub-resources (authenticated; every read and write is scoped to the caller's organization).</summary>
+    public static IEndpointRouteBuilder MapGenerationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/personalize").WithTags("Personalization");
+
+        group.MapPost("", (PersonalizeRequest body, HttpContext http, PersonalizationService service, CancellationToken ct) =>
+            service.PersonalizeAsync(http.GetCaller(), body, ct))
+            .WithSummary("Write 1-3 personalized variants, checked by the guardrails and metered in credits");
+
+        group.MapGet("/{id:guid}", (Guid id, HttpContext http, PersonalizationService service, CancellationToken ct) =>
+            service.GetAsync(http.GetTenantId(), id, ct))
+            .WithSummary("The request's full audit record: prompts, raw outputs, verdicts, selection, credits, events with hashes");
+
+        group.MapPost("/{id:guid}/select", (Guid id, SelectVariantRequest body, HttpContext http, PersonalizationService service, CancellationToken ct) =>
+            service.SelectAsync(http.GetCaller(), id, body, ct))
+            .WithSummary("Select (and optionally edit) a variant; blocked variants need \"override\": true");
+
+        group.MapPost("/{id:guid}/regenerate", (Guid id, HttpContext http, PersonalizationService service, CancellationToken ct) =>
+            service.RegenerateAsync(http.GetTenantId(), id, ct))
+            .WithSummary("A new attempt set on the same request (charged again; limited per request)");
+
+        group.MapPost("/{id:guid}/replay", (Guid id, ReplayRequest? body, HttpContext http, PersonalizationService service, CancellationToken ct) =>
+            service.ReplayAsync(http.GetTenantId(), id, body ?? new ReplayRequest(null), ct))
+            .WithSummary("Re-run the exact stored prompt (optionally on another model) and compare with the original");
+
+        return app;
+    }
 }

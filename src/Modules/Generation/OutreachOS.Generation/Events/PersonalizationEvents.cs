@@ -1,0 +1,84 @@
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Generation.Contracts;
+
+namespace OutreachOS.Generation.Events;
+
+// One stream per personalization request (tenant = organization). Shipped event types are never edited: add a .v2.
+
+[EventName("personalization_requested.v1")]
+internal sealed record PersonalizationRequested(Guid RequestId, PersonalizeRequest Request, Guid ApiKeyId, DateTimeOffset At);
+
+[EventName("personalization_attempt_set_started.v1")]
+internal sealed record AttemptSetStarted(int AttemptSet, string Reason, int RequestedVariants, int VariantCount, bool Degraded, DateTimeOffset At);
+
+[EventName("personalization_regeneration_requested.v1")]
+internal sealed record RegenerationRequested(int AttemptSet, int Regeneration, DateTimeOffset At);
+
+[EventName("personalization_credits_reserved.v1")]
+internal sealed record CreditsReserved(Guid ReservationId, string Purpose, int Credits, int Available, DateTimeOffset At);
+
+[EventName("personalization_credits_settled.v1")]
+internal sealed record CreditsSettled(Guid ReservationId, string Purpose, int Charged, int Remaining, DateTimeOffset At);
+
+[EventName("personalization_credits_refunded.v1")]
+internal sealed record CreditsRefunded(Guid ReservationId, string Purpose, int Released, int Remaining, string Reason, DateTimeOffset At);
+
+[EventName("personalization_prompt_rendered.v1")]
+internal sealed record PromptRendered(int AttemptSet, int Attempt, PromptDto Prompt, IReadOnlyList<int> VariantIndexes, DateTimeOffset At);
+
+[EventName("personalization_model_responded.v1")]
+internal sealed record ModelResponded(int AttemptSet, int Attempt, ModelOutputDto Output, DateTimeOffset At);
+
+[EventName("personalization_model_call_failed.v1")]
+internal sealed record ModelCallFailed(int AttemptSet, int Attempt, string Provider, string Model, string Error, int? StatusCode, int HttpAttempts, DateTimeOffset At);
+
+[EventName("personalization_output_rejected.v1")]
+internal sealed record OutputRejected(int AttemptSet, int Attempt, string Reason, DateTimeOffset At);
+
+[EventName("personalization_variants_parsed.v1")]
+internal sealed record VariantsParsed(int AttemptSet, int Attempt, IReadOnlyList<ParsedVariantDto> Variants, IReadOnlyList<int> VariantIndexes, DateTimeOffset At);
+
+/// <summary>Guardrail verdicts for one attempt; <c>Passed</c>/<c>Checked</c> feed the first-attempt pass rate.</summary>
+[EventName("personalization_guardrails_evaluated.v1")]
+internal sealed record GuardrailsEvaluated(int AttemptSet, int Attempt, IReadOnlyList<VerdictDto> Verdicts, int Passed, int Checked, DateTimeOffset At);
+
+[EventName("personalization_retry_requested.v1")]
+internal sealed record RetryRequested(int AttemptSet, int NextAttempt, IReadOnlyList<int> VariantIndexes, string Reasons, DateTimeOffset At);
+
+/// <summary>
+/// The final variants of an attempt set. <c>FirstAttemptPassed</c>/<c>FirstAttemptChecked</c> count variants that passed
+/// the guardrails on the first model call (the first-attempt pass rate is their ratio).
+/// </summary>
+[EventName("personalization_variants_returned.v1")]
+internal sealed record VariantsReturned(int AttemptSet, IReadOnlyList<VariantDto> Variants, int Attempts, int FirstAttemptPassed, int FirstAttemptChecked, DateTimeOffset At);
+
+[EventName("personalization_generation_failed.v1")]
+internal sealed record GenerationFailed(int AttemptSet, string Reason, DateTimeOffset At);
+
+[EventName("personalization_variant_selected.v1")]
+internal sealed record VariantSelected(int AttemptSet, int VariantIndex, Guid ApiKeyId, DateTimeOffset At);
+
+[EventName("personalization_variant_edited.v1")]
+internal sealed record VariantEdited(int AttemptSet, int VariantIndex, string EditedMessage, IReadOnlyList<RiskFlagDto> Flags, DateTimeOffset At);
+
+/// <summary>A variant with BLOCK flags was selected anyway: who, and which blocks were waived.</summary>
+[EventName("personalization_block_overridden.v1")]
+internal sealed record BlockedVariantOverridden(int AttemptSet, int VariantIndex, IReadOnlyList<string> BlockingCodes, Guid ApiKeyId, DateTimeOffset At);
+
+[EventName("personalization_replay_performed.v1")]
+internal sealed record ReplayPerformed(ReplayDto Replay);
+
+internal static class PersonalizationStreams
+{
+    public const string Type = "personalization";
+
+    public static string For(Guid requestId) => $"personalization-{requestId:N}";
+
+    public static readonly Type[] EventTypes =
+    [
+        typeof(PersonalizationRequested), typeof(AttemptSetStarted), typeof(RegenerationRequested), typeof(CreditsReserved),
+        typeof(CreditsSettled), typeof(CreditsRefunded), typeof(PromptRendered), typeof(ModelResponded), typeof(ModelCallFailed),
+        typeof(OutputRejected), typeof(VariantsParsed), typeof(GuardrailsEvaluated), typeof(RetryRequested), typeof(VariantsReturned),
+        typeof(GenerationFailed), typeof(VariantSelected), typeof(VariantEdited), typeof(BlockedVariantOverridden), typeof(ReplayPerformed),
+    ];
+}

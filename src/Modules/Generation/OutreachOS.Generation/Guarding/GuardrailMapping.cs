@@ -1,0 +1,98 @@
+using OutreachOS.Generation.Contracts;
+using OutreachOS.Generation.Prompting;
+using OutreachOS.Guardrails.Contracts;
+
+namespace OutreachOS.Generation.Guarding;
+
+/// <summary>Maps a request and one variant to the Guardrails module's input, and its findings back to the HTTP shape.</summary>
+internal static class GuardrailMapping
+{
+    public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v) => For(r, v.Subject, v.Message);
+
+    public static GuardrailInput For(PersonalizeRequest r, string? subject, string message)
+    {
+        var context = ContextTexts(r);
+        var lead = r.Lead!;
+        var sources = new List<string>(context);
+        AddIfAny(sources, lead.LastName);
+        AddIfAny(sources, lead.Domain);
+        return new GuardrailInput
+        {
+            Channel = r.Channel switch
+            {
+                Channel.Linkedin => MessageChannel.LinkedIn,
+                Channel.Sms => MessageChannel.Sms,
+                _ => MessageChannel.Email,
+            },
+            Subject = PromptRenderer.IncludeSubjects(r) ? subject : null,
+            Message = message,
+            LeadFirstName = lead.FirstName?.Trim(),
+            LeadCompany = lead.CompanyName?.Trim(),
+            Goal = r.Goal?.Trim(),
+            Framework = r.Framework switch
+            {
+                Framework.Aida => CopyFramework.Aida,
+                Framework.Pas => CopyFramework.Pas,
+                Framework.Bab => CopyFramework.Bab,
+                _ => null,
+            },
+            MaxWords = PromptRenderer.DefaultMaxWords(r),
+            SourceTexts = sources,
+            // With nothing but a name and a company there is no context to be relevant to: relevance cannot be required.
+            Requirements = new GuardrailRequirements(RequireGreeting: true, RequireCallToAction: true, RequireRelevance: context.Count > 0),
+        };
+    }
+
+    /// <summary>EMAIL with <c>include_subjects: false</c> is sent without a subject on purpose: that is not a finding.</summary>
+    public static IReadOnlyList<RiskFlag> Relevant(PersonalizeRequest r, GuardrailReport report) =>
+        r.Channel == Channel.Email && !PromptRenderer.IncludeSubjects(r)
+            ? [.. report.Flags.Where(f => f.Code != RiskCodes.SubjectMissing)]
+            : report.Flags;
+
+    public static bool Passed(IReadOnlyList<RiskFlag> flags) => flags.All(f => f.Severity != RiskSeverity.Block);
+
+    public static RiskFlagDto ToDto(RiskFlag f) => new(
+        f.Code,
+        f.Severity == RiskSeverity.Block ? FlagSeverity.Block : FlagSeverity.Warn,
+        f.Detail,
+        f.Span is { } s ? new FlagSpan(s.Start, s.Length, s.Text, s.Part == MessagePart.Subject ? FlagPart.Subject : FlagPart.Body) : null);
+
+    public static IReadOnlyList<RiskFlagDto> ToDtos(IReadOnlyList<RiskFlag> flags) => [.. flags.Select(ToDto)];
+
+    /// <summary>Retry instructions for the blocked variants, numbered as the model saw them.</summary>
+    public static string RetryFeedback(IReadOnlyList<(int Index, IReadOnlyList<RiskFlag> Flags)> blocked)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var (index, flags) in blocked)
+        {
+            sb.Append("Variant ").Append(index + 1).Append(": ").Append(new GuardrailReport(flags).ToRetryInstructions());
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The lead's context beyond name and company: what a relevance reason may draw on.</summary>
+    private static List<string> ContextTexts(PersonalizeRequest r)
+    {
+        var list = new List<string>();
+        AddIfAny(list, r.Lead?.Title);
+        AddIfAny(list, r.CompanyContext?.Summary);
+        foreach (var items in new[] { r.CompanyContext?.Keywords, r.CompanyContext?.TechStack, r.Signals?.CrmHistory, r.Signals?.Technographics, r.Signals?.IntentSignals, r.Signals?.Behavioral })
+        {
+            foreach (var item in items ?? [])
+            {
+                AddIfAny(list, item);
+            }
+        }
+
+        return list;
+    }
+
+    private static void AddIfAny(List<string> list, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            list.Add(value.Trim());
+        }
+    }
+}

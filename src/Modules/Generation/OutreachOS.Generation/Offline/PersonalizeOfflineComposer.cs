@@ -1,0 +1,356 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OutreachOS.Generation.Contracts;
+using OutreachOS.Generation.Prompting;
+using OutreachOS.Llm;
+
+namespace OutreachOS.Generation.Offline;
+
+/// <summary>
+/// The offline model for "personalize.v1": composes variants deterministically from the INPUT block of the prompt and
+/// nothing else, so it can never state a number, name or claim that the input does not hold. Hooks follow the
+/// hierarchy company keywords (or summary) → role/title → tech stack, with a generic but relevant opener when the
+/// context is thin; variant N starts from hook N of that list. Tone, channel limits, framework and max_words shape the
+/// text; sentences that are optional are dropped (last first) until it fits.
+/// </summary>
+internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
+{
+    private const int LinkedInLimit = 300;
+    private const int SmsLimit = 300; // two concatenated GSM-7 segments hold 306
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public string Task => PromptRenderer.TemplateId;
+
+    public string Complete(LlmPrompt prompt)
+    {
+        var input = PromptInput.TryRead(prompt.User)
+            ?? throw new InvalidOperationException("The personalize prompt has no readable INPUT block.");
+        var variants = input.VariantNumbers.Count > 0 ? input.VariantNumbers : [.. Enumerable.Range(1, input.VariantCount)];
+        var list = variants.Select(n => Compose(input, n - 1)).ToList();
+        return JsonSerializer.Serialize(new { variants = list.Select(v => new { subject = v.Subject ?? "", message = v.Message, personalization_points = v.Points }) }, Json);
+    }
+
+    internal sealed record Composed(string? Subject, string Message, IReadOnlyList<string> Points);
+
+    private enum HookKind
+    {
+        Keywords,
+        Summary,
+        Role,
+        Tech,
+        Generic,
+    }
+
+    private sealed record Facts(string First, string Company, string? Title, IReadOnlyList<string> Keywords, string? Summary, IReadOnlyList<string> Tech);
+
+    internal static Composed Compose(PromptInput input, int slot)
+    {
+        var facts = FactsOf(input);
+        var hooks = HooksOf(facts);
+        var hook = hooks[slot % hooks.Count];
+        var topic = Topic(facts);
+        var tone = input.Tone;
+
+        var greeting = Greeting(input.Channel, tone, facts.First, slot);
+        var opener = Opener(hook, facts, input.Framework, tone, slot);
+        var cta = CallToAction(input.Goal, tone, slot);
+        var shortChannel = input.Channel != Channel.Email;
+        var middle = Middle(input.Framework, topic, tone, slot, shortChannel);
+
+        var limit = input.Channel switch { Channel.Linkedin => LinkedInLimit, Channel.Sms => SmsLimit, _ => int.MaxValue };
+        var signOff = input.Channel == Channel.Email ? SignOff(tone) : null;
+        bool Fits(string m) => Words(m) <= input.MaxWords && m.Length <= limit;
+
+        // Drop optional sentences from the end of the middle until the words and characters fit.
+        var kept = middle.ToList();
+        var message = Assemble(input.Channel, greeting, opener, kept, cta, signOff);
+        while (!Fits(message) && kept.Count > 0)
+        {
+            kept.RemoveAt(kept.Count - 1);
+            message = Assemble(input.Channel, greeting, opener, kept, cta, signOff);
+        }
+
+        // Still too long: a short hook that keeps the reason, then a short ask, then no sign-off.
+        if (!Fits(message))
+        {
+            opener = ShortOpener(hook, facts);
+            message = Assemble(input.Channel, greeting, opener, [], cta, signOff);
+        }
+
+        if (!Fits(message))
+        {
+            cta = ShortCallToAction(input.Goal);
+            message = Assemble(input.Channel, greeting, opener, [], cta, signOff);
+        }
+
+        if (!Fits(message))
+        {
+            message = Assemble(input.Channel, greeting, opener, [], cta, null);
+        }
+
+        var subject = input.IncludeSubjects && input.Channel == Channel.Email ? Subject(hook, facts, topic, slot) : null;
+        return new Composed(subject, message, Points(hook, facts));
+    }
+
+    private static Facts FactsOf(PromptInput input)
+    {
+        var lead = input.Lead;
+        var ctx = input.CompanyContext;
+        return new Facts(
+            Clean(lead.FirstName) ?? "there",
+            Clean(lead.CompanyName) ?? "your team",
+            Clean(lead.Title),
+            Distinct(ctx?.Keywords),
+            FirstSentence(Clean(ctx?.Summary)),
+            Distinct(ctx?.TechStack));
+    }
+
+    private static List<HookKind> HooksOf(Facts f)
+    {
+        var hooks = new List<HookKind>(3);
+        if (f.Keywords.Count > 0)
+        {
+            hooks.Add(HookKind.Keywords);
+        }
+        else if (f.Summary is not null)
+        {
+            hooks.Add(HookKind.Summary);
+        }
+
+        if (f.Title is not null)
+        {
+            hooks.Add(HookKind.Role);
+        }
+
+        if (f.Tech.Count > 0)
+        {
+            hooks.Add(HookKind.Tech);
+        }
+
+        if (hooks.Count == 0)
+        {
+            hooks.Add(HookKind.Generic);
+        }
+
+        return hooks;
+    }
+
+    private static string Topic(Facts f) =>
+        f.Keywords.FirstOrDefault() ?? f.Tech.FirstOrDefault() ?? "your team's goals";
+
+    private static string Greeting(Channel channel, Tone tone, string first, int slot) => (channel, tone) switch
+    {
+        (Channel.Sms, _) => $"Hi {first},",
+        (_, Tone.Professional) => slot % 2 == 0 ? $"Hello {first}," : $"Hi {first},",
+        (_, Tone.Friendly) => $"Hi {first},",
+        _ => $"Hi {first},",
+    };
+
+    private static string Opener(HookKind hook, Facts f, Framework? framework, Tone tone, int slot)
+    {
+        // AIDA wants an attention cue ("noticed", "saw", "came across") in the opening sentence.
+        var seen = framework == Framework.Aida || tone != Tone.Direct
+            ? (slot % 2 == 0 ? "I noticed" : "I saw that")
+            : "I noticed";
+        return hook switch
+        {
+            HookKind.Keywords => tone == Tone.Friendly
+                ? $"{seen} {f.Company} is all about {List(f.Keywords, 2)}."
+                : $"{seen} {f.Company} is focused on {List(f.Keywords, 2)}.",
+            HookKind.Summary => f.Summary!.StartsWith(f.Company, StringComparison.OrdinalIgnoreCase)
+                ? $"I read that {f.Summary}"
+                : $"I read about {f.Company}: {f.Summary}",
+            HookKind.Role => slot % 2 == 0
+                ? $"I noticed your role as {f.Title} at {f.Company}."
+                : $"I was curious how you approach {Topic(f)} in your role as {f.Title} at {f.Company}.",
+            HookKind.Tech => $"{seen} {f.Company} runs on {List(f.Tech, 2)}.",
+            _ => $"I came across {f.Company} and wanted to reach out.",
+        };
+    }
+
+    private static string ShortOpener(HookKind hook, Facts f) => hook switch
+    {
+        HookKind.Keywords => $"I noticed your focus on {f.Keywords[0]}.",
+        HookKind.Role => $"I noticed your role as {f.Title}.",
+        HookKind.Tech => $"I saw you use {f.Tech[0]}.",
+        HookKind.Summary => $"I read about {f.Company}: {f.Summary}",
+        _ => $"I came across {f.Company}.",
+    };
+
+    private static IReadOnlyList<string> Middle(Framework? framework, string topic, Tone tone, int slot, bool shortChannel) => (framework, shortChannel) switch
+    {
+        // LinkedIn notes and SMS have room for every framework part only in its shortest form.
+        (Framework.Aida, true) => ["We help teams like yours.", "It frees up time so your team can focus."],
+        (Framework.Pas, true) => ["Keeping it on track is a challenge.", "Delays add up every week.", "That's where we help."],
+        (Framework.Bab, true) => ["Right now it is often manual work.", "Imagine it running smoothly.", "That's where we come in."],
+        (_, _) => Middle(framework, topic, tone, slot),
+    };
+
+    private static IReadOnlyList<string> Middle(Framework? framework, string topic, Tone tone, int slot) => framework switch
+    {
+        Framework.Aida =>
+        [
+            $"We help teams like yours that care about {topic}.",
+            $"The aim is to free up time so your team can focus on {topic} instead of busywork.",
+        ],
+        Framework.Pas =>
+        [
+            $"Keeping {topic} on track can be a real challenge when priorities shift.",
+            "That often means slow handoffs, and the delays add up every week.",
+            $"That's where we help, with a lighter way to keep {topic} moving.",
+        ],
+        Framework.Bab =>
+        [
+            $"Right now, a lot of teams still handle {topic} with manual steps.",
+            $"Imagine {topic} running smoothly without the extra manual work.",
+            "That's where we come in.",
+        ],
+        _ => tone switch
+        {
+            Tone.Direct => [$"I have an idea for {topic}."],
+            Tone.Friendly => [slot % 2 == 0 ? $"I had an idea about {topic} that felt worth sharing." : $"I have a thought on {topic} you might like."],
+            _ => [slot % 2 == 0 ? $"I have an idea about {topic} that may be useful to you." : $"I would value your view on how you approach {topic}."],
+        },
+    };
+
+    private static string CallToAction(string goal, Tone tone, int slot)
+    {
+        var g = goal.Trim().TrimEnd('.', '!', '?');
+        if (g.Length > 0 && !StartsWithAcronym(g))
+        {
+            g = char.ToLowerInvariant(g[0]) + g[1..];
+        }
+
+        var firstWord = g.Split(' ', 2)[0].ToLowerInvariant();
+        var isVerb = CtaVerbs.Contains(firstWord);
+        return (isVerb, tone) switch
+        {
+            (true, Tone.Direct) => $"Can we {g}?",
+            (true, Tone.Friendly) => $"Would you like to {g}?",
+            (true, _) => slot % 2 == 0 ? $"Would it make sense to {g}?" : $"Would you be open to a short conversation to {g}?",
+            (false, Tone.Direct) => $"Open to {g}?",
+            (false, Tone.Friendly) => $"Would you be up for {g}?",
+            _ => $"Would you be open to {g}?",
+        };
+    }
+
+    private static string ShortCallToAction(string goal) => $"Open to {Lower(goal)}?";
+
+    private static string Lower(string goal)
+    {
+        var g = goal.Trim().TrimEnd('.', '!', '?');
+        return g.Length > 0 && !StartsWithAcronym(g) ? char.ToLowerInvariant(g[0]) + g[1..] : g;
+    }
+
+    private static string SignOff(Tone tone) => tone switch
+    {
+        Tone.Friendly => "Cheers,",
+        Tone.Direct => "Thanks,",
+        _ => "Best regards,",
+    };
+
+    private static string Subject(HookKind hook, Facts f, string topic, int slot)
+    {
+        string[] options = hook switch
+        {
+            HookKind.Role => [$"A question for {f.Company}", $"Idea for {f.Company}", $"{f.Company} and {topic}"],
+            HookKind.Generic => [$"Idea for {f.Company}", $"A question for {f.Company}", $"Reaching out to {f.Company}"],
+            _ => [$"Quick question about {topic}", $"{f.Company} and {topic}", $"Idea for {f.Company}"],
+        };
+        var subject = options[slot % options.Length];
+        return subject.Length <= 60 ? subject : $"Idea for {f.Company}".Length <= 60 ? $"Idea for {f.Company}" : "A quick question";
+    }
+
+    private static List<string> Points(HookKind hook, Facts f) => hook switch
+    {
+        HookKind.Keywords => [$"company focus: {List(f.Keywords, 2)}"],
+        HookKind.Summary => [$"company summary: {f.Summary}"],
+        HookKind.Role => [$"role: {f.Title} at {f.Company}"],
+        HookKind.Tech => [$"tech stack: {List(f.Tech, 2)}"],
+        _ => [$"company: {f.Company}"],
+    };
+
+    private static string Assemble(Channel channel, string greeting, string opener, IReadOnlyList<string> middle, string cta, string? signOff)
+    {
+        var body = string.Join(' ', new[] { opener }.Concat(middle));
+        if (channel != Channel.Email)
+        {
+            return $"{greeting} {body} {cta}";
+        }
+
+        var sb = new StringBuilder(greeting).Append("\n\n").Append(body).Append("\n\n").Append(cta);
+        if (signOff is not null)
+        {
+            sb.Append("\n\n").Append(signOff);
+        }
+
+        return sb.ToString();
+    }
+
+    internal static int Words(string text) => WordRegex().Count(text);
+
+    private static string List(IReadOnlyList<string> items, int max)
+    {
+        var take = items.Take(max).ToList();
+        return take.Count switch
+        {
+            1 => take[0],
+            _ => string.Join(", ", take.Take(take.Count - 1)) + " and " + take[^1],
+        };
+    }
+
+    private static string? Clean(string? s)
+    {
+        if (string.IsNullOrWhiteSpace(s))
+        {
+            return null;
+        }
+
+        // Line breaks inside a value would break the greeting line and the sentence splitter.
+        return WhitespaceRegex().Replace(s.Trim(), " ");
+    }
+
+    private static List<string> Distinct(IReadOnlyList<string>? items) =>
+        items is null ? [] : [.. items.Select(Clean).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)];
+
+    private static string? FirstSentence(string? summary)
+    {
+        if (summary is null)
+        {
+            return null;
+        }
+
+        var m = SentenceEndRegex().Match(summary);
+        var sentence = m.Success ? summary[..(m.Index + 1)] : summary;
+        sentence = sentence.Trim();
+        if (!sentence.EndsWith('.') && !sentence.EndsWith('!') && !sentence.EndsWith('?'))
+        {
+            sentence += ".";
+        }
+
+        return sentence;
+    }
+
+    private static bool StartsWithAcronym(string s) => s.Length > 1 && char.IsUpper(s[0]) && char.IsUpper(s[1]);
+
+    private static readonly HashSet<string> CtaVerbs = new(StringComparer.Ordinal)
+    {
+        "book", "schedule", "set", "get", "have", "hop", "jump", "grab", "arrange", "see", "explore", "discuss", "share", "start",
+        "try", "learn", "meet", "talk", "chat", "connect", "join", "review", "walk", "show", "compare", "plan", "find", "take",
+    };
+
+    [GeneratedRegex(@"[\p{L}\p{N}](?:[\p{L}\p{N}'’&-]*[\p{L}\p{N}])?", RegexOptions.CultureInvariant)]
+    private static partial Regex WordRegex();
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex WhitespaceRegex();
+
+    [GeneratedRegex(@"[.!?](?=\s|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex SentenceEndRegex();
+}

@@ -1,0 +1,175 @@
+using OutreachOS.Credits.Contracts;
+using OutreachOS.Generation.Contracts;
+using OutreachOS.Generation.Events;
+using OutreachOS.Generation.Guarding;
+using OutreachOS.Generation.Prompting;
+using OutreachOS.Generation.Telemetry;
+using OutreachOS.Guardrails.Contracts;
+using OutreachOS.Llm;
+
+namespace OutreachOS.Generation.Personalizing;
+
+internal sealed record AttemptSetResult(IReadOnlyList<VariantDto> Variants, int Attempts, string? Failure, int Charged, int Remaining)
+{
+    public bool Failed => Failure is not null;
+}
+
+/// <summary>
+/// Runs one attempt set: render → call the model → parse strictly → guardrails on every variant concurrently. Any
+/// BLOCK (or an unparseable answer) triggers exactly one retry with the reasons injected into the prompt; the retry
+/// rewrites only the blocked variants. Then settles the credit reservation (charging returned variants only) or
+/// refunds it when nothing usable came back. Provider failures are not retried here: the SDK already spent its
+/// bounded retries, and retrying again would multiply billed calls.
+/// </summary>
+internal sealed class AttemptSetRunner(
+    ILlmClient llm,
+    IGuardrailEvaluator guardrails,
+    ICreditLedger ledger,
+    PromptRenderer renderer,
+    GenerationOptions options,
+    GenerationMetrics metrics,
+    TimeProvider clock)
+{
+    public const int MaxAttempts = 2;
+
+    public async Task<AttemptSetResult> RunAsync(StreamWriter w, Guid tenantId, PersonalizeRequest request, int setNo, int count,
+        Guid reservationId, int reserved, CancellationToken ct)
+    {
+        var settledOrRefunded = false;
+        try
+        {
+            var (final, flags, attempts, firstPassed, firstChecked, failure) = await AttemptAsync(w, request, setNo, count, ct);
+            var present = Enumerable.Range(0, count).Where(i => final[i] is not null).ToList();
+            if (present.Count == 0)
+            {
+                var reason = failure ?? "the model returned no usable variant";
+                var refunded = await ledger.RefundAsync(tenantId, reservationId, reason, ct);
+                settledOrRefunded = true;
+                w.Add(new GenerationFailed(setNo, reason, clock.GetUtcNow()));
+                w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, refunded.Available, reason, clock.GetUtcNow()));
+                await w.FlushAsync(ct);
+                return new AttemptSetResult([], attempts, reason, 0, refunded.Available);
+            }
+
+            var variants = present.Select(i => ToVariant(request, final[i]!, flags[i]!)).ToList();
+            var charged = present.Count * options.CreditsPerVariant;
+            var balance = await ledger.SettleAsync(tenantId, reservationId, charged, ct);
+            settledOrRefunded = true;
+            w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
+            w.Add(new CreditsSettled(reservationId, Purpose(setNo), charged, balance.Available, clock.GetUtcNow()));
+            await w.FlushAsync(ct);
+            return new AttemptSetResult(variants, attempts, null, charged, balance.Available);
+        }
+        catch (Exception) when (!settledOrRefunded)
+        {
+            // Crash, cancellation or database failure mid-way: release the hold (idempotent by reservation id).
+            await ledger.RefundAsync(tenantId, reservationId, "generation aborted", CancellationToken.None);
+            throw;
+        }
+    }
+
+    public static string Purpose(int setNo) => setNo == 1 ? "personalize" : "regenerate";
+
+    private async Task<(ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure)>
+        AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, CancellationToken ct)
+    {
+        var final = new ParsedVariantDto?[count];
+        var flags = new IReadOnlyList<RiskFlag>?[count];
+        IReadOnlyList<int> pending = [.. Enumerable.Range(0, count)];
+        string? feedback = null;
+        string? failure = null;
+        var attempts = 0;
+        var firstPassed = 0;
+        var firstChecked = 0;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var prompt = renderer.Render(request, pending, feedback);
+            w.Add(new PromptRendered(setNo, attempt, prompt, pending, clock.GetUtcNow()));
+            await w.FlushAsync(ct); // the prompt is on record before it is sent
+            attempts++;
+
+            LlmCompletion completion;
+            try
+            {
+                completion = await llm.CompleteAsync(PromptRenderer.ToLlm(prompt), ct);
+            }
+            catch (LlmCallFailedException e)
+            {
+                w.Add(new ModelCallFailed(setNo, attempt, e.Provider, e.Model, e.Message, e.StatusCode, e.Attempts, clock.GetUtcNow()));
+                failure = $"the model call failed ({e.Provider}, {(e.StatusCode is { } s ? $"HTTP {s}" : "no response")})";
+                if (attempt == 1)
+                {
+                    metrics.FirstAttempt(0, count);
+                    firstChecked = count;
+                }
+
+                break;
+            }
+
+            w.Add(new ModelResponded(setNo, attempt, ToOutput(completion), clock.GetUtcNow()));
+            var parsed = VariantParser.Parse(completion.Text, pending.Count, PromptRenderer.IncludeSubjects(request));
+            if (!parsed.Ok)
+            {
+                w.Add(new OutputRejected(setNo, attempt, parsed.Error!, clock.GetUtcNow()));
+                failure = $"the model's answer was not the required JSON: {parsed.Error}";
+                if (attempt == 1)
+                {
+                    metrics.FirstAttempt(0, count);
+                    firstChecked = count;
+                    feedback = $"Your previous answer was rejected: {parsed.Error}. Answer with the JSON object only, exactly in the required shape, with {pending.Count} variant(s).";
+                    w.Add(new RetryRequested(setNo, attempt + 1, pending, feedback, clock.GetUtcNow()));
+                    metrics.Retry("unparseable");
+                }
+
+                continue;
+            }
+
+            failure = null;
+            var indexes = pending.Take(parsed.Variants.Count).ToList();
+            w.Add(new VariantsParsed(setNo, attempt, parsed.Variants, indexes, clock.GetUtcNow()));
+            var reports = await guardrails.EvaluateVariantsAsync([.. parsed.Variants.Select(v => GuardrailMapping.For(request, v))], ct);
+            var verdicts = new List<VerdictDto>(indexes.Count);
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                var relevant = GuardrailMapping.Relevant(request, reports[j]);
+                final[indexes[j]] = parsed.Variants[j];
+                flags[indexes[j]] = relevant;
+                verdicts.Add(new VerdictDto(indexes[j], GuardrailMapping.Passed(relevant), GuardrailMapping.ToDtos(relevant)));
+            }
+
+            var passed = verdicts.Count(v => v.Passed);
+            w.Add(new GuardrailsEvaluated(setNo, attempt, verdicts, passed, verdicts.Count, clock.GetUtcNow()));
+            if (attempt == 1)
+            {
+                firstPassed = passed;
+                firstChecked = count;
+                metrics.FirstAttempt(passed, count - passed);
+            }
+
+            var blocked = Enumerable.Range(0, count).Where(i => final[i] is null || !GuardrailMapping.Passed(flags[i]!)).ToList();
+            if (blocked.Count == 0 || attempt == MaxAttempts)
+            {
+                break;
+            }
+
+            feedback = GuardrailMapping.RetryFeedback([.. blocked.Where(i => flags[i] is not null).Select(i => (i, flags[i]!))]);
+            if (blocked.Any(i => final[i] is null))
+            {
+                feedback += $"Also write the missing variant(s): {string.Join(", ", blocked.Where(i => final[i] is null).Select(i => i + 1))}.\n";
+            }
+
+            pending = blocked;
+            w.Add(new RetryRequested(setNo, attempt + 1, pending, feedback, clock.GetUtcNow()));
+            metrics.Retry("blocked");
+        }
+
+        return (final, flags, attempts, firstPassed, firstChecked, failure);
+    }
+
+    public static ModelOutputDto ToOutput(LlmCompletion c) =>
+        new(c.Text, c.Provider, c.Model, c.InputTokens, c.OutputTokens, c.CostUsd, Math.Round(c.Latency.TotalMilliseconds, 3), c.HttpAttempts);
+
+    public static VariantDto ToVariant(PersonalizeRequest request, ParsedVariantDto v, IReadOnlyList<RiskFlag> flags) =>
+        new(PromptRenderer.IncludeSubjects(request) ? v.Subject ?? "" : null, v.Message, v.PersonalizationPoints,
+            GuardrailMapping.ToDtos(flags), !GuardrailMapping.Passed(flags));
+}

@@ -1,0 +1,339 @@
+using Microsoft.AspNetCore.Http;
+using OutreachOS.BuildingBlocks.Documents;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Web;
+using OutreachOS.Credits.Contracts;
+using OutreachOS.Generation.Contracts;
+using OutreachOS.Generation.Events;
+using OutreachOS.Generation.Guarding;
+using OutreachOS.Generation.Projection;
+using OutreachOS.Generation.Prompting;
+using OutreachOS.Generation.Telemetry;
+using OutreachOS.Guardrails.Contracts;
+using OutreachOS.Llm;
+
+namespace OutreachOS.Generation.Personalizing;
+
+/// <summary>The use cases behind the /personalize endpoints: load → decide → append, with credits around model calls.</summary>
+internal sealed class PersonalizationService(
+    IEventStore store,
+    DocumentStore documents,
+    ICreditLedger ledger,
+    ILlmClient llm,
+    IGuardrailEvaluator guardrails,
+    AttemptSetRunner runner,
+    GenerationOptions options,
+    GenerationMetrics metrics,
+    TimeProvider clock)
+{
+    public async Task<IResult> PersonalizeAsync(Caller caller, PersonalizeRequest request, CancellationToken ct)
+    {
+        var errors = PersonalizeValidation.Validate(request);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var requestId = Guid.CreateVersion7();
+        var w = new StreamWriter(store, caller.TenantId, requestId, 0);
+        w.Add(new PersonalizationRequested(requestId, request, caller.ApiKeyId, clock.GetUtcNow()));
+        return await StartSetAsync(caller.TenantId, w, request, setNo: 1, regeneration: 0, ct);
+    }
+
+    public async Task<IResult> RegenerateAsync(Guid tenantId, Guid requestId, CancellationToken ct)
+    {
+        var doc = await documents.GetAsync<PersonalizationRecord>(tenantId, PersonalizationProjection.IdOf(requestId), ct);
+        if (doc is null)
+        {
+            return Problems.NotFound("Personalization request");
+        }
+
+        var record = doc.Data;
+        if (record.Regenerations >= options.MaxRegenerations)
+        {
+            return Problems.Conflict($"This request was already regenerated {record.Regenerations} time(s); the limit is {options.MaxRegenerations}.");
+        }
+
+        var setNo = record.AttemptSets.Count + 1;
+        var w = new StreamWriter(store, tenantId, requestId, record.Version);
+        w.Add(new RegenerationRequested(setNo, record.Regenerations + 1, clock.GetUtcNow()));
+        return await StartSetAsync(tenantId, w, record.Request, setNo, record.Regenerations + 1, ct);
+    }
+
+    private async Task<IResult> StartSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, CancellationToken ct)
+    {
+        var requested = request.VariantCount ?? 3;
+        var count = requested;
+        var balance = await ledger.GetBalanceAsync(tenantId, ct);
+        if (options.DegradeWhenCritical && options.CreditsPerVariant > 0)
+        {
+            // Documented degradation (CreditPolicy): at ≤ 5% left, or when the balance covers fewer variants, serve what
+            // it covers (at least one is attempted, so an empty balance still gets its 402 from the ledger).
+            count = Math.Max(1, CreditPolicy.AllowedVariants(requested, balance, options.CreditsPerVariant));
+        }
+
+        // Same request and attempt set → same reservation id: a retried call holds, settles or refunds credits once.
+        var reservationId = DeterministicId.For(w.RequestId, $"set:{setNo}");
+        var credits = count * options.CreditsPerVariant;
+        CreditReservation reservation;
+        try
+        {
+            reservation = await ledger.ReserveAsync(tenantId, reservationId, credits, AttemptSetRunner.Purpose(setNo), ct);
+        }
+        catch (InsufficientCreditsException e)
+        {
+            return PaymentRequired(e);
+        }
+
+        w.Add(new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, count, count < requested, clock.GetUtcNow()));
+        w.Add(new CreditsReserved(reservationId, AttemptSetRunner.Purpose(setNo), reservation.Reserved, reservation.Balance.Available, clock.GetUtcNow()));
+        try
+        {
+            await w.FlushAsync(ct);
+        }
+        catch (ConcurrencyException)
+        {
+            // A concurrent regeneration of the same set won: the reservation (same id) is its own, so it is not refunded here.
+            throw;
+        }
+        catch (Exception)
+        {
+            await ledger.RefundAsync(tenantId, reservationId, "request not recorded", CancellationToken.None);
+            throw;
+        }
+
+        var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reservation.Reserved, ct);
+        if (result.Failed)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Generation failed",
+                detail: $"No usable variant was produced: {result.Failure}. The credits were refunded.",
+                type: "https://outreachos.dev/problems/generation-failed",
+                extensions: new Dictionary<string, object?> { ["request_id"] = w.RequestId, ["attempts"] = result.Attempts });
+        }
+
+        return TypedResults.Ok(new PersonalizeResponse(w.RequestId, result.Variants, result.Attempts, new CreditsDto(result.Charged, result.Remaining),
+            setNo, count < requested, Math.Max(0, options.MaxRegenerations - regeneration)));
+    }
+
+    public async Task<IResult> GetAsync(Guid tenantId, Guid requestId, CancellationToken ct)
+    {
+        var doc = await documents.GetAsync<PersonalizationRecord>(tenantId, PersonalizationProjection.IdOf(requestId), ct);
+        if (doc is null)
+        {
+            return Problems.NotFound("Personalization request");
+        }
+
+        // The audit view reads the stream itself: the events in order with their hash-chain links.
+        var streamId = PersonalizationStreams.For(requestId);
+        var events = await store.ReadStreamAsync(tenantId, streamId, ct: ct);
+        var chain = await store.VerifyAsync(tenantId, streamId, ct);
+        var list = events.Select(e => new AuditEventDto(e.Version, e.EventType, e.CreatedAt, e.HashHex,
+            System.Text.Json.JsonDocument.Parse(e.Json).RootElement.Clone())).ToList();
+        return TypedResults.Ok(doc.Data with { Events = list, ChainValid = chain.Valid });
+    }
+
+    public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, CancellationToken ct)
+    {
+        var doc = await documents.GetAsync<PersonalizationRecord>(caller.TenantId, PersonalizationProjection.IdOf(requestId), ct);
+        if (doc is null)
+        {
+            return Problems.NotFound("Personalization request");
+        }
+
+        var record = doc.Data;
+        var set = record.AttemptSets.LastOrDefault(s => s.Variants is { Count: > 0 });
+        if (set is null)
+        {
+            return Problems.Conflict("This request has no variants to select.");
+        }
+
+        var errors = new FieldErrors();
+        if (body.VariantIndex is null)
+        {
+            errors.Add("variant_index", "is required");
+        }
+        else if (body.VariantIndex < 0 || body.VariantIndex >= set.Variants!.Count)
+        {
+            errors.Add("variant_index", $"must be between 0 and {set.Variants!.Count - 1}");
+        }
+
+        if (body.EditedMessage is not null)
+        {
+            errors.Required("edited_message", body.EditedMessage, 5000);
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var index = body.VariantIndex!.Value;
+        var variant = set.Variants![index];
+        var flags = variant.RiskFlags;
+        var now = clock.GetUtcNow();
+        var events = new List<object> { new VariantSelected(set.Number, index, caller.ApiKeyId, now) };
+        if (body.EditedMessage is { } edited)
+        {
+            // An edit is checked like a model answer: a human can introduce an unsourced claim too.
+            var report = await guardrails.EvaluateAsync(GuardrailMapping.For(record.Request, variant.Subject, edited.Trim()), ct);
+            flags = GuardrailMapping.ToDtos(GuardrailMapping.Relevant(record.Request, report));
+            events.Add(new VariantEdited(set.Number, index, edited.Trim(), flags, now));
+        }
+
+        var blocking = flags.Where(f => f.Severity == FlagSeverity.Block).Select(f => f.Code).Distinct().ToList();
+        if (blocking.Count > 0)
+        {
+            if (body.Override != true)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Variant is blocked",
+                    detail: $"Variant {index} has blocking guardrail findings ({string.Join(", ", blocking)}); send \"override\": true to select it anyway (recorded).",
+                    type: "https://outreachos.dev/problems/variant-blocked",
+                    extensions: new Dictionary<string, object?> { ["blocking_codes"] = blocking });
+            }
+
+            events.Add(new BlockedVariantOverridden(set.Number, index, blocking, caller.ApiKeyId, now));
+            metrics.Override();
+        }
+
+        var w = new StreamWriter(store, caller.TenantId, requestId, record.Version);
+        foreach (var e in events)
+        {
+            w.Add(e);
+        }
+
+        await w.FlushAsync(ct);
+        var after = events.Aggregate((PersonalizationRecord?)record, (s, e) => PersonalizationEvolve.Evolve(s, e, record.Version));
+        return TypedResults.Ok(after!.Selection);
+    }
+
+    public async Task<IResult> ReplayAsync(Guid tenantId, Guid requestId, ReplayRequest body, CancellationToken ct)
+    {
+        var doc = await documents.GetAsync<PersonalizationRecord>(tenantId, PersonalizationProjection.IdOf(requestId), ct);
+        if (doc is null)
+        {
+            return Problems.NotFound("Personalization request");
+        }
+
+        if (body.Model is { } m && (string.IsNullOrWhiteSpace(m) || m.Length > 200))
+        {
+            return new FieldErrors().Add("model", "must be a model name of 1 to 200 characters").ToProblem();
+        }
+
+        var record = doc.Data;
+        var set = record.AttemptSets.LastOrDefault(s => s.Attempts.Count > 0);
+        if (set is null)
+        {
+            return Problems.Conflict("This request has no stored prompt to replay.");
+        }
+
+        var original = set.Attempts[0];
+        var replayId = Guid.CreateVersion7();
+        var reservationId = DeterministicId.For(requestId, $"replay:{replayId:N}");
+        var expected = original.VariantIndexes.Count;
+        CreditReservation reservation;
+        try
+        {
+            reservation = await ledger.ReserveAsync(tenantId, reservationId, expected * options.CreditsPerVariant, "replay", ct);
+        }
+        catch (InsufficientCreditsException e)
+        {
+            return PaymentRequired(e);
+        }
+
+        var now = clock.GetUtcNow();
+        var events = new List<object> { new CreditsReserved(reservationId, "replay", reservation.Reserved, reservation.Balance.Available, now) };
+        ReplayDto replay;
+        try
+        {
+            replay = await RunReplayAsync(record, set.Number, original, body.Model?.Trim(), replayId, ct);
+            if (replay.Variants.Count > 0)
+            {
+                var charged = replay.Variants.Count * options.CreditsPerVariant;
+                var balance = await ledger.SettleAsync(tenantId, reservationId, charged, ct);
+                events.Add(new ReplayPerformed(replay));
+                events.Add(new CreditsSettled(reservationId, "replay", charged, balance.Available, clock.GetUtcNow()));
+            }
+            else
+            {
+                var reason = replay.Failure ?? replay.ParseError ?? "no variants";
+                var balance = await ledger.RefundAsync(tenantId, reservationId, reason, ct);
+                events.Add(new ReplayPerformed(replay));
+                events.Add(new CreditsRefunded(reservationId, "replay", reservation.Reserved, balance.Available, reason, clock.GetUtcNow()));
+            }
+        }
+        catch (Exception)
+        {
+            await ledger.RefundAsync(tenantId, reservationId, "replay aborted", CancellationToken.None);
+            throw;
+        }
+
+        // A replay does not depend on the request's current state, so it appends at any version (no 409 after paying).
+        await store.AppendAsync(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, ExpectedVersion.Any,
+            [.. events.Select(e => EventToAppend.Create(e))], ct);
+        return TypedResults.Ok(replay);
+    }
+
+    private async Task<ReplayDto> RunReplayAsync(PersonalizationRecord record, int setNo, AttemptDto original, string? model, Guid replayId, CancellationToken ct)
+    {
+        var request = record.Request;
+        ModelOutputDto? output = null;
+        string? failure = null;
+        string? parseError = null;
+        IReadOnlyList<ParsedVariantDto> variants = [];
+        var verdicts = new List<VerdictDto>();
+        try
+        {
+            output = AttemptSetRunner.ToOutput(await llm.CompleteAsync(PromptRenderer.ToLlm(original.Prompt, model), ct));
+        }
+        catch (LlmCallFailedException e)
+        {
+            failure = $"the model call failed ({e.Provider}, {(e.StatusCode is { } s ? $"HTTP {s}" : "no response")}): {e.Message}";
+        }
+
+        if (output is not null)
+        {
+            var parsed = VariantParser.Parse(output.Raw, original.VariantIndexes.Count, PromptRenderer.IncludeSubjects(request));
+            parseError = parsed.Error;
+            variants = parsed.Variants;
+            var reports = await guardrails.EvaluateVariantsAsync([.. variants.Select(v => GuardrailMapping.For(request, v))], ct);
+            for (var i = 0; i < reports.Count; i++)
+            {
+                var relevant = GuardrailMapping.Relevant(request, reports[i]);
+                verdicts.Add(new VerdictDto(i, GuardrailMapping.Passed(relevant), GuardrailMapping.ToDtos(relevant)));
+            }
+        }
+
+        var comparison = output is null ? null : Compare(original, output, variants, verdicts, model);
+        return new ReplayDto(record.RequestId, replayId, setNo, original.Number, model, output, failure, parseError, variants, verdicts, comparison, clock.GetUtcNow());
+    }
+
+    private static ComparisonDto Compare(AttemptDto original, ModelOutputDto output, IReadOnlyList<ParsedVariantDto> variants, List<VerdictDto> verdicts, string? model)
+    {
+        var rows = new List<VariantComparisonDto>();
+        for (var i = 0; i < variants.Count; i++)
+        {
+            var before = i < original.Variants.Count ? original.Variants[i] : null;
+            var beforeVerdict = original.Verdicts.FirstOrDefault(v => v.VariantIndex == (i < original.VariantIndexes.Count ? original.VariantIndexes[i] : -1));
+            var beforeCodes = beforeVerdict?.Flags.Select(f => f.Code).ToHashSet() ?? [];
+            var afterCodes = verdicts[i].Flags.Select(f => f.Code).ToHashSet();
+            rows.Add(new VariantComparisonDto(i, before is not null && before.Message == variants[i].Message && before.Subject == variants[i].Subject,
+                beforeVerdict?.Passed, verdicts[i].Passed,
+                [.. afterCodes.Except(beforeCodes).Order(StringComparer.Ordinal)], [.. beforeCodes.Except(afterCodes).Order(StringComparer.Ordinal)]));
+        }
+
+        return new ComparisonDto(original.Output?.Raw == output.Raw, original.Output?.Model ?? "", model ?? output.Model,
+            original.Output is null ? null : original.ParseError is null, variants.Count > 0,
+            original.Variants.Count, variants.Count, rows);
+    }
+
+    private static IResult PaymentRequired(InsufficientCreditsException e) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, title: "Out of credits", detail: e.Message,
+            type: "https://outreachos.dev/problems/out-of-credits",
+            extensions: new Dictionary<string, object?>
+            {
+                ["requested"] = e.Requested,
+                ["available"] = e.Balance.Available,
+                ["allowance"] = e.Balance.Allowance,
+                ["period"] = e.Balance.Period,
+            });
+}

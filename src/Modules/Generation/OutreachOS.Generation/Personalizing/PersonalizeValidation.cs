@@ -1,0 +1,95 @@
+using OutreachOS.BuildingBlocks.Web;
+using OutreachOS.Generation.Contracts;
+
+namespace OutreachOS.Generation.Personalizing;
+
+/// <summary>Field-by-field validation of <c>POST /personalize</c>; every invalid field is named with its JSON path.</summary>
+internal static class PersonalizeValidation
+{
+    public const int MinWords = 20; // greeting + one reason + a call to action do not fit in fewer
+    public const int MaxWords = 1000;
+
+    public static FieldErrors Validate(PersonalizeRequest r)
+    {
+        var e = new FieldErrors();
+        if (r.Channel is null)
+        {
+            e.Add("channel", "is required (EMAIL, LINKEDIN or SMS)");
+        }
+
+        if (r.Tone is null)
+        {
+            e.Add("tone", "is required (PROFESSIONAL, FRIENDLY or DIRECT)");
+        }
+
+        e.Required("goal", r.Goal, 200);
+        if (r.VariantCount is < 1 or > 3)
+        {
+            e.Add("variant_count", "must be between 1 and 3");
+        }
+
+        if (r.Lead is null)
+        {
+            e.Add("lead", "is required");
+        }
+        else
+        {
+            e.Required("lead.first_name", r.Lead.FirstName, 100)
+             .Required("lead.company_name", r.Lead.CompanyName, 200)
+             .Optional("lead.last_name", r.Lead.LastName, 100)
+             .Optional("lead.title", r.Lead.Title, 200)
+             .Optional("lead.domain", r.Lead.Domain, 253);
+            if (r.Lead.Domain is { Length: > 0 } d && (d.Any(char.IsWhiteSpace) || !d.Contains('.', StringComparison.Ordinal)))
+            {
+                e.Add("lead.domain", "must be a domain name such as example.com");
+            }
+        }
+
+        if (r.CompanyContext is { } c)
+        {
+            e.Optional("company_context.summary", c.Summary, 2000);
+            List(e, "company_context.keywords", c.Keywords, 20, 100);
+            List(e, "company_context.tech_stack", c.TechStack, 30, 100);
+        }
+
+        if (r.Signals is { } s)
+        {
+            List(e, "signals.crm_history", s.CrmHistory, 20, 500);
+            List(e, "signals.technographics", s.Technographics, 20, 500);
+            List(e, "signals.intent_signals", s.IntentSignals, 20, 500);
+            List(e, "signals.behavioral", s.Behavioral, 20, 500);
+        }
+
+        if (r.Constraints?.MaxWords is { } max && (max < MinWords || max > MaxWords))
+        {
+            e.Add("constraints.max_words", $"must be between {MinWords} and {MaxWords}");
+        }
+
+        return e;
+    }
+
+    private static void List(FieldErrors e, string field, IReadOnlyList<string>? items, int maxItems, int maxLength)
+    {
+        if (items is null)
+        {
+            return;
+        }
+
+        if (items.Count > maxItems)
+        {
+            e.Add(field, $"must hold at most {maxItems} items");
+        }
+
+        for (var i = 0; i < items.Count && i < maxItems; i++)
+        {
+            if (string.IsNullOrWhiteSpace(items[i]))
+            {
+                e.Add($"{field}[{i}]", "must not be empty");
+            }
+            else if (items[i].Length > maxLength)
+            {
+                e.Add($"{field}[{i}]", $"must be at most {maxLength} characters");
+            }
+        }
+    }
+}

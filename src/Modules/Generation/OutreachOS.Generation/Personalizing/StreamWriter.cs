@@ -1,0 +1,32 @@
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Generation.Events;
+
+namespace OutreachOS.Generation.Personalizing;
+
+/// <summary>
+/// Buffers a request's events and appends them with the expected version, so a concurrent regenerate/select on the
+/// same request fails with a conflict (409) instead of interleaving.
+/// </summary>
+internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid requestId, long version)
+{
+    private readonly List<EventToAppend> _pending = [];
+
+    public long Version { get; private set; } = version;
+
+    public Guid RequestId => requestId;
+
+    public void Add(object e) => _pending.Add(EventToAppend.Create(e));
+
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var expected = Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(Version);
+        var result = await store.AppendAsync(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, expected, [.. _pending], ct);
+        _pending.Clear();
+        Version = result.Version;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace OutreachOS.IntegrationTests.Generation;
+
+/// <summary>
+/// An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port): the host's real OpenAI SDK talks to it.
+/// Answers the n-th call with the n-th scripted message content, and records every request body.
+/// </summary>
+internal sealed class OpenAIStub : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<string> _bodies = new();
+    private readonly string[] _contents;
+    private int _count;
+
+    private OpenAIStub(string[] contents)
+    {
+        _contents = contents;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public IReadOnlyList<string> Bodies => [.. _bodies];
+
+    public static async Task<OpenAIStub> StartAsync(params string[] contents)
+    {
+        var stub = new OpenAIStub(contents);
+        await stub._app.StartAsync();
+        stub.BaseUrl = new Uri(stub._app.Urls.Single());
+        return stub;
+    }
+
+    public Dictionary<string, string?> Settings() => new()
+    {
+        ["Llm:Provider"] = "OpenAI",
+        ["Llm:Model"] = "gpt-4o-mini",
+        ["Llm:MaxRetries"] = "0",
+        ["Llm:TimeoutSeconds"] = "10",
+        ["Llm:OpenAI:BaseUrl"] = new Uri(BaseUrl, "v1").ToString(),
+        ["Llm:OpenAI:ApiKey"] = "sk-test-generation",
+    };
+
+    public static string Variants(params (string Subject, string Message)[] variants) => JsonSerializer.Serialize(new
+    {
+        variants = variants.Select(v => new { subject = v.Subject, message = v.Message, personalization_points = new[] { "company focus" } }),
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        _bodies.Enqueue(await reader.ReadToEndAsync(context.RequestAborted));
+        var n = Interlocked.Increment(ref _count) - 1;
+        if (n >= _contents.Length)
+        {
+            context.Response.StatusCode = 500; // over-sending shows as a failure
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            id = $"chatcmpl-{n}",
+            @object = "chat.completion",
+            created = 1_700_000_000,
+            model = "gpt-4o-mini-2024-07-18",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = _contents[n] }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 400, completion_tokens = 150, total_tokens = 550 },
+        }), context.RequestAborted);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Text.RegularExpressions;
+using OutreachOS.Generation.Contracts;
+using OutreachOS.Generation.Guarding;
+using OutreachOS.Generation.Offline;
+using OutreachOS.Generation.Prompting;
+using OutreachOS.Guardrails.Contracts;
+using OutreachOS.Llm;
+using static OutreachOS.UnitTests.Generation.GenerationFixtures;
+
+namespace OutreachOS.UnitTests.Generation;
+
+public sealed class OfflineComposerTests
+{
+    private static readonly PersonalizeOfflineComposer Composer = new();
+
+    public static TheoryData<Channel, Tone, Framework?> Combinations()
+    {
+        var data = new TheoryData<Channel, Tone, Framework?>();
+        foreach (var c in Enum.GetValues<Channel>())
+        {
+            foreach (var t in Enum.GetValues<Tone>())
+            {
+                foreach (var f in new Framework?[] { null, Framework.Aida, Framework.Pas, Framework.Bab })
+                {
+                    data.Add(c, t, f);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    private static (ParseResult Parsed, IReadOnlyList<GuardrailReport> Reports) Run(PersonalizeRequest request)
+    {
+        var prompt = Renderer.Render(request, All(request.VariantCount ?? 3), null);
+        var text = Composer.Complete(PromptRenderer.ToLlm(prompt));
+        var parsed = VariantParser.Parse(text, request.VariantCount ?? 3, PromptRenderer.IncludeSubjects(request));
+        Assert.True(parsed.Ok, parsed.Error + "\n" + text);
+        var reports = parsed.Variants.Select(v => Evaluator.EvaluateAsync(GuardrailMapping.For(request, v), default).AsTask().Result).ToList();
+        return (parsed, reports);
+    }
+
+    private static string Describe(ParseResult parsed, IReadOnlyList<GuardrailReport> reports) =>
+        string.Join("\n---\n", parsed.Variants.Select((v, i) => $"{v.Subject}\n{v.Message}\n=> " +
+            string.Join("; ", reports[i].Flags.Select(f => $"{f.Severity} {f.Code} {f.Detail}"))));
+
+    [Theory]
+    [MemberData(nameof(Combinations))]
+    public void Rich_context_variants_pass_every_guardrail_first_time_without_even_a_warning(Channel channel, Tone tone, Framework? framework)
+    {
+        var (parsed, reports) = Run(Rich(channel, tone, framework));
+        Assert.Equal(3, parsed.Variants.Count);
+        Assert.True(reports.All(r => r.Flags.Count == 0), Describe(parsed, reports));
+    }
+
+    [Theory]
+    [MemberData(nameof(Combinations))]
+    public void Thin_context_variants_pass_the_guardrails_first_time(Channel channel, Tone tone, Framework? framework)
+    {
+        var (parsed, reports) = Run(Thin(channel, tone, framework));
+        Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
+    }
+
+    [Theory]
+    [InlineData(Channel.Email)]
+    [InlineData(Channel.Linkedin)]
+    [InlineData(Channel.Sms)]
+    public void Channel_limits_hold_subject_only_for_email(Channel channel)
+    {
+        var (parsed, _) = Run(Rich(channel, framework: Framework.Pas));
+        foreach (var v in parsed.Variants)
+        {
+            Assert.Equal(channel == Channel.Email, v.Subject is not null);
+            if (channel != Channel.Email)
+            {
+                Assert.True(v.Message.Length <= 300, v.Message);
+            }
+        }
+    }
+
+    [Fact]
+    public void Variants_are_distinct_and_follow_the_hook_hierarchy_keywords_then_role_then_tech()
+    {
+        var (parsed, _) = Run(Rich());
+        Assert.Equal(3, parsed.Variants.Select(v => v.Message).Distinct().Count());
+        Assert.Contains("freight visibility", parsed.Variants[0].Message, StringComparison.Ordinal);
+        Assert.Contains("VP of Sales", parsed.Variants[1].Message, StringComparison.Ordinal);
+        Assert.Contains("Salesforce", parsed.Variants[2].Message, StringComparison.Ordinal);
+        Assert.StartsWith("company focus:", parsed.Variants[0].PersonalizationPoints[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Greets_by_first_name_and_ends_with_a_call_to_action_from_the_goal()
+    {
+        var (parsed, _) = Run(Rich(tone: Tone.Direct));
+        Assert.All(parsed.Variants, v =>
+        {
+            Assert.StartsWith("Hi Sarah,", v.Message, StringComparison.Ordinal);
+            Assert.Contains("Can we book a 15-min call?", v.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Never_writes_a_number_that_is_not_in_the_input()
+    {
+        var request = Rich(framework: Framework.Aida);
+        var (parsed, _) = Run(request);
+        var input = System.Text.Json.JsonSerializer.Serialize(request);
+        foreach (var v in parsed.Variants)
+        {
+            foreach (Match m in Regex.Matches(v.Subject + " " + v.Message, @"\d+"))
+            {
+                Assert.Contains(m.Value, input, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(30)]
+    [InlineData(45)]
+    public void Max_words_is_honoured_by_dropping_optional_sentences(int maxWords)
+    {
+        var request = Rich(framework: Framework.Bab, maxWords: maxWords);
+        var (parsed, reports) = Run(request);
+        Assert.All(parsed.Variants, v => Assert.True(PersonalizeOfflineComposer.Words(v.Message) <= maxWords, v.Message));
+        Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
+    }
+
+    [Fact]
+    public void Same_prompt_gives_the_same_text()
+    {
+        var prompt = PromptRenderer.ToLlm(Renderer.Render(Rich(), All(3), null));
+        Assert.Equal(Composer.Complete(prompt), Composer.Complete(prompt));
+    }
+
+    [Fact]
+    public void A_retry_prompt_for_some_variants_writes_only_those_positions()
+    {
+        var request = Rich();
+        var full = VariantParser.Parse(Composer.Complete(PromptRenderer.ToLlm(Renderer.Render(request, All(3), null))), 3, true);
+        var retry = VariantParser.Parse(Composer.Complete(PromptRenderer.ToLlm(Renderer.Render(request, [2], "Variant 3: fix it"))), 1, true);
+        Assert.Single(retry.Variants);
+        Assert.Equal(full.Variants[2].Message, retry.Variants[0].Message);
+    }
+
+    [Fact]
+    public void A_summary_is_used_when_there_are_no_keywords()
+    {
+        var request = Rich() with { CompanyContext = new CompanyContextInput("Acme Logistics runs same-day freight for regional retailers. More text.", null, null), VariantCount = 1 };
+        var (parsed, reports) = Run(request);
+        Assert.Contains("I read that Acme Logistics runs same-day freight for regional retailers.", parsed.Variants[0].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("More text", parsed.Variants[0].Message, StringComparison.Ordinal);
+        Assert.True(reports[0].Passed, Describe(parsed, reports));
+    }
+
+    [Fact]
+    public void A_prompt_without_an_input_block_is_a_wiring_error()
+    {
+        Assert.Throws<InvalidOperationException>(() => Composer.Complete(new LlmPrompt("personalize.v1", "s", "no data", null, 0, null, null, 0)));
+    }
+}
