@@ -87,6 +87,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapOrganizationEndpoints();
 app.MapAuditEndpoints();
 app.MapMessagingAdmin();
+app.MapGuardrailsEndpoints();
 app.MapGenerationEndpoints();
 app.MapCreditsEndpoints();
 

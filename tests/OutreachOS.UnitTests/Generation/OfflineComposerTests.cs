@@ -36,7 +36,7 @@ public sealed class OfflineComposerTests
         var text = Composer.Complete(PromptRenderer.ToLlm(prompt));
         var parsed = VariantParser.Parse(text, request.VariantCount ?? 3, PromptRenderer.IncludeSubjects(request));
         Assert.True(parsed.Ok, parsed.Error + "\n" + text);
-        var reports = parsed.Variants.Select(v => Evaluator.EvaluateAsync(GuardrailMapping.For(request, v), default).AsTask().Result).ToList();
+        var reports = parsed.Variants.Select(v => Evaluator.EvaluateAsync(GuardrailMapping.For(request, v, Guid.Empty), default).AsTask().Result).ToList();
         return (parsed, reports);
     }
 

@@ -44,4 +44,10 @@ public sealed record GuardrailInput
     public IReadOnlyList<string> CompetitorNames { get; init; } = [];
 
     public GuardrailRequirements Requirements { get; init; } = GuardrailRequirements.Outbound;
+
+    /// <summary>
+    /// The organization whose policy applies (<c>PUT /guardrails/policy</c>: its forbidden phrases and competitor names are
+    /// added to the lists above). Null: only the lists given here.
+    /// </summary>
+    public Guid? OrganizationId { get; init; }
 }

@@ -7,9 +7,9 @@ namespace OutreachOS.Generation.Guarding;
 /// <summary>Maps a request and one variant to the Guardrails module's input, and its findings back to the HTTP shape.</summary>
 internal static class GuardrailMapping
 {
-    public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v) => For(r, v.Subject, v.Message);
+    public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, Guid organizationId) => For(r, v.Subject, v.Message, organizationId);
 
-    public static GuardrailInput For(PersonalizeRequest r, string? subject, string message)
+    public static GuardrailInput For(PersonalizeRequest r, string? subject, string message, Guid organizationId)
     {
         var context = ContextTexts(r);
         var lead = r.Lead!;
@@ -38,6 +38,7 @@ internal static class GuardrailMapping
             },
             MaxWords = PromptRenderer.DefaultMaxWords(r),
             SourceTexts = sources,
+            OrganizationId = organizationId,
             // With nothing but a name and a company there is no context to be relevant to: relevance cannot be required.
             Requirements = new GuardrailRequirements(RequireGreeting: true, RequireCallToAction: true, RequireRelevance: context.Count > 0),
         };

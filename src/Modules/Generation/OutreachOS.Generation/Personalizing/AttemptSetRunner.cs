@@ -127,7 +127,7 @@ internal sealed class AttemptSetRunner(
             failure = null;
             var indexes = pending.Take(parsed.Variants.Count).ToList();
             w.Add(new VariantsParsed(setNo, attempt, parsed.Variants, indexes, clock.GetUtcNow()));
-            var reports = await guardrails.EvaluateVariantsAsync([.. parsed.Variants.Select(v => GuardrailMapping.For(request, v))], ct);
+            var reports = await guardrails.EvaluateVariantsAsync([.. parsed.Variants.Select(v => GuardrailMapping.For(request, v, w.TenantId))], ct);
             var verdicts = new List<VerdictDto>(indexes.Count);
             for (var j = 0; j < indexes.Count; j++)
             {

@@ -175,7 +175,7 @@ internal sealed class PersonalizationService(
         if (body.EditedMessage is { } edited)
         {
             // An edit is checked like a model answer: a human can introduce an unsourced claim too.
-            var report = await guardrails.EvaluateAsync(GuardrailMapping.For(record.Request, variant.Subject, edited.Trim()), ct);
+            var report = await guardrails.EvaluateAsync(GuardrailMapping.For(record.Request, variant.Subject, edited.Trim(), caller.TenantId), ct);
             flags = GuardrailMapping.ToDtos(GuardrailMapping.Relevant(record.Request, report));
             events.Add(new VariantEdited(set.Number, index, edited.Trim(), flags, now));
         }
@@ -245,7 +245,7 @@ internal sealed class PersonalizationService(
         ReplayDto replay;
         try
         {
-            replay = await RunReplayAsync(record, set.Number, original, body.Model?.Trim(), replayId, ct);
+            replay = await RunReplayAsync(tenantId, record, set.Number, original, body.Model?.Trim(), replayId, ct);
             if (replay.Variants.Count > 0)
             {
                 var charged = replay.Variants.Count * options.CreditsPerVariant;
@@ -273,7 +273,7 @@ internal sealed class PersonalizationService(
         return TypedResults.Ok(replay);
     }
 
-    private async Task<ReplayDto> RunReplayAsync(PersonalizationRecord record, int setNo, AttemptDto original, string? model, Guid replayId, CancellationToken ct)
+    private async Task<ReplayDto> RunReplayAsync(Guid tenantId, PersonalizationRecord record, int setNo, AttemptDto original, string? model, Guid replayId, CancellationToken ct)
     {
         var request = record.Request;
         ModelOutputDto? output = null;
@@ -295,7 +295,7 @@ internal sealed class PersonalizationService(
             var parsed = VariantParser.Parse(output.Raw, original.VariantIndexes.Count, PromptRenderer.IncludeSubjects(request));
             parseError = parsed.Error;
             variants = parsed.Variants;
-            var reports = await guardrails.EvaluateVariantsAsync([.. variants.Select(v => GuardrailMapping.For(request, v))], ct);
+            var reports = await guardrails.EvaluateVariantsAsync([.. variants.Select(v => GuardrailMapping.For(request, v, tenantId))], ct);
             for (var i = 0; i < reports.Count; i++)
             {
                 var relevant = GuardrailMapping.Relevant(request, reports[i]);

@@ -15,6 +15,8 @@ internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid reques
 
     public Guid RequestId => requestId;
 
+    public Guid TenantId => tenantId;
+
     public void Add(object e) => _pending.Add(EventToAppend.Create(e));
 
     public async Task FlushAsync(CancellationToken ct)
