@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using OutreachOS.IntegrationTests.Api;
+using static OutreachOS.IntegrationTests.Generation.GenerationApi;
+
+namespace OutreachOS.IntegrationTests.Generation;
+
+public sealed class PersonalizeConcurrencyTests
+{
+    [Fact]
+    public async Task One_hundred_concurrent_personalize_requests_with_credits_for_37_exactly_37_succeed_and_the_ledger_balances()
+    {
+        const int k = 37;
+        await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Credits:Tiers:FREE"] = k.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var created = await app.ClientWithKey().PostAsJsonAsync("/organizations", new { name = "tight budget", tier = "FREE" });
+        var key = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["api_key"]!["key"]!.GetValue<string>();
+        var client = app.ClientWithKey(key);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+        {
+            var (status, json) = await PostAsync(client, "/personalize", Body(variantCount: 1));
+            return (status, json);
+        })));
+
+        Assert.Equal(k, outcomes.Count(o => o.status == HttpStatusCode.OK));
+        Assert.Equal(100 - k, outcomes.Count(o => o.status == HttpStatusCode.PaymentRequired));
+        Assert.All(outcomes.Where(o => o.status == HttpStatusCode.OK), o => Assert.Equal(1, o.json["credits"]!["charged"]!.GetValue<int>()));
+
+        var (_, credits) = await GetAsync(client, "/credits");
+        Assert.Equal(k, credits["allowance"]!.GetValue<int>());
+        Assert.Equal(k, credits["consumed"]!.GetValue<int>());
+        Assert.Equal(0, credits["reserved"]!.GetValue<int>());
+        Assert.Equal(0, credits["available"]!.GetValue<int>());
+    }
+}
