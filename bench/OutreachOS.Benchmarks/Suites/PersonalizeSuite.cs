@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
 using OutreachOS.Host.Organizations;
 
 namespace OutreachOS.Benchmarks.Suites;
@@ -67,11 +68,14 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         // One client, one request at a time: the service time without queueing behind the other 19 clients.
         var single = quick ? 30 : 100;
         Progress.Line($"personalize: {single} × POST /personalize at 1 client (service time without contention)");
+        var commitsBefore = await CommitsAsync(cs);
         var alone = await RunAsync(client, single, Personalize, clients: 1);
+        var commits = (await CommitsAsync(cs) - commitsBefore) / (double)single;
 
         Record("baseline: GET /organizations/me", baseline, Clients);
         Record("POST /personalize (3 variants)", personalize, Clients);
         Record("POST /personalize, 1 client", alone, 1);
+        report.Figure(Suite, "PostgreSQL commits per /personalize", commits, "", "pg_stat_database during the 1-client pass; includes the projection daemon's");
         report.Ratio(Suite, "p50 personalize / baseline", Stats.Median(personalize.Millis) / Stats.Median(baseline.Millis));
         report.Ratio(Suite, "throughput baseline / personalize", baseline.PerSecond / personalize.PerSecond);
         if (baseline.Failures + personalize.Failures + alone.Failures > 0)
@@ -89,6 +93,16 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
     {
         using var content = new StringContent(PersonalizeBody, Encoding.UTF8, "application/json");
         return await client.PostAsync("/personalize", content);
+    }
+
+    /// <summary>Committed transactions of the database; PostgreSQL publishes the counters at most once a second.</summary>
+    private static async Task<long> CommitsAsync(string connectionString)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     private static Task<HttpResponseMessage> OrganizationMe(HttpClient client) => client.GetAsync("/organizations/me");
