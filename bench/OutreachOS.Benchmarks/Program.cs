@@ -1,10 +1,10 @@
 using OutreachOS.Benchmarks;
 using OutreachOS.Benchmarks.Suites;
 
-// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|all> [--quick]
+// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|all> [--quick]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var quick = args.Contains("--quick");
-string[] known = ["eventstore", "projections", "relay", "all"];
+string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "all"];
 if (!known.Contains(suite))
 {
     await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick]");
@@ -27,6 +27,14 @@ try
     if (suite is "relay" or "all")
     {
         await new RelaySuite(postgres, report, quick).RunAsync();
+    }
+    if (suite is "guardrails" or "all")
+    {
+        await new GuardrailsSuite(report, quick).RunAsync();
+    }
+    if (suite is "personalize" or "all")
+    {
+        await new PersonalizeSuite(postgres, report, quick).RunAsync();
     }
 }
 finally

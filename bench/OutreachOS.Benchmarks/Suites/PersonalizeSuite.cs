@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using OutreachOS.Host.Organizations;
+
+namespace OutreachOS.Benchmarks.Suites;
+
+/// <summary>
+/// The real host in-process (TestServer, no sockets) on a fresh database with the Offline model: <c>POST /personalize</c>
+/// (EMAIL, 3 variants: credit reservation, prompt, offline composer, guardrails, settlement, audit events) at a fixed
+/// number of concurrent clients, against <c>GET /organizations/me</c> (authentication + one read) at the same concurrency.
+/// </summary>
+internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bool quick)
+{
+    private const string Suite = "personalize";
+    private const string BootstrapKey = "bench-bootstrap-key-0123456789abcdef";
+    private const int Clients = 20;
+
+    // A valid request as the API documents it; the offline composer answers it with 3 clean variants.
+    private const string PersonalizeBody = """
+        {
+          "channel": "EMAIL",
+          "tone": "PROFESSIONAL",
+          "goal": "book a 15-min call",
+          "variant_count": 3,
+          "lead": { "first_name": "Sarah", "last_name": "Chen", "title": "VP of Sales", "company_name": "Acme Logistics", "domain": "acmelogistics.com" },
+          "company_context": {
+            "summary": "Acme Logistics runs same-day freight for regional retailers.",
+            "keywords": ["freight visibility", "carrier onboarding"],
+            "tech_stack": ["Salesforce", "Snowflake"]
+          },
+          "signals": { "intent_signals": ["Hiring SDRs"] },
+          "constraints": { "max_words": 120, "include_subjects": true, "no_claims_policy": true }
+        }
+        """;
+
+    public async Task RunAsync()
+    {
+        var total = quick ? 200 : 1_000;
+        var warmup = quick ? 40 : 100;
+        var cs = await postgres.CreateDatabaseAsync("personalize");
+        Progress.Line("personalize: starting the host in-process (WebApplicationFactory, Llm:Provider=Offline, fresh database)");
+        await using var app = new BenchHost(cs);
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BootstrapKey);
+
+        // The platform organization is ENTERPRISE (100,000 credits/month); warm-up + run cost 3 credits per request.
+        var needed = (warmup + total + 100) * 3;
+        if (needed > 100_000)
+        {
+            throw new InvalidOperationException($"{needed} credits needed, the ENTERPRISE allowance is 100,000");
+        }
+
+        Progress.Line($"personalize: warm-up {warmup} requests of each kind at {Clients} clients");
+        await RunAsync(client, warmup, Personalize);
+        await RunAsync(client, warmup, OrganizationMe);
+
+        Progress.Line($"personalize: {total:N0} × GET /organizations/me at {Clients} clients (baseline)");
+        var baseline = await RunAsync(client, total, OrganizationMe);
+        Progress.Line($"personalize: {total:N0} × POST /personalize (EMAIL, 3 variants) at {Clients} clients");
+        var personalize = await RunAsync(client, total, Personalize);
+
+        // One client, one request at a time: the service time without queueing behind the other 19 clients.
+        var single = quick ? 30 : 100;
+        Progress.Line($"personalize: {single} × POST /personalize at 1 client (service time without contention)");
+        // Background commits (projection daemon, sweeper) with no request in flight, to tell them apart from the request's.
+        // Each counter read is itself one committed transaction, hence the "- 1". The pause lets the daemon catch up first.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var idleStart = await CommitsAsync(cs);
+        var idleClock = Stopwatch.StartNew();
+        var idleDelta = await CommitsAsync(cs) - idleStart - 1;
+        var idlePerSecond = idleDelta / idleClock.Elapsed.TotalSeconds;
+        var commitsBefore = await CommitsAsync(cs);
+        var window = Stopwatch.StartNew();
+        var alone = await RunAsync(client, single, Personalize, clients: 1);
+        var delta = await CommitsAsync(cs) - commitsBefore - 1;
+        var rawCommits = delta / (double)single;
+        var netCommits = (delta - idlePerSecond * window.Elapsed.TotalSeconds) / single;
+
+        Record("baseline: GET /organizations/me", baseline, Clients);
+        Record("POST /personalize (3 variants)", personalize, Clients);
+        Record("POST /personalize, 1 client", alone, 1);
+        report.Figure(Suite, "PostgreSQL commits per /personalize, raw", rawCommits, "", "pg_stat_database over the 1-client pass, background included");
+        report.Figure(Suite, "PostgreSQL commits per /personalize, net", netCommits, "", "raw minus the idle rate over the same window");
+        report.Figure(Suite, "PostgreSQL commits/s with no request in flight", idlePerSecond, "/s", "background: projection daemon, sweeper");
+        report.Ratio(Suite, "p50 personalize / baseline", Stats.Median(personalize.Millis) / Stats.Median(baseline.Millis));
+        report.Ratio(Suite, "throughput baseline / personalize", baseline.PerSecond / personalize.PerSecond);
+        if (baseline.Failures + personalize.Failures + alone.Failures > 0)
+        {
+            report.Note($"personalize: {baseline.Failures} baseline and {personalize.Failures + alone.Failures} personalize responses were not 200 " +
+                $"(first: {baseline.FirstFailure ?? personalize.FirstFailure ?? alone.FirstFailure})");
+        }
+
+        var p50 = Stats.Median(personalize.Millis);
+        report.Target($"personalize: p50 of POST /personalize at {Clients} clients < 20 ms", p50 < 20 && personalize.Failures == 0,
+            string.Create(CultureInfo.InvariantCulture, $"{p50:F2} ms, {personalize.Failures} failures"));
+    }
+
+    private static async Task<HttpResponseMessage> Personalize(HttpClient client)
+    {
+        using var content = new StringContent(PersonalizeBody, Encoding.UTF8, "application/json");
+        return await client.PostAsync("/personalize", content);
+    }
+
+    /// <summary>Committed transactions of the database; PostgreSQL publishes the counters at most once a second.</summary>
+    private static async Task<long> CommitsAsync(string connectionString)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static Task<HttpResponseMessage> OrganizationMe(HttpClient client) => client.GetAsync("/organizations/me");
+
+    private void Record(string name, Run run, int clients)
+    {
+        report.Figure(Suite, name + " p50", Stats.Median(run.Millis), "ms");
+        report.Figure(Suite, name + " p95", Stats.Percentile(run.Millis, 95), "ms");
+        report.Figure(Suite, name + " p99", Stats.Percentile(run.Millis, 99), "ms");
+        report.Figure(Suite, name + " throughput", run.PerSecond, "req/s", $"{run.Millis.Length} requests, {clients} clients");
+    }
+
+    /// <summary><paramref name="clients"/> loops share one counter, so exactly <paramref name="total"/> requests are sent.</summary>
+    private static async Task<Run> RunAsync(HttpClient client, int total, Func<HttpClient, Task<HttpResponseMessage>> send, int clients = Clients)
+    {
+        var millis = new double[total];
+        var next = -1;
+        var failures = 0;
+        string? firstFailure = null;
+        var wall = Stopwatch.StartNew();
+        var loops = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                var start = Stopwatch.GetTimestamp();
+                using var response = await send(client);
+                var body = await response.Content.ReadAsStringAsync();
+                millis[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                    Interlocked.CompareExchange(ref firstFailure, $"{(int)response.StatusCode} {body[..Math.Min(300, body.Length)]}", null);
+                }
+            }
+        }));
+        await Task.WhenAll(loops);
+        wall.Stop();
+        return new Run(millis, total / wall.Elapsed.TotalSeconds, failures, firstFailure);
+    }
+
+    private sealed record Run(double[] Millis, double PerSecond, int Failures, string? FirstFailure);
+
+    /// <summary>
+    /// The host's own Program. Typed by a host class rather than <c>Program</c> because this assembly's top-level
+    /// statements declare a <c>Program</c> of their own; the factory only needs a type from the host assembly.
+    /// </summary>
+    private sealed class BenchHost(string connectionString) : WebApplicationFactory<OrganizationService>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            // The factory looks for MvcTestingAppManifest.json in the current directory, which `dotnet run` does not
+            // make the output folder; the host has no content files, so the output folder is a valid content root.
+            builder.UseContentRoot(AppContext.BaseDirectory);
+            builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+            builder.UseSetting("Auth:BootstrapApiKey", BootstrapKey);
+            builder.UseSetting("Llm:Provider", "Offline");
+            builder.UseSetting("Projections:Enabled", "true");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseEnvironment("Production");
+        }
+    }
+}
