@@ -15,7 +15,7 @@ COPY --from=build /app ./
 #   ConnectionStrings__Postgres, Messaging__Transport=RabbitMQ, ConnectionStrings__RabbitMQ,
 #   OTEL_EXPORTER_OTLP_ENDPOINT, Auth__BootstrapApiKey.
 # Without ConnectionStrings__Postgres the host would try its embedded cluster, which this image does not contain.
-ENV ASPNETCORE_HTTP_PORTS=5080
+ENV ASPNETCORE_URLS=http://+:5080
 EXPOSE 5080
 # The non-root user that the .NET images provide.
 USER $APP_UID

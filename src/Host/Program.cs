@@ -19,10 +19,21 @@ using OutreachOS.Llm;
 
 var cli = CliVerbs.TryParse(args);
 var builder = WebApplication.CreateBuilder(cli?.RemainingArgs ?? args);
-if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_URLS"]) &&
-    string.IsNullOrWhiteSpace(builder.Configuration["URLS"]))
+// Default: loopback port 5080, unless the deployment names its own addresses or ports (--urls, ASPNETCORE_URLS, *_HTTP_PORTS).
+if (new[] { "urls", "ASPNETCORE_URLS", "http_ports", "ASPNETCORE_HTTP_PORTS", "https_ports", "ASPNETCORE_HTTPS_PORTS" }
+    .All(k => string.IsNullOrWhiteSpace(builder.Configuration[k])))
 {
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
+}
+// Structured logs by default (one JSON object per line); Logging__Console__FormatterName=simple for humans.
+if (string.IsNullOrWhiteSpace(builder.Configuration["Logging:Console:FormatterName"]))
+{
+    builder.Logging.AddJsonConsole(o =>
+    {
+        o.IncludeScopes = true;
+        o.UseUtcTimestamp = true;
+        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+    });
 }
 await builder.UseEmbeddedPostgresWhenUnconfiguredAsync();
 var connectionString = builder.Configuration.GetConnectionString("Postgres")!;
