@@ -15,6 +15,7 @@ using OutreachOS.Host.Audit;
 using OutreachOS.Host.Cli;
 using OutreachOS.Host.Hosting;
 using OutreachOS.Host.Organizations;
+using OutreachOS.Host.ReadSide;
 using OutreachOS.Llm;
 
 var cli = CliVerbs.TryParse(args);
@@ -101,6 +102,7 @@ app.MapMessagingAdmin();
 app.MapGuardrailsEndpoints();
 app.MapGenerationEndpoints();
 app.MapCreditsEndpoints();
+app.MapReadGraphQL();
 
 await app.RunAsync();
 return 0;

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.DependencyInjection;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Web;
+using OutreachOS.Credits.Contracts;
+using OutreachOS.GraphQL;
+using OutreachOS.Host.Organizations;
+
+namespace OutreachOS.Host.ReadSide;
+
+/// <summary>The caller's organization, passed to every resolver: every GraphQL read is scoped by it.</summary>
+internal sealed record GraphQLRequestContext(Guid OrganizationId, IServiceProvider Services);
+
+internal sealed record AuditEventNode(long Version, string EventId, string Type, DateTimeOffset CreatedAt, string Hash, string Data);
+
+internal sealed record AuditStreamNode(string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, bool Valid,
+    int? FirstBrokenVersion, string? Reason, IReadOnlyList<AuditEventNode> Events);
+
+internal sealed record CreditsNode(string Tier, string Period, int Allowance, int Consumed, int Reserved, int Available, string Alert);
+
+/// <summary>
+/// The read side's first GraphQL schema (own executor, ADR 0004): the organization, its streams, a stream's audit view
+/// with hash-chain verification, and credits. Analytics KPIs join here as their projections land (issue 5).
+/// </summary>
+internal static class ReadSchema
+{
+    public static GraphQLSchema Build() => new SchemaBuilder()
+        .Description("OutreachOS read side. Every field is scoped to the API key's organization.")
+        .Object<OrganizationView>("Organization", t => t
+            .Field("id", "ID!", o => o.Id.ToString())
+            .Field("name", "String!")
+            .Field("tier", "String!", o => o.Tier.ToString().ToUpperInvariant())
+            .Field("isPlatformAdmin", "Boolean!")
+            .Field("createdAt", "DateTime!"))
+        .Object<StreamInfo>("Stream", t => t
+            .Description("An event stream (one aggregate: a request, a ledger period, a policy...).")
+            .Field("streamId", "String!")
+            .Field("streamType", "String!")
+            .Field("version", "Int!", s => (int)Math.Min(int.MaxValue, s.Version))
+            .Field("createdAt", "DateTime!")
+            .Field("updatedAt", "DateTime!"))
+        .Object<AuditEventNode>("AuditEvent", t => t
+            .Field("version", "Int!", e => (int)e.Version)
+            .Field("eventId", "ID!")
+            .Field("type", "String!")
+            .Field("createdAt", "DateTime!")
+            .Field("hash", "String!", f => f.Description("SHA-256 of the previous hash and this event's canonical bytes (hex)."))
+            .Field("data", "String!", f => f.Description("The event payload as JSON text.")))
+        .Object<AuditStreamNode>("AuditStream", t => t
+            .Field("streamId", "String!")
+            .Field("streamType", "String!")
+            .Field("version", "Int!", s => (int)s.Version)
+            .Field("createdAt", "DateTime!")
+            .Field("valid", "Boolean!", f => f.Description("Whether the hash chain re-computes."))
+            .Field("firstBrokenVersion", "Int")
+            .Field("reason", "String")
+            .Field("events", "[AuditEvent!]!"))
+        .Object<CreditsNode>("Credits", t => t
+            .Field("tier", "String!")
+            .Field("period", "String!")
+            .Field("allowance", "Int!")
+            .Field("consumed", "Int!")
+            .Field("reserved", "Int!")
+            .Field("available", "Int!")
+            .Field("alert", "String!"))
+        .Query(t => t
+            .Field("organization", "Organization", async ctx =>
+            {
+                var c = ctx.GetContext<GraphQLRequestContext>();
+                return await c.Services.GetRequiredService<OrganizationService>().GetAsync(c.OrganizationId, ctx.CancellationToken);
+            })
+            .Connection<object, StreamInfo>("streams", "Stream", async ctx =>
+            {
+                var c = ctx.GetContext<GraphQLRequestContext>();
+                return await c.Services.GetRequiredService<IEventStore>().ListStreamsAsync(
+                    c.OrganizationId, ctx.Argument<string?>("type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"),
+                    1000, ctx.CancellationToken);
+            }, maxPageSize: 100, f => f
+                .Argument("type", "String")
+                .Argument("from", "DateTime")
+                .Argument("to", "DateTime"))
+            .Field("auditStream", "AuditStream", async ctx =>
+            {
+                var c = ctx.GetContext<GraphQLRequestContext>();
+                var store = c.Services.GetRequiredService<IEventStore>();
+                var streamId = ctx.Argument<string>("streamId")!;
+                var info = await store.GetStreamAsync(c.OrganizationId, streamId, ctx.CancellationToken);
+                if (info is null)
+                {
+                    return null; // another organization's stream looks exactly like a missing one
+                }
+                var events = await store.ReadStreamAsync(c.OrganizationId, streamId, ct: ctx.CancellationToken);
+                var check = await store.VerifyAsync(c.OrganizationId, streamId, ctx.CancellationToken);
+                return new AuditStreamNode(info.StreamId, info.StreamType, info.Version, info.CreatedAt, check.Valid,
+                    check.FirstBrokenVersion is { } v ? (int)v : null, check.Reason,
+                    [.. events.Select(e => new AuditEventNode(e.Version, e.EventId.ToString(), e.EventType, e.CreatedAt, e.HashHex, e.Json))]);
+            }, f => f.Argument("streamId", "String!"))
+            .Field("credits", "Credits!", async ctx =>
+            {
+                var c = ctx.GetContext<GraphQLRequestContext>();
+                var b = await c.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(c.OrganizationId, ctx.CancellationToken);
+                return new CreditsNode(b.Tier, b.Period, b.Allowance, b.Consumed, b.Reserved, b.Available, b.Alert.ToString().ToUpperInvariant());
+            }))
+        .Build();
+
+    public static void MapReadGraphQL(this IEndpointRouteBuilder app) =>
+        app.MapGraphQL("/graphql", Build(), o =>
+        {
+            o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetTenantId(), http.RequestServices));
+            o.Execution = new ExecutionOptions { MaxDepth = 12, MaxComplexity = 5000 };
+        }).RequireAuthorization();
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OutreachOS.IntegrationTests.Api;
+
+public sealed class GraphQLEndpointTests
+{
+    private static async Task<JsonNode> QueryAsync(HttpClient client, string query, object? variables = null)
+    {
+        using var response = await client.PostAsJsonAsync("/graphql", new { query, variables });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    [Fact]
+    public async Task The_read_schema_answers_with_the_callers_organization_only()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+        using var created = await admin.PostAsJsonAsync("/organizations", new { name = "Org B", tier = "PRO" });
+        var b = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+        var orgB = b["organization"]!["id"]!.GetValue<Guid>();
+        var clientB = app.ClientWithKey(b["api_key"]!["key"]!.GetValue<string>());
+        var streamB = $"organization-{orgB:N}";
+
+        const string query = """
+            query($s: String!) {
+              organization { name tier isPlatformAdmin }
+              streams(first: 10, type: "organization") { totalCount nodes { streamId version } pageInfo { hasNextPage } }
+              auditStream(streamId: $s) { valid version events { type hash } }
+              credits { tier allowance available }
+            }
+            """;
+        var mine = await QueryAsync(clientB, query, new { s = streamB });
+        Assert.Null(mine["errors"]);
+        var data = mine["data"]!;
+        Assert.Equal("Org B", data["organization"]!["name"]!.GetValue<string>());
+        Assert.Equal(1, data["streams"]!["totalCount"]!.GetValue<int>());
+        Assert.True(data["auditStream"]!["valid"]!.GetValue<bool>());
+        Assert.Equal(["organization_created.v1", "api_key_issued.v1"], data["auditStream"]!["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
+        Assert.Equal("PRO", data["credits"]!["tier"]!.GetValue<string>());
+        Assert.Equal(5000, data["credits"]!["allowance"]!.GetValue<int>());
+
+        // The platform organization asking for B's stream gets null, exactly as for a stream that does not exist.
+        var theirs = await QueryAsync(admin, query, new { s = streamB });
+        Assert.Null(theirs["data"]!["auditStream"]);
+        Assert.NotEqual("Org B", theirs["data"]!["organization"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Graphql_needs_a_key_and_reports_validation_errors_with_locations()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        using var anonymous = await app.ClientWithKey(null).PostAsJsonAsync("/graphql", new { query = "{ organization { name } }" });
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        var bad = await QueryAsync(app.ClientWithKey(), "{ organization { nmae } }");
+        var error = bad["errors"]![0]!;
+        Assert.Contains("nmae", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, error["locations"]![0]!["line"]!.GetValue<int>());
+
+        var introspection = await QueryAsync(app.ClientWithKey(), "{ __schema { queryType { name } types { name } } }");
+        var names = introspection["data"]!["__schema"]!["types"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains("AuditStream", names);
+        Assert.Contains("DateTime", names);
+    }
+
+    [Fact]
+    public async Task Graphql_core_rebuilds_and_validates_the_host_schema_from_our_introspection()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var query = await PythonAsync(
+            "import json,graphql; print(json.dumps(graphql.get_introspection_query(descriptions=True, specified_by_url=True, " +
+            "directive_is_repeatable=True, schema_description=True, input_value_deprecation=True)))", "");
+        var result = await QueryAsync(app.ClientWithKey(), JsonSerializer.Deserialize<string>(query)!);
+        Assert.Null(result["errors"]);
+
+        var verdict = await PythonAsync(
+            "import json,sys,graphql; s=graphql.build_client_schema(json.load(sys.stdin)['data']); " +
+            "e=graphql.validate_schema(s); print(json.dumps({'errors':[x.message for x in e],'types':sorted(s.type_map)}))",
+            result.ToJsonString());
+        var parsed = JsonNode.Parse(verdict)!;
+        Assert.Empty(parsed["errors"]!.AsArray());
+        Assert.Contains("AuditStream", parsed["types"]!.AsArray().Select(t => t!.GetValue<string>()));
+    }
+
+    private static async Task<string> PythonAsync(string code, string stdin)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("python3")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(code);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"python3 (graphql-core) failed: {error}");
+        return output;
+    }
+}
