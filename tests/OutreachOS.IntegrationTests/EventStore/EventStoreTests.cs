@@ -202,6 +202,24 @@ public sealed class EventStoreTests
         }
     }
 
+    [Fact]
+    public async Task A_large_multi_stream_batch_takes_the_copy_path_and_every_chain_verifies()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        var appends = Enumerable.Range(0, 3).Select(s => new StreamAppend(TenantA, $"bulk-{s}", "t", ExpectedVersion.NoStream,
+            Enumerable.Range(0, 50).Select(i => Deposit(i + 0.25m, $"{s}/{i}")).ToList())).ToList();
+        var results = await h.Store.AppendManyAsync(appends);
+
+        Assert.All(results, r => Assert.Equal(50, r.Version));
+        for (var s = 0; s < 3; s++)
+        {
+            var events = await h.Store.ReadStreamAsync(TenantA, $"bulk-{s}");
+            Assert.Equal(Enumerable.Range(0, 50).Select(i => $"{s}/{i}"), events.Select(e => e.As<TestDeposited>().Note));
+            Assert.True((await h.Store.VerifyAsync(TenantA, $"bulk-{s}")).Valid);
+        }
+        Assert.All(await h.Store.AppendManyAsync(appends), r => Assert.True(r.AlreadyAppended)); // the retry is a no-op
+    }
+
     // xmin is cluster-wide: a transaction of another test (another database) may hold delivery back for a moment.
     private static async Task<IReadOnlyList<StoredEvent>> ReadAllEventuallyAsync(EventStoreHarness h, int count)
     {

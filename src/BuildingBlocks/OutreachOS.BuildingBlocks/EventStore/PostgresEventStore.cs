@@ -59,6 +59,22 @@ internal sealed class PostgresEventStore(
         var rows = new List<PendingRow>();
         var now = TruncateToMicroseconds(clock.GetUtcNow());
 
+        // Serialise and canonicalise before taking any lock (shorter lock hold); large batches use both cores.
+        var all = ordered.SelectMany(x => x.a.Events).ToArray();
+        var canonical = new byte[all.Length][];
+        if (all.Length >= CopyThreshold)
+        {
+            Parallel.For(0, all.Length, i => canonical[i] = CanonicalData(all[i]));
+        }
+        else
+        {
+            for (var i = 0; i < all.Length; i++)
+            {
+                canonical[i] = CanonicalData(all[i]);
+            }
+        }
+        var next = 0;
+
         // Round trip 1: lock every stream (sorted: no deadlock between multi-stream appends) and, under those locks,
         // look up which event ids exist already, so two concurrent retries cannot both pass the idempotency check.
         var (heads, existing) = await LockStreamsAsync(conn, transaction, ordered.Select(x => x.a).ToList(), now, ct);
@@ -66,6 +82,8 @@ internal sealed class PostgresEventStore(
         var updates = new List<(StreamAppend Append, long Version, byte[] Hash)>();
         foreach (var (append, index) in ordered)
         {
+            var first = next;
+            next += append.Events.Count;
             var (currentVersion, lastHash) = heads[(append.TenantId, append.StreamId)];
             var already = 0;
             foreach (var e in append.Events)
@@ -100,7 +118,7 @@ internal sealed class PostgresEventStore(
             {
                 version++;
                 var typeName = types.NameFor(e.Data.GetType());
-                var data = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType(), OutreachJson.Options));
+                var data = canonical[first + (int)(version - currentVersion - 1)];
                 var metadata = CanonicalMetadata(e.Metadata);
                 var hash = EventHash.Compute(previous, append.TenantId, append.StreamId, version, typeName, e.EventId, now, data, metadata);
                 rows.Add(new PendingRow(e, append.TenantId, append.StreamId, version, typeName, data, metadata, hash));
@@ -182,6 +200,9 @@ internal sealed class PostgresEventStore(
         }
         return (heads, existing);
     }
+
+    private static byte[] CanonicalData(EventToAppend e) =>
+        CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType(), OutreachJson.Options));
 
     private static readonly byte[] EmptyMetadata = "{}"u8.ToArray();
 
