@@ -36,26 +36,17 @@ internal static class AuditEndpoints
 
         group.MapGet("/streams/{streamId}", async (string streamId, HttpContext http, IEventStore store, CancellationToken ct) =>
         {
-            var tenant = http.GetTenantId();
-            var info = await store.GetStreamAsync(tenant, streamId, ct);
-            if (info is null)
-            {
-                return Problems.NotFound($"Stream '{streamId}'");
-            }
-            var events = await store.ReadStreamAsync(tenant, streamId, ct: ct);
-            var verification = await store.VerifyAsync(tenant, streamId, ct);
-            return Results.Ok(new AuditStream(info.StreamId, info.StreamType, info.Version, info.CreatedAt, verification,
-                events.Select(ToAudit).ToList()));
+            var stream = await store.ReadVerifiedAsync(http.GetTenantId(), streamId, ct);
+            return stream is null
+                ? Problems.NotFound($"Stream '{streamId}'")
+                : Results.Ok(new AuditStream(stream.Info.StreamId, stream.Info.StreamType, stream.Info.Version, stream.Info.CreatedAt,
+                    stream.Verification, stream.Events.Select(ToAudit).ToList()));
         }).WithSummary("A stream's events in order with their hashes and the hash-chain verification");
 
         group.MapPost("/streams/{streamId}/verify", async (string streamId, HttpContext http, IEventStore store, CancellationToken ct) =>
         {
-            var tenant = http.GetTenantId();
-            if (await store.GetStreamAsync(tenant, streamId, ct) is null)
-            {
-                return Problems.NotFound($"Stream '{streamId}'");
-            }
-            return Results.Ok(await store.VerifyAsync(tenant, streamId, ct));
+            var stream = await store.ReadVerifiedAsync(http.GetTenantId(), streamId, ct);
+            return stream is null ? Problems.NotFound($"Stream '{streamId}'") : Results.Ok(stream.Verification);
         }).WithSummary("Re-compute a stream's hash chain");
     }
 

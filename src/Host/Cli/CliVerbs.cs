@@ -143,9 +143,8 @@ internal sealed class CliVerbs
         var tenant = Guid.Parse(Required(o, "org"));
         var stream = Required(o, "stream");
         var output = Required(o, "out");
-        var info = await store.GetStreamAsync(tenant, stream) ?? throw new KeyNotFoundException($"stream '{stream}' not found in organization {tenant}");
-        var events = await store.ReadStreamAsync(tenant, stream);
-        var verification = await store.VerifyAsync(tenant, stream);
+        var (info, events, verification) = await store.ReadVerifiedAsync(tenant, stream)
+            ?? throw new KeyNotFoundException($"stream '{stream}' not found in organization {tenant}");
         var export = new
         {
             exported_at = DateTimeOffset.UtcNow,

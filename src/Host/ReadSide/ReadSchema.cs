@@ -83,13 +83,12 @@ internal static class ReadSchema
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 var store = c.Services.GetRequiredService<IEventStore>();
                 var streamId = ctx.Argument<string>("streamId")!;
-                var info = await store.GetStreamAsync(c.OrganizationId, streamId, ctx.CancellationToken);
-                if (info is null)
+                var stream = await store.ReadVerifiedAsync(c.OrganizationId, streamId, ctx.CancellationToken);
+                if (stream is null)
                 {
                     return null; // another organization's stream looks exactly like a missing one
                 }
-                var events = await store.ReadStreamAsync(c.OrganizationId, streamId, ct: ctx.CancellationToken);
-                var check = await store.VerifyAsync(c.OrganizationId, streamId, ctx.CancellationToken);
+                var (info, events, check) = stream;
                 return new AuditStreamNode(info.StreamId, info.StreamType, info.Version, info.CreatedAt, check.Valid,
                     check.FirstBrokenVersion is { } v ? (int)v : null, check.Reason,
                     [.. events.Select(e => new AuditEventNode(e.Version, e.EventId.ToString(), e.EventType, e.CreatedAt, e.HashHex, e.Json))]);

@@ -33,6 +33,9 @@ public interface IEventStore
 
     /// <summary>Re-computes the stream's hash chain and reports the first broken link.</summary>
     Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default);
+
+    /// <summary>The audit view: a stream's header and events, verified from that same read. Null when the stream does not exist.</summary>
+    Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, CancellationToken ct = default);
 }
 
 /// <summary>Runs in the append's transaction: a read model that must be consistent with the write.</summary>

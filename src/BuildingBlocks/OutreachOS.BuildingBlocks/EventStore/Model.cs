@@ -97,6 +97,9 @@ public sealed record ChainVerification(string StreamId, bool Valid, long EventsC
     public static ChainVerification Ok(string streamId, long count) => new(streamId, true, count, null, null, null);
 }
 
+/// <summary>A stream read for an audit: header, events in order, and the chain verified over exactly those events.</summary>
+public sealed record VerifiedStream(StreamInfo Info, IReadOnlyList<StoredEvent> Events, ChainVerification Verification);
+
 /// <summary>The stream was not at the version the caller expected (HTTP 409).</summary>
 public sealed class ConcurrencyException(string streamId, ExpectedVersion expected, long actual)
     : Exception($"Stream '{streamId}' is at version {actual}, expected {expected}.")

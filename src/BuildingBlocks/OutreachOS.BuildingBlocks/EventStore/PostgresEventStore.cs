@@ -376,6 +376,24 @@ internal sealed class PostgresEventStore(
     public async Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
         var events = await ReadStreamAsync(tenantId, streamId, ct: ct);
+        var info = await GetStreamAsync(tenantId, streamId, ct);
+        return Verify(streamId, events, info?.Version);
+    }
+
+    public async Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, CancellationToken ct = default)
+    {
+        var info = await GetStreamAsync(tenantId, streamId, ct);
+        if (info is null)
+        {
+            return null;
+        }
+        var events = await ReadStreamAsync(tenantId, streamId, ct: ct);
+        return new VerifiedStream(info, events, Verify(streamId, events, info.Version));
+    }
+
+    /// <summary>Re-computes the chain over events already read; <paramref name="headerVersion"/> catches a deleted tail.</summary>
+    internal static ChainVerification Verify(string streamId, IReadOnlyList<StoredEvent> events, long? headerVersion)
+    {
         byte[]? previous = null;
         long expectedVersion = 0;
         foreach (var e in events)
@@ -403,11 +421,10 @@ internal sealed class PostgresEventStore(
             }
             previous = hash;
         }
-        var info = await GetStreamAsync(tenantId, streamId, ct);
-        if (info is not null && info.Version != expectedVersion)
+        if (headerVersion is { } header && header != expectedVersion)
         {
             return new ChainVerification(streamId, false, expectedVersion, expectedVersion + 1, null,
-                $"stream header says version {info.Version} but {expectedVersion} events exist (events deleted?)");
+                $"stream header says version {header} but {expectedVersion} events exist (events deleted?)");
         }
         return ChainVerification.Ok(streamId, expectedVersion);
     }

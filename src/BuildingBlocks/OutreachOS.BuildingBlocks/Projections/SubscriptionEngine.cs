@@ -61,10 +61,6 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         return await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
     }
 
-    /// <summary>Processes one batch after the checkpoint. Returns the number of events handled (0 when caught up).</summary>
-    internal async Task<int> ProcessBatchAsync(ISubscription subscription, CancellationToken ct) =>
-        (await ProcessBatchAsync(subscription, null, ct)).Count;
-
     /// <summary>
     /// Processes one batch after <paramref name="known"/> (read from the table when null) and returns the new checkpoint,
     /// or null when another runner moved it (the caller re-reads it). The lock holder keeps the checkpoint in memory.
@@ -196,15 +192,6 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         cmd.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
         cmd.Parameters.AddWithValue("seq", after.Sequence);
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>The last position a reader may deliver now (events of still-running transactions excluded).</summary>
-    public async Task<GlobalPosition> HighWaterMarkAsync(CancellationToken ct = default)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            "SELECT tx, seq FROM oos.events WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx DESC, seq DESC LIMIT 1");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
     }
 
     public async Task<IReadOnlyList<SubscriptionStatus>> StatusAsync(CancellationToken ct = default)

@@ -124,9 +124,9 @@ internal sealed class PersonalizationService(
         }
 
         // The audit view reads the stream itself: the events in order with their hash-chain links.
-        var streamId = PersonalizationStreams.For(requestId);
-        var events = await store.ReadStreamAsync(tenantId, streamId, ct: ct);
-        var chain = await store.VerifyAsync(tenantId, streamId, ct);
+        var stream = await store.ReadVerifiedAsync(tenantId, PersonalizationStreams.For(requestId), ct);
+        var events = stream?.Events ?? [];
+        var chain = stream?.Verification ?? ChainVerification.Ok(PersonalizationStreams.For(requestId), 0);
         var list = events.Select(e => new AuditEventDto(e.Version, e.EventType, e.CreatedAt, e.HashHex,
             System.Text.Json.JsonDocument.Parse(e.Json).RootElement.Clone())).ToList();
         return TypedResults.Ok(doc.Data with { Events = list, ChainValid = chain.Valid });
