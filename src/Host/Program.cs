@@ -7,7 +7,10 @@ using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.Analytics;
 using OutreachOS.Generation;
+using OutreachOS.Ingestion;
+using OutreachOS.Triage;
 using OutreachOS.Guardrails;
 using OutreachOS.Credits;
 using OutreachOS.Credits.Contracts;
@@ -44,11 +47,15 @@ builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued)
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddSingleton<OrganizationService>();
-builder.Services.AddOutreachMessaging(builder.Configuration);
 builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddGuardrailsModule();
 builder.Services.AddGenerationModule(builder.Configuration);
 builder.Services.AddCreditsModule(builder.Configuration);
+builder.Services.AddIngestionModule(builder.Configuration);
+builder.Services.AddTriageModule(builder.Configuration);
+builder.Services.AddAnalyticsModule(builder.Configuration);
+// After the modules: their bus consumers are registered by then.
+builder.Services.AddOutreachMessaging(builder.Configuration);
 builder.Services.AddSingleton<ICreditPlanSource, OrganizationPlanSource>();
 
 builder.Services.Configure<JsonOptions>(o =>
@@ -102,6 +109,9 @@ app.MapMessagingAdmin();
 app.MapGuardrailsEndpoints();
 app.MapGenerationEndpoints();
 app.MapCreditsEndpoints();
+app.MapIngestionEndpoints();
+app.MapTriageEndpoints();
+app.MapAnalyticsEndpoints();
 app.MapReadGraphQL();
 
 await app.RunAsync();

@@ -10,6 +10,22 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 public static class MessagingServiceCollectionExtensions
 {
     /// <summary>
+    /// Registers a module's bus consumer. Modules call this from their <c>AddXModule</c>, which the host runs before
+    /// <see cref="AddOutreachMessaging"/>: MassTransit's consumer list is fixed when the bus is configured.
+    /// </summary>
+    public static IServiceCollection AddOutreachConsumer<TConsumer>(this IServiceCollection services) where TConsumer : class, IConsumer
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(MessagingConfigured)))
+        {
+            throw new InvalidOperationException(
+                $"AddOutreachConsumer<{typeof(TConsumer).Name}> was called after AddOutreachMessaging: register modules first.");
+        }
+        services.AddSingleton(new ConsumerRegistration(typeof(TConsumer)));
+        return services;
+    }
+
+    /// <summary>
     /// MassTransit on the in-memory transport (default) or RabbitMQ (<c>Messaging:Transport=RabbitMQ</c>,
     /// <c>ConnectionStrings:RabbitMQ</c>), with bounded retry and dead-letter recording on every endpoint, the integration
     /// relay (unless <c>Messaging:Relay:Enabled=false</c>) and the messaging probe. Call after AddOutreachEventStore.
@@ -24,6 +40,12 @@ public static class MessagingServiceCollectionExtensions
                 : throw new InvalidOperationException("Messaging:Transport is RabbitMQ but ConnectionStrings:RabbitMQ is not set.")
             : null;
 
+        var moduleConsumers = services
+            .Where(d => d.ServiceType == typeof(ConsumerRegistration))
+            .Select(d => ((ConsumerRegistration)d.ImplementationInstance!).ConsumerType)
+            .Distinct()
+            .ToList();
+        services.AddSingleton(new MessagingConfigured());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(options.Relay);
@@ -47,6 +69,10 @@ public static class MessagingServiceCollectionExtensions
                 h.Tags.Add("ready");
             });
             x.AddConfigureEndpointsCallback((context, _, endpoint) => ConfigureEndpoint(context, endpoint, options.Retry));
+            foreach (var consumer in moduleConsumers)
+            {
+                x.AddConsumer(consumer);
+            }
             configureConsumers?.Invoke(x);
 
             if (rabbitUri is not null)
@@ -97,3 +123,7 @@ public static class MessagingServiceCollectionExtensions
         return exception is AggregateException agg && agg.InnerExceptions.Any(IsAlreadyRetried);
     }
 }
+
+internal sealed record ConsumerRegistration(Type ConsumerType);
+
+internal sealed record MessagingConfigured;

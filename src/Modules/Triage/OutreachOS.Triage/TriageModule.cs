@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace OutreachOS.Triage;
@@ -5,5 +7,11 @@ namespace OutreachOS.Triage;
 /// <summary>Entry point of the Triage module: the only public type of its implementation project.</summary>
 public static class TriageModule
 {
-    public static IServiceCollection AddTriageModule(this IServiceCollection services) => services;
+    public static IServiceCollection AddTriageModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app) => app;
 }
