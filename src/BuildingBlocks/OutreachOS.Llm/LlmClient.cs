@@ -11,6 +11,8 @@ namespace OutreachOS.Llm;
 /// </summary>
 internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, LlmPriceTable prices, LlmMetrics metrics) : ILlmClient
 {
+    public bool SendsPromptsOutside => provider.IsBilled;
+
     public async Task<LlmCompletion> CompleteAsync(LlmPrompt prompt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(prompt);

@@ -1,3 +1,5 @@
+using OutreachOS.BuildingBlocks.EventStore;
+
 namespace OutreachOS.Credits.Contracts;
 
 /// <summary>
@@ -12,8 +14,20 @@ public interface ICreditLedger
     /// organization cannot cover it. Re-reserving the same id returns the original reservation.</summary>
     Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason, CancellationToken ct);
 
+    /// <summary>
+    /// <see cref="ReserveAsync(Guid, Guid, int, string, CancellationToken)"/>, and in the same transaction the caller's own
+    /// events built from the reservation: both are recorded or neither (one commit instead of two). A conflict on the
+    /// caller's stream rolls the reservation back too.
+    /// </summary>
+    Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason,
+        Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
+
     /// <summary>Charges <paramref name="usedCredits"/> (≤ reserved) and releases the remainder. Idempotent.</summary>
     Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits, CancellationToken ct);
+
+    /// <summary>Settles and appends the caller's events built from the new balance in the same transaction.</summary>
+    Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits,
+        Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
 
     /// <summary>Releases the whole reservation (the call failed). Idempotent; a no-op after a settle.</summary>
     Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct);

@@ -27,8 +27,13 @@ internal sealed class PostgresCreditLedger(
 
     private AlertThresholds Thresholds => new(options.CurrentValue.LowAlertPercent, options.CurrentValue.CriticalAlertPercent);
 
-    public async Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason, CancellationToken ct)
+    public Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason, CancellationToken ct) =>
+        ReserveAsync(tenantId, reservationId, credits, reason, static _ => [], ct);
+
+    public async Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason,
+        Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(alsoAppend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credits);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         using var activity = Activity.StartActivity("credits.reserve");
@@ -43,28 +48,39 @@ internal sealed class PostgresCreditLedger(
         if (existing is not null)
         {
             // A retry, possibly from an earlier period: the original reservation is the answer.
+            var again = new CreditReservation(reservationId, existing.Value.State.Credits, Balances.Of(tier, period, allowance, account.Consumed, account.Reserved, Thresholds));
+            await AppendCallerAsync(tx, alsoAppend(again), ct);
             await tx.CommitAsync(ct);
-            return new CreditReservation(reservationId, existing.Value.State.Credits, Balances.Of(tier, period, allowance, account.Consumed, account.Reserved, Thresholds));
+            return again;
         }
         var state = new CreditLedgerState(account.Consumed, account.Reserved, await ReadAlertsAsync(tx, tenantId, period, ct),
             ImmutableDictionary<Guid, ReservationState>.Empty);
         var command = new ReserveCredits(reservationId, credits, reason, tier, period, allowance, now, now + options.CurrentValue.ReservationTimeout);
         var events = ReserveCreditsDecider.Decide(command, state, Thresholds);
-        state = await AppendAsync(tx, tenantId, period, account.Version, state, events, ct);
+        var newState = events.Aggregate(state, CreditLedgerState.Evolve);
+        var reservation = new CreditReservation(reservationId, credits, Balances.Of(tier, period, allowance, newState, Thresholds));
+        await AppendAsync(tx, tenantId, period, account.Version, events, alsoAppend(reservation), ct);
         await tx.CommitAsync(ct);
-        activity?.SetTag("outreachos.credits.available", state.Available(allowance));
-        return new CreditReservation(reservationId, credits, Balances.Of(tier, period, allowance, state, Thresholds));
+        activity?.SetTag("outreachos.credits.available", newState.Available(allowance));
+        return reservation;
     }
 
     public Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits, CancellationToken ct) =>
-        CloseAsync(tenantId, reservationId, "credits.settle", throwWhenUnknown: true,
-            (state, now) => SettleReservationDecider.Decide(new SettleReservation(reservationId, usedCredits, now), state), ct);
+        SettleAsync(tenantId, reservationId, usedCredits, static _ => [], ct);
+
+    public Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits,
+        Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(alsoAppend);
+        return CloseAsync(tenantId, reservationId, "credits.settle", throwWhenUnknown: true,
+            (state, now) => SettleReservationDecider.Decide(new SettleReservation(reservationId, usedCredits, now), state), alsoAppend, ct);
+    }
 
     public Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         return CloseAsync(tenantId, reservationId, "credits.refund", throwWhenUnknown: false,
-            (state, now) => RefundReservationDecider.Decide(new RefundReservation(reservationId, reason, now), state), ct);
+            (state, now) => RefundReservationDecider.Decide(new RefundReservation(reservationId, reason, now), state), static _ => [], ct);
     }
 
     public async Task<CreditBalance> GetBalanceAsync(Guid tenantId, CancellationToken ct)
@@ -81,7 +97,7 @@ internal sealed class PostgresCreditLedger(
     }
 
     private async Task<CreditBalance> CloseAsync(Guid tenantId, Guid reservationId, string operation, bool throwWhenUnknown,
-        Func<CreditLedgerState, DateTimeOffset, object[]> decide, CancellationToken ct)
+        Func<CreditLedgerState, DateTimeOffset, object[]> decide, Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
     {
         using var activity = Activity.StartActivity(operation);
         var (tier, allowance) = await PlanAsync(tenantId, ct);
@@ -103,23 +119,33 @@ internal sealed class PostgresCreditLedger(
         var state = new CreditLedgerState(account.Consumed, account.Reserved, [],
             ImmutableDictionary<Guid, ReservationState>.Empty.Add(reservationId, reservation));
         var events = decide(state, now);
-        state = await AppendAsync(tx, tenantId, period, account.Version, state, events, ct);
+        var balance = Balances.Of(tier, period, allowance, events.Aggregate(state, CreditLedgerState.Evolve), Thresholds);
+        await AppendAsync(tx, tenantId, period, account.Version, events, alsoAppend(balance), ct);
         await tx.CommitAsync(ct);
-        return Balances.Of(tier, period, allowance, state, Thresholds);
+        return balance;
     }
 
-    private async Task<CreditLedgerState> AppendAsync(NpgsqlTransaction tx, Guid tenantId, string period, long version,
-        CreditLedgerState state, object[] events, CancellationToken ct)
+    /// <summary>The ledger's events and the caller's, in one batched append (one set of round trips).</summary>
+    private async Task AppendAsync(NpgsqlTransaction tx, Guid tenantId, string period, long version,
+        object[] events, IReadOnlyList<StreamAppend> callers, CancellationToken ct)
     {
-        if (events.Length == 0)
+        var appends = new List<StreamAppend>(callers.Count + 1);
+        if (events.Length > 0)
         {
-            return state;
+            appends.Add(new StreamAppend(tenantId, CreditStreams.For(period), CreditStreams.Type, ExpectedVersion.Exactly(version),
+                events.Select(e => new EventToAppend(CreditEventIds.For(tenantId, e, period), e)).ToList()));
         }
-        var append = new StreamAppend(tenantId, CreditStreams.For(period), CreditStreams.Type, ExpectedVersion.Exactly(version),
-            events.Select(e => new EventToAppend(CreditEventIds.For(tenantId, e, period), e)).ToList());
-        await store.AppendManyAsync(tx, [append], ct);
-        return events.Aggregate(state, CreditLedgerState.Evolve);
+        appends.AddRange(callers.Where(a => a.Events.Count > 0));
+        if (appends.Count > 0)
+        {
+            await store.AppendManyAsync(tx, appends, ct);
+        }
     }
+
+    private Task AppendCallerAsync(NpgsqlTransaction tx, IReadOnlyList<StreamAppend> callers, CancellationToken ct) =>
+        callers.Any(a => a.Events.Count > 0)
+            ? store.AppendManyAsync(tx, [.. callers.Where(a => a.Events.Count > 0)], ct)
+            : Task.CompletedTask;
 
     private async Task<(string Tier, int Allowance)> PlanAsync(Guid tenantId, CancellationToken ct)
     {

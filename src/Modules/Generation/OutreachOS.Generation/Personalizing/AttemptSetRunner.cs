@@ -53,11 +53,15 @@ internal sealed class AttemptSetRunner(
 
             var variants = present.Select(i => ToVariant(request, final[i]!, flags[i]!)).ToList();
             var charged = present.Count * options.CreditsPerVariant;
-            var balance = await ledger.SettleAsync(tenantId, reservationId, charged, ct);
+            // The charge and the request's record of it (variants, verdicts, settlement) commit in one transaction.
+            var balance = await ledger.SettleAsync(tenantId, reservationId, charged, b =>
+            {
+                w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
+                w.Add(new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow()));
+                return w.PendingAppend();
+            }, ct);
+            w.Committed();
             settledOrRefunded = true;
-            w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
-            w.Add(new CreditsSettled(reservationId, Purpose(setNo), charged, balance.Available, clock.GetUtcNow()));
-            await w.FlushAsync(ct);
             return new AttemptSetResult(variants, attempts, null, charged, balance.Available);
         }
         catch (Exception) when (!settledOrRefunded)
@@ -85,7 +89,10 @@ internal sealed class AttemptSetRunner(
         {
             var prompt = renderer.Render(request, pending, feedback);
             w.Add(new PromptRendered(setNo, attempt, prompt, pending, clock.GetUtcNow()));
-            await w.FlushAsync(ct); // the prompt is on record before it is sent
+            if (llm.SendsPromptsOutside)
+            {
+                await w.FlushAsync(ct); // the prompt is on record before it leaves the process
+            }
             attempts++;
 
             LlmCompletion completion;

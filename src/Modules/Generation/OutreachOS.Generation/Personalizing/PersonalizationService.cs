@@ -78,28 +78,19 @@ internal sealed class PersonalizationService(
         CreditReservation reservation;
         try
         {
-            reservation = await ledger.ReserveAsync(tenantId, reservationId, credits, AttemptSetRunner.Purpose(setNo), ct);
+            // The reservation and the request's events (request, attempt set, hold) commit together, or neither does:
+            // a conflicting regeneration of the same set rolls its reservation back with it.
+            reservation = await ledger.ReserveAsync(tenantId, reservationId, credits, AttemptSetRunner.Purpose(setNo), r =>
+            {
+                w.Add(new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, count, count < requested, clock.GetUtcNow()));
+                w.Add(new CreditsReserved(reservationId, AttemptSetRunner.Purpose(setNo), r.Reserved, r.Balance.Available, clock.GetUtcNow()));
+                return w.PendingAppend();
+            }, ct);
+            w.Committed();
         }
         catch (InsufficientCreditsException e)
         {
             return PaymentRequired(e);
-        }
-
-        w.Add(new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, count, count < requested, clock.GetUtcNow()));
-        w.Add(new CreditsReserved(reservationId, AttemptSetRunner.Purpose(setNo), reservation.Reserved, reservation.Balance.Available, clock.GetUtcNow()));
-        try
-        {
-            await w.FlushAsync(ct);
-        }
-        catch (ConcurrencyException)
-        {
-            // A concurrent regeneration of the same set won: the reservation (same id) is its own, so it is not refunded here.
-            throw;
-        }
-        catch (Exception)
-        {
-            await ledger.RefundAsync(tenantId, reservationId, "request not recorded", CancellationToken.None);
-            throw;
         }
 
         var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reservation.Reserved, ct);

@@ -19,6 +19,28 @@ internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid reques
 
     public void Add(object e) => _pending.Add(EventToAppend.Create(e));
 
+    /// <summary>
+    /// The buffered events as one append for another component's transaction (the credit ledger's). Call
+    /// <see cref="Committed"/> once that transaction committed; until then the buffer is kept.
+    /// </summary>
+    public IReadOnlyList<StreamAppend> PendingAppend()
+    {
+        if (_pending.Count == 0)
+        {
+            return [];
+        }
+
+        var expected = Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(Version);
+        return [new StreamAppend(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, expected, [.. _pending])];
+    }
+
+    /// <summary>The append handed out by <see cref="PendingAppend"/> was committed (with an exact expected version).</summary>
+    public void Committed()
+    {
+        Version += _pending.Count;
+        _pending.Clear();
+    }
+
     public async Task FlushAsync(CancellationToken ct)
     {
         if (_pending.Count == 0)
