@@ -266,7 +266,10 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                             ? TimeSpan.FromMilliseconds(Math.Min(50, options.Value.PollInterval.TotalMilliseconds))
                             : options.Value.PollInterval;
                         // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
-                        await conn.WaitAsync(wait, ct);
+                        if (await conn.WaitAsync(wait, ct))
+                        {
+                            await DrainNotificationsAsync(conn, ct);
+                        }
                     }
                 }
             }
@@ -291,6 +294,18 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
             {
                 await ReleaseAsync(conn, locked, subscription.Name);
             }
+        }
+    }
+
+    /// <summary>
+    /// Every append sends a NOTIFY, and a burst of appends leaves one notification per append buffered on the connection.
+    /// One batch reads everything they announce, so the rest are consumed here instead of each waking an empty batch
+    /// (a transaction and a held-back probe per notification).
+    /// </summary>
+    private static async Task DrainNotificationsAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        for (var i = 0; i < 10_000 && await conn.WaitAsync(TimeSpan.FromMilliseconds(1), ct); i++)
+        {
         }
     }
 
