@@ -8,13 +8,15 @@ using Microsoft.Extensions.Logging;
 namespace OutreachOS.IntegrationTests.Generation;
 
 /// <summary>
-/// An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port): the host's real OpenAI SDK talks to it.
-/// Answers the n-th call with the n-th scripted message content, and records every request body.
+/// A model server on 127.0.0.1 (ephemeral port) speaking OpenAI chat completions and, on <c>/v1/messages</c>, the
+/// Anthropic Messages API: the host's real OpenAI or Anthropic SDK talks to it. Answers the n-th call with the n-th
+/// scripted message content, and records every request path and body.
 /// </summary>
 internal sealed class OpenAIStub : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<string> _bodies = new();
+    private readonly ConcurrentQueue<string> _paths = new();
     private readonly string[] _contents;
     private int _count;
 
@@ -31,6 +33,8 @@ internal sealed class OpenAIStub : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
 
     public IReadOnlyList<string> Bodies => [.. _bodies];
+
+    public IReadOnlyList<string> Paths => [.. _paths];
 
     public static async Task<OpenAIStub> StartAsync(params string[] contents)
     {
@@ -50,6 +54,16 @@ internal sealed class OpenAIStub : IAsyncDisposable
         ["Llm:OpenAI:ApiKey"] = "sk-test-generation",
     };
 
+    public Dictionary<string, string?> AnthropicSettings() => new()
+    {
+        ["Llm:Provider"] = "Anthropic",
+        ["Llm:Model"] = "claude-haiku-4-5",
+        ["Llm:MaxRetries"] = "0",
+        ["Llm:TimeoutSeconds"] = "10",
+        ["Llm:Anthropic:BaseUrl"] = BaseUrl.ToString(),
+        ["Llm:Anthropic:ApiKey"] = "sk-ant-test-generation",
+    };
+
     public static string Variants(params (string Subject, string Message)[] variants) => JsonSerializer.Serialize(new
     {
         variants = variants.Select(v => new { subject = v.Subject, message = v.Message, personalization_points = new[] { "company focus" } }),
@@ -65,6 +79,7 @@ internal sealed class OpenAIStub : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body);
         _bodies.Enqueue(await reader.ReadToEndAsync(context.RequestAborted));
+        _paths.Enqueue(context.Request.Path.Value ?? "");
         var n = Interlocked.Increment(ref _count) - 1;
         if (n >= _contents.Length)
         {
@@ -73,6 +88,22 @@ internal sealed class OpenAIStub : IAsyncDisposable
         }
 
         context.Response.ContentType = "application/json";
+        if (context.Request.Path.Value?.EndsWith("/v1/messages", StringComparison.Ordinal) == true)
+        {
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new
+            {
+                id = $"msg_{n}",
+                type = "message",
+                role = "assistant",
+                model = "claude-haiku-4-5-20251001",
+                content = new[] { new { type = "text", text = _contents[n] } },
+                stop_reason = "end_turn",
+                stop_sequence = (string?)null,
+                usage = new { input_tokens = 380, output_tokens = 140 },
+            }), context.RequestAborted);
+            return;
+        }
+
         await context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             id = $"chatcmpl-{n}",
