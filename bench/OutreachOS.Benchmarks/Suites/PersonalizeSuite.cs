@@ -77,7 +77,13 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         var idlePerSecond = idleDelta / idleClock.Elapsed.TotalSeconds;
         var commitsBefore = await CommitsAsync(cs);
         var window = Stopwatch.StartNew();
+        // Load-independent figures for the same pass: database commands issued by this process (Npgsql's activity
+        // per command or batch: one round trip each, background runners included) and CPU time of this process.
+        using var commands = new NpgsqlCommandCounter();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var alone = await RunAsync(client, single, Personalize, clients: 1);
+        var cpuPerRequest = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / single;
+        var commandsPerRequest = commands.Count / (double)single;
         var delta = await CommitsAsync(cs) - commitsBefore - 1;
         var rawCommits = delta / (double)single;
         var netCommits = (delta - idlePerSecond * window.Elapsed.TotalSeconds) / single;
@@ -88,6 +94,8 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         report.Figure(Suite, "PostgreSQL commits per /personalize, raw", rawCommits, "", "pg_stat_database over the 1-client pass, background included");
         report.Figure(Suite, "PostgreSQL commits per /personalize, net", netCommits, "", "raw minus the idle rate over the same window");
         report.Figure(Suite, "PostgreSQL commits/s with no request in flight", idlePerSecond, "/s", "background: projection daemon, sweeper");
+        report.Figure(Suite, "Npgsql commands per /personalize (1 client)", commandsPerRequest, "", "round trips of this process over the pass, background included");
+        report.Figure(Suite, "host CPU per /personalize (1 client)", cpuPerRequest, "ms", "process CPU time over the pass / requests (client + server in-process)");
         report.Ratio(Suite, "p50 personalize / baseline", Stats.Median(personalize.Millis) / Stats.Median(baseline.Millis));
         report.Ratio(Suite, "throughput baseline / personalize", baseline.PerSecond / personalize.PerSecond);
         if (baseline.Failures + personalize.Failures + alone.Failures > 0)
@@ -177,4 +185,26 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
             builder.UseEnvironment("Production");
         }
     }
+}
+
+/// <summary>Counts Npgsql's command activities (one per command or batch sent) while alive.</summary>
+internal sealed class NpgsqlCommandCounter : IDisposable
+{
+    private readonly ActivityListener _listener;
+    private long _count;
+
+    public NpgsqlCommandCounter()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+            ActivityStarted = _ => Interlocked.Increment(ref _count),
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Dispose() => _listener.Dispose();
 }
