@@ -75,7 +75,7 @@ internal static class DashboardHosting
             }
             if (Path.HasExtension(path))
             {
-                await next(context); // a missing asset is a 404, not the app shell
+                context.Response.StatusCode = StatusCodes.Status404NotFound; // a missing asset, not a client route
                 return;
             }
             // Client-side routes (/playground, /approvals, ...) all load the app shell.
