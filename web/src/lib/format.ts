@@ -7,11 +7,11 @@ export function formatDateTime(iso: string | null | undefined): string {
 /** "in 3 h" / "12 min ago": SLA due times read faster relative to now. */
 export function relativeTo(iso: string | null | undefined, now: number = Date.now()): string {
   if (!iso) return '';
-  const ms = new Date(iso).getTime() - now;
-  const abs = Math.abs(ms);
-  const unit = abs >= 86_400_000 ? [86_400_000, 'd'] : abs >= 3_600_000 ? [3_600_000, 'h'] : [60_000, 'min'];
-  const n = Math.max(1, Math.round(abs / (unit[0] as number)));
-  return ms >= 0 ? `in ${n} ${unit[1]}` : `${n} ${unit[1]} ago`;
+  const diff = new Date(iso).getTime() - now;
+  // Round to minutes first, so that 59.99 minutes reads "in 1 h" rather than "in 60 min".
+  const minutes = Math.max(1, Math.round(Math.abs(diff) / 60_000));
+  const text = minutes >= 1440 ? `${Math.round(minutes / 1440)} d` : minutes >= 60 ? `${Math.round(minutes / 60)} h` : `${minutes} min`;
+  return diff >= 0 ? `in ${text}` : `${text} ago`;
 }
 
 export function percent(rate: number | null | undefined): string {

@@ -45,5 +45,7 @@ describe('dates', () => {
     const now = Date.parse('2026-11-22T10:00:00Z');
     expect(relativeTo('2026-11-22T13:00:00Z', now)).toBe('in 3 h');
     expect(relativeTo('2026-11-22T09:50:00Z', now)).toBe('10 min ago');
+    expect(relativeTo(new Date(now + 3_600_000 - 20).toISOString(), now)).toBe('in 1 h');
+    expect(relativeTo('2026-11-24T10:00:00Z', now)).toBe('in 2 d');
   });
 });

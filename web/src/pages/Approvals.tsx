@@ -43,6 +43,12 @@ export function Approvals() {
 
   const current = drafts?.[index];
 
+  // The next draft moves into the decided one's place; after the last one, the previous becomes current.
+  const removeDecided = useCallback((draftId: string) => setDrafts((d) => d?.filter((x) => x.draft_id !== draftId) ?? null), []);
+  useEffect(() => {
+    if (drafts && index > 0 && index >= drafts.length) setIndex(Math.max(0, drafts.length - 1));
+  }, [drafts, index]);
+
   useEffect(() => {
     setMode('view');
     setEditText(current?.text ?? '');
@@ -63,13 +69,13 @@ export function Approvals() {
       const edited = editText.trim() && editText !== current.text ? editText : undefined;
       await api.post<DraftView>(`/drafts/${current.draft_id}/approve`, edited ? { edited_text: edited } : {});
       setDone(`Approved${edited ? ' with edits' : ''}: “${current.subject}”`);
-      setDrafts((d) => d?.filter((x) => x.draft_id !== current.draft_id) ?? null);
+      removeDecided(current.draft_id);
     } catch (e) {
       setActionError(e);
     } finally {
       setBusy(null);
     }
-  }, [current, editText]);
+  }, [current, editText, removeDecided]);
 
   const reject = useCallback(async () => {
     if (!current) return;
@@ -82,13 +88,13 @@ export function Approvals() {
     try {
       await api.post<DraftView>(`/drafts/${current.draft_id}/reject`, { reason: reason.trim() });
       setDone(`Rejected: “${current.subject}”`);
-      setDrafts((d) => d?.filter((x) => x.draft_id !== current.draft_id) ?? null);
+      removeDecided(current.draft_id);
     } catch (e) {
       setActionError(e);
     } finally {
       setBusy(null);
     }
-  }, [current, reason]);
+  }, [current, reason, removeDecided]);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
