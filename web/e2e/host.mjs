@@ -70,17 +70,18 @@ function dropDatabase(c, name) {
   }
 }
 
-export async function startHost() {
+/** @param {{ dist?: string }} [options] dist: the dashboard folder to serve (default web/dist, which must be built). */
+export async function startHost(options = {}) {
   const dll = process.env.OUTREACHOS_HOST_DLL ?? path.join(repoRoot, 'src', 'Host', 'bin', 'Release', 'net10.0', 'OutreachOS.Host.dll');
   if (!existsSync(dll)) throw new Error(`host not built: ${dll} (dotnet build src/Host -c Release)`);
-  const dist = process.env.DASHBOARD_DIST ?? path.join(repoRoot, 'web', 'dist');
-  if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`dashboard not built: ${dist} (cd web && npm run build)`);
+  const dist = options.dist ?? process.env.DASHBOARD_DIST ?? path.join(repoRoot, 'web', 'dist');
+  if (!options.dist && !existsSync(path.join(dist, 'index.html'))) throw new Error(`dashboard not built: ${dist} (cd web && npm run build)`);
   const db = createDatabase();
   const port = await freePort();
   const apiKey = `e2e-${randomBytes(18).toString('hex')}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   mkdirSync(logDir, { recursive: true });
-  const log = createWriteStream(path.join(logDir, 'host.log'));
+  const log = createWriteStream(path.join(logDir, options.dist ? 'host-custom-dist.log' : 'host.log'));
   const child = spawn('dotnet', [dll], {
     cwd: repoRoot,
     env: {

@@ -177,10 +177,10 @@ function KpiBoard({ data }: { data: KpiData }) {
               <YAxis allowDecimals={false} fontSize={12} />
               <Tooltip />
               <Legend />
-              <Bar dataKey="autoSent" name="auto-sent" stackId="a" fill={COLORS[2]} />
-              <Bar dataKey="drafted" name="drafted" stackId="a" fill={COLORS[0]} />
-              <Bar dataKey="human" name="human" stackId="a" fill={COLORS[3]} />
-              <Bar dataKey="filtered" name="filtered" stackId="a" fill={COLORS[7]} />
+              <Bar isAnimationActive={false} dataKey="autoSent" name="auto-sent" stackId="a" fill={COLORS[2]} />
+              <Bar isAnimationActive={false} dataKey="drafted" name="drafted" stackId="a" fill={COLORS[0]} />
+              <Bar isAnimationActive={false} dataKey="human" name="human" stackId="a" fill={COLORS[3]} />
+              <Bar isAnimationActive={false} dataKey="filtered" name="filtered" stackId="a" fill={COLORS[7]} />
             </BarChart>
           </Chart>
         </Card>
@@ -193,10 +193,10 @@ function KpiBoard({ data }: { data: KpiData }) {
               <YAxis yAxisId="p" orientation="right" domain={[0, 100]} unit="%" fontSize={12} />
               <Tooltip />
               <Legend />
-              <Line yAxisId="n" dataKey="requests" stroke={COLORS[0]} dot={false} />
-              <Line yAxisId="n" dataKey="sends" stroke={COLORS[1]} dot={false} />
-              <Line yAxisId="n" dataKey="replies" stroke={COLORS[2]} dot={false} />
-              <Line yAxisId="p" dataKey="firstPass" name="first pass %" stroke={COLORS[3]} strokeDasharray="4 3" dot={false} connectNulls />
+              <Line isAnimationActive={false} yAxisId="n" dataKey="requests" stroke={COLORS[0]} dot={false} />
+              <Line isAnimationActive={false} yAxisId="n" dataKey="sends" stroke={COLORS[1]} dot={false} />
+              <Line isAnimationActive={false} yAxisId="n" dataKey="replies" stroke={COLORS[2]} dot={false} />
+              <Line isAnimationActive={false} yAxisId="p" dataKey="firstPass" name="first pass %" stroke={COLORS[3]} strokeDasharray="4 3" dot={false} connectNulls />
             </LineChart>
           </Chart>
         </Card>
@@ -208,8 +208,8 @@ function KpiBoard({ data }: { data: KpiData }) {
               <YAxis type="category" dataKey="stage" width={150} fontSize={12} />
               <Tooltip formatter={(v) => ms(Number(v))} />
               <Legend />
-              <Bar dataKey="p50" name="p50" fill={COLORS[1]} />
-              <Bar dataKey="p95" name="p95" fill={COLORS[0]} />
+              <Bar isAnimationActive={false} dataKey="p50" name="p50" fill={COLORS[1]} />
+              <Bar isAnimationActive={false} dataKey="p95" name="p95" fill={COLORS[0]} />
             </BarChart>
           </Chart>
           <table className="table small">
@@ -242,7 +242,7 @@ function KpiBoard({ data }: { data: KpiData }) {
               <Tooltip formatter={(v) => usd(Number(v))} />
               <Legend />
               {cost.models.map((m, k) => (
-                <Bar key={m} dataKey={m} stackId="c" fill={COLORS[k % COLORS.length]} />
+                <Bar isAnimationActive={false} key={m} dataKey={m} stackId="c" fill={COLORS[k % COLORS.length]} />
               ))}
             </BarChart>
           </Chart>
@@ -252,12 +252,14 @@ function KpiBoard({ data }: { data: KpiData }) {
             <LineChart data={data.creditsTrend}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="day" fontSize={12} />
-              <YAxis fontSize={12} />
+              {/* Balance and allowance are in the 100 000s, daily consumption in the tens: separate axes keep both readable. */}
+              <YAxis yAxisId="balance" domain={['auto', 'auto']} fontSize={12} width={70} />
+              <YAxis yAxisId="consumed" orientation="right" allowDecimals={false} fontSize={12} />
               <Tooltip />
               <Legend />
-              <Line dataKey="balance" stroke={COLORS[0]} dot={false} />
-              <Line dataKey="consumed" stroke={COLORS[4]} dot={false} />
-              <Line dataKey="allowance" stroke={COLORS[7]} strokeDasharray="4 3" dot={false} />
+              <Line isAnimationActive={false} yAxisId="balance" dataKey="balance" stroke={COLORS[0]} dot={false} />
+              <Line isAnimationActive={false} yAxisId="balance" dataKey="allowance" stroke={COLORS[7]} strokeDasharray="4 3" dot={false} />
+              <Line isAnimationActive={false} yAxisId="consumed" dataKey="consumed" name="consumed per day" stroke={COLORS[4]} dot={false} />
             </LineChart>
           </Chart>
           {data.creditsTrend.some((d) => d.alerts.length) ? (
