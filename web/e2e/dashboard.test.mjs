@@ -98,6 +98,14 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     await screenshot(page, '03-playground-replay');
   });
 
+  test('playground: regenerate makes a new attempt set and shows the credits it charged', async () => {
+    await page.getByRole('button', { name: /^Regenerate \(3 left\)$/ }).click();
+    await page.getByTestId('credit-note').getByText(/^Regenerated: \d+ credits charged · [\d,]+ remaining$/).waitFor();
+    await page.getByText('attempt set 2').waitFor();
+    assert.equal(await page.getByTestId('variant').count(), 3);
+    await page.getByRole('button', { name: /^Regenerate \(2 left\)$/ }).waitFor();
+  });
+
   test('audit explorer: the request timeline shows its events and the chain verifies', async () => {
     await page.getByRole('button', { name: 'Audit trail' }).click();
     const timeline = page.getByTestId('timeline');
