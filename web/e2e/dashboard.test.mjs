@@ -73,7 +73,7 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     assert.equal(await variants.count(), 3);
     requestId = (await page.getByTestId('request-id').textContent()).trim();
     assert.match(requestId, /^[0-9a-f-]{36}$/);
-    assert.match(await page.getByTestId('credit-note').textContent(), /credits charged .* remaining/);
+    assert.match(await page.getByTestId('credit-note').textContent(), /credits? charged .* remaining/);
     for (let i = 0; i < 3; i++) {
       assert.ok((await variants.nth(i).getByTestId('variant-message').textContent()).trim().length > 20, `variant ${i + 1} has a message`);
     }
@@ -100,7 +100,7 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
 
   test('playground: regenerate makes a new attempt set and shows the credits it charged', async () => {
     await page.getByRole('button', { name: /^Regenerate \(3 left\)$/ }).click();
-    await page.getByTestId('credit-note').getByText(/^Regenerated: \d+ credits charged · [\d,]+ remaining$/).waitFor();
+    await page.getByTestId('credit-note').getByText(/^Regenerated: \d+ credits? charged · [\d,]+ remaining$/).waitFor();
     await page.getByText('attempt set 2').waitFor();
     assert.equal(await page.getByTestId('variant').count(), 3);
     await page.getByRole('button', { name: /^Regenerate \(2 left\)$/ }).waitFor();

@@ -208,7 +208,7 @@ export function Approvals() {
                   <p className="muted">Not classified.</p>
                 )}
               </Card>
-              <Card title="Why it needs a human">
+              <Card title="Why it needs review">
                 <ul className="reasons">
                   {current.reasons.length ? current.reasons.map((r, i) => <li key={i}>{r}</li>) : <li className="muted">No reasons recorded.</li>}
                 </ul>

@@ -7,6 +7,8 @@ import { formErrors, sampleForm, toPersonalizeRequest, type PlaygroundForm } fro
 import { navigate, paths } from '../lib/router';
 import { usd, ms } from '../lib/format';
 
+const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
+
 type Busy = null | 'generate' | 'regenerate' | 'replay' | `select-${number}`;
 
 export function Playground({ onCreditsChanged }: { onCreditsChanged: () => void }) {
@@ -43,7 +45,7 @@ export function Playground({ onCreditsChanged }: { onCreditsChanged: () => void 
       setEdits({});
       setSelection(null);
       setReplay(null);
-      setCreditNote(`${r.credits.charged} credits charged · ${r.credits.remaining.toLocaleString()} remaining`);
+      setCreditNote(`${credits(r.credits.charged)} charged · ${r.credits.remaining.toLocaleString()} remaining`);
       onCreditsChanged();
     }
   }
@@ -56,7 +58,7 @@ export function Playground({ onCreditsChanged }: { onCreditsChanged: () => void 
       setEdits({});
       setSelection(null);
       setReplay(null);
-      setCreditNote(`Regenerated: ${r.credits.charged} credits charged · ${r.credits.remaining.toLocaleString()} remaining`);
+      setCreditNote(`Regenerated: ${credits(r.credits.charged)} charged · ${r.credits.remaining.toLocaleString()} remaining`);
       onCreditsChanged();
     }
   }
