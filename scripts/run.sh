@@ -31,5 +31,18 @@ if [[ -z ${ConnectionStrings__Postgres:-} ]]; then
     fi
 fi
 
+# The dashboard (web/, served at /): built with npm when Node is present; without it the host explains at / how to build it.
+if [[ -z ${OUTREACHOS_SKIP_DASHBOARD:-} ]]; then
+    if command -v npm >/dev/null; then
+        log "building the dashboard (web/)"
+        if [[ ! -d web/node_modules || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
+            (cd web && npm ci --no-audit --no-fund --loglevel=error)
+        fi
+        (cd web && npm run build --silent >/dev/null) || { log "the dashboard build failed: cd web && npm run build"; exit 1; }
+    else
+        log "npm not found: the dashboard at / is not built (install Node.js 20.19+ and rerun, or set OUTREACHOS_SKIP_DASHBOARD=1)"
+    fi
+fi
+
 log "building and starting the host on $ASPNETCORE_URLS"
 exec dotnet run --project src/Host/OutreachOS.Host.csproj -c Release -- "$@"

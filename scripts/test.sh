@@ -232,6 +232,61 @@ await_rabbitmq() {
     log "RabbitMQ: ready ($OUTREACHOS_TEST_RABBITMQ)"
 }
 
+# --- dashboard (web/): npm build, Vitest unit tests, browser tests in Chromium against the real host -------------
+# Kept in its own functions; counts go into DASH_* and are added to the summary line.
+DASH_PASSED=0 DASH_FAILED=0 DASH_SKIPPED=0 DASH_READY=""
+dash_fail() { log "dashboard: $*" >&2; DASH_FAILED=$((DASH_FAILED + 1)); }
+
+dashboard_build() {
+    if [[ -n ${OUTREACHOS_SKIP_DASHBOARD:-} ]]; then log "dashboard: skipped (OUTREACHOS_SKIP_DASHBOARD is set)"; return 0; fi
+    command -v node >/dev/null || apt_install nodejs npm
+    local major minor
+    IFS=. read -r major minor _ < <(node -p 'process.versions.node')
+    # Vite 8 needs Node 20.19+ (or 22.12+).
+    if ((major < 20 || (major == 20 && minor < 19))); then
+        dash_fail "Node $(node -v) is too old for Vite 8 (need 20.19+ or 22.12+); install a newer nodejs"
+        return 0
+    fi
+    log "dashboard: npm ci and vite build (web/)"
+    if ! (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build) >"$RESULTS/dashboard-build.log" 2>&1; then
+        tail -n 40 "$RESULTS/dashboard-build.log" >&2
+        dash_fail "build failed (full log: artifacts/test-results/dashboard-build.log)"
+        return 0
+    fi
+    DASH_READY=1
+}
+
+dashboard_tests() {
+    [[ -n $DASH_READY ]] || return 0
+    local p f s
+    log "dashboard: Vitest unit tests"
+    (cd web && npx vitest run --reporter=default --reporter=json --outputFile.json="$RESULTS/vitest.json") 2>&1 | grep -v 'npm warn' || true
+    if [[ -f $RESULTS/vitest.json ]]; then
+        read -r p f s < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$RESULTS/vitest.json")
+        DASH_PASSED=$((DASH_PASSED + p)) DASH_FAILED=$((DASH_FAILED + f)) DASH_SKIPPED=$((DASH_SKIPPED + s))
+    else
+        dash_fail "Vitest wrote no results"
+    fi
+
+    export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
+    [[ -x $CHROMIUM_PATH ]] || apt_install chromium
+    command -v psql >/dev/null || apt_install postgresql-client # the browser tests create their database with it
+    rm -rf "$ROOT/artifacts/screenshots"
+    log "dashboard: browser tests (Chromium $CHROMIUM_PATH, host build src/Host/bin/Release)"
+    (cd web && node --test --test-concurrency=1 \
+        --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$RESULTS/e2e.tap" e2e/) || true
+    if [[ -f $RESULTS/e2e.tap ]] && grep -q '^# pass ' "$RESULTS/e2e.tap"; then
+        tap() { local n; n=$(sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$RESULTS/e2e.tap" | tail -n 1); echo "${n:-0}"; }
+        DASH_PASSED=$((DASH_PASSED + $(tap pass)))
+        DASH_FAILED=$((DASH_FAILED + $(tap fail) + $(tap cancelled)))
+        DASH_SKIPPED=$((DASH_SKIPPED + $(tap skipped)))
+    else
+        dash_fail "the browser tests wrote no results"
+    fi
+    log "dashboard: screenshots in artifacts/screenshots, host log in artifacts/e2e/host.log"
+}
+
 # --- main ------------------------------------------------------------------------------------------------------
 command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required"
 remove_leftovers
@@ -252,6 +307,7 @@ if ! dotnet build OutreachOS.sln -c Release -nologo -v minimal -clp:NoSummary >"
     die "build failed (full log: artifacts/test-results/build.log)"
 fi
 log "build succeeded"
+dashboard_build
 
 await_rabbitmq
 
@@ -282,7 +338,10 @@ for trx in "$RESULTS"/*.trx; do
     skipped=$((skipped + $(counter notExecuted "$counters")))
 done
 
-if ((test_status != 0 && failed == 0)); then
+dashboard_tests
+passed=$((passed + DASH_PASSED)) failed=$((failed + DASH_FAILED)) skipped=$((skipped + DASH_SKIPPED))
+
+if ((test_status != 0 && failed == DASH_FAILED)); then
     log "dotnet test exited with $test_status although no test failed in $files trx file(s): a test host crashed or a project did not run"
 fi
 stop_services  # now, so that the summary is the last line printed

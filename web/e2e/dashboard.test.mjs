@@ -1,0 +1,198 @@
+// Browser tests: the real host + PostgreSQL + Debian's Chromium. Run by scripts/test.sh (`npm run e2e` in web/).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, screenshot, startHost } from './host.mjs';
+
+const UI_TIMEOUT = 30_000;
+
+describe('dashboard in Chromium against the real host', { concurrency: false }, () => {
+  let host;
+  let browser;
+  let page;
+  let requestId;
+  const consoleErrors = [];
+
+  before(async () => {
+    host = await startHost();
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT);
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  test('the SPA and its assets are public while the APIs stay authenticated', async () => {
+    const index = await fetch(`${host.baseUrl}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type'), /text\/html/);
+    const html = await index.text();
+    const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+    assert.ok(asset, 'index.html references a built script');
+    const js = await fetch(host.baseUrl + asset);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('cache-control'), /immutable/);
+
+    const clientRoute = await fetch(`${host.baseUrl}/approvals`);
+    assert.equal(clientRoute.status, 200, 'client routes load the app shell');
+    assert.match(await clientRoute.text(), /<div id="root">/);
+
+    for (const api of ['/credits', '/drafts?status=PENDING', '/audit/streams', '/personalize/00000000-0000-0000-0000-000000000001']) {
+      const r = await fetch(host.baseUrl + api);
+      assert.equal(r.status, 401, `${api} without a key`);
+      assert.match(r.headers.get('content-type'), /problem\+json/);
+    }
+    const missingAsset = await fetch(`${host.baseUrl}/assets/missing-file.js`);
+    assert.equal(missingAsset.status, 404, 'a missing asset is a 404, not the app shell');
+  });
+
+  test('a wrong key is refused with the problem detail, the right one opens the dashboard', async () => {
+    await page.goto(host.baseUrl);
+    await page.fill('input[name=apiKey]', 'wrong-key-wrong-key-wrong');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').getByText('HTTP 401').waitFor();
+
+    await page.fill('input[name=apiKey]', host.apiKey);
+    await page.click('button[type=submit]');
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByTestId('credits-available').waitFor();
+    const stored = await page.evaluate(() => sessionStorage.getItem('outreachos.apiKey'));
+    assert.equal(stored, host.apiKey, 'the key is kept in sessionStorage');
+  });
+
+  test('playground: generate shows three variants side by side, select one', async () => {
+    await page.getByRole('link', { name: 'Playground' }).click();
+    await page.getByTestId('generate').click();
+    await page.getByTestId('variants').waitFor();
+    const variants = page.getByTestId('variant');
+    await assert.doesNotReject(variants.nth(2).waitFor());
+    assert.equal(await variants.count(), 3);
+    requestId = (await page.getByTestId('request-id').textContent()).trim();
+    assert.match(requestId, /^[0-9a-f-]{36}$/);
+    assert.match(await page.getByTestId('credit-note').textContent(), /credits? charged .* remaining/);
+    for (let i = 0; i < 3; i++) {
+      assert.ok((await variants.nth(i).getByTestId('variant-message').textContent()).trim().length > 20, `variant ${i + 1} has a message`);
+    }
+    await screenshot(page, '01-playground-variants');
+
+    // Select the first variant that passed the guardrails (blocked ones need an override).
+    const selectable = page.getByTestId('select');
+    assert.ok((await selectable.count()) > 0, 'at least one variant is selectable without override');
+    await selectable.first().click();
+    await page.getByTestId('selection-notice').waitFor();
+    const record = await host.api('GET', `/personalize/${requestId}`);
+    assert.equal(record.status, 200);
+    assert.ok(record.body.selection, 'the selection is recorded on the request');
+    await screenshot(page, '02-playground-selected');
+  });
+
+  test('playground: replay compares the original and the replayed output', async () => {
+    await page.getByTestId('replay').click();
+    await page.getByTestId('replay-view').waitFor();
+    // The offline provider is deterministic: the same prompt gives the same raw output.
+    await page.getByTestId('replay-view').getByText('identical raw output').waitFor();
+    await screenshot(page, '03-playground-replay');
+  });
+
+  test('playground: regenerate makes a new attempt set and shows the credits it charged', async () => {
+    await page.getByRole('button', { name: /^Regenerate \(3 left\)$/ }).click();
+    await page.getByTestId('credit-note').getByText(/^Regenerated: \d+ credits? charged · [\d,]+ remaining$/).waitFor();
+    await page.getByText('attempt set 2').waitFor();
+    assert.equal(await page.getByTestId('variant').count(), 3);
+    await page.getByRole('button', { name: /^Regenerate \(2 left\)$/ }).waitFor();
+  });
+
+  test('audit explorer: the request timeline shows its events and the chain verifies', async () => {
+    await page.getByRole('button', { name: 'Audit trail' }).click();
+    const timeline = page.getByTestId('timeline');
+    await timeline.waitFor();
+    const items = timeline.locator('li');
+    assert.ok((await items.count()) >= 3, 'requested, generated and selected events at least');
+    assert.match(await timeline.textContent(), /[0-9a-f]{64}/, 'hashes are shown');
+    await items.first().locator('button').click();
+    await page.locator('pre.payload').first().waitFor();
+    await page.getByTestId('verify').click();
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    assert.match(await result.textContent(), /Hash chain valid: \d+ events/);
+    await screenshot(page, '04-audit-timeline-verified');
+  });
+
+  test('approvals: approve a pending draft from the queue', async (t) => {
+    const probe = await host.api('GET', '/drafts?status=PENDING');
+    if (probe.status === 404) {
+      t.skip('GET /drafts answered 404: the approval endpoints are not on this branch yet (enable after merging the triage work)');
+      return;
+    }
+    assert.equal(probe.status, 200);
+    const draftId = await seedPendingDraft(host);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByTestId('queue').locator('li').first().waitFor();
+    await screenshot(page, '05-approvals-queue');
+    // Keyboard flow: move to the seeded draft with j, approve with a.
+    const index = await page.evaluate(
+      (subject) => [...document.querySelectorAll('[data-testid=queue] li')].findIndex((li) => li.textContent.includes(subject)),
+      SEED_SUBJECT,
+    );
+    assert.ok(index >= 0, 'the seeded draft is in the queue');
+    for (let i = 0; i < index; i++) await page.keyboard.press('j');
+    await page.keyboard.press('a');
+    await page.getByTestId('approval-notice').waitFor();
+    const after = await host.api('GET', `/drafts/${draftId}`);
+    assert.equal(after.body.status, 'APPROVED');
+    await screenshot(page, '06-approvals-approved');
+  });
+
+  test('KPIs: the page shows auto-send precision with its sample size and charts', async (t) => {
+    const probe = await host.api('POST', '/graphql', { query: '{ __type(name: "InboundKpis") { name } }' });
+    if (!probe.body?.data?.__type) {
+      t.skip('the GraphQL schema has no InboundKpis yet: the analytics read side is not on this branch (enable after merging)');
+      return;
+    }
+    await page.getByRole('link', { name: 'KPIs' }).click();
+    const precision = page.getByTestId('precision');
+    await precision.waitFor();
+    assert.match(await precision.textContent(), /n = \d+ QA-sampled/);
+    await page.locator('.recharts-surface').first().waitFor();
+    await screenshot(page, '07-kpis');
+  });
+
+  test('no uncaught errors in the page', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});
+
+const SEED_SUBJECT = 'Question about the Pro plan pricing';
+
+/** Ingests a plain pricing question (non-VIP, no injection) and waits until triage has drafted a reply for review. */
+async function seedPendingDraft(host) {
+  const messageId = `<e2e-${Date.now()}@customer.example>`;
+  const ingest = await host.api('POST', '/ingest/email', {
+    message_id: messageId,
+    thread_id: null,
+    from: { email: 'maria.lopez@customer.example', name: 'Maria Lopez' },
+    to: [{ email: 'sales@outreachos.example', name: null }],
+    cc: [],
+    subject: SEED_SUBJECT,
+    text: 'Hello, could you tell me what the Pro plan costs per seat for a team of 12? Thanks, Maria',
+    html: null,
+    headers: {},
+    received_at: new Date().toISOString(),
+    in_reply_to: null,
+    references: [],
+  });
+  assert.equal(ingest.status, 202, `POST /ingest/email: ${JSON.stringify(ingest.body)}`);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const drafts = await host.api('GET', '/drafts?status=PENDING');
+    const mine = drafts.body?.items?.find((d) => d.inbound_id === ingest.body.inbound_id);
+    if (mine) return mine.draft_id;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const inbound = await host.api('GET', `/inbound/${ingest.body.inbound_id}`);
+  assert.fail(`no PENDING draft for inbound ${ingest.body.inbound_id} within 60 s; status ${inbound.body?.status}, decision ${JSON.stringify(inbound.body?.decision)}`);
+}
