@@ -114,7 +114,7 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
             headers,
             received,
             headers.GetValueOrDefault("In-Reply-To"),
-            MessageIds.Split(headers.GetValueOrDefault("References")).ToList());
+            MessageIds.SplitRaw(headers.GetValueOrDefault("References")).ToList());
     }
 
     /// <summary>First text/plain and first text/html part, depth first (attachments have a filename and are skipped).</summary>

@@ -75,7 +75,7 @@ internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions opti
             headers,
             Str(m, "receivedDateTime") is { } at && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null,
             headers.GetValueOrDefault("In-Reply-To"),
-            MessageIds.Split(headers.GetValueOrDefault("References")).ToList());
+            MessageIds.SplitRaw(headers.GetValueOrDefault("References")).ToList());
     }
 
     private static List<RawAddress> Recipients(JsonElement m, string name) =>

@@ -34,8 +34,11 @@ internal static class MessageIds
     }
 
     /// <summary>Every id in a References/In-Reply-To value (which may hold several, separated by white space).</summary>
-    public static IEnumerable<string> Split(string? value) =>
+    public static IEnumerable<string> Split(string? value) => SplitRaw(value).Select(Bare).Where(x => x.Length > 0);
+
+    /// <summary>Every id in a References/In-Reply-To value, as written (angle brackets kept).</summary>
+    public static IEnumerable<string> SplitRaw(string? value) =>
         string.IsNullOrWhiteSpace(value)
             ? []
-            : value.Split([' ', '\t', '\r', '\n', ','], StringSplitOptions.RemoveEmptyEntries).Select(Bare).Where(x => x.Length > 0);
+            : value.Split([' ', '\t', '\r', '\n', ','], StringSplitOptions.RemoveEmptyEntries);
 }

@@ -103,8 +103,8 @@ internal static class EmailNormalizer
 
         var inReplyTo = r.InReplyTo ?? headers.GetValueOrDefault("in-reply-to");
         IReadOnlyList<string> references = r.References is { Count: > 0 }
-            ? r.References.SelectMany(MessageIds.Split).Distinct(StringComparer.Ordinal).ToList()
-            : MessageIds.Split(headers.GetValueOrDefault("references")).Distinct(StringComparer.Ordinal).ToList();
+            ? r.References.SelectMany(MessageIds.SplitRaw).Distinct(StringComparer.Ordinal).ToList()
+            : MessageIds.SplitRaw(headers.GetValueOrDefault("references")).Distinct(StringComparer.Ordinal).ToList();
 
         var email = new InboundEmail(
             r.MessageId!.Trim(),
