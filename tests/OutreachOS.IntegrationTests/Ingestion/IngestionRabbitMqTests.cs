@@ -36,5 +36,25 @@ public sealed class IngestionRabbitMqTests
         await Eventually.TrueAsync(async () => (await store.ReadStreamAsync(PlatformOrg, OutboundStreams.StreamId(requestId))).Count == 2,
             "outbound_reply_received.v1 via RabbitMQ", TimeSpan.FromSeconds(90));
         Assert.Equal(0u, await rabbit.MessageCountAsync("reply-tracking_error"));
+
+        // The module's own (internal) notification event crosses the broker to the fetch consumer too.
+        var resource = $"Users/u1/Messages/{Guid.NewGuid():N}";
+        var graphMessageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        stub.GraphMessages[resource] = new JsonObject
+        {
+            ["internetMessageId"] = graphMessageId,
+            ["subject"] = "Hello",
+            ["body"] = new JsonObject { ["contentType"] = "text", ["content"] = "Plain body" },
+            ["from"] = new JsonObject { ["emailAddress"] = new JsonObject { ["address"] = "lee@customer.test" } },
+        };
+        using var anonymous = app.ClientWithKey(null);
+        var notification = new JsonObject
+        {
+            ["value"] = new JsonArray(new JsonObject { ["subscriptionId"] = GraphSubscription, ["clientState"] = GraphClientState, ["resource"] = resource }),
+        };
+        Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", notification)).Status);
+        var inboundId = OutreachOS.Ingestion.Accepting.DeterministicId.Inbound(PlatformOrg, graphMessageId);
+        await Eventually.TrueAsync(async () => (await store.ReadStreamAsync(PlatformOrg, OutreachOS.Ingestion.Contracts.InboundStreams.StreamId(inboundId))).Count == 1,
+            "Graph message fetched via RabbitMQ", TimeSpan.FromSeconds(90));
     }
 }

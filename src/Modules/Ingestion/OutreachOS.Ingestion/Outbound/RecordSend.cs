@@ -60,12 +60,8 @@ internal static class RecordSend
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var insert = new NpgsqlCommand("""
-            WITH ins AS (
-                INSERT INTO oos.ingestion_outbound_sends (tenant_id, message_id, request_id, channel, variant_index, sent_at)
-                VALUES (@t, @m, @r, @c, @v, @now) ON CONFLICT (tenant_id, message_id) DO NOTHING RETURNING request_id)
-            SELECT request_id FROM ins
-            UNION ALL SELECT request_id FROM oos.ingestion_outbound_sends WHERE tenant_id = @t AND message_id = @m
-            LIMIT 1
+            INSERT INTO oos.ingestion_outbound_sends (tenant_id, message_id, request_id, channel, variant_index, sent_at)
+            VALUES (@t, @m, @r, @c, @v, @now) ON CONFLICT (tenant_id, message_id) DO NOTHING
             """, conn, tx))
         {
             insert.Parameters.AddWithValue("t", tenant);
@@ -74,10 +70,17 @@ internal static class RecordSend
             insert.Parameters.AddWithValue("c", channel);
             insert.Parameters.AddWithValue("v", body.VariantIndex!.Value);
             insert.Parameters.AddWithValue("now", now);
-            var owner = await insert.ExecuteScalarAsync(ct) as Guid?;
-            if (owner is { } o && o != requestId)
+            if (await insert.ExecuteNonQueryAsync(ct) == 0)
             {
-                return Problems.Conflict("This message_id is already recorded as a send of another request.");
+                // A separate statement: its snapshot sees a row a concurrent request committed while we waited on it.
+                await using var owner = new NpgsqlCommand(
+                    "SELECT request_id FROM oos.ingestion_outbound_sends WHERE tenant_id = @t AND message_id = @m", conn, tx);
+                owner.Parameters.AddWithValue("t", tenant);
+                owner.Parameters.AddWithValue("m", bare);
+                if (await owner.ExecuteScalarAsync(ct) is Guid o && o != requestId)
+                {
+                    return Problems.Conflict("This message_id is already recorded as a send of another request.");
+                }
             }
         }
         var sent = new OutboundSent(requestId, messageId, channel, body.VariantIndex.Value, now);
