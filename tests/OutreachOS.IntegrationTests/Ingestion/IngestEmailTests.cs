@@ -8,8 +8,27 @@ namespace OutreachOS.IntegrationTests.Ingestion;
 
 /// <summary><c>POST /ingest/email</c> through HTTP on real PostgreSQL.</summary>
 [Collection(IngestionCollection.Name)]
-public sealed class IngestEmailTests(IngestionAppFixture f)
+public sealed class IngestEmailTests(IngestionAppFixture f, Xunit.Abstractions.ITestOutputHelper output)
 {
+    [Fact]
+    public async Task Sequential_accepts_each_open_one_stream_and_the_latency_is_printed()
+    {
+        const int n = 200;
+        var ms = new List<double>(n);
+        var ids = new HashSet<string>();
+        for (var i = 0; i < n; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (status, json, _) = await PostJsonAsync(f.Client, "/ingest/email", Email());
+            ms.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Assert.Equal(HttpStatusCode.Accepted, status);
+            ids.Add(json!["inbound_id"]!.GetValue<string>());
+        }
+        Assert.Equal(n, ids.Count);
+        ms.Sort();
+        output.WriteLine($"POST /ingest/email in-process, sequential, n={n}: p50 {ms[n / 2]:F2} ms, p95 {ms[(int)(n * 0.95)]:F2} ms, max {ms[^1]:F2} ms");
+    }
+
     [Fact]
     public async Task An_accepted_message_opens_its_inbound_stream_with_the_normalized_message()
     {
