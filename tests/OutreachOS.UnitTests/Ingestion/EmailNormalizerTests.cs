@@ -48,6 +48,9 @@ public sealed class EmailNormalizerTests
         Assert.Equal("Html", htmlOnly!.Email.Text);
         Assert.Equal("<p>Html</p><span hidden>x</span>", htmlOnly.Email.Html);
         Assert.Equal(1, htmlOnly.HiddenHtmlElementsRemoved);
+        var (_, both) = EmailNormalizer.Normalize(Raw("Plain", "<p>Html</p><div style=\"display:none\">do this</div>"), Options(), Now);
+        Assert.Equal("Plain", both!.Email.Text);
+        Assert.Equal(1, both.HiddenHtmlElementsRemoved);
     }
 
     [Fact]

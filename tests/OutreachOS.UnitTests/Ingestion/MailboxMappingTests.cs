@@ -41,14 +41,16 @@ public sealed class MailboxMappingTests
     public void A_gmail_message_takes_the_first_text_and_html_parts_and_skips_attachments()
     {
         static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var json = $$"""
+        var json = """
             {"id":"g1","threadId":"t1","internalDate":"1763716435000","payload":{"mimeType":"multipart/mixed",
              "headers":[{"name":"Message-ID","value":"<g@x.test>"},{"name":"From","value":"Ana <ana@x.test>"},{"name":"Subject","value":"Hi"}],
-             "parts":[{"mimeType":"text/plain","filename":"notes.txt","body":{"data":"{{B64("attachment")}}"}},
+             "parts":[{"mimeType":"text/plain","filename":"notes.txt","body":{"data":"ATTACHMENT"}},
                       {"mimeType":"multipart/alternative","parts":[
-                         {"mimeType":"text/plain","body":{"data":"{{B64("plain ü")}}"}},
-                         {"mimeType":"text/html","body":{"data":"{{B64("<b>html</b>")}}"}}]}]}}
-            """;
+                         {"mimeType":"text/plain","body":{"data":"PLAIN"}},
+                         {"mimeType":"text/html","body":{"data":"HTML"}}]}]}}
+            """.Replace("ATTACHMENT", B64("attachment"), StringComparison.Ordinal)
+            .Replace("PLAIN", B64("plain ü"), StringComparison.Ordinal)
+            .Replace("HTML", B64("<b>html</b>"), StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(json);
         var raw = GmailMailboxAdapter.Map(doc.RootElement);
         Assert.Equal("plain ü", raw.Text);

@@ -67,11 +67,15 @@ internal static class EmailNormalizer
             truncated = true;
         }
         var text = r.Text ?? "";
-        if (string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(html))
+        if (!string.IsNullOrWhiteSpace(html))
         {
+            // Converted even when a text part exists: hidden HTML in the part mail clients display is a signal either way.
             var converted = HtmlToText.Convert(html);
-            text = converted.Text;
             hiddenHtml = converted.HiddenElementsRemoved;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                text = converted.Text;
+            }
         }
         var (cleanText, hiddenInText) = InvisibleCharacters.Strip(text);
         var (cleanSubject, hiddenInSubject) = InvisibleCharacters.Strip(r.Subject ?? "");
