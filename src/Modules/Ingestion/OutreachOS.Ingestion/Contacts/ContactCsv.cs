@@ -1,0 +1,202 @@
+using System.Text;
+using OutreachOS.Ingestion.Normalizing;
+
+namespace OutreachOS.Ingestion.Contacts;
+
+internal sealed record CsvError(int Line, string Field, string Reason);
+
+/// <summary>One contact row; a null field means its column is absent from the file (the stored value is kept).</summary>
+internal sealed record ContactRow(int Line, string Email, string? Name, string? Company, bool? Vip, IReadOnlyList<string>? Tags);
+
+internal sealed record ContactCsvResult(IReadOnlyList<ContactRow> Rows, IReadOnlyList<CsvError> Errors, string? HeaderError);
+
+/// <summary>
+/// RFC 4180 CSV of contacts: a header naming columns (email required; name, company, vip, tags optional, any order,
+/// unknown ones ignored), quoted fields with commas, doubled quotes and line breaks. Bad lines are reported with their
+/// (first) physical line number and the field; good lines are kept. Tags are separated by ';' or '|'.
+/// </summary>
+internal static class ContactCsv
+{
+    public const int MaxRows = 50_000;
+    private static readonly string[] Known = ["email", "name", "company", "vip", "tags"];
+
+    public static ContactCsvResult Parse(string csv)
+    {
+        var records = Records(csv).ToList();
+        var errors = new List<CsvError>();
+        var rows = new List<ContactRow>();
+        if (records.Count == 0)
+        {
+            return new ContactCsvResult(rows, errors, "the file is empty; the first line must be a header such as email,name,company,vip,tags");
+        }
+        var (headerLine, header, headerError) = records[0];
+        if (headerError is not null)
+        {
+            return new ContactCsvResult(rows, errors, headerError);
+        }
+        var columns = header.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
+        var index = Known.ToDictionary(k => k, k => columns.IndexOf(k));
+        if (index["email"] < 0)
+        {
+            return new ContactCsvResult(rows, errors, $"line {headerLine}: the header must name an 'email' column");
+        }
+        foreach (var (line, fields, error) in records.Skip(1))
+        {
+            if (error is not null)
+            {
+                errors.Add(new CsvError(line, "line", error));
+                continue;
+            }
+            if (fields.Count == 1 && fields[0].Trim().Length == 0)
+            {
+                continue; // blank line
+            }
+            if (rows.Count + errors.Count >= MaxRows)
+            {
+                errors.Add(new CsvError(line, "line", $"more than {MaxRows} rows; the rest was not read"));
+                break;
+            }
+            if (fields.Count > columns.Count)
+            {
+                errors.Add(new CsvError(line, "line", $"has {fields.Count} fields but the header has {columns.Count}"));
+                continue;
+            }
+            string? Field(string name) => index[name] < 0 ? null : index[name] < fields.Count ? fields[index[name]].Trim() : "";
+            var before = errors.Count;
+            var email = Field("email") ?? "";
+            if (!EmailAddresses.IsValid(email))
+            {
+                errors.Add(new CsvError(line, "email", email.Length == 0 ? "is required" : "is not an e-mail address"));
+            }
+            var name = Field("name");
+            if (name is { Length: > 200 })
+            {
+                errors.Add(new CsvError(line, "name", "must be at most 200 characters"));
+            }
+            var company = Field("company");
+            if (company is { Length: > 200 })
+            {
+                errors.Add(new CsvError(line, "company", "must be at most 200 characters"));
+            }
+            bool? vip = null;
+            if (Field("vip") is { } v)
+            {
+                vip = v.ToLowerInvariant() switch
+                {
+                    "" or "false" or "no" or "0" or "n" => false,
+                    "true" or "yes" or "1" or "y" => true,
+                    _ => null,
+                };
+                if (vip is null)
+                {
+                    errors.Add(new CsvError(line, "vip", "must be true/false, yes/no or 1/0"));
+                }
+            }
+            List<string>? tags = null;
+            if (Field("tags") is { } t)
+            {
+                tags = t.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                if (tags.Count > 50 || tags.Any(x => x.Length > 100))
+                {
+                    errors.Add(new CsvError(line, "tags", "at most 50 tags of at most 100 characters"));
+                }
+            }
+            if (errors.Count == before)
+            {
+                rows.Add(new ContactRow(line, EmailAddresses.Canonical(email), Empty(name), Empty(company), vip, tags));
+            }
+        }
+        return new ContactCsvResult(rows, errors, null);
+    }
+
+    private static string? Empty(string? s) => s is null ? null : s.Length == 0 ? "" : s;
+
+    /// <summary>Splits into records: (first physical line, fields, error). Line breaks inside quotes belong to the field.</summary>
+    internal static IEnumerable<(int Line, List<string> Fields, string? Error)> Records(string csv)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var line = 1;
+        var start = 1;
+        var quoted = false;
+        var wasQuoted = false;
+        string? error = null;
+        var any = false;
+        for (var i = 0; i < csv.Length; i++)
+        {
+            var c = csv[i];
+            any = true;
+            if (quoted)
+            {
+                if (c == '"')
+                {
+                    if (i + 1 < csv.Length && csv[i + 1] == '"')
+                    {
+                        field.Append('"');
+                        i++;
+                    }
+                    else
+                    {
+                        quoted = false;
+                    }
+                }
+                else
+                {
+                    if (c == '\n')
+                    {
+                        line++;
+                    }
+                    field.Append(c);
+                }
+                continue;
+            }
+            switch (c)
+            {
+                case '"' when field.Length == 0 && !wasQuoted:
+                    quoted = true;
+                    wasQuoted = true;
+                    break;
+                case '"':
+                    error ??= "a quote inside an unquoted field (quote the whole field and double inner quotes)";
+                    field.Append(c);
+                    break;
+                case ',':
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    wasQuoted = false;
+                    break;
+                case '\r':
+                    break;
+                case '\n':
+                    fields.Add(field.ToString());
+                    yield return (start, fields, error);
+                    fields = [];
+                    field.Clear();
+                    wasQuoted = false;
+                    error = null;
+                    any = false;
+                    line++;
+                    start = line;
+                    break;
+                default:
+                    if (wasQuoted)
+                    {
+                        error ??= "text after a closing quote";
+                    }
+                    field.Append(c);
+                    break;
+            }
+        }
+        if (quoted)
+        {
+            fields.Add(field.ToString());
+            yield return (start, fields, "a quoted field is not closed");
+        }
+        else if (any)
+        {
+            fields.Add(field.ToString());
+            yield return (start, fields, error);
+        }
+    }
+}

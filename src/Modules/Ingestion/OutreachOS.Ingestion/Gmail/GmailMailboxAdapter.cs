@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Ingestion.Mailbox;
+using OutreachOS.Ingestion.Normalizing;
+
+namespace OutreachOS.Ingestion.Gmail;
+
+/// <summary>
+/// Gmail API: <c>users.history.list</c> (messageAdded since the stored history id) then <c>users.messages.get?format=full</c>.
+/// Sent mail and drafts of the mailbox itself are skipped. Without a stored cursor (first push for a mailbox), the list
+/// starts one before the notified history id — Gmail ids grow, and the change that caused the push is at or before it.
+/// When Gmail answers 404 (cursor too old), the cursor moves to the notified id and the gap is logged.
+/// </summary>
+internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions options, ILogger<GmailMailboxAdapter> logger) : IMailboxAdapter
+{
+    private const int MaxPages = 20;
+
+    public InboundSource Source => InboundSource.Gmail;
+
+    public async Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, CancellationToken ct)
+    {
+        var notifiedId = ulong.Parse(notified, CultureInfo.InvariantCulture);
+        var start = cursor is not null ? ulong.Parse(cursor, CultureInfo.InvariantCulture) : Math.Max(1, notifiedId - 1);
+        var ids = new List<string>();
+        var latest = Math.Max(start, notifiedId);
+        string? page = null;
+        for (var n = 0; n < MaxPages; n++)
+        {
+            var url = $"gmail/v1/users/{Uri.EscapeDataString(mailbox)}/history?startHistoryId={start}&historyTypes=messageAdded"
+                + (page is null ? "" : "&pageToken=" + Uri.EscapeDataString(page));
+            using var response = await SendAsync(url, ct);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                logger.LogWarning("Gmail history {Start} of a mailbox is no longer available; moving the cursor to {Notified}", start, notifiedId);
+                return new MailboxChanges(ids, notifiedId.ToString(CultureInfo.InvariantCulture));
+            }
+            response.EnsureSuccessStatusCode();
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            var root = doc.RootElement;
+            if (root.TryGetProperty("history", out var history) && history.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var h in history.EnumerateArray())
+                {
+                    if (!h.TryGetProperty("messagesAdded", out var added) || added.ValueKind != JsonValueKind.Array)
+                    {
+                        continue;
+                    }
+                    foreach (var a in added.EnumerateArray())
+                    {
+                        if (a.TryGetProperty("message", out var m) && Str(m, "id") is { } id && !IsOwn(m) && !ids.Contains(id))
+                        {
+                            ids.Add(id);
+                        }
+                    }
+                }
+            }
+            if (Str(root, "historyId") is { } hid && ulong.TryParse(hid, CultureInfo.InvariantCulture, out var h2))
+            {
+                latest = Math.Max(latest, h2);
+            }
+            page = Str(root, "nextPageToken");
+            if (page is null)
+            {
+                break;
+            }
+        }
+        return new MailboxChanges(ids, latest.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public async Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct)
+    {
+        using var response = await SendAsync($"gmail/v1/users/{Uri.EscapeDataString(mailbox)}/messages/{Uri.EscapeDataString(resourceId)}?format=full", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return Map(doc.RootElement);
+    }
+
+    internal static RawEmail Map(JsonElement m)
+    {
+        var payload = m.TryGetProperty("payload", out var p) ? p : default;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("headers", out var hs) && hs.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var h in hs.EnumerateArray())
+            {
+                if (Str(h, "name") is { } name && Str(h, "value") is { } value)
+                {
+                    headers[name] = headers.TryGetValue(name, out var prev) ? prev + ", " + value : value;
+                }
+            }
+        }
+        string? text = null, html = null;
+        Walk(payload, ref text, ref html);
+        DateTimeOffset? received = Str(m, "internalDate") is { } ms && long.TryParse(ms, CultureInfo.InvariantCulture, out var epoch)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(epoch) : null;
+        return new RawEmail(
+            headers.GetValueOrDefault("Message-ID") ?? (Str(m, "id") is { } gid ? $"gmail:{gid}" : null),
+            Str(m, "threadId"),
+            headers.TryGetValue("From", out var from) ? RawAddress.Parse(from) : null,
+            AddressList(headers.GetValueOrDefault("To")),
+            AddressList(headers.GetValueOrDefault("Cc")),
+            headers.GetValueOrDefault("Subject"),
+            text,
+            html,
+            headers,
+            received,
+            headers.GetValueOrDefault("In-Reply-To"),
+            MessageIds.SplitRaw(headers.GetValueOrDefault("References")).ToList());
+    }
+
+    /// <summary>First text/plain and first text/html part, depth first (attachments have a filename and are skipped).</summary>
+    private static void Walk(JsonElement part, ref string? text, ref string? html)
+    {
+        if (part.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+        var mime = Str(part, "mimeType") ?? "";
+        var attachment = Str(part, "filename") is { Length: > 0 };
+        if (!attachment && part.TryGetProperty("body", out var body) && Str(body, "data") is { } data)
+        {
+            var decoded = Encoding.UTF8.GetString(JwtRs256.Base64Url(data));
+            if (mime.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
+            {
+                text ??= decoded;
+            }
+            else if (mime.Equals("text/html", StringComparison.OrdinalIgnoreCase))
+            {
+                html ??= decoded;
+            }
+        }
+        if (part.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var child in parts.EnumerateArray())
+            {
+                Walk(child, ref text, ref html);
+            }
+        }
+    }
+
+    /// <summary>Splits an address header on commas outside quotes and angle brackets.</summary>
+    internal static List<RawAddress> AddressList(string? value)
+    {
+        var list = new List<RawAddress>();
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return list;
+        }
+        var sb = new StringBuilder();
+        bool quoted = false, angle = false;
+        foreach (var c in value)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == '<' && !quoted)
+            {
+                angle = true;
+            }
+            else if (c == '>' && !quoted)
+            {
+                angle = false;
+            }
+            if (c == ',' && !quoted && !angle)
+            {
+                if (sb.ToString().Trim() is { Length: > 0 } one)
+                {
+                    list.Add(RawAddress.Parse(one));
+                }
+                sb.Clear();
+                continue;
+            }
+            sb.Append(c);
+        }
+        if (sb.ToString().Trim() is { Length: > 0 } last)
+        {
+            list.Add(RawAddress.Parse(last));
+        }
+        return list;
+    }
+
+    private static bool IsOwn(JsonElement message) =>
+        message.TryGetProperty("labelIds", out var labels) && labels.ValueKind == JsonValueKind.Array
+        && labels.EnumerateArray().Any(l => l.GetString() is "SENT" or "DRAFT");
+
+    private async Task<HttpResponseMessage> SendAsync(string relative, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.Gmail.BaseUrl, relative));
+        if (!string.IsNullOrEmpty(options.Gmail.AccessToken))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Gmail.AccessToken);
+        }
+        return await http.SendAsync(request, ct);
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}

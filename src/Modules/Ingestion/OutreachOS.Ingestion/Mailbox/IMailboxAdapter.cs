@@ -1,0 +1,22 @@
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Ingestion.Normalizing;
+
+namespace OutreachOS.Ingestion.Mailbox;
+
+/// <summary>What a notification announced: message resource ids to fetch, and the mailbox's new cursor (Gmail history id).</summary>
+internal sealed record MailboxChanges(IReadOnlyList<string> ResourceIds, string? Cursor);
+
+/// <summary>
+/// A provider mailbox API (Graph, Gmail, or the in-memory test mailbox). Adapters return the message as a
+/// <see cref="RawEmail"/>; validation and normalization are the same for every source.
+/// </summary>
+internal interface IMailboxAdapter
+{
+    InboundSource Source { get; }
+
+    /// <summary>Resolves a notification (<paramref name="notified"/>) into message ids, given the last stored cursor.</summary>
+    Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, CancellationToken ct);
+
+    /// <summary>The message, or null when it no longer exists (deleted between notification and fetch).</summary>
+    Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct);
+}

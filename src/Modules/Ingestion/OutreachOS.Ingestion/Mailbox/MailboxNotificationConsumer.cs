@@ -1,0 +1,85 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.Ingestion.Accepting;
+using OutreachOS.Ingestion.Normalizing;
+
+namespace OutreachOS.Ingestion.Mailbox;
+
+/// <summary>
+/// Off the webhook request: resolves a mailbox notification to messages through the provider's adapter, fetches each,
+/// normalizes it and opens its inbound stream — all in the inbox transaction, so a redelivered notification has no
+/// second effect, and the mailbox cursor moves only with the messages it covers. A failed fetch throws: the bus retries,
+/// then the notification lands in the error queue (listable and replayable), never silently lost.
+/// </summary>
+internal sealed class MailboxNotificationConsumer(
+    NpgsqlDataSource dataSource,
+    IEnumerable<IMailboxAdapter> adapters,
+    InboundAcceptor acceptor,
+    IngestionOptions options,
+    TimeProvider clock,
+    ILogger<MailboxNotificationConsumer> logger) : IdempotentConsumer<MailboxNotified>(dataSource)
+{
+    protected override string ConsumerName => "ingestion-mailbox-fetch";
+
+    protected override async Task HandleAsync(ConsumeContext<MailboxNotified> context, NpgsqlTransaction transaction, Guid? tenantId, CancellationToken ct)
+    {
+        var n = context.Message;
+        if (tenantId is { } t && t != n.OrganizationId)
+        {
+            throw new InvalidOperationException("A mailbox notification's tenant header does not match its organization.");
+        }
+        var adapter = adapters.FirstOrDefault(a => a.Source == n.Source)
+            ?? throw new InvalidOperationException($"No mailbox adapter is registered for {n.Source}.");
+        var source = n.Source.ToString().ToUpperInvariant();
+        var cursor = await ReadCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, ct);
+        var changes = await adapter.ChangesAsync(n.Mailbox, n.Resource, cursor, ct);
+        foreach (var id in changes.ResourceIds)
+        {
+            var raw = await adapter.FetchAsync(n.Mailbox, id, ct);
+            if (raw is null)
+            {
+                logger.LogInformation("Mailbox message {ResourceId} of {Source} is gone; skipped", id, n.Source);
+                continue;
+            }
+            var (_, email) = EmailNormalizer.Normalize(raw, options, clock.GetUtcNow());
+            if (email is null)
+            {
+                // A provider message we cannot accept (no sender...) is a fact about that message, not a transient failure.
+                logger.LogWarning("Mailbox message {ResourceId} of {Source} failed validation (no Message-ID or sender?); skipped", id, n.Source);
+                continue;
+            }
+            await acceptor.AcceptAsync(n.OrganizationId, n.Source, email, transaction, ct);
+        }
+        if (changes.Cursor is not null)
+        {
+            await WriteCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, changes.Cursor, ct);
+        }
+    }
+
+    private static async Task<string?> ReadCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT cursor FROM oos.ingestion_mailbox_cursors WHERE tenant_id = @t AND source = @s AND mailbox = @m FOR UPDATE",
+            tx.Connection, tx);
+        cmd.Parameters.AddWithValue("t", tenant);
+        cmd.Parameters.AddWithValue("s", source);
+        cmd.Parameters.AddWithValue("m", mailbox.ToLowerInvariant());
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    private async Task WriteCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, string cursor, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO oos.ingestion_mailbox_cursors (tenant_id, source, mailbox, cursor, updated_at) VALUES (@t, @s, @m, @c, @now)
+            ON CONFLICT (tenant_id, source, mailbox) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("t", tenant);
+        cmd.Parameters.AddWithValue("s", source);
+        cmd.Parameters.AddWithValue("m", mailbox.ToLowerInvariant());
+        cmd.Parameters.AddWithValue("c", cursor);
+        cmd.Parameters.AddWithValue("now", clock.GetUtcNow());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

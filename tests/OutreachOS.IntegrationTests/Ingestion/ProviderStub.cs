@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace OutreachOS.IntegrationTests.Ingestion;
+
+/// <summary>
+/// One loopback server (127.0.0.1, ephemeral port) playing the providers the Ingestion module talks to: Microsoft Graph
+/// messages, the Gmail API (history.list, messages.get), Google's JWKS (a locally generated RSA key) and HubSpot CRM v3.
+/// Records every request (method, path+query, authorization, body).
+/// </summary>
+internal sealed class ProviderStub : IAsyncDisposable
+{
+    public const string GraphToken = "graph-token-123";
+    public const string GmailToken = "gmail-token-456";
+    public const string HubSpotToken = "hubspot-token-789";
+    public const string Kid = "test-key-1";
+
+    private readonly WebApplication _app;
+
+    private ProviderStub()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+    }
+
+    public RSA SigningKey { get; } = RSA.Create(2048);
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public ConcurrentQueue<(string Method, string Path, string? Authorization, string Body)> Requests { get; } = new();
+
+    /// <summary>Graph messages by resource path (lower-case, e.g. "users/u1/messages/m1").</summary>
+    public ConcurrentDictionary<string, JsonObject> GraphMessages { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gmail messages by id, and the history records returned by history.list (all, whatever startHistoryId).</summary>
+    public ConcurrentDictionary<string, JsonObject> GmailMessages { get; } = new();
+
+    public ConcurrentQueue<(ulong HistoryId, string MessageId, string[] Labels)> GmailHistory { get; } = new();
+
+    /// <summary>HubSpot contacts by e-mail → (id, firstname, lastname, company).</summary>
+    public ConcurrentDictionary<string, (string Id, string First, string Last, string Company)> HubSpotContacts { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public int Count(string pathPrefix) => Requests.Count(r => r.Path.StartsWith(pathPrefix, StringComparison.OrdinalIgnoreCase));
+
+    public static async Task<ProviderStub> StartAsync()
+    {
+        var stub = new ProviderStub();
+        await stub._app.StartAsync();
+        stub.BaseUrl = new Uri(stub._app.Urls.Single());
+        return stub;
+    }
+
+    public Dictionary<string, string?> Settings() => new()
+    {
+        ["Ingestion:Graph:BaseUrl"] = new Uri(BaseUrl, "graph/v1.0/").ToString(),
+        ["Ingestion:Graph:AccessToken"] = GraphToken,
+        ["Ingestion:Gmail:BaseUrl"] = new Uri(BaseUrl, "gmail-api/").ToString(),
+        ["Ingestion:Gmail:AccessToken"] = GmailToken,
+        ["Ingestion:Gmail:JwksUrl"] = new Uri(BaseUrl, "oauth2/v3/certs").ToString(),
+        ["Crm:Provider"] = "HubSpot",
+        ["Crm:HubSpot:BaseUrl"] = new Uri(BaseUrl, "hubspot/").ToString(),
+        ["Crm:HubSpot:AccessToken"] = HubSpotToken,
+    };
+
+    /// <summary>An RS256 token signed with <see cref="SigningKey"/> (claims as given).</summary>
+    public string Token(object claims, string kid = Kid, RSA? key = null)
+    {
+        static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var header = B64(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", kid, typ = "JWT" }));
+        var payload = B64(JsonSerializer.SerializeToUtf8Bytes(claims));
+        var signature = (key ?? SigningKey).SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return header + "." + payload + "." + B64(signature);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        SigningKey.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var path = context.Request.Path.Value ?? "";
+        var auth = context.Request.Headers.Authorization.ToString();
+        Requests.Enqueue((context.Request.Method, path + context.Request.QueryString, auth, body));
+        context.Response.ContentType = "application/json";
+
+        if (path == "/oauth2/v3/certs")
+        {
+            var p = SigningKey.ExportParameters(false);
+            static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            await context.Response.WriteAsJsonAsync(new { keys = new[] { new { kty = "RSA", alg = "RS256", use = "sig", kid = Kid, n = B64(p.Modulus!), e = B64(p.Exponent!) } } });
+            return;
+        }
+        if (path.StartsWith("/graph/v1.0/", StringComparison.Ordinal))
+        {
+            if (auth != "Bearer " + GraphToken)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+            if (GraphMessages.TryGetValue(path["/graph/v1.0/".Length..], out var m))
+            {
+                await context.Response.WriteAsync(m.ToJsonString());
+                return;
+            }
+            context.Response.StatusCode = 404;
+            return;
+        }
+        if (path.StartsWith("/gmail-api/gmail/v1/users/", StringComparison.Ordinal))
+        {
+            if (auth != "Bearer " + GmailToken)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+            var rest = path["/gmail-api/gmail/v1/users/".Length..].Split('/');
+            if (rest.Length == 2 && rest[1] == "history")
+            {
+                var start = ulong.Parse(context.Request.Query["startHistoryId"]!, System.Globalization.CultureInfo.InvariantCulture);
+                var history = GmailHistory.Where(h => h.HistoryId > start).Select(h => new
+                {
+                    id = h.HistoryId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    messagesAdded = new[] { new { message = new { id = h.MessageId, threadId = "t-" + h.MessageId, labelIds = h.Labels } } },
+                }).ToList();
+                var latest = GmailHistory.Select(h => h.HistoryId).DefaultIfEmpty(start).Max();
+                await context.Response.WriteAsJsonAsync(new { history, historyId = latest.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                return;
+            }
+            if (rest.Length == 3 && rest[1] == "messages" && GmailMessages.TryGetValue(rest[2], out var gm))
+            {
+                await context.Response.WriteAsync(gm.ToJsonString());
+                return;
+            }
+            context.Response.StatusCode = 404;
+            return;
+        }
+        if (path.StartsWith("/hubspot/", StringComparison.Ordinal))
+        {
+            if (auth != "Bearer " + HubSpotToken)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+            if (path == "/hubspot/crm/v3/objects/contacts/search")
+            {
+                var email = JsonNode.Parse(body)!["filterGroups"]![0]!["filters"]![0]!["value"]!.GetValue<string>();
+                var results = HubSpotContacts.TryGetValue(email, out var c)
+                    ? new object[] { new { id = c.Id, properties = new { email, firstname = c.First, lastname = c.Last, company = c.Company } } }
+                    : [];
+                await context.Response.WriteAsJsonAsync(new { total = results.Length, results });
+                return;
+            }
+            if (path == "/hubspot/crm/v3/objects/notes")
+            {
+                context.Response.StatusCode = 201;
+                await context.Response.WriteAsJsonAsync(new { id = "note-" + Requests.Count });
+                return;
+            }
+        }
+        context.Response.StatusCode = 404;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using System.Text.Json;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Ingestion.Gmail;
+using OutreachOS.Ingestion.Graph;
+using OutreachOS.Ingestion.Mailbox;
+using OutreachOS.Ingestion.Normalizing;
+
+namespace OutreachOS.UnitTests.Ingestion;
+
+public sealed class MailboxMappingTests
+{
+    [Fact]
+    public void A_graph_message_maps_html_body_recipients_and_threading_headers()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"internetMessageId":"<m@o.test>","conversationId":"c1","subject":"S",
+             "body":{"contentType":"html","content":"<p>x</p>"},
+             "from":{"emailAddress":{"name":"Lee","address":"lee@c.test"}},
+             "toRecipients":[{"emailAddress":{"address":"a@acme.test"}},{"emailAddress":{"address":"b@acme.test"}}],
+             "receivedDateTime":"2026-11-20T09:00:00Z",
+             "internetMessageHeaders":[{"name":"In-Reply-To","value":"<p@acme.test>"},{"name":"References","value":"<r1@acme.test> <p@acme.test>"}]}
+            """);
+        var raw = GraphMailboxAdapter.Map(doc.RootElement, "users/u/messages/1");
+        Assert.Equal("<m@o.test>", raw.MessageId);
+        Assert.Equal("<p>x</p>", raw.Html);
+        Assert.Null(raw.Text);
+        Assert.Equal(["a@acme.test", "b@acme.test"], raw.To!.Select(t => t.Email));
+        Assert.Equal("<p@acme.test>", raw.InReplyTo);
+        Assert.Equal(["<r1@acme.test>", "<p@acme.test>"], raw.References);
+    }
+
+    [Fact]
+    public void A_graph_message_without_an_internet_message_id_gets_a_stable_one_from_its_resource()
+    {
+        using var doc = JsonDocument.Parse("""{"subject":"S","body":{"contentType":"text","content":"hi"}}""");
+        Assert.Equal("graph:users/u/messages/1", GraphMailboxAdapter.Map(doc.RootElement, "users/u/messages/1").MessageId);
+    }
+
+    [Fact]
+    public void A_gmail_message_takes_the_first_text_and_html_parts_and_skips_attachments()
+    {
+        static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var json = """
+            {"id":"g1","threadId":"t1","internalDate":"1763716435000","payload":{"mimeType":"multipart/mixed",
+             "headers":[{"name":"Message-ID","value":"<g@x.test>"},{"name":"From","value":"Ana <ana@x.test>"},{"name":"Subject","value":"Hi"}],
+             "parts":[{"mimeType":"text/plain","filename":"notes.txt","body":{"data":"ATTACHMENT"}},
+                      {"mimeType":"multipart/alternative","parts":[
+                         {"mimeType":"text/plain","body":{"data":"PLAIN"}},
+                         {"mimeType":"text/html","body":{"data":"HTML"}}]}]}}
+            """.Replace("ATTACHMENT", B64("attachment"), StringComparison.Ordinal)
+            .Replace("PLAIN", B64("plain ü"), StringComparison.Ordinal)
+            .Replace("HTML", B64("<b>html</b>"), StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(json);
+        var raw = GmailMailboxAdapter.Map(doc.RootElement);
+        Assert.Equal("plain ü", raw.Text);
+        Assert.Equal("<b>html</b>", raw.Html);
+        Assert.Equal("t1", raw.ThreadId);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1763716435000), raw.ReceivedAt);
+        Assert.Equal("ana@x.test", raw.From!.Email);
+    }
+
+    [Fact]
+    public async Task The_in_memory_gmail_mailbox_lists_only_messages_added_after_the_cursor()
+    {
+        var mailbox = new InMemoryMailboxAdapter(InboundSource.Gmail);
+        var m = new RawEmail("<a@x>", null, new RawAddress("a@x.test", null), null, null, "s", "t", null, null, null, null, null);
+        mailbox.Add("inbox@acme.test", "1", m);
+        mailbox.Add("inbox@acme.test", "2", m);
+
+        var first = await mailbox.ChangesAsync("inbox@acme.test", "100", null, CancellationToken.None);
+        mailbox.Add("inbox@acme.test", "3", m);
+        var second = await mailbox.ChangesAsync("inbox@acme.test", "101", first.Cursor, CancellationToken.None);
+
+        Assert.Equal(["1", "2"], first.ResourceIds);
+        Assert.Equal(["3"], second.ResourceIds);
+        Assert.Same(m, await mailbox.FetchAsync("INBOX@acme.test", "3", CancellationToken.None));
+        Assert.Null(await mailbox.FetchAsync("inbox@acme.test", "9", CancellationToken.None));
+    }
+}
