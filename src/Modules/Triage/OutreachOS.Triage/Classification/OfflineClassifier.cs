@@ -18,12 +18,16 @@ internal static partial class OfflineClassifier
 {
     public const string Name = "offline-lexicon.v1";
     public const double SubjectWeight = 1.5;
+
+    /// <summary>A "Re:" subject is the thread's old topic, not necessarily this message's.</summary>
+    public const double ReplySubjectWeight = 0.5;
     public const double ReplySignal = 0.8;
     public const double OtherPrior = 1.0;
 
     public static ClassifierAnswer Classify(ClassifierInput input, IReadOnlyList<string> allowedIntents)
     {
         var subject = Normalize(input.Subject);
+        var subjectWeight = ReplyPrefix().IsMatch(input.Subject) ? ReplySubjectWeight : SubjectWeight;
         var body = Normalize(StripQuoted(input.Text));
         var scores = new Dictionary<string, double>(StringComparer.Ordinal);
         var evidence = new Dictionary<string, List<(string Text, double Weight)>>(StringComparer.Ordinal);
@@ -39,8 +43,8 @@ internal static partial class OfflineClassifier
             {
                 if (Contains(subject, phrase))
                 {
-                    scores[intent] += weight * SubjectWeight;
-                    evidence[intent].Add(($"subject '{phrase}'", weight * SubjectWeight));
+                    scores[intent] += weight * subjectWeight;
+                    evidence[intent].Add(($"subject '{phrase}'", weight * subjectWeight));
                 }
                 if (Contains(body, phrase))
                 {
@@ -151,6 +155,9 @@ internal static partial class OfflineClassifier
     }
 
     private static string F(double x) => x.ToString("0.##", CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^\s*(re|aw|sv|antw|fwd?|wg)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplyPrefix();
 
     [GeneratedRegex(@"(^|\n)\s*(On .{0,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From: .{0,200}\n\s*Sent: )", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QuoteHeader();
