@@ -54,6 +54,9 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         report.Figure(Suite, $"accept → decision recorded p50 [{transport}]", Stats.Median(r.EndToEnd), "ms", $"{r.EndToEnd.Count} decided of {total}");
         report.Figure(Suite, $"accept → decision recorded p95 [{transport}]", Stats.Percentile(r.EndToEnd, 95), "ms");
         report.Figure(Suite, $"accept → decision recorded max [{transport}]", r.EndToEnd.Max(), "ms");
+        report.Figure(Suite, $"  of which received → consumer start (relay + bus + inbox) p50 [{transport}]", Stats.Median(r.Delivery), "ms");
+        report.Figure(Suite, $"  of which received → consumer start p95 [{transport}]", Stats.Percentile(r.Delivery, 95), "ms");
+        report.Figure(Suite, $"  of which consumer start → decided append (classify + route) p50 [{transport}]", Stats.Median(r.Consumer), "ms");
         report.Figure(Suite, $"offered rate [{transport}]", total / r.OfferSeconds, "msg/s");
         report.Figure(Suite, $"decided throughput [{transport}]", r.EndToEnd.Count / r.DrainSeconds, "msg/s", "first accept → last decision");
         report.Target("inbound accept → decision p50 < 25 ms at 50 msg/s (offline classifier)", Stats.Median(r.EndToEnd) < 25,
@@ -104,7 +107,35 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         return null;
     }
 
-    private sealed record RunResult(List<double> Accept, List<double> EndToEnd, double OfferSeconds, double DrainSeconds);
+    private sealed record RunResult(List<double> Accept, List<double> EndToEnd, double OfferSeconds, double DrainSeconds, List<double> Delivery, List<double> Consumer);
+
+    /// <summary>
+    /// Where the time goes, from the events' own clocks (one process, one clock): received (append) → consumer start
+    /// (<c>inbound_classified.v1</c>'s <c>at</c>, taken after the inbox row, stream read and policy read) = relay + bus + inbox;
+    /// consumer start → decided append = classify + route.
+    /// </summary>
+    private static async Task<(List<double> Delivery, List<double> Consumer)> BreakdownAsync(NpgsqlDataSource db, Guid org, string[] streams)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT extract(epoch FROM ((c.data->>'at')::timestamptz - r.created_at)) * 1000,
+                   extract(epoch FROM (d.created_at - (c.data->>'at')::timestamptz)) * 1000
+            FROM oos.events r
+            JOIN oos.events c ON c.tenant_id = r.tenant_id AND c.stream_id = r.stream_id AND c.type = 'inbound_classified.v1'
+            JOIN oos.events d ON d.tenant_id = r.tenant_id AND d.stream_id = r.stream_id AND d.type = 'inbound_decided.v1'
+            WHERE r.tenant_id = @t AND r.type = 'inbound_received.v1' AND r.stream_id = ANY(@s)
+            """);
+        cmd.Parameters.AddWithValue("t", org);
+        cmd.Parameters.AddWithValue("s", streams);
+        var delivery = new List<double>();
+        var consumer = new List<double>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+        {
+            delivery.Add(Convert.ToDouble(r.GetValue(0), CultureInfo.InvariantCulture));
+            consumer.Add(Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture));
+        }
+        return (delivery, consumer);
+    }
 
     private static async Task<RunResult> RunAsync(IEventStore store, NpgsqlDataSource db, Guid org, int count, string tag)
     {
@@ -179,7 +210,8 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         catch (OperationCanceledException)
         {
         }
-        return new RunResult([.. accept], endToEnd, offerSeconds, lastDecision / (double)Stopwatch.Frequency);
+        var (delivery, consumer) = await BreakdownAsync(db, org, [.. started.Keys]);
+        return new RunResult([.. accept], endToEnd, offerSeconds, lastDecision / (double)Stopwatch.Frequency, delivery, consumer);
     }
 
     private static async Task<long> MaxSeqAsync(NpgsqlDataSource db)
