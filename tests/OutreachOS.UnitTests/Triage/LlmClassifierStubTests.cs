@@ -139,4 +139,27 @@ public sealed class LlmClassifierStubTests
         Assert.StartsWith("model answer rejected", classified.Classification.Evidence[0], StringComparison.Ordinal);
         Assert.Equal(ResponsePath.DraftForReview, events.OfType<InboundDecided>().Single().Decision.Path);
     }
+
+    [Fact]
+    public async Task A_failed_model_call_falls_back_offline_instead_of_failing_the_message()
+    {
+        await using var stub = await StubLlmServer.StartAsync(StubResponse.Error(500));
+        using var host = Host(stub.BaseUrl);
+        var events = await host.Services.GetRequiredService<TriagePipeline>().RunAsync(
+            Mail.Received(Mail.Email("Invoice for October", "Please send the invoice for October.")), TriagePolicy.Default, 0,
+            new SenderInfo(false, null), Mail.At, CancellationToken.None);
+
+        Assert.Single(stub.Requests); // MaxRetries 0: one call, no bus-level retry of a paid call
+        var classified = events.OfType<InboundClassified>().Single();
+        Assert.Equal("model call failed", classified.Classification.Evidence[0]);
+        Assert.Contains(PolicyFlags.ClassifierFallback, classified.Classification.PolicyFlags);
+    }
+
+    [Fact]
+    public void The_decision_id_is_a_function_of_the_inbound_id()
+    {
+        var id = Guid.NewGuid();
+        Assert.Equal(TriagePipeline.DecisionId(id), TriagePipeline.DecisionId(id));
+        Assert.NotEqual(TriagePipeline.DecisionId(id), TriagePipeline.DecisionId(Guid.NewGuid()));
+    }
 }
