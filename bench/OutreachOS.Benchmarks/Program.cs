@@ -4,7 +4,7 @@ using OutreachOS.Benchmarks.Suites;
 // dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|all> [--quick]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var quick = args.Contains("--quick");
-string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "all"];
+string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "all"];
 if (!known.Contains(suite))
 {
     await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick]");
@@ -35,6 +35,10 @@ try
     if (suite is "personalize" or "all")
     {
         await new PersonalizeSuite(postgres, report, quick).RunAsync();
+    }
+    if (suite is "inbound")
+    {
+        await new OutreachOS.Benchmarks.Inbound.InboundSuite(postgres, report, quick).RunAsync();
     }
 }
 finally

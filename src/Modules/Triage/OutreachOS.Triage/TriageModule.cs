@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OutreachOS.Triage.Pipeline;
 
 namespace OutreachOS.Triage;
 
@@ -10,8 +11,13 @@ public static class TriageModule
     public static IServiceCollection AddTriageModule(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        TriageCoreRegistration.AddTriageCore(services, configuration);
         return services;
     }
 
-    public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app)
+    {
+        TriageCoreRegistration.MapTriageCore(app);
+        return app;
+    }
 }

@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Host.Organizations;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Classification;
+using OutreachOS.Triage.Policies;
+
+namespace OutreachOS.Benchmarks.Inbound;
+
+/// <summary>
+/// Inbound triage end to end at a fixed arrival rate: accept (the message appended as <c>inbound_received.v1</c>, which is what
+/// Ingestion's <c>POST /ingest/email</c> records — the webhook is not on this branch) → relay → bus → triage consumer
+/// (pre-filter, offline classifier, policy, router) → <c>inbound_decided.v1</c> committed, observed by polling the log.
+/// RabbitMQ when <c>OUTREACHOS_BENCH_RABBITMQ</c> is set, otherwise the in-memory transport (reported as such).
+/// Also prints the offline classifier's accuracy on the labelled sets.
+/// </summary>
+internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool quick)
+{
+    private const string Suite = "inbound";
+    private const string BootstrapKey = "bench-bootstrap-key-0123456789abcdef";
+    private const double RatePerSecond = 50;
+
+    public async Task RunAsync()
+    {
+        ClassifierAccuracy();
+        var rabbit = Environment.GetEnvironmentVariable("OUTREACHOS_BENCH_RABBITMQ");
+        var transport = string.IsNullOrWhiteSpace(rabbit) ? "InMemory" : "RabbitMQ";
+        var total = quick ? 150 : 1_000;
+        var warmup = quick ? 30 : 100;
+        var cs = await postgres.CreateDatabaseAsync("inbound");
+        Progress.Line($"inbound: host in-process, Llm:Provider=Offline, transport={transport}, fresh database");
+        await using var app = new BenchHost(cs, rabbit);
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BootstrapKey);
+        var org = JsonNode.Parse(await client.GetStringAsync("/organizations/me"))!["id"]!.GetValue<Guid>();
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var db = app.Services.GetRequiredService<NpgsqlDataSource>();
+
+        Progress.Line($"inbound: warm-up {warmup} messages");
+        await RunAsync(store, db, org, warmup, "warm");
+        Progress.Line($"inbound: {total:N0} messages at {RatePerSecond} msg/s (accept → inbound_decided.v1 committed)");
+        var r = await RunAsync(store, db, org, total, "run");
+
+        report.Figure(Suite, $"accept (append inbound_received.v1) p50 [{transport}]", Stats.Median(r.Accept), "ms");
+        report.Figure(Suite, $"accept p95 [{transport}]", Stats.Percentile(r.Accept, 95), "ms");
+        report.Figure(Suite, $"accept → decision recorded p50 [{transport}]", Stats.Median(r.EndToEnd), "ms", $"{r.EndToEnd.Count} decided of {total}");
+        report.Figure(Suite, $"accept → decision recorded p95 [{transport}]", Stats.Percentile(r.EndToEnd, 95), "ms");
+        report.Figure(Suite, $"accept → decision recorded max [{transport}]", r.EndToEnd.Max(), "ms");
+        report.Figure(Suite, $"  of which received → consumer start (relay + bus + inbox) p50 [{transport}]", Stats.Median(r.Delivery), "ms");
+        report.Figure(Suite, $"  of which received → consumer start p95 [{transport}]", Stats.Percentile(r.Delivery, 95), "ms");
+        report.Figure(Suite, $"  of which consumer start → decided append (classify + route) p50 [{transport}]", Stats.Median(r.Consumer), "ms");
+        report.Figure(Suite, $"offered rate [{transport}]", total / r.OfferSeconds, "msg/s");
+        report.Figure(Suite, $"decided throughput [{transport}]", r.EndToEnd.Count / r.DrainSeconds, "msg/s", "first accept → last decision");
+        report.Target("inbound accept → decision p50 < 25 ms at 50 msg/s (offline classifier)", Stats.Median(r.EndToEnd) < 25,
+            string.Create(CultureInfo.InvariantCulture, $"{Stats.Median(r.EndToEnd):F1} ms over {transport}"));
+        report.Note(PeakMemory.Describe());
+    }
+
+    private void ClassifierAccuracy()
+    {
+        foreach (var name in new[] { "inbound-labelled.jsonl", "inbound-holdout.jsonl" })
+        {
+            var path = Find(name);
+            if (path is null)
+            {
+                report.Note($"labelled set {name} not found (run from the repository)");
+                continue;
+            }
+            var set = LabelledSetEvaluation.Parse(File.ReadAllLines(path));
+            var result = LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents);
+            Console.WriteLine($"--- offline classifier on {name} ---");
+            Console.WriteLine(result.Format());
+            report.Figure(Suite, $"classifier intent accuracy ({name}, n={set.Count})", result.IntentAccuracy * 100, "%");
+        }
+        var sample = new ClassifierInput("Need to reschedule tomorrow's demo", "Hi, something came up and I need to reschedule our demo tomorrow at 10am. Can we move it to Thursday?", false);
+        for (var i = 0; i < 2_000; i++)
+        {
+            OfflineClassifier.Classify(sample, TriagePolicy.DefaultIntents);
+        }
+        var sw = Stopwatch.StartNew();
+        const int n = 20_000;
+        for (var i = 0; i < n; i++)
+        {
+            OfflineClassifier.Classify(sample, TriagePolicy.DefaultIntents);
+        }
+        report.Figure(Suite, "offline classifier, one message", sw.Elapsed.TotalMicroseconds / n, "µs");
+    }
+
+    private static string? Find(string name)
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "src/Modules/Triage/OutreachOS.Triage/Classification/labelled", name);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+        return null;
+    }
+
+    private sealed record RunResult(List<double> Accept, List<double> EndToEnd, double OfferSeconds, double DrainSeconds, List<double> Delivery, List<double> Consumer);
+
+    /// <summary>
+    /// Where the time goes, from the events' own clocks (one process, one clock): received (append) → consumer start
+    /// (<c>inbound_classified.v1</c>'s <c>at</c>, taken after the inbox row, stream read and policy read) = relay + bus + inbox;
+    /// consumer start → decided append = classify + route.
+    /// </summary>
+    private static async Task<(List<double> Delivery, List<double> Consumer)> BreakdownAsync(NpgsqlDataSource db, Guid org, string[] streams)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT extract(epoch FROM ((c.data->>'at')::timestamptz - r.created_at)) * 1000,
+                   extract(epoch FROM (d.created_at - (c.data->>'at')::timestamptz)) * 1000
+            FROM oos.events r
+            JOIN oos.events c ON c.tenant_id = r.tenant_id AND c.stream_id = r.stream_id AND c.type = 'inbound_classified.v1'
+            JOIN oos.events d ON d.tenant_id = r.tenant_id AND d.stream_id = r.stream_id AND d.type = 'inbound_decided.v1'
+            WHERE r.tenant_id = @t AND r.type = 'inbound_received.v1' AND r.stream_id = ANY(@s)
+            """);
+        cmd.Parameters.AddWithValue("t", org);
+        cmd.Parameters.AddWithValue("s", streams);
+        var delivery = new List<double>();
+        var consumer = new List<double>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+        {
+            delivery.Add(Convert.ToDouble(r.GetValue(0), CultureInfo.InvariantCulture));
+            consumer.Add(Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture));
+        }
+        return (delivery, consumer);
+    }
+
+    private static async Task<RunResult> RunAsync(IEventStore store, NpgsqlDataSource db, Guid org, int count, string tag)
+    {
+        var started = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var accept = new ConcurrentBag<double>();
+        var endToEnd = new List<double>();
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var lastDecision = 0L;
+        var poller = Task.Run(async () =>
+        {
+            long floor = 0;
+            while (seen.Count < count)
+            {
+                await using (var cmd = db.CreateCommand(
+                    "SELECT seq, stream_id FROM oos.events WHERE tenant_id = @t AND type = 'inbound_decided.v1' AND seq > @floor ORDER BY seq"))
+                {
+                    cmd.Parameters.AddWithValue("t", org);
+                    cmd.Parameters.AddWithValue("floor", floor);
+                    await using var r = await cmd.ExecuteReaderAsync(stop.Token);
+                    var now = clock.ElapsedTicks;
+                    while (await r.ReadAsync(stop.Token))
+                    {
+                        var stream = r.GetString(1);
+                        if (started.TryGetValue(stream, out var t0) && seen.Add(stream))
+                        {
+                            endToEnd.Add((now - t0) * 1000.0 / Stopwatch.Frequency);
+                            lastDecision = now;
+                        }
+                    }
+                }
+                // Sequence numbers are drawn before commit: keep a window behind the newest seen, so a late commit is not skipped.
+                floor = Math.Max(0, await MaxSeqAsync(db) - 2_000);
+                await Task.Delay(2, stop.Token);
+            }
+        }, stop.Token);
+
+        var interval = TimeSpan.FromSeconds(1 / RatePerSecond);
+        var sends = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var due = interval * i;
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+            var n = i;
+            sends.Add(Task.Run(async () =>
+            {
+                var received = Message(org, tag, n);
+                var stream = InboundStreams.StreamId(received.InboundId);
+                var t0 = clock.ElapsedTicks;
+                started[stream] = t0;
+                await store.AppendAsync(org, stream, InboundStreams.StreamType, ExpectedVersion.NoStream, [EventToAppend.Create(received)]);
+                accept.Add((clock.ElapsedTicks - t0) * 1000.0 / Stopwatch.Frequency);
+            }));
+        }
+        await Task.WhenAll(sends);
+        var offerSeconds = clock.Elapsed.TotalSeconds;
+        var finished = await Task.WhenAny(poller, Task.Delay(TimeSpan.FromSeconds(120)));
+        await stop.CancelAsync();
+        if (finished != poller)
+        {
+            Progress.Line($"inbound: only {seen.Count} of {count} decided after 120 s");
+        }
+        try
+        {
+            await poller;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        var (delivery, consumer) = await BreakdownAsync(db, org, [.. started.Keys]);
+        return new RunResult([.. accept], endToEnd, offerSeconds, lastDecision / (double)Stopwatch.Frequency, delivery, consumer);
+    }
+
+    private static async Task<long> MaxSeqAsync(NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand("SELECT coalesce(max(seq), 0) FROM oos.events");
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static readonly (string Subject, string Text)[] Samples =
+    [
+        ("Need to reschedule tomorrow's demo", "Hi, something came up and I need to reschedule our demo tomorrow at 10am. Can we move it to Thursday?"),
+        ("Pricing for 50 seats", "Hi, we're evaluating tools for our sales team of about 50 people. What would the pricing look like per seat on an annual plan?"),
+        ("Invoice for October", "Hi, could you send me the invoice for October? Our accounts payable team needs it with our VAT number on it."),
+        ("API returns 500 on /contacts", "When we call the contacts API with a filter, we get a 500 error. Request id 8f2c-11. Is this a known bug?"),
+        ("Partnership opportunity", "Hi, I run a RevOps consultancy. Do you have a partner program or reseller terms?"),
+    ];
+
+    private static InboundMessageReceived Message(Guid org, string tag, int n)
+    {
+        var (subject, text) = Samples[n % Samples.Length];
+        var email = new InboundEmail($"<{tag}-{n}-{Guid.NewGuid():N}@bench.example>", null, new MailAddress($"customer{n}@bench.example", "Bench Customer"),
+            [new MailAddress("hello@vendor.example")], [], subject, text, null, new Dictionary<string, string>(), DateTimeOffset.UtcNow, null, []);
+        return new InboundMessageReceived(Guid.CreateVersion7(), org, InboundSource.Email, email, 0, false, DateTimeOffset.UtcNow);
+    }
+
+    private sealed class BenchHost(string connectionString, string? rabbit) : WebApplicationFactory<OrganizationService>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseContentRoot(AppContext.BaseDirectory);
+            builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+            builder.UseSetting("Auth:BootstrapApiKey", BootstrapKey);
+            builder.UseSetting("Llm:Provider", "Offline");
+            builder.UseSetting("Projections:Enabled", "true");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            if (!string.IsNullOrWhiteSpace(rabbit))
+            {
+                builder.UseSetting("Messaging:Transport", "RabbitMQ");
+                builder.UseSetting("ConnectionStrings:RabbitMQ", rabbit);
+            }
+            builder.UseEnvironment("Production");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Policies;
+
+namespace OutreachOS.Triage.Pipeline;
+
+/// <summary>
+/// Triage of one received message, once: the inbox row, the filter/classification/decision events and nothing else commit
+/// together, and the append expects the stream version read before deciding — a redelivery finds the inbox row, a
+/// concurrent second consumer gets a version conflict, retries, and then sees the stream already decided.
+/// </summary>
+internal sealed class InboundTriageConsumer(
+    NpgsqlDataSource dataSource,
+    IEventStore store,
+    TriagePipeline pipeline,
+    IServiceProvider services,
+    TimeProvider clock) : IdempotentConsumer<InboundMessageReceived>(dataSource)
+{
+    public const string Name = "triage.inbound-received";
+
+    protected override string ConsumerName => Name;
+
+    protected override async Task HandleAsync(ConsumeContext<InboundMessageReceived> context, NpgsqlTransaction transaction, Guid? tenantId, CancellationToken ct)
+    {
+        var received = context.Message;
+        if (tenantId is { } t && t != received.OrganizationId)
+        {
+            throw new InvalidOperationException($"Inbound {received.InboundId}: tenant header {t} does not match organization {received.OrganizationId}.");
+        }
+        var org = received.OrganizationId;
+        var streamId = InboundStreams.StreamId(received.InboundId);
+        var existing = await store.ReadStreamAsync(org, streamId, ct: ct);
+        if (existing.Any(e => e.EventType is "inbound_decided.v1" or "inbound_filtered.v1"))
+        {
+            return; // already triaged (another consumer won, or a relay rebuild re-published the message)
+        }
+        var version = existing.Count == 0 ? 0 : existing[^1].Version;
+
+        var (policy, policyVersion) = await TriagePolicySource.GetAsync(transaction, org, ct);
+        var sender = await SenderAsync(org, received.Message.From.Email, policy, ct);
+        var events = await pipeline.RunAsync(received, policy, policyVersion, sender, clock.GetUtcNow(), ct);
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["causation_id"] = context.MessageId?.ToString() ?? "" };
+        if (context.CorrelationId is { } correlation)
+        {
+            metadata["correlation_id"] = correlation.ToString();
+        }
+        // Expected version: a message Ingestion has not opened yet (version 0) is decided on an empty stream, like any other.
+        await store.AppendManyAsync(transaction,
+        [
+            new StreamAppend(org, streamId, InboundStreams.StreamType,
+                version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(version),
+                [.. events.Select(e => EventToAppend.Create(e, metadata))]),
+        ], ct);
+    }
+
+    private async Task<SenderInfo> SenderAsync(Guid org, string email, TriagePolicy policy, CancellationToken ct)
+    {
+        if (policy.VipSenders.FirstOrDefault(v => SenderMatch.Matches(v, email)) is { } entry)
+        {
+            return new SenderInfo(true, $"policy vip_senders '{entry}'");
+        }
+        // Optional: the Ingestion module's contact store, when the host registers it.
+        if (services.GetService<IContactDirectory>() is { } directory
+            && await directory.FindAsync(org, email, ct) is { Vip: true })
+        {
+            return new SenderInfo(true, "contact directory marks the sender VIP");
+        }
+        return new SenderInfo(false, null);
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Llm;
+using OutreachOS.Triage.Classification;
+using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.InboundView;
+using OutreachOS.Triage.Policies;
+
+namespace OutreachOS.Triage.Pipeline;
+
+/// <summary>The triage core's registrations (pre-filter, classification, policy, router, inbound view), kept apart from the response paths'.</summary>
+internal static class TriageCoreRegistration
+{
+    public static IServiceCollection AddTriageCore(IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        // InboundMessageReceived is Ingestion's, registered here too (same type, same name: idempotent) so the relay and this
+        // module's reads deserialise it whether or not Ingestion is wired in.
+        services.AddEventTypes(typeof(InboundMessageReceived), typeof(InboundFiltered), typeof(InboundPiiRedacted), typeof(InboundClassified),
+            typeof(InboundDecided), typeof(TriagePolicyUpdated));
+        services.AddInlineProjection<TriagePolicyProjection>();
+        services.TryAddSingleton<TriagePolicySource>();
+        services.TryAddSingleton<TriageClassifier>();
+        services.TryAddSingleton<TriagePipeline>();
+        services.TryAddSingleton<LlmClassifier>();
+        services.AddOfflineTaskHandler<ClassifyOfflineTaskHandler>();
+        services.AddOutreachConsumer<InboundTriageConsumer>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTriageCore(IEndpointRouteBuilder app)
+    {
+        PolicyEndpoints.Map(app);
+        InboundViewEndpoint.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,39 @@
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Triage.Contracts;
+
+namespace OutreachOS.Triage.Pipeline;
+
+/// <summary>Why the pre-filter stopped a message (CONTRACTS.md: processing stops after this event).</summary>
+internal enum FilterCategory
+{
+    AutoReply,
+    Bulk,
+    Bounce,
+    Spam,
+    BlockedSender,
+    Duplicate,
+}
+
+[EventName("inbound_filtered.v1")]
+internal sealed record InboundFiltered(Guid InboundId, FilterCategory Category, string Rule, string Detail, DateTimeOffset At);
+
+internal sealed record PiiCounts(int Email, int Phone, int Card, int Iban, int Ssn)
+{
+    public int Total() => Email + Phone + Card + Iban + Ssn;
+}
+
+/// <summary>What was replaced before the text left for an external model: counts only (the map is on the decision).</summary>
+[EventName("inbound_pii_redacted.v1")]
+internal sealed record InboundPiiRedacted(Guid InboundId, PiiCounts Counts, DateTimeOffset At);
+
+[EventName("inbound_classified.v1")]
+internal sealed record InboundClassified(
+    Guid InboundId,
+    InboundClassification Classification,
+    string Provider,
+    string Model,
+    int TokensIn,
+    int TokensOut,
+    decimal CostUsd,
+    double LatencyMs,
+    DateTimeOffset At);

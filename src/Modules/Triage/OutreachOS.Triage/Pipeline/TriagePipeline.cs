@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Classification;
+using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Pii;
+using OutreachOS.Triage.Policies;
+using OutreachOS.Triage.Prefilter;
+using OutreachOS.Triage.Routing;
+
+namespace OutreachOS.Triage.Pipeline;
+
+/// <summary>What the pipeline knows about the sender beyond the message (policy VIP list or the contact directory).</summary>
+internal sealed record SenderInfo(bool Vip, string? VipReason);
+
+/// <summary>
+/// pre-filter → (redaction, when an external model classifies and the policy says so) → classify → route. Returns the events
+/// to append to the inbound stream, in order; the consumer appends them at the version it read.
+/// </summary>
+internal sealed class TriagePipeline(TriageClassifier classifier)
+{
+    public async Task<IReadOnlyList<object>> RunAsync(InboundMessageReceived received, TriagePolicy policy, int policyVersion, SenderInfo sender,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var m = received.Message;
+        if (PreFilter.Evaluate(m, policy) is { } verdict)
+        {
+            return [new InboundFiltered(received.InboundId, verdict.Category, verdict.Rule, verdict.Detail, now)];
+        }
+
+        var events = new List<object>();
+        var ruleFlags = PolicyFlags.Detect(received, sender.Vip, sender.VipReason);
+        var isReply = m.InReplyTo is not null || m.References.Count > 0 || m.Subject.TrimStart().StartsWith("re:", StringComparison.OrdinalIgnoreCase);
+        var input = new ClassifierInput(m.Subject, m.Text, isReply);
+        var fromLine = m.From.Name is { Length: > 0 } name ? $"{name} <{m.From.Email}>" : m.From.Email;
+        IReadOnlyDictionary<string, string> redactions = new Dictionary<string, string>();
+
+        ClassifierOutcome outcome;
+        if (classifier.UsesExternalModel)
+        {
+            if (policy.Pii.RedactBeforeLlm)
+            {
+                var redactor = new PiiRedactor();
+                fromLine = redactor.Redact(fromLine);
+                input = input with { Subject = redactor.Redact(input.Subject), Text = redactor.Redact(input.Text) };
+                redactions = new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal);
+                if (redactor.Counts.Total() > 0)
+                {
+                    events.Add(new InboundPiiRedacted(received.InboundId, redactor.Counts, now));
+                }
+            }
+            outcome = await classifier.ClassifyWithModelAsync(input, fromLine, policy.AllowedIntents, ct);
+        }
+        else
+        {
+            outcome = TriageClassifier.ClassifyOffline(input, policy.AllowedIntents);
+        }
+
+        var classification = Compose(outcome, ruleFlags, policy);
+        events.Add(new InboundClassified(received.InboundId, classification, outcome.Provider, outcome.Model, outcome.TokensIn, outcome.TokensOut,
+            outcome.CostUsd, outcome.LatencyMs, now));
+        var decision = Router.Decide(new RouteInput(DecisionId(received.InboundId), classification, m.From.Email, policy, policyVersion, received.AcceptedAt));
+        events.Add(new InboundDecided(received.InboundId, received.OrganizationId, m, classification, decision, redactions, now));
+        return events;
+    }
+
+    /// <summary>Rule flags are authoritative; a model may add flags but not remove them. The result must pass the full schema.</summary>
+    internal static InboundClassification Compose(ClassifierOutcome outcome, IReadOnlyList<FlagHit> ruleFlags, TriagePolicy policy)
+    {
+        var a = outcome.Answer;
+        var intent = policy.AllowedIntents.Contains(a.Intent) ? a.Intent : "other";
+        var flags = new List<string>();
+        foreach (var f in ruleFlags.Select(h => h.Flag).Concat(a.ModelFlags))
+        {
+            if (!flags.Contains(f))
+            {
+                flags.Add(f);
+            }
+        }
+        if (intent == "unsubscribe" && !flags.Contains(PolicyFlags.Unsubscribe))
+        {
+            flags.Add(PolicyFlags.Unsubscribe);
+        }
+        var evidence = a.Evidence.Concat(ruleFlags.Select(h => $"flag {h.Flag}: {h.Evidence}"))
+            .Select(e => e.Length <= 300 ? e : e[..299] + "…").Take(12).ToList();
+        var classification = new InboundClassification(intent, a.Urgency, policy.OwnerFor(intent), flags, a.Confidence, outcome.Classifier, evidence);
+
+        using var doc = JsonSerializer.SerializeToDocument(classification, BuildingBlocks.Json.OutreachJson.Options);
+        var errors = SchemaValidator.Validate(ClassificationSchema.Full(policy.AllowedIntents), doc.RootElement);
+        return errors.Count == 0
+            ? classification
+            : throw new InvalidOperationException($"Classification breaks its schema: {string.Join("; ", errors)}");
+    }
+
+    /// <summary>One decision id per inbound message, whoever computes it: a retried decision carries the same id.</summary>
+    internal static Guid DecisionId(Guid inboundId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"triage-decision:{inboundId:D}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // version 8 (name-based, custom hash)
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}

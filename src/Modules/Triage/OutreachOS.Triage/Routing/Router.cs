@@ -1,0 +1,127 @@
+using System.Globalization;
+using OutreachOS.Triage.Classification;
+using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Policies;
+
+namespace OutreachOS.Triage.Routing;
+
+internal sealed record RouteInput(
+    Guid DecisionId,
+    InboundClassification Classification,
+    string SenderEmail,
+    TriagePolicy Policy,
+    int PolicyVersion,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>
+/// The policy router: pure (ids and time come in). Hard rules are checked in code after the policy and cannot be
+/// relaxed by it: prompt injection, VIP, legal and PII-sensitive messages are never auto-sent; complaints and critical
+/// urgency go to a human; dry-run decisions carry <c>dry_run = true</c> and are never sent.
+/// </summary>
+internal static class Router
+{
+    public static RoutingDecision Decide(RouteInput input)
+    {
+        var c = input.Classification;
+        var policy = input.Policy;
+        var intentPolicy = policy.For(c.Intent);
+        var domainRule = policy.DomainRules.FirstOrDefault(r => SenderMatch.Matches(r.Domain, input.SenderEmail));
+        var reasons = new List<string>();
+        var flags = c.PolicyFlags.ToHashSet(StringComparer.Ordinal);
+
+        // 1. What the policy would allow.
+        ResponsePath path;
+        if (c.Confidence < policy.HumanBelowConfidence)
+        {
+            path = ResponsePath.Human;
+            reasons.Add($"confidence {F(c.Confidence)} below human_below_confidence {F(policy.HumanBelowConfidence)}");
+        }
+        else if (!intentPolicy.AutoSend)
+        {
+            path = ResponsePath.DraftForReview;
+            reasons.Add($"auto_send is off for intent {c.Intent}");
+        }
+        else if (c.Confidence < intentPolicy.MinConfidence)
+        {
+            path = ResponsePath.DraftForReview;
+            reasons.Add($"confidence {F(c.Confidence)} below min_confidence {F(intentPolicy.MinConfidence)} for intent {c.Intent}");
+        }
+        else
+        {
+            path = ResponsePath.AutoSend;
+            reasons.Add($"auto_send is on for intent {c.Intent} and confidence {F(c.Confidence)} >= {F(intentPolicy.MinConfidence)}");
+        }
+        if (domainRule?.MaxPath is { } max && Rank(path) < Rank(max))
+        {
+            path = max;
+            reasons.Add($"domain rule {domainRule.Domain}: at most {Name(max)}");
+        }
+
+        // 2. Hard rules (code, not policy).
+        if (c.Intent == "complaint")
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: complaints go to a human", reasons);
+        }
+        if (c.Urgency == "critical")
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: critical urgency goes to a human", reasons);
+        }
+        if (c.Intent == "other")
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: intent other has no reply template", reasons);
+        }
+        if (flags.Contains(PolicyFlags.PromptInjection))
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: prompt_injection_suspected is never auto-sent", reasons);
+        }
+        if (flags.Contains(PolicyFlags.Legal))
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: legal matters go to a human", reasons);
+        }
+        if (flags.Contains(PolicyFlags.Vip))
+        {
+            path = Cap(path, ResponsePath.DraftForReview, "hard rule: VIP senders are never auto-sent", reasons);
+        }
+        if (flags.Contains(PolicyFlags.PiiSensitive))
+        {
+            path = Cap(path, ResponsePath.DraftForReview, "hard rule: PII-sensitive messages are never auto-sent", reasons);
+        }
+        if (flags.Contains(PolicyFlags.ClassifierFallback))
+        {
+            path = Cap(path, ResponsePath.DraftForReview, "hard rule: the model's answer was rejected, the offline fallback is not auto-sent", reasons);
+        }
+
+        var dryRun = policy.DryRun || intentPolicy.DryRun;
+        if (dryRun)
+        {
+            reasons.Add(policy.DryRun ? "dry run (global): nothing is sent" : $"dry run for intent {c.Intent}: nothing is sent");
+        }
+        var owner = domainRule?.Owner ?? c.Owner;
+        DateTimeOffset? due = policy.SlaMinutes.TryGetValue(c.Urgency, out var minutes) ? input.ReceivedAt.AddMinutes(minutes) : null;
+        return new RoutingDecision(input.DecisionId, path, reasons, owner, due, input.PolicyVersion, dryRun);
+    }
+
+    /// <summary>AUTO_SEND (0) is the most automatic, HUMAN (2) the least.</summary>
+    private static int Rank(ResponsePath p) => p switch
+    {
+        ResponsePath.AutoSend => 0,
+        ResponsePath.DraftForReview => 1,
+        _ => 2,
+    };
+
+    private static ResponsePath Cap(ResponsePath path, ResponsePath atMost, string reason, List<string> reasons)
+    {
+        // Recorded even when the path is already that cautious: a reviewer should see every hard rule that applied.
+        reasons.Add(reason);
+        return Rank(path) < Rank(atMost) ? atMost : path;
+    }
+
+    private static string Name(ResponsePath p) => p switch
+    {
+        ResponsePath.AutoSend => "AUTO_SEND",
+        ResponsePath.DraftForReview => "DRAFT_FOR_REVIEW",
+        _ => "HUMAN",
+    };
+
+    private static string F(double x) => x.ToString("0.###", CultureInfo.InvariantCulture);
+}
