@@ -10,8 +10,13 @@ public static class TriageModule
     public static IServiceCollection AddTriageModule(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        Responses.ResponsesRegistration.AddTriageResponses(services, configuration);
         return services;
     }
 
-    public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app)
+    {
+        Responses.ResponsesRegistration.MapTriageResponses(app);
+        return app;
+    }
 }
