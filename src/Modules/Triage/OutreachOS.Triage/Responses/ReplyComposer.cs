@@ -14,8 +14,8 @@ internal sealed record ComposedReply(
     bool Paraphrased, string? Provider, string? Model, decimal CostUsd, double LatencyMs);
 
 /// <summary>
-/// Template → (optional paraphrase) → guardrails. The guardrails' sources are what the organization approved (the
-/// template's own text and its values) plus the customer's message: anything else a reply states — a number, an offer,
+/// Template → (optional paraphrase) → guardrails. The guardrails' sources are what the organization approved (its
+/// template values: slots, links, pricing paragraphs, ETA window, alias, signature) plus the customer's message: anything else a reply states — a number, an offer,
 /// a discount, a response-time promise, a link — is unsourced and blocks an automatic send.
 /// </summary>
 internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluator guardrails, ResponseOptions options,
@@ -34,7 +34,7 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
         }
 
         var text = renderer.RenderBody(template.Body ?? string.Empty, model);
-        var sources = Sources(d, template, templates.Values, model);
+        var sources = Sources(d, templates.Values, model);
 
         var paraphrased = false;
         string? provider = null, modelName = null;
@@ -96,7 +96,7 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
         null,
         800);
 
-    internal static IReadOnlyList<string> Sources(InboundDecided d, ReplyTemplate template, TemplateValues v, IReadOnlyDictionary<string, object?> model)
+    internal static IReadOnlyList<string> Sources(InboundDecided d, TemplateValues v, IReadOnlyDictionary<string, object?> model)
     {
         var list = new List<string>();
         void Add(string? s)
@@ -107,8 +107,8 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             }
         }
 
-        Add(template.Body);
-        Add(template.Subject);
+        // The template's own wording is deliberately not a source: an organization's template that promises a response
+        // time or an offer is checked like any other text; such content belongs in the approved values.
         Add(v.Signature);
         Add(v.BookingLink);
         Add(v.EtaWindow);
