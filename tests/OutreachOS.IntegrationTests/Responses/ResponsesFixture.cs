@@ -97,7 +97,7 @@ public class ResponsesFixture : IAsyncLifetime
     /// the decision, appended to the inbound stream; the relay publishes InboundDecided to the response consumer.
     /// </summary>
     internal async Task<InboundDecided> DecideAsync(ResponsePath path, string intent, string text, Guid? organizationId = null, bool dryRun = false,
-        string subject = "Meeting next week", MailAddress? from = null, IReadOnlyDictionary<string, string>? redactions = null, IReadOnlyList<string>? flags = null)
+        string subject = "Meeting next week", MailAddress? from = null, IReadOnlyDictionary<string, string>? redactions = null, IReadOnlyList<string>? flags = null, Guid? decisionId = null)
     {
         var org = organizationId ?? OrganizationId;
         var inboundId = Guid.NewGuid();
@@ -106,7 +106,7 @@ public class ResponsesFixture : IAsyncLifetime
             DateTimeOffset.UtcNow, "<earlier@acme.example>", ["<first@acme.example>", "<earlier@acme.example>"]);
         var decided = new InboundDecided(inboundId, org, message,
             new InboundClassification(intent, "normal", "support", flags ?? [], 0.95, "offline", ["test"]),
-            new RoutingDecision(Guid.NewGuid(), path, [$"policy v1: {intent} → {path}"], "support", DateTimeOffset.UtcNow.AddHours(4), 1, dryRun),
+            new RoutingDecision(decisionId ?? Guid.NewGuid(), path, [$"policy v1: {intent} → {path}"], "support", DateTimeOffset.UtcNow.AddHours(4), 1, dryRun),
             redactions ?? new Dictionary<string, string>(), DateTimeOffset.UtcNow);
         await Store.AppendAsync(org, InboundStreams.StreamId(inboundId), InboundStreams.StreamType, ExpectedVersion.NoStream,
         [

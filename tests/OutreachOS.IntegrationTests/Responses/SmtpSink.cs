@@ -35,7 +35,7 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<SmtpSink> StartAsync()
+    public static async Task<SmtpSink> StartAsync(params string[] options)
     {
         if (!File.Exists(Binary))
         {
@@ -54,7 +54,7 @@ internal sealed class SmtpSink : IAsyncDisposable
 
         // -u: smtp-sink drops to this user after binding (required when running as root); the dump folder is ours.
         var psi = new ProcessStartInfo(Binary) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-u", Environment.UserName, "-d", Path.Combine(dir, "%M."), $"127.0.0.1:{port}", "10" })
+        foreach (var a in options.Concat(["-u", Environment.UserName, "-d", Path.Combine(dir, "%M."), $"127.0.0.1:{port}", "10"]))
         {
             psi.ArgumentList.Add(a);
         }
