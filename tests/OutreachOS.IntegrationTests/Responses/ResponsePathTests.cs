@@ -273,6 +273,17 @@ public sealed class ResponsePathTests(ResponsesFixture f) : IClassFixture<Respon
         Assert.Single(await f.EventsAsync(d, "inbound_reply_drafted.v1"));
         Assert.Empty(await f.EventsAsync(d, "inbound_reply_sent.v1"));
         Assert.Empty(f.Sink.WithMessageId(f.MessageIdOf(d)));
+
+        // A dry-run draft can be approved (the edit is still a training example) and is still not sent.
+        var review = await f.DecideAsync(ResponsePath.DraftForReview, "pricing", "How much is the Team plan?", dryRun: true, subject: "Price");
+        var draftId = ResponseIds.DraftId(review.Decision.DecisionId);
+        await WaitForDraftAsync(draftId);
+        using var approve = await f.Client.PostAsJsonAsync($"/drafts/{draftId}/approve", new { });
+        Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        Assert.Equal("DRY_RUN", JsonNode.Parse(await approve.Content.ReadAsStringAsync())!["send_status"]!.GetValue<string>());
+        Assert.Equal("DRY_RUN", (await f.WaitForEventAsync(review, "inbound_send_skipped.v1"))["reason"]!.GetValue<string>());
+        Assert.False((await f.WaitForEventAsync(review, "inbound_draft_approved.v1"))["edited"]!.GetValue<bool>());
+        Assert.Empty(f.Sink.WithMessageId(f.MessageIdOf(review)));
     }
 
     [Fact]
