@@ -116,8 +116,19 @@ public class ResponsesFixture : IAsyncLifetime
         return decided;
     }
 
+    /// <summary>
+    /// The stream's events of a type that belong to this decision: events carrying a decision_id must match it (once the
+    /// triage consumer is merged it may add its own decision for the same received message; those are not ours).
+    /// </summary>
     internal async Task<IReadOnlyList<StoredEvent>> EventsAsync(InboundDecided d, string type) =>
-        [.. (await Store.ReadStreamAsync(d.OrganizationId, InboundStreams.StreamId(d.InboundId))).Where(e => e.EventType == type)];
+        [.. (await Store.ReadStreamAsync(d.OrganizationId, InboundStreams.StreamId(d.InboundId))).Where(e => e.EventType == type && OfDecision(e, d))];
+
+    private static bool OfDecision(StoredEvent e, InboundDecided d)
+    {
+        var json = JsonNode.Parse(e.Json)!;
+        var id = json["decision_id"]?.GetValue<string>() ?? json["decision"]?["decision_id"]?.GetValue<string>();
+        return id is null || Guid.Parse(id) == d.Decision.DecisionId;
+    }
 
     internal async Task<JsonNode> WaitForEventAsync(InboundDecided d, string type)
     {
