@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Xunit.Abstractions;
 using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.IntegrationTests.Messaging;
 using OutreachOS.Triage.Contracts;
@@ -8,7 +9,7 @@ using OutreachOS.Triage.Contracts;
 namespace OutreachOS.IntegrationTests.Responses;
 
 /// <summary>Auto-send through the real RabbitMQ broker: relay → queue → consumer → smtp-sink, and a redelivery has no effect.</summary>
-public sealed class RabbitMqResponseTests(RabbitResponsesFixture f) : IClassFixture<RabbitResponsesFixture>
+public sealed class RabbitMqResponseTests(RabbitResponsesFixture f, ITestOutputHelper output) : IClassFixture<RabbitResponsesFixture>
 {
     [Fact]
     public async Task Auto_send_through_rabbitmq_reaches_the_smtp_server_exactly_once_even_when_the_decision_is_redelivered()
@@ -19,6 +20,9 @@ public sealed class RabbitMqResponseTests(RabbitResponsesFixture f) : IClassFixt
         Assert.Equal("Re: Meeting next week", mail.Header("Subject"));
 
         var original = Assert.Single(await f.EventsAsync(d, "inbound_decided.v1"));
+        var sentEvent = Assert.Single(await f.EventsAsync(d, "inbound_reply_sent.v1"));
+        // A figure, not an assertion: decision committed → reply accepted by smtp-sink and recorded (relay poll + broker + render + SMTP).
+        output.WriteLine($"decided → sent recorded: {(sentEvent.CreatedAt - original.CreatedAt).TotalMilliseconds:F0} ms");
         var bus = f.App.Services.GetRequiredService<IBus>();
         var fresh = Guid.NewGuid();
         foreach (var messageId in new[] { original.EventId, original.EventId, fresh })

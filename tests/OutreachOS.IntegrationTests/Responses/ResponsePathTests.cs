@@ -209,6 +209,27 @@ public sealed class ResponsePathTests(ResponsesFixture f) : IClassFixture<Respon
     }
 
     [Fact]
+    public async Task Two_concurrent_approvals_of_one_draft_send_one_mail_and_the_loser_gets_409()
+    {
+        var d = await f.DecideAsync(ResponsePath.DraftForReview, "support", "The dashboard shows no data.", subject: "No data");
+        var draftId = ResponseIds.DraftId(d.Decision.DecisionId);
+        await WaitForDraftAsync(draftId);
+        using var second = f.App.ClientWithKey();
+        var responses = await Task.WhenAll(
+            f.Client.PostAsJsonAsync($"/drafts/{draftId}/approve", new { }),
+            second.PostAsJsonAsync($"/drafts/{draftId}/approve", new { edited_text = "Hi Sarah,\n\nWe are looking into it.\n\nDana" }));
+        Assert.Equal([HttpStatusCode.Conflict, HttpStatusCode.OK], responses.Select(r => r.StatusCode).Order());
+        foreach (var r in responses)
+        {
+            r.Dispose();
+        }
+
+        Assert.Single(f.Sink.WithMessageId(f.MessageIdOf(d)));
+        Assert.Single(await f.EventsAsync(d, "inbound_draft_approved.v1"));
+        Assert.Single(await f.EventsAsync(d, "inbound_reply_sent.v1"));
+    }
+
+    [Fact]
     public async Task Rejecting_needs_a_reason_records_it_and_sends_nothing()
     {
         var d = await f.DecideAsync(ResponsePath.DraftForReview, "other", "Hello, just checking in.", subject: "Hello");
