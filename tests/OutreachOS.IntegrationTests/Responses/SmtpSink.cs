@@ -84,8 +84,25 @@ internal sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>Every message received so far.</summary>
-    public IReadOnlyList<SinkMail> Messages() =>
-        [.. System.IO.Directory.GetFiles(Directory).Order(StringComparer.Ordinal).Select(f => Parse(f, File.ReadAllText(f, Encoding.UTF8)))];
+    /// <remarks>smtp-sink opens a dump file when a transaction starts and deletes it when the transaction is refused, so a
+    /// file listed a moment ago may be gone: that is a mail that was never received.</remarks>
+    public IReadOnlyList<SinkMail> Messages()
+    {
+        var mails = new List<SinkMail>();
+        foreach (var file in System.IO.Directory.GetFiles(Directory).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                mails.Add(Parse(file, File.ReadAllText(file, Encoding.UTF8)));
+            }
+            catch (FileNotFoundException)
+            {
+                // refused transaction, removed by smtp-sink
+            }
+        }
+
+        return mails;
+    }
 
     public IReadOnlyList<SinkMail> WithMessageId(string messageId) =>
         [.. Messages().Where(m => m.Header("Message-ID") == messageId)];
