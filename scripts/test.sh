@@ -297,6 +297,12 @@ echo "$$" >"$RUN_DIR/owner"
 start_rabbitmq   # boots in the background while PostgreSQL starts and the solution builds
 start_postgres
 
+# SMTP send tests (Triage responses) start postfix's smtp-sink on loopback as a real SMTP server.
+if [[ ! -x /usr/sbin/smtp-sink ]]; then
+    export DEBIAN_FRONTEND=noninteractive # postfix asks its mail-server type otherwise
+    apt_install postfix
+fi
+
 RESULTS=$ROOT/artifacts/test-results
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"

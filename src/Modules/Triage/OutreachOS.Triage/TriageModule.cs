@@ -12,12 +12,14 @@ public static class TriageModule
     {
         ArgumentNullException.ThrowIfNull(configuration);
         TriageCoreRegistration.AddTriageCore(services, configuration);
+        Responses.ResponsesRegistration.AddTriageResponses(services, configuration);
         return services;
     }
 
     public static IEndpointRouteBuilder MapTriageEndpoints(this IEndpointRouteBuilder app)
     {
         TriageCoreRegistration.MapTriageCore(app);
+        Responses.ResponsesRegistration.MapTriageResponses(app);
         return app;
     }
 }

@@ -1,0 +1,145 @@
+using Microsoft.AspNetCore.Http;
+using Npgsql;
+using OutreachOS.BuildingBlocks.Documents;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Web;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Responses;
+using OutreachOS.Triage.Smtp;
+
+namespace OutreachOS.Triage.Drafts;
+
+internal sealed record ApproveDraftRequest(string? EditedText);
+
+internal sealed record RejectDraftRequest(string? Reason);
+
+/// <summary>
+/// Approve (send, unless dry-run) or reject a pending draft. The draft document is locked (FOR UPDATE) for the whole
+/// action, so of two concurrent approvals one wins and the other answers 409; the events and the document change in
+/// one transaction. Used by the HTTP API and the Slack buttons.
+/// </summary>
+internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore store, ReplySender sender, CrmNotes crm, TimeProvider time)
+{
+    public const int MaxTextLength = 20_000;
+
+    public async Task<IResult> ApproveAsync(Guid tenantId, Guid draftId, string? editedText, string approvedBy, CancellationToken ct)
+    {
+        if (editedText is not null)
+        {
+            var errors = new FieldErrors().Required("edited_text", editedText, MaxTextLength);
+            if (errors.Any)
+            {
+                return errors.ToProblem();
+            }
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var doc = await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, ct);
+        if (doc is null)
+        {
+            return Problems.NotFound($"Draft {draftId}");
+        }
+
+        var d = doc.Data;
+        if (d.Status != DraftStatus.Pending)
+        {
+            return Problems.Conflict($"Draft {draftId} is already {d.Status}.");
+        }
+
+        var final = editedText is null ? d.Text : Normalize(editedText);
+        var distance = Levenshtein.Distance(d.Text, final);
+        var now = time.GetUtcNow();
+        var events = new List<object> { new InboundDraftApproved(d.InboundId, d.DraftId, distance > 0, d.Text, final, distance, approvedBy, now) };
+        string sendStatus;
+        if (d.DryRun)
+        {
+            events.Add(new InboundSendSkipped(d.InboundId, d.DecisionId, "DRY_RUN", now));
+            sendStatus = "DRY_RUN";
+        }
+        else
+        {
+            var mail = ReplyMail.Build(d.DecisionId, sender.From, d.From, d.Cc, d.Subject, final, d.OriginalMessageId, d.OriginalReferences, d.Redactions, auto: false);
+            SendResult result;
+            try
+            {
+                result = await sender.SendOnceAsync(tenantId, d.DecisionId, d.InboundId, mail, ct);
+            }
+            catch (MailNotSentException e)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Mail not sent",
+                    detail: $"The mail server did not accept the reply; the draft stays PENDING. {e.Message}",
+                    type: "https://outreachos.dev/problems/mail-not-sent");
+            }
+
+            if (result is SendResult.Sent or SendResult.AlreadySent)
+            {
+                events.Add(new InboundReplySent(d.InboundId, d.DecisionId, d.DraftId, mail.MessageId, string.Join(", ", mail.To.Select(a => a.Email)),
+                    mail.Subject, false, now));
+                sendStatus = "SENT";
+            }
+            else
+            {
+                sendStatus = result == SendResult.NotConfigured ? "MAIL_NOT_CONFIGURED" : "SEND_OUTCOME_UNKNOWN";
+                events.Add(new InboundSendSkipped(d.InboundId, d.DecisionId, sendStatus, now));
+            }
+        }
+
+        var updated = d with
+        {
+            Status = DraftStatus.Approved, FinalText = final, EditDistance = distance, DecidedBy = approvedBy, DecidedAt = now, SendStatus = sendStatus,
+        };
+        await CommitAsync(tx, tenantId, updated, events, ct);
+        await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" approved by {approvedBy} ({sendStatus}, edit distance {distance}).", ct);
+        return TypedResults.Ok(updated.ToView());
+    }
+
+    public async Task<IResult> RejectAsync(Guid tenantId, Guid draftId, string? reason, string rejectedBy, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Required("reason", reason, 2000);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var doc = await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, ct);
+        if (doc is null)
+        {
+            return Problems.NotFound($"Draft {draftId}");
+        }
+
+        var d = doc.Data;
+        if (d.Status != DraftStatus.Pending)
+        {
+            return Problems.Conflict($"Draft {draftId} is already {d.Status}.");
+        }
+
+        var now = time.GetUtcNow();
+        var updated = d with { Status = DraftStatus.Rejected, DecidedBy = rejectedBy, DecidedAt = now, RejectReason = reason!.Trim() };
+        await CommitAsync(tx, tenantId, updated, [new InboundDraftRejected(d.InboundId, d.DraftId, reason.Trim(), rejectedBy, now)], ct);
+        await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" rejected by {rejectedBy}: {reason.Trim()}", ct);
+        return TypedResults.Ok(updated.ToView());
+    }
+
+    private async Task CommitAsync(NpgsqlTransaction tx, Guid tenantId, DraftRecord updated, IEnumerable<object> events, CancellationToken ct)
+    {
+        await DocumentStore.UpsertAsync(tx, tenantId, updated.DraftId.ToString(), updated, ct);
+        await store.AppendManyAsync(tx, [new StreamAppend(tenantId, InboundStreams.StreamId(updated.InboundId), InboundStreams.StreamType,
+            ExpectedVersion.Any, [.. events.Select(e => EventToAppend.Create(e))])], ct);
+        // Not the request's token: the mail may be out already, and its record must not be lost to a client disconnect.
+        await tx.CommitAsync(CancellationToken.None);
+    }
+
+    private async Task LogCrmAsync(Guid tenantId, DraftRecord d, string note, CancellationToken ct)
+    {
+        if (await crm.LogAsync(tenantId, d.InboundId, Redactions.Restore(d.From.Email, d.Redactions), note, ct) is { } logged)
+        {
+            await store.AppendAsync(tenantId, InboundStreams.StreamId(d.InboundId), InboundStreams.StreamType, ExpectedVersion.Any,
+                [EventToAppend.Create(logged)], ct);
+        }
+    }
+
+    private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
+}

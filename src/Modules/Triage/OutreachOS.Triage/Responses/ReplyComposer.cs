@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OutreachOS.Guardrails.Contracts;
+using OutreachOS.Llm;
+using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Templates;
+
+namespace OutreachOS.Triage.Responses;
+
+/// <summary>A rendered reply and its guardrail verdict. Text and subject still carry redaction placeholders.</summary>
+internal sealed record ComposedReply(
+    string TemplateId, string Subject, string Text, GuardrailReport Report, IReadOnlyList<string> Sources, string? Cc,
+    bool Paraphrased, string? Provider, string? Model, decimal CostUsd, double LatencyMs);
+
+/// <summary>
+/// Template → (optional paraphrase) → guardrails. The guardrails' sources are what the organization approved (its
+/// template values: slots, links, pricing paragraphs, ETA window, alias, signature) plus the customer's message: anything else a reply states — a number, an offer,
+/// a discount, a response-time promise, a link — is unsourced and blocks an automatic send.
+/// </summary>
+internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluator guardrails, ResponseOptions options,
+    IServiceProvider services, ILogger<ReplyComposer> logger)
+{
+    public const string ParaphraseTask = "triage.paraphrase.v1";
+
+    public async Task<ComposedReply> ComposeAsync(InboundDecided d, TemplatesResponse templates, CancellationToken ct)
+    {
+        var (id, template) = TemplateStore.Select(templates, d.Classification.Intent);
+        var model = ReplyModel.Build(d, templates.Values, ReplyModel.ReplySubject(d.Message.Subject));
+        var subject = renderer.RenderSubject(template.Subject ?? "{{reply_subject}}", model);
+        if (subject.Length == 0)
+        {
+            subject = ReplyModel.ReplySubject(d.Message.Subject);
+        }
+
+        var text = renderer.RenderBody(template.Body ?? string.Empty, model);
+        var sources = Sources(d, templates.Values, model);
+
+        var paraphrased = false;
+        string? provider = null, modelName = null;
+        decimal cost = 0;
+        double latency = 0;
+        if (options.ParaphraseEnabled && services.GetService<ILlmClient>() is { } llm)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                // The model sees the rendered text with placeholders only: the customer's PII never leaves.
+                var completion = await llm.CompleteAsync(ParaphrasePrompt(text, options.ParaphraseModel), ct);
+                var candidate = completion.Text.Trim();
+                if (candidate.Length > 0)
+                {
+                    text = candidate;
+                    paraphrased = true;
+                }
+
+                (provider, modelName, cost) = (completion.Provider, completion.Model, completion.CostUsd);
+            }
+            catch (LlmCallFailedException e)
+            {
+                // A paraphrase is optional: the approved template text is still a valid reply.
+                logger.LogWarning(e, "Paraphrase failed for inbound {InboundId}; using the template text", d.InboundId);
+            }
+
+            latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        var report = await CheckAsync(subject, text, sources, d.OrganizationId, ct);
+        var cc = id == "referral_partner" && !string.IsNullOrWhiteSpace(templates.Values.PartnerAlias) ? templates.Values.PartnerAlias : null;
+        return new ComposedReply(id, subject, text, report, sources, cc, paraphrased, provider, modelName, cost, latency);
+    }
+
+    public async Task<GuardrailReport> CheckAsync(string subject, string text, IReadOnlyList<string> sources, Guid organizationId, CancellationToken ct) =>
+        await guardrails.EvaluateAsync(new GuardrailInput
+        {
+            Channel = MessageChannel.Email,
+            // The reply really is a reply: the "fake Re:" rule of first messages does not apply to it.
+            Subject = ReplyModel.WithoutReplyPrefix(subject),
+            Message = text,
+            SourceTexts = sources,
+            Requirements = GuardrailRequirements.InboundReply,
+            OrganizationId = organizationId,
+        }, ct);
+
+    internal static LlmPrompt ParaphrasePrompt(string text, string? model) => new(
+        ParaphraseTask,
+        """
+        You rewrite a customer-service e-mail reply so that it reads naturally. Keep every fact, number, date, link,
+        e-mail address and placeholder in square brackets (such as [EMAIL_1]) exactly as written. Do not add facts,
+        offers, discounts, prices, dates, deadlines or promises of any kind. Answer with the rewritten reply text only.
+        """,
+        "Reply to rewrite (between the markers):\n<<<REPLY\n" + text + "\nREPLY>>>",
+        model,
+        0.3,
+        null,
+        null,
+        800);
+
+    internal static IReadOnlyList<string> Sources(InboundDecided d, TemplateValues v, IReadOnlyDictionary<string, object?> model)
+    {
+        var list = new List<string>();
+        void Add(string? s)
+        {
+            if (!string.IsNullOrWhiteSpace(s))
+            {
+                list.Add(s.Trim());
+            }
+        }
+
+        // The template's own wording is deliberately not a source: an organization's template that promises a response
+        // time or an offer is checked like any other text; such content belongs in the approved values.
+        Add(v.Signature);
+        Add(v.BookingLink);
+        Add(v.EtaWindow);
+        Add(v.PartnerAlias);
+        foreach (var item in (v.Slots ?? []).Concat(v.PricingParagraphs ?? []).Concat(v.DocLinks ?? []))
+        {
+            Add(item);
+        }
+
+        Add(d.Message.Subject);
+        Add(d.Message.Text);
+        Add(d.Message.From.Name);
+        Add(d.Message.From.Email);
+        Add(model["ticket_id"] as string);
+        Add(model["reply_subject"] as string);
+        return list;
+    }
+
+    internal static IReadOnlyList<ReplyRiskFlag> ToEventFlags(GuardrailReport report) =>
+        [.. report.Flags.Select(f => new ReplyRiskFlag(
+            f.Code,
+            f.Severity == RiskSeverity.Block ? "BLOCK" : "WARN",
+            f.Detail,
+            f.Span is { } s ? new ReplyRiskSpan(s.Start, s.Length, s.Text, s.Part == MessagePart.Subject ? "SUBJECT" : "BODY") : null))];
+}
+
+/// <summary>Offline provider's answer to the paraphrase task: the reply unchanged (deterministic, grounded in the input).</summary>
+internal sealed class ParaphraseOfflineHandler : IOfflineTaskHandler
+{
+    public string Task => ReplyComposer.ParaphraseTask;
+
+    public string Complete(LlmPrompt prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        const string open = "<<<REPLY\n", close = "\nREPLY>>>";
+        var start = prompt.User.IndexOf(open, StringComparison.Ordinal);
+        var end = prompt.User.LastIndexOf(close, StringComparison.Ordinal);
+        return start >= 0 && end > start ? prompt.User[(start + open.Length)..end] : prompt.User;
+    }
+}

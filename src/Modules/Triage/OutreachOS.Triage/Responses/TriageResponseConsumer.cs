@@ -1,0 +1,136 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OutreachOS.BuildingBlocks.Documents;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Drafts;
+using OutreachOS.Triage.Qa;
+using OutreachOS.Triage.Slack;
+using OutreachOS.Triage.Smtp;
+using OutreachOS.Triage.Templates;
+
+namespace OutreachOS.Triage.Responses;
+
+/// <summary>
+/// Acts on the router's decision. AUTO_SEND: render → guardrails (a BLOCK downgrades to review) → send once → maybe QA
+/// sample. DRAFT_FOR_REVIEW: render → pending draft (+ Slack). HUMAN: assignment with an outline. Dry-run never sends.
+/// Idempotent twice over: the inbox drops a redelivered message id, and the decision's deterministic event ids plus
+/// the send ledger cover a re-published decision under a new message id.
+/// </summary>
+internal sealed class TriageResponseConsumer(
+    NpgsqlDataSource dataSource,
+    IEventStore store,
+    TemplateStore templates,
+    ReplyComposer composer,
+    ReplySender sender,
+    ResponseOptions options,
+    SlackNotifier slack,
+    CrmNotes crm,
+    TimeProvider time,
+    ILogger<TriageResponseConsumer> logger) : IdempotentConsumer<InboundDecided>(dataSource)
+{
+    protected override string ConsumerName => "triage-responses";
+
+    protected override async Task HandleAsync(ConsumeContext<InboundDecided> context, NpgsqlTransaction transaction, Guid? tenantId, CancellationToken ct)
+    {
+        var d = context.Message;
+        if (tenantId is { } t && t != d.OrganizationId)
+        {
+            logger.LogError("InboundDecided {InboundId}: tenant header {Header} differs from organization {Org}; ignored", d.InboundId, t, d.OrganizationId);
+            return;
+        }
+
+        var tenant = d.OrganizationId;
+        var stream = InboundStreams.StreamId(d.InboundId);
+        var decisionId = d.Decision.DecisionId;
+        var existing = await store.ReadStreamAsync(tenant, stream, ct: ct);
+        var firstId = ResponseIds.For(decisionId, d.Decision.Path == ResponsePath.Human ? "assigned" : "drafted");
+        if (existing.Any(e => e.EventId == firstId))
+        {
+            return; // this decision was acted on under another message id (relay rebuild, manual re-publish)
+        }
+
+        var now = time.GetUtcNow();
+        var events = new List<EventToAppend>();
+        void Add(string purpose, object e) => events.Add(new EventToAppend(ResponseIds.For(decisionId, purpose), e));
+        string crmNote;
+
+        if (d.Decision.Path == ResponsePath.Human)
+        {
+            var outline = Outline.For(d);
+            Add("assigned", new InboundAssigned(d.InboundId, d.Decision.Owner, outline, d.Decision.SlaDueAt, now));
+            crmNote = $"Inbound \"{d.Message.Subject}\" assigned to {d.Decision.Owner} ({d.Classification.Intent}, {d.Classification.Urgency}).";
+        }
+        else
+        {
+            var set = await templates.GetAsync(tenant, ct);
+            var reply = await composer.ComposeAsync(d, set, ct);
+            var path = d.Decision.Path;
+            if (path == ResponsePath.AutoSend && !reply.Report.Passed)
+            {
+                var reasons = reply.Report.Blocking.Select(f => $"guardrail {f.Code}: {f.Detail}").Distinct().ToList();
+                Add("downgraded", new InboundPathDowngraded(d.InboundId, ResponsePath.AutoSend, ResponsePath.DraftForReview, reasons, now));
+                path = ResponsePath.DraftForReview;
+            }
+
+            var draftId = ResponseIds.DraftId(decisionId);
+            var flags = ReplyComposer.ToEventFlags(reply.Report);
+            Add("drafted", new InboundReplyDrafted(d.InboundId, draftId, decisionId, path, reply.TemplateId, reply.Subject, reply.Text, flags,
+                reply.Paraphrased, reply.Provider, reply.Model, reply.CostUsd, reply.LatencyMs, now));
+
+            if (path == ResponsePath.DraftForReview)
+            {
+                var draft = new DraftRecord(draftId, d.InboundId, decisionId, DraftStatus.Pending, reply.TemplateId, reply.Subject, reply.Text,
+                    d.Message.From, d.Message.Subject, d.Message.Text, d.Message.MessageId, d.Message.References,
+                    new DraftClassification(d.Classification.Intent, d.Classification.Urgency, d.Classification.Owner, d.Classification.PolicyFlags, d.Classification.Confidence),
+                    d.Decision.Reasons, d.Decision.SlaDueAt, now, d.Decision.Path, flags, d.Decision.DryRun, reply.Cc, d.Redactions);
+                await DocumentStore.UpsertAsync(transaction, tenant, draftId.ToString(), draft, ct);
+                await slack.NotifyDraftAsync(tenant, draft, ct);
+                crmNote = $"Draft reply to \"{d.Message.Subject}\" waiting for review ({d.Classification.Intent}).";
+            }
+            else if (d.Decision.DryRun)
+            {
+                Add("skipped", new InboundSendSkipped(d.InboundId, decisionId, "DRY_RUN", now));
+                crmNote = $"Dry run: an automatic reply to \"{d.Message.Subject}\" would have been sent.";
+            }
+            else
+            {
+                var mail = ReplyMail.Build(decisionId, sender.From, d.Message.From, reply.Cc, reply.Subject, reply.Text, d.Message.MessageId,
+                    d.Message.References, d.Redactions, auto: true);
+                var result = await sender.SendOnceAsync(tenant, decisionId, d.InboundId, mail, ct);
+                if (result is SendResult.Sent or SendResult.AlreadySent)
+                {
+                    Add("sent", new InboundReplySent(d.InboundId, decisionId, draftId, mail.MessageId, string.Join(", ", mail.To.Select(a => a.Email)),
+                        mail.Subject, true, now));
+                    crmNote = $"Automatic reply sent to \"{d.Message.Subject}\" ({reply.TemplateId} template).";
+                    if (QaSampler.IsSampled(decisionId, options.QaSampleRate))
+                    {
+                        // Secondary check: the guardrails again, on what the customer actually received.
+                        var check = await composer.CheckAsync(mail.Subject, mail.Text,
+                            [.. reply.Sources.Select(s => Redactions.Restore(s, d.Redactions))], tenant, ct);
+                        Add("qa", new InboundQaSampled(d.InboundId, decisionId, check.Passed, now));
+                        await DocumentStore.UpsertAsync(transaction, tenant, d.InboundId.ToString(), new QaRecord(d.InboundId, decisionId, QaSampler.Pending,
+                            d.Classification.Intent, d.Message.Subject, d.Message.Text, reply.Subject, reply.Text, check.Passed,
+                            ReplyComposer.ToEventFlags(check), now), ct);
+                    }
+                }
+                else
+                {
+                    var reason = result == SendResult.NotConfigured ? "MAIL_NOT_CONFIGURED" : "SEND_OUTCOME_UNKNOWN";
+                    Add("skipped", new InboundSendSkipped(d.InboundId, decisionId, reason, now));
+                    crmNote = $"Automatic reply to \"{d.Message.Subject}\" not sent ({reason}).";
+                }
+            }
+        }
+
+        if (await crm.LogAsync(tenant, d.InboundId, Redactions.Restore(d.Message.From.Email, d.Redactions), crmNote, ct) is { } logged)
+        {
+            Add("crm", logged);
+        }
+
+        await store.AppendManyAsync(transaction, [new StreamAppend(tenant, stream, InboundStreams.StreamType, ExpectedVersion.Any, events)], ct);
+    }
+}

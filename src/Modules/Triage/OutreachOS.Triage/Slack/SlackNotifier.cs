@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+using OutreachOS.Triage.Drafts;
+
+namespace OutreachOS.Triage.Slack;
+
+/// <summary>
+/// Posts a draft to the Slack incoming webhook with Approve/Reject buttons. The button value carries the organization
+/// and the draft ("{org:N}:{draft:N}"): the interaction callback is anonymous and trusts it only after the signature check.
+/// Best effort: a Slack outage leaves the draft in the queue, reachable over the API.
+/// </summary>
+internal sealed class SlackNotifier(IHttpClientFactory http, SlackOptions options, ILogger<SlackNotifier> logger)
+{
+    public const string HttpClientName = "triage-slack";
+    public const string ApproveAction = "approve_draft";
+    public const string RejectAction = "reject_draft";
+
+    public bool Enabled => options.WebhookUrl is not null;
+
+    public async Task NotifyDraftAsync(Guid tenantId, DraftRecord draft, CancellationToken ct)
+    {
+        if (options.WebhookUrl is null)
+        {
+            return;
+        }
+
+        var value = $"{tenantId:N}:{draft.DraftId:N}";
+        var preview = draft.Text.Length > 2500 ? draft.Text[..2500] + "…" : draft.Text;
+        var payload = new
+        {
+            text = $"Draft reply waiting for review: {draft.Subject}",
+            blocks = new object[]
+            {
+                new
+                {
+                    type = "section",
+                    text = new
+                    {
+                        type = "mrkdwn",
+                        text = $"*From:* {draft.From.Email}\n*Subject:* {draft.OriginalSubject}\n*Intent:* {draft.Classification.Intent} ({draft.Classification.Urgency})\n*Draft:*\n```{preview}```",
+                    },
+                },
+                new
+                {
+                    type = "actions",
+                    block_id = $"draft_{draft.DraftId:N}",
+                    elements = new object[]
+                    {
+                        new { type = "button", action_id = ApproveAction, style = "primary", value, text = new { type = "plain_text", text = "Approve and send" } },
+                        new { type = "button", action_id = RejectAction, style = "danger", value, text = new { type = "plain_text", text = "Reject" } },
+                    },
+                },
+            },
+        };
+        try
+        {
+            using var client = http.CreateClient(HttpClientName);
+            client.Timeout = TimeSpan.FromSeconds(10);
+            using var response = await client.PostAsJsonAsync(options.WebhookUrl, payload, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                logger.LogWarning("Slack webhook answered {Status} for draft {DraftId}", (int)response.StatusCode, draft.DraftId);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Slack notification for draft {DraftId} failed", draft.DraftId);
+        }
+    }
+}

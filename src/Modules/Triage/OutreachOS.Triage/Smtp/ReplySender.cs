@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+using OutreachOS.Ingestion.Contracts;
+
+namespace OutreachOS.Triage.Smtp;
+
+internal enum SendResult
+{
+    Sent,
+    AlreadySent,
+    OutcomeUnknown,
+    NotConfigured,
+}
+
+/// <summary>
+/// At most one mail per decision: claim in the ledger (committed) → SMTP → mark sent. A definite SMTP failure
+/// releases the claim and rethrows (the bus retries); a crash after the claim leaves it SENDING, and a later attempt
+/// reports <see cref="SendResult.OutcomeUnknown"/> instead of risking a second mail.
+/// </summary>
+internal sealed class ReplySender(SendLedger ledger, IMailSender mail, SmtpOptions options, TimeProvider time, ILogger<ReplySender> logger)
+{
+    public MailAddress From => options.From;
+
+    public async Task<SendResult> SendOnceAsync(Guid tenantId, Guid decisionId, Guid inboundId, OutgoingMail message, CancellationToken ct)
+    {
+        if (!mail.Configured)
+        {
+            return SendResult.NotConfigured;
+        }
+
+        var recipient = string.Join(", ", message.To.Select(t => t.Email));
+        switch (await ledger.ClaimAsync(tenantId, decisionId, inboundId, message.MessageId, recipient, message.Subject, ct))
+        {
+            case SendClaim.AlreadySent:
+                return SendResult.AlreadySent;
+            case SendClaim.OutcomeUnknown:
+                logger.LogWarning("Decision {DecisionId}: an earlier send started and never finished; not sending again", decisionId);
+                return SendResult.OutcomeUnknown;
+        }
+
+        try
+        {
+            await mail.SendAsync(message with { Date = time.GetUtcNow() }, ct);
+        }
+        catch (MailNotSentException)
+        {
+            await ledger.ReleaseAsync(decisionId, CancellationToken.None);
+            throw;
+        }
+
+        // Not the caller's token: once the server has the mail, the ledger must learn it even if the caller gave up.
+        await ledger.MarkSentAsync(decisionId, CancellationToken.None);
+        return SendResult.Sent;
+    }
+}

@@ -1,0 +1,79 @@
+using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.Triage.Smtp;
+
+/// <summary>What the ledger says about a decision's send.</summary>
+internal enum SendClaim
+{
+    /// <summary>This caller owns the send: nobody has tried it before.</summary>
+    Claimed,
+
+    /// <summary>A previous attempt completed the SMTP dialogue (the event may not have been recorded yet).</summary>
+    AlreadySent,
+
+    /// <summary>A previous attempt started and never reported back (crash mid-dialogue): sending again could duplicate.</summary>
+    OutcomeUnknown,
+}
+
+/// <summary>
+/// <c>oos.triage_sends</c>, one row per decision, committed on its own before the SMTP dialogue starts: the intent
+/// survives a crash that loses the consumer's transaction, so a redelivery never sends a second mail (see ADR 0013).
+/// </summary>
+internal sealed class SendLedger(NpgsqlDataSource dataSource)
+{
+    public static readonly Migration Migration = new(410, "triage reply send ledger", """
+        CREATE TABLE oos.triage_sends (
+            decision_id     uuid        PRIMARY KEY,
+            tenant_id       uuid        NOT NULL,
+            inbound_id      uuid        NOT NULL,
+            smtp_message_id text        NOT NULL,
+            recipient       text        NOT NULL,
+            subject         text        NOT NULL,
+            status          text        NOT NULL CHECK (status IN ('SENDING', 'SENT')),
+            created_at      timestamptz NOT NULL DEFAULT now(),
+            sent_at         timestamptz
+        );
+        CREATE INDEX triage_sends_tenant ON oos.triage_sends (tenant_id, created_at);
+        """);
+
+    public async Task<SendClaim> ClaimAsync(Guid tenantId, Guid decisionId, Guid inboundId, string messageId, string recipient, string subject, CancellationToken ct)
+    {
+        await using (var insert = dataSource.CreateCommand("""
+            INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
+            VALUES (@d, @t, @i, @m, @r, @s, 'SENDING') ON CONFLICT (decision_id) DO NOTHING
+            """))
+        {
+            insert.Parameters.AddWithValue("d", decisionId);
+            insert.Parameters.AddWithValue("t", tenantId);
+            insert.Parameters.AddWithValue("i", inboundId);
+            insert.Parameters.AddWithValue("m", messageId);
+            insert.Parameters.AddWithValue("r", recipient);
+            insert.Parameters.AddWithValue("s", subject);
+            if (await insert.ExecuteNonQueryAsync(ct) == 1)
+            {
+                return SendClaim.Claimed;
+            }
+        }
+
+        await using var read = dataSource.CreateCommand("SELECT status FROM oos.triage_sends WHERE decision_id = @d AND tenant_id = @t");
+        read.Parameters.AddWithValue("d", decisionId);
+        read.Parameters.AddWithValue("t", tenantId);
+        return await read.ExecuteScalarAsync(ct) is "SENT" ? SendClaim.AlreadySent : SendClaim.OutcomeUnknown;
+    }
+
+    public async Task MarkSentAsync(Guid decisionId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("UPDATE oos.triage_sends SET status = 'SENT', sent_at = now() WHERE decision_id = @d");
+        cmd.Parameters.AddWithValue("d", decisionId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The server certainly did not take the mail: forget the intent so that a retry may send.</summary>
+    public async Task ReleaseAsync(Guid decisionId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("DELETE FROM oos.triage_sends WHERE decision_id = @d AND status = 'SENDING'");
+        cmd.Parameters.AddWithValue("d", decisionId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

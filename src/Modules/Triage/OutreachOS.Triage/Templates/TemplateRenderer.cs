@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
+using HandlebarsDotNet;
+
+namespace OutreachOS.Triage.Templates;
+
+/// <summary>
+/// Handlebars for plain-text mail: no HTML escaping (a "&amp;" in a company name must stay "&amp;"), unknown helpers
+/// fail at compile time instead of rendering silently, and no partials (a template cannot pull in another's text).
+/// Compiled templates are cached by source text.
+/// </summary>
+internal sealed partial class TemplateRenderer
+{
+    private readonly IHandlebars _handlebars;
+    private readonly ConcurrentDictionary<string, HandlebarsTemplate<object, object>> _cache = new(StringComparer.Ordinal);
+
+    public TemplateRenderer()
+    {
+        _handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true, ThrowOnUnresolvedBindingExpression = false });
+        // {{join list ", "}}: the only helper; pure and bounded by its input.
+        _handlebars.RegisterHelper("join", (context, arguments) =>
+        {
+            var separator = arguments.Length > 1 ? arguments[1]?.ToString() ?? ", " : ", ";
+            return arguments.Length > 0 && arguments[0] is IEnumerable<object> items
+                ? string.Join(separator, items.Select(i => i?.ToString()))
+                : arguments.Length > 0 && arguments[0] is IEnumerable<string> strings ? string.Join(separator, strings) : string.Empty;
+        });
+    }
+
+    /// <summary>Compiles (and caches) a template; throws <see cref="TemplateCompileException"/> with the reason.</summary>
+    public HandlebarsTemplate<object, object> Compile(string source)
+    {
+        if (_cache.TryGetValue(source, out var compiled))
+        {
+            return compiled;
+        }
+
+        try
+        {
+            compiled = _handlebars.Compile(source);
+        }
+        catch (HandlebarsException e)
+        {
+            throw new TemplateCompileException(e.Message, e);
+        }
+
+        if (_cache.Count > 1000)
+        {
+            _cache.Clear(); // bounded: organizations edit templates rarely
+        }
+
+        _cache[source] = compiled;
+        return compiled;
+    }
+
+    public string Render(string source, IReadOnlyDictionary<string, object?> model)
+    {
+        try
+        {
+            return Compile(source)(model);
+        }
+        catch (HandlebarsException e)
+        {
+            throw new TemplateCompileException(e.Message, e);
+        }
+    }
+
+    /// <summary>Renders a body and tidies the whitespace that block helpers leave behind.</summary>
+    public string RenderBody(string source, IReadOnlyDictionary<string, object?> model) => Tidy(Render(source, model));
+
+    /// <summary>Subjects are one line: line breaks collapse to spaces.</summary>
+    public string RenderSubject(string source, IReadOnlyDictionary<string, object?> model) =>
+        Spaces().Replace(Render(source, model).Replace('\r', ' ').Replace('\n', ' '), " ").Trim();
+
+    internal static string Tidy(string text)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.TrimEnd());
+        var sb = new StringBuilder();
+        var blank = 0;
+        foreach (var line in lines)
+        {
+            if (line.Length == 0)
+            {
+                blank++;
+                continue;
+            }
+
+            if (sb.Length > 0)
+            {
+                sb.Append(blank > 0 ? "\n\n" : "\n");
+            }
+
+            blank = 0;
+            sb.Append(line);
+        }
+
+        return sb.ToString();
+    }
+
+    [GeneratedRegex(" {2,}")]
+    private static partial Regex Spaces();
+}
+
+internal sealed class TemplateCompileException(string message, Exception inner) : Exception(message, inner);

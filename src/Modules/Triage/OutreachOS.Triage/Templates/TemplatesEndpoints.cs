@@ -1,0 +1,221 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Web;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Responses;
+
+namespace OutreachOS.Triage.Templates;
+
+/// <summary><c>GET /templates</c> and <c>PUT /templates</c> (a new version; compile errors → 400 naming the template).</summary>
+internal static partial class TemplatesEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/templates").WithTags("Triage templates");
+        group.MapGet("", (HttpContext http, TemplateStore templates, CancellationToken ct) => templates.GetAsync(http.GetTenantId(), ct))
+            .WithSummary("The organization's reply templates (built-in defaults at version 0) and approved values");
+        group.MapPut("", PutAsync).WithSummary("Replace the organization's templates (merged over the defaults by id); a new version");
+    }
+
+    private static async Task<IResult> PutAsync(TemplateSet body, HttpContext http, IEventStore store, TemplateStore templates,
+        TemplateRenderer renderer, TimeProvider time, CancellationToken ct)
+    {
+        var tenant = http.GetTenantId();
+        var errors = Validate(body, renderer);
+        if (errors.Any)
+        {
+            return errors.ToProblem("The templates are invalid.");
+        }
+
+        var info = await store.GetStreamAsync(tenant, TemplateStreams.StreamId, ct);
+        var version = info?.Version ?? 0;
+        var next = version + 1;
+        await store.AppendAsync(tenant, TemplateStreams.StreamId, TemplateStreams.StreamType,
+            version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(version),
+            [EventToAppend.Create(new TriageTemplatesUpdated(next, body, time.GetUtcNow()))], ct);
+        return TypedResults.Ok(templates.Effective(next, body));
+    }
+
+    internal static FieldErrors Validate(TemplateSet body, TemplateRenderer renderer)
+    {
+        var e = new FieldErrors();
+        if (body.Templates is null && body.Values is null)
+        {
+            e.Add("templates", "is required (an object of templates by id), unless values are given");
+        }
+
+        if (body.Templates is { Count: > 50 })
+        {
+            e.Add("templates", "must hold at most 50 templates");
+        }
+
+        var sample = ReplyModel.Sample();
+        foreach (var (id, t) in body.Templates ?? new Dictionary<string, ReplyTemplate>())
+        {
+            var field = $"templates.{id}";
+            if (!TemplateId().IsMatch(id))
+            {
+                e.Add(field, "the template id must be 1-50 characters of a-z, 0-9 and _");
+                continue;
+            }
+
+            if (t is null)
+            {
+                e.Add(field, "is required");
+                continue;
+            }
+
+            e.Required($"{field}.body", t.Body, 10_000).Optional($"{field}.subject", t.Subject, 500);
+            if (t.Intents is { Count: > 20 })
+            {
+                e.Add($"{field}.intents", "must hold at most 20 intents");
+            }
+
+            Check(e, renderer, $"{field}.subject", t.Subject, sample);
+            Check(e, renderer, $"{field}.body", t.Body, sample);
+        }
+
+        if (body.Values is { } v)
+        {
+            e.Optional("values.signature", v.Signature, 1000).Optional("values.booking_link", v.BookingLink, 2000)
+             .Optional("values.eta_window", v.EtaWindow, 200).Optional("values.partner_alias", v.PartnerAlias, 320);
+            List(e, "values.slots", v.Slots, 10, 200);
+            List(e, "values.pricing_paragraphs", v.PricingParagraphs, 20, 2000);
+            List(e, "values.doc_links", v.DocLinks, 20, 2000);
+        }
+
+        return e;
+    }
+
+    private static void Check(FieldErrors e, TemplateRenderer renderer, string field, string? source, IReadOnlyDictionary<string, object?> sample)
+    {
+        if (string.IsNullOrEmpty(source))
+        {
+            return;
+        }
+
+        try
+        {
+            renderer.Render(source, sample);
+        }
+        catch (TemplateCompileException x)
+        {
+            e.Add(field, $"does not compile: {x.Message}");
+        }
+    }
+
+    private static void List(FieldErrors e, string field, IReadOnlyList<string>? items, int max, int maxLength)
+    {
+        if (items is null)
+        {
+            return;
+        }
+
+        if (items.Count > max)
+        {
+            e.Add(field, $"must hold at most {max} items");
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(items[i]))
+            {
+                e.Add($"{field}[{i}]", "must not be empty");
+            }
+            else if (items[i].Length > maxLength)
+            {
+                e.Add($"{field}[{i}]", $"must be at most {maxLength} characters");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9_]{1,50}$")]
+    private static partial Regex TemplateId();
+}
+
+/// <summary>The variables a template sees. Lists are null when empty, so <c>{{#if}}</c>/<c>{{#unless}}</c> read naturally.</summary>
+internal static class ReplyModel
+{
+    public static Dictionary<string, object?> Build(InboundDecided d, TemplateValues v, string replySubject)
+    {
+        var slots = v.Slots is { Count: > 0 } s ? s : null;
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["sender_name"] = FirstName(d.Message.From.Name) ?? "there",
+            ["sender_full_name"] = d.Message.From.Name,
+            ["original_subject"] = d.Message.Subject,
+            ["reply_subject"] = replySubject,
+            ["intent"] = d.Classification.Intent,
+            ["urgency"] = d.Classification.Urgency,
+            ["ticket_id"] = ResponseIds.TicketId(d.InboundId),
+            ["slots"] = slots?.ToArray(),
+            ["slot_1"] = slots?.ElementAtOrDefault(0),
+            ["slot_2"] = slots?.ElementAtOrDefault(1),
+            ["booking_link"] = v.BookingLink,
+            ["pricing_paragraphs"] = v.PricingParagraphs is { Count: > 0 } p ? p.ToArray() : null,
+            ["eta_window"] = v.EtaWindow,
+            ["doc_links"] = v.DocLinks is { Count: > 0 } l ? l.ToArray() : null,
+            ["partner_alias"] = v.PartnerAlias,
+            ["signature"] = v.Signature,
+        };
+    }
+
+    /// <summary>A model with every variable set, to trial-render a template at <c>PUT /templates</c>.</summary>
+    public static Dictionary<string, object?> Sample()
+    {
+        var d = new InboundDecided(Guid.Empty, Guid.Empty,
+            new InboundEmail("<sample@example.com>", null, new MailAddress("sample@example.com", "Sam Sample"), [], [], "Sample subject", "Sample text",
+                null, new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, null, []),
+            new InboundClassification("other", "normal", "support", [], 1, "sample", []),
+            new RoutingDecision(Guid.Empty, ResponsePath.DraftForReview, [], "support", null, 0, false),
+            new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
+        return Build(d, new TemplateValues("Sig", ["slot one", "slot two"], "https://example.com/book", ["Paragraph."], "soon", ["https://example.com/doc"], "partners@example.com"), "Re: Sample subject");
+    }
+
+    public static string ReplySubject(string? original)
+    {
+        var s = (original ?? string.Empty).Replace('\r', ' ').Replace('\n', ' ').Trim();
+        if (s.Length == 0)
+        {
+            return "Re: your message";
+        }
+
+        return s.StartsWith("re:", StringComparison.OrdinalIgnoreCase) ? s : "Re: " + s;
+    }
+
+    /// <summary>The subject without reply/forward prefixes, for the guardrails' subject checks (a real reply is not a fake one).</summary>
+    public static string WithoutReplyPrefix(string subject)
+    {
+        var s = subject.TrimStart();
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var prefix in (string[])["re:", "fwd:", "fw:", "aw:"])
+            {
+                if (s.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    s = s[prefix.Length..].TrimStart();
+                    changed = true;
+                }
+            }
+        }
+
+        return s.Length == 0 ? "your message" : s;
+    }
+
+    private static string? FirstName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        var first = name.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].Trim('"', '\'', ',');
+        return first.Length == 0 || first.Contains('@', StringComparison.Ordinal) ? null : first;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Smtp;
+
+namespace OutreachOS.UnitTests.Responses;
+
+public sealed class MimeWriterTests
+{
+    private static OutgoingMail Mail(string subject = "Re: Pricing", string text = "Hello Sarah,\n\nThanks.", bool auto = true) =>
+        new("<reply-1@acme.example>", new MailAddress("help@acme.example", "Acme Support"), [new MailAddress("sarah@customer.example", "Sarah Chen")], [],
+            subject, text, "<m1@customer.example>", ["<m0@customer.example>"], DateTimeOffset.Parse("2026-11-22T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture), auto);
+
+    [Fact]
+    public void Headers_carry_the_message_id_and_thread_the_reply_under_the_customer_message()
+    {
+        var raw = MimeWriter.Write(Mail());
+        Assert.Contains("Message-ID: <reply-1@acme.example>\r\n", raw, StringComparison.Ordinal);
+        Assert.Contains("In-Reply-To: <m1@customer.example>\r\n", raw, StringComparison.Ordinal);
+        Assert.Contains("References: <m0@customer.example> <m1@customer.example>\r\n", raw, StringComparison.Ordinal);
+        Assert.Contains("To: Sarah Chen <sarah@customer.example>\r\n", raw, StringComparison.Ordinal);
+        Assert.Contains("Date: Sun, 22 Nov 2026 10:00:00 +0000\r\n", raw, StringComparison.Ordinal);
+        Assert.Contains("Auto-Submitted: auto-replied\r\n", raw, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nHello Sarah,\r\n\r\nThanks.\r\n", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_human_approved_reply_is_not_marked_auto_submitted() =>
+        Assert.DoesNotContain("Auto-Submitted", MimeWriter.Write(Mail(auto: false)), StringComparison.Ordinal);
+
+    [Fact]
+    public void A_subject_with_line_breaks_cannot_inject_headers()
+    {
+        var raw = MimeWriter.Write(Mail(subject: "Hi\r\nBcc: victim@example.com"));
+        Assert.DoesNotContain("\r\nBcc:", raw, StringComparison.Ordinal);
+        Assert.Contains("Subject: Hi  Bcc: victim@example.com\r\n", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Non_ascii_subjects_are_encoded_and_non_ascii_bodies_sent_as_base64()
+    {
+        var raw = MimeWriter.Write(Mail(subject: "Re: Preise für Köln", text: "Grüße"));
+        Assert.Contains("Subject: =?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes("Re: Preise für Köln")) + "?=", raw, StringComparison.Ordinal);
+        Assert.Contains("Content-Transfer-Encoding: base64", raw, StringComparison.Ordinal);
+        Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("Grüße")), raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lines_starting_with_a_dot_are_dot_stuffed() =>
+        Assert.Equal("..first\r\nmiddle\r\n..\r\n", MimeWriter.DotStuff(".first\r\nmiddle\r\n.\r\n"));
+
+    [Fact]
+    public void An_address_with_brackets_or_line_breaks_is_refused_before_any_connection() =>
+        Assert.Throws<MailNotSentException>(() => MimeWriter.Envelope("x@y.z>\r\nRCPT TO:<evil@example.com"));
+}
