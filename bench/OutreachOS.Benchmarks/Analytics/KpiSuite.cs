@@ -51,17 +51,27 @@ internal sealed class KpiSuite(BenchPostgres postgres, Report report, bool quick
         long loaded = 0;
         var load = Stopwatch.StartNew();
         var nextReport = 100_000L;
+        // The log is in time order, as in production: each day's units (random organizations, times within the day) in turn.
+        var perDay = target / Days;
+        var day = 0;
+        var dayLoaded = 0L;
         while (loaded < target)
         {
             var appends = new List<StreamAppend>();
             var inCall = 0;
-            while (inCall < 10_000)
+            while (inCall < 10_000 && loaded + inCall < target)
             {
-                var at = End.AddDays(-1 - random.Next(Days)).AddSeconds(random.Next(86_400));
+                if (dayLoaded >= perDay && day < Days - 1)
+                {
+                    day++;
+                    dayLoaded = 0;
+                }
+                var at = End.AddDays(-Days + day).AddSeconds((double)dayLoaded / perDay * 86_399);
                 foreach (var a in KpiBenchEvents.Unit(random, orgs[random.Next(orgs.Length)], at))
                 {
                     appends.Add(a);
                     inCall += a.Events.Count;
+                    dayLoaded += a.Events.Count;
                 }
             }
             await store.AppendManyAsync(appends);

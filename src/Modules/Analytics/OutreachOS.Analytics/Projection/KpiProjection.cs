@@ -30,7 +30,12 @@ internal sealed class KpiProjection : ISubscription
         {
             return;
         }
-        var keys = relevant.Where(e => KpiBatch.NeedsState(e.EventType)).Select(e => (e.TenantId, e.StreamId)).Distinct().ToList();
+        // A stream whose version 1 is in this batch starts here: it has no stored state yet, so only older streams are loaded.
+        var keys = relevant.Where(e => KpiBatch.NeedsState(e.EventType))
+            .GroupBy(e => (e.TenantId, e.StreamId))
+            .Where(g => g.Min(e => e.Version) > 1)
+            .Select(g => g.Key)
+            .ToList();
         var batch = new KpiBatch(await LoadStatesAsync(transaction, keys, ct));
         foreach (var e in relevant)
         {
