@@ -86,6 +86,23 @@ internal sealed class KpiSuite(BenchPostgres postgres, Report report, bool quick
         report.Figure(Suite, "load via AppendManyAsync (~10k per call)", loaded / load.Elapsed.TotalSeconds, "events/s", string.Create(CultureInfo.InvariantCulture, $"setup: {loaded:N0} events"));
         await Exec(db, "VACUUM ANALYZE oos.events");
 
+        Progress.Line("kpi: reference: read the whole log through IEventStore.ReadAllAsync (batch 5000), no projection work");
+        var read = Stopwatch.StartNew();
+        long readCount = 0;
+        for (var position = GlobalPosition.Start; ;)
+        {
+            var batch = await store.ReadAllAsync(position, 5000);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+            readCount += batch.Count;
+            position = batch[^1].Position;
+        }
+        read.Stop();
+        var readRate = readCount / read.Elapsed.TotalSeconds;
+        report.Figure(Suite, "reference: ReadAllAsync loop, batch 5000", readRate, "events/s", "reading alone: the ceiling of any catch-up");
+
         Progress.Line("kpi: projection catch-up = rebuild of analytics-kpis from the start of the log (batch 5000)");
         var lastPrint = Stopwatch.StartNew();
         var catchUp = Stopwatch.StartNew();
@@ -100,6 +117,7 @@ internal sealed class KpiSuite(BenchPostgres postgres, Report report, bool quick
         catchUp.Stop();
         var rate = processed / catchUp.Elapsed.TotalSeconds;
         report.Figure(Suite, "projection catch-up (rebuild analytics-kpis)", rate, "events/s", string.Create(CultureInfo.InvariantCulture, $"{processed:N0} events in {catchUp.Elapsed.TotalSeconds:F1} s"));
+        report.Ratio(Suite, "catch-up / ReadAllAsync loop", rate / readRate);
         await Exec(db, "VACUUM ANALYZE");
         await PrintSizesAsync(db);
 
