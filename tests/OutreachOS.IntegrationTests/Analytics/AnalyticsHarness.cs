@@ -48,7 +48,7 @@ internal static class AnalyticsHarness
     public static async Task<List<string>> SnapshotAsync(this EventStoreHarness h)
     {
         var rows = new List<string>();
-        foreach (var table in new[] { "analytics_inbound_daily", "analytics_outbound_daily", "analytics_model_daily", "analytics_latency_daily", "analytics_credits_daily", "analytics_stream_state" })
+        foreach (var table in new[] { "analytics_inbound_daily", "analytics_outbound_daily", "analytics_model_daily", "analytics_latency_daily", "analytics_latency_monthly", "analytics_credits_daily", "analytics_stream_state" })
         {
             // The alerts array keeps arrival order, which a rebuild reproduces exactly; text of the whole row compares every column.
             await using var cmd = h.DataSource.CreateCommand($"SELECT '{table}' || ':' || t::text FROM oos.{table} t ORDER BY t::text");

@@ -126,6 +126,11 @@ public sealed class KpiProjectionTests
         Assert.Equal(2, stages[KpiStages.PersonalizeTotal].Count);
         Near(3000, stages[KpiStages.PersonalizeTotal].P50Ms);
 
+        // Ranges spanning whole months read the monthly roll-up (and the daily rows only for the edge days): same answer.
+        Assert.Equal(stages.Values, await h.Kpis().StageLatencyAsync(org, KpiRange.Create(D1.AddDays(-14), D1.AddDays(40))));
+        Assert.Equal(await h.Kpis().StageLatencyAsync(org, KpiRange.Create(D2, D2.AddDays(1))),
+            await h.Kpis().StageLatencyAsync(org, KpiRange.Create(D2, D2.AddDays(60))));
+
         var costs = await h.Kpis().CostByModelAsync(org, TwoDays);
         var triageD1 = Assert.Single(costs, c => c.Day == "2026-03-01" && c.Module == "triage");
         Assert.Equal(("cls-m", 2, 0.02m), (triageD1.Model, triageD1.Calls, triageD1.CostUsd));

@@ -93,10 +93,21 @@ internal static class AnalyticsSchema
                 PRIMARY KEY (tenant_id, stream_id)
             );
             """),
+        new(504, "analytics monthly latency roll-up", """
+            -- The same bucket counts summed per calendar month: a year of stage latency reads 12 rows per bucket, not 365.
+            CREATE TABLE oos.analytics_latency_monthly (
+                tenant_id  uuid     NOT NULL,
+                month      date     NOT NULL,  -- first day of the month (UTC)
+                series     text     NOT NULL,
+                bucket     smallint NOT NULL,
+                n          integer  NOT NULL,
+                PRIMARY KEY (tenant_id, series, month, bucket)
+            );
+            """),
     ];
 
     public const string Truncate = """
         TRUNCATE oos.analytics_inbound_daily, oos.analytics_outbound_daily, oos.analytics_model_daily,
-                 oos.analytics_latency_daily, oos.analytics_credits_daily, oos.analytics_stream_state
+                 oos.analytics_latency_daily, oos.analytics_latency_monthly, oos.analytics_credits_daily, oos.analytics_stream_state
         """;
 }

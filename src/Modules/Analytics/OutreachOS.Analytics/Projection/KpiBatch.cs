@@ -101,7 +101,10 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
         {
             var c = Credit(t, Day(at));
             c.Alerts.Add(p.String("level") ?? "UNKNOWN");
-            c.Allowance = p.Int("allowance");
+            if (p.Int("allowance") is > 0 and var allowance)
+            {
+                c.Allowance = allowance; // a missing field must not read as an allowance of 0
+            }
             return;
         }
         var s = State(t, e.StreamId);

@@ -198,6 +198,22 @@ internal sealed class KpiProjection : ISubscription
         cmd.Parameters.Add(Array("bucket", NpgsqlDbType.Smallint, list.Select(r => r.Key.Bucket).ToArray()));
         cmd.Parameters.Add(Array("n", NpgsqlDbType.Integer, list.Select(r => r.Value).ToArray()));
         await cmd.ExecuteNonQueryAsync(ct);
+
+        var months = batch.Latency
+            .GroupBy(kv => (kv.Key.Tenant, Month: new DateOnly(kv.Key.Day.Year, kv.Key.Day.Month, 1), kv.Key.Series, kv.Key.Bucket), kv => kv.Value)
+            .Select(g => (g.Key, N: g.Sum()))
+            .ToList();
+        await using var monthly = new NpgsqlCommand("""
+            INSERT INTO oos.analytics_latency_monthly AS t (tenant_id, month, series, bucket, n)
+            SELECT * FROM unnest(@tenant, @month, @series, @bucket, @n)
+            ON CONFLICT (tenant_id, series, month, bucket) DO UPDATE SET n = t.n + excluded.n
+            """, tx.Connection, tx);
+        monthly.Parameters.Add(Array("tenant", NpgsqlDbType.Uuid, months.Select(r => r.Key.Tenant).ToArray()));
+        monthly.Parameters.Add(Array("month", NpgsqlDbType.Date, months.Select(r => r.Key.Month).ToArray()));
+        monthly.Parameters.Add(Array("series", NpgsqlDbType.Text, months.Select(r => r.Key.Series).ToArray()));
+        monthly.Parameters.Add(Array("bucket", NpgsqlDbType.Smallint, months.Select(r => r.Key.Bucket).ToArray()));
+        monthly.Parameters.Add(Array("n", NpgsqlDbType.Integer, months.Select(r => r.N).ToArray()));
+        await monthly.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task WriteCreditsAsync(NpgsqlTransaction tx, KpiBatch batch, CancellationToken ct)

@@ -185,14 +185,28 @@ internal sealed class PostgresKpiQueries(NpgsqlDataSource dataSource, ICreditPla
     private async Task<Dictionary<(DateOnly Day, string Series), Dictionary<int, long>>> HistogramsAsync(
         Guid organizationId, KpiRange range, string prefix, bool byDay, CancellationToken ct)
     {
+        // Over the whole range, full calendar months come from the monthly roll-up and only the edge days from the daily rows.
+        var firstMonth = new DateOnly(range.FirstDay.Year, range.FirstDay.Month, 1);
+        var fullFrom = firstMonth == range.FirstDay ? firstMonth : firstMonth.AddMonths(1);
+        var fullTo = new DateOnly(range.EndDay.Year, range.EndDay.Month, 1);
+        if (byDay || fullTo <= fullFrom)
+        {
+            fullFrom = fullTo = range.FirstDay; // no month used whole
+        }
         var dayColumn = byDay ? "day" : "NULL::date";
         await using var cmd = dataSource.CreateCommand($"""
             SELECT {dayColumn}, series, bucket, sum(n)::bigint FROM oos.analytics_latency_daily
-            WHERE tenant_id = @t AND day >= @from AND day < @to AND starts_with(series, @prefix)
+            WHERE tenant_id = @t AND day >= @from AND day < @to AND (day < @full_from OR day >= @full_to) AND starts_with(series, @prefix)
             GROUP BY 1, series, bucket
+            UNION ALL
+            SELECT NULL::date, series, bucket, sum(n)::bigint FROM oos.analytics_latency_monthly
+            WHERE tenant_id = @t AND month >= @full_from AND month < @full_to AND starts_with(series, @prefix)
+            GROUP BY series, bucket
             """);
         AddRange(cmd, organizationId, range);
         cmd.Parameters.AddWithValue("prefix", prefix);
+        cmd.Parameters.AddWithValue("full_from", fullFrom);
+        cmd.Parameters.AddWithValue("full_to", fullTo);
         var result = new Dictionary<(DateOnly, string), Dictionary<int, long>>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -203,7 +217,7 @@ internal sealed class PostgresKpiQueries(NpgsqlDataSource dataSource, ICreditPla
                 h = [];
                 result[key] = h;
             }
-            h[r.GetInt16(2)] = r.GetInt64(3);
+            h[r.GetInt16(2)] = h.GetValueOrDefault(r.GetInt16(2)) + r.GetInt64(3);
         }
         return result;
     }
