@@ -1,10 +1,10 @@
 using OutreachOS.Benchmarks;
 using OutreachOS.Benchmarks.Suites;
 
-// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|all> [--quick]
+// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|kpi|all> [--quick]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var quick = args.Contains("--quick");
-string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "all"];
+string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "kpi", "all"];
 if (!known.Contains(suite))
 {
     await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick]");
@@ -32,6 +32,7 @@ try
     {
         await new GuardrailsSuite(report, quick).RunAsync();
     }
+    if (suite is "kpi") { await new OutreachOS.Benchmarks.Analytics.KpiSuite(postgres, report, quick).RunAsync(); } // not in "all": 1M events
     if (suite is "personalize" or "all")
     {
         await new PersonalizeSuite(postgres, report, quick).RunAsync();

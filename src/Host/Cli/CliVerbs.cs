@@ -9,8 +9,10 @@ namespace OutreachOS.Host.Cli;
 
 /// <summary>
 /// Operator verbs run against the same configuration as the service:
-/// <c>projections status</c>, <c>projections rebuild NAME</c>, <c>audit verify (--all | --org ID --stream X)</c>,
-/// <c>audit export --org ID --stream X --out FILE</c>. Exit code 0 on success, 1 on a failed verification, 2 on usage errors.
+/// <c>projections status</c>, <c>projections rebuild NAME</c>, <c>audit verify (--all | [--org ID] --stream X)</c>,
+/// <c>audit export [--org ID] --stream X --out FILE</c> (events, hashes, the chain verification and the read-model states
+/// rebuilt from those events). <c>--org</c> may be left out when only one organization has a stream of that id.
+/// Exit code 0 on success, 1 on a failed verification, 2 on usage errors.
 /// </summary>
 internal sealed class CliVerbs
 {
@@ -52,8 +54,8 @@ internal sealed class CliVerbs
               projections status
               projections rebuild <name>
               audit verify --all
-              audit verify --org <organization-id> --stream <stream-id>
-              audit export --org <organization-id> --stream <stream-id> --out <file.json>
+              audit verify [--org <organization-id>] --stream <stream-id>
+              audit export [--org <organization-id>] --stream <stream-id> --out <file.json>
             """);
         return 2;
     }
@@ -116,7 +118,8 @@ internal sealed class CliVerbs
         }
         else
         {
-            targets.Add((Guid.Parse(Required(o, "org")), Required(o, "stream")));
+            var stream = Required(o, "stream");
+            targets.Add((await OrganizationOfAsync(services, o, stream), stream));
         }
         var broken = 0;
         for (var i = 0; i < targets.Count; i++)
@@ -140,9 +143,9 @@ internal sealed class CliVerbs
     private static async Task<int> ExportAsync(IServiceProvider services, Dictionary<string, string> o)
     {
         var store = services.GetRequiredService<IEventStore>();
-        var tenant = Guid.Parse(Required(o, "org"));
         var stream = Required(o, "stream");
         var output = Required(o, "out");
+        var tenant = await OrganizationOfAsync(services, o, stream);
         var (info, events, verification) = await store.ReadVerifiedAsync(tenant, stream)
             ?? throw new KeyNotFoundException($"stream '{stream}' not found in organization {tenant}");
         var export = new
@@ -152,6 +155,8 @@ internal sealed class CliVerbs
             stream = info,
             verification,
             events = events.Select(AuditEndpoints.ToAudit).ToList(),
+            // Rebuilt from the exported events only, with the same folds the live read models use.
+            read_models = ReadModelReplay.Rebuild(info.StreamType, events),
         };
         await using (var file = File.Create(output))
         {
@@ -159,6 +164,31 @@ internal sealed class CliVerbs
         }
         Console.WriteLine($"exported {events.Count} events of {stream} to {output} (chain {(verification.Valid ? "valid" : "BROKEN")})");
         return verification.Valid ? 0 : 1;
+    }
+
+    /// <summary>The organization named by --org, or the only one that has a stream with this id.</summary>
+    private static async Task<Guid> OrganizationOfAsync(IServiceProvider services, Dictionary<string, string> o, string stream)
+    {
+        if (o.TryGetValue("org", out var org) && org != "true")
+        {
+            return Guid.Parse(org);
+        }
+        await using var cmd = services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT tenant_id FROM oos.streams WHERE id = @id LIMIT 2");
+        cmd.Parameters.AddWithValue("id", stream);
+        var tenants = new List<Guid>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            while (await r.ReadAsync())
+            {
+                tenants.Add(r.GetGuid(0));
+            }
+        }
+        return tenants switch
+        {
+            [var only] => only,
+            [] => throw new KeyNotFoundException($"stream '{stream}' not found"),
+            _ => throw new ArgumentException($"several organizations have a stream '{stream}': pass --org"),
+        };
     }
 
     private static string Required(Dictionary<string, string> o, string key) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OutreachOS.Analytics.Contracts;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Credits.Contracts;
@@ -62,6 +63,76 @@ internal static class ReadSchema
             .Field("reserved", "Int!")
             .Field("available", "Int!")
             .Field("alert", "String!"))
+        .Object<InboundKpis>("InboundKpis", t => t
+            .Description("Inbound triage KPIs over [from, to) in whole UTC days. Rates are null when their denominator is 0.")
+            .Field("received", "Int!")
+            .Field("filtered", "Int!")
+            .Field("autoSent", "Int!")
+            .Field("drafted", "Int!", f => f.Description("Drafts for review (including AUTO_SEND drafts downgraded to review)."))
+            .Field("approvedUnchanged", "Int!")
+            .Field("approvedEdited", "Int!")
+            .Field("rejected", "Int!")
+            .Field("human", "Int!")
+            .Field("autoRate", "Float", f => f.Description("autoSent / (received - filtered)."))
+            .Field("approveRate", "Float", f => f.Description("approved / (approved + rejected)."))
+            .Field("revertRate", "Float", f => f.Description("approvedEdited / approved."))
+            .Field("humanCorrectionRate", "Float", f => f.Description("(approvedEdited + rejected) / drafted."))
+            .Field("qaSampled", "Int!")
+            .Field("qaCorrect", "Int!")
+            .Field("qaVerdicts", "Int!", f => f.Description("QA verdicts given: the sample size of autoSendPrecision."))
+            .Field("autoSendPrecision", "Float", f => f.Description("qaCorrect / qaVerdicts."))
+            .Field("costUsd", "Decimal!")
+            .Field("days", "[InboundDay!]!"))
+        .Object<InboundDay>("InboundDay", t => t
+            .Field("day", "String!")
+            .Field("received", "Int!")
+            .Field("filtered", "Int!")
+            .Field("autoSent", "Int!")
+            .Field("drafted", "Int!")
+            .Field("human", "Int!")
+            .Field("approved", "Int!")
+            .Field("rejected", "Int!"))
+        .Object<OutboundKpis>("OutboundKpis", t => t
+            .Description("Outbound personalization KPIs over [from, to) in whole UTC days.")
+            .Field("requests", "Int!")
+            .Field("variants", "Int!")
+            .Field("firstPassRate", "Float", f => f.Description("Variants passing the guardrails on the first model call / variants checked then."))
+            .Field("retries", "Int!")
+            .Field("selections", "Int!")
+            .Field("overrides", "Int!")
+            .Field("sends", "Int!")
+            .Field("replies", "Int!")
+            .Field("replyRate", "Float", f => f.Description("replies / sends."))
+            .Field("meetingsBooked", "Int!")
+            .Field("costUsd", "Decimal!")
+            .Field("days", "[OutboundDay!]!"))
+        .Object<OutboundDay>("OutboundDay", t => t
+            .Field("day", "String!")
+            .Field("requests", "Int!")
+            .Field("variants", "Int!")
+            .Field("firstPassPassed", "Int!")
+            .Field("firstPassChecked", "Int!")
+            .Field("sends", "Int!")
+            .Field("replies", "Int!"))
+        .Object<CreditsDay>("CreditsDay", t => t
+            .Field("day", "String!")
+            .Field("consumed", "Int!")
+            .Field("balance", "Int!", f => f.Description("Allowance minus credits consumed in the month up to the end of the day."))
+            .Field("allowance", "Int!")
+            .Field("alerts", "[String!]!"))
+        .Object<ModelCost>("ModelCost", t => t
+            .Field("day", "String!")
+            .Field("module", "String!")
+            .Field("model", "String!")
+            .Field("calls", "Int!")
+            .Field("costUsd", "Decimal!")
+            .Field("latencyP50Ms", "Float", f => f.Description("From log-scale buckets: within 4.4% of the exact value."))
+            .Field("latencyP95Ms", "Float"))
+        .Object<StageLatency>("StageLatency", t => t
+            .Field("stage", "String!")
+            .Field("count", "Int!")
+            .Field("p50Ms", "Float", f => f.Description("From log-scale buckets: within 4.4% of the exact value."))
+            .Field("p95Ms", "Float"))
         .Query(t => t
             .Field("organization", "Organization", async ctx =>
             {
@@ -98,8 +169,36 @@ internal static class ReadSchema
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 var b = await c.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(c.OrganizationId, ctx.CancellationToken);
                 return new CreditsNode(b.Tier, b.Period, b.Allowance, b.Consumed, b.Reserved, b.Available, b.Alert.ToString().ToUpperInvariant());
-            }))
+            })
+            .Field("inboundKpis", "InboundKpis!", ctx => Kpis(ctx, (q, org, range, ct) => q.InboundAsync(org, range, ctx.Argument<string?>("intent"), ct)),
+                f => RangeArguments(f).Argument("intent", "String"))
+            .Field("outboundKpis", "OutboundKpis!", ctx => Kpis(ctx, (q, org, range, ct) => q.OutboundAsync(org, range, ctx.Argument<string?>("channel"), ct)),
+                f => RangeArguments(f).Argument("channel", "String"))
+            .Field("creditsTrend", "[CreditsDay!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.CreditsTrendAsync(org, range, ct)), f => RangeArguments(f))
+            .Field("costByModel", "[ModelCost!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.CostByModelAsync(org, range, ct)), f => RangeArguments(f))
+            .Field("stageLatency", "[StageLatency!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.StageLatencyAsync(org, range, ct)), f => RangeArguments(f)))
         .Build();
+
+    private static FieldBuilder<object> RangeArguments(FieldBuilder<object> f) => f
+        .Description("Range [from, to) applied to whole UTC days; at most 366 days.")
+        .Argument("from", "DateTime!")
+        .Argument("to", "DateTime!");
+
+    /// <summary>Validates the range (a clear GraphQL error naming the argument) and runs a KPI query for the caller's organization.</summary>
+    private static async ValueTask<object?> Kpis<T>(ResolveContext<object> ctx, Func<IKpiQueries, Guid, KpiRange, CancellationToken, Task<T>> query)
+    {
+        var c = ctx.GetContext<GraphQLRequestContext>();
+        KpiRange range;
+        try
+        {
+            range = KpiRange.Create(ctx.Argument<DateTimeOffset>("from"), ctx.Argument<DateTimeOffset>("to"));
+        }
+        catch (KpiRangeException e)
+        {
+            throw new GraphQLException(e.Message, new Dictionary<string, object?> { ["code"] = "BAD_USER_INPUT", ["argument"] = e.Field });
+        }
+        return await query(c.Services.GetRequiredService<IKpiQueries>(), c.OrganizationId, range, ctx.CancellationToken);
+    }
 
     public static void MapReadGraphQL(this IEndpointRouteBuilder app) =>
         app.MapGraphQL("/graphql", Build(), o =>

@@ -1,0 +1,53 @@
+using OutreachOS.Analytics.Projection;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Credits.Ledger;
+using OutreachOS.Generation.Projection;
+using OutreachOS.Generation.Contracts;
+
+namespace OutreachOS.Host.Cli;
+
+/// <summary>
+/// Rebuilds, for a compliance export, the read-model states of one stream from exactly the events being exported (pure
+/// folds, no database): what an auditor needs to check that what the product showed follows from the verified log.
+/// The host may use module internals for this (it is the composition root; InternalsVisibleTo covers it).
+/// </summary>
+internal static class ReadModelReplay
+{
+    public static IReadOnlyDictionary<string, object?> Rebuild(string streamType, IReadOnlyList<StoredEvent> events)
+    {
+        var models = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        switch (streamType)
+        {
+            case "personalization":
+            {
+                PersonalizationRecord? record = null;
+                foreach (var e in events.Where(e => e.Data is not null))
+                {
+                    record = PersonalizationEvolve.Evolve(record, e.Data!, e.Version);
+                }
+                models["personalization_record"] = record;
+                break;
+            }
+            case "credit_ledger":
+            {
+                var state = CreditLedgerState.Fold(events.Where(e => e.Data is not null).Select(e => e.Data!));
+                models["credit_ledger"] = new
+                {
+                    state.Consumed,
+                    state.Reserved,
+                    alerts_raised = state.AlertsRaised.Order().Select(a => a.ToString().ToUpperInvariant()).ToList(),
+                    reservations = state.Reservations.Values.OrderBy(r => r.Id)
+                        .Select(r => new { r.Id, r.Credits, status = r.Status.ToString().ToUpperInvariant(), r.Used, r.ExpiresAt }).ToList(),
+                };
+                break;
+            }
+        }
+        // Every stream: what it contributes to the KPI projection (counters per day, latency samples, stream state).
+        var kpis = KpiReplay.Of(events);
+        if (kpis is not null)
+        {
+            models["analytics_kpis"] = kpis;
+        }
+        return models;
+    }
+}

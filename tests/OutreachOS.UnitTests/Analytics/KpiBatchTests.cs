@@ -1,0 +1,59 @@
+using System.Text.Json;
+using OutreachOS.Analytics.Projection;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Json;
+
+namespace OutreachOS.UnitTests.Analytics;
+
+public sealed class KpiBatchTests
+{
+    private static readonly Guid Tenant = Guid.NewGuid();
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 23, 59, 0, TimeSpan.Zero);
+    private static long _seq;
+
+    private static StoredEvent Event(string stream, string type, object payload) =>
+        new(++_seq, 1, Guid.NewGuid(), Tenant, stream, _seq, type, JsonSerializer.Serialize(payload, OutreachJson.Options),
+            new Dictionary<string, string>(), At, [], null);
+
+    private static int Received(KpiBatch b, string intent, DateOnly day) =>
+        b.Inbound.TryGetValue((Tenant, day, intent), out var c) ? c.Values[(int)InboundCounter.Received] : 0;
+
+    [Fact]
+    public void A_received_message_is_counted_under_its_intent_once_classified_on_the_day_it_arrived()
+    {
+        var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
+        batch.Apply(Event("inbound-1", "inbound_received.v1", new { accepted_at = At }));
+        // classified after midnight: the receipt stays on the day it arrived
+        batch.Apply(Event("inbound-1", "inbound_classified.v1", new { classification = new { intent = "billing" }, cost_usd = 0.5m, at = At.AddMinutes(2) }));
+        batch.Apply(Event("inbound-1", "inbound_decided.v1", new { classification = new { intent = "other" }, decision = new { path = "HUMAN" }, decided_at = At.AddMinutes(3) }));
+
+        var day = new DateOnly(2026, 3, 1);
+        Assert.Equal(0, Received(batch, "", day));
+        Assert.Equal(1, Received(batch, "billing", day));
+        Assert.Equal(1, batch.Inbound[(Tenant, day.AddDays(1), "billing")].Values[(int)InboundCounter.Human]); // first intent wins
+        Assert.Equal(0.5m, batch.Inbound[(Tenant, day.AddDays(1), "billing")].CostUsd);
+    }
+
+    [Fact]
+    public void An_auto_send_draft_downgraded_to_review_counts_as_one_draft_for_review()
+    {
+        var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
+        batch.Apply(Event("inbound-2", "inbound_reply_drafted.v1", new { path = "AUTO_SEND", at = At }));
+        batch.Apply(Event("inbound-2", "inbound_path_downgraded.v1", new { from = "AUTO_SEND", to = "DRAFT_FOR_REVIEW", at = At }));
+        batch.Apply(Event("inbound-2", "inbound_path_downgraded.v1", new { from = "AUTO_SEND", to = "DRAFT_FOR_REVIEW", at = At }));
+
+        Assert.Equal(1, batch.Inbound[(Tenant, new DateOnly(2026, 3, 1), "")].Values[(int)InboundCounter.Drafted]);
+    }
+
+    [Fact]
+    public void Events_no_kpi_reads_change_nothing()
+    {
+        var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
+        batch.Apply(Event("inbound-3", "inbound_crm_logged.v1", new { crm = "hubspot", note_id = "n", at = At }));
+        batch.Apply(Event("personalization-4", "personalization_prompt_rendered.v1", new { at = At }));
+        batch.Apply(Event("organization-5", "organization_created.v1", new { at = At }));
+
+        Assert.Empty(batch.Inbound);
+        Assert.Empty(batch.Dirty);
+    }
+}
