@@ -136,7 +136,7 @@ public sealed class TriageFlowTests(TriageFlowFixture fixture) : IClassFixture<T
         var (org, _) = await H.NewOrganizationAsync();
         var bus = H.App.Services.GetRequiredService<IBus>();
         var received = await H.ReceiveAsync(org, TriageHarness.Email("Invoice for October", BillingText));
-        var relayed = (await H.Store.ReadStreamAsync(org, Ingestion.Contracts.InboundStreams.StreamId(received.InboundId)))[0];
+        var relayed = (await H.Store.ReadStreamAsync(org, global::OutreachOS.Ingestion.Contracts.InboundStreams.StreamId(received.InboundId)))[0];
 
         // The relay publishes it too; add a redelivery (same MessageId) and a re-publish under a new id (relay rebuild).
         var sends = new[] { relayed.EventId, relayed.EventId, Guid.NewGuid(), Guid.NewGuid() }.Select(id => bus.Publish(received, ctx =>
@@ -148,7 +148,7 @@ public sealed class TriageFlowTests(TriageFlowFixture fixture) : IClassFixture<T
         await H.OutcomeAsync(org, received.InboundId);
         await Task.Delay(TimeSpan.FromSeconds(2)); // let the other deliveries finish
 
-        var events = await H.Store.ReadStreamAsync(org, Ingestion.Contracts.InboundStreams.StreamId(received.InboundId));
+        var events = await H.Store.ReadStreamAsync(org, global::OutreachOS.Ingestion.Contracts.InboundStreams.StreamId(received.InboundId));
         Assert.Single(events, e => e.EventType == "inbound_decided.v1");
         Assert.Single(events, e => e.EventType == "inbound_classified.v1");
     }
