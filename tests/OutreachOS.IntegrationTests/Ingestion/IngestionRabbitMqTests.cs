@@ -54,7 +54,7 @@ public sealed class IngestionRabbitMqTests
         };
         Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", notification)).Status);
         var inboundId = OutreachOS.Ingestion.Accepting.DeterministicId.Inbound(PlatformOrg, graphMessageId);
-        await Eventually.TrueAsync(async () => (await store.ReadStreamAsync(PlatformOrg, OutreachOS.Ingestion.Contracts.InboundStreams.StreamId(inboundId))).Count == 1,
+        await Eventually.TrueAsync(async () => (await store.ReadStreamAsync(PlatformOrg, OutreachOS.Ingestion.Contracts.InboundStreams.StreamId(inboundId))).Count(e => e.EventType == "inbound_received.v1") == 1,
             "Graph message fetched via RabbitMQ", TimeSpan.FromSeconds(90));
     }
 }

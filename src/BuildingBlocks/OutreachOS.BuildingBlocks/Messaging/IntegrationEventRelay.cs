@@ -8,7 +8,7 @@ using OutreachOS.BuildingBlocks.Projections;
 namespace OutreachOS.BuildingBlocks.Messaging;
 
 /// <summary>
-/// The outbox relay: tails the global log and publishes every <see cref="IIntegrationEvent"/> in log order, with the
+/// The outbox relay: tails the global log and publishes every <see cref="IIntegrationEvent"/> (in log order per stream), with the
 /// event id as MessageId. The subscription engine commits the checkpoint only after <see cref="HandleAsync"/> returns,
 /// so a crash between publish and commit re-publishes the batch (at-least-once); consumers' inboxes drop the repeats.
 /// </summary>
@@ -22,29 +22,40 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
 
     public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
-        var published = 0;
-        foreach (var e in events)
+        var integration = events.Where(e => e.Data is IIntegrationEvent).ToList();
+        if (integration.Count == 0)
         {
-            if (e.Data is not IIntegrationEvent message)
-            {
-                continue;
-            }
-            if (published == 0)
-            {
-                await WaitForBusAsync(ct);
-            }
-            // Sequential on purpose: log order is the publish order, and each publish is confirmed before the next.
-            await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
-            published++;
-            MessagingMetrics.Published.Add(1, new KeyValuePair<string, object?>("event_type", e.EventType));
+            return;
         }
-        if (published > 0)
+        await WaitForBusAsync(ct);
+
+        // Waiting for each broker confirm before the next publish capped the relay at ~1 / confirm latency (≈ 90 msg/s
+        // on a disk-backed broker). Streams are independent, so their publishes overlap; within a stream they stay in log
+        // order, each confirmed before the next. The checkpoint still moves only after every confirm of the batch.
+        using var gate = new SemaphoreSlim(Math.Max(1, options.MaxInFlight));
+        var streams = integration.GroupBy(e => (e.TenantId, e.StreamId)).Select(async stream =>
         {
-            logger.LogDebug("Relay published {Count} integration events up to {Position}", published, events[^1].Position);
-            if (options.CrashAfterPublish)
+            foreach (var e in stream)
             {
-                Environment.FailFast("Messaging:Relay:CrashAfterPublish test hook: dying after publish, before the checkpoint commit.");
+                await gate.WaitAsync(ct);
+                try
+                {
+                    var message = (IIntegrationEvent)e.Data!;
+                    await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
+                    MessagingMetrics.Published.Add(1, new KeyValuePair<string, object?>("event_type", e.EventType));
+                }
+                finally
+                {
+                    gate.Release();
+                }
             }
+        }).ToList();
+        await Task.WhenAll(streams);
+
+        logger.LogDebug("Relay published {Count} integration events up to {Position}", integration.Count, events[^1].Position);
+        if (options.CrashAfterPublish)
+        {
+            Environment.FailFast("Messaging:Relay:CrashAfterPublish test hook: dying after publish, before the checkpoint commit.");
         }
     }
 

@@ -40,6 +40,12 @@ public sealed class RelayOptions
     public int BatchSize { get; set; } = 100;
 
     /// <summary>
+    /// Publishes awaiting their broker confirm at once (<c>Messaging:Relay:MaxInFlight</c>). Events of one stream are
+    /// always published one after the other, in log order; different streams overlap. 1 = strictly one at a time.
+    /// </summary>
+    public int MaxInFlight { get; set; } = 32;
+
+    /// <summary>
     /// TEST HOOK, never set in production: the process dies (Environment.FailFast) right after a batch is published and
     /// before its checkpoint commits, to prove that a re-published batch has no second effect.
     /// </summary>
