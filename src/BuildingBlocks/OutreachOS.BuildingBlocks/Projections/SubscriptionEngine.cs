@@ -254,17 +254,33 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 }
                 backoff = TimeSpan.FromMilliseconds(200);
                 GlobalPosition? checkpoint = null;
+                var heldBackWait = TimeSpan.Zero;
                 while (!ct.IsCancellationRequested)
                 {
                     var (count, next) = await engine.ProcessBatchAsync(subscription, checkpoint, ct);
                     checkpoint = next;
+                    if (count > 0)
+                    {
+                        heldBackWait = TimeSpan.Zero;
+                    }
                     if (count == 0)
                     {
                         // Committed events that an older, still-open transaction holds back send no further NOTIFY:
                         // re-check soon instead of sleeping a whole poll interval.
-                        var wait = checkpoint is { } c && await engine.HasHeldBackEventsAsync(c, ct)
-                            ? TimeSpan.FromMilliseconds(Math.Min(50, options.Value.PollInterval.TotalMilliseconds))
-                            : options.Value.PollInterval;
+                        // The re-check starts at 2 ms and doubles up to 50 ms while the older transaction stays open:
+                        // a busy system (consumers' inbox transactions) holds events back for a few ms all the time,
+                        // and a flat 50 ms wait was most of the relay's latency.
+                        TimeSpan wait;
+                        if (checkpoint is { } c && await engine.HasHeldBackEventsAsync(c, ct))
+                        {
+                            heldBackWait = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(2) : heldBackWait * 2;
+                            wait = TimeSpan.FromMilliseconds(Math.Min(Math.Min(50, heldBackWait.TotalMilliseconds), options.Value.PollInterval.TotalMilliseconds));
+                        }
+                        else
+                        {
+                            heldBackWait = TimeSpan.Zero;
+                            wait = options.Value.PollInterval;
+                        }
                         // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
                         if (await conn.WaitAsync(wait, ct))
                         {
