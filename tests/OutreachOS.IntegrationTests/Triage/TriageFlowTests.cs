@@ -39,19 +39,20 @@ public sealed class TriageFlowTests(TriageFlowFixture fixture) : IClassFixture<T
 
         var events = await H.OutcomeAsync(org, received.InboundId);
 
-        Assert.Equal(["inbound_received.v1", "inbound_classified.v1", "inbound_decided.v1"], events.Select(e => e.EventType));
+        Assert.Equal(["inbound_received.v1", "inbound_classified.v1", "inbound_decided.v1"], events.Select(e => e.EventType).Where(TriageHarness.IsTriageEvent));
         var decided = Decided(events);
         Assert.Equal("AUTO_SEND", decided["decision"]!["path"]!.GetValue<string>());
         Assert.Equal(1, decided["decision"]!["policy_version"]!.GetValue<int>());
         Assert.Equal("billing", decided["classification"]!["intent"]!.GetValue<string>());
 
         var view = await TriageHarness.ViewAsync(client, received.InboundId);
-        Assert.Equal("DECIDED", view["status"]!.GetValue<string>());
+        // The response consumer may already have moved on (no SMTP server here: SEND_SKIPPED); triage's part is the decision.
+        Assert.Contains(view["status"]!.GetValue<string>(), new[] { "DECIDED", "SEND_SKIPPED" });
         Assert.Equal("Invoice for October", view["message"]!["subject"]!.GetValue<string>());
         Assert.Equal("billing", view["classification"]!["classification"]!["intent"]!.GetValue<string>());
         Assert.Equal("AUTO_SEND", view["decision"]!["path"]!.GetValue<string>());
         Assert.True(view["chain"]!["valid"]!.GetValue<bool>());
-        var viewEvents = view["events"]!.AsArray();
+        var viewEvents = view["events"]!.AsArray().Where(e => TriageHarness.IsTriageEvent(e!["type"]!.GetValue<string>())).ToList();
         Assert.Equal(3, viewEvents.Count);
         Assert.All(viewEvents, e => Assert.Equal(64, e!["hash"]!.GetValue<string>().Length));
         Assert.Equal([1, 2, 3], viewEvents.Select(e => e!["version"]!.GetValue<int>()));
@@ -94,7 +95,7 @@ public sealed class TriageFlowTests(TriageFlowFixture fixture) : IClassFixture<T
 
         var events = await H.OutcomeAsync(org, received.InboundId);
 
-        Assert.Equal(["inbound_received.v1", "inbound_filtered.v1"], events.Select(e => e.EventType));
+        Assert.Equal(["inbound_received.v1", "inbound_filtered.v1"], events.Select(e => e.EventType).Where(TriageHarness.IsTriageEvent));
         var view = await TriageHarness.ViewAsync(client, received.InboundId);
         Assert.Equal("FILTERED", view["status"]!.GetValue<string>());
         Assert.Equal("AUTO_REPLY", view["filter"]!["category"]!.GetValue<string>());
