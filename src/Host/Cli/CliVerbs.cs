@@ -146,8 +146,9 @@ internal sealed class CliVerbs
         var stream = Required(o, "stream");
         var output = Required(o, "out");
         var tenant = await OrganizationOfAsync(services, o, stream);
-        var (info, events, verification) = await store.ReadVerifiedAsync(tenant, stream)
+        var verified = await store.ReadVerifiedAsync(tenant, stream)
             ?? throw new KeyNotFoundException($"stream '{stream}' not found in organization {tenant}");
+        var (info, events, verification) = verified;
         var export = new
         {
             exported_at = DateTimeOffset.UtcNow,
@@ -156,7 +157,7 @@ internal sealed class CliVerbs
             verification,
             events = events.Select(AuditEndpoints.ToAudit).ToList(),
             // Rebuilt from the exported events only, with the same folds the live read models use.
-            read_models = ReadModelReplay.Rebuild(info.StreamType, events),
+            read_models = ReadModelReplay.Rebuild(verified),
         };
         await using (var file = File.Create(output))
         {

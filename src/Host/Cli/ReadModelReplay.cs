@@ -3,6 +3,8 @@ using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Credits.Ledger;
 using OutreachOS.Generation.Projection;
 using OutreachOS.Generation.Contracts;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.InboundView;
 
 namespace OutreachOS.Host.Cli;
 
@@ -13,11 +15,18 @@ namespace OutreachOS.Host.Cli;
 /// </summary>
 internal static class ReadModelReplay
 {
-    public static IReadOnlyDictionary<string, object?> Rebuild(string streamType, IReadOnlyList<StoredEvent> events)
+    public static IReadOnlyDictionary<string, object?> Rebuild(VerifiedStream stream)
     {
+        var events = stream.Events;
         var models = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-        switch (streamType)
+        switch (stream.Info.StreamType)
         {
+            case InboundStreams.StreamType when events.Count > 0 && events[0].Data is InboundMessageReceived received:
+            {
+                // The same fold GET /inbound/{id} serves (redaction values masked as there).
+                models["inbound_view"] = InboundViewEndpoint.Fold(received.InboundId, stream);
+                break;
+            }
             case "personalization":
             {
                 PersonalizationRecord? record = null;

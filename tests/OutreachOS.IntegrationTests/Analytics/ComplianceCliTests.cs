@@ -50,6 +50,49 @@ public sealed class ComplianceCliTests
     }
 
     [Fact]
+    public async Task Audit_export_of_an_inbound_stream_holds_the_inbound_view_rebuilt_from_its_events()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var client = app.ClientWithKey();
+        using var posted = await client.PostAsJsonAsync("/ingest/email", new
+        {
+            message_id = $"<{Guid.NewGuid():N}@customer.test>",
+            from = new { email = "dana@customer.test", name = "Dana" },
+            to = new[] { "support@acme.test" },
+            subject = "Pricing question",
+            text = "Hello, what does the team plan cost per seat? Call me at 415 555 0134.",
+            received_at = "2026-11-20T10:00:00Z",
+        });
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var inboundId = JsonNode.Parse(await posted.Content.ReadAsStringAsync())!["inbound_id"]!.GetValue<Guid>();
+        JsonNode? live = null;
+        for (var i = 0; i < 200 && live?["decision"] is null; i++)
+        {
+            await Task.Delay(100);
+            live = JsonNode.Parse(await client.GetStringAsync($"/inbound/{inboundId}"));
+        }
+        Assert.NotNull(live?["decision"]);
+
+        var file = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exit, output) = await RunAsync(app, "audit", "export", "--stream", $"inbound-{inboundId:D}", "--out", file);
+            Assert.True(exit == 0, output);
+            var export = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+            var view = export["read_models"]!["inbound_view"]!;
+            Assert.Equal(inboundId, view["inbound_id"]!.GetValue<Guid>());
+            Assert.Equal("Pricing question", view["message"]!["subject"]!.GetValue<string>());
+            // Rebuilt from the exported events alone, it shows the same decision as the live endpoint did.
+            Assert.Equal(live!["decision"]!["path"]!.GetValue<string>(), view["decision"]!["path"]!.GetValue<string>());
+            Assert.Equal(export["events"]!.AsArray().Count, view["events"]!.AsArray().Count);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Audit_export_holds_events_hashes_verification_and_the_read_models_rebuilt_from_them()
     {
         await using var app = await OutreachApp.StartAsync();
