@@ -49,7 +49,7 @@ internal sealed class PostgresCreditLedger(
         {
             // A retry, possibly from an earlier period: the original reservation is the answer.
             var again = new CreditReservation(reservationId, existing.Value.State.Credits, Balances.Of(tier, period, allowance, account.Consumed, account.Reserved, Thresholds));
-            await AppendCallerAsync(tx, alsoAppend(again), ct);
+            await AppendAsync(tx, tenantId, period, account.Version, [], alsoAppend(again), ct);
             await tx.CommitAsync(ct);
             return again;
         }
@@ -141,11 +141,6 @@ internal sealed class PostgresCreditLedger(
             await store.AppendManyAsync(tx, appends, ct);
         }
     }
-
-    private Task AppendCallerAsync(NpgsqlTransaction tx, IReadOnlyList<StreamAppend> callers, CancellationToken ct) =>
-        callers.Any(a => a.Events.Count > 0)
-            ? store.AppendManyAsync(tx, [.. callers.Where(a => a.Events.Count > 0)], ct)
-            : Task.CompletedTask;
 
     private async Task<(string Tier, int Allowance)> PlanAsync(Guid tenantId, CancellationToken ct)
     {

@@ -35,16 +35,10 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var doc = await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, ct);
-        if (doc is null)
+        var (d, problem) = await LockPendingAsync(tx, tenantId, draftId, ct);
+        if (d is null)
         {
-            return Problems.NotFound($"Draft {draftId}");
-        }
-
-        var d = doc.Data;
-        if (d.Status != DraftStatus.Pending)
-        {
-            return Problems.Conflict($"Draft {draftId} is already {d.Status}.");
+            return problem!;
         }
 
         var final = editedText is null ? d.Text : Normalize(editedText);
@@ -104,16 +98,10 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var doc = await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, ct);
-        if (doc is null)
+        var (d, problem) = await LockPendingAsync(tx, tenantId, draftId, ct);
+        if (d is null)
         {
-            return Problems.NotFound($"Draft {draftId}");
-        }
-
-        var d = doc.Data;
-        if (d.Status != DraftStatus.Pending)
-        {
-            return Problems.Conflict($"Draft {draftId} is already {d.Status}.");
+            return problem!;
         }
 
         var now = time.GetUtcNow();
@@ -121,6 +109,20 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         await CommitAsync(tx, tenantId, updated, [new InboundDraftRejected(d.InboundId, d.DraftId, reason.Trim(), rejectedBy, now)], ct);
         await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" rejected by {rejectedBy}: {reason.Trim()}", ct);
         return TypedResults.Ok(updated.ToView());
+    }
+
+    /// <summary>Loads the draft with its row locked (concurrent decisions queue here); 404 when absent, 409 once decided.</summary>
+    private static async Task<(DraftRecord? Draft, IResult? Problem)> LockPendingAsync(NpgsqlTransaction tx, Guid tenantId, Guid draftId, CancellationToken ct)
+    {
+        var doc = await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, ct);
+        if (doc is null)
+        {
+            return (null, Problems.NotFound($"Draft {draftId}"));
+        }
+
+        return doc.Data.Status == DraftStatus.Pending
+            ? (doc.Data, null)
+            : (null, Problems.Conflict($"Draft {draftId} is already {doc.Data.Status}."));
     }
 
     private async Task CommitAsync(NpgsqlTransaction tx, Guid tenantId, DraftRecord updated, IEnumerable<object> events, CancellationToken ct)

@@ -20,9 +20,8 @@ internal static class TriageCoreRegistration
     {
         services.TryAddSingleton(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        // InboundMessageReceived is Ingestion's, registered here too (same type, same name: idempotent) so the relay and this
-        // module's reads deserialise it whether or not Ingestion is wired in.
-        services.AddEventTypes(typeof(InboundMessageReceived), typeof(InboundFiltered), typeof(InboundPiiRedacted), typeof(InboundClassified),
+        // InboundMessageReceived is Ingestion's event: the Ingestion module registers it.
+        services.AddEventTypes(typeof(InboundFiltered), typeof(InboundPiiRedacted), typeof(InboundClassified),
             typeof(InboundDecided), typeof(TriagePolicyUpdated));
         services.AddInlineProjection<TriagePolicyProjection>();
         services.TryAddSingleton<TriagePolicySource>();
