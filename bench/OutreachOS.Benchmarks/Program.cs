@@ -1,13 +1,16 @@
 using OutreachOS.Benchmarks;
 using OutreachOS.Benchmarks.Suites;
 
-// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|kpi|all> [--quick]
-var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|kpi|all> [--quick] [--single N]
+var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)) ?? "all";
 var quick = args.Contains("--quick");
+// --single N: the number of one-client /personalize requests (default 100, --quick 30); a larger N gives a profiler a steady window.
+var singleAt = Array.IndexOf(args, "--single");
+int? single = singleAt >= 0 && singleAt + 1 < args.Length && int.TryParse(args[singleAt + 1], out var n) && n > 0 ? n : null;
 string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "kpi", "all"];
 if (!known.Contains(suite))
 {
-    await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick]");
+    await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick] [--single N]");
     return 2;
 }
 
@@ -35,7 +38,7 @@ try
     if (suite is "kpi") { await new OutreachOS.Benchmarks.Analytics.KpiSuite(postgres, report, quick).RunAsync(); } // not in "all": 1M events
     if (suite is "personalize" or "all")
     {
-        await new PersonalizeSuite(postgres, report, quick).RunAsync();
+        await new PersonalizeSuite(postgres, report, quick, single).RunAsync();
     }
     if (suite is "inbound")
     {

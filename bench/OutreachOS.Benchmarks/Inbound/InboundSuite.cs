@@ -47,7 +47,9 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         Progress.Line($"inbound: warm-up {warmup} messages");
         await RunAsync(store, db, org, warmup, "warm");
         Progress.Line($"inbound: {total:N0} messages at {RatePerSecond} msg/s (accept → inbound_decided.v1 committed)");
+        using var hops = new HopListener();
         var r = await RunAsync(store, db, org, total, "run");
+        hops.Stop();
 
         report.Figure(Suite, $"accept (append inbound_received.v1) p50 [{transport}]", Stats.Median(r.Accept), "ms");
         report.Figure(Suite, $"accept p95 [{transport}]", Stats.Percentile(r.Accept, 95), "ms");
@@ -57,6 +59,13 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         report.Figure(Suite, $"  of which received → consumer start (relay + bus + inbox) p50 [{transport}]", Stats.Median(r.Delivery), "ms");
         report.Figure(Suite, $"  of which received → consumer start p95 [{transport}]", Stats.Percentile(r.Delivery, 95), "ms");
         report.Figure(Suite, $"  of which consumer start → decided append (classify + route) p50 [{transport}]", Stats.Median(r.Consumer), "ms");
+        if (hops.RelayLag.Count > 0 && hops.Delivery.Count > 0)
+        {
+            report.Figure(Suite, $"  hop: append → publish confirmed (outreachos.relay.lag) p50 / p95 [{transport}]",
+                Stats.Median([.. hops.RelayLag]), "ms", string.Create(CultureInfo.InvariantCulture, $"p95 {Stats.Percentile([.. hops.RelayLag], 95):F1} ms, n={hops.RelayLag.Count}"));
+            report.Figure(Suite, $"  hop: publish → triage consumer start (outreachos.messaging.delivery_latency) p50 / p95 [{transport}]",
+                Stats.Median([.. hops.Delivery]), "ms", string.Create(CultureInfo.InvariantCulture, $"p95 {Stats.Percentile([.. hops.Delivery], 95):F1} ms, n={hops.Delivery.Count}"));
+        }
         report.Figure(Suite, $"offered rate [{transport}]", total / r.OfferSeconds, "msg/s");
         report.Figure(Suite, $"decided throughput [{transport}]", r.EndToEnd.Count / r.DrainSeconds, "msg/s", "first accept → last decision");
         report.Target("inbound accept → decision p50 < 25 ms at 50 msg/s (offline classifier)", Stats.Median(r.EndToEnd) < 25,
@@ -255,4 +264,48 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
             builder.UseEnvironment("Production");
         }
     }
+}
+
+/// <summary>The relay's and the consumers' own histograms (meter "OutreachOS.Messaging") for the inbound messages of one run.</summary>
+internal sealed class HopListener : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private volatile bool _stopped;
+
+    public ConcurrentQueue<double> RelayLag { get; } = new();
+    public ConcurrentQueue<double> Delivery { get; } = new();
+
+    public HopListener()
+    {
+        _listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "OutreachOS.Messaging" && instrument.Name is "outreachos.relay.lag" or "outreachos.messaging.delivery_latency")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (_stopped)
+            {
+                return;
+            }
+            foreach (var tag in tags)
+            {
+                if (instrument.Name == "outreachos.relay.lag" && tag is { Key: "event_type", Value: "inbound_received.v1" })
+                {
+                    RelayLag.Enqueue(value);
+                }
+                else if (instrument.Name == "outreachos.messaging.delivery_latency" && tag is { Key: "consumer", Value: "triage.inbound-received" })
+                {
+                    Delivery.Enqueue(value);
+                }
+            }
+        });
+        _listener.Start();
+    }
+
+    public void Stop() => _stopped = true;
+
+    public void Dispose() => _listener.Dispose();
 }

@@ -15,7 +15,7 @@ namespace OutreachOS.Benchmarks.Suites;
 /// (EMAIL, 3 variants: credit reservation, prompt, offline composer, guardrails, settlement, audit events) at a fixed
 /// number of concurrent clients, against <c>GET /organizations/me</c> (authentication + one read) at the same concurrency.
 /// </summary>
-internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bool quick)
+internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bool quick, int? singleCount = null)
 {
     private const string Suite = "personalize";
     private const string BootstrapKey = "bench-bootstrap-key-0123456789abcdef";
@@ -50,7 +50,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BootstrapKey);
 
         // The platform organization is ENTERPRISE (100,000 credits/month); warm-up + run cost 3 credits per request.
-        var needed = (warmup + total + 100) * 3;
+        var needed = (warmup * 2 + total + (singleCount ?? 100)) * 3;
         if (needed > 100_000)
         {
             throw new InvalidOperationException($"{needed} credits needed, the ENTERPRISE allowance is 100,000");
@@ -66,7 +66,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         var personalize = await RunAsync(client, total, Personalize);
 
         // One client, one request at a time: the service time without queueing behind the other 19 clients.
-        var single = quick ? 30 : 100;
+        var single = singleCount ?? (quick ? 30 : 100);
         Progress.Line($"personalize: {single} × POST /personalize at 1 client (service time without contention)");
         // Background commits (projection daemon, sweeper) with no request in flight, to tell them apart from the request's.
         // Each counter read is itself one committed transaction, hence the "- 1". The pause lets the daemon catch up first.

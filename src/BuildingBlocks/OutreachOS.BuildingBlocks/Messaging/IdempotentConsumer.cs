@@ -19,6 +19,13 @@ public abstract class IdempotentConsumer<TMessage>(NpgsqlDataSource dataSource) 
         var messageId = context.MessageId
             ?? throw new InvalidOperationException($"{ConsumerName}: a message without MessageId cannot be de-duplicated.");
         var tenantId = context.GetTenantId();
+        if (context.SentTime is { } sent)
+        {
+            // Publish → this consumer (broker routing, queueing behind other messages, prefetch): the bus part of the
+            // end-to-end latency, per consumer.
+            MessagingMetrics.DeliveryLatency.Record(Math.Max(0, (DateTime.UtcNow - sent).TotalMilliseconds),
+                new KeyValuePair<string, object?>("consumer", ConsumerName));
+        }
         await using var inbox = await InboxTransaction.BeginAsync(dataSource, ConsumerName, messageId, tenantId, context.CancellationToken);
         if (inbox is null)
         {

@@ -1,27 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
 
 /// <summary>
-/// A consumer's unit of work: a transaction that has already claimed the (consumer, message id) inbox row. The
-/// consumer appends its events with <see cref="Transaction"/> and commits; the inbox row and the effects commit or
-/// vanish together, so a redelivered message finds the row and has no second effect.
+/// A consumer's unit of work: a transaction that holds the (consumer, message id) claim. The consumer appends its events
+/// with <see cref="Transaction"/> and calls <see cref="CommitAsync"/>, which writes the inbox row and commits; the row and
+/// the effects commit or vanish together, so a redelivered message finds the row and has no second effect.
 /// </summary>
+/// <remarks>
+/// The claim is a transaction-scoped advisory lock, not the inbox row itself: an INSERT at the start would give the
+/// transaction an id for the whole handler (model calls included), and every event committed meanwhile by anyone would
+/// be held back from the relay and the projections (they read only below the oldest open transaction id). With the lock,
+/// the transaction gets an id only at its first write, normally the handler's final append.
+/// </remarks>
 public sealed class InboxTransaction : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
+    private readonly string _consumer;
+    private readonly Guid _messageId;
+    private readonly Guid? _tenantId;
 
-    private InboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    private InboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, string consumer, Guid messageId, Guid? tenantId)
     {
         _connection = connection;
         Transaction = transaction;
+        _consumer = consumer;
+        _messageId = messageId;
+        _tenantId = tenantId;
     }
 
     public NpgsqlTransaction Transaction { get; }
 
     /// <summary>
-    /// Begins the transaction and claims the inbox row; null when the message was already processed. A concurrent
-    /// delivery of the same message waits on the row lock, then sees the winner's row (or takes over if it rolled back).
+    /// Begins the transaction and claims the message; null when it was already processed. A concurrent delivery of the
+    /// same message waits on the claim, then sees the winner's inbox row (or takes over if the winner rolled back).
     /// </summary>
     public static async Task<InboxTransaction?> BeginAsync(NpgsqlDataSource dataSource, string consumer, Guid messageId, Guid? tenantId,
         CancellationToken ct = default)
@@ -32,19 +46,32 @@ public sealed class InboxTransaction : IAsyncDisposable
         try
         {
             var tx = await conn.BeginTransactionAsync(ct);
-            await using var cmd = new NpgsqlCommand(
-                "INSERT INTO oos.inbox (consumer, message_id, tenant_id) VALUES (@c, @m, @t) ON CONFLICT (consumer, message_id) DO NOTHING",
-                conn, tx);
-            cmd.Parameters.AddWithValue("c", consumer);
-            cmd.Parameters.AddWithValue("m", messageId);
-            cmd.Parameters.AddWithValue("t", tenantId is { } t ? t : DBNull.Value);
-            if (await cmd.ExecuteNonQueryAsync(ct) == 0)
+            // Two statements in one round trip: under READ COMMITTED each takes its own snapshot, so the existence check
+            // runs after the lock is granted and sees a winner that committed while this delivery waited.
+            await using var batch = new NpgsqlBatch(conn, tx)
             {
-                await tx.RollbackAsync(ct);
-                await conn.DisposeAsync();
-                return null;
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new NpgsqlParameter { Value = ClaimKey(consumer, messageId) } } },
+                    new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM oos.inbox WHERE consumer = $1 AND message_id = $2)")
+                    {
+                        Parameters = { new NpgsqlParameter { Value = consumer }, new NpgsqlParameter { Value = messageId } },
+                    },
+                },
+            };
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                await reader.NextResultAsync(ct);
+                await reader.ReadAsync(ct);
+                if (reader.GetBoolean(0))
+                {
+                    await reader.DisposeAsync();
+                    await tx.RollbackAsync(ct);
+                    await conn.DisposeAsync();
+                    return null;
+                }
             }
-            return new InboxTransaction(conn, tx);
+            return new InboxTransaction(conn, tx, consumer, messageId, tenantId);
         }
         catch
         {
@@ -53,14 +80,36 @@ public sealed class InboxTransaction : IAsyncDisposable
         }
     }
 
-    public Task CommitAsync(CancellationToken ct = default) => Transaction.CommitAsync(ct);
+    /// <summary>
+    /// Writes the inbox row and commits. Returns false (and rolls back the handler's effects) in the one case where the row
+    /// already exists: a writer that did not take the claim recorded the message first.
+    /// </summary>
+    public async Task<bool> CommitAsync(CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO oos.inbox (consumer, message_id, tenant_id) VALUES (@c, @m, @t) ON CONFLICT (consumer, message_id) DO NOTHING",
+            _connection, Transaction);
+        cmd.Parameters.AddWithValue("c", _consumer);
+        cmd.Parameters.AddWithValue("m", _messageId);
+        cmd.Parameters.AddWithValue("t", _tenantId is { } t ? t : DBNull.Value);
+        if (await cmd.ExecuteNonQueryAsync(ct) == 0)
+        {
+            await Transaction.RollbackAsync(ct);
+            return false;
+        }
+        await Transaction.CommitAsync(ct);
+        return true;
+    }
 
-    /// <summary>Not committed → rolled back: the inbox row is released and a retry processes the message again.</summary>
+    /// <summary>Not committed → rolled back: the claim is released and a retry processes the message again.</summary>
     public async ValueTask DisposeAsync()
     {
         await Transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }
+
+    internal static long ClaimKey(string consumer, Guid messageId) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"oos-inbox:{consumer}:{messageId:N}")), 0);
 
     /// <summary>Whether the consumer has processed the message (for diagnostics and tests).</summary>
     public static async Task<bool> IsProcessedAsync(NpgsqlDataSource dataSource, string consumer, Guid messageId, CancellationToken ct = default)

@@ -43,6 +43,8 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
                     var message = (IIntegrationEvent)e.Data!;
                     await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
                     MessagingMetrics.Published.Add(1, new KeyValuePair<string, object?>("event_type", e.EventType));
+                    MessagingMetrics.RelayLag.Record(Math.Max(0, (DateTimeOffset.UtcNow - e.CreatedAt).TotalMilliseconds),
+                        new KeyValuePair<string, object?>("event_type", e.EventType));
                 }
                 finally
                 {

@@ -15,6 +15,12 @@ public static class MessagingMetrics
     internal static readonly Counter<long> Published = Meter.CreateCounter<long>("outreachos.relay.published", "messages",
         "Integration events published by the relay (re-publications after a crash included).");
 
+    internal static readonly Histogram<double> RelayLag = Meter.CreateHistogram<double>("outreachos.relay.lag", "ms",
+        "From an integration event's append to its publication confirmed by the broker (transaction, relay wake-up, held-back wait, publish).");
+
+    internal static readonly Histogram<double> DeliveryLatency = Meter.CreateHistogram<double>("outreachos.messaging.delivery_latency", "ms",
+        "From publication to the start of an idempotent consumer (broker, queueing, prefetch), per consumer.");
+
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("outreachos.messaging.dead_letters", "messages",
         "Messages that exhausted their attempts and were recorded in oos.dead_letters.");
 

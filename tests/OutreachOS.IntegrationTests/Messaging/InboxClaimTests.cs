@@ -1,0 +1,95 @@
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.IntegrationTests.EventStore;
+
+namespace OutreachOS.IntegrationTests.Messaging;
+
+/// <summary>The inbox claim on real PostgreSQL: once per message id, without holding back other writers' events.</summary>
+public sealed class InboxClaimTests
+{
+    private static readonly Guid Tenant = Guid.Parse("d0000000-0000-0000-0000-0000000000c1");
+
+    [Fact]
+    public async Task Events_committed_while_a_consumer_is_still_working_are_readable_at_once()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(Tenant, "before", "test", ExpectedVersion.Any, [EventToAppend.Create(new TestDeposited("a", 1, "x"))]);
+        var start = (await h.Store.ReadAllAsync(GlobalPosition.Start, 100))[^1].Position;
+
+        // A consumer has claimed its message and is, say, waiting for a model: nothing written yet.
+        await using var working = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", Guid.NewGuid(), Tenant);
+        Assert.NotNull(working);
+        await using (var xid = new Npgsql.NpgsqlCommand("SELECT pg_current_xact_id_if_assigned()", working.Transaction.Connection, working.Transaction))
+        {
+            Assert.Equal(DBNull.Value, await xid.ExecuteScalarAsync());
+        }
+
+        // Meanwhile another writer commits an event: the relay and projections (ReadAllAsync) must see it now, not
+        // after the consumer finishes (they read only below the oldest open transaction id).
+        await h.Store.AppendAsync(Tenant, "meanwhile", "test", ExpectedVersion.Any, [EventToAppend.Create(new TestDeposited("b", 2, "y"))]);
+        var visible = await h.Store.ReadAllAsync(start, 100);
+        Assert.Contains(visible, e => e.StreamId == "meanwhile");
+        Assert.True(await working.CommitAsync());
+    }
+
+    [Fact]
+    public async Task A_concurrent_delivery_of_the_same_message_waits_for_the_first_and_then_finds_it_processed()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        var messageId = Guid.NewGuid();
+        var first = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", messageId, Tenant);
+        Assert.NotNull(first);
+
+        var second = InboxTransaction.BeginAsync(h.DataSource, "test-claim", messageId, Tenant);
+        // The second delivery is blocked on the claim while the first is open (checked through pg_locks, not by timing).
+        await Eventually.TrueAsync(async () => await h.ScalarAsync(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted " +
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == 1, "the second delivery waits on the claim");
+        Assert.False(second.IsCompleted);
+
+        await h.Store.AppendManyAsync(first.Transaction,
+            [new StreamAppend(Tenant, "effects", "test", ExpectedVersion.Any, [EventToAppend.Create(new TestDeposited("a", 1, "once"))])]);
+        Assert.True(await first.CommitAsync());
+        await first.DisposeAsync();
+
+        Assert.Null(await second);
+        Assert.Single(await h.Store.ReadStreamAsync(Tenant, "effects"));
+        Assert.True(await InboxTransaction.IsProcessedAsync(h.DataSource, "test-claim", messageId));
+    }
+
+    [Fact]
+    public async Task A_delivery_that_rolled_back_leaves_the_message_to_the_next_one()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        var messageId = Guid.NewGuid();
+        await using (var failed = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", messageId, Tenant))
+        {
+            Assert.NotNull(failed);
+            await h.Store.AppendManyAsync(failed.Transaction,
+                [new StreamAppend(Tenant, "effects", "test", ExpectedVersion.Any, [EventToAppend.Create(new TestDeposited("a", 1, "lost"))])]);
+            // disposed without commit: the handler threw
+        }
+        Assert.False(await InboxTransaction.IsProcessedAsync(h.DataSource, "test-claim", messageId));
+
+        await using var retry = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", messageId, Tenant);
+        Assert.NotNull(retry);
+        Assert.True(await retry.CommitAsync());
+        Assert.Empty(await h.Store.ReadStreamAsync(Tenant, "effects"));
+        Assert.True(await InboxTransaction.IsProcessedAsync(h.DataSource, "test-claim", messageId));
+    }
+
+    [Fact]
+    public async Task A_row_written_without_the_claim_makes_the_commit_roll_back_the_effects()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        var messageId = Guid.NewGuid();
+        await using var tx = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", messageId, Tenant);
+        Assert.NotNull(tx);
+        await h.Store.AppendManyAsync(tx.Transaction,
+            [new StreamAppend(Tenant, "effects", "test", ExpectedVersion.Any, [EventToAppend.Create(new TestDeposited("a", 1, "dup"))])]);
+        await h.ExecAsync($"INSERT INTO oos.inbox (consumer, message_id) VALUES ('test-claim', '{messageId}')");
+
+        Assert.False(await tx.CommitAsync());
+        Assert.Empty(await h.Store.ReadStreamAsync(Tenant, "effects"));
+    }
+}
