@@ -35,6 +35,9 @@ internal sealed class MailboxNotificationConsumer(
         var source = n.Source.ToString().ToUpperInvariant();
         var cursor = await ReadCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, ct);
         var changes = await adapter.ChangesAsync(n.Mailbox, n.Resource, cursor, ct);
+        // Fetch everything before the first write: a write gives the transaction an id, and while it is open every event
+        // committed by anyone is held back from the relay and the projections (provider calls can take seconds).
+        var fetched = new List<NormalizedEmail>(changes.ResourceIds.Count);
         foreach (var id in changes.ResourceIds)
         {
             var raw = await adapter.FetchAsync(n.Mailbox, id, ct);
@@ -50,6 +53,10 @@ internal sealed class MailboxNotificationConsumer(
                 logger.LogWarning("Mailbox message {ResourceId} of {Source} failed validation (no Message-ID or sender?); skipped", id, n.Source);
                 continue;
             }
+            fetched.Add(email);
+        }
+        foreach (var email in fetched)
+        {
             await acceptor.AcceptAsync(n.OrganizationId, n.Source, email, transaction, ct);
         }
         if (changes.Cursor is not null)
@@ -60,14 +67,30 @@ internal sealed class MailboxNotificationConsumer(
 
     private static async Task<string?> ReadCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(
-            "SELECT cursor FROM oos.ingestion_mailbox_cursors WHERE tenant_id = @t AND source = @s AND mailbox = @m FOR UPDATE",
-            tx.Connection, tx);
-        cmd.Parameters.AddWithValue("t", tenant);
-        cmd.Parameters.AddWithValue("s", source);
-        cmd.Parameters.AddWithValue("m", mailbox.ToLowerInvariant());
-        return await cmd.ExecuteScalarAsync(ct) as string;
+        // One notification per mailbox at a time. An advisory lock rather than SELECT ... FOR UPDATE: a row lock would
+        // give the transaction an id before the provider calls (see HandleAsync).
+        await using var batch = new NpgsqlBatch(tx.Connection, tx)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)")
+                {
+                    Parameters = { new NpgsqlParameter { Value = CursorLockKey(tenant, source, mailbox) } },
+                },
+                new NpgsqlBatchCommand("SELECT cursor FROM oos.ingestion_mailbox_cursors WHERE tenant_id = $1 AND source = $2 AND mailbox = $3")
+                {
+                    Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = source }, new NpgsqlParameter { Value = mailbox.ToLowerInvariant() } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct) ? reader.GetString(0) : null;
     }
+
+    private static long CursorLockKey(Guid tenant, string source, string mailbox) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"oos-mailbox-cursor:{tenant:N}:{source}:{mailbox.ToLowerInvariant()}")), 0);
 
     private async Task WriteCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, string cursor, CancellationToken ct)
     {

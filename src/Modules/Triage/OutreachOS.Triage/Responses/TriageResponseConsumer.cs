@@ -56,6 +56,9 @@ internal sealed class TriageResponseConsumer(
         var now = time.GetUtcNow();
         var events = new List<EventToAppend>();
         void Add(string purpose, object e) => events.Add(new EventToAppend(ResponseIds.For(decisionId, purpose), e));
+        // Writes wait until the calls outside PostgreSQL (Slack, SMTP, CRM) are done: the first write gives the transaction
+        // an id, and while it is open every event committed by anyone is held back from the relay and the projections.
+        var writes = new List<Func<Task>>();
         string crmNote;
 
         if (d.Decision.Path == ResponsePath.Human)
@@ -87,7 +90,7 @@ internal sealed class TriageResponseConsumer(
                     d.Message.From, d.Message.Subject, d.Message.Text, d.Message.MessageId, d.Message.References,
                     new DraftClassification(d.Classification.Intent, d.Classification.Urgency, d.Classification.Owner, d.Classification.PolicyFlags, d.Classification.Confidence),
                     d.Decision.Reasons, d.Decision.SlaDueAt, now, d.Decision.Path, flags, d.Decision.DryRun, reply.Cc, d.Redactions);
-                await DocumentStore.UpsertAsync(transaction, tenant, draftId.ToString(), draft, ct);
+                writes.Add(() => DocumentStore.UpsertAsync(transaction, tenant, draftId.ToString(), draft, ct));
                 await slack.NotifyDraftAsync(tenant, draft, ct);
                 crmNote = $"Draft reply to \"{d.Message.Subject}\" waiting for review ({d.Classification.Intent}).";
             }
@@ -112,9 +115,9 @@ internal sealed class TriageResponseConsumer(
                         var check = await composer.CheckAsync(mail.Subject, mail.Text,
                             [.. reply.Sources.Select(s => Redactions.Restore(s, d.Redactions))], tenant, ct);
                         Add("qa", new InboundQaSampled(d.InboundId, decisionId, check.Passed, now));
-                        await DocumentStore.UpsertAsync(transaction, tenant, d.InboundId.ToString(), new QaRecord(d.InboundId, decisionId, QaSampler.Pending,
-                            d.Classification.Intent, d.Message.Subject, d.Message.Text, reply.Subject, reply.Text, check.Passed,
-                            ReplyComposer.ToEventFlags(check), now), ct);
+                        var qa = new QaRecord(d.InboundId, decisionId, QaSampler.Pending, d.Classification.Intent, d.Message.Subject, d.Message.Text,
+                            reply.Subject, reply.Text, check.Passed, ReplyComposer.ToEventFlags(check), now);
+                        writes.Add(() => DocumentStore.UpsertAsync(transaction, tenant, d.InboundId.ToString(), qa, ct));
                     }
                 }
                 else
@@ -131,6 +134,10 @@ internal sealed class TriageResponseConsumer(
             Add("crm", logged);
         }
 
+        foreach (var write in writes)
+        {
+            await write();
+        }
         await store.AppendManyAsync(transaction, [new StreamAppend(tenant, stream, InboundStreams.StreamType, ExpectedVersion.Any, events)], ct);
     }
 }
