@@ -84,6 +84,13 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         var alone = await RunAsync(client, single, Personalize, clients: 1);
         var cpuPerRequest = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / single;
         var commandsPerRequest = commands.Count / (double)single;
+        if (commands.Statements is { } statements)
+        {
+            foreach (var (sql, n) in statements.OrderByDescending(x => x.Value).Take(40))
+            {
+                Progress.Line(string.Create(CultureInfo.InvariantCulture, $"  sql {n / (double)single,6:F2}/req  {sql}"));
+            }
+        }
         var delta = await CommitsAsync(cs) - commitsBefore - 1;
         var rawCommits = delta / (double)single;
         var netCommits = (delta - idlePerSecond * window.Elapsed.TotalSeconds) / single;
@@ -198,13 +205,25 @@ internal sealed class NpgsqlCommandCounter : IDisposable
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Npgsql",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => Statements is null ? ActivitySamplingResult.PropagationData : ActivitySamplingResult.AllData,
             ActivityStarted = _ => Interlocked.Increment(ref _count),
+            ActivityStopped = a =>
+            {
+                if (Statements is not null && (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement")) is string sql)
+                {
+                    var key = string.Join(' ', sql.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+                    Statements.AddOrUpdate(key.Length > 110 ? key[..110] : key, 1, (_, n) => n + 1);
+                }
+            },
         };
         ActivitySource.AddActivityListener(_listener);
     }
 
     public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Statement texts and counts, when OUTREACHOS_BENCH_SQL=1 (diagnostic; recording them costs time).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int>? Statements { get; } =
+        Environment.GetEnvironmentVariable("OUTREACHOS_BENCH_SQL") == "1" ? new(StringComparer.Ordinal) : null;
 
     public void Dispose() => _listener.Dispose();
 }

@@ -373,6 +373,38 @@ internal sealed class PostgresEventStore(
         return await ReadEventsAsync(cmd, ct);
     }
 
+    /// <summary>
+    /// <see cref="ReadAllAsync"/> plus, in the same round trip, whether committed events after <paramref name="after"/> are
+    /// held back behind an older open transaction (they will be readable without another NOTIFY, so a subscriber re-checks soon).
+    /// </summary>
+    internal async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadAllForSubscriberAsync(GlobalPosition after, int maxCount, CancellationToken ct = default)
+    {
+        await using var batch = dataSource.CreateBatch();
+        var read = new NpgsqlBatchCommand($"""
+            SELECT {Columns} FROM oos.events
+            WHERE (tx, seq) > (@tx, @seq) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY tx, seq
+            LIMIT @max
+            """);
+        read.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
+        read.Parameters.AddWithValue("seq", after.Sequence);
+        read.Parameters.AddWithValue("max", Math.Clamp(maxCount, 1, 100_000));
+        // Its own statement, so its own (later) snapshot: an event committed in between is either counted here or
+        // announced by its NOTIFY.
+        var probe = new NpgsqlBatchCommand("""
+            SELECT EXISTS (SELECT 1 FROM oos.events WHERE (tx, seq) > (@tx, @seq) AND tx >= pg_snapshot_xmin(pg_current_snapshot()))
+            """);
+        probe.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
+        probe.Parameters.AddWithValue("seq", after.Sequence);
+        batch.BatchCommands.Add(read);
+        batch.BatchCommands.Add(probe);
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        var events = await ReadEventsAsync(r, ct);
+        await r.NextResultAsync(ct);
+        await r.ReadAsync(ct);
+        return (events, r.GetBoolean(0));
+    }
+
     public async Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
         var events = await ReadStreamAsync(tenantId, streamId, ct: ct);
@@ -433,8 +465,13 @@ internal sealed class PostgresEventStore(
 
     private async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
-        var list = new List<StoredEvent>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await ReadEventsAsync(r, ct);
+    }
+
+    private async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(NpgsqlDataReader r, CancellationToken ct)
+    {
+        var list = new List<StoredEvent>();
         while (await r.ReadAsync(ct))
         {
             var type = r.GetString(6);

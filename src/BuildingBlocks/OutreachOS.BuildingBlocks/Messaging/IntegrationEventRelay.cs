@@ -20,6 +20,8 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
 
     public int BatchSize => Math.Max(1, options.BatchSize);
 
+    public bool Handles(StoredEvent e) => e.Data is IIntegrationEvent;
+
     public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         var integration = events.Where(e => e.Data is IIntegrationEvent).ToList();

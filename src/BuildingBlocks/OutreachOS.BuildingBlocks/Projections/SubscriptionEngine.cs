@@ -62,16 +62,26 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     }
 
     /// <summary>
-    /// Processes one batch after <paramref name="known"/> (read from the table when null) and returns the new checkpoint,
-    /// or null when another runner moved it (the caller re-reads it). The lock holder keeps the checkpoint in memory.
+    /// Processes one batch after <paramref name="known"/> (read from the table when null). <paramref name="stored"/> is the
+    /// checkpoint as the table holds it (the optimistic move's expected value; null: same as the position read). A batch
+    /// with nothing for the subscription is skipped without a transaction when <paramref name="deferIdle"/> is set, leaving
+    /// the table behind the position; the caller writes it later with <see cref="PersistCheckpointAsync"/>.
     /// </summary>
-    internal async Task<(int Count, GlobalPosition? Checkpoint)> ProcessBatchAsync(ISubscription subscription, GlobalPosition? known, CancellationToken ct)
+    internal async Task<BatchOutcome> ProcessBatchAsync(ISubscription subscription, GlobalPosition? known, GlobalPosition? stored, bool deferIdle,
+        CancellationToken ct)
     {
         var checkpoint = known ?? await GetCheckpointAsync(subscription.Name, ct);
-        var events = await store.ReadAllAsync(checkpoint, subscription.BatchSize, ct);
+        var table = known is null ? checkpoint : stored ?? checkpoint;
+        var (events, heldBack) = await ReadBatchAsync(checkpoint, subscription.BatchSize, ct);
         if (events.Count == 0)
         {
-            return (0, checkpoint);
+            return new BatchOutcome(0, checkpoint, table, heldBack);
+        }
+        var last = events[^1].Position;
+        var more = heldBack || events.Count >= subscription.BatchSize;
+        if (deferIdle && !events.Any(subscription.Handles))
+        {
+            return new BatchOutcome(events.Count, last, table, more);
         }
         using var activity = Activity.StartActivity("subscription.batch");
         activity?.SetTag("outreachos.subscription", subscription.Name);
@@ -79,34 +89,66 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        // Safe without a synchronous flush: the handler's writes and the checkpoint are lost or kept together on a
-        // server crash, and lost batches are simply processed again.
-        await using (var async = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx))
-        {
-            await async.ExecuteNonQueryAsync(ct);
-        }
         await subscription.HandleAsync(tx, events, ct);
-        var last = events[^1].Position;
-        // Optimistic move: if another runner advanced the checkpoint meanwhile (lock lost), this batch is discarded.
-        await using var move = new NpgsqlCommand("""
-            INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
-            ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
-            WHERE c.tx = @otx AND c.seq = @oseq
-            """, conn, tx);
-        move.Parameters.AddWithValue("n", subscription.Name);
-        move.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = last.Transaction });
-        move.Parameters.AddWithValue("seq", last.Sequence);
-        move.Parameters.Add(new NpgsqlParameter("otx", NpgsqlDbType.Xid8) { Value = checkpoint.Transaction });
-        move.Parameters.AddWithValue("oseq", checkpoint.Sequence);
-        if (await move.ExecuteNonQueryAsync(ct) == 0)
+        if (!await MoveCheckpointAsync(tx, subscription.Name, table, last, ct))
         {
             await tx.RollbackAsync(ct);
             logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
-            return (0, null);
+            return new BatchOutcome(0, null, null, false);
         }
         await tx.CommitAsync(ct);
         Processed.Add(events.Count, new KeyValuePair<string, object?>("subscription", subscription.Name));
-        return (events.Count, last);
+        return new BatchOutcome(events.Count, last, last, more);
+    }
+
+    /// <summary>Writes a position reached by skipped batches; false when another runner moved the checkpoint meanwhile.</summary>
+    internal async Task<bool> PersistCheckpointAsync(string name, GlobalPosition stored, GlobalPosition position, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var moved = await MoveCheckpointAsync(tx, name, stored, position, ct);
+        await tx.CommitAsync(ct);
+        return moved;
+    }
+
+    private async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadBatchAsync(GlobalPosition after, int max, CancellationToken ct)
+    {
+        if (store is PostgresEventStore postgres)
+        {
+            return await postgres.ReadAllForSubscriberAsync(after, max, ct);
+        }
+        var events = await store.ReadAllAsync(after, max, ct);
+        return (events, events.Count == 0 && await HasHeldBackEventsAsync(after, ct));
+    }
+
+    /// <summary>
+    /// Optimistic move inside the handler's transaction: if another runner advanced the checkpoint meanwhile (lock lost),
+    /// nothing is written and the caller discards the batch. One round trip with the commit setting.
+    /// </summary>
+    private static async Task<bool> MoveCheckpointAsync(NpgsqlTransaction tx, string name, GlobalPosition from, GlobalPosition to, CancellationToken ct)
+    {
+        var move = new NpgsqlBatchCommand("""
+            INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
+            ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
+            WHERE c.tx = @otx AND c.seq = @oseq
+            """);
+        move.Parameters.AddWithValue("n", name);
+        move.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = to.Transaction });
+        move.Parameters.AddWithValue("seq", to.Sequence);
+        move.Parameters.Add(new NpgsqlParameter("otx", NpgsqlDbType.Xid8) { Value = from.Transaction });
+        move.Parameters.AddWithValue("oseq", from.Sequence);
+        await using var batch = new NpgsqlBatch(tx.Connection, tx)
+        {
+            BatchCommands =
+            {
+                // Safe without a synchronous flush: the handler's writes and the checkpoint are lost or kept together on
+                // a server crash, and lost batches are simply processed again.
+                new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"),
+                move,
+            },
+        };
+        await batch.ExecuteNonQueryAsync(ct);
+        return move.RecordsAffected > 0;
     }
 
     /// <summary>Resets a projection and replays the whole log into it, holding its lock (waits up to <paramref name="lockTimeout"/>).</summary>
@@ -146,13 +188,13 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
             GlobalPosition? position = GlobalPosition.Start;
             while (true)
             {
-                var (n, next) = await ProcessBatchAsync(subscription, position, ct);
-                if (n == 0)
+                var outcome = await ProcessBatchAsync(subscription, position, position, deferIdle: false, ct);
+                if (outcome.Count == 0)
                 {
                     break;
                 }
-                position = next;
-                processed += n;
+                position = outcome.Position;
+                processed += outcome.Count;
                 progress?.Report(new RebuildProgress(name, processed, Math.Max(total, processed)));
             }
             progress?.Report(new RebuildProgress(name, processed, processed));
@@ -215,6 +257,10 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     }
 }
 
+/// <summary>One batch's result: events read, the position reached (null: another runner moved the checkpoint), the
+/// checkpoint as stored, and whether more events are readable now or soon (a full batch, or events held back).</summary>
+internal readonly record struct BatchOutcome(int Count, GlobalPosition? Position, GlobalPosition? Stored, bool More);
+
 /// <summary>
 /// Runs every registered subscription in the background. Each runner holds a session advisory lock on a dedicated
 /// connection (so only one host runs it), LISTENs for appends on that connection, and polls as a fallback.
@@ -222,6 +268,9 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
 internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<ISubscription> subscriptions, NpgsqlDataSource dataSource,
     IOptions<SubscriptionOptions> options, ILogger<SubscriptionDaemon> logger) : BackgroundService
 {
+    /// <summary>How long a position reached only by skipped batches may stay unwritten.</summary>
+    private static readonly TimeSpan LazyCheckpointDelay = TimeSpan.FromSeconds(1);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)
@@ -254,38 +303,61 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 }
                 backoff = TimeSpan.FromMilliseconds(200);
                 GlobalPosition? checkpoint = null;
+                GlobalPosition? stored = null;
+                DateTime? behindSince = null; // the table is behind the position reached by skipped batches
                 var heldBackWait = TimeSpan.Zero;
                 while (!ct.IsCancellationRequested)
                 {
-                    var (count, next) = await engine.ProcessBatchAsync(subscription, checkpoint, ct);
-                    checkpoint = next;
-                    if (count > 0)
+                    var outcome = await engine.ProcessBatchAsync(subscription, checkpoint, stored, deferIdle: true, ct);
+                    if (outcome.Position is null)
                     {
-                        heldBackWait = TimeSpan.Zero;
+                        checkpoint = stored = null; // another runner moved it: re-read
+                        behindSince = null;
+                        continue;
                     }
-                    if (count == 0)
+                    checkpoint = outcome.Position;
+                    stored = outcome.Stored;
+                    behindSince = checkpoint == stored ? null : behindSince ?? DateTime.UtcNow;
+
+                    TimeSpan wait;
+                    if (outcome.More && outcome.Count > 0 && outcome.Count >= subscription.BatchSize)
+                    {
+                        continue; // a full batch: more is readable now
+                    }
+                    if (outcome.More)
                     {
                         // Committed events that an older, still-open transaction holds back send no further NOTIFY:
-                        // re-check soon instead of sleeping a whole poll interval.
-                        // The re-check starts at 2 ms and doubles up to 50 ms while the older transaction stays open:
-                        // a busy system (consumers' inbox transactions) holds events back for a few ms all the time,
-                        // and a flat 50 ms wait was most of the relay's latency.
-                        TimeSpan wait;
-                        if (checkpoint is { } c && await engine.HasHeldBackEventsAsync(c, ct))
+                        // re-check soon instead of sleeping a whole poll interval. The re-check starts at 2 ms and
+                        // doubles up to 50 ms while the older transaction stays open.
+                        heldBackWait = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(2) : heldBackWait * 2;
+                        wait = TimeSpan.FromMilliseconds(Math.Min(Math.Min(50, heldBackWait.TotalMilliseconds), options.Value.PollInterval.TotalMilliseconds));
+                    }
+                    else
+                    {
+                        heldBackWait = TimeSpan.Zero;
+                        wait = options.Value.PollInterval;
+                    }
+                    if (behindSince is { } since)
+                    {
+                        var due = since + LazyCheckpointDelay - DateTime.UtcNow;
+                        wait = due < wait ? (due > TimeSpan.Zero ? due : TimeSpan.Zero) : wait;
+                    }
+                    // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
+                    if (await conn.WaitAsync(wait, ct))
+                    {
+                        await DrainNotificationsAsync(conn, ct);
+                    }
+                    if (behindSince is { } behind && DateTime.UtcNow - behind >= LazyCheckpointDelay && stored is { } s && checkpoint is { } c)
+                    {
+                        if (await engine.PersistCheckpointAsync(subscription.Name, s, c, ct))
                         {
-                            heldBackWait = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(2) : heldBackWait * 2;
-                            wait = TimeSpan.FromMilliseconds(Math.Min(Math.Min(50, heldBackWait.TotalMilliseconds), options.Value.PollInterval.TotalMilliseconds));
+                            stored = c;
                         }
                         else
                         {
-                            heldBackWait = TimeSpan.Zero;
-                            wait = options.Value.PollInterval;
+                            checkpoint = stored = null;
                         }
-                        // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
-                        if (await conn.WaitAsync(wait, ct))
-                        {
-                            await DrainNotificationsAsync(conn, ct);
-                        }
+                        behindSince = null;
                     }
                 }
             }

@@ -43,8 +43,7 @@ internal sealed class PostgresCreditLedger(
 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var account = await LockAccountAsync(tx, tenantId, period, now, ct);
-        var existing = await ReadReservationAsync(tx, tenantId, reservationId, ct);
+        var (account, existing, alerts) = await LockAndReadAsync(tx, tenantId, period, now, reservationId, withAlerts: true, ct);
         if (existing is not null)
         {
             // A retry, possibly from an earlier period: the original reservation is the answer.
@@ -53,8 +52,7 @@ internal sealed class PostgresCreditLedger(
             await tx.CommitAsync(ct);
             return again;
         }
-        var state = new CreditLedgerState(account.Consumed, account.Reserved, await ReadAlertsAsync(tx, tenantId, period, ct),
-            ImmutableDictionary<Guid, ReservationState>.Empty);
+        var state = new CreditLedgerState(account.Consumed, account.Reserved, alerts, ImmutableDictionary<Guid, ReservationState>.Empty);
         var command = new ReserveCredits(reservationId, credits, reason, tier, period, allowance, now, now + options.CurrentValue.ReservationTimeout);
         var events = ReserveCreditsDecider.Decide(command, state, Thresholds);
         var newState = events.Aggregate(state, CreditLedgerState.Evolve);
@@ -114,8 +112,8 @@ internal sealed class PostgresCreditLedger(
             return throwWhenUnknown ? throw new CreditReservationNotFoundException(reservationId) : await GetBalanceAsync(tenantId, ct);
         }
         var period = located.Value.Period;
-        var account = await LockAccountAsync(tx, tenantId, period, now, ct);
-        var reservation = (await ReadReservationAsync(tx, tenantId, reservationId, ct))!.Value.State;
+        var (account, locked, _) = await LockAndReadAsync(tx, tenantId, period, now, reservationId, withAlerts: false, ct);
+        var reservation = locked!.Value.State;
         var state = new CreditLedgerState(account.Consumed, account.Reserved, [],
             ImmutableDictionary<Guid, ReservationState>.Empty.Add(reservationId, reservation));
         var events = decide(state, now);
@@ -150,51 +148,66 @@ internal sealed class PostgresCreditLedger(
 
     private sealed record Account(int Consumed, int Reserved, long Version);
 
-    /// <summary>Creates the period's account row if needed and locks it for the rest of the transaction.</summary>
-    private static async Task<Account> LockAccountAsync(NpgsqlTransaction tx, Guid tenantId, string period, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// One round trip: creates the period's account row if needed and locks it for the rest of the transaction, then reads
+    /// the reservation and (optionally) the period's alerts. Separate statements, so under READ COMMITTED the reads take
+    /// their snapshots after the lock is granted and see what the previous holder committed.
+    /// </summary>
+    private static async Task<(Account Account, (string Period, ReservationState State)? Reservation, ImmutableHashSet<CreditAlertLevel> Alerts)> LockAndReadAsync(
+        NpgsqlTransaction tx, Guid tenantId, string period, DateTimeOffset now, Guid reservationId, bool withAlerts, CancellationToken ct)
     {
-        // ON CONFLICT DO UPDATE takes the row lock and returns the current (committed) row in one round trip;
+        // ON CONFLICT DO UPDATE takes the row lock and returns the current (committed) row;
         // a contender waits here until the holder commits, then sees its result.
-        await using var cmd = new NpgsqlCommand("""
+        var lockAccount = new NpgsqlBatchCommand("""
             INSERT INTO oos.credit_accounts (tenant_id, period, consumed, reserved, version, updated_at) VALUES (@t, @p, 0, 0, 0, @now)
             ON CONFLICT (tenant_id, period) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
             RETURNING consumed, reserved, version
-            """, tx.Connection, tx);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("p", period);
-        cmd.Parameters.AddWithValue("now", now);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+            """);
+        lockAccount.Parameters.AddWithValue("t", tenantId);
+        lockAccount.Parameters.AddWithValue("p", period);
+        lockAccount.Parameters.AddWithValue("now", now);
+        var reservation = new NpgsqlBatchCommand(ReservationQuery);
+        reservation.Parameters.AddWithValue("t", tenantId);
+        reservation.Parameters.AddWithValue("id", reservationId);
+        await using var batch = new NpgsqlBatch(tx.Connection, tx) { BatchCommands = { lockAccount, reservation } };
+        if (withAlerts)
+        {
+            var alerts = new NpgsqlBatchCommand("SELECT level FROM oos.credit_alerts WHERE tenant_id = @t AND period = @p");
+            alerts.Parameters.AddWithValue("t", tenantId);
+            alerts.Parameters.AddWithValue("p", period);
+            batch.BatchCommands.Add(alerts);
+        }
+        await using var r = await batch.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return new Account(r.GetInt32(0), r.GetInt32(1), r.GetInt64(2));
+        var account = new Account(r.GetInt32(0), r.GetInt32(1), r.GetInt64(2));
+        await r.NextResultAsync(ct);
+        var found = await r.ReadAsync(ct) ? ReadReservation(r, reservationId) : ((string, ReservationState)?)null;
+        var levels = ImmutableHashSet.CreateBuilder<CreditAlertLevel>();
+        if (withAlerts && await r.NextResultAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                levels.Add(Enum.Parse<CreditAlertLevel>(r.GetString(0), ignoreCase: true));
+            }
+        }
+        return (account, found, levels.ToImmutable());
     }
 
-    private static async Task<(string Period, ReservationState State)?> ReadReservationAsync(NpgsqlTransaction tx, Guid tenantId, Guid id, CancellationToken ct)
+    private const string ReservationQuery =
+        "SELECT period, credits, status, coalesce(used, 0), expires_at FROM oos.credit_reservations WHERE tenant_id = @t AND id = @id";
+
+    private static (string Period, ReservationState State) ReadReservation(NpgsqlDataReader r, Guid id)
     {
-        await using var cmd = new NpgsqlCommand(
-            "SELECT period, credits, status, coalesce(used, 0), expires_at FROM oos.credit_reservations WHERE tenant_id = @t AND id = @id",
-            tx.Connection, tx);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("id", id);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct))
-        {
-            return null;
-        }
         var status = Enum.Parse<ReservationStatus>(r.GetString(2), ignoreCase: true);
         return (r.GetString(0), new ReservationState(id, r.GetInt32(1), status, r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)));
     }
 
-    private static async Task<ImmutableHashSet<CreditAlertLevel>> ReadAlertsAsync(NpgsqlTransaction tx, Guid tenantId, string period, CancellationToken ct)
+    private static async Task<(string Period, ReservationState State)?> ReadReservationAsync(NpgsqlTransaction tx, Guid tenantId, Guid id, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT level FROM oos.credit_alerts WHERE tenant_id = @t AND period = @p", tx.Connection, tx);
+        await using var cmd = new NpgsqlCommand(ReservationQuery, tx.Connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("p", period);
-        var levels = ImmutableHashSet.CreateBuilder<CreditAlertLevel>();
+        cmd.Parameters.AddWithValue("id", id);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            levels.Add(Enum.Parse<CreditAlertLevel>(r.GetString(0), ignoreCase: true));
-        }
-        return levels.ToImmutable();
+        return await r.ReadAsync(ct) ? ReadReservation(r, id) : null;
     }
 }
