@@ -392,10 +392,15 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
     /// </summary>
     private static async Task DrainNotificationsAsync(NpgsqlConnection conn, CancellationToken ct)
     {
-        for (var i = 0; i < 10_000 && await conn.WaitAsync(TimeSpan.FromMilliseconds(1), ct); i++)
+        // Bounded in time, not count: under a steady stream of appends (one NOTIFY each, less than 1 ms apart) an unbounded
+        // drain would never get to the batch.
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < MaxDrain && await conn.WaitAsync(TimeSpan.FromMilliseconds(1), ct))
         {
         }
     }
+
+    private static readonly TimeSpan MaxDrain = TimeSpan.FromMilliseconds(3);
 
     // A pooled connection keeps session advisory locks until it is reused: release explicitly before returning it.
     private async Task ReleaseAsync(NpgsqlConnection? conn, bool locked, string name)
