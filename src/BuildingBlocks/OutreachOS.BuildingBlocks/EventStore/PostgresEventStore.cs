@@ -361,16 +361,26 @@ internal sealed class PostgresEventStore(
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(GlobalPosition after, int maxCount, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand($"""
-            SELECT {Columns} FROM oos.events
-            WHERE (tx, seq) > (@tx, @seq) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY tx, seq
-            LIMIT @max
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
-        cmd.Parameters.AddWithValue("seq", after.Sequence);
-        cmd.Parameters.AddWithValue("max", Math.Clamp(maxCount, 1, 100_000));
-        return await ReadEventsAsync(cmd, ct);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(ReadAllCommand(after, maxCount));
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        return await ReadEventsAsync(r, ct);
+    }
+
+    private static readonly string ReadAllSql = $"""
+        SELECT {Columns} FROM oos.events
+        WHERE (tx, seq) > (@tx, @seq) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY tx, seq
+        LIMIT @max
+        """;
+
+    private static NpgsqlBatchCommand ReadAllCommand(GlobalPosition after, int maxCount)
+    {
+        var read = new NpgsqlBatchCommand(ReadAllSql);
+        read.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
+        read.Parameters.AddWithValue("seq", after.Sequence);
+        read.Parameters.AddWithValue("max", Math.Clamp(maxCount, 1, 100_000));
+        return read;
     }
 
     /// <summary>
@@ -380,15 +390,7 @@ internal sealed class PostgresEventStore(
     internal async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadAllForSubscriberAsync(GlobalPosition after, int maxCount, CancellationToken ct = default)
     {
         await using var batch = dataSource.CreateBatch();
-        var read = new NpgsqlBatchCommand($"""
-            SELECT {Columns} FROM oos.events
-            WHERE (tx, seq) > (@tx, @seq) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY tx, seq
-            LIMIT @max
-            """);
-        read.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
-        read.Parameters.AddWithValue("seq", after.Sequence);
-        read.Parameters.AddWithValue("max", Math.Clamp(maxCount, 1, 100_000));
+        var read = ReadAllCommand(after, maxCount);
         // Its own statement, so its own (later) snapshot: an event committed in between is either counted here or
         // announced by its NOTIFY.
         var probe = new NpgsqlBatchCommand("""
