@@ -45,4 +45,13 @@ public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
             .Zip(set).Where(p => p.First.Confidence >= 0.5).ToList();
         Assert.True(confident.Count(p => p.First.Intent == p.Second.Intent) >= confident.Count * 0.8);
     }
+
+    [Fact]
+    public void Holdout_2_set_accuracy_and_confusion()
+    {
+        var set = LabelledSetEvaluation.Parse(File.ReadAllLines(LabelledFile("inbound-holdout-2.jsonl")));
+        var report = LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents);
+        output.WriteLine(report.Format());
+        Assert.True(set.Count >= 90);
+    }
 }
