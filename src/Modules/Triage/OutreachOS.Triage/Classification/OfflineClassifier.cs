@@ -230,8 +230,3 @@ internal static class OfflineClassifier
 
     private static string F(double x) => x.ToString("0.##", CultureInfo.InvariantCulture);
 }
-
-internal static class LabelledEmailExtensions
-{
-    public static ClassifierInput ToInput(this LabelledEmail e) => new(e.Subject, e.Text, e.IsReply);
-}
