@@ -25,9 +25,10 @@ public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
         throw new FileNotFoundException(name);
     }
 
-    // Measured once at the end of v2 (docs/triage-classifier.md); floors a few points below.
-    private const double Holdout2Floor = 0.0;
-    private const double ConfidentFloor = 0.0;
+    // Measured once at the end of v2 (2026-11-22, docs/triage-classifier.md): holdout-2 87/108 = 80.6 %, answers at
+    // confidence >= 0.75 right 55/55. Floors a few points below, so a regression fails and noise does not.
+    private const double Holdout2Floor = 0.76;
+    private const double ConfidentFloor = 0.95;
 
     private static IReadOnlyList<LabelledEmail> Load(string name) => LabelledSetEvaluation.Parse(File.ReadAllLines(LabelledFile(name)));
 
@@ -44,7 +45,7 @@ public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
         var set = Load("inbound-labelled.jsonl");
         var report = Print("inbound-labelled.jsonl (training data: in-sample)", LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents));
         Assert.True(set.Count >= 120);
-        Assert.True(report.IntentAccuracy >= 0.95, report.Format());
+        Assert.True(report.IntentAccuracy >= 0.97, report.Format()); // measured 141/141
     }
 
     [Fact]
@@ -52,7 +53,7 @@ public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
     {
         var set = Load("inbound-holdout.jsonl");
         var report = Print("inbound-holdout.jsonl (training data since v2: in-sample)", LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents));
-        Assert.True(report.IntentAccuracy >= 0.9, report.Format());
+        Assert.True(report.IntentAccuracy >= 0.94, report.Format()); // measured 36/36
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
     {
         var set = Load("inbound-labelled.jsonl").Concat(Load("inbound-holdout.jsonl")).ToList();
         var report = Print("inbound-labelled + inbound-holdout, word model leave-one-out", LabelledSetEvaluation.CrossValidate(set, TriagePolicy.DefaultIntents));
-        Assert.True(report.IntentAccuracy >= 0.9, report.Format());
+        Assert.True(report.IntentAccuracy >= 0.93, report.Format()); // measured 171/177
     }
 
     [Fact]
