@@ -95,6 +95,7 @@ public sealed class ClassifierTests
         var answer = OfflineClassifier.Classify(new ClassifierInput("Lunch", "Lovely lunch yesterday, thanks", false), ["vendor_onboarding", "other"]);
         Assert.Equal("other", answer.Intent);
         Assert.Equal("billing", OfflineClassifier.Classify(new ClassifierInput("Invoice", "send the invoice", false), ["billing", "vendor_onboarding", "other"]).Intent);
+        Assert.Equal("billing", OfflineClassifier.Classify(new ClassifierInput("Invoice", "send the invoice", false), ["billing", "billing", "other"]).Intent);
     }
 
     [Fact]

@@ -161,10 +161,14 @@ internal static class OfflineClassifier
         var max = known.Count == 0 ? 0 : known.Max(i => logScores[i]);
         var min = known.Count == 0 ? 0 : known.Min(i => logScores[i]);
         // An intent the model was not trained on (an organization's own) gets the weakest word score: only phrases can win it.
-        return allowedIntents.ToDictionary(
-            intent => intent,
-            intent => model.IndexOf(intent) is var i and >= 0 ? weight * (logScores[i] - max) : weight * (min - max),
-            StringComparer.Ordinal);
+        // Indexer, not ToDictionary: a policy listing an intent twice must not throw.
+        var words = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var intent in allowedIntents)
+        {
+            var i = model.IndexOf(intent);
+            words[intent] = weight * ((i >= 0 ? logScores[i] : min) - max);
+        }
+        return words;
     }
 
     /// <summary>True when <paramref name="phrase"/> occurs as contiguous stems in <paramref name="stems"/>.</summary>
