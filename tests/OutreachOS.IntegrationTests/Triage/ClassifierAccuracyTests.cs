@@ -6,7 +6,9 @@ namespace OutreachOS.IntegrationTests.Triage;
 
 /// <summary>
 /// The offline classifier on the labelled sets in the repository (file I/O, hence here and not in the unit tests).
-/// Prints the report that docs/triage-classifier.md quotes; the floors catch a regression, they are not the target.
+/// Prints the reports that docs/triage-classifier.md quotes; the floors sit a little below the measured figures so a
+/// regression fails, they are not the target. inbound-labelled and inbound-holdout are the word model's training data
+/// (in-sample); inbound-holdout-2 was written before v2 and is never trained or tuned on.
 /// </summary>
 public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
 {
@@ -23,26 +25,67 @@ public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
         throw new FileNotFoundException(name);
     }
 
-    [Fact]
-    public void Labelled_set_accuracy_and_confusion()
+    // Measured once at the end of v2 (2026-11-22, docs/triage-classifier.md): holdout-2 87/108 = 80.6 %, answers at
+    // confidence >= 0.75 right 55/55. Floors a few points below, so a regression fails and noise does not.
+    private const double Holdout2Floor = 0.76;
+    private const double ConfidentFloor = 0.95;
+
+    private static IReadOnlyList<LabelledEmail> Load(string name) => LabelledSetEvaluation.Parse(File.ReadAllLines(LabelledFile(name)));
+
+    private LabelledSetReport Print(string title, LabelledSetReport report)
     {
-        var set = LabelledSetEvaluation.Parse(File.ReadAllLines(LabelledFile("inbound-labelled.jsonl")));
-        var report = LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents);
+        output.WriteLine($"=== {title} ===");
         output.WriteLine(report.Format());
-        Assert.True(set.Count >= 120);
-        Assert.True(report.IntentAccuracy >= 0.9, report.Format());
+        return report;
     }
 
     [Fact]
-    public void Holdout_set_accuracy_and_confusion()
+    public void Labelled_set_accuracy_and_confusion_in_sample()
     {
-        var set = LabelledSetEvaluation.Parse(File.ReadAllLines(LabelledFile("inbound-holdout.jsonl")));
-        var report = LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents);
-        output.WriteLine(report.Format());
-        Assert.True(report.IntentAccuracy >= 0.45, report.Format());
-        // What keeps the weak held-out accuracy safe: answers above a tie (0.5) are mostly right; the rest route to people.
-        var confident = set.Select(e => OfflineClassifier.Classify(new ClassifierInput(e.Subject, e.Text, e.IsReply), TriagePolicy.DefaultIntents))
-            .Zip(set).Where(p => p.First.Confidence >= 0.5).ToList();
-        Assert.True(confident.Count(p => p.First.Intent == p.Second.Intent) >= confident.Count * 0.8);
+        var set = Load("inbound-labelled.jsonl");
+        var report = Print("inbound-labelled.jsonl (training data: in-sample)", LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents));
+        Assert.True(set.Count >= 120);
+        Assert.True(report.IntentAccuracy >= 0.97, report.Format()); // measured 141/141
     }
+
+    [Fact]
+    public void Holdout_set_accuracy_and_confusion_in_sample()
+    {
+        var set = Load("inbound-holdout.jsonl");
+        var report = Print("inbound-holdout.jsonl (training data since v2: in-sample)", LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents));
+        Assert.True(report.IntentAccuracy >= 0.94, report.Format()); // measured 36/36
+    }
+
+    [Fact]
+    public void Training_sets_leave_one_out()
+    {
+        var set = Load("inbound-labelled.jsonl").Concat(Load("inbound-holdout.jsonl")).ToList();
+        var report = Print("inbound-labelled + inbound-holdout, word model leave-one-out", LabelledSetEvaluation.CrossValidate(set, TriagePolicy.DefaultIntents));
+        Assert.True(report.IntentAccuracy >= 0.93, report.Format()); // measured 171/177
+    }
+
+    [Fact]
+    public void Holdout_2_set_accuracy_and_confusion()
+    {
+        var set = Load("inbound-holdout-2.jsonl");
+        var report = Print("inbound-holdout-2.jsonl (never trained or tuned on)", LabelledSetEvaluation.Evaluate(set, TriagePolicy.DefaultIntents));
+        Assert.True(set.Count >= 90);
+        Assert.True(report.IntentAccuracy >= Holdout2Floor, report.Format());
+        // What keeps errors safe: confident answers are mostly right; the unsure rest routes to people.
+        var confident = set.Select(e => (Answer: OfflineClassifier.Classify(e.ToInput(), TriagePolicy.DefaultIntents), e.Intent))
+            .Where(p => p.Answer.Confidence >= 0.75).ToList();
+        Assert.True(confident.Count(p => p.Answer.Intent == p.Intent) >= confident.Count * ConfidentFloor, report.Format());
+    }
+
+    [Fact]
+    public void The_training_data_compiled_into_the_classifier_matches_its_files()
+    {
+        foreach (var (file, compiled) in new[] { ("inbound-labelled.jsonl", TrainingData.LabelledJsonl), ("inbound-holdout.jsonl", TrainingData.HoldoutJsonl) })
+        {
+            Assert.True(Normalize(File.ReadAllText(LabelledFile(file))) == Normalize(compiled),
+                $"Classification/TrainingData.cs is out of date with labelled/{file}: regenerate it (docs/triage-classifier.md, 'Training data').");
+        }
+    }
+
+    private static string Normalize(string s) => s.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
 }

@@ -54,6 +54,69 @@ public sealed class ClassifierTests
     }
 
     [Fact]
+    public void Phrases_match_whatever_inflection_the_sender_used()
+    {
+        var answer = Classify("Question", "We were invoiced twice and nobody refunded the charges.");
+        Assert.Equal("billing", answer.Intent);
+        Assert.Contains(answer.Evidence, e => e.Contains("'invoice'", StringComparison.Ordinal));
+        Assert.Equal("scheduling", Classify("Next week", "Rescheduling is fine, any afternoon suits me.").Intent);
+    }
+
+    [Fact]
+    public void A_signature_does_not_classify_the_message()
+    {
+        var text = "Can we move our call to Friday?\n\nBest,\nAnna\nBilling Manager, Invoice & Payment Solutions Ltd";
+        var answer = Classify("Friday", text);
+        Assert.Equal("scheduling", answer.Intent);
+        Assert.DoesNotContain(answer.Evidence, e => e.Contains("invoice", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void The_word_model_decides_when_no_phrase_matches_and_the_evidence_names_its_words()
+    {
+        var toy = NaiveBayesModel.Train(
+        [
+            new TrainingExample("support", NaiveBayesModel.Features(new ClassifierInput("Zebra", "the zebra widget froze", false))),
+            new TrainingExample("other", NaiveBayesModel.Features(new ClassifierInput("Hello", "nice weather", false))),
+        ]);
+        var input = new ClassifierInput("Zebra", "zebra widget froze again", false);
+
+        var withWords = OfflineClassifier.Classify(input, TriagePolicy.DefaultIntents, toy, OfflineClassifierSettings.Default);
+        var phrasesOnly = OfflineClassifier.Classify(input, TriagePolicy.DefaultIntents, toy, OfflineClassifierSettings.Default with { WordWeight = 0 });
+
+        Assert.Equal("support", withWords.Intent);
+        Assert.Contains(withWords.Evidence, e => e.StartsWith("support over other: words", StringComparison.Ordinal) && e.Contains("'zebra'", StringComparison.Ordinal));
+        Assert.Equal("other", phrasesOnly.Intent);
+    }
+
+    [Fact]
+    public void An_organization_intent_unknown_to_the_word_model_is_never_won_by_words_alone()
+    {
+        var answer = OfflineClassifier.Classify(new ClassifierInput("Lunch", "Lovely lunch yesterday, thanks", false), ["vendor_onboarding", "other"]);
+        Assert.Equal("other", answer.Intent);
+        Assert.Equal("billing", OfflineClassifier.Classify(new ClassifierInput("Invoice", "send the invoice", false), ["billing", "vendor_onboarding", "other"]).Intent);
+        Assert.Equal("billing", OfflineClassifier.Classify(new ClassifierInput("Invoice", "send the invoice", false), ["billing", "billing", "other"]).Intent);
+    }
+
+    [Fact]
+    public void The_same_message_always_gets_the_same_answer()
+    {
+        var a = Classify("Re: Quick idea", "Who else in retail uses this? Send me a deck.", reply: true);
+        var b = Classify("Re: Quick idea", "Who else in retail uses this? Send me a deck.", reply: true);
+        Assert.Equal(a.Intent, b.Intent);
+        Assert.Equal(a.Confidence, b.Confidence);
+        Assert.Equal(a.Evidence, b.Evidence);
+    }
+
+    [Fact]
+    public void Confidence_is_the_softmax_share_of_the_winner()
+    {
+        Assert.Equal(0.5, OfflineClassifier.Confidence([2.0, 2.0], 1.0));
+        Assert.True(OfflineClassifier.Confidence([5.0, 1.0, 0.0], 1.3) > OfflineClassifier.Confidence([2.0, 1.0, 0.0], 1.3));
+        Assert.Equal(0.97, OfflineClassifier.Confidence([50.0, 0.0], 1.0));
+    }
+
+    [Fact]
     public void Only_allowed_intents_are_chosen()
     {
         var answer = OfflineClassifier.Classify(new ClassifierInput("Invoice", "send the invoice", false), ["support", "other"]);

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace OutreachOS.Triage.Classification;
+
+/// <summary>
+/// Turns a message into what the classifier scores: the new text only (quoted history and the signature removed), split into
+/// lower-case word tokens, each stemmed (<see cref="Stemmer"/>). The lexicon phrases are tokenized the same way, so a phrase
+/// matches whatever inflection the sender used ("rescheduling" matches "reschedule").
+/// </summary>
+internal static partial class TextFeatures
+{
+    /// <summary>
+    /// Lower-case word tokens. Apostrophes are handled so negations survive ("can't" → "cant", "doesn’t" → "doesnt") and other
+    /// clitics go ("we're" → "we", "company's" → "company"); everything that is not a letter or digit separates words.
+    /// </summary>
+    public static IReadOnlyList<string> Tokenize(string text)
+    {
+        var tokens = new List<string>();
+        var current = new StringBuilder();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (char.IsLetterOrDigit(c))
+            {
+                current.Append(char.ToLowerInvariant(c));
+                i++;
+                continue;
+            }
+            if (c is '\'' or '’' && current.Length > 0 && i + 1 < text.Length && char.IsLetter(text[i + 1]))
+            {
+                // "n't" keeps the negation glued on; any other clitic ('re, 's, 'll, 've, 'd, 'm) is dropped.
+                var end = i + 1;
+                while (end < text.Length && char.IsLetter(text[end]))
+                {
+                    end++;
+                }
+                if (end - i == 2 && char.ToLowerInvariant(text[i + 1]) == 't' && current[^1] == 'n')
+                {
+                    current.Append('t');
+                }
+                i = end;
+                continue;
+            }
+            Flush(tokens, current);
+            i++;
+        }
+        Flush(tokens, current);
+        return tokens;
+    }
+
+    public static IReadOnlyList<string> Stems(string text) => [.. Tokenize(text).Select(Stemmer.Stem)];
+
+    /// <summary>The part of the body the sender wrote now: no quoted history, no signature.</summary>
+    public static string NewText(string text) => StripSignature(StripQuoted(text));
+
+    /// <summary>Drops quoted history: "&gt;" lines and everything after an "On … wrote:" / "-----Original Message-----" line.</summary>
+    public static string StripQuoted(string text)
+    {
+        var cut = QuoteHeader().Match(text);
+        if (cut.Success)
+        {
+            text = text[..cut.Index];
+        }
+        return string.Join('\n', text.Split('\n').Where(l => !l.TrimStart().StartsWith('>')));
+    }
+
+    /// <summary>
+    /// Cuts the signature: at a "-- " delimiter or a "Sent from my …" line, or at a sign-off line standing alone ("Best,",
+    /// "Kind regards", "Thanks!") followed by at most six short lines (name, title, company, phone). A sign-off on the first
+    /// line, or one followed by real text, is kept: "Thanks, the fix worked" is content.
+    /// </summary>
+    public static string StripSignature(string text)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (lines[i].TrimEnd() == "--" || lines[i] == "-- " || SentFrom().IsMatch(line))
+            {
+                return string.Join('\n', lines[..i]);
+            }
+            if (i > 0 && SignOff().IsMatch(line))
+            {
+                var rest = lines[(i + 1)..].Where(l => l.Trim().Length > 0).ToList();
+                if (rest.Count <= 6 && rest.All(l => l.Trim().Length <= 60))
+                {
+                    return string.Join('\n', lines[..i]);
+                }
+            }
+        }
+        return text;
+    }
+
+    /// <summary>True when the subject starts with a reply/forward prefix: it is the thread's old topic, not this message's.</summary>
+    public static bool IsReplySubject(string subject) => ReplyPrefix().IsMatch(subject);
+
+    private static void Flush(List<string> tokens, StringBuilder current)
+    {
+        if (current.Length > 0)
+        {
+            tokens.Add(current.ToString().Normalize(NormalizationForm.FormC).ToLower(CultureInfo.InvariantCulture));
+            current.Clear();
+        }
+    }
+
+    [GeneratedRegex(@"^\s*(re|aw|sv|antw|fwd?|wg)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplyPrefix();
+
+    [GeneratedRegex(@"(^|\n)\s*(On .{0,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From: .{0,200}\n\s*Sent: )", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex QuoteHeader();
+
+    [GeneratedRegex(@"^sent from my \w+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SentFrom();
+
+    [GeneratedRegex(@"^(best|best regards|kind regards|warm regards|regards|many thanks|thanks|thank you|thx|cheers|sincerely|yours sincerely|yours truly|all the best|greetings|br|mit freundlichen gr(ü|ue)(ß|ss)en|viele gr(ü|ue)(ß|ss)e|cordialement|saludos)\s*[,.!]?$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SignOff();
+}
