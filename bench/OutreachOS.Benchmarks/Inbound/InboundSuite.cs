@@ -75,7 +75,7 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
 
     private void ClassifierAccuracy()
     {
-        foreach (var name in new[] { "inbound-labelled.jsonl", "inbound-holdout.jsonl" })
+        foreach (var name in new[] { "inbound-labelled.jsonl", "inbound-holdout.jsonl", "inbound-holdout-2.jsonl" })
         {
             var path = Find(name);
             if (path is null)
