@@ -55,6 +55,8 @@ public static class IngestionModule
         AddMailbox(services, InboundSource.Gmail, options.Gmail.Adapter, sp => sp.GetRequiredService<GmailMailboxAdapter>());
 
         CrmRegistration.Add(services, crm, configuration);
+        services.AddMigration(ContactHistorySchema.Migration);
+        services.AddSubscription<ContactHistoryProjection>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<IContactDirectory>(sp => sp.GetRequiredService<ContactStore>());
 
