@@ -72,7 +72,8 @@ public sealed class ContactHistoryTests(IngestionAppFixture f)
             await IngestAsync(email, $"Message {i:00}", start.AddDays(i).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var history = await HistoryAsync(email, expected: 20);
+        // The projection is asynchronous: wait until it has seen the last message, not just any 20.
+        var history = await HistoryAsync(email, expected: 20, newest: "Received: \"Message 21\"");
 
         Assert.Equal(20, history.Count);
         Assert.Equal("Received: \"Message 21\"", history[0]!["summary"]!.GetValue<string>());
@@ -105,14 +106,14 @@ public sealed class ContactHistoryTests(IngestionAppFixture f)
     }
 
     /// <summary>The contact's history once the async projection has caught up to <paramref name="expected"/> items.</summary>
-    private async Task<List<JsonNode?>> HistoryAsync(string email, int expected)
+    private async Task<List<JsonNode?>> HistoryAsync(string email, int expected, string? newest = null)
     {
         List<JsonNode?> items = [];
         await Eventually.TrueAsync(async () =>
         {
             var (status, json, _) = await SendAsync(f.Client, HttpMethod.Get, $"/contacts/{email}", null);
             items = status == HttpStatusCode.OK ? [.. json!["history"]!.AsArray()] : [];
-            return items.Count == expected;
+            return items.Count == expected && (newest is null || items[0]!["summary"]!.GetValue<string>() == newest);
         }, $"{expected} history items for {email}");
         return items;
     }
