@@ -123,6 +123,28 @@ public sealed class DraftGuardrailsTests(ResponsesFixture f) : IClassFixture<Res
     }
 
     [Fact]
+    public async Task An_edit_with_only_warn_findings_is_sent_and_the_warnings_are_returned_and_recorded()
+    {
+        var (d, draftId) = await PendingDraftAsync();
+        var edited = "Hi Sarah,\n\nI can call you at 2pm to go through the Team plan for 12 users.\n\nBest regards,\nDana from Acme Support";
+
+        using var approve = await f.Client.PostAsJsonAsync($"/drafts/{draftId}/approve", new { edited_text = edited });
+
+        var body = await approve.Content.ReadAsStringAsync();
+        Assert.True(approve.StatusCode == HttpStatusCode.OK, body);
+        var view = JsonNode.Parse(body)!;
+        Assert.Equal("SENT", view["send_status"]!.GetValue<string>());
+        var warn = Assert.Single(view["final_risk_flags"]!.AsArray(), x => x!["code"]!.GetValue<string>() == "UNSOURCED_TIME");
+        Assert.Equal("WARN", warn!["severity"]!.GetValue<string>());
+        Assert.Equal("2pm", warn["span"]!["text"]!.GetValue<string>());
+        Assert.Single(f.Sink.WithMessageId(f.MessageIdOf(d)));
+        var check = await f.WaitForEventAsync(d, "inbound_draft_edit_checked.v1");
+        Assert.True(check["passed"]!.GetValue<bool>());
+        Assert.Contains(check["risk_flags"]!.AsArray(), x => x!["code"]!.GetValue<string>() == "UNSOURCED_TIME");
+        Assert.Empty(await f.EventsAsync(d, "inbound_draft_block_overridden.v1"));
+    }
+
+    [Fact]
     public async Task An_approval_without_an_edit_is_not_rechecked_and_another_organization_cannot_override()
     {
         var (d, draftId) = await PendingDraftAsync();
