@@ -175,7 +175,8 @@ public sealed class CrmCacheTests : IAsyncLifetime
         var cancelled = cache.GetOrLookupAsync(OrgA, "x@y.test", Lookup, cancel.Token);
         var waiting = Enumerable.Range(0, 5).Select(_ => cache.GetOrLookupAsync(OrgA, "X@y.test", Lookup, CancellationToken.None)).ToList();
         await cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        // The bound turns a cancellation that is not honoured into a failure (TimeoutException) instead of a hung test.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.All(waiting, t => Assert.False(t.IsCompleted));
 
         gate.SetResult(new CrmLookup(new ContactRecord("x@y.test", "X", null, false, [], [], "hs-x"), true));
