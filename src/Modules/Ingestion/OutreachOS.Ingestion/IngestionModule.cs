@@ -47,7 +47,6 @@ public static class IngestionModule
         services.AddHttpClient<GraphMailboxAdapter>(c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHttpClient<GmailMailboxAdapter>(c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHttpClient<GoogleOidcVerifier>(c => c.Timeout = TimeSpan.FromSeconds(10));
-        services.AddHttpClient<HubSpotCrmAdapter>(c => c.Timeout = TimeSpan.FromSeconds(10));
         // The verifier caches keys: one instance for the process (a typed client is transient by default).
         services.AddSingleton(sp => new GoogleOidcVerifier(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GoogleOidcVerifier)), options,
@@ -55,16 +54,9 @@ public static class IngestionModule
         AddMailbox(services, InboundSource.Graph, options.Graph.Adapter, sp => sp.GetRequiredService<GraphMailboxAdapter>());
         AddMailbox(services, InboundSource.Gmail, options.Gmail.Adapter, sp => sp.GetRequiredService<GmailMailboxAdapter>());
 
-        if (crm.IsHubSpot)
-        {
-            services.AddSingleton<ICrmAdapter>(sp => new HubSpotCrmAdapter(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HubSpotCrmAdapter)), crm,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HubSpotCrmAdapter>>()));
-        }
-        else
-        {
-            services.AddSingleton<ICrmAdapter, NoCrmAdapter>();
-        }
+        CrmRegistration.Add(services, crm, configuration);
+        services.AddMigration(ContactHistorySchema.Migration);
+        services.AddSubscription<ContactHistoryProjection>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<IContactDirectory>(sp => sp.GetRequiredService<ContactStore>());
 

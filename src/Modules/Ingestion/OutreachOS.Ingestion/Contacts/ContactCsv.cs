@@ -5,20 +5,27 @@ namespace OutreachOS.Ingestion.Contacts;
 
 internal sealed record CsvError(int Line, string Field, string Reason);
 
-/// <summary>One contact row; a null field means its column is absent from the file (the stored value is kept).</summary>
-internal sealed record ContactRow(int Line, string Email, string? Name, string? Company, bool? Vip, IReadOnlyList<string>? Tags);
+/// <summary>
+/// One contact row; a null field means its column is absent from the file (the stored value is kept), an empty one clears
+/// it. The <c>*At</c> fields are ISO 8601 text already validated (empty: clear).
+/// </summary>
+internal sealed record ContactRow(int Line, string Email, string? Name, string? Company, bool? Vip, IReadOnlyList<string>? Tags,
+    string? LastDeal = null, string? LastDealAt = null, string? LastTicket = null, string? LastTicketAt = null);
 
 internal sealed record ContactCsvResult(IReadOnlyList<ContactRow> Rows, IReadOnlyList<CsvError> Errors, string? HeaderError);
 
 /// <summary>
-/// RFC 4180 CSV of contacts: a header naming columns (email required; name, company, vip, tags optional, any order,
-/// unknown ones ignored), quoted fields with commas, doubled quotes and line breaks. Bad lines are reported with their
-/// (first) physical line number and the field; good lines are kept. Tags are separated by ';' or '|'.
+/// RFC 4180 CSV of contacts: a header naming columns (email required; name, company, vip, tags, last_deal, last_deal_at,
+/// last_ticket, last_ticket_at optional, any order, unknown ones ignored), quoted fields with commas, doubled quotes and
+/// line breaks. Bad lines are reported with their (first) physical line number and the field; good lines are kept. Tags
+/// are separated by ';' or '|'. last_deal / last_ticket are one-line summaries (the contact's history shows them as DEAL
+/// and TICKET items), their <c>_at</c> columns ISO 8601 dates or date-times (UTC when no offset is given).
 /// </summary>
 internal static class ContactCsv
 {
     public const int MaxRows = 50_000;
-    private static readonly string[] Known = ["email", "name", "company", "vip", "tags"];
+    public const int MaxHistorySummary = 500;
+    private static readonly string[] Known = ["email", "name", "company", "vip", "tags", "last_deal", "last_deal_at", "last_ticket", "last_ticket_at"];
 
     public static ContactCsvResult Parse(string csv)
     {
@@ -102,15 +109,50 @@ internal static class ContactCsv
                     errors.Add(new CsvError(line, "tags", "at most 50 tags of at most 100 characters"));
                 }
             }
+            var lastDeal = Summary(Field("last_deal"), "last_deal", line, errors);
+            var lastDealAt = Date(Field("last_deal_at"), "last_deal_at", line, errors);
+            var lastTicket = Summary(Field("last_ticket"), "last_ticket", line, errors);
+            var lastTicketAt = Date(Field("last_ticket_at"), "last_ticket_at", line, errors);
             if (errors.Count == before)
             {
-                rows.Add(new ContactRow(line, EmailAddresses.Canonical(email), Empty(name), Empty(company), vip, tags));
+                rows.Add(new ContactRow(line, EmailAddresses.Canonical(email), Empty(name), Empty(company), vip, tags, lastDeal, lastDealAt, lastTicket, lastTicketAt));
             }
         }
         return new ContactCsvResult(rows, errors, null);
     }
 
     private static string? Empty(string? s) => s is null ? null : s.Length == 0 ? "" : s;
+
+    private static string? Summary(string? value, string field, int line, List<CsvError> errors)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var oneLine = string.Join(' ', value.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (oneLine.Length > MaxHistorySummary)
+        {
+            errors.Add(new CsvError(line, field, $"must be at most {MaxHistorySummary} characters"));
+        }
+        return oneLine;
+    }
+
+    /// <summary>Empty → "" (clear); otherwise the value as an ISO 8601 instant ("o"), or an error naming the field.</summary>
+    private static string? Date(string? value, string field, int line, List<CsvError> errors)
+    {
+        if (value is null || value.Length == 0)
+        {
+            return value;
+        }
+        var styles = System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal;
+        string[] formats = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mmK"];
+        if (DateTimeOffset.TryParseExact(value, formats, System.Globalization.CultureInfo.InvariantCulture, styles, out var at))
+        {
+            return at.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        errors.Add(new CsvError(line, field, "must be an ISO 8601 date such as 2026-10-01 or 2026-10-01T14:30:00Z"));
+        return null;
+    }
 
     /// <summary>Splits into records: (first physical line, fields, error). Line breaks inside quotes belong to the field.</summary>
     internal static IEnumerable<(int Line, List<string> Fields, string? Error)> Records(string csv)

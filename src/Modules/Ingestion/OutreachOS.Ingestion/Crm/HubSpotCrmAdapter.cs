@@ -9,31 +9,37 @@ namespace OutreachOS.Ingestion.Crm;
 /// <summary>
 /// HubSpot CRM v3: contact search by e-mail (<c>POST /crm/v3/objects/contacts/search</c>) and a note associated with the
 /// contact (<c>POST /crm/v3/objects/notes</c>, association type 202 = note → contact). A CRM outage returns null and is
-/// logged: a CRM note must never block a reply (the ICrmAdapter contract).
+/// logged: a CRM note must never block a reply (the ICrmAdapter contract). Lookups go through the
+/// <see cref="ContactLookupCache"/> (per organization, time-limited, one call for concurrent lookups); a note reuses the
+/// cached contact id and then invalidates the contact, since OutreachOS has just written to it.
 /// </summary>
-internal sealed class HubSpotCrmAdapter(HttpClient http, CrmOptions options, TimeProvider clock, ILogger<HubSpotCrmAdapter> logger) : ICrmAdapter
+internal sealed class HubSpotCrmAdapter(HttpClient http, CrmOptions options, ContactLookupCache cache, TimeProvider clock, ILogger<HubSpotCrmAdapter> logger)
+    : ICrmAdapter
 {
     private const int NoteToContact = 202;
 
     public string Name => "HubSpot";
 
-    public async Task<ContactRecord?> FindContactAsync(Guid organizationId, string email, CancellationToken ct = default)
+    public Task<ContactRecord?> FindContactAsync(Guid organizationId, string email, CancellationToken ct = default) =>
+        cache.GetOrLookupAsync(organizationId, email, c => LookupAsync(email, c), ct);
+
+    private async Task<CrmLookup> LookupAsync(string email, CancellationToken ct)
     {
         try
         {
             var found = await SearchAsync(email, ct);
             if (found is not { } c)
             {
-                return null;
+                return new CrmLookup(null, true);
             }
             var props = c.GetProperty("properties");
             var name = string.Join(' ', new[] { Str(props, "firstname"), Str(props, "lastname") }.Where(x => !string.IsNullOrWhiteSpace(x)));
-            return new ContactRecord(email, name.Length == 0 ? null : name, Str(props, "company"), false, [], [], Str(c, "id"));
+            return new CrmLookup(new ContactRecord(email, name.Length == 0 ? null : name, Str(props, "company"), false, [], [], Str(c, "id")), true);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
             logger.LogWarning(e, "HubSpot contact search failed");
-            return null;
+            return new CrmLookup(null, false);
         }
     }
 
@@ -41,7 +47,14 @@ internal sealed class HubSpotCrmAdapter(HttpClient http, CrmOptions options, Tim
     {
         try
         {
-            if (await SearchAsync(email, ct) is not { } c || Str(c, "id") is not { } contactId)
+            // A cached contact gives the id without a search; a cached "not found" is not trusted for a write (the contact may
+            // have been created since), so then HubSpot is asked, as without a cache.
+            var contactId = cache.Peek(organizationId, email)?.CrmId;
+            if (contactId is null && await SearchAsync(email, ct) is { } fresh)
+            {
+                contactId = Str(fresh, "id");
+            }
+            if (contactId is null)
             {
                 logger.LogInformation("HubSpot has no contact for the sender; note not logged");
                 return null;
@@ -67,6 +80,11 @@ internal sealed class HubSpotCrmAdapter(HttpClient http, CrmOptions options, Tim
         {
             logger.LogWarning(e, "HubSpot note could not be logged");
             return null;
+        }
+        finally
+        {
+            // Written (or maybe written): the next lookup reads the contact afresh.
+            cache.Invalidate(organizationId, email);
         }
     }
 

@@ -9,7 +9,8 @@ using OutreachOS.Triage.Smtp;
 
 namespace OutreachOS.Triage.Drafts;
 
-internal sealed record ApproveDraftRequest(string? EditedText);
+/// <summary><see cref="Override"/>: send an edit despite BLOCK guardrail findings (recorded with who and which findings).</summary>
+internal sealed record ApproveDraftRequest(string? EditedText, bool? Override = null);
 
 internal sealed record RejectDraftRequest(string? Reason);
 
@@ -17,12 +18,19 @@ internal sealed record RejectDraftRequest(string? Reason);
 /// Approve (send, unless dry-run) or reject a pending draft. The draft document is locked (FOR UPDATE) for the whole
 /// action, so of two concurrent approvals one wins and the other answers 409; the events and the document change in
 /// one transaction. Used by the HTTP API and the Slack buttons.
+/// An edited text goes through the guardrails like a generated reply (<see cref="DraftGuardrails"/>): a BLOCK finding
+/// answers 422 with the findings and sends nothing (the draft stays PENDING) unless <c>override</c> is set, which is
+/// recorded; WARN findings are recorded and returned but do not stop the send.
 /// </summary>
-internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore store, ReplySender sender, CrmNotes crm, TimeProvider time)
+internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore store, ReplySender sender, CrmNotes crm, DraftGuardrails guardrails,
+    TimeProvider time)
 {
     public const int MaxTextLength = 20_000;
 
-    public async Task<IResult> ApproveAsync(Guid tenantId, Guid draftId, string? editedText, string approvedBy, CancellationToken ct)
+    public Task<IResult> ApproveAsync(Guid tenantId, Guid draftId, string? editedText, string approvedBy, CancellationToken ct) =>
+        ApproveAsync(tenantId, draftId, editedText, overrideBlock: false, approvedBy, ct);
+
+    public async Task<IResult> ApproveAsync(Guid tenantId, Guid draftId, string? editedText, bool overrideBlock, string approvedBy, CancellationToken ct)
     {
         if (editedText is not null)
         {
@@ -44,7 +52,33 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         var final = editedText is null ? d.Text : Normalize(editedText);
         var distance = Levenshtein.Distance(d.Text, final);
         var now = time.GetUtcNow();
-        var events = new List<object> { new InboundDraftApproved(d.InboundId, d.DraftId, distance > 0, d.Text, final, distance, approvedBy, now) };
+        var events = new List<object>();
+        IReadOnlyList<ReplyRiskFlag>? finalFlags = null;
+        string? overriddenBy = null;
+        if (distance > 0)
+        {
+            // Only a changed text is re-checked: the draft's own findings were recorded when it was drafted and are shown
+            // to the reviewer (risk_flags); approving it unchanged is the reviewer's call, as before.
+            var report = await guardrails.CheckAsync(tenantId, d, final, ct);
+            finalFlags = ReplyComposer.ToEventFlags(report);
+            var blocking = finalFlags.Where(f => f.Severity == "BLOCK").ToList();
+            if (blocking.Count > 0 && !overrideBlock)
+            {
+                await AppendAsync(tx, tenantId, d.InboundId,
+                    [new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, false, finalFlags, false, approvedBy, now)], ct);
+                await tx.CommitAsync(CancellationToken.None);
+                return Blocked(draftId, finalFlags, blocking);
+            }
+
+            events.Add(new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, blocking.Count == 0, finalFlags, blocking.Count > 0, approvedBy, now));
+            if (blocking.Count > 0)
+            {
+                events.Add(new InboundDraftBlockOverridden(d.InboundId, d.DraftId, d.DecisionId, blocking, approvedBy, now));
+                overriddenBy = approvedBy;
+            }
+        }
+
+        events.Add(new InboundDraftApproved(d.InboundId, d.DraftId, distance > 0, d.Text, final, distance, approvedBy, now));
         string sendStatus;
         if (d.DryRun)
         {
@@ -82,6 +116,7 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         var updated = d with
         {
             Status = DraftStatus.Approved, FinalText = final, EditDistance = distance, DecidedBy = approvedBy, DecidedAt = now, SendStatus = sendStatus,
+            FinalRiskFlags = finalFlags, BlockOverriddenBy = overriddenBy,
         };
         await CommitAsync(tx, tenantId, updated, events, ct);
         await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" approved by {approvedBy} ({sendStatus}, edit distance {distance}).", ct);
@@ -128,11 +163,35 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
     private async Task CommitAsync(NpgsqlTransaction tx, Guid tenantId, DraftRecord updated, IEnumerable<object> events, CancellationToken ct)
     {
         await DocumentStore.UpsertAsync(tx, tenantId, updated.DraftId.ToString(), updated, ct);
-        await store.AppendManyAsync(tx, [new StreamAppend(tenantId, InboundStreams.StreamId(updated.InboundId), InboundStreams.StreamType,
-            ExpectedVersion.Any, [.. events.Select(e => EventToAppend.Create(e))])], ct);
+        await AppendAsync(tx, tenantId, updated.InboundId, events, ct);
         // Not the request's token: the mail may be out already, and its record must not be lost to a client disconnect.
         await tx.CommitAsync(CancellationToken.None);
     }
+
+    private Task AppendAsync(NpgsqlTransaction tx, Guid tenantId, Guid inboundId, IEnumerable<object> events, CancellationToken ct) =>
+        store.AppendManyAsync(tx, [new StreamAppend(tenantId, InboundStreams.StreamId(inboundId), InboundStreams.StreamType,
+            ExpectedVersion.Any, [.. events.Select(e => EventToAppend.Create(e))])], ct);
+
+    /// <summary>422: the edit has BLOCK findings. Every finding is listed (code, severity, detail, span) so a client can mark them.</summary>
+    private static IResult Blocked(Guid draftId, IReadOnlyList<ReplyRiskFlag> findings, IReadOnlyList<ReplyRiskFlag> blocking) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Edited reply blocked by guardrails",
+            detail: $"The edited text of draft {draftId} has blocking guardrail findings ({string.Join(", ", blocking.Select(f => f.Code).Distinct())}); "
+                + "nothing was sent and the draft stays PENDING. Fix the text, or send \"override\": true to send it anyway (recorded).",
+            type: "https://outreachos.dev/problems/draft-blocked",
+            extensions: new Dictionary<string, object?>
+            {
+                ["field"] = "edited_text",
+                ["blocking_codes"] = blocking.Select(f => f.Code).Distinct().ToList(),
+                ["findings"] = findings.Select(f => new Dictionary<string, object?>
+                {
+                    ["code"] = f.Code,
+                    ["severity"] = f.Severity,
+                    ["detail"] = f.Detail,
+                    ["span"] = f.Span is { } s
+                        ? new Dictionary<string, object?> { ["start"] = s.Start, ["length"] = s.Length, ["text"] = s.Text, ["part"] = s.Part }
+                        : null,
+                }).ToList(),
+            });
 
     private async Task LogCrmAsync(Guid tenantId, DraftRecord d, string note, CancellationToken ct)
     {

@@ -49,18 +49,21 @@ internal sealed record DraftRecord(
     string? DecidedBy = null,
     DateTimeOffset? DecidedAt = null,
     string? RejectReason = null,
-    string? SendStatus = null)
+    string? SendStatus = null,
+    IReadOnlyList<ReplyRiskFlag>? FinalRiskFlags = null,
+    string? BlockOverriddenBy = null)
 {
     public DraftView ToView() => new(DraftId, InboundId, Status, Subject, FinalText ?? Text, new DraftSender(From.Email, From.Name),
         OriginalSubject, OriginalText, Classification, Reasons, SlaDueAt, CreatedAt, DecidedPath, RiskFlags,
-        Status == DraftStatus.Approved ? Text : null, EditDistance, DecidedBy, DecidedAt, RejectReason, SendStatus);
+        Status == DraftStatus.Approved ? Text : null, EditDistance, DecidedBy, DecidedAt, RejectReason, SendStatus, FinalRiskFlags, BlockOverriddenBy);
 }
 
 internal sealed record DraftSender(string Email, string? Name);
 
 /// <summary>
 /// The shared contract's DraftView, plus what a reviewer sees after a decision: the original draft text (when edited),
-/// the edit distance, who decided and when, the rejection reason, and the send status (SENT, DRY_RUN, ...).
+/// the edit distance, who decided and when, the rejection reason, and the send status (SENT, DRY_RUN, ...); for an
+/// edited approval, the guardrail findings on the sent text and who overrode its BLOCK findings (null: none overridden).
 /// </summary>
 internal sealed record DraftView(
     Guid DraftId,
@@ -82,6 +85,8 @@ internal sealed record DraftView(
     string? DecidedBy,
     DateTimeOffset? DecidedAt,
     string? RejectReason,
-    string? SendStatus);
+    string? SendStatus,
+    IReadOnlyList<ReplyRiskFlag>? FinalRiskFlags,
+    string? BlockOverriddenBy);
 
 internal sealed record DraftList(IReadOnlyList<DraftView> Items);

@@ -19,8 +19,8 @@ internal static class DraftsEndpoints
                 : Problems.NotFound($"Draft {draftId}"))
             .WithSummary("One draft");
         group.MapPost("/{draftId:guid}/approve", (Guid draftId, ApproveDraftRequest? body, HttpContext http, DraftActions actions, CancellationToken ct) =>
-            actions.ApproveAsync(http.GetTenantId(), draftId, body?.EditedText, By(http), ct))
-            .WithSummary("Approve (optionally with edited_text) and send, unless the decision was a dry run");
+            actions.ApproveAsync(http.GetTenantId(), draftId, body?.EditedText, body?.Override == true, By(http), ct))
+            .WithSummary("Approve (optionally with edited_text, re-checked by the guardrails: BLOCK → 422 unless \"override\": true) and send, unless the decision was a dry run");
         group.MapPost("/{draftId:guid}/reject", (Guid draftId, RejectDraftRequest body, HttpContext http, DraftActions actions, CancellationToken ct) =>
             actions.RejectAsync(http.GetTenantId(), draftId, body.Reason, By(http), ct))
             .WithSummary("Reject with a reason (required)");

@@ -20,7 +20,7 @@ internal static class ResponsesRegistration
     public static void AddTriageResponses(IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddEventTypes(ResponseEventTypes.All);
+        services.AddEventTypes([.. ResponseEventTypes.All, .. DraftEventTypes.All]);
         services.AddMigration(SendLedger.Migration);
         services.TryAddSingleton(ResponseOptions.From(configuration));
         services.TryAddSingleton(SmtpOptions.Load(configuration));
@@ -32,6 +32,7 @@ internal static class ResponsesRegistration
         services.TryAddSingleton<IMailSender, SmtpMailSender>();
         services.TryAddSingleton<ReplySender>();
         services.TryAddSingleton<CrmNotes>();
+        services.TryAddSingleton<DraftGuardrails>();
         services.TryAddSingleton<DraftActions>();
         services.TryAddSingleton<SlackNotifier>();
         services.AddHttpClient(SlackNotifier.HttpClientName);
