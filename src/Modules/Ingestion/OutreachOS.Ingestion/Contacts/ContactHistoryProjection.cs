@@ -22,6 +22,9 @@ internal sealed class ContactHistoryProjection : ISubscription
 
     public string Name => SubscriptionName;
 
+    // Most of the log (personalization, credits, triage) is nothing to this projection: such batches cost no transaction.
+    public bool Handles(StoredEvent e) => e.EventType is "inbound_received.v1" or "outbound_reply_received.v1";
+
     public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         var received = new List<StoredEvent>();
