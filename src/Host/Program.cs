@@ -42,7 +42,11 @@ if (string.IsNullOrWhiteSpace(builder.Configuration["Logging:Console:FormatterNa
 await builder.UseEmbeddedPostgresWhenUnconfiguredAsync();
 var connectionString = builder.Configuration.GetConnectionString("Postgres")!;
 
-builder.Services.AddOutreachEventStore(connectionString, o => o.Enabled = cli is null && builder.Configuration.GetValue("Projections:Enabled", true));
+builder.Services.AddOutreachEventStore(connectionString, o =>
+{
+    o.Enabled = cli is null && builder.Configuration.GetValue("Projections:Enabled", true);
+    o.HeldBackMaxWait = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Projections:HeldBackMaxWaitMs", o.HeldBackMaxWait.TotalMilliseconds));
+});
 builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked));
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);

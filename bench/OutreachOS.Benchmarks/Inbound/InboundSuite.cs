@@ -256,6 +256,10 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
             builder.UseSetting("Llm:Provider", "Offline");
             builder.UseSetting("Projections:Enabled", "true");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            if (Environment.GetEnvironmentVariable("OUTREACHOS_BENCH_HELD_BACK_MAX_WAIT_MS") is { Length: > 0 } heldBack)
+            {
+                builder.UseSetting("Projections:HeldBackMaxWaitMs", heldBack);
+            }
             if (!string.IsNullOrWhiteSpace(rabbit))
             {
                 builder.UseSetting("Messaging:Transport", "RabbitMQ");

@@ -19,6 +19,12 @@ public sealed class SubscriptionOptions
     /// <summary>Fallback poll when no NOTIFY arrives (events held back by an open transaction need a re-check).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Longest re-check interval while committed events are held back behind an older open transaction (the re-check
+    /// starts at 1 ms and doubles). Lower: less latency behind short transactions, more probes behind long ones.
+    /// </summary>
+    public TimeSpan HeldBackMaxWait { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How often a standby host retries to take over a subscription.</summary>
     public TimeSpan StandbyRetry { get; set; } = TimeSpan.FromSeconds(2);
 }
@@ -327,10 +333,11 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     if (outcome.More)
                     {
                         // Committed events that an older, still-open transaction holds back send no further NOTIFY:
-                        // re-check soon instead of sleeping a whole poll interval. The re-check starts at 2 ms and
-                        // doubles up to 50 ms while the older transaction stays open.
-                        heldBackWait = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(2) : heldBackWait * 2;
-                        wait = TimeSpan.FromMilliseconds(Math.Min(Math.Min(50, heldBackWait.TotalMilliseconds), options.Value.PollInterval.TotalMilliseconds));
+                        // re-check soon instead of sleeping a whole poll interval. The re-check starts at 1 ms and
+                        // doubles up to HeldBackMaxWait while the older transaction stays open.
+                        heldBackWait = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : heldBackWait * 2;
+                        wait = TimeSpan.FromMilliseconds(Math.Min(Math.Min(options.Value.HeldBackMaxWait.TotalMilliseconds, heldBackWait.TotalMilliseconds),
+                            options.Value.PollInterval.TotalMilliseconds));
                     }
                     else
                     {
