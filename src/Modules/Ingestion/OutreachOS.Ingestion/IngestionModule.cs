@@ -19,6 +19,7 @@ using OutreachOS.Ingestion.Gmail;
 using OutreachOS.Ingestion.Graph;
 using OutreachOS.Ingestion.Mailbox;
 using OutreachOS.Ingestion.Normalizing;
+using OutreachOS.Ingestion.OAuth;
 using OutreachOS.Ingestion.Outbound;
 using OutreachOS.Ingestion.Storage;
 
@@ -44,15 +45,23 @@ public static class IngestionModule
         services.AddEventTypes([typeof(InboundMessageReceived), typeof(MailboxNotified), .. OutboundStreams.EventTypes]);
         services.AddSingleton<InboundAcceptor>();
 
-        services.AddHttpClient<GraphMailboxAdapter>(c => c.Timeout = TimeSpan.FromSeconds(30));
-        services.AddHttpClient<GmailMailboxAdapter>(c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient(nameof(GraphMailboxAdapter), c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient(nameof(GmailMailboxAdapter), c => c.Timeout = TimeSpan.FromSeconds(30));
+        // Per-attempt timeouts are the token source's own (OAuth:TimeoutSeconds); this is only the outer bound.
+        services.AddHttpClient(nameof(OAuthTokenSource), c => c.Timeout = TimeSpan.FromSeconds(120));
+        AddTokenSource(services, InboundSource.Graph, options.Graph.OAuth, options.Graph.AccessToken);
+        AddTokenSource(services, InboundSource.Gmail, options.Gmail.OAuth, options.Gmail.AccessToken);
         services.AddHttpClient<GoogleOidcVerifier>(c => c.Timeout = TimeSpan.FromSeconds(10));
         // The verifier caches keys: one instance for the process (a typed client is transient by default).
         services.AddSingleton(sp => new GoogleOidcVerifier(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GoogleOidcVerifier)), options,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GoogleOidcVerifier>>()));
-        AddMailbox(services, InboundSource.Graph, options.Graph.Adapter, sp => sp.GetRequiredService<GraphMailboxAdapter>());
-        AddMailbox(services, InboundSource.Gmail, options.Gmail.Adapter, sp => sp.GetRequiredService<GmailMailboxAdapter>());
+        AddMailbox(services, InboundSource.Graph, options.Graph.Adapter, sp => new GraphMailboxAdapter(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GraphMailboxAdapter)), options,
+            sp.GetRequiredKeyedService<IAccessTokenSource>(InboundSource.Graph)));
+        AddMailbox(services, InboundSource.Gmail, options.Gmail.Adapter, sp => new GmailMailboxAdapter(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GmailMailboxAdapter)), options,
+            sp.GetRequiredKeyedService<IAccessTokenSource>(InboundSource.Gmail), sp.GetRequiredService<ILogger<GmailMailboxAdapter>>()));
 
         CrmRegistration.Add(services, crm, configuration);
         services.AddMigration(ContactHistorySchema.Migration);
@@ -63,6 +72,22 @@ public static class IngestionModule
         services.AddOutreachConsumer<MailboxNotificationConsumer>();
         services.AddOutreachConsumer<ReplyTrackingConsumer>();
         return services;
+    }
+
+    /// <summary>
+    /// One token source per provider for the process (it holds the cached token): OAuth when its section is configured,
+    /// otherwise the static AccessToken setting.
+    /// </summary>
+    private static void AddTokenSource(IServiceCollection services, InboundSource source, OAuthClientOptions? oauth, string? staticToken)
+    {
+        if (oauth is null)
+        {
+            services.AddKeyedSingleton<IAccessTokenSource>(source, new StaticAccessToken(staticToken));
+            return;
+        }
+        services.AddKeyedSingleton<IAccessTokenSource>(source, (sp, _) => new OAuthTokenSource(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(OAuthTokenSource)), oauth,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OAuthTokenSource>>()));
     }
 
     private static void AddMailbox(IServiceCollection services, InboundSource source, string adapter, Func<IServiceProvider, IMailboxAdapter> rest)

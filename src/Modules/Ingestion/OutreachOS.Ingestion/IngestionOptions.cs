@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using OutreachOS.Ingestion.OAuth;
 
 namespace OutreachOS.Ingestion;
 
@@ -35,8 +36,11 @@ internal sealed record IngestionOptions(
 /// <summary>One Graph subscription: its id, the secret clientState it was created with, and the owning organization.</summary>
 internal sealed record GraphSubscription(string SubscriptionId, string ClientState, Guid OrganizationId);
 
-/// <summary><c>Ingestion:Graph</c>: REST base URL, bearer token, adapter (Rest | InMemory) and subscriptions.</summary>
-internal sealed record GraphOptions(Uri BaseUrl, string? AccessToken, string Adapter, IReadOnlyList<GraphSubscription> Subscriptions)
+/// <summary>
+/// <c>Ingestion:Graph</c>: REST base URL, adapter (Rest | InMemory), subscriptions, and the credentials: an
+/// <c>OAuth</c> section (client-credentials grant, tokens refreshed by the service) or else a static bearer token.
+/// </summary>
+internal sealed record GraphOptions(Uri BaseUrl, string? AccessToken, string Adapter, IReadOnlyList<GraphSubscription> Subscriptions, OAuthClientOptions? OAuth = null)
 {
     public static GraphOptions From(IConfigurationSection s) => new(
         new Uri(WithSlash(s["BaseUrl"] ?? "https://graph.microsoft.com/v1.0/")),
@@ -46,7 +50,8 @@ internal sealed record GraphOptions(Uri BaseUrl, string? AccessToken, string Ada
                 c["SubscriptionId"] ?? throw Missing(c, "SubscriptionId"),
                 c["ClientState"] ?? throw Missing(c, "ClientState"),
                 Guid.Parse(c["OrganizationId"] ?? throw Missing(c, "OrganizationId"), CultureInfo.InvariantCulture)))
-            .ToList());
+            .ToList(),
+        OAuthClientOptions.Graph(s));
 
     internal static string WithSlash(string url) => url.EndsWith('/') ? url : url + "/";
 
@@ -59,7 +64,8 @@ internal sealed record GmailMailbox(string EmailAddress, Guid OrganizationId);
 
 /// <summary>
 /// <c>Ingestion:Gmail</c>: Gmail API base URL and token, adapter (Rest | InMemory), Pub/Sub push OIDC verification
-/// (on by default: the endpoint is anonymous, the token is its only authentication) and the mailbox → organization map.
+/// (on by default: the endpoint is anonymous, the token is its only authentication), the mailbox → organization map, and
+/// an optional <c>OAuth</c> section (refresh-token grant) that replaces the static token when present.
 /// </summary>
 internal sealed record GmailOptions(
     Uri BaseUrl,
@@ -69,7 +75,8 @@ internal sealed record GmailOptions(
     string? Audience,
     string? ServiceAccountEmail,
     Uri JwksUrl,
-    IReadOnlyList<GmailMailbox> Mailboxes)
+    IReadOnlyList<GmailMailbox> Mailboxes,
+    OAuthClientOptions? OAuth = null)
 {
     public static GmailOptions From(IConfigurationSection s) => new(
         new Uri(GraphOptions.WithSlash(s["BaseUrl"] ?? "https://gmail.googleapis.com/")),
@@ -82,5 +89,6 @@ internal sealed record GmailOptions(
         s.GetSection("Mailboxes").GetChildren().Select(c => new GmailMailbox(
                 c["EmailAddress"] ?? throw GraphOptions.Missing(c, "EmailAddress"),
                 Guid.Parse(c["OrganizationId"] ?? throw GraphOptions.Missing(c, "OrganizationId"), CultureInfo.InvariantCulture)))
-            .ToList());
+            .ToList(),
+        OAuthClientOptions.Gmail(s));
 }

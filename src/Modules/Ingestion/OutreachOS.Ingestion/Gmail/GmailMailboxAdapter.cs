@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Mailbox;
 using OutreachOS.Ingestion.Normalizing;
+using OutreachOS.Ingestion.OAuth;
 
 namespace OutreachOS.Ingestion.Gmail;
 
@@ -15,8 +15,9 @@ namespace OutreachOS.Ingestion.Gmail;
 /// Sent mail and drafts of the mailbox itself are skipped. Without a stored cursor (first push for a mailbox), the list
 /// starts one before the notified history id — Gmail ids grow, and the change that caused the push is at or before it.
 /// When Gmail answers 404 (cursor too old), the cursor moves to the notified id and the gap is logged.
+/// The bearer token comes from <see cref="IAccessTokenSource"/> (OAuth refresh-token grant, or the static setting).
 /// </summary>
-internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions options, ILogger<GmailMailboxAdapter> logger) : IMailboxAdapter
+internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions options, IAccessTokenSource tokens, ILogger<GmailMailboxAdapter> logger) : IMailboxAdapter
 {
     private const int MaxPages = 20;
 
@@ -193,15 +194,8 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         message.TryGetProperty("labelIds", out var labels) && labels.ValueKind == JsonValueKind.Array
         && labels.EnumerateArray().Any(l => l.GetString() is "SENT" or "DRAFT");
 
-    private async Task<HttpResponseMessage> SendAsync(string relative, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.Gmail.BaseUrl, relative));
-        if (!string.IsNullOrEmpty(options.Gmail.AccessToken))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Gmail.AccessToken);
-        }
-        return await http.SendAsync(request, ct);
-    }
+    private Task<HttpResponseMessage> SendAsync(string relative, CancellationToken ct) =>
+        BearerSender.SendAsync(http, tokens, () => new HttpRequestMessage(HttpMethod.Get, new Uri(options.Gmail.BaseUrl, relative)), ct);
 
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -1,18 +1,19 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Normalizing;
 using OutreachOS.Ingestion.Mailbox;
+using OutreachOS.Ingestion.OAuth;
 
 namespace OutreachOS.Ingestion.Graph;
 
 /// <summary>
-/// Microsoft Graph REST: <c>GET {BaseUrl}/{resource}?$select=...</c> with the configured bearer token. The body is
+/// Microsoft Graph REST: <c>GET {BaseUrl}/{resource}?$select=...</c> with a bearer token from
+/// <see cref="IAccessTokenSource"/> (OAuth client-credentials grant, or the static setting). The body is
 /// requested as Graph stores it (HTML for most mail) so that our own conversion finds and counts hidden content.
 /// </summary>
-internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions options) : IMailboxAdapter
+internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions options, IAccessTokenSource tokens) : IMailboxAdapter
 {
     private const string Select = "internetMessageId,conversationId,subject,body,from,toRecipients,ccRecipients,receivedDateTime,internetMessageHeaders";
 
@@ -23,12 +24,8 @@ internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions opti
 
     public async Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.Graph.BaseUrl, $"{resourceId}?$select={Select}"));
-        if (!string.IsNullOrEmpty(options.Graph.AccessToken))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Graph.AccessToken);
-        }
-        using var response = await http.SendAsync(request, ct);
+        using var response = await BearerSender.SendAsync(
+            http, tokens, () => new HttpRequestMessage(HttpMethod.Get, new Uri(options.Graph.BaseUrl, $"{resourceId}?$select={Select}")), ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
