@@ -34,7 +34,7 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         var rabbit = Environment.GetEnvironmentVariable("OUTREACHOS_BENCH_RABBITMQ");
         var transport = string.IsNullOrWhiteSpace(rabbit) ? "InMemory" : "RabbitMQ";
         var total = quick ? 150 : 1_000;
-        var warmup = quick ? 30 : 100;
+        var warmup = quick ? 100 : 250;
         var cs = await postgres.CreateDatabaseAsync("inbound");
         Progress.Line($"inbound: host in-process, Llm:Provider=Offline, transport={transport}, fresh database");
         await using var app = new BenchHost(cs, rabbit);
@@ -44,8 +44,9 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         var store = app.Services.GetRequiredService<IEventStore>();
         var db = app.Services.GetRequiredService<NpgsqlDataSource>();
 
-        Progress.Line($"inbound: warm-up {warmup} messages");
-        await RunAsync(store, db, org, warmup, "warm");
+        Progress.Line($"inbound: warm-up in steps of {warmup} messages until the JIT settles");
+        var step = 0;
+        await WarmUp.UntilJitSettlesAsync(Suite, () => RunAsync(store, db, org, warmup, $"warm{step++}"), maxSteps: quick ? 4 : 12);
         Progress.Line($"inbound: {total:N0} messages at {RatePerSecond} msg/s (accept → inbound_decided.v1 committed)");
         using var hops = new HopListener();
         var r = await RunAsync(store, db, org, total, "run");
@@ -63,6 +64,11 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         {
             report.Figure(Suite, $"  hop: append → publish confirmed (outreachos.relay.lag) p50 / p95 [{transport}]",
                 Stats.Median([.. hops.RelayLag]), "ms", string.Create(CultureInfo.InvariantCulture, $"p95 {Stats.Percentile([.. hops.RelayLag], 95):F1} ms, n={hops.RelayLag.Count}"));
+            report.Figure(Suite, $"  of which one publish until the broker confirms (outreachos.relay.publish_duration) p50 [{transport}]",
+                Stats.Median([.. hops.Publish]), "ms", string.Create(CultureInfo.InvariantCulture, $"p95 {Stats.Percentile([.. hops.Publish], 95):F1} ms"));
+            report.Figure(Suite, $"  relay waits on held-back events (outreachos.subscription.held_back) [{transport}]", hops.HeldBack.Count, "",
+                hops.HeldBack.IsEmpty ? "none" : string.Create(CultureInfo.InvariantCulture,
+                    $"p50 {Stats.Median([.. hops.HeldBack]):F1} ms, p95 {Stats.Percentile([.. hops.HeldBack], 95):F1} ms, total {hops.HeldBack.Sum():F0} ms"));
             report.Figure(Suite, $"  hop: publish → triage consumer start (outreachos.messaging.delivery_latency) p50 / p95 [{transport}]",
                 Stats.Median([.. hops.Delivery]), "ms", string.Create(CultureInfo.InvariantCulture, $"p95 {Stats.Percentile([.. hops.Delivery], 95):F1} ms, n={hops.Delivery.Count}"));
         }
@@ -278,12 +284,18 @@ internal sealed class HopListener : IDisposable
 
     public ConcurrentQueue<double> RelayLag { get; } = new();
     public ConcurrentQueue<double> Delivery { get; } = new();
+    public ConcurrentQueue<double> Publish { get; } = new();
+    public ConcurrentQueue<double> HeldBack { get; } = new();
 
     public HopListener()
     {
         _listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "OutreachOS.Messaging" && instrument.Name is "outreachos.relay.lag" or "outreachos.messaging.delivery_latency")
+            if (instrument.Name == "outreachos.subscription.held_back")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+            if (instrument.Meter.Name == "OutreachOS.Messaging" && instrument.Name is "outreachos.relay.lag" or "outreachos.relay.publish_duration" or "outreachos.messaging.delivery_latency")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -296,9 +308,17 @@ internal sealed class HopListener : IDisposable
             }
             foreach (var tag in tags)
             {
+                if (instrument.Name == "outreachos.subscription.held_back" && tag is { Key: "subscription", Value: "integration-relay" })
+                {
+                    HeldBack.Enqueue(value);
+                }
                 if (instrument.Name == "outreachos.relay.lag" && tag is { Key: "event_type", Value: "inbound_received.v1" })
                 {
                     RelayLag.Enqueue(value);
+                }
+                else if (instrument.Name == "outreachos.relay.publish_duration" && tag is { Key: "event_type", Value: "inbound_received.v1" })
+                {
+                    Publish.Enqueue(value);
                 }
                 else if (instrument.Name == "outreachos.messaging.delivery_latency" && tag is { Key: "consumer", Value: "triage.inbound-received" })
                 {

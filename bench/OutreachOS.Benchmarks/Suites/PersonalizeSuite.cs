@@ -20,6 +20,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
     private const string Suite = "personalize";
     private const string BootstrapKey = "bench-bootstrap-key-0123456789abcdef";
     private const int Clients = 20;
+    private const int MaxWarmUpSteps = 10;
 
     // A valid request as the API documents it; the offline composer answers it with 3 clean variants.
     private const string PersonalizeBody = """
@@ -42,7 +43,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
     public async Task RunAsync()
     {
         var total = quick ? 200 : 1_000;
-        var warmup = quick ? 40 : 100;
+        var warmup = quick ? 100 : 200;
         var cs = await postgres.CreateDatabaseAsync("personalize");
         Progress.Line("personalize: starting the host in-process (WebApplicationFactory, Llm:Provider=Offline, fresh database)");
         await using var app = new BenchHost(cs);
@@ -50,15 +51,18 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BootstrapKey);
 
         // The platform organization is ENTERPRISE (100,000 credits/month); warm-up + run cost 3 credits per request.
-        var needed = (warmup * 2 + total + (singleCount ?? 100)) * 3;
+        var needed = (warmup * MaxWarmUpSteps + total + (singleCount ?? 100)) * 3;
         if (needed > 100_000)
         {
             throw new InvalidOperationException($"{needed} credits needed, the ENTERPRISE allowance is 100,000");
         }
 
-        Progress.Line($"personalize: warm-up {warmup} requests of each kind at {Clients} clients");
-        await RunAsync(client, warmup, Personalize);
-        await RunAsync(client, warmup, OrganizationMe);
+        Progress.Line($"personalize: warm-up in steps of {warmup} requests of each kind at {Clients} clients until the JIT settles");
+        await WarmUp.UntilJitSettlesAsync(Suite, async () =>
+        {
+            await RunAsync(client, warmup, Personalize);
+            await RunAsync(client, warmup, OrganizationMe);
+        }, MaxWarmUpSteps);
 
         Progress.Line($"personalize: {total:N0} × GET /organizations/me at {Clients} clients (baseline)");
         var baseline = await RunAsync(client, total, OrganizationMe);

@@ -16,6 +16,12 @@ internal sealed class PostgresEventStore(
     TimeProvider clock) : IEventStore
 {
     internal const string NotifyChannel = "oos_events";
+
+    /// <summary>
+    /// Sent when a subscription's batch transaction commits: it had a transaction id, so committed events may have been
+    /// held back behind it and are now readable (appends announce themselves on <see cref="NotifyChannel"/>).
+    /// </summary>
+    internal const string ReleasedChannel = "oos_released";
     private static readonly ActivitySource Activity = new("OutreachOS.EventStore");
     private readonly IInlineProjection[] _inline = inlineProjections.ToArray();
 

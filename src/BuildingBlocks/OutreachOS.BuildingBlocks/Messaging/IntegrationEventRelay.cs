@@ -43,7 +43,10 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
                 try
                 {
                     var message = (IIntegrationEvent)e.Data!;
+                    var sending = System.Diagnostics.Stopwatch.GetTimestamp();
                     await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
+                    MessagingMetrics.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(sending).TotalMilliseconds,
+                        new KeyValuePair<string, object?>("event_type", e.EventType));
                     MessagingMetrics.Published.Add(1, new KeyValuePair<string, object?>("event_type", e.EventType));
                     MessagingMetrics.RelayLag.Record(Math.Max(0, (DateTimeOffset.UtcNow - e.CreatedAt).TotalMilliseconds),
                         new KeyValuePair<string, object?>("event_type", e.EventType));

@@ -18,6 +18,9 @@ public static class MessagingMetrics
     internal static readonly Histogram<double> RelayLag = Meter.CreateHistogram<double>("outreachos.relay.lag", "ms",
         "From an integration event's append to its publication confirmed by the broker (transaction, relay wake-up, held-back wait, publish).");
 
+    internal static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("outreachos.relay.publish_duration", "ms",
+        "One publish by the relay until the broker confirmed it (RabbitMQ: after routing and, for durable queues, persistence).");
+
     internal static readonly Histogram<double> DeliveryLatency = Meter.CreateHistogram<double>("outreachos.messaging.delivery_latency", "ms",
         "From publication to the start of an idempotent consumer (broker, queueing, prefetch), per consumer.");
 

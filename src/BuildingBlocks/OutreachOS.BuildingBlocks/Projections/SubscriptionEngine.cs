@@ -34,6 +34,10 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
 {
     private static readonly Meter Meter = new("OutreachOS.Projections");
     private static readonly Counter<long> Processed = Meter.CreateCounter<long>("outreachos.subscription.events", "events");
+
+    /// <summary>Time a runner waited with committed events held back behind an older open transaction, per wait.</summary>
+    internal static readonly Histogram<double> HeldBack = Meter.CreateHistogram<double>("outreachos.subscription.held_back", "ms",
+        "A runner's wait for committed events held back behind an older open transaction (one measurement per wait).");
     private static readonly ActivitySource Activity = new("OutreachOS.Projections");
     private readonly Dictionary<string, ISubscription> _byName = subscriptions.ToDictionary(s => s.Name, StringComparer.Ordinal);
 
@@ -151,6 +155,9 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
                 // a server crash, and lost batches are simply processed again.
                 new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"),
                 move,
+                // Delivered at commit, when this transaction stops holding back other writers' events: a runner waiting
+                // on held-back events re-reads at once instead of at its next re-check.
+                new NpgsqlBatchCommand($"SELECT pg_notify('{PostgresEventStore.ReleasedChannel}', '')"),
             },
         };
         await batch.ExecuteNonQueryAsync(ct);
@@ -303,10 +310,18 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 }
                 locked = true;
                 logger.LogInformation("Subscription {Subscription} is active in this process", subscription.Name);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresEventStore.NotifyChannel}", conn))
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresEventStore.NotifyChannel}; LISTEN {PostgresEventStore.ReleasedChannel}", conn))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
                 }
+                var appended = 0; // set by an oos_events notification (new events), not by oos_released
+                conn.Notification += (_, e) =>
+                {
+                    if (e.Channel == PostgresEventStore.NotifyChannel)
+                    {
+                        Volatile.Write(ref appended, 1);
+                    }
+                };
                 backoff = TimeSpan.FromMilliseconds(200);
                 GlobalPosition? checkpoint = null;
                 GlobalPosition? stored = null;
@@ -350,9 +365,23 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         wait = due < wait ? (due > TimeSpan.Zero ? due : TimeSpan.Zero) : wait;
                     }
                     // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
-                    if (await conn.WaitAsync(wait, ct))
+                    // Waiting on held-back events, any notification is worth a re-read (an append, or a subscription's
+                    // transaction ending); otherwise only new events are, and a release just continues the wait.
+                    Volatile.Write(ref appended, 0);
+                    var waitStarted = Stopwatch.GetTimestamp();
+                    var until = DateTime.UtcNow + wait;
+                    while (await conn.WaitAsync(Remaining(until), ct))
                     {
                         await DrainNotificationsAsync(conn, ct);
+                        if (outcome.More || Volatile.Read(ref appended) == 1 || DateTime.UtcNow >= until)
+                        {
+                            break;
+                        }
+                    }
+                    if (outcome.More)
+                    {
+                        SubscriptionEngine.HeldBack.Record(Stopwatch.GetElapsedTime(waitStarted).TotalMilliseconds,
+                            new KeyValuePair<string, object?>("subscription", subscription.Name));
                     }
                     if (behindSince is { } behind && DateTime.UtcNow - behind >= LazyCheckpointDelay && stored is { } s && checkpoint is { } c)
                     {
@@ -408,6 +437,12 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
     }
 
     private static readonly TimeSpan MaxDrain = TimeSpan.FromMilliseconds(3);
+
+    private static TimeSpan Remaining(DateTime until)
+    {
+        var left = until - DateTime.UtcNow;
+        return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+    }
 
     // A pooled connection keeps session advisory locks until it is reused: release explicitly before returning it.
     private async Task ReleaseAsync(NpgsqlConnection? conn, bool locked, string name)
