@@ -50,8 +50,23 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         await WarmUp.UntilJitSettlesAsync(Suite, () => RunAsync(store, db, org, warmup, $"warm{step++}"), maxSteps: quick ? 4 : 12);
         Progress.Line($"inbound: {total:N0} messages at {RatePerSecond} msg/s (accept → inbound_decided.v1 committed)");
         using var hops = new HopListener();
+        using var sampling = new CancellationTokenSource();
+        var poolSamples = new List<(int Threads, long Pending)>();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                poolSamples.Add((ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount));
+                await Task.Delay(100);
+            }
+        });
         var r = await RunAsync(store, db, org, total, "run");
+        await sampling.CancelAsync();
+        await sampler;
         hops.Stop();
+        report.Figure(Suite, $"thread pool during the run: threads max / pending work items p50, max [{transport}]", poolSamples.Max(p => p.Threads), "",
+            string.Create(CultureInfo.InvariantCulture,
+                $"pending p50 {Stats.Median([.. poolSamples.Select(p => (double)p.Pending)]):F0}, max {poolSamples.Max(p => p.Pending)}"));
 
         report.Figure(Suite, $"accept (append inbound_received.v1) p50 [{transport}]", Stats.Median(r.Accept), "ms");
         report.Figure(Suite, $"accept p95 [{transport}]", Stats.Percentile(r.Accept, 95), "ms");
