@@ -27,20 +27,6 @@ public interface ISubscription
     Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct);
 }
 
-/// <summary>
-/// A subscription whose batches finish after <see cref="ISubscription.HandleAsync"/> returns (the relay: broker confirms
-/// overlap the next batch). The engine writes <see cref="CompletedThrough"/> as the checkpoint instead of the batch's end,
-/// so a crash re-processes whatever was not finished; <see cref="FlushAsync"/> finishes everything started.
-/// </summary>
-internal interface IOverlappingSubscription : ISubscription
-{
-    /// <summary>Every event at or before this position is done; null: nothing beyond the stored checkpoint.</summary>
-    GlobalPosition? CompletedThrough { get; }
-
-    /// <summary>Waits for all started work; throws if any of it failed.</summary>
-    Task FlushAsync(CancellationToken ct);
-}
-
 public sealed record SubscriptionStatus(string Name, GlobalPosition Checkpoint, DateTimeOffset? UpdatedAt, long EventsBehind);
 
 public sealed record RebuildProgress(string Name, long Processed, long Total);

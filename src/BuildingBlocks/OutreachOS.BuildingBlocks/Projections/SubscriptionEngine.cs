@@ -100,13 +100,7 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await subscription.HandleAsync(tx, events, ct);
-        // An overlapping subscription may still be finishing this batch (or earlier ones): record only what is done.
-        var done = last;
-        if (subscription is IOverlappingSubscription overlapping)
-        {
-            done = overlapping.CompletedThrough is { } c && c > table ? c : table;
-        }
-        if (done != table && !await MoveCheckpointAsync(tx, subscription.Name, table, done, ct))
+        if (!await MoveCheckpointAsync(tx, subscription.Name, table, last, ct))
         {
             await tx.RollbackAsync(ct);
             logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
@@ -114,20 +108,7 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         }
         await tx.CommitAsync(ct);
         Processed.Add(events.Count, new KeyValuePair<string, object?>("subscription", subscription.Name));
-        return new BatchOutcome(events.Count, last, done, more);
-    }
-
-    /// <summary>
-    /// Writes the position a runner has reached but not stored (skipped batches, or an overlapping subscription's
-    /// unfinished work, which is finished first). False when another runner moved the checkpoint meanwhile.
-    /// </summary>
-    internal async Task<bool> CatchUpCheckpointAsync(ISubscription subscription, GlobalPosition stored, GlobalPosition position, CancellationToken ct)
-    {
-        if (subscription is IOverlappingSubscription overlapping)
-        {
-            await overlapping.FlushAsync(ct);
-        }
-        return await PersistCheckpointAsync(subscription.Name, stored, position, ct);
+        return new BatchOutcome(events.Count, last, last, more);
     }
 
     /// <summary>Writes a position reached by skipped batches; false when another runner moved the checkpoint meanwhile.</summary>
@@ -218,22 +199,16 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
             logger.LogInformation("Rebuilding {Subscription} from the start of the log ({Total} events)", name, total);
             long processed = 0;
             GlobalPosition? position = GlobalPosition.Start;
-            GlobalPosition? stored = GlobalPosition.Start;
             while (true)
             {
-                var outcome = await ProcessBatchAsync(subscription, position, stored, deferIdle: false, ct);
+                var outcome = await ProcessBatchAsync(subscription, position, position, deferIdle: false, ct);
                 if (outcome.Count == 0)
                 {
                     break;
                 }
                 position = outcome.Position;
-                stored = outcome.Stored;
                 processed += outcome.Count;
                 progress?.Report(new RebuildProgress(name, processed, Math.Max(total, processed)));
-            }
-            if (position is { } reached && stored is { } table && reached != table)
-            {
-                await CatchUpCheckpointAsync(subscription, table, reached, ct);
             }
             progress?.Report(new RebuildProgress(name, processed, processed));
             return processed;
@@ -410,7 +385,7 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     }
                     if (behindSince is { } behind && DateTime.UtcNow - behind >= LazyCheckpointDelay && stored is { } s && checkpoint is { } c)
                     {
-                        if (await engine.CatchUpCheckpointAsync(subscription, s, c, ct))
+                        if (await engine.PersistCheckpointAsync(subscription.Name, s, c, ct))
                         {
                             stored = c;
                         }
