@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+
+using OutreachOS.IntegrationTests.Infrastructure;
 
 namespace OutreachOS.IntegrationTests.Generation;
 
@@ -23,11 +23,7 @@ internal sealed class OpenAIStub : IAsyncDisposable
     private OpenAIStub(string[] contents)
     {
         _contents = contents;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Run(HandleAsync);
+        _app = LoopbackApp.Create(HandleAsync);
     }
 
     public Uri BaseUrl { get; private set; } = null!;
@@ -39,8 +35,7 @@ internal sealed class OpenAIStub : IAsyncDisposable
     public static async Task<OpenAIStub> StartAsync(params string[] contents)
     {
         var stub = new OpenAIStub(contents);
-        await stub._app.StartAsync();
-        stub.BaseUrl = new Uri(stub._app.Urls.Single());
+        stub.BaseUrl = await LoopbackApp.StartAsync(stub._app);
         return stub;
     }
 

@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+
+using OutreachOS.IntegrationTests.Infrastructure;
 
 namespace OutreachOS.IntegrationTests.Ingestion;
 
@@ -26,11 +26,7 @@ internal sealed class ProviderStub : IAsyncDisposable
 
     private ProviderStub()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Run(HandleAsync);
+        _app = LoopbackApp.Create(HandleAsync);
     }
 
     public RSA SigningKey { get; } = RSA.Create(2048);
@@ -55,8 +51,7 @@ internal sealed class ProviderStub : IAsyncDisposable
     public static async Task<ProviderStub> StartAsync()
     {
         var stub = new ProviderStub();
-        await stub._app.StartAsync();
-        stub.BaseUrl = new Uri(stub._app.Urls.Single());
+        stub.BaseUrl = await LoopbackApp.StartAsync(stub._app);
         return stub;
     }
 

@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
+using OutreachOS.BuildingBlocks.Postgres;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
 
@@ -52,7 +51,7 @@ public sealed class InboxTransaction : IAsyncDisposable
             {
                 BatchCommands =
                 {
-                    new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new NpgsqlParameter { Value = ClaimKey(consumer, messageId) } } },
+                    AdvisoryLocks.TransactionLock($"oos-inbox:{consumer}:{messageId:N}"),
                     new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM oos.inbox WHERE consumer = $1 AND message_id = $2)")
                     {
                         Parameters = { new NpgsqlParameter { Value = consumer }, new NpgsqlParameter { Value = messageId } },
@@ -107,9 +106,6 @@ public sealed class InboxTransaction : IAsyncDisposable
         await Transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }
-
-    internal static long ClaimKey(string consumer, Guid messageId) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"oos-inbox:{consumer}:{messageId:N}")), 0);
 
     /// <summary>Whether the consumer has processed the message (for diagnostics and tests).</summary>
     public static async Task<bool> IsProcessedAsync(NpgsqlDataSource dataSource, string consumer, Guid messageId, CancellationToken ct = default)

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Postgres;
 
 namespace OutreachOS.BuildingBlocks.Projections;
 
@@ -46,8 +45,7 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     public ISubscription Get(string name) =>
         _byName.TryGetValue(name, out var s) ? s : throw new KeyNotFoundException($"Unknown projection or subscription '{name}'. Known: {string.Join(", ", _byName.Keys.Order())}");
 
-    internal static long LockKey(string name) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("oos-subscription:" + name)), 0);
+    internal static long LockKey(string name) => AdvisoryLocks.Key("oos-subscription:" + name);
 
     internal static async Task<bool> TryLockAsync(NpgsqlConnection conn, string name, CancellationToken ct)
     {
@@ -121,15 +119,12 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         return moved;
     }
 
-    private async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadBatchAsync(GlobalPosition after, int max, CancellationToken ct)
-    {
-        if (store is PostgresEventStore postgres)
-        {
-            return await postgres.ReadAllForSubscriberAsync(after, max, ct);
-        }
-        var events = await store.ReadAllAsync(after, max, ct);
-        return (events, events.Count == 0 && await HasHeldBackEventsAsync(after, ct));
-    }
+    // The store registered by AddOutreachEventStore is PostgresEventStore; another IEventStore (a decorator) still works,
+    // without the held-back probe: such a runner sees held-back events at its next NOTIFY or poll.
+    private async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadBatchAsync(GlobalPosition after, int max, CancellationToken ct) =>
+        store is PostgresEventStore postgres
+            ? await postgres.ReadAllForSubscriberAsync(after, max, ct)
+            : (await store.ReadAllAsync(after, max, ct), false);
 
     /// <summary>
     /// Optimistic move inside the handler's transaction: if another runner advanced the checkpoint meanwhile (lock lost),
@@ -240,14 +235,6 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         }
     }
 
-    /// <summary>True when committed events exist after <paramref name="after"/> that readers may not deliver yet.</summary>
-    internal async Task<bool> HasHeldBackEventsAsync(GlobalPosition after, CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM oos.events WHERE (tx, seq) > (@tx, @seq))");
-        cmd.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
-        cmd.Parameters.AddWithValue("seq", after.Sequence);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
 
     public async Task<IReadOnlyList<SubscriptionStatus>> StatusAsync(CancellationToken ct = default)
     {
@@ -341,7 +328,7 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     behindSince = checkpoint == stored ? null : behindSince ?? DateTime.UtcNow;
 
                     TimeSpan wait;
-                    if (outcome.More && outcome.Count > 0 && outcome.Count >= subscription.BatchSize)
+                    if (outcome.Count >= subscription.BatchSize)
                     {
                         continue; // a full batch: more is readable now
                     }

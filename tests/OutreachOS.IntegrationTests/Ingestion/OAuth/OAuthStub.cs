@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Logging;
+
+using OutreachOS.IntegrationTests.Infrastructure;
 
 namespace OutreachOS.IntegrationTests.Ingestion.OAuth;
 
@@ -20,11 +20,7 @@ internal sealed class OAuthStub : IAsyncDisposable
 
     private OAuthStub()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Run(HandleAsync);
+        _app = LoopbackApp.Create(HandleAsync);
     }
 
     public Uri BaseUrl { get; private set; } = null!;
@@ -50,8 +46,7 @@ internal sealed class OAuthStub : IAsyncDisposable
     public static async Task<OAuthStub> StartAsync()
     {
         var stub = new OAuthStub();
-        await stub._app.StartAsync();
-        stub.BaseUrl = new Uri(stub._app.Urls.Single());
+        stub.BaseUrl = await LoopbackApp.StartAsync(stub._app);
         return stub;
     }
 

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.BuildingBlocks.Postgres;
 using OutreachOS.Ingestion.Accepting;
 using OutreachOS.Ingestion.Normalizing;
 
@@ -73,10 +74,7 @@ internal sealed class MailboxNotificationConsumer(
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)")
-                {
-                    Parameters = { new NpgsqlParameter { Value = CursorLockKey(tenant, source, mailbox) } },
-                },
+                AdvisoryLocks.TransactionLock($"oos-mailbox-cursor:{tenant:N}:{source}:{mailbox.ToLowerInvariant()}"),
                 new NpgsqlBatchCommand("SELECT cursor FROM oos.ingestion_mailbox_cursors WHERE tenant_id = $1 AND source = $2 AND mailbox = $3")
                 {
                     Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = source }, new NpgsqlParameter { Value = mailbox.ToLowerInvariant() } },
@@ -88,9 +86,6 @@ internal sealed class MailboxNotificationConsumer(
         return await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct) ? reader.GetString(0) : null;
     }
 
-    private static long CursorLockKey(Guid tenant, string source, string mailbox) =>
-        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes($"oos-mailbox-cursor:{tenant:N}:{source}:{mailbox.ToLowerInvariant()}")), 0);
 
     private async Task WriteCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, string cursor, CancellationToken ct)
     {

@@ -58,7 +58,8 @@ internal sealed class TriageResponseConsumer(
         void Add(string purpose, object e) => events.Add(new EventToAppend(ResponseIds.For(decisionId, purpose), e));
         // Writes wait until the calls outside PostgreSQL (Slack, SMTP, CRM) are done: the first write gives the transaction
         // an id, and while it is open every event committed by anyone is held back from the relay and the projections.
-        var writes = new List<Func<Task>>();
+        DraftRecord? pendingDraft = null;
+        QaRecord? pendingQa = null;
         string crmNote;
 
         if (d.Decision.Path == ResponsePath.Human)
@@ -90,7 +91,7 @@ internal sealed class TriageResponseConsumer(
                     d.Message.From, d.Message.Subject, d.Message.Text, d.Message.MessageId, d.Message.References,
                     new DraftClassification(d.Classification.Intent, d.Classification.Urgency, d.Classification.Owner, d.Classification.PolicyFlags, d.Classification.Confidence),
                     d.Decision.Reasons, d.Decision.SlaDueAt, now, d.Decision.Path, flags, d.Decision.DryRun, reply.Cc, d.Redactions);
-                writes.Add(() => DocumentStore.UpsertAsync(transaction, tenant, draftId.ToString(), draft, ct));
+                pendingDraft = draft;
                 await slack.NotifyDraftAsync(tenant, draft, ct);
                 crmNote = $"Draft reply to \"{d.Message.Subject}\" waiting for review ({d.Classification.Intent}).";
             }
@@ -117,7 +118,7 @@ internal sealed class TriageResponseConsumer(
                         Add("qa", new InboundQaSampled(d.InboundId, decisionId, check.Passed, now));
                         var qa = new QaRecord(d.InboundId, decisionId, QaSampler.Pending, d.Classification.Intent, d.Message.Subject, d.Message.Text,
                             reply.Subject, reply.Text, check.Passed, ReplyComposer.ToEventFlags(check), now);
-                        writes.Add(() => DocumentStore.UpsertAsync(transaction, tenant, d.InboundId.ToString(), qa, ct));
+                        pendingQa = qa;
                     }
                 }
                 else
@@ -134,9 +135,13 @@ internal sealed class TriageResponseConsumer(
             Add("crm", logged);
         }
 
-        foreach (var write in writes)
+        if (pendingDraft is not null)
         {
-            await write();
+            await DocumentStore.UpsertAsync(transaction, tenant, pendingDraft.DraftId.ToString(), pendingDraft, ct);
+        }
+        if (pendingQa is not null)
+        {
+            await DocumentStore.UpsertAsync(transaction, tenant, d.InboundId.ToString(), pendingQa, ct);
         }
         await store.AppendManyAsync(transaction, [new StreamAppend(tenant, stream, InboundStreams.StreamType, ExpectedVersion.Any, events)], ct);
     }
