@@ -66,8 +66,14 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
 
         Progress.Line($"personalize: {total:N0} × GET /organizations/me at {Clients} clients (baseline)");
         var baseline = await RunAsync(client, total, OrganizationMe);
-        Progress.Line($"personalize: {total:N0} × POST /personalize (EMAIL, 3 variants) at {Clients} clients");
+        Progress.Line($"personalize: {total:N0} × POST /personalize (EMAIL, 3 variants) at {Clients} clients, one organization");
         var personalize = await RunAsync(client, total, Personalize);
+
+        // The same load from 20 organizations (one client each): tells the work of a request apart from the queue on the
+        // organization's credit account, which every reservation and settlement of one organization locks in turn.
+        var perOrg = await CreateOrganizationsAsync(app, client, Clients);
+        Progress.Line($"personalize: {total:N0} × POST /personalize at {Clients} clients, one organization each");
+        var spread = await RunAsync(perOrg, total, Personalize);
 
         // One client, one request at a time: the service time without queueing behind the other 19 clients.
         var single = singleCount ?? (quick ? 30 : 100);
@@ -101,6 +107,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
 
         Record("baseline: GET /organizations/me", baseline, Clients);
         Record("POST /personalize (3 variants)", personalize, Clients);
+        Record("POST /personalize, 20 organizations", spread, Clients);
         Record("POST /personalize, 1 client", alone, 1);
         report.Figure(Suite, "PostgreSQL commits per /personalize, raw", rawCommits, "", "pg_stat_database over the 1-client pass, background included");
         report.Figure(Suite, "PostgreSQL commits per /personalize, net", netCommits, "", "raw minus the idle rate over the same window");
@@ -109,10 +116,15 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         report.Figure(Suite, "host CPU per /personalize (1 client)", cpuPerRequest, "ms", "process CPU time over the pass / requests (client + server in-process)");
         report.Ratio(Suite, "p50 personalize / baseline", Stats.Median(personalize.Millis) / Stats.Median(baseline.Millis));
         report.Ratio(Suite, "throughput baseline / personalize", baseline.PerSecond / personalize.PerSecond);
-        if (baseline.Failures + personalize.Failures + alone.Failures > 0)
+        report.Ratio(Suite, "p50 one organization / 20 organizations", Stats.Median(personalize.Millis) / Stats.Median(spread.Millis));
+        foreach (var c in perOrg)
         {
-            report.Note($"personalize: {baseline.Failures} baseline and {personalize.Failures + alone.Failures} personalize responses were not 200 " +
-                $"(first: {baseline.FirstFailure ?? personalize.FirstFailure ?? alone.FirstFailure})");
+            c.Dispose();
+        }
+        if (baseline.Failures + personalize.Failures + spread.Failures + alone.Failures > 0)
+        {
+            report.Note($"personalize: {baseline.Failures} baseline and {personalize.Failures + spread.Failures + alone.Failures} personalize responses were not 200 " +
+                $"(first: {baseline.FirstFailure ?? personalize.FirstFailure ?? spread.FirstFailure ?? alone.FirstFailure})");
         }
 
         var p50 = Stats.Median(personalize.Millis);
@@ -138,6 +150,27 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
 
     private static Task<HttpResponseMessage> OrganizationMe(HttpClient client) => client.GetAsync("/organizations/me");
 
+    /// <summary>ENTERPRISE organizations created through the API, one authenticated client each.</summary>
+    private static async Task<HttpClient[]> CreateOrganizationsAsync(BenchHost app, HttpClient platform, int count)
+    {
+        var clients = new HttpClient[count];
+        for (var i = 0; i < count; i++)
+        {
+            using var content = new StringContent($$"""{ "name": "bench org {{i}}", "tier": "ENTERPRISE" }""", Encoding.UTF8, "application/json");
+            using var response = await platform.PostAsync("/organizations", content);
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                throw new InvalidOperationException($"creating a bench organization failed: {(int)response.StatusCode} {body}");
+            }
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            clients[i] = app.CreateClient();
+            clients[i].DefaultRequestHeaders.Authorization =
+                new AuthenticationHeaderValue("Bearer", json.RootElement.GetProperty("api_key").GetProperty("key").GetString());
+        }
+        return clients;
+    }
+
     private void Record(string name, Run run, int clients)
     {
         report.Figure(Suite, name + " p50", Stats.Median(run.Millis), "ms");
@@ -147,14 +180,18 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
     }
 
     /// <summary><paramref name="clients"/> loops share one counter, so exactly <paramref name="total"/> requests are sent.</summary>
-    private static async Task<Run> RunAsync(HttpClient client, int total, Func<HttpClient, Task<HttpResponseMessage>> send, int clients = Clients)
+    private static Task<Run> RunAsync(HttpClient client, int total, Func<HttpClient, Task<HttpResponseMessage>> send, int clients = Clients) =>
+        RunAsync(Enumerable.Repeat(client, clients).ToArray(), total, send);
+
+    /// <summary>One loop per client (loop k sends with <paramref name="clients"/>[k]); the loops share one counter.</summary>
+    private static async Task<Run> RunAsync(HttpClient[] clients, int total, Func<HttpClient, Task<HttpResponseMessage>> send)
     {
         var millis = new double[total];
         var next = -1;
         var failures = 0;
         string? firstFailure = null;
         var wall = Stopwatch.StartNew();
-        var loops = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        var loops = clients.Select(client => Task.Run(async () =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < total)

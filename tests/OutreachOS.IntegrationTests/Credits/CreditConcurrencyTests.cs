@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Credits.Contracts;
 using OutreachOS.Credits.Ledger;
 
@@ -68,6 +69,41 @@ public sealed class CreditConcurrencyTests
         var balance = await h.Ledger.GetBalanceAsync(Org, default);
         Assert.True(balance.Available >= 0);
     }
+
+    [Fact]
+    public async Task A_conflict_on_one_callers_stream_fails_that_caller_only_and_the_others_commit_with_their_events_once()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        await h.Store.AppendAsync(Org, "caller-taken", "test", ExpectedVersion.NoStream, [EventToAppend.Create(Marker(0))]);
+        var conflicting = Guid.NewGuid();
+        var ids = Enumerable.Range(0, 29).Select(_ => Guid.NewGuid()).Append(conflicting).ToList();
+        using var start = new SemaphoreSlim(0);
+        // Each caller appends to its own stream in the reservation's transaction; one of them expects a stream that is
+        // already there. Whether the commands share a transaction or not, only that one may fail.
+        var tasks = ids.Select(id => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            var stream = id == conflicting ? "caller-taken" : $"caller-{id:N}";
+            await h.Ledger.ReserveAsync(Org, id, 1, "generation",
+                r => [new StreamAppend(Org, stream, "test", ExpectedVersion.NoStream, [EventToAppend.Create(Marker(r.Balance.Available))])], default);
+        })).ToList();
+        start.Release(ids.Count);
+        var failure = await Record.ExceptionAsync(() => tasks[^1]);
+        await Task.WhenAll(tasks.Take(ids.Count - 1));
+
+        Assert.IsType<ConcurrencyException>(failure);
+        await AssertLedgerBalancesAsync(h, expectedReserved: ids.Count - 1, expectedConsumed: 0);
+        var reserved = (await h.EventsAsync(Org, "2026-11")).OfType<CreditsReserved>().Select(r => r.ReservationId).ToHashSet();
+        Assert.DoesNotContain(conflicting, reserved);
+        foreach (var id in ids.Take(ids.Count - 1))
+        {
+            Assert.Contains(id, reserved);
+            Assert.Single(await h.Store.ReadStreamAsync(Org, $"caller-{id:N}"));
+        }
+        Assert.Single(await h.Store.ReadStreamAsync(Org, "caller-taken"));
+    }
+
+    private static CreditAlertRaised Marker(int available) => new(CreditAlertLevel.Low, available, 100, CreditsHarness.Start);
 
     [Fact]
     public async Task The_same_reservation_sent_twenty_times_at_once_is_held_once()

@@ -17,7 +17,9 @@ public interface ICreditLedger
     /// <summary>
     /// <see cref="ReserveAsync(Guid, Guid, int, string, CancellationToken)"/>, and in the same transaction the caller's own
     /// events built from the reservation: both are recorded or neither (one commit instead of two). A conflict on the
-    /// caller's stream rolls the reservation back too.
+    /// caller's stream rolls the reservation back too. <paramref name="alsoAppend"/> may be called more than once (a group
+    /// of commands whose transaction failed is retried command by command) and must have no other effect; the appends
+    /// of its last call are the ones recorded.
     /// </summary>
     Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason,
         Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
@@ -25,7 +27,8 @@ public interface ICreditLedger
     /// <summary>Charges <paramref name="usedCredits"/> (≤ reserved) and releases the remainder. Idempotent.</summary>
     Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits, CancellationToken ct);
 
-    /// <summary>Settles and appends the caller's events built from the new balance in the same transaction.</summary>
+    /// <summary>Settles and appends the caller's events built from the new balance in the same transaction
+    /// (<paramref name="alsoAppend"/> as for reservations: pure, possibly called more than once).</summary>
     Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits,
         Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
 

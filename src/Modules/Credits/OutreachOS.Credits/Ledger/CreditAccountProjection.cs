@@ -56,22 +56,31 @@ internal sealed class CreditAccountProjection : IInlineProjection
 
     public IReadOnlyCollection<Type> EventTypes { get; } = CreditEventTypes.All;
 
+    /// <summary>All of the events' row changes in one round trip: one account update per (organization, period) with the
+    /// summed deltas, then one statement per reservation, usage day and alert.</summary>
     public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
-        var conn = transaction.Connection!;
-        foreach (var e in events)
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+        // Only the ledger streams: another module may record a copy of a credit event on a stream of its own.
+        foreach (var account in events.Where(e => CreditStreams.IsLedger(e.StreamId)).GroupBy(e => (e.TenantId, Period: CreditStreams.PeriodOf(e.StreamId))))
         {
-            var period = CreditStreams.PeriodOf(e.StreamId);
-            var (consumedDelta, reservedDelta) = e.Data switch
+            var (consumed, reserved) = (0, 0);
+            foreach (var e in account)
             {
-                CreditsReserved r => (0, r.Credits),
-                CreditsSettled s => (s.Used, -s.Reserved),
-                CreditsRefunded f => (0, -f.Credits),
-                _ => (0, 0),
-            };
+                var (c, r) = e.Data switch
+                {
+                    CreditsReserved x => (0, x.Credits),
+                    CreditsSettled x => (x.Used, -x.Reserved),
+                    CreditsRefunded x => (0, -x.Credits),
+                    _ => (0, 0),
+                };
+                consumed += c;
+                reserved += r;
+            }
+            var last = account.MaxBy(e => e.Version)!;
             // The inserted row must pass the CHECK on its own (PostgreSQL checks it before detecting the conflict), so the
             // deltas are applied in the update branch; a new row only ever starts with a reservation.
-            await using (var account = new NpgsqlCommand("""
+            batch.BatchCommands.Add(Command("""
                 INSERT INTO oos.credit_accounts (tenant_id, period, consumed, reserved, version, updated_at)
                 VALUES (@t, @p, GREATEST(@c, 0), GREATEST(@r, 0), @v, @at)
                 ON CONFLICT (tenant_id, period) DO UPDATE SET
@@ -79,68 +88,62 @@ internal sealed class CreditAccountProjection : IInlineProjection
                     reserved = oos.credit_accounts.reserved + @r,
                     version = EXCLUDED.version,
                     updated_at = EXCLUDED.updated_at
-                """, conn, transaction))
+                """, account.Key.TenantId, account.Key.Period, ("c", consumed), ("r", reserved), ("v", last.Version), ("at", last.CreatedAt)));
+            foreach (var e in account)
             {
-                account.Parameters.AddWithValue("t", e.TenantId);
-                account.Parameters.AddWithValue("p", period);
-                account.Parameters.AddWithValue("c", consumedDelta);
-                account.Parameters.AddWithValue("r", reservedDelta);
-                account.Parameters.AddWithValue("v", e.Version);
-                account.Parameters.AddWithValue("at", e.CreatedAt);
-                await account.ExecuteNonQueryAsync(ct);
+                AddRowChanges(batch, e.TenantId, account.Key.Period, e.Data);
             }
-
-            await using var cmd = new NpgsqlCommand { Connection = conn, Transaction = transaction };
-            cmd.Parameters.AddWithValue("t", e.TenantId);
-            cmd.Parameters.AddWithValue("p", period);
-            switch (e.Data)
-            {
-                case CreditsReserved r:
-                    cmd.CommandText = """
-                        INSERT INTO oos.credit_reservations (tenant_id, id, period, credits, status, reason, created_at, expires_at)
-                        VALUES (@t, @id, @p, @credits, 'OPEN', @reason, @at, @exp)
-                        """;
-                    cmd.Parameters.AddWithValue("id", r.ReservationId);
-                    cmd.Parameters.AddWithValue("credits", r.Credits);
-                    cmd.Parameters.AddWithValue("reason", r.Reason);
-                    cmd.Parameters.AddWithValue("at", r.At);
-                    cmd.Parameters.AddWithValue("exp", r.ExpiresAt);
-                    break;
-                case CreditsSettled s:
-                    cmd.CommandText = """
-                        UPDATE oos.credit_reservations SET status = 'SETTLED', used = @used, closed_at = @at WHERE tenant_id = @t AND id = @id;
-                        INSERT INTO oos.credit_usage_daily (tenant_id, period, day, consumed) VALUES (@t, @p, @day, @used)
-                        ON CONFLICT (tenant_id, period, day) DO UPDATE SET consumed = oos.credit_usage_daily.consumed + EXCLUDED.consumed;
-                        """;
-                    cmd.Parameters.AddWithValue("id", s.ReservationId);
-                    cmd.Parameters.AddWithValue("used", s.Used);
-                    cmd.Parameters.AddWithValue("at", s.At);
-                    cmd.Parameters.AddWithValue("day", DateOnly.FromDateTime(s.At.UtcDateTime));
-                    break;
-                case CreditsRefunded f:
-                    cmd.CommandText = """
-                        UPDATE oos.credit_reservations SET status = 'REFUNDED', used = 0, closed_at = @at, close_reason = @reason
-                        WHERE tenant_id = @t AND id = @id
-                        """;
-                    cmd.Parameters.AddWithValue("id", f.ReservationId);
-                    cmd.Parameters.AddWithValue("at", f.At);
-                    cmd.Parameters.AddWithValue("reason", f.Reason);
-                    break;
-                case CreditAlertRaised a:
-                    cmd.CommandText = """
-                        INSERT INTO oos.credit_alerts (tenant_id, period, level, available, allowance, raised_at)
-                        VALUES (@t, @p, @level, @available, @allowance, @at)
-                        """;
-                    cmd.Parameters.AddWithValue("level", LevelName(a.Level));
-                    cmd.Parameters.AddWithValue("available", a.Available);
-                    cmd.Parameters.AddWithValue("allowance", a.Allowance);
-                    cmd.Parameters.AddWithValue("at", a.At);
-                    break;
-                default:
-                    continue;
-            }
-            await cmd.ExecuteNonQueryAsync(ct);
         }
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static void AddRowChanges(NpgsqlBatch batch, Guid tenantId, string period, object? data)
+    {
+        switch (data)
+        {
+            case CreditsReserved r:
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO oos.credit_reservations (tenant_id, id, period, credits, status, reason, created_at, expires_at)
+                    VALUES (@t, @id, @p, @credits, 'OPEN', @reason, @at, @exp)
+                    """, tenantId, period, ("id", r.ReservationId), ("credits", r.Credits), ("reason", r.Reason), ("at", r.At), ("exp", r.ExpiresAt)));
+                break;
+            case CreditsSettled s:
+                batch.BatchCommands.Add(Command(
+                    "UPDATE oos.credit_reservations SET status = 'SETTLED', used = @used, closed_at = @at WHERE tenant_id = @t AND id = @id",
+                    tenantId, period, ("id", s.ReservationId), ("used", s.Used), ("at", s.At)));
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO oos.credit_usage_daily (tenant_id, period, day, consumed) VALUES (@t, @p, @day, @used)
+                    ON CONFLICT (tenant_id, period, day) DO UPDATE SET consumed = oos.credit_usage_daily.consumed + EXCLUDED.consumed
+                    """, tenantId, period, ("day", DateOnly.FromDateTime(s.At.UtcDateTime)), ("used", s.Used)));
+                break;
+            case CreditsRefunded f:
+                batch.BatchCommands.Add(Command("""
+                    UPDATE oos.credit_reservations SET status = 'REFUNDED', used = 0, closed_at = @at, close_reason = @reason
+                    WHERE tenant_id = @t AND id = @id
+                    """, tenantId, period, ("id", f.ReservationId), ("at", f.At), ("reason", f.Reason)));
+                break;
+            case CreditAlertRaised a:
+                batch.BatchCommands.Add(Command("""
+                    INSERT INTO oos.credit_alerts (tenant_id, period, level, available, allowance, raised_at)
+                    VALUES (@t, @p, @level, @available, @allowance, @at)
+                    """, tenantId, period, ("level", LevelName(a.Level)), ("available", a.Available), ("allowance", a.Allowance), ("at", a.At)));
+                break;
+        }
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, Guid tenantId, string period, params (string Name, object Value)[] parameters)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("p", period);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        return cmd;
     }
 
     public static string LevelName(Contracts.CreditAlertLevel level) => level.ToString().ToUpperInvariant();

@@ -35,6 +35,8 @@ internal static class CreditStreams
 
     public static string For(string period) => Prefix + period;
 
+    public static bool IsLedger(string streamId) => streamId.StartsWith(Prefix, StringComparison.Ordinal);
+
     public static string PeriodOf(string streamId) =>
         streamId.StartsWith(Prefix, StringComparison.Ordinal) ? streamId[Prefix.Length..] : throw new ArgumentException($"'{streamId}' is not a credit ledger stream.", nameof(streamId));
 }

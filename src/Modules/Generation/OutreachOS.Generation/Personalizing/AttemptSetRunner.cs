@@ -54,12 +54,9 @@ internal sealed class AttemptSetRunner(
             var variants = present.Select(i => ToVariant(request, final[i]!, flags[i]!)).ToList();
             var charged = present.Count * options.CreditsPerVariant;
             // The charge and the request's record of it (variants, verdicts, settlement) commit in one transaction.
-            var balance = await ledger.SettleAsync(tenantId, reservationId, charged, b =>
-            {
-                w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
-                w.Add(new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow()));
-                return w.PendingAppend();
-            }, ct);
+            var balance = await ledger.SettleAsync(tenantId, reservationId, charged, b => w.PendingAppend(
+                new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()),
+                new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow())), ct);
             w.Committed();
             settledOrRefunded = true;
             return new AttemptSetResult(variants, attempts, null, charged, balance.Available);

@@ -80,12 +80,9 @@ internal sealed class PersonalizationService(
         {
             // The reservation and the request's events (request, attempt set, hold) commit together, or neither does:
             // a conflicting regeneration of the same set rolls its reservation back with it.
-            reservation = await ledger.ReserveAsync(tenantId, reservationId, credits, AttemptSetRunner.Purpose(setNo), r =>
-            {
-                w.Add(new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, count, count < requested, clock.GetUtcNow()));
-                w.Add(new CreditsReserved(reservationId, AttemptSetRunner.Purpose(setNo), r.Reserved, r.Balance.Available, clock.GetUtcNow()));
-                return w.PendingAppend();
-            }, ct);
+            reservation = await ledger.ReserveAsync(tenantId, reservationId, credits, AttemptSetRunner.Purpose(setNo), r => w.PendingAppend(
+                new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, count, count < requested, clock.GetUtcNow()),
+                new CreditsReserved(reservationId, AttemptSetRunner.Purpose(setNo), r.Reserved, r.Balance.Available, clock.GetUtcNow())), ct);
             w.Committed();
         }
         catch (InsufficientCreditsException e)

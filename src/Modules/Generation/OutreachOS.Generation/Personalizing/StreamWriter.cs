@@ -10,6 +10,7 @@ namespace OutreachOS.Generation.Personalizing;
 internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid requestId, long version)
 {
     private readonly List<EventToAppend> _pending = [];
+    private List<EventToAppend> _handedOut = [];
 
     public long Version { get; private set; } = version;
 
@@ -20,25 +21,28 @@ internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid reques
     public void Add(object e) => _pending.Add(EventToAppend.Create(e));
 
     /// <summary>
-    /// The buffered events as one append for another component's transaction (the credit ledger's). Call
-    /// <see cref="Committed"/> once that transaction committed; until then the buffer is kept.
+    /// The buffered events and <paramref name="more"/> as one append for another component's transaction (the credit
+    /// ledger's). Pure apart from remembering <paramref name="more"/>: the ledger may call it again when it retries, and
+    /// the last call's events are the ones <see cref="Committed"/> accounts for. Until then the buffer is kept.
     /// </summary>
-    public IReadOnlyList<StreamAppend> PendingAppend()
+    public IReadOnlyList<StreamAppend> PendingAppend(params object[] more)
     {
-        if (_pending.Count == 0)
+        _handedOut = [.. more.Select(e => EventToAppend.Create(e))];
+        if (_pending.Count + _handedOut.Count == 0)
         {
             return [];
         }
 
         var expected = Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(Version);
-        return [new StreamAppend(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, expected, [.. _pending])];
+        return [new StreamAppend(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, expected, [.. _pending, .. _handedOut])];
     }
 
-    /// <summary>The append handed out by <see cref="PendingAppend"/> was committed (with an exact expected version).</summary>
+    /// <summary>The append handed out last by <see cref="PendingAppend"/> was committed (with an exact expected version).</summary>
     public void Committed()
     {
-        Version += _pending.Count;
+        Version += _pending.Count + _handedOut.Count;
         _pending.Clear();
+        _handedOut = [];
     }
 
     public async Task FlushAsync(CancellationToken ct)
