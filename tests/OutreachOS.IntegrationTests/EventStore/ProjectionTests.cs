@@ -178,6 +178,35 @@ public sealed class ProjectionTests
         Assert.Null(await h.Services.GetRequiredService<DocumentStore>().GetAsync<BalanceView>(Guid.NewGuid(), "withdrawals-x"));
     }
 
+    [Fact]
+    public async Task Documents_written_and_read_many_at_once_are_keyed_by_tenant_and_versioned_like_single_writes()
+    {
+        await using var h = await HostAsync();
+        var other = Guid.NewGuid();
+        var dataSource = h.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var conn = await dataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await DocumentStore.UpsertManyAsync<BalanceView>(tx, [(Tenant, "a", new BalanceView("a", 1m, 1)), (Tenant, "b", new BalanceView("b", 2m, 1)), (other, "a", new BalanceView("a", 9m, 1))]);
+            await tx.CommitAsync();
+        }
+        await using (var conn = await dataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            var found = await DocumentStore.GetManyAsync<BalanceView>(tx, [(Tenant, "a"), (Tenant, "missing"), (other, "a"), (other, "b")], forUpdate: true);
+            Assert.Equal(2, found.Count);
+            Assert.Equal((1m, 9m), (found[(Tenant, "a")].Balance, found[(other, "a")].Balance));
+            await DocumentStore.UpsertManyAsync<BalanceView>(tx, [(Tenant, "a", found[(Tenant, "a")] with { Balance = 3m })]);
+            await tx.CommitAsync();
+        }
+
+        var docs = h.Services.GetRequiredService<DocumentStore>();
+        var a = await docs.GetAsync<BalanceView>(Tenant, "a");
+        Assert.Equal((3m, 2L), (a!.Data.Balance, a.Version));
+        Assert.Equal(2m, (await docs.GetAsync<BalanceView>(Tenant, "b"))!.Data.Balance);
+        Assert.Equal((9m, 1L), ((await docs.GetAsync<BalanceView>(other, "a"))!.Data.Balance, (await docs.GetAsync<BalanceView>(other, "a"))!.Version));
+    }
+
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

@@ -75,6 +75,54 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Several documents of one type by (tenant, id) in one round trip; with <paramref name="forUpdate"/> they stay locked
+    /// for the transaction (taken in key order, so two such reads cannot deadlock each other).
+    /// </summary>
+    public static async Task<Dictionary<(Guid TenantId, string Id), T>> GetManyAsync<T>(NpgsqlTransaction tx,
+        IReadOnlyCollection<(Guid TenantId, string Id)> keys, bool forUpdate, CancellationToken ct = default)
+    {
+        var found = new Dictionary<(Guid, string), T>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+        await using var cmd = new NpgsqlCommand("""
+            SELECT d.tenant_id, d.id, d.data::text FROM oos.documents d
+            JOIN unnest(@t, @ids) AS k(t, id) ON d.tenant_id = k.t AND d.id = k.id
+            WHERE d.type = @type ORDER BY d.tenant_id, d.id
+            """ + (forUpdate ? " FOR UPDATE OF d" : ""), tx.Connection, tx);
+        cmd.Parameters.AddWithValue("t", keys.Select(k => k.TenantId).ToArray());
+        cmd.Parameters.AddWithValue("ids", keys.Select(k => k.Id).ToArray());
+        cmd.Parameters.AddWithValue("type", TypeName<T>());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            found[(r.GetGuid(0), r.GetString(1))] = JsonSerializer.Deserialize<T>(r.GetString(2), OutreachJson.Options)!;
+        }
+        return found;
+    }
+
+    /// <summary>Inserts or replaces several documents of one type (distinct keys) in one round trip.</summary>
+    public static async Task UpsertManyAsync<T>(NpgsqlTransaction tx, IReadOnlyCollection<(Guid TenantId, string Id, T Document)> documents,
+        CancellationToken ct = default)
+    {
+        if (documents.Count == 0)
+        {
+            return;
+        }
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO oos.documents (tenant_id, type, id, data, version, updated_at)
+            SELECT k.t, @type, k.id, k.data, 1, now() FROM unnest(@t, @ids, @datas::jsonb[]) AS k(t, id, data)
+            ON CONFLICT (tenant_id, type, id) DO UPDATE SET data = excluded.data, version = oos.documents.version + 1, updated_at = now()
+            """, tx.Connection, tx);
+        cmd.Parameters.AddWithValue("t", documents.Select(d => d.TenantId).ToArray());
+        cmd.Parameters.AddWithValue("ids", documents.Select(d => d.Id).ToArray());
+        cmd.Parameters.AddWithValue("datas", documents.Select(d => JsonSerializer.Serialize(d.Document, OutreachJson.Options)).ToArray());
+        cmd.Parameters.AddWithValue("type", TypeName<T>());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     public static async Task DeleteAsync<T>(NpgsqlTransaction tx, Guid tenantId, string id, CancellationToken ct = default)
     {
         await using var cmd = new NpgsqlCommand("DELETE FROM oos.documents WHERE tenant_id = @t AND type = @type AND id = @id", tx.Connection, tx);

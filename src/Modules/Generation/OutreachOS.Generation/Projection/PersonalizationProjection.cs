@@ -14,12 +14,17 @@ internal sealed class PersonalizationProjection : IInlineProjection
 {
     public IReadOnlyCollection<Type> EventTypes { get; } = PersonalizationStreams.EventTypes;
 
+    /// <summary>Every request in the append (a credit group commits several) in two round trips: one read, one write.</summary>
     public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
-        foreach (var group in events.GroupBy(e => (e.TenantId, e.StreamId)))
+        var streams = events.GroupBy(e => (e.TenantId, Id: IdOf(e.StreamId))).ToList();
+        // A stream that starts in this append has no record yet: only the others are read.
+        var existing = await DocumentStore.GetManyAsync<PersonalizationRecord>(transaction,
+            streams.Where(g => g.Min(e => e.Version) > 1).Select(g => g.Key).ToList(), forUpdate: true, ct);
+        var updated = new List<(Guid, string, PersonalizationRecord)>(streams.Count);
+        foreach (var group in streams)
         {
-            var id = IdOf(group.Key.StreamId);
-            var current = (await DocumentStore.GetAsync<PersonalizationRecord>(transaction, group.Key.TenantId, id, forUpdate: true, ct))?.Data;
+            var current = existing.GetValueOrDefault(group.Key);
             foreach (var e in group.OrderBy(e => e.Version))
             {
                 current = PersonalizationEvolve.Evolve(current, e.Data!, e.Version);
@@ -27,9 +32,10 @@ internal sealed class PersonalizationProjection : IInlineProjection
 
             if (current is not null)
             {
-                await DocumentStore.UpsertAsync(transaction, group.Key.TenantId, id, current, ct);
+                updated.Add((group.Key.TenantId, group.Key.Id, current));
             }
         }
+        await DocumentStore.UpsertManyAsync(transaction, updated, ct);
     }
 
     public static string IdOf(string streamId) => streamId["personalization-".Length..];
