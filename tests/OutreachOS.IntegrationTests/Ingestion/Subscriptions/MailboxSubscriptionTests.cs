@@ -43,6 +43,10 @@ public sealed class MailboxSubscriptionTests : IAsyncLifetime
     }
 
     private Dictionary<string, string?> GmailSettings() => SubscriptionHarness.Settings(_stub)
+        .With("Ingestion:Gmail:OAuth:TokenUrl", new Uri(_stub.BaseUrl, "google/token").ToString())
+        .With("Ingestion:Gmail:OAuth:ClientId", "gmail-client")
+        .With("Ingestion:Gmail:OAuth:ClientSecret", "gmail-secret")
+        .With("Ingestion:Gmail:OAuth:RetryDelayMs", "0")
         .With("Ingestion:Gmail:Watch:TopicName", Topic)
         .WithGmailMailbox(0, "support@acme.test", "refresh-support");
 
@@ -73,7 +77,7 @@ public sealed class MailboxSubscriptionTests : IAsyncLifetime
             Assert.Equal(started.HistoryId, await host.CursorAsync("support@acme.test"));
 
             var (_, path, auth, body) = Assert.Single(_stub.Calls("POST", "/watch"));
-            Assert.Equal("/gmail-api/gmail/v1/users/support%40acme.test/watch", path);
+            Assert.Equal("/gmail-api/gmail/v1/users/support@acme.test/watch", path);
             Assert.Equal("Bearer " + SubscriptionStub.AccessTokenFor("refresh-support"), auth);
             var json = JsonNode.Parse(body)!;
             Assert.Equal(Topic, json["topicName"]!.GetValue<string>());
@@ -156,10 +160,10 @@ public sealed class MailboxSubscriptionTests : IAsyncLifetime
         Assert.Single(await host.EventsAsync(MailboxSubscription.GmailStream("support@acme.test")));
         Assert.Empty(await host.EventsAsync(MailboxSubscription.GmailStream("sales@acme.test")));
         // 401, then one retry with a fresh token of the same (wrong) credential, then the mailbox waits for its retry.
-        Assert.Equal(2, _stub.Calls("POST", "sales%40acme.test/watch").Count);
+        Assert.Equal(2, _stub.Calls("POST", "sales@acme.test/watch").Count);
         _clock.Set(Clocks.T0 + TimeSpan.FromSeconds(29));
         await host.Renewer.RunOnceAsync(default);
-        Assert.Equal(2, _stub.Calls("POST", "sales%40acme.test/watch").Count);
+        Assert.Equal(2, _stub.Calls("POST", "sales@acme.test/watch").Count);
     }
 
     [Fact]
@@ -240,15 +244,15 @@ public sealed class MailboxSubscriptionTests : IAsyncLifetime
         await b.Renewer.RunOnceAsync(default);
         await a.Renewer.RunOnceAsync(default);
 
-        Assert.Single(_stub.Calls("POST", "support%40acme.test/watch"));
-        Assert.Single(_stub.Calls("POST", "sales%40acme.test/watch"));
+        Assert.Single(_stub.Calls("POST", "support@acme.test/watch"));
+        Assert.Single(_stub.Calls("POST", "sales@acme.test/watch"));
 
         // A day later both hosts wake up: still one renewal per mailbox.
         _clock.Set(Clocks.T0 + TimeSpan.FromHours(24));
         await Task.WhenAll(a.Renewer.RunOnceAsync(default), b.Renewer.RunOnceAsync(default));
         await Task.WhenAll(a.Renewer.RunOnceAsync(default), b.Renewer.RunOnceAsync(default));
-        Assert.Equal(2, _stub.Calls("POST", "support%40acme.test/watch").Count);
-        Assert.Equal(2, _stub.Calls("POST", "sales%40acme.test/watch").Count);
+        Assert.Equal(2, _stub.Calls("POST", "support@acme.test/watch").Count);
+        Assert.Equal(2, _stub.Calls("POST", "sales@acme.test/watch").Count);
         Assert.Equal(2, (await a.EventsAsync(MailboxSubscription.GmailStream("sales@acme.test"))).Count);
     }
 }

@@ -32,10 +32,6 @@ internal sealed class SubscriptionHarness : IAsyncDisposable
     public static Dictionary<string, string?> Settings(SubscriptionStub stub) => new()
     {
         ["Ingestion:Gmail:BaseUrl"] = new Uri(stub.BaseUrl, "gmail-api/").ToString(),
-        ["Ingestion:Gmail:OAuth:TokenUrl"] = new Uri(stub.BaseUrl, "google/token").ToString(),
-        ["Ingestion:Gmail:OAuth:ClientId"] = "gmail-client",
-        ["Ingestion:Gmail:OAuth:ClientSecret"] = "gmail-secret",
-        ["Ingestion:Gmail:OAuth:RetryDelayMs"] = "0",
         ["Ingestion:Graph:BaseUrl"] = new Uri(stub.BaseUrl, "graph/v1.0/").ToString(),
         ["Ingestion:Graph:AccessToken"] = SubscriptionStub.GraphToken,
     };

@@ -38,10 +38,10 @@ internal sealed partial class MailboxSubscriptionRenewer(
 
     public bool Enabled => options.Gmail.Watched.Any() || options.Graph.Subscribe.Enabled && options.Graph.Mailboxes.Count > 0;
 
-    /// <summary>One round over every configured mailbox; returns when the next one is due.</summary>
+    /// <summary>One round over every configured mailbox; returns when the next one is due (the loop sleeps at most <see cref="MaxSleep"/>).</summary>
     public async Task<DateTimeOffset> RunOnceAsync(CancellationToken ct)
     {
-        var next = clock.GetUtcNow() + MaxSleep;
+        var next = DateTimeOffset.MaxValue;
         foreach (var mailbox in options.Gmail.Watched)
         {
             var due = await OneAsync(GmailTarget(mailbox), ct);
@@ -82,8 +82,9 @@ internal sealed partial class MailboxSubscriptionRenewer(
                 LogRoundFailed(e);
                 next = clock.GetUtcNow() + BusyRecheck;
             }
-            var delay = next - clock.GetUtcNow();
-            delay = delay < MinSleep ? MinSleep : delay > MaxSleep ? MaxSleep : delay;
+            var now = clock.GetUtcNow();
+            var delay = next >= now + MaxSleep ? MaxSleep : next - now;
+            delay = delay < MinSleep ? MinSleep : delay;
             try
             {
                 await Task.Delay(delay, clock, stoppingToken);
