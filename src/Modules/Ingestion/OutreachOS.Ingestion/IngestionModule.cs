@@ -22,6 +22,7 @@ using OutreachOS.Ingestion.Normalizing;
 using OutreachOS.Ingestion.OAuth;
 using OutreachOS.Ingestion.Outbound;
 using OutreachOS.Ingestion.Storage;
+using OutreachOS.Ingestion.Subscribing;
 
 namespace OutreachOS.Ingestion;
 
@@ -42,7 +43,8 @@ public static class IngestionModule
         services.AddSingleton(options);
         services.AddSingleton(crm);
         services.AddMigration(IngestionSchema.Migration);
-        services.AddEventTypes([typeof(InboundMessageReceived), typeof(MailboxNotified), .. OutboundStreams.EventTypes]);
+        services.AddMigration(GraphSubscriptionTable.Migration);
+        services.AddEventTypes([typeof(InboundMessageReceived), typeof(MailboxNotified), .. OutboundStreams.EventTypes, .. MailboxSubscription.EventTypes]);
         services.AddSingleton<InboundAcceptor>();
 
         services.AddHttpClient(nameof(GraphMailboxAdapter), c => c.Timeout = TimeSpan.FromSeconds(30));
@@ -59,9 +61,23 @@ public static class IngestionModule
         AddMailbox(services, InboundSource.Graph, options.Graph.Adapter, sp => new GraphMailboxAdapter(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GraphMailboxAdapter)), options,
             sp.GetRequiredKeyedService<IAccessTokenSource>(InboundSource.Graph)));
+        // Per-mailbox Gmail credentials: one token source per mailbox with its own refresh token, kept for the process.
+        services.AddSingleton(sp => new MailboxTokenSources(sp.GetRequiredKeyedService<IAccessTokenSource>(InboundSource.Gmail), options.Gmail.Mailboxes,
+            oauth => new OAuthTokenSource(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(OAuthTokenSource)), oauth,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OAuthTokenSource>>())));
         AddMailbox(services, InboundSource.Gmail, options.Gmail.Adapter, sp => new GmailMailboxAdapter(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GmailMailboxAdapter)), options,
-            sp.GetRequiredKeyedService<IAccessTokenSource>(InboundSource.Gmail), sp.GetRequiredService<ILogger<GmailMailboxAdapter>>()));
+            sp.GetRequiredService<MailboxTokenSources>(), sp.GetRequiredService<ILogger<GmailMailboxAdapter>>()));
+
+        // Gmail watch and Graph subscription renewal (a no-op unless a watch topic or a notification URL is configured).
+        services.AddHttpClient(nameof(MailboxSubscriptionRenewer), c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton(sp => new GmailWatchClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(MailboxSubscriptionRenewer)), options, sp.GetRequiredService<MailboxTokenSources>()));
+        services.AddSingleton(sp => new GraphSubscriptionClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(MailboxSubscriptionRenewer)), options,
+            sp.GetRequiredKeyedService<IAccessTokenSource>(InboundSource.Graph)));
+        services.AddSingleton<MailboxSubscriptionRenewer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MailboxSubscriptionRenewer>());
 
         CrmRegistration.Add(services, crm, configuration);
         services.AddMigration(ContactHistorySchema.Migration);
@@ -117,8 +133,9 @@ public static class IngestionModule
         ingest.MapPost("/email", (RawEmail body, HttpContext http, IngestionOptions options, InboundAcceptor acceptor, TimeProvider clock, CancellationToken ct) =>
                 IngestEmail.HandleAsync(body, http.GetTenantId(), options, acceptor, clock, ct))
             .WithSummary("Accept a normalized inbound message: 202 {inbound_id}; the same message_id again → same id, no second event");
-        ingest.MapPost("/graph", (HttpContext http, IngestionOptions options, IEventStore store, TimeProvider clock, ILogger<GraphWebhookLog> logger, CancellationToken ct) =>
-                GraphWebhook.HandleAsync(http, options, store, clock, logger, ct))
+        ingest.MapPost("/graph", (HttpContext http, IngestionOptions options, IEventStore store, NpgsqlDataSource dataSource, TimeProvider clock,
+                ILogger<GraphWebhookLog> logger, CancellationToken ct) =>
+                GraphWebhook.HandleAsync(http, options, store, dataSource, clock, logger, ct))
             .AllowAnonymous()
             .WithSummary("Microsoft Graph change notifications (validationToken handshake; clientState checked per subscription)");
         ingest.MapPost("/gmail", (HttpContext http, IngestionOptions options, GoogleOidcVerifier verifier, IEventStore store, TimeProvider clock,

@@ -37,21 +37,110 @@ internal sealed record IngestionOptions(
 internal sealed record GraphSubscription(string SubscriptionId, string ClientState, Guid OrganizationId);
 
 /// <summary>
+/// When a provider subscription (Gmail watch, Graph subscription) is renewed: every <see cref="RenewEvery"/> since the
+/// last (re)subscription, or as soon as less than <see cref="RenewBefore"/> remains before its expiration, whichever comes
+/// first. A failed attempt is retried after <see cref="RetryDelay"/>, doubled per consecutive failure up to
+/// <see cref="MaxRetryDelay"/>.
+/// </summary>
+internal sealed record RenewalPolicy(TimeSpan RenewEvery, TimeSpan RenewBefore, TimeSpan RetryDelay, TimeSpan MaxRetryDelay)
+{
+    public static RenewalPolicy From(IConfigurationSection s, double everyHours, double beforeHours)
+    {
+        var every = TimeSpan.FromHours(s.GetValue("RenewEveryHours", everyHours));
+        var before = TimeSpan.FromHours(s.GetValue("RenewBeforeHours", beforeHours));
+        var retry = TimeSpan.FromSeconds(s.GetValue("RetryDelaySeconds", 30.0));
+        var maxRetry = TimeSpan.FromMinutes(s.GetValue("MaxRetryDelayMinutes", 30.0));
+        if (every <= TimeSpan.Zero || before < TimeSpan.Zero || retry <= TimeSpan.Zero || maxRetry < retry)
+        {
+            throw new InvalidOperationException(
+                $"{s.Path}: RenewEveryHours and RetryDelaySeconds must be positive, RenewBeforeHours not negative, MaxRetryDelayMinutes at least the retry delay.");
+        }
+        return new RenewalPolicy(every, before, retry, maxRetry);
+    }
+}
+
+/// <summary>A mailbox whose Graph subscription the service creates and renews itself (<c>Ingestion:Graph:Mailboxes:n</c>).</summary>
+internal sealed record GraphMailbox(string UserId, Guid OrganizationId, string ClientState)
+{
+    /// <summary>Graph's resource for new messages of the mailbox's Inbox.</summary>
+    public string Resource => $"users/{UserId}/mailFolders('Inbox')/messages";
+}
+
+/// <summary>
+/// <c>Ingestion:Graph:Subscriptions</c> (the non-numbered keys): where Graph sends notifications for the subscriptions the
+/// service creates. Null <see cref="NotificationUrl"/> = subscription management off (subscriptions made elsewhere and
+/// listed as <c>Subscriptions:n</c> keep working).
+/// </summary>
+internal sealed record GraphSubscribeOptions(Uri? NotificationUrl, Uri? LifecycleNotificationUrl, int ExpirationMinutes, RenewalPolicy Policy)
+{
+    /// <summary>Graph's limit for subscriptions to Outlook messages is under 4230 minutes (about 3 days); beyond it the
+    /// create/renew request is refused.</summary>
+    public const int MaxExpirationMinutes = 4229;
+
+    public bool Enabled => NotificationUrl is not null;
+}
+
+/// <summary>
 /// <c>Ingestion:Graph</c>: REST base URL, adapter (Rest | InMemory), subscriptions, and the credentials: an
 /// <c>OAuth</c> section (client-credentials grant, tokens refreshed by the service) or else a static bearer token.
+/// <see cref="Mailboxes"/> and <see cref="Subscribe"/> are for subscriptions the service creates and renews itself.
 /// </summary>
-internal sealed record GraphOptions(Uri BaseUrl, string? AccessToken, string Adapter, IReadOnlyList<GraphSubscription> Subscriptions, OAuthClientOptions? OAuth = null)
+internal sealed record GraphOptions(
+    Uri BaseUrl,
+    string? AccessToken,
+    string Adapter,
+    IReadOnlyList<GraphSubscription> Subscriptions,
+    OAuthClientOptions? OAuth,
+    IReadOnlyList<GraphMailbox> Mailboxes,
+    GraphSubscribeOptions Subscribe)
 {
-    public static GraphOptions From(IConfigurationSection s) => new(
-        new Uri(WithSlash(s["BaseUrl"] ?? "https://graph.microsoft.com/v1.0/")),
-        s["AccessToken"],
-        s["Adapter"] ?? "Rest",
-        s.GetSection("Subscriptions").GetChildren().Select(c => new GraphSubscription(
+    public static GraphOptions From(IConfigurationSection s)
+    {
+        var subs = s.GetSection("Subscriptions");
+        // Numbered children are subscriptions made elsewhere; named ones (NotificationUrl, ...) configure our own.
+        var configured = subs.GetChildren().Where(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .Select(c => new GraphSubscription(
                 c["SubscriptionId"] ?? throw Missing(c, "SubscriptionId"),
                 c["ClientState"] ?? throw Missing(c, "ClientState"),
                 Guid.Parse(c["OrganizationId"] ?? throw Missing(c, "OrganizationId"), CultureInfo.InvariantCulture)))
-            .ToList(),
-        OAuthClientOptions.Graph(s));
+            .ToList();
+        var notificationUrl = subs["NotificationUrl"] is { Length: > 0 } n ? new Uri(n, UriKind.Absolute) : null;
+        var expiration = subs.GetValue("ExpirationMinutes", 4200);
+        if (expiration is < 45 or > GraphSubscribeOptions.MaxExpirationMinutes)
+        {
+            throw new InvalidOperationException($"{subs.Path}:ExpirationMinutes must be between 45 and {GraphSubscribeOptions.MaxExpirationMinutes} (Graph's limit for mail).");
+        }
+        var subscribe = new GraphSubscribeOptions(
+            notificationUrl,
+            subs["LifecycleNotificationUrl"] is { Length: > 0 } l ? new Uri(l, UriKind.Absolute) : null,
+            expiration,
+            RenewalPolicy.From(subs, everyHours: 24, beforeHours: 12));
+        var sharedState = subs["ClientState"];
+        var mailboxes = s.GetSection("Mailboxes").GetChildren().Select(c =>
+        {
+            var state = c["ClientState"] is { Length: > 0 } own ? own : sharedState;
+            if (notificationUrl is not null && string.IsNullOrEmpty(state))
+            {
+                throw new InvalidOperationException($"{c.Path}:ClientState (or {subs.Path}:ClientState) is required when {subs.Path}:NotificationUrl is set.");
+            }
+            if (state is { Length: > 128 })
+            {
+                throw new InvalidOperationException($"{c.Path}:ClientState must be at most 128 characters (Graph's limit).");
+            }
+            return new GraphMailbox(
+                c["UserId"] ?? throw Missing(c, "UserId"),
+                Guid.Parse(c["OrganizationId"] ?? throw Missing(c, "OrganizationId"), CultureInfo.InvariantCulture),
+                state ?? "");
+        }).ToList();
+        return new GraphOptions(
+            new Uri(WithSlash(s["BaseUrl"] ?? "https://graph.microsoft.com/v1.0/")),
+            s["AccessToken"],
+            s["Adapter"] ?? "Rest",
+            configured,
+            OAuthClientOptions.Graph(s),
+            mailboxes,
+            subscribe);
+    }
 
     internal static string WithSlash(string url) => url.EndsWith('/') ? url : url + "/";
 
@@ -59,8 +148,22 @@ internal sealed record GraphOptions(Uri BaseUrl, string? AccessToken, string Ada
         new($"{c.Path}:{key} is required.");
 }
 
-/// <summary>One Gmail mailbox watched through Pub/Sub, and the organization that owns it.</summary>
-internal sealed record GmailMailbox(string EmailAddress, Guid OrganizationId);
+/// <summary>
+/// One Gmail mailbox watched through Pub/Sub, the organization that owns it, and optionally its own OAuth credential
+/// (a refresh token belongs to one user) and its own watch topic / labels (else <c>Ingestion:Gmail:Watch</c>'s).
+/// </summary>
+internal sealed record GmailMailbox(string EmailAddress, Guid OrganizationId, OAuthClientOptions? OAuth = null, string? TopicName = null,
+    IReadOnlyList<string>? LabelIds = null)
+{
+    /// <summary>Never prints the credential (the generated record ToString would include the OAuth options).</summary>
+    public override string ToString() => $"Gmail mailbox {EmailAddress} (organization {OrganizationId}, {(OAuth is null ? "shared" : "own")} credential)";
+}
+
+/// <summary>
+/// <c>Ingestion:Gmail:Watch</c>: the Pub/Sub topic every mailbox without its own is watched on (null: no watch calls
+/// unless a mailbox names a topic), the labels to watch (empty: all changes), and the renewal policy.
+/// </summary>
+internal sealed record GmailWatchOptions(string? TopicName, IReadOnlyList<string> LabelIds, string? LabelFilterBehavior, RenewalPolicy Policy);
 
 /// <summary>
 /// <c>Ingestion:Gmail</c>: Gmail API base URL and token, adapter (Rest | InMemory), Pub/Sub push OIDC verification
@@ -76,19 +179,53 @@ internal sealed record GmailOptions(
     string? ServiceAccountEmail,
     Uri JwksUrl,
     IReadOnlyList<GmailMailbox> Mailboxes,
-    OAuthClientOptions? OAuth = null)
+    OAuthClientOptions? OAuth,
+    GmailWatchOptions Watch)
 {
-    public static GmailOptions From(IConfigurationSection s) => new(
-        new Uri(GraphOptions.WithSlash(s["BaseUrl"] ?? "https://gmail.googleapis.com/")),
-        s["AccessToken"],
-        s["Adapter"] ?? "Rest",
-        s.GetValue("VerifyOidc", true),
-        s["Audience"],
-        s["ServiceAccountEmail"],
-        new Uri(s["JwksUrl"] ?? "https://www.googleapis.com/oauth2/v3/certs"),
-        s.GetSection("Mailboxes").GetChildren().Select(c => new GmailMailbox(
-                c["EmailAddress"] ?? throw GraphOptions.Missing(c, "EmailAddress"),
-                Guid.Parse(c["OrganizationId"] ?? throw GraphOptions.Missing(c, "OrganizationId"), CultureInfo.InvariantCulture)))
-            .ToList(),
-        OAuthClientOptions.Gmail(s));
+    public string? TopicFor(GmailMailbox m) => m.TopicName ?? Watch.TopicName;
+
+    public IReadOnlyList<string> LabelsFor(GmailMailbox m) => m.LabelIds ?? Watch.LabelIds;
+
+    /// <summary>The mailboxes whose watch this service creates and renews (a topic is configured for them).</summary>
+    public IEnumerable<GmailMailbox> Watched => Mailboxes.Where(m => TopicFor(m) is not null);
+
+    public static GmailOptions From(IConfigurationSection s)
+    {
+        var mailboxes = s.GetSection("Mailboxes").GetChildren().Select(c =>
+        {
+            var email = c["EmailAddress"] ?? throw GraphOptions.Missing(c, "EmailAddress");
+            return new GmailMailbox(
+                email,
+                Guid.Parse(c["OrganizationId"] ?? throw GraphOptions.Missing(c, "OrganizationId"), CultureInfo.InvariantCulture),
+                OAuthClientOptions.GmailMailbox(c, s, email),
+                c["TopicName"] is { Length: > 0 } t ? t : null,
+                Labels(c) is { Count: > 0 } l ? l : null);
+        }).ToList();
+        // A shared refresh token is needed only for a mailbox without its own.
+        var everyMailboxHasOwn = mailboxes.Count > 0 && mailboxes.All(m => m.OAuth is not null);
+        var watch = s.GetSection("Watch");
+        return new GmailOptions(
+            new Uri(GraphOptions.WithSlash(s["BaseUrl"] ?? "https://gmail.googleapis.com/")),
+            s["AccessToken"],
+            s["Adapter"] ?? "Rest",
+            s.GetValue("VerifyOidc", true),
+            s["Audience"],
+            s["ServiceAccountEmail"],
+            new Uri(s["JwksUrl"] ?? "https://www.googleapis.com/oauth2/v3/certs"),
+            mailboxes,
+            OAuthClientOptions.Gmail(s, refreshTokenRequired: !everyMailboxHasOwn),
+            new GmailWatchOptions(
+                watch["TopicName"] is { Length: > 0 } topic ? topic : null,
+                Labels(watch),
+                watch["LabelFilterBehavior"] is { Length: > 0 } b ? b : null,
+                RenewalPolicy.From(watch, everyHours: 24, beforeHours: 48)));
+    }
+
+    /// <summary><c>LabelIds</c> as a list (<c>LabelIds:0</c>, ...) or one comma-separated value (<c>INBOX,UNREAD</c>).</summary>
+    private static List<string> Labels(IConfigurationSection s)
+    {
+        var section = s.GetSection("LabelIds");
+        var values = section.Value is { Length: > 0 } csv ? csv.Split(',') : section.GetChildren().Select(c => c.Value ?? "");
+        return [.. values.Select(v => v.Trim()).Where(v => v.Length > 0)];
+    }
 }

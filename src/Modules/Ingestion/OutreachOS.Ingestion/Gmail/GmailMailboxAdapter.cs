@@ -15,11 +15,18 @@ namespace OutreachOS.Ingestion.Gmail;
 /// Sent mail and drafts of the mailbox itself are skipped. Without a stored cursor (first push for a mailbox), the list
 /// starts one before the notified history id — Gmail ids grow, and the change that caused the push is at or before it.
 /// When Gmail answers 404 (cursor too old), the cursor moves to the notified id and the gap is logged.
-/// The bearer token comes from <see cref="IAccessTokenSource"/> (OAuth refresh-token grant, or the static setting).
+/// The bearer token comes from the mailbox's <see cref="IAccessTokenSource"/> (<see cref="MailboxTokenSources"/>: its own
+/// refresh token when configured, else the shared OAuth grant or the static setting).
 /// </summary>
-internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions options, IAccessTokenSource tokens, ILogger<GmailMailboxAdapter> logger) : IMailboxAdapter
+internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions options, MailboxTokenSources tokens, ILogger<GmailMailboxAdapter> logger) : IMailboxAdapter
 {
     private const int MaxPages = 20;
+
+    /// <summary>Every mailbox with the same token source.</summary>
+    public GmailMailboxAdapter(HttpClient http, IngestionOptions options, IAccessTokenSource tokens, ILogger<GmailMailboxAdapter> logger)
+        : this(http, options, MailboxTokenSources.Single(tokens), logger)
+    {
+    }
 
     public InboundSource Source => InboundSource.Gmail;
 
@@ -34,7 +41,7 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         {
             var url = $"gmail/v1/users/{Uri.EscapeDataString(mailbox)}/history?startHistoryId={start}&historyTypes=messageAdded"
                 + (page is null ? "" : "&pageToken=" + Uri.EscapeDataString(page));
-            using var response = await SendAsync(url, ct);
+            using var response = await SendAsync(mailbox, url, ct);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 logger.LogWarning("Gmail history {Start} of a mailbox is no longer available; moving the cursor to {Notified}", start, notifiedId);
@@ -75,7 +82,7 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
 
     public async Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct)
     {
-        using var response = await SendAsync($"gmail/v1/users/{Uri.EscapeDataString(mailbox)}/messages/{Uri.EscapeDataString(resourceId)}?format=full", ct);
+        using var response = await SendAsync(mailbox, $"gmail/v1/users/{Uri.EscapeDataString(mailbox)}/messages/{Uri.EscapeDataString(resourceId)}?format=full", ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -194,8 +201,8 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         message.TryGetProperty("labelIds", out var labels) && labels.ValueKind == JsonValueKind.Array
         && labels.EnumerateArray().Any(l => l.GetString() is "SENT" or "DRAFT");
 
-    private Task<HttpResponseMessage> SendAsync(string relative, CancellationToken ct) =>
-        BearerSender.SendAsync(http, tokens, () => new HttpRequestMessage(HttpMethod.Get, new Uri(options.Gmail.BaseUrl, relative)), ct);
+    private Task<HttpResponseMessage> SendAsync(string mailbox, string relative, CancellationToken ct) =>
+        BearerSender.SendAsync(http, tokens.For(mailbox), () => new HttpRequestMessage(HttpMethod.Get, new Uri(options.Gmail.BaseUrl, relative)), ct);
 
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

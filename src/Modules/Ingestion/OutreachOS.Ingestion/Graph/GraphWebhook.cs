@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Mailbox;
+using OutreachOS.Ingestion.Subscribing;
 
 namespace OutreachOS.Ingestion.Graph;
 
@@ -12,16 +14,17 @@ internal sealed record NotificationsAccepted(int Accepted, int Rejected, int Ign
 
 /// <summary>
 /// <c>POST /ingest/graph</c> (anonymous: Graph sends no API key). The subscription handshake echoes
-/// <c>validationToken</c> as text/plain. A change notification is accepted only when its subscription is configured and
-/// its <c>clientState</c> matches (constant time); the organization comes from that configuration. Accepting is one
+/// <c>validationToken</c> as text/plain. A change notification is accepted only when its subscription is configured
+/// (<c>Subscriptions:n</c>) or was created by this service for a configured mailbox (<c>oos.ingestion_graph_subscriptions</c>),
+/// and its <c>clientState</c> matches (constant time); the organization comes from that configuration. Accepting is one
 /// append of <see cref="MailboxNotified"/>; fetching the message happens in <see cref="MailboxNotificationConsumer"/>.
 /// </summary>
 internal static class GraphWebhook
 {
     public const int MaxValidationTokenChars = 4096;
 
-    public static async Task<IResult> HandleAsync(HttpContext http, IngestionOptions options, IEventStore store, TimeProvider clock,
-        ILogger<GraphWebhookLog> logger, CancellationToken ct)
+    public static async Task<IResult> HandleAsync(HttpContext http, IngestionOptions options, IEventStore store, NpgsqlDataSource dataSource,
+        TimeProvider clock, ILogger<GraphWebhookLog> logger, CancellationToken ct)
     {
         if (http.Request.Query.TryGetValue("validationToken", out var token))
         {
@@ -50,6 +53,7 @@ internal static class GraphWebhook
         }
 
         var subscriptions = options.Graph.Subscriptions.ToDictionary(s => s.SubscriptionId, StringComparer.OrdinalIgnoreCase);
+        await AddCreatedAsync(subscriptions, items, options, dataSource, ct);
         var appends = new Dictionary<string, StreamAppend>(StringComparer.Ordinal);
         int rejected = 0, ignored = 0;
         foreach (var item in items.EnumerateArray())
@@ -85,6 +89,29 @@ internal static class GraphWebhook
                 detail: "No notification had a known subscriptionId with a matching clientState.", type: "https://outreachos.dev/problems/unauthorized");
         }
         return TypedResults.Accepted((string?)null, new NotificationsAccepted(appends.Count, rejected, ignored));
+    }
+
+    /// <summary>
+    /// Subscriptions the renewer created, for the ids in this batch that configuration does not list. Their clientState is
+    /// the configured one of the mailbox (user id) they were made for; a mailbox no longer configured is not accepted.
+    /// </summary>
+    private static async Task AddCreatedAsync(Dictionary<string, GraphSubscription> subscriptions, JsonElement items, IngestionOptions options,
+        NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        if (options.Graph.Mailboxes.Count == 0)
+        {
+            return;
+        }
+        var unknown = items.EnumerateArray().Select(i => Str(i, "subscriptionId")).OfType<string>()
+            .Where(id => id.Length <= 200 && !subscriptions.ContainsKey(id)).Distinct(StringComparer.OrdinalIgnoreCase).Take(100).ToList();
+        foreach (var (id, (tenant, userId)) in await GraphSubscriptionTable.FindAsync(dataSource, unknown, ct))
+        {
+            var mailbox = options.Graph.Mailboxes.FirstOrDefault(m => m.OrganizationId == tenant && string.Equals(m.UserId, userId, StringComparison.OrdinalIgnoreCase));
+            if (mailbox is not null)
+            {
+                subscriptions[id] = new GraphSubscription(id, mailbox.ClientState, tenant);
+            }
+        }
     }
 
     /// <summary>The message resource path: <c>resource</c> as sent, else built from <c>resourceData.@odata.id</c> or its id.</summary>

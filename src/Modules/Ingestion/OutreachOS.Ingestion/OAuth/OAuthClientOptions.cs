@@ -48,10 +48,18 @@ internal sealed record OAuthClientOptions(
     /// <c>Ingestion:Gmail:OAuth</c>: null when the section is absent (the static AccessToken is used); otherwise
     /// ClientId, ClientSecret and RefreshToken are required, TokenUrl defaults to Google's.
     /// </summary>
-    public static OAuthClientOptions? Gmail(IConfigurationSection gmail)
+    /// <remarks>
+    /// When every configured mailbox has its own refresh token (<see cref="GmailMailbox"/>), the shared section may hold
+    /// only the client id/secret and defaults: it then yields null here (no shared token) and serves as the fallback.
+    /// </remarks>
+    public static OAuthClientOptions? Gmail(IConfigurationSection gmail, bool refreshTokenRequired = true)
     {
         var s = gmail.GetSection("OAuth");
         if (!Configured(s))
+        {
+            return null;
+        }
+        if (!refreshTokenRequired && string.IsNullOrWhiteSpace(s["RefreshToken"]))
         {
             return null;
         }
@@ -65,6 +73,36 @@ internal sealed record OAuthClientOptions(
             Attempts(s),
             Delay(s),
             TimeSpan.FromSeconds(s.GetValue("TimeoutSeconds", 15)));
+    }
+
+    /// <summary>
+    /// <c>Ingestion:Gmail:Mailboxes:n:OAuth</c>: null when the mailbox has no section of its own (it uses the shared
+    /// credential). Otherwise RefreshToken is required (a Gmail refresh token belongs to one user), and ClientId,
+    /// ClientSecret, TokenUrl, MaxAttempts, RetryDelayMs and TimeoutSeconds fall back to <c>Ingestion:Gmail:OAuth</c>.
+    /// </summary>
+    public static OAuthClientOptions? GmailMailbox(IConfigurationSection mailbox, IConfigurationSection gmail, string emailAddress)
+    {
+        var own = mailbox.GetSection("OAuth");
+        if (!Configured(own))
+        {
+            return null;
+        }
+        var shared = gmail.GetSection("OAuth");
+        string Either(string key) =>
+            own[key] is { Length: > 0 } v && !string.IsNullOrWhiteSpace(v) ? v
+            : shared[key] is { Length: > 0 } w && !string.IsNullOrWhiteSpace(w) ? w
+            : throw new InvalidOperationException($"{own.Path}:{key} (or {shared.Path}:{key}) is required when {own.Path} is configured.");
+        var settings = Configured(shared) ? shared : own;
+        return new OAuthClientOptions(
+            $"Gmail ({emailAddress})",
+            new Uri(own["TokenUrl"] ?? shared["TokenUrl"] ?? GoogleTokenUrl),
+            Either("ClientId"),
+            Either("ClientSecret"),
+            Required(own, "RefreshToken"),
+            own["Scope"] ?? shared["Scope"],
+            Attempts(own["MaxAttempts"] is null ? settings : own),
+            Delay(own["RetryDelayMs"] is null ? settings : own),
+            TimeSpan.FromSeconds((own["TimeoutSeconds"] is null ? settings : own).GetValue("TimeoutSeconds", 15)));
     }
 
     /// <summary>

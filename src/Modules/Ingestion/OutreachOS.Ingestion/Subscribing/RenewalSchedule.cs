@@ -1,0 +1,61 @@
+namespace OutreachOS.Ingestion.Subscribing;
+
+/// <summary>What to do with a mailbox's provider subscription now.</summary>
+internal abstract record RenewalDecision
+{
+    /// <summary>Make a new subscription (none yet, expired, or made for another configuration). Gmail: watch; Graph: POST.</summary>
+    internal sealed record Subscribe(string Reason) : RenewalDecision;
+
+    /// <summary>Extend the current one. Gmail: watch again; Graph: PATCH its expiration.</summary>
+    internal sealed record Renew(string Reason) : RenewalDecision;
+
+    /// <summary>Nothing is due before <see cref="Until"/>.</summary>
+    internal sealed record Wait(DateTimeOffset Until) : RenewalDecision;
+}
+
+/// <summary>Consecutive failed attempts for one mailbox, and when the next one may start.</summary>
+internal sealed record RetryState(int Failures, DateTimeOffset NextAttemptAt);
+
+/// <summary>The pure scheduling rules of <see cref="MailboxSubscriptionRenewer"/> (time passed in, no I/O).</summary>
+internal static class RenewalSchedule
+{
+    public static RenewalDecision Decide(MailboxSubscription s, string target, DateTimeOffset now, RenewalPolicy policy, RetryState? retry = null)
+    {
+        if (retry is not null && now < retry.NextAttemptAt)
+        {
+            return new RenewalDecision.Wait(retry.NextAttemptAt);
+        }
+        if (s.Expiration is not { } expiration || s.SubscribedAt is not { } subscribedAt)
+        {
+            return new RenewalDecision.Subscribe("none");
+        }
+        if (s.Target != target)
+        {
+            return new RenewalDecision.Subscribe("configuration changed");
+        }
+        if (now >= expiration)
+        {
+            return new RenewalDecision.Subscribe("expired");
+        }
+        if (expiration - now <= policy.RenewBefore)
+        {
+            return new RenewalDecision.Renew("expiring");
+        }
+        var dueByAge = subscribedAt + policy.RenewEvery;
+        if (now >= dueByAge)
+        {
+            return new RenewalDecision.Renew("interval");
+        }
+        var dueByExpiry = expiration - policy.RenewBefore;
+        return new RenewalDecision.Wait(dueByAge < dueByExpiry ? dueByAge : dueByExpiry);
+    }
+
+    /// <summary>After a failure: the retry delay doubles per consecutive failure, capped at the policy's maximum.</summary>
+    public static RetryState Failed(RetryState? previous, DateTimeOffset now, RenewalPolicy policy)
+    {
+        var failures = (previous?.Failures ?? 0) + 1;
+        var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(policy.MaxRetryDelay.Ticks, policy.RetryDelay.Ticks * factor));
+        return new RetryState(failures, now + delay);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using OutreachOS.IntegrationTests.Api;
+
+namespace OutreachOS.IntegrationTests.Ingestion.Subscriptions;
+
+/// <summary>
+/// The real host: the renewer starts with it, creates the Graph subscription, and <c>/ingest/graph</c> then accepts that
+/// subscription's notifications (with the configured clientState only) although configuration never named its id.
+/// </summary>
+public sealed class HostSubscriptionTests
+{
+    [Fact]
+    public async Task The_host_creates_the_graph_subscription_at_start_and_its_webhook_accepts_it()
+    {
+        await using var stub = await SubscriptionStub.StartAsync(TimeProvider.System);
+        var settings = SubscriptionHarness.Settings(stub)
+            .With("Ingestion:Graph:Subscriptions:NotificationUrl", "https://outreachos.test/ingest/graph")
+            .With("Ingestion:Graph:Subscriptions:ClientState", "host-client-state")
+            .WithGraphMailbox(0, "sales@acme.test");
+        await using var app = await OutreachApp.StartAsync(settings);
+        using var client = app.CreateClient();
+
+        static JsonObject Notification(string clientState) => new()
+        {
+            ["value"] = new JsonArray(new JsonObject
+            {
+                ["subscriptionId"] = "graph-sub-1",
+                ["clientState"] = clientState,
+                ["changeType"] = "created",
+                ["resource"] = "users/sales@acme.test/messages/AAMk1",
+            }),
+        };
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        (HttpStatusCode Status, JsonNode? Json, string Text) accepted;
+        do
+        {
+            // 401 until the renewer has created and stored the subscription.
+            accepted = await IngestionAppFixture.PostJsonAsync(client, "/ingest/graph", Notification("host-client-state"));
+            if (accepted.Status == HttpStatusCode.Accepted)
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.Status);
+        Assert.Equal(1, accepted.Json!["accepted"]!.GetValue<int>());
+        Assert.Single(stub.Calls("POST", "/graph/v1.0/subscriptions"));
+        var wrong = await IngestionAppFixture.PostJsonAsync(client, "/ingest/graph", Notification("someone-else"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
+    }
+}

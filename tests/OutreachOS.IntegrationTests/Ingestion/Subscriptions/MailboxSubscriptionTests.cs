@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using OutreachOS.Ingestion.Subscribing;
+using OutreachOS.IntegrationTests.Credits;
+using OutreachOS.IntegrationTests.Infrastructure;
+
+namespace OutreachOS.IntegrationTests.Ingestion.Subscriptions;
+
+/// <summary>
+/// <see cref="MailboxSubscriptionRenewer"/> against <see cref="SubscriptionStub"/> over real HTTP and a real PostgreSQL
+/// database: Gmail watch creation and renewal, Graph create / PATCH / re-create after 404, per-mailbox Gmail tokens,
+/// backoff after failures, and two hosts sharing one database. Time is a hand-moved clock: no sleeps.
+/// </summary>
+public sealed class MailboxSubscriptionTests : IAsyncLifetime
+{
+    private const string Topic = "projects/acme/topics/gmail-push";
+    private const string NotificationUrl = "https://outreachos.test/ingest/graph";
+    private readonly TestClock _clock = Clocks.New();
+    private SubscriptionStub _stub = null!;
+    private string _db = null!;
+    private readonly List<SubscriptionHarness> _hosts = [];
+
+    public async Task InitializeAsync()
+    {
+        _stub = await SubscriptionStub.StartAsync(_clock);
+        _db = await TestPostgres.CreateDatabaseAsync("subscriptions");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var h in _hosts)
+        {
+            await h.DisposeAsync();
+        }
+        await _stub.DisposeAsync();
+    }
+
+    private async Task<SubscriptionHarness> HostAsync(Dictionary<string, string?> settings)
+    {
+        var host = await SubscriptionHarness.CreateAsync(_db, _clock, settings);
+        _hosts.Add(host);
+        return host;
+    }
+
+    private Dictionary<string, string?> GmailSettings() => SubscriptionHarness.Settings(_stub)
+        .With("Ingestion:Gmail:OAuth:TokenUrl", new Uri(_stub.BaseUrl, "google/token").ToString())
+        .With("Ingestion:Gmail:OAuth:ClientId", "gmail-client")
+        .With("Ingestion:Gmail:OAuth:ClientSecret", "gmail-secret")
+        .With("Ingestion:Gmail:OAuth:RetryDelayMs", "0")
+        .With("Ingestion:Gmail:Watch:TopicName", Topic)
+        .WithGmailMailbox(0, "support@acme.test", "refresh-support");
+
+    private Dictionary<string, string?> GraphSettings() => SubscriptionHarness.Settings(_stub)
+        .With("Ingestion:Graph:Subscriptions:NotificationUrl", NotificationUrl)
+        .With("Ingestion:Graph:Subscriptions:ClientState", "graph-client-state")
+        .WithGraphMailbox(0, "sales@acme.test");
+
+    [Fact]
+    public async Task Starting_the_service_creates_the_watch_records_it_and_starts_the_history_cursor_there()
+    {
+        _stub.GmailRefreshTokens["support@acme.test"] = "refresh-support";
+        var host = await HostAsync(GmailSettings().With("Ingestion:Gmail:Watch:LabelIds", "INBOX"));
+        using var stop = new CancellationTokenSource();
+        await host.Renewer.StartAsync(stop.Token);
+        try
+        {
+            await _stub.WatchArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var stream = MailboxSubscription.GmailStream("support@acme.test");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await host.EventsAsync(stream)).Count == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+            var started = Assert.IsType<GmailWatchStarted>(Assert.Single(await host.EventsAsync(stream)));
+            Assert.Equal(("support@acme.test", Topic, "none", Clocks.T0 + SubscriptionStub.GmailWatchLifetime), (started.Mailbox, started.TopicName, started.Reason, started.Expiration));
+            Assert.Equal(["INBOX"], started.LabelIds);
+            Assert.Equal(started.HistoryId, await host.CursorAsync("support@acme.test"));
+
+            var (_, path, auth, body) = Assert.Single(_stub.Calls("POST", "/watch"));
+            Assert.Equal("/gmail-api/gmail/v1/users/support@acme.test/watch", path);
+            Assert.Equal("Bearer " + SubscriptionStub.AccessTokenFor("refresh-support"), auth);
+            var json = JsonNode.Parse(body)!;
+            Assert.Equal(Topic, json["topicName"]!.GetValue<string>());
+            Assert.Equal("INBOX", json["labelIds"]![0]!.GetValue<string>());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await host.Renewer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task The_watch_is_renewed_when_less_than_the_margin_remains_and_not_before()
+    {
+        _stub.GmailRefreshTokens["support@acme.test"] = "refresh-support";
+        _stub.WatchLifetime = TimeSpan.FromDays(3);
+        var host = await HostAsync(GmailSettings()
+            .With("Ingestion:Gmail:Watch:RenewEveryHours", "1000")
+            .With("Ingestion:Gmail:Watch:RenewBeforeHours", "48"));
+
+        var due = await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(Clocks.T0 + TimeSpan.FromHours(24), due); // 3 days - 48 h
+        _clock.Set(Clocks.T0 + TimeSpan.FromHours(23));
+        Assert.Equal(Clocks.T0 + TimeSpan.FromHours(24), await host.Renewer.RunOnceAsync(default));
+        Assert.Single(_stub.Calls("POST", "/watch"));
+
+        _clock.Set(Clocks.T0 + TimeSpan.FromHours(24));
+        await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(2, _stub.Calls("POST", "/watch").Count);
+        var events = (await host.EventsAsync(MailboxSubscription.GmailStream("support@acme.test"))).Cast<GmailWatchStarted>().ToList();
+        Assert.Equal(["none", "expiring"], events.Select(e => e.Reason));
+        Assert.Equal(Clocks.T0 + TimeSpan.FromHours(24) + TimeSpan.FromDays(3), events[1].Expiration);
+        // The cursor stays where the first watch put it: renewing never skips history.
+        Assert.Equal(events[0].HistoryId, await host.CursorAsync("support@acme.test"));
+    }
+
+    [Fact]
+    public async Task Each_gmail_mailbox_is_watched_and_fetched_with_its_own_token_and_the_rest_with_the_shared_one()
+    {
+        _stub.GmailRefreshTokens["support@acme.test"] = "refresh-support";
+        _stub.GmailRefreshTokens["sales@acme.test"] = "refresh-sales";
+        _stub.GmailRefreshTokens["ops@acme.test"] = "refresh-shared";
+        var host = await HostAsync(GmailSettings()
+            .WithGmailMailbox(1, "sales@acme.test", "refresh-sales")
+            .WithGmailMailbox(2, "ops@acme.test", null)
+            .With("Ingestion:Gmail:OAuth:RefreshToken", "refresh-shared"));
+
+        await host.Renewer.RunOnceAsync(default);
+        foreach (var mailbox in new[] { "support@acme.test", "sales@acme.test", "ops@acme.test" })
+        {
+            var email = await host.Gmail.FetchAsync(mailbox, "m1", default);
+            Assert.Equal($"<m1@{mailbox}>", email!.MessageId);
+            await host.Gmail.FetchAsync(mailbox, "m2", default);
+        }
+
+        var watches = _stub.Calls("POST", "/watch");
+        Assert.Equal(3, watches.Count);
+        Assert.All(_stub.Requests.Where(r => r.Path.StartsWith("/gmail-api/", StringComparison.Ordinal)), r =>
+        {
+            var user = Uri.UnescapeDataString(r.Path.Split('/')[5]);
+            Assert.Equal("Bearer " + SubscriptionStub.AccessTokenFor(_stub.GmailRefreshTokens[user]), r.Authorization);
+        });
+        Assert.DoesNotContain(_stub.Requests, r => r.Path.StartsWith("/gmail-api/", StringComparison.Ordinal) && r.Authorization is null or "");
+        // One token request per credential, whatever the number of calls made with it.
+        var tokenForms = _stub.Calls("POST", "/google/token").Select(r => System.Web.HttpUtility.ParseQueryString(r.Body)["refresh_token"]).Order();
+        Assert.Equal(["refresh-sales", "refresh-shared", "refresh-support"], tokenForms);
+    }
+
+    [Fact]
+    public async Task A_mailbox_served_with_another_mailboxs_token_fails_and_is_retried_with_backoff_not_thrown()
+    {
+        // The stub expects sales' own token, but the mailbox is configured with support's refresh token.
+        _stub.GmailRefreshTokens["support@acme.test"] = "refresh-support";
+        _stub.GmailRefreshTokens["sales@acme.test"] = "refresh-sales";
+        var host = await HostAsync(GmailSettings().WithGmailMailbox(1, "sales@acme.test", "refresh-support"));
+
+        var due = await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(Clocks.T0 + TimeSpan.FromSeconds(30), due);
+        Assert.Single(await host.EventsAsync(MailboxSubscription.GmailStream("support@acme.test")));
+        Assert.Empty(await host.EventsAsync(MailboxSubscription.GmailStream("sales@acme.test")));
+        // 401, then one retry with a fresh token of the same (wrong) credential, then the mailbox waits for its retry.
+        Assert.Equal(2, _stub.Calls("POST", "sales@acme.test/watch").Count);
+        _clock.Set(Clocks.T0 + TimeSpan.FromSeconds(29));
+        await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(2, _stub.Calls("POST", "sales@acme.test/watch").Count);
+    }
+
+    [Fact]
+    public async Task Graph_subscription_is_created_renewed_by_patch_and_recreated_when_patch_answers_404()
+    {
+        var host = await HostAsync(GraphSettings());
+        await host.Renewer.RunOnceAsync(default);
+
+        var (_, _, auth, body) = Assert.Single(_stub.Calls("POST", "/graph/v1.0/subscriptions"));
+        Assert.Equal("Bearer " + SubscriptionStub.GraphToken, auth);
+        var json = JsonNode.Parse(body)!;
+        Assert.Equal("created", json["changeType"]!.GetValue<string>());
+        Assert.Equal(NotificationUrl, json["notificationUrl"]!.GetValue<string>());
+        Assert.Equal("users/sales@acme.test/mailFolders('Inbox')/messages", json["resource"]!.GetValue<string>());
+        Assert.Equal("graph-client-state", json["clientState"]!.GetValue<string>());
+        var requested = DateTimeOffset.Parse(json["expirationDateTime"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        Assert.True(requested - Clocks.T0 < TimeSpan.FromMinutes(4230), $"expiration {requested:o} beyond Graph's limit for mail");
+        Assert.Equal(["graph-sub-1"], await host.GraphSubscriptionRowsAsync());
+
+        _clock.Set(Clocks.T0 + TimeSpan.FromHours(24));
+        await host.Renewer.RunOnceAsync(default);
+        var (_, patchPath, _, _) = Assert.Single(_stub.Calls("PATCH", "/graph/v1.0/subscriptions/"));
+        Assert.Equal("/graph/v1.0/subscriptions/graph-sub-1", patchPath);
+
+        _stub.GraphSubscriptions.Clear(); // Graph dropped it (e.g. missed lifecycle notifications)
+        _clock.Set(Clocks.T0 + TimeSpan.FromHours(48));
+        await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(2, _stub.Calls("PATCH", "/graph/v1.0/subscriptions/").Count);
+        Assert.Equal(2, _stub.Calls("POST", "/graph/v1.0/subscriptions").Count);
+
+        var events = await host.EventsAsync(MailboxSubscription.GraphStream("sales@acme.test"));
+        Assert.Collection(events,
+            e => Assert.Equal(("graph-sub-1", "none", (string?)null), (((GraphSubscriptionCreated)e).SubscriptionId, ((GraphSubscriptionCreated)e).Reason, ((GraphSubscriptionCreated)e).Replaces)),
+            e => Assert.Equal(("graph-sub-1", "interval"), (((GraphSubscriptionRenewed)e).SubscriptionId, ((GraphSubscriptionRenewed)e).Reason)),
+            e => Assert.Equal(("graph-sub-2", "renewal answered 404", "graph-sub-1"), (((GraphSubscriptionCreated)e).SubscriptionId, ((GraphSubscriptionCreated)e).Reason, ((GraphSubscriptionCreated)e).Replaces)));
+        Assert.Equal(["graph-sub-2"], await host.GraphSubscriptionRowsAsync());
+    }
+
+    [Fact]
+    public async Task A_failing_provider_is_retried_with_doubling_backoff_without_throwing()
+    {
+        var host = await HostAsync(GraphSettings());
+        _stub.FailGraph(2);
+
+        Assert.Equal(Clocks.T0 + TimeSpan.FromSeconds(30), await host.Renewer.RunOnceAsync(default));
+        _clock.Set(Clocks.T0 + TimeSpan.FromSeconds(29));
+        Assert.Equal(Clocks.T0 + TimeSpan.FromSeconds(30), await host.Renewer.RunOnceAsync(default)); // no call while backing off
+        Assert.Single(_stub.Calls("POST", "/graph/v1.0/subscriptions"));
+
+        _clock.Set(Clocks.T0 + TimeSpan.FromSeconds(30));
+        Assert.Equal(Clocks.T0 + TimeSpan.FromSeconds(90), await host.Renewer.RunOnceAsync(default));
+        _clock.Set(Clocks.T0 + TimeSpan.FromSeconds(90));
+        var next = await host.Renewer.RunOnceAsync(default);
+
+        Assert.Equal(3, _stub.Calls("POST", "/graph/v1.0/subscriptions").Count);
+        Assert.IsType<GraphSubscriptionCreated>(Assert.Single(await host.EventsAsync(MailboxSubscription.GraphStream("sales@acme.test"))));
+        Assert.Equal(Clocks.T0 + TimeSpan.FromSeconds(90) + TimeSpan.FromHours(24), next);
+    }
+
+    [Fact]
+    public async Task Two_hosts_make_one_provider_call_per_due_mailbox()
+    {
+        _stub.GmailRefreshTokens["support@acme.test"] = "refresh-support";
+        _stub.GmailRefreshTokens["sales@acme.test"] = "refresh-sales";
+        var settings = GmailSettings().WithGmailMailbox(1, "sales@acme.test", "refresh-sales");
+        var a = await HostAsync(settings);
+        var b = await HostAsync(settings);
+
+        // Host A is held inside its first watch call (support@) while host B runs a whole round.
+        _stub.WatchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var roundA = a.Renewer.RunOnceAsync(default);
+        await _stub.WatchArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var gate = _stub.WatchGate;
+        _stub.WatchGate = null;
+        await b.Renewer.RunOnceAsync(default);
+        gate.SetResult();
+        await roundA.WaitAsync(TimeSpan.FromSeconds(30));
+        await b.Renewer.RunOnceAsync(default);
+        await a.Renewer.RunOnceAsync(default);
+
+        Assert.Single(_stub.Calls("POST", "support@acme.test/watch"));
+        Assert.Single(_stub.Calls("POST", "sales@acme.test/watch"));
+
+        // A day later both hosts wake up: still one renewal per mailbox.
+        _clock.Set(Clocks.T0 + TimeSpan.FromHours(24));
+        await Task.WhenAll(a.Renewer.RunOnceAsync(default), b.Renewer.RunOnceAsync(default));
+        await Task.WhenAll(a.Renewer.RunOnceAsync(default), b.Renewer.RunOnceAsync(default));
+        Assert.Equal(2, _stub.Calls("POST", "support@acme.test/watch").Count);
+        Assert.Equal(2, _stub.Calls("POST", "sales@acme.test/watch").Count);
+        Assert.Equal(2, (await a.EventsAsync(MailboxSubscription.GmailStream("sales@acme.test"))).Count);
+    }
+}
