@@ -33,4 +33,23 @@ public sealed class PersonalizeConcurrencyTests
         Assert.Equal(0, credits["reserved"]!.GetValue<int>());
         Assert.Equal(0, credits["available"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Concurrent_requests_near_the_end_of_the_balance_degrade_on_the_real_balance_and_use_every_credit()
+    {
+        // 10 credits, five requests for 3 variants at once. Each request's variant count is decided against the balance
+        // the earlier reservations left (under the ledger's lock), whatever the arrival order: 3 + 3 + 3 + 1, then 402.
+        await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Credits:Tiers:FREE"] = "10" });
+        using var created = await app.ClientWithKey().PostAsJsonAsync("/organizations", new { name = "last credits", tier = "FREE" });
+        var key = JsonNode.Parse(await created.Content.ReadAsStringAsync())!["api_key"]!["key"]!.GetValue<string>();
+        var client = app.ClientWithKey(key);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => PostAsync(client, "/personalize", Body(variantCount: 3)))));
+
+        var served = outcomes.Where(o => o.Item1 == HttpStatusCode.OK).Select(o => o.Item2["variants"]!.AsArray().Count).Order().ToList();
+        Assert.Equal([1, 3, 3, 3], served);
+        Assert.Single(outcomes, o => o.Item1 == HttpStatusCode.PaymentRequired);
+        var (_, credits) = await GetAsync(client, "/credits");
+        Assert.Equal((10, 0, 0), (credits["consumed"]!.GetValue<int>(), credits["reserved"]!.GetValue<int>(), credits["available"]!.GetValue<int>()));
+    }
 }

@@ -24,6 +24,15 @@ public interface ICreditLedger
     Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason,
         Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
 
+    /// <summary>
+    /// As above, but the amount is decided by <paramref name="creditsFor"/> from the balance at the moment of the
+    /// reservation (under the ledger's lock, after every earlier reservation), so a degradation rule ("fewer variants
+    /// when the balance is low") sees the real balance even when many requests arrive at once. It must return a positive
+    /// amount; a retry of the same id returns the original reservation without calling it.
+    /// </summary>
+    Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, Func<CreditBalance, int> creditsFor, string reason,
+        Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
+
     /// <summary>Charges <paramref name="usedCredits"/> (≤ reserved) and releases the remainder. Idempotent.</summary>
     Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits, CancellationToken ct);
 

@@ -33,23 +33,43 @@ internal sealed class PostgresCreditLedger(
 
     private readonly ConcurrentDictionary<(Guid TenantId, string Period), AccountQueue> _queues = new();
 
+    // The period of reservations made here and not yet closed, so that closing them needs no lookup; a reservation closed
+    // elsewhere (the sweeper, another host) is looked up. Bounded: cleared when it grows past what normal traffic leaves.
+    private readonly ConcurrentDictionary<Guid, string> _periods = new();
+
     private AlertThresholds Thresholds => new(options.CurrentValue.LowAlertPercent, options.CurrentValue.CriticalAlertPercent);
 
     public Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason, CancellationToken ct) =>
         ReserveAsync(tenantId, reservationId, credits, reason, static _ => [], ct);
 
-    public async Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason,
+    public Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, int credits, string reason,
         Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(alsoAppend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credits);
+        return ReserveAsync(tenantId, reservationId, _ => credits, reason, alsoAppend, ct);
+    }
+
+    public async Task<CreditReservation> ReserveAsync(Guid tenantId, Guid reservationId, Func<CreditBalance, int> creditsFor, string reason,
+        Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(creditsFor);
+        ArgumentNullException.ThrowIfNull(alsoAppend);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         using var activity = Activity.StartActivity("credits.reserve");
         var (tier, allowance) = await PlanAsync(tenantId, ct);
         var now = clock.GetUtcNow();
-        var command = new ReserveCredits(reservationId, credits, reason, tier, CreditPeriod.Of(now), allowance, now,
-            now + options.CurrentValue.ReservationTimeout);
-        var reservation = (CreditReservation)await SubmitAsync(tenantId, new Reserve(command, alsoAppend, Thresholds), ct);
+        var command = new Reserve(reservationId, reason, tier, CreditPeriod.Of(now), allowance, now, now + options.CurrentValue.ReservationTimeout,
+            creditsFor, alsoAppend, Thresholds);
+        var reservation = (CreditReservation)await SubmitAsync(tenantId, command, ct);
+        if (command.Created)
+        {
+            // Only a reservation made now is of the current period (a retry may return one from an earlier period).
+            if (_periods.Count > 100_000)
+            {
+                _periods.Clear();
+            }
+            _periods[reservationId] = command.Period;
+        }
         activity?.SetTag("outreachos.credits.available", reservation.Balance.Available);
         return reservation;
     }
@@ -92,7 +112,7 @@ internal sealed class PostgresCreditLedger(
         var (tier, allowance) = await PlanAsync(tenantId, ct);
         // The reservation's period never changes, so it is read before queueing for that period's account (its status is
         // read again under the account lock).
-        var period = await ReadPeriodAsync(tenantId, reservationId, ct);
+        var period = _periods.TryRemove(reservationId, out var known) ? known : await ReadPeriodAsync(tenantId, reservationId, ct);
         if (period is null)
         {
             return throwWhenUnknown ? throw new CreditReservationNotFoundException(reservationId) : await GetBalanceAsync(tenantId, ct);
@@ -276,27 +296,37 @@ internal sealed class PostgresCreditLedger(
         public abstract (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state);
     }
 
-    private sealed class Reserve(ReserveCredits command, Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend, AlertThresholds thresholds) : Command
+    private sealed class Reserve(Guid reservationId, string reason, string tier, string period, int allowance, DateTimeOffset at,
+        DateTimeOffset expiresAt, Func<CreditBalance, int> creditsFor, Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend,
+        AlertThresholds thresholds) : Command
     {
-        public override Guid ReservationId => command.ReservationId;
+        public override Guid ReservationId => reservationId;
 
-        public override string Period => command.Period;
+        public override string Period => period;
 
-        public override DateTimeOffset At => command.At;
+        public override DateTimeOffset At => at;
+
+        /// <summary>Whether the last decision made a new reservation (rather than returning an existing one).</summary>
+        public bool Created { get; private set; }
 
         public override (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state)
         {
-            if (state.Reservations.TryGetValue(command.ReservationId, out var existing))
+            var balance = Balances.Of(tier, period, allowance, state, thresholds);
+            if (state.Reservations.TryGetValue(reservationId, out var existing))
             {
                 // A retry, possibly from an earlier period: the original reservation is the answer.
-                var again = new CreditReservation(command.ReservationId, existing.Credits,
-                    Balances.Of(command.Tier, command.Period, command.Allowance, state, thresholds));
+                var again = new CreditReservation(reservationId, existing.Credits, balance);
+                Created = false;
                 return ([], again, alsoAppend(again));
             }
+            // The amount is decided here, under the account lock, from the balance the previous commands left.
+            var credits = creditsFor(balance);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credits);
+            var command = new ReserveCredits(reservationId, credits, reason, tier, period, allowance, at, expiresAt);
             var events = ReserveCreditsDecider.Decide(command, state, thresholds);
             var after = events.Aggregate(state, CreditLedgerState.Evolve);
-            var reservation = new CreditReservation(command.ReservationId, command.Credits,
-                Balances.Of(command.Tier, command.Period, command.Allowance, after, thresholds));
+            var reservation = new CreditReservation(reservationId, credits, Balances.Of(tier, period, allowance, after, thresholds));
+            Created = true;
             return (events, reservation, alsoAppend(reservation));
         }
     }

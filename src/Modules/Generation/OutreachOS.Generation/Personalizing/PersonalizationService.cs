@@ -63,25 +63,26 @@ internal sealed class PersonalizationService(
     private async Task<IResult> StartSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, CancellationToken ct)
     {
         var requested = request.VariantCount ?? 3;
-        var count = requested;
-        var balance = await ledger.GetBalanceAsync(tenantId, ct);
-        if (options.DegradeWhenCritical && options.CreditsPerVariant > 0)
-        {
-            // Documented degradation (CreditPolicy): at ≤ 5% left, or when the balance covers fewer variants, serve what
-            // it covers (at least one is attempted, so an empty balance still gets its 402 from the ledger).
-            count = Math.Max(1, CreditPolicy.AllowedVariants(requested, balance, options.CreditsPerVariant));
-        }
+        var perVariant = options.CreditsPerVariant;
+
+        // Documented degradation (CreditPolicy): at ≤ 5% left, or when the balance covers fewer variants, serve what it
+        // covers (at least one is attempted, so an empty balance still gets its 402). The ledger applies the rule to the
+        // balance at the moment of the reservation, so concurrent requests degrade instead of failing with 402.
+        int VariantsFor(CreditBalance b) => options.DegradeWhenCritical && perVariant > 0
+            ? Math.Max(1, CreditPolicy.AllowedVariants(requested, b, perVariant))
+            : requested;
+        // What a reservation (new, or the original one on a retry) pays for.
+        int VariantsOf(CreditReservation r) => perVariant > 0 ? Math.Min(requested, r.Reserved / perVariant) : requested;
 
         // Same request and attempt set → same reservation id: a retried call holds, settles or refunds credits once.
         var reservationId = DeterministicId.For(w.RequestId, $"set:{setNo}");
-        var credits = count * options.CreditsPerVariant;
         CreditReservation reservation;
         try
         {
             // The reservation and the request's events (request, attempt set, hold) commit together, or neither does:
             // a conflicting regeneration of the same set rolls its reservation back with it.
-            reservation = await ledger.ReserveAsync(tenantId, reservationId, credits, AttemptSetRunner.Purpose(setNo), r => w.PendingAppend(
-                new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, count, count < requested, clock.GetUtcNow()),
+            reservation = await ledger.ReserveAsync(tenantId, reservationId, b => VariantsFor(b) * perVariant, AttemptSetRunner.Purpose(setNo), r => w.PendingAppend(
+                new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, VariantsOf(r), VariantsOf(r) < requested, clock.GetUtcNow()),
                 new CreditsReserved(reservationId, AttemptSetRunner.Purpose(setNo), r.Reserved, r.Balance.Available, clock.GetUtcNow())), ct);
             w.Committed();
         }
@@ -90,6 +91,7 @@ internal sealed class PersonalizationService(
             return PaymentRequired(e);
         }
 
+        var count = VariantsOf(reservation);
         var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reservation.Reserved, ct);
         if (result.Failed)
         {
