@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OutreachOS.Benchmarks.Suites;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Host.Organizations;
 using OutreachOS.Ingestion.Contracts;
@@ -62,7 +63,24 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
                 await Task.Delay(100);
             }
         });
+        // Load-independent figures: round trips of this process (host + its background runners; the harness's own
+        // polling subtracted) and its CPU time, per message.
+        using var commands = new NpgsqlCommandCounter();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        Interlocked.Exchange(ref _harnessQueries, 0);
         var r = await RunAsync(store, db, org, total, "run");
+        var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / total;
+        var commandsPerMessage = (commands.Count - Interlocked.Read(ref _harnessQueries)) / (double)total;
+        if (commands.Statements is { } statements)
+        {
+            foreach (var (sql, n) in statements.OrderByDescending(x => x.Value).Take(40))
+            {
+                Progress.Line(string.Create(CultureInfo.InvariantCulture, $"  sql {n / (double)total,6:F2}/msg  {sql}"));
+            }
+        }
+        report.Figure(Suite, $"Npgsql commands per message [{transport}]", commandsPerMessage, "",
+            "round trips of the host over the run, background included, harness polling excluded; the append is one of them");
+        report.Figure(Suite, $"host CPU per message [{transport}]", cpuPerMessage, "ms", "process CPU over the run / messages (host, runners, harness)");
         await sampling.CancelAsync();
         await sampler;
         hops.Stop();
@@ -186,6 +204,7 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
             long floor = await MaxSeqAsync(db);
             while (seen.Count < count)
             {
+                Interlocked.Increment(ref _harnessQueries);
                 await using (var cmd = db.CreateCommand("SELECT seq, stream_id, type FROM oos.events WHERE seq > @floor ORDER BY seq"))
                 {
                     cmd.Parameters.AddWithValue("floor", floor);
@@ -249,9 +268,12 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         catch (OperationCanceledException)
         {
         }
+        Interlocked.Add(ref _harnessQueries, 2); // the floor query and the breakdown
         var (delivery, consumer) = await BreakdownAsync(db, org, [.. started.Keys]);
         return new RunResult([.. accept], endToEnd, offerSeconds, lastDecision / (double)Stopwatch.Frequency, delivery, consumer);
     }
+
+    private static long _harnessQueries;
 
     private static async Task<long> MaxSeqAsync(NpgsqlDataSource db)
     {

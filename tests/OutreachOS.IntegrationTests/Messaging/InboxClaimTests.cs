@@ -1,5 +1,6 @@
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.IntegrationTests.Infrastructure;
 using OutreachOS.IntegrationTests.EventStore;
 
 namespace OutreachOS.IntegrationTests.Messaging;
@@ -83,15 +84,34 @@ public sealed class InboxClaimTests
     }
 
     [Fact]
+    public async Task An_abandoned_inbox_transaction_leaves_nothing_behind_for_the_next_transaction_on_its_connection()
+    {
+        // One pooled connection: the next transaction gets the same connector (and Npgsql's reused transaction object).
+        var cs = await TestPostgres.CreateDatabaseAsync("inbox-reuse");
+        await using var h = await EventStoreHarness.CreateAsync(cs + ";Maximum Pool Size=1");
+        var failed = Guid.NewGuid();
+        await using (var abandoned = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", failed, Tenant))
+        {
+            Assert.NotNull(abandoned); // the handler throws: no append, no commit
+        }
+
+        await h.Store.AppendAsync(Tenant, "other", "test", ExpectedVersion.Any, [EventToAppend.Create(new TestDeposited("b", 1, "x"))]);
+
+        Assert.False(await InboxTransaction.IsProcessedAsync(h.DataSource, "test-claim", failed));
+    }
+
+    [Fact]
     public async Task A_row_written_without_the_claim_makes_the_commit_roll_back_the_effects()
     {
         await using var h = await EventStoreHarness.CreateAsync();
         var messageId = Guid.NewGuid();
         await using var tx = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", messageId, Tenant);
         Assert.NotNull(tx);
+        // Another writer records the message without taking the claim, before the handler's append (which carries the
+        // inbox row: written after the append, the other writer would wait on that uncommitted row instead).
+        await h.ExecAsync($"INSERT INTO oos.inbox (consumer, message_id) VALUES ('test-claim', '{messageId}')");
         await h.Store.AppendManyAsync(tx.Transaction,
             [new StreamAppend(Tenant, "effects", "test", ExpectedVersion.Any, [EventToAppend.Create(new TestDeposited("a", 1, "dup"))])]);
-        await h.ExecAsync($"INSERT INTO oos.inbox (consumer, message_id) VALUES ('test-claim', '{messageId}')");
 
         Assert.False(await tx.CommitAsync());
         Assert.Empty(await h.Store.ReadStreamAsync(Tenant, "effects"));

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using OutreachOS.BuildingBlocks.Json;
+using OutreachOS.BuildingBlocks.Postgres;
 
 namespace OutreachOS.BuildingBlocks.EventStore;
 
@@ -244,6 +245,10 @@ internal sealed class PostgresEventStore(
         {
             await using (var heads = new NpgsqlBatch(conn, tx) { BatchCommands = { UpdateHeads(updates, now), Notify() } })
             {
+                foreach (var rider in RidingStatements.TakeUnsent(tx))
+                {
+                    heads.BatchCommands.Add(rider);
+                }
                 await heads.ExecuteNonQueryAsync(ct);
             }
             // Large batches: binary COPY (tx and seq come from column defaults), then one query for the positions.
@@ -299,6 +304,11 @@ internal sealed class PostgresEventStore(
         insert.Parameters.AddWithValue("created", rows.Select(_ => now).ToArray());
         insert.Parameters.AddWithValue("hashes", rows.Select(r => r.Hash).ToArray());
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { insert, UpdateHeads(updates, now), Notify() } };
+        // Statements waiting to commit with this transaction's first write (a consumer's inbox row) ride along.
+        foreach (var rider in RidingStatements.TakeUnsent(tx))
+        {
+            batch.BatchCommands.Add(rider);
+        }
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
             var i = 0;

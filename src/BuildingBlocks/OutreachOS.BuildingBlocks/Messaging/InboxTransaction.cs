@@ -5,8 +5,9 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 
 /// <summary>
 /// A consumer's unit of work: a transaction that holds the (consumer, message id) claim. The consumer appends its events
-/// with <see cref="Transaction"/> and calls <see cref="CommitAsync"/>, which writes the inbox row and commits; the row and
-/// the effects commit or vanish together, so a redelivered message finds the row and has no second effect.
+/// with <see cref="Transaction"/> and calls <see cref="CommitAsync"/>, which commits; the inbox row is written with the
+/// handler's first append (it rides in the event store's insert round trip) or at commit, so the row and the effects
+/// commit or vanish together, and a redelivered message finds the row and has no second effect.
 /// </summary>
 /// <remarks>
 /// The claim is a transaction-scoped advisory lock, not the inbox row itself: an INSERT at the start would give the
@@ -17,17 +18,23 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 public sealed class InboxTransaction : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
-    private readonly string _consumer;
-    private readonly Guid _messageId;
-    private readonly Guid? _tenantId;
 
-    private InboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, string consumer, Guid messageId, Guid? tenantId)
+    private readonly NpgsqlBatchCommand _row;
+
+    private InboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid messageId, string consumer, Guid? tenantId)
     {
         _connection = connection;
         Transaction = transaction;
-        _consumer = consumer;
-        _messageId = messageId;
-        _tenantId = tenantId;
+        _row = new NpgsqlBatchCommand(
+            "INSERT INTO oos.inbox (consumer, message_id, tenant_id) VALUES ($1, $2, $3) ON CONFLICT (consumer, message_id) DO NOTHING")
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = consumer },
+                new NpgsqlParameter { Value = messageId },
+                new NpgsqlParameter { Value = tenantId is { } t ? t : DBNull.Value },
+            },
+        };
     }
 
     public NpgsqlTransaction Transaction { get; }
@@ -70,7 +77,10 @@ public sealed class InboxTransaction : IAsyncDisposable
                     return null;
                 }
             }
-            return new InboxTransaction(conn, tx, consumer, messageId, tenantId);
+            var inbox = new InboxTransaction(conn, tx, messageId, consumer, tenantId);
+            // The row goes with the handler's first append (no round trip of its own), or at commit if it appends nothing.
+            RidingStatements.Attach(tx, inbox._row);
+            return inbox;
         }
         catch
         {
@@ -85,13 +95,17 @@ public sealed class InboxTransaction : IAsyncDisposable
     /// </summary>
     public async Task<bool> CommitAsync(CancellationToken ct = default)
     {
-        await using var cmd = new NpgsqlCommand(
-            "INSERT INTO oos.inbox (consumer, message_id, tenant_id) VALUES (@c, @m, @t) ON CONFLICT (consumer, message_id) DO NOTHING",
-            _connection, Transaction);
-        cmd.Parameters.AddWithValue("c", _consumer);
-        cmd.Parameters.AddWithValue("m", _messageId);
-        cmd.Parameters.AddWithValue("t", _tenantId is { } t ? t : DBNull.Value);
-        if (await cmd.ExecuteNonQueryAsync(ct) == 0)
+        var unsent = RidingStatements.TakeUnsent(Transaction);
+        if (unsent.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(_connection, Transaction);
+            foreach (var statement in unsent)
+            {
+                batch.BatchCommands.Add(statement);
+            }
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        if (_row.RecordsAffected == 0)
         {
             await Transaction.RollbackAsync(ct);
             return false;
@@ -103,6 +117,9 @@ public sealed class InboxTransaction : IAsyncDisposable
     /// <summary>Not committed → rolled back: the claim is released and a retry processes the message again.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Npgsql reuses a connection's transaction object: a row left attached would ride with the next transaction of
+        // this pooled connection.
+        RidingStatements.TakeUnsent(Transaction);
         await Transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }
