@@ -147,6 +147,44 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     await screenshot(page, '06-approvals-approved');
   });
 
+  test('approvals: an edit the guardrails refuse shows the findings, and "Send anyway" sends it with a recorded override', async (t) => {
+    const probe = await host.api('GET', '/drafts?status=PENDING');
+    if (probe.status === 404) {
+      t.skip('GET /drafts answered 404: the approval endpoints are not on this branch yet');
+      return;
+    }
+    const subject = 'Discount question for the Pro plan';
+    const draftId = await seedPendingDraft(host, subject);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const item = page.getByTestId('queue').locator('li', { hasText: subject });
+    await item.waitFor();
+    await item.locator('button').click();
+    await page.keyboard.press('e');
+    const editor = page.getByLabel('Edit reply');
+    await editor.waitFor();
+    const edited = 'Hi Maria,\n\nFor 12 seats we can offer you a 30% discount on the Pro plan.\n\nBest regards,\nSales';
+    await editor.fill(edited);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('a');
+    const panel = page.getByTestId('blocked-edit');
+    await panel.waitFor();
+    assert.match(await page.getByTestId('blocked-findings').textContent(), /BLOCK\s*UNSOURCED_PERCENT/);
+    assert.equal(await panel.locator('mark.flag-block', { hasText: '30%' }).count(), 1);
+    assert.equal((await host.api('GET', `/drafts/${draftId}`)).body.status, 'PENDING', 'a refused edit sends nothing');
+    await screenshot(page, '06b-approvals-blocked-edit');
+
+    await page.getByTestId('send-anyway').click();
+    await page.getByTestId('approval-notice').getByText(/override recorded/).waitFor();
+    const after = await host.api('GET', `/drafts/${draftId}`);
+    assert.equal(after.body.status, 'APPROVED');
+    assert.match(after.body.block_overridden_by, /^api_key:/);
+    assert.equal(after.body.text, edited);
+    const stream = await host.api('GET', `/audit/streams/inbound-${after.body.inbound_id}`);
+    const types = stream.body.events.map((e) => e.type);
+    assert.ok(types.includes('inbound_draft_block_overridden.v1'), types.join(', '));
+  });
+
   test('KPIs: the page shows auto-send precision with its sample size and charts', async (t) => {
     const probe = await host.api('POST', '/graphql', { query: '{ __type(name: "InboundKpis") { name } }' });
     if (!probe.body?.data?.__type) {
@@ -169,7 +207,7 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
 const SEED_SUBJECT = 'Question about the Pro plan pricing';
 
 /** Ingests a plain pricing question (non-VIP, no injection) and waits until triage has drafted a reply for review. */
-async function seedPendingDraft(host) {
+async function seedPendingDraft(host, subject = SEED_SUBJECT) {
   const messageId = `<e2e-${Date.now()}@customer.example>`;
   const ingest = await host.api('POST', '/ingest/email', {
     message_id: messageId,
@@ -177,7 +215,7 @@ async function seedPendingDraft(host) {
     from: { email: 'maria.lopez@customer.example', name: 'Maria Lopez' },
     to: [{ email: 'sales@outreachos.example', name: null }],
     cc: [],
-    subject: SEED_SUBJECT,
+    subject,
     text: 'Hello, could you tell me what the Pro plan costs per seat for a team of 12? Thanks, Maria',
     html: null,
     headers: {},

@@ -178,6 +178,62 @@ describe('dashboard pages against the contract shapes (stubbed API)', { concurre
     await page.getByText('Approvals are not available on this server').waitFor();
   });
 
+  test('approvals: stored findings in the queue; an edit refused by the guardrails (422) shows its findings and spans, and "Send anyway" re-submits with override', async () => {
+    const stored = [{ code: 'SPAM_WORDING', severity: 'WARN', detail: 'sounds like spam', span: { start: 0, length: 2, text: 'Hi', part: 'BODY' } }];
+    let items = [draft(1, { risk_flags: stored })];
+    const edited = 'Hi Maria, the Pro plan is 40% cheaper for you, guaranteed. Best, Sales';
+    const findings = [
+      { code: 'UNSOURCED_NUMBER', severity: 'BLOCK', detail: '40% appears in no approved source', span: { start: edited.indexOf('40%'), length: 3, text: '40%', part: 'BODY' } },
+      { code: 'SPAM_WORDING', severity: 'WARN', detail: 'guaranteed', span: { start: edited.indexOf('guaranteed'), length: 10, text: 'guaranteed', part: 'BODY' } },
+    ];
+    await stubGraphQL((route) => json(route, 200, { data: kpiData }));
+    await page.route('**/drafts**', async (route) => {
+      const req = route.request();
+      if (req.method() === 'GET') return json(route, 200, { items });
+      const body = JSON.parse(req.postData());
+      if (!body.override) {
+        return problem(route, 422, 'Edited reply blocked by guardrails', 'nothing was sent and the draft stays PENDING.', {
+          type: 'https://outreachos.dev/problems/draft-blocked',
+          field: 'edited_text',
+          blocking_codes: ['UNSOURCED_NUMBER'],
+          findings,
+        });
+      }
+      const d = items[0];
+      items = [];
+      return json(route, 200, { ...d, status: 'APPROVED', text: body.edited_text, block_overridden_by: 'api_key:stub' });
+    });
+    await page.goto(`${site.baseUrl}/approvals`);
+    const queue = page.getByTestId('queue');
+    await queue.locator('li').first().getByText('1 WARN').waitFor();
+
+    await page.keyboard.press('e');
+    const editor = page.getByLabel('Edit reply');
+    await editor.waitFor();
+    await editor.fill(edited);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('a');
+    const panel = page.getByTestId('blocked-edit');
+    await panel.waitFor();
+    const listed = await page.getByTestId('blocked-findings').locator('li').allTextContents();
+    assert.equal(listed.length, 2);
+    assert.match(listed[0], /BLOCK\s*UNSOURCED_NUMBER\s*40% appears in no approved source/);
+    assert.match(listed[1], /WARN\s*SPAM_WORDING\s*guaranteed/);
+    assert.equal(await panel.locator('mark.flag-block').textContent(), '40%');
+    assert.equal(await panel.locator('mark.flag-warn').textContent(), 'guaranteed');
+    assert.equal(await page.getByTestId('approval-notice').count(), 0, 'nothing was approved');
+    await screenshot(page, 'stub-04-approvals-blocked-edit');
+
+    await page.getByTestId('send-anyway').click();
+    await page.getByTestId('approval-notice').getByText(/override recorded/).waitFor();
+    const approves = calls.filter((c) => c.method === 'POST' && c.path.endsWith('/approve'));
+    assert.equal(approves.length, 2);
+    assert.deepEqual(JSON.parse(approves[0].body), { edited_text: edited });
+    assert.deepEqual(JSON.parse(approves[1].body), { edited_text: edited, override: true });
+    await page.getByText('Inbox zero').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
   test('KPIs: precision with its sample size, rates, charts; filters and range go into the query', async () => {
     const queries = [];
     await stubGraphQL((route, body) => {

@@ -46,6 +46,9 @@ public class ResponsesFixture : IAsyncLifetime
             ["Mail:Smtp:From"] = $"Acme Support <{FromAddress}>",
             ["Slack:WebhookUrl"] = Slack.Url.ToString(),
             ["Slack:SigningSecret"] = SigningSecret,
+            // Organizations' own webhooks are loopback stubs here: plain http on 127.0.0.1 (never on a real deployment).
+            ["Slack:AllowedWebhookHosts"] = "127.0.0.1",
+            ["Slack:AllowHttpWebhooks"] = "true",
             ["Triage:Qa:SampleRate"] = "1",
             ["Triage:Responses:Values:Slots:0"] = "Tuesday 10:00 CET",
             ["Triage:Responses:Values:Slots:1"] = "Wednesday 15:00 CET",

@@ -30,11 +30,11 @@ internal sealed class WebhookStub : IAsyncDisposable
 
     public IReadOnlyList<string> Bodies => [.. _bodies];
 
-    public static async Task<WebhookStub> StartAsync()
+    public static async Task<WebhookStub> StartAsync(string path = "/services/T000/B000/XXXX")
     {
         var stub = new WebhookStub();
         await stub._app.StartAsync();
-        stub.Url = new Uri(new Uri(stub._app.Urls.Single()), "/services/T000/B000/XXXX");
+        stub.Url = new Uri(new Uri(stub._app.Urls.Single()), path);
         return stub;
     }
 

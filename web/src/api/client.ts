@@ -17,6 +17,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string | null,
     readonly errors: Record<string, string[]> | null,
+    /** The whole problem document (RFC 7807 extensions such as a blocked draft's findings), when the host sent one. */
+    readonly problem: Record<string, unknown> | null = null,
   ) {
     super(detail ? `${title}: ${detail}` : title);
   }
@@ -38,7 +40,8 @@ export async function toApiError(response: Response): Promise<ApiError> {
     /* not JSON: fall back to the status text */
   }
   const p = (body ?? {}) as { title?: string; detail?: string; errors?: Record<string, string[]> };
-  return new ApiError(response.status, p.title ?? (response.statusText || `HTTP ${response.status}`), p.detail ?? null, p.errors ?? null);
+  const problem = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  return new ApiError(response.status, p.title ?? (response.statusText || `HTTP ${response.status}`), p.detail ?? null, p.errors ?? null, problem);
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

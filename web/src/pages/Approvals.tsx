@@ -6,6 +6,7 @@ import { formatDateTime, relativeTo } from '../lib/format';
 import { navigate, paths } from '../lib/router';
 import { Highlighted } from './Playground';
 import { nextIndex } from '../lib/keys';
+import { approveBody, blockedEdit, findingCounts, type BlockedEdit } from '../lib/drafts';
 
 type Mode = 'view' | 'edit' | 'reject';
 
@@ -20,6 +21,8 @@ export function Approvals() {
   const [busy, setBusy] = useState<null | 'approve' | 'reject'>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
+  // A 422 from approve: the edit failed the guardrail re-check. Kept until the text changes or the draft is sent.
+  const [blocked, setBlocked] = useState<BlockedEdit | null>(null);
   const editorRef = useRef<HTMLTextAreaElement>(null);
   const reasonRef = useRef<HTMLInputElement>(null);
 
@@ -54,6 +57,7 @@ export function Approvals() {
     setEditText(current?.text ?? '');
     setReason('');
     setActionError(null);
+    setBlocked(null);
   }, [current?.draft_id]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
@@ -61,21 +65,31 @@ export function Approvals() {
     if (mode === 'reject') reasonRef.current?.focus();
   }, [mode]);
 
-  const approve = useCallback(async () => {
-    if (!current) return;
-    setBusy('approve');
-    setActionError(null);
-    try {
+  const approve = useCallback(
+    async (override = false) => {
+      if (!current) return;
+      setBusy('approve');
+      setActionError(null);
       const edited = editText.trim() && editText !== current.text ? editText : undefined;
-      await api.post<DraftView>(`/drafts/${current.draft_id}/approve`, edited ? { edited_text: edited } : {});
-      setDone(`Approved${edited ? ' with edits' : ''}: “${current.subject}”`);
-      removeDecided(current.draft_id);
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(null);
-    }
-  }, [current, editText, removeDecided]);
+      try {
+        await api.post<DraftView>(`/drafts/${current.draft_id}/approve`, approveBody(edited, override));
+        setDone(override ? `Sent despite guardrail findings (override recorded): “${current.subject}”` : `Approved${edited ? ' with edits' : ''}: “${current.subject}”`);
+        setBlocked(null);
+        removeDecided(current.draft_id);
+      } catch (e) {
+        const refused = edited !== undefined ? blockedEdit(e, edited) : null;
+        if (refused) {
+          setBlocked(refused);
+          setMode('view');
+        } else {
+          setActionError(e);
+        }
+      } finally {
+        setBusy(null);
+      }
+    },
+    [current, editText, removeDecided],
+  );
 
   const reject = useCallback(async () => {
     if (!current) return;
@@ -112,7 +126,7 @@ export function Approvals() {
           setIndex((i) => nextIndex(i, drafts.length, e.key === 'j' ? 1 : -1));
           break;
         case 'a':
-          approve();
+          approve(false);
           break;
         case 'e':
           setMode('edit');
@@ -165,6 +179,7 @@ export function Approvals() {
                 <span className="muted small">{d.from.name ?? d.from.email}</span>
                 <span className="queue-meta">
                   {d.classification ? <Badge tone="info">{d.classification.intent}</Badge> : null}
+                  <FindingBadges flags={d.risk_flags} />
                   {d.sla_due_at ? (
                     <Badge tone={new Date(d.sla_due_at).getTime() < Date.now() ? 'bad' : 'neutral'} title={formatDateTime(d.sla_due_at)}>
                       SLA {relativeTo(d.sla_due_at)}
@@ -226,7 +241,10 @@ export function Approvals() {
                 </div>
               )}
               {current.risk_flags.length ? (
-                <ul className="flags">
+                <div className="muted small">Guardrail findings on the drafted text:</div>
+              ) : null}
+              {current.risk_flags.length ? (
+                <ul className="flags" data-testid="draft-findings">
                   {current.risk_flags.map((f, i) => (
                     <li key={i}>
                       <Badge tone={f.severity === 'BLOCK' ? 'bad' : 'warn'}>{f.severity}</Badge> <code>{f.code}</code> {f.detail}
@@ -251,9 +269,12 @@ export function Approvals() {
                   </button>
                 </form>
               ) : null}
+              {blocked && blocked.text === editText ? (
+                <BlockedPanel blocked={blocked} busy={busy !== null} onOverride={() => approve(true)} onEdit={() => setMode('edit')} />
+              ) : null}
               <ErrorBox error={actionError} />
               <div className="variant-actions">
-                <button className="btn btn-primary" onClick={approve} disabled={busy !== null} data-testid="approve">
+                <button className="btn btn-primary" onClick={() => approve(false)} disabled={busy !== null} data-testid="approve">
                   {busy === 'approve' ? <Spinner label="Approving…" /> : editText !== current.text ? 'Approve edited (a)' : 'Approve (a)'}
                 </button>
                 <button className="btn" onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')}>
@@ -269,6 +290,59 @@ export function Approvals() {
           <Empty title="Nothing selected" />
         )}
       </section>
+    </div>
+  );
+}
+
+/** The stored guardrail findings of a draft, counted by severity, in the queue list. */
+function FindingBadges({ flags }: { flags: DraftView['risk_flags'] | null | undefined }) {
+  const { block, warn } = findingCounts(flags);
+  const codes = (flags ?? []).map((f) => `${f.severity} ${f.code}: ${f.detail}`).join('\n');
+  return (
+    <>
+      {block ? (
+        <Badge tone="bad" title={codes}>
+          {block} BLOCK
+        </Badge>
+      ) : null}
+      {warn ? (
+        <Badge tone="warn" title={codes}>
+          {warn} WARN
+        </Badge>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * The edited reply the guardrails refused (422): every finding with its code, severity and detail, the edited text
+ * with the findings' spans marked, and an explicit "Send anyway" that re-submits with "override": true (recorded
+ * server-side as inbound_draft_block_overridden.v1 with who and which findings).
+ */
+function BlockedPanel({ blocked, busy, onOverride, onEdit }: { blocked: BlockedEdit; busy: boolean; onOverride: () => void; onEdit: () => void }) {
+  return (
+    <div className="blocked-edit" role="alert" data-testid="blocked-edit">
+      <div className="error-title">Guardrails blocked the edited reply: nothing was sent</div>
+      {blocked.detail ? <p className="muted small">{blocked.detail}</p> : null}
+      <ul className="flags" data-testid="blocked-findings">
+        {blocked.findings.map((f, i) => (
+          <li key={i}>
+            <Badge tone={f.severity === 'BLOCK' ? 'bad' : 'warn'}>{f.severity}</Badge> <code>{f.code}</code> {f.detail}
+            {f.span?.text ? <span className="muted small"> (“{f.span.text}”)</span> : null}
+          </li>
+        ))}
+      </ul>
+      <div className="variant-message" data-testid="blocked-text">
+        <Highlighted text={blocked.text} flags={blocked.findings} part="BODY" />
+      </div>
+      <div className="variant-actions">
+        <button className="btn" onClick={onEdit} disabled={busy}>
+          Fix the text
+        </button>
+        <button className="btn btn-danger" onClick={onOverride} disabled={busy} data-testid="send-anyway">
+          Send anyway ({blocked.blockingCodes.join(', ') || 'BLOCK'} overridden, recorded)
+        </button>
+      </div>
     </div>
   );
 }

@@ -20,8 +20,9 @@ internal static class ResponsesRegistration
     public static void AddTriageResponses(IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddEventTypes([.. ResponseEventTypes.All, .. DraftEventTypes.All]);
+        services.AddEventTypes([.. ResponseEventTypes.All, .. DraftEventTypes.All, .. SlackSettingsStreams.EventTypes]);
         services.AddMigration(SendLedger.Migration);
+        services.AddMigration(SlackSettingsStore.Migration);
         services.TryAddSingleton(ResponseOptions.From(configuration));
         services.TryAddSingleton(SmtpOptions.Load(configuration));
         services.TryAddSingleton(SlackOptions.From(configuration));
@@ -34,6 +35,7 @@ internal static class ResponsesRegistration
         services.TryAddSingleton<CrmNotes>();
         services.TryAddSingleton<DraftGuardrails>();
         services.TryAddSingleton<DraftActions>();
+        services.TryAddSingleton<SlackSettingsStore>();
         services.TryAddSingleton<SlackNotifier>();
         services.AddHttpClient(SlackNotifier.HttpClientName);
         services.AddOfflineTaskHandler<ParaphraseOfflineHandler>();
@@ -47,5 +49,6 @@ internal static class ResponsesRegistration
         QaEndpoints.Map(app);
         FeedbackEndpoints.Map(app);
         SlackEndpoints.Map(app);
+        SlackSettingsEndpoints.Map(app);
     }
 }

@@ -5,21 +5,21 @@ using OutreachOS.Triage.Drafts;
 namespace OutreachOS.Triage.Slack;
 
 /// <summary>
-/// Posts a draft to the Slack incoming webhook with Approve/Reject buttons. The button value carries the organization
+/// Posts a draft to the organization's Slack incoming webhook (its own from <c>PUT /integrations/slack</c>, else the
+/// deployment's <c>Slack:WebhookUrl</c>) with Approve/Reject buttons. The button value carries the organization
 /// and the draft ("{org:N}:{draft:N}"): the interaction callback is anonymous and trusts it only after the signature check.
 /// Best effort: a Slack outage leaves the draft in the queue, reachable over the API.
 /// </summary>
-internal sealed class SlackNotifier(IHttpClientFactory http, SlackOptions options, ILogger<SlackNotifier> logger)
+internal sealed class SlackNotifier(IHttpClientFactory http, SlackSettingsStore settings, ILogger<SlackNotifier> logger)
 {
     public const string HttpClientName = "triage-slack";
     public const string ApproveAction = "approve_draft";
     public const string RejectAction = "reject_draft";
 
-    public bool Enabled => options.WebhookUrl is not null;
-
     public async Task NotifyDraftAsync(Guid tenantId, DraftRecord draft, CancellationToken ct)
     {
-        if (options.WebhookUrl is null)
+        var effective = await settings.ResolveAsync(tenantId, ct);
+        if (effective.WebhookUrl is not { } webhook)
         {
             return;
         }
@@ -56,15 +56,18 @@ internal sealed class SlackNotifier(IHttpClientFactory http, SlackOptions option
         {
             using var client = http.CreateClient(HttpClientName);
             client.Timeout = TimeSpan.FromSeconds(10);
-            using var response = await client.PostAsJsonAsync(options.WebhookUrl, payload, ct);
+            using var response = await client.PostAsJsonAsync(webhook, payload, ct);
             if (!response.IsSuccessStatusCode)
             {
-                logger.LogWarning("Slack webhook answered {Status} for draft {DraftId}", (int)response.StatusCode, draft.DraftId);
+                // The host only: the webhook's path is Slack's token.
+                logger.LogWarning("Slack webhook {Host} ({Source} settings) answered {Status} for draft {DraftId} of organization {OrganizationId}",
+                    webhook.Host, effective.Source, (int)response.StatusCode, draft.DraftId, tenantId);
             }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Slack notification for draft {DraftId} failed", draft.DraftId);
+            logger.LogWarning("Slack notification for draft {DraftId} of organization {OrganizationId} to {Host} failed: {Error}",
+                draft.DraftId, tenantId, webhook.Host, e.Message);
         }
     }
 }

@@ -32,20 +32,29 @@ internal static class SlackSignature
             return SlackVerification.NotConfigured;
         }
 
+        // Checked before the MAC: a replayed request is refused even with a valid signature.
+        var fresh = CheckFreshness(timestamp, signature, now, window);
+        if (fresh != SlackVerification.Valid)
+        {
+            return fresh;
+        }
+
+        var expected = Encoding.ASCII.GetBytes(Compute(secret, timestamp!, body));
+        var given = Encoding.ASCII.GetBytes(signature!.Trim());
+        return CryptographicOperations.FixedTimeEquals(expected, given) ? SlackVerification.Valid : SlackVerification.BadSignature;
+    }
+
+    /// <summary>Both headers present and the timestamp within the window (no secret needed): MissingHeaders, Stale or Valid.</summary>
+    public static SlackVerification CheckFreshness(string? timestamp, string? signature, DateTimeOffset now, TimeSpan window)
+    {
         if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature)
             || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
             return SlackVerification.MissingHeaders;
         }
 
-        // Checked before the MAC: a replayed request is refused even with a valid signature.
-        if (seconds > now.ToUnixTimeSeconds() + (long)window.TotalSeconds || seconds < now.ToUnixTimeSeconds() - (long)window.TotalSeconds)
-        {
-            return SlackVerification.Stale;
-        }
-
-        var expected = Encoding.ASCII.GetBytes(Compute(secret, timestamp, body));
-        var given = Encoding.ASCII.GetBytes(signature.Trim());
-        return CryptographicOperations.FixedTimeEquals(expected, given) ? SlackVerification.Valid : SlackVerification.BadSignature;
+        return seconds > now.ToUnixTimeSeconds() + (long)window.TotalSeconds || seconds < now.ToUnixTimeSeconds() - (long)window.TotalSeconds
+            ? SlackVerification.Stale
+            : SlackVerification.Valid;
     }
 }
