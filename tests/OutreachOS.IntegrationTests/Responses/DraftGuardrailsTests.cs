@@ -145,7 +145,7 @@ public sealed class DraftGuardrailsTests(ResponsesFixture f) : IClassFixture<Res
     }
 
     [Fact]
-    public async Task An_approval_without_an_edit_is_not_rechecked_and_another_organization_cannot_override()
+    public async Task An_approval_without_an_edit_is_rechecked_and_sent_when_clean_and_another_organization_cannot_override()
     {
         var (d, draftId) = await PendingDraftAsync();
         var (other, _) = await f.NewOrganizationAsync();
@@ -157,16 +157,52 @@ public sealed class DraftGuardrailsTests(ResponsesFixture f) : IClassFixture<Res
         using var approve = await f.Client.PostAsJsonAsync($"/drafts/{draftId}/approve", new { });
         Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
         Assert.Single(f.Sink.WithMessageId(f.MessageIdOf(d)));
-        Assert.Empty(await f.EventsAsync(d, "inbound_draft_edit_checked.v1"));
+        var check = await f.WaitForEventAsync(d, "inbound_draft_edit_checked.v1");
+        Assert.True(check["passed"]!.GetValue<bool>());
+        Assert.Empty(await f.EventsAsync(d, "inbound_draft_block_overridden.v1"));
     }
 
-    private async Task<(InboundDecided Decided, Guid DraftId)> PendingDraftAsync()
+    [Fact]
+    public async Task A_draft_approved_unchanged_after_its_wording_was_forbidden_is_a_422_and_sends_only_with_an_override()
     {
-        var d = await f.DecideAsync(ResponsePath.DraftForReview, "pricing", Question, subject: "Pricing question");
+        // An organization of its own: its guardrail policy changes here.
+        var (client, orgId) = await f.NewOrganizationAsync();
+        var (d, draftId) = await PendingDraftAsync(client, orgId);
+        using var draft = await client.GetAsync($"/drafts/{draftId}");
+        var text = JsonNode.Parse(await draft.Content.ReadAsStringAsync())!["text"]!.GetValue<string>();
+        // The organization forbids a word of the pending draft after it was written.
+        var word = text.Split([' ', ',', '.', '\n', '!', '?', ':', ';'], StringSplitOptions.RemoveEmptyEntries).First(w => w.Length >= 6 && w.All(char.IsLetter));
+        using (var policy = await client.PutAsJsonAsync("/guardrails/policy", new { forbidden_phrases = new[] { word } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, policy.StatusCode);
+        }
+
+        using (var blocked = await client.PostAsJsonAsync($"/drafts/{draftId}/approve", new { }))
+        {
+            var problem = JsonNode.Parse(await blocked.Content.ReadAsStringAsync())!;
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, blocked.StatusCode);
+            Assert.Equal("Draft reply blocked by guardrails", problem["title"]!.GetValue<string>());
+            Assert.Contains(problem["findings"]!.AsArray(), x => x!["severity"]!.GetValue<string>() == "BLOCK"
+                && x["span"]?["text"]?.GetValue<string>()?.Contains(word, StringComparison.OrdinalIgnoreCase) == true);
+        }
+        Assert.Empty(f.Sink.WithMessageId(f.MessageIdOf(d)));
+        Assert.Empty(await f.EventsAsync(d, "inbound_draft_approved.v1"));
+
+        using (var overridden = await client.PostAsJsonAsync($"/drafts/{draftId}/approve", new { @override = true }))
+        {
+            Assert.Equal(HttpStatusCode.OK, overridden.StatusCode);
+        }
+        Assert.Single(f.Sink.WithMessageId(f.MessageIdOf(d)));
+        Assert.Single(await f.EventsAsync(d, "inbound_draft_block_overridden.v1"));
+    }
+
+    private async Task<(InboundDecided Decided, Guid DraftId)> PendingDraftAsync(HttpClient? client = null, Guid? organizationId = null)
+    {
+        var d = await f.DecideAsync(ResponsePath.DraftForReview, "pricing", Question, organizationId, subject: "Pricing question");
         var draftId = ResponseIds.DraftId(d.Decision.DecisionId);
         await Eventually.TrueAsync(async () =>
         {
-            using var r = await f.Client.GetAsync($"/drafts/{draftId}");
+            using var r = await (client ?? f.Client).GetAsync($"/drafts/{draftId}");
             return r.StatusCode == HttpStatusCode.OK;
         }, $"draft {draftId}");
         return (d, draftId);

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/client';
 import type { RiskFlag } from '../api/types';
 
-/** The problem type of a 422 from POST /drafts/{id}/approve: the edited text failed the guardrail re-check. */
+/** The problem type of a 422 from POST /drafts/{id}/approve: the text to send (edited or not) failed the guardrail re-check. */
 export const DRAFT_BLOCKED = 'https://outreachos.dev/problems/draft-blocked';
 
 /** What the approvals page shows after a refused edit, and what "Send anyway" re-submits. */

@@ -21,7 +21,7 @@ export function Approvals() {
   const [busy, setBusy] = useState<null | 'approve' | 'reject'>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
-  // A 422 from approve: the edit failed the guardrail re-check. Kept until the text changes or the draft is sent.
+  // A 422 from approve: the text to send (edited or not) failed the guardrail re-check. Kept until the text changes or the draft is sent.
   const [blocked, setBlocked] = useState<BlockedEdit | null>(null);
   const editorRef = useRef<HTMLTextAreaElement>(null);
   const reasonRef = useRef<HTMLInputElement>(null);
@@ -77,7 +77,8 @@ export function Approvals() {
         setBlocked(null);
         removeDecided(current.draft_id);
       } catch (e) {
-        const refused = edited !== undefined ? blockedEdit(e, edited) : null;
+        // Edited or not, the text to send is re-checked (the organization's policy may have changed since drafting).
+        const refused = blockedEdit(e, edited ?? current.text);
         if (refused) {
           setBlocked(refused);
           setMode('view');
@@ -322,7 +323,7 @@ function FindingBadges({ flags }: { flags: DraftView['risk_flags'] | null | unde
 function BlockedPanel({ blocked, busy, onOverride, onEdit }: { blocked: BlockedEdit; busy: boolean; onOverride: () => void; onEdit: () => void }) {
   return (
     <div className="blocked-edit" role="alert" data-testid="blocked-edit">
-      <div className="error-title">Guardrails blocked the edited reply: nothing was sent</div>
+      <div className="error-title">Guardrails blocked this reply: nothing was sent</div>
       {blocked.detail ? <p className="muted small">{blocked.detail}</p> : null}
       <ul className="flags" data-testid="blocked-findings">
         {blocked.findings.map((f, i) => (

@@ -18,9 +18,9 @@ internal sealed record RejectDraftRequest(string? Reason);
 /// Approve (send, unless dry-run) or reject a pending draft. The draft document is locked (FOR UPDATE) for the whole
 /// action, so of two concurrent approvals one wins and the other answers 409; the events and the document change in
 /// one transaction. Used by the HTTP API and the Slack buttons.
-/// An edited text goes through the guardrails like a generated reply (<see cref="DraftGuardrails"/>): a BLOCK finding
-/// answers 422 with the findings and sends nothing (the draft stays PENDING) unless <c>override</c> is set, which is
-/// recorded; WARN findings are recorded and returned but do not stop the send.
+/// The text to send, edited or not, goes through the guardrails like a generated reply (<see cref="DraftGuardrails"/>):
+/// a BLOCK finding answers 422 with the findings and sends nothing (the draft stays PENDING) unless <c>override</c> is
+/// set, which is recorded; WARN findings are recorded and returned but do not stop the send.
 /// </summary>
 internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore store, ReplySender sender, CrmNotes crm, DraftGuardrails guardrails,
     TimeProvider time)
@@ -55,10 +55,10 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         var events = new List<object>();
         IReadOnlyList<ReplyRiskFlag>? finalFlags = null;
         string? overriddenBy = null;
-        if (distance > 0)
         {
-            // Only a changed text is re-checked: the draft's own findings were recorded when it was drafted and are shown
-            // to the reviewer (risk_flags); approving it unchanged is the reviewer's call, as before.
+            // The text about to be sent is checked, edited or not: an edit can add an unsourced claim or an offer, and the
+            // organization's guardrail policy may have changed since the draft was written (a new forbidden phrase or
+            // competitor), or the draft may carry BLOCK findings from the start. Sending BLOCK findings takes an override.
             var report = await guardrails.CheckAsync(tenantId, d, final, ct);
             finalFlags = ReplyComposer.ToEventFlags(report);
             var blocking = finalFlags.Where(f => f.Severity == "BLOCK").ToList();
@@ -67,7 +67,7 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
                 await AppendAsync(tx, tenantId, d.InboundId,
                     [new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, false, finalFlags, false, approvedBy, now)], ct);
                 await tx.CommitAsync(CancellationToken.None);
-                return Blocked(draftId, finalFlags, blocking);
+                return Blocked(draftId, distance > 0, finalFlags, blocking);
             }
 
             events.Add(new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, blocking.Count == 0, finalFlags, blocking.Count > 0, approvedBy, now));
@@ -172,15 +172,16 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         store.AppendManyAsync(tx, [new StreamAppend(tenantId, InboundStreams.StreamId(inboundId), InboundStreams.StreamType,
             ExpectedVersion.Any, [.. events.Select(e => EventToAppend.Create(e))])], ct);
 
-    /// <summary>422: the edit has BLOCK findings. Every finding is listed (code, severity, detail, span) so a client can mark them.</summary>
-    private static IResult Blocked(Guid draftId, IReadOnlyList<ReplyRiskFlag> findings, IReadOnlyList<ReplyRiskFlag> blocking) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Edited reply blocked by guardrails",
-            detail: $"The edited text of draft {draftId} has blocking guardrail findings ({string.Join(", ", blocking.Select(f => f.Code).Distinct())}); "
-                + "nothing was sent and the draft stays PENDING. Fix the text, or send \"override\": true to send it anyway (recorded).",
+    /// <summary>422: the text to send has BLOCK findings. Every finding is listed (code, severity, detail, span) so a client can mark them.</summary>
+    private static IResult Blocked(Guid draftId, bool edited, IReadOnlyList<ReplyRiskFlag> findings, IReadOnlyList<ReplyRiskFlag> blocking) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: edited ? "Edited reply blocked by guardrails" : "Draft reply blocked by guardrails",
+            detail: $"The {(edited ? "edited text" : "text")} of draft {draftId} has blocking guardrail findings ({string.Join(", ", blocking.Select(f => f.Code).Distinct())}); "
+                + $"nothing was sent and the draft stays PENDING. {(edited ? "Fix the text" : "Edit the text")}, or send \"override\": true to send it anyway (recorded).",
             type: "https://outreachos.dev/problems/draft-blocked",
             extensions: new Dictionary<string, object?>
             {
-                ["field"] = "edited_text",
+                ["field"] = edited ? "edited_text" : null,
                 ["blocking_codes"] = blocking.Select(f => f.Code).Distinct().ToList(),
                 ["findings"] = findings.Select(f => new Dictionary<string, object?>
                 {
