@@ -397,7 +397,8 @@ public sealed class ResponsePathTests(ResponsesFixture f) : IClassFixture<Respon
         Assert.Single(f.Sink.WithMessageId(f.MessageIdOf(d)));
     }
 
-    private static HttpRequestMessage SlackRequest(string body, string timestamp, string signature)
+    /// <summary>A POST to the Slack interactions endpoint as Slack sends it (form body, timestamp and v0 signature headers).</summary>
+    internal static HttpRequestMessage SlackRequest(string body, string timestamp, string signature)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/slack/interactions")
         {

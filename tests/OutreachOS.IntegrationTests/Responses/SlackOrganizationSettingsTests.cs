@@ -213,16 +213,8 @@ public sealed class SlackOrganizationSettingsTests(ResponsesFixture f) : IClassF
 
     private static string Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
-    private static HttpRequestMessage SlackRequest(string body, string timestamp, string signature)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/slack/interactions")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        };
-        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
-        request.Headers.Add("X-Slack-Signature", signature);
-        return request;
-    }
+    private static HttpRequestMessage SlackRequest(string body, string timestamp, string signature) =>
+        ResponsePathTests.SlackRequest(body, timestamp, signature);
 
     private static async Task<JsonNode> GetJsonAsync(HttpClient client, string path) => JsonNode.Parse(await client.GetStringAsync(path))!;
 

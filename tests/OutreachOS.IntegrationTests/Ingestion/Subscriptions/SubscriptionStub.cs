@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using OutreachOS.IntegrationTests.Infrastructure;
 
 namespace OutreachOS.IntegrationTests.Ingestion.Subscriptions;
 
@@ -28,11 +27,7 @@ internal sealed class SubscriptionStub : IAsyncDisposable
     private SubscriptionStub(TimeProvider clock)
     {
         _clock = clock;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Run(HandleAsync);
+        _app = LoopbackApp.Create(HandleAsync);
     }
 
     public Uri BaseUrl { get; private set; } = null!;
@@ -65,8 +60,7 @@ internal sealed class SubscriptionStub : IAsyncDisposable
     public static async Task<SubscriptionStub> StartAsync(TimeProvider clock)
     {
         var stub = new SubscriptionStub(clock);
-        await stub._app.StartAsync();
-        stub.BaseUrl = new Uri(stub._app.Urls.Single());
+        stub.BaseUrl = await LoopbackApp.StartAsync(stub._app);
         return stub;
     }
 
