@@ -29,6 +29,9 @@ internal static class TestPostgres
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
             await create.ExecuteNonQueryAsync();
+            // Who made it, so that a later test run on a shared server can drop it once this process is gone.
+            await using var comment = new NpgsqlCommand($"COMMENT ON DATABASE \"{name}\" IS '{OwnerTag(Environment.ProcessId)}'", connection);
+            await comment.ExecuteNonQueryAsync();
         }
 
         return new NpgsqlConnectionStringBuilder(maintenance) { Database = name }.ConnectionString;
@@ -52,6 +55,7 @@ internal static class TestPostgres
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
+            await DropDatabasesOfEndedRunsAsync(configured);
             return configured;
         }
 
@@ -60,6 +64,54 @@ internal static class TestPostgres
         var cluster = await EmbeddedPostgres.StartAsync(Options(folder, port: 0));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAndDeleteDetached(cluster, folder);
         return new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "postgres" }.ConnectionString;
+    }
+
+    private const string OwnerPrefix = "outreachos-test ";
+
+    private static string OwnerTag(int processId) => $"{OwnerPrefix}host={Environment.MachineName} pid={processId}";
+
+    /// <summary>
+    /// A shared server (scripts/test.sh's, or a developer's) keeps every test database otherwise: hundreds after a few runs,
+    /// which slows the server down for everything else. Drops the databases made on this machine by test processes that
+    /// have ended; databases of running test processes (another test project in parallel) and of other machines stay.
+    /// </summary>
+    private static async Task DropDatabasesOfEndedRunsAsync(string maintenance)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // "has the process ended" is read from /proc
+        }
+        try
+        {
+            await using var connection = new NpgsqlConnection(maintenance);
+            await connection.OpenAsync();
+            var ended = new List<string>();
+            await using (var list = new NpgsqlCommand("""
+                SELECT d.datname, shobj_description(d.oid, 'pg_database') FROM pg_database d
+                WHERE shobj_description(d.oid, 'pg_database') LIKE @tag
+                """, connection))
+            {
+                list.Parameters.AddWithValue("tag", $"{OwnerPrefix}host={Environment.MachineName} pid=%");
+                await using var r = await list.ExecuteReaderAsync();
+                while (await r.ReadAsync())
+                {
+                    var pid = r.GetString(1).Split("pid=")[^1];
+                    if (int.TryParse(pid, out var id) && !Directory.Exists($"/proc/{id}"))
+                    {
+                        ended.Add(r.GetString(0));
+                    }
+                }
+            }
+            foreach (var name in ended)
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+        catch (PostgresException)
+        {
+            // Housekeeping only: a database another cleaner dropped first, or no right to drop, never fails a test.
+        }
     }
 
     // The test platform kills the test host shortly after it starts exiting, so the stop and the delete run in a
