@@ -425,20 +425,48 @@ internal sealed class PostgresEventStore(
 
     public async Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
-        var events = await ReadStreamAsync(tenantId, streamId, ct: ct);
-        var info = await GetStreamAsync(tenantId, streamId, ct);
+        var (info, events) = await ReadSnapshotAsync(tenantId, streamId, ct);
         return Verify(streamId, events, info?.Version);
     }
 
     public async Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
-        var info = await GetStreamAsync(tenantId, streamId, ct);
-        if (info is null)
+        var (info, events) = await ReadSnapshotAsync(tenantId, streamId, ct);
+        return info is null ? null : new VerifiedStream(info, events, Verify(streamId, events, info.Version));
+    }
+
+    /// <summary>
+    /// The stream header and its events from one snapshot (REPEATABLE READ, one round trip): read separately, an append
+    /// committing in between showed as events beyond the header, i.e. a chain wrongly reported broken under load.
+    /// </summary>
+    private async Task<(StreamInfo? Info, IReadOnlyList<StoredEvent> Events)> ReadSnapshotAsync(Guid tenantId, string streamId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var header = new NpgsqlBatchCommand(
+            "SELECT tenant_id, id, type, version, created_at, updated_at, archived FROM oos.streams WHERE tenant_id = $1 AND id = $2 AND version > 0")
         {
-            return null;
+            Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
+        };
+        var events = new NpgsqlBatchCommand($"SELECT {Columns} FROM oos.events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version")
+        {
+            Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
+        };
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { header, events } };
+        StreamInfo? info = null;
+        IReadOnlyList<StoredEvent> read;
+        await using (var r = await batch.ExecuteReaderAsync(ct))
+        {
+            if (await r.ReadAsync(ct))
+            {
+                info = new StreamInfo(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
+                    r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetBoolean(6));
+            }
+            await r.NextResultAsync(ct);
+            read = await ReadEventsAsync(r, ct);
         }
-        var events = await ReadStreamAsync(tenantId, streamId, ct: ct);
-        return new VerifiedStream(info, events, Verify(streamId, events, info.Version));
+        await tx.CommitAsync(ct);
+        return (info, read);
     }
 
     /// <summary>Re-computes the chain over events already read; <paramref name="headerVersion"/> catches a deleted tail.</summary>
