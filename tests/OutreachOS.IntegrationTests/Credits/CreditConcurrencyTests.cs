@@ -106,6 +106,42 @@ public sealed class CreditConcurrencyTests
     private static CreditAlertRaised Marker(int available) => new(CreditAlertLevel.Low, available, 100, CreditsHarness.Start);
 
     [Fact]
+    public async Task Many_organizations_reserving_at_once_share_transactions_and_each_gets_exactly_its_own_balance()
+    {
+        const int k = 7;
+        await using var h = await CreditsHarness.CreateAsync(new Dictionary<string, string?> { ["Credits:Tiers:FREE"] = k.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var orgs = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
+        using var start = new SemaphoreSlim(0);
+        // 6 organizations × 20 callers at once: groups mix organizations; each must still get exactly k.
+        var tasks = orgs.SelectMany(org => Enumerable.Range(0, 20).Select(_ => (Org: org, Task: Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            try
+            {
+                await h.Ledger.ReserveAsync(org, Guid.NewGuid(), 1, "generation", default);
+                return true;
+            }
+            catch (InsufficientCreditsException)
+            {
+                return false;
+            }
+        })))).ToList();
+        start.Release(tasks.Count);
+        await Task.WhenAll(tasks.Select(t => t.Task));
+
+        foreach (var org in orgs)
+        {
+            Assert.Equal(k, tasks.Where(t => t.Org == org).Count(t => t.Task.Result));
+            var events = (await h.Store.ReadStreamAsync(org, "credits-2026-11")).Select(e => e.Data!).ToList();
+            var folded = CreditLedgerState.Fold(events);
+            var balance = await h.Ledger.GetBalanceAsync(org, default);
+            Assert.Equal((k, 0), (folded.Reserved, folded.Consumed));
+            Assert.Equal((k, 0, 0), (balance.Reserved, balance.Consumed, balance.Available));
+            Assert.True((await h.Store.VerifyAsync(org, "credits-2026-11")).Valid);
+        }
+    }
+
+    [Fact]
     public async Task The_same_reservation_sent_twenty_times_at_once_is_held_once()
     {
         await using var h = await CreditsHarness.CreateAsync();

@@ -14,11 +14,12 @@ namespace OutreachOS.Credits.Ledger;
 /// <summary>
 /// The ledger's command side. A command locks the (organization, period) account row, loads the state the decision
 /// needs, decides, appends with the expected version, and lets the inline projection move the account row, all in one
-/// transaction. Contenders would queue on the row lock for the whole of a transaction, so commands for one account that
-/// arrive while a transaction on it runs in this process wait and then go together in the next one (group commit):
-/// decided in arrival order against the evolving state, one lock, one append, one commit. Exactly as many reservations
-/// succeed as the balance covers. When a group's transaction fails (a conflict on one caller's stream, say), each of its
-/// commands is run again alone, so one caller's failure is never another's.
+/// transaction. Contenders would queue on the row lock for the whole of a transaction, so commands that arrive while a
+/// transaction runs in their shard of organizations wait and then go together in the next one (group commit, ADR 0018):
+/// their accounts locked in key order, each command decided in arrival order against the state the previous ones left
+/// on its account, one append, one commit. Exactly as many reservations succeed as the balance covers. When a group's
+/// transaction fails (a conflict on one caller's stream, say), each of its commands is run again alone, so one caller's
+/// failure is never another's.
 /// </summary>
 internal sealed class PostgresCreditLedger(
     NpgsqlDataSource dataSource,
@@ -31,7 +32,12 @@ internal sealed class PostgresCreditLedger(
 
     private static readonly ActivitySource Activity = new("OutreachOS.Credits");
 
-    private readonly ConcurrentDictionary<(Guid TenantId, string Period), AccountQueue> _queues = new();
+    // Commands queue per shard of organizations (not per account): a group may span several accounts, so many
+    // organizations with one request each share transactions too. Several shards keep one organization's slow lock (held
+    // by another host) from stalling everyone's commands.
+    private const int Shards = 4;
+
+    private readonly AccountQueue[] _queues = [.. Enumerable.Range(0, Shards).Select(_ => new AccountQueue())];
 
     // The period of reservations made here and not yet closed, so that closing them needs no lookup; a reservation closed
     // elsewhere (the sweeper, another host) is looked up. Bounded: cleared when it grows past what normal traffic leaves.
@@ -120,10 +126,11 @@ internal sealed class PostgresCreditLedger(
         return (CreditBalance)await SubmitAsync(tenantId, new Close(reservationId, tier, period, allowance, clock.GetUtcNow(), decide, alsoAppend, Thresholds), ct);
     }
 
-    /// <summary>Queues the command for its account; the first caller to find no transaction running runs the group.</summary>
+    /// <summary>Queues the command for its shard; the first caller to find no transaction running there runs the group.</summary>
     private async Task<object> SubmitAsync(Guid tenantId, Command command, CancellationToken ct)
     {
-        var queue = _queues.GetOrAdd((tenantId, command.Period), static _ => new AccountQueue());
+        command.TenantId = tenantId;
+        var queue = _queues[(int)((uint)tenantId.GetHashCode() % Shards)];
         bool lead;
         lock (queue)
         {
@@ -133,7 +140,7 @@ internal sealed class PostgresCreditLedger(
         }
         if (lead)
         {
-            await RunGroupAsync(tenantId, command.Period, queue);
+            await RunGroupAsync(queue);
             bool more;
             lock (queue)
             {
@@ -143,17 +150,17 @@ internal sealed class PostgresCreditLedger(
             if (more)
             {
                 // Commands that arrived meanwhile are run by a drainer, so this caller returns now.
-                _ = Task.Run(() => DrainAsync(tenantId, command.Period, queue), CancellationToken.None);
+                _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
             }
         }
         return await command.Outcome.Task.WaitAsync(ct);
     }
 
-    private async Task DrainAsync(Guid tenantId, string period, AccountQueue queue)
+    private async Task DrainAsync(AccountQueue queue)
     {
         while (true)
         {
-            await RunGroupAsync(tenantId, period, queue);
+            await RunGroupAsync(queue);
             lock (queue)
             {
                 if (queue.Waiting.Count == 0)
@@ -166,7 +173,7 @@ internal sealed class PostgresCreditLedger(
     }
 
     /// <summary>Takes what is waiting and runs it as one transaction; if that fails, each command alone.</summary>
-    private async Task RunGroupAsync(Guid tenantId, string period, AccountQueue queue)
+    private async Task RunGroupAsync(AccountQueue queue)
     {
         List<Command> group;
         lock (queue)
@@ -182,7 +189,7 @@ internal sealed class PostgresCreditLedger(
         {
             // Commands of callers that gave up are still run: the caller may have been cancelled after its command was
             // taken, and a reservation nobody settles is refunded by the sweeper when it expires.
-            await ExecuteAsync(tenantId, period, group, CancellationToken.None);
+            await ExecuteAsync(group, CancellationToken.None);
         }
         catch (Exception) when (group.Count > 1)
         {
@@ -190,7 +197,7 @@ internal sealed class PostgresCreditLedger(
             {
                 try
                 {
-                    await ExecuteAsync(tenantId, period, [command], CancellationToken.None);
+                    await ExecuteAsync([command], CancellationToken.None);
                 }
                 catch (Exception e)
                 {
@@ -205,27 +212,34 @@ internal sealed class PostgresCreditLedger(
     }
 
     /// <summary>
-    /// One transaction for the commands: lock the account and read their reservations and the alerts raised (one round
-    /// trip), decide each against the state the previous ones left, append the ledger's events and every caller's (one
-    /// batched append), commit, then hand each caller its outcome.
+    /// One transaction for the commands: lock their accounts (in key order, so two groups cannot deadlock) and read their
+    /// reservations and the alerts raised (one round trip), decide each against the state the previous ones left on its
+    /// account, append every account's ledger events and every caller's (one batched append), commit, then hand each
+    /// caller its outcome.
     /// </summary>
-    private async Task ExecuteAsync(Guid tenantId, string period, List<Command> commands, CancellationToken ct)
+    private async Task ExecuteAsync(List<Command> commands, CancellationToken ct)
     {
         var now = commands.Max(c => c.At);
+        var keys = commands.Select(c => (c.TenantId, c.Period)).Distinct()
+            .OrderBy(k => k.TenantId).ThenBy(k => k.Period, StringComparer.Ordinal).ToList();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var (account, reservations, alerts) = await LockAndReadAsync(tx, tenantId, period, now, commands.Select(c => c.ReservationId).Distinct().ToArray(), ct);
-        var state = new CreditLedgerState(account.Consumed, account.Reserved, alerts, reservations);
-        var ledgerEvents = new List<object>();
+        var (accounts, reservations, alerts) = await LockAndReadAsync(tx, keys, now,
+            commands.Select(c => (c.TenantId, c.ReservationId)).Distinct().ToList(), ct);
+        var states = keys.ToDictionary(k => k, k => new CreditLedgerState(accounts[k].Consumed, accounts[k].Reserved,
+            alerts.GetValueOrDefault(k, []),
+            reservations.Where(r => r.Key.TenantId == k.TenantId).ToImmutableDictionary(r => r.Key.ReservationId, r => r.Value)));
+        var ledgerEvents = keys.ToDictionary(k => k, _ => new List<object>());
         var callers = new List<StreamAppend>();
         var outcomes = new (object? Result, Exception? Error)[commands.Count];
         for (var i = 0; i < commands.Count; i++)
         {
+            var key = (commands[i].TenantId, commands[i].Period);
             try
             {
-                var (events, result, appends) = commands[i].Decide(state);
-                state = events.Aggregate(state, CreditLedgerState.Evolve);
-                ledgerEvents.AddRange(events);
+                var (events, result, appends) = commands[i].Decide(states[key]);
+                states[key] = events.Aggregate(states[key], CreditLedgerState.Evolve);
+                ledgerEvents[key].AddRange(events);
                 callers.AddRange(appends.Where(a => a.Events.Count > 0));
                 outcomes[i] = (result, null);
             }
@@ -235,11 +249,11 @@ internal sealed class PostgresCreditLedger(
             }
         }
 
-        var appendsAll = new List<StreamAppend>(callers.Count + 1);
-        if (ledgerEvents.Count > 0)
+        var appendsAll = new List<StreamAppend>(callers.Count + keys.Count);
+        foreach (var (key, events) in ledgerEvents.Where(x => x.Value.Count > 0))
         {
-            appendsAll.Add(new StreamAppend(tenantId, CreditStreams.For(period), CreditStreams.Type, ExpectedVersion.Exactly(account.Version),
-                ledgerEvents.Select(e => new EventToAppend(CreditEventIds.For(tenantId, e, period), e)).ToList()));
+            appendsAll.Add(new StreamAppend(key.TenantId, CreditStreams.For(key.Period), CreditStreams.Type, ExpectedVersion.Exactly(accounts[key].Version),
+                events.Select(e => new EventToAppend(CreditEventIds.For(key.TenantId, e, key.Period), e)).ToList()));
         }
         appendsAll.AddRange(callers);
         if (appendsAll.Count > 0)
@@ -272,7 +286,7 @@ internal sealed class PostgresCreditLedger(
 
     private sealed record Account(int Consumed, int Reserved, long Version);
 
-    /// <summary>The commands waiting for one account, and whether a transaction on it is running in this process.</summary>
+    /// <summary>The commands waiting in one shard, and whether a transaction of that shard is running in this process.</summary>
     private sealed class AccountQueue
     {
         public List<Command> Waiting { get; } = [];
@@ -284,6 +298,8 @@ internal sealed class PostgresCreditLedger(
     private abstract class Command
     {
         public TaskCompletionSource<object> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Guid TenantId { get; set; }
 
         public abstract Guid ReservationId { get; }
 
@@ -350,49 +366,61 @@ internal sealed class PostgresCreditLedger(
     }
 
     /// <summary>
-    /// One round trip: creates the period's account row if needed and locks it for the rest of the transaction, then reads
-    /// the named reservations and the period's alerts. Separate statements, so under READ COMMITTED the reads take their
-    /// snapshots after the lock is granted and see what the previous holder committed.
+    /// One round trip: creates the accounts' rows if needed and locks them for the rest of the transaction (in the order
+    /// given: key order), then reads the named reservations and the accounts' alerts. Separate statements, so under READ
+    /// COMMITTED the reads take their snapshots after the locks are granted and see what the previous holders committed.
     /// </summary>
-    private static async Task<(Account Account, ImmutableDictionary<Guid, ReservationState> Reservations, ImmutableHashSet<CreditAlertLevel> Alerts)> LockAndReadAsync(
-        NpgsqlTransaction tx, Guid tenantId, string period, DateTimeOffset now, Guid[] reservationIds, CancellationToken ct)
+    private static async Task<(Dictionary<(Guid, string), Account> Accounts, Dictionary<(Guid TenantId, Guid ReservationId), ReservationState> Reservations,
+        Dictionary<(Guid, string), ImmutableHashSet<CreditAlertLevel>> Alerts)> LockAndReadAsync(
+        NpgsqlTransaction tx, List<(Guid TenantId, string Period)> accounts, DateTimeOffset now, List<(Guid TenantId, Guid ReservationId)> reservationIds,
+        CancellationToken ct)
     {
-        // ON CONFLICT DO UPDATE takes the row lock and returns the current (committed) row;
+        // ON CONFLICT DO UPDATE takes each row lock and returns the current (committed) row;
         // a contender waits here until the holder commits, then sees its result.
-        var lockAccount = new NpgsqlBatchCommand("""
-            INSERT INTO oos.credit_accounts (tenant_id, period, consumed, reserved, version, updated_at) VALUES (@t, @p, 0, 0, 0, @now)
+        var lockAccounts = new NpgsqlBatchCommand("""
+            INSERT INTO oos.credit_accounts (tenant_id, period, consumed, reserved, version, updated_at)
+            SELECT x.t, x.p, 0, 0, 0, @now FROM unnest(@t, @p) WITH ORDINALITY AS x(t, p, n) ORDER BY x.n
             ON CONFLICT (tenant_id, period) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
-            RETURNING consumed, reserved, version
+            RETURNING tenant_id, period, consumed, reserved, version
             """);
-        lockAccount.Parameters.AddWithValue("t", tenantId);
-        lockAccount.Parameters.AddWithValue("p", period);
-        lockAccount.Parameters.AddWithValue("now", now);
-        var reservations = new NpgsqlBatchCommand(
-            "SELECT id, credits, status, coalesce(used, 0), expires_at FROM oos.credit_reservations WHERE tenant_id = @t AND id = ANY(@ids)");
-        reservations.Parameters.AddWithValue("t", tenantId);
-        reservations.Parameters.AddWithValue("ids", reservationIds);
-        var alerts = new NpgsqlBatchCommand("SELECT level FROM oos.credit_alerts WHERE tenant_id = @t AND period = @p");
-        alerts.Parameters.AddWithValue("t", tenantId);
-        alerts.Parameters.AddWithValue("p", period);
-        await using var batch = new NpgsqlBatch(tx.Connection, tx) { BatchCommands = { lockAccount, reservations, alerts } };
+        lockAccounts.Parameters.AddWithValue("t", accounts.Select(a => a.TenantId).ToArray());
+        lockAccounts.Parameters.AddWithValue("p", accounts.Select(a => a.Period).ToArray());
+        lockAccounts.Parameters.AddWithValue("now", now);
+        var reservations = new NpgsqlBatchCommand("""
+            SELECT r.tenant_id, r.id, r.credits, r.status, coalesce(r.used, 0), r.expires_at FROM oos.credit_reservations r
+            JOIN unnest(@t, @ids) AS k(t, id) ON r.tenant_id = k.t AND r.id = k.id
+            """);
+        reservations.Parameters.AddWithValue("t", reservationIds.Select(r => r.TenantId).ToArray());
+        reservations.Parameters.AddWithValue("ids", reservationIds.Select(r => r.ReservationId).ToArray());
+        var alerts = new NpgsqlBatchCommand("""
+            SELECT a.tenant_id, a.period, a.level FROM oos.credit_alerts a
+            JOIN unnest(@t, @p) AS k(t, p) ON a.tenant_id = k.t AND a.period = k.p
+            """);
+        alerts.Parameters.AddWithValue("t", accounts.Select(a => a.TenantId).ToArray());
+        alerts.Parameters.AddWithValue("p", accounts.Select(a => a.Period).ToArray());
+        await using var batch = new NpgsqlBatch(tx.Connection, tx) { BatchCommands = { lockAccounts, reservations, alerts } };
         await using var r = await batch.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var account = new Account(r.GetInt32(0), r.GetInt32(1), r.GetInt64(2));
-        await r.NextResultAsync(ct);
-        var found = ImmutableDictionary.CreateBuilder<Guid, ReservationState>();
+        var locked = new Dictionary<(Guid, string), Account>(accounts.Count);
         while (await r.ReadAsync(ct))
         {
-            var id = r.GetGuid(0);
-            var status = Enum.Parse<ReservationStatus>(r.GetString(2), ignoreCase: true);
-            found[id] = new ReservationState(id, r.GetInt32(1), status, r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4));
+            locked[(r.GetGuid(0), r.GetString(1))] = new Account(r.GetInt32(2), r.GetInt32(3), r.GetInt64(4));
         }
         await r.NextResultAsync(ct);
-        var levels = ImmutableHashSet.CreateBuilder<CreditAlertLevel>();
+        var found = new Dictionary<(Guid, Guid), ReservationState>();
         while (await r.ReadAsync(ct))
         {
-            levels.Add(Enum.Parse<CreditAlertLevel>(r.GetString(0), ignoreCase: true));
+            var id = r.GetGuid(1);
+            var status = Enum.Parse<ReservationStatus>(r.GetString(3), ignoreCase: true);
+            found[(r.GetGuid(0), id)] = new ReservationState(id, r.GetInt32(2), status, r.GetInt32(4), r.GetFieldValue<DateTimeOffset>(5));
         }
-        return (account, found.ToImmutable(), levels.ToImmutable());
+        await r.NextResultAsync(ct);
+        var levels = new Dictionary<(Guid, string), ImmutableHashSet<CreditAlertLevel>>();
+        while (await r.ReadAsync(ct))
+        {
+            var key = (r.GetGuid(0), r.GetString(1));
+            levels[key] = levels.GetValueOrDefault(key, []).Add(Enum.Parse<CreditAlertLevel>(r.GetString(2), ignoreCase: true));
+        }
+        return (locked, found, levels);
     }
 
     private async Task<string?> ReadPeriodAsync(Guid tenantId, Guid reservationId, CancellationToken ct)
