@@ -15,19 +15,7 @@ public sealed class CreditConcurrencyTests
         const int k = 37;
         await using var h = await CreditsHarness.CreateAsync(new Dictionary<string, string?> { ["Credits:Tiers:FREE"] = k.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         using var start = new SemaphoreSlim(0);
-        var tasks = Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
-        {
-            await start.WaitAsync();
-            try
-            {
-                await h.Ledger.ReserveAsync(Org, Guid.NewGuid(), 1, "generation", default);
-                return true;
-            }
-            catch (InsufficientCreditsException)
-            {
-                return false;
-            }
-        })).ToList();
+        var tasks = Enumerable.Range(0, 100).Select(_ => Task.Run(() => ReserveOneAfterAsync(start, h, Org))).ToList();
         start.Release(100);
         var outcomes = await Task.WhenAll(tasks);
 
@@ -103,6 +91,21 @@ public sealed class CreditConcurrencyTests
         Assert.Single(await h.Store.ReadStreamAsync(Org, "caller-taken"));
     }
 
+    /// <summary>Waits for the start signal, then reserves 1 credit: true when held, false on 402.</summary>
+    private static async Task<bool> ReserveOneAfterAsync(SemaphoreSlim start, CreditsHarness h, Guid org)
+    {
+        await start.WaitAsync();
+        try
+        {
+            await h.Ledger.ReserveAsync(org, Guid.NewGuid(), 1, "generation", default);
+            return true;
+        }
+        catch (InsufficientCreditsException)
+        {
+            return false;
+        }
+    }
+
     private static CreditAlertRaised Marker(int available) => new(CreditAlertLevel.Low, available, 100, CreditsHarness.Start);
 
     [Fact]
@@ -113,19 +116,7 @@ public sealed class CreditConcurrencyTests
         var orgs = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
         using var start = new SemaphoreSlim(0);
         // 6 organizations × 20 callers at once: groups mix organizations; each must still get exactly k.
-        var tasks = orgs.SelectMany(org => Enumerable.Range(0, 20).Select(_ => (Org: org, Task: Task.Run(async () =>
-        {
-            await start.WaitAsync();
-            try
-            {
-                await h.Ledger.ReserveAsync(org, Guid.NewGuid(), 1, "generation", default);
-                return true;
-            }
-            catch (InsufficientCreditsException)
-            {
-                return false;
-            }
-        })))).ToList();
+        var tasks = orgs.SelectMany(org => Enumerable.Range(0, 20).Select(_ => (Org: org, Task: Task.Run(() => ReserveOneAfterAsync(start, h, org))))).ToList();
         start.Release(tasks.Count);
         await Task.WhenAll(tasks.Select(t => t.Task));
 

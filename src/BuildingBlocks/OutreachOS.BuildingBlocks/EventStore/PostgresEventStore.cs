@@ -245,10 +245,7 @@ internal sealed class PostgresEventStore(
         {
             await using (var heads = new NpgsqlBatch(conn, tx) { BatchCommands = { UpdateHeads(updates, now), Notify() } })
             {
-                foreach (var rider in RidingStatements.TakeUnsent(tx))
-                {
-                    heads.BatchCommands.Add(rider);
-                }
+                AddRiders(heads, tx);
                 await heads.ExecuteNonQueryAsync(ct);
             }
             // Large batches: binary COPY (tx and seq come from column defaults), then one query for the positions.
@@ -304,11 +301,7 @@ internal sealed class PostgresEventStore(
         insert.Parameters.AddWithValue("created", rows.Select(_ => now).ToArray());
         insert.Parameters.AddWithValue("hashes", rows.Select(r => r.Hash).ToArray());
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { insert, UpdateHeads(updates, now), Notify() } };
-        // Statements waiting to commit with this transaction's first write (a consumer's inbox row) ride along.
-        foreach (var rider in RidingStatements.TakeUnsent(tx))
-        {
-            batch.BatchCommands.Add(rider);
-        }
+        AddRiders(batch, tx);
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
             var i = 0;
@@ -325,6 +318,15 @@ internal sealed class PostgresEventStore(
     }
 
     private const int CopyThreshold = 64;
+
+    /// <summary>Statements waiting to commit with this transaction's first write (a consumer's inbox row) ride along.</summary>
+    private static void AddRiders(NpgsqlBatch batch, NpgsqlTransaction tx)
+    {
+        foreach (var rider in RidingStatements.TakeUnsent(tx))
+        {
+            batch.BatchCommands.Add(rider);
+        }
+    }
 
     private StoredEvent ToStored(PendingRow row, long seq, ulong tx, DateTimeOffset now)
     {
@@ -350,10 +352,9 @@ internal sealed class PostgresEventStore(
 
     public async Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
-            "SELECT tenant_id, id, type, version, created_at, updated_at, archived FROM oos.streams WHERE tenant_id = @t AND id = @s AND version > 0");
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("s", streamId);
+        await using var cmd = dataSource.CreateCommand(StreamHeaderQuery);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
         var list = await ReadStreamsAsync(cmd, ct);
         return list.Count == 0 ? null : list[0];
     }
@@ -443,8 +444,7 @@ internal sealed class PostgresEventStore(
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var header = new NpgsqlBatchCommand(
-            "SELECT tenant_id, id, type, version, created_at, updated_at, archived FROM oos.streams WHERE tenant_id = $1 AND id = $2 AND version > 0")
+        var header = new NpgsqlBatchCommand(StreamHeaderQuery)
         {
             Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
         };
@@ -459,8 +459,7 @@ internal sealed class PostgresEventStore(
         {
             if (await r.ReadAsync(ct))
             {
-                info = new StreamInfo(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
-                    r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetBoolean(6));
+                info = ReadStreamInfo(r);
             }
             await r.NextResultAsync(ct);
             read = await ReadEventsAsync(r, ct);
@@ -539,14 +538,20 @@ internal sealed class PostgresEventStore(
         return list;
     }
 
+    /// <summary>One stream's header ($1 tenant, $2 stream id); a stream whose appends all rolled back (version 0) does not exist.</summary>
+    private const string StreamHeaderQuery =
+        "SELECT tenant_id, id, type, version, created_at, updated_at, archived FROM oos.streams WHERE tenant_id = $1 AND id = $2 AND version > 0";
+
+    private static StreamInfo ReadStreamInfo(NpgsqlDataReader r) => new(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
+        r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetBoolean(6));
+
     private static async Task<IReadOnlyList<StreamInfo>> ReadStreamsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
         var list = new List<StreamInfo>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            list.Add(new StreamInfo(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
-                r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetBoolean(6)));
+            list.Add(ReadStreamInfo(r));
         }
         return list;
     }

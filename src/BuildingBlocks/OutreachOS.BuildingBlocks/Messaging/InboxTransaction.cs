@@ -18,10 +18,9 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 public sealed class InboxTransaction : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
-
     private readonly NpgsqlBatchCommand _row;
 
-    private InboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid messageId, string consumer, Guid? tenantId)
+    private InboxTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, string consumer, Guid messageId, Guid? tenantId)
     {
         _connection = connection;
         Transaction = transaction;
@@ -77,7 +76,7 @@ public sealed class InboxTransaction : IAsyncDisposable
                     return null;
                 }
             }
-            var inbox = new InboxTransaction(conn, tx, messageId, consumer, tenantId);
+            var inbox = new InboxTransaction(conn, tx, consumer, messageId, tenantId);
             // The row goes with the handler's first append (no round trip of its own), or at commit if it appends nothing.
             RidingStatements.Attach(tx, inbox._row);
             return inbox;

@@ -235,7 +235,6 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         }
     }
 
-
     public async Task<IReadOnlyList<SubscriptionStatus>> StatusAsync(CancellationToken ct = default)
     {
         var list = new List<SubscriptionStatus>();

@@ -65,8 +65,10 @@ public sealed class RenewalScheduleTests
     public void A_pending_retry_waits_until_its_time_then_decides_normally()
     {
         var retry = new RetryState(2, T0 + TimeSpan.FromMinutes(1));
-        Assert.Equal(new RenewalDecision.Wait(retry.NextAttemptAt), RenewalSchedule.Decide(MailboxSubscription.None, Target, T0, Policy, retry));
-        Assert.Equal(new RenewalDecision.Subscribe("none"), RenewalSchedule.Decide(MailboxSubscription.None, Target, retry.NextAttemptAt, Policy, retry));
+        Assert.Equal(retry.NextAttemptAt, RenewalSchedule.RetryPending(retry, T0));
+        Assert.Null(RenewalSchedule.RetryPending(retry, retry.NextAttemptAt));
+        Assert.Null(RenewalSchedule.RetryPending(null, T0));
+        Assert.Equal(new RenewalDecision.Subscribe("none"), RenewalSchedule.Decide(MailboxSubscription.None, Target, retry.NextAttemptAt, Policy));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ internal sealed class PostgresCreditLedger(
     // by another host) from stalling everyone's commands.
     private const int Shards = 4;
 
-    private readonly AccountQueue[] _queues = [.. Enumerable.Range(0, Shards).Select(_ => new AccountQueue())];
+    private readonly ShardQueue[] _queues = [.. Enumerable.Range(0, Shards).Select(_ => new ShardQueue())];
 
     // The period of reservations made here and not yet closed, so that closing them needs no lookup; a reservation closed
     // elsewhere (the sweeper, another host) is looked up. Bounded: cleared when it grows past what normal traffic leaves.
@@ -64,9 +64,9 @@ internal sealed class PostgresCreditLedger(
         using var activity = Activity.StartActivity("credits.reserve");
         var (tier, allowance) = await PlanAsync(tenantId, ct);
         var now = clock.GetUtcNow();
-        var command = new Reserve(reservationId, reason, tier, CreditPeriod.Of(now), allowance, now, now + options.CurrentValue.ReservationTimeout,
+        var command = new Reserve(tenantId, reservationId, reason, tier, CreditPeriod.Of(now), allowance, now, now + options.CurrentValue.ReservationTimeout,
             creditsFor, alsoAppend, Thresholds);
-        var reservation = (CreditReservation)await SubmitAsync(tenantId, command, ct);
+        var reservation = (CreditReservation)await SubmitAsync(command, ct);
         if (command.Created)
         {
             // Only a reservation made now is of the current period (a retry may return one from an earlier period).
@@ -123,14 +123,13 @@ internal sealed class PostgresCreditLedger(
         {
             return throwWhenUnknown ? throw new CreditReservationNotFoundException(reservationId) : await GetBalanceAsync(tenantId, ct);
         }
-        return (CreditBalance)await SubmitAsync(tenantId, new Close(reservationId, tier, period, allowance, clock.GetUtcNow(), decide, alsoAppend, Thresholds), ct);
+        return (CreditBalance)await SubmitAsync(new Close(tenantId, reservationId, tier, period, allowance, clock.GetUtcNow(), decide, alsoAppend, Thresholds), ct);
     }
 
     /// <summary>Queues the command for its shard; the first caller to find no transaction running there runs the group.</summary>
-    private async Task<object> SubmitAsync(Guid tenantId, Command command, CancellationToken ct)
+    private async Task<object> SubmitAsync(Command command, CancellationToken ct)
     {
-        command.TenantId = tenantId;
-        var queue = _queues[(int)((uint)tenantId.GetHashCode() % Shards)];
+        var queue = _queues[(int)((uint)command.TenantId.GetHashCode() % Shards)];
         bool lead;
         lock (queue)
         {
@@ -141,13 +140,7 @@ internal sealed class PostgresCreditLedger(
         if (lead)
         {
             await RunGroupAsync(queue);
-            bool more;
-            lock (queue)
-            {
-                more = queue.Waiting.Count > 0;
-                queue.Running = more;
-            }
-            if (more)
+            if (!ReleaseIfEmpty(queue))
             {
                 // Commands that arrived meanwhile are run by a drainer, so this caller returns now.
                 _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
@@ -156,24 +149,27 @@ internal sealed class PostgresCreditLedger(
         return await command.Outcome.Task.WaitAsync(ct);
     }
 
-    private async Task DrainAsync(AccountQueue queue)
+    private async Task DrainAsync(ShardQueue queue)
     {
-        while (true)
+        do
         {
             await RunGroupAsync(queue);
-            lock (queue)
-            {
-                if (queue.Waiting.Count == 0)
-                {
-                    queue.Running = false;
-                    return;
-                }
-            }
+        }
+        while (!ReleaseIfEmpty(queue));
+    }
+
+    /// <summary>Stops the shard's runner when nothing waits (true); otherwise the caller keeps running it.</summary>
+    private static bool ReleaseIfEmpty(ShardQueue queue)
+    {
+        lock (queue)
+        {
+            queue.Running = queue.Waiting.Count > 0;
+            return !queue.Running;
         }
     }
 
     /// <summary>Takes what is waiting and runs it as one transaction; if that fails, each command alone.</summary>
-    private async Task RunGroupAsync(AccountQueue queue)
+    private async Task RunGroupAsync(ShardQueue queue)
     {
         List<Command> group;
         lock (queue)
@@ -287,7 +283,7 @@ internal sealed class PostgresCreditLedger(
     private sealed record Account(int Consumed, int Reserved, long Version);
 
     /// <summary>The commands waiting in one shard, and whether a transaction of that shard is running in this process.</summary>
-    private sealed class AccountQueue
+    private sealed class ShardQueue
     {
         public List<Command> Waiting { get; } = [];
 
@@ -295,72 +291,60 @@ internal sealed class PostgresCreditLedger(
     }
 
     /// <summary>A ledger command waiting for its group: what it decides, and the caller's events built from the outcome.</summary>
-    private abstract class Command
+    private abstract class Command(Guid tenantId, Guid reservationId, string period, DateTimeOffset at)
     {
         public TaskCompletionSource<object> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Guid TenantId { get; set; }
+        public Guid TenantId => tenantId;
 
-        public abstract Guid ReservationId { get; }
+        public Guid ReservationId => reservationId;
 
-        public abstract string Period { get; }
+        public string Period => period;
 
-        public abstract DateTimeOffset At { get; }
+        public DateTimeOffset At => at;
 
         /// <summary>The ledger's events, the caller's result and the caller's appends; throws when the command is refused.
         /// May run more than once (a failed group is retried command by command), so the caller's builder must be pure.</summary>
         public abstract (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state);
     }
 
-    private sealed class Reserve(Guid reservationId, string reason, string tier, string period, int allowance, DateTimeOffset at,
+    private sealed class Reserve(Guid tenantId, Guid reservationId, string reason, string tier, string period, int allowance, DateTimeOffset at,
         DateTimeOffset expiresAt, Func<CreditBalance, int> creditsFor, Func<CreditReservation, IReadOnlyList<StreamAppend>> alsoAppend,
-        AlertThresholds thresholds) : Command
+        AlertThresholds thresholds) : Command(tenantId, reservationId, period, at)
     {
-        public override Guid ReservationId => reservationId;
-
-        public override string Period => period;
-
-        public override DateTimeOffset At => at;
-
         /// <summary>Whether the last decision made a new reservation (rather than returning an existing one).</summary>
         public bool Created { get; private set; }
 
         public override (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state)
         {
-            var balance = Balances.Of(tier, period, allowance, state, thresholds);
-            if (state.Reservations.TryGetValue(reservationId, out var existing))
+            var balance = Balances.Of(tier, Period, allowance, state, thresholds);
+            if (state.Reservations.TryGetValue(ReservationId, out var existing))
             {
                 // A retry, possibly from an earlier period: the original reservation is the answer.
-                var again = new CreditReservation(reservationId, existing.Credits, balance);
+                var again = new CreditReservation(ReservationId, existing.Credits, balance);
                 Created = false;
                 return ([], again, alsoAppend(again));
             }
             // The amount is decided here, under the account lock, from the balance the previous commands left.
             var credits = creditsFor(balance);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credits);
-            var command = new ReserveCredits(reservationId, credits, reason, tier, period, allowance, at, expiresAt);
+            var command = new ReserveCredits(ReservationId, credits, reason, tier, Period, allowance, At, expiresAt);
             var events = ReserveCreditsDecider.Decide(command, state, thresholds);
             var after = events.Aggregate(state, CreditLedgerState.Evolve);
-            var reservation = new CreditReservation(reservationId, credits, Balances.Of(tier, period, allowance, after, thresholds));
+            var reservation = new CreditReservation(ReservationId, credits, Balances.Of(tier, Period, allowance, after, thresholds));
             Created = true;
             return (events, reservation, alsoAppend(reservation));
         }
     }
 
-    private sealed class Close(Guid reservationId, string tier, string period, int allowance, DateTimeOffset at,
+    private sealed class Close(Guid tenantId, Guid reservationId, string tier, string period, int allowance, DateTimeOffset at,
         Func<CreditLedgerState, DateTimeOffset, object[]> decide, Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend,
-        AlertThresholds thresholds) : Command
+        AlertThresholds thresholds) : Command(tenantId, reservationId, period, at)
     {
-        public override Guid ReservationId => reservationId;
-
-        public override string Period => period;
-
-        public override DateTimeOffset At => at;
-
         public override (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state)
         {
-            var events = decide(state, at);
-            var balance = Balances.Of(tier, period, allowance, events.Aggregate(state, CreditLedgerState.Evolve), thresholds);
+            var events = decide(state, At);
+            var balance = Balances.Of(tier, Period, allowance, events.Aggregate(state, CreditLedgerState.Evolve), thresholds);
             return (events, balance, alsoAppend(balance));
         }
     }

@@ -86,7 +86,6 @@ internal sealed class MailboxNotificationConsumer(
         return await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct) ? reader.GetString(0) : null;
     }
 
-
     private async Task WriteCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, string cursor, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""

@@ -89,8 +89,8 @@ internal sealed record OAuthClientOptions(
         }
         var shared = gmail.GetSection("OAuth");
         string Either(string key) =>
-            own[key] is { Length: > 0 } v && !string.IsNullOrWhiteSpace(v) ? v
-            : shared[key] is { Length: > 0 } w && !string.IsNullOrWhiteSpace(w) ? w
+            !string.IsNullOrWhiteSpace(own[key]) ? own[key]!
+            : !string.IsNullOrWhiteSpace(shared[key]) ? shared[key]!
             : throw new InvalidOperationException($"{own.Path}:{key} (or {shared.Path}:{key}) is required when {own.Path} is configured.");
         var settings = Configured(shared) ? shared : own;
         return new OAuthClientOptions(

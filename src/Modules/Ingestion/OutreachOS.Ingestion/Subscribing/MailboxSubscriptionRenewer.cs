@@ -110,9 +110,9 @@ internal sealed partial class MailboxSubscriptionRenewer(
     {
         var now = clock.GetUtcNow();
         _retries.TryGetValue(t.StreamId, out var retry);
-        if (retry is not null && now < retry.NextAttemptAt)
+        if (RenewalSchedule.RetryPending(retry, now) is { } pending)
         {
-            return retry.NextAttemptAt;
+            return pending;
         }
         try
         {

@@ -19,12 +19,12 @@ internal sealed record RetryState(int Failures, DateTimeOffset NextAttemptAt);
 /// <summary>The pure scheduling rules of <see cref="MailboxSubscriptionRenewer"/> (time passed in, no I/O).</summary>
 internal static class RenewalSchedule
 {
-    public static RenewalDecision Decide(MailboxSubscription s, string target, DateTimeOffset now, RenewalPolicy policy, RetryState? retry = null)
+    /// <summary>When a mailbox whose last attempt failed may be tried again; null when it may be now (checked before any I/O).</summary>
+    public static DateTimeOffset? RetryPending(RetryState? retry, DateTimeOffset now) =>
+        retry is not null && now < retry.NextAttemptAt ? retry.NextAttemptAt : null;
+
+    public static RenewalDecision Decide(MailboxSubscription s, string target, DateTimeOffset now, RenewalPolicy policy)
     {
-        if (retry is not null && now < retry.NextAttemptAt)
-        {
-            return new RenewalDecision.Wait(retry.NextAttemptAt);
-        }
         if (s.Expiration is not { } expiration || s.SubscribedAt is not { } subscribedAt)
         {
             return new RenewalDecision.Subscribe("none");

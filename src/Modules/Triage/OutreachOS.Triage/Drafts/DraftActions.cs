@@ -52,30 +52,28 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         var final = editedText is null ? d.Text : Normalize(editedText);
         var distance = Levenshtein.Distance(d.Text, final);
         var now = time.GetUtcNow();
-        var events = new List<object>();
-        IReadOnlyList<ReplyRiskFlag>? finalFlags = null;
-        string? overriddenBy = null;
+        // The text about to be sent is checked, edited or not: an edit can add an unsourced claim or an offer, and the
+        // organization's guardrail policy may have changed since the draft was written (a new forbidden phrase or
+        // competitor), or the draft may carry BLOCK findings from the start. Sending BLOCK findings takes an override.
+        var report = await guardrails.CheckAsync(tenantId, d, final, ct);
+        var finalFlags = ReplyComposer.ToEventFlags(report);
+        var blocking = finalFlags.Where(f => f.Severity == "BLOCK").ToList();
+        if (blocking.Count > 0 && !overrideBlock)
         {
-            // The text about to be sent is checked, edited or not: an edit can add an unsourced claim or an offer, and the
-            // organization's guardrail policy may have changed since the draft was written (a new forbidden phrase or
-            // competitor), or the draft may carry BLOCK findings from the start. Sending BLOCK findings takes an override.
-            var report = await guardrails.CheckAsync(tenantId, d, final, ct);
-            finalFlags = ReplyComposer.ToEventFlags(report);
-            var blocking = finalFlags.Where(f => f.Severity == "BLOCK").ToList();
-            if (blocking.Count > 0 && !overrideBlock)
-            {
-                await AppendAsync(tx, tenantId, d.InboundId,
-                    [new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, false, finalFlags, false, approvedBy, now)], ct);
-                await tx.CommitAsync(CancellationToken.None);
-                return Blocked(draftId, distance > 0, finalFlags, blocking);
-            }
+            await AppendAsync(tx, tenantId, d.InboundId,
+                [new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, false, finalFlags, false, approvedBy, now)], ct);
+            await tx.CommitAsync(CancellationToken.None);
+            return Blocked(draftId, distance > 0, finalFlags, blocking);
+        }
 
-            events.Add(new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, blocking.Count == 0, finalFlags, blocking.Count > 0, approvedBy, now));
-            if (blocking.Count > 0)
-            {
-                events.Add(new InboundDraftBlockOverridden(d.InboundId, d.DraftId, d.DecisionId, blocking, approvedBy, now));
-                overriddenBy = approvedBy;
-            }
+        var events = new List<object>
+        {
+            new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, blocking.Count == 0, finalFlags, blocking.Count > 0, approvedBy, now),
+        };
+        var overriddenBy = blocking.Count > 0 ? approvedBy : null;
+        if (overriddenBy is not null)
+        {
+            events.Add(new InboundDraftBlockOverridden(d.InboundId, d.DraftId, d.DecisionId, blocking, approvedBy, now));
         }
 
         events.Add(new InboundDraftApproved(d.InboundId, d.DraftId, distance > 0, d.Text, final, distance, approvedBy, now));

@@ -51,8 +51,7 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
 
     public async Task<OrganizationSlackSettings?> GetAsync(Guid tenantId, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(
-            "SELECT webhook_url, signing_secret, updated_by, updated_at FROM oos.triage_slack_credentials WHERE tenant_id = @t");
+        await using var cmd = dataSource.CreateCommand(SelectQuery);
         cmd.Parameters.AddWithValue("t", tenantId);
         return await ReadAsync(cmd, ct);
     }
@@ -115,12 +114,12 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
 
     private static async Task<OrganizationSlackSettings?> LockAsync(NpgsqlTransaction tx, Guid tenantId, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(
-            "SELECT webhook_url, signing_secret, updated_by, updated_at FROM oos.triage_slack_credentials WHERE tenant_id = @t FOR UPDATE",
-            tx.Connection, tx);
+        await using var cmd = new NpgsqlCommand(SelectQuery + " FOR UPDATE", tx.Connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         return await ReadAsync(cmd, ct);
     }
+
+    private const string SelectQuery = "SELECT webhook_url, signing_secret, updated_by, updated_at FROM oos.triage_slack_credentials WHERE tenant_id = @t";
 
     private static async Task<OrganizationSlackSettings?> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
