@@ -70,7 +70,8 @@ public sealed class RelayTests
     public async Task An_event_of_a_rolled_back_transaction_is_never_published_and_an_open_one_holds_later_events_back()
     {
         await using var rabbit = await RabbitVhost.CreateAsync("relay-rollback");
-        await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder);
+        // The relay alone: publication on commit would put the opening event of "kept" on the bus at once.
+        await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder, settings: NoPublishOnCommit);
         var probe = h.Services.GetRequiredService<TestProbe>();
 
         await using (var conn = await h.DataSource.OpenConnectionAsync())
@@ -87,6 +88,63 @@ public sealed class RelayTests
         await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
         await Task.Delay(300);
         Assert.Equal([2], probe.Deliveries.Select(d => d.Message.N));
+    }
+
+    private static readonly Dictionary<string, string?> NoPublishOnCommit = new() { ["Messaging:Relay:PublishOnCommit"] = "false" };
+
+    [Fact]
+    public async Task A_stream_opening_event_is_published_on_commit_while_the_relay_is_held_back_and_the_relay_does_not_publish_it_again()
+    {
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-on-commit");
+        await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder);
+        var probe = h.Services.GetRequiredService<TestProbe>();
+        await Eventually.TrueAsync(() => Task.FromResult(h.Services.GetRequiredService<PublishOnCommit>().RelayActive), "the relay running here");
+
+        await using (var conn = await h.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            // An older open transaction with an id: the relay cannot read anything committed after it.
+            await h.Store.AppendManyAsync(tx, [new StreamAppend(Tenant, "holder", "test", ExpectedVersion.Any, [EventToAppend.Create(new PlainTestHappened(0))])]);
+            var opening = Happened("opened", 1);
+            await h.Store.AppendAsync(Tenant, "opened", "test", ExpectedVersion.NoStream, [EventToAppend.Create(new PlainTestHappened(1)), opening]);
+            // Not opening its stream: left to the relay, so it waits behind the open transaction.
+            await h.Store.AppendAsync(Tenant, "opened", "test", ExpectedVersion.Exactly(2), [Happened("opened", 2)]);
+
+            await Eventually.TrueAsync(() => Task.FromResult(!probe.Deliveries.IsEmpty), "the opening event on the bus while the relay is held back");
+            await Task.Delay(300);
+            var early = Assert.Single(probe.Deliveries);
+            Assert.Equal(opening.EventId, early.MessageId);
+            Assert.Equal("2", early.Headers[MessagingHeaders.StreamVersion]);
+            await tx.CommitAsync();
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 2), "the second event, by the relay");
+        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
+        await Task.Delay(300); // a second publication of the opening event would arrive now
+        Assert.Equal([1, 2], probe.Deliveries.Select(d => d.Message.N));
+        var onCommit = h.Services.GetRequiredService<PublishOnCommit>();
+        Assert.Equal(1, onCommit.PublishedCount);
+        Assert.Equal(0, onCommit.PendingCount); // the relay collected the outcome
+    }
+
+    [Fact]
+    public async Task A_failed_publication_on_commit_is_left_to_the_relay_and_the_event_is_published_once()
+    {
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-on-commit-fails");
+        // A zero timeout cancels every publication on commit before it is sent.
+        await using var h = await MessagingHarness.StartAsync(null, rabbit, Recorder,
+            settings: new Dictionary<string, string?> { ["Messaging:Relay:PublishOnCommitTimeout"] = "00:00:00" });
+        var probe = h.Services.GetRequiredService<TestProbe>();
+        await Eventually.TrueAsync(() => Task.FromResult(h.Services.GetRequiredService<PublishOnCommit>().RelayActive), "the relay running here");
+
+        var events = Enumerable.Range(1, 3).Select(i => Happened("failing", i)).ToList();
+        await h.Store.AppendAsync(Tenant, "failing", "test", ExpectedVersion.NoStream, events);
+
+        await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 3), "three deliveries");
+        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
+        await Task.Delay(300);
+        Assert.Equal(events.Select(e => (Guid?)e.EventId), probe.Deliveries.Select(d => d.MessageId));
+        Assert.Equal(0, h.Services.GetRequiredService<PublishOnCommit>().PublishedCount);
     }
 
     [Fact]

@@ -46,3 +46,17 @@ public interface IInlineProjection
 
     Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
 }
+
+/// <summary>
+/// Told about every append the store commits itself (<see cref="IEventStore.AppendManyAsync(IReadOnlyList{StreamAppend}, CancellationToken)"/>;
+/// not appends in a caller's transaction, whose commit the store does not see). <see cref="BeforeCommit"/> runs once the
+/// events are written and before the commit; <see cref="AfterCommit"/> always follows it, with whether the commit succeeded
+/// (false also when its outcome is unknown). Both run on the appender's path: keep them short and never throw.
+/// </summary>
+internal interface IAppendCommitObserver
+{
+    /// <summary>Returns state handed to <see cref="AfterCommit"/>, or null when the append does not interest the observer.</summary>
+    object? BeforeCommit(IReadOnlyList<StoredEvent> events);
+
+    void AfterCommit(object state, bool committed);
+}

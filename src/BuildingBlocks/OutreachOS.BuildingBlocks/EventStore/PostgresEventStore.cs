@@ -14,6 +14,7 @@ internal sealed class PostgresEventStore(
     NpgsqlDataSource dataSource,
     EventTypeRegistry types,
     IEnumerable<IInlineProjection> inlineProjections,
+    IEnumerable<IAppendCommitObserver> commitObservers,
     TimeProvider clock) : IEventStore
 {
     internal const string NotifyChannel = "oos_events";
@@ -25,6 +26,7 @@ internal sealed class PostgresEventStore(
     internal const string ReleasedChannel = "oos_released";
     private static readonly ActivitySource Activity = new("OutreachOS.EventStore");
     private readonly IInlineProjection[] _inline = inlineProjections.ToArray();
+    private readonly IAppendCommitObserver[] _observers = commitObservers.ToArray();
 
     public async Task<AppendResult> AppendAsync(Guid tenantId, string streamId, string streamType, ExpectedVersion expected,
         IReadOnlyList<EventToAppend> events, CancellationToken ct = default) =>
@@ -34,12 +36,44 @@ internal sealed class PostgresEventStore(
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var results = await AppendManyAsync(tx, appends, ct);
-        await tx.CommitAsync(ct);
+        var (results, stored) = await AppendCoreAsync(tx, appends, ct);
+        if (_observers.Length == 0 || stored.Count == 0)
+        {
+            await tx.CommitAsync(ct);
+            return results;
+        }
+        var told = new (IAppendCommitObserver Observer, object State)[_observers.Length];
+        var count = 0;
+        foreach (var observer in _observers)
+        {
+            if (observer.BeforeCommit(stored) is { } state)
+            {
+                told[count++] = (observer, state);
+            }
+        }
+        var committed = false;
+        try
+        {
+            await tx.CommitAsync(ct);
+            committed = true;
+        }
+        finally
+        {
+            for (var i = 0; i < count; i++)
+            {
+                told[i].Observer.AfterCommit(told[i].State, committed);
+            }
+        }
         return results;
     }
 
-    public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default)
+    public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default) =>
+        (await AppendCoreAsync(transaction, appends, ct)).Results;
+
+    private static readonly IReadOnlyList<StoredEvent> NoneStored = [];
+
+    private async Task<(IReadOnlyList<AppendResult> Results, IReadOnlyList<StoredEvent> Stored)> AppendCoreAsync(NpgsqlTransaction transaction,
+        IReadOnlyList<StreamAppend> appends, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(appends);
@@ -137,7 +171,7 @@ internal sealed class PostgresEventStore(
 
         if (rows.Count == 0)
         {
-            return results;
+            return (results, NoneStored);
         }
 
         // Round trip 2 (3 with COPY for large batches): stream heads, events, and the wake-up for subscriptions.
@@ -150,7 +184,7 @@ internal sealed class PostgresEventStore(
                 await projection.ApplyAsync(transaction, relevant, ct);
             }
         }
-        return results;
+        return (results, stored);
     }
 
     private static void Validate(StreamAppend a)

@@ -12,7 +12,8 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 /// event id as MessageId. The subscription engine commits the checkpoint only after <see cref="HandleAsync"/> returns,
 /// so a crash between publish and commit re-publishes the batch (at-least-once); consumers' inboxes drop the repeats.
 /// </summary>
-internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions options, ILogger<IntegrationEventRelay> logger) : ISubscription
+internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions options, PublishOnCommit onCommit, TimeProvider clock,
+    ILogger<IntegrationEventRelay> logger) : ISubscription
 {
     public const string SubscriptionName = "integration-relay";
 
@@ -21,6 +22,9 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     public int BatchSize => Math.Max(1, options.BatchSize);
 
     public bool Handles(StoredEvent e) => e.Data is IIntegrationEvent;
+
+    /// <summary>Publication on commit runs only while this process runs the relay (it hands its outcomes over to it).</summary>
+    public void OnActiveChanged(bool active) => onCommit.RelayActive = active;
 
     public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
@@ -39,17 +43,19 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
         {
             foreach (var e in stream)
             {
+                // Published on commit (ADR 0019): the relay only collects the confirmed outcome. Events of the stream
+                // after this one wait for it, so the stream's order on the bus holds either way.
+                if (await onCommit.TakePublishedAsync(e.EventId, HandoffWait, ct))
+                {
+                    continue;
+                }
                 await gate.WaitAsync(ct);
                 try
                 {
                     var message = (IIntegrationEvent)e.Data!;
                     var sending = System.Diagnostics.Stopwatch.GetTimestamp();
                     await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
-                    MessagingMetrics.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(sending).TotalMilliseconds,
-                        new KeyValuePair<string, object?>("event_type", e.EventType));
-                    MessagingMetrics.Published.Add(1, new KeyValuePair<string, object?>("event_type", e.EventType));
-                    MessagingMetrics.RelayLag.Record(Math.Max(0, (DateTimeOffset.UtcNow - e.CreatedAt).TotalMilliseconds),
-                        new KeyValuePair<string, object?>("event_type", e.EventType));
+                    RecordPublished(e, sending, clock, "relay");
                 }
                 finally
                 {
@@ -64,6 +70,19 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
         {
             Environment.FailFast("Messaging:Relay:CrashAfterPublish test hook: dying after publish, before the checkpoint commit.");
         }
+    }
+
+    /// <summary>Longest wait for a publication on commit still in flight before the relay publishes the event itself.</summary>
+    private TimeSpan HandoffWait => options.PublishOnCommitTimeout + TimeSpan.FromSeconds(1);
+
+    /// <summary>Metrics of one confirmed publication; <paramref name="path"/> is "relay" or "commit" (published on commit).</summary>
+    internal static void RecordPublished(StoredEvent e, long sending, TimeProvider clock, string path)
+    {
+        var type = new KeyValuePair<string, object?>("event_type", e.EventType);
+        var by = new KeyValuePair<string, object?>("path", path);
+        MessagingMetrics.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(sending).TotalMilliseconds, type, by);
+        MessagingMetrics.Published.Add(1, type, by);
+        MessagingMetrics.RelayLag.Record(Math.Max(0, (clock.GetUtcNow() - e.CreatedAt).TotalMilliseconds), type, by);
     }
 
     /// <summary>A relay rebuild re-publishes the whole log; idempotent consumers ignore what they already processed.</summary>

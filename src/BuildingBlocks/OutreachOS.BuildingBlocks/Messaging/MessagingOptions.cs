@@ -46,6 +46,18 @@ public sealed class RelayOptions
     public int MaxInFlight { get; set; } = 32;
 
     /// <summary>
+    /// Publish the integration events of a stream an append opens right after the append commits, instead of waiting for
+    /// the relay to read them (<c>Messaging:Relay:PublishOnCommit</c>, ADR 0019). The relay still covers every event.
+    /// </summary>
+    public bool PublishOnCommit { get; set; } = true;
+
+    /// <summary>How long a publication on commit may take before the relay publishes the event itself.</summary>
+    public TimeSpan PublishOnCommitTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an outcome of a publication on commit waits for the relay to collect it (another host may run it).</summary>
+    public TimeSpan HandoffRetention { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// TEST HOOK, never set in production: the process dies (Environment.FailFast) right after a batch is published and
     /// before its checkpoint commits, to prove that a re-published batch has no second effect.
     /// </summary>

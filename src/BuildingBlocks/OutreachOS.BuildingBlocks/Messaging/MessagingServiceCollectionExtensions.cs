@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
 
@@ -57,6 +58,8 @@ public static class MessagingServiceCollectionExtensions
         if (options.Relay.Enabled)
         {
             services.AddSubscription<IntegrationEventRelay>();
+            services.TryAddSingleton<PublishOnCommit>();
+            services.AddSingleton<IAppendCommitObserver>(sp => sp.GetRequiredService<PublishOnCommit>());
         }
 
         services.AddMassTransit(x =>

@@ -23,6 +23,11 @@ public interface ISubscription
 
     Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
 
+    /// <summary>The daemon of this process started (true) or stopped (false) running the subscription (it holds its lock).</summary>
+    void OnActiveChanged(bool active)
+    {
+    }
+
     /// <summary>Drops the subscription's own state before a rebuild from the start of the log.</summary>
     Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct);
 }

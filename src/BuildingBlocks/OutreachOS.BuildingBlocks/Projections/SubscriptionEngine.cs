@@ -296,6 +296,7 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 }
                 locked = true;
                 logger.LogInformation("Subscription {Subscription} is active in this process", subscription.Name);
+                subscription.OnActiveChanged(true);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresEventStore.NotifyChannel}; LISTEN {PostgresEventStore.ReleasedChannel}", conn))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
@@ -402,6 +403,10 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
             }
             finally
             {
+                if (locked)
+                {
+                    subscription.OnActiveChanged(false);
+                }
                 await ReleaseAsync(conn, locked, subscription.Name);
             }
         }

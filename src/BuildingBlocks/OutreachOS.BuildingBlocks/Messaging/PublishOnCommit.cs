@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OutreachOS.BuildingBlocks.EventStore;
+
+namespace OutreachOS.BuildingBlocks.Messaging;
+
+/// <summary>
+/// Publishes the integration events of a stream that an append opens as soon as the append commits, ahead of the relay
+/// (ADR 0019). The log stays the outbox: the relay still reads every event and moves its checkpoint only past events
+/// whose publication was confirmed — by this class (it hands its outcome over and the relay skips the event) or by the
+/// relay itself (when this publication failed, timed out, or never started).
+/// <para>
+/// Only streams the append opened qualify: none of their earlier events can still wait for the relay, so publishing now
+/// keeps each stream's events in log order on the bus. Only while this process runs the relay: another host's relay
+/// would publish the same events again (harmless to the idempotent consumers, but twice the traffic).
+/// </para>
+/// </summary>
+internal sealed class PublishOnCommit(IBus bus, RelayOptions options, IHostApplicationLifetime lifetime, TimeProvider clock,
+    ILogger<PublishOnCommit> logger) : IAppendCommitObserver
+{
+    /// <summary>Handed-over outcomes the relay has not collected yet (it normally does within milliseconds).</summary>
+    internal const int MaxPending = 10_000;
+
+    private readonly ConcurrentDictionary<Guid, Handoff> _pending = new();
+    private readonly ConcurrentQueue<Handoff> _byAge = new();
+    private int _relayActive;
+    private long _published;
+
+    /// <summary>Set by the relay while this process holds the relay's lock.</summary>
+    internal bool RelayActive
+    {
+        get => Volatile.Read(ref _relayActive) == 1;
+        set => Volatile.Write(ref _relayActive, value ? 1 : 0);
+    }
+
+    internal int PendingCount => _pending.Count;
+
+    /// <summary>Publications on commit confirmed by the broker since start.</summary>
+    internal long PublishedCount => Interlocked.Read(ref _published);
+
+    public object? BeforeCommit(IReadOnlyList<StoredEvent> events)
+    {
+        if (!options.PublishOnCommit || !RelayActive)
+        {
+            return null;
+        }
+        ForgetExpired();
+        List<Handoff>? picked = null;
+        foreach (var e in events)
+        {
+            if (e.Data is IIntegrationEvent && OpenedBy(events, e))
+            {
+                if (_pending.Count >= MaxPending)
+                {
+                    break; // the relay is not collecting: leave these to it
+                }
+                var handoff = new Handoff(e, Stopwatch.GetTimestamp());
+                // Registered before the commit: the relay can read the event as soon as it commits, possibly before the
+                // appender's commit call returns, and must then wait for this publication instead of making its own.
+                if (_pending.TryAdd(e.EventId, handoff))
+                {
+                    (picked ??= []).Add(handoff);
+                    _byAge.Enqueue(handoff);
+                }
+            }
+        }
+        return picked;
+    }
+
+    public void AfterCommit(object state, bool committed)
+    {
+        var picked = (List<Handoff>)state;
+        if (!committed)
+        {
+            foreach (var h in picked)
+            {
+                Resolve(h, published: false);
+            }
+            return;
+        }
+        _ = PublishAsync(picked);
+    }
+
+    /// <summary>
+    /// The relay's side, for an event it is about to publish: true when this class published it (waiting, at most
+    /// <paramref name="wait"/>, for a publication still in flight); false when the relay must publish it itself.
+    /// </summary>
+    internal async ValueTask<bool> TakePublishedAsync(Guid eventId, TimeSpan wait, CancellationToken ct)
+    {
+        if (_pending.IsEmpty || !_pending.TryRemove(eventId, out var handoff))
+        {
+            return false;
+        }
+        try
+        {
+            return await handoff.Outcome.Task.WaitAsync(wait, ct);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("Publication on commit of {EventId} still unconfirmed after {Wait}; the relay publishes it again", eventId, wait);
+            return false;
+        }
+    }
+
+    private static bool OpenedBy(IReadOnlyList<StoredEvent> events, StoredEvent e)
+    {
+        if (e.Version == 1)
+        {
+            return true;
+        }
+        foreach (var other in events)
+        {
+            if (other.Version == 1 && other.TenantId == e.TenantId && other.StreamId == e.StreamId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private async Task PublishAsync(List<Handoff> picked)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        cts.CancelAfter(options.PublishOnCommitTimeout);
+        // One stream after the other within a stream (log order); an append rarely opens more than one stream.
+        var i = 0;
+        while (i < picked.Count)
+        {
+            var j = i;
+            var failed = false;
+            while (j < picked.Count && picked[j].Event.TenantId == picked[i].Event.TenantId && picked[j].Event.StreamId == picked[i].Event.StreamId)
+            {
+                var h = picked[j++];
+                if (failed)
+                {
+                    Resolve(h, published: false); // the relay publishes the rest of the stream after the failed one, in order
+                    continue;
+                }
+                try
+                {
+                    var e = h.Event;
+                    var message = (IIntegrationEvent)e.Data!;
+                    var sending = Stopwatch.GetTimestamp();
+                    await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => IntegrationEventRelay.Stamp(ctx, e)), cts.Token);
+                    IntegrationEventRelay.RecordPublished(e, sending, clock, "commit");
+                    Interlocked.Increment(ref _published);
+                    Resolve(h, published: true);
+                }
+                catch (Exception ex)
+                {
+                    failed = true;
+                    logger.LogWarning(ex, "Publication on commit of {EventType} {EventId} failed; the relay publishes it", h.Event.EventType, h.Event.EventId);
+                    Resolve(h, published: false);
+                }
+            }
+            i = j;
+        }
+    }
+
+    private void Resolve(Handoff h, bool published)
+    {
+        if (!published)
+        {
+            // Nothing to hand over: the relay publishes the event as if this class did not exist.
+            _pending.TryRemove(new KeyValuePair<Guid, Handoff>(h.Event.EventId, h));
+        }
+        h.Outcome.TrySetResult(published);
+    }
+
+    // Outcomes the relay never collects (it lost its lock to another host, or was reset) must not pile up.
+    private void ForgetExpired()
+    {
+        var horizon = Stopwatch.GetTimestamp() - (long)(options.HandoffRetention.TotalSeconds * Stopwatch.Frequency);
+        while (_byAge.TryPeek(out var oldest) && oldest.Registered < horizon)
+        {
+            if (_byAge.TryDequeue(out var h))
+            {
+                _pending.TryRemove(new KeyValuePair<Guid, Handoff>(h.Event.EventId, h));
+            }
+        }
+    }
+
+    internal sealed class Handoff(StoredEvent e, long registered)
+    {
+        public StoredEvent Event { get; } = e;
+
+        public long Registered { get; } = registered;
+
+        public TaskCompletionSource<bool> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
