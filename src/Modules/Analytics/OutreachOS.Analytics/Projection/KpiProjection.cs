@@ -8,7 +8,7 @@ namespace OutreachOS.Analytics.Projection;
 
 /// <summary>
 /// The KPI async projection: folds a batch in memory (<see cref="KpiBatch"/>) and adds the deltas to the daily tables with
-/// one set-based upsert per table, in the subscription's transaction (the checkpoint moves with it, so each event counts
+/// one set-based upsert per table, all sent in one round trip in the subscription's transaction (the checkpoint moves with it, so each event counts
 /// exactly once; a rebuild truncates and replays).
 /// </summary>
 internal sealed class KpiProjection : ISubscription
@@ -41,12 +41,18 @@ internal sealed class KpiProjection : ISubscription
         {
             batch.Apply(e);
         }
-        await WriteCountersAsync(transaction, "analytics_inbound_daily", "intent", InboundColumns, batch.Inbound.Select(kv => (kv.Key.Tenant, kv.Key.Day, kv.Key.Intent, kv.Value)), ct);
-        await WriteCountersAsync(transaction, "analytics_outbound_daily", "channel", OutboundColumns, batch.Outbound.Select(kv => (kv.Key.Tenant, kv.Key.Day, kv.Key.Channel, kv.Value)), ct);
-        await WriteModelsAsync(transaction, batch, ct);
-        await WriteLatencyAsync(transaction, batch, ct);
-        await WriteCreditsAsync(transaction, batch, ct);
-        await WriteStatesAsync(transaction, [.. batch.DirtyStates], ct);
+        // Every table's upsert in one round trip (they are independent): up to seven statements, one network wait.
+        await using var writes = new NpgsqlBatch(transaction.Connection, transaction);
+        AddCounters(writes, "analytics_inbound_daily", "intent", InboundColumns, batch.Inbound.Select(kv => (kv.Key.Tenant, kv.Key.Day, kv.Key.Intent, kv.Value)));
+        AddCounters(writes, "analytics_outbound_daily", "channel", OutboundColumns, batch.Outbound.Select(kv => (kv.Key.Tenant, kv.Key.Day, kv.Key.Channel, kv.Value)));
+        AddModels(writes, batch);
+        AddLatency(writes, batch);
+        AddCredits(writes, batch);
+        AddStates(writes, [.. batch.DirtyStates]);
+        if (writes.BatchCommands.Count > 0)
+        {
+            await writes.ExecuteNonQueryAsync(ct);
+        }
     }
 
     public async Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct)
@@ -97,13 +103,13 @@ internal sealed class KpiProjection : ISubscription
     private static DateTime?[] Times(IReadOnlyList<StreamState> states, Func<StreamState, DateTimeOffset?> pick) =>
         [.. states.Select(s => pick(s)?.UtcDateTime)];
 
-    private static async Task WriteStatesAsync(NpgsqlTransaction tx, IReadOnlyList<StreamState> states, CancellationToken ct)
+    private static void AddStates(NpgsqlBatch writes, IReadOnlyList<StreamState> states)
     {
         if (states.Count == 0)
         {
             return;
         }
-        await using var cmd = new NpgsqlCommand("""
+        var cmd = new NpgsqlBatchCommand("""
             INSERT INTO oos.analytics_stream_state AS s (tenant_id, stream_id, intent, channel, received_day, received_at, classified_at,
                 decided_at, drafted_at, draft_path, requested_at, sent, returned)
             SELECT * FROM unnest(@tenant, @stream, @intent, @channel, @received_day, @received_at, @classified_at, @decided_at,
@@ -112,7 +118,7 @@ internal sealed class KpiProjection : ISubscription
                 received_day = excluded.received_day, received_at = excluded.received_at, classified_at = excluded.classified_at,
                 decided_at = excluded.decided_at, drafted_at = excluded.drafted_at, draft_path = excluded.draft_path,
                 requested_at = excluded.requested_at, sent = excluded.sent, returned = excluded.returned
-            """, tx.Connection, tx);
+            """);
         cmd.Parameters.Add(Array("tenant", NpgsqlDbType.Uuid, states.Select(s => s.TenantId).ToArray()));
         cmd.Parameters.Add(Array("stream", NpgsqlDbType.Text, states.Select(s => s.StreamId).ToArray()));
         cmd.Parameters.Add(Array("intent", NpgsqlDbType.Text, states.Select(s => s.Intent).ToArray()));
@@ -126,13 +132,13 @@ internal sealed class KpiProjection : ISubscription
         cmd.Parameters.Add(Array("requested_at", NpgsqlDbType.TimestampTz, Times(states, s => s.RequestedAt)));
         cmd.Parameters.Add(Array("sent", NpgsqlDbType.Boolean, states.Select(s => s.Sent).ToArray()));
         cmd.Parameters.Add(Array("returned", NpgsqlDbType.Boolean, states.Select(s => s.Returned).ToArray()));
-        await cmd.ExecuteNonQueryAsync(ct);
+        writes.BatchCommands.Add(cmd);
     }
 
     private static NpgsqlParameter Array(string name, NpgsqlDbType type, object value) => new(name, NpgsqlDbType.Array | type) { Value = value };
 
-    private static async Task WriteCountersAsync(NpgsqlTransaction tx, string table, string keyColumn, string[] columns,
-        IEnumerable<(Guid Tenant, DateOnly Day, string Key, Counters Counters)> rows, CancellationToken ct)
+    private static void AddCounters(NpgsqlBatch writes, string table, string keyColumn, string[] columns,
+        IEnumerable<(Guid Tenant, DateOnly Day, string Key, Counters Counters)> rows)
     {
         var list = rows.ToList();
         if (list.Count == 0)
@@ -142,11 +148,11 @@ internal sealed class KpiProjection : ISubscription
         var names = string.Join(", ", columns);
         var arrays = string.Join(", ", columns.Select((_, i) => $"@c{i}"));
         var sets = string.Join(", ", columns.Select(c => $"{c} = t.{c} + excluded.{c}"));
-        await using var cmd = new NpgsqlCommand($"""
+        var cmd = new NpgsqlBatchCommand($"""
             INSERT INTO oos.{table} AS t (tenant_id, day, {keyColumn}, {names}, cost_usd)
             SELECT * FROM unnest(@tenant, @day, @key, {arrays}, @cost)
             ON CONFLICT (tenant_id, day, {keyColumn}) DO UPDATE SET {sets}, cost_usd = t.cost_usd + excluded.cost_usd
-            """, tx.Connection, tx);
+            """);
         cmd.Parameters.Add(Array("tenant", NpgsqlDbType.Uuid, list.Select(r => r.Tenant).ToArray()));
         cmd.Parameters.Add(Array("day", NpgsqlDbType.Date, list.Select(r => r.Day).ToArray()));
         cmd.Parameters.Add(Array("key", NpgsqlDbType.Text, list.Select(r => r.Key).ToArray()));
@@ -156,82 +162,82 @@ internal sealed class KpiProjection : ISubscription
             cmd.Parameters.Add(Array($"c{i}", NpgsqlDbType.Integer, list.Select(r => r.Counters.Values[column]).ToArray()));
         }
         cmd.Parameters.Add(Array("cost", NpgsqlDbType.Numeric, list.Select(r => r.Counters.CostUsd).ToArray()));
-        await cmd.ExecuteNonQueryAsync(ct);
+        writes.BatchCommands.Add(cmd);
     }
 
-    private static async Task WriteModelsAsync(NpgsqlTransaction tx, KpiBatch batch, CancellationToken ct)
+    private static void AddModels(NpgsqlBatch writes, KpiBatch batch)
     {
         if (batch.Models.Count == 0)
         {
             return;
         }
         var list = batch.Models.ToList();
-        await using var cmd = new NpgsqlCommand("""
+        var cmd = new NpgsqlBatchCommand("""
             INSERT INTO oos.analytics_model_daily AS t (tenant_id, day, module, model, calls, cost_usd)
             SELECT * FROM unnest(@tenant, @day, @module, @model, @calls, @cost)
             ON CONFLICT (tenant_id, day, module, model) DO UPDATE SET calls = t.calls + excluded.calls, cost_usd = t.cost_usd + excluded.cost_usd
-            """, tx.Connection, tx);
+            """);
         cmd.Parameters.Add(Array("tenant", NpgsqlDbType.Uuid, list.Select(r => r.Key.Tenant).ToArray()));
         cmd.Parameters.Add(Array("day", NpgsqlDbType.Date, list.Select(r => r.Key.Day).ToArray()));
         cmd.Parameters.Add(Array("module", NpgsqlDbType.Text, list.Select(r => r.Key.Module).ToArray()));
         cmd.Parameters.Add(Array("model", NpgsqlDbType.Text, list.Select(r => r.Key.Model).ToArray()));
         cmd.Parameters.Add(Array("calls", NpgsqlDbType.Integer, list.Select(r => r.Value.Calls).ToArray()));
         cmd.Parameters.Add(Array("cost", NpgsqlDbType.Numeric, list.Select(r => r.Value.Cost).ToArray()));
-        await cmd.ExecuteNonQueryAsync(ct);
+        writes.BatchCommands.Add(cmd);
     }
 
-    private static async Task WriteLatencyAsync(NpgsqlTransaction tx, KpiBatch batch, CancellationToken ct)
+    private static void AddLatency(NpgsqlBatch writes, KpiBatch batch)
     {
         if (batch.Latency.Count == 0)
         {
             return;
         }
         var list = batch.Latency.ToList();
-        await using var cmd = new NpgsqlCommand("""
+        var cmd = new NpgsqlBatchCommand("""
             INSERT INTO oos.analytics_latency_daily AS t (tenant_id, day, series, bucket, n)
             SELECT * FROM unnest(@tenant, @day, @series, @bucket, @n)
             ON CONFLICT (tenant_id, day, series, bucket) DO UPDATE SET n = t.n + excluded.n
-            """, tx.Connection, tx);
+            """);
         cmd.Parameters.Add(Array("tenant", NpgsqlDbType.Uuid, list.Select(r => r.Key.Tenant).ToArray()));
         cmd.Parameters.Add(Array("day", NpgsqlDbType.Date, list.Select(r => r.Key.Day).ToArray()));
         cmd.Parameters.Add(Array("series", NpgsqlDbType.Text, list.Select(r => r.Key.Series).ToArray()));
         cmd.Parameters.Add(Array("bucket", NpgsqlDbType.Smallint, list.Select(r => r.Key.Bucket).ToArray()));
         cmd.Parameters.Add(Array("n", NpgsqlDbType.Integer, list.Select(r => r.Value).ToArray()));
-        await cmd.ExecuteNonQueryAsync(ct);
+        writes.BatchCommands.Add(cmd);
 
         var months = batch.Latency
             .GroupBy(kv => (kv.Key.Tenant, Month: new DateOnly(kv.Key.Day.Year, kv.Key.Day.Month, 1), kv.Key.Series, kv.Key.Bucket), kv => kv.Value)
             .Select(g => (g.Key, N: g.Sum()))
             .ToList();
-        await using var monthly = new NpgsqlCommand("""
+        var monthly = new NpgsqlBatchCommand("""
             INSERT INTO oos.analytics_latency_monthly AS t (tenant_id, month, series, bucket, n)
             SELECT * FROM unnest(@tenant, @month, @series, @bucket, @n)
             ON CONFLICT (tenant_id, series, month, bucket) DO UPDATE SET n = t.n + excluded.n
-            """, tx.Connection, tx);
+            """);
         monthly.Parameters.Add(Array("tenant", NpgsqlDbType.Uuid, months.Select(r => r.Key.Tenant).ToArray()));
         monthly.Parameters.Add(Array("month", NpgsqlDbType.Date, months.Select(r => r.Key.Month).ToArray()));
         monthly.Parameters.Add(Array("series", NpgsqlDbType.Text, months.Select(r => r.Key.Series).ToArray()));
         monthly.Parameters.Add(Array("bucket", NpgsqlDbType.Smallint, months.Select(r => r.Key.Bucket).ToArray()));
         monthly.Parameters.Add(Array("n", NpgsqlDbType.Integer, months.Select(r => r.N).ToArray()));
-        await monthly.ExecuteNonQueryAsync(ct);
+        writes.BatchCommands.Add(monthly);
     }
 
-    private static async Task WriteCreditsAsync(NpgsqlTransaction tx, KpiBatch batch, CancellationToken ct)
+    private static void AddCredits(NpgsqlBatch writes, KpiBatch batch)
     {
         foreach (var ((tenant, day), delta) in batch.Credits)
         {
-            await using var cmd = new NpgsqlCommand("""
+            var cmd = new NpgsqlBatchCommand("""
                 INSERT INTO oos.analytics_credits_daily AS t (tenant_id, day, consumed, allowance, alerts)
                 VALUES (@tenant, @day, @consumed, @allowance, @alerts)
                 ON CONFLICT (tenant_id, day) DO UPDATE SET consumed = t.consumed + excluded.consumed,
                     allowance = coalesce(excluded.allowance, t.allowance), alerts = t.alerts || excluded.alerts
-                """, tx.Connection, tx);
+                """);
             cmd.Parameters.AddWithValue("tenant", tenant);
             cmd.Parameters.AddWithValue("day", day);
             cmd.Parameters.AddWithValue("consumed", delta.Consumed);
             cmd.Parameters.Add(new NpgsqlParameter("allowance", NpgsqlDbType.Integer) { Value = (object?)delta.Allowance ?? DBNull.Value });
             cmd.Parameters.Add(Array("alerts", NpgsqlDbType.Text, delta.Alerts.ToArray()));
-            await cmd.ExecuteNonQueryAsync(ct);
+            writes.BatchCommands.Add(cmd);
         }
     }
 }
