@@ -94,6 +94,39 @@ public sealed class EventStoreTests
     }
 
     [Fact]
+    public async Task Concurrent_openers_of_a_stream_one_wins_the_stream_continues_and_a_rejected_open_leaves_no_stream()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        // Opening appends take the one-round-trip path: the stream row and the events in one implicit transaction.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await h.Store.AppendAsync(TenantA, "race", "t", ExpectedVersion.NoStream, [Deposit(i), Deposit(100 + i)]);
+                return true;
+            }
+            catch (ConcurrencyException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.Equal(1, outcomes.Count(x => x));
+        Assert.Equal(2, (await h.Store.GetStreamAsync(TenantA, "race"))!.Version);
+        Assert.Equal(2, await h.ScalarAsync("SELECT count(*) FROM oos.events"));
+        Assert.True((await h.Store.VerifyAsync(TenantA, "race")).Valid);
+        // The head (version and last hash) written by the open is what the next append chains from.
+        Assert.Equal(3, (await h.Store.AppendAsync(TenantA, "race", "t", ExpectedVersion.Exactly(2), [Deposit(7)])).Version);
+        Assert.True((await h.Store.VerifyAsync(TenantA, "race")).Valid);
+
+        var taken = Deposit(1);
+        await h.Store.AppendAsync(TenantA, "owner", "t", ExpectedVersion.NoStream, [taken]);
+        await Assert.ThrowsAsync<DuplicateEventException>(() => h.Store.AppendAsync(TenantA, "thief", "t", ExpectedVersion.NoStream, [Deposit(2), taken]));
+        Assert.Null(await h.Store.GetStreamAsync(TenantA, "thief"));
+        Assert.Equal(4, await h.ScalarAsync("SELECT count(*) FROM oos.events"));
+    }
+
+    [Fact]
     public async Task Streams_are_scoped_by_tenant()
     {
         await using var h = await EventStoreHarness.CreateAsync();

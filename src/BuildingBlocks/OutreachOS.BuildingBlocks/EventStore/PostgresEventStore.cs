@@ -34,23 +34,16 @@ internal sealed class PostgresEventStore(
 
     public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(appends);
+        if (appends.Count == 1 && appends[0].Expected == ExpectedVersion.NoStream && appends[0].Events.Count < CopyThreshold && !InlineInterest(appends[0])
+            && await TryOpenStreamAsync(appends[0], ct) is { } opened)
+        {
+            return [opened];
+        }
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (results, stored) = await AppendCoreAsync(tx, appends, ct);
-        if (_observers.Length == 0 || stored.Count == 0)
-        {
-            await tx.CommitAsync(ct);
-            return results;
-        }
-        var told = new (IAppendCommitObserver Observer, object State)[_observers.Length];
-        var count = 0;
-        foreach (var observer in _observers)
-        {
-            if (observer.BeforeCommit(stored) is { } state)
-            {
-                told[count++] = (observer, state);
-            }
-        }
+        var told = stored.Count == 0 ? [] : Prepare(stored);
         var committed = false;
         try
         {
@@ -59,12 +52,126 @@ internal sealed class PostgresEventStore(
         }
         finally
         {
-            for (var i = 0; i < count; i++)
-            {
-                told[i].Observer.AfterCommit(told[i].State, committed);
-            }
+            Told(told, committed);
         }
         return results;
+    }
+
+    private bool InlineInterest(StreamAppend append)
+    {
+        foreach (var projection in _inline)
+        {
+            foreach (var e in append.Events)
+            {
+                if (projection.EventTypes.Contains(e.Data.GetType()))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// An append that opens a stream (expected <see cref="ExpectedVersion.NoStream"/>, no inline projection involved) in one
+    /// round trip and one implicit transaction: a new stream has version 0 and no previous hash, so nothing needs reading
+    /// first. The stream row is inserted only if absent, and the events only if it was inserted. Null when the stream
+    /// exists already: the caller then takes the general path, which reports a retry (same event ids) as already appended
+    /// and anything else as a version conflict.
+    /// </summary>
+    private async Task<AppendResult?> TryOpenStreamAsync(StreamAppend append, CancellationToken ct)
+    {
+        Validate(append);
+        using var activity = Activity.StartActivity("eventstore.append");
+        activity?.SetTag("db.system", "postgresql");
+        activity?.SetTag("outreachos.streams", 1);
+        var now = TruncateToMicroseconds(clock.GetUtcNow());
+        var rows = new List<PendingRow>(append.Events.Count);
+        byte[]? previous = null;
+        var version = 0L;
+        foreach (var e in append.Events)
+        {
+            version++;
+            var typeName = types.NameFor(e.Data.GetType());
+            var data = CanonicalData(e);
+            var metadata = CanonicalMetadata(e.Metadata);
+            var hash = EventHash.Compute(previous, append.TenantId, append.StreamId, version, typeName, e.EventId, now, data, metadata);
+            rows.Add(new PendingRow(e, append.TenantId, append.StreamId, version, typeName, data, metadata, hash));
+            previous = hash;
+        }
+
+        var open = new NpgsqlBatchCommand("""
+            WITH s AS (
+                INSERT INTO oos.streams (tenant_id, id, type, version, last_hash, created_at, updated_at)
+                VALUES (@tenant, @stream, @type, @version, @hash, @now, @now)
+                ON CONFLICT (tenant_id, id) DO NOTHING
+                RETURNING 1)
+            INSERT INTO oos.events (id, tenant_id, stream_id, version, type, data, metadata, created_at, hash)
+            SELECT * FROM unnest(@ids, @tenants, @streams, @versions, @types, @datas::jsonb[], @metas::jsonb[], @created, @hashes)
+            WHERE EXISTS (SELECT 1 FROM s)
+            RETURNING seq, tx
+            """);
+        open.Parameters.AddWithValue("tenant", append.TenantId);
+        open.Parameters.AddWithValue("stream", append.StreamId);
+        open.Parameters.AddWithValue("type", append.StreamType);
+        open.Parameters.AddWithValue("version", version);
+        open.Parameters.AddWithValue("hash", previous!);
+        open.Parameters.AddWithValue("now", now);
+        AddRowParameters(open, rows, now);
+
+        // Positions are not known before the insert; observers get the events without them (PublishOnCommit needs none).
+        var told = Prepare([.. rows.Select(r => ToStored(r, 0, 0, now))]);
+        var inserted = 0;
+        try
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            // No explicit transaction: the statements of one batch run in one implicit transaction, committed at its end.
+            await using var batch = new NpgsqlBatch(conn) { BatchCommands = { open, Notify() } };
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    inserted++;
+                }
+                while (await reader.NextResultAsync(ct))
+                {
+                }
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_id")
+        {
+            throw new DuplicateEventException(append.Events[0].EventId, "an event with this id already exists in another stream");
+        }
+        finally
+        {
+            Told(told, committed: inserted > 0);
+        }
+        return inserted > 0 ? new AppendResult(append.StreamId, version, AlreadyAppended: false) : null;
+    }
+
+    private (IAppendCommitObserver Observer, object State)[] Prepare(IReadOnlyList<StoredEvent> stored)
+    {
+        if (_observers.Length == 0)
+        {
+            return [];
+        }
+        var told = new List<(IAppendCommitObserver, object)>(_observers.Length);
+        foreach (var observer in _observers)
+        {
+            if (observer.BeforeCommit(stored) is { } state)
+            {
+                told.Add((observer, state));
+            }
+        }
+        return [.. told];
+    }
+
+    private static void Told((IAppendCommitObserver Observer, object State)[] told, bool committed)
+    {
+        foreach (var (observer, state) in told)
+        {
+            observer.AfterCommit(state, committed);
+        }
     }
 
     public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default) =>
@@ -325,15 +432,7 @@ internal sealed class PostgresEventStore(
             SELECT * FROM unnest(@ids, @tenants, @streams, @versions, @types, @datas::jsonb[], @metas::jsonb[], @created, @hashes)
             RETURNING seq, tx
             """);
-        insert.Parameters.AddWithValue("ids", rows.Select(r => r.Event.EventId).ToArray());
-        insert.Parameters.AddWithValue("tenants", rows.Select(r => r.TenantId).ToArray());
-        insert.Parameters.AddWithValue("streams", rows.Select(r => r.StreamId).ToArray());
-        insert.Parameters.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
-        insert.Parameters.AddWithValue("types", rows.Select(r => r.TypeName).ToArray());
-        insert.Parameters.AddWithValue("datas", rows.Select(r => Encoding.UTF8.GetString(r.Data)).ToArray());
-        insert.Parameters.AddWithValue("metas", rows.Select(r => Encoding.UTF8.GetString(r.Metadata)).ToArray());
-        insert.Parameters.AddWithValue("created", rows.Select(_ => now).ToArray());
-        insert.Parameters.AddWithValue("hashes", rows.Select(r => r.Hash).ToArray());
+        AddRowParameters(insert, rows, now);
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { insert, UpdateHeads(updates, now), Notify() } };
         AddRiders(batch, tx);
         await using (var reader = await batch.ExecuteReaderAsync(ct))
@@ -352,6 +451,19 @@ internal sealed class PostgresEventStore(
     }
 
     private const int CopyThreshold = 64;
+
+    private static void AddRowParameters(NpgsqlBatchCommand insert, List<PendingRow> rows, DateTimeOffset now)
+    {
+        insert.Parameters.AddWithValue("ids", rows.Select(r => r.Event.EventId).ToArray());
+        insert.Parameters.AddWithValue("tenants", rows.Select(r => r.TenantId).ToArray());
+        insert.Parameters.AddWithValue("streams", rows.Select(r => r.StreamId).ToArray());
+        insert.Parameters.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
+        insert.Parameters.AddWithValue("types", rows.Select(r => r.TypeName).ToArray());
+        insert.Parameters.AddWithValue("datas", rows.Select(r => Encoding.UTF8.GetString(r.Data)).ToArray());
+        insert.Parameters.AddWithValue("metas", rows.Select(r => Encoding.UTF8.GetString(r.Metadata)).ToArray());
+        insert.Parameters.AddWithValue("created", rows.Select(_ => now).ToArray());
+        insert.Parameters.AddWithValue("hashes", rows.Select(r => r.Hash).ToArray());
+    }
 
     /// <summary>Statements waiting to commit with this transaction's first write (a consumer's inbox row) ride along.</summary>
     private static void AddRiders(NpgsqlBatch batch, NpgsqlTransaction tx)

@@ -18,7 +18,7 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 /// would publish the same events again (harmless to the idempotent consumers, but twice the traffic).
 /// </para>
 /// </summary>
-internal sealed class PublishOnCommit(IBus bus, RelayOptions options, IHostApplicationLifetime lifetime, TimeProvider clock,
+internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHostApplicationLifetime lifetime, TimeProvider clock,
     ILogger<PublishOnCommit> logger) : IAppendCommitObserver
 {
     /// <summary>Handed-over outcomes the relay has not collected yet (it normally does within milliseconds).</summary>
@@ -28,6 +28,7 @@ internal sealed class PublishOnCommit(IBus bus, RelayOptions options, IHostAppli
     private readonly ConcurrentQueue<Handoff> _byAge = new();
     private int _relayActive;
     private long _published;
+    private bool _busReady;
 
     /// <summary>Set by the relay while this process holds the relay's lock.</summary>
     internal bool RelayActive
@@ -43,7 +44,7 @@ internal sealed class PublishOnCommit(IBus bus, RelayOptions options, IHostAppli
 
     public object? BeforeCommit(IReadOnlyList<StoredEvent> events)
     {
-        if (!options.PublishOnCommit || !RelayActive)
+        if (!options.PublishOnCommit || !RelayActive || !BusReady())
         {
             return null;
         }
@@ -103,6 +104,23 @@ internal sealed class PublishOnCommit(IBus bus, RelayOptions options, IHostAppli
             logger.LogWarning("Publication on commit of {EventId} still unconfirmed after {Wait}; the relay publishes it again", eventId, wait);
             return false;
         }
+    }
+
+    // Until every receive endpoint has started, a queue may not be bound to its exchange yet, and the broker would
+    // confirm a message it routed nowhere; the relay waits for a healthy bus for the same reason. Once healthy, the
+    // bindings are durable on the broker, so the check is not repeated (a publication failing later falls back anyway).
+    private bool BusReady()
+    {
+        if (Volatile.Read(ref _busReady))
+        {
+            return true;
+        }
+        if (bus.CheckHealth().Status != BusHealthStatus.Healthy)
+        {
+            return false;
+        }
+        Volatile.Write(ref _busReady, true);
+        return true;
     }
 
     private static bool OpenedBy(IReadOnlyList<StoredEvent> events, StoredEvent e)
