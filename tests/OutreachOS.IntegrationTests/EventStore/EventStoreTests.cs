@@ -127,6 +127,43 @@ public sealed class EventStoreTests
     }
 
     [Fact]
+    public async Task An_append_at_a_known_head_chains_from_it_and_a_stale_or_wrong_head_takes_the_general_path()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "k", "t", ExpectedVersion.NoStream, [Deposit(1), Deposit(2)]);
+        var head = (await h.Store.ReadStreamAsync(TenantA, "k"))[^1];
+
+        EventToAppend[] next = [Deposit(3)];
+        var appended = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), next) { ExpectedLastHash = head.Hash }]);
+        Assert.Equal(3, appended[0].Version);
+        Assert.True((await h.Store.VerifyAsync(TenantA, "k")).Valid);
+
+        // Stale head: a retry of the same events is recognised, other events are a version conflict; nothing is written.
+        var retry = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), next) { ExpectedLastHash = head.Hash }]);
+        Assert.True(retry[0].AlreadyAppended);
+        await Assert.ThrowsAsync<ConcurrencyException>(() =>
+            h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), [Deposit(4)]) { ExpectedLastHash = head.Hash }]));
+        Assert.Equal(3, await h.ScalarAsync("SELECT count(*) FROM oos.events"));
+
+        // A wrong hash at the right version is only a missed shortcut: the store chains from the real head.
+        var wrong = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(3), [Deposit(5)]) { ExpectedLastHash = new byte[32] }]);
+        Assert.Equal(4, wrong[0].Version);
+        Assert.True((await h.Store.VerifyAsync(TenantA, "k")).Valid);
+
+        // In a caller's transaction too (how consumers append), with the head as read.
+        var last = (await h.Store.ReadStreamAsync(TenantA, "k"))[^1];
+        await using (var conn = await h.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            var r = await h.Store.AppendManyAsync(tx, [new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(4), [Deposit(6)]) { ExpectedLastHash = last.Hash }]);
+            Assert.Equal(5, r[0].Version);
+            await tx.CommitAsync();
+        }
+        Assert.True((await h.Store.VerifyAsync(TenantA, "k")).Valid);
+        Assert.Equal(5, (await h.Store.GetStreamAsync(TenantA, "k"))!.Version);
+    }
+
+    [Fact]
     public async Task Streams_are_scoped_by_tenant()
     {
         await using var h = await EventStoreHarness.CreateAsync();

@@ -62,7 +62,16 @@ public sealed record EventToAppend(Guid EventId, object Data, IReadOnlyDictionar
 }
 
 /// <summary>Appends to one stream, for <see cref="IEventStore.AppendManyAsync"/>.</summary>
-public sealed record StreamAppend(Guid TenantId, string StreamId, string StreamType, ExpectedVersion Expected, IReadOnlyList<EventToAppend> Events);
+public sealed record StreamAppend(Guid TenantId, string StreamId, string StreamType, ExpectedVersion Expected, IReadOnlyList<EventToAppend> Events)
+{
+    /// <summary>
+    /// The hash of the stream's last event as the caller read it, with <see cref="Expected"/> = that event's version: the
+    /// store then appends without reading the head first (one round trip less) when the stream is still at that event,
+    /// and takes the general path otherwise (same outcome: a retry is recognised, anything else is a version conflict).
+    /// An event id that exists in another stream then fails the statement, which aborts a caller's transaction.
+    /// </summary>
+    public byte[]? ExpectedLastHash { get; init; }
+}
 
 public sealed record AppendResult(string StreamId, long Version, bool AlreadyAppended);
 

@@ -86,19 +86,8 @@ internal sealed class PostgresEventStore(
         activity?.SetTag("db.system", "postgresql");
         activity?.SetTag("outreachos.streams", 1);
         var now = TruncateToMicroseconds(clock.GetUtcNow());
-        var rows = new List<PendingRow>(append.Events.Count);
-        byte[]? previous = null;
-        var version = 0L;
-        foreach (var e in append.Events)
-        {
-            version++;
-            var typeName = types.NameFor(e.Data.GetType());
-            var data = CanonicalData(e);
-            var metadata = CanonicalMetadata(e.Metadata);
-            var hash = EventHash.Compute(previous, append.TenantId, append.StreamId, version, typeName, e.EventId, now, data, metadata);
-            rows.Add(new PendingRow(e, append.TenantId, append.StreamId, version, typeName, data, metadata, hash));
-            previous = hash;
-        }
+        var rows = Chain(append, 0, null, now);
+        var version = rows[^1].Version;
 
         var open = new NpgsqlBatchCommand("""
             WITH s AS (
@@ -115,7 +104,7 @@ internal sealed class PostgresEventStore(
         open.Parameters.AddWithValue("stream", append.StreamId);
         open.Parameters.AddWithValue("type", append.StreamType);
         open.Parameters.AddWithValue("version", version);
-        open.Parameters.AddWithValue("hash", previous!);
+        open.Parameters.AddWithValue("hash", rows[^1].Hash);
         open.Parameters.AddWithValue("now", now);
         AddRowParameters(open, rows, now);
 
@@ -147,6 +136,73 @@ internal sealed class PostgresEventStore(
             Told(told, committed: inserted > 0);
         }
         return inserted > 0 ? new AppendResult(append.StreamId, version, AlreadyAppended: false) : null;
+    }
+
+    /// <summary>
+    /// An append to a stream whose head the caller read (<see cref="StreamAppend.ExpectedLastHash"/>): the head moves only if
+    /// it is still that event (version and hash), and the events are inserted only if it moved — one round trip instead of
+    /// lock-then-insert. Null when the head has moved: nothing was written, and the caller takes the general path.
+    /// </summary>
+    private async Task<(AppendResult Result, IReadOnlyList<StoredEvent> Stored)?> TryAppendAtKnownHeadAsync(NpgsqlConnection conn,
+        NpgsqlTransaction tx, StreamAppend append, CancellationToken ct)
+    {
+        Validate(append);
+        var now = TruncateToMicroseconds(clock.GetUtcNow());
+        var rows = Chain(append, append.Expected.Value, append.ExpectedLastHash, now);
+        var append1 = new NpgsqlBatchCommand("""
+            WITH s AS (
+                UPDATE oos.streams SET version = @version, last_hash = @hash, updated_at = @now
+                WHERE tenant_id = @tenant AND id = @stream AND version = @expected AND last_hash = @previous
+                RETURNING 1)
+            INSERT INTO oos.events (id, tenant_id, stream_id, version, type, data, metadata, created_at, hash)
+            SELECT * FROM unnest(@ids, @tenants, @streams, @versions, @types, @datas::jsonb[], @metas::jsonb[], @created, @hashes)
+            WHERE EXISTS (SELECT 1 FROM s)
+            RETURNING seq, tx
+            """);
+        append1.Parameters.AddWithValue("tenant", append.TenantId);
+        append1.Parameters.AddWithValue("stream", append.StreamId);
+        append1.Parameters.AddWithValue("version", rows[^1].Version);
+        append1.Parameters.AddWithValue("hash", rows[^1].Hash);
+        append1.Parameters.AddWithValue("now", now);
+        append1.Parameters.AddWithValue("expected", append.Expected.Value);
+        append1.Parameters.AddWithValue("previous", append.ExpectedLastHash!);
+        AddRowParameters(append1, rows, now);
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { append1, Notify() } };
+        AddRiders(batch, tx);
+        var stored = new List<StoredEvent>(rows.Count);
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                stored.Add(ToStored(rows[stored.Count], reader.GetInt64(0), reader.GetFieldValue<ulong>(1), now));
+            }
+            while (await reader.NextResultAsync(ct))
+            {
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_id")
+        {
+            throw new DuplicateEventException(append.Events[0].EventId, "an event with this id already exists");
+        }
+        return stored.Count == 0 ? null : (new AppendResult(append.StreamId, rows[^1].Version, AlreadyAppended: false), stored);
+    }
+
+    /// <summary>The rows of one stream's events after <paramref name="version"/>, chained from <paramref name="previous"/>.</summary>
+    private List<PendingRow> Chain(StreamAppend append, long version, byte[]? previous, DateTimeOffset now)
+    {
+        var rows = new List<PendingRow>(append.Events.Count);
+        foreach (var e in append.Events)
+        {
+            version++;
+            var typeName = types.NameFor(e.Data.GetType());
+            var data = CanonicalData(e);
+            var metadata = CanonicalMetadata(e.Metadata);
+            var hash = EventHash.Compute(previous, append.TenantId, append.StreamId, version, typeName, e.EventId, now, data, metadata);
+            rows.Add(new PendingRow(e, append.TenantId, append.StreamId, version, typeName, data, metadata, hash));
+            previous = hash;
+        }
+        return rows;
     }
 
     private (IAppendCommitObserver Observer, object State)[] Prepare(IReadOnlyList<StoredEvent> stored)
@@ -188,6 +244,11 @@ internal sealed class PostgresEventStore(
         activity?.SetTag("db.system", "postgresql");
         activity?.SetTag("outreachos.streams", appends.Count);
         var conn = transaction.Connection ?? throw new InvalidOperationException("The transaction has no connection.");
+        if (appends.Count == 1 && appends[0] is { ExpectedLastHash: not null, Expected.Value: > 0 } known && known.Events.Count < CopyThreshold
+            && !InlineInterest(known) && await TryAppendAtKnownHeadAsync(conn, transaction, known, ct) is { } appended)
+        {
+            return ([appended.Result], appended.Stored);
+        }
 
         // Deterministic lock order across streams prevents deadlocks between two multi-stream appends.
         var ordered = appends.Select((a, i) => (a, i))

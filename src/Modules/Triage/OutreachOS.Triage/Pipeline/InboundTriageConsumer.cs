@@ -61,7 +61,10 @@ internal sealed class InboundTriageConsumer(
         [
             new StreamAppend(org, streamId, InboundStreams.StreamType,
                 version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(version),
-                [.. events.Select(e => EventToAppend.Create(e, metadata))]),
+                [.. events.Select(e => EventToAppend.Create(e, metadata))])
+            {
+                ExpectedLastHash = version == 0 ? null : existing[^1].Hash, // the head just read: no head lookup in the append
+            },
         ], ct);
     }
 
