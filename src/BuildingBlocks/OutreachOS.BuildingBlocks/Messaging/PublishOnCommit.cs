@@ -82,7 +82,9 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
             }
             return;
         }
-        _ = PublishAsync(picked);
+        // Off the appender's path: the publish's synchronous part (serialization, the channel's send) would otherwise
+        // delay the appender's answer (a webhook's 202) by the publication's own cost.
+        ThreadPool.UnsafeQueueUserWorkItem(static p => _ = p.Publisher.PublishAsync(p.Picked), (Publisher: this, Picked: picked), preferLocal: false);
     }
 
     /// <summary>
