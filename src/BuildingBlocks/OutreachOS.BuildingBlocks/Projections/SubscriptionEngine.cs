@@ -387,6 +387,7 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         heldBackWait = TimeSpan.Zero;
                         wait = options.Value.PollInterval;
                     }
+                    var recheckAt = DateTime.UtcNow + wait; // the poll or held-back re-check, before the checkpoint shortens the wait
                     if (behindSince is { } since)
                     {
                         var due = since + LazyCheckpointDelay - DateTime.UtcNow;
@@ -409,11 +410,13 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         }
                     }
                     // Woken by a notification: a shared read started after it answers for this runner too. Woken by the
-                    // clock (poll, held-back re-check): only a read started from now on, or the runner would be handed
-                    // the same stale answer again.
+                    // clock for a poll or held-back re-check: only a read started from now on, or the runner would be
+                    // handed the same stale answer again. Woken early only to write the lazy checkpoint: nothing new
+                    // was announced, the mark stays.
                     mark = outcome.More && notified ? Volatile.Read(ref anyMark)
                         : !outcome.More && Volatile.Read(ref appended) == 1 ? Volatile.Read(ref appendMark)
-                        : engine.ReadMark;
+                        : outcome.More || DateTime.UtcNow >= recheckAt ? engine.ReadMark
+                        : mark;
                     if (outcome.More)
                     {
                         SubscriptionEngine.HeldBack.Record(Stopwatch.GetElapsedTime(waitStarted).TotalMilliseconds,
