@@ -25,6 +25,11 @@ public sealed class LogTailTests
 
         public Exception? Fail { get; set; }
 
+        /// <summary>Each read waits for its own release (in <see cref="Held"/>, in call order).</summary>
+        public bool HoldEach { get; set; }
+
+        public List<TaskCompletionSource> Held { get; } = [];
+
         public FakeLog Add(int count)
         {
             lock (_gate)
@@ -52,6 +57,11 @@ public sealed class LogTailTests
                 heldBack = HeldBack;
                 gate = Gate;
                 fail = Fail;
+                if (HoldEach)
+                {
+                    gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Held.Add(gate);
+                }
             }
             if (gate is not null)
             {
@@ -222,7 +232,7 @@ public sealed class LogTailTests
     }
 
     [Fact]
-    public async Task A_reader_told_of_an_event_after_the_in_flight_read_started_waits_for_it_then_reads_again()
+    public async Task A_reader_told_of_an_event_after_the_in_flight_read_started_does_not_wait_for_it_but_reads_at_once()
     {
         var log = new FakeLog().Add(3);
         var tail = Tail(log);
@@ -232,14 +242,50 @@ public sealed class LogTailTests
         var early = tail.ReadAsync(P(3), 100, tail.Mark, CancellationToken.None); // its read sees nothing new
         log.Add(1);
         var late = tail.ReadAsync(P(3), 100, tail.Mark, CancellationToken.None); // woken by event 4's NOTIFY
-        Assert.Equal(2, log.Calls.Count);
+        Assert.Equal([GlobalPosition.Start, P(3), P(3)], log.Calls.Select(c => c.After)); // both reads in flight
         log.Release();
 
         var (earlyEvents, _) = await early;
         var (lateEvents, _) = await late;
-        Assert.Empty(earlyEvents);
         Assert.Equal([4], Numbers(lateEvents));
-        Assert.Equal([GlobalPosition.Start, P(3), P(3)], log.Calls.Select(c => c.After));
+        Assert.True(earlyEvents.Count == 0 || Numbers(earlyEvents) is [4]); // its own read, or the newer one if that came back first
+        Assert.Equal(3, log.Calls.Count);
+
+        // Both reads started from the same end: the window holds event 4 once, and a reader told nothing new is served.
+        var again = await tail.ReadAsync(P(2), 100, tail.Mark - 1, CancellationToken.None);
+        Assert.Equal([3, 4], Numbers(again.Events));
+        Assert.Equal(4, tail.Count);
+        Assert.Equal(3, log.Calls.Count);
+    }
+
+    [Fact]
+    public async Task An_older_read_that_comes_back_after_a_newer_one_neither_shrinks_the_window_nor_replaces_its_held_back_flag()
+    {
+        var log = new FakeLog().Add(3);
+        var tail = Tail(log);
+        await tail.ReadAsync(GlobalPosition.Start, 100, tail.Mark, CancellationToken.None);
+
+        log.HoldEach = true;
+        log.HeldBack = true;
+        log.Add(1);
+        var early = tail.ReadAsync(P(3), 100, tail.Mark, CancellationToken.None); // sees event 4, and something held back
+        var markBetween = tail.Mark;
+        log.HeldBack = false;
+        var late = tail.ReadAsync(P(3), 100, tail.Mark, CancellationToken.None); // sees event 4, nothing held back any more
+        log.Held[1].SetResult();
+        var (lateEvents, lateHeldBack) = await late;
+        log.Held[0].SetResult();
+        var (earlyEvents, earlyHeldBack) = await early;
+
+        Assert.Equal([4], Numbers(lateEvents));
+        Assert.False(lateHeldBack);
+        Assert.Equal([4], Numbers(earlyEvents));
+        Assert.False(earlyHeldBack); // the newer read answers for it
+        Assert.Equal(4, tail.Count);
+        var atEnd = await tail.ReadAsync(P(4), 100, markBetween, CancellationToken.None);
+        Assert.Empty(atEnd.Events);
+        Assert.False(atEnd.HeldBack);
+        Assert.Equal(3, log.Calls.Count);
     }
 
     [Fact]

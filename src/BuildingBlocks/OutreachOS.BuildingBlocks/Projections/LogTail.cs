@@ -17,13 +17,15 @@ internal delegate Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> LogRe
 /// therefore immutable: a runner whose position lies in it gets the events after its position from memory.
 /// </para>
 /// <para>
-/// The end of the window: only a database read that starts exactly at the end extends it ("end read"); there is at most
-/// one in flight, and runners that need one meanwhile await it (single flight). A runner that reached the end may trust
-/// the latest end read — its events, and its held-back flag for what lies beyond — only if that read started after the
-/// runner's <paramref name="mark"/> (see <see cref="Mark"/>): the caller takes the mark when it learns that there is
-/// something to read (a NOTIFY received, a poll or re-check due), so a read started later has a snapshot that includes
-/// whatever it was told about. An end read that came back full is never trusted (more may follow). Otherwise the runner
-/// starts, or awaits, a newer end read.
+/// The end of the window: a database read from the end ("end read") appends what it returns beyond the end; its
+/// held-back flag then speaks for what lies beyond. A runner that reached the end may trust the latest such read — its
+/// events and its flag — only if that read started after the runner's <c>mark</c> (see <see cref="Mark"/>): the runner
+/// takes the mark when it learns that there is something to read (a NOTIFY received, a poll or re-check due), so a read
+/// started later has a snapshot that includes whatever the runner was told about. An end read that came back full is
+/// never trusted (more may follow). Otherwise the runner awaits the newest end read in flight if that one started after
+/// its mark (single flight: runners woken by the same NOTIFY share one read), or starts a new one at once — not after
+/// the older read in flight, which could not answer for it anyway. Reads in flight together all start from an end
+/// the window had, so each covers a contiguous range from inside the window: whichever returns further extends it.
 /// </para>
 /// <para>
 /// Elsewhere: a runner behind the window (evicted, or catching up from an old checkpoint) reads the database directly
@@ -34,7 +36,7 @@ internal delegate Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> LogRe
 /// </para>
 /// <para>
 /// Bounded by <see cref="SubscriptionOptions.LogTailEvents"/> and <see cref="SubscriptionOptions.LogTailBytes"/> (an
-/// estimate); the oldest events go first, but never those of the latest end read, whose readers still need them.
+/// estimate); the oldest events go first, but never those of the read being appended, whose readers still need them.
 /// </para>
 /// </summary>
 internal sealed class LogTail
@@ -58,8 +60,9 @@ internal sealed class LogTail
     private GlobalPosition _end;
 
     private long _started;          // end reads started so far: a read's ticket, and the mark handed out
-    private EndRead? _last;         // the latest completed end read (it set _end)
-    private Task<EndRead>? _inflight;
+    private long _epoch;            // window resets so far: a read started before one is not appended
+    private EndRead? _last;         // the newest completed end read that reached _end: its flag speaks for what lies beyond
+    private (Task<EndRead> Task, long Ticket)? _inflight; // the newest end read in flight
     private long _memoryReads;
     private long _databaseReads;
 
@@ -128,6 +131,7 @@ internal sealed class LogTail
             GlobalPosition readAfter = default;
             var readMax = 0;
             var ticket = 0L;
+            var epoch = 0L;
             lock (_gate)
             {
                 entry ??= _started;
@@ -142,7 +146,7 @@ internal sealed class LogTail
                 }
                 else
                 {
-                    if (after > _end && stillAhead && _inflight is null)
+                    if (after > _end && stillAhead)
                     {
                         Reset(after);
                     }
@@ -160,15 +164,22 @@ internal sealed class LogTail
                             return (served, last.HeldBack);
                         }
                     }
-                    if (_inflight is null)
+                    // Reaching the end (or ahead of it): a read that started after what this caller knows of must answer.
+                    var newer = after > _end ? entry.Value : mark;
+                    if (_inflight is { } inflight && inflight.Ticket > newer)
+                    {
+                        pending = inflight.Task;
+                    }
+                    else
                     {
                         mine = new TaskCompletionSource<EndRead>(TaskCreationOptions.RunContinuationsAsynchronously);
-                        _inflight = mine.Task;
+                        ticket = ++_started;
+                        _inflight = (mine.Task, ticket);
                         readAfter = _end;
                         readMax = Math.Max(max, MinEndRead);
-                        ticket = ++_started;
+                        epoch = _epoch;
+                        pending = mine.Task;
                     }
-                    pending = _inflight;
                 }
             }
             if (pending is null)
@@ -180,7 +191,7 @@ internal sealed class LogTail
             if (mine is not null)
             {
                 issued = true;
-                _ = RunEndReadAsync(mine, ticket, readAfter, readMax);
+                _ = RunEndReadAsync(mine, ticket, epoch, readAfter, readMax);
             }
             var done = await pending.WaitAsync(ct);
             lock (_gate)
@@ -190,7 +201,7 @@ internal sealed class LogTail
         }
     }
 
-    private async Task RunEndReadAsync(TaskCompletionSource<EndRead> completion, long ticket, GlobalPosition after, int max)
+    private async Task RunEndReadAsync(TaskCompletionSource<EndRead> completion, long ticket, long epoch, GlobalPosition after, int max)
     {
         try
         {
@@ -199,11 +210,23 @@ internal sealed class LogTail
             var read = new EndRead(ticket, events.Count >= max, heldBack);
             lock (_gate)
             {
-                _inflight = null;
-                if (_start is not null && _end == after)
+                if (_inflight?.Ticket == ticket)
                 {
-                    Append(events, after);
-                    _last = read;
+                    _inflight = null;
+                }
+                // Started from an end of this window (so after <= _end now): its events beyond _end extend it, and if it
+                // reached the end, it is the freshest word on what lies beyond unless a newer read already said so.
+                if (epoch == _epoch)
+                {
+                    var reached = events.Count > 0 ? events[^1].Position : after;
+                    if (reached > _end)
+                    {
+                        Append(events, after);
+                    }
+                    if (reached == _end && (_last is null || ticket > _last.Ticket))
+                    {
+                        _last = read;
+                    }
                 }
             }
             completion.SetResult(read);
@@ -212,7 +235,10 @@ internal sealed class LogTail
         {
             lock (_gate)
             {
-                _inflight = null;
+                if (_inflight?.Ticket == ticket)
+                {
+                    _inflight = null;
+                }
             }
             completion.SetException(ex);
         }
@@ -241,12 +267,12 @@ internal sealed class LogTail
     {
         foreach (var e in events)
         {
-            _events.Add(e);
-            _bytes += EstimateBytes(e);
-        }
-        if (events.Count > 0)
-        {
-            _end = events[^1].Position;
+            if (e.Position > _end)
+            {
+                _events.Add(e);
+                _bytes += EstimateBytes(e);
+                _end = e.Position;
+            }
         }
         // Oldest first, but not the events of this read: its readers are about to be served from them.
         while ((_events.Count - _head > _maxEvents || _bytes > _maxBytes) && _head < _events.Count && _events[_head].Position <= readAfter)
@@ -265,6 +291,8 @@ internal sealed class LogTail
 
     private void Reset(GlobalPosition at)
     {
+        _epoch++;
+        _inflight = null;
         _events.Clear();
         _head = 0;
         _bytes = 0;
