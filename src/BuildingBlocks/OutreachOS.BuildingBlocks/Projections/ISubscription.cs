@@ -21,6 +21,10 @@ public interface ISubscription
     /// </summary>
     bool Handles(StoredEvent e) => true;
 
+    /// <summary>
+    /// Applies a batch in the subscription's transaction. The events (and their <see cref="StoredEvent.Data"/>) are shared
+    /// with the process's other runners through the in-memory log tail: read them, never mutate them.
+    /// </summary>
     Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
 
     /// <summary>Drops the subscription's own state before a rebuild from the start of the log.</summary>
