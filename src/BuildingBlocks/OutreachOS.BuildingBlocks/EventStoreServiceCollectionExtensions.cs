@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OutreachOS.BuildingBlocks.Documents;
 using OutreachOS.BuildingBlocks.EventStore;
@@ -43,7 +45,18 @@ public static class EventStoreServiceCollectionExtensions
         services.TryAddSingleton<IEventStore, PostgresEventStore>();
         services.TryAddSingleton<DocumentStore>();
         services.TryAddSingleton<SchemaMigrator>();
-        services.TryAddSingleton<SubscriptionEngine>();
+        // One window of the recent global log per process, shared by every subscription runner (see LogTail).
+        services.TryAddSingleton(sp => new LogTail(
+            sp.GetRequiredService<IEventStore>() is PostgresEventStore postgres
+                ? postgres.ReadAllForSubscriberAsync
+                : throw new InvalidOperationException("The shared log tail reads through PostgresEventStore."),
+            sp.GetRequiredService<IOptions<SubscriptionOptions>>().Value));
+        services.TryAddSingleton(sp =>
+        {
+            var store = sp.GetRequiredService<IEventStore>();
+            return new SubscriptionEngine(sp.GetRequiredService<NpgsqlDataSource>(), store, sp.GetServices<ISubscription>(),
+                sp.GetRequiredService<ILogger<SubscriptionEngine>>(), store is PostgresEventStore ? sp.GetRequiredService<LogTail>() : null);
+        });
         services.AddOptions<SubscriptionOptions>().Configure(o => configure?.Invoke(o));
         services.AddLogging();
         services.AddHostedService<SubscriptionDaemon>();

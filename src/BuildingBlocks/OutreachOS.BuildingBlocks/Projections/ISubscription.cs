@@ -21,6 +21,10 @@ public interface ISubscription
     /// </summary>
     bool Handles(StoredEvent e) => true;
 
+    /// <summary>
+    /// Applies a batch in the subscription's transaction. The events (and their <see cref="StoredEvent.Data"/>) are shared
+    /// with the process's other runners through the in-memory log tail: read them, never mutate them.
+    /// </summary>
     Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
 
     /// <summary>The daemon of this process started (true) or stopped (false) running the subscription (it holds its lock).</summary>

@@ -26,19 +26,43 @@ public sealed class SubscriptionOptions
 
     /// <summary>How often a standby host retries to take over a subscription.</summary>
     public TimeSpan StandbyRetry { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Most events of the recent global log kept in memory and served to every runner of this process, so that the log is
+    /// read (and deserialised) once rather than once per subscription. 0: no sharing, each runner reads the database.
+    /// </summary>
+    public int LogTailEvents { get; set; } = 10_000;
+
+    /// <summary>Approximate memory bound of the same window (JSON text and deserialised payloads, estimated).</summary>
+    public long LogTailBytes { get; set; } = 64L * 1024 * 1024;
 }
 
 /// <summary>Processes subscriptions: the daemon's loop, rebuilds and catch-up waits share this code.</summary>
-public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore store, IEnumerable<ISubscription> subscriptions, ILogger<SubscriptionEngine> logger)
+public sealed class SubscriptionEngine
 {
-    private static readonly Meter Meter = new("OutreachOS.Projections");
+    internal static readonly Meter Meter = new("OutreachOS.Projections");
     private static readonly Counter<long> Processed = Meter.CreateCounter<long>("outreachos.subscription.events", "events");
 
     /// <summary>Time a runner waited with committed events held back behind an older open transaction, per wait.</summary>
     internal static readonly Histogram<double> HeldBack = Meter.CreateHistogram<double>("outreachos.subscription.held_back", "ms",
         "A runner's wait for committed events held back behind an older open transaction (one measurement per wait).");
     private static readonly ActivitySource Activity = new("OutreachOS.Projections");
-    private readonly Dictionary<string, ISubscription> _byName = subscriptions.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IEventStore _store;
+    private readonly ILogger<SubscriptionEngine> _logger;
+    private readonly LogTail? _tail;
+    private readonly Dictionary<string, ISubscription> _byName;
+
+    /// <param name="tail">The recent log shared by this process's runners; null: each batch reads the store itself.</param>
+    internal SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore store, IEnumerable<ISubscription> subscriptions, ILogger<SubscriptionEngine> logger,
+        LogTail? tail)
+    {
+        _dataSource = dataSource;
+        _store = store;
+        _logger = logger;
+        _tail = tail;
+        _byName = subscriptions.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    }
 
     public IReadOnlyCollection<string> Names => _byName.Keys;
 
@@ -63,24 +87,32 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
 
     public async Task<GlobalPosition> GetCheckpointAsync(string name, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT tx, seq FROM oos.checkpoints WHERE name = @n");
+        await using var cmd = _dataSource.CreateCommand("SELECT tx, seq FROM oos.checkpoints WHERE name = @n");
         cmd.Parameters.AddWithValue("n", name);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
     }
 
     /// <summary>
+    /// A mark in the shared log reads (<see cref="LogTail.Mark"/>): a runner takes it when it learns of something to read
+    /// (a NOTIFY, a poll or re-check due) and passes it to <see cref="ProcessBatchAsync"/>.
+    /// </summary>
+    internal long ReadMark => _tail?.Mark ?? 0;
+
+    /// <summary>
     /// Processes one batch after <paramref name="known"/> (read from the table when null). <paramref name="stored"/> is the
     /// checkpoint as the table holds it (the optimistic move's expected value; null: same as the position read). A batch
     /// with nothing for the subscription is skipped without a transaction when <paramref name="deferIdle"/> is set, leaving
     /// the table behind the position; the caller writes it later with <see cref="PersistCheckpointAsync"/>.
+    /// <paramref name="readMark"/>: the caller knows of nothing committed after this <see cref="ReadMark"/> (null: now), so
+    /// a shared read of the log's end started after it may answer for the caller.
     /// </summary>
     internal async Task<BatchOutcome> ProcessBatchAsync(ISubscription subscription, GlobalPosition? known, GlobalPosition? stored, bool deferIdle,
-        CancellationToken ct)
+        long? readMark, CancellationToken ct)
     {
         var checkpoint = known ?? await GetCheckpointAsync(subscription.Name, ct);
         var table = known is null ? checkpoint : stored ?? checkpoint;
-        var (events, heldBack) = await ReadBatchAsync(checkpoint, subscription.BatchSize, ct);
+        var (events, heldBack) = await ReadBatchAsync(checkpoint, subscription.BatchSize, readMark, ct);
         if (events.Count == 0)
         {
             return new BatchOutcome(0, checkpoint, table, heldBack);
@@ -95,13 +127,13 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         activity?.SetTag("outreachos.subscription", subscription.Name);
         activity?.SetTag("outreachos.events", events.Count);
 
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await subscription.HandleAsync(tx, events, ct);
         if (!await MoveCheckpointAsync(tx, subscription.Name, table, last, ct))
         {
             await tx.RollbackAsync(ct);
-            logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
+            _logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
             return new BatchOutcome(0, null, null, false);
         }
         await tx.CommitAsync(ct);
@@ -112,19 +144,22 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     /// <summary>Writes a position reached by skipped batches; false when another runner moved the checkpoint meanwhile.</summary>
     internal async Task<bool> PersistCheckpointAsync(string name, GlobalPosition stored, GlobalPosition position, CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var moved = await MoveCheckpointAsync(tx, name, stored, position, ct);
         await tx.CommitAsync(ct);
         return moved;
     }
 
-    // The store registered by AddOutreachEventStore is PostgresEventStore; another IEventStore (a decorator) still works,
-    // without the held-back probe: such a runner sees held-back events at its next NOTIFY or poll.
-    private async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadBatchAsync(GlobalPosition after, int max, CancellationToken ct) =>
-        store is PostgresEventStore postgres
-            ? await postgres.ReadAllForSubscriberAsync(after, max, ct)
-            : (await store.ReadAllAsync(after, max, ct), false);
+    // The store registered by AddOutreachEventStore is PostgresEventStore, read through the process's shared LogTail;
+    // another IEventStore (a decorator) still works, without sharing and without the held-back probe: such a runner sees
+    // held-back events at its next NOTIFY or poll.
+    private async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadBatchAsync(GlobalPosition after, int max, long? mark, CancellationToken ct) =>
+        _store is PostgresEventStore postgres
+            ? _tail is not null
+                ? await _tail.ReadAsync(after, max, mark ?? _tail.Mark, ct)
+                : await postgres.ReadAllForSubscriberAsync(after, max, ct)
+            : (await _store.ReadAllAsync(after, max, ct), false);
 
     /// <summary>
     /// Optimistic move inside the handler's transaction: if another runner advanced the checkpoint meanwhile (lock lost),
@@ -163,7 +198,7 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     public async Task<long> RebuildAsync(string name, IProgress<RebuildProgress>? progress, TimeSpan lockTimeout, CancellationToken ct = default)
     {
         var subscription = Get(name);
-        await using var lockConn = await dataSource.OpenConnectionAsync(ct);
+        await using var lockConn = await _dataSource.OpenConnectionAsync(ct);
         var deadline = DateTime.UtcNow + lockTimeout;
         while (!await TryLockAsync(lockConn, name, ct))
         {
@@ -176,11 +211,11 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         try
         {
             long total;
-            await using (var count = dataSource.CreateCommand("SELECT count(*) FROM oos.events"))
+            await using (var count = _dataSource.CreateCommand("SELECT count(*) FROM oos.events"))
             {
                 total = (long)(await count.ExecuteScalarAsync(ct))!;
             }
-            await using (var conn = await dataSource.OpenConnectionAsync(ct))
+            await using (var conn = await _dataSource.OpenConnectionAsync(ct))
             await using (var tx = await conn.BeginTransactionAsync(ct))
             {
                 await subscription.ResetAsync(tx, ct);
@@ -191,12 +226,12 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
                 await reset.ExecuteNonQueryAsync(ct);
                 await tx.CommitAsync(ct);
             }
-            logger.LogInformation("Rebuilding {Subscription} from the start of the log ({Total} events)", name, total);
+            _logger.LogInformation("Rebuilding {Subscription} from the start of the log ({Total} events)", name, total);
             long processed = 0;
             GlobalPosition? position = GlobalPosition.Start;
             while (true)
             {
-                var outcome = await ProcessBatchAsync(subscription, position, position, deferIdle: false, ct);
+                var outcome = await ProcessBatchAsync(subscription, position, position, deferIdle: false, readMark: null, ct);
                 if (outcome.Count == 0)
                 {
                     break;
@@ -219,7 +254,7 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
     {
         // Target: the newest committed event now, even if readers must still hold it back behind an older open transaction.
         GlobalPosition target;
-        await using (var cmd = dataSource.CreateCommand("SELECT tx, seq FROM oos.events ORDER BY tx DESC, seq DESC LIMIT 1"))
+        await using (var cmd = _dataSource.CreateCommand("SELECT tx, seq FROM oos.events ORDER BY tx DESC, seq DESC LIMIT 1"))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             target = await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
@@ -240,7 +275,7 @@ public sealed class SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore 
         var list = new List<SubscriptionStatus>();
         foreach (var name in _byName.Keys.Order(StringComparer.Ordinal))
         {
-            await using var cmd = dataSource.CreateCommand("""
+            await using var cmd = _dataSource.CreateCommand("""
                 SELECT c.tx, c.seq, c.updated_at,
                        (SELECT count(*) FROM oos.events e WHERE (e.tx, e.seq) > (coalesce(c.tx, '0'::xid8), coalesce(c.seq, 0)))
                 FROM (SELECT 1) one LEFT JOIN oos.checkpoints c ON c.name = @n
@@ -302,13 +337,20 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     await listen.ExecuteNonQueryAsync(ct);
                 }
                 var appended = 0; // set by an oos_events notification (new events), not by oos_released
+                // The shared log's read mark when the last notification (of new events / of either kind) arrived: what it
+                // announced is committed by then, so a read of the log's end started after the mark includes it.
+                long appendMark = 0, anyMark = 0;
                 conn.Notification += (_, e) =>
                 {
+                    var m = engine.ReadMark;
+                    Volatile.Write(ref anyMark, m);
                     if (e.Channel == PostgresEventStore.NotifyChannel)
                     {
+                        Volatile.Write(ref appendMark, m);
                         Volatile.Write(ref appended, 1);
                     }
                 };
+                var mark = engine.ReadMark; // after LISTEN: everything committed before is to be read
                 backoff = TimeSpan.FromMilliseconds(200);
                 GlobalPosition? checkpoint = null;
                 GlobalPosition? stored = null;
@@ -316,7 +358,7 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 var heldBackWait = TimeSpan.Zero;
                 while (!ct.IsCancellationRequested)
                 {
-                    var outcome = await engine.ProcessBatchAsync(subscription, checkpoint, stored, deferIdle: true, ct);
+                    var outcome = await engine.ProcessBatchAsync(subscription, checkpoint, stored, deferIdle: true, mark, ct);
                     if (outcome.Position is null)
                     {
                         checkpoint = stored = null; // another runner moved it: re-read
@@ -346,6 +388,7 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         heldBackWait = TimeSpan.Zero;
                         wait = options.Value.PollInterval;
                     }
+                    var recheckAt = DateTime.UtcNow + wait; // the poll or held-back re-check, before the checkpoint shortens the wait
                     if (behindSince is { } since)
                     {
                         var due = since + LazyCheckpointDelay - DateTime.UtcNow;
@@ -357,14 +400,24 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     Volatile.Write(ref appended, 0);
                     var waitStarted = Stopwatch.GetTimestamp();
                     var until = DateTime.UtcNow + wait;
+                    var notified = false;
                     while (await conn.WaitAsync(Remaining(until), ct))
                     {
+                        notified = true;
                         await DrainNotificationsAsync(conn, ct);
                         if (outcome.More || Volatile.Read(ref appended) == 1 || DateTime.UtcNow >= until)
                         {
                             break;
                         }
                     }
+                    // Woken by a notification: a shared read started after it answers for this runner too. Woken by the
+                    // clock for a poll or held-back re-check: only a read started from now on, or the runner would be
+                    // handed the same stale answer again. Woken early only to write the lazy checkpoint: nothing new
+                    // was announced, the mark stays.
+                    mark = outcome.More && notified ? Volatile.Read(ref anyMark)
+                        : !outcome.More && Volatile.Read(ref appended) == 1 ? Volatile.Read(ref appendMark)
+                        : outcome.More || DateTime.UtcNow >= recheckAt ? engine.ReadMark
+                        : mark;
                     if (outcome.More)
                     {
                         SubscriptionEngine.HeldBack.Record(Stopwatch.GetElapsedTime(waitStarted).TotalMilliseconds,
