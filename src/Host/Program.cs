@@ -60,6 +60,15 @@ builder.Services.AddCreditsModule(builder.Configuration);
 builder.Services.AddIngestionModule(builder.Configuration);
 builder.Services.AddTriageModule(builder.Configuration);
 builder.Services.AddAnalyticsModule(builder.Configuration);
+// With the offline model every consumer is CPU-bound: more messages in flight than cores only interleave transactions
+// (each holds back the log's readers while it waits for a core). Measured on 2 cores: inbound p50 at 50 msg/s roughly
+// halves against MassTransit's default (docs/benchmarks.md, 2026-12-02). A remote model's consumers wait on the network,
+// so they keep MassTransit's default. An explicit Messaging:ConcurrentMessageLimit always wins.
+if (string.IsNullOrEmpty(builder.Configuration["Messaging:ConcurrentMessageLimit"])
+    && string.Equals(builder.Configuration["Llm:Provider"] ?? "Offline", "Offline", StringComparison.OrdinalIgnoreCase))
+{
+    builder.Configuration["Messaging:ConcurrentMessageLimit"] = Math.Max(2, Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 // After the modules: their bus consumers are registered by then.
 builder.Services.AddOutreachMessaging(builder.Configuration);
 builder.Services.AddSingleton<ICreditPlanSource, OrganizationPlanSource>();

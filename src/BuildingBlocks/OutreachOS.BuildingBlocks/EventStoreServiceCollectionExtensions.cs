@@ -28,6 +28,12 @@ public static class EventStoreServiceCollectionExtensions
             {
                 builder.ConnectionStringBuilder.NoResetOnClose = true;
             }
+            // Automatic preparation: the same few dozen statements run for every request and message, and PostgreSQL
+            // parsed and planned each one every time. An explicit "Max Auto Prepare" in the string is kept (0 turns it off).
+            if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            }
             return builder.Build();
         });
         services.TryAddSingleton(sp =>

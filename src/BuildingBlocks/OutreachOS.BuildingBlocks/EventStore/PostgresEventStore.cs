@@ -617,8 +617,13 @@ internal sealed class PostgresEventStore(
         var read = ReadAllCommand(after, maxCount);
         // Its own statement, so its own (later) snapshot: an event committed in between is either counted here or
         // announced by its NOTIFY.
+        // (tx, seq) > (a, b) split into tx > a OR (tx = a AND seq > b): with the row comparison as the index's start key,
+        // the lower bound tx >= xmin was only checked per entry, so the probe walked every visible event after the
+        // runner's position (7.9 ms each, the largest PostgreSQL cost of the inbound benchmark); scalar bounds on tx let
+        // the index start at the tighter one.
         var probe = new NpgsqlBatchCommand("""
-            SELECT EXISTS (SELECT 1 FROM oos.events WHERE (tx, seq) > (@tx, @seq) AND tx >= pg_snapshot_xmin(pg_current_snapshot()))
+            SELECT EXISTS (SELECT 1 FROM oos.events WHERE tx > @tx AND tx >= pg_snapshot_xmin(pg_current_snapshot()))
+                OR EXISTS (SELECT 1 FROM oos.events WHERE tx = @tx AND seq > @seq AND tx >= pg_snapshot_xmin(pg_current_snapshot()))
             """);
         probe.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
         probe.Parameters.AddWithValue("seq", after.Sequence);

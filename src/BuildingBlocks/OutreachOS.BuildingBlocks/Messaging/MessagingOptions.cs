@@ -12,6 +12,12 @@ public sealed class MessagingOptions
 
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>
+    /// Messages each receive endpoint processes at once (<c>Messaging:ConcurrentMessageLimit</c>); the broker prefetches
+    /// twice as many. 0 = MassTransit's default.
+    /// </summary>
+    public int ConcurrentMessageLimit { get; set; } = 0;
+
     public RelayOptions Relay { get; set; } = new();
 
     public bool UseRabbitMq => string.Equals(Transport, "RabbitMQ", StringComparison.OrdinalIgnoreCase);

@@ -83,6 +83,11 @@ public static class MessagingServiceCollectionExtensions
                 x.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(rabbitUri, h => h.PublisherConfirmation = true);
+                    if (options.ConcurrentMessageLimit > 0)
+                    {
+                        cfg.ConcurrentMessageLimit = options.ConcurrentMessageLimit;
+                        cfg.PrefetchCount = Math.Max(options.ConcurrentMessageLimit * 2, 4);
+                    }
                     cfg.ConfigureEndpoints(context);
                 });
             }
