@@ -49,5 +49,22 @@ internal sealed class EventStoreHarness : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Starts the subscription daemon (the hosted services) by hand: the harness is not a host.</summary>
+    public async Task StartDaemonAsync()
+    {
+        foreach (var hosted in Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+    }
+
+    public async Task StopDaemonAsync()
+    {
+        foreach (var hosted in Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+    }
+
     public ValueTask DisposeAsync() => Services.DisposeAsync();
 }

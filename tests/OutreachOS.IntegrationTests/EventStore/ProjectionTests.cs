@@ -62,22 +62,6 @@ public sealed class ProjectionTests
         EventStoreHarness.CreateAsync(cs, s => s.AddSubscription<BalanceProjection>().AddInlineProjection<InlineCounter>(),
             o => { o.PollInterval = poll ?? TimeSpan.FromMilliseconds(100); o.StandbyRetry = TimeSpan.FromMilliseconds(100); });
 
-    private static async Task StartDaemonAsync(EventStoreHarness h)
-    {
-        foreach (var hosted in h.Services.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None);
-        }
-    }
-
-    private static async Task StopDaemonAsync(EventStoreHarness h)
-    {
-        foreach (var hosted in h.Services.GetServices<IHostedService>())
-        {
-            await hosted.StopAsync(CancellationToken.None);
-        }
-    }
-
     private static async Task AppendDepositsAsync(EventStoreHarness h, int streams, int perStream)
     {
         await Parallel.ForEachAsync(Enumerable.Range(0, streams), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (s, ct) =>
@@ -95,13 +79,13 @@ public sealed class ProjectionTests
     {
         await using var a = await HostAsync();
         await using var b = await HostAsync(a.ConnectionString);
-        await StartDaemonAsync(a);
-        await StartDaemonAsync(b);
+        await a.StartDaemonAsync();
+        await b.StartDaemonAsync();
 
         await AppendDepositsAsync(a, streams: 12, perStream: 10);
         await a.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(30));
-        await StopDaemonAsync(a);
-        await StopDaemonAsync(b);
+        await a.StopDaemonAsync();
+        await b.StopDaemonAsync();
 
         var docs = await a.Services.GetRequiredService<DocumentStore>().ListAsync<BalanceView>(Tenant);
         Assert.Equal(120, docs.Sum(d => d.Data.Deposits));
@@ -113,18 +97,18 @@ public sealed class ProjectionTests
     {
         await using var a = await HostAsync();
         await using var b = await HostAsync(a.ConnectionString);
-        await StartDaemonAsync(a);
+        await a.StartDaemonAsync();
         await Task.Delay(300);
-        await StartDaemonAsync(b);
+        await b.StartDaemonAsync();
 
         await using (var conn = await a.DataSource.OpenConnectionAsync())
         {
             Assert.False(await SubscriptionEngine.TryLockAsync(conn, "test-balances", CancellationToken.None)); // held by a
         }
-        await StopDaemonAsync(a); // b takes over
+        await a.StopDaemonAsync(); // b takes over
         await AppendDepositsAsync(a, streams: 2, perStream: 5);
         await b.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(30));
-        await StopDaemonAsync(b);
+        await b.StopDaemonAsync();
 
         var docs = await b.Services.GetRequiredService<DocumentStore>().ListAsync<BalanceView>(Tenant);
         Assert.Equal(10, docs.Sum(d => d.Data.Deposits));
@@ -134,13 +118,13 @@ public sealed class ProjectionTests
     public async Task Notify_wakes_the_runner_long_before_the_poll_interval()
     {
         await using var h = await HostAsync(poll: TimeSpan.FromSeconds(30));
-        await StartDaemonAsync(h);
+        await h.StartDaemonAsync();
         await Task.Delay(500); // the runner is now waiting on LISTEN with a 30 s timeout
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         await AppendDepositsAsync(h, 1, 1);
         await h.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(10));
-        await StopDaemonAsync(h);
+        await h.StopDaemonAsync();
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed}");
     }
 
@@ -148,10 +132,10 @@ public sealed class ProjectionTests
     public async Task Rebuild_from_zero_equals_the_live_projection()
     {
         await using var h = await HostAsync();
-        await StartDaemonAsync(h);
+        await h.StartDaemonAsync();
         await AppendDepositsAsync(h, streams: 5, perStream: 6);
         await h.Engine.WaitForCatchUpAsync("test-balances", TimeSpan.FromSeconds(30));
-        await StopDaemonAsync(h);
+        await h.StopDaemonAsync();
         var store = h.Services.GetRequiredService<DocumentStore>();
         var live = (await store.ListAsync<BalanceView>(Tenant)).Select(d => d.Data).ToList();
 

@@ -65,22 +65,6 @@ public sealed class SharedLogTests
             }
         }, o => o.PollInterval = TimeSpan.FromMinutes(1));
 
-    private static async Task StartDaemonAsync(EventStoreHarness h)
-    {
-        foreach (var hosted in h.Services.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None);
-        }
-    }
-
-    private static async Task StopDaemonAsync(EventStoreHarness h)
-    {
-        foreach (var hosted in h.Services.GetServices<IHostedService>())
-        {
-            await hosted.StopAsync(CancellationToken.None);
-        }
-    }
-
     private static EventToAppend Deposit(int amount, string note) => EventToAppend.Create(new TestDeposited("acc", amount, note));
 
     private static async Task<IReadOnlyList<StoredEvent>> LogAsync(EventStoreHarness h) => await h.Store.ReadAllAsync(GlobalPosition.Start, 100_000);
@@ -106,7 +90,7 @@ public sealed class SharedLogTests
         {
             await h.Store.AppendAsync(Tenant, $"backlog-{i % 5}", "account", ExpectedVersion.Any, [Deposit(i, $"backlog {i}")]);
         }
-        await StartDaemonAsync(h);
+        await h.StartDaemonAsync();
 
         // Then live appends from four writers, while one transaction holds back everything committed after it.
         await using var blockerConn = await h.DataSource.OpenConnectionAsync();
@@ -129,7 +113,7 @@ public sealed class SharedLogTests
             await h.Store.AppendAsync(Tenant, "after", "account", ExpectedVersion.Any, [Deposit(i, $"after {i}")]);
         }
         await CatchUpAsync(h, small, large, even);
-        await StopDaemonAsync(h);
+        await h.StopDaemonAsync();
 
         var log = await LogAsync(h);
         Assert.Equal(50 + 120 + 1 + 10, log.Count);
@@ -149,7 +133,7 @@ public sealed class SharedLogTests
         var first = new RecordingSubscription("held-first", 100);
         var second = new RecordingSubscription("held-second", 3);
         await using var h = await HostAsync(first, second);
-        await StartDaemonAsync(h);
+        await h.StartDaemonAsync();
         await h.Store.AppendAsync(Tenant, "warm", "account", ExpectedVersion.NoStream, [Deposit(1, "warm")]);
         await CatchUpAsync(h, first, second);
 
@@ -173,7 +157,7 @@ public sealed class SharedLogTests
         await t1.CommitAsync();
         await h.Store.AppendAsync(Tenant, "later", "account", ExpectedVersion.NoStream, [Deposit(4, "later")]);
         await CatchUpAsync(h, first, second);
-        await StopDaemonAsync(h);
+        await h.StopDaemonAsync();
 
         Assert.Equal(["warm", "late", "early", "later"], first.Seen.Select(e => e.As<TestDeposited>().Note));
         Assert.Equal(["warm", "late", "early", "later"], second.Seen.Select(e => e.As<TestDeposited>().Note));

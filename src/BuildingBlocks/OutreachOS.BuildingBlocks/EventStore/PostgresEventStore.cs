@@ -89,24 +89,12 @@ internal sealed class PostgresEventStore(
         var rows = Chain(append, 0, null, now);
         var version = rows[^1].Version;
 
-        var open = new NpgsqlBatchCommand("""
-            WITH s AS (
-                INSERT INTO oos.streams (tenant_id, id, type, version, last_hash, created_at, updated_at)
-                VALUES (@tenant, @stream, @type, @version, @hash, @now, @now)
-                ON CONFLICT (tenant_id, id) DO NOTHING
-                RETURNING 1)
-            INSERT INTO oos.events (id, tenant_id, stream_id, version, type, data, metadata, created_at, hash)
-            SELECT * FROM unnest(@ids, @tenants, @streams, @versions, @types, @datas::jsonb[], @metas::jsonb[], @created, @hashes)
-            WHERE EXISTS (SELECT 1 FROM s)
-            RETURNING seq, tx
-            """);
-        open.Parameters.AddWithValue("tenant", append.TenantId);
-        open.Parameters.AddWithValue("stream", append.StreamId);
+        var open = HeadThenEvents("""
+            INSERT INTO oos.streams (tenant_id, id, type, version, last_hash, created_at, updated_at)
+            VALUES (@tenant, @stream, @type, @version, @hash, @now, @now)
+            ON CONFLICT (tenant_id, id) DO NOTHING
+            """, append, rows, now);
         open.Parameters.AddWithValue("type", append.StreamType);
-        open.Parameters.AddWithValue("version", version);
-        open.Parameters.AddWithValue("hash", rows[^1].Hash);
-        open.Parameters.AddWithValue("now", now);
-        AddRowParameters(open, rows, now);
 
         // Positions are not known before the insert; observers get the events without them (PublishOnCommit needs none).
         var told = Prepare([.. rows.Select(r => ToStored(r, 0, 0, now))]);
@@ -149,24 +137,12 @@ internal sealed class PostgresEventStore(
         Validate(append);
         var now = TruncateToMicroseconds(clock.GetUtcNow());
         var rows = Chain(append, append.Expected.Value, append.ExpectedLastHash, now);
-        var append1 = new NpgsqlBatchCommand("""
-            WITH s AS (
-                UPDATE oos.streams SET version = @version, last_hash = @hash, updated_at = @now
-                WHERE tenant_id = @tenant AND id = @stream AND version = @expected AND last_hash = @previous
-                RETURNING 1)
-            INSERT INTO oos.events (id, tenant_id, stream_id, version, type, data, metadata, created_at, hash)
-            SELECT * FROM unnest(@ids, @tenants, @streams, @versions, @types, @datas::jsonb[], @metas::jsonb[], @created, @hashes)
-            WHERE EXISTS (SELECT 1 FROM s)
-            RETURNING seq, tx
-            """);
-        append1.Parameters.AddWithValue("tenant", append.TenantId);
-        append1.Parameters.AddWithValue("stream", append.StreamId);
-        append1.Parameters.AddWithValue("version", rows[^1].Version);
-        append1.Parameters.AddWithValue("hash", rows[^1].Hash);
-        append1.Parameters.AddWithValue("now", now);
+        var append1 = HeadThenEvents("""
+            UPDATE oos.streams SET version = @version, last_hash = @hash, updated_at = @now
+            WHERE tenant_id = @tenant AND id = @stream AND version = @expected AND last_hash = @previous
+            """, append, rows, now);
         append1.Parameters.AddWithValue("expected", append.Expected.Value);
         append1.Parameters.AddWithValue("previous", append.ExpectedLastHash!);
-        AddRowParameters(append1, rows, now);
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { append1, Notify() } };
         AddRiders(batch, tx);
         var stored = new List<StoredEvent>(rows.Count);
@@ -186,6 +162,28 @@ internal sealed class PostgresEventStore(
             throw new DuplicateEventException(append.Events[0].EventId, "an event with this id already exists");
         }
         return stored.Count == 0 ? null : (new AppendResult(append.StreamId, rows[^1].Version, AlreadyAppended: false), stored);
+    }
+
+    /// <summary>
+    /// One statement: <paramref name="headWrite"/> (an insert or update of the stream row, which may touch no row) and the
+    /// events, inserted only if it touched the row. Binds @tenant, @stream, @version and @hash (the new head) and @now.
+    /// </summary>
+    private static NpgsqlBatchCommand HeadThenEvents(string headWrite, StreamAppend append, List<PendingRow> rows, DateTimeOffset now)
+    {
+        var cmd = new NpgsqlBatchCommand($"""
+            WITH s AS ({headWrite} RETURNING 1)
+            INSERT INTO oos.events (id, tenant_id, stream_id, version, type, data, metadata, created_at, hash)
+            SELECT * FROM unnest(@ids, @tenants, @streams, @versions, @types, @datas::jsonb[], @metas::jsonb[], @created, @hashes)
+            WHERE EXISTS (SELECT 1 FROM s)
+            RETURNING seq, tx
+            """);
+        cmd.Parameters.AddWithValue("tenant", append.TenantId);
+        cmd.Parameters.AddWithValue("stream", append.StreamId);
+        cmd.Parameters.AddWithValue("version", rows[^1].Version);
+        cmd.Parameters.AddWithValue("hash", rows[^1].Hash);
+        cmd.Parameters.AddWithValue("now", now);
+        AddRowParameters(cmd, rows, now);
+        return cmd;
     }
 
     /// <summary>The rows of one stream's events after <paramref name="version"/>, chained from <paramref name="previous"/>.</summary>
