@@ -104,20 +104,7 @@ internal sealed class PostgresEventStore(
             await using var conn = await dataSource.OpenConnectionAsync(ct);
             // No explicit transaction: the statements of one batch run in one implicit transaction, committed at its end.
             await using var batch = new NpgsqlBatch(conn) { BatchCommands = { open, Notify() } };
-            await using (var reader = await batch.ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct))
-                {
-                    inserted++;
-                }
-                while (await reader.NextResultAsync(ct))
-                {
-                }
-            }
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_id")
-        {
-            throw new DuplicateEventException(append.Events[0].EventId, "an event with this id already exists in another stream");
+            inserted = (await InsertConditionallyAsync(batch, append, rows, now, ct)).Count;
         }
         finally
         {
@@ -145,22 +132,7 @@ internal sealed class PostgresEventStore(
         append1.Parameters.AddWithValue("previous", append.ExpectedLastHash!);
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { append1, Notify() } };
         AddRiders(batch, tx);
-        var stored = new List<StoredEvent>(rows.Count);
-        try
-        {
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                stored.Add(ToStored(rows[stored.Count], reader.GetInt64(0), reader.GetFieldValue<ulong>(1), now));
-            }
-            while (await reader.NextResultAsync(ct))
-            {
-            }
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_id")
-        {
-            throw new DuplicateEventException(append.Events[0].EventId, "an event with this id already exists");
-        }
+        var stored = await InsertConditionallyAsync(batch, append, rows, now, ct);
         return stored.Count == 0 ? null : (new AppendResult(append.StreamId, rows[^1].Version, AlreadyAppended: false), stored);
     }
 
@@ -184,6 +156,41 @@ internal sealed class PostgresEventStore(
         cmd.Parameters.AddWithValue("now", now);
         AddRowParameters(cmd, rows, now);
         return cmd;
+    }
+
+    /// <summary>
+    /// Runs a <see cref="HeadThenEvents"/> batch. Its statement skips the duplicate-id lookup of the general path, so an
+    /// event id taken by another stream surfaces as the unique index's violation, reported as the general path reports it.
+    /// </summary>
+    private async Task<List<StoredEvent>> InsertConditionallyAsync(NpgsqlBatch batch, StreamAppend append, List<PendingRow> rows,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            return await ExecuteInsertAsync(batch, rows, now, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_id")
+        {
+            throw new DuplicateEventException(append.Events[0].EventId, "an event with this id already exists in another stream");
+        }
+    }
+
+    /// <summary>
+    /// Runs a batch whose first statement inserts <paramref name="rows"/> (<c>RETURNING seq, tx</c>, possibly none) and
+    /// drains the other statements, so that an error in any of them surfaces here.
+    /// </summary>
+    private async Task<List<StoredEvent>> ExecuteInsertAsync(NpgsqlBatch batch, List<PendingRow> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        var stored = new List<StoredEvent>(rows.Count);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            stored.Add(ToStored(rows[stored.Count], reader.GetInt64(0), reader.GetFieldValue<ulong>(1), now));
+        }
+        while (await reader.NextResultAsync(ct))
+        {
+        }
+        return stored;
     }
 
     /// <summary>The rows of one stream's events after <paramref name="version"/>, chained from <paramref name="previous"/>.</summary>
@@ -440,7 +447,6 @@ internal sealed class PostgresEventStore(
     private async Task<List<StoredEvent>> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
         List<(StreamAppend Append, long Version, byte[] Hash)> updates, List<PendingRow> rows, DateTimeOffset now, CancellationToken ct)
     {
-        var stored = new List<StoredEvent>(rows.Count);
         if (rows.Count >= CopyThreshold)
         {
             await using (var heads = new NpgsqlBatch(conn, tx) { BatchCommands = { UpdateHeads(updates, now), Notify() } })
@@ -478,6 +484,7 @@ internal sealed class PostgresEventStore(
                     positions[r.GetGuid(0)] = (r.GetInt64(1), r.GetFieldValue<ulong>(2));
                 }
             }
+            var stored = new List<StoredEvent>(rows.Count);
             foreach (var row in rows)
             {
                 var p = positions.GetValueOrDefault(row.Event.EventId);
@@ -494,19 +501,7 @@ internal sealed class PostgresEventStore(
         AddRowParameters(insert, rows, now);
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { insert, UpdateHeads(updates, now), Notify() } };
         AddRiders(batch, tx);
-        await using (var reader = await batch.ExecuteReaderAsync(ct))
-        {
-            var i = 0;
-            while (await reader.ReadAsync(ct))
-            {
-                stored.Add(ToStored(rows[i++], reader.GetInt64(0), reader.GetFieldValue<ulong>(1), now));
-            }
-            // Drain the remaining statements so that an error in any of them surfaces here.
-            while (await reader.NextResultAsync(ct))
-            {
-            }
-        }
-        return stored;
+        return await ExecuteInsertAsync(batch, rows, now, ct);
     }
 
     private const int CopyThreshold = 64;

@@ -52,10 +52,7 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
                 await gate.WaitAsync(ct);
                 try
                 {
-                    var message = (IIntegrationEvent)e.Data!;
-                    var sending = System.Diagnostics.Stopwatch.GetTimestamp();
-                    await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
-                    RecordPublished(e, sending, clock, "relay");
+                    await PublishAsync(bus, e, clock, "relay", ct);
                 }
                 finally
                 {
@@ -75,9 +72,15 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     /// <summary>Longest wait for a publication on commit still in flight before the relay publishes the event itself.</summary>
     private TimeSpan HandoffWait => options.PublishOnCommitTimeout + TimeSpan.FromSeconds(1);
 
-    /// <summary>Metrics of one confirmed publication; <paramref name="path"/> is "relay" or "commit" (published on commit).</summary>
-    internal static void RecordPublished(StoredEvent e, long sending, TimeProvider clock, string path)
+    /// <summary>
+    /// Publishes one stored integration event (message id = event id, stream headers) and records its metrics once the
+    /// broker confirmed it; <paramref name="path"/> is "relay" or "commit" (published on commit). Shared by both paths.
+    /// </summary>
+    internal static async Task PublishAsync(IBus bus, StoredEvent e, TimeProvider clock, string path, CancellationToken ct)
     {
+        var message = (IIntegrationEvent)e.Data!;
+        var sending = System.Diagnostics.Stopwatch.GetTimestamp();
+        await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
         var type = new KeyValuePair<string, object?>("event_type", e.EventType);
         var by = new KeyValuePair<string, object?>("path", path);
         MessagingMetrics.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(sending).TotalMilliseconds, type, by);

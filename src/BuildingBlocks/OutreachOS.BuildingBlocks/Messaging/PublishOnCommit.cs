@@ -26,15 +26,15 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
 
     private readonly ConcurrentDictionary<Guid, Handoff> _pending = new();
     private readonly ConcurrentQueue<Handoff> _byAge = new();
-    private int _relayActive;
+    private volatile bool _relayActive;
     private long _published;
-    private bool _busReady;
+    private volatile bool _busReady;
 
     /// <summary>Set by the relay while this process holds the relay's lock.</summary>
     internal bool RelayActive
     {
-        get => Volatile.Read(ref _relayActive) == 1;
-        set => Volatile.Write(ref _relayActive, value ? 1 : 0);
+        get => _relayActive;
+        set => _relayActive = value;
     }
 
     internal int PendingCount => _pending.Count;
@@ -49,15 +49,16 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
             return null;
         }
         ForgetExpired();
+        // ConcurrentDictionary.Count takes every bucket lock: counted once per append, not per event.
+        if (_pending.Count >= MaxPending)
+        {
+            return null; // the relay is not collecting: leave these to it
+        }
         List<Handoff>? picked = null;
         foreach (var e in events)
         {
             if (e.Data is IIntegrationEvent && OpenedBy(events, e))
             {
-                if (_pending.Count >= MaxPending)
-                {
-                    break; // the relay is not collecting: leave these to it
-                }
                 var handoff = new Handoff(e, Stopwatch.GetTimestamp());
                 // Registered before the commit: the relay can read the event as soon as it commits, possibly before the
                 // appender's commit call returns, and must then wait for this publication instead of making its own.
@@ -113,16 +114,11 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
     // bindings are durable on the broker, so the check is not repeated (a publication failing later falls back anyway).
     private bool BusReady()
     {
-        if (Volatile.Read(ref _busReady))
+        if (!_busReady && bus.CheckHealth().Status == BusHealthStatus.Healthy)
         {
-            return true;
+            _busReady = true;
         }
-        if (bus.CheckHealth().Status != BusHealthStatus.Healthy)
-        {
-            return false;
-        }
-        Volatile.Write(ref _busReady, true);
-        return true;
+        return _busReady;
     }
 
     private static bool OpenedBy(IReadOnlyList<StoredEvent> events, StoredEvent e)
@@ -161,11 +157,7 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
                 }
                 try
                 {
-                    var e = h.Event;
-                    var message = (IIntegrationEvent)e.Data!;
-                    var sending = Stopwatch.GetTimestamp();
-                    await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => IntegrationEventRelay.Stamp(ctx, e)), cts.Token);
-                    IntegrationEventRelay.RecordPublished(e, sending, clock, "commit");
+                    await IntegrationEventRelay.PublishAsync(bus, h.Event, clock, "commit", cts.Token);
                     Interlocked.Increment(ref _published);
                     Resolve(h, published: true);
                 }

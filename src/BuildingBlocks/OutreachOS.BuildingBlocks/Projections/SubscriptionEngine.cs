@@ -155,11 +155,7 @@ public sealed class SubscriptionEngine
     // another IEventStore (a decorator) still works, without sharing and without the held-back probe: such a runner sees
     // held-back events at its next NOTIFY or poll.
     private async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadBatchAsync(GlobalPosition after, int max, long? mark, CancellationToken ct) =>
-        _store is PostgresEventStore postgres
-            ? _tail is not null
-                ? await _tail.ReadAsync(after, max, mark ?? _tail.Mark, ct)
-                : await postgres.ReadAllForSubscriberAsync(after, max, ct)
-            : (await _store.ReadAllAsync(after, max, ct), false);
+        _tail is not null ? await _tail.ReadAsync(after, max, mark ?? _tail.Mark, ct) : (await _store.ReadAllAsync(after, max, ct), false);
 
     /// <summary>
     /// Optimistic move inside the handler's transaction: if another runner advanced the checkpoint meanwhile (lock lost),
