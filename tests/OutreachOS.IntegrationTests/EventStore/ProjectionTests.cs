@@ -191,6 +191,38 @@ public sealed class ProjectionTests
         Assert.Equal((9m, 1L), ((await docs.GetAsync<BalanceView>(other, "a"))!.Data.Balance, (await docs.GetAsync<BalanceView>(other, "a"))!.Version));
     }
 
+    [Fact]
+    public async Task A_batch_whose_checkpoint_another_runner_moved_is_discarded_with_its_writes_and_the_connection_stays_usable()
+    {
+        await using var h = await HostAsync();
+        var projection = h.Engine.Get("test-balances");
+        var docs = h.Services.GetRequiredService<DocumentStore>();
+        await AppendDepositsAsync(h, streams: 1, perStream: 3);
+
+        // The move and the commit travel together: a clean batch commits both.
+        var first = await h.Engine.ProcessBatchAsync(projection, GlobalPosition.Start, GlobalPosition.Start, deferIdle: false, readMark: null, CancellationToken.None);
+        Assert.Equal(3, first.Count);
+        var reached = first.Position!.Value;
+        Assert.Equal(reached, await h.Engine.GetCheckpointAsync("test-balances"));
+        Assert.Equal(3, (await docs.ListAsync<BalanceView>(Tenant)).Sum(d => d.Data.Deposits));
+
+        // Another runner moves the checkpoint while this one still believes in `reached`.
+        await AppendDepositsAsync(h, streams: 1, perStream: 2);
+        await h.ExecAsync("UPDATE oos.checkpoints SET seq = seq + 1000000 WHERE name = 'test-balances'");
+        var lost = await h.Engine.ProcessBatchAsync(projection, reached, reached, deferIdle: false, readMark: null, CancellationToken.None);
+        Assert.Null(lost.Position);
+        Assert.Equal(3, (await docs.ListAsync<BalanceView>(Tenant)).Sum(d => d.Data.Deposits)); // the handler's writes rolled back
+        Assert.False(await h.Engine.PersistCheckpointAsync("test-balances", reached, reached with { Sequence = reached.Sequence + 1 }, CancellationToken.None));
+        Assert.Equal(reached.Sequence + 1000000, (await h.Engine.GetCheckpointAsync("test-balances")).Sequence);
+
+        // The pooled connections that carried the aborted transactions work normally afterwards.
+        await h.ExecAsync($"UPDATE oos.checkpoints SET seq = {reached.Sequence} WHERE name = 'test-balances'");
+        var again = await h.Engine.ProcessBatchAsync(projection, null, null, deferIdle: false, readMark: null, CancellationToken.None);
+        Assert.Equal(2, again.Count);
+        Assert.Equal(5, (await docs.ListAsync<BalanceView>(Tenant)).Sum(d => d.Data.Deposits));
+        Assert.Equal(0, await h.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'"));
+    }
+
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

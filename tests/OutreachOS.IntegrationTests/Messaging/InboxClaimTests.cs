@@ -1,3 +1,4 @@
+using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.IntegrationTests.Infrastructure;
@@ -115,5 +116,35 @@ public sealed class InboxClaimTests
 
         Assert.False(await tx.CommitAsync());
         Assert.Empty(await h.Store.ReadStreamAsync(Tenant, "effects"));
+    }
+
+    [Fact]
+    public async Task Without_an_append_the_row_and_the_commit_go_together_and_a_row_written_meanwhile_rolls_back_the_other_writes()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.ExecAsync("CREATE TABLE IF NOT EXISTS oos.test_claim_effects (id uuid PRIMARY KEY)");
+
+        // No append: the inbox row is written at commit, in the commit's round trip.
+        var clean = Guid.NewGuid();
+        await using (var tx = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", clean, Tenant))
+        {
+            await using var write = new NpgsqlCommand($"INSERT INTO oos.test_claim_effects VALUES ('{clean}')", tx!.Transaction.Connection, tx.Transaction);
+            await write.ExecuteNonQueryAsync();
+            Assert.True(await tx.CommitAsync());
+        }
+        Assert.True(await InboxTransaction.IsProcessedAsync(h.DataSource, "test-claim", clean));
+        Assert.Equal(1, await h.ScalarAsync($"SELECT count(*) FROM oos.test_claim_effects WHERE id = '{clean}'"));
+
+        // A writer that did not take the claim records the message first: the guard aborts the commit and its writes.
+        var taken = Guid.NewGuid();
+        await using (var tx = await InboxTransaction.BeginAsync(h.DataSource, "test-claim", taken, Tenant))
+        {
+            await using var write = new NpgsqlCommand($"INSERT INTO oos.test_claim_effects VALUES ('{taken}')", tx!.Transaction.Connection, tx.Transaction);
+            await write.ExecuteNonQueryAsync();
+            await h.ExecAsync($"INSERT INTO oos.inbox (consumer, message_id) VALUES ('test-claim', '{taken}')");
+            Assert.False(await tx.CommitAsync());
+        }
+        Assert.Equal(0, await h.ScalarAsync($"SELECT count(*) FROM oos.test_claim_effects WHERE id = '{taken}'"));
+        Assert.Equal(0, await h.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'"));
     }
 }

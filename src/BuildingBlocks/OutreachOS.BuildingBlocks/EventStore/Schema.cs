@@ -119,5 +119,24 @@ internal static class CoreMigrations
                 PRIMARY KEY (consumer, message_id)
             );
             """),
+        // A guard for batches that end in COMMIT (one round trip instead of two): a conditional write whose row count is
+        // zero raises instead, so the transaction aborts and the COMMIT after it only ends the failed transaction.
+        new(2, "commit guards", """
+            CREATE FUNCTION oos.require_rows(affected bigint, code text, message text) RETURNS bigint
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF affected = 0 THEN
+                    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message;
+                END IF;
+                RETURN affected;
+            END
+            $$;
+            """),
     ];
+
+    /// <summary>Raised by <c>oos.require_rows</c> for a checkpoint that another runner moved (SQLSTATE, class "OO").</summary>
+    public const string CheckpointMoved = "OOC01";
+
+    /// <summary>Raised by <c>oos.require_rows</c> for a message already recorded in a consumer's inbox.</summary>
+    public const string InboxTaken = "OOI01";
 }

@@ -1,4 +1,5 @@
 using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Postgres;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
@@ -97,12 +98,24 @@ public sealed class InboxTransaction : IAsyncDisposable
         var unsent = RidingStatements.TakeUnsent(Transaction);
         if (unsent.Count > 0)
         {
+            // The handler appended nothing: the row, a guard and the commit in one round trip. A row that already exists
+            // raises in the guard, which aborts the transaction (and the handler's other writes) instead of committing.
             await using var batch = new NpgsqlBatch(_connection, Transaction);
             foreach (var statement in unsent)
             {
-                batch.BatchCommands.Add(statement);
+                batch.BatchCommands.Add(ReferenceEquals(statement, _row) ? GuardedRow() : statement);
             }
-            await batch.ExecuteNonQueryAsync(ct);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+                return true;
+            }
+            catch (PostgresException e) when (e.SqlState == CoreMigrations.InboxTaken)
+            {
+                await Transaction.RollbackAsync(ct);
+                return false;
+            }
         }
         if (_row.RecordsAffected == 0)
         {
@@ -111,6 +124,19 @@ public sealed class InboxTransaction : IAsyncDisposable
         }
         await Transaction.CommitAsync(ct);
         return true;
+    }
+
+    private NpgsqlBatchCommand GuardedRow()
+    {
+        var guarded = new NpgsqlBatchCommand($"""
+            WITH added AS ({_row.CommandText} RETURNING 1)
+            SELECT oos.require_rows((SELECT count(*) FROM added), '{CoreMigrations.InboxTaken}', 'message already recorded in the inbox')
+            """);
+        foreach (NpgsqlParameter p in _row.Parameters)
+        {
+            guarded.Parameters.Add(new NpgsqlParameter { Value = p.Value });
+        }
+        return guarded;
     }
 
     /// <summary>Not committed → rolled back: the claim is released and a retry processes the message again.</summary>

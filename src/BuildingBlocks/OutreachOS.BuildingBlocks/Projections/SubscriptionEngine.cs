@@ -130,13 +130,11 @@ public sealed class SubscriptionEngine
         await using var conn = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await subscription.HandleAsync(tx, events, ct);
-        if (!await MoveCheckpointAsync(tx, subscription.Name, table, last, ct))
+        if (!await MoveCheckpointAndCommitAsync(tx, subscription.Name, table, last, ct))
         {
-            await tx.RollbackAsync(ct);
             _logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
             return new BatchOutcome(0, null, null, false);
         }
-        await tx.CommitAsync(ct);
         Processed.Add(events.Count, new KeyValuePair<string, object?>("subscription", subscription.Name));
         return new BatchOutcome(events.Count, last, last, more);
     }
@@ -146,9 +144,7 @@ public sealed class SubscriptionEngine
     {
         await using var conn = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var moved = await MoveCheckpointAsync(tx, name, stored, position, ct);
-        await tx.CommitAsync(ct);
-        return moved;
+        return await MoveCheckpointAndCommitAsync(tx, name, stored, position, ct);
     }
 
     // The store registered by AddOutreachEventStore is PostgresEventStore, read through the process's shared LogTail;
@@ -158,15 +154,20 @@ public sealed class SubscriptionEngine
         _tail is not null ? await _tail.ReadAsync(after, max, mark ?? _tail.Mark, ct) : (await _store.ReadAllAsync(after, max, ct), false);
 
     /// <summary>
-    /// Optimistic move inside the handler's transaction: if another runner advanced the checkpoint meanwhile (lock lost),
-    /// nothing is written and the caller discards the batch. One round trip with the commit setting.
+    /// Optimistic move inside the handler's transaction, then the commit, in one round trip: if another runner advanced the
+    /// checkpoint meanwhile (lock lost), the guard raises, the transaction aborts with the handler's writes, and the caller
+    /// discards the batch (false).
     /// </summary>
-    private static async Task<bool> MoveCheckpointAsync(NpgsqlTransaction tx, string name, GlobalPosition from, GlobalPosition to, CancellationToken ct)
+    private static async Task<bool> MoveCheckpointAndCommitAsync(NpgsqlTransaction tx, string name, GlobalPosition from, GlobalPosition to,
+        CancellationToken ct)
     {
-        var move = new NpgsqlBatchCommand("""
-            INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
-            ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
-            WHERE c.tx = @otx AND c.seq = @oseq
+        var move = new NpgsqlBatchCommand($"""
+            WITH moved AS (
+                INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
+                ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
+                WHERE c.tx = @otx AND c.seq = @oseq
+                RETURNING 1)
+            SELECT oos.require_rows((SELECT count(*) FROM moved), '{CoreMigrations.CheckpointMoved}', 'checkpoint moved by another runner')
             """);
         move.Parameters.AddWithValue("n", name);
         move.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = to.Transaction });
@@ -184,10 +185,19 @@ public sealed class SubscriptionEngine
                 // Delivered at commit, when this transaction stops holding back other writers' events: a runner waiting
                 // on held-back events re-reads at once instead of at its next re-check.
                 new NpgsqlBatchCommand($"SELECT pg_notify('{PostgresEventStore.ReleasedChannel}', '')"),
+                // Npgsql sees the transaction end in the reply and marks the NpgsqlTransaction completed.
+                new NpgsqlBatchCommand("COMMIT"),
             },
         };
-        await batch.ExecuteNonQueryAsync(ct);
-        return move.RecordsAffected > 0;
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == CoreMigrations.CheckpointMoved)
+        {
+            return false; // the transaction is aborted; disposing it rolls it back
+        }
     }
 
     /// <summary>Resets a projection and replays the whole log into it, holding its lock (waits up to <paramref name="lockTimeout"/>).</summary>
