@@ -185,6 +185,45 @@ public sealed class RelayTests
     }
 
     [Fact]
+    public async Task The_relay_writes_its_position_lazily_without_a_transaction_per_batch_and_when_it_stops()
+    {
+        await using var rabbit = await RabbitVhost.CreateAsync("relay-lazy");
+        var cs = await Infrastructure.TestPostgres.CreateDatabaseAsync("msg");
+        EventToAppend last;
+        await using (var h = await MessagingHarness.StartAsync(cs, rabbit, Recorder))
+        {
+            var probe = h.Services.GetRequiredService<TestProbe>();
+            EventToAppend fifth = null!;
+            for (var i = 0; i < 5; i++)
+            {
+                fifth = Happened("lazy", i);
+                await h.Store.AppendAsync(Tenant, "lazy", "test", ExpectedVersion.Any, [fifth]);
+            }
+            await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 5), "5 deliveries");
+            // Nothing else happens: the position reached is written within about a second.
+            await Eventually.TrueAsync(() => RelayIsPastAsync(h, fifth.EventId), "relay checkpoint past the fifth event", TimeSpan.FromSeconds(10));
+
+            last = Happened("lazy", 5);
+            await h.Store.AppendAsync(Tenant, "lazy", "test", ExpectedVersion.Any, [last]);
+            await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 6), "6 deliveries");
+        } // stopped right after the publish: the stop writes the position
+
+        await using var ds = Npgsql.NpgsqlDataSource.Create(cs);
+        await using var cmd = ds.CreateCommand("""
+            SELECT EXISTS (SELECT 1 FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
+                           WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq))
+            """);
+        cmd.Parameters.AddWithValue("id", last.EventId);
+        Assert.True((bool)(await cmd.ExecuteScalarAsync())!, "the relay's position at stop covers the last published event");
+    }
+
+    private static async Task<bool> RelayIsPastAsync(MessagingHarness h, Guid eventId) =>
+        await h.ScalarAsync("""
+            SELECT count(*) FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
+            WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq)
+            """, ("id", eventId)) == 1;
+
+    [Fact]
     public async Task A_disabled_relay_publishes_nothing()
     {
         await using var rabbit = await RabbitVhost.CreateAsync("relay-off");

@@ -9,11 +9,11 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 
 /// <summary>
 /// The outbox relay: tails the global log and publishes every <see cref="IIntegrationEvent"/> (in log order per stream), with the
-/// event id as MessageId. The subscription engine commits the checkpoint only after <see cref="HandleAsync"/> returns,
-/// so a crash between publish and commit re-publishes the batch (at-least-once); consumers' inboxes drop the repeats.
+/// event id as MessageId. The checkpoint moves only after a batch is confirmed, and lazily (within about a second, and at
+/// stop): a crash re-publishes what the checkpoint does not cover (at-least-once); consumers' inboxes drop the repeats.
 /// </summary>
 internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions options, PublishOnCommit onCommit, TimeProvider clock,
-    ILogger<IntegrationEventRelay> logger) : ISubscription
+    ILogger<IntegrationEventRelay> logger) : IExternalEffectSubscription
 {
     public const string SubscriptionName = "integration-relay";
 
@@ -26,7 +26,11 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     /// <summary>Publication on commit runs only while this process runs the relay (it hands its outcomes over to it).</summary>
     public void OnActiveChanged(bool active) => onCommit.RelayActive = active;
 
-    public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    /// <summary>A rebuild's batches (in a transaction the relay does not use).</summary>
+    public Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct) => HandleAsync(events, ct);
+
+    /// <summary>Publishes a batch; the daemon writes the checkpoint lazily (<see cref="IExternalEffectSubscription"/>).</summary>
+    public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         var integration = events.Where(e => e.Data is IIntegrationEvent).ToList();
         if (integration.Count == 0)

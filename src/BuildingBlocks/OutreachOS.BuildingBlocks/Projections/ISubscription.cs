@@ -36,6 +36,17 @@ public interface ISubscription
     Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct);
 }
 
+/// <summary>
+/// A subscription whose effects are outside PostgreSQL and idempotent downstream (the integration-event relay: consumers
+/// drop repeats by message id). The daemon runs its batches without a transaction and writes its checkpoint lazily, within
+/// about a second (as for batches it skips) and when it stops: a crash or a takeover repeats at most that second of effects.
+/// A rebuild still goes through <see cref="ISubscription.HandleAsync"/> with a transaction per batch.
+/// </summary>
+public interface IExternalEffectSubscription : ISubscription
+{
+    Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct);
+}
+
 public sealed record SubscriptionStatus(string Name, GlobalPosition Checkpoint, DateTimeOffset? UpdatedAt, long EventsBehind);
 
 public sealed record RebuildProgress(string Name, long Processed, long Total);

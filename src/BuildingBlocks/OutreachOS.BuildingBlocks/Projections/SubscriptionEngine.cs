@@ -102,7 +102,8 @@ public sealed class SubscriptionEngine
     /// <summary>
     /// Processes one batch after <paramref name="known"/> (read from the table when null). <paramref name="stored"/> is the
     /// checkpoint as the table holds it (the optimistic move's expected value; null: same as the position read). A batch
-    /// with nothing for the subscription is skipped without a transaction when <paramref name="deferIdle"/> is set, leaving
+    /// with nothing for the subscription (or any batch of an <see cref="IExternalEffectSubscription"/>) is handled without a
+    /// transaction when <paramref name="deferIdle"/> is set, leaving
     /// the table behind the position; the caller writes it later with <see cref="PersistCheckpointAsync"/>.
     /// <paramref name="readMark"/>: the caller knows of nothing committed after this <see cref="ReadMark"/> (null: now), so
     /// a shared read of the log's end started after it may answer for the caller.
@@ -126,6 +127,13 @@ public sealed class SubscriptionEngine
         using var activity = Activity.StartActivity("subscription.batch");
         activity?.SetTag("outreachos.subscription", subscription.Name);
         activity?.SetTag("outreachos.events", events.Count);
+        if (deferIdle && subscription is IExternalEffectSubscription external)
+        {
+            // No transaction: the table stays behind the position, and the caller writes it lazily (or at stop).
+            await external.HandleAsync(events, ct);
+            Processed.Add(events.Count, new KeyValuePair<string, object?>("subscription", subscription.Name));
+            return new BatchOutcome(events.Count, last, table, more);
+        }
 
         await using var conn = await _dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -327,6 +335,8 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
         {
             NpgsqlConnection? conn = null;
             var locked = false;
+            GlobalPosition? checkpoint = null;
+            GlobalPosition? stored = null;
             try
             {
                 conn = await dataSource.OpenConnectionAsync(ct);
@@ -358,8 +368,6 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 };
                 var mark = engine.ReadMark; // after LISTEN: everything committed before is to be read
                 backoff = TimeSpan.FromMilliseconds(200);
-                GlobalPosition? checkpoint = null;
-                GlobalPosition? stored = null;
                 DateTime? behindSince = null; // the table is behind the position reached by skipped batches
                 var heldBackWait = TimeSpan.Zero;
                 while (!ct.IsCancellationRequested)
@@ -445,6 +453,10 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+                if (locked && checkpoint is { } reached && stored is { } table && reached != table)
+                {
+                    await PersistOnStopAsync(subscription.Name, table, reached);
+                }
                 return;
             }
             catch (Exception ex)
@@ -468,6 +480,20 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 }
                 await ReleaseAsync(conn, locked, subscription.Name);
             }
+        }
+    }
+
+    /// <summary>A position reached by batches handled without a transaction, written at a graceful stop (best effort).</summary>
+    private async Task PersistOnStopAsync(string name, GlobalPosition stored, GlobalPosition reached)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await engine.PersistCheckpointAsync(name, stored, reached, timeout.Token);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Subscription {Subscription} could not write its position at stop; up to a second of it is handled again", name);
         }
     }
 
