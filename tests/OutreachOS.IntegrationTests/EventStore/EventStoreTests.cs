@@ -164,6 +164,61 @@ public sealed class EventStoreTests
     }
 
     [Fact]
+    public async Task An_any_version_append_with_the_head_read_takes_one_round_trip_and_appends_at_the_real_head_if_it_moved()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "r", "t", ExpectedVersion.NoStream, [Deposit(1), Deposit(2)]);
+        var head = (await h.Store.ReadStreamAsync(TenantA, "r"))[^1];
+
+        IReadOnlyList<AppendResult> appended;
+        await using (var conn = await h.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            using var commands = new CommandCounter();
+            appended = await h.Store.AppendManyAsync(tx, [new StreamAppend(TenantA, "r", "t", ExpectedVersion.Any, [Deposit(3)]) { ReadHead = (head.Version, head.Hash) }]);
+            Assert.Equal(1, commands.Count); // head move and insert in one statement: no lock-then-insert
+            await tx.CommitAsync();
+        }
+        Assert.Equal(3, appended[0].Version);
+
+        // The stream moved since the read: the append still lands (Any), chained from the real head.
+        var moved = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "r", "t", ExpectedVersion.Any, [Deposit(4)]) { ReadHead = (head.Version, head.Hash) }]);
+        Assert.Equal(4, moved[0].Version);
+        Assert.True((await h.Store.VerifyAsync(TenantA, "r")).Valid);
+        Assert.Equal(4, (await h.Store.GetStreamAsync(TenantA, "r"))!.Version);
+    }
+
+    /// <summary>Npgsql commands (one per round trip, a batch counting once) started on this async flow.</summary>
+    private sealed class CommandCounter : IDisposable
+    {
+        private readonly System.Diagnostics.ActivityListener _listener;
+        private int _count;
+
+        public CommandCounter()
+        {
+            var flow = new AsyncLocal<bool> { Value = true };
+            _listener = new System.Diagnostics.ActivityListener
+            {
+                ShouldListenTo = s => s.Name == "Npgsql",
+                Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                    System.Diagnostics.ActivitySamplingResult.AllData,
+                ActivityStarted = _ =>
+                {
+                    if (flow.Value)
+                    {
+                        Interlocked.Increment(ref _count);
+                    }
+                },
+            };
+            System.Diagnostics.ActivitySource.AddActivityListener(_listener);
+        }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    [Fact]
     public async Task Streams_are_scoped_by_tenant()
     {
         await using var h = await EventStoreHarness.CreateAsync();

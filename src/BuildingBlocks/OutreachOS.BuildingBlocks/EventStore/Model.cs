@@ -71,6 +71,18 @@ public sealed record StreamAppend(Guid TenantId, string StreamId, string StreamT
     /// An event id that exists in another stream then fails the statement, which aborts a caller's transaction.
     /// </summary>
     public byte[]? ExpectedLastHash { get; init; }
+
+    /// <summary>
+    /// The head the caller read (version and last event's hash) for an append whose <see cref="Expected"/> is not that exact
+    /// version (e.g. <see cref="ExpectedVersion.Any"/>): the store tries the append at that head first, in one round trip,
+    /// and takes the general path (with <see cref="Expected"/>) if the stream moved since. Same caveat as
+    /// <see cref="ExpectedLastHash"/> for an event id that exists in another stream.
+    /// </summary>
+    public (long Version, byte[] Hash)? ReadHead { get; init; }
+
+    /// <summary>The head to try the one-round-trip append at, if the caller gave one.</summary>
+    internal (long Version, byte[] Hash)? KnownHead =>
+        ExpectedLastHash is { } hash && Expected.Value > 0 ? (Expected.Value, hash) : ReadHead is { Version: > 0 } head ? head : null;
 }
 
 public sealed record AppendResult(string StreamId, long Version, bool AlreadyAppended);

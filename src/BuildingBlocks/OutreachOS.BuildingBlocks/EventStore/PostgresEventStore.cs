@@ -114,22 +114,22 @@ internal sealed class PostgresEventStore(
     }
 
     /// <summary>
-    /// An append to a stream whose head the caller read (<see cref="StreamAppend.ExpectedLastHash"/>): the head moves only if
+    /// An append to a stream whose head the caller read (<see cref="StreamAppend.KnownHead"/>): the head moves only if
     /// it is still that event (version and hash), and the events are inserted only if it moved — one round trip instead of
     /// lock-then-insert. Null when the head has moved: nothing was written, and the caller takes the general path.
     /// </summary>
     private async Task<(AppendResult Result, IReadOnlyList<StoredEvent> Stored)?> TryAppendAtKnownHeadAsync(NpgsqlConnection conn,
-        NpgsqlTransaction tx, StreamAppend append, CancellationToken ct)
+        NpgsqlTransaction tx, StreamAppend append, (long Version, byte[] Hash) head, CancellationToken ct)
     {
         Validate(append);
         var now = TruncateToMicroseconds(clock.GetUtcNow());
-        var rows = Chain(append, append.Expected.Value, append.ExpectedLastHash, now);
+        var rows = Chain(append, head.Version, head.Hash, now);
         var append1 = HeadThenEvents("""
             UPDATE oos.streams SET version = @version, last_hash = @hash, updated_at = @now
             WHERE tenant_id = @tenant AND id = @stream AND version = @expected AND last_hash = @previous
             """, append, rows, now);
-        append1.Parameters.AddWithValue("expected", append.Expected.Value);
-        append1.Parameters.AddWithValue("previous", append.ExpectedLastHash!);
+        append1.Parameters.AddWithValue("expected", head.Version);
+        append1.Parameters.AddWithValue("previous", head.Hash);
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { append1, Notify() } };
         AddRiders(batch, tx);
         var stored = await InsertConditionallyAsync(batch, append, rows, now, ct);
@@ -249,8 +249,8 @@ internal sealed class PostgresEventStore(
         activity?.SetTag("db.system", "postgresql");
         activity?.SetTag("outreachos.streams", appends.Count);
         var conn = transaction.Connection ?? throw new InvalidOperationException("The transaction has no connection.");
-        if (appends.Count == 1 && appends[0] is { ExpectedLastHash: not null, Expected.Value: > 0 } known && known.Events.Count < CopyThreshold
-            && !InlineInterest(known) && await TryAppendAtKnownHeadAsync(conn, transaction, known, ct) is { } appended)
+        if (appends.Count == 1 && appends[0] is { KnownHead: { } head } known && known.Events.Count < CopyThreshold
+            && !InlineInterest(known) && await TryAppendAtKnownHeadAsync(conn, transaction, known, head, ct) is { } appended)
         {
             return ([appended.Result], appended.Stored);
         }

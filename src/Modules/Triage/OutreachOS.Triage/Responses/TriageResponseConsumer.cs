@@ -143,6 +143,10 @@ internal sealed class TriageResponseConsumer(
         {
             await DocumentStore.UpsertAsync(transaction, tenant, d.InboundId.ToString(), pendingQa, ct);
         }
-        await store.AppendManyAsync(transaction, [new StreamAppend(tenant, stream, InboundStreams.StreamType, ExpectedVersion.Any, events)], ct);
+        // Any version (an approval or a QA verdict may land meanwhile), tried first at the head read above: one round trip.
+        await store.AppendManyAsync(transaction, [new StreamAppend(tenant, stream, InboundStreams.StreamType, ExpectedVersion.Any, events)
+        {
+            ReadHead = existing.Count > 0 ? (existing[^1].Version, existing[^1].Hash) : null,
+        }], ct);
     }
 }
