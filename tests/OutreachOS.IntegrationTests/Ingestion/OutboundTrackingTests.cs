@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using OutreachOS.Ingestion.Outbound;
 using OutreachOS.IntegrationTests.Messaging;
 using static OutreachOS.IntegrationTests.Ingestion.IngestionAppFixture;
@@ -38,6 +39,22 @@ public sealed class OutboundTrackingTests(IngestionAppFixture f)
         Assert.Equal(requestId, r.RequestId);
         Assert.Equal(reply["message_id"]!.GetValue<string>(), r.ReplyMessageId);
         Assert.Equal(outMessageId.Trim('<', '>'), r.MessageId);
+    }
+
+    [Fact]
+    public async Task A_message_that_names_no_other_message_is_acknowledged_by_reply_tracking_without_a_claim_or_inbox_row()
+    {
+        var fresh = Email();
+        fresh.Remove("thread_id"); // no In-Reply-To, References or thread id
+        var accepted = await PostJsonAsync(f.Client, "/ingest/email", fresh);
+        var inboundId = accepted.Json!["inbound_id"]!.GetValue<Guid>();
+        var received = (await f.Store.ReadStreamAsync(PlatformOrg, OutreachOS.Ingestion.Contracts.InboundStreams.StreamId(inboundId)))[0];
+        var dataSource = f.App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        // The triage consumer of the same message has an effect and records it; reply tracking had none to record.
+        await Eventually.TrueAsync(() => OutreachOS.BuildingBlocks.Messaging.InboxTransaction.IsProcessedAsync(dataSource,
+            OutreachOS.Triage.Pipeline.InboundTriageConsumer.Name, received.EventId), "triaged");
+        await Task.Delay(300);
+        Assert.False(await OutreachOS.BuildingBlocks.Messaging.InboxTransaction.IsProcessedAsync(dataSource, "ingestion-reply-tracking", received.EventId));
     }
 
     [Fact]

@@ -26,6 +26,10 @@ public abstract class IdempotentConsumer<TMessage>(NpgsqlDataSource dataSource) 
             MessagingMetrics.DeliveryLatency.Record(Math.Max(0, (DateTime.UtcNow - sent).TotalMilliseconds),
                 new KeyValuePair<string, object?>("consumer", ConsumerName));
         }
+        if (!MayHaveEffect(context.Message))
+        {
+            return; // nothing to do however often it arrives: no claim, no transaction, no inbox row
+        }
         await using var inbox = await InboxTransaction.BeginAsync(dataSource, ConsumerName, messageId, tenantId, context.CancellationToken);
         if (inbox is null)
         {
@@ -36,4 +40,10 @@ public abstract class IdempotentConsumer<TMessage>(NpgsqlDataSource dataSource) 
     }
 
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, NpgsqlTransaction transaction, Guid? tenantId, CancellationToken ct);
+
+    /// <summary>
+    /// False when the message alone shows that <see cref="HandleAsync"/> would change nothing (decided from its content,
+    /// never from the database): it is acknowledged without a claim, a transaction or an inbox row.
+    /// </summary>
+    protected virtual bool MayHaveEffect(TMessage message) => true;
 }

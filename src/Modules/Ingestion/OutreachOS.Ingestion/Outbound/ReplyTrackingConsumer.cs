@@ -18,6 +18,9 @@ internal sealed class ReplyTrackingConsumer(NpgsqlDataSource dataSource, IEventS
 {
     protected override string ConsumerName => "ingestion-reply-tracking";
 
+    /// <summary>A message that names no other message cannot be a reply: no claim, no transaction.</summary>
+    protected override bool MayHaveEffect(InboundMessageReceived message) => Candidates(message.Message).Count > 0;
+
     protected override async Task HandleAsync(ConsumeContext<InboundMessageReceived> context, NpgsqlTransaction transaction, Guid? tenantId, CancellationToken ct)
     {
         var received = context.Message;
