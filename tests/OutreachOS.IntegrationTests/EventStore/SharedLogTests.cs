@@ -7,7 +7,7 @@ using OutreachOS.BuildingBlocks.Projections;
 namespace OutreachOS.IntegrationTests.EventStore;
 
 /// <summary>Records what its batches hand it (the events it <see cref="Handles"/>), in order.</summary>
-internal sealed class RecordingSubscription(string name, int batchSize, Func<StoredEvent, bool>? handles = null) : ISubscription
+internal sealed class RecordingSubscription(string name, int batchSize, Func<StoredEvent, bool>? handles = null, TimeSpan? work = null) : ISubscription
 {
     private readonly List<StoredEvent> _seen = [];
 
@@ -28,13 +28,16 @@ internal sealed class RecordingSubscription(string name, int batchSize, Func<Sto
         }
     }
 
-    public Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         lock (_seen)
         {
             _seen.AddRange(events.Where(Handles));
         }
-        return Task.CompletedTask;
+        if (work is { } w)
+        {
+            await Task.Delay(w, ct); // a slow projection: notifications arrive while it works
+        }
     }
 
     public Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct)
@@ -125,6 +128,36 @@ public sealed class SharedLogTests
         // came from memory whichever runner read first.
         var tail = h.Services.GetRequiredService<LogTail>();
         Assert.True(tail.MemoryReads >= 9, $"{tail.MemoryReads} reads from memory, {tail.DatabaseReads} from the database");
+    }
+
+    [Fact]
+    public async Task Runners_woken_by_one_append_share_one_database_read_even_when_one_of_them_is_busy_when_it_arrives()
+    {
+        // Two quick runners and a slow one, which is still working on an earlier batch when the next append is announced:
+        // it must still be handed the mark of the announcement, not of the moment it gets round to it.
+        RecordingSubscription[] subscriptions =
+        [
+            new("woken-quick-1", 1000), new("woken-quick-2", 1000), new("woken-slow", 1000, work: TimeSpan.FromMilliseconds(40)),
+        ];
+        await using var h = await HostAsync(subscriptions);
+        await h.StartDaemonAsync();
+        await h.Store.AppendAsync(Tenant, "woken", "account", ExpectedVersion.Any, [Deposit(0, "first")]);
+        await CatchUpAsync(h, subscriptions);
+        var tail = h.Services.GetRequiredService<LogTail>();
+        var before = tail.DatabaseReads;
+
+        const int appends = 30;
+        for (var i = 1; i <= appends; i++)
+        {
+            await h.Store.AppendAsync(Tenant, "woken", "account", ExpectedVersion.Any, [Deposit(i, $"append {i}")]);
+            await Task.Delay(15);
+        }
+        await CatchUpAsync(h, subscriptions);
+        var reads = tail.DatabaseReads - before;
+        await h.StopDaemonAsync();
+
+        Assert.All(subscriptions, s => Assert.Equal(appends + 1, s.Seen.Count));
+        Assert.True(reads <= appends + 3, $"{reads} database reads of the log for {appends} appends and 3 runners");
     }
 
     [Fact]

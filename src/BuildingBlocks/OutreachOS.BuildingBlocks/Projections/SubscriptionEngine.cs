@@ -311,7 +311,8 @@ internal readonly record struct BatchOutcome(int Count, GlobalPosition? Position
 
 /// <summary>
 /// Runs every registered subscription in the background. Each runner holds a session advisory lock on a dedicated
-/// connection (so only one host runs it), LISTENs for appends on that connection, and polls as a fallback.
+/// connection (so only one host runs it); one LISTEN connection per process wakes them all (<see cref="LogNotifications"/>),
+/// and each polls as a fallback.
 /// </summary>
 internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<ISubscription> subscriptions, NpgsqlDataSource dataSource,
     IOptions<SubscriptionOptions> options, ILogger<SubscriptionDaemon> logger) : BackgroundService
@@ -325,16 +326,22 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
         {
             return Task.CompletedTask;
         }
-        return Task.WhenAll(subscriptions.Select(s => Task.Run(() => RunAsync(s, stoppingToken), stoppingToken)));
+        var notifications = new LogNotifications(dataSource, () => engine.ReadMark, logger);
+        return Task.WhenAll(subscriptions.Select(s => Task.Run(() => RunAsync(s, notifications, stoppingToken), stoppingToken))
+            .Append(Task.Run(() => notifications.RunAsync(stoppingToken), stoppingToken)));
     }
 
-    private async Task RunAsync(ISubscription subscription, CancellationToken ct)
+    /// <summary>How often an active runner proves that its lock connection (which nothing else reads) is alive.</summary>
+    private static readonly TimeSpan LockCheckInterval = TimeSpan.FromSeconds(1);
+
+    private async Task RunAsync(ISubscription subscription, LogNotifications notifications, CancellationToken ct)
     {
         var backoff = TimeSpan.FromMilliseconds(200);
         while (!ct.IsCancellationRequested)
         {
             NpgsqlConnection? conn = null;
             var locked = false;
+            LogNotifications.Wake? wake = null;
             GlobalPosition? checkpoint = null;
             GlobalPosition? stored = null;
             try
@@ -348,25 +355,13 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 locked = true;
                 logger.LogInformation("Subscription {Subscription} is active in this process", subscription.Name);
                 subscription.OnActiveChanged(true);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresEventStore.NotifyChannel}; LISTEN {PostgresEventStore.ReleasedChannel}", conn))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                var appended = 0; // set by an oos_events notification (new events), not by oos_released
-                // The shared log's read mark when the last notification (of new events / of either kind) arrived: what it
-                // announced is committed by then, so a read of the log's end started after the mark includes it.
-                long appendMark = 0, anyMark = 0;
-                conn.Notification += (_, e) =>
-                {
-                    var m = engine.ReadMark;
-                    Volatile.Write(ref anyMark, m);
-                    if (e.Channel == PostgresEventStore.NotifyChannel)
-                    {
-                        Volatile.Write(ref appendMark, m);
-                        Volatile.Write(ref appended, 1);
-                    }
-                };
+                wake = notifications.Register();
+                // The wake's marks: the shared log's read mark when the last notification (of new events / of either
+                // kind) arrived: what it announced is committed by then, so a read of the log's end started after the
+                // mark includes it.
+                await notifications.Listening.WaitAsync(ct);
                 var mark = engine.ReadMark; // after LISTEN: everything committed before is to be read
+                var lockChecked = DateTime.UtcNow;
                 backoff = TimeSpan.FromMilliseconds(200);
                 DateTime? behindSince = null; // the table is behind the position reached by skipped batches
                 var heldBackWait = TimeSpan.Zero;
@@ -408,18 +403,16 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         var due = since + LazyCheckpointDelay - DateTime.UtcNow;
                         wait = due < wait ? (due > TimeSpan.Zero ? due : TimeSpan.Zero) : wait;
                     }
-                    // Also proves the lock connection is alive: a broken one throws and the lock is re-taken.
                     // Waiting on held-back events, any notification is worth a re-read (an append, or a subscription's
                     // transaction ending); otherwise only new events are, and a release just continues the wait.
-                    Volatile.Write(ref appended, 0);
+                    // A notification that arrived while the batch ran is pending and ends the wait at once.
                     var waitStarted = Stopwatch.GetTimestamp();
                     var until = DateTime.UtcNow + wait;
                     var notified = false;
-                    while (await conn.WaitAsync(Remaining(until), ct))
+                    while (await wake.WaitAsync(Remaining(until), ct))
                     {
                         notified = true;
-                        await DrainNotificationsAsync(conn, ct);
-                        if (outcome.More || Volatile.Read(ref appended) == 1 || DateTime.UtcNow >= until)
+                        if (outcome.More || wake.Appended || DateTime.UtcNow >= until)
                         {
                             break;
                         }
@@ -428,10 +421,18 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     // clock for a poll or held-back re-check: only a read started from now on, or the runner would be
                     // handed the same stale answer again. Woken early only to write the lazy checkpoint: nothing new
                     // was announced, the mark stays.
-                    mark = outcome.More && notified ? Volatile.Read(ref anyMark)
-                        : !outcome.More && Volatile.Read(ref appended) == 1 ? Volatile.Read(ref appendMark)
+                    var appended = wake.TakeAppended(); // a later announcement sets it again, and signals
+                    mark = outcome.More && notified ? wake.AnyMark
+                        : !outcome.More && appended ? wake.AppendMark
                         : outcome.More || DateTime.UtcNow >= recheckAt ? engine.ReadMark
                         : mark;
+                    if (DateTime.UtcNow - lockChecked >= LockCheckInterval)
+                    {
+                        // Nothing reads the lock connection otherwise: a broken one throws here and the lock is re-taken.
+                        await using var check = new NpgsqlCommand("SELECT 1", conn);
+                        await check.ExecuteScalarAsync(ct);
+                        lockChecked = DateTime.UtcNow;
+                    }
                     if (outcome.More)
                     {
                         SubscriptionEngine.HeldBack.Record(Stopwatch.GetElapsedTime(waitStarted).TotalMilliseconds,
@@ -474,6 +475,10 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
             }
             finally
             {
+                if (wake is not null)
+                {
+                    notifications.Unregister(wake);
+                }
                 if (locked)
                 {
                     subscription.OnActiveChanged(false);
@@ -497,23 +502,6 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
         }
     }
 
-    /// <summary>
-    /// Every append sends a NOTIFY, and a burst of appends leaves one notification per append buffered on the connection.
-    /// One batch reads everything they announce, so the rest are consumed here instead of each waking an empty batch
-    /// (a transaction and a held-back probe per notification).
-    /// </summary>
-    private static async Task DrainNotificationsAsync(NpgsqlConnection conn, CancellationToken ct)
-    {
-        // Bounded in time, not count: under a steady stream of appends (one NOTIFY each, less than 1 ms apart) an unbounded
-        // drain would never get to the batch.
-        var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started) < MaxDrain && await conn.WaitAsync(TimeSpan.FromMilliseconds(1), ct))
-        {
-        }
-    }
-
-    private static readonly TimeSpan MaxDrain = TimeSpan.FromMilliseconds(3);
-
     private static TimeSpan Remaining(DateTime until)
     {
         var left = until - DateTime.UtcNow;
@@ -531,10 +519,6 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
         {
             if (locked && conn.FullState == System.Data.ConnectionState.Open)
             {
-                await using (var unlisten = new NpgsqlCommand("UNLISTEN *", conn))
-                {
-                    await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
-                }
                 await SubscriptionEngine.UnlockAsync(conn, name, CancellationToken.None);
             }
         }
