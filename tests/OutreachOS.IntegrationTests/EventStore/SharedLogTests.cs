@@ -7,9 +7,16 @@ using OutreachOS.BuildingBlocks.Projections;
 namespace OutreachOS.IntegrationTests.EventStore;
 
 /// <summary>Records what its batches hand it (the events it <see cref="Handles"/>), in order.</summary>
-internal sealed class RecordingSubscription(string name, int batchSize, Func<StoredEvent, bool>? handles = null, TimeSpan? work = null) : ISubscription
+internal sealed class RecordingSubscription(string name, int batchSize, Func<StoredEvent, bool>? handles = null, TimeSpan? work = null,
+    TimeSpan? gather = null) : ISubscription
 {
     private readonly List<StoredEvent> _seen = [];
+    private int _batches;
+
+    public TimeSpan GatherDelay => gather ?? TimeSpan.Zero;
+
+    /// <summary>Batches handed over (each one transaction).</summary>
+    public int Batches => Volatile.Read(ref _batches);
 
     public string Name => name;
 
@@ -34,6 +41,7 @@ internal sealed class RecordingSubscription(string name, int batchSize, Func<Sto
         {
             _seen.AddRange(events.Where(Handles));
         }
+        Interlocked.Increment(ref _batches);
         if (work is { } w)
         {
             await Task.Delay(w, ct); // a slow projection: notifications arrive while it works
@@ -158,6 +166,32 @@ public sealed class SharedLogTests
 
         Assert.All(subscriptions, s => Assert.Equal(appends + 1, s.Seen.Count));
         Assert.True(reads <= appends + 3, $"{reads} database reads of the log for {appends} appends and 3 runners");
+    }
+
+    [Fact]
+    public async Task A_subscription_with_a_gather_delay_handles_a_burst_of_appends_in_few_batches_and_misses_none()
+    {
+        var gathering = new RecordingSubscription("gathering", 1000, gather: TimeSpan.FromMilliseconds(300));
+        var eager = new RecordingSubscription("eager", 1000);
+        await using var h = await HostAsync(gathering, eager);
+        await h.StartDaemonAsync();
+        await h.Store.AppendAsync(Tenant, "burst", "account", ExpectedVersion.Any, [Deposit(0, "first")]);
+        await CatchUpAsync(h, gathering, eager);
+        var (gatheringBefore, eagerBefore) = (gathering.Batches, eager.Batches);
+
+        // Twelve appends about 10 ms apart: a burst well inside one gather delay.
+        for (var i = 1; i <= 12; i++)
+        {
+            await h.Store.AppendAsync(Tenant, "burst", "account", ExpectedVersion.Any, [Deposit(i, $"burst {i}")]);
+            await Task.Delay(10);
+        }
+        await CatchUpAsync(h, gathering, eager);
+        await h.StopDaemonAsync();
+
+        Assert.Equal(13, gathering.Seen.Count);
+        Assert.Equal(eager.Seen.Select(e => e.EventId), gathering.Seen.Select(e => e.EventId));
+        var gatheringBatches = gathering.Batches - gatheringBefore;
+        Assert.True(gatheringBatches <= 3, $"{gatheringBatches} batches with the gather delay, {eager.Batches - eagerBefore} without");
     }
 
     [Fact]

@@ -22,6 +22,14 @@ public interface ISubscription
     bool Handles(StoredEvent e) => true;
 
     /// <summary>
+    /// How long the runner lets further appends accumulate after one is announced before it reads, so that one batch (one
+    /// transaction, one set of writes) covers a burst instead of one batch per append. Zero (the default): read at once. A
+    /// read model that tolerates this much extra staleness (the KPI counters) trades it for far fewer round trips under load.
+    /// Held-back re-checks, polls and catch-up batches are not delayed.
+    /// </summary>
+    TimeSpan GatherDelay => TimeSpan.Zero;
+
+    /// <summary>
     /// Applies a batch in the subscription's transaction. The events (and their <see cref="StoredEvent.Data"/>) are shared
     /// with the process's other runners through the in-memory log tail: read them, never mutate them.
     /// </summary>

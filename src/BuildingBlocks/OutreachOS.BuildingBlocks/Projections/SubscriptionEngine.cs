@@ -426,6 +426,16 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         : !outcome.More && appended ? wake.AppendMark
                         : outcome.More || DateTime.UtcNow >= recheckAt ? engine.ReadMark
                         : mark;
+                    if (appended && !outcome.More && subscription.GatherDelay > TimeSpan.Zero)
+                    {
+                        // Let the burst this append belongs to arrive: one batch for all of it. Whatever is announced
+                        // meanwhile is covered by a read started after the latest announcement's mark.
+                        await Task.Delay(subscription.GatherDelay, ct);
+                        if (wake.TakeAppended())
+                        {
+                            mark = wake.AppendMark;
+                        }
+                    }
                     if (DateTime.UtcNow - lockChecked >= LockCheckInterval)
                     {
                         // Nothing reads the lock connection otherwise: a broken one throws here and the lock is re-taken.

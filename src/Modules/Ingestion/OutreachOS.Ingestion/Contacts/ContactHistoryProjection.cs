@@ -25,6 +25,9 @@ internal sealed class ContactHistoryProjection : ISubscription
     // Most of the log (personalization, credits, triage) is nothing to this projection: such batches cost no transaction.
     public bool Handles(StoredEvent e) => e.EventType is "inbound_received.v1" or "outbound_reply_received.v1";
 
+    /// <summary>A contact's history is read by people and by later messages, not within a fifth of a second: one batch per burst.</summary>
+    public TimeSpan GatherDelay => TimeSpan.FromMilliseconds(200);
+
     public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         var received = new List<StoredEvent>();
