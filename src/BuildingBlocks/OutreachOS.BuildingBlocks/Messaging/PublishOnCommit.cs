@@ -157,6 +157,7 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
                 }
                 try
                 {
+                    cts.Token.ThrowIfCancellationRequested(); // stopping or out of time: leave it to the relay
                     await IntegrationEventRelay.PublishAsync(bus, h.Event, clock, "commit", cts.Token);
                     Interlocked.Increment(ref _published);
                     Resolve(h, published: true);
