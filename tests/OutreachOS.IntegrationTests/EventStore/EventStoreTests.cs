@@ -134,19 +134,19 @@ public sealed class EventStoreTests
         var head = (await h.Store.ReadStreamAsync(TenantA, "k"))[^1];
 
         EventToAppend[] next = [Deposit(3)];
-        var appended = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), next) { ExpectedLastHash = head.Hash }]);
+        var appended = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), next) { ReadHead = (2, head.Hash) }]);
         Assert.Equal(3, appended[0].Version);
         Assert.True((await h.Store.VerifyAsync(TenantA, "k")).Valid);
 
         // Stale head: a retry of the same events is recognised, other events are a version conflict; nothing is written.
-        var retry = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), next) { ExpectedLastHash = head.Hash }]);
+        var retry = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), next) { ReadHead = (2, head.Hash) }]);
         Assert.True(retry[0].AlreadyAppended);
         await Assert.ThrowsAsync<ConcurrencyException>(() =>
-            h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), [Deposit(4)]) { ExpectedLastHash = head.Hash }]));
+            h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(2), [Deposit(4)]) { ReadHead = (2, head.Hash) }]));
         Assert.Equal(3, await h.ScalarAsync("SELECT count(*) FROM oos.events"));
 
         // A wrong hash at the right version is only a missed shortcut: the store chains from the real head.
-        var wrong = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(3), [Deposit(5)]) { ExpectedLastHash = new byte[32] }]);
+        var wrong = await h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(3), [Deposit(5)]) { ReadHead = (3, new byte[32]) }]);
         Assert.Equal(4, wrong[0].Version);
         Assert.True((await h.Store.VerifyAsync(TenantA, "k")).Valid);
 
@@ -155,11 +155,17 @@ public sealed class EventStoreTests
         await using (var conn = await h.DataSource.OpenConnectionAsync())
         await using (var tx = await conn.BeginTransactionAsync())
         {
-            var r = await h.Store.AppendManyAsync(tx, [new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(4), [Deposit(6)]) { ExpectedLastHash = last.Hash }]);
+            var r = await h.Store.AppendManyAsync(tx, [new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(4), [Deposit(6)]) { ReadHead = (4, last.Hash) }]);
             Assert.Equal(5, r[0].Version);
             await tx.CommitAsync();
         }
         Assert.True((await h.Store.VerifyAsync(TenantA, "k")).Valid);
+        Assert.Equal(5, (await h.Store.GetStreamAsync(TenantA, "k"))!.Version);
+
+        // The head read never overrides an exact expected version that names another one.
+        var current = (await h.Store.ReadStreamAsync(TenantA, "k"))[^1];
+        await Assert.ThrowsAsync<ConcurrencyException>(() =>
+            h.Store.AppendManyAsync([new StreamAppend(TenantA, "k", "t", ExpectedVersion.Exactly(4), [Deposit(7)]) { ReadHead = (5, current.Hash) }]));
         Assert.Equal(5, (await h.Store.GetStreamAsync(TenantA, "k"))!.Version);
     }
 

@@ -83,17 +83,8 @@ public sealed class HostProcessKillTests
         public Task WaitForRelayPastAsync(Guid probeId) =>
             Eventually.TrueAsync(() => RelayIsPastAsync(probeId), "relay checkpoint past the probe", TimeSpan.FromSeconds(60));
 
-        public async Task<bool> RelayIsPastAsync(Guid probeId)
-        {
-            await using var ds = Npgsql.NpgsqlDataSource.Create(Postgres);
-            // The probe's request event id is the probe id (MessagingProbe.RequestAsync).
-            await using var cmd = ds.CreateCommand("""
-                SELECT EXISTS (SELECT 1 FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
-                               WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq))
-                """);
-            cmd.Parameters.AddWithValue("id", probeId);
-            return (bool)(await cmd.ExecuteScalarAsync())!;
-        }
+        // The probe's request event id is the probe id (MessagingProbe.RequestAsync).
+        public Task<bool> RelayIsPastAsync(Guid probeId) => RelayCheckpoint.IsPastAsync(Postgres, probeId);
 
         public ValueTask DisposeAsync() => Rabbit.DisposeAsync();
     }

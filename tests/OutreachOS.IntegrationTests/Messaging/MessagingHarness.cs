@@ -88,6 +88,22 @@ internal sealed class MessagingHarness : IAsyncDisposable
     }
 }
 
+/// <summary>The relay's position as stored in <c>oos.checkpoints</c> (written lazily, and at a graceful stop).</summary>
+internal static class RelayCheckpoint
+{
+    /// <summary>Whether the stored relay position is at or past the event.</summary>
+    public static async Task<bool> IsPastAsync(string connectionString, Guid eventId)
+    {
+        await using var ds = NpgsqlDataSource.Create(connectionString);
+        await using var cmd = ds.CreateCommand("""
+            SELECT EXISTS (SELECT 1 FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
+                           WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq))
+            """);
+        cmd.Parameters.AddWithValue("id", eventId);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
+    }
+}
+
 internal static class Eventually
 {
     public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)

@@ -201,25 +201,14 @@ public sealed class RelayTests
             }
             await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 5), "5 deliveries");
             // Nothing else happens: the position reached is written within about a second.
-            await Eventually.TrueAsync(() => RelayIsPastAsync(cs, fifth.EventId), "relay checkpoint past the fifth event", TimeSpan.FromSeconds(10));
+            await Eventually.TrueAsync(() => RelayCheckpoint.IsPastAsync(cs, fifth.EventId), "relay checkpoint past the fifth event", TimeSpan.FromSeconds(10));
 
             last = Happened("lazy", 5);
             await h.Store.AppendAsync(Tenant, "lazy", "test", ExpectedVersion.Any, [last]);
             await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 6), "6 deliveries");
         } // stopped right after the publish: the stop writes the position
 
-        Assert.True(await RelayIsPastAsync(cs, last.EventId), "the relay's position at stop covers the last published event");
-    }
-
-    private static async Task<bool> RelayIsPastAsync(string connectionString, Guid eventId)
-    {
-        await using var ds = Npgsql.NpgsqlDataSource.Create(connectionString);
-        await using var cmd = ds.CreateCommand("""
-            SELECT EXISTS (SELECT 1 FROM oos.checkpoints c JOIN oos.events e ON e.id = @id
-                           WHERE c.name = 'integration-relay' AND (c.tx, c.seq) >= (e.tx, e.seq))
-            """);
-        cmd.Parameters.AddWithValue("id", eventId);
-        return (bool)(await cmd.ExecuteScalarAsync())!;
+        Assert.True(await RelayCheckpoint.IsPastAsync(cs, last.EventId), "the relay's position at stop covers the last published event");
     }
 
     [Fact]

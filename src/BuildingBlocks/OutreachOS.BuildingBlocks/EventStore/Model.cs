@@ -65,24 +65,17 @@ public sealed record EventToAppend(Guid EventId, object Data, IReadOnlyDictionar
 public sealed record StreamAppend(Guid TenantId, string StreamId, string StreamType, ExpectedVersion Expected, IReadOnlyList<EventToAppend> Events)
 {
     /// <summary>
-    /// The hash of the stream's last event as the caller read it, with <see cref="Expected"/> = that event's version: the
-    /// store then appends without reading the head first (one round trip less) when the stream is still at that event,
-    /// and takes the general path otherwise (same outcome: a retry is recognised, anything else is a version conflict).
-    /// An event id that exists in another stream then fails the statement, which aborts a caller's transaction.
-    /// </summary>
-    public byte[]? ExpectedLastHash { get; init; }
-
-    /// <summary>
-    /// The head the caller read (version and last event's hash) for an append whose <see cref="Expected"/> is not that exact
-    /// version (e.g. <see cref="ExpectedVersion.Any"/>): the store tries the append at that head first, in one round trip,
-    /// and takes the general path (with <see cref="Expected"/>) if the stream moved since. Same caveat as
-    /// <see cref="ExpectedLastHash"/> for an event id that exists in another stream.
+    /// The stream's head as the caller read it (the last event's version and hash): the store then tries the append at that
+    /// head in one round trip, without reading the head first, and takes the general path (with <see cref="Expected"/>) if
+    /// the stream moved since — same outcome: a retry is recognised, a mismatch of an exact version is a conflict, and
+    /// <see cref="ExpectedVersion.Any"/> appends at the real head. Used only when <see cref="Expected"/> is Any or that very
+    /// version. An event id that exists in another stream then fails the statement, which aborts a caller's transaction.
     /// </summary>
     public (long Version, byte[] Hash)? ReadHead { get; init; }
 
     /// <summary>The head to try the one-round-trip append at, if the caller gave one.</summary>
     internal (long Version, byte[] Hash)? KnownHead =>
-        ExpectedLastHash is { } hash && Expected.Value > 0 ? (Expected.Value, hash) : ReadHead is { Version: > 0 } head ? head : null;
+        ReadHead is { Version: > 0 } head && (Expected.IsAny || Expected.Value == head.Version) ? head : null;
 }
 
 public sealed record AppendResult(string StreamId, long Version, bool AlreadyAppended);

@@ -193,15 +193,19 @@ internal sealed class PostgresEventStore(
         return stored;
     }
 
-    /// <summary>The rows of one stream's events after <paramref name="version"/>, chained from <paramref name="previous"/>.</summary>
-    private List<PendingRow> Chain(StreamAppend append, long version, byte[]? previous, DateTimeOffset now)
+    /// <summary>
+    /// The rows of one stream's events after <paramref name="version"/>, chained from <paramref name="previous"/>.
+    /// <paramref name="canonical"/>: the events' canonical payloads when already computed (the general path does it before
+    /// taking its locks), in the order of the events.
+    /// </summary>
+    private List<PendingRow> Chain(StreamAppend append, long version, byte[]? previous, DateTimeOffset now, ArraySegment<byte[]> canonical = default)
     {
         var rows = new List<PendingRow>(append.Events.Count);
         foreach (var e in append.Events)
         {
+            var data = canonical.Count > 0 ? canonical[rows.Count] : CanonicalData(e);
             version++;
             var typeName = types.NameFor(e.Data.GetType());
-            var data = CanonicalData(e);
             var metadata = CanonicalMetadata(e.Metadata);
             var hash = EventHash.Compute(previous, append.TenantId, append.StreamId, version, typeName, e.EventId, now, data, metadata);
             rows.Add(new PendingRow(e, append.TenantId, append.StreamId, version, typeName, data, metadata, hash));
@@ -326,20 +330,10 @@ internal sealed class PostgresEventStore(
                 throw new ConcurrencyException(append.StreamId, append.Expected, currentVersion);
             }
 
-            var version = currentVersion;
-            var previous = lastHash;
-            foreach (var e in append.Events)
-            {
-                version++;
-                var typeName = types.NameFor(e.Data.GetType());
-                var data = canonical[first + (int)(version - currentVersion - 1)];
-                var metadata = CanonicalMetadata(e.Metadata);
-                var hash = EventHash.Compute(previous, append.TenantId, append.StreamId, version, typeName, e.EventId, now, data, metadata);
-                rows.Add(new PendingRow(e, append.TenantId, append.StreamId, version, typeName, data, metadata, hash));
-                previous = hash;
-            }
-            updates.Add((append, version, previous!));
-            results[index] = new AppendResult(append.StreamId, version, AlreadyAppended: false);
+            var chained = Chain(append, currentVersion, lastHash, now, new ArraySegment<byte[]>(canonical, first, append.Events.Count));
+            rows.AddRange(chained);
+            updates.Add((append, chained[^1].Version, chained[^1].Hash));
+            results[index] = new AppendResult(append.StreamId, chained[^1].Version, AlreadyAppended: false);
         }
 
         if (rows.Count == 0)

@@ -133,10 +133,24 @@ internal static class CoreMigrations
             $$;
             """),
     ];
+}
 
-    /// <summary>Raised by <c>oos.require_rows</c> for a checkpoint that another runner moved (SQLSTATE, class "OO").</summary>
+/// <summary>
+/// For batches that end in COMMIT (one round trip instead of two): the conditional write before it is guarded by
+/// <c>oos.require_rows</c> (core migration 2), so a write that touches no row raises, the transaction aborts, and the
+/// COMMIT only ends the failed transaction.
+/// </summary>
+internal static class CommitGuards
+{
+    /// <summary>Raised for a checkpoint that another runner moved (SQLSTATE, class "OO").</summary>
     public const string CheckpointMoved = "OOC01";
 
-    /// <summary>Raised by <c>oos.require_rows</c> for a message already recorded in a consumer's inbox.</summary>
+    /// <summary>Raised for a message already recorded in a consumer's inbox.</summary>
     public const string InboxTaken = "OOI01";
+
+    /// <summary><paramref name="write"/> (an INSERT or UPDATE without RETURNING) as one statement that raises <paramref name="code"/> when it touches no row.</summary>
+    public static string RequireRows(string write, string code, string message) => $"""
+        WITH written AS ({write} RETURNING 1)
+        SELECT oos.require_rows((SELECT count(*) FROM written), '{code}', '{message}')
+        """;
 }

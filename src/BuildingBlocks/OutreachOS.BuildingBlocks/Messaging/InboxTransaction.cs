@@ -111,7 +111,7 @@ public sealed class InboxTransaction : IAsyncDisposable
                 await batch.ExecuteNonQueryAsync(ct);
                 return true;
             }
-            catch (PostgresException e) when (e.SqlState == CoreMigrations.InboxTaken)
+            catch (PostgresException e) when (e.SqlState == CommitGuards.InboxTaken)
             {
                 await Transaction.RollbackAsync(ct);
                 return false;
@@ -128,10 +128,7 @@ public sealed class InboxTransaction : IAsyncDisposable
 
     private NpgsqlBatchCommand GuardedRow()
     {
-        var guarded = new NpgsqlBatchCommand($"""
-            WITH added AS ({_row.CommandText} RETURNING 1)
-            SELECT oos.require_rows((SELECT count(*) FROM added), '{CoreMigrations.InboxTaken}', 'message already recorded in the inbox')
-            """);
+        var guarded = new NpgsqlBatchCommand(CommitGuards.RequireRows(_row.CommandText, CommitGuards.InboxTaken, "message already recorded in the inbox"));
         foreach (NpgsqlParameter p in _row.Parameters)
         {
             guarded.Parameters.Add(new NpgsqlParameter { Value = p.Value });

@@ -55,9 +55,10 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
             return null; // the relay is not collecting: leave these to it
         }
         List<Handoff>? picked = null;
+        HashSet<(Guid, string)>? opened = null; // streams this append opens (their version 1 is in it), built once
         foreach (var e in events)
         {
-            if (e.Data is IIntegrationEvent && OpenedBy(events, e))
+            if (e.Data is IIntegrationEvent && (e.Version == 1 || (opened ??= OpenedStreams(events)).Contains((e.TenantId, e.StreamId))))
             {
                 var handoff = new Handoff(e, Stopwatch.GetTimestamp());
                 // Registered before the commit: the relay can read the event as soon as it commits, possibly before the
@@ -121,20 +122,17 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
         return _busReady;
     }
 
-    private static bool OpenedBy(IReadOnlyList<StoredEvent> events, StoredEvent e)
+    private static HashSet<(Guid, string)> OpenedStreams(IReadOnlyList<StoredEvent> events)
     {
-        if (e.Version == 1)
+        var opened = new HashSet<(Guid, string)>();
+        foreach (var e in events)
         {
-            return true;
-        }
-        foreach (var other in events)
-        {
-            if (other.Version == 1 && other.TenantId == e.TenantId && other.StreamId == e.StreamId)
+            if (e.Version == 1)
             {
-                return true;
+                opened.Add((e.TenantId, e.StreamId));
             }
         }
-        return false;
+        return opened;
     }
 
     private async Task PublishAsync(List<Handoff> picked)

@@ -169,14 +169,11 @@ public sealed class SubscriptionEngine
     private static async Task<bool> MoveCheckpointAndCommitAsync(NpgsqlTransaction tx, string name, GlobalPosition from, GlobalPosition to,
         CancellationToken ct)
     {
-        var move = new NpgsqlBatchCommand($"""
-            WITH moved AS (
-                INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
-                ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
-                WHERE c.tx = @otx AND c.seq = @oseq
-                RETURNING 1)
-            SELECT oos.require_rows((SELECT count(*) FROM moved), '{CoreMigrations.CheckpointMoved}', 'checkpoint moved by another runner')
-            """);
+        var move = new NpgsqlBatchCommand(CommitGuards.RequireRows("""
+            INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
+            ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
+            WHERE c.tx = @otx AND c.seq = @oseq
+            """, CommitGuards.CheckpointMoved, "checkpoint moved by another runner"));
         move.Parameters.AddWithValue("n", name);
         move.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = to.Transaction });
         move.Parameters.AddWithValue("seq", to.Sequence);
@@ -202,7 +199,7 @@ public sealed class SubscriptionEngine
             await batch.ExecuteNonQueryAsync(ct);
             return true;
         }
-        catch (PostgresException e) when (e.SqlState == CoreMigrations.CheckpointMoved)
+        catch (PostgresException e) when (e.SqlState == CommitGuards.CheckpointMoved)
         {
             return false; // the transaction is aborted; disposing it rolls it back
         }

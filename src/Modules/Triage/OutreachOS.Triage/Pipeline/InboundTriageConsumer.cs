@@ -63,7 +63,7 @@ internal sealed class InboundTriageConsumer(
                 version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(version),
                 [.. events.Select(e => EventToAppend.Create(e, metadata))])
             {
-                ExpectedLastHash = version == 0 ? null : existing[^1].Hash, // the head just read: no head lookup in the append
+                ReadHead = version == 0 ? null : (version, existing[^1].Hash), // the head just read: no head lookup in the append
             },
         ], ct);
     }
