@@ -1,6 +1,9 @@
 using Npgsql;
 using NpgsqlTypes;
+using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.Documents;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Credits.Ledger;
 
 namespace OutreachOS.IntegrationTests.EventStore;
 
@@ -32,6 +35,71 @@ public sealed class QueryPlanTests
 
         Assert.DoesNotContain("Seq Scan", plan);
         Assert.Contains("events_tx_seq", plan);
+    }
+
+    [Fact]
+    public async Task Stream_heads_are_written_through_the_primary_key()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.ExecAsync("""
+            ALTER TABLE oos.streams SET (autovacuum_enabled = false);
+            INSERT INTO oos.streams (tenant_id, id, type, version, created_at, updated_at)
+            SELECT 'aaaaaaaa-0000-0000-0000-0000000000a1', 'stream-' || g, 'account', 1, now(), now() FROM generate_series(1, 300) g;
+            """);
+
+        // A group transaction's worth of streams (20): as UPDATE … FROM unnest this hashed a sequential scan of the table.
+        const int n = 20;
+        var plan = await PlanAsync(h.DataSource, PostgresEventStore.UpdateHeadsSql,
+            new NpgsqlParameter("t", Enumerable.Repeat(Tenant, n).ToArray()),
+            new NpgsqlParameter("s", Enumerable.Range(1, n).Select(i => $"stream-{i * 7}").ToArray()),
+            new NpgsqlParameter("ty", Enumerable.Repeat("account", n).ToArray()), new NpgsqlParameter("v", Enumerable.Repeat(2L, n).ToArray()),
+            new NpgsqlParameter("h", Enumerable.Repeat(new byte[32], n).ToArray()), new NpgsqlParameter("now", DateTimeOffset.UtcNow));
+
+        Assert.DoesNotContain("Seq Scan", plan);
+        Assert.Contains("streams_pkey", plan);
+    }
+
+    [Fact]
+    public async Task Documents_are_looked_up_by_primary_key_not_by_the_smaller_status_index()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.ExecAsync("""
+            ALTER TABLE oos.documents SET (autovacuum_enabled = false);
+            INSERT INTO oos.documents (tenant_id, type, id, data)
+            SELECT 'aaaaaaaa-0000-0000-0000-0000000000a1', 'record', 'doc-' || g, jsonb_build_object('body', repeat('b', 300), 'n', g)
+            FROM generate_series(1, 3000) g;
+            INSERT INTO oos.documents (tenant_id, type, id, data)
+            SELECT 'aaaaaaaa-0000-0000-0000-0000000000a1', 'draft', 'draft-' || g, jsonb_build_object('status', CASE WHEN g % 50 = 0 THEN 'PENDING' ELSE 'APPROVED' END)
+            FROM generate_series(1, 3000) g;
+            """);
+
+        foreach (var forUpdate in new[] { false, true })
+        {
+            var lookup = await PlanAsync(h.DataSource, DocumentStore.GetManySql(forUpdate),
+                new NpgsqlParameter("t", new[] { Tenant, Tenant }), new NpgsqlParameter("ids", new[] { "doc-7", "doc-2999" }),
+                new NpgsqlParameter("type", "record"));
+            Assert.DoesNotContain("Seq Scan", lookup);
+            Assert.Contains("documents_pkey", lookup);
+        }
+    }
+
+    [Fact]
+    public async Task Credit_reservations_are_looked_up_by_key()
+    {
+        await using var h = await EventStoreHarness.CreateAsync(configure: s => s.AddMigration(CreditAccountProjection.Migration));
+        await h.ExecAsync("""
+            ALTER TABLE oos.credit_reservations SET (autovacuum_enabled = false);
+            INSERT INTO oos.credit_reservations (tenant_id, id, period, credits, status, reason, created_at, expires_at)
+            SELECT 'aaaaaaaa-0000-0000-0000-0000000000a1', gen_random_uuid(), '2026-12', 3, 'SETTLED', 'personalize', now(), now()
+            FROM generate_series(1, 400) g;
+            """);
+
+        var plan = await PlanAsync(h.DataSource, PostgresCreditLedger.ReservationLookupSql,
+            new NpgsqlParameter("t", Enumerable.Repeat(Tenant, 16).ToArray()),
+            new NpgsqlParameter("ids", Enumerable.Range(0, 16).Select(_ => Guid.NewGuid()).ToArray()));
+
+        Assert.DoesNotContain("Seq Scan", plan);
+        Assert.Contains("credit_reservations_pkey", plan);
     }
 
     /// <summary>The plan PostgreSQL chooses for <paramref name="sql"/> with these parameter values, as text.</summary>

@@ -422,14 +422,23 @@ internal sealed class PostgresEventStore(
             : CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(withTrace, OutreachJson.Options));
     }
 
+    /// <summary>
+    /// The new heads of the appended streams. The rows exist (the append locked or created them first), so this only ever
+    /// takes the DO UPDATE branch; written as an upsert because its arbiter is always the primary key. As
+    /// <c>UPDATE … FROM unnest</c> the planner hashed a sequential scan of every stream whenever it guessed the table small.
+    /// </summary>
+    internal const string UpdateHeadsSql = """
+        INSERT INTO oos.streams AS s (tenant_id, id, type, version, last_hash, created_at, updated_at)
+        SELECT x.t, x.s, x.ty, x.v, x.h, @now, @now FROM unnest(@t, @s, @ty, @v, @h) AS x(t, s, ty, v, h)
+        ON CONFLICT (tenant_id, id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash, updated_at = excluded.updated_at
+        """;
+
     private static NpgsqlBatchCommand UpdateHeads(List<(StreamAppend Append, long Version, byte[] Hash)> updates, DateTimeOffset now)
     {
-        var cmd = new NpgsqlBatchCommand("""
-            UPDATE oos.streams AS s SET version = x.v, last_hash = x.h, updated_at = @now
-            FROM unnest(@t, @s, @v, @h) AS x(t, s, v, h) WHERE s.tenant_id = x.t AND s.id = x.s
-            """);
+        var cmd = new NpgsqlBatchCommand(UpdateHeadsSql);
         cmd.Parameters.AddWithValue("t", updates.Select(u => u.Append.TenantId).ToArray());
         cmd.Parameters.AddWithValue("s", updates.Select(u => u.Append.StreamId).ToArray());
+        cmd.Parameters.AddWithValue("ty", updates.Select(u => u.Append.StreamType).ToArray());
         cmd.Parameters.AddWithValue("v", updates.Select(u => u.Version).ToArray());
         cmd.Parameters.AddWithValue("h", updates.Select(u => u.Hash).ToArray());
         cmd.Parameters.AddWithValue("now", now);

@@ -132,6 +132,15 @@ internal static class CoreMigrations
             END
             $$;
             """),
+        // Documents were indexed whole (GIN, jsonb_path_ops) for one kind of query, "status = x"; every write of a large
+        // read model (a personalization record: prompts, outputs, verdicts) re-indexed each of its paths, the costliest
+        // statement of the personalize benchmark once the log probe was fixed. A btree on the status alone serves it,
+        // partial so that documents without a status (most of them) are not in it, and so that the planner never takes it
+        // for a key lookup by (tenant, type, id): it has the primary key's prefix and is smaller.
+        new(3, "documents indexed by status", """
+            DROP INDEX IF EXISTS oos.documents_data;
+            CREATE INDEX documents_status ON oos.documents (tenant_id, type, (data -> 'status')) WHERE data ? 'status';
+            """),
     ];
 }
 

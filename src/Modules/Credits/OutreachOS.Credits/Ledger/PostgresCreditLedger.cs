@@ -370,10 +370,7 @@ internal sealed class PostgresCreditLedger(
         lockAccounts.Parameters.AddWithValue("t", accounts.Select(a => a.TenantId).ToArray());
         lockAccounts.Parameters.AddWithValue("p", accounts.Select(a => a.Period).ToArray());
         lockAccounts.Parameters.AddWithValue("now", now);
-        var reservations = new NpgsqlBatchCommand("""
-            SELECT r.tenant_id, r.id, r.credits, r.status, coalesce(r.used, 0), r.expires_at FROM oos.credit_reservations r
-            JOIN unnest(@t, @ids) AS k(t, id) ON r.tenant_id = k.t AND r.id = k.id
-            """);
+        var reservations = new NpgsqlBatchCommand(ReservationLookupSql);
         reservations.Parameters.AddWithValue("t", reservationIds.Select(r => r.TenantId).ToArray());
         reservations.Parameters.AddWithValue("ids", reservationIds.Select(r => r.ReservationId).ToArray());
         var alerts = new NpgsqlBatchCommand("""
@@ -406,6 +403,15 @@ internal sealed class PostgresCreditLedger(
         }
         return (locked, found, levels);
     }
+
+    /// <summary>
+    /// The named reservations: one key lookup each (a LATERAL … LIMIT 1 is never flattened into a join). As a plain join
+    /// the planner hashed a sequential scan of the whole table whenever it guessed the table small.
+    /// </summary>
+    internal const string ReservationLookupSql = """
+        SELECT r.tenant_id, r.id, r.credits, r.status, coalesce(r.used, 0), r.expires_at FROM unnest(@t, @ids) AS k(t, id)
+        CROSS JOIN LATERAL (SELECT * FROM oos.credit_reservations r WHERE r.tenant_id = k.t AND r.id = k.id LIMIT 1) r
+        """;
 
     private async Task<string?> ReadPeriodAsync(Guid tenantId, Guid reservationId, CancellationToken ct)
     {

@@ -33,7 +33,7 @@ internal static class DraftsEndpoints
             return new FieldErrors().Add("status", "must be PENDING, APPROVED or REJECTED").ToProblem();
         }
 
-        var items = await docs.ListAsync<DraftRecord>(http.GetTenantId(), status is null ? null : new { status }, 500, ct: ct);
+        var items = await docs.ListAsync<DraftRecord>(http.GetTenantId(), status, 500, ct: ct);
         return Results.Ok(new DraftList([.. items.Select(i => i.Data).OrderBy(d => d.CreatedAt).Select(d => d.ToView())]));
     }
 

@@ -27,7 +27,7 @@ internal static class FeedbackEndpoints
 
     private static async Task<IResult> ExportAsync(HttpContext http, DocumentStore docs, CancellationToken ct)
     {
-        var approved = await docs.ListAsync<DraftRecord>(http.GetTenantId(), new { status = DraftStatus.Approved }, 10_000, ct: ct);
+        var approved = await docs.ListAsync<DraftRecord>(http.GetTenantId(), DraftStatus.Approved, 10_000, ct: ct);
         var sb = new StringBuilder();
         foreach (var d in approved.Select(a => a.Data).OrderBy(a => a.DecidedAt))
         {

@@ -19,7 +19,7 @@ internal static class QaEndpoints
     {
         var group = app.MapGroup("/qa").WithTags("Triage QA");
         group.MapGet("/pending", async (HttpContext http, DocumentStore docs, CancellationToken ct) =>
-            new QaList([.. (await docs.ListAsync<QaRecord>(http.GetTenantId(), new { status = QaSampler.Pending }, 500, ct: ct))
+            new QaList([.. (await docs.ListAsync<QaRecord>(http.GetTenantId(), QaSampler.Pending, 500, ct: ct))
                 .Select(d => d.Data).OrderBy(q => q.SampledAt)]))
             .WithSummary("Sampled auto-sent replies waiting for a verdict");
         group.MapPost("/{inboundId:guid}/verdict", VerdictAsync).WithSummary("Record whether the auto-sent reply was correct");
