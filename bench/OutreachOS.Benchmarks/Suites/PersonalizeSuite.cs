@@ -20,7 +20,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
     private const string Suite = "personalize";
     private const string BootstrapKey = "bench-bootstrap-key-0123456789abcdef";
     private const int Clients = 20;
-    private const int MaxWarmUpSteps = 10;
+    private const int MaxWarmUpSteps = 40;
 
     // A valid request as the API documents it; the offline composer answers it with 3 clean variants.
     private const string PersonalizeBody = """

@@ -5,12 +5,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OutreachOS.BuildingBlocks;
+using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Generation.Contracts;
 using OutreachOS.Generation.Events;
 using OutreachOS.Generation.Offline;
 using OutreachOS.Generation.Personalizing;
-using OutreachOS.Generation.Projection;
 using OutreachOS.Generation.Prompting;
 using OutreachOS.Generation.Telemetry;
 using OutreachOS.Llm;
@@ -21,7 +21,7 @@ namespace OutreachOS.Generation;
 public static class GenerationModule
 {
     /// <summary>
-    /// Registers outbound personalization: event types, the inline read-model projection, the offline composer for
+    /// Registers outbound personalization: event types, the offline composer for
     /// "personalize.v1", and the use cases. Needs <c>AddLlm</c>, the Guardrails module and an <c>ICreditLedger</c>.
     /// </summary>
     public static IServiceCollection AddGenerationModule(this IServiceCollection services, IConfiguration configuration)
@@ -30,7 +30,9 @@ public static class GenerationModule
         services.AddMetrics();
         services.TryAddSingleton(GenerationOptions.From(configuration));
         services.AddEventTypes(PersonalizationStreams.EventTypes);
-        services.AddInlineProjection<PersonalizationProjection>();
+        // Records are folded from their streams on read (ADR 0021); the documents an inline projection used to keep are dropped.
+        services.AddMigration(new Migration(310, "personalization records folded from their streams",
+            "DELETE FROM oos.documents WHERE type = 'PersonalizationRecord';"));
         services.AddOfflineTaskHandler<PersonalizeOfflineComposer>();
         services.TryAddSingleton<GenerationMetrics>();
         services.TryAddSingleton<PromptRenderer>();

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using OutreachOS.BuildingBlocks.Documents;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Credits.Contracts;
@@ -17,7 +16,6 @@ namespace OutreachOS.Generation.Personalizing;
 /// <summary>The use cases behind the /personalize endpoints: load → decide → append, with credits around model calls.</summary>
 internal sealed class PersonalizationService(
     IEventStore store,
-    DocumentStore documents,
     ICreditLedger ledger,
     ILlmClient llm,
     IGuardrailEvaluator guardrails,
@@ -42,13 +40,11 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> RegenerateAsync(Guid tenantId, Guid requestId, CancellationToken ct)
     {
-        var doc = await documents.GetAsync<PersonalizationRecord>(tenantId, PersonalizationProjection.IdOf(requestId), ct);
-        if (doc is null)
+        if (await LoadAsync(tenantId, requestId, ct) is not { } record)
         {
             return Problems.NotFound("Personalization request");
         }
 
-        var record = doc.Data;
         if (record.Regenerations >= options.MaxRegenerations)
         {
             return Problems.Conflict($"This request was already regenerated {record.Regenerations} time(s); the limit is {options.MaxRegenerations}.");
@@ -107,30 +103,47 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> GetAsync(Guid tenantId, Guid requestId, CancellationToken ct)
     {
-        var doc = await documents.GetAsync<PersonalizationRecord>(tenantId, PersonalizationProjection.IdOf(requestId), ct);
-        if (doc is null)
+        // One read: the stream, verified, is both the audit view (events in order with their hash-chain links) and the
+        // source of the record, folded here.
+        var stream = await store.ReadVerifiedAsync(tenantId, PersonalizationStreams.For(requestId), ct);
+        if (stream is null || Fold(stream.Events) is not { } record)
         {
             return Problems.NotFound("Personalization request");
         }
 
-        // The audit view reads the stream itself: the events in order with their hash-chain links.
-        var stream = await store.ReadVerifiedAsync(tenantId, PersonalizationStreams.For(requestId), ct);
-        var events = stream?.Events ?? [];
-        var chain = stream?.Verification ?? ChainVerification.Ok(PersonalizationStreams.For(requestId), 0);
-        var list = events.Select(e => new AuditEventDto(e.Version, e.EventType, e.CreatedAt, e.HashHex,
+        var list = stream.Events.Select(e => new AuditEventDto(e.Version, e.EventType, e.CreatedAt, e.HashHex,
             System.Text.Json.JsonDocument.Parse(e.Json).RootElement.Clone())).ToList();
-        return TypedResults.Ok(doc.Data with { Events = list, ChainValid = chain.Valid });
+        return TypedResults.Ok(record with { Events = list, ChainValid = stream.Verification.Valid });
+    }
+
+    /// <summary>
+    /// The request's record, folded from its stream (ADR 0021): always what the log says, at the version the next append
+    /// must expect. Null when the organization has no such request.
+    /// </summary>
+    private async Task<PersonalizationRecord?> LoadAsync(Guid tenantId, Guid requestId, CancellationToken ct) =>
+        Fold(await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct));
+
+    private static PersonalizationRecord? Fold(IReadOnlyList<StoredEvent> events)
+    {
+        PersonalizationRecord? record = null;
+        foreach (var e in events)
+        {
+            if (e.Data is not null)
+            {
+                record = PersonalizationEvolve.Evolve(record, e.Data, e.Version);
+            }
+        }
+
+        return record;
     }
 
     public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, CancellationToken ct)
     {
-        var doc = await documents.GetAsync<PersonalizationRecord>(caller.TenantId, PersonalizationProjection.IdOf(requestId), ct);
-        if (doc is null)
+        if (await LoadAsync(caller.TenantId, requestId, ct) is not { } record)
         {
             return Problems.NotFound("Personalization request");
         }
 
-        var record = doc.Data;
         var set = record.AttemptSets.LastOrDefault(s => s.Variants is { Count: > 0 });
         if (set is null)
         {
@@ -198,8 +211,7 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> ReplayAsync(Guid tenantId, Guid requestId, ReplayRequest body, CancellationToken ct)
     {
-        var doc = await documents.GetAsync<PersonalizationRecord>(tenantId, PersonalizationProjection.IdOf(requestId), ct);
-        if (doc is null)
+        if (await LoadAsync(tenantId, requestId, ct) is not { } record)
         {
             return Problems.NotFound("Personalization request");
         }
@@ -209,7 +221,6 @@ internal sealed class PersonalizationService(
             return new FieldErrors().Add("model", "must be a model name of 1 to 200 characters").ToProblem();
         }
 
-        var record = doc.Data;
         var set = record.AttemptSets.LastOrDefault(s => s.Attempts.Count > 0);
         if (set is null)
         {

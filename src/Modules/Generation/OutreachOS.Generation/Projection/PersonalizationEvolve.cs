@@ -3,7 +3,7 @@ using OutreachOS.Generation.Events;
 
 namespace OutreachOS.Generation.Projection;
 
-/// <summary>Pure fold of a request's events into its read model (the document that GETs read without replaying).</summary>
+/// <summary>Pure fold of a request's events into its record (what the GET, select, regenerate and replay read).</summary>
 internal static class PersonalizationEvolve
 {
     public static PersonalizationRecord? Evolve(PersonalizationRecord? s, object e, long version)
