@@ -57,8 +57,43 @@ public readonly record struct GlobalPosition(ulong Transaction, long Sequence) :
 /// <summary>An event to append: its id makes the append idempotent (a retried append of the same ids is a no-op).</summary>
 public sealed record EventToAppend(Guid EventId, object Data, IReadOnlyDictionary<string, string>? Metadata = null)
 {
+    // The canonical payload and the object it was made from: a copy made with `with { Data = … }` carries the field along,
+    // and must not reuse it.
+    private (object Data, byte[] Bytes)? _canonical;
+
     public static EventToAppend Create(object data, IReadOnlyDictionary<string, string>? metadata = null) =>
         new(Guid.CreateVersion7(), data, metadata);
+
+    /// <summary>
+    /// Serialises and canonicalises the payload now, on the caller's thread, and keeps the bytes for the append. For events
+    /// that another component appends on the caller's behalf (the credit ledger's group transactions carry several
+    /// callers' events): their serialisation then happens in parallel, before the group's locks are taken, instead of in
+    /// the transaction everyone waits for. The payload must not change afterwards (events are immutable records).
+    /// </summary>
+    public EventToAppend Canonicalized()
+    {
+        _ = CanonicalPayload();
+        return this;
+    }
+
+    // Value equality as before the cache existed: the cache is not part of the event.
+    public bool Equals(EventToAppend? other) =>
+        other is not null && EventId == other.EventId && Equals(Data, other.Data) && Equals(Metadata, other.Metadata);
+
+    public override int GetHashCode() => HashCode.Combine(EventId, Data, Metadata);
+
+    /// <summary>The payload as canonical JSON (the bytes that are stored and hashed).</summary>
+    internal byte[] CanonicalPayload()
+    {
+        if (_canonical is { } c && ReferenceEquals(c.Data, Data))
+        {
+            return c.Bytes;
+        }
+
+        var bytes = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(Data, Data.GetType(), OutreachJson.Options));
+        _canonical = (Data, bytes);
+        return bytes;
+    }
 }
 
 /// <summary>Appends to one stream, for <see cref="IEventStore.AppendManyAsync"/>.</summary>

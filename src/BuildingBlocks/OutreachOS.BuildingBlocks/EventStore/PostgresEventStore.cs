@@ -409,8 +409,7 @@ internal sealed class PostgresEventStore(
         return (heads, existing);
     }
 
-    private static byte[] CanonicalData(EventToAppend e) =>
-        CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType(), OutreachJson.Options));
+    private static byte[] CanonicalData(EventToAppend e) => e.CanonicalPayload();
 
     private static readonly byte[] EmptyMetadata = "{}"u8.ToArray();
 

@@ -53,9 +53,10 @@ internal sealed class AttemptSetRunner(
 
             var variants = present.Select(i => ToVariant(request, final[i]!, flags[i]!)).ToList();
             var charged = present.Count * options.CreditsPerVariant;
-            // The charge and the request's record of it (variants, verdicts, settlement) commit in one transaction.
+            // The charge and the request's record of it (variants, verdicts, settlement) commit in one transaction. Only
+            // the settlement depends on the ledger's answer; the rest is buffered (and serialised) here.
+            w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
             var balance = await ledger.SettleAsync(tenantId, reservationId, charged, b => w.PendingAppend(
-                new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()),
                 new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow())), ct);
             w.Committed();
             settledOrRefunded = true;

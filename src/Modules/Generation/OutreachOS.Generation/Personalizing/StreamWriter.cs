@@ -18,7 +18,8 @@ internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid reques
 
     public Guid TenantId => tenantId;
 
-    public void Add(object e) => _pending.Add(EventToAppend.Create(e));
+    /// <summary>Buffers an event, serialised now: a group transaction of the credit ledger may append it with other callers'.</summary>
+    public void Add(object e) => _pending.Add(EventToAppend.Create(e).Canonicalized());
 
     /// <summary>
     /// The buffered events and <paramref name="more"/> as one append for another component's transaction (the credit
