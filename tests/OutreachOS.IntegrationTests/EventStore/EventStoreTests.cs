@@ -1,6 +1,7 @@
 using OutreachOS.IntegrationTests.Infrastructure;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks;
 
 namespace OutreachOS.IntegrationTests.EventStore;
 
@@ -192,6 +193,69 @@ public sealed class EventStoreTests
         Assert.Equal(4, moved[0].Version);
         Assert.True((await h.Store.VerifyAsync(TenantA, "r")).Valid);
         Assert.Equal(4, (await h.Store.GetStreamAsync(TenantA, "r"))!.Version);
+    }
+
+    [Fact]
+    public async Task Append_and_commit_sends_a_batched_projection_and_the_commit_with_the_insert()
+    {
+        await using var h = await EventStoreHarness.CreateAsync(configure: s => s.AddInlineProjection<TotalsProjection>());
+        await h.ExecAsync("CREATE TABLE test_totals (account text PRIMARY KEY, total numeric NOT NULL CHECK (total >= 0))");
+
+        await using (var conn = await h.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            using var commands = new CommandCounter();
+            await h.Store.AppendManyAndCommitAsync(tx, [new StreamAppend(TenantA, "acc", "account", ExpectedVersion.NoStream, [Deposit(5), Deposit(2)])]);
+            // Lock the stream and look up the ids; then events, heads, the projection's upsert and COMMIT in one round trip.
+            Assert.Equal(2, commands.Count);
+        }
+
+        Assert.Equal(7, await h.ScalarAsync("SELECT total FROM test_totals WHERE account = 'acc-1'"));
+        Assert.Equal(2, await h.ScalarAsync("SELECT count(*) FROM oos.events"));
+
+        // A riding statement that fails aborts the whole append: no event, no head move, and the connection is usable.
+        await using (var conn = await h.DataSource.OpenConnectionAsync())
+        {
+            await using (var tx = await conn.BeginTransactionAsync())
+            {
+                await Assert.ThrowsAsync<PostgresException>(() =>
+                    h.Store.AppendManyAndCommitAsync(tx, [new StreamAppend(TenantA, "acc", "account", ExpectedVersion.Exactly(2), [Deposit(-10)])]));
+            }
+
+            await using var check = new NpgsqlCommand("SELECT count(*) FROM oos.events", conn);
+            Assert.Equal(2L, await check.ExecuteScalarAsync());
+        }
+
+        Assert.Equal(2, (await h.Store.GetStreamAsync(TenantA, "acc"))!.Version);
+        Assert.Equal(7, await h.ScalarAsync("SELECT total FROM test_totals WHERE account = 'acc-1'"));
+    }
+
+    /// <summary>Sums deposits per account; its upsert rides with the insert.</summary>
+    private sealed class TotalsProjection : IBatchedInlineProjection
+    {
+        public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(TestDeposited)];
+
+        public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+        {
+            await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+            AddStatements(batch.BatchCommands, events);
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+
+        public void AddStatements(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredEvent> events)
+        {
+            foreach (var e in events)
+            {
+                var d = (TestDeposited)e.Data!;
+                var cmd = new NpgsqlBatchCommand("""
+                    INSERT INTO test_totals (account, total) VALUES (@a, @n)
+                    ON CONFLICT (account) DO UPDATE SET total = test_totals.total + EXCLUDED.total
+                    """);
+                cmd.Parameters.AddWithValue("a", d.Account);
+                cmd.Parameters.AddWithValue("n", d.Amount);
+                batch.Add(cmd);
+            }
+        }
     }
 
     /// <summary>Npgsql commands (one per round trip, a batch counting once) started on this async flow.</summary>

@@ -17,6 +17,13 @@ public interface IEventStore
     /// <summary>Appends inside the caller's transaction (a consumer's inbox row, a projection's documents...).</summary>
     Task<IReadOnlyList<AppendResult>> AppendManyAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default);
 
+    /// <summary>
+    /// Appends inside the caller's transaction and commits it, with the <c>COMMIT</c> in the round trip of the last write
+    /// when no inline projection has to run after it. When it throws, the transaction is aborted or rolled back (dispose
+    /// it). Observers are not told, as for any append in a caller's transaction.
+    /// </summary>
+    Task<IReadOnlyList<AppendResult>> AppendManyAndCommitAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default);
+
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
         DateTimeOffset? until = null, CancellationToken ct = default);
 
@@ -45,6 +52,17 @@ public interface IInlineProjection
     IReadOnlyCollection<Type> EventTypes { get; }
 
     Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct);
+}
+
+/// <summary>
+/// An inline projection whose writes depend only on the events (no reads, no positions): its statements travel in the
+/// round trip that inserts the events, instead of one of their own after it. The events it is given carry no log position
+/// (<see cref="StoredEvent.Sequence"/> and <see cref="StoredEvent.Transaction"/> are 0); a failing statement aborts the
+/// append's transaction. <see cref="IInlineProjection.ApplyAsync"/> must do the same writes (it serves the other paths).
+/// </summary>
+public interface IBatchedInlineProjection : IInlineProjection
+{
+    void AddStatements(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredEvent> events);
 }
 
 /// <summary>

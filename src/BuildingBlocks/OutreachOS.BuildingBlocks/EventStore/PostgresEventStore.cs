@@ -42,7 +42,7 @@ internal sealed class PostgresEventStore(
         }
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var (results, stored) = await AppendCoreAsync(tx, appends, ct);
+        var (results, stored, _) = await AppendCoreAsync(tx, appends, ct);
         var told = stored.Count == 0 ? [] : Prepare(stored);
         var committed = false;
         try
@@ -242,10 +242,25 @@ internal sealed class PostgresEventStore(
     public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default) =>
         (await AppendCoreAsync(transaction, appends, ct)).Results;
 
+    public async Task<IReadOnlyList<AppendResult>> AppendManyAndCommitAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends,
+        CancellationToken ct = default)
+    {
+        var (results, _, committed) = await AppendCoreAsync(transaction, appends, ct, commit: true);
+        if (!committed)
+        {
+            await transaction.CommitAsync(ct);
+        }
+        return results;
+    }
+
     private static readonly IReadOnlyList<StoredEvent> NoneStored = [];
 
-    private async Task<(IReadOnlyList<AppendResult> Results, IReadOnlyList<StoredEvent> Stored)> AppendCoreAsync(NpgsqlTransaction transaction,
-        IReadOnlyList<StreamAppend> appends, CancellationToken ct)
+    /// <summary>
+    /// The append in <paramref name="transaction"/>. With <paramref name="commit"/>, a <c>COMMIT</c> rides in the round trip
+    /// that inserts the events when nothing has to run after it (Committed: true); otherwise the caller commits.
+    /// </summary>
+    private async Task<(IReadOnlyList<AppendResult> Results, IReadOnlyList<StoredEvent> Stored, bool Committed)> AppendCoreAsync(NpgsqlTransaction transaction,
+        IReadOnlyList<StreamAppend> appends, CancellationToken ct, bool commit = false)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(appends);
@@ -256,7 +271,7 @@ internal sealed class PostgresEventStore(
         if (appends.Count == 1 && appends[0] is { KnownHead: { } head } known && known.Events.Count < CopyThreshold
             && !InlineInterest(known) && await TryAppendAtKnownHeadAsync(conn, transaction, known, head, ct) is { } appended)
         {
-            return ([appended.Result], appended.Stored);
+            return ([appended.Result], appended.Stored, false);
         }
 
         // Deterministic lock order across streams prevents deadlocks between two multi-stream appends.
@@ -338,12 +353,41 @@ internal sealed class PostgresEventStore(
 
         if (rows.Count == 0)
         {
-            return (results, NoneStored);
+            return (results, NoneStored, false);
         }
 
-        // Round trip 2 (3 with COPY for large batches): stream heads, events, and the wake-up for subscriptions.
-        var stored = await InsertAsync(conn, transaction, updates, rows, now, ct);
+        // Inline projections that only write (IBatchedInlineProjection) add their statements to the insert's round trip;
+        // the others run after it, with the events' positions.
+        var riding = new List<NpgsqlBatchCommand>();
+        var after = new List<IInlineProjection>();
+        List<StoredEvent>? unpositioned = null;
         foreach (var projection in _inline)
+        {
+            if (!rows.Any(r => projection.EventTypes.Contains(r.Event.Data.GetType())))
+            {
+                continue;
+            }
+            if (projection is IBatchedInlineProjection batched)
+            {
+                unpositioned ??= [.. rows.Select(r => ToStored(r, 0, 0, now))];
+                batched.AddStatements(riding, [.. unpositioned.Where(e => projection.EventTypes.Contains(e.Data!.GetType()))]);
+            }
+            else
+            {
+                after.Add(projection);
+            }
+        }
+        var committed = commit && after.Count == 0 && rows.Count < CopyThreshold;
+        if (committed)
+        {
+            // Npgsql sees the transaction end in the reply and marks the NpgsqlTransaction completed.
+            riding.Add(new NpgsqlBatchCommand("COMMIT"));
+        }
+
+        // Round trip 2 (3 with COPY for large batches): stream heads, events, the wake-up for subscriptions, and the
+        // statements riding with them.
+        var stored = await InsertAsync(conn, transaction, updates, rows, now, riding, ct);
+        foreach (var projection in after)
         {
             var relevant = stored.Where(s => s.Data is not null && projection.EventTypes.Contains(s.Data.GetType())).ToList();
             if (relevant.Count > 0)
@@ -351,7 +395,7 @@ internal sealed class PostgresEventStore(
                 await projection.ApplyAsync(transaction, relevant, ct);
             }
         }
-        return (results, stored);
+        return (results, stored, committed);
     }
 
     private static void Validate(StreamAppend a)
@@ -447,13 +491,15 @@ internal sealed class PostgresEventStore(
     private static NpgsqlBatchCommand Notify() => new($"SELECT pg_notify('{NotifyChannel}', '')");
 
     private async Task<List<StoredEvent>> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
-        List<(StreamAppend Append, long Version, byte[] Hash)> updates, List<PendingRow> rows, DateTimeOffset now, CancellationToken ct)
+        List<(StreamAppend Append, long Version, byte[] Hash)> updates, List<PendingRow> rows, DateTimeOffset now,
+        List<NpgsqlBatchCommand> riding, CancellationToken ct)
     {
         if (rows.Count >= CopyThreshold)
         {
             await using (var heads = new NpgsqlBatch(conn, tx) { BatchCommands = { UpdateHeads(updates, now), Notify() } })
             {
                 AddRiders(heads, tx);
+                riding.ForEach(heads.BatchCommands.Add);
                 await heads.ExecuteNonQueryAsync(ct);
             }
             // Large batches: binary COPY (tx and seq come from column defaults), then one query for the positions.
@@ -503,6 +549,7 @@ internal sealed class PostgresEventStore(
         AddRowParameters(insert, rows, now);
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { insert, UpdateHeads(updates, now), Notify() } };
         AddRiders(batch, tx);
+        riding.ForEach(batch.BatchCommands.Add);
         return await ExecuteInsertAsync(batch, rows, now, ct);
     }
 

@@ -8,7 +8,7 @@ namespace OutreachOS.Credits.Ledger;
 /// alerts and daily usage. Inline because the account row is what the next reservation locks and decides on: it must
 /// be exactly as current as the stream (it also carries the stream version used as the expected version).
 /// </summary>
-internal sealed class CreditAccountProjection : IInlineProjection
+internal sealed class CreditAccountProjection : IBatchedInlineProjection
 {
     public static readonly Migration Migration = new(300, "credit ledger accounts, reservations, alerts, daily usage", """
         CREATE TABLE oos.credit_accounts (
@@ -61,6 +61,16 @@ internal sealed class CreditAccountProjection : IInlineProjection
     public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+        AddStatements(batch.BatchCommands, events);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The same writes, riding in the round trip that inserts the events (they need neither reads nor positions).</summary>
+    public void AddStatements(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredEvent> events)
+    {
         // Only the ledger streams: another module may record a copy of a credit event on a stream of its own.
         foreach (var account in events.Where(e => CreditStreams.IsLedger(e.StreamId)).GroupBy(e => (e.TenantId, Period: CreditStreams.PeriodOf(e.StreamId))))
         {
@@ -80,7 +90,7 @@ internal sealed class CreditAccountProjection : IInlineProjection
             var last = account.MaxBy(e => e.Version)!;
             // The inserted row must pass the CHECK on its own (PostgreSQL checks it before detecting the conflict), so the
             // deltas are applied in the update branch; a new row only ever starts with a reservation.
-            batch.BatchCommands.Add(Command("""
+            batch.Add(Command("""
                 INSERT INTO oos.credit_accounts (tenant_id, period, consumed, reserved, version, updated_at)
                 VALUES (@t, @p, GREATEST(@c, 0), GREATEST(@r, 0), @v, @at)
                 ON CONFLICT (tenant_id, period) DO UPDATE SET
@@ -94,39 +104,35 @@ internal sealed class CreditAccountProjection : IInlineProjection
                 AddRowChanges(batch, e.TenantId, account.Key.Period, e.Data);
             }
         }
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-        }
     }
 
-    private static void AddRowChanges(NpgsqlBatch batch, Guid tenantId, string period, object? data)
+    private static void AddRowChanges(ICollection<NpgsqlBatchCommand> batch, Guid tenantId, string period, object? data)
     {
         switch (data)
         {
             case CreditsReserved r:
-                batch.BatchCommands.Add(Command("""
+                batch.Add(Command("""
                     INSERT INTO oos.credit_reservations (tenant_id, id, period, credits, status, reason, created_at, expires_at)
                     VALUES (@t, @id, @p, @credits, 'OPEN', @reason, @at, @exp)
                     """, tenantId, period, ("id", r.ReservationId), ("credits", r.Credits), ("reason", r.Reason), ("at", r.At), ("exp", r.ExpiresAt)));
                 break;
             case CreditsSettled s:
-                batch.BatchCommands.Add(Command(
+                batch.Add(Command(
                     "UPDATE oos.credit_reservations SET status = 'SETTLED', used = @used, closed_at = @at WHERE tenant_id = @t AND id = @id",
                     tenantId, period, ("id", s.ReservationId), ("used", s.Used), ("at", s.At)));
-                batch.BatchCommands.Add(Command("""
+                batch.Add(Command("""
                     INSERT INTO oos.credit_usage_daily (tenant_id, period, day, consumed) VALUES (@t, @p, @day, @used)
                     ON CONFLICT (tenant_id, period, day) DO UPDATE SET consumed = oos.credit_usage_daily.consumed + EXCLUDED.consumed
                     """, tenantId, period, ("day", DateOnly.FromDateTime(s.At.UtcDateTime)), ("used", s.Used)));
                 break;
             case CreditsRefunded f:
-                batch.BatchCommands.Add(Command("""
+                batch.Add(Command("""
                     UPDATE oos.credit_reservations SET status = 'REFUNDED', used = 0, closed_at = @at, close_reason = @reason
                     WHERE tenant_id = @t AND id = @id
                     """, tenantId, period, ("id", f.ReservationId), ("at", f.At), ("reason", f.Reason)));
                 break;
             case CreditAlertRaised a:
-                batch.BatchCommands.Add(Command("""
+                batch.Add(Command("""
                     INSERT INTO oos.credit_alerts (tenant_id, period, level, available, allowance, raised_at)
                     VALUES (@t, @p, @level, @available, @allowance, @at)
                     """, tenantId, period, ("level", LevelName(a.Level)), ("available", a.Available), ("allowance", a.Allowance), ("at", a.At)));

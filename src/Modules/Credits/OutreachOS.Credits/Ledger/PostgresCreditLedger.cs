@@ -254,8 +254,9 @@ internal sealed class PostgresCreditLedger(
         appendsAll.AddRange(callers);
         if (appendsAll.Count > 0)
         {
-            await store.AppendManyAsync(tx, appendsAll, ct);
-            await tx.CommitAsync(ct);
+            // The account rows move in the same round trip (CreditAccountProjection rides with the insert), and so does
+            // the COMMIT.
+            await store.AppendManyAndCommitAsync(tx, appendsAll, ct);
         }
         else
         {
