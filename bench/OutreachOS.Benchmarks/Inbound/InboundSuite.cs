@@ -45,6 +45,13 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BootstrapKey);
         var org = JsonNode.Parse(await client.GetStringAsync("/organizations/me"))!["id"]!.GetValue<Guid>();
         var db = app.Services.GetRequiredService<NpgsqlDataSource>();
+        // The harness polls for decisions by type and time; the product has no such index (core migration 4), so the
+        // harness brings a narrow one of its own rather than scan the log every 2 ms.
+        await using (var index = db.CreateCommand(
+            "CREATE INDEX IF NOT EXISTS bench_inbound_decided ON oos.events (tenant_id, created_at) WHERE type = 'inbound_decided.v1'"))
+        {
+            await index.ExecuteNonQueryAsync();
+        }
 
         Progress.Line($"inbound: warm-up in steps of {warmup} messages until the JIT settles");
         var step = 0;
@@ -197,7 +204,7 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
         var lastDecision = 0L;
         var poller = Task.Run(async () =>
         {
-            // Decisions only, through the (tenant, type, created_at) index, from one second behind the newest decision
+            // Decisions only, through the harness's partial (tenant, created_at) index, from one second behind the newest decision
             // seen (created_at is taken before the commit: a late commit must still be found). Before, a range of the
             // primary key returned every event of the window, 300 rows every 2 ms: the harness loaded the machine it measures.
             var since = DateTimeOffset.UtcNow.AddSeconds(-1);
