@@ -1,4 +1,7 @@
+using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Credits.Contracts;
+using OutreachOS.IntegrationTests.EventStore;
+using OutreachOS.IntegrationTests.Infrastructure;
 using OutreachOS.Credits.Ledger;
 
 namespace OutreachOS.IntegrationTests.Credits;
@@ -30,6 +33,49 @@ public sealed class CreditLedgerTests
         var events = await h.EventsAsync(OrgA, "2026-11");
         Assert.Equal([typeof(CreditsReserved), typeof(CreditsSettled)], events.Select(e => e.GetType()));
         Assert.True((await h.Store.VerifyAsync(OrgA, "credits-2026-11")).Valid);
+    }
+
+    [Fact]
+    public async Task A_settlement_with_a_callers_events_locks_accounts_and_streams_in_one_round_trip_and_commits_with_the_insert()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        await h.Store.AppendAsync(OrgA, "caller-1", "caller", ExpectedVersion.NoStream, [EventToAppend.Create(new TestDeposited("a", 1, "opened"))]);
+        var id = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, id, 3, "generation", default);
+
+        int roundTrips;
+        using (var commands = new CommandCounter())
+        {
+            await h.Ledger.SettleAsync(OrgA, id, 2, _ =>
+                [new StreamAppend(OrgA, "caller-1", "caller", ExpectedVersion.Exactly(1), [EventToAppend.Create(new TestDeposited("a", 2, "settled"))])], default);
+            roundTrips = commands.Count;
+        }
+
+        // Accounts, reservations, alerts and both streams (ledger and caller) locked in one round trip; the events, the
+        // account rows and COMMIT in the other.
+        Assert.Equal(2, roundTrips);
+        Assert.Equal(2, (await h.Store.GetStreamAsync(OrgA, "caller-1"))!.Version);
+        Assert.Equal([typeof(CreditsReserved), typeof(CreditsSettled)], (await h.EventsAsync(OrgA, "2026-11")).Select(e => e.GetType()));
+        Assert.Equal(2, await h.ScalarAsync("SELECT consumed FROM oos.credit_accounts WHERE tenant_id = @t", ("t", OrgA)));
+    }
+
+    [Fact]
+    public async Task A_callers_append_that_was_made_before_is_recognised_as_a_retry_when_the_group_is_run_again_alone()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        var opened = EventToAppend.Create(new TestDeposited("a", 1, "opened"));
+        var settledBefore = EventToAppend.Create(new TestDeposited("a", 2, "settled"));
+        await h.Store.AppendAsync(OrgA, "caller-1", "caller", ExpectedVersion.NoStream, [opened, settledBefore]);
+        var id = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, id, 3, "generation", default);
+
+        // The caller's events were appended before (same ids): with the streams locked ahead the insert hits the unique
+        // event id and the group's transaction aborts; run again alone, the store sees a retry and the settlement lands.
+        var balance = await h.Ledger.SettleAsync(OrgA, id, 2, _ => [new StreamAppend(OrgA, "caller-1", "caller", ExpectedVersion.Any, [settledBefore])], default);
+
+        Assert.Equal((2, 0), (balance.Consumed, balance.Reserved));
+        Assert.Equal(2, (await h.Store.GetStreamAsync(OrgA, "caller-1"))!.Version);
+        Assert.True((await h.Store.VerifyAsync(OrgA, "caller-1")).Valid);
     }
 
     [Fact]

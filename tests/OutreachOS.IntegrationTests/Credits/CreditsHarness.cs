@@ -60,6 +60,7 @@ internal sealed class CreditsHarness : IAsyncDisposable
         services.AddSingleton<ICreditPlanSource>(plans);
         services.AddOutreachEventStore(connectionString);
         services.AddCreditsModule(config);
+        services.AddEventTypes(typeof(EventStore.TestDeposited), typeof(EventStore.TestWithdrawn)); // callers' own events
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await provider.GetRequiredService<SchemaMigrator>().MigrateAsync();
         return new CreditsHarness(provider, clock, plans);

@@ -22,7 +22,18 @@ public interface IEventStore
     /// when no inline projection has to run after it. When it throws, the transaction is aborted or rolled back (dispose
     /// it). Observers are not told, as for any append in a caller's transaction.
     /// </summary>
-    Task<IReadOnlyList<AppendResult>> AppendManyAndCommitAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, CancellationToken ct = default);
+    /// <param name="locked">Stream locks the caller took in this transaction (<see cref="LockStreams"/>): when they cover
+    /// every stream of the append, the append does not lock again and does not look up existing event ids (see
+    /// <see cref="StreamLocks"/>).</param>
+    Task<IReadOnlyList<AppendResult>> AppendManyAndCommitAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends, StreamLocks? locked = null,
+        CancellationToken ct = default);
+
+    /// <summary>
+    /// The statement that locks these streams (creating absent ones at version 0) in a caller's transaction and returns
+    /// their heads, in the order every append locks streams (organization, then stream id), for a caller that sends it
+    /// with locks of its own.
+    /// </summary>
+    StreamLocks LockStreams(IReadOnlyCollection<(Guid TenantId, string StreamId, string StreamType)> streams);
 
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
         DateTimeOffset? until = null, CancellationToken ct = default);

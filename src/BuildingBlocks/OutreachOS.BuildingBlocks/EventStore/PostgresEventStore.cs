@@ -243,9 +243,9 @@ internal sealed class PostgresEventStore(
         (await AppendCoreAsync(transaction, appends, ct)).Results;
 
     public async Task<IReadOnlyList<AppendResult>> AppendManyAndCommitAsync(NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends,
-        CancellationToken ct = default)
+        StreamLocks? locked = null, CancellationToken ct = default)
     {
-        var (results, _, committed) = await AppendCoreAsync(transaction, appends, ct, commit: true);
+        var (results, _, committed) = await AppendCoreAsync(transaction, appends, ct, commit: true, locked);
         if (!committed)
         {
             await transaction.CommitAsync(ct);
@@ -254,13 +254,14 @@ internal sealed class PostgresEventStore(
     }
 
     private static readonly IReadOnlyList<StoredEvent> NoneStored = [];
+    private static readonly Dictionary<Guid, (Guid, string)> NoneExisting = [];
 
     /// <summary>
     /// The append in <paramref name="transaction"/>. With <paramref name="commit"/>, a <c>COMMIT</c> rides in the round trip
     /// that inserts the events when nothing has to run after it (Committed: true); otherwise the caller commits.
     /// </summary>
     private async Task<(IReadOnlyList<AppendResult> Results, IReadOnlyList<StoredEvent> Stored, bool Committed)> AppendCoreAsync(NpgsqlTransaction transaction,
-        IReadOnlyList<StreamAppend> appends, CancellationToken ct, bool commit = false)
+        IReadOnlyList<StreamAppend> appends, CancellationToken ct, bool commit = false, StreamLocks? locked = null)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(appends);
@@ -310,7 +311,10 @@ internal sealed class PostgresEventStore(
 
         // Round trip 1: lock every stream (sorted: no deadlock between multi-stream appends) and, under those locks,
         // look up which event ids exist already, so two concurrent retries cannot both pass the idempotency check.
-        var (heads, existing) = await LockStreamsAsync(conn, transaction, ordered.Select(x => x.a).ToList(), now, ct);
+        // (Skipped when the caller locked every stream in this transaction already: no id look-up then, see StreamLocks.)
+        var (heads, existing) = locked is not null && locked.Cover(appends)
+            ? (locked.Heads, NoneExisting)
+            : await LockStreamsAsync(conn, transaction, ordered.Select(x => x.a).ToList(), now, ct);
 
         var updates = new List<(StreamAppend Append, long Version, byte[] Hash)>();
         foreach (var (append, index) in ordered)
@@ -422,18 +426,7 @@ internal sealed class PostgresEventStore(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<StreamAppend> appends, DateTimeOffset now, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(conn, tx);
-        // Upsert-then-lock in one statement: ON CONFLICT DO UPDATE takes the row lock and returns the current head.
-        var upsert = new NpgsqlBatchCommand("""
-            INSERT INTO oos.streams (tenant_id, id, type, version, created_at, updated_at)
-            SELECT x.t, x.s, x.ty, 0, @now, @now FROM unnest(@t, @s, @ty) WITH ORDINALITY AS x(t, s, ty, n) ORDER BY x.n
-            ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = oos.streams.updated_at
-            RETURNING tenant_id, id, version, last_hash
-            """);
-        upsert.Parameters.AddWithValue("t", appends.Select(a => a.TenantId).ToArray());
-        upsert.Parameters.AddWithValue("s", appends.Select(a => a.StreamId).ToArray());
-        upsert.Parameters.AddWithValue("ty", appends.Select(a => a.StreamType).ToArray());
-        upsert.Parameters.AddWithValue("now", now);
-        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(LockStatement([.. appends.Select(a => (a.TenantId, a.StreamId, a.StreamType))], now));
         var lookup = new NpgsqlBatchCommand("SELECT id, tenant_id, stream_id FROM oos.events WHERE id = ANY(@ids)");
         lookup.Parameters.AddWithValue("ids", appends.SelectMany(a => a.Events).Select(e => e.EventId).ToArray());
         batch.BatchCommands.Add(lookup);
@@ -451,6 +444,32 @@ internal sealed class PostgresEventStore(
             existing[r.GetGuid(0)] = (r.GetGuid(1), r.GetString(2));
         }
         return (heads, existing);
+    }
+
+    public StreamLocks LockStreams(IReadOnlyCollection<(Guid TenantId, string StreamId, string StreamType)> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        var ordered = streams.DistinctBy(s => (s.TenantId, s.StreamId)).OrderBy(s => s.TenantId).ThenBy(s => s.StreamId, StringComparer.Ordinal).ToList();
+        return new StreamLocks(LockStatement(ordered, TruncateToMicroseconds(clock.GetUtcNow())));
+    }
+
+    /// <summary>
+    /// Upsert-then-lock in one statement, in the order given (callers sort: no deadlock between multi-stream appends):
+    /// ON CONFLICT DO UPDATE takes the row lock and returns the current head.
+    /// </summary>
+    private static NpgsqlBatchCommand LockStatement(List<(Guid TenantId, string StreamId, string StreamType)> streams, DateTimeOffset now)
+    {
+        var upsert = new NpgsqlBatchCommand("""
+            INSERT INTO oos.streams (tenant_id, id, type, version, created_at, updated_at)
+            SELECT x.t, x.s, x.ty, 0, @now, @now FROM unnest(@t, @s, @ty) WITH ORDINALITY AS x(t, s, ty, n) ORDER BY x.n
+            ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = oos.streams.updated_at
+            RETURNING tenant_id, id, version, last_hash
+            """);
+        upsert.Parameters.AddWithValue("t", streams.Select(s => s.TenantId).ToArray());
+        upsert.Parameters.AddWithValue("s", streams.Select(s => s.StreamId).ToArray());
+        upsert.Parameters.AddWithValue("ty", streams.Select(s => s.StreamType).ToArray());
+        upsert.Parameters.AddWithValue("now", now);
+        return upsert;
     }
 
     private static byte[] CanonicalData(EventToAppend e) => e.CanonicalPayload();

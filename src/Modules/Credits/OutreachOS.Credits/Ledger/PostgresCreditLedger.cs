@@ -185,25 +185,22 @@ internal sealed class PostgresCreditLedger(
         {
             // Commands of callers that gave up are still run: the caller may have been cancelled after its command was
             // taken, and a reservation nobody settles is refunded by the sweeper when it expires.
-            await ExecuteAsync(group, CancellationToken.None);
+            await ExecuteAsync(group, lockStreamsFirst: true, CancellationToken.None);
         }
-        catch (Exception) when (group.Count > 1)
+        catch (Exception)
         {
+            // Each alone, with the store's own checks (an event id appended before is then a retry, not an error).
             foreach (var command in group)
             {
                 try
                 {
-                    await ExecuteAsync([command], CancellationToken.None);
+                    await ExecuteAsync([command], lockStreamsFirst: false, CancellationToken.None);
                 }
                 catch (Exception e)
                 {
                     command.Outcome.TrySetException(e);
                 }
             }
-        }
-        catch (Exception e)
-        {
-            group[0].Outcome.TrySetException(e);
         }
     }
 
@@ -213,15 +210,23 @@ internal sealed class PostgresCreditLedger(
     /// account, append every account's ledger events and every caller's (one batched append), commit, then hand each
     /// caller its outcome.
     /// </summary>
-    private async Task ExecuteAsync(List<Command> commands, CancellationToken ct)
+    /// <param name="lockStreamsFirst">Lock the streams of the append (the ledger's and the callers', which each command
+    /// previews) in the first round trip, with the accounts: one round trip fewer while the accounts are locked. The
+    /// append then does not look up existing event ids (see <see cref="StreamLocks"/>); the retry of a failed group runs
+    /// without it.</param>
+    private async Task ExecuteAsync(List<Command> commands, bool lockStreamsFirst, CancellationToken ct)
     {
         var now = commands.Max(c => c.At);
         var keys = commands.Select(c => (c.TenantId, c.Period)).Distinct()
             .OrderBy(k => k.TenantId).ThenBy(k => k.Period, StringComparer.Ordinal).ToList();
+        var streams = lockStreamsFirst
+            ? store.LockStreams([.. keys.Select(k => (k.TenantId, CreditStreams.For(k.Period), CreditStreams.Type)),
+                .. commands.SelectMany(c => c.PreviewStreams())])
+            : null;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (accounts, reservations, alerts) = await LockAndReadAsync(tx, keys, now,
-            commands.Select(c => (c.TenantId, c.ReservationId)).Distinct().ToList(), ct);
+            commands.Select(c => (c.TenantId, c.ReservationId)).Distinct().ToList(), streams, ct);
         var states = keys.ToDictionary(k => k, k => new CreditLedgerState(accounts[k].Consumed, accounts[k].Reserved,
             alerts.GetValueOrDefault(k, []),
             reservations.Where(r => r.Key.TenantId == k.TenantId).ToImmutableDictionary(r => r.Key.ReservationId, r => r.Value)));
@@ -256,7 +261,7 @@ internal sealed class PostgresCreditLedger(
         {
             // The account rows move in the same round trip (CreditAccountProjection rides with the insert), and so does
             // the COMMIT.
-            await store.AppendManyAndCommitAsync(tx, appendsAll, ct);
+            await store.AppendManyAndCommitAsync(tx, appendsAll, streams, ct);
         }
         else
         {
@@ -304,6 +309,25 @@ internal sealed class PostgresCreditLedger(
 
         public DateTimeOffset At => at;
 
+        /// <summary>
+        /// The streams the caller's append goes to, from its builder called with a stand-in outcome (builders are pure;
+        /// the one called in <see cref="Decide"/> is the one that counts). None when the builder cannot say.
+        /// </summary>
+        public IEnumerable<(Guid TenantId, string StreamId, string StreamType)> PreviewStreams()
+        {
+            try
+            {
+                // Not streams the append opens: locking ahead would create them, and a refused command would leave them empty.
+                return [.. Preview().Where(a => a.Events.Count > 0 && a.Expected != ExpectedVersion.NoStream).Select(a => (a.TenantId, a.StreamId, a.StreamType))];
+            }
+            catch (Exception)
+            {
+                return [];
+            }
+        }
+
+        protected abstract IReadOnlyList<StreamAppend> Preview();
+
         /// <summary>The ledger's events, the caller's result and the caller's appends; throws when the command is refused.
         /// May run more than once (a failed group is retried command by command), so the caller's builder must be pure.</summary>
         public abstract (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state);
@@ -315,6 +339,9 @@ internal sealed class PostgresCreditLedger(
     {
         /// <summary>Whether the last decision made a new reservation (rather than returning an existing one).</summary>
         public bool Created { get; private set; }
+
+        protected override IReadOnlyList<StreamAppend> Preview() =>
+            alsoAppend(new CreditReservation(ReservationId, 1, Balances.Of(tier, Period, allowance, 0, 0, thresholds)));
 
         public override (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state)
         {
@@ -342,6 +369,8 @@ internal sealed class PostgresCreditLedger(
         Func<CreditLedgerState, DateTimeOffset, object[]> decide, Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend,
         AlertThresholds thresholds) : Command(tenantId, reservationId, period, at)
     {
+        protected override IReadOnlyList<StreamAppend> Preview() => alsoAppend(Balances.Of(tier, Period, allowance, 0, 0, thresholds));
+
         public override (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state)
         {
             var events = decide(state, At);
@@ -358,7 +387,7 @@ internal sealed class PostgresCreditLedger(
     private static async Task<(Dictionary<(Guid, string), Account> Accounts, Dictionary<(Guid TenantId, Guid ReservationId), ReservationState> Reservations,
         Dictionary<(Guid, string), ImmutableHashSet<CreditAlertLevel>> Alerts)> LockAndReadAsync(
         NpgsqlTransaction tx, List<(Guid TenantId, string Period)> accounts, DateTimeOffset now, List<(Guid TenantId, Guid ReservationId)> reservationIds,
-        CancellationToken ct)
+        StreamLocks? streams, CancellationToken ct)
     {
         // ON CONFLICT DO UPDATE takes each row lock and returns the current (committed) row;
         // a contender waits here until the holder commits, then sees its result.
@@ -381,6 +410,11 @@ internal sealed class PostgresCreditLedger(
         alerts.Parameters.AddWithValue("t", accounts.Select(a => a.TenantId).ToArray());
         alerts.Parameters.AddWithValue("p", accounts.Select(a => a.Period).ToArray());
         await using var batch = new NpgsqlBatch(tx.Connection, tx) { BatchCommands = { lockAccounts, reservations, alerts } };
+        if (streams is not null)
+        {
+            // After the accounts: every ledger transaction locks accounts, then streams (each set in key order).
+            batch.BatchCommands.Add(streams.Command);
+        }
         await using var r = await batch.ExecuteReaderAsync(ct);
         var locked = new Dictionary<(Guid, string), Account>(accounts.Count);
         while (await r.ReadAsync(ct))
@@ -401,6 +435,11 @@ internal sealed class PostgresCreditLedger(
         {
             var key = (r.GetGuid(0), r.GetString(1));
             levels[key] = levels.GetValueOrDefault(key, []).Add(Enum.Parse<CreditAlertLevel>(r.GetString(2), ignoreCase: true));
+        }
+        if (streams is not null)
+        {
+            await r.NextResultAsync(ct);
+            await streams.ReadAsync(r, ct);
         }
         return (locked, found, levels);
     }
