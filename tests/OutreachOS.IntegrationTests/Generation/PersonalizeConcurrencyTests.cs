@@ -32,6 +32,14 @@ public sealed class PersonalizeConcurrencyTests
         Assert.Equal(k, credits["consumed"]!.GetValue<int>());
         Assert.Equal(0, credits["reserved"]!.GetValue<int>());
         Assert.Equal(0, credits["available"]!.GetValue<int>());
+
+        // The ledger's groups lock the callers' new streams ahead (creating them); a refused request's stream is removed
+        // in the same transaction, so only the served requests have one, and no stream is left without events.
+        await using var db = Npgsql.NpgsqlDataSource.Create(app.ConnectionString);
+        await using var streams = db.CreateCommand("SELECT count(*) FILTER (WHERE type = 'personalization'), count(*) FILTER (WHERE version = 0) FROM oos.streams");
+        await using var r = await streams.ExecuteReaderAsync();
+        await r.ReadAsync();
+        Assert.Equal((k, 0L), ((int)r.GetInt64(0), r.GetInt64(1)));
     }
 
     [Fact]

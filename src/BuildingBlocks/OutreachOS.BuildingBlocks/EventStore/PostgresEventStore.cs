@@ -312,9 +312,13 @@ internal sealed class PostgresEventStore(
         // Round trip 1: lock every stream (sorted: no deadlock between multi-stream appends) and, under those locks,
         // look up which event ids exist already, so two concurrent retries cannot both pass the idempotency check.
         // (Skipped when the caller locked every stream in this transaction already: no id look-up then, see StreamLocks.)
-        var (heads, existing) = locked is not null && locked.Cover(appends)
-            ? (locked.Heads, NoneExisting)
+        var lockedAhead = locked is not null && locked.Cover(appends);
+        var (heads, existing) = lockedAhead
+            ? (locked!.Heads, NoneExisting)
             : await LockStreamsAsync(conn, transaction, ordered.Select(x => x.a).ToList(), now, ct);
+        // Streams locked ahead, created by that lock (version 0) and then not appended to (the caller's command was
+        // refused) are removed again in this transaction: a stream without events is no stream.
+        var unused = lockedAhead ? locked!.Unused(appends) : [];
 
         var updates = new List<(StreamAppend Append, long Version, byte[] Hash)>();
         foreach (var (append, index) in ordered)
@@ -357,12 +361,18 @@ internal sealed class PostgresEventStore(
 
         if (rows.Count == 0)
         {
+            if (unused.Count > 0)
+            {
+                await using var remove = new NpgsqlBatch(conn, transaction);
+                unused.ForEach(remove.BatchCommands.Add);
+                await remove.ExecuteNonQueryAsync(ct);
+            }
             return (results, NoneStored, false);
         }
 
         // Inline projections that only write (IBatchedInlineProjection) add their statements to the insert's round trip;
         // the others run after it, with the events' positions.
-        var riding = new List<NpgsqlBatchCommand>();
+        var riding = new List<NpgsqlBatchCommand>(unused);
         var after = new List<IInlineProjection>();
         List<StoredEvent>? unpositioned = null;
         foreach (var projection in _inline)

@@ -8,7 +8,8 @@ namespace OutreachOS.BuildingBlocks.EventStore;
 /// its batch in its transaction and hands the statement's result to <see cref="ReadAsync"/>. An append given these locks
 /// (<see cref="IEventStore.AppendManyAndCommitAsync"/>) then skips its own lock round trip, and with it the look-up of
 /// event ids that exist already: an event id taken before fails the insert (the transaction aborts) instead of being
-/// recognised as a retry, so a caller uses this only for events it has just created, and retries without it.
+/// recognised as a retry, so a caller uses this only for events it has just created, and retries without it. Streams the
+/// lock created and the append then does not use are removed in the same transaction.
 /// </summary>
 public sealed class StreamLocks
 {
@@ -29,4 +30,21 @@ public sealed class StreamLocks
     }
 
     internal bool Cover(IEnumerable<StreamAppend> appends) => appends.All(a => Heads.ContainsKey((a.TenantId, a.StreamId)));
+
+    /// <summary>Statements that remove the streams this lock created (version 0) and the append does not use.</summary>
+    internal List<NpgsqlBatchCommand> Unused(IReadOnlyList<StreamAppend> appends)
+    {
+        var removals = new List<NpgsqlBatchCommand>();
+        foreach (var ((tenantId, streamId), head) in Heads)
+        {
+            if (head.Version == 0 && !appends.Any(a => a.TenantId == tenantId && a.StreamId == streamId))
+            {
+                var remove = new NpgsqlBatchCommand("DELETE FROM oos.streams WHERE tenant_id = @t AND id = @s AND version = 0");
+                remove.Parameters.AddWithValue("t", tenantId);
+                remove.Parameters.AddWithValue("s", streamId);
+                removals.Add(remove);
+            }
+        }
+        return removals;
+    }
 }

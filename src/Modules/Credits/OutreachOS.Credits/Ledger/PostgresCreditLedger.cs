@@ -317,8 +317,8 @@ internal sealed class PostgresCreditLedger(
         {
             try
             {
-                // Not streams the append opens: locking ahead would create them, and a refused command would leave them empty.
-                return [.. Preview().Where(a => a.Events.Count > 0 && a.Expected != ExpectedVersion.NoStream).Select(a => (a.TenantId, a.StreamId, a.StreamType))];
+                // Streams the append opens too: the lock creates them, and the append removes those a refused command leaves empty.
+                return [.. Preview().Where(a => a.Events.Count > 0).Select(a => (a.TenantId, a.StreamId, a.StreamType))];
             }
             catch (Exception)
             {
