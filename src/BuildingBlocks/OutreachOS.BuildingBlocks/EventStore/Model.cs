@@ -58,8 +58,8 @@ public readonly record struct GlobalPosition(ulong Transaction, long Sequence) :
 public sealed record EventToAppend(Guid EventId, object Data, IReadOnlyDictionary<string, string>? Metadata = null)
 {
     // The canonical payload and the object it was made from: a copy made with `with { Data = … }` carries the field along,
-    // and must not reuse it.
-    private (object Data, byte[] Bytes)? _canonical;
+    // and must not reuse it. One reference, so that a reader on another thread sees either no cache or a whole one.
+    private Canonical? _canonical;
 
     public static EventToAppend Create(object data, IReadOnlyDictionary<string, string>? metadata = null) =>
         new(Guid.CreateVersion7(), data, metadata);
@@ -85,15 +85,17 @@ public sealed record EventToAppend(Guid EventId, object Data, IReadOnlyDictionar
     /// <summary>The payload as canonical JSON (the bytes that are stored and hashed).</summary>
     internal byte[] CanonicalPayload()
     {
-        if (_canonical is { } c && ReferenceEquals(c.Data, Data))
+        if (Volatile.Read(ref _canonical) is { } c && ReferenceEquals(c.Data, Data))
         {
             return c.Bytes;
         }
 
         var bytes = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(Data, Data.GetType(), OutreachJson.Options));
-        _canonical = (Data, bytes);
+        Volatile.Write(ref _canonical, new Canonical(Data, bytes));
         return bytes;
     }
+
+    private sealed record Canonical(object Data, byte[] Bytes);
 }
 
 /// <summary>Appends to one stream, for <see cref="IEventStore.AppendManyAsync"/>.</summary>
