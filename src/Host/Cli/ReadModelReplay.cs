@@ -2,7 +2,6 @@ using OutreachOS.Analytics.Projection;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Credits.Ledger;
 using OutreachOS.Generation.Projection;
-using OutreachOS.Generation.Contracts;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Triage.InboundView;
 
@@ -29,12 +28,8 @@ internal static class ReadModelReplay
             }
             case "personalization":
             {
-                PersonalizationRecord? record = null;
-                foreach (var e in events.Where(e => e.Data is not null))
-                {
-                    record = PersonalizationEvolve.Evolve(record, e.Data!, e.Version);
-                }
-                models["personalization_record"] = record;
+                // The same fold GET /personalize/{id} serves.
+                models["personalization_record"] = PersonalizationEvolve.Fold(events);
                 break;
             }
             case "credit_ledger":

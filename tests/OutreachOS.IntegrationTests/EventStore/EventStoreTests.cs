@@ -208,6 +208,8 @@ public sealed class EventStoreTests
             await h.Store.AppendManyAndCommitAsync(tx, [new StreamAppend(TenantA, "acc", "account", ExpectedVersion.NoStream, [Deposit(5), Deposit(2)])]);
             // Lock the stream and look up the ids; then events, heads, the projection's upsert and COMMIT in one round trip.
             Assert.Equal(2, commands.Count);
+            Assert.Contains("test_totals", commands.Texts[1]);
+            Assert.EndsWith("COMMIT", commands.Texts[1].TrimEnd());
         }
 
         Assert.Equal(7, await h.ScalarAsync("SELECT total FROM test_totals WHERE account = 'acc-1'"));
@@ -234,13 +236,6 @@ public sealed class EventStoreTests
     private sealed class TotalsProjection : IBatchedInlineProjection
     {
         public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(TestDeposited)];
-
-        public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
-        {
-            await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
-            AddStatements(batch.BatchCommands, events);
-            await batch.ExecuteNonQueryAsync(ct);
-        }
 
         public void AddStatements(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredEvent> events)
         {

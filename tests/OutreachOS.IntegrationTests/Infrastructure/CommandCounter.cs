@@ -4,6 +4,7 @@ namespace OutreachOS.IntegrationTests.Infrastructure;
 internal sealed class CommandCounter : IDisposable
 {
     private readonly System.Diagnostics.ActivityListener _listener;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _texts = new();
     private int _count;
 
     public CommandCounter()
@@ -21,11 +22,21 @@ internal sealed class CommandCounter : IDisposable
                     Interlocked.Increment(ref _count);
                 }
             },
+            ActivityStopped = a =>
+            {
+                if (flow.Value)
+                {
+                    _texts.Enqueue((a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement")) as string ?? "");
+                }
+            },
         };
         System.Diagnostics.ActivitySource.AddActivityListener(_listener);
     }
 
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The statement text of each finished command, as Npgsql traces it (a batch's statements joined), in order.</summary>
+    public IReadOnlyList<string> Texts => [.. _texts];
 
     public void Dispose() => _listener.Dispose();
 }

@@ -155,10 +155,7 @@ public sealed class RelayTests
         TestProbe firstProbe;
         await using (var first = await MessagingHarness.StartAsync(cs, rabbit, Effects))
         {
-            for (var i = 0; i < 5; i++)
-            {
-                await first.Store.AppendAsync(Tenant, "restart", "test", ExpectedVersion.Any, [Happened("restart", i)]);
-            }
+            await AppendOneByOneAsync(first.Store, "restart", 0, 5);
             await Eventually.TrueAsync(async () => await first.ScalarAsync("SELECT count(*) FROM oos.inbox WHERE consumer = 'test-effect'") == 5, "5 processed");
             await first.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(45));
             firstProbe = first.Services.GetRequiredService<TestProbe>();
@@ -166,10 +163,7 @@ public sealed class RelayTests
         // Appended while no relay runs.
         await using (var offline = await EventStore.EventStoreHarness.CreateAsync(cs, s => s.AddEventTypes(typeof(RelayTestHappened))))
         {
-            for (var i = 5; i < 10; i++)
-            {
-                await offline.Store.AppendAsync(Tenant, "restart", "test", ExpectedVersion.Any, [Happened("restart", i)]);
-            }
+            await AppendOneByOneAsync(offline.Store, "restart", 5, 10);
         }
 
         await using var second = await MessagingHarness.StartAsync(cs, rabbit, Effects);
@@ -193,12 +187,7 @@ public sealed class RelayTests
         await using (var h = await MessagingHarness.StartAsync(cs, rabbit, Recorder))
         {
             var probe = h.Services.GetRequiredService<TestProbe>();
-            EventToAppend fifth = null!;
-            for (var i = 0; i < 5; i++)
-            {
-                fifth = Happened("lazy", i);
-                await h.Store.AppendAsync(Tenant, "lazy", "test", ExpectedVersion.Any, [fifth]);
-            }
+            var fifth = await AppendOneByOneAsync(h.Store, "lazy", 0, 5);
             await Eventually.TrueAsync(() => Task.FromResult(probe.Deliveries.Count >= 5), "5 deliveries");
             // Nothing else happens: the position reached is written within about a second.
             await Eventually.TrueAsync(() => RelayCheckpoint.IsPastAsync(cs, fifth.EventId), "relay checkpoint past the fifth event", TimeSpan.FromSeconds(10));
@@ -220,5 +209,18 @@ public sealed class RelayTests
         await Task.Delay(1000);
         Assert.Empty(h.Services.GetRequiredService<TestProbe>().Deliveries);
         Assert.DoesNotContain(IntegrationEventRelay.SubscriptionName, h.Engine.Names);
+    }
+
+    /// <summary>Events <paramref name="from"/> to <paramref name="to"/> (exclusive), one append each; returns the last.</summary>
+    private static async Task<EventToAppend> AppendOneByOneAsync(IEventStore store, string stream, int from, int to)
+    {
+        EventToAppend last = null!;
+        for (var i = from; i < to; i++)
+        {
+            last = Happened(stream, i);
+            await store.AppendAsync(Tenant, stream, "test", ExpectedVersion.Any, [last]);
+        }
+
+        return last;
     }
 }

@@ -69,11 +69,21 @@ public interface IInlineProjection
 /// An inline projection whose writes depend only on the events (no reads, no positions): its statements travel in the
 /// round trip that inserts the events, instead of one of their own after it. The events it is given carry no log position
 /// (<see cref="StoredEvent.Sequence"/> and <see cref="StoredEvent.Transaction"/> are 0); a failing statement aborts the
-/// append's transaction. <see cref="IInlineProjection.ApplyAsync"/> must do the same writes (it serves the other paths).
+/// append's transaction. Run on its own, it sends the same statements as one batch.
 /// </summary>
 public interface IBatchedInlineProjection : IInlineProjection
 {
     void AddStatements(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredEvent> events);
+
+    async Task IInlineProjection.ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+        AddStatements(batch.BatchCommands, events);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
 }
 
 /// <summary>

@@ -194,16 +194,16 @@ internal sealed class PostgresEventStore(
     }
 
     /// <summary>
-    /// The rows of one stream's events after <paramref name="version"/>, chained from <paramref name="previous"/>.
-    /// <paramref name="canonical"/>: the events' canonical payloads when already computed (the general path does it before
-    /// taking its locks), in the order of the events.
+    /// The rows of one stream's events after <paramref name="version"/>, chained from <paramref name="previous"/>. The
+    /// payloads are serialised once per event (<see cref="EventToAppend.CanonicalPayload"/> keeps them), so a caller may
+    /// have done it already, before taking its locks.
     /// </summary>
-    private List<PendingRow> Chain(StreamAppend append, long version, byte[]? previous, DateTimeOffset now, ArraySegment<byte[]> canonical = default)
+    private List<PendingRow> Chain(StreamAppend append, long version, byte[]? previous, DateTimeOffset now)
     {
         var rows = new List<PendingRow>(append.Events.Count);
         foreach (var e in append.Events)
         {
-            var data = canonical.Count > 0 ? canonical[rows.Count] : CanonicalData(e);
+            var data = e.CanonicalPayload();
             version++;
             var typeName = types.NameFor(e.Data.GetType());
             var metadata = CanonicalMetadata(e.Metadata);
@@ -294,20 +294,16 @@ internal sealed class PostgresEventStore(
         var now = TruncateToMicroseconds(clock.GetUtcNow());
 
         // Serialise and canonicalise before taking any lock (shorter lock hold); large batches use both cores.
+        // (Each event keeps its payload: Chain below reuses it.)
         var all = ordered.SelectMany(x => x.a.Events).ToArray();
-        var canonical = new byte[all.Length][];
         if (all.Length >= CopyThreshold)
         {
-            Parallel.For(0, all.Length, i => canonical[i] = CanonicalData(all[i]));
+            Parallel.ForEach(all, e => e.CanonicalPayload());
         }
         else
         {
-            for (var i = 0; i < all.Length; i++)
-            {
-                canonical[i] = CanonicalData(all[i]);
-            }
+            Array.ForEach(all, e => e.CanonicalPayload());
         }
-        var next = 0;
 
         // Round trip 1: lock every stream (sorted: no deadlock between multi-stream appends) and, under those locks,
         // look up which event ids exist already, so two concurrent retries cannot both pass the idempotency check.
@@ -323,8 +319,6 @@ internal sealed class PostgresEventStore(
         var updates = new List<(StreamAppend Append, long Version, byte[] Hash)>();
         foreach (var (append, index) in ordered)
         {
-            var first = next;
-            next += append.Events.Count;
             var (currentVersion, lastHash) = heads[(append.TenantId, append.StreamId)];
             var already = 0;
             foreach (var e in append.Events)
@@ -353,7 +347,7 @@ internal sealed class PostgresEventStore(
                 throw new ConcurrencyException(append.StreamId, append.Expected, currentVersion);
             }
 
-            var chained = Chain(append, currentVersion, lastHash, now, new ArraySegment<byte[]>(canonical, first, append.Events.Count));
+            var chained = Chain(append, currentVersion, lastHash, now);
             rows.AddRange(chained);
             updates.Add((append, chained[^1].Version, chained[^1].Hash));
             results[index] = new AppendResult(append.StreamId, chained[^1].Version, AlreadyAppended: false);
@@ -374,17 +368,17 @@ internal sealed class PostgresEventStore(
         // the others run after it, with the events' positions.
         var riding = new List<NpgsqlBatchCommand>(unused);
         var after = new List<IInlineProjection>();
-        List<StoredEvent>? unpositioned = null;
         foreach (var projection in _inline)
         {
-            if (!rows.Any(r => projection.EventTypes.Contains(r.Event.Data.GetType())))
+            var handled = rows.Where(r => projection.EventTypes.Contains(r.Event.Data.GetType())).ToList();
+            if (handled.Count == 0)
             {
                 continue;
             }
             if (projection is IBatchedInlineProjection batched)
             {
-                unpositioned ??= [.. rows.Select(r => ToStored(r, 0, 0, now))];
-                batched.AddStatements(riding, [.. unpositioned.Where(e => projection.EventTypes.Contains(e.Data!.GetType()))]);
+                // Only the rows it handles become (unpositioned) stored events: a group's other payloads are not decoded twice.
+                batched.AddStatements(riding, [.. handled.Select(r => ToStored(r, 0, 0, now))]);
             }
             else
             {
@@ -435,25 +429,21 @@ internal sealed class PostgresEventStore(
     private static async Task<(Dictionary<(Guid, string), (long Version, byte[]? LastHash)> Heads, Dictionary<Guid, (Guid, string)> Existing)> LockStreamsAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<StreamAppend> appends, DateTimeOffset now, CancellationToken ct)
     {
-        await using var batch = new NpgsqlBatch(conn, tx);
-        batch.BatchCommands.Add(LockStatement([.. appends.Select(a => (a.TenantId, a.StreamId, a.StreamType))], now));
+        // The same lock a caller can take ahead (StreamLocks), with the id look-up in the same round trip.
+        var locks = new StreamLocks(LockStatement([.. appends.Select(a => (a.TenantId, a.StreamId, a.StreamType))], now));
         var lookup = new NpgsqlBatchCommand("SELECT id, tenant_id, stream_id FROM oos.events WHERE id = ANY(@ids)");
         lookup.Parameters.AddWithValue("ids", appends.SelectMany(a => a.Events).Select(e => e.EventId).ToArray());
-        batch.BatchCommands.Add(lookup);
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { locks.Command, lookup } };
 
-        var heads = new Dictionary<(Guid, string), (long, byte[]?)>(appends.Count);
         var existing = new Dictionary<Guid, (Guid, string)>();
         await using var r = await batch.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            heads[(r.GetGuid(0), r.GetString(1))] = (r.GetInt64(2), r.IsDBNull(3) ? null : (byte[])r[3]);
-        }
+        await locks.ReadAsync(r, ct);
         await r.NextResultAsync(ct);
         while (await r.ReadAsync(ct))
         {
             existing[r.GetGuid(0)] = (r.GetGuid(1), r.GetString(2));
         }
-        return (heads, existing);
+        return (locks.Heads, existing);
     }
 
     public StreamLocks LockStreams(IReadOnlyCollection<(Guid TenantId, string StreamId, string StreamType)> streams)
@@ -481,8 +471,6 @@ internal sealed class PostgresEventStore(
         upsert.Parameters.AddWithValue("now", now);
         return upsert;
     }
-
-    private static byte[] CanonicalData(EventToAppend e) => e.CanonicalPayload();
 
     private static readonly byte[] EmptyMetadata = "{}"u8.ToArray();
 

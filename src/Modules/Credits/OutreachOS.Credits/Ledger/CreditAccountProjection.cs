@@ -56,19 +56,9 @@ internal sealed class CreditAccountProjection : IBatchedInlineProjection
 
     public IReadOnlyCollection<Type> EventTypes { get; } = CreditEventTypes.All;
 
-    /// <summary>All of the events' row changes in one round trip: one account update per (organization, period) with the
-    /// summed deltas, then one statement per reservation, usage day and alert.</summary>
-    public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
-    {
-        await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
-        AddStatements(batch.BatchCommands, events);
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-        }
-    }
-
-    /// <summary>The same writes, riding in the round trip that inserts the events (they need neither reads nor positions).</summary>
+    /// <summary>All of the events' row changes, riding in the round trip that inserts the events (they need neither reads
+    /// nor positions): one account update per (organization, period) with the summed deltas, then one statement per
+    /// reservation, usage day and alert.</summary>
     public void AddStatements(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredEvent> events)
     {
         // Only the ledger streams: another module may record a copy of a credit event on a stream of its own.

@@ -106,7 +106,7 @@ internal sealed class PersonalizationService(
         // One read: the stream, verified, is both the audit view (events in order with their hash-chain links) and the
         // source of the record, folded here.
         var stream = await store.ReadVerifiedAsync(tenantId, PersonalizationStreams.For(requestId), ct);
-        if (stream is null || Fold(stream.Events) is not { } record)
+        if (stream is null || PersonalizationEvolve.Fold(stream.Events) is not { } record)
         {
             return Problems.NotFound("Personalization request");
         }
@@ -121,21 +121,7 @@ internal sealed class PersonalizationService(
     /// must expect. Null when the organization has no such request.
     /// </summary>
     private async Task<PersonalizationRecord?> LoadAsync(Guid tenantId, Guid requestId, CancellationToken ct) =>
-        Fold(await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct));
-
-    private static PersonalizationRecord? Fold(IReadOnlyList<StoredEvent> events)
-    {
-        PersonalizationRecord? record = null;
-        foreach (var e in events)
-        {
-            if (e.Data is not null)
-            {
-                record = PersonalizationEvolve.Evolve(record, e.Data, e.Version);
-            }
-        }
-
-        return record;
-    }
+        PersonalizationEvolve.Fold(await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct));
 
     public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Generation.Contracts;
 using OutreachOS.Generation.Events;
 
@@ -6,6 +7,21 @@ namespace OutreachOS.Generation.Projection;
 /// <summary>Pure fold of a request's events into its record (what the GET, select, regenerate and replay read).</summary>
 internal static class PersonalizationEvolve
 {
+    /// <summary>The record of a request's stream: every event with a known type, in order. Null for no request.</summary>
+    public static PersonalizationRecord? Fold(IEnumerable<StoredEvent> events)
+    {
+        PersonalizationRecord? record = null;
+        foreach (var e in events)
+        {
+            if (e.Data is not null)
+            {
+                record = Evolve(record, e.Data, e.Version);
+            }
+        }
+
+        return record;
+    }
+
     public static PersonalizationRecord? Evolve(PersonalizationRecord? s, object e, long version)
     {
         var next = (s, e) switch
