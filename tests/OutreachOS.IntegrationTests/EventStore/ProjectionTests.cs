@@ -198,6 +198,7 @@ public sealed class ProjectionTests
         var projection = h.Engine.Get("test-balances");
         var docs = h.Services.GetRequiredService<DocumentStore>();
         await AppendDepositsAsync(h, streams: 1, perStream: 3);
+        await ReadableAsync(h, 3);
 
         // The move and the commit travel together: a clean batch commits both.
         var first = await BatchAsync(h, projection, GlobalPosition.Start, GlobalPosition.Start);
@@ -217,6 +218,7 @@ public sealed class ProjectionTests
 
         // The pooled connections that carried the aborted transactions work normally afterwards.
         await h.ExecAsync($"UPDATE oos.checkpoints SET seq = {reached.Sequence} WHERE name = 'test-balances'");
+        await ReadableAsync(h, 5);
         var again = await BatchAsync(h, projection, null, null);
         Assert.Equal(2, again.Count);
         Assert.Equal(5, (await docs.ListAsync<BalanceView>(Tenant)).Sum(d => d.Data.Deposits));
@@ -238,6 +240,19 @@ public sealed class ProjectionTests
                 return outcome;
             }
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> events are readable: each append is its own transaction, and one open elsewhere in
+    /// the cluster can hold the later ones back for a moment, so a batch read at once may see only the first.
+    /// </summary>
+    private static async Task ReadableAsync(EventStoreHarness h, int count)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await h.Store.ReadAllAsync(GlobalPosition.Start, count, patience.Token)).Count < count)
+        {
+            await Task.Delay(20, patience.Token);
         }
     }
 

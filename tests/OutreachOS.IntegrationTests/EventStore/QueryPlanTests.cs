@@ -29,8 +29,9 @@ public sealed class QueryPlanTests
         }
 
         var middle = (await h.Store.ReadAllAsync(GlobalPosition.Start, 1500))[^1];
-        var plan = await PlanAsync(h.DataSource, PostgresEventStore.HeldBackProbeSql,
-            new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = middle.Transaction }, new NpgsqlParameter("seq", middle.Sequence));
+        var plan = await PlanAsync(h.DataSource, PostgresEventStore.ReadForSubscriberSql,
+            new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = middle.Transaction }, new NpgsqlParameter("seq", middle.Sequence),
+            new NpgsqlParameter("max", 1000));
 
         AssertUses("events_tx_seq", plan);
     }

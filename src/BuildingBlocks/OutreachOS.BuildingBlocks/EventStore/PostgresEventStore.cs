@@ -676,31 +676,55 @@ internal sealed class PostgresEventStore(
     /// row comparison as the index's start key the lower bound tx &gt;= xmin was only checked per entry, so the probe walked
     /// every visible event after the runner's position; scalar bounds on tx let the index start at the tighter one.
     /// </summary>
-    internal const string HeldBackProbeSql = """
-        SELECT (SELECT tx FROM oos.events WHERE tx > @tx AND tx >= pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx LIMIT 1) IS NOT NULL
+    internal const string HeldBackProbe = """
+        (SELECT tx FROM oos.events WHERE tx > @tx AND tx >= pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx LIMIT 1) IS NOT NULL
             OR (SELECT seq FROM oos.events WHERE tx = @tx AND seq > @seq AND tx >= pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, seq LIMIT 1) IS NOT NULL
         """;
 
     /// <summary>
-    /// <see cref="ReadAllAsync"/> plus, in the same round trip, whether committed events after <paramref name="after"/> are
-    /// held back behind an older open transaction (they will be readable without another NOTIFY, so a subscriber re-checks soon).
+    /// The subscriber's read: the events after (@tx, @seq) that no open transaction holds back (at most @max), each row with
+    /// the held-back flag; one row of nulls and the flag when there are none. One statement, so one snapshot answers both:
+    /// every event that snapshot sees after the position is either returned or flagged. As two statements the flag came
+    /// from a later snapshot, and an event held back in the first by a transaction that ended in between (one that sends no
+    /// NOTIFY: another database's, or one that appended nothing) was neither returned nor flagged, so a runner slept a whole
+    /// poll interval with the event unread.
+    /// </summary>
+    internal static readonly string ReadForSubscriberSql = $"""
+        SELECT e.*, h.held
+        FROM (SELECT {HeldBackProbe} AS held) h
+        LEFT JOIN LATERAL ({ReadAllSql}) e ON true
+        """;
+
+    /// <summary>
+    /// <see cref="ReadAllAsync"/> plus whether committed events after <paramref name="after"/> are held back behind an older
+    /// open transaction (they will be readable without another NOTIFY, so a subscriber re-checks soon), both from one snapshot.
     /// </summary>
     internal async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadAllForSubscriberAsync(GlobalPosition after, int maxCount, CancellationToken ct = default)
     {
         await using var batch = dataSource.CreateBatch();
         var read = ReadAllCommand(after, maxCount);
-        // Its own statement, so its own (later) snapshot: an event committed in between is either counted here or
-        // announced by its NOTIFY.
-        var probe = new NpgsqlBatchCommand(HeldBackProbeSql);
-        probe.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
-        probe.Parameters.AddWithValue("seq", after.Sequence);
+        read.CommandText = ReadForSubscriberSql;
         batch.BatchCommands.Add(read);
-        batch.BatchCommands.Add(probe);
         await using var r = await batch.ExecuteReaderAsync(ct);
-        var events = await ReadEventsAsync(r, ct);
-        await r.NextResultAsync(ct);
-        await r.ReadAsync(ct);
-        return (events, r.GetBoolean(0));
+        var events = new List<StoredEvent>();
+        var heldBack = false;
+        var ordered = true;
+        var flag = r.FieldCount - 1;
+        while (await r.ReadAsync(ct))
+        {
+            heldBack = r.GetBoolean(flag);
+            if (!r.IsDBNull(0))
+            {
+                var e = ReadEvent(r);
+                ordered &= events.Count == 0 || events[^1].Position < e.Position;
+                events.Add(e);
+            }
+        }
+        if (!ordered)
+        {
+            events.Sort((a, b) => a.Position.CompareTo(b.Position)); // the lateral page is ordered; the join's output is not promised to be
+        }
+        return (events, heldBack);
     }
 
     public async Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default)
@@ -798,23 +822,29 @@ internal sealed class PostgresEventStore(
         var list = new List<StoredEvent>();
         while (await r.ReadAsync(ct))
         {
-            var type = r.GetString(6);
-            var json = r.GetString(7);
-            object? data;
-            try
-            {
-                data = types.Deserialize(type, json);
-            }
-            catch (JsonException)
-            {
-                data = null; // tampered or legacy payload: keep the raw JSON, verification reports it
-            }
-            list.Add(new StoredEvent(
-                r.GetInt64(0), r.GetFieldValue<ulong>(1), r.GetGuid(2), r.GetGuid(3), r.GetString(4), r.GetInt64(5), type, json,
-                JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(8), OutreachJson.Options) ?? [],
-                r.GetFieldValue<DateTimeOffset>(9), (byte[])r[10], data));
+            list.Add(ReadEvent(r));
         }
         return list;
+    }
+
+    /// <summary>The event in the current row (<see cref="Columns"/> first, in order).</summary>
+    private StoredEvent ReadEvent(NpgsqlDataReader r)
+    {
+        var type = r.GetString(6);
+        var json = r.GetString(7);
+        object? data;
+        try
+        {
+            data = types.Deserialize(type, json);
+        }
+        catch (JsonException)
+        {
+            data = null; // tampered or legacy payload: keep the raw JSON, verification reports it
+        }
+        return new StoredEvent(
+            r.GetInt64(0), r.GetFieldValue<ulong>(1), r.GetGuid(2), r.GetGuid(3), r.GetString(4), r.GetInt64(5), type, json,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(8), OutreachJson.Options) ?? [],
+            r.GetFieldValue<DateTimeOffset>(9), (byte[])r[10], data);
     }
 
     /// <summary>One stream's header ($1 tenant, $2 stream id); a stream whose appends all rolled back (version 0) does not exist.</summary>
