@@ -7,6 +7,7 @@ using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Analytics;
 using OutreachOS.Generation;
 using OutreachOS.Ingestion;
@@ -52,6 +53,7 @@ builder.Services.AddOutreachEventStore(connectionString, o =>
 builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked));
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);
+builder.Services.AddMigration(OrganizationProjection.RolesMigration);
 builder.Services.AddSingleton<OrganizationService>();
 builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddGuardrailsModule();
@@ -93,7 +95,9 @@ builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o =
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()
-    .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+    .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+    .AddPolicy(TenancyHttpContextExtensions.OrganizationAdminPolicy, p => p.RequireAuthenticatedUser()
+        .RequireClaim(TenancyHttpContextExtensions.RoleClaim, TenancyHttpContextExtensions.AdminRole));
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
 var maxBody = builder.Configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);

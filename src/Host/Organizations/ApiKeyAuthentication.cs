@@ -37,6 +37,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             new Claim(TenancyHttpContextExtensions.TenantClaim, found.TenantId.ToString()),
             new Claim(TenancyHttpContextExtensions.ApiKeyClaim, found.KeyId.ToString()),
             new Claim(TenancyHttpContextExtensions.PlatformAdminClaim, found.IsPlatformAdmin ? "true" : "false"),
+            new Claim(TenancyHttpContextExtensions.RoleClaim, ApiKeyRoles.ToText(found.Role)),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
@@ -55,7 +56,10 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        await Problems.Forbidden("This API key may not perform this operation.").ExecuteAsync(Context);
+        // The only role-based refusal: an endpoint that needs an ADMIN key (platform-only operations answer for themselves).
+        var role = Context.User.FindFirstValue(TenancyHttpContextExtensions.RoleClaim) ?? "unknown";
+        await Problems.Forbidden($"This API key's role is {role}; changing the organization's API keys, policies, templates or integrations needs an ADMIN key.")
+            .ExecuteAsync(Context);
     }
 
     internal static string? ReadKey(HttpRequest request)

@@ -46,6 +46,6 @@ internal static class BootstrapOrganization
             }
         }
         // Exists already (earlier start or another host): make sure the configured key is one of its keys (idempotent).
-        await orgs.IssueKeyAsync(PlatformOrganizationId, "bootstrap", ct, key);
+        await orgs.IssueKeyAsync(PlatformOrganizationId, "bootstrap", ApiKeyRole.Admin, ct, key);
     }
 }

@@ -4,12 +4,13 @@ namespace OutreachOS.Host.Organizations;
 
 internal sealed record CreateOrganizationRequest(string? Name, Tier? Tier);
 
-internal sealed record CreateApiKeyRequest(string? Name);
+/// <summary><c>role</c>: ADMIN or MEMBER (the default: a new key gets the least it needs unless asked).</summary>
+internal sealed record CreateApiKeyRequest(string? Name, ApiKeyRole? Role);
 
 internal sealed record CreatedOrganizationResponse(OrganizationView Organization, CreatedApiKeyResponse ApiKey);
 
 /// <summary><c>key</c> is the only time the secret is ever returned.</summary>
-internal sealed record CreatedApiKeyResponse(Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, string Key);
+internal sealed record CreatedApiKeyResponse(Guid Id, string Name, string Prefix, ApiKeyRole Role, DateTimeOffset CreatedAt, string Key);
 
 internal static class OrganizationEndpoints
 {
@@ -38,7 +39,7 @@ internal static class OrganizationEndpoints
             }
             var (org, key) = await orgs.CreateAsync(body.Name!.Trim(), body.Tier!.Value, platformAdmin: false, ct);
             return Results.Created($"/organizations/{org.Id}", new CreatedOrganizationResponse(org, ToResponse(key)));
-        }).WithSummary("Create an organization with its first API key (platform admins only)");
+        }).RequireOrganizationAdmin().WithSummary("Create an organization with its first (ADMIN) API key (ADMIN keys of the platform organization only)");
 
         group.MapGet("/api-keys", async (HttpContext http, OrganizationService orgs, CancellationToken ct) =>
             Results.Ok(await orgs.ListKeysAsync(http.GetTenantId(), ct)))
@@ -51,14 +52,19 @@ internal static class OrganizationEndpoints
             {
                 return errors.ToProblem();
             }
-            var key = await orgs.IssueKeyAsync(http.GetTenantId(), body.Name!.Trim(), ct);
+            var key = await orgs.IssueKeyAsync(http.GetTenantId(), body.Name!.Trim(), body.Role ?? ApiKeyRole.Member, ct);
             return Results.Created($"/api-keys/{key.Key.Id}", ToResponse(key));
-        }).WithSummary("Issue an API key; the response is the only time the key is shown");
+        }).RequireOrganizationAdmin().WithSummary("Issue an API key (role ADMIN or MEMBER, default MEMBER; ADMIN keys only); the response is the only time the key is shown");
 
         group.MapDelete("/api-keys/{id:guid}", async (Guid id, HttpContext http, OrganizationService orgs, CancellationToken ct) =>
-            await orgs.RevokeKeyAsync(http.GetTenantId(), id, ct) ? Results.NoContent() : Problems.NotFound("API key"))
-            .WithSummary("Revoke an API key");
+            await orgs.RevokeKeyAsync(http.GetTenantId(), id, ct) switch
+            {
+                RevokeOutcome.Revoked => Results.NoContent(),
+                RevokeOutcome.LastAdmin => Problems.Conflict("This is the organization's last active ADMIN key: issue another ADMIN key before revoking it."),
+                _ => Problems.NotFound("API key"),
+            })
+            .RequireOrganizationAdmin().WithSummary("Revoke an API key (ADMIN keys only; never the last active ADMIN key)");
     }
 
-    private static CreatedApiKeyResponse ToResponse(IssuedKey k) => new(k.Key.Id, k.Key.Name, k.Key.Prefix, k.Key.CreatedAt, k.Secret);
+    private static CreatedApiKeyResponse ToResponse(IssuedKey k) => new(k.Key.Id, k.Key.Name, k.Key.Prefix, k.Key.Role, k.Key.CreatedAt, k.Secret);
 }

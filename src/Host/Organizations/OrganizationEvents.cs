@@ -9,15 +9,39 @@ public enum Tier
     Enterprise,
 }
 
+/// <summary>
+/// What an API key may do in its organization. <see cref="Admin"/>: everything, including its API keys, policies, templates
+/// and integrations. <see cref="Member"/>: the work (personalize, triage, drafts, ingestion, reads) but none of those settings.
+/// </summary>
+public enum ApiKeyRole
+{
+    Admin,
+    Member,
+}
+
 [EventName("organization_created.v1")]
 internal sealed record OrganizationCreated(Guid OrganizationId, string Name, Tier Tier, bool IsPlatformAdmin, DateTimeOffset At);
 
-/// <summary>Only the SHA-256 of a key is ever stored; the key itself is shown once to the caller.</summary>
+/// <summary>
+/// Only the SHA-256 of a key is ever stored; the key itself is shown once to the caller. Keys issued before roles existed
+/// carry no role and are ADMIN (they could do everything then).
+/// </summary>
 [EventName("api_key_issued.v1")]
-internal sealed record ApiKeyIssued(Guid KeyId, Guid OrganizationId, string Name, string Prefix, string KeySha256, DateTimeOffset At);
+internal sealed record ApiKeyIssued(Guid KeyId, Guid OrganizationId, string Name, string Prefix, string KeySha256, DateTimeOffset At, ApiKeyRole? Role = null)
+{
+    public ApiKeyRole EffectiveRole => Role ?? ApiKeyRole.Admin;
+}
 
 [EventName("api_key_revoked.v1")]
 internal sealed record ApiKeyRevoked(Guid KeyId, Guid OrganizationId, DateTimeOffset At);
+
+internal static class ApiKeyRoles
+{
+    /// <summary>The role as the API and the api_keys table spell it (ADMIN, MEMBER).</summary>
+    public static string ToText(ApiKeyRole role) => role == ApiKeyRole.Admin ? "ADMIN" : "MEMBER";
+
+    public static ApiKeyRole Parse(string text) => text == "ADMIN" ? ApiKeyRole.Admin : ApiKeyRole.Member;
+}
 
 internal static class OrganizationStreams
 {

@@ -29,6 +29,11 @@ internal sealed class OrganizationProjection : IInlineProjection
         CREATE INDEX api_keys_tenant ON oos.api_keys (tenant_id);
         """);
 
+    /// <summary>Keys that existed before roles could do everything: they stay ADMIN.</summary>
+    public static readonly Migration RolesMigration = new(21, "api key roles", """
+        ALTER TABLE oos.api_keys ADD COLUMN role text NOT NULL DEFAULT 'ADMIN' CHECK (role IN ('ADMIN', 'MEMBER'));
+        """);
+
     public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked)];
 
     public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
@@ -48,13 +53,14 @@ internal sealed class OrganizationProjection : IInlineProjection
                     cmd.Parameters.AddWithValue("at", o.At);
                     break;
                 case ApiKeyIssued k:
-                    cmd.CommandText = "INSERT INTO oos.api_keys (key_sha256, id, tenant_id, name, prefix, created_at) VALUES (@h, @id, @t, @n, @p, @at)";
+                    cmd.CommandText = "INSERT INTO oos.api_keys (key_sha256, id, tenant_id, name, prefix, created_at, role) VALUES (@h, @id, @t, @n, @p, @at, @role)";
                     cmd.Parameters.AddWithValue("h", k.KeySha256);
                     cmd.Parameters.AddWithValue("id", k.KeyId);
                     cmd.Parameters.AddWithValue("t", k.OrganizationId);
                     cmd.Parameters.AddWithValue("n", k.Name);
                     cmd.Parameters.AddWithValue("p", k.Prefix);
                     cmd.Parameters.AddWithValue("at", k.At);
+                    cmd.Parameters.AddWithValue("role", ApiKeyRoles.ToText(k.EffectiveRole));
                     break;
                 case ApiKeyRevoked r:
                     cmd.CommandText = "UPDATE oos.api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL";

@@ -5,9 +5,17 @@ namespace OutreachOS.Host.Organizations;
 
 internal sealed record OrganizationView(Guid Id, string Name, Tier Tier, bool IsPlatformAdmin, DateTimeOffset CreatedAt);
 
-internal sealed record ApiKeyView(Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+internal sealed record ApiKeyView(Guid Id, string Name, string Prefix, ApiKeyRole Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
-internal sealed record AuthenticatedKey(Guid KeyId, Guid TenantId, bool IsPlatformAdmin);
+internal sealed record AuthenticatedKey(Guid KeyId, Guid TenantId, bool IsPlatformAdmin, ApiKeyRole Role);
+
+/// <summary>Why a key was not revoked.</summary>
+internal enum RevokeOutcome
+{
+    Revoked,
+    NotFound,
+    LastAdmin,
+}
 
 internal sealed record IssuedKey(ApiKeyView Key, string Secret);
 
@@ -20,54 +28,76 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
         var orgId = id ?? Guid.CreateVersion7();
         var now = clock.GetUtcNow();
         var secret = keySecret ?? ApiKeys.Generate();
-        var issued = new ApiKeyIssued(DeterministicKeyId(orgId, secret), orgId, "default", ApiKeys.Prefix(secret), ApiKeys.Hash(secret), now);
+        var issued = new ApiKeyIssued(DeterministicKeyId(orgId, secret), orgId, "default", ApiKeys.Prefix(secret), ApiKeys.Hash(secret), now, ApiKeyRole.Admin);
         await store.AppendAsync(orgId, OrganizationStreams.For(orgId), OrganizationStreams.Type, ExpectedVersion.NoStream,
         [
             EventToAppend.Create(new OrganizationCreated(orgId, name, tier, platformAdmin, now)),
             new EventToAppend(issued.KeyId, issued),
         ], ct);
         return (new OrganizationView(orgId, name, tier, platformAdmin, now),
-            new IssuedKey(new ApiKeyView(issued.KeyId, issued.Name, issued.Prefix, now, null), secret));
+            new IssuedKey(new ApiKeyView(issued.KeyId, issued.Name, issued.Prefix, ApiKeyRole.Admin, now, null), secret));
     }
 
-    public async Task<IssuedKey> IssueKeyAsync(Guid tenantId, string name, CancellationToken ct, string? secret = null)
+    public async Task<IssuedKey> IssueKeyAsync(Guid tenantId, string name, ApiKeyRole role, CancellationToken ct, string? secret = null)
     {
         secret ??= ApiKeys.Generate();
         var now = clock.GetUtcNow();
         // The event id is derived from the key so that re-issuing the same bootstrap key is an idempotent no-op.
-        var issued = new ApiKeyIssued(DeterministicKeyId(tenantId, secret), tenantId, name, ApiKeys.Prefix(secret), ApiKeys.Hash(secret), now);
+        var issued = new ApiKeyIssued(DeterministicKeyId(tenantId, secret), tenantId, name, ApiKeys.Prefix(secret), ApiKeys.Hash(secret), now, role);
         await store.AppendAsync(tenantId, OrganizationStreams.For(tenantId), OrganizationStreams.Type, ExpectedVersion.Any,
             [new EventToAppend(issued.KeyId, issued)], ct);
-        return new IssuedKey(new ApiKeyView(issued.KeyId, name, issued.Prefix, now, null), secret);
+        return new IssuedKey(new ApiKeyView(issued.KeyId, name, issued.Prefix, role, now, null), secret);
     }
 
-    public async Task<bool> RevokeKeyAsync(Guid tenantId, Guid keyId, CancellationToken ct)
+    /// <summary>
+    /// Revokes a key of the organization, unless it is its last active ADMIN key (the organization could then never change
+    /// its settings or keys again). The check and the revocation hold against concurrent revocations: the append expects
+    /// the organization stream's version read before the keys, so two revocations of the last two ADMIN keys cannot both pass.
+    /// </summary>
+    public async Task<RevokeOutcome> RevokeKeyAsync(Guid tenantId, Guid keyId, CancellationToken ct)
     {
-        var keys = await ListKeysAsync(tenantId, ct);
-        var key = keys.FirstOrDefault(k => k.Id == keyId);
-        if (key is null)
+        var stream = OrganizationStreams.For(tenantId);
+        for (var attempt = 1; ; attempt++)
         {
-            return false; // another organization's key looks exactly like a missing one
+            var version = (await store.GetStreamAsync(tenantId, stream, ct))?.Version;
+            var keys = await ListKeysAsync(tenantId, ct);
+            var key = keys.FirstOrDefault(k => k.Id == keyId);
+            if (key is null || version is null)
+            {
+                return RevokeOutcome.NotFound; // another organization's key looks exactly like a missing one
+            }
+            if (key.RevokedAt is not null)
+            {
+                return RevokeOutcome.Revoked;
+            }
+            if (key.Role == ApiKeyRole.Admin && !keys.Any(k => k.Id != keyId && k.Role == ApiKeyRole.Admin && k.RevokedAt is null))
+            {
+                return RevokeOutcome.LastAdmin;
+            }
+            try
+            {
+                await store.AppendAsync(tenantId, stream, OrganizationStreams.Type, ExpectedVersion.Exactly(version.Value),
+                    [EventToAppend.Create(new ApiKeyRevoked(keyId, tenantId, clock.GetUtcNow()))], ct);
+                return RevokeOutcome.Revoked;
+            }
+            catch (ConcurrencyException) when (attempt < 5)
+            {
+                // The organization changed in between (a key issued or revoked): decide again on what it is now.
+            }
         }
-        if (key.RevokedAt is null)
-        {
-            await store.AppendAsync(tenantId, OrganizationStreams.For(tenantId), OrganizationStreams.Type, ExpectedVersion.Any,
-                [EventToAppend.Create(new ApiKeyRevoked(keyId, tenantId, clock.GetUtcNow()))], ct);
-        }
-        return true;
     }
 
     public async Task<IReadOnlyList<ApiKeyView>> ListKeysAsync(Guid tenantId, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand(
-            "SELECT id, name, prefix, created_at, revoked_at FROM oos.api_keys WHERE tenant_id = @t ORDER BY created_at, id");
+            "SELECT id, name, prefix, role, created_at, revoked_at FROM oos.api_keys WHERE tenant_id = @t ORDER BY created_at, id");
         cmd.Parameters.AddWithValue("t", tenantId);
         var list = new List<ApiKeyView>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            list.Add(new ApiKeyView(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
-                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4)));
+            list.Add(new ApiKeyView(r.GetGuid(0), r.GetString(1), r.GetString(2), ApiKeyRoles.Parse(r.GetString(3)), r.GetFieldValue<DateTimeOffset>(4),
+                r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)));
         }
         return list;
     }
@@ -93,12 +123,12 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
         // No cache on purpose: one primary-key lookup per request, and a revoked key stops working at commit on every host.
         var hash = ApiKeys.Hash(presentedKey);
         await using var cmd = dataSource.CreateCommand("""
-            SELECT k.id, k.tenant_id, o.is_platform_admin FROM oos.api_keys k JOIN oos.organizations o ON o.id = k.tenant_id
+            SELECT k.id, k.tenant_id, o.is_platform_admin, k.role FROM oos.api_keys k JOIN oos.organizations o ON o.id = k.tenant_id
             WHERE k.key_sha256 = @h AND k.revoked_at IS NULL
             """);
         cmd.Parameters.AddWithValue("h", hash);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new AuthenticatedKey(r.GetGuid(0), r.GetGuid(1), r.GetBoolean(2)) : null;
+        return await r.ReadAsync(ct) ? new AuthenticatedKey(r.GetGuid(0), r.GetGuid(1), r.GetBoolean(2), ApiKeyRoles.Parse(r.GetString(3))) : null;
     }
 
     internal static Guid DeterministicKeyId(Guid orgId, string secret)

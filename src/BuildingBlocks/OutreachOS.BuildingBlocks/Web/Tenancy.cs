@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace OutreachOS.BuildingBlocks.Web;
@@ -14,11 +15,25 @@ public static class TenancyHttpContextExtensions
     public const string ApiKeyClaim = "outreachos:api_key";
     public const string PlatformAdminClaim = "outreachos:platform_admin";
 
+    /// <summary>The API key's role in its organization: <see cref="AdminRole"/> or <c>MEMBER</c>.</summary>
+    public const string RoleClaim = "outreachos:role";
+    public const string AdminRole = "ADMIN";
+
+    /// <summary>
+    /// Authorization policy of the endpoints that change how an organization works — its API keys, guardrail and triage
+    /// policies, templates, integrations — and of the platform's admin operations: an <see cref="AdminRole"/> key only.
+    /// </summary>
+    public const string OrganizationAdminPolicy = "organization-admin";
+
     /// <summary>The caller's organization. Endpoints behind authorization always have one; others throw.</summary>
     public static Guid GetTenantId(this HttpContext context) =>
         context.Items.TryGetValue(TenantItemKey, out var v) && v is Guid g
             ? g
             : throw new InvalidOperationException("No authenticated organization on this request.");
+
+    /// <summary>Only an ADMIN key of the organization may call these endpoints (others get 403 before the body is read).</summary>
+    public static TBuilder RequireOrganizationAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(OrganizationAdminPolicy);
 
     public static Caller GetCaller(this HttpContext context)
     {

@@ -51,7 +51,7 @@ internal static class CreditsEndpoints
             var reservation = await ledger.ReserveAsync(body.OrganizationId ?? http.GetTenantId(), body.ReservationId!.Value, body.Credits!.Value, body.Reason!, ct);
             http.Response.Headers[AlertHeader] = CreditsReadModel.HeaderValue(reservation.Balance.Alert);
             return Results.Ok(reservation);
-        }).WithSummary("Reserve credits (platform admins; idempotent by reservation_id; 402 when the balance cannot cover it)");
+        }).RequireOrganizationAdmin().WithSummary("Reserve credits (platform admins; idempotent by reservation_id; 402 when the balance cannot cover it)");
 
         group.MapPost("/reservations/{id:guid}/settle", async (Guid id, SettleReservationRequest body, HttpContext http, ICreditLedger ledger, CancellationToken ct) =>
         {
@@ -75,7 +75,7 @@ internal static class CreditsEndpoints
             {
                 return new FieldErrors().Add("used", e.Message.Split(" (Parameter", 2)[0]).ToProblem();
             }
-        }).WithSummary("Settle a reservation: charge what was used, release the rest (idempotent)");
+        }).RequireOrganizationAdmin().WithSummary("Settle a reservation: charge what was used, release the rest (idempotent)");
 
         group.MapPost("/reservations/{id:guid}/refund", async (Guid id, RefundReservationRequest body, HttpContext http, ICreditLedger ledger, CancellationToken ct) =>
         {
@@ -90,7 +90,7 @@ internal static class CreditsEndpoints
             }
             var reason = string.IsNullOrWhiteSpace(body.Reason) ? "refunded" : body.Reason.Trim();
             return Results.Ok(await ledger.RefundAsync(body.OrganizationId ?? http.GetTenantId(), id, reason, ct));
-        }).WithSummary("Refund a reservation in full (idempotent; a no-op after a settle)");
+        }).RequireOrganizationAdmin().WithSummary("Refund a reservation in full (idempotent; a no-op after a settle)");
     }
 
     private static IResult? Forbidden(HttpContext http) =>

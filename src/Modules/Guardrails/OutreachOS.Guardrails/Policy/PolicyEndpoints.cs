@@ -42,7 +42,7 @@ internal static class PolicyEndpoints
             var result = await store.AppendAsync(caller.TenantId, GuardrailPolicyStream.Id, GuardrailPolicyStream.Type, ExpectedVersion.Any,
                 [EventToAppend.Create(new GuardrailPolicySet(phrases, competitors, caller.ApiKeyId, now))], ct);
             return Results.Ok(new GuardrailPolicyResponse(phrases, competitors, result.Version, now));
-        }).WithSummary("Replace the organization's guardrail policy (versioned as events)");
+        }).RequireOrganizationAdmin().WithSummary("Replace the organization's guardrail policy (versioned as events; ADMIN keys only)");
     }
 
     private static List<string> Clean(string field, IReadOnlyList<string>? items, FieldErrors errors)

@@ -51,7 +51,7 @@ internal static class PolicyEndpoints
                     // someone else wrote in between and the caller did not ask for a version check: take the new version
                 }
             }
-        }).WithSummary("Replace the organization's triage policy (a new version; optional optimistic concurrency)");
+        }).RequireOrganizationAdmin().WithSummary("Replace the organization's triage policy (a new version; optional optimistic concurrency; ADMIN keys only)");
     }
 
     internal static (TriagePolicy? Policy, long? ExpectedVersion) ReadBody(JsonElement body, FieldErrors errors)

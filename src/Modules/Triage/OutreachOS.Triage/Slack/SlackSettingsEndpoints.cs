@@ -26,8 +26,9 @@ internal static class SlackSettingsEndpoints
     {
         var group = app.MapGroup("/integrations/slack").WithTags("Slack");
         group.MapGet("", GetAsync).WithSummary("The organization's Slack settings: webhook host and whether a signing secret is set (never the secret)");
-        group.MapPut("", PutAsync).WithSummary("Set the organization's Slack webhook_url (https) and signing_secret (may be omitted to keep the stored one)");
-        group.MapDelete("", DeleteAsync).WithSummary("Remove the organization's Slack settings (the deployment's apply again)");
+        group.MapPut("", PutAsync).RequireOrganizationAdmin()
+            .WithSummary("Set the organization's Slack webhook_url (https) and signing_secret (may be omitted to keep the stored one; ADMIN keys only)");
+        group.MapDelete("", DeleteAsync).RequireOrganizationAdmin().WithSummary("Remove the organization's Slack settings (the deployment's apply again; ADMIN keys only)");
     }
 
     /// <summary>Pure validation; <paramref name="hasStoredSecret"/> lets a PUT omit the secret to keep it.</summary>

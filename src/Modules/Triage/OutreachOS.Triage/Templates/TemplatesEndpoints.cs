@@ -18,7 +18,7 @@ internal static partial class TemplatesEndpoints
         var group = app.MapGroup("/templates").WithTags("Triage templates");
         group.MapGet("", (HttpContext http, TemplateStore templates, CancellationToken ct) => templates.GetAsync(http.GetTenantId(), ct))
             .WithSummary("The organization's reply templates (built-in defaults at version 0) and approved values");
-        group.MapPut("", PutAsync).WithSummary("Replace the organization's templates (merged over the defaults by id); a new version");
+        group.MapPut("", PutAsync).RequireOrganizationAdmin().WithSummary("Replace the organization's templates (merged over the defaults by id); a new version; ADMIN keys only");
     }
 
     private static async Task<IResult> PutAsync(TemplateSet body, HttpContext http, IEventStore store, TemplateStore templates,

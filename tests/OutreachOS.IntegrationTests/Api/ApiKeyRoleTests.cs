@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace OutreachOS.IntegrationTests.Api;
+
+/// <summary>
+/// API key roles through the real host: a MEMBER key does the work and reads, but only an ADMIN key changes the
+/// organization's keys, policies, templates and integrations; the last ADMIN key cannot be revoked.
+/// </summary>
+public sealed class ApiKeyRoleTests
+{
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) =>
+        JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage r, HttpStatusCode status)
+    {
+        Assert.Equal(status, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        return await JsonAsync(r);
+    }
+
+    /// <summary>A new organization (through the platform key) and its first key, which is ADMIN.</summary>
+    private static async Task<(HttpClient Admin, Guid AdminKeyId)> OrganizationAsync(OutreachApp app, string name)
+    {
+        var created = await app.ClientWithKey().PostAsync("/organizations", Json($$"""{"name":"{{name}}","tier":"PRO"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var key = (await JsonAsync(created)).GetProperty("api_key");
+        Assert.Equal("ADMIN", key.GetProperty("role").GetString());
+        return (app.ClientWithKey(key.GetProperty("key").GetString()), key.GetProperty("id").GetGuid());
+    }
+
+    private static async Task<(HttpClient Client, Guid Id, JsonElement Created)> IssueAsync(OutreachApp app, HttpClient admin, string body)
+    {
+        var response = await admin.PostAsync("/api-keys", Json(body));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await JsonAsync(response);
+        return (app.ClientWithKey(created.GetProperty("key").GetString()), created.GetProperty("id").GetGuid(), created);
+    }
+
+    [Fact]
+    public async Task A_member_key_works_and_reads_but_every_settings_change_needs_an_admin_key()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Roles");
+        var (member, memberId, created) = await IssueAsync(app, admin, """{"name":"sdr"}""");
+        Assert.Equal("MEMBER", created.GetProperty("role").GetString()); // the default: the least a key needs
+
+        // The work and the reads.
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/organizations/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/guardrails/policy")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/api-keys")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/integrations/slack")).StatusCode);
+        var personalize = await member.PostAsync("/personalize", Json("""
+            {"channel":"EMAIL","tone":"PROFESSIONAL","goal":"book a 15-min call","variant_count":1,
+             "lead":{"first_name":"Sarah","last_name":"Chen","title":"VP of Sales","company_name":"Acme Logistics","domain":"acmelogistics.com"},
+             "company_context":{"summary":"Acme Logistics runs same-day freight for regional retailers.","keywords":["freight visibility"]}}
+            """));
+        Assert.Equal(HttpStatusCode.OK, personalize.StatusCode);
+
+        // Every change of how the organization works: 403 with the reason, before the body is even read (the last one is
+        // not valid JSON).
+        HttpResponseMessage[] refused =
+        [
+            await member.PostAsync("/api-keys", Json("""{"name":"escalate","role":"ADMIN"}""")),
+            await member.PostAsync("/api-keys", Json("""{"name":"another"}""")),
+            await member.DeleteAsync($"/api-keys/{memberId}"),
+            await member.PutAsync("/guardrails/policy", Json("""{"forbidden_phrases":["x"]}""")),
+            await member.PutAsync("/policies", Json("""{"rules":[]}""")),
+            await member.PutAsync("/templates", Json("""{"templates":{}}""")),
+            await member.PutAsync("/integrations/slack", Json("""{"webhook_url":"https://hooks.slack.com/services/T/B/x","signing_secret":"0123456789abcdef"}""")),
+            await member.DeleteAsync("/integrations/slack"),
+            await member.PostAsync("/organizations", Json("""{"name":"X","tier":"FREE"}""")),
+            await member.PutAsync("/guardrails/policy", Json("""{"forbidden_phrases": """)),
+        ];
+        foreach (var response in refused)
+        {
+            var problem = await ProblemAsync(response, HttpStatusCode.Forbidden);
+            Assert.Contains("MEMBER", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("ADMIN", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/organizations/me")).StatusCode); // still a working key
+
+        // The same changes with the ADMIN key.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/guardrails/policy", Json("""{"forbidden_phrases":["x"]}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{memberId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await member.GetAsync("/organizations/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Roles_are_listed_chosen_at_issue_and_an_unknown_role_is_a_400_naming_the_field()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, adminId) = await OrganizationAsync(app, "Listing");
+        var (_, secondAdminId, second) = await IssueAsync(app, admin, """{"name":"ops lead","role":"ADMIN"}""");
+        Assert.Equal("ADMIN", second.GetProperty("role").GetString());
+        var (_, memberId, _) = await IssueAsync(app, admin, """{"name":"sdr","role":"MEMBER"}""");
+
+        var keys = (await JsonAsync(await admin.GetAsync("/api-keys"))).EnumerateArray()
+            .ToDictionary(k => k.GetProperty("id").GetGuid(), k => k.GetProperty("role").GetString());
+        Assert.Equal(new Dictionary<Guid, string?> { [adminId] = "ADMIN", [secondAdminId] = "ADMIN", [memberId] = "MEMBER" }, keys);
+
+        var bad = await ProblemAsync(await admin.PostAsync("/api-keys", Json("""{"name":"x","role":"OWNER"}""")), HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("role", out _), bad.ToString());
+
+        // The platform's bootstrap key is ADMIN too.
+        var platformKeys = await JsonAsync(await app.ClientWithKey().GetAsync("/api-keys"));
+        Assert.All(platformKeys.EnumerateArray(), k => Assert.Equal("ADMIN", k.GetProperty("role").GetString()));
+    }
+
+    [Fact]
+    public async Task The_last_active_admin_key_cannot_be_revoked_even_by_two_concurrent_revocations()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, adminId) = await OrganizationAsync(app, "Last admin");
+
+        var last = await ProblemAsync(await admin.DeleteAsync($"/api-keys/{adminId}"), HttpStatusCode.Conflict);
+        Assert.Contains("last active ADMIN key", last.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Two ADMIN keys, each revoking the other at the same moment: exactly one may win, one ADMIN key remains.
+        for (var round = 0; round < 5; round++)
+        {
+            var (other, otherId, _) = await IssueAsync(app, admin, $$"""{"name":"admin {{round}}","role":"ADMIN"}""");
+            var revokes = await Task.WhenAll(admin.DeleteAsync($"/api-keys/{otherId}"), other.DeleteAsync($"/api-keys/{adminId}"));
+            Assert.Equal([HttpStatusCode.NoContent, HttpStatusCode.Conflict], revokes.Select(r => r.StatusCode).Order());
+            if (revokes[1].StatusCode == HttpStatusCode.NoContent)
+            {
+                (admin, adminId) = (other, otherId); // the first key is gone; the other one is the organization's admin now
+            }
+            var active = (await JsonAsync(await admin.GetAsync("/api-keys"))).EnumerateArray()
+                .Where(k => k.GetProperty("role").GetString() == "ADMIN" && k.GetProperty("revoked_at").ValueKind == JsonValueKind.Null).ToList();
+            Assert.Single(active);
+        }
+    }
+}
