@@ -18,6 +18,7 @@ public class ResponsesFixture : IAsyncLifetime
 {
     public const string SigningSecret = "slack-test-signing-secret";
     public const string FromAddress = "help@acme.example";
+    public const string SecretsKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
     internal SmtpSink Sink { get; private set; } = null!;
 
@@ -49,6 +50,8 @@ public class ResponsesFixture : IAsyncLifetime
             // Organizations' own webhooks are loopback stubs here: plain http on 127.0.0.1 (never on a real deployment).
             ["Slack:AllowedWebhookHosts"] = "127.0.0.1",
             ["Slack:AllowHttpWebhooks"] = "true",
+            // Organizations' Slack secrets are encrypted at rest in these tests (ADR 0023).
+            ["Secrets:Keys:fixture"] = SecretsKey,
             ["Triage:Qa:SampleRate"] = "1",
             ["Triage:Responses:Values:Slots:0"] = "Tuesday 10:00 CET",
             ["Triage:Responses:Values:Slots:1"] = "Wednesday 15:00 CET",

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OutreachOS.IntegrationTests.Api;
 using OutreachOS.IntegrationTests.Messaging;
 using OutreachOS.Triage.Contracts;
 using OutreachOS.Triage.Responses;
@@ -132,6 +134,89 @@ public sealed class SlackOrganizationSettingsTests(ResponsesFixture f) : IClassF
         }
 
         Assert.Single(f.Sink.WithMessageId(f.MessageIdOf(d)));
+    }
+
+    [Fact]
+    public async Task The_stored_webhook_and_secret_are_encrypted_bound_to_their_organization()
+    {
+        var (clientA, orgA) = await f.NewOrganizationAsync();
+        var (_, orgB) = await f.NewOrganizationAsync();
+        await using var hook = await WebhookStub.StartAsync("/services/TE/BE/tokenOfTheEncryptedOrg");
+        await PutAsync(clientA, hook.Url, SecretA);
+        Assert.True((await GetJsonAsync(clientA, "/integrations/slack"))["encrypted_at_rest"]!.GetValue<bool>());
+
+        await using var db = Npgsql.NpgsqlDataSource.Create(f.App.ConnectionString);
+        var (url, secret) = await RowAsync(db, orgA);
+        Assert.StartsWith("enc:v1:fixture:", url, StringComparison.Ordinal);
+        Assert.StartsWith("enc:v1:fixture:", secret, StringComparison.Ordinal);
+        Assert.DoesNotContain("tokenOfTheEncryptedOrg", url, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretA, secret, StringComparison.Ordinal);
+
+        // Copied to another organization's row, the values do not decrypt there: its settings are refused, not adopted.
+        await using (var copy = db.CreateCommand("INSERT INTO oos.triage_slack_credentials SELECT $1, webhook_url, signing_secret, updated_by, updated_at FROM oos.triage_slack_credentials WHERE tenant_id = $2"))
+        {
+            copy.Parameters.AddWithValue(orgB);
+            copy.Parameters.AddWithValue(orgA);
+            await copy.ExecuteNonQueryAsync();
+        }
+        var store = f.App.Services.GetRequiredService<SlackSettingsStore>();
+        await Assert.ThrowsAsync<OutreachOS.BuildingBlocks.Security.SecretUnreadableException>(() => store.GetAsync(orgB, CancellationToken.None));
+        Assert.Equal(SecretA, (await store.GetAsync(orgA, CancellationToken.None))!.SigningSecret);
+        await using (var cleanup = db.CreateCommand("DELETE FROM oos.triage_slack_credentials WHERE tenant_id = $1"))
+        {
+            cleanup.Parameters.AddWithValue(orgB);
+            await cleanup.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Rows_stored_before_a_key_was_configured_or_under_a_retired_key_are_re_encrypted_at_start_and_stay_readable()
+    {
+        const string KeyA = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        const string KeyB = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+        var hook = new Uri("https://hooks.slack.com/services/TL/BL/legacyToken");
+        string cs;
+        Guid org;
+        await using (var plain = await OutreachApp.StartAsync())
+        {
+            cs = plain.ConnectionString;
+            var created = JsonNode.Parse(await (await plain.ClientWithKey().PostAsJsonAsync("/organizations", new { name = "legacy", tier = "PRO" })).Content.ReadAsStringAsync())!;
+            org = Guid.Parse(created["organization"]!["id"]!.GetValue<string>());
+            var client = plain.ClientWithKey(created["api_key"]!["key"]!.GetValue<string>());
+            await PutAsync(client, hook, SecretA);
+            Assert.False((await GetJsonAsync(client, "/integrations/slack"))["encrypted_at_rest"]!.GetValue<bool>());
+        }
+        await using var db = Npgsql.NpgsqlDataSource.Create(cs);
+        Assert.Equal((hook.AbsoluteUri, SecretA), await RowAsync(db, org)); // no key: stored as given
+
+        await using (var withA = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Secrets:Keys:a"] = KeyA }, cs))
+        {
+            var (url, secret) = await RowAsync(db, org);
+            Assert.StartsWith("enc:v1:a:", url, StringComparison.Ordinal);
+            Assert.StartsWith("enc:v1:a:", secret, StringComparison.Ordinal);
+            var settings = await withA.Services.GetRequiredService<SlackSettingsStore>().GetAsync(org, CancellationToken.None);
+            Assert.Equal((hook, SecretA), (settings!.WebhookUrl, settings.SigningSecret));
+        }
+
+        // Rotation: B becomes the active key while A stays configured; the row moves to B.
+        await using (var withB = await OutreachApp.StartAsync(
+            new Dictionary<string, string?> { ["Secrets:Keys:a"] = KeyA, ["Secrets:Keys:b"] = KeyB, ["Secrets:ActiveKey"] = "b" }, cs))
+        {
+            var (url, secret) = await RowAsync(db, org);
+            Assert.StartsWith("enc:v1:b:", url, StringComparison.Ordinal);
+            Assert.StartsWith("enc:v1:b:", secret, StringComparison.Ordinal);
+            var settings = await withB.Services.GetRequiredService<SlackSettingsStore>().GetAsync(org, CancellationToken.None);
+            Assert.Equal((hook, SecretA), (settings!.WebhookUrl, settings.SigningSecret));
+        }
+    }
+
+    private static async Task<(string Url, string Secret)> RowAsync(Npgsql.NpgsqlDataSource db, Guid org)
+    {
+        await using var cmd = db.CreateCommand("SELECT webhook_url, signing_secret FROM oos.triage_slack_credentials WHERE tenant_id = $1");
+        cmd.Parameters.AddWithValue(org);
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        return (r.GetString(0), r.GetString(1));
     }
 
     [Fact]

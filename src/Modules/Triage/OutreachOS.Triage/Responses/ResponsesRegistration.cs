@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OutreachOS.BuildingBlocks;
 using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.BuildingBlocks.Security;
 using OutreachOS.Llm;
 using OutreachOS.Triage.Drafts;
 using OutreachOS.Triage.Feedback;
@@ -35,7 +36,9 @@ internal static class ResponsesRegistration
         services.TryAddSingleton<CrmNotes>();
         services.TryAddSingleton<DraftGuardrails>();
         services.TryAddSingleton<DraftActions>();
+        services.TryAddSingleton(SecretProtector.FromConfiguration(configuration));
         services.TryAddSingleton<SlackSettingsStore>();
+        services.AddHostedService<SlackSecretsAtRest>();
         services.TryAddSingleton<SlackNotifier>();
         services.AddHttpClient(SlackNotifier.HttpClientName);
         services.AddOfflineTaskHandler<ParaphraseOfflineHandler>();

@@ -1,12 +1,16 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Security;
 
 namespace OutreachOS.Triage.Slack;
 
 // Per-organization Slack settings (ADR 0017). The facts go to the organization's `triage-slack-settings` stream; the two
 // values that grant power (the webhook URL, whose path is Slack's bearer token, and the signing secret) live only in
 // oos.triage_slack_credentials, written in the same transaction. The event log is immutable, hash-chained and served by
-// the audit endpoints and `audit export`, so nothing secret may ever enter it, not even encrypted.
+// the audit endpoints and `audit export`, so nothing secret may ever enter it, not even encrypted. In the table both
+// values are encrypted with the deployment's key when one is configured (SecretProtector, ADR 0023).
 
 /// <summary>An organization set (or replaced) its Slack settings. Only the webhook's host and whether the secret changed.</summary>
 [EventName("triage_slack_settings_set.v1")]
@@ -35,10 +39,18 @@ internal sealed record EffectiveSlackSettings(Uri? WebhookUrl, string? SigningSe
 
 /// <summary>
 /// <c>oos.triage_slack_credentials</c>: one row per organization, every query keyed by the tenant. Writes go through
-/// <see cref="SetAsync"/>/<see cref="RemoveAsync"/>, which append the matching event in the same transaction.
+/// <see cref="SetAsync"/>/<see cref="RemoveAsync"/>, which append the matching event in the same transaction. The webhook
+/// URL and the signing secret are stored through <see cref="SecretProtector"/>, bound to the organization and the column.
 /// </summary>
-internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStore store, SlackOptions deployment)
+internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStore store, SlackOptions deployment, SecretProtector secrets)
 {
+    /// <summary>Whether the values are encrypted at rest (a key is configured).</summary>
+    public bool EncryptedAtRest => secrets.Enabled;
+
+    private static string UrlContext(Guid tenantId) => $"triage_slack_credentials.webhook_url:{tenantId:D}";
+
+    private static string SecretContext(Guid tenantId) => $"triage_slack_credentials.signing_secret:{tenantId:D}";
+
     public static readonly Migration Migration = new(430, "triage per-organization slack credentials", """
         CREATE TABLE oos.triage_slack_credentials (
             tenant_id      uuid        PRIMARY KEY,
@@ -53,7 +65,7 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
     {
         await using var cmd = dataSource.CreateCommand(SelectQuery);
         cmd.Parameters.AddWithValue("t", tenantId);
-        return await ReadAsync(cmd, ct);
+        return await ReadAsync(cmd, tenantId, ct);
     }
 
     public async Task<EffectiveSlackSettings> ResolveAsync(Guid tenantId, CancellationToken ct) =>
@@ -81,8 +93,8 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
             """, conn, tx))
         {
             upsert.Parameters.AddWithValue("t", tenantId);
-            upsert.Parameters.AddWithValue("u", webhookUrl.AbsoluteUri);
-            upsert.Parameters.AddWithValue("s", secret);
+            upsert.Parameters.AddWithValue("u", secrets.Protect(webhookUrl.AbsoluteUri, UrlContext(tenantId)));
+            upsert.Parameters.AddWithValue("s", secrets.Protect(secret, SecretContext(tenantId)));
             upsert.Parameters.AddWithValue("b", by);
             upsert.Parameters.AddWithValue("a", now);
             await upsert.ExecuteNonQueryAsync(ct);
@@ -112,25 +124,105 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
         return true;
     }
 
-    private static async Task<OrganizationSlackSettings?> LockAsync(NpgsqlTransaction tx, Guid tenantId, CancellationToken ct)
+    /// <summary>
+    /// Rewrites the rows stored before a key was configured, or under a key that is no longer the active one, with the
+    /// active key. Each row is replaced only if it still holds what was read (another host may be doing the same).
+    /// Rows whose key is missing are left as they are and reported. Returns the number of rows rewritten.
+    /// </summary>
+    public async Task<int> ReencryptAsync(ILogger logger, CancellationToken ct)
+    {
+        if (!secrets.Enabled)
+        {
+            return 0;
+        }
+        var stale = new List<(Guid Tenant, string Url, string Secret)>();
+        await using (var select = dataSource.CreateCommand("SELECT tenant_id, webhook_url, signing_secret FROM oos.triage_slack_credentials"))
+        await using (var reader = await select.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var row = (reader.GetGuid(0), reader.GetString(1), reader.GetString(2));
+                if (secrets.NeedsRewrite(row.Item2) || secrets.NeedsRewrite(row.Item3))
+                {
+                    stale.Add(row);
+                }
+            }
+        }
+        var rewritten = 0;
+        foreach (var (tenant, url, secret) in stale)
+        {
+            string plainUrl, plainSecret;
+            try
+            {
+                plainUrl = secrets.Unprotect(url, UrlContext(tenant));
+                plainSecret = secrets.Unprotect(secret, SecretContext(tenant));
+            }
+            catch (SecretUnreadableException ex)
+            {
+                logger.LogError("Slack settings of organization {OrganizationId} cannot be re-encrypted: {Reason}", tenant, ex.Message);
+                continue;
+            }
+            await using var update = dataSource.CreateCommand("""
+                UPDATE oos.triage_slack_credentials SET webhook_url = @nu, signing_secret = @ns
+                WHERE tenant_id = @t AND webhook_url = @ou AND signing_secret = @os
+                """);
+            update.Parameters.AddWithValue("t", tenant);
+            update.Parameters.AddWithValue("ou", url);
+            update.Parameters.AddWithValue("os", secret);
+            update.Parameters.AddWithValue("nu", secrets.Protect(plainUrl, UrlContext(tenant)));
+            update.Parameters.AddWithValue("ns", secrets.Protect(plainSecret, SecretContext(tenant)));
+            rewritten += await update.ExecuteNonQueryAsync(ct);
+        }
+        return rewritten;
+    }
+
+    private async Task<OrganizationSlackSettings?> LockAsync(NpgsqlTransaction tx, Guid tenantId, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(SelectQuery + " FOR UPDATE", tx.Connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
-        return await ReadAsync(cmd, ct);
+        return await ReadAsync(cmd, tenantId, ct);
     }
 
     private const string SelectQuery = "SELECT webhook_url, signing_secret, updated_by, updated_at FROM oos.triage_slack_credentials WHERE tenant_id = @t";
 
-    private static async Task<OrganizationSlackSettings?> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
+    private async Task<OrganizationSlackSettings?> ReadAsync(NpgsqlCommand cmd, Guid tenantId, CancellationToken ct)
     {
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new OrganizationSlackSettings(new Uri(reader.GetString(0), UriKind.Absolute), reader.GetString(1), reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3))
+            ? new OrganizationSlackSettings(new Uri(secrets.Unprotect(reader.GetString(0), UrlContext(tenantId)), UriKind.Absolute),
+                secrets.Unprotect(reader.GetString(1), SecretContext(tenantId)), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3))
             : null;
     }
 
     private Task AppendAsync(NpgsqlTransaction tx, Guid tenantId, object e, CancellationToken ct) =>
         store.AppendManyAsync(tx, [new StreamAppend(tenantId, SlackSettingsStreams.StreamId, SlackSettingsStreams.StreamType, ExpectedVersion.Any,
             [EventToAppend.Create(e)])], ct);
+}
+
+/// <summary>
+/// At start: says whether organization Slack secrets are encrypted at rest, and moves rows stored before a key was
+/// configured (or under a retired key) to the active key. Never stops the host: every row stays readable either way.
+/// </summary>
+internal sealed class SlackSecretsAtRest(SlackSettingsStore settings, SecretProtector secrets, ILogger<SlackSecretsAtRest> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!secrets.Enabled)
+        {
+            logger.LogWarning("Secrets:Keys is not configured: organizations' Slack signing secrets and webhook URLs are stored unencrypted. "
+                + "Set Secrets__Keys__<id> to 32 random bytes in base64 (openssl rand -base64 32); see ADR 0023.");
+            return;
+        }
+        try
+        {
+            var rewritten = await settings.ReencryptAsync(logger, cancellationToken);
+            logger.LogInformation("Slack secrets at rest are encrypted with key {KeyId}; {Rewritten} rows re-encrypted at start", secrets.ActiveKey, rewritten);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            logger.LogError(ex, "Slack secrets could not be re-encrypted at start; rows stored earlier stay as they are until the next start");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

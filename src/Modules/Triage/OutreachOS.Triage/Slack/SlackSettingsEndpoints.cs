@@ -13,7 +13,8 @@ internal sealed record SlackSettingsRequest(string? WebhookUrl, string? SigningS
 /// host and whether a secret is set. <see cref="Source"/>: ORGANIZATION (its own), DEPLOYMENT (the host's fallback
 /// configuration is in force) or NONE.
 /// </summary>
-internal sealed record SlackSettingsView(bool Configured, string Source, string? WebhookHost, bool SigningSecretSet, string? UpdatedBy, DateTimeOffset? UpdatedAt);
+internal sealed record SlackSettingsView(bool Configured, string Source, string? WebhookHost, bool SigningSecretSet, string? UpdatedBy, DateTimeOffset? UpdatedAt,
+    bool EncryptedAtRest);
 
 /// <summary><c>GET/PUT/DELETE /integrations/slack</c>: the caller's organization's own Slack webhook and signing secret.</summary>
 internal static class SlackSettingsEndpoints
@@ -86,7 +87,7 @@ internal static class SlackSettingsEndpoints
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, SlackSettingsStore settings, SlackOptions deployment, CancellationToken ct) =>
-        Results.Ok(ToView(await settings.GetAsync(http.GetTenantId(), ct), deployment));
+        Results.Ok(ToView(await settings.GetAsync(http.GetTenantId(), ct), deployment, settings.EncryptedAtRest));
 
     private static async Task<IResult> PutAsync(SlackSettingsRequest? body, HttpContext http, SlackSettingsStore settings, SlackOptions deployment,
         TimeProvider time, ILoggerFactory logs, CancellationToken ct)
@@ -109,7 +110,7 @@ internal static class SlackSettingsEndpoints
 
         logs.CreateLogger("OutreachOS.Triage.Slack.Settings").LogInformation(
             "Slack settings of organization {OrganizationId} set by {By}: webhook host {Host}", tenant, by, url!.Host);
-        return Results.Ok(ToView(saved, deployment));
+        return Results.Ok(ToView(saved, deployment, settings.EncryptedAtRest));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, SlackSettingsStore settings, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
@@ -124,8 +125,8 @@ internal static class SlackSettingsEndpoints
         return Results.NoContent();
     }
 
-    private static SlackSettingsView ToView(OrganizationSlackSettings? own, SlackOptions deployment) => own is not null
-        ? new SlackSettingsView(true, EffectiveSlackSettings.Organization, own.WebhookUrl.Host, true, own.UpdatedBy, own.UpdatedAt)
+    private static SlackSettingsView ToView(OrganizationSlackSettings? own, SlackOptions deployment, bool encrypted) => own is not null
+        ? new SlackSettingsView(true, EffectiveSlackSettings.Organization, own.WebhookUrl.Host, true, own.UpdatedBy, own.UpdatedAt, encrypted)
         : new SlackSettingsView(false, deployment.WebhookUrl is not null || deployment.SigningSecret is not null ? EffectiveSlackSettings.Deployment : "NONE",
-            null, false, null, null);
+            null, false, null, null, encrypted);
 }
