@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 
 namespace OutreachOS.IntegrationTests.Api;
@@ -10,10 +9,9 @@ namespace OutreachOS.IntegrationTests.Api;
 /// </summary>
 public sealed class ApiKeyRoleTests
 {
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) =>
-        JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage r) => HostTests.JsonAsync(r);
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    private static StringContent Json(string json) => HostTests.Json(json);
 
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage r, HttpStatusCode status)
     {

@@ -7,10 +7,10 @@ namespace OutreachOS.IntegrationTests.Api;
 
 public sealed class HostTests
 {
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) =>
+    internal static async Task<JsonElement> JsonAsync(HttpResponseMessage r) =>
         JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    internal static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static async Task AssertProblemAsync(HttpResponseMessage r, HttpStatusCode status)
     {
