@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using OutreachOS.BuildingBlocks.Web;
 
 namespace OutreachOS.Host.Organizations;
@@ -6,6 +7,11 @@ internal sealed record CreateOrganizationRequest(string? Name, Tier? Tier);
 
 /// <summary><c>role</c>: ADMIN or MEMBER (the default: a new key gets the least it needs unless asked).</summary>
 internal sealed record CreateApiKeyRequest(string? Name, ApiKeyRole? Role);
+
+/// <summary>The caller's organization and the key it called with (its id and role: what it may do, ADR 0022).</summary>
+internal sealed record CurrentOrganizationResponse(Guid Id, string Name, Tier Tier, bool IsPlatformAdmin, DateTimeOffset CreatedAt, CallerKey ApiKey);
+
+internal sealed record CallerKey(Guid Id, string Role);
 
 internal sealed record CreatedOrganizationResponse(OrganizationView Organization, CreatedApiKeyResponse ApiKey);
 
@@ -19,8 +25,11 @@ internal static class OrganizationEndpoints
         var group = app.MapGroup("").WithTags("Organizations");
 
         group.MapGet("/organizations/me", async (HttpContext http, OrganizationService orgs, CancellationToken ct) =>
-            await orgs.GetAsync(http.GetTenantId(), ct) is { } org ? Results.Ok(org) : Problems.NotFound("Organization"))
-            .WithSummary("The caller's organization");
+            await orgs.GetAsync(http.GetTenantId(), ct) is { } org
+                ? Results.Ok(new CurrentOrganizationResponse(org.Id, org.Name, org.Tier, org.IsPlatformAdmin, org.CreatedAt,
+                    new CallerKey(http.GetCaller().ApiKeyId, http.User.FindFirstValue(TenancyHttpContextExtensions.RoleClaim) ?? "MEMBER")))
+                : Problems.NotFound("Organization"))
+            .WithSummary("The caller's organization, and the calling key's id and role (ADMIN or MEMBER)");
 
         group.MapPost("/organizations", async (CreateOrganizationRequest body, HttpContext http, OrganizationService orgs, CancellationToken ct) =>
         {

@@ -46,8 +46,10 @@ public sealed class ApiKeyRoleTests
         var (member, memberId, created) = await IssueAsync(app, admin, """{"name":"sdr"}""");
         Assert.Equal("MEMBER", created.GetProperty("role").GetString()); // the default: the least a key needs
 
-        // The work and the reads.
-        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/organizations/me")).StatusCode);
+        // The work and the reads; a key can tell what it may do.
+        var me = (await JsonAsync(await member.GetAsync("/organizations/me"))).GetProperty("api_key");
+        Assert.Equal((memberId, "MEMBER"), (me.GetProperty("id").GetGuid(), me.GetProperty("role").GetString()));
+        Assert.Equal("ADMIN", (await JsonAsync(await admin.GetAsync("/organizations/me"))).GetProperty("api_key").GetProperty("role").GetString());
         Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/guardrails/policy")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/api-keys")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/integrations/slack")).StatusCode);
