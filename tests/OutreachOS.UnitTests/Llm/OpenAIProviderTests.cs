@@ -158,7 +158,9 @@ public sealed class OpenAIProviderTests
         var slow = Completion() with { Delay = TimeSpan.FromSeconds(10) };
         await using var stub = await StubLlmServer.StartAsync(slow, slow, Completion());
         var settings = Prompts.Settings("OpenAI", stub.BaseUrl, maxRetries: 1);
-        settings["Llm:TimeoutSeconds"] = "0.3";
+        // Long enough for the retried request to reach the stub on a loaded 2-core machine (0.3 s was not, once in CI:
+        // the attempt timed out before the stub had it); the stub's 10 s delay still trips it on every attempt.
+        settings["Llm:TimeoutSeconds"] = "1.5";
         using var host = new LlmTestHost(settings);
 
         var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
