@@ -46,7 +46,7 @@ internal sealed class OpenAIStub : IAsyncDisposable
         ["Llm:MaxRetries"] = "0",
         ["Llm:TimeoutSeconds"] = "10",
         ["Llm:OpenAI:BaseUrl"] = new Uri(BaseUrl, "v1").ToString(),
-        ["Llm:OpenAI:ApiKey"] = "sk-test-generation",
+        ["Llm:OpenAI:ApiKey"] = "test-openai-key-generation",
     };
 
     public Dictionary<string, string?> AnthropicSettings() => new()
@@ -56,7 +56,7 @@ internal sealed class OpenAIStub : IAsyncDisposable
         ["Llm:MaxRetries"] = "0",
         ["Llm:TimeoutSeconds"] = "10",
         ["Llm:Anthropic:BaseUrl"] = BaseUrl.ToString(),
-        ["Llm:Anthropic:ApiKey"] = "sk-ant-test-generation",
+        ["Llm:Anthropic:ApiKey"] = "test-anthropic-key-generation",
     };
 
     public static string Variants(params (string Subject, string Message)[] variants) => JsonSerializer.Serialize(new

@@ -172,9 +172,9 @@ public sealed class SlackOrganizationSettingsTests(ResponsesFixture f) : IClassF
     [Fact]
     public async Task Rows_stored_before_a_key_was_configured_or_under_a_retired_key_are_re_encrypted_at_start_and_stay_readable()
     {
-        const string KeyA = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-        const string KeyB = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
-        var hook = new Uri("https://hooks.slack.com/services/TL/BL/legacyToken");
+        var keyA = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var keyB = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var hook = new Uri("https://hooks.slack.com/services/TEST/TEST/not-a-token");
         string cs;
         Guid org;
         await using (var plain = await OutreachApp.StartAsync())
@@ -189,7 +189,7 @@ public sealed class SlackOrganizationSettingsTests(ResponsesFixture f) : IClassF
         await using var db = Npgsql.NpgsqlDataSource.Create(cs);
         Assert.Equal((hook.AbsoluteUri, SecretA), await RowAsync(db, org)); // no key: stored as given
 
-        await using (var withA = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Secrets:Keys:a"] = KeyA }, cs))
+        await using (var withA = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Secrets:Keys:a"] = keyA }, cs))
         {
             var (url, secret) = await RowAsync(db, org);
             Assert.StartsWith("enc:v1:a:", url, StringComparison.Ordinal);
@@ -200,7 +200,7 @@ public sealed class SlackOrganizationSettingsTests(ResponsesFixture f) : IClassF
 
         // Rotation: B becomes the active key while A stays configured; the row moves to B.
         await using (var withB = await OutreachApp.StartAsync(
-            new Dictionary<string, string?> { ["Secrets:Keys:a"] = KeyA, ["Secrets:Keys:b"] = KeyB, ["Secrets:ActiveKey"] = "b" }, cs))
+            new Dictionary<string, string?> { ["Secrets:Keys:a"] = keyA, ["Secrets:Keys:b"] = keyB, ["Secrets:ActiveKey"] = "b" }, cs))
         {
             var (url, secret) = await RowAsync(db, org);
             Assert.StartsWith("enc:v1:b:", url, StringComparison.Ordinal);

@@ -32,7 +32,7 @@ public sealed class AnthropicProviderTests
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v1/messages", request.Path);
         // SDK 13.x sends the API key as a bearer token (its ClientOptions.ApiKey documents this), not x-api-key.
-        Assert.Equal("Bearer sk-ant-test", request.Header("authorization"));
+        Assert.Equal("Bearer test-anthropic-key", request.Header("authorization"));
         Assert.NotNull(request.Header("anthropic-version"));
         var body = request.Json;
         Assert.Equal("claude-haiku-4-5", body.GetProperty("model").GetString());

@@ -78,8 +78,8 @@ public sealed class LlmSettingsTests
         var settings = LlmSettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Llm:Provider"] = "Anthropic",
-            ["Llm:OpenAI:ApiKey"] = "sk-secret-openai",
-            ["Llm:Anthropic:ApiKey"] = "sk-ant-secret",
+            ["Llm:OpenAI:ApiKey"] = "placeholder-secret-openai",
+            ["Llm:Anthropic:ApiKey"] = "placeholder-secret-anthropic",
         }).Build());
 
         var printed = settings.ToString();

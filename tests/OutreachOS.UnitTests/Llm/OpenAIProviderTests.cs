@@ -29,7 +29,7 @@ public sealed class OpenAIProviderTests
         var request = Assert.Single(stub.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v1/chat/completions", request.Path);
-        Assert.Equal("Bearer sk-test-openai", request.Header("authorization"));
+        Assert.Equal("Bearer test-openai-key", request.Header("authorization"));
         var body = request.Json;
         Assert.Equal("gpt-4o-mini", body.GetProperty("model").GetString());
         Assert.Equal(0.1, body.GetProperty("temperature").GetDouble(), 3);

@@ -24,8 +24,8 @@ internal static class Prompts
         ["Llm:MaxRetries"] = maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Llm:TimeoutSeconds"] = "10",
         ["Llm:OpenAI:BaseUrl"] = new Uri(baseUrl, "v1").ToString(),
-        ["Llm:OpenAI:ApiKey"] = "sk-test-openai",
+        ["Llm:OpenAI:ApiKey"] = "test-openai-key",
         ["Llm:Anthropic:BaseUrl"] = baseUrl.ToString(),
-        ["Llm:Anthropic:ApiKey"] = "sk-ant-test",
+        ["Llm:Anthropic:ApiKey"] = "test-anthropic-key",
     };
 }
