@@ -57,8 +57,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         // The only role-based refusal: an endpoint that needs an ADMIN key (platform-only operations answer for themselves).
-        var role = Context.User.FindFirstValue(TenancyHttpContextExtensions.RoleClaim) ?? "unknown";
-        await Problems.Forbidden($"This API key's role is {role}; changing the organization's API keys, policies, templates or integrations needs an ADMIN key.")
+        await Problems.Forbidden($"This API key's role is {Context.GetCaller().Role}; changing the organization's API keys, policies, templates or integrations needs an ADMIN key.")
             .ExecuteAsync(Context);
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using OutreachOS.BuildingBlocks.Web;
 
 namespace OutreachOS.Host.Organizations;
@@ -27,7 +26,7 @@ internal static class OrganizationEndpoints
         group.MapGet("/organizations/me", async (HttpContext http, OrganizationService orgs, CancellationToken ct) =>
             await orgs.GetAsync(http.GetTenantId(), ct) is { } org
                 ? Results.Ok(new CurrentOrganizationResponse(org.Id, org.Name, org.Tier, org.IsPlatformAdmin, org.CreatedAt,
-                    new CallerKey(http.GetCaller().ApiKeyId, http.User.FindFirstValue(TenancyHttpContextExtensions.RoleClaim) ?? "MEMBER")))
+                    new CallerKey(http.GetCaller().ApiKeyId, http.GetCaller().Role)))
                 : Problems.NotFound("Organization"))
             .WithSummary("The caller's organization, and the calling key's id and role (ADMIN or MEMBER)");
 

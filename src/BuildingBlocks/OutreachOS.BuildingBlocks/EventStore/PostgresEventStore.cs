@@ -515,8 +515,7 @@ internal sealed class PostgresEventStore(
         {
             await using (var heads = new NpgsqlBatch(conn, tx) { BatchCommands = { UpdateHeads(updates, now), Notify() } })
             {
-                AddRiders(heads, tx);
-                riding.ForEach(heads.BatchCommands.Add);
+                AddRiders(heads, tx, riding);
                 await heads.ExecuteNonQueryAsync(ct);
             }
             // Large batches: binary COPY (tx and seq come from column defaults), then one query for the positions.
@@ -565,8 +564,7 @@ internal sealed class PostgresEventStore(
             """);
         AddRowParameters(insert, rows, now);
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { insert, UpdateHeads(updates, now), Notify() } };
-        AddRiders(batch, tx);
-        riding.ForEach(batch.BatchCommands.Add);
+        AddRiders(batch, tx, riding);
         return await ExecuteInsertAsync(batch, rows, now, ct);
     }
 
@@ -586,9 +584,10 @@ internal sealed class PostgresEventStore(
     }
 
     /// <summary>Statements waiting to commit with this transaction's first write (a consumer's inbox row) ride along.</summary>
-    private static void AddRiders(NpgsqlBatch batch, NpgsqlTransaction tx)
+    /// <summary>The statements riding with the insert: those queued on the transaction, then the append's own.</summary>
+    private static void AddRiders(NpgsqlBatch batch, NpgsqlTransaction tx, IEnumerable<NpgsqlBatchCommand>? own = null)
     {
-        foreach (var rider in RidingStatements.TakeUnsent(tx))
+        foreach (var rider in RidingStatements.TakeUnsent(tx).Concat(own ?? []))
         {
             batch.BatchCommands.Add(rider);
         }
@@ -657,9 +656,9 @@ internal sealed class PostgresEventStore(
         LIMIT @max
         """;
 
-    private static NpgsqlBatchCommand ReadAllCommand(GlobalPosition after, int maxCount)
+    private static NpgsqlBatchCommand ReadAllCommand(GlobalPosition after, int maxCount, string? sql = null)
     {
-        var read = new NpgsqlBatchCommand(ReadAllSql);
+        var read = new NpgsqlBatchCommand(sql ?? ReadAllSql);
         read.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = after.Transaction });
         read.Parameters.AddWithValue("seq", after.Sequence);
         read.Parameters.AddWithValue("max", Math.Clamp(maxCount, 1, 100_000));
@@ -676,7 +675,7 @@ internal sealed class PostgresEventStore(
     /// row comparison as the index's start key the lower bound tx &gt;= xmin was only checked per entry, so the probe walked
     /// every visible event after the runner's position; scalar bounds on tx let the index start at the tighter one.
     /// </summary>
-    internal const string HeldBackProbe = """
+    private const string HeldBackProbe = """
         (SELECT tx FROM oos.events WHERE tx > @tx AND tx >= pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx LIMIT 1) IS NOT NULL
             OR (SELECT seq FROM oos.events WHERE tx = @tx AND seq > @seq AND tx >= pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, seq LIMIT 1) IS NOT NULL
         """;
@@ -702,9 +701,7 @@ internal sealed class PostgresEventStore(
     internal async Task<(IReadOnlyList<StoredEvent> Events, bool HeldBack)> ReadAllForSubscriberAsync(GlobalPosition after, int maxCount, CancellationToken ct = default)
     {
         await using var batch = dataSource.CreateBatch();
-        var read = ReadAllCommand(after, maxCount);
-        read.CommandText = ReadForSubscriberSql;
-        batch.BatchCommands.Add(read);
+        batch.BatchCommands.Add(ReadAllCommand(after, maxCount, ReadForSubscriberSql));
         await using var r = await batch.ExecuteReaderAsync(ct);
         var events = new List<StoredEvent>();
         var heldBack = false;

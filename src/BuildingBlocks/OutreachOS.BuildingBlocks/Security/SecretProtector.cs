@@ -61,9 +61,6 @@ public sealed class SecretProtector
 
     public bool Enabled => ActiveKey is not null;
 
-    /// <summary>No key: values are stored as they are.</summary>
-    public static SecretProtector Disabled { get; } = new(new Dictionary<string, byte[]>(), null);
-
     public static SecretProtector FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace OutreachOS.BuildingBlocks.Web;
 
 /// <summary>The authenticated caller: every read and write is scoped to its organization (tenant).</summary>
-public sealed record Caller(Guid TenantId, Guid ApiKeyId, bool IsPlatformAdmin);
+/// <param name="Role">The key's role in its organization: <c>ADMIN</c> or <c>MEMBER</c> (ADR 0022).</param>
+public sealed record Caller(Guid TenantId, Guid ApiKeyId, bool IsPlatformAdmin, string Role);
 
 public static class TenancyHttpContextExtensions
 {
@@ -41,6 +42,7 @@ public static class TenancyHttpContextExtensions
         return new Caller(
             context.GetTenantId(),
             Guid.TryParse(user.FindFirstValue(ApiKeyClaim), out var k) ? k : Guid.Empty,
-            user.HasClaim(PlatformAdminClaim, "true"));
+            user.HasClaim(PlatformAdminClaim, "true"),
+            user.FindFirstValue(RoleClaim) ?? "MEMBER");
     }
 }

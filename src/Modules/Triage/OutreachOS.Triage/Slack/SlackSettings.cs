@@ -148,7 +148,8 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
                 }
             }
         }
-        var rewritten = 0;
+        // Every rewrite in one round trip (only after a key is first configured or rotated is there anything to rewrite).
+        await using var updates = dataSource.CreateBatch();
         foreach (var (tenant, url, secret) in stale)
         {
             string plainUrl, plainSecret;
@@ -162,7 +163,7 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
                 logger.LogError("Slack settings of organization {OrganizationId} cannot be re-encrypted: {Reason}", tenant, ex.Message);
                 continue;
             }
-            await using var update = dataSource.CreateCommand("""
+            var update = new NpgsqlBatchCommand("""
                 UPDATE oos.triage_slack_credentials SET webhook_url = @nu, signing_secret = @ns
                 WHERE tenant_id = @t AND webhook_url = @ou AND signing_secret = @os
                 """);
@@ -171,9 +172,9 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
             update.Parameters.AddWithValue("os", secret);
             update.Parameters.AddWithValue("nu", secrets.Protect(plainUrl, UrlContext(tenant)));
             update.Parameters.AddWithValue("ns", secrets.Protect(plainSecret, SecretContext(tenant)));
-            rewritten += await update.ExecuteNonQueryAsync(ct);
+            updates.BatchCommands.Add(update);
         }
-        return rewritten;
+        return updates.BatchCommands.Count == 0 ? 0 : await updates.ExecuteNonQueryAsync(ct);
     }
 
     private async Task<OrganizationSlackSettings?> LockAsync(NpgsqlTransaction tx, Guid tenantId, CancellationToken ct)
