@@ -1,16 +1,19 @@
 using OutreachOS.Benchmarks;
 using OutreachOS.Benchmarks.Suites;
 
-// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|kpi|all> [--quick] [--single N]
+// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|kpi|all> [--quick] [--single N] [--rounds R]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)) ?? "all";
 var quick = args.Contains("--quick");
 // --single N: the number of one-client /personalize requests (default 100, --quick 30); a larger N gives a profiler a steady window.
 var singleAt = Array.IndexOf(args, "--single");
 int? single = singleAt >= 0 && singleAt + 1 < args.Length && int.TryParse(args[singleAt + 1], out var n) && n > 0 ? n : null;
+// --rounds R: repeat the measured 20-client /personalize pass R times and report the median round (A/B comparisons).
+var roundsAt = Array.IndexOf(args, "--rounds");
+var rounds = roundsAt >= 0 && roundsAt + 1 < args.Length && int.TryParse(args[roundsAt + 1], out var r) && r > 0 ? r : 1;
 string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "kpi", "all"];
 if (!known.Contains(suite))
 {
-    await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick] [--single N]");
+    await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick] [--single N] [--rounds R]");
     return 2;
 }
 
@@ -38,7 +41,7 @@ try
     if (suite is "kpi") { await new OutreachOS.Benchmarks.Analytics.KpiSuite(postgres, report, quick).RunAsync(); } // not in "all": 1M events
     if (suite is "personalize" or "all")
     {
-        await new PersonalizeSuite(postgres, report, quick, single).RunAsync();
+        await new PersonalizeSuite(postgres, report, quick, single, rounds).RunAsync();
     }
     if (suite is "inbound")
     {

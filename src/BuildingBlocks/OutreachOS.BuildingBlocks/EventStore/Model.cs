@@ -90,7 +90,7 @@ public sealed record EventToAppend(Guid EventId, object Data, IReadOnlyDictionar
             return c.Bytes;
         }
 
-        var bytes = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(Data, Data.GetType(), OutreachJson.Options));
+        var bytes = CanonicalJson.Serialize(Data, Data.GetType(), OutreachJson.Options);
         Volatile.Write(ref _canonical, new Canonical(Data, bytes));
         return bytes;
     }

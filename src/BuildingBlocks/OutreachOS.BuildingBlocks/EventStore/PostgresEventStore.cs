@@ -479,7 +479,7 @@ internal sealed class PostgresEventStore(
         var withTrace = WithTrace(metadata);
         return withTrace.Count == 0
             ? EmptyMetadata
-            : CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(withTrace, OutreachJson.Options));
+            : CanonicalJson.Serialize(withTrace, typeof(IReadOnlyDictionary<string, string>), OutreachJson.Options);
     }
 
     /// <summary>
@@ -883,32 +883,54 @@ internal sealed class PostgresEventStore(
 /// <summary>hash = SHA-256(previous hash ‖ canonical bytes of the event envelope).</summary>
 internal static class EventHash
 {
+    // Per-thread work buffer (hashing is synchronous); one that grew past 1 MiB is not kept.
+    [ThreadStatic]
+    private static (System.Buffers.ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _work;
+
     public static byte[] Compute(byte[]? previous, Guid tenantId, string streamId, long version, string type, Guid eventId,
         DateTimeOffset createdAt, byte[] canonicalData, byte[] canonicalMetadata)
     {
-        // The envelope is itself canonical JSON (keys in ordinal order), so any reader can re-derive it.
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(canonicalData.Length + canonicalMetadata.Length + 256);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var (buffer, w) = _work ?? NewWork();
+        _work = null;
+        try
         {
+            buffer.ResetWrittenCount();
+            // The input is the previous hash followed by the envelope, hashed in one call.
+            System.Buffers.BuffersExtensions.Write(buffer, (previous ?? []).AsSpan());
+            w.Reset(buffer);
+            // The envelope is itself canonical JSON (keys in ordinal order), so any reader can re-derive it.
             w.WriteStartObject();
-            w.WriteString("created_at", createdAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            w.WritePropertyName("data");
+            Span<char> created = stackalloc char[32];
+            createdAt.UtcDateTime.TryFormat(created, out var n, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            w.WriteString("created_at"u8, created[..n]);
+            w.WritePropertyName("data"u8);
             w.WriteRawValue(canonicalData, skipInputValidation: true);
-            w.WriteString("id", eventId.ToString("D"));
-            w.WritePropertyName("metadata");
+            Span<char> guid = stackalloc char[36];
+            eventId.TryFormat(guid, out _, "D");
+            w.WriteString("id"u8, guid);
+            w.WritePropertyName("metadata"u8);
             w.WriteRawValue(canonicalMetadata, skipInputValidation: true);
-            w.WriteString("stream_id", streamId);
-            w.WriteString("tenant_id", tenantId.ToString("D"));
-            w.WriteString("type", type);
-            w.WriteNumber("version", version);
+            w.WriteString("stream_id"u8, streamId);
+            tenantId.TryFormat(guid, out _, "D");
+            w.WriteString("tenant_id"u8, guid);
+            w.WriteString("type"u8, type);
+            w.WriteNumber("version"u8, version);
             w.WriteEndObject();
+            w.Flush();
+            return SHA256.HashData(buffer.WrittenSpan);
         }
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        if (previous is not null)
+        finally
         {
-            sha.AppendData(previous);
+            if (buffer.Capacity <= 1 << 20)
+            {
+                _work = (buffer, w);
+            }
         }
-        sha.AppendData(buffer.WrittenSpan);
-        return sha.GetHashAndReset();
+    }
+
+    private static (System.Buffers.ArrayBufferWriter<byte>, Utf8JsonWriter) NewWork()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(8192);
+        return (buffer, new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }
