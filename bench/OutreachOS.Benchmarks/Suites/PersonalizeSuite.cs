@@ -70,18 +70,23 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         // on a shared 2-core machine one pass varies by 5-15 ms, so an A/B comparison needs several. Each round also
         // reports the CPU the machine and this process spent per request (load-independent where latency is not).
         Run personalize = null!;
-        var roundRuns = new List<(Run Run, double MachineMs, double ProcessMs)>();
+        var roundRuns = new List<(Run Run, double MachineMs, double ProcessMs, double AllocatedKb)>();
         for (var r = 1; r <= rounds; r++)
         {
             Progress.Line($"personalize: {total:N0} × POST /personalize (EMAIL, 3 variants) at {Clients} clients, one organization" + (rounds > 1 ? $" (round {r} of {rounds})" : ""));
             var machineBefore = MachineCpu.Busy();
             var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            using var ledger = new ActivityTimer("OutreachOS.Credits");
             var run = await RunAsync(client, total, Personalize);
+            var allocatedKb = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1024.0 / total;
+            Progress.Line(string.Create(CultureInfo.InvariantCulture,
+                $"personalize: round {r}: time in the credit ledger per request (reserve + settle, queueing included): {ledger.TotalMilliseconds / total:F2} ms"));
             var machineMs = (MachineCpu.Busy() - machineBefore).TotalMilliseconds / total;
             var processMs = (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalMilliseconds / total;
-            roundRuns.Add((run, machineMs, processMs));
+            roundRuns.Add((run, machineMs, processMs, allocatedKb));
             Progress.Line(string.Create(CultureInfo.InvariantCulture,
-                $"personalize: round {r}: p50 {Stats.Median(run.Millis):F2} ms, {run.PerSecond:F0} req/s, CPU per request: machine {machineMs:F2} ms, this process {processMs:F2} ms"));
+                $"personalize: round {r}: p50 {Stats.Median(run.Millis):F2} ms, {run.PerSecond:F0} req/s, CPU per request: machine {machineMs:F2} ms, this process {processMs:F2} ms; allocated {allocatedKb:F0} KB per request"));
         }
         var median = roundRuns.OrderBy(x => Stats.Median(x.Run.Millis)).ElementAt(roundRuns.Count / 2);
         personalize = median.Run;
@@ -129,6 +134,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
             report.Figure(Suite, "machine CPU per /personalize (20 clients)", median.MachineMs, "ms", "all processes (/proc/stat busy time) over the pass / requests; PostgreSQL included");
         }
         report.Figure(Suite, "host CPU per /personalize (20 clients)", median.ProcessMs, "ms", "process CPU time over the pass / requests (client + server in-process)");
+        report.Figure(Suite, "managed allocation per /personalize (20 clients)", median.AllocatedKb, "KB", "GC.GetTotalAllocatedBytes over the pass / requests (client, server and background)");
         if (rounds > 1)
         {
             report.Note(string.Create(CultureInfo.InvariantCulture,
@@ -279,6 +285,28 @@ internal static class MachineCpu
         }
         return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
     }
+}
+
+/// <summary>Sums the durations of the activities of one source while alive.</summary>
+internal sealed class ActivityTimer : IDisposable
+{
+    private readonly ActivityListener _listener;
+    private long _ticks;
+
+    public ActivityTimer(string source)
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = a => Interlocked.Add(ref _ticks, a.Duration.Ticks),
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public double TotalMilliseconds => TimeSpan.FromTicks(Interlocked.Read(ref _ticks)).TotalMilliseconds;
+
+    public void Dispose() => _listener.Dispose();
 }
 
 /// <summary>Counts Npgsql's command activities (one per command or batch sent) while alive.</summary>

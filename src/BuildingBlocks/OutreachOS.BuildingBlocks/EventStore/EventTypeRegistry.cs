@@ -49,5 +49,8 @@ public sealed class EventTypeRegistry
     public object? Deserialize(string name, string json) =>
         TypeFor(name) is { } t ? JsonSerializer.Deserialize(json, t, OutreachJson.Options) : null;
 
+    public object? Deserialize(string name, ReadOnlySpan<byte> utf8Json) =>
+        TypeFor(name) is { } t ? JsonSerializer.Deserialize(utf8Json, t, OutreachJson.Options) : null;
+
     private static string NameOf(Type type) => type.GetCustomAttribute<EventNameAttribute>()?.Name ?? type.Name;
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using OutreachOS.BuildingBlocks.Json;
 
@@ -118,26 +119,130 @@ public sealed record StreamAppend(Guid TenantId, string StreamId, string StreamT
 public sealed record AppendResult(string StreamId, long Version, bool AlreadyAppended);
 
 /// <summary>An event as stored.</summary>
-public sealed record StoredEvent(
-    long Sequence,
-    ulong Transaction,
-    Guid EventId,
-    Guid TenantId,
-    string StreamId,
-    long Version,
-    string EventType,
-    string Json,
-    IReadOnlyDictionary<string, string> Metadata,
-    DateTimeOffset CreatedAt,
-    byte[] Hash,
-    object? Data)
+/// <remarks>
+/// Events read from the log carry their payload as the stored UTF-8 bytes: <see cref="Json"/> and <see cref="Data"/> are
+/// made from them on first use. A subscriber that reads every event of the log but handles a few types then pays for the
+/// payloads it uses, not for a string and a typed object of each. Both are pure functions of the bytes, so two threads
+/// that race on first use compute the same value.
+/// </remarks>
+public sealed record StoredEvent
 {
+    private static readonly object NotYet = new();
+
+    private byte[]? _utf8;
+    private readonly Func<string, byte[], object?>? _deserialize;
+    private string? _json;
+    private object? _data;
+
+    public StoredEvent(long sequence, ulong transaction, Guid eventId, Guid tenantId, string streamId, long version, string eventType,
+        string json, IReadOnlyDictionary<string, string> metadata, DateTimeOffset createdAt, byte[] hash, object? data)
+        : this(sequence, transaction, eventId, tenantId, streamId, version, eventType, metadata, createdAt, hash)
+    {
+        _json = json;
+        _data = data;
+    }
+
+    /// <summary>An event whose payload is the UTF-8 <paramref name="utf8Json"/>; <see cref="Data"/> is
+    /// <paramref name="data"/> when given, else <paramref name="deserialize"/>(type, bytes) on first use.</summary>
+    internal StoredEvent(long sequence, ulong transaction, Guid eventId, Guid tenantId, string streamId, long version, string eventType,
+        byte[] utf8Json, IReadOnlyDictionary<string, string> metadata, DateTimeOffset createdAt, byte[] hash, object? data,
+        Func<string, byte[], object?>? deserialize)
+        : this(sequence, transaction, eventId, tenantId, streamId, version, eventType, metadata, createdAt, hash)
+    {
+        _utf8 = utf8Json;
+        _data = data ?? (deserialize is null ? null : NotYet);
+        _deserialize = deserialize;
+    }
+
+    private StoredEvent(long sequence, ulong transaction, Guid eventId, Guid tenantId, string streamId, long version, string eventType,
+        IReadOnlyDictionary<string, string> metadata, DateTimeOffset createdAt, byte[] hash)
+    {
+        Sequence = sequence;
+        Transaction = transaction;
+        EventId = eventId;
+        TenantId = tenantId;
+        StreamId = streamId;
+        Version = version;
+        EventType = eventType;
+        Metadata = metadata;
+        CreatedAt = createdAt;
+        Hash = hash;
+    }
+
+    public long Sequence { get; init; }
+
+    public ulong Transaction { get; init; }
+
+    public Guid EventId { get; init; }
+
+    public Guid TenantId { get; init; }
+
+    public string StreamId { get; init; }
+
+    public long Version { get; init; }
+
+    public string EventType { get; init; }
+
+    /// <summary>The payload as JSON text (as stored: canonical for appended events, jsonb's rendering when read).</summary>
+    public string Json
+    {
+        get => Volatile.Read(ref _json) ?? InitJson();
+        init
+        {
+            _json = value;
+            _utf8 = null; // a copy with other text: the bytes read are no longer its payload
+        }
+    }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public byte[] Hash { get; init; }
+
+    /// <summary>The payload as its registered type; null for a type not registered here or a payload that does not read as it.</summary>
+    public object? Data
+    {
+        get
+        {
+            var data = Volatile.Read(ref _data);
+            if (!ReferenceEquals(data, NotYet))
+            {
+                return data;
+            }
+            data = _deserialize!(EventType, _utf8 ?? Encoding.UTF8.GetBytes(Json));
+            Volatile.Write(ref _data, data);
+            return data;
+        }
+        init => _data = value;
+    }
+
     public GlobalPosition Position => new(Transaction, Sequence);
 
     public string HashHex => Convert.ToHexStringLower(Hash);
 
+    /// <summary>The payload as UTF-8 JSON (the bytes read or appended, when this event has them).</summary>
+    internal byte[] Utf8Payload => _utf8 ?? Encoding.UTF8.GetBytes(Json);
+
     /// <summary>Deserialises the payload as <typeparamref name="T"/> (works for unregistered types too).</summary>
-    public T As<T>() => Data is T t ? t : JsonSerializer.Deserialize<T>(Json, OutreachJson.Options)!;
+    public T As<T>() => Data is T t ? t : _utf8 is { } utf8
+        ? JsonSerializer.Deserialize<T>(utf8, OutreachJson.Options)!
+        : JsonSerializer.Deserialize<T>(Json, OutreachJson.Options)!;
+
+    /// <summary>Events are equal when they are the same stored event: same position, identity, stream, payload and hash.</summary>
+    public bool Equals(StoredEvent? other) =>
+        other is not null && Sequence == other.Sequence && Transaction == other.Transaction && EventId == other.EventId
+        && TenantId == other.TenantId && StreamId == other.StreamId && Version == other.Version && EventType == other.EventType
+        && CreatedAt == other.CreatedAt && Hash.AsSpan().SequenceEqual(other.Hash) && Json == other.Json;
+
+    public override int GetHashCode() => HashCode.Combine(EventId, Sequence, Version);
+
+    private string InitJson()
+    {
+        var json = Encoding.UTF8.GetString(_utf8 ?? []);
+        Volatile.Write(ref _json, json);
+        return json;
+    }
 }
 
 public sealed record StreamInfo(Guid TenantId, string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Archived);

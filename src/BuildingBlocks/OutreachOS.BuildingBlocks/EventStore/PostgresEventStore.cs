@@ -27,6 +27,8 @@ internal sealed class PostgresEventStore(
     private static readonly ActivitySource Activity = new("OutreachOS.EventStore");
     private readonly IInlineProjection[] _inline = inlineProjections.ToArray();
     private readonly IAppendCommitObserver[] _observers = commitObservers.ToArray();
+    private Func<string, byte[], object?>? _deserializer;
+    private Func<string, byte[], object?> _deserializePayload => _deserializer ??= DeserializePayload;
 
     public async Task<AppendResult> AppendAsync(Guid tenantId, string streamId, string streamType, ExpectedVersion expected,
         IReadOnlyList<EventToAppend> events, CancellationToken ct = default) =>
@@ -530,8 +532,8 @@ internal sealed class PostgresEventStore(
                     await importer.WriteAsync(row.StreamId, NpgsqlDbType.Text, ct);
                     await importer.WriteAsync(row.Version, NpgsqlDbType.Bigint, ct);
                     await importer.WriteAsync(row.TypeName, NpgsqlDbType.Text, ct);
-                    await importer.WriteAsync(Encoding.UTF8.GetString(row.Data), NpgsqlDbType.Jsonb, ct);
-                    await importer.WriteAsync(Encoding.UTF8.GetString(row.Metadata), NpgsqlDbType.Jsonb, ct);
+                    await importer.WriteAsync(row.Data, NpgsqlDbType.Jsonb, ct);
+                    await importer.WriteAsync(row.Metadata, NpgsqlDbType.Jsonb, ct);
                     await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                     await importer.WriteAsync(row.Hash, NpgsqlDbType.Bytea, ct);
                 }
@@ -577,8 +579,9 @@ internal sealed class PostgresEventStore(
         insert.Parameters.AddWithValue("streams", rows.Select(r => r.StreamId).ToArray());
         insert.Parameters.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
         insert.Parameters.AddWithValue("types", rows.Select(r => r.TypeName).ToArray());
-        insert.Parameters.AddWithValue("datas", rows.Select(r => Encoding.UTF8.GetString(r.Data)).ToArray());
-        insert.Parameters.AddWithValue("metas", rows.Select(r => Encoding.UTF8.GetString(r.Metadata)).ToArray());
+        // jsonb from the canonical UTF-8 bytes as they are (no .NET strings in between).
+        insert.Parameters.Add(new NpgsqlParameter("datas", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = rows.Select(r => r.Data).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("metas", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = rows.Select(r => r.Metadata).ToArray() });
         insert.Parameters.AddWithValue("created", rows.Select(_ => now).ToArray());
         insert.Parameters.AddWithValue("hashes", rows.Select(r => r.Hash).ToArray());
     }
@@ -597,7 +600,7 @@ internal sealed class PostgresEventStore(
     {
         var metadata = row.Event.Metadata ?? new Dictionary<string, string>();
         return new StoredEvent(seq, tx, row.Event.EventId, row.TenantId, row.StreamId, row.Version, row.TypeName,
-            Encoding.UTF8.GetString(row.Data), metadata, now, row.Hash, row.Event.Data);
+            row.Data, metadata, now, row.Hash, row.Event.Data, deserialize: null);
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
@@ -783,7 +786,7 @@ internal sealed class PostgresEventStore(
             byte[] data, metadata;
             try
             {
-                data = CanonicalJson.Canonicalize(e.Json);
+                data = CanonicalJson.Canonicalize(e.Utf8Payload);
                 metadata = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Metadata, OutreachJson.Options));
             }
             catch (JsonException ex)
@@ -827,21 +830,24 @@ internal sealed class PostgresEventStore(
     /// <summary>The event in the current row (<see cref="Columns"/> first, in order).</summary>
     private StoredEvent ReadEvent(NpgsqlDataReader r)
     {
-        var type = r.GetString(6);
-        var json = r.GetString(7);
-        object? data;
+        // The payload stays UTF-8 until someone asks for its text or its typed value (StoredEvent makes both on demand).
+        return new StoredEvent(
+            r.GetInt64(0), r.GetFieldValue<ulong>(1), r.GetGuid(2), r.GetGuid(3), r.GetString(4), r.GetInt64(5), r.GetString(6),
+            r.GetFieldValue<byte[]>(7),
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetFieldValue<byte[]>(8), OutreachJson.Options) ?? [],
+            r.GetFieldValue<DateTimeOffset>(9), (byte[])r[10], data: null, _deserializePayload);
+    }
+
+    private object? DeserializePayload(string type, byte[] utf8Json)
+    {
         try
         {
-            data = types.Deserialize(type, json);
+            return types.Deserialize(type, utf8Json);
         }
         catch (JsonException)
         {
-            data = null; // tampered or legacy payload: keep the raw JSON, verification reports it
+            return null; // tampered or legacy payload: keep the raw JSON, verification reports it
         }
-        return new StoredEvent(
-            r.GetInt64(0), r.GetFieldValue<ulong>(1), r.GetGuid(2), r.GetGuid(3), r.GetString(4), r.GetInt64(5), type, json,
-            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(8), OutreachJson.Options) ?? [],
-            r.GetFieldValue<DateTimeOffset>(9), (byte[])r[10], data);
     }
 
     /// <summary>One stream's header ($1 tenant, $2 stream id); a stream whose appends all rolled back (version 0) does not exist.</summary>
