@@ -844,9 +844,11 @@ internal sealed class PostgresEventStore(
         {
             return types.Deserialize(type, utf8Json);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
-            return null; // tampered or legacy payload: keep the raw JSON, verification reports it
+            // Tampered, legacy or not valid UTF-8 (STJ throws InvalidOperationException when it cannot transcode a
+            // string): keep the raw JSON, verification reports it.
+            return null;
         }
     }
 
