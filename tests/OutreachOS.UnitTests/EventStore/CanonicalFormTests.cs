@@ -228,10 +228,7 @@ public sealed class CanonicalFormTests
                     break;
                 case JsonValueKind.Array:
                     w.WriteStartArray();
-                    foreach (var item in e.EnumerateArray())
-                    {
-                        Write(w, item);
-                    }
+                    e.EnumerateArray().ToList().ForEach(item => Write(w, item));
                     w.WriteEndArray();
                     break;
                 case JsonValueKind.String:
@@ -240,14 +237,9 @@ public sealed class CanonicalFormTests
                 case JsonValueKind.Number:
                     w.WriteRawValue(CanonicalJson.NormalizeNumber(e.GetRawText()), skipInputValidation: true);
                     break;
-                case JsonValueKind.True:
-                    w.WriteBooleanValue(true);
-                    break;
-                case JsonValueKind.False:
-                    w.WriteBooleanValue(false);
-                    break;
                 default:
-                    w.WriteNullValue();
+                    // true, false and null are written as they are.
+                    e.WriteTo(w);
                     break;
             }
         }
