@@ -5,11 +5,9 @@ using OutreachOS.Benchmarks.Suites;
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)) ?? "all";
 var quick = args.Contains("--quick");
 // --single N: the number of one-client /personalize requests (default 100, --quick 30); a larger N gives a profiler a steady window.
-var singleAt = Array.IndexOf(args, "--single");
-int? single = singleAt >= 0 && singleAt + 1 < args.Length && int.TryParse(args[singleAt + 1], out var n) && n > 0 ? n : null;
+var single = PositiveOption("--single");
 // --rounds R: repeat the measured 20-client /personalize pass R times and report the median round (A/B comparisons).
-var roundsAt = Array.IndexOf(args, "--rounds");
-var rounds = roundsAt >= 0 && roundsAt + 1 < args.Length && int.TryParse(args[roundsAt + 1], out var r) && r > 0 ? r : 1;
+var rounds = PositiveOption("--rounds") ?? 1;
 string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "kpi", "all"];
 if (!known.Contains(suite))
 {
@@ -53,3 +51,10 @@ finally
     report.Print(postgres.Description);
 }
 return 0;
+
+// The positive number after a flag, or null when the flag is absent or not followed by one.
+int? PositiveOption(string flag)
+{
+    var at = Array.IndexOf(args, flag);
+    return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], out var value) && value > 0 ? value : null;
+}

@@ -52,8 +52,8 @@ internal sealed class EventStoreSuite(BenchPostgres postgres, Report report, boo
             var version = 0L;
             foreach (var e in a.Events)
             {
-                var data = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType(), OutreachJson.Options));
-                var metadata = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>(), OutreachJson.Options));
+                var data = CanonicalJson.Serialize(e.Data, e.Data.GetType(), OutreachJson.Options);
+                var metadata = CanonicalJson.Serialize(new Dictionary<string, string>(), typeof(Dictionary<string, string>), OutreachJson.Options);
                 previous = EventHash.Compute(previous, a.TenantId, a.StreamId, ++version, "BenchDeposited", e.EventId, now, data, metadata);
             }
         }

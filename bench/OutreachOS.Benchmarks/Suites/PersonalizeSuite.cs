@@ -69,27 +69,21 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         // --rounds R repeats the measured pass (R rounds of `total` requests each) and reports the round with the median p50:
         // on a shared 2-core machine one pass varies by 5-15 ms, so an A/B comparison needs several. Each round also
         // reports the CPU the machine and this process spent per request (load-independent where latency is not).
-        Run personalize = null!;
-        var roundRuns = new List<(Run Run, double MachineMs, double ProcessMs, double AllocatedKb)>();
+        var roundRuns = new List<(Run Run, PassCost Cost, double LedgerMs)>();
         for (var r = 1; r <= rounds; r++)
         {
             Progress.Line($"personalize: {total:N0} × POST /personalize (EMAIL, 3 variants) at {Clients} clients, one organization" + (rounds > 1 ? $" (round {r} of {rounds})" : ""));
-            var machineBefore = MachineCpu.Busy();
-            var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var meter = PassMeter.Start();
             using var ledger = new ActivityTimer("OutreachOS.Credits");
             var run = await RunAsync(client, total, Personalize);
-            var allocatedKb = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1024.0 / total;
+            var cost = meter.Per(total);
+            var ledgerMs = ledger.TotalMilliseconds / total;
+            roundRuns.Add((run, cost, ledgerMs));
             Progress.Line(string.Create(CultureInfo.InvariantCulture,
-                $"personalize: round {r}: time in the credit ledger per request (reserve + settle, queueing included): {ledger.TotalMilliseconds / total:F2} ms"));
-            var machineMs = (MachineCpu.Busy() - machineBefore).TotalMilliseconds / total;
-            var processMs = (Process.GetCurrentProcess().TotalProcessorTime - processBefore).TotalMilliseconds / total;
-            roundRuns.Add((run, machineMs, processMs, allocatedKb));
-            Progress.Line(string.Create(CultureInfo.InvariantCulture,
-                $"personalize: round {r}: p50 {Stats.Median(run.Millis):F2} ms, {run.PerSecond:F0} req/s, CPU per request: machine {machineMs:F2} ms, this process {processMs:F2} ms; allocated {allocatedKb:F0} KB per request"));
+                $"personalize: round {r}: p50 {Stats.Median(run.Millis):F2} ms, {run.PerSecond:F0} req/s, CPU per request: machine {cost.MachineMs:F2} ms, this process {cost.ProcessMs:F2} ms; allocated {cost.AllocatedKb:F0} KB per request; {ledgerMs:F2} ms per request in the credit ledger (reserve + settle, queueing included)"));
         }
         var median = roundRuns.OrderBy(x => Stats.Median(x.Run.Millis)).ElementAt(roundRuns.Count / 2);
-        personalize = median.Run;
+        var personalize = median.Run;
 
         // The same load from 20 organizations (one client each): tells the work of a request apart from the queue on the
         // organization's credit account, which every reservation and settlement of one organization locks in turn.
@@ -112,9 +106,9 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         // Load-independent figures for the same pass: database commands issued by this process (Npgsql's activity
         // per command or batch: one round trip each, background runners included) and CPU time of this process.
         using var commands = new NpgsqlCommandCounter();
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var aloneMeter = PassMeter.Start();
         var alone = await RunAsync(client, single, Personalize, clients: 1);
-        var cpuPerRequest = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / single;
+        var cpuPerRequest = aloneMeter.Per(single).ProcessMs;
         var commandsPerRequest = commands.Count / (double)single;
         if (commands.Statements is { } statements)
         {
@@ -129,12 +123,13 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
 
         Record("baseline: GET /organizations/me", baseline, Clients);
         Record("POST /personalize (3 variants)", personalize, Clients);
-        if (median.MachineMs > 0)
+        if (median.Cost.MachineMs > 0)
         {
-            report.Figure(Suite, "machine CPU per /personalize (20 clients)", median.MachineMs, "ms", "all processes (/proc/stat busy time) over the pass / requests; PostgreSQL included");
+            report.Figure(Suite, "machine CPU per /personalize (20 clients)", median.Cost.MachineMs, "ms", "all processes (/proc/stat busy time) over the pass / requests; PostgreSQL included");
         }
-        report.Figure(Suite, "host CPU per /personalize (20 clients)", median.ProcessMs, "ms", "process CPU time over the pass / requests (client + server in-process)");
-        report.Figure(Suite, "managed allocation per /personalize (20 clients)", median.AllocatedKb, "KB", "GC.GetTotalAllocatedBytes over the pass / requests (client, server and background)");
+        report.Figure(Suite, "host CPU per /personalize (20 clients)", median.Cost.ProcessMs, "ms", "process CPU time over the pass / requests (client + server in-process)");
+        report.Figure(Suite, "managed allocation per /personalize (20 clients)", median.Cost.AllocatedKb, "KB", "GC.GetTotalAllocatedBytes over the pass / requests (client, server and background)");
+        report.Figure(Suite, "time in the credit ledger per /personalize (20 clients)", median.LedgerMs, "ms", "credits.reserve + credits.settle activities, queueing included");
         if (rounds > 1)
         {
             report.Note(string.Create(CultureInfo.InvariantCulture,
@@ -268,10 +263,22 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
     }
 }
 
-/// <summary>Busy CPU time of the whole machine from /proc/stat (user + nice + system + irq + softirq + steal); zero elsewhere.</summary>
-internal static class MachineCpu
+/// <summary>What a measured pass cost per request: machine CPU (PostgreSQL included), this process's CPU, managed allocation.</summary>
+internal readonly record struct PassCost(double MachineMs, double ProcessMs, double AllocatedKb);
+
+/// <summary>The CPU and allocation counters at the start of a pass; <see cref="Per"/> divides what was spent since by the requests.</summary>
+internal readonly record struct PassMeter(TimeSpan Machine, TimeSpan Process, long Allocated)
 {
-    public static TimeSpan Busy()
+    public static PassMeter Start() =>
+        new(MachineBusy(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
+
+    public PassCost Per(int requests) => new(
+        (MachineBusy() - Machine).TotalMilliseconds / requests,
+        (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - Process).TotalMilliseconds / requests,
+        (GC.GetTotalAllocatedBytes(precise: true) - Allocated) / 1024.0 / requests);
+
+    /// <summary>Busy CPU time of the whole machine from /proc/stat (user + nice + system + irq + softirq + steal); zero elsewhere.</summary>
+    private static TimeSpan MachineBusy()
     {
         if (!File.Exists("/proc/stat"))
         {

@@ -43,7 +43,7 @@ internal static class RawEvents
     /// <summary>Serialises like the store (snake_case JSON, canonical form) so both write byte-identical payloads.</summary>
     public static RawRow Serialize(Guid tenantId, string streamId, long version, EventToAppend e, DateTimeOffset now)
     {
-        var data = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Data, e.Data.GetType(), OutreachJson.Options));
+        var data = CanonicalJson.Serialize(e.Data, e.Data.GetType(), OutreachJson.Options);
         return new RawRow(e.EventId, tenantId, streamId, version, e.Data.GetType().Name, Encoding.UTF8.GetString(data), "{}", now, SHA256.HashData(data));
     }
 

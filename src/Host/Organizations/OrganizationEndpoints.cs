@@ -24,10 +24,13 @@ internal static class OrganizationEndpoints
         var group = app.MapGroup("").WithTags("Organizations");
 
         group.MapGet("/organizations/me", async (HttpContext http, OrganizationService orgs, CancellationToken ct) =>
-            await orgs.GetAsync(http.GetTenantId(), ct) is { } org
+        {
+            var caller = http.GetCaller();
+            return await orgs.GetAsync(caller.TenantId, ct) is { } org
                 ? Results.Ok(new CurrentOrganizationResponse(org.Id, org.Name, org.Tier, org.IsPlatformAdmin, org.CreatedAt,
-                    new CallerKey(http.GetCaller().ApiKeyId, http.GetCaller().Role)))
-                : Problems.NotFound("Organization"))
+                    new CallerKey(caller.ApiKeyId, caller.Role)))
+                : Problems.NotFound("Organization");
+        })
             .WithSummary("The caller's organization, and the calling key's id and role (ADMIN or MEMBER)");
 
         group.MapPost("/organizations", async (CreateOrganizationRequest body, HttpContext http, OrganizationService orgs, CancellationToken ct) =>

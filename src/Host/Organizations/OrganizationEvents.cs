@@ -1,4 +1,5 @@
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Web;
 
 namespace OutreachOS.Host.Organizations;
 
@@ -38,9 +39,9 @@ internal sealed record ApiKeyRevoked(Guid KeyId, Guid OrganizationId, DateTimeOf
 internal static class ApiKeyRoles
 {
     /// <summary>The role as the API and the api_keys table spell it (ADMIN, MEMBER).</summary>
-    public static string ToText(ApiKeyRole role) => role == ApiKeyRole.Admin ? "ADMIN" : "MEMBER";
+    public static string ToText(ApiKeyRole role) => role == ApiKeyRole.Admin ? TenancyHttpContextExtensions.AdminRole : TenancyHttpContextExtensions.MemberRole;
 
-    public static ApiKeyRole Parse(string text) => text == "ADMIN" ? ApiKeyRole.Admin : ApiKeyRole.Member;
+    public static ApiKeyRole Parse(string text) => text == TenancyHttpContextExtensions.AdminRole ? ApiKeyRole.Admin : ApiKeyRole.Member;
 }
 
 internal static class OrganizationStreams

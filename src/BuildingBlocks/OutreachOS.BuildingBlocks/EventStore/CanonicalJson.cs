@@ -82,7 +82,8 @@ internal static class CanonicalJson
         return buffers.Output.WrittenSpan.ToArray();
     }
 
-    private static Buffers Rent()
+    /// <summary>This thread's work buffers (the event hash writes its envelope with them too); give them back with <see cref="Return"/>.</summary>
+    internal static Buffers Rent()
     {
         // A nested call on the same thread (none today) gets buffers of its own.
         var buffers = _buffers ?? new Buffers();
@@ -90,7 +91,7 @@ internal static class CanonicalJson
         return buffers;
     }
 
-    private static void Return(Buffers buffers)
+    internal static void Return(Buffers buffers)
     {
         if (buffers.Input.Capacity > MaxKeptBuffer || buffers.Output.Capacity > MaxKeptBuffer)
         {
@@ -271,7 +272,7 @@ internal static class CanonicalJson
     }
 
     /// <summary>One thread's work buffers: the serialised input, and the canonical output before it is copied out.</summary>
-    private sealed class Buffers
+    internal sealed class Buffers
     {
         public ArrayBufferWriter<byte> Input { get; } = new(4096);
 

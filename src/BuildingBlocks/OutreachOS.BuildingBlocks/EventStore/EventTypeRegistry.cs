@@ -46,9 +46,6 @@ public sealed class EventTypeRegistry
 
     public Type? TypeFor(string name) => _byName.TryGetValue(name, out var t) ? t : null;
 
-    public object? Deserialize(string name, string json) =>
-        TypeFor(name) is { } t ? JsonSerializer.Deserialize(json, t, OutreachJson.Options) : null;
-
     public object? Deserialize(string name, ReadOnlySpan<byte> utf8Json) =>
         TypeFor(name) is { } t ? JsonSerializer.Deserialize(utf8Json, t, OutreachJson.Options) : null;
 

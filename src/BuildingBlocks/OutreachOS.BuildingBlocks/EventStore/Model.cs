@@ -210,7 +210,7 @@ public sealed record StoredEvent
             {
                 return data;
             }
-            data = _deserialize!(EventType, _utf8 ?? Encoding.UTF8.GetBytes(Json));
+            data = _deserialize!(EventType, Utf8Payload);
             Volatile.Write(ref _data, data);
             return data;
         }
@@ -225,9 +225,7 @@ public sealed record StoredEvent
     internal byte[] Utf8Payload => _utf8 ?? Encoding.UTF8.GetBytes(Json);
 
     /// <summary>Deserialises the payload as <typeparamref name="T"/> (works for unregistered types too).</summary>
-    public T As<T>() => Data is T t ? t : _utf8 is { } utf8
-        ? JsonSerializer.Deserialize<T>(utf8, OutreachJson.Options)!
-        : JsonSerializer.Deserialize<T>(Json, OutreachJson.Options)!;
+    public T As<T>() => Data is T t ? t : JsonSerializer.Deserialize<T>(Utf8Payload, OutreachJson.Options)!;
 
     /// <summary>Events are equal when they are the same stored event: same position, identity, stream, payload and hash.</summary>
     public bool Equals(StoredEvent? other) =>

@@ -789,7 +789,7 @@ internal sealed class PostgresEventStore(
             try
             {
                 data = CanonicalJson.Canonicalize(e.Utf8Payload);
-                metadata = CanonicalJson.Canonicalize(JsonSerializer.SerializeToUtf8Bytes(e.Metadata, OutreachJson.Options));
+                metadata = CanonicalJson.Serialize(e.Metadata, typeof(IReadOnlyDictionary<string, string>), OutreachJson.Options);
             }
             catch (JsonException ex)
             {
@@ -893,19 +893,17 @@ internal sealed class PostgresEventStore(
 /// <summary>hash = SHA-256(previous hash ‖ canonical bytes of the event envelope).</summary>
 internal static class EventHash
 {
-    // Per-thread work buffer (hashing is synchronous); one that grew past 1 MiB is not kept.
-    [ThreadStatic]
-    private static (System.Buffers.ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _work;
-
     public static byte[] Compute(byte[]? previous, Guid tenantId, string streamId, long version, string type, Guid eventId,
         DateTimeOffset createdAt, byte[] canonicalData, byte[] canonicalMetadata)
     {
-        var (buffer, w) = _work ?? NewWork();
-        _work = null;
+        // The canonical writer and its buffer (this thread's, see CanonicalJson): the previous hash, then the envelope,
+        // hashed in one call.
+        var buffers = CanonicalJson.Rent();
         try
         {
+            var buffer = buffers.Output;
+            var w = buffers.CanonicalWriter;
             buffer.ResetWrittenCount();
-            // The input is the previous hash followed by the envelope, hashed in one call.
             System.Buffers.BuffersExtensions.Write(buffer, (previous ?? []).AsSpan());
             w.Reset(buffer);
             // The envelope is itself canonical JSON (keys in ordinal order), so any reader can re-derive it.
@@ -931,16 +929,7 @@ internal static class EventHash
         }
         finally
         {
-            if (buffer.Capacity <= 1 << 20)
-            {
-                _work = (buffer, w);
-            }
+            CanonicalJson.Return(buffers);
         }
-    }
-
-    private static (System.Buffers.ArrayBufferWriter<byte>, Utf8JsonWriter) NewWork()
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(8192);
-        return (buffer, new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }

@@ -111,11 +111,12 @@ public sealed class SecretProtector
         {
             return stored;
         }
+        SecretUnreadableException Malformed() => new($"A stored secret ({context}) is malformed.");
         var rest = stored.AsSpan(Prefix.Length);
         var colon = rest.IndexOf(':');
         if (colon <= 0)
         {
-            throw new SecretUnreadableException($"A stored secret ({context}) is malformed.");
+            throw Malformed();
         }
         var id = rest[..colon].ToString();
         if (!_keys.TryGetValue(id, out var key))
@@ -129,11 +130,11 @@ public sealed class SecretProtector
         }
         catch (FormatException)
         {
-            throw new SecretUnreadableException($"A stored secret ({context}) is malformed.");
+            throw Malformed();
         }
         if (sealedBytes.Length < NonceSize + TagSize)
         {
-            throw new SecretUnreadableException($"A stored secret ({context}) is malformed.");
+            throw Malformed();
         }
         var length = sealedBytes.Length - NonceSize - TagSize;
         var data = new byte[length];

@@ -16,9 +16,10 @@ public static class TenancyHttpContextExtensions
     public const string ApiKeyClaim = "outreachos:api_key";
     public const string PlatformAdminClaim = "outreachos:platform_admin";
 
-    /// <summary>The API key's role in its organization: <see cref="AdminRole"/> or <c>MEMBER</c>.</summary>
+    /// <summary>The API key's role in its organization: <see cref="AdminRole"/> or <see cref="MemberRole"/>.</summary>
     public const string RoleClaim = "outreachos:role";
     public const string AdminRole = "ADMIN";
+    public const string MemberRole = "MEMBER";
 
     /// <summary>
     /// Authorization policy of the endpoints that change how an organization works — its API keys, guardrail and triage
@@ -43,6 +44,6 @@ public static class TenancyHttpContextExtensions
             context.GetTenantId(),
             Guid.TryParse(user.FindFirstValue(ApiKeyClaim), out var k) ? k : Guid.Empty,
             user.HasClaim(PlatformAdminClaim, "true"),
-            user.FindFirstValue(RoleClaim) ?? "MEMBER");
+            user.FindFirstValue(RoleClaim) ?? MemberRole);
     }
 }
