@@ -54,6 +54,7 @@ builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued)
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddMigration(OrganizationProjection.RolesMigration);
+builder.Services.AddMigration(OrganizationProjection.ViewerRoleMigration);
 builder.Services.AddSingleton<OrganizationService>();
 builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddGuardrailsModule();
@@ -94,8 +95,12 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+// Every authenticated endpoint, whichever policy it names: a VIEWER key reads only (ADR 0025).
+var authenticatedReadsOrWrites = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
+    .RequireAuthenticatedUser().AddRequirements(new ViewerReadsOnlyRequirement()).Build();
 builder.Services.AddAuthorizationBuilder()
-    .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+    .SetDefaultPolicy(authenticatedReadsOrWrites)
+    .SetFallbackPolicy(authenticatedReadsOrWrites)
     .AddPolicy(TenancyHttpContextExtensions.OrganizationAdminPolicy, p => p.RequireAuthenticatedUser()
         .RequireClaim(TenancyHttpContextExtensions.RoleClaim, TenancyHttpContextExtensions.AdminRole));
 builder.Services.AddOpenApi();

@@ -47,7 +47,7 @@ internal static class AuditEndpoints
         {
             var stream = await store.ReadVerifiedAsync(http.GetTenantId(), streamId, ct);
             return stream is null ? Problems.NotFound($"Stream '{streamId}'") : Results.Ok(stream.Verification);
-        }).WithSummary("Re-compute a stream's hash chain");
+        }).ChangesNothing().WithSummary("Re-compute a stream's hash chain (VIEWER keys too: it writes nothing)");
     }
 
     internal static AuditEvent ToAudit(StoredEvent e)

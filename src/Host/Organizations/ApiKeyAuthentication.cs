@@ -56,8 +56,14 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        // The only role-based refusal: an endpoint that needs an ADMIN key (platform-only operations answer for themselves).
-        await Problems.Forbidden($"This API key's role is {Context.GetCaller().Role}; changing the organization's API keys, policies, templates or integrations needs an ADMIN key.")
+        // The role-based refusals (platform-only operations answer for themselves): a VIEWER key asking for a change, and
+        // any other key asking for an ADMIN endpoint.
+        var role = Context.GetCaller().Role;
+        var needsAdmin = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+            .Any(a => a.Policy == TenancyHttpContextExtensions.OrganizationAdminPolicy) == true;
+        await Problems.Forbidden(needsAdmin || !Context.IsViewerWrite()
+                ? $"This API key's role is {role}; changing the organization's API keys, policies, templates or integrations needs an ADMIN key."
+                : $"This API key's role is {role}: it reads but changes nothing. {Context.Request.Method} {Context.Request.Path} needs a MEMBER or ADMIN key.")
             .ExecuteAsync(Context);
     }
 

@@ -4,7 +4,7 @@ namespace OutreachOS.Host.Organizations;
 
 internal sealed record CreateOrganizationRequest(string? Name, Tier? Tier);
 
-/// <summary><c>role</c>: ADMIN or MEMBER (the default: a new key gets the least it needs unless asked).</summary>
+/// <summary><c>role</c>: ADMIN, MEMBER (the default: a key that does the work) or VIEWER (reads only).</summary>
 internal sealed record CreateApiKeyRequest(string? Name, ApiKeyRole? Role);
 
 /// <summary>The caller's organization and the key it called with (its id and role: what it may do, ADR 0022).</summary>
@@ -31,7 +31,7 @@ internal static class OrganizationEndpoints
                     new CallerKey(caller.ApiKeyId, caller.Role)))
                 : Problems.NotFound("Organization");
         })
-            .WithSummary("The caller's organization, and the calling key's id and role (ADMIN or MEMBER)");
+            .WithSummary("The caller's organization, and the calling key's id and role (ADMIN, MEMBER or VIEWER)");
 
         group.MapPost("/organizations", async (CreateOrganizationRequest body, HttpContext http, OrganizationService orgs, CancellationToken ct) =>
         {
@@ -65,7 +65,7 @@ internal static class OrganizationEndpoints
             }
             var key = await orgs.IssueKeyAsync(http.GetTenantId(), body.Name!.Trim(), body.Role ?? ApiKeyRole.Member, ct);
             return Results.Created($"/api-keys/{key.Key.Id}", ToResponse(key));
-        }).RequireOrganizationAdmin().WithSummary("Issue an API key (role ADMIN or MEMBER, default MEMBER; ADMIN keys only); the response is the only time the key is shown");
+        }).RequireOrganizationAdmin().WithSummary("Issue an API key (role ADMIN, MEMBER or VIEWER, default MEMBER; ADMIN keys only); the response is the only time the key is shown");
 
         group.MapDelete("/api-keys/{id:guid}", async (Guid id, HttpContext http, OrganizationService orgs, CancellationToken ct) =>
             await orgs.RevokeKeyAsync(http.GetTenantId(), id, ct) switch

@@ -13,11 +13,13 @@ public enum Tier
 /// <summary>
 /// What an API key may do in its organization. <see cref="Admin"/>: everything, including its API keys, policies, templates
 /// and integrations. <see cref="Member"/>: the work (personalize, triage, drafts, ingestion, reads) but none of those settings.
+/// <see cref="Viewer"/>: every read (the dashboard, GraphQL, audit views and verification, exports) and no change (ADR 0025).
 /// </summary>
 public enum ApiKeyRole
 {
     Admin,
     Member,
+    Viewer,
 }
 
 [EventName("organization_created.v1")]
@@ -38,10 +40,23 @@ internal sealed record ApiKeyRevoked(Guid KeyId, Guid OrganizationId, DateTimeOf
 
 internal static class ApiKeyRoles
 {
-    /// <summary>The role as the API and the api_keys table spell it (ADMIN, MEMBER).</summary>
-    public static string ToText(ApiKeyRole role) => role == ApiKeyRole.Admin ? TenancyHttpContextExtensions.AdminRole : TenancyHttpContextExtensions.MemberRole;
+    /// <summary>The role as the API and the api_keys table spell it (ADMIN, MEMBER, VIEWER).</summary>
+    public static string ToText(ApiKeyRole role) => role switch
+    {
+        ApiKeyRole.Admin => TenancyHttpContextExtensions.AdminRole,
+        ApiKeyRole.Member => TenancyHttpContextExtensions.MemberRole,
+        ApiKeyRole.Viewer => TenancyHttpContextExtensions.ViewerRole,
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown API key role."),
+    };
 
-    public static ApiKeyRole Parse(string text) => text == TenancyHttpContextExtensions.AdminRole ? ApiKeyRole.Admin : ApiKeyRole.Member;
+    /// <summary>The role from the api_keys table (its CHECK admits exactly these three).</summary>
+    public static ApiKeyRole Parse(string text) => text switch
+    {
+        TenancyHttpContextExtensions.AdminRole => ApiKeyRole.Admin,
+        TenancyHttpContextExtensions.MemberRole => ApiKeyRole.Member,
+        TenancyHttpContextExtensions.ViewerRole => ApiKeyRole.Viewer,
+        _ => throw new InvalidOperationException($"Unknown API key role '{text}' in oos.api_keys."),
+    };
 }
 
 internal static class OrganizationStreams

@@ -34,6 +34,12 @@ internal sealed class OrganizationProjection : IInlineProjection
         ALTER TABLE oos.api_keys ADD COLUMN role text NOT NULL DEFAULT 'ADMIN' CHECK (role IN ('ADMIN', 'MEMBER'));
         """);
 
+    /// <summary>The read-only role (ADR 0025).</summary>
+    public static readonly Migration ViewerRoleMigration = new(22, "api key viewer role", """
+        ALTER TABLE oos.api_keys DROP CONSTRAINT api_keys_role_check;
+        ALTER TABLE oos.api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('ADMIN', 'MEMBER', 'VIEWER'));
+        """);
+
     public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked)];
 
     public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)

@@ -205,5 +205,5 @@ internal static class ReadSchema
         {
             o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetTenantId(), http.RequestServices));
             o.Execution = new ExecutionOptions { MaxDepth = 12, MaxComplexity = 5000 };
-        }).RequireAuthorization();
+        }).RequireAuthorization().ChangesNothing(); // the schema has no mutations: a VIEWER key may POST its queries
 }

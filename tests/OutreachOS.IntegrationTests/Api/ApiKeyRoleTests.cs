@@ -5,7 +5,8 @@ namespace OutreachOS.IntegrationTests.Api;
 
 /// <summary>
 /// API key roles through the real host: a MEMBER key does the work and reads, but only an ADMIN key changes the
-/// organization's keys, policies, templates and integrations; the last ADMIN key cannot be revoked.
+/// organization's keys, policies, templates and integrations; a VIEWER key only reads; the last ADMIN key cannot be
+/// revoked.
 /// </summary>
 public sealed class ApiKeyRoleTests
 {
@@ -87,6 +88,95 @@ public sealed class ApiKeyRoleTests
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/guardrails/policy", Json("""{"forbidden_phrases":["x"]}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{memberId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await member.GetAsync("/organizations/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_viewer_key_reads_everything_of_its_organization_and_changes_nothing()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Auditors");
+        var (viewer, viewerId, created) = await IssueAsync(app, admin, """{"name":"board dashboard","role":"VIEWER"}""");
+        Assert.Equal("VIEWER", created.GetProperty("role").GetString());
+        var personalized = await admin.PostAsync("/personalize", Json("""
+            {"channel":"EMAIL","tone":"PROFESSIONAL","goal":"book a 15-min call","variant_count":1,
+             "lead":{"first_name":"Sarah","last_name":"Chen","title":"VP of Sales","company_name":"Acme Logistics","domain":"acmelogistics.com"},
+             "company_context":{"summary":"Acme Logistics runs same-day freight for regional retailers.","keywords":["freight visibility"]}}
+            """));
+        Assert.Equal(HttpStatusCode.OK, personalized.StatusCode);
+        var requestId = (await JsonAsync(personalized)).GetProperty("request_id").GetGuid();
+        var stream = $"personalization-{requestId:N}";
+
+        // Every read, including the two that are POSTs because of their protocol or verb: a GraphQL query and a hash-chain
+        // verification.
+        var me = (await JsonAsync(await viewer.GetAsync("/organizations/me"))).GetProperty("api_key");
+        Assert.Equal((viewerId, "VIEWER"), (me.GetProperty("id").GetGuid(), me.GetProperty("role").GetString()));
+        foreach (var path in new[] { $"/personalize/{requestId}", "/credits", "/audit/streams", $"/audit/streams/{stream}", "/api-keys",
+                     "/guardrails/policy", "/policies", "/templates", "/integrations/slack", "/drafts", "/qa/pending", "/admin/dead-letters" })
+        {
+            var read = await viewer.GetAsync(path);
+            Assert.True(read.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)read.StatusCode} {await read.Content.ReadAsStringAsync()}");
+        }
+        var verified = await viewer.PostAsync($"/audit/streams/{stream}/verify", null);
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        Assert.True((await JsonAsync(verified)).GetProperty("valid").GetBoolean());
+        var graph = await JsonAsync(await viewer.PostAsync("/graphql", Json("""{"query":"{ organization { name } credits { available } }"}""")));
+        Assert.False(graph.TryGetProperty("errors", out _), graph.ToString());
+        Assert.Equal("Auditors", graph.GetProperty("data").GetProperty("organization").GetProperty("name").GetString());
+
+        var streamsBefore = (await JsonAsync(await admin.GetAsync("/audit/streams"))).GetArrayLength();
+        var creditsBefore = (await JsonAsync(await admin.GetAsync("/credits"))).GetProperty("available").GetInt32();
+
+        // Every change: 403 naming the role and what the operation needs, before the body is read (the last one is not
+        // valid JSON). Work endpoints and settings alike.
+        var someId = Guid.NewGuid();
+        HttpResponseMessage[] refused =
+        [
+            await viewer.PostAsync("/personalize", Json("""{"channel":"EMAIL"}""")),
+            await viewer.PostAsync($"/personalize/{requestId}/select", Json("""{"variant_index":0}""")),
+            await viewer.PostAsync($"/personalize/{requestId}/regenerate", null),
+            await viewer.PostAsync($"/personalize/{requestId}/replay", Json("{}")),
+            await viewer.PostAsync($"/drafts/{someId}/approve", Json("{}")),
+            await viewer.PostAsync($"/drafts/{someId}/reject", Json("""{"reason":"no"}""")),
+            await viewer.PostAsync($"/qa/{someId}/verdict", Json("""{"correct":true}""")),
+            await viewer.PostAsync("/ingest/email", Json("""{"from":"a@b.c"}""")),
+            await viewer.PostAsync("/contacts/import", Json("[]")),
+            await viewer.PostAsync("/outbound/sends", Json("{}")),
+            await viewer.PostAsync($"/outbound/{requestId}/meeting", Json("{}")),
+            await viewer.PostAsync($"/admin/dead-letters/{someId}/redrive", null),
+            await viewer.PostAsync("/admin/messaging/probe", null),
+            await viewer.PostAsync("/personalize", Json("""{"channel": """)),
+        ];
+        foreach (var response in refused)
+        {
+            var detail = (await ProblemAsync(response, HttpStatusCode.Forbidden)).GetProperty("detail").GetString();
+            Assert.Contains("VIEWER", detail, StringComparison.Ordinal);
+            Assert.Contains("MEMBER or ADMIN", detail, StringComparison.Ordinal);
+        }
+        // The settings an ADMIN key changes answer as they do for a MEMBER key.
+        HttpResponseMessage[] adminOnly =
+        [
+            await viewer.PutAsync("/guardrails/policy", Json("""{"forbidden_phrases":["x"]}""")),
+            await viewer.PostAsync("/api-keys", Json("""{"name":"escalate","role":"ADMIN"}""")),
+            await viewer.DeleteAsync($"/api-keys/{viewerId}"),
+            await viewer.DeleteAsync("/integrations/slack"),
+            await viewer.PostAsync("/credits/reservations", Json("{}")),
+        ];
+        foreach (var response in adminOnly)
+        {
+            var detail = (await ProblemAsync(response, HttpStatusCode.Forbidden)).GetProperty("detail").GetString();
+            Assert.Contains("VIEWER", detail, StringComparison.Ordinal);
+            Assert.Contains("needs an ADMIN key", detail, StringComparison.Ordinal);
+        }
+
+        // Nothing was written: no stream, no credit moved, the request's record unchanged.
+        Assert.Equal(streamsBefore, (await JsonAsync(await admin.GetAsync("/audit/streams"))).GetArrayLength());
+        Assert.Equal(creditsBefore, (await JsonAsync(await admin.GetAsync("/credits"))).GetProperty("available").GetInt32());
+        var record = await JsonAsync(await viewer.GetAsync($"/personalize/{requestId}"));
+        Assert.Equal(JsonValueKind.Null, record.GetProperty("selection").ValueKind);
+
+        // A VIEWER key is not an ADMIN key for the last-ADMIN rule, and it can be revoked like any other.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{viewerId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.GetAsync("/organizations/me")).StatusCode);
     }
 
     [Fact]
