@@ -34,7 +34,9 @@ internal sealed record IngestionOptions(
 }
 
 /// <summary>One Graph subscription: its id, the secret clientState it was created with, and the owning organization.</summary>
-internal sealed record GraphSubscription(string SubscriptionId, string ClientState, Guid OrganizationId);
+/// <param name="ManagedUserId">The mailbox (user id) when the service created the subscription and renews it itself;
+/// null for one made elsewhere and listed in configuration.</param>
+internal sealed record GraphSubscription(string SubscriptionId, string ClientState, Guid OrganizationId, string? ManagedUserId = null);
 
 /// <summary>
 /// When a provider subscription (Gmail watch, Graph subscription) is renewed: every <see cref="RenewEvery"/> since the
@@ -71,7 +73,13 @@ internal sealed record GraphMailbox(string UserId, Guid OrganizationId, string C
 /// service creates. Null <see cref="NotificationUrl"/> = subscription management off (subscriptions made elsewhere and
 /// listed as <c>Subscriptions:n</c> keep working).
 /// </summary>
-internal sealed record GraphSubscribeOptions(Uri? NotificationUrl, Uri? LifecycleNotificationUrl, int ExpirationMinutes, RenewalPolicy Policy)
+/// <param name="LifecycleNotificationUrl">Where Graph sends lifecycle notifications (reauthorizationRequired,
+/// subscriptionRemoved, missed); the notification URL unless set, since <c>/ingest/graph</c> handles both.</param>
+/// <param name="CatchUpWindow">After missed notifications or a lapsed subscription, messages received this long before
+/// the problem was noticed are listed and notified again (never before the mailbox was first subscribed).</param>
+/// <param name="MaxCatchUpMessages">The most messages one catch-up lists; beyond it the catch-up is recorded as truncated.</param>
+internal sealed record GraphSubscribeOptions(Uri? NotificationUrl, Uri? LifecycleNotificationUrl, int ExpirationMinutes, RenewalPolicy Policy,
+    TimeSpan CatchUpWindow, int MaxCatchUpMessages)
 {
     /// <summary>Graph's limit for subscriptions to Outlook messages is under 4230 minutes (about 3 days); beyond it the
     /// create/renew request is refused.</summary>
@@ -110,11 +118,19 @@ internal sealed record GraphOptions(
         {
             throw new InvalidOperationException($"{subs.Path}:ExpirationMinutes must be between 45 and {GraphSubscribeOptions.MaxExpirationMinutes} (Graph's limit for mail).");
         }
+        var catchUpHours = subs.GetValue("CatchUpHours", 24.0);
+        var maxCatchUp = subs.GetValue("MaxCatchUpMessages", 5000);
+        if (catchUpHours is <= 0 or > 24 * 31 || maxCatchUp is < 1 or > 100_000)
+        {
+            throw new InvalidOperationException($"{subs.Path}:CatchUpHours must be in (0, 744] and {subs.Path}:MaxCatchUpMessages in [1, 100000].");
+        }
         var subscribe = new GraphSubscribeOptions(
             notificationUrl,
-            subs["LifecycleNotificationUrl"] is { Length: > 0 } l ? new Uri(l, UriKind.Absolute) : null,
+            subs["LifecycleNotificationUrl"] is { Length: > 0 } l ? new Uri(l, UriKind.Absolute) : notificationUrl,
             expiration,
-            RenewalPolicy.From(subs, everyHours: 24, beforeHours: 12));
+            RenewalPolicy.From(subs, everyHours: 24, beforeHours: 12),
+            TimeSpan.FromHours(catchUpHours),
+            maxCatchUp);
         var sharedState = subs["ClientState"];
         var mailboxes = s.GetSection("Mailboxes").GetChildren().Select(c =>
         {

@@ -6,7 +6,8 @@ namespace OutreachOS.IntegrationTests.Ingestion.Subscriptions;
 
 /// <summary>
 /// The real host: the renewer starts with it, creates the Graph subscription, and <c>/ingest/graph</c> then accepts that
-/// subscription's notifications (with the configured clientState only) although configuration never named its id.
+/// subscription's notifications (with the configured clientState only) although configuration never named its id; a
+/// lifecycle notification wakes the renewer, which acts on it at once.
 /// </summary>
 public sealed class HostSubscriptionTests
 {
@@ -51,5 +52,29 @@ public sealed class HostSubscriptionTests
         Assert.Single(stub.Calls("POST", "/graph/v1.0/subscriptions"));
         var wrong = await IngestionAppFixture.PostJsonAsync(client, "/ingest/graph", Notification("someone-else"));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
+
+        // A lifecycle notification is recorded and wakes the renewer, which reauthorizes at once (the next renewal
+        // would otherwise be a day away). With the wrong clientState it is refused like any notification.
+        static JsonObject Lifecycle(string clientState) => new()
+        {
+            ["value"] = new JsonArray(new JsonObject
+            {
+                ["subscriptionId"] = "graph-sub-1",
+                ["clientState"] = clientState,
+                ["lifecycleEvent"] = "reauthorizationRequired",
+                ["subscriptionExpirationDateTime"] = DateTimeOffset.UtcNow.AddHours(60).ToString("o"),
+            }),
+        };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await IngestionAppFixture.PostJsonAsync(client, "/ingest/graph", Lifecycle("someone-else"))).Status);
+        Assert.Empty(stub.Calls("PATCH", "/graph/v1.0/subscriptions/"));
+        var lifecycle = await IngestionAppFixture.PostJsonAsync(client, "/ingest/graph", Lifecycle("host-client-state"));
+        Assert.Equal(HttpStatusCode.Accepted, lifecycle.Status);
+        Assert.Equal((0, 1), (lifecycle.Json!["accepted"]!.GetValue<int>(), lifecycle.Json!["lifecycle"]!.GetValue<int>()));
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (stub.Calls("PATCH", "/graph/v1.0/subscriptions/graph-sub-1").Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Single(stub.Calls("PATCH", "/graph/v1.0/subscriptions/graph-sub-1"));
     }
 }

@@ -1,3 +1,5 @@
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Ingestion.Mailbox;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using OutreachOS.Ingestion.Subscribing;
@@ -254,5 +256,104 @@ public sealed class MailboxSubscriptionTests : IAsyncLifetime
         Assert.Equal(2, _stub.Calls("POST", "support@acme.test/watch").Count);
         Assert.Equal(2, _stub.Calls("POST", "sales@acme.test/watch").Count);
         Assert.Equal(2, (await a.EventsAsync(MailboxSubscription.GmailStream("sales@acme.test"))).Count);
+    }
+
+    /// <summary>What <c>/ingest/graph</c> appends for a lifecycle notification about a managed subscription.</summary>
+    private static Task LifecycleAsync(SubscriptionHarness host, string subscriptionId, string lifecycleEvent, DateTimeOffset at) =>
+        host.Store.AppendAsync(SubscriptionHarness.Org, MailboxSubscription.GraphStream("sales@acme.test"), MailboxSubscription.StreamType, ExpectedVersion.Any,
+            [EventToAppend.Create(new GraphLifecycleNotified("sales@acme.test", subscriptionId, lifecycleEvent, at))]);
+
+    private static async Task<List<string>> NotifiedResourcesAsync(SubscriptionHarness host)
+    {
+        var streams = await host.Store.ListStreamsAsync(SubscriptionHarness.Org, MailboxNotifications.StreamType, null, null, 1000);
+        var resources = new List<string>();
+        foreach (var stream in streams)
+        {
+            resources.AddRange((await host.Store.ReadStreamAsync(SubscriptionHarness.Org, stream.StreamId)).Select(e => ((MailboxNotified)e.Data!).Mailbox + " " + ((MailboxNotified)e.Data!).Resource));
+        }
+        resources.Sort(StringComparer.Ordinal);
+        return resources;
+    }
+
+    [Fact]
+    public async Task Graph_lifecycle_notifications_reauthorize_recreate_and_catch_up_the_messages_whose_notifications_were_lost()
+    {
+        var t0 = Clocks.T0;
+        var host = await HostAsync(GraphSettings().With("Ingestion:Graph:Subscriptions:CatchUpHours", "6"));
+        await host.Renewer.RunOnceAsync(default);
+        var created = JsonNode.Parse(Assert.Single(_stub.Calls("POST", "/graph/v1.0/subscriptions")).Body)!;
+        Assert.Equal(NotificationUrl, created["lifecycleNotificationUrl"]!.GetValue<string>()); // the same endpoint handles both
+        _stub.GraphPageSize = 2;
+        foreach (var (id, hours) in new[] { ("m-before", -1), ("m-1", 1), ("m-2", 2), ("m-3", 3) })
+        {
+            _stub.GraphMessages.Enqueue((id, t0 + TimeSpan.FromHours(hours)));
+        }
+
+        // reauthorizationRequired: renewed now (PATCH reauthorizes), not at the next interval.
+        _clock.Set(t0 + TimeSpan.FromHours(1));
+        await LifecycleAsync(host, "graph-sub-1", GraphLifecycleEvents.ReauthorizationRequired, _clock.GetUtcNow());
+        await host.Renewer.RunOnceAsync(default);
+        Assert.Single(_stub.Calls("PATCH", "/graph/v1.0/subscriptions/graph-sub-1"));
+
+        // missed: the messages received since the loss less the window (6 h), but not before the mailbox was first
+        // subscribed (m-before), are listed page by page and notified as Graph would have.
+        _clock.Set(t0 + TimeSpan.FromHours(4));
+        await LifecycleAsync(host, "graph-sub-1", GraphLifecycleEvents.Missed, _clock.GetUtcNow());
+        await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(2, _stub.Calls("GET", "/mailFolders('Inbox')/messages").Count);
+        Assert.Equal(["graph-sub-1 users/sales@acme.test/messages/m-1", "graph-sub-1 users/sales@acme.test/messages/m-2", "graph-sub-1 users/sales@acme.test/messages/m-3"],
+            await NotifiedResourcesAsync(host));
+        await host.Renewer.RunOnceAsync(default); // caught up: nothing more to list
+        Assert.Equal(2, _stub.Calls("GET", "/mailFolders('Inbox')/messages").Count);
+
+        // subscriptionRemoved: re-created at once, then caught up again under the new subscription; a message seen before
+        // under the same subscription would be one notification, and the consumer drops re-ingested ones by Message-ID.
+        _clock.Set(t0 + TimeSpan.FromHours(5));
+        _stub.GraphSubscriptions.Clear();
+        _stub.GraphMessages.Enqueue(("m-4", t0 + TimeSpan.FromHours(4.5)));
+        await LifecycleAsync(host, "graph-sub-1", GraphLifecycleEvents.SubscriptionRemoved, _clock.GetUtcNow());
+        await host.Renewer.RunOnceAsync(default);
+        await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(2, _stub.Calls("POST", "/graph/v1.0/subscriptions").Count);
+        Assert.Equal(7, (await NotifiedResourcesAsync(host)).Count); // 3 + m-1..m-4 under graph-sub-2
+
+        var events = await host.EventsAsync(MailboxSubscription.GraphStream("sales@acme.test"));
+        Assert.Collection(events,
+            e => Assert.Equal("none", ((GraphSubscriptionCreated)e).Reason),
+            e => Assert.Equal(GraphLifecycleEvents.ReauthorizationRequired, ((GraphLifecycleNotified)e).LifecycleEvent),
+            e => Assert.Equal("reauthorization required", ((GraphSubscriptionRenewed)e).Reason),
+            e => Assert.Equal(GraphLifecycleEvents.Missed, ((GraphLifecycleNotified)e).LifecycleEvent),
+            e => Assert.Equal(new GraphMailboxCaughtUp("sales@acme.test", "graph-sub-1", t0, 3, false, GraphLifecycleEvents.Missed, t0 + TimeSpan.FromHours(4)), e),
+            e => Assert.Equal(GraphLifecycleEvents.SubscriptionRemoved, ((GraphLifecycleNotified)e).LifecycleEvent),
+            e => Assert.Equal(("graph-sub-2", "removed by Graph", "graph-sub-1"), (((GraphSubscriptionCreated)e).SubscriptionId, ((GraphSubscriptionCreated)e).Reason, ((GraphSubscriptionCreated)e).Replaces)),
+            e => Assert.Equal(new GraphMailboxCaughtUp("sales@acme.test", "graph-sub-2", t0, 4, false, GraphLifecycleEvents.SubscriptionRemoved, t0 + TimeSpan.FromHours(5)), e));
+        Assert.Equal(["graph-sub-2"], await host.GraphSubscriptionRowsAsync());
+    }
+
+    [Fact]
+    public async Task A_catch_up_stops_at_its_maximum_and_never_follows_a_next_page_link_off_graphs_origin()
+    {
+        var t0 = Clocks.T0;
+        var host = await HostAsync(GraphSettings().With("Ingestion:Graph:Subscriptions:MaxCatchUpMessages", "2"));
+        await host.Renewer.RunOnceAsync(default);
+        foreach (var id in new[] { "m-1", "m-2", "m-3" })
+        {
+            _stub.GraphMessages.Enqueue((id, t0 + TimeSpan.FromMinutes(10)));
+        }
+        _clock.Set(t0 + TimeSpan.FromHours(1));
+        await LifecycleAsync(host, "graph-sub-1", GraphLifecycleEvents.Missed, _clock.GetUtcNow());
+        await host.Renewer.RunOnceAsync(default);
+        var caught = Assert.IsType<GraphMailboxCaughtUp>((await host.EventsAsync(MailboxSubscription.GraphStream("sales@acme.test")))[^1]);
+        Assert.Equal((2, true), (caught.Listed, caught.Truncated));
+
+        // A next-page link to another origin would carry the bearer token there: the catch-up fails (and is retried) instead.
+        _stub.GraphPageSize = 1;
+        _stub.GraphNextLinkOrigin = new Uri("https://attacker.test/");
+        _clock.Set(t0 + TimeSpan.FromHours(2));
+        await LifecycleAsync(host, "graph-sub-1", GraphLifecycleEvents.Missed, _clock.GetUtcNow());
+        var retryAt = await host.Renewer.RunOnceAsync(default);
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromSeconds(30), retryAt);
+        Assert.IsType<GraphLifecycleNotified>((await host.EventsAsync(MailboxSubscription.GraphStream("sales@acme.test")))[^1]);
+        Assert.Equal(2, (await NotifiedResourcesAsync(host)).Count);
     }
 }

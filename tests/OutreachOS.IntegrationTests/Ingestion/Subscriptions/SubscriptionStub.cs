@@ -46,6 +46,15 @@ internal sealed class SubscriptionStub : IAsyncDisposable
     /// <summary>Completed when a watch call arrives.</summary>
     public TaskCompletionSource WatchArrived { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Messages in every Graph mailbox's Inbox (id, receivedDateTime), for the catch-up listing.</summary>
+    public ConcurrentQueue<(string Id, DateTimeOffset ReceivedAt)> GraphMessages { get; } = new();
+
+    /// <summary>Messages per page of a Graph listing (the rest behind <c>@odata.nextLink</c>).</summary>
+    public int GraphPageSize { get; set; } = 100;
+
+    /// <summary>When set, a listing's next-page link points to this origin instead of the stub's own.</summary>
+    public Uri? GraphNextLinkOrigin { get; set; }
+
     /// <summary>Graph subscriptions that exist (id → expiration).</summary>
     public ConcurrentDictionary<string, DateTimeOffset> GraphSubscriptions { get; } = new();
 
@@ -137,6 +146,36 @@ internal sealed class SubscriptionStub : IAsyncDisposable
                 return;
             }
             context.Response.StatusCode = 404;
+            return;
+        }
+        const string inbox = "/mailFolders('Inbox')/messages";
+        if (path.StartsWith("/graph/v1.0/users/", StringComparison.Ordinal) && path.EndsWith(inbox, StringComparison.Ordinal) && method == "GET")
+        {
+            if (auth != "Bearer " + GraphToken)
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+            var filter = System.Text.RegularExpressions.Regex.Match(context.Request.Query["$filter"].ToString(), @"^receivedDateTime ge (\S+)$");
+            if (!filter.Success || context.Request.Query["$select"] != "id" || context.Request.Query["$orderby"] != "receivedDateTime")
+            {
+                context.Response.StatusCode = 400;
+                await context.Response.WriteAsJsonAsync(new { error = new { code = "BadRequest", message = "Unexpected query." } });
+                return;
+            }
+            var since = DateTimeOffset.Parse(filter.Groups[1].Value, CultureInfo.InvariantCulture);
+            var skip = int.TryParse(context.Request.Query["$skip"], CultureInfo.InvariantCulture, out var k) ? k : 0;
+            var matching = GraphMessages.Where(m => m.ReceivedAt >= since).OrderBy(m => m.ReceivedAt).ToList();
+            var page = matching.Skip(skip).Take(GraphPageSize).Select(m => new { id = m.Id }).ToList();
+            var origin = GraphNextLinkOrigin ?? BaseUrl;
+            var next = skip + GraphPageSize < matching.Count
+                ? new Uri(origin, $"{path.TrimStart('/')}?$select=id&$filter={Uri.EscapeDataString(filter.Value)}&$orderby=receivedDateTime&$skip={skip + GraphPageSize}").ToString()
+                : null;
+            await context.Response.WriteAsync(new JsonObject
+            {
+                ["value"] = new JsonArray([.. page.Select(p => (JsonNode)new JsonObject { ["id"] = p.id })]),
+                ["@odata.nextLink"] = next,
+            }.ToJsonString());
             return;
         }
         const string graph = "/graph/v1.0/subscriptions";

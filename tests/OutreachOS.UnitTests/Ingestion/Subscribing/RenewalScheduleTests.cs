@@ -91,10 +91,68 @@ public sealed class RenewalScheduleTests
         var created = new GraphSubscriptionCreated("u1", "s1", "users/u1/mailFolders('Inbox')/messages", "https://x.test/ingest/graph",
             T0 + TimeSpan.FromHours(70), null, "none", T0);
         var s = MailboxSubscription.Evolve(MailboxSubscription.None, created);
-        Assert.Equal(new MailboxSubscription("s1", T0 + TimeSpan.FromHours(70), T0, "users/u1/mailFolders('Inbox')/messages|https://x.test/ingest/graph"), s);
+        Assert.Equal(new MailboxSubscription("s1", T0 + TimeSpan.FromHours(70), T0, "users/u1/mailFolders('Inbox')/messages|https://x.test/ingest/graph")
+            { FirstSubscribedAt = T0 }, s);
         var stale = MailboxSubscription.Evolve(s, new GraphSubscriptionRenewed("u1", "s0", T0 + TimeSpan.FromHours(99), "interval", T0 + TimeSpan.FromHours(1)));
         Assert.Equal(s, stale);
         var renewed = MailboxSubscription.Evolve(s, new GraphSubscriptionRenewed("u1", "s1", T0 + TimeSpan.FromHours(94), "interval", T0 + TimeSpan.FromHours(24)));
         Assert.Equal(s with { Expiration = T0 + TimeSpan.FromHours(94), SubscribedAt = T0 + TimeSpan.FromHours(24) }, renewed);
+    }
+
+    private const string GraphTarget = "users/u1/mailFolders('Inbox')/messages|https://x.test/ingest/graph";
+
+    private static MailboxSubscription Fold(params object[] events) => events.Aggregate(MailboxSubscription.None, MailboxSubscription.Evolve);
+
+    private static GraphSubscriptionCreated Created(string id, DateTimeOffset at, string? replaces = null, string reason = "none") =>
+        new("u1", id, "users/u1/mailFolders('Inbox')/messages", "https://x.test/ingest/graph", at + TimeSpan.FromHours(70), replaces, reason, at);
+
+    [Fact]
+    public void Reauthorization_required_renews_now_and_the_renewal_clears_it()
+    {
+        var at = T0 + TimeSpan.FromHours(1);
+        var s = Fold(Created("s1", T0), new GraphLifecycleNotified("u1", "s1", GraphLifecycleEvents.ReauthorizationRequired, at));
+        Assert.Equal(new RenewalDecision.Renew("reauthorization required"), RenewalSchedule.Decide(s, GraphTarget, at, Policy));
+        var renewed = MailboxSubscription.Evolve(s, new GraphSubscriptionRenewed("u1", "s1", at + TimeSpan.FromHours(70), "reauthorization required", at));
+        Assert.IsType<RenewalDecision.Wait>(RenewalSchedule.Decide(renewed, GraphTarget, at, Policy));
+    }
+
+    [Fact]
+    public void A_removed_subscription_is_recreated_then_the_mailbox_is_caught_up_from_the_removal()
+    {
+        var removedAt = T0 + TimeSpan.FromHours(5);
+        var s = Fold(Created("s1", T0), new GraphLifecycleNotified("u1", "s1", GraphLifecycleEvents.SubscriptionRemoved, removedAt));
+        Assert.Equal(new RenewalDecision.Subscribe("removed by Graph"), RenewalSchedule.Decide(s, GraphTarget, removedAt, Policy));
+
+        var recreated = MailboxSubscription.Evolve(s, Created("s2", removedAt, replaces: "s1", reason: "removed by Graph"));
+        Assert.Equal(("s2", false, T0), (recreated.SubscriptionId, recreated.Removed, recreated.FirstSubscribedAt));
+        Assert.Equal(new RenewalDecision.CatchUp(removedAt, GraphLifecycleEvents.SubscriptionRemoved), RenewalSchedule.Decide(recreated, GraphTarget, removedAt, Policy));
+
+        var caughtUp = MailboxSubscription.Evolve(recreated, new GraphMailboxCaughtUp("u1", "s2", T0, 3, false, GraphLifecycleEvents.SubscriptionRemoved, removedAt));
+        Assert.IsType<RenewalDecision.Wait>(RenewalSchedule.Decide(caughtUp, GraphTarget, removedAt, Policy));
+    }
+
+    [Fact]
+    public void Missed_notifications_are_caught_up_from_the_earliest_loss_and_another_subscriptions_events_are_ignored()
+    {
+        var first = T0 + TimeSpan.FromHours(2);
+        var s = Fold(Created("s1", T0),
+            new GraphLifecycleNotified("u1", "s0", GraphLifecycleEvents.SubscriptionRemoved, T0 + TimeSpan.FromHours(1)), // an old subscription
+            new GraphLifecycleNotified("u1", "s1", GraphLifecycleEvents.Missed, first),
+            new GraphLifecycleNotified("u1", "s1", GraphLifecycleEvents.Missed, first + TimeSpan.FromHours(1)),
+            new GraphLifecycleNotified("u1", "s1", "somethingNew", first));
+        Assert.False(s.Removed);
+        Assert.Equal(new RenewalDecision.CatchUp(first, GraphLifecycleEvents.Missed), RenewalSchedule.Decide(s, GraphTarget, first + TimeSpan.FromHours(2), Policy));
+    }
+
+    [Fact]
+    public void A_subscription_that_lapsed_unnoticed_is_caught_up_after_its_replacement_and_a_reconfigured_one_is_not()
+    {
+        var later = T0 + TimeSpan.FromDays(4);
+        var expired = Fold(Created("s1", T0), Created("s2", later, replaces: "s1", reason: "expired"));
+        Assert.Equal(new RenewalDecision.CatchUp(later, "expired"), RenewalSchedule.Decide(expired, GraphTarget, later, Policy));
+        var gone = Fold(Created("s1", T0), Created("s2", later, replaces: "s1", reason: "renewal answered 404"));
+        Assert.Equal(new RenewalDecision.CatchUp(later, "renewal answered 404"), RenewalSchedule.Decide(gone, GraphTarget, later, Policy));
+        var reconfigured = Fold(Created("s1", T0), Created("s2", later, replaces: "s1", reason: "configuration changed"));
+        Assert.IsType<RenewalDecision.Wait>(RenewalSchedule.Decide(reconfigured, GraphTarget, later, Policy));
     }
 }

@@ -10,7 +10,8 @@ using OutreachOS.Ingestion.Subscribing;
 
 namespace OutreachOS.Ingestion.Graph;
 
-internal sealed record NotificationsAccepted(int Accepted, int Rejected, int Ignored);
+/// <param name="Lifecycle">Lifecycle notifications recorded for the renewer (reauthorize, re-create, catch up).</param>
+internal sealed record NotificationsAccepted(int Accepted, int Rejected, int Ignored, int Lifecycle = 0);
 
 /// <summary>
 /// <c>POST /ingest/graph</c> (anonymous: Graph sends no API key). The subscription handshake echoes
@@ -18,6 +19,9 @@ internal sealed record NotificationsAccepted(int Accepted, int Rejected, int Ign
 /// (<c>Subscriptions:n</c>) or was created by this service for a configured mailbox (<c>oos.ingestion_graph_subscriptions</c>),
 /// and its <c>clientState</c> matches (constant time); the organization comes from that configuration. Accepting is one
 /// append of <see cref="MailboxNotified"/>; fetching the message happens in <see cref="MailboxNotificationConsumer"/>.
+/// A lifecycle notification (<c>reauthorizationRequired</c>, <c>subscriptionRemoved</c>, <c>missed</c>) about a
+/// subscription the service manages is recorded on the mailbox's subscription stream, in the same append, and wakes the
+/// renewer, which renews, re-creates or catches up (ADR 0026). One about a subscription made elsewhere is logged only.
 /// </summary>
 internal static class GraphWebhook
 {
@@ -55,6 +59,7 @@ internal static class GraphWebhook
         var subscriptions = options.Graph.Subscriptions.ToDictionary(s => s.SubscriptionId, StringComparer.OrdinalIgnoreCase);
         await AddCreatedAsync(subscriptions, items, options, dataSource, ct);
         var appends = new Dictionary<string, StreamAppend>(StringComparer.Ordinal);
+        var lifecycle = new Dictionary<string, (Guid Organization, List<EventToAppend> Events)>(StringComparer.Ordinal);
         int rejected = 0, ignored = 0;
         foreach (var item in items.EnumerateArray())
         {
@@ -65,9 +70,30 @@ internal static class GraphWebhook
                 rejected++;
                 continue;
             }
-            // Lifecycle notifications (reauthorizationRequired, missed...) carry no message: nothing to fetch.
+            if (Str(item, "lifecycleEvent") is { } lifecycleEvent)
+            {
+                // No message to fetch: something about the subscription itself, for the renewer.
+                if (subscription.ManagedUserId is { } user && lifecycleEvent is GraphLifecycleEvents.ReauthorizationRequired
+                        or GraphLifecycleEvents.SubscriptionRemoved or GraphLifecycleEvents.Missed)
+                {
+                    var stream = MailboxSubscription.GraphStream(user);
+                    if (!lifecycle.TryGetValue(stream, out var pending))
+                    {
+                        lifecycle[stream] = pending = (subscription.OrganizationId, []);
+                    }
+                    pending.Events.Add(EventToAppend.Create(new GraphLifecycleNotified(user, subscription.SubscriptionId, lifecycleEvent, clock.GetUtcNow())));
+                }
+                else
+                {
+                    ignored++;
+                    logger.LogWarning("Graph lifecycle notification {LifecycleEvent} for subscription {SubscriptionId} not acted on: {Why}",
+                        lifecycleEvent.Length <= 64 ? lifecycleEvent : lifecycleEvent[..64], subscription.SubscriptionId,
+                        subscription.ManagedUserId is null ? "the subscription is managed outside the service" : "unknown lifecycle event");
+                }
+                continue;
+            }
             var resource = Resource(item);
-            if (Str(item, "lifecycleEvent") is not null || resource is null)
+            if (resource is null)
             {
                 ignored++;
                 continue;
@@ -75,20 +101,29 @@ internal static class GraphWebhook
             var append = MailboxNotifications.Append(subscription.OrganizationId, InboundSource.Graph, subscription.SubscriptionId, resource, clock.GetUtcNow());
             appends.TryAdd(append.StreamId, append);
         }
-        if (appends.Count > 0)
+        var lifecycleCount = lifecycle.Values.Sum(l => l.Events.Count);
+        if (appends.Count + lifecycle.Count > 0)
         {
-            await store.AppendManyAsync(appends.Values.ToList(), ct);
+            await store.AppendManyAsync([.. appends.Values,
+                .. lifecycle.Select(l => new StreamAppend(l.Value.Organization, l.Key, MailboxSubscription.StreamType, ExpectedVersion.Any, l.Value.Events))], ct);
+        }
+        if (lifecycle.Count > 0 && http.RequestServices.GetService(typeof(MailboxSubscriptionRenewer)) is MailboxSubscriptionRenewer renewer)
+        {
+            foreach (var stream in lifecycle.Keys)
+            {
+                renewer.Wake(stream);
+            }
         }
         if (rejected > 0)
         {
             logger.LogWarning("Graph notifications rejected (unknown subscription or clientState mismatch): {Rejected}", rejected);
         }
-        if (appends.Count == 0 && rejected > 0)
+        if (appends.Count == 0 && lifecycleCount == 0 && rejected > 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
                 detail: "No notification had a known subscriptionId with a matching clientState.", type: "https://outreachos.dev/problems/unauthorized");
         }
-        return TypedResults.Accepted((string?)null, new NotificationsAccepted(appends.Count, rejected, ignored));
+        return TypedResults.Accepted((string?)null, new NotificationsAccepted(appends.Count, rejected, ignored, lifecycleCount));
     }
 
     /// <summary>
@@ -109,7 +144,7 @@ internal static class GraphWebhook
             var mailbox = options.Graph.Mailboxes.FirstOrDefault(m => m.OrganizationId == tenant && string.Equals(m.UserId, userId, StringComparison.OrdinalIgnoreCase));
             if (mailbox is not null)
             {
-                subscriptions[id] = new GraphSubscription(id, mailbox.ClientState, tenant);
+                subscriptions[id] = new GraphSubscription(id, mailbox.ClientState, tenant, mailbox.UserId);
             }
         }
     }

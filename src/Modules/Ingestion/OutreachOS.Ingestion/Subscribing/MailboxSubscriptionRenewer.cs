@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Ingestion.Mailbox;
 using OutreachOS.Ingestion.Normalizing;
 
 namespace OutreachOS.Ingestion.Subscribing;
@@ -35,6 +37,24 @@ internal sealed partial class MailboxSubscriptionRenewer(
     private static readonly TimeSpan MinSleep = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, RetryState> _retries = new(StringComparer.Ordinal);
+
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>
+    /// Something was recorded on a mailbox's stream that needs acting on now (a Graph lifecycle notification): forget the
+    /// mailbox's backoff and start a round instead of sleeping until the next one is due.
+    /// </summary>
+    public void Wake(string streamId)
+    {
+        _retries.TryRemove(streamId, out _);
+        lock (_wake)
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+    }
 
     public bool Enabled => options.Gmail.Watched.Any() || options.Graph.Subscribe.Enabled && options.Graph.Mailboxes.Count > 0;
 
@@ -85,14 +105,14 @@ internal sealed partial class MailboxSubscriptionRenewer(
             var now = clock.GetUtcNow();
             var delay = next >= now + MaxSleep ? MaxSleep : next - now;
             delay = delay < MinSleep ? MinSleep : delay;
-            try
-            {
-                await Task.Delay(delay, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
+            if (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
+            using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var woken = _wake.WaitAsync(sleep.Token);
+            await Task.WhenAny(woken, Task.Delay(delay, clock, sleep.Token));
+            await sleep.CancelAsync();
         }
     }
 
@@ -139,7 +159,13 @@ internal sealed partial class MailboxSubscriptionRenewer(
             _retries.TryRemove(t.StreamId, out _);
 
             var after = MailboxSubscription.Evolve(state, happened);
-            var outcome = happened is GraphSubscriptionRenewed || decision is RenewalDecision.Renew && happened is GmailWatchStarted ? "renewed" : "subscribed";
+            var outcome = happened switch
+            {
+                GraphMailboxCaughtUp => "caught up",
+                GraphSubscriptionRenewed => "renewed",
+                GmailWatchStarted when decision is RenewalDecision.Renew => "renewed",
+                _ => "subscribed",
+            };
             SubscriptionMetrics.Attempts.Add(1, new("provider", t.Provider), new("outcome", outcome));
             LogDone(t.Provider, t.Mailbox, outcome, ReasonOf(happened), after.Expiration);
             return RenewalSchedule.Decide(after, t.Fingerprint, now, t.Policy) is RenewalDecision.Wait w ? w.Until : now + t.Policy.RetryDelay;
@@ -169,6 +195,7 @@ internal sealed partial class MailboxSubscriptionRenewer(
         GmailWatchStarted w => w.Reason,
         GraphSubscriptionCreated c => c.Reason,
         GraphSubscriptionRenewed r => r.Reason,
+        GraphMailboxCaughtUp c => $"{c.Reason}: {c.Listed} message(s) since {c.Since:o}{(c.Truncated ? ", truncated" : "")}",
         _ => "",
     };
 
@@ -208,6 +235,10 @@ internal sealed partial class MailboxSubscriptionRenewer(
             MailboxSubscription.GraphTarget(m.Resource, s.NotificationUrl!), s.Policy,
             async (state, decision, tx, ct) =>
             {
+                if (decision is RenewalDecision.CatchUp catchUp)
+                {
+                    return await CatchUpAsync(m, state, catchUp, tx, ct);
+                }
                 var requested = clock.GetUtcNow() + TimeSpan.FromMinutes(s.ExpirationMinutes);
                 object happened;
                 if (decision is RenewalDecision.Renew && state.SubscriptionId is { } current)
@@ -243,6 +274,37 @@ internal sealed partial class MailboxSubscriptionRenewer(
             });
     }
 
+    /// <summary>
+    /// Lists the messages received since the loss (less the catch-up window, never before the mailbox was first
+    /// subscribed) and notifies each as Graph would have: the same append as the webhook's, so a message notified twice
+    /// under one subscription is one notification, and the consumer drops what it already ingested by Message-ID.
+    /// </summary>
+    private async Task<object> CatchUpAsync(GraphMailbox m, MailboxSubscription state, RenewalDecision.CatchUp catchUp, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var s = options.Graph.Subscribe;
+        var since = catchUp.From - s.CatchUpWindow;
+        if (state.FirstSubscribedAt is { } first && first > since)
+        {
+            since = first;
+        }
+        var subscriptionId = state.SubscriptionId ?? throw new InvalidOperationException("A catch-up needs a current subscription.");
+        var (ids, truncated) = await graph.ListReceivedSinceAsync(m, since, s.MaxCatchUpMessages, ct);
+        var now = clock.GetUtcNow();
+        var notifications = ids
+            .Select(id => MailboxNotifications.Append(m.OrganizationId, InboundSource.Graph, subscriptionId, $"users/{m.UserId}/messages/{id}", now))
+            .DistinctBy(a => a.StreamId)
+            .ToList();
+        if (notifications.Count > 0)
+        {
+            await store.AppendManyAsync(tx, notifications, ct);
+        }
+        if (truncated)
+        {
+            LogCatchUpTruncated(m.UserId, s.MaxCatchUpMessages, since);
+        }
+        return new GraphMailboxCaughtUp(m.UserId, subscriptionId, since, ids.Count, truncated, catchUp.Reason, now);
+    }
+
     private static string Reason(RenewalDecision d) => d switch
     {
         RenewalDecision.Subscribe s => s.Reason,
@@ -256,6 +318,10 @@ internal sealed partial class MailboxSubscriptionRenewer(
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Mailbox subscription failed: {Provider} {Mailbox}, {Failures} consecutive failure(s), next attempt {NextAttemptAt:o}: {ErrorType}: {Error}")]
     private partial void LogFailed(string provider, string mailbox, int failures, DateTimeOffset nextAttemptAt, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Graph catch-up of {Mailbox} stopped at {Max} messages received since {Since:o}; later ones are only ingested if Graph notifies them")]
+    private partial void LogCatchUpTruncated(string mailbox, int max, DateTimeOffset since);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mailbox subscription of {Provider} {Mailbox} is being renewed by another host")]
     private partial void LogBusy(string provider, string mailbox);

@@ -9,6 +9,12 @@ internal abstract record RenewalDecision
     /// <summary>Extend the current one. Gmail: watch again; Graph: PATCH its expiration.</summary>
     internal sealed record Renew(string Reason) : RenewalDecision;
 
+    /// <summary>
+    /// Notifications may have been lost since about <see cref="From"/> (Graph): list the messages received since then
+    /// and notify each again.
+    /// </summary>
+    internal sealed record CatchUp(DateTimeOffset From, string Reason) : RenewalDecision;
+
     /// <summary>Nothing is due before <see cref="Until"/>.</summary>
     internal sealed record Wait(DateTimeOffset Until) : RenewalDecision;
 }
@@ -33,9 +39,21 @@ internal static class RenewalSchedule
         {
             return new RenewalDecision.Subscribe("configuration changed");
         }
+        if (s.Removed)
+        {
+            return new RenewalDecision.Subscribe("removed by Graph");
+        }
         if (now >= expiration)
         {
             return new RenewalDecision.Subscribe("expired");
+        }
+        if (s.ReauthorizationRequired)
+        {
+            return new RenewalDecision.Renew("reauthorization required");
+        }
+        if (s.CatchUpFrom is { } from)
+        {
+            return new RenewalDecision.CatchUp(from, s.CatchUpReason ?? "notifications lost");
         }
         if (expiration - now <= policy.RenewBefore)
         {

@@ -128,6 +128,50 @@ internal sealed class GraphSubscriptionClient(HttpClient http, IngestionOptions 
         return await ReadAsync(response, ct);
     }
 
+    /// <summary>
+    /// The ids of the messages in the mailbox's subscribed folder received at or after <paramref name="since"/>, oldest
+    /// first, page by page. At most <paramref name="max"/>: <c>Truncated</c> when more were there. A next-page link is
+    /// followed only on the configured Graph origin, so the bearer token never goes anywhere else.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Ids, bool Truncated)> ListReceivedSinceAsync(GraphMailbox mailbox, DateTimeOffset since, int max,
+        CancellationToken ct)
+    {
+        var filter = Uri.EscapeDataString($"receivedDateTime ge {since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}");
+        Uri? next = new(options.Graph.BaseUrl, $"{mailbox.Resource}?$select=id&$filter={filter}&$orderby=receivedDateTime&$top=100");
+        var ids = new List<string>();
+        while (next is not null)
+        {
+            var page = next;
+            using var response = await BearerSender.SendAsync(http, tokens, () => new HttpRequestMessage(HttpMethod.Get, page), ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await SubscriptionCallException.FromAsync("Graph", "message listing", response, ct);
+            }
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            if (doc.RootElement.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var m in value.EnumerateArray())
+                {
+                    if (m.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 and <= 512 } text)
+                    {
+                        if (ids.Count == max)
+                        {
+                            return (ids, true);
+                        }
+                        ids.Add(text);
+                    }
+                }
+            }
+            next = doc.RootElement.TryGetProperty("@odata.nextLink", out var link) && link.ValueKind == JsonValueKind.String
+                && Uri.TryCreate(link.GetString(), UriKind.Absolute, out var u) ? u : null;
+            if (next is not null && Uri.Compare(next, options.Graph.BaseUrl, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+            {
+                throw new InvalidOperationException($"Graph's next-page link points outside {options.Graph.BaseUrl.GetLeftPart(UriPartial.Authority)}; not followed.");
+            }
+        }
+        return (ids, false);
+    }
+
     /// <summary>Best effort: a subscription we replace should stop notifying; 404 means it is gone already.</summary>
     public async Task<bool> DeleteAsync(string subscriptionId, CancellationToken ct)
     {
