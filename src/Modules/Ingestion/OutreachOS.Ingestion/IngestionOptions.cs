@@ -172,7 +172,8 @@ internal sealed record GmailMailbox(string EmailAddress, Guid OrganizationId, OA
     IReadOnlyList<string>? LabelIds = null)
 {
     /// <summary>Never prints the credential (the generated record ToString would include the OAuth options).</summary>
-    public override string ToString() => $"Gmail mailbox {EmailAddress} (organization {OrganizationId}, {(OAuth is null ? "shared" : "own")} credential)";
+    public override string ToString() =>
+        $"Gmail mailbox {EmailAddress} (organization {OrganizationId}, {(OAuth is null ? "shared" : OAuth.Delegation is not null ? "delegated" : "own")} credential)";
 }
 
 /// <summary>
@@ -207,13 +208,16 @@ internal sealed record GmailOptions(
 
     public static GmailOptions From(IConfigurationSection s)
     {
+        // Domain-wide delegation: every mailbox without a refresh token of its own is served as itself by the service account.
+        var serviceAccount = ServiceAccountDelegation.FromConfiguration(s);
         var mailboxes = s.GetSection("Mailboxes").GetChildren().Select(c =>
         {
             var email = c["EmailAddress"] ?? throw GraphOptions.Missing(c, "EmailAddress");
             return new GmailMailbox(
                 email,
                 Guid.Parse(c["OrganizationId"] ?? throw GraphOptions.Missing(c, "OrganizationId"), CultureInfo.InvariantCulture),
-                OAuthClientOptions.GmailMailbox(c, s, email),
+                OAuthClientOptions.GmailMailbox(c, s, email)
+                    ?? (serviceAccount is { } sa ? OAuthClientOptions.Delegated(s, sa.Key, sa.Scope, email) : null),
                 c["TopicName"] is { Length: > 0 } t ? t : null,
                 Labels(c) is { Count: > 0 } l ? l : null);
         }).ToList();

@@ -356,4 +356,37 @@ public sealed class MailboxSubscriptionTests : IAsyncLifetime
         Assert.IsType<GraphLifecycleNotified>((await host.EventsAsync(MailboxSubscription.GraphStream("sales@acme.test")))[^1]);
         Assert.Equal(2, (await NotifiedResourcesAsync(host)).Count);
     }
+
+    [Fact]
+    public async Task With_a_service_account_each_mailbox_is_watched_with_a_token_delegated_for_that_mailbox()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        _stub.ServiceAccountKey = rsa;
+        var key = new JsonObject
+        {
+            ["type"] = "service_account",
+            ["private_key_id"] = "kid-1",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+            ["client_email"] = "ingest@acme-mail.iam.gserviceaccount.com",
+            ["token_uri"] = new Uri(_stub.BaseUrl, "google/token").ToString(),
+        }.ToJsonString();
+        var host = await HostAsync(SubscriptionHarness.Settings(_stub)
+            .With("Ingestion:Gmail:ServiceAccount:KeyJson", key)
+            .With("Ingestion:Gmail:ServiceAccount:RetryDelayMs", "0")
+            .With("Ingestion:Gmail:Watch:TopicName", Topic)
+            .WithGmailMailbox(0, "support@acme.test", refreshToken: null)
+            .WithGmailMailbox(1, "sales@acme.test", refreshToken: null));
+
+        await host.Renewer.RunOnceAsync(default);
+
+        Assert.Equal("Bearer at-sa-support@acme.test", Assert.Single(_stub.Calls("POST", "support@acme.test/watch")).Authorization);
+        Assert.Equal("Bearer at-sa-sales@acme.test", Assert.Single(_stub.Calls("POST", "sales@acme.test/watch")).Authorization);
+        Assert.Equal(["sales@acme.test", "support@acme.test"], _stub.DelegatedSubjects.Order(StringComparer.Ordinal));
+        Assert.IsType<GmailWatchStarted>(Assert.Single(await host.EventsAsync(MailboxSubscription.GmailStream("sales@acme.test"))));
+
+        // A message is fetched as that mailbox too (the token is cached: no new grant).
+        var fetched = await host.Gmail.FetchAsync("sales@acme.test", "m-1", default);
+        Assert.NotNull(fetched);
+        Assert.Equal(2, _stub.DelegatedSubjects.Count);
+    }
 }

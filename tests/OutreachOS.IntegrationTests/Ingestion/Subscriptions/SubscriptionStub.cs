@@ -37,6 +37,15 @@ internal sealed class SubscriptionStub : IAsyncDisposable
     /// <summary>Gmail user (lower-case) → the refresh token whose access token that user's calls must carry.</summary>
     public ConcurrentDictionary<string, string> GmailRefreshTokens { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The public half of a service account's key: the token endpoint then also grants JWT-bearer assertions it signed
+    /// (domain-wide delegation), checking signature, audience, scope and lifetime, with the token <c>at-sa-{sub}</c>.
+    /// </summary>
+    public System.Security.Cryptography.RSA? ServiceAccountKey { get; set; }
+
+    /// <summary>The subjects (mailboxes) of the JWT-bearer assertions granted so far.</summary>
+    public ConcurrentQueue<string> DelegatedSubjects { get; } = new();
+
     /// <summary>How long a watch lasts (Gmail: 7 days).</summary>
     public TimeSpan WatchLifetime { get; set; } = GmailWatchLifetime;
 
@@ -66,6 +75,12 @@ internal sealed class SubscriptionStub : IAsyncDisposable
 
     public static string AccessTokenFor(string refreshToken) => "at-" + refreshToken;
 
+    private static byte[] Base64UrlDecode(string part)
+    {
+        var s = part.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+    }
+
     public static async Task<SubscriptionStub> StartAsync(TimeProvider clock)
     {
         var stub = new SubscriptionStub(clock);
@@ -94,6 +109,27 @@ internal sealed class SubscriptionStub : IAsyncDisposable
         if (path == "/google/token" && method == "POST")
         {
             var form = System.Web.HttpUtility.ParseQueryString(body);
+            if (form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer")
+            {
+                var parts = (form["assertion"] ?? "").Split('.');
+                var claims = parts.Length == 3 ? JsonNode.Parse(Base64UrlDecode(parts[1])) : null;
+                var valid = ServiceAccountKey is { } key && claims is not null
+                    && key.VerifyData(System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64UrlDecode(parts[2]),
+                        System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1)
+                    && claims["aud"]?.GetValue<string>() == new Uri(BaseUrl, "google/token").ToString()
+                    && claims["scope"]?.GetValue<string>() == "https://www.googleapis.com/auth/gmail.readonly"
+                    && claims["exp"]!.GetValue<long>() > now.ToUnixTimeSeconds();
+                if (!valid)
+                {
+                    context.Response.StatusCode = 400;
+                    await context.Response.WriteAsJsonAsync(new { error = "invalid_grant", error_description = "Invalid JWT Signature." });
+                    return;
+                }
+                var subject = claims!["sub"]!.GetValue<string>();
+                DelegatedSubjects.Enqueue(subject);
+                await context.Response.WriteAsJsonAsync(new { access_token = "at-sa-" + subject, expires_in = 3600, token_type = "Bearer" });
+                return;
+            }
             await context.Response.WriteAsJsonAsync(new { access_token = AccessTokenFor(form["refresh_token"]!), expires_in = 3600, token_type = "Bearer" });
             return;
         }
@@ -102,7 +138,8 @@ internal sealed class SubscriptionStub : IAsyncDisposable
         {
             var rest = path[gmail.Length..].Split('/');
             var user = Uri.UnescapeDataString(rest[0]);
-            if (!GmailRefreshTokens.TryGetValue(user, out var refresh) || auth != "Bearer " + AccessTokenFor(refresh))
+            var delegated = ServiceAccountKey is not null && auth == "Bearer at-sa-" + user;
+            if (!delegated && (!GmailRefreshTokens.TryGetValue(user, out var refresh) || auth != "Bearer " + AccessTokenFor(refresh)))
             {
                 context.Response.StatusCode = 401;
                 await context.Response.WriteAsJsonAsync(new { error = new { code = 401, message = "Request had invalid authentication credentials." } });

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Configuration;
 namespace OutreachOS.Ingestion.OAuth;
 
 /// <summary>
-/// One OAuth client: Gmail uses the refresh-token grant (a user consented once; <see cref="RefreshToken"/> set), Graph the
+/// One OAuth client: Gmail uses the refresh-token grant (a user consented once; <see cref="RefreshToken"/> set) or a
+/// service account's domain-wide delegation (<see cref="Delegation"/> set: the JWT-bearer grant), Graph the
 /// client-credentials grant (an app registration with application permissions; <see cref="Scope"/> set).
 /// <see cref="ToString"/> leaves the secrets out, so a logged or printed options object does not leak them.
 /// </summary>
@@ -16,17 +17,29 @@ internal sealed record OAuthClientOptions(
     string? Scope,
     int MaxAttempts,
     TimeSpan RetryDelay,
-    TimeSpan Timeout)
+    TimeSpan Timeout,
+    ServiceAccountDelegation? Delegation = null)
 {
     public const string GoogleTokenUrl = "https://oauth2.googleapis.com/token";
     public const string GraphScope = "https://graph.microsoft.com/.default";
 
-    public string GrantType => RefreshToken is null ? "client_credentials" : "refresh_token";
+    public string GrantType => Delegation is not null ? ServiceAccountDelegation.GrantType : RefreshToken is null ? "client_credentials" : "refresh_token";
 
-    /// <summary>The form fields of the token request (RFC 6749 §6 and §4.4).</summary>
-    public IEnumerable<KeyValuePair<string, string>> Form()
+    /// <summary>The form fields of a token request made now.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Form() => Form(DateTimeOffset.UtcNow);
+
+    /// <summary>
+    /// The form fields of the token request (RFC 6749 §6 and §4.4; RFC 7523 §2.1 with an assertion signed for
+    /// <paramref name="now"/> when delegated).
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string>> Form(DateTimeOffset now)
     {
         yield return new("grant_type", GrantType);
+        if (Delegation is not null)
+        {
+            yield return new("assertion", Delegation.Assertion(now));
+            yield break;
+        }
         yield return new("client_id", ClientId);
         yield return new("client_secret", ClientSecret);
         if (RefreshToken is not null)
@@ -40,9 +53,32 @@ internal sealed record OAuthClientOptions(
     }
 
     /// <summary>The values that must never appear in a message or log line.</summary>
-    public IEnumerable<string> Secrets() => RefreshToken is null ? [ClientSecret] : [ClientSecret, RefreshToken];
+    public IEnumerable<string> Secrets() =>
+        Delegation is not null ? [Delegation.Key.PrivateKeyPem] : RefreshToken is null ? [ClientSecret] : [ClientSecret, RefreshToken];
 
-    public override string ToString() => $"{Provider} OAuth ({GrantType}, client {ClientId}, {TokenUrl})";
+    public override string ToString() => Delegation is not null
+        ? $"{Provider} OAuth ({GrantType}, {Delegation}, {TokenUrl})"
+        : $"{Provider} OAuth ({GrantType}, client {ClientId}, {TokenUrl})";
+
+    /// <summary>
+    /// A mailbox served by the service account of <c>Ingestion:Gmail:ServiceAccount</c> (domain-wide delegation): the
+    /// retry and timeout settings come from that section.
+    /// </summary>
+    public static OAuthClientOptions Delegated(IConfigurationSection gmail, ServiceAccountKey key, string scope, string emailAddress)
+    {
+        var s = gmail.GetSection("ServiceAccount");
+        return new OAuthClientOptions(
+            $"Gmail ({emailAddress})",
+            key.TokenUri,
+            key.ClientEmail,
+            "",
+            null,
+            null,
+            Attempts(s),
+            Delay(s),
+            TimeSpan.FromSeconds(s.GetValue("TimeoutSeconds", 15)),
+            new ServiceAccountDelegation(key, emailAddress.Trim(), scope));
+    }
 
     /// <summary>
     /// <c>Ingestion:Gmail:OAuth</c>: null when the section is absent (the static AccessToken is used); otherwise

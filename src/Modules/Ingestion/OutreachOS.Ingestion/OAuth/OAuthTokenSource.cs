@@ -67,7 +67,7 @@ internal sealed class OAuthTokenSource(HttpClient http, OAuthClientOptions optio
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(options.Timeout);
-                using var content = new FormUrlEncodedContent(options.Form());
+                using var content = new FormUrlEncodedContent(options.Form(clock.GetUtcNow()));
                 using var response = await http.PostAsync(options.TokenUrl, content, timeout.Token);
                 var body = await response.Content.ReadAsStringAsync(timeout.Token);
                 if (response.IsSuccessStatusCode)
