@@ -108,6 +108,7 @@ builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tag
 var maxBody = builder.Configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
 builder.AddOutreachTelemetry();
+builder.AddApiRateLimits();
 
 var app = builder.Build();
 await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
@@ -123,6 +124,7 @@ app.UseRequestSizeLimit(maxBody);
 app.UseStatusCodePages();
 app.UseDashboard(); // before authentication: the SPA's files are public, the APIs it calls are not
 app.UseAuthentication();
+app.UseApiRateLimits(); // per API key: after authentication names the key, before anything reads the body
 app.UseAuthorization();
 
 app.MapOpenApi("/openapi/v1.json").AllowAnonymous();

@@ -319,6 +319,8 @@ internal sealed class InboundSuite(BenchPostgres postgres, Report report, bool q
             builder.UseSetting("ConnectionStrings:Postgres", connectionString);
             builder.UseSetting("Auth:BootstrapApiKey", BootstrapKey);
             builder.UseSetting("Llm:Provider", "Offline");
+            // Capacity, not policy: one key drives the whole load, far above the default per-key limit (ADR 0028).
+            builder.UseSetting("RateLimits:PerKey:PermitsPerSecond", "0");
             builder.UseSetting("Projections:Enabled", "true");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             if (Environment.GetEnvironmentVariable("OUTREACHOS_BENCH_HELD_BACK_MAX_WAIT_MS") is { Length: > 0 } heldBack)

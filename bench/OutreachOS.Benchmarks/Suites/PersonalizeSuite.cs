@@ -256,6 +256,8 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
             builder.UseSetting("ConnectionStrings:Postgres", connectionString);
             builder.UseSetting("Auth:BootstrapApiKey", BootstrapKey);
             builder.UseSetting("Llm:Provider", "Offline");
+            // Capacity, not policy: one key drives the whole load, far above the default per-key limit (ADR 0028).
+            builder.UseSetting("RateLimits:PerKey:PermitsPerSecond", "0");
             builder.UseSetting("Projections:Enabled", "true");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseEnvironment("Production");

@@ -21,7 +21,7 @@ internal static class Telemetry
     public static readonly string[] Meters =
     [
         "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
-        "Microsoft.AspNetCore.Diagnostics", "System.Net.Http", "Npgsql", "MassTransit", "OutreachOS.*",
+        "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting", "System.Net.Http", "Npgsql", "MassTransit", "OutreachOS.*",
     ];
 
     public static void AddOutreachTelemetry(this WebApplicationBuilder builder)
