@@ -199,6 +199,43 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     await screenshot(page, '07-kpis');
   });
 
+  test('a VIEWER key gets a read-only dashboard: it reads, and offers no generate, approve, edit or reject', async () => {
+    const issued = await host.api('POST', '/api-keys', { name: 'wall screen', role: 'VIEWER' });
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    await seedPendingDraft(host, 'Viewer check: what does the Pro plan cost?');
+    const pendingBefore = (await host.api('GET', '/drafts?status=PENDING')).body.items.length;
+    const context = await browser.newContext({ viewport: { width: 1440, height: 960 } });
+    try {
+      const viewer = await context.newPage();
+      viewer.setDefaultTimeout(UI_TIMEOUT);
+      viewer.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await viewer.goto(host.baseUrl);
+      await viewer.fill('input[name=apiKey]', issued.body.key);
+      await viewer.click('button[type=submit]');
+      await viewer.getByTestId('read-only').waitFor();
+      await viewer.getByTestId('credits-available').waitFor();
+
+      await viewer.getByRole('link', { name: 'Playground' }).click();
+      await viewer.getByTestId('read-only-notice').waitFor();
+      assert.ok(await viewer.getByTestId('generate').isDisabled(), 'generate is disabled');
+
+      await viewer.getByRole('link', { name: 'Approvals' }).click();
+      await viewer.getByTestId('approve').waitFor();
+      assert.ok(await viewer.getByTestId('approve').isDisabled(), 'approve is disabled');
+      assert.ok(await viewer.getByRole('button', { name: 'Reject (r)' }).isDisabled(), 'reject is disabled');
+      await viewer.keyboard.press('a'); // the shortcut does nothing either
+      await viewer.getByTestId('read-only-notice').waitFor();
+      await screenshot(viewer, '08-viewer-read-only');
+
+      await viewer.getByRole('link', { name: 'Audit explorer' }).click();
+      await viewer.getByRole('heading').first().waitFor();
+    } finally {
+      await context.close();
+    }
+    const pendingAfter = (await host.api('GET', '/drafts?status=PENDING')).body.items.length;
+    assert.equal(pendingAfter, pendingBefore, 'nothing the viewer did decided a draft');
+  });
+
   test('no uncaught errors in the page', () => {
     assert.deepEqual(consoleErrors, []);
   });

@@ -10,9 +10,14 @@ import { AuditExplorer } from './pages/AuditExplorer';
 interface Org {
   organization: { name: string; tier: string } | null;
   credits: { available: number; allowance: number; alert: string };
+  /** The key of this session; absent from hosts older than roles. */
+  apiKey?: { role: string } | null;
 }
 
-const ORG_QUERY = '{ organization { name tier } credits { available allowance alert } }';
+const ORG_QUERY = '{ organization { name tier } credits { available allowance alert } apiKey { role } }';
+
+/** A VIEWER key reads everything and changes nothing (ADR 0025): the pages offer no action it would be refused. */
+export const isReadOnly = (org: Org | null) => org?.apiKey?.role === 'VIEWER';
 
 export function App() {
   const [key, setKey] = useState(getApiKey());
@@ -129,6 +134,7 @@ const nav: { page: Route['page']; label: string }[] = [
 
 function Shell({ org, onSignOut, onCreditsChanged }: { org: Org | null; onSignOut: () => void; onCreditsChanged: () => void }) {
   const route = useRoute();
+  const readOnly = isReadOnly(org);
   return (
     <div className="app">
       <header className="topbar">
@@ -158,14 +164,19 @@ function Shell({ org, onSignOut, onCreditsChanged }: { org: Org | null; onSignOu
             </span>
           ) : null}
           {org?.organization ? <span className="org">{org.organization.name}</span> : null}
+          {readOnly ? (
+            <span className="role-badge" data-testid="read-only" title="This API key has the VIEWER role: it reads but changes nothing">
+              Read-only
+            </span>
+          ) : null}
           <button className="btn btn-ghost btn-small" onClick={onSignOut}>
             Sign out
           </button>
         </div>
       </header>
       <main className="content">
-        {route.page === 'playground' && <Playground onCreditsChanged={onCreditsChanged} />}
-        {route.page === 'approvals' && <Approvals />}
+        {route.page === 'playground' && <Playground onCreditsChanged={onCreditsChanged} readOnly={readOnly} />}
+        {route.page === 'approvals' && <Approvals readOnly={readOnly} />}
         {route.page === 'kpis' && <Kpis />}
         {route.page === 'audit' && <AuditExplorer query={route.query} />}
       </main>

@@ -8,8 +8,11 @@ using OutreachOS.Host.Organizations;
 
 namespace OutreachOS.Host.ReadSide;
 
-/// <summary>The caller's organization, passed to every resolver: every GraphQL read is scoped by it.</summary>
-internal sealed record GraphQLRequestContext(Guid OrganizationId, IServiceProvider Services);
+/// <summary>The caller's organization (and key), passed to every resolver: every GraphQL read is scoped by it.</summary>
+internal sealed record GraphQLRequestContext(Guid OrganizationId, IServiceProvider Services, Caller? Caller = null);
+
+/// <summary>The key the request was made with: what it may do (ADR 0022, 0025).</summary>
+internal sealed record ApiKeyNode(string Id, string Role);
 
 internal sealed record AuditEventNode(long Version, string EventId, string Type, DateTimeOffset CreatedAt, string Hash, string Data);
 
@@ -133,7 +136,13 @@ internal static class ReadSchema
             .Field("count", "Int!")
             .Field("p50Ms", "Float", f => f.Description("From log-scale buckets: within 4.4% of the exact value."))
             .Field("p95Ms", "Float"))
+        .Object<ApiKeyNode>("ApiKey", t => t
+            .Field("id", "ID!")
+            .Field("role", "String!", f => f.Description("ADMIN (everything), MEMBER (the work, no settings) or VIEWER (reads only).")))
         .Query(t => t
+            .Field("apiKey", "ApiKey", ctx => new ValueTask<object?>(ctx.GetContext<GraphQLRequestContext>().Caller is { } caller
+                ? new ApiKeyNode(caller.ApiKeyId.ToString(), caller.Role)
+                : null), f => f.Description("The API key of this request."))
             .Field("organization", "Organization", async ctx =>
             {
                 var c = ctx.GetContext<GraphQLRequestContext>();
@@ -203,7 +212,7 @@ internal static class ReadSchema
     public static void MapReadGraphQL(this IEndpointRouteBuilder app) =>
         app.MapGraphQL("/graphql", Build(), o =>
         {
-            o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetTenantId(), http.RequestServices));
+            o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetTenantId(), http.RequestServices, http.GetCaller()));
             o.Execution = new ExecutionOptions { MaxDepth = 12, MaxComplexity = 5000 };
         }).RequireAuthorization().ChangesNothing(); // the schema has no mutations: a VIEWER key may POST its queries
 }

@@ -119,9 +119,11 @@ public sealed class ApiKeyRoleTests
         var verified = await viewer.PostAsync($"/audit/streams/{stream}/verify", null);
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
         Assert.True((await JsonAsync(verified)).GetProperty("valid").GetBoolean());
-        var graph = await JsonAsync(await viewer.PostAsync("/graphql", Json("""{"query":"{ organization { name } credits { available } }"}""")));
+        var graph = await JsonAsync(await viewer.PostAsync("/graphql", Json("""{"query":"{ organization { name } credits { available } apiKey { id role } }"}""")));
         Assert.False(graph.TryGetProperty("errors", out _), graph.ToString());
         Assert.Equal("Auditors", graph.GetProperty("data").GetProperty("organization").GetProperty("name").GetString());
+        var key = graph.GetProperty("data").GetProperty("apiKey"); // what the dashboard reads to show a read-only session
+        Assert.Equal((viewerId.ToString(), "VIEWER"), (key.GetProperty("id").GetString(), key.GetProperty("role").GetString()));
 
         var streamsBefore = (await JsonAsync(await admin.GetAsync("/audit/streams"))).GetArrayLength();
         var creditsBefore = (await JsonAsync(await admin.GetAsync("/credits"))).GetProperty("available").GetInt32();

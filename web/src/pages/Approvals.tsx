@@ -10,7 +10,7 @@ import { approveBody, blockedEdit, findingCounts, type BlockedEdit } from '../li
 
 type Mode = 'view' | 'edit' | 'reject';
 
-export function Approvals() {
+export function Approvals({ readOnly = false }: { readOnly?: boolean }) {
   const [drafts, setDrafts] = useState<DraftView[] | null>(null);
   const [loading, setLoading] = useState(true);
   const [loadError, setLoadError] = useState<unknown>(null);
@@ -121,6 +121,7 @@ export function Approvals() {
         return;
       }
       if (typing || e.metaKey || e.ctrlKey || e.altKey || !drafts?.length || busy) return;
+      if (readOnly && (e.key === 'a' || e.key === 'e' || e.key === 'r')) return;
       switch (e.key) {
         case 'j':
         case 'k':
@@ -142,7 +143,7 @@ export function Approvals() {
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [drafts, busy, approve]);
+  }, [drafts, busy, approve, readOnly]);
 
   if (loading && !drafts) return <Spinner label="Loading pending drafts…" />;
   if (loadError instanceof ApiError && loadError.status === 404) {
@@ -274,14 +275,19 @@ export function Approvals() {
                 <BlockedPanel blocked={blocked} busy={busy !== null} onOverride={() => approve(true)} onEdit={() => setMode('edit')} />
               ) : null}
               <ErrorBox error={actionError} />
+              {readOnly ? (
+                <div className="notice notice-info" role="status" data-testid="read-only-notice">
+                  This API key is read-only (VIEWER): approving or rejecting needs a MEMBER or ADMIN key.
+                </div>
+              ) : null}
               <div className="variant-actions">
-                <button className="btn btn-primary" onClick={() => approve(false)} disabled={busy !== null} data-testid="approve">
+                <button className="btn btn-primary" onClick={() => approve(false)} disabled={busy !== null || readOnly} data-testid="approve">
                   {busy === 'approve' ? <Spinner label="Approving…" /> : editText !== current.text ? 'Approve edited (a)' : 'Approve (a)'}
                 </button>
-                <button className="btn" onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')}>
+                <button className="btn" onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')} disabled={readOnly}>
                   {mode === 'edit' ? 'Done editing' : 'Edit (e)'}
                 </button>
-                <button className="btn btn-danger-outline" onClick={() => setMode('reject')}>
+                <button className="btn btn-danger-outline" onClick={() => setMode('reject')} disabled={readOnly}>
                   Reject (r)
                 </button>
               </div>

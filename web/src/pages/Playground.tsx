@@ -11,7 +11,7 @@ const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
 
 type Busy = null | 'generate' | 'regenerate' | 'replay' | `select-${number}`;
 
-export function Playground({ onCreditsChanged }: { onCreditsChanged: () => void }) {
+export function Playground({ onCreditsChanged, readOnly = false }: { onCreditsChanged: () => void; readOnly?: boolean }) {
   const [form, setForm] = useState<PlaygroundForm>(sampleForm);
   const [result, setResult] = useState<PersonalizeResponse | null>(null);
   const [edits, setEdits] = useState<Record<number, string>>({});
@@ -39,6 +39,7 @@ export function Playground({ onCreditsChanged }: { onCreditsChanged: () => void 
 
   async function generate(e: FormEvent) {
     e.preventDefault();
+    if (readOnly) return;
     const r = await run('generate', () => api.post<PersonalizeResponse>('/personalize', toPersonalizeRequest(form)));
     if (r) {
       setResult(r);
@@ -117,7 +118,12 @@ export function Playground({ onCreditsChanged }: { onCreditsChanged: () => void 
         <label className="check">
           <input type="checkbox" checked={form.noClaimsPolicy} onChange={(e) => set('noClaimsPolicy')(e.target.checked)} /> Strict no-claims prompt
         </label>
-        <button className="btn btn-primary btn-block" type="submit" disabled={busy !== null} data-testid="generate">
+        {readOnly ? (
+          <div className="notice notice-info" role="status" data-testid="read-only-notice">
+            This API key is read-only (VIEWER): generating spends credits and needs a MEMBER or ADMIN key.
+          </div>
+        ) : null}
+        <button className="btn btn-primary btn-block" type="submit" disabled={busy !== null || readOnly} data-testid="generate">
           {busy === 'generate' ? <Spinner label="Generating…" /> : 'Generate'}
         </button>
       </form>
