@@ -44,6 +44,7 @@ public static class IngestionModule
         services.AddSingleton(crm);
         services.AddMigration(IngestionSchema.Migration);
         services.AddMigration(GraphSubscriptionTable.Migration);
+        services.AddMigration(GraphSubscriptionTable.ClientStateMigration);
         services.AddEventTypes([typeof(InboundMessageReceived), typeof(MailboxNotified), .. OutboundStreams.EventTypes, .. MailboxSubscription.EventTypes]);
         services.AddSingleton<InboundAcceptor>();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Ingestion.Mailbox;
 using System.Globalization;
@@ -388,5 +389,55 @@ public sealed class MailboxSubscriptionTests : IAsyncLifetime
         var fetched = await host.Gmail.FetchAsync("sales@acme.test", "m-1", default);
         Assert.NotNull(fetched);
         Assert.Equal(2, _stub.DelegatedSubjects.Count);
+    }
+
+    [Fact]
+    public async Task A_changed_client_state_makes_the_subscription_again_with_the_new_one_and_catches_up_what_was_refused()
+    {
+        var before = await HostAsync(GraphSettings());
+        await before.Renewer.RunOnceAsync(default);
+        Assert.Equal(["graph-sub-1"], await before.GraphSubscriptionRowsAsync());
+
+        // The operator rotates the secret and restarts: the next round (at start) replaces the subscription at once.
+        _clock.Set(Clocks.T0 + TimeSpan.FromMinutes(10));
+        var after = await HostAsync(GraphSettings().With("Ingestion:Graph:Subscriptions:ClientState", "rotated-client-state"));
+        _stub.GraphMessages.Enqueue(("m-during-rotation", Clocks.T0 + TimeSpan.FromMinutes(9)));
+        await after.Renewer.RunOnceAsync(default);
+        Assert.Single(_stub.Calls("DELETE", "/graph/v1.0/subscriptions/graph-sub-1"));
+        var posts = _stub.Calls("POST", "/graph/v1.0/subscriptions");
+        Assert.Equal(2, posts.Count);
+        Assert.Equal("rotated-client-state", JsonNode.Parse(posts[1].Body)!["clientState"]!.GetValue<string>());
+        Assert.Equal(["graph-sub-2"], await after.GraphSubscriptionRowsAsync());
+
+        // Notifications sent with the old secret in between were refused: the mailbox is caught up.
+        await after.Renewer.RunOnceAsync(default);
+        var events = await after.EventsAsync(MailboxSubscription.GraphStream("sales@acme.test"));
+        var created = Assert.IsType<GraphSubscriptionCreated>(events[1]);
+        Assert.Equal(("graph-sub-2", "client state changed", "graph-sub-1"), (created.SubscriptionId, created.Reason, created.Replaces));
+        var caughtUp = Assert.IsType<GraphMailboxCaughtUp>(events[2]);
+        Assert.Equal((1, "client state changed"), (caughtUp.Listed, caughtUp.Reason));
+
+        // Renewals keep it: the stored fingerprint matches, so a day later it is a PATCH, not another replacement.
+        _clock.Set(Clocks.T0 + TimeSpan.FromHours(25));
+        await after.Renewer.RunOnceAsync(default);
+        Assert.Single(_stub.Calls("PATCH", "/graph/v1.0/subscriptions/graph-sub-2"));
+        Assert.Equal(2, _stub.Calls("POST", "/graph/v1.0/subscriptions").Count);
+    }
+
+    [Fact]
+    public async Task A_subscription_stored_before_fingerprints_existed_is_kept_not_replaced()
+    {
+        var host = await HostAsync(GraphSettings());
+        await host.Renewer.RunOnceAsync(default);
+        await using (var cmd = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            "UPDATE oos.ingestion_graph_subscriptions SET client_state_sha256 = NULL"))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var restarted = await HostAsync(GraphSettings().With("Ingestion:Graph:Subscriptions:ClientState", "another-one"));
+        _clock.Set(Clocks.T0 + TimeSpan.FromHours(25));
+        await restarted.Renewer.RunOnceAsync(default);
+        Assert.Single(_stub.Calls("POST", "/graph/v1.0/subscriptions"));
+        Assert.Single(_stub.Calls("PATCH", "/graph/v1.0/subscriptions/graph-sub-1"));
     }
 }

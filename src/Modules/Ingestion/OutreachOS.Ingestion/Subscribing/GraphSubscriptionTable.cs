@@ -6,7 +6,9 @@ namespace OutreachOS.Ingestion.Subscribing;
 /// <summary>
 /// <c>oos.ingestion_graph_subscriptions</c>: the Graph subscriptions this service created (id → organization, user), so
 /// the webhook accepts their notifications. Written in the transaction that appends the subscription's event. The
-/// clientState is not stored: the webhook compares it with the configured value of the subscription's mailbox.
+/// clientState is not stored: the webhook compares it with the configured value of the subscription's mailbox. Its
+/// SHA-256 is, so that the renewer sees when the configured value changed and re-creates the subscription with the new
+/// one (Graph keeps sending the clientState a subscription was created with).
 /// </summary>
 internal static class GraphSubscriptionTable
 {
@@ -21,8 +23,26 @@ internal static class GraphSubscriptionTable
         CREATE INDEX ingestion_graph_subscriptions_user ON oos.ingestion_graph_subscriptions (tenant_id, lower(user_id));
         """);
 
+    /// <summary>Rows written before it have no hash: their clientState is taken to be the configured one.</summary>
+    public static readonly Migration ClientStateMigration = new(402, "ingestion graph subscription client state hash", """
+        ALTER TABLE oos.ingestion_graph_subscriptions ADD COLUMN client_state_sha256 bytea;
+        """);
+
+    public static byte[] Fingerprint(string clientState) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(clientState));
+
+    /// <summary>Whether the subscription was created with another clientState than <paramref name="clientState"/> (false when unknown).</summary>
+    public static async Task<bool> ClientStateChangedAsync(NpgsqlTransaction tx, string subscriptionId, string clientState, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT client_state_sha256 FROM oos.ingestion_graph_subscriptions WHERE subscription_id = $1", tx.Connection, tx)
+        {
+            Parameters = { new NpgsqlParameter { Value = subscriptionId } },
+        };
+        return await cmd.ExecuteScalarAsync(ct) is byte[] stored && !stored.AsSpan().SequenceEqual(Fingerprint(clientState));
+    }
+
     /// <summary>The mailbox's current subscription becomes <paramref name="subscriptionId"/>; rows of earlier ones go.</summary>
-    public static async Task SaveAsync(NpgsqlTransaction tx, Guid tenant, string userId, string subscriptionId, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken ct)
+    public static async Task SaveAsync(NpgsqlTransaction tx, Guid tenant, string userId, string subscriptionId, DateTimeOffset expiresAt, DateTimeOffset now,
+        string clientState, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(tx.Connection, tx)
         {
@@ -33,11 +53,17 @@ internal static class GraphSubscriptionTable
                     Parameters = { new() { Value = tenant }, new() { Value = userId }, new() { Value = subscriptionId } },
                 },
                 new NpgsqlBatchCommand("""
-                    INSERT INTO oos.ingestion_graph_subscriptions (subscription_id, tenant_id, user_id, expires_at, updated_at) VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT (subscription_id) DO UPDATE SET expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at
+                    INSERT INTO oos.ingestion_graph_subscriptions (subscription_id, tenant_id, user_id, expires_at, updated_at, client_state_sha256)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (subscription_id) DO UPDATE SET expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at,
+                        client_state_sha256 = coalesce(oos.ingestion_graph_subscriptions.client_state_sha256, EXCLUDED.client_state_sha256)
                     """)
                 {
-                    Parameters = { new() { Value = subscriptionId }, new() { Value = tenant }, new() { Value = userId }, new() { Value = expiresAt }, new() { Value = now } },
+                    Parameters =
+                    {
+                        new() { Value = subscriptionId }, new() { Value = tenant }, new() { Value = userId }, new() { Value = expiresAt }, new() { Value = now },
+                        new() { Value = Fingerprint(clientState) },
+                    },
                 },
             },
         };

@@ -87,7 +87,8 @@ internal sealed record MailboxSubscription(string? SubscriptionId, DateTimeOffse
         s.CatchUpFrom is not null ? s : s with { CatchUpFrom = l.At, CatchUpReason = l.LifecycleEvent };
 
     /// <summary>Reasons of a new Graph subscription that replaced one which stopped notifying without our knowing when.</summary>
-    private static bool Lapsed(GraphSubscriptionCreated c) => c.Replaces is not null && c.Reason is "expired" or "renewal answered 404";
+    // A subscription whose clientState changed had its notifications refused from the restart until it was made again.
+    private static bool Lapsed(GraphSubscriptionCreated c) => c.Replaces is not null && c.Reason is "expired" or "renewal answered 404" or "client state changed";
 
     public static string GmailStream(string email) => $"mailbox-subscription-gmail-{EmailAddresses.Canonical(email)}";
 

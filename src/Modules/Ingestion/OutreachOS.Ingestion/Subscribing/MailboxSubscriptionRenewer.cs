@@ -124,7 +124,8 @@ internal sealed partial class MailboxSubscriptionRenewer(
         string StreamId,
         string Fingerprint,
         RenewalPolicy Policy,
-        Func<MailboxSubscription, RenewalDecision, NpgsqlTransaction, CancellationToken, Task<object>> ActAsync);
+        Func<MailboxSubscription, RenewalDecision, NpgsqlTransaction, CancellationToken, Task<object>> ActAsync,
+        Func<MailboxSubscription, NpgsqlTransaction, CancellationToken, Task<string?>>? ResubscribeBecauseAsync = null);
 
     private async Task<DateTimeOffset> OneAsync(Target t, CancellationToken ct)
     {
@@ -146,6 +147,10 @@ internal sealed partial class MailboxSubscriptionRenewer(
             var history = await store.ReadStreamAsync(t.Organization, t.StreamId, ct: ct);
             var state = history.Aggregate(MailboxSubscription.None, (s, e) => MailboxSubscription.Evolve(s, e.Data));
             var decision = RenewalSchedule.Decide(state, t.Fingerprint, now, t.Policy);
+            if (decision is not RenewalDecision.Subscribe && t.ResubscribeBecauseAsync is { } check && await check(state, tx, ct) is { } why)
+            {
+                decision = new RenewalDecision.Subscribe(why);
+            }
             if (decision is RenewalDecision.Wait wait)
             {
                 await tx.CommitAsync(ct);
@@ -250,7 +255,7 @@ internal sealed partial class MailboxSubscriptionRenewer(
                 }
                 else
                 {
-                    if (state.SubscriptionId is { } old && decision is RenewalDecision.Subscribe { Reason: "configuration changed" })
+                    if (state.SubscriptionId is { } old && decision is RenewalDecision.Subscribe { Reason: "configuration changed" or ClientStateChanged })
                     {
                         // The old one would keep notifying the old URL (or for the old resource) until it expires.
                         await graph.DeleteAsync(old, ct);
@@ -263,7 +268,7 @@ internal sealed partial class MailboxSubscriptionRenewer(
                     GraphSubscriptionCreated c => (c.SubscriptionId, c.Expiration),
                     _ => throw new InvalidOperationException("unreachable"),
                 };
-                await GraphSubscriptionTable.SaveAsync(tx, m.OrganizationId, m.UserId, id, expiration, clock.GetUtcNow(), ct);
+                await GraphSubscriptionTable.SaveAsync(tx, m.OrganizationId, m.UserId, id, expiration, clock.GetUtcNow(), m.ClientState, ct);
                 return happened;
 
                 async Task<object> CreateAsync(string? replaces, string reason)
@@ -271,7 +276,12 @@ internal sealed partial class MailboxSubscriptionRenewer(
                     var created = await graph.CreateAsync(m, requested, ct);
                     return new GraphSubscriptionCreated(m.UserId, created.Id, m.Resource, s.NotificationUrl!.ToString(), created.Expiration, replaces, reason, clock.GetUtcNow());
                 }
-            });
+            },
+            // Graph sends the clientState a subscription was made with, which the webhook no longer accepts once the
+            // configured one changed: such a subscription is made again with the new one.
+            async (state, tx, ct) => state.SubscriptionId is { } id && await GraphSubscriptionTable.ClientStateChangedAsync(tx, id, m.ClientState, ct)
+                ? ClientStateChanged
+                : null);
     }
 
     /// <summary>
@@ -304,6 +314,9 @@ internal sealed partial class MailboxSubscriptionRenewer(
         }
         return new GraphMailboxCaughtUp(m.UserId, subscriptionId, since, ids.Count, truncated, catchUp.Reason, now);
     }
+
+    /// <summary>The reason of a Graph subscription made again because the configured clientState changed.</summary>
+    internal const string ClientStateChanged = "client state changed";
 
     private static string Reason(RenewalDecision d) => d switch
     {
