@@ -47,6 +47,7 @@ builder.Services.AddOutreachEventStore(connectionString, o =>
 {
     o.Enabled = cli is null && builder.Configuration.GetValue("Projections:Enabled", true);
     o.HeldBackMaxWait = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Projections:HeldBackMaxWaitMs", o.HeldBackMaxWait.TotalMilliseconds));
+    o.HeldBackWarnAfter = TimeSpan.FromSeconds(builder.Configuration.GetValue("Projections:HeldBackWarnAfterSeconds", o.HeldBackWarnAfter.TotalSeconds));
     o.LogTailEvents = builder.Configuration.GetValue("Projections:LogTailEvents", o.LogTailEvents);
     o.LogTailBytes = builder.Configuration.GetValue("Projections:LogTailMegabytes", o.LogTailBytes / (1024 * 1024)) * 1024 * 1024;
 });

@@ -24,6 +24,14 @@ public sealed class SubscriptionOptions
     /// </summary>
     public TimeSpan HeldBackMaxWait { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// When committed events have been held back this long behind an older open transaction, a warning names the
+    /// transaction (process id, database, user, application, state, age) so an operator can end it; at most one warning
+    /// per this interval per process. The transaction may be in another database of the cluster: transaction ids are
+    /// cluster-wide. Zero: never warn.
+    /// </summary>
+    public TimeSpan HeldBackWarnAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often a standby host retries to take over a subscription.</summary>
     public TimeSpan StandbyRetry { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -317,6 +325,9 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
     /// <summary>How long a position reached only by skipped batches may stay unwritten.</summary>
     private static readonly TimeSpan LazyCheckpointDelay = TimeSpan.FromSeconds(1);
 
+    // When a held-back warning was last logged by any runner of this process (ticks of DateTime.UtcNow).
+    private long _lastHeldBackWarning;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)
@@ -330,6 +341,58 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
 
     /// <summary>How often an active runner proves that its lock connection (which nothing else reads) is alive.</summary>
     private static readonly TimeSpan LockCheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After <see cref="SubscriptionOptions.HeldBackWarnAfter"/> of held-back events, names the oldest transaction with an
+    /// id that this role can see (the usual cause: a session idle in transaction, possibly in another database of the
+    /// cluster), at most once per interval for the whole process. Uses the runner's lock connection, idle between checks.
+    /// </summary>
+    private async Task WarnIfHeldBackTooLongAsync(NpgsqlConnection conn, string subscription, DateTime since, CancellationToken ct)
+    {
+        var after = options.Value.HeldBackWarnAfter;
+        var now = DateTime.UtcNow;
+        var last = Interlocked.Read(ref _lastHeldBackWarning);
+        if (after <= TimeSpan.Zero || now - since < after || now.Ticks - last < after.Ticks
+            || Interlocked.CompareExchange(ref _lastHeldBackWarning, now.Ticks, last) != last)
+        {
+            return;
+        }
+        var seconds = Math.Round((now - since).TotalSeconds, 1);
+        try
+        {
+            await using var cmd = new NpgsqlCommand(HeldBackBlockerSql, conn);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (await r.ReadAsync(ct))
+            {
+                logger.LogWarning(
+                    "Subscription {Subscription}: committed events held back for {Seconds} s behind open transaction {Xid}: pid {Pid}, database {Database}, " +
+                    "user {User}, application {Application}, state {State}, open for {OpenSeconds} s. Events are delivered once it ends; a session idle in " +
+                    "transaction can be bounded with idle_in_transaction_session_timeout",
+                    subscription, seconds, r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? "?" : r.GetString(2), r.IsDBNull(3) ? "?" : r.GetString(3),
+                    r.IsDBNull(4) ? "" : r.GetString(4), r.IsDBNull(5) ? "?" : r.GetString(5), r.IsDBNull(6) ? null : Math.Round(r.GetDouble(6), 1));
+            }
+            else
+            {
+                logger.LogWarning(
+                    "Subscription {Subscription}: committed events held back for {Seconds} s behind an open transaction this role cannot see " +
+                    "(a prepared transaction, or another role's session: grant pg_read_all_stats to have it named)", subscription, seconds);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Subscription {Subscription}: committed events held back for {Seconds} s; the blocking transaction could not be looked up",
+                subscription, seconds);
+        }
+    }
+
+    /// <summary>The visible session whose transaction id is the oldest: what holds back every reader of the log.</summary>
+    internal const string HeldBackBlockerSql = """
+        SELECT backend_xid::text, pid, datname, usename, application_name, state, extract(epoch FROM now() - xact_start)::float8
+        FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL
+        ORDER BY age(backend_xid) DESC
+        LIMIT 1
+        """;
 
     private async Task RunAsync(ISubscription subscription, LogNotifications notifications, CancellationToken ct)
     {
@@ -361,6 +424,7 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                 var lockChecked = DateTime.UtcNow;
                 backoff = TimeSpan.FromMilliseconds(200);
                 DateTime? behindSince = null; // the table is behind the position reached by skipped batches
+                DateTime? heldBackSince = null; // events have been held back since
                 var heldBackWait = TimeSpan.Zero;
                 while (!ct.IsCancellationRequested)
                 {
@@ -388,11 +452,14 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         heldBackWait = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : heldBackWait * 2;
                         wait = TimeSpan.FromMilliseconds(Math.Min(Math.Min(options.Value.HeldBackMaxWait.TotalMilliseconds, heldBackWait.TotalMilliseconds),
                             options.Value.PollInterval.TotalMilliseconds));
+                        heldBackSince ??= DateTime.UtcNow;
+                        await WarnIfHeldBackTooLongAsync(conn, subscription.Name, heldBackSince.Value, ct);
                     }
                     else
                     {
                         heldBackWait = TimeSpan.Zero;
                         wait = options.Value.PollInterval;
+                        heldBackSince = null;
                     }
                     var recheckAt = DateTime.UtcNow + wait; // the poll or held-back re-check, before the checkpoint shortens the wait
                     if (behindSince is { } since)
