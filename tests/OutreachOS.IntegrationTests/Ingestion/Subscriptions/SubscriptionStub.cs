@@ -75,11 +75,7 @@ internal sealed class SubscriptionStub : IAsyncDisposable
 
     public static string AccessTokenFor(string refreshToken) => "at-" + refreshToken;
 
-    private static byte[] Base64UrlDecode(string part)
-    {
-        var s = part.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
-    }
+    private static byte[] Base64UrlDecode(string part) => OutreachOS.Ingestion.Gmail.JwtRs256.Base64Url(part);
 
     public static async Task<SubscriptionStub> StartAsync(TimeProvider clock)
     {

@@ -131,9 +131,5 @@ public sealed class ServiceAccountDelegationTests : IDisposable
         Assert.Contains("'/nonexistent/key.json' cannot be read", Assert.Throws<InvalidOperationException>(() => Load(missing)).Message, StringComparison.Ordinal);
     }
 
-    private static byte[] Decode(string part)
-    {
-        var s = part.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
-    }
+    private static byte[] Decode(string part) => OutreachOS.Ingestion.Gmail.JwtRs256.Base64Url(part);
 }
