@@ -3,7 +3,9 @@ using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Projections;
+using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Host.Audit;
+using OutreachOS.Host.Organizations;
 
 namespace OutreachOS.Host.Cli;
 
@@ -11,12 +13,15 @@ namespace OutreachOS.Host.Cli;
 /// Operator verbs run against the same configuration as the service:
 /// <c>projections status</c>, <c>projections rebuild NAME</c>, <c>audit verify (--all | [--org ID] --stream X)</c>,
 /// <c>audit export [--org ID] --stream X --out FILE</c> (events, hashes, the chain verification and the read-model states
-/// rebuilt from those events). <c>--org</c> may be left out when only one organization has a stream of that id.
+/// rebuilt from those events), <c>keys list --org ID</c> and <c>keys issue --org ID [--role R] [--name N]</c> (break-glass:
+/// an organization that lost its ADMIN keys gets one from whoever runs the server; the key is printed once, and its
+/// issue is an <c>api_key_issued.v1</c> event like any other). <c>--org</c> may be left out of the audit verbs when only
+/// one organization has a stream of that id.
 /// Exit code 0 on success, 1 on a failed verification, 2 on usage errors.
 /// </summary>
 internal sealed class CliVerbs
 {
-    private static readonly string[] Verbs = ["projections", "audit"];
+    private static readonly string[] Verbs = ["projections", "audit", "keys"];
 
     private CliVerbs(string[] words) => Words = words;
 
@@ -37,6 +42,8 @@ internal sealed class CliVerbs
                 ["projections", "rebuild", var name] => await RebuildAsync(services, name),
                 ["audit", "verify", .. var rest] => await VerifyAsync(services, Options(rest)),
                 ["audit", "export", .. var rest] => await ExportAsync(services, Options(rest)),
+                ["keys", "list", .. var rest] => await ListKeysAsync(services, Options(rest)),
+                ["keys", "issue", .. var rest] => await IssueKeyAsync(services, Options(rest)),
                 _ => Usage(),
             };
         }
@@ -56,8 +63,52 @@ internal sealed class CliVerbs
               audit verify --all
               audit verify [--org <organization-id>] --stream <stream-id>
               audit export [--org <organization-id>] --stream <stream-id> --out <file.json>
+              keys list --org <organization-id>
+              keys issue --org <organization-id> [--role ADMIN|MEMBER|VIEWER] [--name <name>]
             """);
         return 2;
+    }
+
+    /// <summary>The organization named by <c>--org</c>, which must exist.</summary>
+    private static async Task<OrganizationView> OrganizationAsync(IServiceProvider services, Dictionary<string, string> o)
+    {
+        var id = o.TryGetValue("org", out var org) ? Guid.Parse(org) : throw new ArgumentException("--org <organization-id> is required");
+        return await services.GetRequiredService<OrganizationService>().GetAsync(id, CancellationToken.None)
+            ?? throw new KeyNotFoundException($"no organization {id}");
+    }
+
+    private static async Task<int> ListKeysAsync(IServiceProvider services, Dictionary<string, string> o)
+    {
+        var org = await OrganizationAsync(services, o);
+        Console.WriteLine($"{org.Name} ({org.Id}):");
+        foreach (var k in await services.GetRequiredService<OrganizationService>().ListKeysAsync(org.Id, CancellationToken.None))
+        {
+            Console.WriteLine($"  {k.Id}  {ApiKeyRoles.ToText(k.Role),-6}  {k.Prefix}…  {k.Name}  created {k.CreatedAt:u}{(k.RevokedAt is { } r ? $"  revoked {r:u}" : "")}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> IssueKeyAsync(IServiceProvider services, Dictionary<string, string> o)
+    {
+        var org = await OrganizationAsync(services, o);
+        var role = o.TryGetValue("role", out var r)
+            ? r.ToUpperInvariant() switch
+            {
+                TenancyHttpContextExtensions.AdminRole => ApiKeyRole.Admin,
+                TenancyHttpContextExtensions.MemberRole => ApiKeyRole.Member,
+                TenancyHttpContextExtensions.ViewerRole => ApiKeyRole.Viewer,
+                _ => throw new ArgumentException($"--role must be ADMIN, MEMBER or VIEWER, not '{r}'"),
+            }
+            : ApiKeyRole.Admin;
+        var name = o.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n.Trim() : "issued from the command line";
+        if (name.Length > 100)
+        {
+            throw new ArgumentException("--name must be at most 100 characters");
+        }
+        var issued = await services.GetRequiredService<OrganizationService>().IssueKeyAsync(org.Id, name, role, CancellationToken.None);
+        Console.Error.WriteLine($"issued {ApiKeyRoles.ToText(role)} key {issued.Key.Id} ('{name}') for {org.Name} ({org.Id}); it is shown once:");
+        Console.WriteLine(issued.Secret);
+        return 0;
     }
 
     private static Dictionary<string, string> Options(string[] rest)

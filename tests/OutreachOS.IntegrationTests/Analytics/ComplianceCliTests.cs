@@ -19,7 +19,7 @@ public sealed class ConsoleCapture;
 [Collection(nameof(ConsoleCapture))]
 public sealed class ComplianceCliTests
 {
-    private static async Task<(int Exit, string Output)> RunAsync(OutreachApp app, params string[] args)
+    internal static async Task<(int Exit, string Output)> RunAsync(OutreachApp app, params string[] args)
     {
         var cli = CliVerbs.TryParse(args) ?? throw new InvalidOperationException("not a CLI verb");
         var previous = Console.Out;
