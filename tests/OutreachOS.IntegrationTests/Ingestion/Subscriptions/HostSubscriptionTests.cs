@@ -55,15 +55,16 @@ public sealed class HostSubscriptionTests
 
         // A lifecycle notification is recorded and wakes the renewer, which reauthorizes at once (the next renewal
         // would otherwise be a day away). With the wrong clientState it is refused like any notification.
+        // Graph repeats a notice; one delivery holding it twice records it once.
         static JsonObject Lifecycle(string clientState) => new()
         {
-            ["value"] = new JsonArray(new JsonObject
+            ["value"] = new JsonArray([.. Enumerable.Range(0, 2).Select(_ => (JsonNode)new JsonObject
             {
                 ["subscriptionId"] = "graph-sub-1",
                 ["clientState"] = clientState,
                 ["lifecycleEvent"] = "reauthorizationRequired",
                 ["subscriptionExpirationDateTime"] = DateTimeOffset.UtcNow.AddHours(60).ToString("o"),
-            }),
+            })]),
         };
         Assert.Equal(HttpStatusCode.Unauthorized, (await IngestionAppFixture.PostJsonAsync(client, "/ingest/graph", Lifecycle("someone-else"))).Status);
         Assert.Empty(stub.Calls("PATCH", "/graph/v1.0/subscriptions/"));

@@ -81,7 +81,11 @@ internal static class GraphWebhook
                     {
                         lifecycle[stream] = pending = (subscription.OrganizationId, []);
                     }
-                    pending.Events.Add(EventToAppend.Create(new GraphLifecycleNotified(user, subscription.SubscriptionId, lifecycleEvent, clock.GetUtcNow())));
+                    // One event per kind and subscription per delivery: a repeated notice adds nothing for the renewer.
+                    if (!pending.Events.Any(e => e.Data is GraphLifecycleNotified n && n.LifecycleEvent == lifecycleEvent && n.SubscriptionId == subscription.SubscriptionId))
+                    {
+                        pending.Events.Add(EventToAppend.Create(new GraphLifecycleNotified(user, subscription.SubscriptionId, lifecycleEvent, clock.GetUtcNow())));
+                    }
                 }
                 else
                 {
