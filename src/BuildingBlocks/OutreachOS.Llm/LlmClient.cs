@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using OutreachOS.Llm.Pricing;
 
 namespace OutreachOS.Llm;
@@ -7,9 +8,11 @@ namespace OutreachOS.Llm;
 /// <summary>
 /// The <see cref="ILlmClient"/> every module gets: resolves defaults, counts HTTP attempts, prices the call,
 /// records an activity and metrics for success and failure, and turns SDK failures into
-/// <see cref="LlmCallFailedException"/>. Providers only translate a prompt into their SDK's request.
+/// <see cref="LlmCallFailedException"/>. Providers only translate a prompt into their SDK's request. A circuit breaker
+/// (<see cref="LlmCircuit"/>) fails calls at once while the provider keeps failing transiently.
 /// </summary>
-internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, LlmPriceTable prices, LlmMetrics metrics) : ILlmClient
+internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings settings, LlmPriceTable prices, LlmMetrics metrics, LlmCircuit circuit,
+    ILogger<LlmClient> logger) : ILlmClient
 {
     public bool SendsPromptsOutside => provider.IsBilled;
 
@@ -38,6 +41,20 @@ internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, Llm
         activity?.SetTag("gen_ai.request.temperature", request.Temperature);
         activity?.SetTag("gen_ai.request.max_tokens", request.MaxOutputTokens);
 
+        if (!circuit.TryEnter(out var retryAt))
+        {
+            var open = new LlmCallFailedException(
+                $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) not sent: the circuit breaker is open after "
+                + $"{circuit.ConsecutiveFailures} consecutive transient failures; the next call goes through after {retryAt:O}",
+                provider.Name, request.Model, prompt.Task, statusCode: null, isTransient: true, attempts: 0, innerException: null);
+            activity?.SetStatus(ActivityStatusCode.Error, open.Message);
+            activity?.SetTag("error.type", "circuit_open");
+            var rejected = tags;
+            rejected.Add(LlmTelemetry.OutcomeTag, "circuit_open");
+            metrics.Calls.Add(1, rejected);
+            throw open;
+        }
+
         var attempts = HttpAttemptCounter.Begin();
         var started = Stopwatch.GetTimestamp();
         ProviderReply reply;
@@ -47,6 +64,7 @@ internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, Llm
         }
         catch (Exception ex) when (provider.Classify(ex, ct) is { } failure)
         {
+            Observe(transientFailure: failure.IsTransient);
             var latency = Stopwatch.GetElapsedTime(started);
             var failed = new LlmCallFailedException(
                 $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) failed after {attempts.Value} HTTP attempt(s)"
@@ -64,6 +82,8 @@ internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, Llm
         }
         catch (Exception ex)
         {
+            // A trial call that ended without a provider answer (the caller cancelled) leaves the breaker as it was.
+            circuit.Release();
             // Not a provider failure (caller cancelled, unknown offline task, a bug): still visible in telemetry.
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             activity?.SetTag("error.type", ex.GetType().Name);
@@ -73,6 +93,7 @@ internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, Llm
             throw;
         }
 
+        Observe(transientFailure: false);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var cost = !provider.IsBilled ? 0m : prices.CostOf(reply.Model, request.Model, reply.InputTokens, reply.OutputTokens);
         var completion = new LlmCompletion(
@@ -123,4 +144,24 @@ internal sealed class LlmClient(ILlmProvider provider, LlmSettings settings, Llm
         metrics.Latency.Record(latency.TotalSeconds, outcome);
         metrics.HttpAttempts.Add(failed.Attempts, tags);
     }
+
+    private void Observe(bool transientFailure)
+    {
+        var (changed, open) = circuit.Record(transientFailure);
+        if (changed && open)
+        {
+            LogOpened(provider.Name, circuit.ConsecutiveFailures, settings.Circuit.OpenFor.TotalSeconds);
+        }
+        else if (changed)
+        {
+            LogClosed(provider.Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "LLM circuit breaker opened for {Provider} after {Failures} consecutive transient failures: calls fail at once for {OpenSeconds} s, then one trial call decides")]
+    private partial void LogOpened(string provider, int failures, double openSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "LLM circuit breaker closed for {Provider}: the provider answered")]
+    private partial void LogClosed(string provider);
 }

@@ -40,6 +40,8 @@ public static class LlmServiceCollectionExtensions
                 break;
         }
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new LlmCircuit(settings.Circuit, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ILlmClient, LlmClient>();
         return services;
     }

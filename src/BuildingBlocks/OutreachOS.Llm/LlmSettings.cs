@@ -22,8 +22,11 @@ internal sealed record LlmSettings(
     string? OpenAIApiKey,
     Uri? AnthropicBaseUrl,
     string? AnthropicApiKey,
-    IReadOnlyDictionary<string, ModelPrice> Prices)
+    IReadOnlyDictionary<string, ModelPrice> Prices,
+    LlmCircuitSettings? CircuitBreaker = null)
 {
+    public LlmCircuitSettings Circuit => CircuitBreaker ?? LlmCircuitSettings.Default;
+
     public const string SectionName = "Llm";
 
     /// <summary>
@@ -69,6 +72,13 @@ internal sealed record LlmSettings(
             throw Invalid($"Llm:MaxOutputTokens must be positive (was {maxOutputTokens}).");
         }
 
+        var threshold = ReadInt(section, "CircuitBreaker:FailureThreshold", LlmCircuitSettings.Default.FailureThreshold);
+        var openSeconds = ReadDouble(section, "CircuitBreaker:OpenSeconds", LlmCircuitSettings.Default.OpenFor.TotalSeconds);
+        if (threshold is < 0 or > 1000 || openSeconds is <= 0 or > 3600)
+        {
+            throw Invalid($"Llm:CircuitBreaker:FailureThreshold must be 0 (off) to 1000 and Llm:CircuitBreaker:OpenSeconds in (0, 3600] (were {threshold}, {openSeconds}).");
+        }
+
         return new LlmSettings(
             provider,
             NullIfBlank(section["Model"]),
@@ -80,7 +90,8 @@ internal sealed record LlmSettings(
             NullIfBlank(section["OpenAI:ApiKey"]),
             ReadUri(section, "Anthropic:BaseUrl"),
             NullIfBlank(section["Anthropic:ApiKey"]),
-            PriceTableReader.Read(section.GetSection("Prices")));
+            PriceTableReader.Read(section.GetSection("Prices")),
+            new LlmCircuitSettings(threshold, TimeSpan.FromSeconds(openSeconds)));
     }
 
     /// <summary>The generated record ToString would print the API keys into any log that prints the settings.</summary>
