@@ -104,7 +104,7 @@ builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(authenticatedReadsOrWrites)
     .AddPolicy(TenancyHttpContextExtensions.OrganizationAdminPolicy, p => p.RequireAuthenticatedUser()
         .RequireClaim(TenancyHttpContextExtensions.RoleClaim, TenancyHttpContextExtensions.AdminRole));
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddOpenApiSecurity());
 builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
 var maxBody = builder.Configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);

@@ -151,6 +151,28 @@ public sealed class HostTests
         var openapi = await anon.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/organizations/me", openapi, StringComparison.Ordinal);
         Assert.Contains("/audit/streams/{streamId}", openapi, StringComparison.Ordinal);
+
+        // How to call it: the key as a bearer token on every operation that is not anonymous, and the refusals it may meet.
+        using var doc = System.Text.Json.JsonDocument.Parse(openapi);
+        var root = doc.RootElement;
+        var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        System.Text.Json.JsonElement Operation(string path, string method) => root.GetProperty("paths").GetProperty(path).GetProperty(method);
+        static string[] Statuses(System.Text.Json.JsonElement op) => [.. op.GetProperty("responses").EnumerateObject().Select(p => p.Name)];
+        static bool Secured(System.Text.Json.JsonElement op) =>
+            op.TryGetProperty("security", out var sec) && sec.EnumerateArray().Any(r => r.TryGetProperty("ApiKey", out _));
+
+        var personalize = Operation("/personalize", "post");
+        Assert.True(Secured(personalize));
+        Assert.Subset(Statuses(personalize).ToHashSet(), new HashSet<string> { "401", "403", "429" });
+        var me = Operation("/organizations/me", "get");
+        Assert.True(Secured(me));
+        Assert.Contains("429", Statuses(me));
+        Assert.DoesNotContain("403", Statuses(me)); // a read: every role may
+        var issue = Operation("/api-keys", "post");
+        Assert.Contains("ADMIN", issue.GetProperty("responses").GetProperty("403").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("403", Statuses(Operation("/audit/streams/{streamId}/verify", "post"))); // a POST that changes nothing
+        Assert.False(Secured(Operation("/ingest/graph", "post"))); // Graph proves itself with its clientState, not a key
     }
 
     [Fact]
