@@ -47,8 +47,9 @@ public static class GenerationModule
         var group = app.MapGroup("/personalize").WithTags("Personalization");
 
         group.MapPost("", (PersonalizeRequest body, HttpContext http, PersonalizationService service, CancellationToken ct) =>
-            service.PersonalizeAsync(http.GetCaller(), body, ct))
-            .WithSummary("Write 1-3 personalized variants, checked by the guardrails and metered in credits");
+            service.PersonalizeAsync(http.GetCaller(), body,
+                http.Request.Headers.TryGetValue(IdempotentRequests.Header, out var key) ? key.ToString() : null, ct))
+            .WithSummary("Write 1-3 personalized variants, checked by the guardrails and metered in credits (Idempotency-Key: a repeated send gets the first answer)");
 
         group.MapGet("/{id:guid}", (Guid id, HttpContext http, PersonalizationService service, CancellationToken ct) =>
             service.GetAsync(http.GetTenantId(), id, ct))

@@ -24,18 +24,45 @@ internal sealed class PersonalizationService(
     GenerationMetrics metrics,
     TimeProvider clock)
 {
-    public async Task<IResult> PersonalizeAsync(Caller caller, PersonalizeRequest request, CancellationToken ct)
+    public async Task<IResult> PersonalizeAsync(Caller caller, PersonalizeRequest request, string? idempotencyKey, CancellationToken ct)
     {
         var errors = PersonalizeValidation.Validate(request);
+        if (idempotencyKey is not null && !IdempotentRequests.IsValid(idempotencyKey))
+        {
+            errors.Add(IdempotentRequests.Header, $"must be 1-{IdempotentRequests.MaxLength} printable ASCII characters");
+        }
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
-        var requestId = Guid.CreateVersion7();
-        var w = new StreamWriter(store, caller.TenantId, requestId, 0);
-        w.Add(new PersonalizationRequested(requestId, request, caller.ApiKeyId, clock.GetUtcNow()));
-        return await StartSetAsync(caller.TenantId, w, request, setNo: 1, regeneration: 0, ct);
+        if (idempotencyKey is null)
+        {
+            var fresh = Guid.CreateVersion7();
+            var w = new StreamWriter(store, caller.TenantId, fresh, 0);
+            w.Add(new PersonalizationRequested(fresh, request, caller.ApiKeyId, clock.GetUtcNow()));
+            return await StartSetAsync(caller.TenantId, w, request, setNo: 1, regeneration: 0, ct);
+        }
+
+        // A key names one request: a send after the first gets the first one's answer, and never a second charge.
+        var requestId = IdempotentRequests.RequestIdFor(caller.TenantId, idempotencyKey);
+        if (await LoadAsync(caller.TenantId, requestId, ct) is { } existing)
+        {
+            return IdempotentRequests.Replay(existing, request, options.MaxRegenerations);
+        }
+        var keyed = new StreamWriter(store, caller.TenantId, requestId, 0);
+        keyed.Add(new PersonalizationRequested(requestId, request, caller.ApiKeyId, clock.GetUtcNow()));
+        try
+        {
+            return await StartSetAsync(caller.TenantId, keyed, request, setNo: 1, regeneration: 0, ct);
+        }
+        catch (ConcurrencyException)
+        {
+            // A concurrent send with the same key opened the request first (the stream's creation is the race).
+            return await LoadAsync(caller.TenantId, requestId, ct) is { } raced
+                ? IdempotentRequests.Replay(raced, request, options.MaxRegenerations)
+                : IdempotentRequests.InProgress(requestId);
+        }
     }
 
     public async Task<IResult> RegenerateAsync(Guid tenantId, Guid requestId, CancellationToken ct)
