@@ -43,10 +43,7 @@ internal static class IdempotentRequests
         }
         if (first?.Failure is { } failure)
         {
-            return new WithHeader(TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Generation failed",
-                detail: $"No usable variant was produced: {failure}. The credits were refunded.",
-                type: "https://outreachos.dev/problems/generation-failed",
-                extensions: new Dictionary<string, object?> { ["request_id"] = record.RequestId, ["attempts"] = first.Attempts.Count }), ReplayedHeader, "true");
+            return new WithHeader(PersonalizationService.GenerationFailed(record.RequestId, failure, first.Attempts.Count), ReplayedHeader, "true");
         }
         return InProgress(record.RequestId);
     }

@@ -118,10 +118,7 @@ internal sealed class PersonalizationService(
         var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reservation.Reserved, ct);
         if (result.Failed)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Generation failed",
-                detail: $"No usable variant was produced: {result.Failure}. The credits were refunded.",
-                type: "https://outreachos.dev/problems/generation-failed",
-                extensions: new Dictionary<string, object?> { ["request_id"] = w.RequestId, ["attempts"] = result.Attempts });
+            return GenerationFailed(w.RequestId, result.Failure!, result.Attempts);
         }
 
         return TypedResults.Ok(new PersonalizeResponse(w.RequestId, result.Variants, result.Attempts, new CreditsDto(result.Charged, result.Remaining),
@@ -147,6 +144,13 @@ internal sealed class PersonalizationService(
     /// The request's record, folded from its stream (ADR 0021): always what the log says, at the version the next append
     /// must expect. Null when the organization has no such request.
     /// </summary>
+    /// <summary>The answer when an attempt set produced no usable variant (its credits were refunded).</summary>
+    internal static IResult GenerationFailed(Guid requestId, string failure, int attempts) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Generation failed",
+            detail: $"No usable variant was produced: {failure}. The credits were refunded.",
+            type: "https://outreachos.dev/problems/generation-failed",
+            extensions: new Dictionary<string, object?> { ["request_id"] = requestId, ["attempts"] = attempts });
+
     private async Task<PersonalizationRecord?> LoadAsync(Guid tenantId, Guid requestId, CancellationToken ct) =>
         PersonalizationEvolve.Fold(await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct));
 
