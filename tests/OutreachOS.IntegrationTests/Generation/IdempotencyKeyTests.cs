@@ -93,7 +93,7 @@ public sealed class IdempotencyKeyTests
     }
 
     [Theory]
-    [InlineData("k234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456")]
+    [InlineData("256 characters")]
     [InlineData("has space")]
     [InlineData("ключ")]
     public async Task A_malformed_key_is_a_400_naming_the_header(string key)
@@ -101,7 +101,7 @@ public sealed class IdempotencyKeyTests
         await using var app = await OutreachApp.StartAsync();
         var client = await OrganizationAsync(app, "sloppy client");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/personalize") { Content = JsonContent.Create(Body()) };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key == "256 characters" ? new string('k', 256) : key);
         var response = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
