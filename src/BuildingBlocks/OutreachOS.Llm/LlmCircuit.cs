@@ -25,10 +25,14 @@ internal sealed class LlmCircuit(LlmCircuitSettings settings, TimeProvider clock
 
     public bool Enabled => settings.FailureThreshold > 0;
 
-    /// <summary>Whether a call may go to the provider now; when not, when the next one may.</summary>
-    public bool TryEnter(out DateTimeOffset retryAt)
+    /// <summary>
+    /// Whether a call may go to the provider now; when not, when the next one may. <paramref name="trial"/>: this call is
+    /// the half-open trial, and only its outcome (or its <see cref="Release"/>) frees the slot.
+    /// </summary>
+    public bool TryEnter(out DateTimeOffset retryAt, out bool trial)
     {
         retryAt = default;
+        trial = false;
         if (!Enabled)
         {
             return true;
@@ -45,13 +49,13 @@ internal sealed class LlmCircuit(LlmCircuitSettings settings, TimeProvider clock
                 retryAt = now < until ? until : now + settings.OpenFor;
                 return false;
             }
-            _trialInFlight = true; // half-open: this call is the trial
+            _trialInFlight = trial = true; // half-open: this call is the trial
             return true;
         }
     }
 
-    /// <summary>Records a call's outcome: true when this closed or opened the breaker (worth a log line).</summary>
-    public (bool Changed, bool Open) Record(bool transientFailure)
+    /// <summary>Records a call's outcome: whether this closed or opened the breaker (worth a log line), and whether it is open.</summary>
+    public (bool Changed, bool Open) Record(bool transientFailure, bool trial)
     {
         if (!Enabled)
         {
@@ -60,7 +64,7 @@ internal sealed class LlmCircuit(LlmCircuitSettings settings, TimeProvider clock
         lock (_gate)
         {
             var wasOpen = _openUntil is not null;
-            _trialInFlight = false;
+            _trialInFlight &= !trial;
             if (!transientFailure)
             {
                 _failures = 0;
@@ -77,10 +81,10 @@ internal sealed class LlmCircuit(LlmCircuitSettings settings, TimeProvider clock
         }
     }
 
-    /// <summary>A call left without an outcome (cancelled by its caller): a trial it held may be taken by the next call.</summary>
-    public void Release()
+    /// <summary>The trial call ended without an outcome (cancelled by its caller): the next call may be the trial.</summary>
+    public void Release(bool trial)
     {
-        if (!Enabled)
+        if (!Enabled || !trial)
         {
             return;
         }

@@ -41,7 +41,7 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         activity?.SetTag("gen_ai.request.temperature", request.Temperature);
         activity?.SetTag("gen_ai.request.max_tokens", request.MaxOutputTokens);
 
-        if (!circuit.TryEnter(out var retryAt))
+        if (!circuit.TryEnter(out var retryAt, out var trial))
         {
             var open = new LlmCallFailedException(
                 $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) not sent: the circuit breaker is open after "
@@ -64,7 +64,7 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         }
         catch (Exception ex) when (provider.Classify(ex, ct) is { } failure)
         {
-            Observe(transientFailure: failure.IsTransient);
+            Observe(transientFailure: failure.IsTransient, trial);
             var latency = Stopwatch.GetElapsedTime(started);
             var failed = new LlmCallFailedException(
                 $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) failed after {attempts.Value} HTTP attempt(s)"
@@ -83,7 +83,7 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         catch (Exception ex)
         {
             // A trial call that ended without a provider answer (the caller cancelled) leaves the breaker as it was.
-            circuit.Release();
+            circuit.Release(trial);
             // Not a provider failure (caller cancelled, unknown offline task, a bug): still visible in telemetry.
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             activity?.SetTag("error.type", ex.GetType().Name);
@@ -93,7 +93,7 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
             throw;
         }
 
-        Observe(transientFailure: false);
+        Observe(transientFailure: false, trial);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var cost = !provider.IsBilled ? 0m : prices.CostOf(reply.Model, request.Model, reply.InputTokens, reply.OutputTokens);
         var completion = new LlmCompletion(
@@ -145,9 +145,9 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         metrics.HttpAttempts.Add(failed.Attempts, tags);
     }
 
-    private void Observe(bool transientFailure)
+    private void Observe(bool transientFailure, bool trial)
     {
-        var (changed, open) = circuit.Record(transientFailure);
+        var (changed, open) = circuit.Record(transientFailure, trial);
         if (changed && open)
         {
             LogOpened(provider.Name, circuit.ConsecutiveFailures, settings.Circuit.OpenFor.TotalSeconds);

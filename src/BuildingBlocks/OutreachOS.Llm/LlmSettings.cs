@@ -23,10 +23,8 @@ internal sealed record LlmSettings(
     Uri? AnthropicBaseUrl,
     string? AnthropicApiKey,
     IReadOnlyDictionary<string, ModelPrice> Prices,
-    LlmCircuitSettings? CircuitBreaker = null)
+    LlmCircuitSettings Circuit)
 {
-    public LlmCircuitSettings Circuit => CircuitBreaker ?? LlmCircuitSettings.Default;
-
     public const string SectionName = "Llm";
 
     /// <summary>

@@ -3,7 +3,6 @@ using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Projections;
-using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Host.Audit;
 using OutreachOS.Host.Organizations;
 
@@ -91,15 +90,11 @@ internal sealed class CliVerbs
     private static async Task<int> IssueKeyAsync(IServiceProvider services, Dictionary<string, string> o)
     {
         var org = await OrganizationAsync(services, o);
-        var role = o.TryGetValue("role", out var r)
-            ? r.ToUpperInvariant() switch
-            {
-                TenancyHttpContextExtensions.AdminRole => ApiKeyRole.Admin,
-                TenancyHttpContextExtensions.MemberRole => ApiKeyRole.Member,
-                TenancyHttpContextExtensions.ViewerRole => ApiKeyRole.Viewer,
-                _ => throw new ArgumentException($"--role must be ADMIN, MEMBER or VIEWER, not '{r}'"),
-            }
-            : ApiKeyRole.Admin;
+        var role = ApiKeyRole.Admin;
+        if (o.TryGetValue("role", out var r) && !ApiKeyRoles.TryParse(r.ToUpperInvariant(), out role))
+        {
+            throw new ArgumentException($"--role must be ADMIN, MEMBER or VIEWER, not '{r}'");
+        }
         var name = o.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n.Trim() : "issued from the command line";
         if (name.Length > 100)
         {

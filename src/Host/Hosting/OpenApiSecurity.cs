@@ -39,9 +39,8 @@ internal static class OpenApiSecurity
             operation.Security ??= [];
             operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] });
             operation.Responses ??= [];
-            var method = context.Description.HttpMethod ?? "GET";
-            var changes = !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !metadata.OfType<ChangesNothingMetadata>().Any();
-            var adminOnly = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == TenancyHttpContextExtensions.OrganizationAdminPolicy);
+            var changes = TenancyHttpContextExtensions.MayChangeData(context.Description.HttpMethod ?? HttpMethods.Get, metadata);
+            var adminOnly = TenancyHttpContextExtensions.RequiresOrganizationAdmin(metadata);
             Add(operation, "401", "No API key, or an unknown or revoked one (problem details).");
             if (adminOnly || changes)
             {

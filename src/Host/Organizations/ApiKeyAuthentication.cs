@@ -59,8 +59,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         // The role-based refusals (platform-only operations answer for themselves): a VIEWER key asking for a change, and
         // any other key asking for an ADMIN endpoint.
         var role = Context.GetCaller().Role;
-        var needsAdmin = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
-            .Any(a => a.Policy == TenancyHttpContextExtensions.OrganizationAdminPolicy) == true;
+        var needsAdmin = TenancyHttpContextExtensions.RequiresOrganizationAdmin(Context.GetEndpoint()?.Metadata ?? []);
         await Problems.Forbidden(needsAdmin || !Context.IsViewerWrite()
                 ? $"This API key's role is {role}; changing the organization's API keys, policies, templates or integrations needs an ADMIN key."
                 : $"This API key's role is {role}: it reads but changes nothing. {Context.Request.Method} {Context.Request.Path} needs a MEMBER or ADMIN key.")

@@ -50,13 +50,21 @@ internal static class ApiKeyRoles
     };
 
     /// <summary>The role from the api_keys table (its CHECK admits exactly these three).</summary>
-    public static ApiKeyRole Parse(string text) => text switch
+    public static ApiKeyRole Parse(string text) =>
+        TryParse(text, out var role) ? role : throw new InvalidOperationException($"Unknown API key role '{text}' in oos.api_keys.");
+
+    /// <summary>The role spelled ADMIN, MEMBER or VIEWER.</summary>
+    public static bool TryParse(string text, out ApiKeyRole role)
     {
-        TenancyHttpContextExtensions.AdminRole => ApiKeyRole.Admin,
-        TenancyHttpContextExtensions.MemberRole => ApiKeyRole.Member,
-        TenancyHttpContextExtensions.ViewerRole => ApiKeyRole.Viewer,
-        _ => throw new InvalidOperationException($"Unknown API key role '{text}' in oos.api_keys."),
-    };
+        (var known, role) = text switch
+        {
+            TenancyHttpContextExtensions.AdminRole => (true, ApiKeyRole.Admin),
+            TenancyHttpContextExtensions.MemberRole => (true, ApiKeyRole.Member),
+            TenancyHttpContextExtensions.ViewerRole => (true, ApiKeyRole.Viewer),
+            _ => (false, default),
+        };
+        return known;
+    }
 }
 
 internal static class OrganizationStreams

@@ -8,8 +8,11 @@ using OutreachOS.Host.Organizations;
 
 namespace OutreachOS.Host.ReadSide;
 
-/// <summary>The caller's organization (and key), passed to every resolver: every GraphQL read is scoped by it.</summary>
-internal sealed record GraphQLRequestContext(Guid OrganizationId, IServiceProvider Services, Caller? Caller = null);
+/// <summary>The caller (its organization and key), passed to every resolver: every GraphQL read is scoped by its organization.</summary>
+internal sealed record GraphQLRequestContext(Caller Caller, IServiceProvider Services)
+{
+    public Guid OrganizationId => Caller.TenantId;
+}
 
 /// <summary>The key the request was made with: what it may do (ADR 0022, 0025).</summary>
 internal sealed record ApiKeyNode(string Id, string Role);
@@ -140,9 +143,11 @@ internal static class ReadSchema
             .Field("id", "ID!")
             .Field("role", "String!", f => f.Description("ADMIN (everything), MEMBER (the work, no settings) or VIEWER (reads only).")))
         .Query(t => t
-            .Field("apiKey", "ApiKey", ctx => new ValueTask<object?>(ctx.GetContext<GraphQLRequestContext>().Caller is { } caller
-                ? new ApiKeyNode(caller.ApiKeyId.ToString(), caller.Role)
-                : null), f => f.Description("The API key of this request."))
+            .Field("apiKey", "ApiKey!", ctx =>
+            {
+                var caller = ctx.GetContext<GraphQLRequestContext>().Caller;
+                return new ValueTask<object?>(new ApiKeyNode(caller.ApiKeyId.ToString(), caller.Role));
+            }, f => f.Description("The API key of this request."))
             .Field("organization", "Organization", async ctx =>
             {
                 var c = ctx.GetContext<GraphQLRequestContext>();
@@ -212,7 +217,7 @@ internal static class ReadSchema
     public static void MapReadGraphQL(this IEndpointRouteBuilder app) =>
         app.MapGraphQL("/graphql", Build(), o =>
         {
-            o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetTenantId(), http.RequestServices, http.GetCaller()));
+            o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetCaller(), http.RequestServices));
             o.Execution = new ExecutionOptions { MaxDepth = 12, MaxComplexity = 5000 };
         }).RequireAuthorization().ChangesNothing(); // the schema has no mutations: a VIEWER key may POST its queries
 }

@@ -79,25 +79,29 @@ public sealed class CircuitBreakerTests
     {
         var clock = new ManualClock(T0);
         var circuit = new LlmCircuit(new LlmCircuitSettings(1, TimeSpan.FromSeconds(10)), clock);
-        Assert.True(circuit.TryEnter(out _));
-        Assert.Equal((true, true), circuit.Record(transientFailure: true));
-        Assert.False(circuit.TryEnter(out var retryAt));
+        Assert.True(circuit.TryEnter(out _, out var closedCall));
+        Assert.False(closedCall); // not a trial: the breaker was closed
+        Assert.Equal((true, true), circuit.Record(transientFailure: true, closedCall));
+        Assert.False(circuit.TryEnter(out var retryAt, out _));
         Assert.Equal(T0 + TimeSpan.FromSeconds(10), retryAt);
 
         clock.Now = T0 + TimeSpan.FromSeconds(10);
-        Assert.True(circuit.TryEnter(out _));  // the trial
-        Assert.False(circuit.TryEnter(out _)); // a concurrent call waits for the trial's outcome
-        circuit.Release();                     // the trial's caller gave up
-        Assert.True(circuit.TryEnter(out _));
-        Assert.Equal((true, false), circuit.Record(transientFailure: false));
-        Assert.True(circuit.TryEnter(out _));
-        Assert.True(circuit.TryEnter(out _));
+        Assert.True(circuit.TryEnter(out _, out var trial)); // the trial
+        Assert.True(trial);
+        Assert.False(circuit.TryEnter(out _, out _)); // a concurrent call waits for the trial's outcome
+        circuit.Release(trial: false);                // a call that was not the trial cannot free its slot
+        Assert.False(circuit.TryEnter(out _, out _));
+        circuit.Release(trial);                       // the trial's caller gave up
+        Assert.True(circuit.TryEnter(out _, out var second));
+        Assert.Equal((true, false), circuit.Record(transientFailure: false, second));
+        Assert.True(circuit.TryEnter(out _, out _));
+        Assert.True(circuit.TryEnter(out _, out _));
 
         var off = new LlmCircuit(new LlmCircuitSettings(0, TimeSpan.FromSeconds(10)), clock);
         for (var i = 0; i < 10; i++)
         {
-            off.Record(transientFailure: true);
+            off.Record(transientFailure: true, trial: false);
         }
-        Assert.True(off.TryEnter(out _));
+        Assert.True(off.TryEnter(out _, out _));
     }
 }

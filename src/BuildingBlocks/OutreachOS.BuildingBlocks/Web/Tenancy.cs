@@ -48,11 +48,19 @@ public static class TenancyHttpContextExtensions
     public static TBuilder ChangesNothing<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(ChangesNothingMetadata.Instance);
 
+    /// <summary>Whether a call with <paramref name="method"/> to an endpoint with <paramref name="metadata"/> may change data
+    /// (what a VIEWER key may not do): any method but GET, HEAD and OPTIONS, unless the endpoint is marked <see cref="ChangesNothing{TBuilder}"/>.</summary>
+    public static bool MayChangeData(string method, IEnumerable<object> metadata) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        && !metadata.OfType<ChangesNothingMetadata>().Any();
+
+    /// <summary>Whether the endpoint with <paramref name="metadata"/> needs an ADMIN key (<see cref="RequireOrganizationAdmin{TBuilder}"/>).</summary>
+    public static bool RequiresOrganizationAdmin(IEnumerable<object> metadata) =>
+        metadata.OfType<IAuthorizeData>().Any(a => a.Policy == OrganizationAdminPolicy);
+
     /// <summary>Whether the request is a <see cref="ViewerRole"/> key asking for something that may change data.</summary>
     public static bool IsViewerWrite(this HttpContext context) =>
-        context.User.HasClaim(RoleClaim, ViewerRole)
-        && !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method))
-        && context.GetEndpoint()?.Metadata.GetMetadata<ChangesNothingMetadata>() is null;
+        context.User.HasClaim(RoleClaim, ViewerRole) && MayChangeData(context.Request.Method, context.GetEndpoint()?.Metadata ?? []);
 
     public static Caller GetCaller(this HttpContext context)
     {

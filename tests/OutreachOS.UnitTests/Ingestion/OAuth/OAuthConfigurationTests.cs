@@ -63,8 +63,8 @@ public sealed class OAuthConfigurationTests
         Assert.Equal(new Uri("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"), options.Graph.OAuth!.TokenUrl);
         Assert.Equal("client_credentials", options.Graph.OAuth.GrantType);
         Assert.Equal("https://graph.microsoft.com/.default", options.Graph.OAuth.Scope);
-        Assert.Contains(new KeyValuePair<string, string>("scope", "https://graph.microsoft.com/.default"), options.Graph.OAuth.Form());
-        Assert.DoesNotContain(options.Graph.OAuth.Form(), kv => kv.Key == "refresh_token");
+        Assert.Contains(new KeyValuePair<string, string>("scope", "https://graph.microsoft.com/.default"), options.Graph.OAuth.Form(DateTimeOffset.UtcNow));
+        Assert.DoesNotContain(options.Graph.OAuth.Form(DateTimeOffset.UtcNow), kv => kv.Key == "refresh_token");
     }
 
     [Theory]

@@ -56,7 +56,7 @@ public sealed class ServiceAccountDelegationTests : IDisposable
         var printed = string.Join(" ", options.Gmail.Mailboxes[0].ToString(), delegated.ToString(), delegated.Delegation.ToString());
         Assert.DoesNotContain("PRIVATE KEY", printed, StringComparison.Ordinal);
         Assert.Contains("delegated", options.Gmail.Mailboxes[0].ToString(), StringComparison.Ordinal);
-        Assert.Equal(["grant_type", "assertion"], delegated.Form().Select(kv => kv.Key));
+        Assert.Equal(["grant_type", "assertion"], delegated.Form(DateTimeOffset.UtcNow).Select(kv => kv.Key));
         Assert.Contains(delegated.Delegation.Key.PrivateKeyPem, delegated.Secrets());
     }
 

@@ -36,27 +36,19 @@ internal sealed class PersonalizationService(
             return errors.ToProblem();
         }
 
-        if (idempotencyKey is null)
-        {
-            var fresh = Guid.CreateVersion7();
-            var w = new StreamWriter(store, caller.TenantId, fresh, 0);
-            w.Add(new PersonalizationRequested(fresh, request, caller.ApiKeyId, clock.GetUtcNow()));
-            return await StartSetAsync(caller.TenantId, w, request, setNo: 1, regeneration: 0, ct);
-        }
-
         // A key names one request: a send after the first gets the first one's answer, and never a second charge.
-        var requestId = IdempotentRequests.RequestIdFor(caller.TenantId, idempotencyKey);
-        if (await LoadAsync(caller.TenantId, requestId, ct) is { } existing)
+        var requestId = idempotencyKey is null ? Guid.CreateVersion7() : IdempotentRequests.RequestIdFor(caller.TenantId, idempotencyKey);
+        if (idempotencyKey is not null && await LoadAsync(caller.TenantId, requestId, ct) is { } existing)
         {
             return IdempotentRequests.Replay(existing, request, options.MaxRegenerations);
         }
-        var keyed = new StreamWriter(store, caller.TenantId, requestId, 0);
-        keyed.Add(new PersonalizationRequested(requestId, request, caller.ApiKeyId, clock.GetUtcNow()));
+        var w = new StreamWriter(store, caller.TenantId, requestId, 0);
+        w.Add(new PersonalizationRequested(requestId, request, caller.ApiKeyId, clock.GetUtcNow()));
         try
         {
-            return await StartSetAsync(caller.TenantId, keyed, request, setNo: 1, regeneration: 0, ct);
+            return await StartSetAsync(caller.TenantId, w, request, setNo: 1, regeneration: 0, ct);
         }
-        catch (ConcurrencyException)
+        catch (ConcurrencyException) when (idempotencyKey is not null)
         {
             // A concurrent send with the same key opened the request first (the stream's creation is the race).
             return await LoadAsync(caller.TenantId, requestId, ct) is { } raced
@@ -140,10 +132,6 @@ internal sealed class PersonalizationService(
         return TypedResults.Ok(record with { Events = list, ChainValid = stream.Verification.Valid });
     }
 
-    /// <summary>
-    /// The request's record, folded from its stream (ADR 0021): always what the log says, at the version the next append
-    /// must expect. Null when the organization has no such request.
-    /// </summary>
     /// <summary>The answer when an attempt set produced no usable variant (its credits were refunded).</summary>
     internal static IResult GenerationFailed(Guid requestId, string failure, int attempts) =>
         TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Generation failed",
@@ -151,6 +139,10 @@ internal sealed class PersonalizationService(
             type: "https://outreachos.dev/problems/generation-failed",
             extensions: new Dictionary<string, object?> { ["request_id"] = requestId, ["attempts"] = attempts });
 
+    /// <summary>
+    /// The request's record, folded from its stream (ADR 0021): always what the log says, at the version the next append
+    /// must expect. Null when the organization has no such request.
+    /// </summary>
     private async Task<PersonalizationRecord?> LoadAsync(Guid tenantId, Guid requestId, CancellationToken ct) =>
         PersonalizationEvolve.Fold(await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct));
 

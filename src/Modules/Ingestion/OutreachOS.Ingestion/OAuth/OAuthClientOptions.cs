@@ -25,9 +25,6 @@ internal sealed record OAuthClientOptions(
 
     public string GrantType => Delegation is not null ? ServiceAccountDelegation.GrantType : RefreshToken is null ? "client_credentials" : "refresh_token";
 
-    /// <summary>The form fields of a token request made now.</summary>
-    public IEnumerable<KeyValuePair<string, string>> Form() => Form(DateTimeOffset.UtcNow);
-
     /// <summary>
     /// The form fields of the token request (RFC 6749 §6 and §4.4; RFC 7523 §2.1 with an assertion signed for
     /// <paramref name="now"/> when delegated).

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -75,14 +76,12 @@ internal sealed record ServiceAccountDelegation(ServiceAccountKey Key, string Su
             ["iat"] = iat,
             ["exp"] = iat + (long)AssertionLifetime.TotalSeconds,
         };
-        var signingInput = Base64Url(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims));
+        var signingInput = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
         using var rsa = RSA.Create();
         rsa.ImportFromPem(Key.PrivateKeyPem);
         var signature = rsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64Url(signature);
+        return signingInput + "." + Base64Url.EncodeToString(signature);
     }
-
-    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>
     /// <c>Ingestion:Gmail:ServiceAccount</c>: <c>KeyFile</c> (a path) or <c>KeyJson</c> (the file's content), and
@@ -93,31 +92,26 @@ internal sealed record ServiceAccountDelegation(ServiceAccountKey Key, string Su
         var s = gmail.GetSection("ServiceAccount");
         var file = s["KeyFile"];
         var json = s["KeyJson"];
-        if (string.IsNullOrWhiteSpace(file) && string.IsNullOrWhiteSpace(json))
+        var fromFile = !string.IsNullOrWhiteSpace(file);
+        var inline = !string.IsNullOrWhiteSpace(json);
+        if (!fromFile && !inline)
         {
             return null;
         }
-        if (!string.IsNullOrWhiteSpace(file) && !string.IsNullOrWhiteSpace(json))
+        if (fromFile && inline)
         {
             throw new InvalidOperationException($"Set either {s.Path}:KeyFile or {s.Path}:KeyJson, not both.");
         }
         string content;
-        if (!string.IsNullOrWhiteSpace(file))
+        try
         {
-            try
-            {
-                content = File.ReadAllText(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new InvalidOperationException($"{s.Path}:KeyFile '{file}' cannot be read: {e.Message}", e);
-            }
+            content = fromFile ? File.ReadAllText(file!) : json!;
         }
-        else
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            content = json!;
+            throw new InvalidOperationException($"{s.Path}:KeyFile '{file}' cannot be read: {e.Message}", e);
         }
-        var key = ServiceAccountKey.Parse(content, !string.IsNullOrWhiteSpace(file) ? $"{s.Path}:KeyFile" : $"{s.Path}:KeyJson");
+        var key = ServiceAccountKey.Parse(content, fromFile ? $"{s.Path}:KeyFile" : $"{s.Path}:KeyJson");
         var scope = s["Scopes"] is { Length: > 0 } scopes ? string.Join(' ', scopes.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries)) : DefaultScope;
         return (key, scope);
     }

@@ -86,9 +86,12 @@ internal sealed record MailboxSubscription(string? SubscriptionId, DateTimeOffse
     private static MailboxSubscription LostSince(MailboxSubscription s, GraphLifecycleNotified l) =>
         s.CatchUpFrom is not null ? s : s with { CatchUpFrom = l.At, CatchUpReason = l.LifecycleEvent };
 
-    /// <summary>Reasons of a new Graph subscription that replaced one which stopped notifying without our knowing when.</summary>
-    // A subscription whose clientState changed had its notifications refused from the restart until it was made again.
-    private static bool Lapsed(GraphSubscriptionCreated c) => c.Replaces is not null && c.Reason is "expired" or "renewal answered 404" or "client state changed";
+    /// <summary>
+    /// A new Graph subscription that replaced one which stopped notifying without our knowing when (one whose clientState
+    /// changed had its notifications refused from the restart until it was made again).
+    /// </summary>
+    private static bool Lapsed(GraphSubscriptionCreated c) =>
+        c.Replaces is not null && c.Reason is RenewalReasons.Expired or RenewalReasons.Gone or RenewalReasons.ClientStateChanged;
 
     public static string GmailStream(string email) => $"mailbox-subscription-gmail-{EmailAddresses.Canonical(email)}";
 

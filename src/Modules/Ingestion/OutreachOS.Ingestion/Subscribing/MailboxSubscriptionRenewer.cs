@@ -251,11 +251,11 @@ internal sealed partial class MailboxSubscriptionRenewer(
                     var renewed = await graph.RenewAsync(current, requested, ct);
                     happened = renewed is not null
                         ? new GraphSubscriptionRenewed(m.UserId, renewed.Id, renewed.Expiration, Reason(decision), clock.GetUtcNow())
-                        : await CreateAsync(current, "renewal answered 404");
+                        : await CreateAsync(current, RenewalReasons.Gone);
                 }
                 else
                 {
-                    if (state.SubscriptionId is { } old && decision is RenewalDecision.Subscribe { Reason: "configuration changed" or ClientStateChanged })
+                    if (state.SubscriptionId is { } old && decision is RenewalDecision.Subscribe { Reason: RenewalReasons.ConfigurationChanged or RenewalReasons.ClientStateChanged })
                     {
                         // The old one would keep notifying the old URL (or for the old resource) until it expires.
                         await graph.DeleteAsync(old, ct);
@@ -280,7 +280,7 @@ internal sealed partial class MailboxSubscriptionRenewer(
             // Graph sends the clientState a subscription was made with, which the webhook no longer accepts once the
             // configured one changed: such a subscription is made again with the new one.
             async (state, tx, ct) => state.SubscriptionId is { } id && await GraphSubscriptionTable.ClientStateChangedAsync(tx, id, m.ClientState, ct)
-                ? ClientStateChanged
+                ? RenewalReasons.ClientStateChanged
                 : null);
     }
 
@@ -314,9 +314,6 @@ internal sealed partial class MailboxSubscriptionRenewer(
         }
         return new GraphMailboxCaughtUp(m.UserId, subscriptionId, since, ids.Count, truncated, catchUp.Reason, now);
     }
-
-    /// <summary>The reason of a Graph subscription made again because the configured clientState changed.</summary>
-    internal const string ClientStateChanged = "client state changed";
 
     private static string Reason(RenewalDecision d) => d switch
     {

@@ -19,6 +19,19 @@ internal abstract record RenewalDecision
     internal sealed record Wait(DateTimeOffset Until) : RenewalDecision;
 }
 
+/// <summary>
+/// Why a subscription is made anew, as recorded in its events. The fold reads some of them back (a replacement after a
+/// lapse means notifications were lost), so they are spelled in one place.
+/// </summary>
+internal static class RenewalReasons
+{
+    public const string ConfigurationChanged = "configuration changed";
+    public const string RemovedByGraph = "removed by Graph";
+    public const string Expired = "expired";
+    public const string Gone = "renewal answered 404";
+    public const string ClientStateChanged = "client state changed";
+}
+
 /// <summary>Consecutive failed attempts for one mailbox, and when the next one may start.</summary>
 internal sealed record RetryState(int Failures, DateTimeOffset NextAttemptAt);
 
@@ -37,15 +50,15 @@ internal static class RenewalSchedule
         }
         if (s.Target != target)
         {
-            return new RenewalDecision.Subscribe("configuration changed");
+            return new RenewalDecision.Subscribe(RenewalReasons.ConfigurationChanged);
         }
         if (s.Removed)
         {
-            return new RenewalDecision.Subscribe("removed by Graph");
+            return new RenewalDecision.Subscribe(RenewalReasons.RemovedByGraph);
         }
         if (now >= expiration)
         {
-            return new RenewalDecision.Subscribe("expired");
+            return new RenewalDecision.Subscribe(RenewalReasons.Expired);
         }
         if (s.ReauthorizationRequired)
         {
