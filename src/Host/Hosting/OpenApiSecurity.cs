@@ -8,7 +8,8 @@ namespace OutreachOS.Host.Hosting;
 /// <summary>
 /// The OpenAPI document says how to call the API: the API key as a bearer token (<c>ApiKey</c> security scheme), required
 /// by every operation that is not anonymous, and the problem responses every such operation may give before it runs:
-/// 401 (no or bad key), 403 (a role that may not: ADMIN-only endpoints, writes with a VIEWER key) and 429 (rate limit).
+/// 401 (no or bad key), 403 (a role that may not: ADMIN-only endpoints, writes with a VIEWER key) and 429 (rate limit);
+/// and the <c>Idempotency-Key</c> header where an endpoint honours it.
 /// </summary>
 internal static class OpenApiSecurity
 {
@@ -47,6 +48,21 @@ internal static class OpenApiSecurity
                 Add(operation, "403", adminOnly ? "The key is not an ADMIN key (problem details)." : "The key is a VIEWER key, which reads only (problem details).");
             }
             Add(operation, "429", "The key is over its rate limit; see Retry-After (problem details).");
+            if (IdempotencyKeys.IsAccepted(metadata))
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = IdempotencyKeys.Header,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description = "A name for this call, chosen by the client (a UUID, say), scoped to the organization and the request. " +
+                                  "A repeat with the same key gets the first call's answer with 'Idempotent-Replayed: true', and is not charged again.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKeys.MaxLength, Pattern = "^[!-~]+$" },
+                });
+                Add(operation, "409", "A call with this Idempotency-Key is still running; send it again after Retry-After (problem details).");
+                Add(operation, "422", "This Idempotency-Key already named another call or another body (problem details).");
+            }
             return Task.CompletedTask;
         });
     }

@@ -173,6 +173,17 @@ public sealed class HostTests
         Assert.Contains("ADMIN", issue.GetProperty("responses").GetProperty("403").GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("403", Statuses(Operation("/audit/streams/{streamId}/verify", "post"))); // a POST that changes nothing
         Assert.False(Secured(Operation("/ingest/graph", "post"))); // Graph proves itself with its clientState, not a key
+
+        // The Idempotency-Key header where it is honoured, with the answers a key can add; not elsewhere.
+        static bool TakesKey(System.Text.Json.JsonElement op) => op.TryGetProperty("parameters", out var ps)
+            && ps.EnumerateArray().Any(p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header"
+                                            && p.GetProperty("schema").GetProperty("maxLength").GetInt32() == 255);
+        foreach (var path in new[] { "/personalize", "/personalize/{id}/regenerate", "/personalize/{id}/select", "/personalize/{id}/replay" })
+        {
+            Assert.True(TakesKey(Operation(path, "post")), path);
+            Assert.Subset(Statuses(Operation(path, "post")).ToHashSet(), new HashSet<string> { "409", "422" });
+        }
+        Assert.False(TakesKey(Operation("/api-keys", "post")));
     }
 
     [Fact]

@@ -32,6 +32,9 @@ internal sealed class OpenAIStub : IAsyncDisposable
 
     public IReadOnlyList<string> Paths => [.. _paths];
 
+    /// <summary>How long each answer waits (a slow model); a caller that gives up first aborts it.</summary>
+    public TimeSpan Delay { get; set; }
+
     public static async Task<OpenAIStub> StartAsync(params string[] contents)
     {
         var stub = new OpenAIStub(contents);
@@ -76,6 +79,10 @@ internal sealed class OpenAIStub : IAsyncDisposable
         _bodies.Enqueue(await reader.ReadToEndAsync(context.RequestAborted));
         _paths.Enqueue(context.Request.Path.Value ?? "");
         var n = Interlocked.Increment(ref _count) - 1;
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted);
+        }
         if (n >= _contents.Length)
         {
             context.Response.StatusCode = 500; // over-sending shows as a failure

@@ -44,6 +44,11 @@ public interface ICreditLedger
     /// <summary>Releases the whole reservation (the call failed). Idempotent; a no-op after a settle.</summary>
     Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct);
 
+    /// <summary>Refunds and appends the caller's events built from the new balance in the same transaction
+    /// (<paramref name="alsoAppend"/> as for settlements). An unknown reservation appends nothing.</summary>
+    Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason,
+        Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
+
     Task<CreditBalance> GetBalanceAsync(Guid tenantId, CancellationToken ct);
 }
 

@@ -87,6 +87,12 @@ public sealed record ReplayDto(
     ComparisonDto? Comparison,
     DateTimeOffset At);
 
+/// <summary>
+/// A call on a request named by an <c>Idempotency-Key</c>: which operation, a SHA-256 of its body, and where its result is
+/// (the attempt set of a regeneration, the 1-based selection, the replay id).
+/// </summary>
+public sealed record IdempotentCallDto(string Key, string Operation, string BodySha256, int? AttemptSet, int? Selection, Guid? ReplayId, DateTimeOffset At);
+
 /// <summary>One event of the request's stream, in order, with its link in the SHA-256 hash chain.</summary>
 public sealed record AuditEventDto(long Version, string Type, DateTimeOffset CreatedAt, string Hash, JsonElement Data);
 
@@ -106,6 +112,12 @@ public sealed record PersonalizationRecord(
     int Regenerations,
     long Version)
 {
+    /// <summary>
+    /// The <c>Idempotency-Key</c>s that named calls on this request (regenerate, select, replay), in order. The key of
+    /// <c>POST /personalize</c> itself is not listed: it names the request, whose id is derived from it.
+    /// </summary>
+    public IReadOnlyList<IdempotentCallDto> IdempotencyKeys { get; init; } = [];
+
     /// <summary>Filled on read from the event stream; never stored in the read model.</summary>
     public IReadOnlyList<AuditEventDto>? Events { get; init; }
 

@@ -47,26 +47,32 @@ public static class GenerationModule
         var group = app.MapGroup("/personalize").WithTags("Personalization");
 
         group.MapPost("", (PersonalizeRequest body, HttpContext http, PersonalizationService service, CancellationToken ct) =>
-            service.PersonalizeAsync(http.GetCaller(), body,
-                http.Request.Headers.TryGetValue(IdempotentRequests.Header, out var key) ? key.ToString() : null, ct))
-            .WithSummary("Write 1-3 personalized variants, checked by the guardrails and metered in credits (Idempotency-Key: a repeated send gets the first answer)");
+            service.PersonalizeAsync(http.GetCaller(), body, IdempotencyKey(http), ct))
+            .WithSummary("Write 1-3 personalized variants, checked by the guardrails and metered in credits (Idempotency-Key: a repeated send gets the first answer)")
+            .AcceptsIdempotencyKey();
 
         group.MapGet("/{id:guid}", (Guid id, HttpContext http, PersonalizationService service, CancellationToken ct) =>
             service.GetAsync(http.GetTenantId(), id, ct))
             .WithSummary("The request's full audit record: prompts, raw outputs, verdicts, selection, credits, events with hashes");
 
         group.MapPost("/{id:guid}/select", (Guid id, SelectVariantRequest body, HttpContext http, PersonalizationService service, CancellationToken ct) =>
-            service.SelectAsync(http.GetCaller(), id, body, ct))
-            .WithSummary("Select (and optionally edit) a variant; blocked variants need \"override\": true");
+            service.SelectAsync(http.GetCaller(), id, body, IdempotencyKey(http), ct))
+            .WithSummary("Select (and optionally edit) a variant; blocked variants need \"override\": true (Idempotency-Key: a repeat gets the first answer)")
+            .AcceptsIdempotencyKey();
 
         group.MapPost("/{id:guid}/regenerate", (Guid id, HttpContext http, PersonalizationService service, CancellationToken ct) =>
-            service.RegenerateAsync(http.GetTenantId(), id, ct))
-            .WithSummary("A new attempt set on the same request (charged again; limited per request)");
+            service.RegenerateAsync(http.GetTenantId(), id, IdempotencyKey(http), ct))
+            .WithSummary("A new attempt set on the same request (charged again; limited per request; Idempotency-Key: a repeat gets the first answer, charged once)")
+            .AcceptsIdempotencyKey();
 
         group.MapPost("/{id:guid}/replay", (Guid id, ReplayRequest? body, HttpContext http, PersonalizationService service, CancellationToken ct) =>
-            service.ReplayAsync(http.GetTenantId(), id, body ?? new ReplayRequest(null), ct))
-            .WithSummary("Re-run the exact stored prompt (optionally on another model) and compare with the original");
+            service.ReplayAsync(http.GetTenantId(), id, body ?? new ReplayRequest(null), IdempotencyKey(http), ct))
+            .WithSummary("Re-run the exact stored prompt (optionally on another model) and compare with the original (Idempotency-Key: a repeat gets the first answer, one model call)")
+            .AcceptsIdempotencyKey();
 
         return app;
     }
+
+    private static string? IdempotencyKey(HttpContext http) =>
+        http.Request.Headers.TryGetValue(IdempotentRequests.Header, out var key) ? key.ToString() : null;
 }

@@ -16,6 +16,12 @@ internal sealed record GenerationOptions(
     int MaxOutputTokens,
     bool DegradeWhenCritical)
 {
+    /// <summary>
+    /// A call named by an <c>Idempotency-Key</c> that has not answered after this long was abandoned (its process stopped;
+    /// the credit sweeper releases its reservation): a repeat is told so instead of "in progress". Credits:ReservationTimeout.
+    /// </summary>
+    public TimeSpan AbandonedAfter { get; init; } = TimeSpan.FromMinutes(10);
+
     public static GenerationOptions From(IConfiguration configuration)
     {
         var s = configuration.GetSection("Generation");
@@ -26,7 +32,10 @@ internal sealed record GenerationOptions(
             string.IsNullOrWhiteSpace(s["Model"]) ? null : s["Model"],
             s.GetValue("Temperature", 0.7),
             s.GetValue("MaxOutputTokens", 1200),
-            s.GetValue("DegradeWhenCritical", true));
+            s.GetValue("DegradeWhenCritical", true))
+        {
+            AbandonedAfter = configuration.GetValue<TimeSpan?>("Credits:ReservationTimeout") ?? TimeSpan.FromMinutes(10),
+        };
         if (options.CreditsPerVariant < 0)
         {
             throw new InvalidOperationException("Generation:CreditsPerVariant must be 0 or more.");

@@ -91,11 +91,16 @@ internal sealed class PostgresCreditLedger(
             (state, now) => SettleReservationDecider.Decide(new SettleReservation(reservationId, usedCredits, now), state), alsoAppend, ct);
     }
 
-    public Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct)
+    public Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct) =>
+        RefundAsync(tenantId, reservationId, reason, static _ => [], ct);
+
+    public Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason,
+        Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentNullException.ThrowIfNull(alsoAppend);
         return CloseAsync(tenantId, reservationId, "credits.refund", throwWhenUnknown: false,
-            (state, now) => RefundReservationDecider.Decide(new RefundReservation(reservationId, reason, now), state), static _ => [], ct);
+            (state, now) => RefundReservationDecider.Decide(new RefundReservation(reservationId, reason, now), state), alsoAppend, ct);
     }
 
     public async Task<CreditBalance> GetBalanceAsync(Guid tenantId, CancellationToken ct)

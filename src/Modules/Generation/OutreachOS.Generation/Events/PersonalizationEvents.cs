@@ -68,6 +68,15 @@ internal sealed record BlockedVariantOverridden(int AttemptSet, int VariantIndex
 [EventName("personalization_replay_performed.v1")]
 internal sealed record ReplayPerformed(ReplayDto Replay);
 
+/// <summary>
+/// An <c>Idempotency-Key</c> named a call on the request (regenerate, select or replay), recorded in the transaction that
+/// made the call's first change: a repeat finds it and gets the call's answer. <c>BodySha256</c> fingerprints the body
+/// (a key names one call); the call's result is found by <c>AttemptSet</c>, <c>Selection</c> (1-based, in the selection
+/// history) or <c>ReplayId</c>.
+/// </summary>
+[EventName("personalization_idempotency_key_used.v1")]
+internal sealed record IdempotencyKeyUsed(string Key, string Operation, string BodySha256, int? AttemptSet, int? Selection, Guid? ReplayId, DateTimeOffset At);
+
 internal static class PersonalizationStreams
 {
     public const string Type = "personalization";
@@ -80,5 +89,6 @@ internal static class PersonalizationStreams
         typeof(CreditsSettled), typeof(CreditsRefunded), typeof(PromptRendered), typeof(ModelResponded), typeof(ModelCallFailed),
         typeof(OutputRejected), typeof(VariantsParsed), typeof(GuardrailsEvaluated), typeof(RetryRequested), typeof(VariantsReturned),
         typeof(GenerationFailed), typeof(VariantSelected), typeof(VariantEdited), typeof(BlockedVariantOverridden), typeof(ReplayPerformed),
+        typeof(IdempotencyKeyUsed),
     ];
 }

@@ -62,15 +62,34 @@ internal sealed class AttemptSetRunner(
             settledOrRefunded = true;
             return new AttemptSetResult(variants, attempts, null, charged, balance.Available);
         }
-        catch (Exception) when (!settledOrRefunded)
+        catch (Exception e) when (!settledOrRefunded)
         {
-            // Crash, cancellation or database failure mid-way: release the hold (idempotent by reservation id).
-            await ledger.RefundAsync(tenantId, reservationId, "generation aborted", CancellationToken.None);
+            // Crash, cancellation or database failure mid-way: release the hold (idempotent by reservation id), and record
+            // the end of the set with what it had done, so the audit shows it and a repeat of its Idempotency-Key gets
+            // this failure instead of "in progress". Best effort: the append expects the version this writer knows, so
+            // it cannot land after a settlement that committed, and a database that is gone leaves the sweeper's
+            // release and the key's abandonment rule (IdempotentRequests) to answer.
+            var reason = e is OperationCanceledException ? "generation aborted: the call was cancelled" : "generation aborted";
+            var refunded = await ledger.RefundAsync(tenantId, reservationId, reason, CancellationToken.None);
+            try
+            {
+                w.Add(new GenerationFailed(setNo, reason, clock.GetUtcNow()));
+                w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, refunded.Available, reason, clock.GetUtcNow()));
+                await w.FlushAsync(CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // Already settled by a group that committed (a version conflict), or the database is unreachable: nothing
+                // more can be recorded, and the caller gets the original exception below.
+            }
             throw;
         }
     }
 
     public static string Purpose(int setNo) => setNo == 1 ? "personalize" : "regenerate";
+
+    /// <summary>Same request and attempt set → same reservation id: a retried call holds, settles or refunds credits once.</summary>
+    public static Guid ReservationId(Guid requestId, int setNo) => DeterministicId.For(requestId, $"set:{setNo}");
 
     private async Task<(ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure)>
         AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, CancellationToken ct)

@@ -26,11 +26,7 @@ internal sealed class PersonalizationService(
 {
     public async Task<IResult> PersonalizeAsync(Caller caller, PersonalizeRequest request, string? idempotencyKey, CancellationToken ct)
     {
-        var errors = PersonalizeValidation.Validate(request);
-        if (idempotencyKey is not null && !IdempotentRequests.IsValid(idempotencyKey))
-        {
-            errors.Add(IdempotentRequests.Header, $"must be 1-{IdempotentRequests.MaxLength} printable ASCII characters");
-        }
+        var errors = IdempotentRequests.Check(idempotencyKey, PersonalizeValidation.Validate(request));
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -40,7 +36,7 @@ internal sealed class PersonalizationService(
         var requestId = idempotencyKey is null ? Guid.CreateVersion7() : IdempotentRequests.RequestIdFor(caller.TenantId, idempotencyKey);
         if (idempotencyKey is not null && await LoadAsync(caller.TenantId, requestId, ct) is { } existing)
         {
-            return IdempotentRequests.Replay(existing, request, options.MaxRegenerations);
+            return IdempotentRequests.RepeatPersonalize(existing, request, options, clock.GetUtcNow());
         }
         var w = new StreamWriter(store, caller.TenantId, requestId, 0);
         w.Add(new PersonalizationRequested(requestId, request, caller.ApiKeyId, clock.GetUtcNow()));
@@ -52,16 +48,27 @@ internal sealed class PersonalizationService(
         {
             // A concurrent send with the same key opened the request first (the stream's creation is the race).
             return await LoadAsync(caller.TenantId, requestId, ct) is { } raced
-                ? IdempotentRequests.Replay(raced, request, options.MaxRegenerations)
+                ? IdempotentRequests.RepeatPersonalize(raced, request, options, clock.GetUtcNow())
                 : IdempotentRequests.InProgress(requestId);
         }
     }
 
-    public async Task<IResult> RegenerateAsync(Guid tenantId, Guid requestId, CancellationToken ct)
+    public async Task<IResult> RegenerateAsync(Guid tenantId, Guid requestId, string? idempotencyKey, CancellationToken ct)
     {
+        if (IdempotentRequests.Check(idempotencyKey, new FieldErrors()) is { Any: true } invalid)
+        {
+            return invalid.ToProblem();
+        }
         if (await LoadAsync(tenantId, requestId, ct) is not { } record)
         {
             return Problems.NotFound("Personalization request");
+        }
+
+        // A regeneration has no body: its fingerprint is that of an empty one.
+        var fingerprint = IdempotentRequests.Fingerprint<object?>(null);
+        if (IdempotentRequests.Find(record, idempotencyKey) is { } used)
+        {
+            return IdempotentRequests.RepeatCall(record, used, IdempotentRequests.Regenerate, fingerprint, options, clock.GetUtcNow());
         }
 
         if (record.Regenerations >= options.MaxRegenerations)
@@ -72,8 +79,31 @@ internal sealed class PersonalizationService(
         var setNo = record.AttemptSets.Count + 1;
         var w = new StreamWriter(store, tenantId, requestId, record.Version);
         w.Add(new RegenerationRequested(setNo, record.Regenerations + 1, clock.GetUtcNow()));
-        return await StartSetAsync(tenantId, w, record.Request, setNo, record.Regenerations + 1, ct);
+        if (idempotencyKey is not null)
+        {
+            w.Add(new IdempotencyKeyUsed(idempotencyKey, IdempotentRequests.Regenerate, fingerprint, setNo, null, null, clock.GetUtcNow()));
+        }
+        try
+        {
+            return await StartSetAsync(tenantId, w, record.Request, setNo, record.Regenerations + 1, ct);
+        }
+        catch (ConcurrencyException) when (idempotencyKey is not null)
+        {
+            // A concurrent call appended first. If it was a regeneration with this key, it is the answer; otherwise the
+            // request moved on, and the conflict (409) is the answer. Same set, same reservation id: nothing was charged twice.
+            if (await RepeatAfterRaceAsync(tenantId, requestId, idempotencyKey, IdempotentRequests.Regenerate, fingerprint, ct) is { } answer)
+            {
+                return answer;
+            }
+            throw;
+        }
     }
+
+    /// <summary>After a version conflict of a keyed call: the answer of the call that won with the same key; null when another call won.</summary>
+    private async Task<IResult?> RepeatAfterRaceAsync(Guid tenantId, Guid requestId, string key, string operation, string fingerprint, CancellationToken ct) =>
+        await LoadAsync(tenantId, requestId, ct) is { } record && IdempotentRequests.Find(record, key) is { } won
+            ? IdempotentRequests.RepeatCall(record, won, operation, fingerprint, options, clock.GetUtcNow())
+            : null;
 
     private async Task<IResult> StartSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, CancellationToken ct)
     {
@@ -89,8 +119,7 @@ internal sealed class PersonalizationService(
         // What a reservation (new, or the original one on a retry) pays for.
         int VariantsOf(CreditReservation r) => perVariant > 0 ? Math.Min(requested, r.Reserved / perVariant) : requested;
 
-        // Same request and attempt set → same reservation id: a retried call holds, settles or refunds credits once.
-        var reservationId = DeterministicId.For(w.RequestId, $"set:{setNo}");
+        var reservationId = AttemptSetRunner.ReservationId(w.RequestId, setNo);
         CreditReservation reservation;
         try
         {
@@ -146,11 +175,21 @@ internal sealed class PersonalizationService(
     private async Task<PersonalizationRecord?> LoadAsync(Guid tenantId, Guid requestId, CancellationToken ct) =>
         PersonalizationEvolve.Fold(await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct));
 
-    public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, CancellationToken ct)
+    public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, string? idempotencyKey, CancellationToken ct)
     {
+        if (IdempotentRequests.Check(idempotencyKey, new FieldErrors()) is { Any: true } invalid)
+        {
+            return invalid.ToProblem();
+        }
         if (await LoadAsync(caller.TenantId, requestId, ct) is not { } record)
         {
             return Problems.NotFound("Personalization request");
+        }
+
+        var fingerprint = IdempotentRequests.Fingerprint(body);
+        if (IdempotentRequests.Find(record, idempotencyKey) is { } used)
+        {
+            return IdempotentRequests.RepeatCall(record, used, IdempotentRequests.Select, fingerprint, options, clock.GetUtcNow());
         }
 
         var set = record.AttemptSets.LastOrDefault(s => s.Variants is { Count: > 0 });
@@ -207,22 +246,48 @@ internal sealed class PersonalizationService(
             metrics.Override();
         }
 
+        if (idempotencyKey is not null)
+        {
+            events.Add(new IdempotencyKeyUsed(idempotencyKey, IdempotentRequests.Select, fingerprint, null, record.SelectionHistory.Count + 1, null, now));
+        }
+
         var w = new StreamWriter(store, caller.TenantId, requestId, record.Version);
         foreach (var e in events)
         {
             w.Add(e);
         }
 
-        await w.FlushAsync(ct);
+        try
+        {
+            await w.FlushAsync(ct);
+        }
+        catch (ConcurrencyException) when (idempotencyKey is not null)
+        {
+            if (await RepeatAfterRaceAsync(caller.TenantId, requestId, idempotencyKey, IdempotentRequests.Select, fingerprint, ct) is { } answer)
+            {
+                return answer;
+            }
+            throw;
+        }
         var after = events.Aggregate((PersonalizationRecord?)record, (s, e) => PersonalizationEvolve.Evolve(s, e, record.Version));
         return TypedResults.Ok(after!.Selection);
     }
 
-    public async Task<IResult> ReplayAsync(Guid tenantId, Guid requestId, ReplayRequest body, CancellationToken ct)
+    public async Task<IResult> ReplayAsync(Guid tenantId, Guid requestId, ReplayRequest body, string? idempotencyKey, CancellationToken ct)
     {
+        if (IdempotentRequests.Check(idempotencyKey, new FieldErrors()) is { Any: true } invalid)
+        {
+            return invalid.ToProblem();
+        }
         if (await LoadAsync(tenantId, requestId, ct) is not { } record)
         {
             return Problems.NotFound("Personalization request");
+        }
+
+        var fingerprint = IdempotentRequests.Fingerprint(body);
+        if (IdempotentRequests.Find(record, idempotencyKey) is { } used)
+        {
+            return IdempotentRequests.RepeatCall(record, used, IdempotentRequests.Replay, fingerprint, options, clock.GetUtcNow());
         }
 
         if (body.Model is { } m && (string.IsNullOrWhiteSpace(m) || m.Length > 200))
@@ -237,49 +302,71 @@ internal sealed class PersonalizationService(
         }
 
         var original = set.Attempts[0];
-        var replayId = Guid.CreateVersion7();
+        // A key names the replay: a repeat derives the same replay and reservation ids, so it can never hold credits twice.
+        var replayId = idempotencyKey is null ? Guid.CreateVersion7() : DeterministicId.For(requestId, "replay-idempotency-key:" + idempotencyKey);
         var reservationId = DeterministicId.For(requestId, $"replay:{replayId:N}");
         var expected = original.VariantIndexes.Count;
+        var stream = PersonalizationStreams.For(requestId);
+        // A replay does not depend on the request's current state, so it appends at any version (no 409 after paying).
+        // A keyed one opens at the version it read: of two concurrent calls with one key, one records the key and the
+        // other meets a conflict before its model call, and then answers from the winner's record.
+        StreamAppend Append(ExpectedVersion at, params object[] events) =>
+            new(tenantId, stream, PersonalizationStreams.Type, at, [.. events.Select(e => EventToAppend.Create(e))]);
         CreditReservation reservation;
         try
         {
-            reservation = await ledger.ReserveAsync(tenantId, reservationId, expected * options.CreditsPerVariant, "replay", ct);
+            reservation = await ledger.ReserveAsync(tenantId, reservationId, expected * options.CreditsPerVariant, "replay", r =>
+            [
+                idempotencyKey is null
+                    ? Append(ExpectedVersion.Any, new CreditsReserved(reservationId, "replay", r.Reserved, r.Balance.Available, clock.GetUtcNow()))
+                    : Append(ExpectedVersion.Exactly(record.Version),
+                        new IdempotencyKeyUsed(idempotencyKey, IdempotentRequests.Replay, fingerprint, null, null, replayId, clock.GetUtcNow()),
+                        new CreditsReserved(reservationId, "replay", r.Reserved, r.Balance.Available, clock.GetUtcNow())),
+            ], ct);
         }
         catch (InsufficientCreditsException e)
         {
             return PaymentRequired(e);
         }
+        catch (ConcurrencyException) when (idempotencyKey is not null)
+        {
+            if (await RepeatAfterRaceAsync(tenantId, requestId, idempotencyKey, IdempotentRequests.Replay, fingerprint, ct) is { } answer)
+            {
+                return answer;
+            }
+            throw;
+        }
 
-        var now = clock.GetUtcNow();
-        var events = new List<object> { new CreditsReserved(reservationId, "replay", reservation.Reserved, reservation.Balance.Available, now) };
         ReplayDto replay;
         try
         {
             replay = await RunReplayAsync(tenantId, record, set.Number, original, body.Model?.Trim(), replayId, ct);
-            if (replay.Variants.Count > 0)
-            {
-                var charged = replay.Variants.Count * options.CreditsPerVariant;
-                var balance = await ledger.SettleAsync(tenantId, reservationId, charged, ct);
-                events.Add(new ReplayPerformed(replay));
-                events.Add(new CreditsSettled(reservationId, "replay", charged, balance.Available, clock.GetUtcNow()));
-            }
-            else
-            {
-                var reason = replay.Failure ?? replay.ParseError ?? "no variants";
-                var balance = await ledger.RefundAsync(tenantId, reservationId, reason, ct);
-                events.Add(new ReplayPerformed(replay));
-                events.Add(new CreditsRefunded(reservationId, "replay", reservation.Reserved, balance.Available, reason, clock.GetUtcNow()));
-            }
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            await ledger.RefundAsync(tenantId, reservationId, "replay aborted", CancellationToken.None);
+            // Cancelled or failed mid-way: release the hold, and record the replay's end with the refund so that the audit
+            // shows it and a repeat of its key gets this answer rather than "in progress".
+            var reason = e is OperationCanceledException ? "replay aborted: the call was cancelled" : "replay aborted";
+            var aborted = new ReplayDto(requestId, replayId, set.Number, original.Number, body.Model?.Trim(), null, reason, null, [], [], null, clock.GetUtcNow());
+            await ledger.RefundAsync(tenantId, reservationId, reason, b =>
+                [Append(ExpectedVersion.Any, new ReplayPerformed(aborted), new CreditsRefunded(reservationId, "replay", reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
+                CancellationToken.None);
             throw;
         }
 
-        // A replay does not depend on the request's current state, so it appends at any version (no 409 after paying).
-        await store.AppendAsync(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, ExpectedVersion.Any,
-            [.. events.Select(e => EventToAppend.Create(e))], ct);
+        // The charge (or the refund) and the replay's record commit together.
+        if (replay.Variants.Count > 0)
+        {
+            var charged = replay.Variants.Count * options.CreditsPerVariant;
+            await ledger.SettleAsync(tenantId, reservationId, charged, b =>
+                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsSettled(reservationId, "replay", charged, b.Available, clock.GetUtcNow()))], ct);
+        }
+        else
+        {
+            var reason = replay.Failure ?? replay.ParseError ?? "no variants";
+            await ledger.RefundAsync(tenantId, reservationId, reason, b =>
+                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsRefunded(reservationId, "replay", reservation.Reserved, b.Available, reason, clock.GetUtcNow()))], ct);
+        }
         return TypedResults.Ok(replay);
     }
 

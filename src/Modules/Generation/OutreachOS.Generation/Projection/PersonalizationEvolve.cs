@@ -65,6 +65,10 @@ internal static class PersonalizationEvolve
             (_, VariantEdited v) => WithSelection(s, sel => sel with { Message = v.EditedMessage, Edited = true, RiskFlags = v.Flags }),
             (_, BlockedVariantOverridden) => WithSelection(s, sel => sel with { Overridden = true }),
             (_, ReplayPerformed r) => s with { Replays = [.. s.Replays, r.Replay] },
+            (_, IdempotencyKeyUsed k) => s with
+            {
+                IdempotencyKeys = [.. s.IdempotencyKeys, new IdempotentCallDto(k.Key, k.Operation, k.BodySha256, k.AttemptSet, k.Selection, k.ReplayId, k.At)],
+            },
             _ => s,
         };
         return next is null ? null : next with { Version = version };
