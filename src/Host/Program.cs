@@ -19,6 +19,7 @@ using OutreachOS.Host.Audit;
 using OutreachOS.Host.Cli;
 using OutreachOS.Host.Hosting;
 using OutreachOS.Host.Organizations;
+using OutreachOS.Host.Privacy;
 using OutreachOS.Host.ReadSide;
 using OutreachOS.Llm;
 
@@ -57,6 +58,8 @@ builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddMigration(OrganizationProjection.RolesMigration);
 builder.Services.AddMigration(OrganizationProjection.ViewerRoleMigration);
 builder.Services.AddSingleton<OrganizationService>();
+builder.Services.AddEventTypes(typeof(ErasurePerformed));
+builder.Services.AddSingleton<ErasureService>();
 builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddGuardrailsModule();
 builder.Services.AddGenerationModule(builder.Configuration);
@@ -133,6 +136,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
 app.MapOrganizationEndpoints();
 app.MapAuditEndpoints();
+app.MapPrivacyEndpoints();
 app.MapMessagingAdmin();
 app.MapGuardrailsEndpoints();
 app.MapGenerationEndpoints();

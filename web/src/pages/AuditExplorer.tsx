@@ -29,6 +29,8 @@ interface Verification {
   stream_id: string;
   valid: boolean;
   events_checked: number;
+  /** Events whose personal data was erased (ADR 0030): their links come from the recorded erasure. */
+  events_erased?: number;
   first_broken_version: number | null;
   reason: string | null;
 }
@@ -208,7 +210,9 @@ function Timeline({ streamId }: { streamId: string }) {
       {verify.result ? (
         <div className={`notice ${verify.result.valid ? 'notice-good' : 'notice-bad'}`} role="status" data-testid="verify-result">
           {verify.result.valid
-            ? `Hash chain valid: ${verify.result.events_checked} events re-computed.`
+            ? verify.result.events_erased
+              ? `Hash chain valid: ${verify.result.events_checked - verify.result.events_erased} events re-computed, ${verify.result.events_erased} erased (personal data removed; erasure recorded).`
+              : `Hash chain valid: ${verify.result.events_checked} events re-computed.`
             : `Hash chain broken at version ${verify.result.first_broken_version}: ${verify.result.reason ?? 'hash mismatch'}.`}
         </div>
       ) : null}

@@ -249,6 +249,12 @@ public sealed record StreamInfo(Guid TenantId, string StreamId, string StreamTyp
 public sealed record ChainVerification(string StreamId, bool Valid, long EventsChecked, long? FirstBrokenVersion, Guid? FirstBrokenEventId, string? Reason)
 {
     public static ChainVerification Ok(string streamId, long count) => new(streamId, true, count, null, null, null);
+
+    /// <summary>
+    /// Of <see cref="EventsChecked"/>, the events whose personal data was erased (ADR 0030): their stored hashes were taken
+    /// as links, backed by the recorded erasure, instead of being re-computed.
+    /// </summary>
+    public long EventsErased { get; init; }
 }
 
 /// <summary>A stream read for an audit: header, events in order, and the chain verified over exactly those events.</summary>

@@ -731,21 +731,22 @@ internal sealed class PostgresEventStore(
 
     public async Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
-        var (info, events) = await ReadSnapshotAsync(tenantId, streamId, ct);
-        return Verify(streamId, events, info?.Version);
+        var (info, events, erased) = await ReadSnapshotAsync(tenantId, streamId, ct);
+        return Verify(streamId, events, info?.Version, erased);
     }
 
     public async Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
-        var (info, events) = await ReadSnapshotAsync(tenantId, streamId, ct);
-        return info is null ? null : new VerifiedStream(info, events, Verify(streamId, events, info.Version));
+        var (info, events, erased) = await ReadSnapshotAsync(tenantId, streamId, ct);
+        return info is null ? null : new VerifiedStream(info, events, Verify(streamId, events, info.Version, erased));
     }
 
     /// <summary>
-    /// The stream header and its events from one snapshot (REPEATABLE READ, one round trip): read separately, an append
-    /// committing in between showed as events beyond the header, i.e. a chain wrongly reported broken under load.
+    /// The stream header, its events and the ids of its erased events from one snapshot (REPEATABLE READ, one round trip):
+    /// read separately, an append committing in between showed as events beyond the header, i.e. a chain wrongly reported
+    /// broken under load.
     /// </summary>
-    private async Task<(StreamInfo? Info, IReadOnlyList<StoredEvent> Events)> ReadSnapshotAsync(Guid tenantId, string streamId, CancellationToken ct)
+    private async Task<(StreamInfo? Info, IReadOnlyList<StoredEvent> Events, HashSet<Guid> Erased)> ReadSnapshotAsync(Guid tenantId, string streamId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -757,9 +758,14 @@ internal sealed class PostgresEventStore(
         {
             Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
         };
-        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { header, events } };
+        var erasures = new NpgsqlBatchCommand("SELECT event_id FROM oos.event_erasures WHERE tenant_id = $1 AND stream_id = $2")
+        {
+            Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
+        };
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { header, events, erasures } };
         StreamInfo? info = null;
         IReadOnlyList<StoredEvent> read;
+        var erased = new HashSet<Guid>();
         await using (var r = await batch.ExecuteReaderAsync(ct))
         {
             if (await r.ReadAsync(ct))
@@ -768,22 +774,43 @@ internal sealed class PostgresEventStore(
             }
             await r.NextResultAsync(ct);
             read = await ReadEventsAsync(r, ct);
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                erased.Add(r.GetGuid(0));
+            }
         }
         await tx.CommitAsync(ct);
-        return (info, read);
+        return (info, read, erased);
     }
 
-    /// <summary>Re-computes the chain over events already read; <paramref name="headerVersion"/> catches a deleted tail.</summary>
-    internal static ChainVerification Verify(string streamId, IReadOnlyList<StoredEvent> events, long? headerVersion)
+    /// <summary>
+    /// Re-computes the chain over events already read; <paramref name="headerVersion"/> catches a deleted tail. An erased
+    /// event (ADR 0030) cannot be re-computed: its stored hash is taken as its link when <paramref name="erased"/> records
+    /// its erasure, and the chain goes on from it; an event marked erased without such a record breaks the chain.
+    /// </summary>
+    internal static ChainVerification Verify(string streamId, IReadOnlyList<StoredEvent> events, long? headerVersion, IReadOnlySet<Guid>? erased = null)
     {
         byte[]? previous = null;
         long expectedVersion = 0;
+        long erasedCount = 0;
         foreach (var e in events)
         {
             expectedVersion++;
             if (e.Version != expectedVersion)
             {
                 return new ChainVerification(streamId, false, expectedVersion - 1, expectedVersion, null, $"version {expectedVersion} is missing (found {e.Version})");
+            }
+            if (e.EventType == EventErasure.ErasedType)
+            {
+                if (erased?.Contains(e.EventId) != true)
+                {
+                    return new ChainVerification(streamId, false, expectedVersion - 1, e.Version, e.EventId,
+                        $"the event at version {e.Version} is marked erased, but no erasure of it is recorded");
+                }
+                previous = e.Hash;
+                erasedCount++;
+                continue;
             }
             byte[] data, metadata;
             try
@@ -808,7 +835,7 @@ internal sealed class PostgresEventStore(
             return new ChainVerification(streamId, false, expectedVersion, expectedVersion + 1, null,
                 $"stream header says version {header} but {expectedVersion} events exist (events deleted?)");
         }
-        return ChainVerification.Ok(streamId, expectedVersion);
+        return ChainVerification.Ok(streamId, expectedVersion) with { EventsErased = erasedCount };
     }
 
     private const string Columns = "seq, tx, id, tenant_id, stream_id, version, type, data::text, metadata::text, created_at, hash";

@@ -146,6 +146,20 @@ internal static class CoreMigrations
         new(4, "events not indexed by type", """
             DROP INDEX IF EXISTS oos.events_tenant_type_created;
             """),
+        // Erasure of personal data (ADR 0030): an erased event keeps its row, position and stored hash; its type becomes
+        // erased.v1 and its payload names the erasure. This table is the record the verifier needs to accept that link.
+        new(5, "event erasures", """
+            CREATE TABLE oos.event_erasures (
+                event_id      uuid        PRIMARY KEY,
+                tenant_id     uuid        NOT NULL,
+                stream_id     text        NOT NULL,
+                version       bigint      NOT NULL,
+                original_type text        NOT NULL,
+                erasure_id    uuid        NOT NULL,
+                erased_at     timestamptz NOT NULL
+            );
+            CREATE INDEX event_erasures_stream ON oos.event_erasures (tenant_id, stream_id);
+            """),
     ];
 }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Privacy;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
 
@@ -51,6 +52,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(options.Relay);
         services.AddMigration(DeadLetterMigration.Instance);
+        services.AddSingleton<IPersonalDataEraser, DeadLetterPersonalDataEraser>();
         services.AddEventTypes(typeof(MessagingProbeRequested), typeof(MessagingProbeHandled));
         services.TryAddSingleton<DeadLetterService>();
         services.TryAddSingleton<MessagingProbe>();

@@ -6,11 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OutreachOS.BuildingBlocks;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Generation.Contracts;
 using OutreachOS.Generation.Events;
 using OutreachOS.Generation.Offline;
 using OutreachOS.Generation.Personalizing;
+using OutreachOS.Generation.Privacy;
 using OutreachOS.Generation.Prompting;
 using OutreachOS.Generation.Telemetry;
 using OutreachOS.Llm;
@@ -38,6 +40,7 @@ public static class GenerationModule
         services.TryAddSingleton<PromptRenderer>();
         services.TryAddSingleton<AttemptSetRunner>();
         services.TryAddSingleton<PersonalizationService>();
+        services.AddSingleton<IPersonalDataEraser, GenerationPersonalDataEraser>();
         return services;
     }
 

@@ -10,6 +10,10 @@ public static class InboundStreams
     public const string StreamType = "inbound";
 
     public static string StreamId(Guid inboundId) => $"inbound-{inboundId:D}";
+
+    /// <summary>The inbound id of an inbound stream's id; null for any other stream.</summary>
+    public static Guid? InboundIdOf(string streamId) =>
+        streamId.StartsWith("inbound-", StringComparison.Ordinal) && Guid.TryParseExact(streamId.AsSpan("inbound-".Length), "D", out var id) ? id : null;
 }
 
 /// <summary>Where a message came in.</summary>

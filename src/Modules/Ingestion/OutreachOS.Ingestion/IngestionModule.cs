@@ -9,6 +9,7 @@ using Npgsql;
 using OutreachOS.BuildingBlocks;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Messaging;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Accepting;
 using OutreachOS.Ingestion.Contacts;
@@ -21,6 +22,7 @@ using OutreachOS.Ingestion.Mailbox;
 using OutreachOS.Ingestion.Normalizing;
 using OutreachOS.Ingestion.OAuth;
 using OutreachOS.Ingestion.Outbound;
+using OutreachOS.Ingestion.Privacy;
 using OutreachOS.Ingestion.Storage;
 using OutreachOS.Ingestion.Subscribing;
 
@@ -83,6 +85,7 @@ public static class IngestionModule
         CrmRegistration.Add(services, crm, configuration);
         services.AddMigration(ContactHistorySchema.Migration);
         services.AddSubscription<ContactHistoryProjection>();
+        services.AddSingleton<IPersonalDataEraser, IngestionPersonalDataEraser>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<IContactDirectory>(sp => sp.GetRequiredService<ContactStore>());
 

@@ -139,6 +139,7 @@ internal static class InboundViewEndpoint
             {
                 ["valid"] = stream.Verification.Valid,
                 ["events_checked"] = stream.Verification.EventsChecked,
+                ["events_erased"] = stream.Verification.EventsErased,
                 ["first_broken_version"] = stream.Verification.FirstBrokenVersion,
             },
             ["events"] = events,

@@ -24,6 +24,7 @@ internal static class ResponsesRegistration
         services.AddEventTypes([.. ResponseEventTypes.All, .. DraftEventTypes.All, .. SlackSettingsStreams.EventTypes]);
         services.AddMigration(SendLedger.Migration);
         services.AddMigration(SlackSettingsStore.Migration);
+        services.AddSingleton<OutreachOS.BuildingBlocks.Privacy.IPersonalDataEraser, Privacy.TriagePersonalDataEraser>();
         services.TryAddSingleton(ResponseOptions.From(configuration));
         services.TryAddSingleton(SmtpOptions.Load(configuration));
         services.TryAddSingleton(SlackOptions.From(configuration));

@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace OutreachOS.BuildingBlocks.EventStore;
+
+/// <summary>A stream of the organization with events whose payload mentions an address.</summary>
+public sealed record StreamMention(string StreamId, string StreamType, int Events);
+
+/// <summary>What an erasure did to the log: how many events, and the log position of the last one (null for none).</summary>
+public sealed record ErasedEvents(int Count, GlobalPosition? Last);
+
+/// <summary>
+/// Erasure of personal data from the log (ADR 0030). An erased event keeps its row, version, log position and stored
+/// hash; its type becomes <see cref="ErasedType"/>, its payload only names the erasure, its metadata is emptied, and
+/// <c>oos.event_erasures</c> records what it was. The verifier then takes the stored hash as that link of the chain, so
+/// every other event of the stream is still re-computed. Readers see an event type no one handles: folds, projections
+/// and the relay skip it, and a projection rebuilt from the log does not bring the data back.
+/// </summary>
+public static partial class EventErasure
+{
+    public const string ErasedType = "erased.v1";
+
+    /// <summary>
+    /// The organization's streams with an event whose payload contains <paramref name="canonicalEmail"/> as a whole address
+    /// (case-insensitive; "ann@x.io" does not match "joann@x.io"). A full scan of the organization's events: an
+    /// administrative operation, not a query of the product.
+    /// </summary>
+    public static async Task<IReadOnlyList<StreamMention>> FindStreamsAsync(NpgsqlTransaction transaction, Guid tenantId, string canonicalEmail, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT e.stream_id, min(s.type), count(*)::int
+            FROM oos.events e
+            JOIN oos.streams s ON s.tenant_id = e.tenant_id AND s.id = e.stream_id
+            WHERE e.tenant_id = $1 AND e.type <> $2
+              AND strpos(lower(e.data::text), $3) > 0 AND lower(e.data::text) ~ $4
+            GROUP BY e.stream_id
+            ORDER BY e.stream_id
+            """, transaction.Connection, transaction)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = tenantId },
+                new NpgsqlParameter { Value = ErasedType },
+                new NpgsqlParameter { Value = canonicalEmail },
+                new NpgsqlParameter { Value = AddressPattern(canonicalEmail) },
+            },
+        };
+        var found = new List<StreamMention>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            found.Add(new StreamMention(r.GetString(0), r.GetString(1), r.GetInt32(2)));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// A PostgreSQL regular expression (ARE) matching <paramref name="canonicalEmail"/> in lower-cased text as a whole
+    /// address: not preceded by a character of an address's local part, not followed by one of its domain (a sentence's
+    /// full stop after it is allowed).
+    /// </summary>
+    public static string AddressPattern(string canonicalEmail) =>
+        "(^|[^a-z0-9._%+-])" + NotAlphanumeric().Replace(canonicalEmail, m => "\\" + m.Value) + "($|[^a-z0-9._-]|[.]($|[^a-z0-9]))";
+
+    /// <summary>Erases every event of <paramref name="streamIds"/> not erased yet, in the caller's transaction.</summary>
+    public static async Task<ErasedEvents> EraseStreamsAsync(NpgsqlTransaction transaction, Guid tenantId, IReadOnlyCollection<string> streamIds,
+        Guid erasureId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (streamIds.Count == 0)
+        {
+            return new ErasedEvents(0, null);
+        }
+        await using var cmd = new NpgsqlCommand("""
+            WITH target AS (
+                SELECT id, stream_id, version, type FROM oos.events
+                WHERE tenant_id = $1 AND stream_id = ANY($2) AND type <> $5
+                FOR UPDATE
+            ), erased AS (
+                UPDATE oos.events e
+                SET type = $5, data = jsonb_build_object('erasure_id', $3::uuid), metadata = '{}'::jsonb
+                FROM target t
+                WHERE e.id = t.id
+                RETURNING e.tx, e.seq
+            ), recorded AS (
+                INSERT INTO oos.event_erasures (event_id, tenant_id, stream_id, version, original_type, erasure_id, erased_at)
+                SELECT t.id, $1, t.stream_id, t.version, t.type, $3, $4 FROM target t
+                RETURNING 1
+            ), last AS (
+                SELECT tx, seq FROM erased ORDER BY tx DESC, seq DESC LIMIT 1
+            )
+            SELECT (SELECT count(*) FROM recorded)::int, (SELECT tx FROM last), (SELECT seq FROM last)
+            """, transaction.Connection, transaction)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = tenantId },
+                new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new NpgsqlParameter { Value = erasureId },
+                new NpgsqlParameter { Value = at },
+                new NpgsqlParameter { Value = ErasedType },
+            },
+        };
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var count = r.GetInt32(0);
+        return new ErasedEvents(count, r.IsDBNull(1) ? null : new GlobalPosition(r.GetFieldValue<ulong>(1), r.GetInt64(2)));
+    }
+
+    [GeneratedRegex("[^a-z0-9]")]
+    private static partial Regex NotAlphanumeric();
+}

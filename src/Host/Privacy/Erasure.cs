@@ -1,0 +1,209 @@
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Privacy;
+using OutreachOS.BuildingBlocks.Projections;
+using OutreachOS.BuildingBlocks.Web;
+
+namespace OutreachOS.Host.Privacy;
+
+/// <summary><c>POST /privacy/erasures</c>: the data subject's address, why, and whether only to report what would be erased.</summary>
+internal sealed record ErasureRequest(string? Email, string? Reason, bool? DryRun);
+
+/// <summary>An erased stream: all its events are erased; <c>EventsMentioning</c> of them mentioned the address.</summary>
+internal sealed record ErasedStream(string StreamId, string StreamType, int EventsMentioning);
+
+/// <summary>A stream that mentions the address but is the system's own record (configuration, a ledger): not erased.</summary>
+internal sealed record KeptStream(string StreamId, string StreamType, int EventsMentioning, string Why);
+
+/// <summary>
+/// The answer, and (without <c>DryRun</c>) the erasure's record. <c>SubjectSha256</c> is SHA-256 of "{organization id:N}:{address}":
+/// whoever knows the address can check that it was erased; the record itself does not hold it.
+/// </summary>
+internal sealed record ErasureReport(
+    Guid? ErasureId,
+    bool DryRun,
+    string SubjectSha256,
+    string Reason,
+    IReadOnlyList<ErasedStream> Streams,
+    int EventsErased,
+    IReadOnlyList<KeptStream> Kept,
+    IReadOnlyDictionary<string, int> ReadModels,
+    bool SubscriptionsCaughtUp,
+    IReadOnlyList<string> NotCovered,
+    DateTimeOffset At);
+
+/// <summary>The erasure's record, on stream <c>privacy-erasure-{id:N}</c> (type <c>privacy_erasure</c>).</summary>
+[EventName("privacy_erasure_performed.v1")]
+internal sealed record ErasurePerformed(
+    Guid ErasureId,
+    string SubjectSha256,
+    string Reason,
+    IReadOnlyList<ErasedStream> Streams,
+    int EventsErased,
+    IReadOnlyList<KeptStream> Kept,
+    IReadOnlyDictionary<string, int> ReadModels,
+    Guid ApiKeyId,
+    DateTimeOffset At);
+
+/// <summary>
+/// Erasure of a data subject's personal data by email address (ADR 0030), for one organization. In one transaction:
+/// the organization's streams whose events mention the address are found; those of the types the modules declare
+/// erasable are erased (<see cref="EventErasure"/>); every module's <see cref="IPersonalDataEraser"/> cleans its tables;
+/// the erasure's record is appended. Then, once the subscriptions have passed the erased events, the erasers run again.
+/// </summary>
+internal sealed class ErasureService(
+    NpgsqlDataSource dataSource,
+    IEventStore store,
+    IEnumerable<IPersonalDataEraser> erasers,
+    IEnumerable<ISubscription> subscriptions,
+    TimeProvider clock,
+    ILogger<ErasureService> logger)
+{
+    public const string StreamType = "privacy_erasure";
+    public const int MaxEmailLength = 320;
+    public const int MaxReasonLength = 500;
+
+    /// <summary>How long an erasure waits for the subscriptions to pass the erased events before its second cleaning.</summary>
+    public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>What the erasure cannot reach; the answer says so, so that the administrator can act on it.</summary>
+    public static readonly IReadOnlyList<string> NotCovered =
+    [
+        "notes already written to the CRM (HubSpot) and messages posted to Slack: erase them there",
+        "copies of failed messages in RabbitMQ's _error queues",
+        "mail in the mailboxes themselves, and database backups taken before the erasure",
+    ];
+
+    public static string StreamId(Guid erasureId) => $"privacy-erasure-{erasureId:N}";
+
+    public async Task<IResult> EraseAsync(Caller caller, ErasureRequest body, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Required("reason", body.Reason, MaxReasonLength);
+        if (string.IsNullOrWhiteSpace(body.Email))
+        {
+            errors.Add("email", "is required");
+        }
+        else if (!IsAddress(body.Email.Trim()))
+        {
+            errors.Add("email", $"must be one email address of at most {MaxEmailLength} characters");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var email = body.Email!.Trim().ToLowerInvariant();
+        var reason = body.Reason!.Trim();
+        var dryRun = body.DryRun == true;
+        var erasable = erasers.SelectMany(e => e.ErasableStreamTypes).ToHashSet(StringComparer.Ordinal);
+        var subject = SubjectHash(caller.TenantId, email);
+        var now = clock.GetUtcNow();
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var mentions = await EventErasure.FindStreamsAsync(tx, caller.TenantId, email, ct);
+        var streams = mentions.Where(m => erasable.Contains(m.StreamType)).Select(m => new ErasedStream(m.StreamId, m.StreamType, m.Events)).ToList();
+        var kept = mentions.Where(m => !erasable.Contains(m.StreamType))
+            .Select(m => new KeptStream(m.StreamId, m.StreamType, m.Events,
+                "a record of the system itself (configuration, ledger, mailbox), not a correspondence: change it through its own endpoint"))
+            .ToList();
+        if (dryRun)
+        {
+            var wouldErase = await EventCountAsync(tx, caller.TenantId, streams, ct);
+            await tx.RollbackAsync(ct);
+            return TypedResults.Ok(new ErasureReport(null, true, subject, reason, streams, wouldErase, kept, new Dictionary<string, int>(), true, NotCovered, now));
+        }
+
+        var erasureId = Guid.CreateVersion7();
+        var scope = new ErasureScope(caller.TenantId, email, [.. streams.Select(s => s.StreamId)]);
+        var erased = await EventErasure.EraseStreamsAsync(tx, caller.TenantId, scope.ErasedStreamIds, erasureId, now, ct);
+        var readModels = await CleanAsync(tx, scope, ct);
+        // The record must not hold the address: a kept stream whose id contains it (a mailbox's own stream) is named by type only.
+        var recordedKept = kept.Select(k => k.StreamId.Contains(email, StringComparison.OrdinalIgnoreCase) ? k with { StreamId = "[id contains the address]" } : k).ToList();
+        var performed = new ErasurePerformed(erasureId, subject, reason, streams, erased.Count, recordedKept, readModels, caller.ApiKeyId, now);
+        await store.AppendManyAsync(tx, [new StreamAppend(caller.TenantId, StreamId(erasureId), StreamType, ExpectedVersion.NoStream, [EventToAppend.Create(performed)])], ct);
+        await tx.CommitAsync(ct);
+        logger.LogInformation("Erasure {ErasureId}: {Events} events of {Streams} streams erased, {Kept} streams kept", erasureId, erased.Count, streams.Count, kept.Count);
+
+        // A subscription that read the erased events just before the commit may still write them into its read model.
+        // Once every subscription has passed them, the erasers run again (they are idempotent).
+        var caughtUp = erased.Last is not { } last || await WaitForSubscriptionsAsync(last, ct);
+        await using (var again = await conn.BeginTransactionAsync(ct))
+        {
+            foreach (var (name, rows) in await CleanAsync(again, scope, ct))
+            {
+                readModels[name] += rows;
+            }
+            await again.CommitAsync(ct);
+        }
+        if (!caughtUp)
+        {
+            logger.LogWarning("Erasure {ErasureId}: subscriptions had not passed the erased events after {Wait}; run the erasure again once they have", erasureId, CatchUpWait);
+        }
+        return TypedResults.Ok(new ErasureReport(erasureId, false, subject, reason, streams, erased.Count, kept, readModels, caughtUp, NotCovered, now));
+    }
+
+    /// <summary>How many events erasing <paramref name="streams"/> would erase (a dry run's answer).</summary>
+    private static async Task<int> EventCountAsync(NpgsqlTransaction tx, Guid tenantId, IReadOnlyList<ErasedStream> streams, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT count(*)::int FROM oos.events WHERE tenant_id = $1 AND stream_id = ANY($2) AND type <> $3", tx.Connection, tx)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = tenantId },
+                new NpgsqlParameter { Value = streams.Select(s => s.StreamId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new NpgsqlParameter { Value = EventErasure.ErasedType },
+            },
+        };
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public static string SubjectHash(Guid tenantId, string canonicalEmail) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{tenantId:N}:{canonicalEmail}")));
+
+    private async Task<Dictionary<string, int>> CleanAsync(NpgsqlTransaction tx, ErasureScope scope, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var eraser in erasers)
+        {
+            rows[eraser.Name] = (rows.TryGetValue(eraser.Name, out var n) ? n : 0) + await eraser.EraseAsync(tx, scope, ct);
+        }
+        return rows;
+    }
+
+    /// <summary>Whether every subscription's checkpoint is at or past <paramref name="last"/> within <see cref="CatchUpWait"/>.</summary>
+    private async Task<bool> WaitForSubscriptionsAsync(GlobalPosition last, CancellationToken ct)
+    {
+        var names = subscriptions.Select(s => s.Name).ToArray();
+        if (names.Length == 0)
+        {
+            return true;
+        }
+        var deadline = clock.GetUtcNow() + CatchUpWait;
+        while (true)
+        {
+            await using var cmd = dataSource.CreateCommand(
+                "SELECT count(*) FROM unnest($1::text[]) AS n(name) LEFT JOIN oos.checkpoints c ON c.name = n.name WHERE c.name IS NULL OR (c.tx, c.seq) < ($2, $3)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Transaction, NpgsqlDbType = NpgsqlDbType.Xid8 });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Sequence });
+            if ((long)(await cmd.ExecuteScalarAsync(ct))! == 0)
+            {
+                return true;
+            }
+            if (clock.GetUtcNow() >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+    }
+
+    private static bool IsAddress(string email) =>
+        email.Length <= MaxEmailLength && !email.Any(char.IsWhiteSpace) && email.Count(c => c == '@') == 1
+        && email.IndexOf('@') is > 0 and var at && at < email.Length - 1
+        && System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
+}

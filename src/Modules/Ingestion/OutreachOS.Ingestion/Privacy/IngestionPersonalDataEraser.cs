@@ -1,0 +1,44 @@
+using Npgsql;
+using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.Privacy;
+using OutreachOS.Ingestion.Contracts;
+
+namespace OutreachOS.Ingestion.Privacy;
+
+/// <summary>
+/// Ingestion's part of an erasure (ADR 0030): inbound message streams are erasable whole; the contact directory's row of
+/// the address (CSV import) and the contact history of the address, or of an erased message, are deleted.
+/// </summary>
+internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
+{
+    public string Name => "ingestion";
+
+    public IReadOnlyCollection<string> ErasableStreamTypes { get; } = [InboundStreams.StreamType];
+
+    public async Task<int> EraseAsync(NpgsqlTransaction transaction, ErasureScope scope, CancellationToken ct)
+    {
+        // The history's refs name messages as inbound:{id:N} (ContactHistoryProjection): a message from another sender
+        // that copied the subject, once erased, leaves no summary (its subject) behind either.
+        var refs = scope.ErasedStreamIds.Select(InboundStreams.InboundIdOf).OfType<Guid>().Select(id => $"inbound:{id:N}").ToArray();
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contacts WHERE tenant_id = $1 AND email = $2")
+                {
+                    Parameters = { new NpgsqlParameter { Value = scope.TenantId }, new NpgsqlParameter { Value = scope.Email } },
+                },
+                new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contact_history WHERE tenant_id = $1 AND (email = $2 OR ref = ANY($3))")
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = scope.TenantId },
+                        new NpgsqlParameter { Value = scope.Email },
+                        new NpgsqlParameter { Value = refs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                    },
+                },
+            },
+        };
+        return await batch.ExecuteNonQueryAsync(ct);
+    }
+}

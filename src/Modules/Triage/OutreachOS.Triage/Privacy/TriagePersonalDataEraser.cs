@@ -1,0 +1,49 @@
+using Npgsql;
+using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Privacy;
+using OutreachOS.Ingestion.Contracts;
+
+namespace OutreachOS.Triage.Privacy;
+
+/// <summary>
+/// Triage's part of an erasure (ADR 0030). The inbound streams it appends to are Ingestion's (erasable there). Its own
+/// tables: the draft and QA documents of an erased message, or that mention the address, are deleted; the SMTP send
+/// ledger keeps its rows (they make sends exactly-once) with recipient and subject blanked.
+/// </summary>
+internal sealed class TriagePersonalDataEraser : IPersonalDataEraser
+{
+    public const string Erased = "[erased]";
+
+    public string Name => "triage";
+
+    public IReadOnlyCollection<string> ErasableStreamTypes { get; } = [];
+
+    public async Task<int> EraseAsync(NpgsqlTransaction transaction, ErasureScope scope, CancellationToken ct)
+    {
+        var inboundIds = scope.ErasedStreamIds.Select(InboundStreams.InboundIdOf).OfType<Guid>().ToArray();
+        var pattern = EventErasure.AddressPattern(scope.Email);
+        NpgsqlParameter[] Parameters() =>
+        [
+            new() { Value = scope.TenantId },
+            new() { Value = inboundIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+            new() { Value = scope.Email },
+            new() { Value = pattern },
+            new() { Value = Erased },
+        ];
+        var documents = new NpgsqlBatchCommand("""
+            DELETE FROM oos.documents
+            WHERE tenant_id = $1 AND type IN ('triage_draft', 'triage_qa')
+              AND ((data ->> 'inbound_id')::uuid = ANY($2) OR (strpos(lower(data::text), $3) > 0 AND lower(data::text) ~ $4))
+            """);
+        documents.Parameters.AddRange(Parameters()[..4]);
+        var sends = new NpgsqlBatchCommand("""
+            UPDATE oos.triage_sends SET recipient = $5, subject = $5
+            WHERE tenant_id = $1 AND recipient <> $5
+              AND (inbound_id = ANY($2) OR (strpos(lower(recipient), $3) > 0 AND lower(recipient) ~ $4))
+            """);
+        sends.Parameters.AddRange(Parameters());
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction) { BatchCommands = { documents, sends } };
+        return await batch.ExecuteNonQueryAsync(ct);
+    }
+}
