@@ -19,7 +19,7 @@ internal sealed record ApiKeyNode(string Id, string Role);
 
 internal sealed record AuditEventNode(long Version, string EventId, string Type, DateTimeOffset CreatedAt, string Hash, string Data);
 
-internal sealed record AuditStreamNode(string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, bool Valid,
+internal sealed record AuditStreamNode(string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, bool Valid, int EventsErased,
     int? FirstBrokenVersion, string? Reason, IReadOnlyList<AuditEventNode> Events);
 
 internal sealed record CreditsNode(string Tier, string Period, int Allowance, int Consumed, int Reserved, int Available, string Alert);
@@ -58,6 +58,7 @@ internal static class ReadSchema
             .Field("version", "Int!", s => (int)s.Version)
             .Field("createdAt", "DateTime!")
             .Field("valid", "Boolean!", f => f.Description("Whether the hash chain re-computes."))
+            .Field("eventsErased", "Int!", f => f.Description("Events whose personal data was erased: their links are taken from the recorded erasure (ADR 0030)."))
             .Field("firstBrokenVersion", "Int")
             .Field("reason", "String")
             .Field("events", "[AuditEvent!]!"))
@@ -174,7 +175,7 @@ internal static class ReadSchema
                     return null; // another organization's stream looks exactly like a missing one
                 }
                 var (info, events, check) = stream;
-                return new AuditStreamNode(info.StreamId, info.StreamType, info.Version, info.CreatedAt, check.Valid,
+                return new AuditStreamNode(info.StreamId, info.StreamType, info.Version, info.CreatedAt, check.Valid, (int)check.EventsErased,
                     check.FirstBrokenVersion is { } v ? (int)v : null, check.Reason,
                     [.. events.Select(e => new AuditEventNode(e.Version, e.EventId.ToString(), e.EventType, e.CreatedAt, e.HashHex, e.Json))]);
             }, f => f.Argument("streamId", "String!"))

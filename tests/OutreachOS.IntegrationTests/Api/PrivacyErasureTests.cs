@@ -161,6 +161,10 @@ public sealed class PrivacyErasureTests
         Assert.True(verified["valid"]!.GetValue<bool>(), verified.ToJsonString());
         Assert.Equal(verified["events_checked"]!.GetValue<long>(), verified["events_erased"]!.GetValue<long>());
         Assert.True((await SendAsync(admin, HttpMethod.Post, $"/audit/streams/inbound-{bobs}/verify"))["valid"]!.GetValue<bool>());
+        var graph = await SendAsync(admin, HttpMethod.Post, "/graphql", new { query = $"{{ auditStream(streamId: \"inbound-{scheduling}\") {{ valid eventsErased events {{ type }} }} }}" });
+        Assert.True(graph["data"]!["auditStream"]!["valid"]!.GetValue<bool>(), graph.ToJsonString());
+        Assert.Equal(verified["events_erased"]!.GetValue<long>(), graph["data"]!["auditStream"]!["eventsErased"]!.GetValue<int>());
+        Assert.All(graph["data"]!["auditStream"]!["events"]!.AsArray(), e => Assert.Equal("erased.v1", e!["type"]!.GetValue<string>()));
         var view = await InboundAsync(admin, scheduling); // the message's view: its history without its content
         Assert.True(view["chain"]!["valid"]!.GetValue<bool>());
         Assert.Equal(view["chain"]!["events_checked"]!.GetValue<long>(), view["chain"]!["events_erased"]!.GetValue<long>());
