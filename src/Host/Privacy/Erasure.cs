@@ -119,8 +119,7 @@ internal sealed class ErasureService(
 
         var erasureId = Guid.CreateVersion7();
         var scope = new ErasureScope(caller.TenantId, email, [.. streams.Select(s => s.StreamId)]);
-        var erased = await EventErasure.EraseStreamsAsync(tx, caller.TenantId, scope.ErasedStreamIds, erasureId, now, ct);
-        var readModels = await CleanAsync(tx, scope, ct);
+        var (erased, readModels) = await EraseAndCleanAsync(tx, scope, erasureId, now, ct);
         // The record must not hold the address: a kept stream whose id contains it (a mailbox's own stream) is named by type only.
         var recordedKept = kept.Select(k => k.StreamId.Contains(email, StringComparison.OrdinalIgnoreCase) ? k with { StreamId = "[id contains the address]" } : k).ToList();
         var performed = new ErasurePerformed(erasureId, subject, reason, streams, erased.Count, recordedKept, readModels, caller.ApiKeyId, now);
@@ -163,6 +162,14 @@ internal sealed class ErasureService(
 
     public static string SubjectHash(Guid tenantId, string canonicalEmail) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{tenantId:N}:{canonicalEmail}")));
+
+    /// <summary>Erases the scope's streams and has every module clean its tables, in the caller's transaction.</summary>
+    internal async Task<(ErasedEvents Erased, Dictionary<string, int> ReadModels)> EraseAndCleanAsync(NpgsqlTransaction tx, ErasureScope scope, Guid erasureId,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var erased = await EventErasure.EraseStreamsAsync(tx, scope.TenantId, scope.ErasedStreamIds, erasureId, now, ct);
+        return (erased, await CleanAsync(tx, scope, ct));
+    }
 
     private async Task<Dictionary<string, int>> CleanAsync(NpgsqlTransaction tx, ErasureScope scope, CancellationToken ct)
     {

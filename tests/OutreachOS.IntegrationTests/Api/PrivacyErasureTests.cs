@@ -202,6 +202,48 @@ public sealed class PrivacyErasureTests
     }
 
     [Fact]
+    public async Task Inbound_retention_erases_messages_older_than_the_configured_days_and_records_it()
+    {
+        await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Privacy:InboundRetentionDays"] = "30",
+            ["Privacy:RetentionSweepIntervalSeconds"] = "0.2",
+        });
+        using var admin = app.ClientWithKey();
+        var tenant = (await SendAsync(admin, HttpMethod.Get, "/organizations/me"))["id"]!.GetValue<Guid>();
+        var old = await IngestAsync(admin, Email(Bob, "Meeting", "Hi, can we schedule a call next week? Which times work?"));
+        var recent = await IngestAsync(admin, Email(Jane, "Pricing question", "Hello, what does the team plan cost per seat?"));
+        await Eventually.TrueAsync(async () => (await InboundAsync(admin, old))["decision"] is JsonObject, "the old message's decision");
+        await Eventually.TrueAsync(async () => (await InboundAsync(admin, recent))["decision"] is JsonObject, "the recent message's decision");
+        await Eventually.TrueAsync(async () => (await TracesAsync(app.ConnectionString, tenant, Bob)).ContainsKey("ingestion_contact_history"), "Bob's contact history");
+
+        // The old message arrived 31 days ago, as far as its stream says.
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var age = new NpgsqlCommand("UPDATE oos.streams SET created_at = now() - interval '31 days' WHERE tenant_id = $1 AND id = $2", conn)
+            {
+                Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = $"inbound-{old}" } },
+            };
+            Assert.Equal(1, await age.ExecuteNonQueryAsync());
+        }
+
+        await Eventually.TrueAsync(async () => !(await TracesAsync(app.ConnectionString, tenant, Bob)).ContainsKey("events"), "the old message erased");
+        Assert.Empty(await TracesAsync(app.ConnectionString, tenant, Bob)); // the contact history of the message too
+        Assert.Contains("events", (await TracesAsync(app.ConnectionString, tenant, Jane)).Keys); // the recent one is kept
+        var verified = await SendAsync(admin, HttpMethod.Post, $"/audit/streams/inbound-{old}/verify");
+        Assert.True(verified["valid"]!.GetValue<bool>(), verified.ToJsonString());
+        Assert.Equal(verified["events_checked"]!.GetValue<long>(), verified["events_erased"]!.GetValue<long>());
+
+        var records = JsonNode.Parse(await admin.GetStringAsync("/audit/streams?type=privacy_erasure"))!.AsArray();
+        var record = await SendAsync(admin, HttpMethod.Get, $"/audit/streams/{Assert.Single(records)!["stream_id"]}");
+        var applied = record["events"]![0]!;
+        Assert.Equal("privacy_retention_applied.v1", applied["type"]!.GetValue<string>());
+        Assert.Equal(30, applied["data"]!["retention_days"]!.GetValue<int>());
+        Assert.Equal([$"inbound-{old}"], applied["data"]!["streams"]!.AsArray().Select(s => s!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Only_an_admin_key_may_erase_and_bad_input_is_a_400_naming_the_field()
     {
         await using var app = await OutreachApp.StartAsync();

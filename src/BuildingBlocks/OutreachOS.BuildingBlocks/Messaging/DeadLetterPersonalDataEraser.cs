@@ -1,6 +1,5 @@
 using Npgsql;
 using NpgsqlTypes;
-using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Privacy;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
@@ -31,8 +30,8 @@ internal sealed class DeadLetterPersonalDataEraser : IPersonalDataEraser
             Parameters =
             {
                 new NpgsqlParameter { Value = scope.TenantId },
-                new NpgsqlParameter { Value = scope.Email },
-                new NpgsqlParameter { Value = EventErasure.AddressPattern(scope.Email) },
+                scope.EmailParameter(),
+                scope.AddressPatternParameter(),
                 new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
             },
         };

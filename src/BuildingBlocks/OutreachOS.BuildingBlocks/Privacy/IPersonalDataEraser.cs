@@ -1,12 +1,23 @@
 using Npgsql;
+using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.EventStore;
 
 namespace OutreachOS.BuildingBlocks.Privacy;
 
 /// <summary>
 /// What one erasure covers (ADR 0030): the organization, the data subject's address (canonical: trimmed, lower case) and
-/// the streams whose events were erased for it.
+/// the streams whose events were erased for it. An erasure by age (inbound retention) has no address: only the erased
+/// streams' data goes.
 /// </summary>
-public sealed record ErasureScope(Guid TenantId, string Email, IReadOnlyCollection<string> ErasedStreamIds);
+public sealed record ErasureScope(Guid TenantId, string? Email, IReadOnlyCollection<string> ErasedStreamIds)
+{
+    /// <summary>The address as a text parameter: NULL without one, so that every condition on it matches nothing.</summary>
+    public NpgsqlParameter EmailParameter() => new() { Value = (object?)Email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    /// <summary><see cref="EventErasure.AddressPattern"/> of the address as a text parameter (NULL without one).</summary>
+    public NpgsqlParameter AddressPatternParameter() =>
+        new() { Value = Email is null ? DBNull.Value : EventErasure.AddressPattern(Email), NpgsqlDbType = NpgsqlDbType.Text };
+}
 
 /// <summary>
 /// A module's part in erasing a data subject's personal data (ADR 0030). The host's erasure finds the organization's

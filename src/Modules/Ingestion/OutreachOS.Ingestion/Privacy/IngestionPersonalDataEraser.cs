@@ -7,7 +7,8 @@ namespace OutreachOS.Ingestion.Privacy;
 
 /// <summary>
 /// Ingestion's part of an erasure (ADR 0030): inbound message streams are erasable whole; the contact directory's row of
-/// the address (CSV import) and the contact history of the address, or of an erased message, are deleted.
+/// the address (CSV import) and the contact history of the address, or of an erased message, are deleted. An erasure by
+/// age (no address) deletes the history of its messages only.
 /// </summary>
 internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
 {
@@ -26,14 +27,14 @@ internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
             {
                 new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contacts WHERE tenant_id = $1 AND email = $2")
                 {
-                    Parameters = { new NpgsqlParameter { Value = scope.TenantId }, new NpgsqlParameter { Value = scope.Email } },
+                    Parameters = { new NpgsqlParameter { Value = scope.TenantId }, scope.EmailParameter() },
                 },
                 new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contact_history WHERE tenant_id = $1 AND (email = $2 OR ref = ANY($3))")
                 {
                     Parameters =
                     {
                         new NpgsqlParameter { Value = scope.TenantId },
-                        new NpgsqlParameter { Value = scope.Email },
+                        scope.EmailParameter(),
                         new NpgsqlParameter { Value = refs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
                     },
                 },

@@ -1,6 +1,5 @@
 using Npgsql;
 using NpgsqlTypes;
-using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.Ingestion.Contracts;
 
@@ -22,13 +21,12 @@ internal sealed class TriagePersonalDataEraser : IPersonalDataEraser
     public async Task<int> EraseAsync(NpgsqlTransaction transaction, ErasureScope scope, CancellationToken ct)
     {
         var inboundIds = scope.ErasedStreamIds.Select(InboundStreams.InboundIdOf).OfType<Guid>().ToArray();
-        var pattern = EventErasure.AddressPattern(scope.Email);
         NpgsqlParameter[] Parameters() =>
         [
             new() { Value = scope.TenantId },
             new() { Value = inboundIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
-            new() { Value = scope.Email },
-            new() { Value = pattern },
+            scope.EmailParameter(),
+            scope.AddressPatternParameter(),
             new() { Value = Erased },
         ];
         var documents = new NpgsqlBatchCommand("""
