@@ -1,14 +1,14 @@
 using OutreachOS.Benchmarks;
 using OutreachOS.Benchmarks.Suites;
 
-// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|kpi|all> [--quick] [--single N] [--rounds R]
+// dotnet run -c Release --project bench/OutreachOS.Benchmarks -- <eventstore|projections|relay|guardrails|personalize|inbound|kpi|erasure|all> [--quick] [--single N] [--rounds R]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)) ?? "all";
 var quick = args.Contains("--quick");
 // --single N: the number of one-client /personalize requests (default 100, --quick 30); a larger N gives a profiler a steady window.
 var single = PositiveOption("--single");
 // --rounds R: repeat the measured 20-client /personalize pass R times and report the median round (A/B comparisons).
 var rounds = PositiveOption("--rounds") ?? 1;
-string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "kpi", "all"];
+string[] known = ["eventstore", "projections", "relay", "guardrails", "personalize", "inbound", "kpi", "erasure", "all"];
 if (!known.Contains(suite))
 {
     await Console.Error.WriteLineAsync($"Unknown suite '{suite}'. Usage: -- <{string.Join('|', known)}> [--quick] [--single N] [--rounds R]");
@@ -40,6 +40,10 @@ try
     if (suite is "personalize" or "all")
     {
         await new PersonalizeSuite(postgres, report, quick, single, rounds).RunAsync();
+    }
+    if (suite is "erasure")
+    {
+        await new ErasureSuite(postgres, report, quick).RunAsync(); // not in "all": loads 100k events
     }
     if (suite is "inbound")
     {

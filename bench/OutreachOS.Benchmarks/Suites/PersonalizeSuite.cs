@@ -18,7 +18,7 @@ namespace OutreachOS.Benchmarks.Suites;
 internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bool quick, int? singleCount = null, int rounds = 1)
 {
     private const string Suite = "personalize";
-    private const string BootstrapKey = "bench-bootstrap-key-0123456789abcdef";
+    internal const string BootstrapKey = "bench-bootstrap-key-0123456789abcdef";
     private const int Clients = 20;
     private const int MaxWarmUpSteps = 40;
 
@@ -246,7 +246,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
     /// The host's own Program. Typed by a host class rather than <c>Program</c> because this assembly's top-level
     /// statements declare a <c>Program</c> of their own; the factory only needs a type from the host assembly.
     /// </summary>
-    private sealed class BenchHost(string connectionString) : WebApplicationFactory<OrganizationService>
+    internal sealed class BenchHost(string connectionString) : WebApplicationFactory<OrganizationService>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
