@@ -12,8 +12,11 @@ namespace OutreachOS.Host.Privacy;
 /// <summary><c>POST /privacy/erasures</c>: the data subject's address, why, and whether only to report what would be erased.</summary>
 internal sealed record ErasureRequest(string? Email, string? Reason, bool? DryRun);
 
-/// <summary>An erased stream: all its events are erased; <c>EventsMentioning</c> of them mentioned the address.</summary>
-internal sealed record ErasedStream(string StreamId, string StreamType, int EventsMentioning);
+/// <summary>
+/// An erased stream: all its events are erased; <c>EventsMentioning</c> of them mentioned the address. Its hash chain was
+/// verified just before (<c>ChainValidBefore</c>, and where it broke): an erasure cannot hide an earlier tampering.
+/// </summary>
+internal sealed record ErasedStream(string StreamId, string StreamType, int EventsMentioning, bool ChainValidBefore, long? FirstBrokenVersionBefore);
 
 /// <summary>A stream that mentions the address but is the system's own record (configuration, a ledger): not erased.</summary>
 internal sealed record KeptStream(string StreamId, string StreamType, int EventsMentioning, string Why);
@@ -28,6 +31,7 @@ internal sealed record ErasureReport(
     string SubjectSha256,
     string Reason,
     IReadOnlyList<ErasedStream> Streams,
+    int PreviouslyErasedStreams,
     int EventsErased,
     IReadOnlyList<KeptStream> Kept,
     IReadOnlyDictionary<string, int> ReadModels,
@@ -36,7 +40,7 @@ internal sealed record ErasureReport(
     DateTimeOffset At);
 
 /// <summary>The erasure's record, on stream <c>privacy-erasure-{id:N}</c> (type <c>privacy_erasure</c>).</summary>
-[EventName("privacy_erasure_performed.v1")]
+[EventName(Name)]
 internal sealed record ErasurePerformed(
     Guid ErasureId,
     string SubjectSha256,
@@ -46,7 +50,10 @@ internal sealed record ErasurePerformed(
     IReadOnlyList<KeptStream> Kept,
     IReadOnlyDictionary<string, int> ReadModels,
     Guid ApiKeyId,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    public const string Name = "privacy_erasure_performed.v1";
+}
 
 /// <summary>
 /// Erasure of a data subject's personal data by email address (ADR 0030), for one organization. In one transaction:
@@ -75,9 +82,8 @@ internal sealed class ErasureService(
         "notes already written to the CRM (HubSpot) and messages posted to Slack: erase them there",
         "copies of failed messages in RabbitMQ's _error queues",
         "mail in the mailboxes themselves, and database backups taken before the erasure",
+        "the recent log each running host keeps in memory for its subscriptions, until it is evicted or the host restarts",
     ];
-
-    public static string StreamId(Guid erasureId) => $"privacy-erasure-{erasureId:N}";
 
     public async Task<IResult> EraseAsync(Caller caller, ErasureRequest body, CancellationToken ct)
     {
@@ -89,6 +95,10 @@ internal sealed class ErasureService(
         else if (!IsAddress(body.Email.Trim()))
         {
             errors.Add("email", $"must be one email address of at most {MaxEmailLength} characters");
+        }
+        else if (body.Reason?.Contains(body.Email.Trim(), StringComparison.OrdinalIgnoreCase) == true)
+        {
+            errors.Add("reason", "must not contain the address: the erasure's record keeps the reason");
         }
         if (errors.Any)
         {
@@ -105,7 +115,15 @@ internal sealed class ErasureService(
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var mentions = await EventErasure.FindStreamsAsync(tx, caller.TenantId, email, ct);
-        var streams = mentions.Where(m => erasable.Contains(m.StreamType)).Select(m => new ErasedStream(m.StreamId, m.StreamType, m.Events)).ToList();
+        var streams = new List<ErasedStream>();
+        foreach (var m in mentions.Where(m => erasable.Contains(m.StreamType)))
+        {
+            var before = await store.VerifyAsync(caller.TenantId, m.StreamId, ct);
+            streams.Add(new ErasedStream(m.StreamId, m.StreamType, m.Events, before.Valid, before.FirstBrokenVersion));
+        }
+        // Streams an earlier erasure of this address erased: their tables are cleaned again, and whatever was appended to
+        // them since (a message in flight at the time) is erased too. A repeat therefore finishes an interrupted erasure.
+        var earlier = (await PreviouslyErasedAsync(tx, caller.TenantId, subject, ct)).Except(streams.Select(s => s.StreamId)).ToList();
         var kept = mentions.Where(m => !erasable.Contains(m.StreamType))
             .Select(m => new KeptStream(m.StreamId, m.StreamType, m.Events,
                 "a record of the system itself (configuration, ledger, mailbox), not a correspondence: change it through its own endpoint"))
@@ -114,35 +132,41 @@ internal sealed class ErasureService(
         {
             var wouldErase = await EventCountAsync(tx, caller.TenantId, streams, ct);
             await tx.RollbackAsync(ct);
-            return TypedResults.Ok(new ErasureReport(null, true, subject, reason, streams, wouldErase, kept, new Dictionary<string, int>(), true, NotCovered, now));
+            return TypedResults.Ok(new ErasureReport(null, true, subject, reason, streams, earlier.Count, wouldErase, kept, new Dictionary<string, int>(), true, NotCovered, now));
         }
 
         var erasureId = Guid.CreateVersion7();
-        var scope = new ErasureScope(caller.TenantId, email, [.. streams.Select(s => s.StreamId)]);
+        var scope = new ErasureScope(caller.TenantId, email, [.. streams.Select(s => s.StreamId), .. earlier]);
         var (erased, readModels) = await EraseAndCleanAsync(tx, scope, erasureId, now, ct);
         // The record must not hold the address: a kept stream whose id contains it (a mailbox's own stream) is named by type only.
         var recordedKept = kept.Select(k => k.StreamId.Contains(email, StringComparison.OrdinalIgnoreCase) ? k with { StreamId = "[id contains the address]" } : k).ToList();
         var performed = new ErasurePerformed(erasureId, subject, reason, streams, erased.Count, recordedKept, readModels, caller.ApiKeyId, now);
-        await store.AppendManyAsync(tx, [new StreamAppend(caller.TenantId, StreamId(erasureId), StreamType, ExpectedVersion.NoStream, [EventToAppend.Create(performed)])], ct);
+        await store.AppendManyAsync(tx, [new StreamAppend(caller.TenantId, EventErasure.RecordStreamId(erasureId), StreamType, ExpectedVersion.NoStream,
+            [EventToAppend.Create(performed)])], ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Erasure {ErasureId}: {Events} events of {Streams} streams erased, {Kept} streams kept", erasureId, erased.Count, streams.Count, kept.Count);
 
-        // A subscription that read the erased events just before the commit may still write them into its read model.
-        // Once every subscription has passed them, the erasers run again (they are idempotent).
-        var caughtUp = erased.Last is not { } last || await WaitForSubscriptionsAsync(last, ct);
-        await using (var again = await conn.BeginTransactionAsync(ct))
+        // Committed: the rest runs to its end even if the caller goes. A subscription that read the erased events just
+        // before the commit may still write them into its read model, and a consumer may have appended to an erased
+        // stream from a message in flight: once every subscription has passed the erased events, the streams are erased
+        // again (only what is new) and the erasers run again (they are idempotent).
+        var caughtUp = erased.Last is not { } last || await WaitForSubscriptionsAsync(last, CancellationToken.None);
+        var total = erased.Count;
+        await using (var again = await conn.BeginTransactionAsync(CancellationToken.None))
         {
-            foreach (var (name, rows) in await CleanAsync(again, scope, ct))
+            var (late, cleaned) = await EraseAndCleanAsync(again, scope, erasureId, clock.GetUtcNow(), CancellationToken.None);
+            total += late.Count;
+            foreach (var (name, rows) in cleaned)
             {
                 readModels[name] += rows;
             }
-            await again.CommitAsync(ct);
+            await again.CommitAsync(CancellationToken.None);
         }
         if (!caughtUp)
         {
-            logger.LogWarning("Erasure {ErasureId}: subscriptions had not passed the erased events after {Wait}; run the erasure again once they have", erasureId, CatchUpWait);
+            logger.LogWarning("Erasure {ErasureId}: subscriptions had not passed the erased events after {Wait}; erase the address again once they have (a repeat cleans the streams erased before)", erasureId, CatchUpWait);
         }
-        return TypedResults.Ok(new ErasureReport(erasureId, false, subject, reason, streams, erased.Count, kept, readModels, caughtUp, NotCovered, now));
+        return TypedResults.Ok(new ErasureReport(erasureId, false, subject, reason, streams, earlier.Count, total, kept, readModels, caughtUp, NotCovered, now));
     }
 
     /// <summary>How many events erasing <paramref name="streams"/> would erase (a dry run's answer).</summary>
@@ -158,6 +182,31 @@ internal sealed class ErasureService(
             },
         };
         return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The streams that earlier erasures of this subject (in this organization) erased.</summary>
+    private static async Task<IReadOnlyList<string>> PreviouslyErasedAsync(NpgsqlTransaction tx, Guid tenantId, string subject, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT DISTINCT s ->> 'stream_id'
+            FROM oos.events e CROSS JOIN LATERAL jsonb_array_elements(e.data -> 'streams') AS s
+            WHERE e.tenant_id = $1 AND e.type = $2 AND e.data ->> 'subject_sha256' = $3
+            """, tx.Connection, tx)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = tenantId },
+                new NpgsqlParameter { Value = ErasurePerformed.Name },
+                new NpgsqlParameter { Value = subject },
+            },
+        };
+        var streams = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            streams.Add(r.GetString(0));
+        }
+        return streams;
     }
 
     public static string SubjectHash(Guid tenantId, string canonicalEmail) =>

@@ -36,6 +36,7 @@ internal sealed record RetentionApplied(
     int RetentionDays,
     DateTimeOffset Cutoff,
     IReadOnlyList<string> Streams,
+    IReadOnlyList<string> ChainsBrokenBefore,
     int EventsErased,
     IReadOnlyDictionary<string, int> ReadModels,
     DateTimeOffset At);
@@ -105,9 +106,18 @@ internal sealed class InboundRetentionSweeper(
             {
                 var erasureId = Guid.CreateVersion7();
                 var streams = tenant.Select(d => d.StreamId).ToList();
+                // Verified before erasing, and the broken ones named in the record: an erasure cannot hide earlier tampering.
+                var broken = new List<string>();
+                foreach (var stream in streams)
+                {
+                    if (!(await store.VerifyAsync(tenant.Key, stream, ct)).Valid)
+                    {
+                        broken.Add(stream);
+                    }
+                }
                 var (erased, readModels) = await erasure.EraseAndCleanAsync(tx, new ErasureScope(tenant.Key, null, streams), erasureId, now, ct);
-                var applied = new RetentionApplied(erasureId, options.InboundRetentionDays, cutoff, streams, erased.Count, readModels, now);
-                await store.AppendManyAsync(tx, [new StreamAppend(tenant.Key, ErasureService.StreamId(erasureId), ErasureService.StreamType, ExpectedVersion.NoStream,
+                var applied = new RetentionApplied(erasureId, options.InboundRetentionDays, cutoff, streams, broken, erased.Count, readModels, now);
+                await store.AppendManyAsync(tx, [new StreamAppend(tenant.Key, EventErasure.RecordStreamId(erasureId), ErasureService.StreamType, ExpectedVersion.NoStream,
                     [EventToAppend.Create(applied)])], ct);
             }
             await tx.CommitAsync(ct);

@@ -57,11 +57,18 @@ public static partial class EventErasure
 
     /// <summary>
     /// A PostgreSQL regular expression (ARE) matching <paramref name="canonicalEmail"/> in lower-cased text as a whole
-    /// address: not preceded by a character of an address's local part, not followed by one of its domain (a sentence's
-    /// full stop after it is allowed).
+    /// address: not preceded by a character an address's local part may hold (letters and digits of any script, and
+    /// RFC 5322's <c>._%+'!#$&amp;*/=?^`{|}~-</c>), not followed by one its domain may hold (a sentence's full stop after it
+    /// is allowed). ASCII punctuation in the address is escaped with a backslash (a literal in an ARE); letters, digits
+    /// and non-ASCII characters are literal as they are.
     /// </summary>
     public static string AddressPattern(string canonicalEmail) =>
-        "(^|[^a-z0-9._%+-])" + NotAlphanumeric().Replace(canonicalEmail, m => "\\" + m.Value) + "($|[^a-z0-9._-]|[.]($|[^a-z0-9]))";
+        @"(^|[^[:alnum:]._%+'!#$&*/=?^`{|}~-])" + AsciiPunctuation().Replace(canonicalEmail, m => "\\" + m.Value) + @"($|[^[:alnum:]._-]|[.]($|[^[:alnum:]]))";
+
+    /// <summary>The stream of an erasure's record (<c>privacy_erasure_performed.v1</c> or <c>privacy_retention_applied.v1</c>).</summary>
+    public static string RecordStreamId(Guid erasureId) => $"{RecordStreamPrefix}{erasureId:N}";
+
+    public const string RecordStreamPrefix = "privacy-erasure-";
 
     /// <summary>Erases every event of <paramref name="streamIds"/> not erased yet, in the caller's transaction.</summary>
     public static async Task<ErasedEvents> EraseStreamsAsync(NpgsqlTransaction transaction, Guid tenantId, IReadOnlyCollection<string> streamIds,
@@ -107,6 +114,6 @@ public static partial class EventErasure
         return new ErasedEvents(count, r.IsDBNull(1) ? null : new GlobalPosition(r.GetFieldValue<ulong>(1), r.GetInt64(2)));
     }
 
-    [GeneratedRegex("[^a-z0-9]")]
-    private static partial Regex NotAlphanumeric();
+    [GeneratedRegex(@"[!-/:-@\[-`{-~]")]
+    private static partial Regex AsciiPunctuation();
 }

@@ -746,7 +746,7 @@ internal sealed class PostgresEventStore(
     /// read separately, an append committing in between showed as events beyond the header, i.e. a chain wrongly reported
     /// broken under load.
     /// </summary>
-    private async Task<(StreamInfo? Info, IReadOnlyList<StoredEvent> Events, HashSet<Guid> Erased)> ReadSnapshotAsync(Guid tenantId, string streamId, CancellationToken ct)
+    private async Task<(StreamInfo? Info, IReadOnlyList<StoredEvent> Events, Dictionary<Guid, RecordedErasure> Erased)> ReadSnapshotAsync(Guid tenantId, string streamId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -758,14 +758,19 @@ internal sealed class PostgresEventStore(
         {
             Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
         };
-        var erasures = new NpgsqlBatchCommand("SELECT event_id FROM oos.event_erasures WHERE tenant_id = $1 AND stream_id = $2")
+        // Each erased event's recorded erasure, and whether the erasure's own record (a stream of the organization) exists.
+        var erasures = new NpgsqlBatchCommand($"""
+            SELECT x.event_id, x.erasure_id, x.version,
+                   EXISTS (SELECT 1 FROM oos.streams s WHERE s.tenant_id = x.tenant_id AND s.id = '{EventErasure.RecordStreamPrefix}' || replace(x.erasure_id::text, '-', '') AND s.version > 0)
+            FROM oos.event_erasures x WHERE x.tenant_id = $1 AND x.stream_id = $2
+            """)
         {
             Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
         };
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { header, events, erasures } };
         StreamInfo? info = null;
         IReadOnlyList<StoredEvent> read;
-        var erased = new HashSet<Guid>();
+        var erased = new Dictionary<Guid, RecordedErasure>();
         await using (var r = await batch.ExecuteReaderAsync(ct))
         {
             if (await r.ReadAsync(ct))
@@ -777,7 +782,7 @@ internal sealed class PostgresEventStore(
             await r.NextResultAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                erased.Add(r.GetGuid(0));
+                erased[r.GetGuid(0)] = new RecordedErasure(r.GetGuid(1), r.GetInt64(2), r.GetBoolean(3));
             }
         }
         await tx.CommitAsync(ct);
@@ -787,9 +792,11 @@ internal sealed class PostgresEventStore(
     /// <summary>
     /// Re-computes the chain over events already read; <paramref name="headerVersion"/> catches a deleted tail. An erased
     /// event (ADR 0030) cannot be re-computed: its stored hash is taken as its link when <paramref name="erased"/> records
-    /// its erasure, and the chain goes on from it; an event marked erased without such a record breaks the chain.
+    /// its erasure (same erasure id in the payload, same version, and the erasure's own record exists), and the chain goes
+    /// on from it; an event marked erased without such a record breaks the chain.
     /// </summary>
-    internal static ChainVerification Verify(string streamId, IReadOnlyList<StoredEvent> events, long? headerVersion, IReadOnlySet<Guid>? erased = null)
+    internal static ChainVerification Verify(string streamId, IReadOnlyList<StoredEvent> events, long? headerVersion,
+        IReadOnlyDictionary<Guid, RecordedErasure>? erased = null)
     {
         byte[]? previous = null;
         long expectedVersion = 0;
@@ -803,7 +810,7 @@ internal sealed class PostgresEventStore(
             }
             if (e.EventType == EventErasure.ErasedType)
             {
-                if (erased?.Contains(e.EventId) != true)
+                if (erased is null || !erased.TryGetValue(e.EventId, out var erasure) || !erasure.Backs(e))
                 {
                     return new ChainVerification(streamId, false, expectedVersion - 1, e.Version, e.EventId,
                         $"the event at version {e.Version} is marked erased, but no erasure of it is recorded");
@@ -915,6 +922,29 @@ internal sealed class PostgresEventStore(
         new(t.UtcTicks - (t.UtcTicks % 10), TimeSpan.Zero);
 
     private sealed record PendingRow(EventToAppend Event, Guid TenantId, string StreamId, long Version, string TypeName, byte[] Data, byte[] Metadata, byte[] Hash);
+}
+
+/// <summary>An erased event's row in <c>oos.event_erasures</c>, and whether the erasure's record stream exists (ADR 0030).</summary>
+internal readonly record struct RecordedErasure(Guid ErasureId, long Version, bool Recorded)
+{
+    /// <summary>Whether this erasure accounts for <paramref name="e"/>: its version, and the erasure its payload names.</summary>
+    public bool Backs(StoredEvent e)
+    {
+        if (!Recorded || Version != e.Version)
+        {
+            return false;
+        }
+        try
+        {
+            using var payload = JsonDocument.Parse(e.Utf8Payload);
+            return payload.RootElement.ValueKind == JsonValueKind.Object
+                && payload.RootElement.TryGetProperty("erasure_id", out var id) && id.TryGetGuid(out var named) && named == ErasureId;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>hash = SHA-256(previous hash ‖ canonical bytes of the event envelope).</summary>

@@ -56,8 +56,10 @@ internal sealed class AttemptSetRunner(
             // The charge and the request's record of it (variants, verdicts, settlement) commit in one transaction. Only
             // the settlement depends on the ledger's answer; the rest is buffered (and serialised) here.
             w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
+            // Not the caller's token: the model has answered, so the outcome is charged and recorded even if the caller
+            // has gone (a repeat of its Idempotency-Key then gets it).
             var balance = await ledger.SettleAsync(tenantId, reservationId, charged, b => w.PendingAppend(
-                new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow())), ct);
+                new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow())), CancellationToken.None);
             w.Committed();
             settledOrRefunded = true;
             return new AttemptSetResult(variants, attempts, null, charged, balance.Available);
@@ -73,6 +75,8 @@ internal sealed class AttemptSetRunner(
             var refunded = await ledger.RefundAsync(tenantId, reservationId, reason, CancellationToken.None);
             try
             {
+                // Variants buffered for a settlement that did not commit were refunded: they are not the set's outcome.
+                w.DropPending<VariantsReturned>();
                 w.Add(new GenerationFailed(setNo, reason, clock.GetUtcNow()));
                 w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, refunded.Available, reason, clock.GetUtcNow()));
                 await w.FlushAsync(CancellationToken.None);

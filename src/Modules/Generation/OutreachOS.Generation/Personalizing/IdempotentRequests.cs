@@ -111,6 +111,12 @@ internal static class IdempotentRequests
         type: "https://outreachos.dev/problems/idempotency-key-in-progress",
         extensions: new Dictionary<string, object?> { ["request_id"] = requestId }), "Retry-After", "1");
 
+    /// <summary>The key named a request whose data was erased (ADR 0030): it is gone, and the key with it.</summary>
+    public static IResult Erased(Guid requestId) => TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Request erased",
+        detail: $"The request this {Header} named was erased (personal data erasure); send a new request with a new key.",
+        type: "https://outreachos.dev/problems/idempotency-key-erased",
+        extensions: new Dictionary<string, object?> { ["request_id"] = requestId });
+
     private static IResult Reused(Guid requestId, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused", detail: detail,
             type: "https://outreachos.dev/problems/idempotency-key-reused",

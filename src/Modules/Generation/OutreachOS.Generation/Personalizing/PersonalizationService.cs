@@ -47,9 +47,10 @@ internal sealed class PersonalizationService(
         catch (ConcurrencyException) when (idempotencyKey is not null)
         {
             // A concurrent send with the same key opened the request first (the stream's creation is the race).
+            // The stream exists (the append met it) but folds to nothing: its data was erased (ADR 0030).
             return await LoadAsync(caller.TenantId, requestId, ct) is { } raced
                 ? IdempotentRequests.RepeatPersonalize(raced, request, options, clock.GetUtcNow())
-                : IdempotentRequests.InProgress(requestId);
+                : IdempotentRequests.Erased(requestId);
         }
     }
 
@@ -359,13 +360,15 @@ internal sealed class PersonalizationService(
         {
             var charged = replay.Variants.Count * options.CreditsPerVariant;
             await ledger.SettleAsync(tenantId, reservationId, charged, b =>
-                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsSettled(reservationId, "replay", charged, b.Available, clock.GetUtcNow()))], ct);
+                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsSettled(reservationId, "replay", charged, b.Available, clock.GetUtcNow()))],
+                CancellationToken.None); // the model has answered: charged and recorded even if the caller has gone
         }
         else
         {
             var reason = replay.Failure ?? replay.ParseError ?? "no variants";
             await ledger.RefundAsync(tenantId, reservationId, reason, b =>
-                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsRefunded(reservationId, "replay", reservation.Reserved, b.Available, reason, clock.GetUtcNow()))], ct);
+                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsRefunded(reservationId, "replay", reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
+                CancellationToken.None);
         }
         return TypedResults.Ok(replay);
     }

@@ -46,6 +46,9 @@ internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid reques
         _handedOut = [];
     }
 
+    /// <summary>Drops buffered events of type <typeparamref name="T"/> (an outcome that did not commit must not be recorded).</summary>
+    public void DropPending<T>() => _pending.RemoveAll(e => e.Data is T);
+
     public async Task FlushAsync(CancellationToken ct)
     {
         if (_pending.Count == 0)

@@ -45,6 +45,10 @@ internal sealed class InboundTriageConsumer(
         {
             return; // already triaged (another consumer won, or a relay rebuild re-published the message)
         }
+        if (existing.Any(e => e.EventType == EventErasure.ErasedType))
+        {
+            return; // erased while this message was in flight (ADR 0030): its content must not come back
+        }
         var version = existing.Count == 0 ? 0 : existing[^1].Version;
 
         var (policy, policyVersion) = await policyRead;

@@ -52,6 +52,11 @@ internal sealed class TriageResponseConsumer(
         {
             return; // this decision was acted on under another message id (relay rebuild, manual re-publish)
         }
+        if (existing.Any(e => e.EventType == EventErasure.ErasedType))
+        {
+            logger.LogInformation("InboundDecided {InboundId}: the message was erased (ADR 0030); nothing is drafted or sent", d.InboundId);
+            return;
+        }
 
         var now = time.GetUtcNow();
         var events = new List<EventToAppend>();
