@@ -292,6 +292,37 @@ public sealed class PrivacyErasureTests
     }
 
     [Fact]
+    public async Task A_decision_that_was_in_flight_while_its_message_was_erased_drafts_and_sends_nothing()
+    {
+        var f = new ResponsesFixture();
+        await f.InitializeAsync();
+        try
+        {
+            // The message is received; its decision is still on its way when the sender's data is erased.
+            var erased = await f.DecideAsync(OutreachOS.Triage.Contracts.ResponsePath.DraftForReview, "pricing", "What would the Team plan cost for 12 users?",
+                subject: "Pricing question", holdDecision: true);
+            var report = await SendAsync(f.Client, HttpMethod.Post, "/privacy/erasures", new { email = "sarah@customer.example", reason = "GDPR request" });
+            Assert.Equal($"inbound-{erased.InboundId}", Assert.Single(report["streams"]!.AsArray())!["stream_id"]!.GetValue<string>());
+            await f.AppendDecisionAsync(erased);
+
+            // A control decision after it, from someone else, is drafted: the relay and the consumer have moved past.
+            var control = await f.DecideAsync(OutreachOS.Triage.Contracts.ResponsePath.DraftForReview, "pricing", "And for 20 users?", subject: "Pricing",
+                from: new OutreachOS.Ingestion.Contracts.MailAddress("tom@customer.example", "Tom"));
+            await f.WaitForEventAsync(control, "inbound_reply_drafted.v1");
+            await Task.Delay(TimeSpan.FromSeconds(1)); // a draft of the erased message, if any, would be written by now
+
+            Assert.Empty(await f.EventsAsync(erased, "inbound_reply_drafted.v1"));
+            Assert.DoesNotContain(f.Slack.Bodies, b => b.Contains("Team plan", StringComparison.Ordinal));
+            using var draft = await f.Client.GetAsync($"/drafts/{OutreachOS.Triage.Responses.ResponseIds.DraftId(erased.Decision.DecisionId)}");
+            Assert.Equal(HttpStatusCode.NotFound, draft.StatusCode);
+        }
+        finally
+        {
+            await f.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Only_an_admin_key_may_erase_and_bad_input_is_a_400_naming_the_field()
     {
         await using var app = await OutreachApp.StartAsync();

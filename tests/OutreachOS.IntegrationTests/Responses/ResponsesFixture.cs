@@ -104,7 +104,8 @@ public class ResponsesFixture : IAsyncLifetime
     /// the decision, appended to the inbound stream; the relay publishes InboundDecided to the response consumer.
     /// </summary>
     internal async Task<InboundDecided> DecideAsync(ResponsePath path, string intent, string text, Guid? organizationId = null, bool dryRun = false,
-        string subject = "Meeting next week", MailAddress? from = null, IReadOnlyDictionary<string, string>? redactions = null, IReadOnlyList<string>? flags = null, Guid? decisionId = null)
+        string subject = "Meeting next week", MailAddress? from = null, IReadOnlyDictionary<string, string>? redactions = null, IReadOnlyList<string>? flags = null, Guid? decisionId = null,
+        bool holdDecision = false)
     {
         var org = organizationId ?? OrganizationId;
         var inboundId = Guid.NewGuid();
@@ -118,10 +119,14 @@ public class ResponsesFixture : IAsyncLifetime
         await Store.AppendAsync(org, InboundStreams.StreamId(inboundId), InboundStreams.StreamType, ExpectedVersion.NoStream,
         [
             EventToAppend.Create(new InboundMessageReceived(inboundId, org, InboundSource.Email, message, 0, false, DateTimeOffset.UtcNow)),
-            EventToAppend.Create(decided),
+            .. holdDecision ? Array.Empty<EventToAppend>() : [EventToAppend.Create(decided)],
         ]);
         return decided;
     }
+
+    /// <summary>Appends a decision made with <c>holdDecision</c> (a decision that was in flight meanwhile).</summary>
+    internal Task AppendDecisionAsync(InboundDecided decided) =>
+        Store.AppendAsync(decided.OrganizationId, InboundStreams.StreamId(decided.InboundId), InboundStreams.StreamType, ExpectedVersion.Any, [EventToAppend.Create(decided)]);
 
     /// <summary>
     /// The stream's events of a type that belong to this decision: events carrying a decision_id must match it (once the
