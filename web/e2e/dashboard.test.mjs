@@ -229,11 +229,52 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
 
       await viewer.getByRole('link', { name: 'Audit explorer' }).click();
       await viewer.getByRole('heading').first().waitFor();
+
+      await viewer.getByRole('link', { name: 'Data requests' }).click();
+      await viewer.getByTestId('erasure-needs-admin').waitFor();
+      assert.ok(await viewer.getByRole('button', { name: 'Preview' }).isDisabled(), 'a VIEWER cannot even preview an erasure');
     } finally {
       await context.close();
     }
     const pendingAfter = (await host.api('GET', '/drafts?status=PENDING')).body.items.length;
     assert.equal(pendingAfter, pendingBefore, 'nothing the viewer did decided a draft');
+  });
+
+  test('data requests: preview an erasure, confirm it, and the message is gone while its chain still verifies', async () => {
+    const address = `erase-me-${Date.now()}@customer.example`;
+    const draftId = await seedPendingDraft(host, 'Please erase me later: what does the Pro plan cost?', address);
+    const inboundId = (await host.api('GET', `/drafts/${draftId}`)).body.inbound_id;
+    await page.getByRole('link', { name: 'Data requests' }).click();
+    await page.fill('input[name=erasureEmail]', address.toUpperCase());
+    await page.fill('input[name=erasureReason]', 'GDPR Art. 17 request #7');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const summary = page.getByTestId('erasure-preview-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /^\d+ events in 1 streams/);
+    assert.equal((await host.api('GET', `/drafts/${draftId}`)).status, 200, 'a preview erases nothing');
+    const erase = page.getByRole('button', { name: 'Erase permanently' });
+    assert.ok(await erase.isDisabled(), 'erasing needs the address typed again');
+    await page.fill('input[name=erasureConfirm]', address);
+    await screenshot(page, '09-data-request-preview');
+    await erase.click();
+    const result = page.getByTestId('erasure-result');
+    await result.waitFor();
+    assert.match(await result.textContent(), /events erased in 1 streams/);
+    await screenshot(page, '10-data-request-erased');
+
+    assert.equal((await host.api('GET', `/drafts/${draftId}`)).status, 404, 'the draft is gone');
+    const verified = await host.api('POST', `/audit/streams/inbound-${inboundId}/verify`);
+    assert.equal(verified.body.valid, true, JSON.stringify(verified.body));
+    assert.equal(verified.body.events_erased, verified.body.events_checked);
+    const stream = await host.api('GET', `/audit/streams/inbound-${inboundId}`);
+    assert.ok(!JSON.stringify(stream.body).toLowerCase().includes(address), 'the address is nowhere in the stream');
+
+    // The record opens in the audit explorer, and verifying an erased stream there says so.
+    await page.getByTestId('erasure-record').click();
+    await page.getByTestId('timeline').waitFor();
+    await page.goto(`${host.baseUrl}/explorer?stream=${encodeURIComponent(`inbound-${inboundId}`)}`);
+    await page.getByTestId('verify').click();
+    await page.getByTestId('verify-result').getByText(/erased \(personal data removed; erasure recorded\)/).waitFor();
   });
 
   test('no uncaught errors in the page', () => {
@@ -244,12 +285,12 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
 const SEED_SUBJECT = 'Question about the Pro plan pricing';
 
 /** Ingests a plain pricing question (non-VIP, no injection) and waits until triage has drafted a reply for review. */
-async function seedPendingDraft(host, subject = SEED_SUBJECT) {
+async function seedPendingDraft(host, subject = SEED_SUBJECT, from = 'maria.lopez@customer.example') {
   const messageId = `<e2e-${Date.now()}@customer.example>`;
   const ingest = await host.api('POST', '/ingest/email', {
     message_id: messageId,
     thread_id: null,
-    from: { email: 'maria.lopez@customer.example', name: 'Maria Lopez' },
+    from: { email: from, name: 'Maria Lopez' },
     to: [{ email: 'sales@outreachos.example', name: null }],
     cc: [],
     subject,

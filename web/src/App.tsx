@@ -6,6 +6,7 @@ import { Playground } from './pages/Playground';
 import { Approvals } from './pages/Approvals';
 import { Kpis } from './pages/Kpis';
 import { AuditExplorer } from './pages/AuditExplorer';
+import { DataRequests } from './pages/DataRequests';
 
 interface Org {
   organization: { name: string; tier: string } | null;
@@ -130,6 +131,7 @@ const nav: { page: Route['page']; label: string }[] = [
   { page: 'approvals', label: 'Approvals' },
   { page: 'kpis', label: 'KPIs' },
   { page: 'audit', label: 'Audit explorer' },
+  { page: 'privacy', label: 'Data requests' },
 ];
 
 function Shell({ org, onSignOut, onCreditsChanged }: { org: Org | null; onSignOut: () => void; onCreditsChanged: () => void }) {
@@ -179,6 +181,7 @@ function Shell({ org, onSignOut, onCreditsChanged }: { org: Org | null; onSignOu
         {route.page === 'approvals' && <Approvals readOnly={readOnly} />}
         {route.page === 'kpis' && <Kpis />}
         {route.page === 'audit' && <AuditExplorer query={route.query} />}
+        {route.page === 'privacy' && <DataRequests role={org?.apiKey?.role ?? null} />}
       </main>
     </div>
   );

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -184,6 +185,21 @@ public sealed class HostTests
             Assert.Subset(Statuses(Operation(path, "post")).ToHashSet(), new HashSet<string> { "409", "422" });
         }
         Assert.False(TakesKey(Operation("/api-keys", "post")));
+    }
+
+    [Fact]
+    public async Task Every_endpoint_lies_under_an_api_prefix_so_the_dashboard_never_answers_for_it()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var routes = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
+            .Where(r => r != "/")
+            .ToList();
+        Assert.NotEmpty(routes);
+        Assert.All(routes, r => Assert.True(
+            OutreachOS.Host.Hosting.DashboardHosting.ApiPrefixes.Any(p => r.Equals(p, StringComparison.OrdinalIgnoreCase) || r.StartsWith(p + "/", StringComparison.OrdinalIgnoreCase)),
+            $"{r} is not under an API prefix: a GET the endpoint does not answer would load the dashboard's shell instead of a 404/405"));
     }
 
     [Fact]

@@ -34,6 +34,7 @@ describe('parseLocation', () => {
     expect(parseLocation('/explorer', '?request=abc').page).toBe('audit');
     expect(parseLocation('/explorer', '?request=abc').query.get('request')).toBe('abc');
     expect(parseLocation('/approvals', '').page).toBe('approvals');
+    expect(parseLocation('/data-requests', '').page).toBe('privacy');
     expect(parseLocation('/', '').page).toBe('playground');
     expect(parseLocation('/nope', '').page).toBe('playground');
   });

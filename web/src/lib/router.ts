@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
-// Four pages do not need a routing library: history.pushState plus a popstate listener.
-export type Route = { page: 'playground' | 'approvals' | 'kpis' | 'audit'; query: URLSearchParams };
+// Five pages do not need a routing library: history.pushState plus a popstate listener.
+export type Route = { page: 'playground' | 'approvals' | 'kpis' | 'audit' | 'privacy'; query: URLSearchParams };
 
 export function parseLocation(pathname: string, search: string): Route {
   const query = new URLSearchParams(search);
@@ -13,6 +13,8 @@ export function parseLocation(pathname: string, search: string): Route {
       return { page: 'kpis', query };
     case 'explorer':
       return { page: 'audit', query };
+    case 'data-requests':
+      return { page: 'privacy', query };
     default:
       return { page: 'playground', query };
   }
@@ -23,6 +25,7 @@ export const paths: Record<Route['page'], string> = {
   approvals: '/approvals',
   kpis: '/kpis',
   audit: '/explorer', // not /audit: that prefix belongs to the REST API
+  privacy: '/data-requests', // not /privacy: that prefix belongs to the REST API
 };
 
 export function navigate(to: string): void {
