@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OutreachOS.IntegrationTests.Infrastructure;
 using OutreachOS.IntegrationTests.Messaging;
@@ -315,6 +317,41 @@ public sealed class PrivacyErasureTests
             Assert.DoesNotContain(f.Slack.Bodies, b => b.Contains("Team plan", StringComparison.Ordinal));
             using var draft = await f.Client.GetAsync($"/drafts/{OutreachOS.Triage.Responses.ResponseIds.DraftId(erased.Decision.DecisionId)}");
             Assert.Equal(HttpStatusCode.NotFound, draft.StatusCode);
+        }
+        finally
+        {
+            await f.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_received_message_delivered_again_after_its_erasure_is_not_triaged_again()
+    {
+        var f = new ResponsesFixture();
+        await f.InitializeAsync();
+        try
+        {
+            var d = await f.DecideAsync(OutreachOS.Triage.Contracts.ResponsePath.Human, "support", "The export button does nothing since this morning.", subject: "Export broken");
+            await f.WaitForEventAsync(d, "inbound_assigned.v1");
+            await SendAsync(f.Client, HttpMethod.Post, "/privacy/erasures", new { email = "sarah@customer.example", reason = "GDPR request" });
+
+            // The message was still on the bus (a redelivery under a new message id): the consumer reads the erased
+            // stream and drops it. Without that check, the erased decision looks absent and the message is triaged again.
+            var bus = f.App.Services.GetRequiredService<IBus>();
+            var messageId = Guid.NewGuid();
+            await bus.Publish(new OutreachOS.Ingestion.Contracts.InboundMessageReceived(d.InboundId, d.OrganizationId, OutreachOS.Ingestion.Contracts.InboundSource.Email,
+                d.Message, 0, false, DateTimeOffset.UtcNow), ctx =>
+            {
+                ctx.MessageId = messageId;
+                ctx.Headers.Set(OutreachOS.BuildingBlocks.Messaging.MessagingHeaders.TenantId, d.OrganizationId.ToString());
+            });
+            var dataSource = f.App.Services.GetRequiredService<NpgsqlDataSource>();
+            await Eventually.TrueAsync(() => OutreachOS.BuildingBlocks.Messaging.InboxTransaction.IsProcessedAsync(dataSource, "triage.inbound-received", messageId),
+                "the redelivered message was consumed");
+            await Task.Delay(500); // a decision it led to would be followed by the response path's events now
+
+            var stream = await f.Store.ReadStreamAsync(d.OrganizationId, OutreachOS.Ingestion.Contracts.InboundStreams.StreamId(d.InboundId));
+            Assert.All(stream, e => Assert.Equal(OutreachOS.BuildingBlocks.EventStore.EventErasure.ErasedType, e.EventType));
         }
         finally
         {
