@@ -65,7 +65,7 @@ internal sealed class ErasureService(
     NpgsqlDataSource dataSource,
     IEventStore store,
     IEnumerable<IPersonalDataEraser> erasers,
-    IEnumerable<ISubscription> subscriptions,
+    SubscriptionEngine subscriptions,
     TimeProvider clock,
     ILogger<ErasureService> logger)
 {
@@ -150,7 +150,7 @@ internal sealed class ErasureService(
         // before the commit may still write them into its read model, and a consumer may have appended to an erased
         // stream from a message in flight: once every subscription has passed the erased events, the streams are erased
         // again (only what is new) and the erasers run again (they are idempotent).
-        var caughtUp = erased.Last is not { } last || await WaitForSubscriptionsAsync(last, CancellationToken.None);
+        var caughtUp = erased.Last is not { } last || await subscriptions.WaitForAllAsync(last, CatchUpWait, CancellationToken.None);
         var total = erased.Count;
         await using (var again = await conn.BeginTransactionAsync(CancellationToken.None))
         {
@@ -225,37 +225,9 @@ internal sealed class ErasureService(
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var eraser in erasers)
         {
-            rows[eraser.Name] = (rows.TryGetValue(eraser.Name, out var n) ? n : 0) + await eraser.EraseAsync(tx, scope, ct);
+            rows[eraser.Name] = await eraser.EraseAsync(tx, scope, ct);
         }
         return rows;
-    }
-
-    /// <summary>Whether every subscription's checkpoint is at or past <paramref name="last"/> within <see cref="CatchUpWait"/>.</summary>
-    private async Task<bool> WaitForSubscriptionsAsync(GlobalPosition last, CancellationToken ct)
-    {
-        var names = subscriptions.Select(s => s.Name).ToArray();
-        if (names.Length == 0)
-        {
-            return true;
-        }
-        var deadline = clock.GetUtcNow() + CatchUpWait;
-        while (true)
-        {
-            await using var cmd = dataSource.CreateCommand(
-                "SELECT count(*) FROM unnest($1::text[]) AS n(name) LEFT JOIN oos.checkpoints c ON c.name = n.name WHERE c.name IS NULL OR (c.tx, c.seq) < ($2, $3)");
-            cmd.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Transaction, NpgsqlDbType = NpgsqlDbType.Xid8 });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = last.Sequence });
-            if ((long)(await cmd.ExecuteScalarAsync(ct))! == 0)
-            {
-                return true;
-            }
-            if (clock.GetUtcNow() >= deadline)
-            {
-                return false;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
-        }
     }
 
     private static bool IsAddress(string email) =>

@@ -206,7 +206,7 @@ public sealed class PrivacyErasureTests
             await using var late = new NpgsqlCommand(
                 "INSERT INTO oos.ingestion_contact_history (tenant_id, email, ref, kind, summary, at) VALUES ($1, $2, $3, 'MESSAGE', 'Received: \"Meeting next week\"', now())", conn)
             {
-                Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = Jane }, new NpgsqlParameter { Value = $"inbound:{Guid.Parse(scheduling):N}" } },
+                Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = Jane }, new NpgsqlParameter { Value = OutreachOS.Ingestion.Contacts.ContactHistoryProjection.MessageRef(Guid.Parse(scheduling)) } },
             };
             await late.ExecuteNonQueryAsync();
         }

@@ -278,15 +278,31 @@ public sealed class SubscriptionEngine
         {
             target = await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
         }
-        var deadline = DateTime.UtcNow + timeout;
-        while (await GetCheckpointAsync(name, ct) < target)
+        if (!await WaitForAsync([name], target, timeout, ct))
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Subscription '{name}' did not reach {target} within {timeout}.");
-            }
-            await Task.Delay(20, ct);
+            throw new TimeoutException($"Subscription '{name}' did not reach {target} within {timeout}.");
         }
+    }
+
+    /// <summary>Whether every registered subscription's checkpoint reaches <paramref name="target"/> within <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitForAllAsync(GlobalPosition target, TimeSpan timeout, CancellationToken ct = default) =>
+        WaitForAsync([.. _byName.Keys], target, timeout, ct);
+
+    private async Task<bool> WaitForAsync(IReadOnlyList<string> names, GlobalPosition target, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var name in names)
+        {
+            while (await GetCheckpointAsync(name, ct) < target)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    return false;
+                }
+                await Task.Delay(20, ct);
+            }
+        }
+        return true;
     }
 
     public async Task<IReadOnlyList<SubscriptionStatus>> StatusAsync(CancellationToken ct = default)

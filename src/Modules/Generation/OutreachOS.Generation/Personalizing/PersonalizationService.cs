@@ -56,20 +56,12 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> RegenerateAsync(Guid tenantId, Guid requestId, string? idempotencyKey, CancellationToken ct)
     {
-        if (IdempotentRequests.Check(idempotencyKey, new FieldErrors()) is { Any: true } invalid)
-        {
-            return invalid.ToProblem();
-        }
-        if (await LoadAsync(tenantId, requestId, ct) is not { } record)
-        {
-            return Problems.NotFound("Personalization request");
-        }
-
         // A regeneration has no body: its fingerprint is that of an empty one.
-        var fingerprint = IdempotentRequests.Fingerprint<object?>(null);
-        if (IdempotentRequests.Find(record, idempotencyKey) is { } used)
+        var call = new KeyedCall(tenantId, requestId, idempotencyKey, IdempotentRequests.Regenerate, IdempotentRequests.Fingerprint<object?>(null));
+        var (record, answer) = await OpenAsync(call, ct);
+        if (answer is not null)
         {
-            return IdempotentRequests.RepeatCall(record, used, IdempotentRequests.Regenerate, fingerprint, options, clock.GetUtcNow());
+            return answer;
         }
 
         if (record.Regenerations >= options.MaxRegenerations)
@@ -82,7 +74,7 @@ internal sealed class PersonalizationService(
         w.Add(new RegenerationRequested(setNo, record.Regenerations + 1, clock.GetUtcNow()));
         if (idempotencyKey is not null)
         {
-            w.Add(new IdempotencyKeyUsed(idempotencyKey, IdempotentRequests.Regenerate, fingerprint, setNo, null, null, clock.GetUtcNow()));
+            w.Add(new IdempotencyKeyUsed(idempotencyKey, call.Operation, call.Fingerprint, setNo, null, null, clock.GetUtcNow()));
         }
         try
         {
@@ -92,18 +84,40 @@ internal sealed class PersonalizationService(
         {
             // A concurrent call appended first. If it was a regeneration with this key, it is the answer; otherwise the
             // request moved on, and the conflict (409) is the answer. Same set, same reservation id: nothing was charged twice.
-            if (await RepeatAfterRaceAsync(tenantId, requestId, idempotencyKey, IdempotentRequests.Regenerate, fingerprint, ct) is { } answer)
+            if (await RepeatAfterRaceAsync(call, ct) is { } raced)
             {
-                return answer;
+                return raced;
             }
             throw;
         }
     }
 
+    /// <summary>A call on a request (regenerate, select, replay), the <c>Idempotency-Key</c> that may name it, and its body's fingerprint.</summary>
+    private sealed record KeyedCall(Guid TenantId, Guid RequestId, string? Key, string Operation, string Fingerprint);
+
+    /// <summary>
+    /// The common start of regenerate, select and replay: a malformed key is a 400, an unknown request a 404, and a key
+    /// used before answers with that call's result. Otherwise the request's record and no answer.
+    /// </summary>
+    private async Task<(PersonalizationRecord Record, IResult? Answer)> OpenAsync(KeyedCall call, CancellationToken ct)
+    {
+        if (IdempotentRequests.Check(call.Key, new FieldErrors()) is { Any: true } invalid)
+        {
+            return (null!, invalid.ToProblem());
+        }
+        if (await LoadAsync(call.TenantId, call.RequestId, ct) is not { } record)
+        {
+            return (null!, Problems.NotFound("Personalization request"));
+        }
+        return (record, IdempotentRequests.Find(record, call.Key) is { } used
+            ? IdempotentRequests.RepeatCall(record, used, call.Operation, call.Fingerprint, options, clock.GetUtcNow())
+            : null);
+    }
+
     /// <summary>After a version conflict of a keyed call: the answer of the call that won with the same key; null when another call won.</summary>
-    private async Task<IResult?> RepeatAfterRaceAsync(Guid tenantId, Guid requestId, string key, string operation, string fingerprint, CancellationToken ct) =>
-        await LoadAsync(tenantId, requestId, ct) is { } record && IdempotentRequests.Find(record, key) is { } won
-            ? IdempotentRequests.RepeatCall(record, won, operation, fingerprint, options, clock.GetUtcNow())
+    private async Task<IResult?> RepeatAfterRaceAsync(KeyedCall call, CancellationToken ct) =>
+        call.Key is not null && await LoadAsync(call.TenantId, call.RequestId, ct) is { } record && IdempotentRequests.Find(record, call.Key) is { } won
+            ? IdempotentRequests.RepeatCall(record, won, call.Operation, call.Fingerprint, options, clock.GetUtcNow())
             : null;
 
     private async Task<IResult> StartSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, CancellationToken ct)
@@ -178,19 +192,11 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, string? idempotencyKey, CancellationToken ct)
     {
-        if (IdempotentRequests.Check(idempotencyKey, new FieldErrors()) is { Any: true } invalid)
+        var call = new KeyedCall(caller.TenantId, requestId, idempotencyKey, IdempotentRequests.Select, IdempotentRequests.Fingerprint(body));
+        var (record, answer) = await OpenAsync(call, ct);
+        if (answer is not null)
         {
-            return invalid.ToProblem();
-        }
-        if (await LoadAsync(caller.TenantId, requestId, ct) is not { } record)
-        {
-            return Problems.NotFound("Personalization request");
-        }
-
-        var fingerprint = IdempotentRequests.Fingerprint(body);
-        if (IdempotentRequests.Find(record, idempotencyKey) is { } used)
-        {
-            return IdempotentRequests.RepeatCall(record, used, IdempotentRequests.Select, fingerprint, options, clock.GetUtcNow());
+            return answer;
         }
 
         var set = record.AttemptSets.LastOrDefault(s => s.Variants is { Count: > 0 });
@@ -249,7 +255,7 @@ internal sealed class PersonalizationService(
 
         if (idempotencyKey is not null)
         {
-            events.Add(new IdempotencyKeyUsed(idempotencyKey, IdempotentRequests.Select, fingerprint, null, record.SelectionHistory.Count + 1, null, now));
+            events.Add(new IdempotencyKeyUsed(idempotencyKey, call.Operation, call.Fingerprint, null, record.SelectionHistory.Count + 1, null, now));
         }
 
         var w = new StreamWriter(store, caller.TenantId, requestId, record.Version);
@@ -264,9 +270,9 @@ internal sealed class PersonalizationService(
         }
         catch (ConcurrencyException) when (idempotencyKey is not null)
         {
-            if (await RepeatAfterRaceAsync(caller.TenantId, requestId, idempotencyKey, IdempotentRequests.Select, fingerprint, ct) is { } answer)
+            if (await RepeatAfterRaceAsync(call, ct) is { } raced)
             {
-                return answer;
+                return raced;
             }
             throw;
         }
@@ -276,19 +282,11 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> ReplayAsync(Guid tenantId, Guid requestId, ReplayRequest body, string? idempotencyKey, CancellationToken ct)
     {
-        if (IdempotentRequests.Check(idempotencyKey, new FieldErrors()) is { Any: true } invalid)
+        var call = new KeyedCall(tenantId, requestId, idempotencyKey, IdempotentRequests.Replay, IdempotentRequests.Fingerprint(body));
+        var (record, answer) = await OpenAsync(call, ct);
+        if (answer is not null)
         {
-            return invalid.ToProblem();
-        }
-        if (await LoadAsync(tenantId, requestId, ct) is not { } record)
-        {
-            return Problems.NotFound("Personalization request");
-        }
-
-        var fingerprint = IdempotentRequests.Fingerprint(body);
-        if (IdempotentRequests.Find(record, idempotencyKey) is { } used)
-        {
-            return IdempotentRequests.RepeatCall(record, used, IdempotentRequests.Replay, fingerprint, options, clock.GetUtcNow());
+            return answer;
         }
 
         if (body.Model is { } m && (string.IsNullOrWhiteSpace(m) || m.Length > 200))
@@ -321,7 +319,7 @@ internal sealed class PersonalizationService(
                 idempotencyKey is null
                     ? Append(ExpectedVersion.Any, new CreditsReserved(reservationId, "replay", r.Reserved, r.Balance.Available, clock.GetUtcNow()))
                     : Append(ExpectedVersion.Exactly(record.Version),
-                        new IdempotencyKeyUsed(idempotencyKey, IdempotentRequests.Replay, fingerprint, null, null, replayId, clock.GetUtcNow()),
+                        new IdempotencyKeyUsed(idempotencyKey, call.Operation, call.Fingerprint, null, null, replayId, clock.GetUtcNow()),
                         new CreditsReserved(reservationId, "replay", r.Reserved, r.Balance.Available, clock.GetUtcNow())),
             ], ct);
         }
@@ -331,9 +329,9 @@ internal sealed class PersonalizationService(
         }
         catch (ConcurrencyException) when (idempotencyKey is not null)
         {
-            if (await RepeatAfterRaceAsync(tenantId, requestId, idempotencyKey, IdempotentRequests.Replay, fingerprint, ct) is { } answer)
+            if (await RepeatAfterRaceAsync(call, ct) is { } raced)
             {
-                return answer;
+                return raced;
             }
             throw;
         }

@@ -17,6 +17,9 @@ namespace OutreachOS.Ingestion.Contacts;
 /// </summary>
 internal sealed class ContactHistoryProjection : ISubscription
 {
+    /// <summary>A message's row key in the history (<c>ref</c>): the erasure of the message deletes its row by it.</summary>
+    internal static string MessageRef(Guid inboundId) => $"inbound:{inboundId:N}";
+
     public const string SubscriptionName = "ingestion-contact-history";
     private const int MaxSummary = 300;
 
@@ -55,7 +58,7 @@ internal sealed class ContactHistoryProjection : ISubscription
                 """, transaction.Connection, transaction);
             cmd.Parameters.Add(Array("t", NpgsqlDbType.Uuid, rows.Select(m => m.OrganizationId)));
             cmd.Parameters.Add(Array("e", NpgsqlDbType.Text, rows.Select(m => EmailAddresses.Canonical(m.Message.From.Email))));
-            cmd.Parameters.Add(Array("r", NpgsqlDbType.Text, rows.Select(m => $"inbound:{m.InboundId:N}")));
+            cmd.Parameters.Add(Array("r", NpgsqlDbType.Text, rows.Select(m => MessageRef(m.InboundId))));
             cmd.Parameters.Add(Array("k", NpgsqlDbType.Text, rows.Select(_ => "MESSAGE")));
             cmd.Parameters.Add(Array("s", NpgsqlDbType.Text, rows.Select(m => Clip($"Received: \"{Subject(m.Message.Subject)}\""))));
             cmd.Parameters.Add(Array("a", NpgsqlDbType.TimestampTz, rows.Select(m => m.Message.ReceivedAt)));
@@ -76,7 +79,7 @@ internal sealed class ContactHistoryProjection : ISubscription
                 ON CONFLICT DO NOTHING
                 """, transaction.Connection, transaction);
             cmd.Parameters.Add(Array("t", NpgsqlDbType.Uuid, rows.Select(x => x.TenantId)));
-            cmd.Parameters.Add(Array("i", NpgsqlDbType.Text, rows.Select(x => $"inbound:{x.Reply.InboundId:N}")));
+            cmd.Parameters.Add(Array("i", NpgsqlDbType.Text, rows.Select(x => MessageRef(x.Reply.InboundId))));
             cmd.Parameters.Add(Array("q", NpgsqlDbType.Text, rows.Select(x => x.Reply.RequestId.ToString())));
             cmd.Parameters.Add(Array("m", NpgsqlDbType.Text, rows.Select(x => x.Reply.MessageId)));
             cmd.Parameters.Add(Array("a", NpgsqlDbType.TimestampTz, rows.Select(x => x.Reply.At)));

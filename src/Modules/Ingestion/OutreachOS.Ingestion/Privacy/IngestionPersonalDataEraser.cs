@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using OutreachOS.BuildingBlocks.Privacy;
+using OutreachOS.Ingestion.Contacts;
 using OutreachOS.Ingestion.Contracts;
 
 namespace OutreachOS.Ingestion.Privacy;
@@ -18,9 +19,9 @@ internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
 
     public async Task<int> EraseAsync(NpgsqlTransaction transaction, ErasureScope scope, CancellationToken ct)
     {
-        // The history's refs name messages as inbound:{id:N} (ContactHistoryProjection): a message from another sender
-        // that copied the subject, once erased, leaves no summary (its subject) behind either.
-        var refs = scope.ErasedStreamIds.Select(InboundStreams.InboundIdOf).OfType<Guid>().Select(id => $"inbound:{id:N}").ToArray();
+        // By the message's ref too: a message from another sender that copied the subject, once erased, leaves no summary
+        // (its subject) behind either.
+        var refs = scope.ErasedStreamIds.Select(InboundStreams.InboundIdOf).OfType<Guid>().Select(ContactHistoryProjection.MessageRef).ToArray();
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction)
         {
             BatchCommands =

@@ -41,13 +41,11 @@ internal sealed class InboundTriageConsumer(
         var policyRead = TriagePolicySource.GetAsync(transaction, org, ct);
         await Task.WhenAll(reading, contact, policyRead);
         var existing = await reading;
-        if (existing.Any(e => e.EventType is "inbound_decided.v1" or "inbound_filtered.v1"))
+        // Already triaged (another consumer won, or a relay rebuild re-published the message), or erased while this
+        // message was in flight (ADR 0030: its content must not come back).
+        if (existing.Any(e => e.EventType is "inbound_decided.v1" or "inbound_filtered.v1" or EventErasure.ErasedType))
         {
-            return; // already triaged (another consumer won, or a relay rebuild re-published the message)
-        }
-        if (existing.Any(e => e.EventType == EventErasure.ErasedType))
-        {
-            return; // erased while this message was in flight (ADR 0030): its content must not come back
+            return;
         }
         var version = existing.Count == 0 ? 0 : existing[^1].Version;
 
