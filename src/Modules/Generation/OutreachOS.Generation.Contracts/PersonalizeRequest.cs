@@ -39,7 +39,9 @@ public sealed record PersonalizeRequest(
     SignalsInput? Signals,
     ConstraintsInput? Constraints);
 
-public sealed record LeadInput(string? FirstName, string? LastName, string? Title, string? CompanyName, string? Domain);
+/// <param name="Email">Optional: where the message will go. Checked against the organization's do-not-contact list (ADR 0031);
+/// never written into the prompt.</param>
+public sealed record LeadInput(string? FirstName, string? LastName, string? Title, string? CompanyName, string? Domain, string? Email = null);
 
 public sealed record CompanyContextInput(string? Summary, IReadOnlyList<string>? Keywords, IReadOnlyList<string>? TechStack);
 

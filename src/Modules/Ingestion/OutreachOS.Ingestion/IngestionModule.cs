@@ -25,6 +25,7 @@ using OutreachOS.Ingestion.Outbound;
 using OutreachOS.Ingestion.Privacy;
 using OutreachOS.Ingestion.Storage;
 using OutreachOS.Ingestion.Subscribing;
+using OutreachOS.Ingestion.Suppressions;
 
 namespace OutreachOS.Ingestion;
 
@@ -88,6 +89,11 @@ public static class IngestionModule
         services.AddSingleton<IPersonalDataEraser, IngestionPersonalDataEraser>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<IContactDirectory>(sp => sp.GetRequiredService<ContactStore>());
+        services.AddMigration(SuppressionStreams.Migration);
+        services.AddEventTypes(SuppressionStreams.EventTypes);
+        services.AddInlineProjection<SuppressionProjection>();
+        services.AddSingleton<SuppressionList>();
+        services.AddSingleton<ISuppressionList>(sp => sp.GetRequiredService<SuppressionList>());
 
         services.AddOutreachConsumer<MailboxNotificationConsumer>();
         services.AddOutreachConsumer<ReplyTrackingConsumer>();
@@ -129,7 +135,7 @@ public static class IngestionModule
     /// <summary>
     /// Maps <c>/ingest/email</c> (API key), <c>/ingest/graph</c> and <c>/ingest/gmail</c> (anonymous: provider
     /// verification), <c>/outbound/sends</c>, <c>/outbound/{request_id}/meeting</c>, <c>/contacts/import</c> and
-    /// <c>/contacts/{email}</c>.
+    /// <c>/contacts/{email}</c>, and the do-not-contact list under <c>/suppressions</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapIngestionEndpoints(this IEndpointRouteBuilder app)
     {
@@ -161,6 +167,7 @@ public static class IngestionModule
             .WithSummary("Import contacts from text/csv (email,name,company,vip,tags); bad lines reported, good lines kept");
         contacts.MapGet("/{email}", ContactEndpoints.GetAsync)
             .WithSummary("A contact from the built-in store merged with the CRM");
+        SuppressionEndpoints.Map(app);
         return app;
     }
 }

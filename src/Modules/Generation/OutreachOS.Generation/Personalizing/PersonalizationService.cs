@@ -9,6 +9,7 @@ using OutreachOS.Generation.Projection;
 using OutreachOS.Generation.Prompting;
 using OutreachOS.Generation.Telemetry;
 using OutreachOS.Guardrails.Contracts;
+using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Llm;
 
 namespace OutreachOS.Generation.Personalizing;
@@ -22,6 +23,7 @@ internal sealed class PersonalizationService(
     AttemptSetRunner runner,
     GenerationOptions options,
     GenerationMetrics metrics,
+    ISuppressionList suppressions,
     TimeProvider clock)
 {
     public async Task<IResult> PersonalizeAsync(Caller caller, PersonalizeRequest request, string? idempotencyKey, CancellationToken ct)
@@ -37,6 +39,10 @@ internal sealed class PersonalizationService(
         if (idempotencyKey is not null && await LoadAsync(caller.TenantId, requestId, ct) is { } existing)
         {
             return IdempotentRequests.RepeatPersonalize(existing, request, options, clock.GetUtcNow());
+        }
+        if (await SuppressedAsync(caller.TenantId, request, ct) is { } suppressed)
+        {
+            return suppressed;
         }
         var w = new StreamWriter(store, caller.TenantId, requestId, 0);
         w.Add(new PersonalizationRequested(requestId, request, caller.ApiKeyId, clock.GetUtcNow()));
@@ -67,6 +73,10 @@ internal sealed class PersonalizationService(
         if (record.Regenerations >= options.MaxRegenerations)
         {
             return Problems.Conflict($"This request was already regenerated {record.Regenerations} time(s); the limit is {options.MaxRegenerations}.");
+        }
+        if (await SuppressedAsync(tenantId, record.Request, ct) is { } suppressed)
+        {
+            return suppressed;
         }
 
         var setNo = record.AttemptSets.Count + 1;
@@ -203,6 +213,10 @@ internal sealed class PersonalizationService(
         if (set is null)
         {
             return Problems.Conflict("This request has no variants to select.");
+        }
+        if (await SuppressedAsync(caller.TenantId, record.Request, ct) is { } suppressed)
+        {
+            return suppressed; // a selection is the step before sending
         }
 
         var errors = new FieldErrors();
@@ -423,6 +437,19 @@ internal sealed class PersonalizationService(
             original.Output is null ? null : original.ParseError is null, variants.Count > 0,
             original.Variants.Count, variants.Count, rows);
     }
+
+    /// <summary>
+    /// 422 when the lead's address is on the organization's do-not-contact list (ADR 0031): nothing is written or
+    /// charged. A request without an address is not checked.
+    /// </summary>
+    private async Task<IResult?> SuppressedAsync(Guid tenantId, PersonalizeRequest request, CancellationToken ct) =>
+        request.Lead?.Email is { } email && await suppressions.FindAsync(tenantId, email, ct) is { } entry
+            ? TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The lead is on the do-not-contact list",
+                detail: $"The lead's address was suppressed on {entry.SuppressedAt:yyyy-MM-dd} ({entry.Source}). Nothing was generated or charged; "
+                    + "an ADMIN key can lift it with POST /suppressions/{email}/lift if the contact opted back in.",
+                type: "https://outreachos.dev/problems/recipient-suppressed",
+                extensions: new Dictionary<string, object?> { ["field"] = "lead.email", ["source"] = entry.Source, ["suppressed_at"] = entry.SuppressedAt })
+            : null;
 
     private static IResult PaymentRequired(InsufficientCreditsException e) =>
         TypedResults.Problem(statusCode: StatusCodes.Status402PaymentRequired, title: "Out of credits", detail: e.Message,

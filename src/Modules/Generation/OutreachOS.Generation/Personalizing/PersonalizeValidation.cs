@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Generation.Contracts;
 
@@ -42,6 +43,10 @@ internal static class PersonalizeValidation
             if (r.Lead.Domain is { Length: > 0 } d && (d.Any(char.IsWhiteSpace) || !d.Contains('.', StringComparison.Ordinal)))
             {
                 e.Add("lead.domain", "must be a domain name such as example.com");
+            }
+            if (r.Lead.Email is not null && !EmailAddresses.IsValid(r.Lead.Email.Trim()))
+            {
+                e.Add("lead.email", "must be an e-mail address");
             }
         }
 

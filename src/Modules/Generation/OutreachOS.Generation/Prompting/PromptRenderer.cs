@@ -36,7 +36,7 @@ internal sealed class PromptRenderer(GenerationOptions options)
             DefaultMaxWords(request),
             IncludeSubjects(request),
             request.Constraints?.NoClaimsPolicy != false,
-            request.Lead!,
+            request.Lead! with { Email = null }, // routing data, not content: the model never sees the address
             request.CompanyContext,
             request.Signals);
         return new PromptDto(TemplateId, TemplateVersion, System(input), User(input, feedback), options.Model, options.Temperature,

@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using System.Text;
 using OutreachOS.Ingestion.Normalizing;
 

@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using OutreachOS.BuildingBlocks.Web;

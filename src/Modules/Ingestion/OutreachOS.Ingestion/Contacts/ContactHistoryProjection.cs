@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using Npgsql;
 using NpgsqlTypes;
 using OutreachOS.BuildingBlocks.EventStore;

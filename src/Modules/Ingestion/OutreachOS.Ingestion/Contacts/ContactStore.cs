@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using Npgsql;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Normalizing;

@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

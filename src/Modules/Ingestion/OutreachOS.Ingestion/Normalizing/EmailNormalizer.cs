@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Contracts;
 

@@ -3,19 +3,21 @@ using NpgsqlTypes;
 using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.Ingestion.Contacts;
 using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Ingestion.Suppressions;
 
 namespace OutreachOS.Ingestion.Privacy;
 
 /// <summary>
 /// Ingestion's part of an erasure (ADR 0030): inbound message streams are erasable whole; the contact directory's row of
 /// the address (CSV import) and the contact history of the address, or of an erased message, are deleted. An erasure by
-/// age (no address) deletes the history of its messages only.
+/// age (no address) deletes the history of its messages only. The address's suppression stream is erasable too, but its
+/// do-not-contact entry stays, by hash only (ADR 0031): erasing someone must not make them contactable again.
 /// </summary>
 internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
 {
     public string Name => "ingestion";
 
-    public IReadOnlyCollection<string> ErasableStreamTypes { get; } = [InboundStreams.StreamType];
+    public IReadOnlyCollection<string> ErasableStreamTypes { get; } = [InboundStreams.StreamType, SuppressionStreams.StreamType];
 
     public async Task<int> EraseAsync(NpgsqlTransaction transaction, ErasureScope scope, CancellationToken ct)
     {
@@ -41,6 +43,14 @@ internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
                 },
             },
         };
+        if (scope.Email is not null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                "UPDATE oos.ingestion_suppressions SET email = NULL, reason = NULL WHERE tenant_id = $1 AND address_hash = $2 AND (email IS NOT NULL OR reason IS NOT NULL)")
+            {
+                Parameters = { new NpgsqlParameter { Value = scope.TenantId }, new NpgsqlParameter { Value = SuppressionStreams.Hash(scope.Email) } },
+            });
+        }
         return await batch.ExecuteNonQueryAsync(ct);
     }
 }

@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Ingestion.Normalizing;
 

@@ -1,3 +1,4 @@
+using OutreachOS.BuildingBlocks.Privacy;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

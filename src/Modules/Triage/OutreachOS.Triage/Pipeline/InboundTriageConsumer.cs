@@ -4,6 +4,7 @@ using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Contracts;
 using OutreachOS.Triage.Policies;
 
 namespace OutreachOS.Triage.Pipeline;
@@ -68,7 +69,18 @@ internal sealed class InboundTriageConsumer(
                 ReadHead = version == 0 ? null : (version, existing[^1].Hash), // the head just read: no head lookup in the append
             },
         ], ct);
+
+        // An unsubscribe request puts its sender on the do-not-contact list (ADR 0031), with the decision and only once.
+        // The sender only: an address named in the text is not the requester's to remove.
+        if (events.OfType<InboundDecided>().FirstOrDefault() is { Classification.Intent: Unsubscribe } decided
+            && services.GetService<ISuppressionList>() is { } suppressions)
+        {
+            await suppressions.SuppressFromInboundAsync(transaction, org, received.Message.From.Email, received.InboundId, decided.DecidedAt, ct);
+        }
     }
+
+    /// <summary>The intent whose sender is suppressed.</summary>
+    public const string Unsubscribe = "unsubscribe";
 
     private static SenderInfo Sender(string email, TriagePolicy policy, ContactRecord? contact)
     {

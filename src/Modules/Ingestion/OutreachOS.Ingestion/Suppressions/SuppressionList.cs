@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Privacy;
+using OutreachOS.Ingestion.Accepting;
+using OutreachOS.Ingestion.Contracts;
+
+namespace OutreachOS.Ingestion.Suppressions;
+
+/// <summary>An address was put on the organization's do-not-contact list.</summary>
+[EventName("address_suppressed.v1")]
+internal sealed record AddressSuppressed(string Email, string Source, string? Reason, Guid? InboundId, Guid? ActorKeyId, DateTimeOffset At);
+
+/// <summary>An ADMIN took an address off the list again (the contact opted back in, or it was added by mistake).</summary>
+[EventName("address_suppression_lifted.v1")]
+internal sealed record AddressSuppressionLifted(string Email, string Reason, Guid ActorKeyId, DateTimeOffset At);
+
+/// <summary>One stream per address and organization: <c>suppression-{first 32 hex digits of SHA-256(address)}</c>.</summary>
+internal static class SuppressionStreams
+{
+    public const string StreamType = "suppression";
+
+    public static readonly Type[] EventTypes = [typeof(AddressSuppressed), typeof(AddressSuppressionLifted)];
+
+    /// <summary>SHA-256 of the canonical address: the key of the list, which outlives the address's erasure.</summary>
+    public static byte[] Hash(string email) => SHA256.HashData(Encoding.UTF8.GetBytes(EmailAddresses.Canonical(email)));
+
+    public static string StreamId(string email) => "suppression-" + Convert.ToHexStringLower(Hash(email))[..32];
+
+    public static readonly Migration Migration = new(403, "ingestion suppression list", """
+        CREATE TABLE oos.ingestion_suppressions (
+            tenant_id     uuid        NOT NULL,
+            address_hash  bytea       NOT NULL,
+            email         text,
+            source        text        NOT NULL,
+            reason        text,
+            inbound_id    uuid,
+            suppressed_at timestamptz NOT NULL,
+            PRIMARY KEY (tenant_id, address_hash)
+        );
+        CREATE INDEX ingestion_suppressions_recent ON oos.ingestion_suppressions (tenant_id, suppressed_at DESC, address_hash);
+        """);
+}
+
+/// <summary>
+/// Keeps <c>oos.ingestion_suppressions</c> consistent with the write: a suppression applies to the very next request. The
+/// first suppression of an address is kept (a repeat adds history, not a new date); a lift deletes the row.
+/// </summary>
+internal sealed class SuppressionProjection : IBatchedInlineProjection
+{
+    public IReadOnlyCollection<Type> EventTypes => SuppressionStreams.EventTypes;
+
+    public void AddStatements(ICollection<NpgsqlBatchCommand> batch, IReadOnlyList<StoredEvent> events)
+    {
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case AddressSuppressed s:
+                    // An erased entry (email NULL) gets its address back only if the person writes again.
+                    batch.Add(new NpgsqlBatchCommand("""
+                        INSERT INTO oos.ingestion_suppressions AS s (tenant_id, address_hash, email, source, reason, inbound_id, suppressed_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)
+                        ON CONFLICT (tenant_id, address_hash) DO UPDATE SET email = coalesce(s.email, EXCLUDED.email)
+                        """)
+                    {
+                        Parameters =
+                        {
+                            new NpgsqlParameter { Value = e.TenantId },
+                            new NpgsqlParameter { Value = SuppressionStreams.Hash(s.Email) },
+                            new NpgsqlParameter { Value = EmailAddresses.Canonical(s.Email) },
+                            new NpgsqlParameter { Value = s.Source },
+                            new NpgsqlParameter { Value = (object?)s.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+                            new NpgsqlParameter { Value = (object?)s.InboundId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+                            new NpgsqlParameter { Value = s.At },
+                        },
+                    });
+                    break;
+                case AddressSuppressionLifted l:
+                    batch.Add(new NpgsqlBatchCommand("DELETE FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = $2")
+                    {
+                        Parameters = { new NpgsqlParameter { Value = e.TenantId }, new NpgsqlParameter { Value = SuppressionStreams.Hash(l.Email) } },
+                    });
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>A page of the list, newest first; <see cref="Next"/> continues it (null on the last page).</summary>
+internal sealed record SuppressionPage(IReadOnlyList<SuppressionEntry> Items, string? Next);
+
+/// <summary>
+/// The do-not-contact list (ADR 0031): events on one stream per address, read through the inline table. Addresses are
+/// compared in canonical form (trimmed, lower case), by hash, so an erased entry still matches.
+/// </summary>
+internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore store, TimeProvider clock) : ISuppressionList
+{
+    private const string Columns = "email, source, reason, inbound_id, suppressed_at";
+
+    public async Task<SuppressionEntry?> FindAsync(Guid organizationId, string email, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = $2");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = organizationId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = SuppressionStreams.Hash(email) });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? Read(r) : null;
+    }
+
+    public async Task<SuppressionPage> ListAsync(Guid organizationId, string? after, int limit, CancellationToken ct)
+    {
+        var (at, hash) = ParseCursor(after);
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT {Columns}, address_hash FROM oos.ingestion_suppressions
+            WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (suppressed_at, address_hash) < ($2, $3))
+            ORDER BY suppressed_at DESC, address_hash DESC LIMIT $4
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = organizationId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)at ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = hash ?? [], NpgsqlDbType = NpgsqlDbType.Bytea });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        var items = new List<SuppressionEntry>();
+        byte[]? lastHash = null;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            if (items.Count == limit)
+            {
+                var last = items[^1];
+                return new SuppressionPage(items, $"{last.SuppressedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{Convert.ToHexStringLower(lastHash!)}");
+            }
+            items.Add(Read(r));
+            lastHash = r.GetFieldValue<byte[]>(5);
+        }
+        return new SuppressionPage(items, null);
+    }
+
+    /// <summary>A cursor is "{UTC ticks}.{hash hex}" of the last entry of the previous page; null when absent or malformed.</summary>
+    public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out byte[] hash)
+    {
+        at = default;
+        hash = [];
+        var dot = cursor?.IndexOf('.') ?? -1;
+        if (dot <= 0 || !long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks || cursor!.Length - dot - 1 != 64)
+        {
+            return false;
+        }
+        try
+        {
+            hash = Convert.FromHexString(cursor.AsSpan(dot + 1));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        at = new DateTimeOffset(ticks, TimeSpan.Zero);
+        return true;
+    }
+
+    private static (DateTimeOffset?, byte[]?) ParseCursor(string? cursor) =>
+        cursor is not null && TryParseCursor(cursor, out var at, out var hash) ? (at, hash) : (null, null);
+
+    /// <summary>Suppresses the address; an address already on the list is left as it is. Returns the entry and whether it is new.</summary>
+    public async Task<(SuppressionEntry Entry, bool Created)> SuppressAsync(Guid organizationId, string email, string? reason, Guid actorKeyId, CancellationToken ct)
+    {
+        if (await FindAsync(organizationId, email, ct) is { } existing)
+        {
+            return (existing, false);
+        }
+        var now = clock.GetUtcNow();
+        var canonical = EmailAddresses.Canonical(email);
+        await store.AppendAsync(organizationId, SuppressionStreams.StreamId(canonical), SuppressionStreams.StreamType, ExpectedVersion.Any,
+            [EventToAppend.Create(new AddressSuppressed(canonical, SuppressionSources.Api, reason, null, actorKeyId, now))], ct);
+        // Concurrent adds of one address both append (history) but the first one's row stands: read what is stored.
+        return (await FindAsync(organizationId, canonical, ct) ?? throw new InvalidOperationException("The suppression was appended but not projected."), true);
+    }
+
+    /// <summary>Takes the address off the list; false when it was not on it.</summary>
+    public async Task<bool> LiftAsync(Guid organizationId, string email, string reason, Guid actorKeyId, CancellationToken ct)
+    {
+        if (await FindAsync(organizationId, email, ct) is null)
+        {
+            return false;
+        }
+        var canonical = EmailAddresses.Canonical(email);
+        await store.AppendAsync(organizationId, SuppressionStreams.StreamId(canonical), SuppressionStreams.StreamType, ExpectedVersion.Any,
+            [EventToAppend.Create(new AddressSuppressionLifted(canonical, reason, actorKeyId, clock.GetUtcNow()))], ct);
+        return true;
+    }
+
+    public Task SuppressFromInboundAsync(NpgsqlTransaction transaction, Guid organizationId, string email, Guid inboundId, DateTimeOffset at,
+        CancellationToken ct = default)
+    {
+        var canonical = EmailAddresses.Canonical(email);
+        var suppressed = new AddressSuppressed(canonical, SuppressionSources.InboundUnsubscribe, "asked to unsubscribe", inboundId, null, at);
+        // A fixed event id per message: a retried triage of the same message appends nothing.
+        return store.AppendManyAsync(transaction,
+        [
+            new StreamAppend(organizationId, SuppressionStreams.StreamId(canonical), SuppressionStreams.StreamType, ExpectedVersion.Any,
+                [new EventToAppend(DeterministicId.For(inboundId, "suppression"), suppressed)]),
+        ], ct);
+    }
+
+    private static SuppressionEntry Read(NpgsqlDataReader r) => new(
+        r.IsDBNull(0) ? null : r.GetString(0),
+        r.GetString(1),
+        r.IsDBNull(2) ? null : r.GetString(2),
+        r.IsDBNull(3) ? null : r.GetGuid(3),
+        r.GetFieldValue<DateTimeOffset>(4));
+}

@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using OutreachOS.IntegrationTests.Messaging;
+
+namespace OutreachOS.IntegrationTests.Api;
+
+/// <summary>
+/// The do-not-contact list (ADR 0031) through the real host: kept per organization, added to by keys and by unsubscribe
+/// requests that triage recognises, honoured by <c>/personalize</c> (nothing generated, nothing charged), lifted only by
+/// an ADMIN key with a reason, and kept by hash through an erasure of the address.
+/// </summary>
+public sealed class SuppressionTests
+{
+    private const string Lead = "sarah.chen@acmelogistics.test";
+
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage r) => HostTests.JsonAsync(r);
+
+    private static StringContent Json(string json) => HostTests.Json(json);
+
+    private static StringContent PersonalizeBody(string? email)
+    {
+        var body = new JsonObject
+        {
+            ["channel"] = "EMAIL", ["tone"] = "PROFESSIONAL", ["goal"] = "book a 15-min call", ["variant_count"] = 1,
+            ["lead"] = new JsonObject
+            {
+                ["first_name"] = "Sarah", ["last_name"] = "Chen", ["title"] = "VP of Sales", ["company_name"] = "Acme Logistics",
+                ["domain"] = "acmelogistics.test", ["email"] = email,
+            },
+            ["company_context"] = new JsonObject
+            {
+                ["summary"] = "Acme Logistics runs same-day freight for regional retailers.", ["keywords"] = new JsonArray("freight visibility"),
+            },
+        };
+        return Json(body.ToJsonString());
+    }
+
+    private static async Task<(HttpClient Admin, Guid Tenant)> OrganizationAsync(OutreachApp app, string name)
+    {
+        var created = await app.ClientWithKey().PostAsync("/organizations", Json($$"""{"name":"{{name}}","tier":"PRO"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var json = await JsonAsync(created);
+        var admin = app.ClientWithKey(json.GetProperty("api_key").GetProperty("key").GetString());
+        return (admin, (await JsonAsync(await admin.GetAsync("/organizations/me"))).GetProperty("id").GetGuid());
+    }
+
+    private static async Task<HttpClient> KeyAsync(OutreachApp app, HttpClient admin, string role)
+    {
+        var response = await admin.PostAsync("/api-keys", Json($$"""{"name":"{{role.ToLowerInvariant()}}","role":"{{role}}"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return app.ClientWithKey((await JsonAsync(response)).GetProperty("key").GetString());
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage r, HttpStatusCode status)
+    {
+        Assert.True(status == r.StatusCode, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        return await JsonAsync(r);
+    }
+
+    private static async Task<int> AvailableAsync(HttpClient client) => (await JsonAsync(await client.GetAsync("/credits"))).GetProperty("available").GetInt32();
+
+    private static async Task<long> StreamCountAsync(OutreachApp app, Guid tenant, string type)
+    {
+        await using var conn = new NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM oos.streams WHERE tenant_id = $1 AND type = $2", conn)
+        {
+            Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = type } },
+        };
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task A_suppressed_lead_gets_nothing_generated_or_charged_until_an_admin_lifts_it()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, tenant) = await OrganizationAsync(app, "Suppressing");
+        var member = await KeyAsync(app, admin, "MEMBER");
+        var viewer = await KeyAsync(app, admin, "VIEWER");
+
+        // A request for the lead made before the suppression: regenerating or selecting it afterwards is refused too.
+        var earlier = await JsonAsync(await member.PostAsync("/personalize", PersonalizeBody(Lead)));
+        var earlierId = earlier.GetProperty("request_id").GetGuid();
+
+        // A MEMBER adds (any case, spaces around); again is 200 with the first entry; a VIEWER may only read.
+        var added = await member.PostAsync("/suppressions", Json($$"""{"email":"  Sarah.Chen@AcmeLogistics.test ","reason":"asked by phone"}"""));
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var entry = await JsonAsync(added);
+        Assert.Equal(Lead, entry.GetProperty("email").GetString());
+        Assert.Equal("API", entry.GetProperty("source").GetString());
+        Assert.Equal("asked by phone", entry.GetProperty("reason").GetString());
+        var again = await member.PostAsync("/suppressions", Json($$"""{"email":"{{Lead}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(entry.GetProperty("suppressed_at").GetDateTimeOffset(), (await JsonAsync(again)).GetProperty("suppressed_at").GetDateTimeOffset());
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/suppressions", Json("""{"email":"x@y.test"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/suppressions/{Lead.ToUpperInvariant()}")).StatusCode);
+
+        // Personalizing for the lead: 422 naming the field, no request stream, no credit moved.
+        var before = await AvailableAsync(admin);
+        var streams = await StreamCountAsync(app, tenant, "personalization");
+        var refused = await ProblemAsync(await member.PostAsync("/personalize", PersonalizeBody(Lead.ToUpperInvariant())), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("https://outreachos.dev/problems/recipient-suppressed", refused.GetProperty("type").GetString());
+        Assert.Equal("lead.email", refused.GetProperty("field").GetString());
+        Assert.Equal("API", refused.GetProperty("source").GetString());
+        await ProblemAsync(await member.PostAsync($"/personalize/{earlierId}/regenerate", null), HttpStatusCode.UnprocessableEntity);
+        await ProblemAsync(await member.PostAsync($"/personalize/{earlierId}/select", Json("""{"variant_index":0}""")), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(before, await AvailableAsync(admin));
+        Assert.Equal(streams, await StreamCountAsync(app, tenant, "personalization"));
+
+        // Another lead, a request without an address, and another organization are not affected.
+        Assert.Equal(HttpStatusCode.OK, (await member.PostAsync("/personalize", PersonalizeBody("someone.else@acmelogistics.test"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.PostAsync("/personalize", PersonalizeBody(null))).StatusCode);
+        var (other, _) = await OrganizationAsync(app, "Not suppressing");
+        Assert.Equal(HttpStatusCode.OK, (await other.PostAsync("/personalize", PersonalizeBody(Lead))).StatusCode);
+        await ProblemAsync(await other.GetAsync($"/suppressions/{Lead}"), HttpStatusCode.NotFound);
+        Assert.Equal(0, (await JsonAsync(await other.GetAsync("/suppressions"))).GetProperty("items").GetArrayLength());
+
+        // Only an ADMIN lifts, and only with a reason; then the lead can be written to again.
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.PostAsync($"/suppressions/{Lead}/lift", Json("""{"reason":"opted in"}"""))).StatusCode);
+        var noReason = await ProblemAsync(await admin.PostAsync($"/suppressions/{Lead}/lift", Json("{}")), HttpStatusCode.BadRequest);
+        Assert.True(noReason.GetProperty("errors").TryGetProperty("reason", out _));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/suppressions/{Lead}/lift", Json("""{"reason":"opted in again on the web form"}"""))).StatusCode);
+        await ProblemAsync(await admin.PostAsync($"/suppressions/{Lead}/lift", Json("""{"reason":"twice"}""")), HttpStatusCode.NotFound);
+        await ProblemAsync(await member.GetAsync($"/suppressions/{Lead}"), HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await member.PostAsync($"/personalize/{earlierId}/regenerate", null)).StatusCode);
+
+        // The list's history is one audited stream per address: added twice? no, added once, then lifted.
+        var history = await JsonAsync(await admin.GetAsync("/audit/streams?type=suppression"));
+        var streamId = history.EnumerateArray().Single().GetProperty("stream_id").GetString();
+        var events = (await JsonAsync(await admin.GetAsync($"/audit/streams/{streamId}"))).GetProperty("events").EnumerateArray()
+            .Select(e => e.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["address_suppressed.v1", "address_suppression_lifted.v1"], events);
+        Assert.DoesNotContain(Lead, streamId!, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_problem_naming_the_field()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Validating");
+        var cases = new (Func<Task<HttpResponseMessage>> Call, string Field)[]
+        {
+            (() => admin.PostAsync("/suppressions", Json("""{"email":"not an address"}""")), "email"),
+            (() => admin.PostAsync("/suppressions", Json("{}")), "email"),
+            (() => admin.PostAsync("/suppressions", Json($$"""{"email":"a@b.test","reason":"{{new string('x', 501)}}"}""")), "reason"),
+            (() => admin.GetAsync("/suppressions/nobody"), "email"),
+            (() => admin.GetAsync("/suppressions?limit=0"), "limit"),
+            (() => admin.GetAsync("/suppressions?after=garbage"), "after"),
+            (() => admin.PostAsync("/suppressions/nobody/lift", Json("""{"reason":"x"}""")), "email"),
+            (() => admin.PostAsync("/personalize", PersonalizeBody("sarah at acme")), "lead.email"),
+        };
+        foreach (var (call, field) in cases)
+        {
+            var problem = await ProblemAsync(await call(), HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task The_list_pages_newest_first_to_the_end()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Paging");
+        for (var i = 0; i < 7; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/suppressions", Json($$"""{"email":"p{{i}}@paging.test"}"""))).StatusCode);
+        }
+        var seen = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await JsonAsync(await admin.GetAsync("/suppressions?limit=3" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}")));
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("email").GetString()!));
+            after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetString();
+        }
+        while (after is not null);
+        Assert.Equal(Enumerable.Range(0, 7).Reverse().Select(i => $"p{i}@paging.test"), seen);
+    }
+
+    [Fact]
+    public async Task An_unsubscribe_request_suppresses_its_sender_only_and_an_erasure_keeps_the_entry_by_hash()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, tenant) = await OrganizationAsync(app, "Unsubscribing");
+        JsonObject Mail(string messageId, string from, string text) => new()
+        {
+            ["message_id"] = messageId,
+            ["from"] = new JsonObject { ["email"] = from, ["name"] = "Sarah" },
+            ["to"] = new JsonArray("sales@acme.test"),
+            ["subject"] = "Re: intro",
+            ["text"] = text,
+            ["received_at"] = "2026-11-20T10:00:00Z",
+        };
+        // The request names another address in its text: only the sender is suppressed.
+        var ingested = await admin.PostAsJsonAsync("/ingest/email", Mail("<unsub-1@acmelogistics.test>", "Sarah.Chen@AcmeLogistics.test",
+            "Please unsubscribe me and also unsubscribe ceo@acme.test. Stop emailing me."));
+        Assert.Equal(HttpStatusCode.Accepted, ingested.StatusCode);
+        var inboundId = (await JsonAsync(ingested)).GetProperty("inbound_id").GetGuid();
+        await Eventually.TrueAsync(async () => (await admin.GetAsync($"/suppressions/{Lead}")).StatusCode == HttpStatusCode.OK, "the sender's suppression");
+        var entry = await JsonAsync(await admin.GetAsync($"/suppressions/{Lead}"));
+        Assert.Equal("INBOUND_UNSUBSCRIBE", entry.GetProperty("source").GetString());
+        Assert.Equal(inboundId, entry.GetProperty("inbound_id").GetGuid());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/ceo@acme.test")).StatusCode);
+
+        // A question is not an unsubscribe request.
+        var question = await admin.PostAsJsonAsync("/ingest/email", Mail("<q-1@acmelogistics.test>", "bob@acmelogistics.test",
+            "Hi, could we schedule a call next week to talk about pricing?"));
+        var questionId = (await JsonAsync(question)).GetProperty("inbound_id").GetGuid();
+        await Eventually.TrueAsync(async () => (await JsonAsync(await admin.GetAsync($"/inbound/{questionId}"))).TryGetProperty("decision", out var d)
+            && d.ValueKind == JsonValueKind.Object, "the question's decision");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/bob@acmelogistics.test")).StatusCode);
+
+        // Erasing the address removes it from the list's row and stream, but the entry still matches the address.
+        var erased = await admin.PostAsync("/privacy/erasures", Json($$"""{"email":"{{Lead}}","reason":"GDPR request 7"}"""));
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        var report = await JsonAsync(erased);
+        Assert.Contains(report.GetProperty("streams").EnumerateArray(), s => s.GetProperty("stream_id").GetString()!.StartsWith("suppression-", StringComparison.Ordinal));
+        var kept = await JsonAsync(await admin.GetAsync($"/suppressions/{Lead}"));
+        Assert.Equal(JsonValueKind.Null, kept.GetProperty("email").ValueKind);
+        Assert.Equal("INBOUND_UNSUBSCRIBE", kept.GetProperty("source").GetString());
+        await ProblemAsync(await admin.PostAsync("/personalize", PersonalizeBody(Lead)), HttpStatusCode.UnprocessableEntity);
+        await using var conn = new NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        await using var traces = new NpgsqlCommand("""
+            SELECT (SELECT count(*) FROM oos.ingestion_suppressions s WHERE s.tenant_id = $1 AND strpos(lower(s::text), $2) > 0)
+                 + (SELECT count(*) FROM oos.events e WHERE e.tenant_id = $1 AND strpos(lower(e.data::text), $2) > 0)
+            """, conn)
+        {
+            Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = Lead } },
+        };
+        Assert.Equal(0L, await traces.ExecuteScalarAsync());
+    }
+}
