@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Npgsql;
 using OutreachOS.BuildingBlocks.Documents;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Postgres;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Triage.Responses;
@@ -15,15 +16,18 @@ internal sealed record ApproveDraftRequest(string? EditedText, bool? Override = 
 internal sealed record RejectDraftRequest(string? Reason);
 
 /// <summary>
-/// Approve (send, unless dry-run) or reject a pending draft. The draft document is locked (FOR UPDATE) for the whole
-/// action, so of two concurrent approvals one wins and the other answers 409; the events and the document change in
-/// one transaction. Used by the HTTP API and the Slack buttons.
+/// Approve (send, unless dry-run) or reject a pending draft. Decisions on one draft are serialised by a transaction-scoped
+/// advisory lock held for the whole action, so of two concurrent approvals one wins and the other answers 409. The lock
+/// takes no transaction id: while the mail server is slow, the event log's readers are not held back (a row lock would
+/// hold back every organization's events until the SMTP dialogue ends, ADR 0002). The events and the document change in
+/// one short write at the end, which a client's disconnect cannot cancel once the mail may be out. Used by the HTTP API
+/// and the Slack buttons.
 /// The text to send, edited or not, goes through the guardrails like a generated reply (<see cref="DraftGuardrails"/>):
 /// a BLOCK finding answers 422 with the findings and sends nothing (the draft stays PENDING) unless <c>override</c> is
 /// set, which is recorded; WARN findings are recorded and returned but do not stop the send.
 /// </summary>
-internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore store, ReplySender sender, CrmNotes crm, DraftGuardrails guardrails,
-    TimeProvider time)
+internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore store, ReplySender sender, SendLedger sends, CrmNotes crm,
+    DraftGuardrails guardrails, TimeProvider time)
 {
     public const int MaxTextLength = 20_000;
 
@@ -61,7 +65,7 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         if (blocking.Count > 0 && !overrideBlock)
         {
             await AppendAsync(tx, tenantId, d.InboundId,
-                [new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, false, finalFlags, false, approvedBy, now)], ct);
+                [new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, false, finalFlags, false, approvedBy, now)], CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
             return Blocked(draftId, distance > 0, finalFlags, blocking);
         }
@@ -116,7 +120,10 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
             Status = DraftStatus.Approved, FinalText = final, EditDistance = distance, DecidedBy = approvedBy, DecidedAt = now, SendStatus = sendStatus,
             FinalRiskFlags = finalFlags, BlockOverriddenBy = overriddenBy,
         };
-        await CommitAsync(tx, tenantId, updated, events, ct);
+        if (!await CommitAsync(tx, tenantId, updated, events))
+        {
+            return Erased(draftId);
+        }
         await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" approved by {approvedBy} ({sendStatus}, edit distance {distance}).", ct);
         return TypedResults.Ok(updated.ToView());
     }
@@ -137,17 +144,35 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
             return problem!;
         }
 
+        // A reply that reached the mail server before its approval could be recorded (a crash in between) cannot be
+        // rejected any more: approving records it as sent, without a second mail.
+        if (await sends.StatusAsync(tenantId, d.DecisionId, ct) is { } status)
+        {
+            return Problems.Conflict($"A reply to draft {draftId} was already handed to the mail server ({status}); it cannot be rejected. "
+                + "Approve it to record the send (no second mail goes out).");
+        }
+
         var now = time.GetUtcNow();
         var updated = d with { Status = DraftStatus.Rejected, DecidedBy = rejectedBy, DecidedAt = now, RejectReason = reason!.Trim() };
-        await CommitAsync(tx, tenantId, updated, [new InboundDraftRejected(d.InboundId, d.DraftId, reason.Trim(), rejectedBy, now)], ct);
+        if (!await CommitAsync(tx, tenantId, updated, [new InboundDraftRejected(d.InboundId, d.DraftId, reason.Trim(), rejectedBy, now)]))
+        {
+            return Erased(draftId);
+        }
         await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" rejected by {rejectedBy}: {reason.Trim()}", ct);
         return TypedResults.Ok(updated.ToView());
     }
 
-    /// <summary>Loads the draft with its row locked (concurrent decisions queue here); 404 when absent, 409 once decided.</summary>
+    /// <summary>
+    /// Takes the draft's advisory lock (concurrent decisions queue here), then loads it: the read's snapshot is taken after
+    /// the lock, so it sees the previous holder's decision. 404 when absent, 409 once decided.
+    /// </summary>
     private static async Task<(DraftRecord? Draft, IResult? Problem)> LockPendingAsync(NpgsqlTransaction tx, Guid tenantId, Guid draftId, CancellationToken ct)
     {
-        var doc = await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, ct);
+        await using (var batch = new NpgsqlBatch(tx.Connection, tx) { BatchCommands = { AdvisoryLocks.TransactionLock($"triage-draft:{tenantId:N}:{draftId:N}") } })
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        var doc = await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: false, ct);
         if (doc is null)
         {
             return (null, Problems.NotFound($"Draft {draftId}"));
@@ -158,13 +183,28 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
             : (null, Problems.Conflict($"Draft {draftId} is already {doc.Data.Status}."));
     }
 
-    private async Task CommitAsync(NpgsqlTransaction tx, Guid tenantId, DraftRecord updated, IEnumerable<object> events, CancellationToken ct)
+    /// <summary>
+    /// Writes the decision and commits. Not with the request's token: the mail may be out already, and its record must not
+    /// be lost to a client disconnect. False (nothing written) when the draft was erased meanwhile (ADR 0030): writing it
+    /// back would bring the erased content back.
+    /// </summary>
+    private async Task<bool> CommitAsync(NpgsqlTransaction tx, Guid tenantId, DraftRecord updated, IEnumerable<object> events)
     {
-        await DocumentStore.UpsertAsync(tx, tenantId, updated.DraftId.ToString(), updated, ct);
-        await AppendAsync(tx, tenantId, updated.InboundId, events, ct);
-        // Not the request's token: the mail may be out already, and its record must not be lost to a client disconnect.
+        if (await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, updated.DraftId.ToString(), forUpdate: true, CancellationToken.None) is null)
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            return false;
+        }
+        await DocumentStore.UpsertAsync(tx, tenantId, updated.DraftId.ToString(), updated, CancellationToken.None);
+        await AppendAsync(tx, tenantId, updated.InboundId, events, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
+        return true;
     }
+
+    private static IResult Erased(Guid draftId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Draft erased",
+            detail: $"Draft {draftId} was erased while it was being decided (ADR 0030); nothing was recorded.",
+            type: "https://outreachos.dev/problems/erased");
 
     private Task AppendAsync(NpgsqlTransaction tx, Guid tenantId, Guid inboundId, IEnumerable<object> events, CancellationToken ct) =>
         store.AppendManyAsync(tx, [new StreamAppend(tenantId, InboundStreams.StreamId(inboundId), InboundStreams.StreamType,

@@ -12,9 +12,10 @@ internal enum SendResult
 }
 
 /// <summary>
-/// At most one mail per decision: claim in the ledger (committed) → SMTP → mark sent. A definite SMTP failure
-/// releases the claim and rethrows (the bus retries); a crash after the claim leaves it SENDING, and a later attempt
-/// reports <see cref="SendResult.OutcomeUnknown"/> instead of risking a second mail.
+/// At most one mail per decision: claim in the ledger (committed) → SMTP → mark sent. A definite SMTP failure, or a
+/// cancellation before the end of DATA, releases the claim and rethrows (the bus or the reviewer retries); a connection
+/// lost after DATA, or a crash after the claim, leaves it SENDING, and that attempt or a later one reports
+/// <see cref="SendResult.OutcomeUnknown"/> instead of risking a second mail.
 /// </summary>
 internal sealed class ReplySender(SendLedger ledger, IMailSender mail, SmtpOptions options, TimeProvider time, ILogger<ReplySender> logger)
 {
@@ -41,10 +42,18 @@ internal sealed class ReplySender(SendLedger ledger, IMailSender mail, SmtpOptio
         {
             await mail.SendAsync(message with { Date = time.GetUtcNow() }, ct);
         }
-        catch (MailNotSentException)
+        catch (Exception e) when (e is MailNotSentException or OperationCanceledException)
         {
+            // Certainly not sent: the server refused it, or the caller gave up before the end of DATA (the sender turns a
+            // cancellation after that point into MailOutcomeUnknownException). A retry may send.
             await ledger.ReleaseAsync(decisionId, CancellationToken.None);
             throw;
+        }
+        catch (MailOutcomeUnknownException e)
+        {
+            // The claim stays SENDING, so no later attempt sends again; the caller records the unknown outcome now.
+            logger.LogWarning(e, "Decision {DecisionId}: the connection failed after the message was transmitted; not sending again", decisionId);
+            return SendResult.OutcomeUnknown;
         }
 
         // Not the caller's token: once the server has the mail, the ledger must learn it even if the caller gave up.

@@ -56,10 +56,7 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
             }
         }
 
-        await using var read = dataSource.CreateCommand("SELECT status FROM oos.triage_sends WHERE decision_id = @d AND tenant_id = @t");
-        read.Parameters.AddWithValue("d", decisionId);
-        read.Parameters.AddWithValue("t", tenantId);
-        return await read.ExecuteScalarAsync(ct) is "SENT" ? SendClaim.AlreadySent : SendClaim.OutcomeUnknown;
+        return await StatusAsync(tenantId, decisionId, ct) is "SENT" ? SendClaim.AlreadySent : SendClaim.OutcomeUnknown;
     }
 
     public async Task MarkSentAsync(Guid decisionId, CancellationToken ct)
@@ -67,6 +64,15 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
         await using var cmd = dataSource.CreateCommand("UPDATE oos.triage_sends SET status = 'SENT', sent_at = now() WHERE decision_id = @d");
         cmd.Parameters.AddWithValue("d", decisionId);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The ledger's status of the decision's reply (SENDING or SENT), or null when no send was started.</summary>
+    public async Task<string?> StatusAsync(Guid tenantId, Guid decisionId, CancellationToken ct)
+    {
+        await using var read = dataSource.CreateCommand("SELECT status FROM oos.triage_sends WHERE decision_id = @d AND tenant_id = @t");
+        read.Parameters.AddWithValue("d", decisionId);
+        read.Parameters.AddWithValue("t", tenantId);
+        return await read.ExecuteScalarAsync(ct) as string;
     }
 
     /// <summary>The server certainly did not take the mail: forget the intent so that a retry may send.</summary>
