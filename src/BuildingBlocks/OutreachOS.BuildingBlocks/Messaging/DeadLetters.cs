@@ -7,6 +7,7 @@ using Npgsql;
 using NpgsqlTypes;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Json;
+using OutreachOS.BuildingBlocks.Postgres;
 
 namespace OutreachOS.BuildingBlocks.Messaging;
 
@@ -207,8 +208,14 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IBus bus, Tim
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // Concurrent redrives of one row queue on an advisory lock, not a row lock: a row lock takes a transaction id, which
+        // would hold back the event log's readers for as long as the broker takes to accept the send (ADR 0002).
+        await using (var locking = new NpgsqlBatch(conn, tx) { BatchCommands = { AdvisoryLocks.TransactionLock($"dead-letter:{id:N}") } })
+        {
+            await locking.ExecuteNonQueryAsync(ct);
+        }
         await using var select = new NpgsqlCommand(
-            "SELECT consumer, body, headers, content_type, tenant_id, message_id FROM oos.dead_letters WHERE id = @id FOR UPDATE", conn, tx);
+            "SELECT consumer, body, headers, content_type, tenant_id, message_id FROM oos.dead_letters WHERE id = @id", conn, tx);
         select.Parameters.AddWithValue("id", id);
         string consumer, body;
         Dictionary<string, string> headers;
@@ -230,13 +237,8 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IBus bus, Tim
             contentType = r.IsDBNull(3) ? null : r.GetString(3);
             messageId = r.GetGuid(5);
         }
-        await using var mark = new NpgsqlCommand(
-            "UPDATE oos.dead_letters SET redriven_at = @now, redrive_count = redrive_count + 1 WHERE id = @id", conn, tx);
-        mark.Parameters.AddWithValue("id", id);
-        mark.Parameters.AddWithValue("now", clock.GetUtcNow());
-        await mark.ExecuteNonQueryAsync(ct);
 
-        // Send before commit: a failed send leaves the row pending; a failed commit after a send is a duplicate the inbox absorbs.
+        // Send before the mark: a failed send leaves the row pending; a failed mark after a send is a duplicate the inbox absorbs.
         var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{consumer}"));
         var serializer = new CopyBodySerializer(new ContentType(contentType ?? "application/vnd.masstransit+json"), new StringMessageBody(body));
         await endpoint.Send(new RedrivenMessage(id), Pipe.Execute<SendContext>(ctx =>
@@ -252,7 +254,12 @@ public sealed class DeadLetterService(NpgsqlDataSource dataSource, IBus bus, Tim
             }
             ctx.Headers.Set("outreachos-redriven-from", id.ToString());
         }), ct);
-        await tx.CommitAsync(ct);
+        await using var mark = new NpgsqlCommand(
+            "UPDATE oos.dead_letters SET redriven_at = @now, redrive_count = redrive_count + 1 WHERE id = @id", conn, tx);
+        mark.Parameters.AddWithValue("id", id);
+        mark.Parameters.AddWithValue("now", clock.GetUtcNow());
+        await mark.ExecuteNonQueryAsync(CancellationToken.None);
+        await tx.CommitAsync(CancellationToken.None);
         MessagingMetrics.Redriven.Add(1, new KeyValuePair<string, object?>("consumer", consumer));
         logger.LogInformation("Dead letter {DeadLetterId} re-sent to queue {Queue}", id, consumer);
         return true;
