@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OutreachOS.Analytics.Contracts;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
@@ -28,7 +29,7 @@ internal sealed record CreditsNode(string Tier, string Period, int Allowance, in
 /// The read side's first GraphQL schema (own executor, ADR 0004): the organization, its streams, a stream's audit view
 /// with hash-chain verification, and credits. Analytics KPIs join here as their projections land (issue 5).
 /// </summary>
-internal static class ReadSchema
+internal static partial class ReadSchema
 {
     public static GraphQLSchema Build() => new SchemaBuilder()
         .Description("OutreachOS read side. Every field is scoped to the API key's organization.")
@@ -215,10 +216,29 @@ internal static class ReadSchema
         return await query(c.Services.GetRequiredService<IKpiQueries>(), c.OrganizationId, range, ctx.CancellationToken);
     }
 
-    public static void MapReadGraphQL(this IEndpointRouteBuilder app) =>
+    public static void MapReadGraphQL(this IEndpointRouteBuilder app)
+    {
+        var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReadSchema));
         app.MapGraphQL("/graphql", Build(), o =>
         {
             o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetCaller(), http.RequestServices));
-            o.Execution = new ExecutionOptions { MaxDepth = 12, MaxComplexity = 5000 };
+            o.Execution = new ExecutionOptions
+            {
+                MaxDepth = 12,
+                MaxComplexity = 5000,
+                // The client only sees "Unexpected error." (internals must not leak), so the log is the only place the
+                // exception itself is kept; without it a failing resolver is invisible to operators.
+                OnResolverException = (exception, error) =>
+                {
+                    if (exception is not GraphQLException) // those are deliberate answers to the client (bad input), not faults
+                    {
+                        ResolverFailed(logger, string.Join('.', error.Path ?? []), error.Message, exception);
+                    }
+                },
+            };
         }).RequireAuthorization().ChangesNothing(); // the schema has no mutations: a VIEWER key may POST its queries
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "GraphQL resolver failed at {Path}; the client was answered \"{ClientMessage}\"")]
+    private static partial void ResolverFailed(ILogger logger, string path, string clientMessage, Exception exception);
 }

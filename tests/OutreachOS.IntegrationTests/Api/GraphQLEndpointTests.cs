@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OutreachOS.Analytics.Contracts;
 
 namespace OutreachOS.IntegrationTests.Api;
 
@@ -84,6 +87,70 @@ public sealed class GraphQLEndpointTests
         var parsed = JsonNode.Parse(verdict)!;
         Assert.Empty(parsed["errors"]!.AsArray());
         Assert.Contains("AuditStream", parsed["types"]!.AsArray().Select(t => t!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_failing_resolver_is_masked_for_the_client_and_logged_as_an_error_with_its_path_and_exception()
+    {
+        var logs = new CapturingLogs();
+        await using var app = await OutreachApp.StartAsync(services: s =>
+        {
+            s.AddSingleton<ILoggerProvider>(logs);
+            s.AddSingleton<IKpiQueries, FailingKpiQueries>();
+        });
+
+        var result = await QueryAsync(app.ClientWithKey(), """{ inboundKpis(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { received } }""");
+
+        var error = result["errors"]![0]!;
+        Assert.Equal("Unexpected error.", error["message"]!.GetValue<string>());
+        Assert.Equal("inboundKpis", error["path"]![0]!.GetValue<string>());
+        var logged = Assert.Single(logs.Errors, e => e.Exception is FailingKpiQueries.Failure);
+        Assert.Contains("inboundKpis", logged.Message, StringComparison.Ordinal);
+        Assert.Equal("kpi table is gone", logged.Exception!.Message);
+    }
+
+    private sealed class FailingKpiQueries : IKpiQueries
+    {
+        public sealed class Failure() : Exception("kpi table is gone");
+
+        public Task<InboundKpis> InboundAsync(Guid organizationId, KpiRange range, string? intent, CancellationToken ct = default) => throw new Failure();
+
+        public Task<OutboundKpis> OutboundAsync(Guid organizationId, KpiRange range, string? channel, CancellationToken ct = default) => throw new Failure();
+
+        public Task<IReadOnlyList<CreditsDay>> CreditsTrendAsync(Guid organizationId, KpiRange range, CancellationToken ct = default) => throw new Failure();
+
+        public Task<IReadOnlyList<ModelCost>> CostByModelAsync(Guid organizationId, KpiRange range, CancellationToken ct = default) => throw new Failure();
+
+        public Task<IReadOnlyList<StageLatency>> StageLatencyAsync(Guid organizationId, KpiRange range, CancellationToken ct = default) => throw new Failure();
+    }
+
+    private sealed class CapturingLogs : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Message, Exception? Exception)> _errors = new();
+
+        public IReadOnlyList<(string Message, Exception? Exception)> Errors => [.. _errors];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_errors);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<(string, Exception?)> errors) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (logLevel >= LogLevel.Error)
+                {
+                    errors.Enqueue((formatter(state, exception), exception));
+                }
+            }
+        }
     }
 
     private static async Task<string> PythonAsync(string code, string stdin)
