@@ -90,6 +90,20 @@ public sealed class GraphQLEndpointTests
     }
 
     [Fact]
+    public async Task A_variable_given_twice_gets_400_with_a_graphql_error_naming_it()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        using var body = new StringContent("""{"query":"query($s: String!) { auditStream(streamId: $s) { valid } }","variables":{"s":"a","s":"b"}}""",
+            System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await app.ClientWithKey().PostAsync("/graphql", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![0]!;
+        Assert.Equal("Variable \"$s\" is given more than once in \"variables\".", error["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_failing_resolver_is_masked_for_the_client_and_logged_as_an_error_with_its_path_and_exception()
     {
         var logs = new CapturingLogs();
