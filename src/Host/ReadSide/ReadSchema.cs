@@ -155,12 +155,19 @@ internal static partial class ReadSchema
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 return await c.Services.GetRequiredService<OrganizationService>().GetAsync(c.OrganizationId, ctx.CancellationToken);
             })
-            .Connection<object, StreamInfo>("streams", "Stream", async ctx =>
+            .Connection<object, StreamInfo>("streams", "Stream", async (ctx, args) =>
             {
+                // Paged in the database: loading a list to page it in memory capped an organization at its newest 1,000
+                // streams (totalCount 1,000, no next page after them).
                 var c = ctx.GetContext<GraphQLRequestContext>();
-                return await c.Services.GetRequiredService<IEventStore>().ListStreamsAsync(
-                    c.OrganizationId, ctx.Argument<string?>("type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"),
-                    1000, ctx.CancellationToken);
+                var store = c.Services.GetRequiredService<IEventStore>();
+                var (type, from, to) = (ctx.Argument<string?>("type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"));
+                var total = await store.CountStreamsAsync(c.OrganizationId, type, from, to, ctx.CancellationToken);
+                var window = Connections.Window(args, total);
+                var page = window.Count == 0
+                    ? []
+                    : await store.ListStreamsAsync(c.OrganizationId, type, from, to, window.Offset, window.Count, ctx.CancellationToken);
+                return Connections.Create(page, window, total);
             }, maxPageSize: 100, f => f
                 .Argument("type", "String")
                 .Argument("from", "DateTime")

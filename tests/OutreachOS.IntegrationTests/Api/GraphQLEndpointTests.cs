@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OutreachOS.Analytics.Contracts;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.IntegrationTests.Messaging;
 
 namespace OutreachOS.IntegrationTests.Api;
 
@@ -87,6 +89,40 @@ public sealed class GraphQLEndpointTests
         var parsed = JsonNode.Parse(verdict)!;
         Assert.Empty(parsed["errors"]!.AsArray());
         Assert.Contains("AuditStream", parsed["types"]!.AsArray().Select(t => t!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Streams_page_through_more_than_a_thousand_with_the_real_total()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var client = app.ClientWithKey();
+        var org = Guid.Parse((await QueryAsync(client, "{ organization { id } }"))["data"]!["organization"]!["id"]!.GetValue<string>());
+        await app.Services.GetRequiredService<IEventStore>().AppendManyAsync(
+            [.. Enumerable.Range(0, 1050).Select(i => new StreamAppend(org, $"bulk-{i:D4}", "bulk", ExpectedVersion.NoStream,
+                [EventToAppend.Create(new PlainTestHappened(i))]))]);
+
+        const string query = """
+            query($after: String) { streams(type: "bulk", first: 100, after: $after) {
+              totalCount pageInfo { hasNextPage endCursor } nodes { streamId } } }
+            """;
+        var seen = new List<string>();
+        string? after = null;
+        JsonNode page;
+        do
+        {
+            page = (await QueryAsync(client, query, new { after }))["data"]!["streams"]!;
+            Assert.Equal(1050, page["totalCount"]!.GetValue<int>());
+            seen.AddRange(page["nodes"]!.AsArray().Select(n => n!["streamId"]!.GetValue<string>()));
+            after = page["pageInfo"]!["endCursor"]?.GetValue<string>();
+        }
+        while (page["pageInfo"]!["hasNextPage"]!.GetValue<bool>());
+
+        // One transaction: one created_at, so the order is by id.
+        Assert.Equal(Enumerable.Range(0, 1050).Select(i => $"bulk-{i:D4}"), seen);
+        var last = (await QueryAsync(client, """{ streams(type: "bulk", last: 2) { nodes { streamId } pageInfo { hasPreviousPage hasNextPage } } }"""))["data"]!["streams"]!;
+        Assert.Equal(["bulk-1048", "bulk-1049"], last["nodes"]!.AsArray().Select(n => n!["streamId"]!.GetValue<string>()));
+        Assert.True(last["pageInfo"]!["hasPreviousPage"]!.GetValue<bool>());
+        Assert.False(last["pageInfo"]!["hasNextPage"]!.GetValue<bool>());
     }
 
     [Fact]
