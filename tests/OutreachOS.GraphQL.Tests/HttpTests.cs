@@ -98,6 +98,31 @@ public sealed class HttpTests
         Assert.True(r.Json.GetProperty("errors").GetArrayLength() > 0);
     }
 
+    [Theory]
+    [InlineData("""{"query":"query Q($id: ID!) { node(id: $id) { id } }","variables":{"id":"L1","id":"L2"}}""",
+        "Variable \"$id\" is given more than once in \"variables\".")]
+    [InlineData("""{"query":"{ __typename }","variables":{"f":{"a":1,"a":2}}}""", "Property \"a\" is given more than once in variable \"$f\".")]
+    [InlineData("""{"query":"{ __typename }","extensions":{"x":1,"x":2}}""", "\"x\" is given more than once in \"extensions\".")]
+    public async Task A_key_repeated_in_variables_gets_400_naming_it_instead_of_a_server_error(string body, string message)
+    {
+        var r = await Send("POST", body);
+
+        Assert.Equal(400, r.Status);
+        Assert.Equal(message, Assert.Single(r.Json.GetProperty("errors").EnumerateArray()).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_key_repeated_in_get_variables_gets_400_naming_it()
+    {
+        var q = "?query=" + Uri.EscapeDataString("query Q($id: ID!) { node(id: $id) { id } }") +
+                "&variables=" + Uri.EscapeDataString("""{"id":"L1","id":"L2"}""");
+
+        var r = await Send("GET", query: q, accept: GraphQLResponse);
+
+        Assert.Equal(400, r.Status);
+        Assert.Equal("Variable \"$id\" is given more than once in \"variables\".", r.Json.GetProperty("errors")[0].GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task Unsupported_content_type_method_and_accept_get_415_405_and_406()
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OutreachOS.Analytics.Contracts;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
@@ -28,7 +29,7 @@ internal sealed record CreditsNode(string Tier, string Period, int Allowance, in
 /// The read side's first GraphQL schema (own executor, ADR 0004): the organization, its streams, a stream's audit view
 /// with hash-chain verification, and credits. Analytics KPIs join here as their projections land (issue 5).
 /// </summary>
-internal static class ReadSchema
+internal static partial class ReadSchema
 {
     public static GraphQLSchema Build() => new SchemaBuilder()
         .Description("OutreachOS read side. Every field is scoped to the API key's organization.")
@@ -154,12 +155,19 @@ internal static class ReadSchema
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 return await c.Services.GetRequiredService<OrganizationService>().GetAsync(c.OrganizationId, ctx.CancellationToken);
             })
-            .Connection<object, StreamInfo>("streams", "Stream", async ctx =>
+            .Connection<object, StreamInfo>("streams", "Stream", async (ctx, args) =>
             {
+                // Paged in the database: loading a list to page it in memory capped an organization at its newest 1,000
+                // streams (totalCount 1,000, no next page after them).
                 var c = ctx.GetContext<GraphQLRequestContext>();
-                return await c.Services.GetRequiredService<IEventStore>().ListStreamsAsync(
-                    c.OrganizationId, ctx.Argument<string?>("type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"),
-                    1000, ctx.CancellationToken);
+                var store = c.Services.GetRequiredService<IEventStore>();
+                var (type, from, to) = (ctx.Argument<string?>("type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"));
+                var total = await store.CountStreamsAsync(c.OrganizationId, type, from, to, ctx.CancellationToken);
+                var window = Connections.Window(args, total);
+                var page = window.Count == 0
+                    ? []
+                    : await store.ListStreamsAsync(c.OrganizationId, type, from, to, window.Offset, window.Count, ctx.CancellationToken);
+                return Connections.Create(page, window, total);
             }, maxPageSize: 100, f => f
                 .Argument("type", "String")
                 .Argument("from", "DateTime")
@@ -215,10 +223,29 @@ internal static class ReadSchema
         return await query(c.Services.GetRequiredService<IKpiQueries>(), c.OrganizationId, range, ctx.CancellationToken);
     }
 
-    public static void MapReadGraphQL(this IEndpointRouteBuilder app) =>
+    public static void MapReadGraphQL(this IEndpointRouteBuilder app)
+    {
+        var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReadSchema));
         app.MapGraphQL("/graphql", Build(), o =>
         {
             o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetCaller(), http.RequestServices));
-            o.Execution = new ExecutionOptions { MaxDepth = 12, MaxComplexity = 5000 };
+            o.Execution = new ExecutionOptions
+            {
+                MaxDepth = 12,
+                MaxComplexity = 5000,
+                // The client only sees "Unexpected error." (internals must not leak), so the log is the only place the
+                // exception itself is kept; without it a failing resolver is invisible to operators.
+                OnResolverException = (exception, error) =>
+                {
+                    if (exception is not GraphQLException) // those are deliberate answers to the client (bad input), not faults
+                    {
+                        ResolverFailed(logger, string.Join('.', error.Path ?? []), error.Message, exception);
+                    }
+                },
+            };
         }).RequireAuthorization().ChangesNothing(); // the schema has no mutations: a VIEWER key may POST its queries
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "GraphQL resolver failed at {Path}; the client was answered \"{ClientMessage}\"")]
+    private static partial void ResolverFailed(ILogger logger, string path, string clientMessage, Exception exception);
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using OutreachOS.IntegrationTests.Infrastructure;
 
 namespace OutreachOS.IntegrationTests.Api;
@@ -11,10 +13,12 @@ public sealed class OutreachApp : WebApplicationFactory<Program>
     public const string BootstrapKey = "test-bootstrap-key-0123456789";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private OutreachApp(string connectionString, IDictionary<string, string?>? settings)
+    private OutreachApp(string connectionString, IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
     {
         ConnectionString = connectionString;
+        _services = services;
         _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = connectionString,
@@ -30,9 +34,11 @@ public sealed class OutreachApp : WebApplicationFactory<Program>
 
     public string ConnectionString { get; }
 
-    public static async Task<OutreachApp> StartAsync(IDictionary<string, string?>? settings = null, string? connectionString = null)
+    /// <param name="services">Registrations applied after the host's own (test doubles, log capture).</param>
+    public static async Task<OutreachApp> StartAsync(IDictionary<string, string?>? settings = null, string? connectionString = null,
+        Action<IServiceCollection>? services = null)
     {
-        var app = new OutreachApp(connectionString ?? await TestPostgres.CreateDatabaseAsync("host"), settings);
+        var app = new OutreachApp(connectionString ?? await TestPostgres.CreateDatabaseAsync("host"), settings, services);
         _ = app.Server; // build and start now, so migrations and bootstrap have run
         return app;
     }
@@ -44,6 +50,10 @@ public sealed class OutreachApp : WebApplicationFactory<Program>
             builder.UseSetting(k, v);
         }
         builder.UseEnvironment("Testing");
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
     }
 
     public HttpClient ClientWithKey(string? key = BootstrapKey)

@@ -40,8 +40,17 @@ public interface IEventStore
 
     Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default);
 
+    /// <summary>The tenant's streams, newest first (ties by id), at most <paramref name="limit"/> (1-1000).</summary>
     Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
         int limit, CancellationToken ct = default);
+
+    /// <summary>A window of <see cref="ListStreamsAsync(Guid, string?, DateTimeOffset?, DateTimeOffset?, int, CancellationToken)"/>'s
+    /// order: skip <paramref name="offset"/>, take at most <paramref name="limit"/> (1-1000). For paging past the first thousand.</summary>
+    Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
+        int offset, int limit, CancellationToken ct = default);
+
+    /// <summary>How many streams the same filter lists in all (a connection's <c>totalCount</c>).</summary>
+    Task<int> CountStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default);
 
     /// <summary>
     /// Reads the global log after <paramref name="after"/>, in (transaction, sequence) order, delivering only events of

@@ -629,21 +629,43 @@ internal sealed class PostgresEventStore(
         return list.Count == 0 ? null : list[0];
     }
 
+    public Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
+        int limit, CancellationToken ct = default) =>
+        ListStreamsAsync(tenantId, streamType, from, to, 0, limit, ct);
+
     public async Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
-        int limit, CancellationToken ct = default)
+        int offset, int limit, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = dataSource.CreateCommand($"""
             SELECT tenant_id, id, type, version, created_at, updated_at, archived FROM oos.streams
-            WHERE tenant_id = @t AND version > 0 AND (@type::text IS NULL OR type = @type)
-              AND (@from::timestamptz IS NULL OR created_at >= @from) AND (@to::timestamptz IS NULL OR created_at < @to)
-            ORDER BY created_at DESC, id LIMIT @limit
+            WHERE {StreamFilter}
+            ORDER BY created_at DESC, id OFFSET @offset LIMIT @limit
             """);
+        AddStreamFilter(cmd, tenantId, streamType, from, to);
+        cmd.Parameters.AddWithValue("offset", Math.Max(offset, 0));
+        cmd.Parameters.AddWithValue("limit", Math.Clamp(limit, 1, 1000));
+        return await ReadStreamsAsync(cmd, ct);
+    }
+
+    public async Task<int> CountStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT count(*) FROM oos.streams WHERE {StreamFilter}");
+        AddStreamFilter(cmd, tenantId, streamType, from, to);
+        return (int)Math.Min(int.MaxValue, (long)(await cmd.ExecuteScalarAsync(ct))!);
+    }
+
+    // Streams at version 0 are locks taken for an append that has not written yet (LockStreams): not listed, not counted.
+    private const string StreamFilter = """
+        tenant_id = @t AND version > 0 AND (@type::text IS NULL OR type = @type)
+          AND (@from::timestamptz IS NULL OR created_at >= @from) AND (@to::timestamptz IS NULL OR created_at < @to)
+        """;
+
+    private static void AddStreamFilter(NpgsqlCommand cmd, Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to)
+    {
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.Add(new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = (object?)streamType ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = (object?)from ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = (object?)to ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("limit", Math.Clamp(limit, 1, 1000));
-        return await ReadStreamsAsync(cmd, ct);
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(GlobalPosition after, int maxCount, CancellationToken ct = default)

@@ -19,6 +19,17 @@ public sealed record ExecutionOptions
     /// <summary>Called for each resolver exception (for logging); the GraphQL error is what the client sees.</summary>
     public Action<Exception, GraphQLError>? OnResolverException { get; init; }
 
+    /// <summary>How many resolvers of one request may run at once (default 8). Sibling fields and list items are started
+    /// together, so without a bound a few thousand aliases of one cheap field (well within <see cref="MaxComplexity"/>)
+    /// would each take a database connection at the same time and drain the pool for every other request. A parent's
+    /// resolver gives its slot back before its children resolve, so nesting cannot deadlock. Resolvers that wait for
+    /// each other to finish need a bound above their number.</summary>
+    public int MaxConcurrentResolvers
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one resolver must be allowed to run.");
+    } = 8;
+
     /// <summary>The value root fields receive as <see cref="ResolveContext.Source"/>.</summary>
     public object? RootValue { get; init; }
 

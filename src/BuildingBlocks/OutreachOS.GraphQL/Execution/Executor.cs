@@ -5,7 +5,8 @@ using OutreachOS.GraphQL.Language;
 namespace OutreachOS.GraphQL.Execution;
 
 /// <summary>Executes one operation (spec section 6.2-6.4): field collection, resolution, value completion and
-/// null propagation. Sibling fields of a query resolve concurrently; mutation root fields run one after another.</summary>
+/// null propagation. Sibling fields of a query resolve concurrently, at most <see cref="ExecutionOptions.MaxConcurrentResolvers"/>
+/// resolvers at a time; mutation root fields run one after another.</summary>
 internal sealed class Executor
 {
     private readonly GraphQLSchema _schema;
@@ -15,6 +16,7 @@ internal sealed class Executor
     private readonly ExecutionOptions _options;
     private readonly CancellationToken _ct;
     private readonly List<GraphQLError> _errors = [];
+    private readonly SemaphoreSlim _resolverSlots;
     private readonly ConcurrentDictionary<(ObjectType, IReadOnlyList<FieldNode>), Dictionary<string, List<FieldNode>>> _subfieldCache = new();
 
     public Executor(GraphQLSchema schema, DocumentNode document, IReadOnlyDictionary<string, object?> variables, object? context,
@@ -25,6 +27,7 @@ internal sealed class Executor
         _context = context;
         _options = options;
         _ct = ct;
+        _resolverSlots = new SemaphoreSlim(options.MaxConcurrentResolvers, options.MaxConcurrentResolvers);
         foreach (var f in document.Definitions.OfType<FragmentDefinitionNode>())
         {
             _fragments.TryAdd(f.Name.Value, f);
@@ -276,8 +279,21 @@ internal sealed class Executor
             if (def.Resolver is { } resolver)
             {
                 var ctx = new ResolveContext(_schema, source, _context, args, def, parentType, path, _variables, _ct);
-                var vt = resolver(ctx);
-                resolved = vt.IsCompletedSuccessfully ? vt.Result : await vt;
+                if (!_resolverSlots.Wait(0))
+                {
+                    await _resolverSlots.WaitAsync(_ct);
+                }
+
+                // Only the resolver holds a slot; completing its value (child resolvers) happens after the release.
+                try
+                {
+                    var vt = resolver(ctx);
+                    resolved = vt.IsCompletedSuccessfully ? vt.Result : await vt;
+                }
+                finally
+                {
+                    _resolverSlots.Release();
+                }
             }
             else
             {

@@ -11,10 +11,34 @@ public sealed record GraphQLRequest(
 {
     /// <summary>Converts a JSON value into the plain CLR shape the executor coerces from: dictionaries, lists, string,
     /// bool, null and numbers (int/long when integral, else decimal when exact, else double).</summary>
-    public static object? FromJson(JsonElement element) => element.ValueKind switch
+    /// <exception cref="FormatException">An object has the same property twice (JSON allows it to be parsed; a dictionary
+    /// cannot hold it, and picking one silently would run the request with a value the client may not have meant).</exception>
+    public static object? FromJson(JsonElement element) => FromJson(element, "a JSON object");
+
+    /// <summary>Reads the request's <c>variables</c> (or <c>extensions</c>) object, naming the variable when a key repeats.</summary>
+    /// <exception cref="FormatException">A key appears twice, at any depth.</exception>
+    internal static IReadOnlyDictionary<string, object?> MemberFromJson(JsonElement obj, string member)
     {
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value), StringComparer.Ordinal),
-        JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),
+        var isVariables = member == "variables";
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject())
+        {
+            var where = isVariables ? $"variable \"${p.Name}\"" : $"\"{member}.{p.Name}\"";
+            if (!result.TryAdd(p.Name, FromJson(p.Value, where)))
+            {
+                throw new FormatException(isVariables
+                    ? $"Variable \"${p.Name}\" is given more than once in \"variables\"."
+                    : $"\"{p.Name}\" is given more than once in \"{member}\".");
+            }
+        }
+
+        return result;
+    }
+
+    private static object? FromJson(JsonElement element, string where) => element.ValueKind switch
+    {
+        JsonValueKind.Object => ObjectFromJson(element, where),
+        JsonValueKind.Array => element.EnumerateArray().Select(e => FromJson(e, where)).ToList(),
         JsonValueKind.String => element.GetString(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
@@ -25,8 +49,23 @@ public sealed record GraphQLRequest(
         _ => null,
     };
 
+    private static Dictionary<string, object?> ObjectFromJson(JsonElement element, string where)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in element.EnumerateObject())
+        {
+            if (!result.TryAdd(p.Name, FromJson(p.Value, where)))
+            {
+                throw new FormatException($"Property \"{p.Name}\" is given more than once in {where}.");
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Parses a request body <c>{"query": ..., "operationName": ..., "variables": {...}, "extensions": {...}}</c>.</summary>
-    /// <exception cref="FormatException">The JSON is not a valid GraphQL request.</exception>
+    /// <exception cref="FormatException">The JSON is not a valid GraphQL request (including a key repeated in
+    /// <c>variables</c> or <c>extensions</c>).</exception>
     public static GraphQLRequest Parse(JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object)
@@ -59,7 +98,7 @@ public sealed record GraphQLRequest(
                 case "variables":
                     variables = p.Value.ValueKind switch
                     {
-                        JsonValueKind.Object => (IReadOnlyDictionary<string, object?>)FromJson(p.Value)!,
+                        JsonValueKind.Object => MemberFromJson(p.Value, "variables"),
                         JsonValueKind.Null => null,
                         _ => throw new FormatException("\"variables\" must be an object."),
                     };
@@ -67,7 +106,7 @@ public sealed record GraphQLRequest(
                 case "extensions":
                     extensions = p.Value.ValueKind switch
                     {
-                        JsonValueKind.Object => (IReadOnlyDictionary<string, object?>)FromJson(p.Value)!,
+                        JsonValueKind.Object => MemberFromJson(p.Value, "extensions"),
                         JsonValueKind.Null => null,
                         _ => throw new FormatException("\"extensions\" must be an object."),
                     };

@@ -191,7 +191,7 @@ internal static class GraphQLHttpHandler
         using var doc = JsonDocument.Parse(json);
         return doc.RootElement.ValueKind switch
         {
-            JsonValueKind.Object => (IReadOnlyDictionary<string, object?>)GraphQLRequest.FromJson(doc.RootElement)!,
+            JsonValueKind.Object => GraphQLRequest.MemberFromJson(doc.RootElement, name),
             JsonValueKind.Null => null,
             _ => throw new FormatException($"\"{name}\" must be a JSON object."),
         };

@@ -4,6 +4,10 @@ namespace OutreachOS.GraphQL.Validation;
 
 /// <summary>Depth and complexity limits, checked after validation (so fragments are known to be acyclic) and after
 /// variable coercion (so <c>first</c>/<c>last</c> given as variables count).</summary>
+/// <remarks>A fragment's depth and complexity do not depend on where it is spread, so each fragment is measured once
+/// per request and its totals reused: expanding every spread again costs 2^n steps for a chain of n fragments that
+/// each spread the previous one twice (a few hundred tokens). The reused totals are still added up once per spread, with
+/// saturating arithmetic, so such a chain is reported with its real (huge) complexity and refused.</remarks>
 internal static class QueryLimits
 {
     public static List<GraphQLError> Check(GraphQLSchema schema, DocumentNode document, OperationDefinitionNode operation,
@@ -18,7 +22,8 @@ internal static class QueryLimits
         var fragments = document.Definitions.OfType<FragmentDefinitionNode>()
             .GroupBy(f => f.Name.Value, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var (depth, complexity) = Measure(operation.SelectionSet, fragments, variables);
+        var measured = new Dictionary<string, (int Depth, long Complexity)>(StringComparer.Ordinal);
+        var (depth, complexity) = Measure(operation.SelectionSet, fragments, measured, variables);
         if (options.MaxDepth is { } maxDepth && depth > maxDepth)
         {
             errors.Add(GraphQLError.At($"Query depth {depth} exceeds the maximum allowed depth of {maxDepth}.", operation)
@@ -37,7 +42,7 @@ internal static class QueryLimits
     }
 
     private static (int Depth, long Complexity) Measure(SelectionSetNode set, Dictionary<string, FragmentDefinitionNode> fragments,
-        IReadOnlyDictionary<string, object?> variables)
+        Dictionary<string, (int Depth, long Complexity)> measured, IReadOnlyDictionary<string, object?> variables)
     {
         var maxDepth = 0;
         long complexity = 0;
@@ -51,17 +56,22 @@ internal static class QueryLimits
                         continue; // bounded by MaxIntrospectionDepthRule instead
                     }
 
-                    var (childDepth, childComplexity) = field.SelectionSet is { } ss ? Measure(ss, fragments, variables) : (0, 0L);
+                    var (childDepth, childComplexity) = field.SelectionSet is { } ss ? Measure(ss, fragments, measured, variables) : (0, 0L);
                     maxDepth = Math.Max(maxDepth, childDepth + 1);
                     complexity = Saturating(complexity + 1 + Saturating(childComplexity * Multiplier(field, variables)));
                     break;
                 case InlineFragmentNode inline:
-                    var (d, c) = Measure(inline.SelectionSet, fragments, variables);
+                    var (d, c) = Measure(inline.SelectionSet, fragments, measured, variables);
                     maxDepth = Math.Max(maxDepth, d);
                     complexity = Saturating(complexity + c);
                     break;
                 case FragmentSpreadNode spread when fragments.TryGetValue(spread.Name.Value, out var fragment):
-                    var (fd, fc) = Measure(fragment.SelectionSet, fragments, variables);
+                    if (!measured.TryGetValue(fragment.Name.Value, out var totals))
+                    {
+                        measured[fragment.Name.Value] = totals = Measure(fragment.SelectionSet, fragments, measured, variables);
+                    }
+
+                    var (fd, fc) = totals;
                     maxDepth = Math.Max(maxDepth, fd);
                     complexity = Saturating(complexity + fc);
                     break;
@@ -92,6 +102,7 @@ internal static class QueryLimits
             multiplier = Math.Max(multiplier, value);
         }
 
-        return multiplier;
+        // Capped so that child complexity (at most int.MaxValue) times the multiplier cannot overflow a long.
+        return Math.Min(multiplier, int.MaxValue);
     }
 }

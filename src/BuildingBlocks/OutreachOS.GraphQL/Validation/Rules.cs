@@ -975,10 +975,14 @@ internal sealed class UniqueInputFieldNamesRule : ValidationRule
 }
 
 /// <summary>graphql-core's recommended rule: bounds nested introspection list fields so introspection cannot explode.</summary>
+/// <remarks>graphql-core forgets a fragment once its spread is checked, so a chain of fragments that each spread the
+/// previous one twice costs 2^n steps. Whether a fragment exceeds the limit depends only on the list depth it is spread
+/// at (0 to <see cref="MaxListDepth"/> - 1), so the answer is kept per fragment and depth: linear cost, same verdicts.</remarks>
 internal sealed class MaxIntrospectionDepthRule : ValidationRule
 {
     private const int MaxListDepth = 3;
-    private readonly HashSet<string> _visitedFragments = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Fragment, int Depth), bool> _checked = [];
+    private readonly HashSet<string> _inProgress = new(StringComparer.Ordinal);
 
     public override bool Enter(Node node, ValidationContext context)
     {
@@ -996,19 +1000,24 @@ internal sealed class MaxIntrospectionDepthRule : ValidationRule
         if (node is FragmentSpreadNode spread)
         {
             var name = spread.Name.Value;
-            if (_visitedFragments.Contains(name) || context.GetFragment(name) is not { } fragment)
+            if (_checked.TryGetValue((name, depth), out var known))
+            {
+                return known;
+            }
+
+            // A cycle is NoFragmentCyclesRule's error; here it only must not recurse forever.
+            if (context.GetFragment(name) is not { } fragment || !_inProgress.Add(name))
             {
                 return false;
             }
 
-            _visitedFragments.Add(name);
             try
             {
-                return Exceeds(fragment, depth, context);
+                return _checked[(name, depth)] = Exceeds(fragment, depth, context);
             }
             finally
             {
-                _visitedFragments.Remove(name);
+                _inProgress.Remove(name);
             }
         }
 
