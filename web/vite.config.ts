@@ -2,7 +2,10 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // `npm run dev` proxies the API to a host on 127.0.0.1:5080 (./scripts/run.sh), so the SPA can be edited with hot reload.
-const api = ['/personalize', '/graphql', '/drafts', '/inbound', '/credits', '/audit', '/health', '/organizations'];
+const api = [
+  '/personalize', '/graphql', '/drafts', '/inbound', '/credits', '/audit', '/health', '/organizations', '/privacy', '/suppressions',
+  '/guardrails', '/api-keys', '/policies', '/templates', '/qa', '/contacts',
+];
 
 export default defineConfig({
   plugins: [react()],

@@ -277,6 +277,36 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     await page.getByTestId('verify-result').getByText(/erased \(personal data removed; erasure recorded\)/).waitFor();
   });
 
+  test('do not contact: an address added on the data requests page is refused by the playground until an ADMIN lifts it', async () => {
+    const lead = `dana-${Date.now()}@northwind.example`;
+    await page.getByRole('link', { name: 'Data requests' }).click();
+    await page.fill('input[name=suppressEmail]', lead.toUpperCase());
+    await page.fill('input[name=suppressReason]', 'Asked by phone');
+    await page.getByRole('button', { name: 'Add to the list' }).click();
+    await page.getByTestId('suppression-notice').getByText(lead).waitFor();
+    await page.getByTestId('suppressions').getByText(lead).waitFor();
+    assert.equal((await host.api('GET', `/suppressions/${lead}`)).body.source, 'API');
+    await screenshot(page, '11-do-not-contact');
+
+    // The playground refuses the listed lead before anything is generated or charged.
+    const creditsBefore = (await host.api('GET', '/credits')).body.available;
+    await page.getByRole('link', { name: 'Playground' }).click();
+    await page.fill('input[name=email]', lead);
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.getByRole('alert').getByText(/do-not-contact list/).waitFor();
+    assert.equal((await host.api('GET', '/credits')).body.available, creditsBefore, 'nothing was charged');
+    await screenshot(page, '12-playground-suppressed-lead');
+
+    // An ADMIN lifts it with a reason; the lead may then be written to.
+    await page.getByRole('link', { name: 'Data requests' }).click();
+    const row = page.getByTestId('suppressions').locator('tr', { hasText: lead });
+    await row.getByRole('button', { name: 'Lift…' }).click();
+    await row.locator('input[name=liftReason]').fill('Opted in again on the web form');
+    await row.getByRole('button', { name: 'Lift', exact: true }).click();
+    await page.getByTestId('suppression-notice').getByText(/may be contacted again/).waitFor();
+    assert.equal((await host.api('GET', `/suppressions/${lead}`)).status, 404);
+  });
+
   test('no uncaught errors in the page', () => {
     assert.deepEqual(consoleErrors, []);
   });

@@ -10,7 +10,7 @@ export interface PersonalizeRequest {
   goal: string;
   framework: Framework;
   variant_count: number;
-  lead: { first_name: string; last_name?: string; title?: string; company_name: string; domain?: string };
+  lead: { first_name: string; last_name?: string; title?: string; company_name: string; domain?: string; email?: string };
   company_context: { summary: string; keywords: string[]; tech_stack: string[] };
   signals: { crm_history: string[]; technographics: string[]; intent_signals: string[]; behavioral: string[] };
   constraints: { max_words: number; include_subjects: boolean; no_claims_policy: boolean };

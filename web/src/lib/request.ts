@@ -7,6 +7,7 @@ export interface PlaygroundForm {
   title: string;
   companyName: string;
   domain: string;
+  email: string;
   summary: string;
   keywords: string;
   techStack: string;
@@ -30,6 +31,7 @@ export const sampleForm: PlaygroundForm = {
   title: 'VP of Sales',
   companyName: 'Northwind Logistics',
   domain: 'northwind.example',
+  email: '',
   summary: 'Northwind Logistics runs regional freight for mid-size retailers and is expanding its outbound sales team.',
   keywords: 'freight, retail, expansion',
   techStack: 'Salesforce, HubSpot',
@@ -85,6 +87,7 @@ export function toPersonalizeRequest(f: PlaygroundForm): PersonalizeRequest {
       title: optional(f.title),
       company_name: f.companyName.trim(),
       domain: optional(f.domain),
+      email: optional(f.email),
     },
     company_context: { summary: f.summary.trim(), keywords: splitList(f.keywords), tech_stack: splitList(f.techStack) },
     signals: {
@@ -109,6 +112,7 @@ export const fieldOfProblemKey: Record<string, keyof PlaygroundForm> = {
   'lead.title': 'title',
   'lead.company_name': 'companyName',
   'lead.domain': 'domain',
+  'lead.email': 'email',
   'company_context.summary': 'summary',
   'company_context.keywords': 'keywords',
   'company_context.tech_stack': 'techStack',

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { Badge, Card, Empty, ErrorBox, Spinner } from '../components/ui';
 import { paths } from '../lib/router';
+import { DoNotContact } from './DoNotContact';
 
 // Erasure of a data subject's personal data (ADR 0030): preview with a dry run, then erase. ADMIN keys only (the host
 // refuses other roles with a 403; the page says so before anyone types an address).
@@ -181,6 +182,8 @@ export function DataRequests({ role }: { role: string | null }) {
           <NotCovered items={done.not_covered} />
         </Card>
       ) : null}
+
+      <DoNotContact role={role} />
     </div>
   );
 }

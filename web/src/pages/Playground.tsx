@@ -97,6 +97,7 @@ export function Playground({ onCreditsChanged, readOnly = false }: { onCreditsCh
           <Text label="Company" name="companyName" value={form.companyName} onChange={set('companyName')} error={fieldErrors.companyName} />
         </div>
         <Text label="Domain" name="domain" value={form.domain} onChange={set('domain')} error={fieldErrors.domain} />
+        <Text label="Email" hint="optional: checked against the do-not-contact list" name="email" value={form.email} onChange={set('email')} error={fieldErrors.email} />
         <h2 className="card-title">Company context</h2>
         <Text label="Summary" name="summary" value={form.summary} onChange={set('summary')} error={fieldErrors.summary} multiline />
         <Text label="Keywords" hint="comma-separated" name="keywords" value={form.keywords} onChange={set('keywords')} error={fieldErrors.keywords} />
