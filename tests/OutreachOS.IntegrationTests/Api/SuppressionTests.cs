@@ -161,6 +161,34 @@ public sealed class SuppressionTests
     }
 
     [Fact]
+    public async Task A_csv_import_adds_new_addresses_keeps_listed_ones_reports_bad_lines_and_can_be_repeated()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Importing");
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/suppressions", Json("""{"email":"old@import.test","reason":"by phone"}"""))).StatusCode);
+        static StringContent Csv(string text) => new(text, System.Text.Encoding.UTF8, "text/csv");
+        const string file = "Reason,Email\n\"left us, in 2024\",a@import.test\n,OLD@import.test\nnot an address,x\n,A@Import.test\n,b@import.test\n";
+
+        var first = await JsonAsync(await admin.PostAsync("/suppressions/import", Csv(file)));
+        Assert.Equal(2, first.GetProperty("added").GetInt32()); // a (once, whatever its case) and b
+        Assert.Equal(1, first.GetProperty("already_listed").GetInt32());
+        var error = Assert.Single(first.GetProperty("errors").EnumerateArray());
+        Assert.Equal((4, "email"), (error.GetProperty("line").GetInt32(), error.GetProperty("field").GetString()));
+        var a = await JsonAsync(await admin.GetAsync("/suppressions/a@import.test"));
+        Assert.Equal(("IMPORT", "left us, in 2024"), (a.GetProperty("source").GetString(), a.GetProperty("reason").GetString()));
+        Assert.Equal("by phone", (await JsonAsync(await admin.GetAsync("/suppressions/old@import.test"))).GetProperty("reason").GetString());
+
+        var again = await JsonAsync(await admin.PostAsync("/suppressions/import", Csv(file)));
+        Assert.Equal((0, 3), (again.GetProperty("added").GetInt32(), again.GetProperty("already_listed").GetInt32()));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await admin.PostAsync("/suppressions/import", Json("{}"))).StatusCode);
+        var noEmail = await ProblemAsync(await admin.PostAsync("/suppressions/import", Csv("address\na@b.test\n")), HttpStatusCode.BadRequest);
+        Assert.True(noEmail.GetProperty("errors").TryGetProperty("header", out _));
+        var viewer = await KeyAsync(app, admin, "VIEWER");
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/suppressions/import", Csv(file))).StatusCode);
+    }
+
+    [Fact]
     public async Task The_list_pages_newest_first_to_the_end()
     {
         await using var app = await OutreachApp.StartAsync();

@@ -8,11 +8,14 @@ namespace OutreachOS.Ingestion.Contracts;
 /// </summary>
 public sealed record SuppressionEntry(string? Email, string Source, string? Reason, Guid? InboundId, DateTimeOffset SuppressedAt);
 
-/// <summary>Where a suppression came from. On the wire: API, INBOUND_UNSUBSCRIBE.</summary>
+/// <summary>Where a suppression came from. On the wire: API, IMPORT, INBOUND_UNSUBSCRIBE.</summary>
 public static class SuppressionSources
 {
     /// <summary>Added through <c>POST /suppressions</c>.</summary>
     public const string Api = "API";
+
+    /// <summary>Added by <c>POST /suppressions/import</c> (a list from another tool).</summary>
+    public const string Import = "IMPORT";
 
     /// <summary>The address asked to be left alone in a message that triage classified as an unsubscribe request.</summary>
     public const string InboundUnsubscribe = "INBOUND_UNSUBSCRIBE";

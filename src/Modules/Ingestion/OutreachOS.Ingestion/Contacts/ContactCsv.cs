@@ -1,5 +1,5 @@
-using OutreachOS.BuildingBlocks.Privacy;
 using System.Text;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.Ingestion.Normalizing;
 
 namespace OutreachOS.Ingestion.Contacts;

@@ -1,6 +1,6 @@
-using OutreachOS.BuildingBlocks.Privacy;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Normalizing;
 

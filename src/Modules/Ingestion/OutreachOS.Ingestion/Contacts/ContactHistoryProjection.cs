@@ -1,7 +1,7 @@
-using OutreachOS.BuildingBlocks.Privacy;
 using Npgsql;
 using NpgsqlTypes;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Projections;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Normalizing;

@@ -1,5 +1,5 @@
-using OutreachOS.BuildingBlocks.Privacy;
 using Npgsql;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Normalizing;
 

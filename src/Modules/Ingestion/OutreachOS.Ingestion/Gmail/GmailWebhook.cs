@@ -1,10 +1,10 @@
-using OutreachOS.BuildingBlocks.Privacy;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Graph;

@@ -1,10 +1,10 @@
-using OutreachOS.BuildingBlocks.Privacy;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Postgres;
+using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Ingestion.Mailbox;
 using OutreachOS.Ingestion.Normalizing;

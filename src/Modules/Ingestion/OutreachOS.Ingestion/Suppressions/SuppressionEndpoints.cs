@@ -1,8 +1,10 @@
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
+using OutreachOS.Ingestion.Contacts;
 
 namespace OutreachOS.Ingestion.Suppressions;
 
@@ -26,6 +28,8 @@ internal static class SuppressionEndpoints
         group.MapGet("", ListAsync).WithSummary("The do-not-contact list, newest first (limit 1-1000, default 100; after = the previous page's next)");
         group.MapGet("/{email}", GetAsync).WithSummary("Whether an address is on the do-not-contact list: 200 with its entry, or 404");
         group.MapPost("", AddAsync).WithSummary("Put an address on the do-not-contact list: 201 when new, 200 when it already was");
+        group.MapPost("/import", ImportAsync)
+            .WithSummary("Put many addresses on the list from text/csv (header naming an email column, reason optional); bad lines reported, good lines kept");
         group.MapPost("/{email}/lift", LiftAsync).RequireOrganizationAdmin()
             .WithSummary("Take an address off the do-not-contact list, with the reason (ADMIN keys only)");
     }
@@ -70,6 +74,66 @@ internal static class SuppressionEndpoints
         return created
             ? TypedResults.Created($"/suppressions/{Uri.EscapeDataString(entry.Email ?? EmailAddresses.Canonical(body.Email!))}", entry)
             : TypedResults.Ok(entry);
+    }
+
+    /// <summary>One import's answer: added, already listed, and the lines that were not addresses.</summary>
+    internal sealed record ImportResult(int Added, int AlreadyListed, IReadOnlyList<CsvError> Errors);
+
+    private static async Task<IResult> ImportAsync(HttpContext http, SuppressionList list, CancellationToken ct)
+    {
+        var type = http.Request.ContentType ?? "";
+        if (!type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: "Send the addresses as text/csv with a header line naming an email column (and optionally reason).",
+                type: "https://outreachos.dev/problems/unsupported-media-type");
+        }
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        var records = ContactCsv.Records(await reader.ReadToEndAsync(ct)).ToList();
+        if (records.Count == 0 || records[0].Error is not null)
+        {
+            return new FieldErrors().Add("header", records.Count == 0 ? "the file is empty; the first line must be a header such as email,reason" : records[0].Error!).ToProblem();
+        }
+        var columns = records[0].Fields.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
+        int emailAt = columns.IndexOf("email"), reasonAt = columns.IndexOf("reason");
+        if (emailAt < 0)
+        {
+            return new FieldErrors().Add("header", $"line {records[0].Line}: the header must name an 'email' column").ToProblem();
+        }
+        if (records.Count - 1 > ContactCsv.MaxRows)
+        {
+            return new FieldErrors().Add("body", $"must hold at most {ContactCsv.MaxRows} lines; split the file").ToProblem();
+        }
+        var rows = new List<(string, string?)>();
+        var errors = new List<CsvError>();
+        foreach (var (line, fields, error) in records.Skip(1))
+        {
+            if (error is not null)
+            {
+                errors.Add(new CsvError(line, "line", error));
+                continue;
+            }
+            if (fields.Count == 1 && fields[0].Trim().Length == 0)
+            {
+                continue; // blank line
+            }
+            var email = emailAt < fields.Count ? fields[emailAt].Trim() : "";
+            var reason = reasonAt >= 0 && reasonAt < fields.Count && fields[reasonAt].Trim() is { Length: > 0 } r ? r : null;
+            if (!EmailAddresses.IsValid(email))
+            {
+                errors.Add(new CsvError(line, "email", "must be an e-mail address"));
+            }
+            else if (reason is { Length: > MaxReasonLength })
+            {
+                errors.Add(new CsvError(line, "reason", $"must be at most {MaxReasonLength} characters"));
+            }
+            else
+            {
+                rows.Add((email, reason));
+            }
+        }
+        var (added, listed) = await list.ImportAsync(http.GetTenantId(), rows, http.GetCaller().ApiKeyId, ct);
+        return TypedResults.Ok(new ImportResult(added, listed, errors));
     }
 
     private static async Task<IResult> LiftAsync(string email, LiftSuppressionRequest? body, HttpContext http, SuppressionList list, CancellationToken ct)

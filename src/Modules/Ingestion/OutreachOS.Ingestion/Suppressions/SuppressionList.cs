@@ -179,6 +179,53 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
         return (await FindAsync(organizationId, canonical, ct) ?? throw new InvalidOperationException("The suppression was appended but not projected."), true);
     }
 
+    /// <summary>
+    /// Suppresses many addresses at once (an import from another tool): addresses already listed are left as they are,
+    /// the others are appended in transactions of <see cref="ImportChunk"/> streams. Repeating an import adds nothing.
+    /// Returns how many were added and how many were listed already.
+    /// </summary>
+    public async Task<(int Added, int AlreadyListed)> ImportAsync(Guid organizationId, IReadOnlyList<(string Email, string? Reason)> rows, Guid actorKeyId,
+        CancellationToken ct)
+    {
+        int added = 0, listed = 0;
+        foreach (var chunk in rows.DistinctBy(r => EmailAddresses.Canonical(r.Email)).Chunk(ImportChunk))
+        {
+            await using var cmd = dataSource.CreateCommand("SELECT address_hash FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = ANY($2)");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = organizationId });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(r => SuppressionStreams.Hash(r.Email)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            var existing = new HashSet<string>(StringComparer.Ordinal);
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+            {
+                while (await r.ReadAsync(ct))
+                {
+                    existing.Add(Convert.ToHexString(r.GetFieldValue<byte[]>(0)));
+                }
+            }
+            var now = clock.GetUtcNow();
+            var appends = new List<StreamAppend>();
+            foreach (var (email, reason) in chunk)
+            {
+                if (existing.Contains(Convert.ToHexString(SuppressionStreams.Hash(email))))
+                {
+                    listed++;
+                    continue;
+                }
+                var canonical = EmailAddresses.Canonical(email);
+                appends.Add(new StreamAppend(organizationId, SuppressionStreams.StreamId(canonical), SuppressionStreams.StreamType, ExpectedVersion.Any,
+                    [EventToAppend.Create(new AddressSuppressed(canonical, SuppressionSources.Import, reason, null, actorKeyId, now))]));
+            }
+            if (appends.Count > 0)
+            {
+                await store.AppendManyAsync(appends, ct);
+                added += appends.Count;
+            }
+        }
+        return (added, listed);
+    }
+
+    /// <summary>Streams appended per transaction by <see cref="ImportAsync"/>.</summary>
+    public const int ImportChunk = 1000;
+
     /// <summary>Takes the address off the list; false when it was not on it.</summary>
     public async Task<bool> LiftAsync(Guid organizationId, string email, string reason, Guid actorKeyId, CancellationToken ct)
     {
