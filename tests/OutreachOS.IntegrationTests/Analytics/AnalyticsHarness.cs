@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OutreachOS.Analytics;
 using OutreachOS.Analytics.Contracts;
+using OutreachOS.Credits;
 using OutreachOS.Credits.Contracts;
 using OutreachOS.IntegrationTests.EventStore;
 
@@ -21,6 +23,21 @@ internal static class AnalyticsHarness
         EventStoreHarness.CreateAsync(connectionString, s =>
         {
             s.AddAnalyticsModule(new ConfigurationBuilder().Build());
+            s.AddSingleton<ICreditPlanSource, FreePlan>();
+        }, o => o.PollInterval = TimeSpan.FromMilliseconds(50));
+
+    /// <summary>
+    /// The same plus the Credits module, whose ledger appends the events the credits trend reads, on a clock the test
+    /// moves (the ledger takes its period from it); the sweeper is off so that no reservation is refunded behind the test.
+    /// </summary>
+    public static Task<EventStoreHarness> CreateWithLedgerAsync(TimeProvider clock) =>
+        EventStoreHarness.CreateAsync(null, s =>
+        {
+            var config = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Credits:SweeperEnabled"] = "false" }).Build();
+            s.Replace(ServiceDescriptor.Singleton(typeof(TimeProvider), clock));
+            s.AddAnalyticsModule(config);
+            s.AddCreditsModule(config);
             s.AddSingleton<ICreditPlanSource, FreePlan>();
         }, o => o.PollInterval = TimeSpan.FromMilliseconds(50));
 

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using OutreachOS.Analytics.Contracts;
+using OutreachOS.Credits.Contracts;
+using OutreachOS.IntegrationTests.Credits;
 using static OutreachOS.IntegrationTests.Analytics.KpiScenario;
 
 namespace OutreachOS.IntegrationTests.Analytics;
@@ -164,6 +167,57 @@ public sealed class KpiProjectionTests
         // A range starting mid-month still counts what the month consumed before it.
         var fromD2 = await h.Kpis().CreditsTrendAsync(org, KpiRange.Create(D2, D2.AddDays(1)));
         Assert.Equal(95, Assert.Single(fromD2).Balance);
+    }
+
+    [Fact]
+    public async Task A_reservation_made_in_a_months_last_minute_and_settled_the_next_day_counts_in_that_month_as_the_ledger_charges_it()
+    {
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
+        await using var h = await AnalyticsHarness.CreateWithLedgerAsync(clock);
+        var ledger = h.Services.GetRequiredService<ICreditLedger>();
+        var org = Guid.NewGuid();
+        await h.StartAsync();
+
+        var early = Guid.NewGuid();
+        await ledger.ReserveAsync(org, early, 4, "generation", default);
+        await ledger.SettleAsync(org, early, 4, default);
+        clock.Set(new DateTimeOffset(2026, 11, 30, 23, 59, 0, TimeSpan.Zero));
+        var late = Guid.NewGuid();
+        await ledger.ReserveAsync(org, late, 90, "big batch", default);     // 6 left: LOW
+        var failed = Guid.NewGuid();
+        await ledger.ReserveAsync(org, failed, 2, "generation", default);   // 4 left: CRITICAL
+        clock.Set(new DateTimeOffset(2026, 12, 1, 0, 0, 30, TimeSpan.Zero));
+        await ledger.SettleAsync(org, late, 90, default);                   // charged to November
+        await ledger.RefundAsync(org, failed, "model call failed", default);
+        clock.Set(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        var december = Guid.NewGuid();
+        await ledger.ReserveAsync(org, december, 7, "generation", default);
+        await ledger.SettleAsync(org, december, 7, default);
+        var decemberBalance = await ledger.GetBalanceAsync(org, default);
+        clock.Set(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+        var novemberBalance = await ledger.GetBalanceAsync(org, default);
+        Assert.Equal(("2026-11", 94, 0, 6), (novemberBalance.Period, novemberBalance.Consumed, novemberBalance.Reserved, novemberBalance.Available));
+        Assert.Equal(("2026-12", 7, 0, 93), (decemberBalance.Period, decemberBalance.Consumed, decemberBalance.Reserved, decemberBalance.Available));
+        await h.CatchUpAsync();
+        await h.StopAsync();
+
+        var range = KpiRange.Create(new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
+        var trend = await h.Kpis().CreditsTrendAsync(org, range);
+        Assert.Equal(["2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"], trend.Select(d => d.Day));
+        // Each month's days add up to what the ledger charged that month, and its last day shows the ledger's balance.
+        Assert.Equal(novemberBalance.Consumed, trend.Where(d => d.Day.StartsWith("2026-11", StringComparison.Ordinal)).Sum(d => d.Consumed));
+        Assert.Equal(decemberBalance.Consumed, trend.Where(d => d.Day.StartsWith("2026-12", StringComparison.Ordinal)).Sum(d => d.Consumed));
+        // The late settlement lands on November's last day; the refund charges nothing.
+        Assert.Equal(("2026-11-30", 90, novemberBalance.Available), (trend[1].Day, trend[1].Consumed, trend[1].Balance));
+        Assert.Equal(["LOW", "CRITICAL"], trend[1].Alerts);
+        Assert.Equal(("2026-12-01", 7, decemberBalance.Available), (trend[2].Day, trend[2].Consumed, trend[2].Balance));
+        Assert.Empty(trend[2].Alerts);
+        Assert.Equal(decemberBalance.Available, trend[3].Balance);
+
+        // The day comes from the events alone (the ledger stream's month), so a rebuild from zero gives the same trend.
+        await h.Engine.RebuildAsync(KpiProjectionNames.Kpis, null, TimeSpan.FromSeconds(10));
+        static string Text(IEnumerable<CreditsDay> days) => string.Join("; ", days.Select(d => $"{d.Day} {d.Consumed} {d.Balance} {string.Join(',', d.Alerts)}"));
+        Assert.Equal(Text(trend), Text(await h.Kpis().CreditsTrendAsync(org, range)));
     }
 
     [Fact]

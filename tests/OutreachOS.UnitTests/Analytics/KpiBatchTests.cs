@@ -46,6 +46,26 @@ public sealed class KpiBatchTests
     }
 
     [Fact]
+    public void A_credit_event_counts_on_its_own_day_kept_inside_the_month_of_its_ledger_stream()
+    {
+        var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
+        var dec1 = new DateTimeOffset(2026, 12, 1, 0, 0, 30, TimeSpan.Zero);
+        batch.Apply(Event("credits-2026-11", "credits_settled.v1", new { used = 5, at = dec1 }));                // late settlement: November's last day
+        batch.Apply(Event("credits-2026-11", "credits_settled.v1", new { used = 1, at = dec1.AddDays(-3) }));    // inside its month: its own day
+        batch.Apply(Event("credits-2026-12", "credits_settled.v1", new { used = 2, at = dec1.AddMinutes(-1) })); // a clock behind: December's first day
+        batch.Apply(Event("credits-2026-11", "credit_alert_raised.v1", new { level = "LOW", allowance = 100, at = dec1 }));
+        batch.Apply(Event("ledger-copy", "credits_settled.v1", new { used = 3, at = dec1 }));                    // not a ledger stream: its own day
+
+        Assert.Equal(new DateOnly(2026, 11, 30), KpiBatch.LedgerDay("credits-2026-11", dec1));
+        Assert.Equal(5, batch.Credits[(Tenant, new DateOnly(2026, 11, 30))].Consumed);
+        Assert.Equal(["LOW"], batch.Credits[(Tenant, new DateOnly(2026, 11, 30))].Alerts);
+        Assert.Equal(1, batch.Credits[(Tenant, new DateOnly(2026, 11, 28))].Consumed);
+        Assert.Equal(2 + 3, batch.Credits[(Tenant, new DateOnly(2026, 12, 1))].Consumed);
+        Assert.Equal(new DateOnly(2027, 2, 28), KpiBatch.LedgerDay("credits-2027-02", new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(new DateOnly(2026, 12, 1), KpiBatch.LedgerDay("credits-2026-11-x", dec1));
+    }
+
+    [Fact]
     public void Events_no_kpi_reads_change_nothing()
     {
         var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());

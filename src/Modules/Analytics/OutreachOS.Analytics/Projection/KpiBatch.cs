@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using OutreachOS.Analytics.Contracts;
 using OutreachOS.BuildingBlocks.EventStore;
@@ -48,7 +49,8 @@ internal sealed class CreditDelta
 
 /// <summary>
 /// Folds one batch of events into in-memory deltas (pure: no I/O), which <see cref="KpiWriter"/> then adds to the tables in
-/// the subscription's transaction. Days are UTC days of the event's own time (<c>at</c>, <c>accepted_at</c>, ...).
+/// the subscription's transaction. Days are UTC days of the event's own time (<c>at</c>, <c>accepted_at</c>, ...), credit
+/// events' kept inside the month of their ledger stream (<see cref="LedgerDay"/>).
 /// </summary>
 internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> loaded)
 {
@@ -94,12 +96,12 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
         var t = e.TenantId;
         if (e.EventType is "credits_settled.v1")
         {
-            Credit(t, Day(at)).Consumed += p.Int("used");
+            Credit(t, LedgerDay(e.StreamId, at)).Consumed += p.Int("used");
             return;
         }
         if (e.EventType is "credit_alert_raised.v1")
         {
-            var c = Credit(t, Day(at));
+            var c = Credit(t, LedgerDay(e.StreamId, at));
             c.Alerts.Add(p.String("level") ?? "UNKNOWN");
             if (p.Int("allowance") is > 0 and var allowance)
             {
@@ -253,6 +255,28 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
     }
 
     public static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+
+    /// <summary>
+    /// The day a credit ledger event counts on: its own UTC day, clamped into the month of its ledger stream
+    /// (<c>credits-yyyy-MM</c>). The ledger charges a reservation to the month it was made in, so a reservation made on
+    /// Nov 30 and settled on Dec 1 is settled on November's stream with a December time; booked on that day it would
+    /// leave November's usage short and take December's balance down, and the trend would disagree with the ledger
+    /// (<c>GET /credits</c>, GraphQL <c>credits</c>). It lands on the month's last day rather than on the reservation's
+    /// day because the stream id alone says the month: no reservation state to keep, a rebuild gives the same rows, and the
+    /// month's days still add up to what the ledger charged it. A credit event on any other stream keeps its own day.
+    /// </summary>
+    public static DateOnly LedgerDay(string streamId, DateTimeOffset at)
+    {
+        var day = Day(at);
+        const string prefix = "credits-";
+        if (streamId.Length != prefix.Length + 7 || !streamId.StartsWith(prefix, StringComparison.Ordinal)
+            || !DateOnly.TryParseExact(streamId.AsSpan(prefix.Length), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
+        {
+            return day;
+        }
+        var last = first.AddMonths(1).AddDays(-1);
+        return day < first ? first : day > last ? last : day;
+    }
 
     private StreamState State(Guid tenant, string streamId)
     {
