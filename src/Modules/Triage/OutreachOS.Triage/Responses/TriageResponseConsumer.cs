@@ -97,7 +97,6 @@ internal sealed class TriageResponseConsumer(
                     new DraftClassification(d.Classification.Intent, d.Classification.Urgency, d.Classification.Owner, d.Classification.PolicyFlags, d.Classification.Confidence),
                     d.Decision.Reasons, d.Decision.SlaDueAt, now, d.Decision.Path, flags, d.Decision.DryRun, reply.Cc, d.Redactions);
                 pendingDraft = draft;
-                await slack.NotifyDraftAsync(tenant, draft, ct);
                 crmNote = $"Draft reply to \"{d.Message.Subject}\" waiting for review ({d.Classification.Intent}).";
             }
             else if (d.Decision.DryRun)
@@ -142,6 +141,12 @@ internal sealed class TriageResponseConsumer(
 
         if (pendingDraft is not null)
         {
+            // After the CRM call (up to 10 s), right before the writes: the message's buttons name the draft, and a click on
+            // a draft not committed yet is answered like a bad signature (the draft's organization holds the secret), so a
+            // quick reviewer must not meet that window. Not after the first write: the transaction would then hold a
+            // transaction id, and every event reader with it, for as long as Slack takes. Before the commit: a failed
+            // commit retries and posts again, rather than leaving a draft nobody was told about.
+            await slack.NotifyDraftAsync(tenant, pendingDraft, ct);
             await DocumentStore.UpsertAsync(transaction, tenant, pendingDraft.DraftId.ToString(), pendingDraft, ct);
         }
         if (pendingQa is not null)
