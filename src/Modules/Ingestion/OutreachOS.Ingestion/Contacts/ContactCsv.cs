@@ -13,6 +13,11 @@ internal sealed record CsvError(int Line, string Field, string Reason);
 internal sealed record ContactRow(int Line, string Email, string? Name, string? Company, bool? Vip, IReadOnlyList<string>? Tags,
     string? LastDeal = null, string? LastDealAt = null, string? LastTicket = null, string? LastTicketAt = null);
 
+/// <summary>A data line of <see cref="ContactCsv.ReadTable"/>: its first physical line and its fields by column name.</summary>
+internal sealed record CsvLine(int Line, Func<string, string?> Field);
+
+internal sealed record CsvTable(IReadOnlyList<CsvLine> Lines, IReadOnlyList<CsvError> Errors, string? HeaderError);
+
 internal sealed record ContactCsvResult(IReadOnlyList<ContactRow> Rows, IReadOnlyList<CsvError> Errors, string? HeaderError);
 
 /// <summary>
@@ -30,64 +35,33 @@ internal static class ContactCsv
 
     public static ContactCsvResult Parse(string csv)
     {
-        var records = Records(csv).ToList();
-        var errors = new List<CsvError>();
+        var table = ReadTable(csv, Known, "email,name,company,vip,tags", MaxRows);
+        var errors = new List<CsvError>(table.Errors);
         var rows = new List<ContactRow>();
-        if (records.Count == 0)
+        if (table.HeaderError is not null)
         {
-            return new ContactCsvResult(rows, errors, "the file is empty; the first line must be a header such as email,name,company,vip,tags");
+            return new ContactCsvResult(rows, errors, table.HeaderError);
         }
-        var (headerLine, header, headerError) = records[0];
-        if (headerError is not null)
+        foreach (var (line, field) in table.Lines)
         {
-            return new ContactCsvResult(rows, errors, headerError);
-        }
-        var columns = header.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
-        var index = Known.ToDictionary(k => k, k => columns.IndexOf(k));
-        if (index["email"] < 0)
-        {
-            return new ContactCsvResult(rows, errors, $"line {headerLine}: the header must name an 'email' column");
-        }
-        foreach (var (line, fields, error) in records.Skip(1))
-        {
-            if (error is not null)
-            {
-                errors.Add(new CsvError(line, "line", error));
-                continue;
-            }
-            if (fields.Count == 1 && fields[0].Trim().Length == 0)
-            {
-                continue; // blank line
-            }
-            if (rows.Count + errors.Count >= MaxRows)
-            {
-                errors.Add(new CsvError(line, "line", $"more than {MaxRows} rows; the rest was not read"));
-                break;
-            }
-            if (fields.Count > columns.Count)
-            {
-                errors.Add(new CsvError(line, "line", $"has {fields.Count} fields but the header has {columns.Count}"));
-                continue;
-            }
-            string? Field(string name) => index[name] < 0 ? null : index[name] < fields.Count ? fields[index[name]].Trim() : "";
             var before = errors.Count;
-            var email = Field("email") ?? "";
+            var email = field("email") ?? "";
             if (!EmailAddresses.IsValid(email))
             {
                 errors.Add(new CsvError(line, "email", email.Length == 0 ? "is required" : "is not an e-mail address"));
             }
-            var name = Field("name");
+            var name = field("name");
             if (name is { Length: > 200 })
             {
                 errors.Add(new CsvError(line, "name", "must be at most 200 characters"));
             }
-            var company = Field("company");
+            var company = field("company");
             if (company is { Length: > 200 })
             {
                 errors.Add(new CsvError(line, "company", "must be at most 200 characters"));
             }
             bool? vip = null;
-            if (Field("vip") is { } v)
+            if (field("vip") is { } v)
             {
                 vip = v.ToLowerInvariant() switch
                 {
@@ -101,7 +75,7 @@ internal static class ContactCsv
                 }
             }
             List<string>? tags = null;
-            if (Field("tags") is { } t)
+            if (field("tags") is { } t)
             {
                 tags = t.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -110,16 +84,16 @@ internal static class ContactCsv
                     errors.Add(new CsvError(line, "tags", "at most 50 tags of at most 100 characters"));
                 }
             }
-            var lastDeal = Summary(Field("last_deal"), "last_deal", line, errors);
-            var lastDealAt = Date(Field("last_deal_at"), "last_deal_at", line, errors);
-            var lastTicket = Summary(Field("last_ticket"), "last_ticket", line, errors);
-            var lastTicketAt = Date(Field("last_ticket_at"), "last_ticket_at", line, errors);
+            var lastDeal = Summary(field("last_deal"), "last_deal", line, errors);
+            var lastDealAt = Date(field("last_deal_at"), "last_deal_at", line, errors);
+            var lastTicket = Summary(field("last_ticket"), "last_ticket", line, errors);
+            var lastTicketAt = Date(field("last_ticket_at"), "last_ticket_at", line, errors);
             if (errors.Count == before)
             {
                 rows.Add(new ContactRow(line, EmailAddresses.Canonical(email), Empty(name), Empty(company), vip, tags, lastDeal, lastDealAt, lastTicket, lastTicketAt));
             }
         }
-        return new ContactCsvResult(rows, errors, null);
+        return new ContactCsvResult(rows, [.. errors.OrderBy(e => e.Line)], null);
     }
 
     private static string? Empty(string? s) => s is null ? null : s.Length == 0 ? "" : s;
@@ -153,6 +127,58 @@ internal static class ContactCsv
         }
         errors.Add(new CsvError(line, field, "must be an ISO 8601 date such as 2026-10-01 or 2026-10-01T14:30:00Z"));
         return null;
+    }
+
+    /// <summary>
+    /// Reads a CSV file as a header and data lines: the header must name an <c>email</c> column (columns in any order,
+    /// case-insensitive, unknown ones ignored); each data line gives its fields by column name (null when the column is
+    /// absent, "" when the line is short). Blank lines are skipped; malformed lines, lines with more fields than the
+    /// header and lines beyond <paramref name="maxRows"/> are reported, not returned.
+    /// </summary>
+    internal static CsvTable ReadTable(string csv, IReadOnlyList<string> known, string exampleHeader, int maxRows)
+    {
+        var records = Records(csv).ToList();
+        var errors = new List<CsvError>();
+        var lines = new List<CsvLine>();
+        if (records.Count == 0)
+        {
+            return new CsvTable(lines, errors, $"the file is empty; the first line must be a header such as {exampleHeader}");
+        }
+        var (headerLine, header, headerError) = records[0];
+        if (headerError is not null)
+        {
+            return new CsvTable(lines, errors, headerError);
+        }
+        var columns = header.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
+        var index = known.ToDictionary(k => k, k => columns.IndexOf(k));
+        if (index["email"] < 0)
+        {
+            return new CsvTable(lines, errors, $"line {headerLine}: the header must name an 'email' column");
+        }
+        foreach (var (line, fields, error) in records.Skip(1))
+        {
+            if (error is not null)
+            {
+                errors.Add(new CsvError(line, "line", error));
+                continue;
+            }
+            if (fields.Count == 1 && fields[0].Trim().Length == 0)
+            {
+                continue; // blank line
+            }
+            if (lines.Count + errors.Count >= maxRows)
+            {
+                errors.Add(new CsvError(line, "line", $"more than {maxRows} rows; the rest was not read"));
+                break;
+            }
+            if (fields.Count > columns.Count)
+            {
+                errors.Add(new CsvError(line, "line", $"has {fields.Count} fields but the header has {columns.Count}"));
+                continue;
+            }
+            lines.Add(new CsvLine(line, name => index[name] < 0 ? null : index[name] < fields.Count ? fields[index[name]].Trim() : ""));
+        }
+        return new CsvTable(lines, errors, null);
     }
 
     /// <summary>Splits into records: (first physical line, fields, error). Line breaks inside quotes belong to the field.</summary>

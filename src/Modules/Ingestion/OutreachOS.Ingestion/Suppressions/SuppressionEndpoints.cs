@@ -89,36 +89,17 @@ internal static class SuppressionEndpoints
                 type: "https://outreachos.dev/problems/unsupported-media-type");
         }
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-        var records = ContactCsv.Records(await reader.ReadToEndAsync(ct)).ToList();
-        if (records.Count == 0 || records[0].Error is not null)
+        var table = ContactCsv.ReadTable(await reader.ReadToEndAsync(ct), ["email", "reason"], "email,reason", ContactCsv.MaxRows);
+        if (table.HeaderError is not null)
         {
-            return new FieldErrors().Add("header", records.Count == 0 ? "the file is empty; the first line must be a header such as email,reason" : records[0].Error!).ToProblem();
-        }
-        var columns = records[0].Fields.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
-        int emailAt = columns.IndexOf("email"), reasonAt = columns.IndexOf("reason");
-        if (emailAt < 0)
-        {
-            return new FieldErrors().Add("header", $"line {records[0].Line}: the header must name an 'email' column").ToProblem();
-        }
-        if (records.Count - 1 > ContactCsv.MaxRows)
-        {
-            return new FieldErrors().Add("body", $"must hold at most {ContactCsv.MaxRows} lines; split the file").ToProblem();
+            return new FieldErrors().Add("header", table.HeaderError).ToProblem();
         }
         var rows = new List<(string, string?)>();
-        var errors = new List<CsvError>();
-        foreach (var (line, fields, error) in records.Skip(1))
+        var errors = new List<CsvError>(table.Errors);
+        foreach (var (line, field) in table.Lines)
         {
-            if (error is not null)
-            {
-                errors.Add(new CsvError(line, "line", error));
-                continue;
-            }
-            if (fields.Count == 1 && fields[0].Trim().Length == 0)
-            {
-                continue; // blank line
-            }
-            var email = emailAt < fields.Count ? fields[emailAt].Trim() : "";
-            var reason = reasonAt >= 0 && reasonAt < fields.Count && fields[reasonAt].Trim() is { Length: > 0 } r ? r : null;
+            var email = field("email") ?? "";
+            var reason = field("reason") is { Length: > 0 } r ? r : null;
             if (!EmailAddresses.IsValid(email))
             {
                 errors.Add(new CsvError(line, "email", "must be an e-mail address"));
@@ -133,7 +114,7 @@ internal static class SuppressionEndpoints
             }
         }
         var (added, listed) = await list.ImportAsync(http.GetTenantId(), rows, http.GetCaller().ApiKeyId, ct);
-        return TypedResults.Ok(new ImportResult(added, listed, errors));
+        return TypedResults.Ok(new ImportResult(added, listed, [.. errors.OrderBy(e => e.Line)]));
     }
 
     private static async Task<IResult> LiftAsync(string email, LiftSuppressionRequest? body, HttpContext http, SuppressionList list, CancellationToken ct)
