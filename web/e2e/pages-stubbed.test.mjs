@@ -159,6 +159,36 @@ describe('dashboard pages against the contract shapes (stubbed API)', { concurre
     assert.deepEqual(errors, []);
   });
 
+  test('approvals: the queue follows next to the last page, oldest first; beyond what it holds it says that more are waiting', async () => {
+    // The API's pages: `limit` items from the cursor (an index here), `next` while more follow.
+    let total = 620;
+    await stubGraphQL((route) => json(route, 200, { data: kpiData }));
+    await page.route('**/drafts**', (route) => {
+      const url = new URL(route.request().url());
+      const limit = Number(url.searchParams.get('limit') ?? 100);
+      const from = url.searchParams.has('after') ? Number(url.searchParams.get('after')) + 1 : 0;
+      const items = Array.from({ length: Math.max(0, Math.min(limit, total - from)) }, (_, i) => draft(from + i + 1));
+      return json(route, 200, { items, next: from + limit < total ? String(from + limit - 1) : null });
+    });
+    await page.goto(`${site.baseUrl}/approvals`);
+    const queue = page.getByTestId('queue');
+    await queue.locator('li').nth(619).waitFor();
+    assert.equal(await queue.locator('li').count(), 620);
+    assert.equal(await queue.locator('.queue-subject').first().textContent(), 'Pricing question 1');
+    assert.equal(await queue.locator('.queue-subject').last().textContent(), 'Pricing question 620');
+    assert.match(await page.locator('.queue-head').textContent(), /Pending drafts\s*620(?!\+)/);
+    assert.equal(await page.getByTestId('queue-more').count(), 0);
+    const gets = calls.filter((c) => c.method === 'GET' && c.path.startsWith('/drafts'));
+    assert.deepEqual(gets.map((c) => c.path), ['/drafts?status=PENDING&limit=500', '/drafts?status=PENDING&limit=500&after=499']);
+
+    total = 2600;
+    await page.reload();
+    await page.getByTestId('queue-more').waitFor();
+    assert.equal(await queue.locator('li').count(), 2000);
+    assert.match(await page.locator('.queue-head').textContent(), /2000\+/);
+    assert.deepEqual(errors, []);
+  });
+
   test('approvals: a failed approve shows the problem title and detail, and a missing endpoint says so', async () => {
     await stubGraphQL((route) => json(route, 200, { data: kpiData }));
     await page.route('**/drafts**', (route) =>

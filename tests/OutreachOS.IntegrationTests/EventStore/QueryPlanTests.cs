@@ -83,6 +83,39 @@ public sealed class QueryPlanTests
     }
 
     [Fact]
+    public async Task A_page_of_documents_by_status_is_found_through_the_status_index()
+    {
+        // The approval queue's shape: many decided drafts, few pending, beside other documents; ids unrelated to age.
+        await using var h = await YoungTableAsync("oos.documents", """
+            INSERT INTO oos.documents (tenant_id, type, id, data)
+            SELECT 'aaaaaaaa-0000-0000-0000-0000000000a1', 'record', 'doc-' || g, jsonb_build_object('body', repeat('b', 300), 'n', g)
+            FROM generate_series(1, 3000) g;
+            INSERT INTO oos.documents (tenant_id, type, id, data)
+            SELECT 'aaaaaaaa-0000-0000-0000-0000000000a1', 'draft', md5(g::text),
+                   jsonb_build_object('status', CASE WHEN g % 50 = 0 THEN 'PENDING' ELSE 'APPROVED' END, 'body', repeat('b', 300),
+                                      'created_at', to_char(timestamptz '2026-11-20 08:00Z' + g * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
+            FROM generate_series(1, 3000) g;
+            """);
+
+        const string md5Of7 = "8f14e45fceea167a5a36dedd4bea2543";
+        foreach (var after in new[] { false, true })
+        {
+            var parameters = new List<NpgsqlParameter>
+            {
+                new("t", Tenant), new("type", "draft"), new("key", "created_at"), new("limit", 101),
+                new("status", NpgsqlDbType.Jsonb) { Value = "\"PENDING\"" },
+            };
+            if (after)
+            {
+                parameters.Add(new("after_at", NpgsqlDbType.TimestampTz) { Value = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero) });
+                parameters.Add(new("after_id", md5Of7));
+            }
+            var plan = await PlanAsync(h.DataSource, DocumentStore.ListPageSql(byStatus: true, after), [.. parameters]);
+            AssertUses("documents_status", plan);
+        }
+    }
+
+    [Fact]
     public async Task Credit_reservations_are_looked_up_by_key()
     {
         await using var h = await YoungTableAsync("oos.credit_reservations", """

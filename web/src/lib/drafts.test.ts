@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, toApiError } from '../api/client';
-import { approveBody, blockedEdit, DRAFT_BLOCKED, findingCounts } from './drafts';
+import { approveBody, blockedEdit, DRAFT_BLOCKED, findingCounts, loadPages, pendingDraftsPath, type Page } from './drafts';
 import { segment } from './highlight';
 
 const edited = 'Hi Sarah, we give you 40% off and guarantee it. Best, Dana';
@@ -70,5 +70,54 @@ describe('findingCounts', () => {
   it('counts stored findings by severity for the queue badges', () => {
     expect(findingCounts(blockedProblem.findings as never)).toEqual({ block: 1, warn: 2 });
     expect(findingCounts(undefined)).toEqual({ block: 0, warn: 0 });
+  });
+});
+
+describe('loadPages', () => {
+  // A server with `total` items in order, answering `size` a page with the last item's index as the cursor.
+  function server(total: number, size: number) {
+    const calls: (string | null)[] = [];
+    const fetchPage = async (after: string | null): Promise<Page<number>> => {
+      calls.push(after);
+      const from = after === null ? 0 : Number(after) + 1;
+      const items = Array.from({ length: Math.max(0, Math.min(size, total - from)) }, (_, i) => from + i);
+      return { items, next: from + size < total ? String(from + size - 1) : null };
+    };
+    return { calls, fetchPage };
+  }
+
+  it('follows next to the last page and keeps the order, each item once', async () => {
+    const s = server(1203, 500);
+    const r = await loadPages(s.fetchPage, 2000);
+    expect(r.items).toEqual(Array.from({ length: 1203 }, (_, i) => i));
+    expect(r.more).toBe(false);
+    expect(s.calls).toEqual([null, '499', '999']);
+  });
+
+  it('stops at the cap with the oldest items and says that more exist', async () => {
+    const r = await loadPages(server(2600, 500).fetchPage, 2000);
+    expect(r.items).toHaveLength(2000);
+    expect(r.items[0]).toBe(0);
+    expect(r.more).toBe(true);
+  });
+
+  it('a list of exactly the cap is complete', async () => {
+    const r = await loadPages(server(1000, 500).fetchPage, 1000);
+    expect(r).toEqual({ items: Array.from({ length: 1000 }, (_, i) => i), more: false });
+  });
+
+  it('a response without next (an older host) is the whole list; a repeated cursor does not loop', async () => {
+    expect(await loadPages(async () => ({ items: [1, 2] }), 2000)).toEqual({ items: [1, 2], more: false });
+    let calls = 0;
+    const stuck = await loadPages(async () => ({ items: [calls++], next: 'same' }), 2000);
+    expect(stuck.more).toBe(true);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('pendingDraftsPath', () => {
+  it('asks for the largest page, and escapes the cursor', () => {
+    expect(pendingDraftsPath(null)).toBe('/drafts?status=PENDING&limit=500');
+    expect(pendingDraftsPath('639012.a+b/c')).toBe('/drafts?status=PENDING&limit=500&after=639012.a%2Bb%2Fc');
   });
 });

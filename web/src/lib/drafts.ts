@@ -53,3 +53,40 @@ export function findingCounts(flags: RiskFlag[] | null | undefined): { block: nu
   const list = flags ?? [];
   return { block: list.filter((f) => f.severity === 'BLOCK').length, warn: list.filter((f) => f.severity === 'WARN').length };
 }
+
+/** One page of a list endpoint (GET /drafts, GET /qa/pending): `next` is the `after` of the following page; null or absent on the last. */
+export interface Page<T> {
+  items: T[];
+  next?: string | null;
+}
+
+/** The page size the approval queue asks for: the API's maximum, so a normal queue is one request. */
+export const QUEUE_PAGE_SIZE = 500;
+
+/** At most this many pending drafts are loaded at once; beyond it the queue says that more are waiting. */
+export const QUEUE_MAX_DRAFTS = 2000;
+
+/** GET /drafts for pending drafts, oldest first, from the cursor `after` (null: the first page). */
+export function pendingDraftsPath(after: string | null, limit = QUEUE_PAGE_SIZE): string {
+  return `/drafts?status=PENDING&limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+}
+
+/**
+ * Reads a list by following `next` from its first page until the last page or until `max` items are loaded; `more`
+ * says that items exist beyond what was loaded. The API returns the oldest first, so a cut at `max` keeps the drafts
+ * nearest their SLA and leaves out the newest.
+ */
+export async function loadPages<T>(fetchPage: (after: string | null) => Promise<Page<T>>, max: number): Promise<{ items: T[]; more: boolean }> {
+  const items: T[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: Page<T> = await fetchPage(after);
+    items.push(...(page.items ?? []));
+    const next = page.next ?? null;
+    // A cursor repeated by the server would loop for ever: stop, and say that more exist.
+    if (items.length >= max || next === null || next === after) {
+      return { items: items.slice(0, max), more: next !== null || items.length > max };
+    }
+    after = next;
+  }
+}

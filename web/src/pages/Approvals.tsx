@@ -6,12 +6,14 @@ import { formatDateTime, relativeTo } from '../lib/format';
 import { navigate, paths } from '../lib/router';
 import { Highlighted } from './Playground';
 import { nextIndex } from '../lib/keys';
-import { approveBody, blockedEdit, findingCounts, type BlockedEdit } from '../lib/drafts';
+import { approveBody, blockedEdit, findingCounts, loadPages, pendingDraftsPath, QUEUE_MAX_DRAFTS, type BlockedEdit, type Page } from '../lib/drafts';
 
 type Mode = 'view' | 'edit' | 'reject';
 
 export function Approvals({ readOnly = false }: { readOnly?: boolean }) {
   const [drafts, setDrafts] = useState<DraftView[] | null>(null);
+  // More pending drafts exist than were loaded (QUEUE_MAX_DRAFTS, the oldest): the queue says so instead of looking complete.
+  const [more, setMore] = useState(false);
   const [loading, setLoading] = useState(true);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [index, setIndex] = useState(0);
@@ -30,8 +32,10 @@ export function Approvals({ readOnly = false }: { readOnly?: boolean }) {
     setLoading(true);
     setLoadError(null);
     try {
-      const r = await api.get<{ items: DraftView[] }>('/drafts?status=PENDING');
+      // Oldest first, page by page: the API returns at most 500 a request and says with `next` that more follow.
+      const r = await loadPages((after) => api.get<Page<DraftView>>(pendingDraftsPath(after)), QUEUE_MAX_DRAFTS);
       setDrafts(r.items);
+      setMore(r.more);
       setIndex((i) => Math.min(i, Math.max(0, r.items.length - 1)));
     } catch (e) {
       setLoadError(e);
@@ -159,7 +163,9 @@ export function Approvals({ readOnly = false }: { readOnly?: boolean }) {
     <div className="approvals">
       <aside className="queue">
         <div className="queue-head">
-          <h2 className="card-title">Pending drafts {drafts ? <Badge>{drafts.length}</Badge> : null}</h2>
+          <h2 className="card-title">
+            Pending drafts {drafts ? <Badge title={more ? 'More are waiting than are loaded' : undefined}>{more ? `${drafts.length}+` : drafts.length}</Badge> : null}
+          </h2>
           <button className="btn btn-small btn-ghost" onClick={load} disabled={loading}>
             {loading ? <Spinner label="" /> : 'Refresh'}
           </button>
@@ -172,7 +178,12 @@ export function Approvals({ readOnly = false }: { readOnly?: boolean }) {
             {done}
           </div>
         ) : null}
-        {drafts && drafts.length === 0 ? <Empty title="Inbox zero">No drafts wait for approval.</Empty> : null}
+        {more ? (
+          <div className="notice notice-info" role="status" data-testid="queue-more">
+            More drafts are waiting than this queue holds: these are the {drafts?.length} oldest. Decide them and refresh to load the next.
+          </div>
+        ) : null}
+        {drafts && drafts.length === 0 && !more ? <Empty title="Inbox zero">No drafts wait for approval.</Empty> : null}
         <ul className="queue-list" data-testid="queue">
           {drafts?.map((d, i) => (
             <li key={d.draft_id}>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Npgsql;
@@ -15,6 +16,9 @@ public sealed class DocumentNameAttribute(string name) : Attribute
 
 /// <summary>A stored read model with its version (incremented on every write).</summary>
 public sealed record Document<T>(string Id, T Data, long Version, DateTimeOffset UpdatedAt);
+
+/// <summary>One page of documents and the cursor that continues after it (null: nothing comes after this page).</summary>
+public sealed record DocumentPage<T>(IReadOnlyList<Document<T>> Items, string? Next);
 
 /// <summary>
 /// A small tenant-scoped jsonb document store for read models. Writes take the caller's transaction so that a projection
@@ -66,8 +70,96 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
 
     internal static string ListSql(bool byStatus) => $"""
         SELECT id, data::text, version, updated_at FROM oos.documents
-        WHERE tenant_id = @t AND type = @type{(byStatus ? " AND data ? 'status' AND data -> 'status' = @status" : "")}
+        WHERE tenant_id = @t AND type = @type{(byStatus ? StatusFilter : "")}
         ORDER BY id LIMIT @limit OFFSET @offset
+        """;
+
+    /// <summary>
+    /// One page of a tenant's documents of a type (optionally by <c>status</c>, as <see cref="ListAsync{T}"/>), oldest
+    /// first by the timestamp in the top-level property <paramref name="orderBy"/>, then by id; sorted in the database, so
+    /// a page is the oldest <paramref name="limit"/> and not a cut by id (ids are hashes: that cut is random). The cursor is
+    /// the (timestamp, id) of the page's last document rather than an offset, so a queue whose older entries are decided
+    /// between two pages neither skips nor repeats the rest. <paramref name="after"/> must satisfy
+    /// <see cref="TryParseCursor"/>. No index holds the order (a text-to-timestamptz cast cannot be indexed): each page
+    /// sorts the documents the filter matches, which the status index finds.
+    /// </summary>
+    public async Task<DocumentPage<T>> ListPageAsync<T>(Guid tenantId, string orderBy, object? status, string? after, int limit,
+        CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var cursor = (At: default(DateTimeOffset), Id: "");
+        if (after is not null && !TryParseCursor(after, out cursor.At, out cursor.Id))
+        {
+            throw new ArgumentException("Not a cursor of ListPageAsync.", nameof(after));
+        }
+
+        await using var cmd = dataSource.CreateCommand(ListPageSql(byStatus: status is not null, after: after is not null));
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("type", TypeName<T>());
+        cmd.Parameters.AddWithValue("key", orderBy);
+        if (status is not null)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(status, OutreachJson.Options) });
+        }
+        if (after is not null)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = cursor.At });
+            cmd.Parameters.AddWithValue("after_id", cursor.Id);
+        }
+        cmd.Parameters.AddWithValue("limit", limit + 1); // one more than asked: whether a next page exists, without a count
+
+        var items = new List<Document<T>>(Math.Min(limit, 1000));
+        var lastKey = default(DateTimeOffset);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            if (items.Count == limit)
+            {
+                return new DocumentPage<T>(items, Cursor(lastKey, items[^1].Id));
+            }
+            items.Add(new Document<T>(r.GetString(0), JsonSerializer.Deserialize<T>(r.GetString(1), OutreachJson.Options)!,
+                r.GetInt64(2), r.GetFieldValue<DateTimeOffset>(3)));
+            lastKey = r.GetFieldValue<DateTimeOffset>(4);
+        }
+        return new DocumentPage<T>(items, null);
+    }
+
+    /// <summary>
+    /// A cursor is "{UTC ticks}.{id}": the sort key as the database returned it (microseconds, so it compares equal to
+    /// itself on the next call, where the 100 ns of a .NET timestamp in the JSON would not) and the document id.
+    /// </summary>
+    public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out string id)
+    {
+        at = default;
+        id = "";
+        var dot = cursor?.IndexOf('.') ?? -1;
+        if (dot <= 0 || dot == cursor!.Length - 1
+            || !long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return false;
+        }
+        at = new DateTimeOffset(ticks, TimeSpan.Zero);
+        id = cursor[(dot + 1)..];
+        return true;
+    }
+
+    private static string Cursor(DateTimeOffset at, string id) => $"{at.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{id}";
+
+    /// <summary>
+    /// The sort key: the property cast as the JSON writes it (ISO 8601 with an offset, so the session's time zone does not
+    /// matter). A document without it sorts as of 1970, before any real entry, rather than last with a NULL that no cursor
+    /// comparison passes; not at year 1, which Npgsql writes back as -infinity (DateTime.MinValue).
+    /// </summary>
+    private const string SortKey = "COALESCE((data ->> @key)::timestamptz, '1970-01-01T00:00:00Z')";
+
+    /// <summary>The status predicate repeats the partial index's (<c>data ? 'status'</c>) so that the planner can use it.</summary>
+    private const string StatusFilter = " AND data ? 'status' AND data -> 'status' = @status";
+
+    internal static string ListPageSql(bool byStatus, bool after) => $"""
+        SELECT id, data::text, version, updated_at, {SortKey} AS k FROM oos.documents
+        WHERE tenant_id = @t AND type = @type{(byStatus ? StatusFilter : "")}{(after ? $" AND ({SortKey}, id) > (@after_at, @after_id)" : "")}
+        ORDER BY k, id LIMIT @limit
         """;
 
     public static async Task UpsertAsync<T>(NpgsqlTransaction tx, Guid tenantId, string id, T document, CancellationToken ct = default)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace OutreachOS.BuildingBlocks.Web;
@@ -40,6 +41,22 @@ public sealed class FieldErrors
         if (value is not null && value.Length > maxLength)
         {
             Add(field, $"must be at most {maxLength} characters");
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// A list's page size from the query string: absent → <paramref name="defaultValue"/>; else a whole number from 1 to
+    /// <paramref name="max"/>. Read as text so that "abc" is a problem naming the field, not a binding failure.
+    /// </summary>
+    public FieldErrors Limit(string field, string? value, int defaultValue, int max, out int limit)
+    {
+        limit = defaultValue;
+        if (value is not null && (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out limit)
+            || limit < 1 || limit > max))
+        {
+            limit = defaultValue;
+            Add(field, $"must be a whole number from 1 to {max}");
         }
         return this;
     }

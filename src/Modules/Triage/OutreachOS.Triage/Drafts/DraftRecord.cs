@@ -1,4 +1,5 @@
 using OutreachOS.BuildingBlocks.Documents;
+using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Triage.Contracts;
 using OutreachOS.Triage.Responses;
@@ -53,6 +54,12 @@ internal sealed record DraftRecord(
     IReadOnlyList<ReplyRiskFlag>? FinalRiskFlags = null,
     string? BlockOverriddenBy = null)
 {
+    /// <summary>The JSON name of <see cref="CreatedAt"/> in the stored document: the approval queue's order.</summary>
+    public static readonly string CreatedAtProperty = OutreachJson.Options.PropertyNamingPolicy!.ConvertName(nameof(CreatedAt));
+
+    /// <summary>The JSON name of <see cref="DecidedAt"/> in the stored document: the feedback export's order.</summary>
+    public static readonly string DecidedAtProperty = OutreachJson.Options.PropertyNamingPolicy!.ConvertName(nameof(DecidedAt));
+
     public DraftView ToView() => new(DraftId, InboundId, Status, Subject, FinalText ?? Text, new DraftSender(From.Email, From.Name),
         OriginalSubject, OriginalText, Classification, Reasons, SlaDueAt, CreatedAt, DecidedPath, RiskFlags,
         Status == DraftStatus.Approved ? Text : null, EditDistance, DecidedBy, DecidedAt, RejectReason, SendStatus, FinalRiskFlags, BlockOverriddenBy);
@@ -89,4 +96,5 @@ internal sealed record DraftView(
     IReadOnlyList<ReplyRiskFlag>? FinalRiskFlags,
     string? BlockOverriddenBy);
 
-internal sealed record DraftList(IReadOnlyList<DraftView> Items);
+/// <summary>A page of drafts, oldest first; <see cref="Next"/> is the <c>after</c> of the next page (null: none).</summary>
+internal sealed record DraftList(IReadOnlyList<DraftView> Items, string? Next);

@@ -9,10 +9,14 @@ namespace OutreachOS.Triage.Drafts;
 /// <summary>The approval queue: list, read, approve (optionally edited), reject. Org-scoped; another org's draft → 404.</summary>
 internal static class DraftsEndpoints
 {
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/drafts").WithTags("Triage drafts");
-        group.MapGet("", ListAsync).WithSummary("Drafts of the organization, optionally by status (PENDING, APPROVED, REJECTED)");
+        group.MapGet("", ListAsync)
+            .WithSummary("Drafts of the organization, optionally by status (PENDING, APPROVED, REJECTED), oldest first (limit 1-500, default 100; after = the previous page's next)");
         group.MapGet("/{draftId:guid}", async (Guid draftId, HttpContext http, DocumentStore docs, CancellationToken ct) =>
             await docs.GetAsync<DraftRecord>(http.GetTenantId(), draftId.ToString(), ct) is { } d
                 ? Results.Ok(d.Data.ToView())
@@ -26,15 +30,29 @@ internal static class DraftsEndpoints
             .WithSummary("Reject with a reason (required)");
     }
 
-    private static async Task<IResult> ListAsync(string? status, HttpContext http, DocumentStore docs, CancellationToken ct)
+    /// <summary>
+    /// Oldest first by creation, in the database: the oldest pending drafts are the ones closest to their SLA, and a page
+    /// cut anywhere else (the store's id order is a hash's) could leave them out with no sign. <c>next</c> says more exist.
+    /// </summary>
+    private static async Task<IResult> ListAsync(string? status, string? limit, string? after, HttpContext http, DocumentStore docs,
+        CancellationToken ct)
     {
+        var errors = new FieldErrors().Limit("limit", limit, DefaultLimit, MaxLimit, out var take);
         if (status is not null && !DraftStatus.IsValid(status))
         {
-            return new FieldErrors().Add("status", "must be PENDING, APPROVED or REJECTED").ToProblem();
+            errors.Add("status", "must be PENDING, APPROVED or REJECTED");
+        }
+        if (after is not null && !DocumentStore.TryParseCursor(after, out _, out _))
+        {
+            errors.Add("after", "must be the next value of a previous page");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
         }
 
-        var items = await docs.ListAsync<DraftRecord>(http.GetTenantId(), status, 500, ct: ct);
-        return Results.Ok(new DraftList([.. items.Select(i => i.Data).OrderBy(d => d.CreatedAt).Select(d => d.ToView())]));
+        var page = await docs.ListPageAsync<DraftRecord>(http.GetTenantId(), DraftRecord.CreatedAtProperty, status, after, take, ct);
+        return Results.Ok(new DraftList([.. page.Items.Select(i => i.Data.ToView())], page.Next));
     }
 
     private static string By(HttpContext http) => $"api_key:{http.GetCaller().ApiKeyId}";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -21,15 +22,38 @@ internal sealed record FeedbackExample(
 /// <summary><c>GET /feedback/export</c>: approved drafts as JSON lines (application/x-ndjson), oldest first, PII redacted.</summary>
 internal static class FeedbackEndpoints
 {
+    public const int MaxLimit = 10_000;
+
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGroup("/feedback").WithTags("Triage feedback").MapGet("/export", ExportAsync)
-            .WithSummary("Approved drafts as fine-tuning examples (JSON lines)");
+            .WithSummary("Approved drafts as fine-tuning examples (JSON lines), oldest decision first (limit 1-10000, default 10000; a Link rel=\"next\" header when more follow)");
 
-    private static async Task<IResult> ExportAsync(HttpContext http, DocumentStore docs, CancellationToken ct)
+    /// <summary>
+    /// Ordered by decision time and cut in the database, so an export of more than <see cref="MaxLimit"/> is the oldest
+    /// ones and not a random subset (the store's id order is a hash's). A JSON-lines body has no room for a cursor: the
+    /// next page's URL is in a <c>Link: &lt;…&gt;; rel="next"</c> header (RFC 8288), absent on the last page.
+    /// </summary>
+    private static async Task<IResult> ExportAsync(string? limit, string? after, HttpContext http, DocumentStore docs, CancellationToken ct)
     {
-        var approved = await docs.ListAsync<DraftRecord>(http.GetTenantId(), DraftStatus.Approved, 10_000, ct: ct);
+        var errors = new FieldErrors().Limit("limit", limit, MaxLimit, MaxLimit, out var take);
+        if (after is not null && !DocumentStore.TryParseCursor(after, out _, out _))
+        {
+            errors.Add("after", "must be the cursor of a previous page's Link rel=\"next\" header");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var page = await docs.ListPageAsync<DraftRecord>(http.GetTenantId(), DraftRecord.DecidedAtProperty, DraftStatus.Approved, after, take, ct);
+        if (page.Next is not null)
+        {
+            var next = $"{http.Request.PathBase}{http.Request.Path}?limit={take.ToString(CultureInfo.InvariantCulture)}&after={Uri.EscapeDataString(page.Next)}";
+            http.Response.Headers.Link = $"<{next}>; rel=\"next\"";
+        }
+
         var sb = new StringBuilder();
-        foreach (var d in approved.Select(a => a.Data).OrderBy(a => a.DecidedAt))
+        foreach (var d in page.Items.Select(a => a.Data))
         {
             var example = new FeedbackExample(d.InboundId, d.DraftId, d.Classification.Intent, d.TemplateId,
                 new FeedbackInput(Redactions.Redact(d.OriginalSubject, d.Redactions), Redactions.Redact(d.OriginalText, d.Redactions)),

@@ -15,14 +15,32 @@ internal sealed record QaVerdictRequest(bool? Correct, string? Notes);
 /// <summary><c>GET /qa/pending</c> and <c>POST /qa/{inbound_id}/verdict</c>: human verdicts on sampled auto-sent replies.</summary>
 internal static class QaEndpoints
 {
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/qa").WithTags("Triage QA");
-        group.MapGet("/pending", async (HttpContext http, DocumentStore docs, CancellationToken ct) =>
-            new QaList([.. (await docs.ListAsync<QaRecord>(http.GetTenantId(), QaSampler.Pending, 500, ct: ct))
-                .Select(d => d.Data).OrderBy(q => q.SampledAt)]))
-            .WithSummary("Sampled auto-sent replies waiting for a verdict");
+        group.MapGet("/pending", PendingAsync)
+            .WithSummary("Sampled auto-sent replies waiting for a verdict, oldest first (limit 1-500, default 100; after = the previous page's next)");
         group.MapPost("/{inboundId:guid}/verdict", VerdictAsync).WithSummary("Record whether the auto-sent reply was correct");
+    }
+
+    /// <summary>Oldest sample first, ordered and cut in the database (the store's id order is a hash's, so a cut by id is random).</summary>
+    private static async Task<IResult> PendingAsync(string? limit, string? after, HttpContext http, DocumentStore docs, CancellationToken ct)
+    {
+        var errors = new FieldErrors().Limit("limit", limit, DefaultLimit, MaxLimit, out var take);
+        if (after is not null && !DocumentStore.TryParseCursor(after, out _, out _))
+        {
+            errors.Add("after", "must be the next value of a previous page");
+        }
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var page = await docs.ListPageAsync<QaRecord>(http.GetTenantId(), QaRecord.SampledAtProperty, QaSampler.Pending, after, take, ct);
+        return TypedResults.Ok(new QaList([.. page.Items.Select(d => d.Data)], page.Next));
     }
 
     private static async Task<IResult> VerdictAsync(Guid inboundId, QaVerdictRequest body, HttpContext http, NpgsqlDataSource dataSource,

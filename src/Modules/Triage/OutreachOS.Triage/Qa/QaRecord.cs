@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using OutreachOS.BuildingBlocks.Documents;
+using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.Triage.Responses;
 
 namespace OutreachOS.Triage.Qa;
@@ -22,9 +23,14 @@ internal sealed record QaRecord(
     bool? Correct = null,
     string? Reviewer = null,
     string? Notes = null,
-    DateTimeOffset? ReviewedAt = null);
+    DateTimeOffset? ReviewedAt = null)
+{
+    /// <summary>The JSON name of <see cref="SampledAt"/> in the stored document: the review queue's order.</summary>
+    public static readonly string SampledAtProperty = OutreachJson.Options.PropertyNamingPolicy!.ConvertName(nameof(SampledAt));
+}
 
-internal sealed record QaList(IReadOnlyList<QaRecord> Items);
+/// <summary>A page of QA samples, oldest first; <see cref="Next"/> is the <c>after</c> of the next page (null: none).</summary>
+internal sealed record QaList(IReadOnlyList<QaRecord> Items, string? Next);
 
 internal static class QaSampler
 {
