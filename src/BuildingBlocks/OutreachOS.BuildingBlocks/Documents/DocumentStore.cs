@@ -115,7 +115,7 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
         {
             if (items.Count == limit)
             {
-                return new DocumentPage<T>(items, Cursor(lastKey, items[^1].Id));
+                return new DocumentPage<T>(items, KeysetCursor.Format(lastKey, items[^1].Id));
             }
             items.Add(new Document<T>(r.GetString(0), JsonSerializer.Deserialize<T>(r.GetString(1), OutreachJson.Options)!,
                 r.GetInt64(2), r.GetFieldValue<DateTimeOffset>(3)));
@@ -124,27 +124,8 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
         return new DocumentPage<T>(items, null);
     }
 
-    /// <summary>
-    /// A cursor is "{UTC ticks}.{id}": the sort key as the database returned it (microseconds, so it compares equal to
-    /// itself on the next call, where the 100 ns of a .NET timestamp in the JSON would not) and the document id.
-    /// </summary>
-    public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out string id)
-    {
-        at = default;
-        id = "";
-        var dot = cursor?.IndexOf('.') ?? -1;
-        if (dot <= 0 || dot == cursor!.Length - 1
-            || !long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            || ticks > DateTimeOffset.MaxValue.UtcTicks)
-        {
-            return false;
-        }
-        at = new DateTimeOffset(ticks, TimeSpan.Zero);
-        id = cursor[(dot + 1)..];
-        return true;
-    }
-
-    private static string Cursor(DateTimeOffset at, string id) => $"{at.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{id}";
+    /// <summary>Whether <paramref name="cursor"/> is a cursor of <see cref="ListPageAsync{T}"/> (<see cref="KeysetCursor"/>).</summary>
+    public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out string id) => KeysetCursor.TryParse(cursor, out at, out id);
 
     /// <summary>
     /// The sort key: the property cast as the JSON writes it (ISO 8601 with an offset, so the session's time zone does not

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.Documents;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.Ingestion.Accepting;
@@ -130,7 +130,7 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
             if (items.Count == limit)
             {
                 var last = items[^1];
-                return new SuppressionPage(items, $"{last.SuppressedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{Convert.ToHexStringLower(lastHash!)}");
+                return new SuppressionPage(items, KeysetCursor.Format(last.SuppressedAt, Convert.ToHexStringLower(lastHash!)));
             }
             items.Add(Read(r));
             lastHash = r.GetFieldValue<byte[]>(5);
@@ -138,26 +138,15 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
         return new SuppressionPage(items, null);
     }
 
-    /// <summary>A cursor is "{UTC ticks}.{hash hex}" of the last entry of the previous page; null when absent or malformed.</summary>
+    /// <summary>A cursor of <see cref="ListAsync"/>: a <see cref="KeysetCursor"/> whose key is the entry's address hash in hex.</summary>
     public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out byte[] hash)
     {
-        at = default;
         hash = [];
-        var dot = cursor?.IndexOf('.') ?? -1;
-        if (dot <= 0 || !long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            || ticks > DateTimeOffset.MaxValue.UtcTicks || cursor!.Length - dot - 1 != 64)
+        if (!KeysetCursor.TryParse(cursor, out at, out var hex) || hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
         {
             return false;
         }
-        try
-        {
-            hash = Convert.FromHexString(cursor.AsSpan(dot + 1));
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        at = new DateTimeOffset(ticks, TimeSpan.Zero);
+        hash = Convert.FromHexString(hex);
         return true;
     }
 
