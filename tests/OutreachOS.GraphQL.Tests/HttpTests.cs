@@ -103,6 +103,8 @@ public sealed class HttpTests
         "Variable \"$id\" is given more than once in \"variables\".")]
     [InlineData("""{"query":"{ __typename }","variables":{"f":{"a":1,"a":2}}}""", "Property \"a\" is given more than once in variable \"$f\".")]
     [InlineData("""{"query":"{ __typename }","extensions":{"x":1,"x":2}}""", "\"x\" is given more than once in \"extensions\".")]
+    [InlineData("""{"query":"{ __typename }","query":"{ secret }"}""", "\"query\" is given more than once in the request.")]
+    [InlineData("""{"query":"{ __typename }","variables":{},"variables":{"id":"L1"}}""", "\"variables\" is given more than once in the request.")]
     public async Task A_key_repeated_in_variables_gets_400_naming_it_instead_of_a_server_error(string body, string message)
     {
         var r = await Send("POST", body);

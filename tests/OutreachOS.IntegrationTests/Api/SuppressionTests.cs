@@ -207,6 +207,10 @@ public sealed class SuppressionTests
         }
         while (after is not null);
         Assert.Equal(Enumerable.Range(0, 7).Reverse().Select(i => $"p{i}@paging.test"), seen);
+
+        // '/' may stand in a local part; escaped in the path it still names the address.
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/suppressions", new { email = "ops/billing@paging.test" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/suppressions/{Uri.EscapeDataString("ops/billing@paging.test")}")).StatusCode);
     }
 
     [Fact]
@@ -242,6 +246,9 @@ public sealed class SuppressionTests
             && d.ValueKind == JsonValueKind.Object, "the question's decision");
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/bob@acmelogistics.test")).StatusCode);
 
+        // Another entry whose reason names her: the reason goes with her erasure, the entry stays.
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/suppressions", Json($$"""{"email":"assistant@acmelogistics.test","reason":"asked by {{Lead}}"}"""))).StatusCode);
+
         // Erasing the address removes it from the list's row and stream, but the entry still matches the address.
         var erased = await admin.PostAsync("/privacy/erasures", Json($$"""{"email":"{{Lead}}","reason":"GDPR request 7"}"""));
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
@@ -251,6 +258,8 @@ public sealed class SuppressionTests
         Assert.Equal(JsonValueKind.Null, kept.GetProperty("email").ValueKind);
         Assert.Equal("INBOUND_UNSUBSCRIBE", kept.GetProperty("source").GetString());
         await ProblemAsync(await admin.PostAsync("/personalize", PersonalizeBody(Lead)), HttpStatusCode.UnprocessableEntity);
+        var assistant = await JsonAsync(await admin.GetAsync("/suppressions/assistant@acmelogistics.test"));
+        Assert.Equal(JsonValueKind.Null, assistant.GetProperty("reason").ValueKind);
         await using var conn = new NpgsqlConnection(app.ConnectionString);
         await conn.OpenAsync();
         await using var traces = new NpgsqlCommand("""

@@ -120,4 +120,37 @@ public sealed class DraftApprovalSlowMailTests
         }
         Assert.Single(smtp.Messages);
     }
+
+    [Fact]
+    public async Task An_approval_claims_its_send_only_while_the_draft_exists_so_an_erasure_in_between_sends_nothing()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var ledger = new OutreachOS.Triage.Smtp.SendLedger(app.Services.GetRequiredService<NpgsqlDataSource>());
+        var tenant = Guid.NewGuid();
+        var (draft, decision, inbound) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var document = (OutreachOS.BuildingBlocks.Documents.DocumentStore.TypeName<OutreachOS.Triage.Drafts.DraftRecord>(), draft.ToString());
+
+        // The draft is gone (an erasure committed after the approval read it): no claim, nothing to send.
+        Assert.Equal(OutreachOS.Triage.Smtp.SendClaim.Withdrawn,
+            await ledger.ClaimAsync(tenant, decision, inbound, "<m@acme.test>", "jane@customer.test", "Re: hi", CancellationToken.None, document));
+        Assert.Null(await ledger.StatusAsync(tenant, decision, CancellationToken.None));
+
+        // While it exists, the claim is made as before; the auto-send path (no document) is unchanged.
+        await using (var conn = new NpgsqlConnection(app.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO oos.documents (tenant_id, type, id, data, version, updated_at) VALUES ($1, $2, $3, '{}'::jsonb, 1, now())", conn)
+            {
+                Parameters = { new() { Value = tenant }, new() { Value = document.Item1 }, new() { Value = document.Item2 } },
+            };
+            await insert.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(OutreachOS.Triage.Smtp.SendClaim.Claimed,
+            await ledger.ClaimAsync(tenant, decision, inbound, "<m@acme.test>", "jane@customer.test", "Re: hi", CancellationToken.None, document));
+        Assert.Equal(OutreachOS.Triage.Smtp.SendClaim.OutcomeUnknown,
+            await ledger.ClaimAsync(tenant, decision, inbound, "<m@acme.test>", "jane@customer.test", "Re: hi", CancellationToken.None, document));
+        Assert.Equal(OutreachOS.Triage.Smtp.SendClaim.Claimed,
+            await ledger.ClaimAsync(tenant, Guid.NewGuid(), inbound, "<n@acme.test>", "jane@customer.test", "Re: hi", CancellationToken.None));
+    }
 }

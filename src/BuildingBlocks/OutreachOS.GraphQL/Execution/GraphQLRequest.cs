@@ -64,8 +64,8 @@ public sealed record GraphQLRequest(
     }
 
     /// <summary>Parses a request body <c>{"query": ..., "operationName": ..., "variables": {...}, "extensions": {...}}</c>.</summary>
-    /// <exception cref="FormatException">The JSON is not a valid GraphQL request (including a key repeated in
-    /// <c>variables</c> or <c>extensions</c>).</exception>
+    /// <exception cref="FormatException">The JSON is not a valid GraphQL request (including a member repeated in the body,
+    /// or a key repeated in <c>variables</c> or <c>extensions</c>).</exception>
     public static GraphQLRequest Parse(JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object)
@@ -75,8 +75,14 @@ public sealed record GraphQLRequest(
 
         string? query = null, operationName = null;
         IReadOnlyDictionary<string, object?>? variables = null, extensions = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in body.EnumerateObject())
         {
+            // A repeated member ({"query": a, "query": b}) is as ambiguous as a repeated variable: refuse it, never pick one.
+            if (!seen.Add(p.Name))
+            {
+                throw new FormatException($"\"{p.Name}\" is given more than once in the request.");
+            }
             switch (p.Name)
             {
                 case "query":

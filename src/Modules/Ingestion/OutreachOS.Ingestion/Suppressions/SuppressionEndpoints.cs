@@ -34,22 +34,19 @@ internal static class SuppressionEndpoints
             .WithSummary("Take an address off the do-not-contact list, with the reason (ADMIN keys only)");
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, SuppressionList list, string? after, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, SuppressionList list, string? after, string? limit, CancellationToken ct)
     {
-        var errors = new FieldErrors();
-        if (limit is < 1 or > MaxLimit)
-        {
-            errors.Add("limit", $"must be between 1 and {MaxLimit}");
-        }
+        var errors = new FieldErrors().Limit("limit", limit, DefaultLimit, MaxLimit, out var take);
         if (after is not null && !SuppressionList.TryParseCursor(after, out _, out _))
         {
             errors.Add("after", "must be the next value of a previous page");
         }
-        return errors.Any ? errors.ToProblem() : TypedResults.Ok(await list.ListAsync(http.GetTenantId(), after, limit ?? DefaultLimit, ct));
+        return errors.Any ? errors.ToProblem() : TypedResults.Ok(await list.ListAsync(http.GetTenantId(), after, take, ct));
     }
 
     private static async Task<IResult> GetAsync(string email, HttpContext http, SuppressionList list, CancellationToken ct)
     {
+        email = FromRoute(email);
         if (!EmailAddresses.IsValid(email.Trim()))
         {
             return new FieldErrors().Add("email", "must be an e-mail address").ToProblem();
@@ -119,6 +116,7 @@ internal static class SuppressionEndpoints
 
     private static async Task<IResult> LiftAsync(string email, LiftSuppressionRequest? body, HttpContext http, SuppressionList list, CancellationToken ct)
     {
+        email = FromRoute(email);
         var errors = new FieldErrors();
         if (!EmailAddresses.IsValid(email.Trim()))
         {
@@ -134,4 +132,10 @@ internal static class SuppressionEndpoints
             ? TypedResults.Ok(new { email = EmailAddresses.Canonical(email), lifted = true })
             : Problems.NotFound("Suppression");
     }
+
+    /// <summary>
+    /// The address of a route value: ASP.NET Core leaves an escaped '/' (<c>%2F</c>) escaped in route values, and '/' is
+    /// allowed in an address's local part, so the value is unescaped here (a client escapes the whole address).
+    /// </summary>
+    private static string FromRoute(string email) => email.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(email) : email;
 }

@@ -64,6 +64,10 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         var blocking = finalFlags.Where(f => f.Severity == "BLOCK").ToList();
         if (blocking.Count > 0 && !overrideBlock)
         {
+            if (!await StillThereAsync(tx, tenantId, draftId))
+            {
+                return Erased(draftId, sent: false);
+            }
             await AppendAsync(tx, tenantId, d.InboundId,
                 [new InboundDraftEditChecked(d.InboundId, d.DraftId, d.DecisionId, final, false, finalFlags, false, approvedBy, now)], CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
@@ -93,7 +97,8 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
             SendResult result;
             try
             {
-                result = await sender.SendOnceAsync(tenantId, d.DecisionId, d.InboundId, mail, ct);
+                result = await sender.SendOnceAsync(tenantId, d.DecisionId, d.InboundId, mail, ct,
+                    whileDocument: (DocumentStore.TypeName<DraftRecord>(), draftId.ToString()));
             }
             catch (MailNotSentException e)
             {
@@ -102,6 +107,10 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
                     type: "https://outreachos.dev/problems/mail-not-sent");
             }
 
+            if (result == SendResult.Withdrawn)
+            {
+                return Erased(draftId, sent: false);
+            }
             if (result is SendResult.Sent or SendResult.AlreadySent)
             {
                 events.Add(new InboundReplySent(d.InboundId, d.DecisionId, d.DraftId, mail.MessageId, string.Join(", ", mail.To.Select(a => a.Email)),
@@ -122,7 +131,7 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         };
         if (!await CommitAsync(tx, tenantId, updated, events))
         {
-            return Erased(draftId);
+            return Erased(draftId, sent: sendStatus == "SENT");
         }
         await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" approved by {approvedBy} ({sendStatus}, edit distance {distance}).", ct);
         return TypedResults.Ok(updated.ToView());
@@ -156,7 +165,7 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         var updated = d with { Status = DraftStatus.Rejected, DecidedBy = rejectedBy, DecidedAt = now, RejectReason = reason!.Trim() };
         if (!await CommitAsync(tx, tenantId, updated, [new InboundDraftRejected(d.InboundId, d.DraftId, reason.Trim(), rejectedBy, now)]))
         {
-            return Erased(draftId);
+            return Erased(draftId, sent: false);
         }
         await LogCrmAsync(tenantId, updated, $"Draft reply to \"{d.OriginalSubject}\" rejected by {rejectedBy}: {reason.Trim()}", ct);
         return TypedResults.Ok(updated.ToView());
@@ -190,9 +199,8 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
     /// </summary>
     private async Task<bool> CommitAsync(NpgsqlTransaction tx, Guid tenantId, DraftRecord updated, IEnumerable<object> events)
     {
-        if (await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, updated.DraftId.ToString(), forUpdate: true, CancellationToken.None) is null)
+        if (!await StillThereAsync(tx, tenantId, updated.DraftId))
         {
-            await tx.RollbackAsync(CancellationToken.None);
             return false;
         }
         await DocumentStore.UpsertAsync(tx, tenantId, updated.DraftId.ToString(), updated, CancellationToken.None);
@@ -201,9 +209,24 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
         return true;
     }
 
-    private static IResult Erased(Guid draftId) =>
+    /// <summary>
+    /// Locks the draft's row for the write that follows; false, with the transaction rolled back, when an erasure removed
+    /// it since it was read (its decision must not write the erased content back).
+    /// </summary>
+    private static async Task<bool> StillThereAsync(NpgsqlTransaction tx, Guid tenantId, Guid draftId)
+    {
+        if (await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, CancellationToken.None) is not null)
+        {
+            return true;
+        }
+        await tx.RollbackAsync(CancellationToken.None);
+        return false;
+    }
+
+    private static IResult Erased(Guid draftId, bool sent) =>
         TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Draft erased",
-            detail: $"Draft {draftId} was erased while it was being decided (ADR 0030); nothing was recorded.",
+            detail: $"Draft {draftId} was erased while it was being decided (ADR 0030); "
+                + (sent ? "the reply had already gone to the mail server, and " : "nothing was sent, and ") + "nothing was recorded.",
             type: "https://outreachos.dev/problems/erased");
 
     private Task AppendAsync(NpgsqlTransaction tx, Guid tenantId, Guid inboundId, IEnumerable<object> events, CancellationToken ct) =>

@@ -9,6 +9,9 @@ internal enum SendResult
     AlreadySent,
     OutcomeUnknown,
     NotConfigured,
+
+    /// <summary>Nothing was sent: the draft the send was for is gone (erased before the claim).</summary>
+    Withdrawn,
 }
 
 /// <summary>
@@ -21,7 +24,10 @@ internal sealed class ReplySender(SendLedger ledger, IMailSender mail, SmtpOptio
 {
     public MailAddress From => options.From;
 
-    public async Task<SendResult> SendOnceAsync(Guid tenantId, Guid decisionId, Guid inboundId, OutgoingMail message, CancellationToken ct)
+    /// <param name="whileDocument">For an approved draft: its document (type, id), which must still exist when the send is
+    /// claimed (<see cref="SendLedger.ClaimAsync"/>).</param>
+    public async Task<SendResult> SendOnceAsync(Guid tenantId, Guid decisionId, Guid inboundId, OutgoingMail message, CancellationToken ct,
+        (string Type, string Id)? whileDocument = null)
     {
         if (!mail.Configured)
         {
@@ -29,10 +35,12 @@ internal sealed class ReplySender(SendLedger ledger, IMailSender mail, SmtpOptio
         }
 
         var recipient = string.Join(", ", message.To.Select(t => t.Email));
-        switch (await ledger.ClaimAsync(tenantId, decisionId, inboundId, message.MessageId, recipient, message.Subject, ct))
+        switch (await ledger.ClaimAsync(tenantId, decisionId, inboundId, message.MessageId, recipient, message.Subject, ct, whileDocument))
         {
             case SendClaim.AlreadySent:
                 return SendResult.AlreadySent;
+            case SendClaim.Withdrawn:
+                return SendResult.Withdrawn;
             case SendClaim.OutcomeUnknown:
                 logger.LogWarning("Decision {DecisionId}: an earlier send started and never finished; not sending again", decisionId);
                 return SendResult.OutcomeUnknown;

@@ -14,6 +14,9 @@ internal enum SendClaim
 
     /// <summary>A previous attempt started and never reported back (crash mid-dialogue): sending again could duplicate.</summary>
     OutcomeUnknown,
+
+    /// <summary>Nothing was claimed: the document the send depends on (a draft) is gone, erased meanwhile.</summary>
+    Withdrawn,
 }
 
 /// <summary>
@@ -37,13 +40,29 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
         CREATE INDEX triage_sends_tenant ON oos.triage_sends (tenant_id, created_at);
         """);
 
-    public async Task<SendClaim> ClaimAsync(Guid tenantId, Guid decisionId, Guid inboundId, string messageId, string recipient, string subject, CancellationToken ct)
+    /// <param name="whileDocument">A document (type, id) of the organization the send is for, a draft: the claim is made
+    /// only while it exists, and its row is key-share locked for the statement, so an erasure deleting it either waits for
+    /// the claim (and then blanks the claimed row with the rest) or is waited for (and no claim is made).</param>
+    public async Task<SendClaim> ClaimAsync(Guid tenantId, Guid decisionId, Guid inboundId, string messageId, string recipient, string subject, CancellationToken ct,
+        (string Type, string Id)? whileDocument = null)
     {
-        await using (var insert = dataSource.CreateCommand("""
-            INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
-            VALUES (@d, @t, @i, @m, @r, @s, 'SENDING') ON CONFLICT (decision_id) DO NOTHING
-            """))
+        await using (var insert = dataSource.CreateCommand(whileDocument is null
+            ? """
+              INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
+              VALUES (@d, @t, @i, @m, @r, @s, 'SENDING') ON CONFLICT (decision_id) DO NOTHING
+              """
+            : """
+              INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
+              SELECT @d, @t, @i, @m, @r, @s, 'SENDING'
+              WHERE EXISTS (SELECT 1 FROM oos.documents WHERE tenant_id = @t AND type = @dt AND id = @di FOR KEY SHARE)
+              ON CONFLICT (decision_id) DO NOTHING
+              """))
         {
+            if (whileDocument is { } document)
+            {
+                insert.Parameters.AddWithValue("dt", document.Type);
+                insert.Parameters.AddWithValue("di", document.Id);
+            }
             insert.Parameters.AddWithValue("d", decisionId);
             insert.Parameters.AddWithValue("t", tenantId);
             insert.Parameters.AddWithValue("i", inboundId);
@@ -56,7 +75,12 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
             }
         }
 
-        return await StatusAsync(tenantId, decisionId, ct) is "SENT" ? SendClaim.AlreadySent : SendClaim.OutcomeUnknown;
+        return await StatusAsync(tenantId, decisionId, ct) switch
+        {
+            "SENT" => SendClaim.AlreadySent,
+            null => SendClaim.Withdrawn, // no earlier claim, so the document was missing
+            _ => SendClaim.OutcomeUnknown,
+        };
     }
 
     public async Task MarkSentAsync(Guid decisionId, CancellationToken ct)
