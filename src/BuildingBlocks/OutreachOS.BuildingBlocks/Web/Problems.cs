@@ -61,6 +61,20 @@ public sealed class FieldErrors
         return this;
     }
 
+    /// <summary>
+    /// The paging arguments of a keyset-paged list: <c>limit</c> as <see cref="Limit"/> does, and <c>after</c>, which must
+    /// be a <see cref="Documents.KeysetCursor"/> a previous page gave (<paramref name="isCursor"/> may check its key further).
+    /// </summary>
+    public FieldErrors Page(string? limit, string? after, int defaultLimit, int max, out int take, Func<string, bool>? isCursor = null)
+    {
+        Limit("limit", limit, defaultLimit, max, out take);
+        if (after is not null && !(Documents.KeysetCursor.TryParse(after, out _, out var key) && (isCursor?.Invoke(key) ?? true)))
+        {
+            Add("after", "must be the next value of a previous page");
+        }
+        return this;
+    }
+
     public IResult ToProblem(string title = "The request is invalid.") =>
         TypedResults.ValidationProblem(
             _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),

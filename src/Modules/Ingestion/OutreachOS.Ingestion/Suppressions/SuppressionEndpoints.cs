@@ -36,11 +36,7 @@ internal static class SuppressionEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, SuppressionList list, string? after, string? limit, CancellationToken ct)
     {
-        var errors = new FieldErrors().Limit("limit", limit, DefaultLimit, MaxLimit, out var take);
-        if (after is not null && !SuppressionList.TryParseCursor(after, out _, out _))
-        {
-            errors.Add("after", "must be the next value of a previous page");
-        }
+        var errors = new FieldErrors().Page(limit, after, DefaultLimit, MaxLimit, out var take, SuppressionList.IsCursorKey);
         return errors.Any ? errors.ToProblem() : TypedResults.Ok(await list.ListAsync(http.GetTenantId(), after, take, ct));
     }
 

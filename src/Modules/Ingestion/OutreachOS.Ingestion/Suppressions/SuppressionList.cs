@@ -138,11 +138,14 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
         return new SuppressionPage(items, null);
     }
 
+    /// <summary>Whether a cursor's key is an address hash (64 hex digits).</summary>
+    public static bool IsCursorKey(string key) => key.Length == 64 && key.All(char.IsAsciiHexDigit);
+
     /// <summary>A cursor of <see cref="ListAsync"/>: a <see cref="KeysetCursor"/> whose key is the entry's address hash in hex.</summary>
     public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out byte[] hash)
     {
         hash = [];
-        if (!KeysetCursor.TryParse(cursor, out at, out var hex) || hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+        if (!KeysetCursor.TryParse(cursor, out at, out var hex) || !IsCursorKey(hex))
         {
             return false;
         }

@@ -37,14 +37,10 @@ internal static class DraftsEndpoints
     private static async Task<IResult> ListAsync(string? status, string? limit, string? after, HttpContext http, DocumentStore docs,
         CancellationToken ct)
     {
-        var errors = new FieldErrors().Limit("limit", limit, DefaultLimit, MaxLimit, out var take);
+        var errors = new FieldErrors().Page(limit, after, DefaultLimit, MaxLimit, out var take);
         if (status is not null && !DraftStatus.IsValid(status))
         {
             errors.Add("status", "must be PENDING, APPROVED or REJECTED");
-        }
-        if (after is not null && !DocumentStore.TryParseCursor(after, out _, out _))
-        {
-            errors.Add("after", "must be the next value of a previous page");
         }
         if (errors.Any)
         {

@@ -35,11 +35,7 @@ internal static class FeedbackEndpoints
     /// </summary>
     private static async Task<IResult> ExportAsync(string? limit, string? after, HttpContext http, DocumentStore docs, CancellationToken ct)
     {
-        var errors = new FieldErrors().Limit("limit", limit, MaxLimit, MaxLimit, out var take);
-        if (after is not null && !DocumentStore.TryParseCursor(after, out _, out _))
-        {
-            errors.Add("after", "must be the cursor of a previous page's Link rel=\"next\" header");
-        }
+        var errors = new FieldErrors().Page(limit, after, MaxLimit, MaxLimit, out var take);
         if (errors.Any)
         {
             return errors.ToProblem();

@@ -29,11 +29,7 @@ internal static class QaEndpoints
     /// <summary>Oldest sample first, ordered and cut in the database (the store's id order is a hash's, so a cut by id is random).</summary>
     private static async Task<IResult> PendingAsync(string? limit, string? after, HttpContext http, DocumentStore docs, CancellationToken ct)
     {
-        var errors = new FieldErrors().Limit("limit", limit, DefaultLimit, MaxLimit, out var take);
-        if (after is not null && !DocumentStore.TryParseCursor(after, out _, out _))
-        {
-            errors.Add("after", "must be the next value of a previous page");
-        }
+        var errors = new FieldErrors().Page(limit, after, DefaultLimit, MaxLimit, out var take);
         if (errors.Any)
         {
             return errors.ToProblem();
