@@ -237,6 +237,7 @@ public sealed class SuppressionTests
         Assert.Equal("INBOUND_UNSUBSCRIBE", entry.GetProperty("source").GetString());
         Assert.Equal(inboundId, entry.GetProperty("inbound_id").GetGuid());
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/ceo@acme.test")).StatusCode);
+        Assert.True((await JsonAsync(await admin.GetAsync($"/inbound/{inboundId}"))).GetProperty("sender_suppressed").GetBoolean());
 
         // A question is not an unsubscribe request.
         var question = await admin.PostAsJsonAsync("/ingest/email", Mail("<q-1@acmelogistics.test>", "bob@acmelogistics.test",
@@ -245,6 +246,7 @@ public sealed class SuppressionTests
         await Eventually.TrueAsync(async () => (await JsonAsync(await admin.GetAsync($"/inbound/{questionId}"))).TryGetProperty("decision", out var d)
             && d.ValueKind == JsonValueKind.Object, "the question's decision");
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/bob@acmelogistics.test")).StatusCode);
+        Assert.False((await JsonAsync(await admin.GetAsync($"/inbound/{questionId}"))).GetProperty("sender_suppressed").GetBoolean());
 
         // Another entry whose reason names her: the reason goes with her erasure, the entry stays.
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/suppressions", Json($$"""{"email":"assistant@acmelogistics.test","reason":"asked by {{Lead}}"}"""))).StatusCode);

@@ -31,6 +31,7 @@ internal static class InboundViewEndpoint
         JsonNode? message = null, filter = null, classification = null, decision = null, assignment = null;
         JsonObject? redactions = null;
         var drafts = new JsonArray();
+        var senderSuppressed = false;
         var sends = new JsonArray();
         var qa = new JsonArray();
         var crm = new JsonArray();
@@ -109,6 +110,9 @@ internal static class InboundViewEndpoint
                 case "inbound_crm_logged.v1":
                     crm.Add(Without(data, "inbound_id"));
                     break;
+                case "inbound_sender_suppressed.v1":
+                    senderSuppressed = true;
+                    break;
                 default:
                     break;
             }
@@ -135,6 +139,7 @@ internal static class InboundViewEndpoint
             ["assignment"] = assignment,
             ["qa"] = qa,
             ["crm"] = crm,
+            ["sender_suppressed"] = senderSuppressed,
             ["chain"] = new JsonObject
             {
                 ["valid"] = stream.Verification.Valid,

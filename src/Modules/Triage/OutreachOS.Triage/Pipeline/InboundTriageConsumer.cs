@@ -54,6 +54,17 @@ internal sealed class InboundTriageConsumer(
         var sender = Sender(received.Message.From.Email, policy, await contact);
         var events = await pipeline.RunAsync(received, policy, policyVersion, sender, clock.GetUtcNow(), ct);
 
+        // An unsubscribe request puts its sender on the do-not-contact list (ADR 0031), with the decision and only once,
+        // and the message's history records it. The sender only: an address named in the text is not the requester's.
+        var unsubscribe = events.OfType<InboundDecided>().FirstOrDefault() is { Classification.Intent: Unsubscribe } decided
+            && services.GetService<ISuppressionList>() is { } suppressions
+            ? (Decided: decided, List: suppressions)
+            : default;
+        if (unsubscribe.List is not null)
+        {
+            events = [.. events, new InboundSenderSuppressed(received.InboundId, unsubscribe.Decided.DecidedAt)];
+        }
+
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["causation_id"] = context.MessageId?.ToString() ?? "" };
         if (context.CorrelationId is { } correlation)
         {
@@ -70,12 +81,9 @@ internal sealed class InboundTriageConsumer(
             },
         ], ct);
 
-        // An unsubscribe request puts its sender on the do-not-contact list (ADR 0031), with the decision and only once.
-        // The sender only: an address named in the text is not the requester's to remove.
-        if (events.OfType<InboundDecided>().FirstOrDefault() is { Classification.Intent: Unsubscribe } decided
-            && services.GetService<ISuppressionList>() is { } suppressions)
+        if (unsubscribe.List is { } list)
         {
-            await suppressions.SuppressFromInboundAsync(transaction, org, received.Message.From.Email, received.InboundId, decided.DecidedAt, ct);
+            await list.SuppressFromInboundAsync(transaction, org, received.Message.From.Email, received.InboundId, unsubscribe.Decided.DecidedAt, ct);
         }
     }
 

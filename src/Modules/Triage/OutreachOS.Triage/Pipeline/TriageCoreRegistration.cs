@@ -22,7 +22,7 @@ internal static class TriageCoreRegistration
         services.TryAddSingleton(TimeProvider.System);
         // InboundMessageReceived is Ingestion's event: the Ingestion module registers it.
         services.AddEventTypes(typeof(InboundFiltered), typeof(InboundPiiRedacted), typeof(InboundClassified),
-            typeof(InboundDecided), typeof(TriagePolicyUpdated));
+            typeof(InboundDecided), typeof(InboundSenderSuppressed), typeof(TriagePolicyUpdated));
         services.AddInlineProjection<TriagePolicyProjection>();
         services.TryAddSingleton<TriagePolicySource>();
         services.TryAddSingleton<TriageClassifier>();

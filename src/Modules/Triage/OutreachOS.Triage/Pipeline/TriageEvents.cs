@@ -26,6 +26,13 @@ internal sealed record PiiCounts(int Email, int Phone, int Card, int Iban, int S
 [EventName("inbound_pii_redacted.v1")]
 internal sealed record InboundPiiRedacted(Guid InboundId, PiiCounts Counts, DateTimeOffset At);
 
+/// <summary>
+/// The message was an unsubscribe request and its sender went on the do-not-contact list (ADR 0031) in the decision's
+/// transaction: the message's own history says so (the entry is on the address's <c>suppression-*</c> stream).
+/// </summary>
+[EventName("inbound_sender_suppressed.v1")]
+internal sealed record InboundSenderSuppressed(Guid InboundId, DateTimeOffset At);
+
 [EventName("inbound_classified.v1")]
 internal sealed record InboundClassified(
     Guid InboundId,
