@@ -70,7 +70,6 @@ internal sealed class ErasureService(
     ILogger<ErasureService> logger)
 {
     public const string StreamType = "privacy_erasure";
-    public const int MaxEmailLength = 320;
     public const int MaxReasonLength = 500;
 
     /// <summary>How long an erasure waits for the subscriptions to pass the erased events before its second cleaning.</summary>
@@ -92,9 +91,9 @@ internal sealed class ErasureService(
         {
             errors.Add("email", "is required");
         }
-        else if (!IsAddress(body.Email.Trim()))
+        else if (!EmailAddresses.IsValid(body.Email.Trim()))
         {
-            errors.Add("email", $"must be one email address of at most {MaxEmailLength} characters");
+            errors.Add("email", "must be one email address");
         }
         else if (body.Reason?.Contains(body.Email.Trim(), StringComparison.OrdinalIgnoreCase) == true)
         {
@@ -105,7 +104,7 @@ internal sealed class ErasureService(
             return errors.ToProblem();
         }
 
-        var email = body.Email!.Trim().ToLowerInvariant();
+        var email = EmailAddresses.Canonical(body.Email!);
         var reason = body.Reason!.Trim();
         var dryRun = body.DryRun == true;
         var erasable = erasers.SelectMany(e => e.ErasableStreamTypes).ToHashSet(StringComparer.Ordinal);
@@ -150,10 +149,12 @@ internal sealed class ErasureService(
         // before the commit may still write them into its read model, and a consumer may have appended to an erased
         // stream from a message in flight: once every subscription has passed the erased events, the streams are erased
         // again (only what is new) and the erasers run again (they are idempotent).
+        // Nothing newly erased (a repeat): the first pass already cleaned everything again, and nothing can be written back.
         var caughtUp = erased.Last is not { } last || await subscriptions.WaitForAllAsync(last, CatchUpWait, CancellationToken.None);
         var total = erased.Count;
-        await using (var again = await conn.BeginTransactionAsync(CancellationToken.None))
+        if (erased.Last is not null)
         {
+            await using var again = await conn.BeginTransactionAsync(CancellationToken.None);
             var (late, cleaned) = await EraseAndCleanAsync(again, scope, erasureId, clock.GetUtcNow(), CancellationToken.None);
             total += late.Count;
             foreach (var (name, rows) in cleaned)
@@ -229,9 +230,4 @@ internal sealed class ErasureService(
         }
         return rows;
     }
-
-    private static bool IsAddress(string email) =>
-        email.Length <= MaxEmailLength && !email.Any(char.IsWhiteSpace) && email.Count(c => c == '@') == 1
-        && email.IndexOf('@') is > 0 and var at && at < email.Length - 1
-        && System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email;
 }

@@ -79,8 +79,8 @@ internal sealed class InboundRetentionSweeper(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One pass: erases every inbound stream past the cutoff; returns how many.</summary>
-    internal async Task<int> SweepAsync(CancellationToken ct)
+    /// <summary>One pass: erases every inbound stream past the cutoff.</summary>
+    internal async Task SweepAsync(CancellationToken ct)
     {
         var total = 0;
         while (true)
@@ -89,18 +89,15 @@ internal sealed class InboundRetentionSweeper(
             var cutoff = now - TimeSpan.FromDays(options.InboundRetentionDays);
             await using var conn = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
-            await using (var locked = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", conn, tx) { Parameters = { new() { Value = AdvisoryLocks.Key(LockName) } } })
+            if (!await AdvisoryLocks.TryTransactionLockAsync(tx, LockName, ct))
             {
-                if (!(bool)(await locked.ExecuteScalarAsync(ct))!)
-                {
-                    return total; // another host is sweeping
-                }
+                return; // another host is sweeping
             }
             var due = await DueAsync(tx, cutoff, ct);
             if (due.Count == 0)
             {
                 await tx.CommitAsync(ct);
-                return total;
+                return;
             }
             foreach (var tenant in due.GroupBy(d => d.TenantId))
             {

@@ -818,7 +818,7 @@ internal sealed class PostgresEventStore(
     /// on from it; an event marked erased without such a record breaks the chain.
     /// </summary>
     internal static ChainVerification Verify(string streamId, IReadOnlyList<StoredEvent> events, long? headerVersion,
-        IReadOnlyDictionary<Guid, RecordedErasure>? erased = null)
+        IReadOnlyDictionary<Guid, RecordedErasure> erased)
     {
         byte[]? previous = null;
         long expectedVersion = 0;
@@ -832,7 +832,7 @@ internal sealed class PostgresEventStore(
             }
             if (e.EventType == EventErasure.ErasedType)
             {
-                if (erased is null || !erased.TryGetValue(e.EventId, out var erasure) || !erasure.Backs(e))
+                if (!erased.TryGetValue(e.EventId, out var erasure) || !erasure.Backs(e))
                 {
                     return new ChainVerification(streamId, false, expectedVersion - 1, e.Version, e.EventId,
                         $"the event at version {e.Version} is marked erased, but no erasure of it is recorded");

@@ -16,4 +16,14 @@ public static class AdvisoryLocks
     /// <summary>A batch command taking the transaction-scoped lock (waits for a holder to commit or roll back).</summary>
     public static NpgsqlBatchCommand TransactionLock(string name) =>
         new("SELECT pg_advisory_xact_lock($1)") { Parameters = { new NpgsqlParameter { Value = Key(name) } } };
+
+    /// <summary>Takes the transaction-scoped lock if nobody holds it; false at once otherwise (another host has the work).</summary>
+    public static async Task<bool> TryTransactionLockAsync(NpgsqlTransaction tx, string name, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", tx.Connection, tx)
+        {
+            Parameters = { new NpgsqlParameter { Value = Key(name) } },
+        };
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 }

@@ -186,15 +186,9 @@ internal sealed partial class MailboxSubscriptionRenewer(
         }
     }
 
-    private static async Task<bool> TryLockAsync(NpgsqlTransaction tx, Target t, CancellationToken ct)
-    {
-        // Transaction-scoped: released by commit/rollback, also when the connection breaks; takes no transaction id.
-        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", tx.Connection, tx)
-        {
-            Parameters = { new NpgsqlParameter { Value = AdvisoryLocks.Key($"oos-mailbox-subscription:{t.Organization:N}:{t.StreamId}") } },
-        };
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
+    // Transaction-scoped: released by commit/rollback, also when the connection breaks; takes no transaction id.
+    private static Task<bool> TryLockAsync(NpgsqlTransaction tx, Target t, CancellationToken ct) =>
+        AdvisoryLocks.TryTransactionLockAsync(tx, $"oos-mailbox-subscription:{t.Organization:N}:{t.StreamId}", ct);
 
     private static string ReasonOf(object e) => e switch
     {
