@@ -49,16 +49,15 @@ public sealed class FieldErrors
     /// A list's page size from the query string: absent → <paramref name="defaultValue"/>; else a whole number from 1 to
     /// <paramref name="max"/>. Read as text so that "abc" is a problem naming the field, not a binding failure.
     /// </summary>
-    public FieldErrors Limit(string field, string? value, int defaultValue, int max, out int limit)
+    private void Limit(string? value, int defaultValue, int max, out int limit)
     {
         limit = defaultValue;
         if (value is not null && (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out limit)
             || limit < 1 || limit > max))
         {
             limit = defaultValue;
-            Add(field, $"must be a whole number from 1 to {max}");
+            Add("limit", $"must be a whole number from 1 to {max}");
         }
-        return this;
     }
 
     /// <summary>
@@ -67,7 +66,7 @@ public sealed class FieldErrors
     /// </summary>
     public FieldErrors Page(string? limit, string? after, int defaultLimit, int max, out int take, Func<string, bool>? isCursor = null)
     {
-        Limit("limit", limit, defaultLimit, max, out take);
+        Limit(limit, defaultLimit, max, out take);
         if (after is not null && !(Documents.KeysetCursor.TryParse(after, out _, out var key) && (isCursor?.Invoke(key) ?? true)))
         {
             Add("after", "must be the next value of a previous page");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OutreachOS.BuildingBlocks.EventStore;
 
 namespace OutreachOS.Credits.Contracts;
@@ -79,4 +80,26 @@ public sealed class InsufficientCreditsException(int requested, CreditBalance ba
 {
     public int Requested { get; } = requested;
     public CreditBalance Balance { get; } = balance;
+}
+
+/// <summary>One ledger stream per organization (tenant) and calendar month (UTC): <c>credits-2026-11</c>.</summary>
+public static class CreditStreams
+{
+    public const string Type = "credit_ledger";
+    private const string Prefix = "credits-";
+
+    public static string For(string period) => Prefix + period;
+
+    public static bool IsLedger(string streamId) => streamId.StartsWith(Prefix, StringComparison.Ordinal);
+
+    public static string PeriodOf(string streamId) =>
+        streamId.StartsWith(Prefix, StringComparison.Ordinal) ? streamId[Prefix.Length..] : throw new ArgumentException($"'{streamId}' is not a credit ledger stream.", nameof(streamId));
+
+    /// <summary>The first day of a ledger stream's month (<c>credits-yyyy-MM</c>); false for any other stream id.</summary>
+    public static bool TryFirstDayOf(string streamId, out DateOnly first)
+    {
+        first = default;
+        return IsLedger(streamId) && streamId.Length == Prefix.Length + 7
+            && DateOnly.TryParseExact(streamId.AsSpan(Prefix.Length), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out first);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using OutreachOS.Credits.Contracts;
 
 namespace OutreachOS.Generation;
 
@@ -20,7 +21,7 @@ internal sealed record GenerationOptions(
     /// A call named by an <c>Idempotency-Key</c> that has not answered after this long was abandoned (its process stopped;
     /// the credit sweeper releases its reservation): a repeat is told so instead of "in progress". Credits:ReservationTimeout.
     /// </summary>
-    public TimeSpan AbandonedAfter { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan AbandonedAfter { get; init; } = new CreditOptions().ReservationTimeout;
 
     public static GenerationOptions From(IConfiguration configuration)
     {
@@ -34,7 +35,7 @@ internal sealed record GenerationOptions(
             s.GetValue("MaxOutputTokens", 1200),
             s.GetValue("DegradeWhenCritical", true))
         {
-            AbandonedAfter = configuration.GetValue<TimeSpan?>("Credits:ReservationTimeout") ?? TimeSpan.FromMinutes(10),
+            AbandonedAfter = configuration.GetValue<TimeSpan?>("Credits:ReservationTimeout") ?? new CreditOptions().ReservationTimeout,
         };
         if (options.CreditsPerVariant < 0)
         {

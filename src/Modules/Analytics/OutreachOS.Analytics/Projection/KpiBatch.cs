@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using OutreachOS.Analytics.Contracts;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Credits.Contracts;
 
 namespace OutreachOS.Analytics.Projection;
 
@@ -268,9 +268,7 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
     public static DateOnly LedgerDay(string streamId, DateTimeOffset at)
     {
         var day = Day(at);
-        const string prefix = "credits-";
-        if (streamId.Length != prefix.Length + 7 || !streamId.StartsWith(prefix, StringComparison.Ordinal)
-            || !DateOnly.TryParseExact(streamId.AsSpan(prefix.Length), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
+        if (!CreditStreams.TryFirstDayOf(streamId, out var first))
         {
             return day;
         }

@@ -1,5 +1,6 @@
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Credits.Contracts;
 
 namespace OutreachOS.Credits.Ledger;
 

@@ -27,20 +27,6 @@ internal static class CreditEventTypes
     public static readonly Type[] All = [typeof(CreditsReserved), typeof(CreditsSettled), typeof(CreditsRefunded), typeof(CreditAlertRaised)];
 }
 
-/// <summary>One ledger stream per organization (tenant) and calendar month (UTC): <c>credits-2026-11</c>.</summary>
-internal static class CreditStreams
-{
-    public const string Type = "credit_ledger";
-    private const string Prefix = "credits-";
-
-    public static string For(string period) => Prefix + period;
-
-    public static bool IsLedger(string streamId) => streamId.StartsWith(Prefix, StringComparison.Ordinal);
-
-    public static string PeriodOf(string streamId) =>
-        streamId.StartsWith(Prefix, StringComparison.Ordinal) ? streamId[Prefix.Length..] : throw new ArgumentException($"'{streamId}' is not a credit ledger stream.", nameof(streamId));
-}
-
 internal static class CreditPeriod
 {
     public static string Of(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);

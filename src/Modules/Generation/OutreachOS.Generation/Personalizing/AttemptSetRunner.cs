@@ -45,9 +45,7 @@ internal sealed class AttemptSetRunner(
                 var reason = failure ?? "the model returned no usable variant";
                 var refunded = await ledger.RefundAsync(tenantId, reservationId, reason, ct);
                 settledOrRefunded = true;
-                w.Add(new GenerationFailed(setNo, reason, clock.GetUtcNow()));
-                w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, refunded.Available, reason, clock.GetUtcNow()));
-                await w.FlushAsync(ct);
+                await RecordFailureAsync(w, setNo, reservationId, reserved, refunded.Available, reason, ct);
                 return new AttemptSetResult([], attempts, reason, 0, refunded.Available);
             }
 
@@ -77,9 +75,7 @@ internal sealed class AttemptSetRunner(
             {
                 // Variants buffered for a settlement that did not commit were refunded: they are not the set's outcome.
                 w.DropPending<VariantsReturned>();
-                w.Add(new GenerationFailed(setNo, reason, clock.GetUtcNow()));
-                w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, refunded.Available, reason, clock.GetUtcNow()));
-                await w.FlushAsync(CancellationToken.None);
+                await RecordFailureAsync(w, setNo, reservationId, reserved, refunded.Available, reason, CancellationToken.None);
             }
             catch (Exception)
             {
@@ -88,6 +84,14 @@ internal sealed class AttemptSetRunner(
             }
             throw;
         }
+    }
+
+    /// <summary>The end of a set that produced nothing: its failure and the refund of its hold, appended together.</summary>
+    private Task RecordFailureAsync(StreamWriter w, int setNo, Guid reservationId, int reserved, int available, string reason, CancellationToken ct)
+    {
+        w.Add(new GenerationFailed(setNo, reason, clock.GetUtcNow()));
+        w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, available, reason, clock.GetUtcNow()));
+        return w.FlushAsync(ct);
     }
 
     public static string Purpose(int setNo) => setNo == 1 ? "personalize" : "regenerate";

@@ -40,7 +40,7 @@ internal static class IdempotentRequests
     /// <summary>The answer the first <c>POST /personalize</c> with this key gave (or is still working on), for a send of <paramref name="request"/>.</summary>
     public static IResult RepeatPersonalize(PersonalizationRecord record, PersonalizeRequest request, GenerationOptions options, DateTimeOffset now)
     {
-        if (JsonSerializer.Serialize(record.Request, OutreachJson.Options) != JsonSerializer.Serialize(request, OutreachJson.Options))
+        if (Fingerprint(record.Request) != Fingerprint(request))
         {
             return Reused(record.RequestId, $"This {Header} was first used for request {record.RequestId} with a different body; a key names one request.");
         }
@@ -105,7 +105,7 @@ internal static class IdempotentRequests
             : InProgress(requestId);
 
     /// <summary>The first call with this key has not answered yet.</summary>
-    public static IResult InProgress(Guid requestId) => new WithHeader(TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+    private static IResult InProgress(Guid requestId) => new WithHeader(TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
         title: "Request in progress",
         detail: $"A call with this {Header} is still being processed; send it again in a moment to get its answer.",
         type: "https://outreachos.dev/problems/idempotency-key-in-progress",

@@ -63,7 +63,7 @@ internal sealed class PersonalizationService(
     public async Task<IResult> RegenerateAsync(Guid tenantId, Guid requestId, string? idempotencyKey, CancellationToken ct)
     {
         // A regeneration has no body: its fingerprint is that of an empty one.
-        var call = new KeyedCall(tenantId, requestId, idempotencyKey, IdempotentRequests.Regenerate, IdempotentRequests.Fingerprint<object?>(null));
+        var call = new KeyedCall(tenantId, requestId, idempotencyKey, IdempotentRequests.Regenerate, null);
         var (record, answer) = await OpenAsync(call, ct);
         if (answer is not null)
         {
@@ -103,7 +103,11 @@ internal sealed class PersonalizationService(
     }
 
     /// <summary>A call on a request (regenerate, select, replay), the <c>Idempotency-Key</c> that may name it, and its body's fingerprint.</summary>
-    private sealed record KeyedCall(Guid TenantId, Guid RequestId, string? Key, string Operation, string Fingerprint);
+    private sealed record KeyedCall(Guid TenantId, Guid RequestId, string? Key, string Operation, object? Body)
+    {
+        /// <summary>Computed when asked: only a call with a key needs it (a regeneration has no body: that of an empty one).</summary>
+        public string Fingerprint => IdempotentRequests.Fingerprint(Body);
+    }
 
     /// <summary>
     /// The common start of regenerate, select and replay: a malformed key is a 400, an unknown request a 404, and a key
@@ -202,7 +206,7 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, string? idempotencyKey, CancellationToken ct)
     {
-        var call = new KeyedCall(caller.TenantId, requestId, idempotencyKey, IdempotentRequests.Select, IdempotentRequests.Fingerprint(body));
+        var call = new KeyedCall(caller.TenantId, requestId, idempotencyKey, IdempotentRequests.Select, body);
         var (record, answer) = await OpenAsync(call, ct);
         if (answer is not null)
         {
@@ -296,7 +300,7 @@ internal sealed class PersonalizationService(
 
     public async Task<IResult> ReplayAsync(Guid tenantId, Guid requestId, ReplayRequest body, string? idempotencyKey, CancellationToken ct)
     {
-        var call = new KeyedCall(tenantId, requestId, idempotencyKey, IdempotentRequests.Replay, IdempotentRequests.Fingerprint(body));
+        var call = new KeyedCall(tenantId, requestId, idempotencyKey, IdempotentRequests.Replay, body);
         var (record, answer) = await OpenAsync(call, ct);
         if (answer is not null)
         {
