@@ -14,30 +14,16 @@ public sealed class ApiKeyRoleTests
 
     private static StringContent Json(string json) => HostTests.Json(json);
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage r, HttpStatusCode status)
-    {
-        Assert.Equal(status, r.StatusCode);
-        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
-        return await JsonAsync(r);
-    }
+    private static Task<JsonElement> ProblemAsync(HttpResponseMessage r, HttpStatusCode status) => TestOrganizations.ProblemAsync(r, status);
 
-    /// <summary>A new organization (through the platform key) and its first key, which is ADMIN.</summary>
     private static async Task<(HttpClient Admin, Guid AdminKeyId)> OrganizationAsync(OutreachApp app, string name)
     {
-        var created = await app.ClientWithKey().PostAsync("/organizations", Json($$"""{"name":"{{name}}","tier":"PRO"}"""));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var key = (await JsonAsync(created)).GetProperty("api_key");
-        Assert.Equal("ADMIN", key.GetProperty("role").GetString());
-        return (app.ClientWithKey(key.GetProperty("key").GetString()), key.GetProperty("id").GetGuid());
+        var (admin, _, keyId) = await TestOrganizations.CreateAsync(app, name);
+        return (admin, keyId);
     }
 
-    private static async Task<(HttpClient Client, Guid Id, JsonElement Created)> IssueAsync(OutreachApp app, HttpClient admin, string body)
-    {
-        var response = await admin.PostAsync("/api-keys", Json(body));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var created = await JsonAsync(response);
-        return (app.ClientWithKey(created.GetProperty("key").GetString()), created.GetProperty("id").GetGuid(), created);
-    }
+    private static Task<(HttpClient Client, Guid Id, JsonElement Created)> IssueAsync(OutreachApp app, HttpClient admin, string body) =>
+        TestOrganizations.IssueKeyAsync(app, admin, body);
 
     [Fact]
     public async Task A_member_key_works_and_reads_but_every_settings_change_needs_an_admin_key()

@@ -40,26 +40,14 @@ public sealed class SuppressionTests
 
     private static async Task<(HttpClient Admin, Guid Tenant)> OrganizationAsync(OutreachApp app, string name)
     {
-        var created = await app.ClientWithKey().PostAsync("/organizations", Json($$"""{"name":"{{name}}","tier":"PRO"}"""));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var json = await JsonAsync(created);
-        var admin = app.ClientWithKey(json.GetProperty("api_key").GetProperty("key").GetString());
-        return (admin, (await JsonAsync(await admin.GetAsync("/organizations/me"))).GetProperty("id").GetGuid());
+        var (admin, id, _) = await TestOrganizations.CreateAsync(app, name);
+        return (admin, id);
     }
 
-    private static async Task<HttpClient> KeyAsync(OutreachApp app, HttpClient admin, string role)
-    {
-        var response = await admin.PostAsync("/api-keys", Json($$"""{"name":"{{role.ToLowerInvariant()}}","role":"{{role}}"}"""));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return app.ClientWithKey((await JsonAsync(response)).GetProperty("key").GetString());
-    }
+    private static async Task<HttpClient> KeyAsync(OutreachApp app, HttpClient admin, string role) =>
+        (await TestOrganizations.IssueKeyAsync(app, admin, $$"""{"name":"{{role.ToLowerInvariant()}}","role":"{{role}}"}""")).Client;
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage r, HttpStatusCode status)
-    {
-        Assert.True(status == r.StatusCode, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
-        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
-        return await JsonAsync(r);
-    }
+    private static Task<JsonElement> ProblemAsync(HttpResponseMessage r, HttpStatusCode status) => TestOrganizations.ProblemAsync(r, status);
 
     private static async Task<int> AvailableAsync(HttpClient client) => (await JsonAsync(await client.GetAsync("/credits"))).GetProperty("available").GetInt32();
 

@@ -199,10 +199,8 @@ public sealed class ReviewQueuePagingTests(ReviewQueueHost host) : IClassFixture
 
     private async Task<(HttpClient Client, Guid Tenant)> OrganizationAsync(string name)
     {
-        var created = await host.App.ClientWithKey().PostAsync("/organizations", HostTests.Json($$"""{"name":"{{name}}-{{Guid.NewGuid():N}}","tier":"PRO"}"""));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var client = host.App.ClientWithKey((await JsonAsync(created)).GetProperty("api_key").GetProperty("key").GetString());
-        return (client, (await JsonAsync(await client.GetAsync("/organizations/me"))).GetProperty("id").GetGuid());
+        var (client, id, _) = await TestOrganizations.CreateAsync(host.App, $"{name}-{Guid.NewGuid():N}");
+        return (client, id);
     }
 
     private static Task<JsonElement> JsonAsync(HttpResponseMessage r) => HostTests.JsonAsync(r);

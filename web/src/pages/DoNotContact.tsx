@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { Badge, Card, Empty, ErrorBox, Spinner } from '../components/ui';
+import { formatDateTime } from '../lib/format';
 
 // The organization's do-not-contact list (ADR 0031): /personalize refuses a listed lead.email. Any working key adds,
 // only an ADMIN key lifts (with a reason); a VIEWER key reads.
@@ -59,7 +60,7 @@ export function DoNotContact({ role }: { role: string | null }) {
     setNotice(null);
     try {
       const entry = await api.post<SuppressionEntry>('/suppressions', { email: email.trim(), reason: reason.trim() || undefined });
-      setNotice(`${entry.email ?? email.trim()} is on the list (since ${new Date(entry.suppressed_at).toLocaleString()}).`);
+      setNotice(`${entry.email ?? email.trim()} is on the list (since ${formatDateTime(entry.suppressed_at)}).`);
       setEmail('');
       setReason('');
       await load(null);
@@ -131,7 +132,7 @@ export function DoNotContact({ role }: { role: string | null }) {
             {items.map((s, i) => (
               <tr key={`${s.email ?? 'erased'}-${s.suppressed_at}-${i}`}>
                 <td>{s.email ? <code>{s.email}</code> : <em className="muted" title="Erased: kept by the address's hash only">erased address</em>}</td>
-                <td>{new Date(s.suppressed_at).toLocaleString()}</td>
+                <td>{formatDateTime(s.suppressed_at)}</td>
                 <td>
                   <Badge tone={s.source === 'INBOUND_UNSUBSCRIBE' ? 'info' : 'neutral'}>{s.source === 'INBOUND_UNSUBSCRIBE' ? 'unsubscribe reply' : 'added'}</Badge>
                 </td>

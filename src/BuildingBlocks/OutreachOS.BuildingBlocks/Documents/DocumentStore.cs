@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Npgsql;
@@ -80,7 +79,7 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
     /// a page is the oldest <paramref name="limit"/> and not a cut by id (ids are hashes: that cut is random). The cursor is
     /// the (timestamp, id) of the page's last document rather than an offset, so a queue whose older entries are decided
     /// between two pages neither skips nor repeats the rest. <paramref name="after"/> must satisfy
-    /// <see cref="TryParseCursor"/>. No index holds the order (a text-to-timestamptz cast cannot be indexed): each page
+    /// <see cref="KeysetCursor.TryParse"/>. No index holds the order (a text-to-timestamptz cast cannot be indexed): each page
     /// sorts the documents the filter matches, which the status index finds.
     /// </summary>
     public async Task<DocumentPage<T>> ListPageAsync<T>(Guid tenantId, string orderBy, object? status, string? after, int limit,
@@ -88,7 +87,7 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var cursor = (At: default(DateTimeOffset), Id: "");
-        if (after is not null && !TryParseCursor(after, out cursor.At, out cursor.Id))
+        if (after is not null && !KeysetCursor.TryParse(after, out cursor.At, out cursor.Id))
         {
             throw new ArgumentException("Not a cursor of ListPageAsync.", nameof(after));
         }
@@ -124,9 +123,6 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
         return new DocumentPage<T>(items, null);
     }
 
-    /// <summary>Whether <paramref name="cursor"/> is a cursor of <see cref="ListPageAsync{T}"/> (<see cref="KeysetCursor"/>).</summary>
-    public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out string id) => KeysetCursor.TryParse(cursor, out at, out id);
-
     /// <summary>
     /// The sort key: the property cast as the JSON writes it (ISO 8601 with an offset, so the session's time zone does not
     /// matter). A document without it sorts as of 1970, before any real entry, rather than last with a NULL that no cursor
@@ -142,6 +138,15 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
         WHERE tenant_id = @t AND type = @type{(byStatus ? StatusFilter : "")}{(after ? $" AND ({SortKey}, id) > (@after_at, @after_id)" : "")}
         ORDER BY k, id LIMIT @limit
         """;
+
+    /// <summary>Row-locks the document for the caller's transaction without reading it; false when it does not exist.</summary>
+    public static async Task<bool> LockAsync<T>(NpgsqlTransaction tx, Guid tenantId, string id, CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT 1 FROM oos.documents WHERE tenant_id = @t AND type = @type AND id = @id FOR UPDATE", tx.Connection, tx);
+        Bind(cmd, tenantId, TypeName<T>(), id);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
 
     public static async Task UpsertAsync<T>(NpgsqlTransaction tx, Guid tenantId, string id, T document, CancellationToken ct = default)
     {

@@ -17,27 +17,13 @@ public sealed record GraphQLRequest(
 
     /// <summary>Reads the request's <c>variables</c> (or <c>extensions</c>) object, naming the variable when a key repeats.</summary>
     /// <exception cref="FormatException">A key appears twice, at any depth.</exception>
-    internal static IReadOnlyDictionary<string, object?> MemberFromJson(JsonElement obj, string member)
-    {
-        var isVariables = member == "variables";
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var p in obj.EnumerateObject())
-        {
-            var where = isVariables ? $"variable \"${p.Name}\"" : $"\"{member}.{p.Name}\"";
-            if (!result.TryAdd(p.Name, FromJson(p.Value, where)))
-            {
-                throw new FormatException(isVariables
-                    ? $"Variable \"${p.Name}\" is given more than once in \"variables\"."
-                    : $"\"{p.Name}\" is given more than once in \"{member}\".");
-            }
-        }
-
-        return result;
-    }
+    internal static IReadOnlyDictionary<string, object?> MemberFromJson(JsonElement obj, string member) => member == "variables"
+        ? ObjectFromJson(obj, name => $"variable \"${name}\"", name => $"Variable \"${name}\" is given more than once in \"variables\".")
+        : ObjectFromJson(obj, name => $"\"{member}.{name}\"", name => $"\"{name}\" is given more than once in \"{member}\".");
 
     private static object? FromJson(JsonElement element, string where) => element.ValueKind switch
     {
-        JsonValueKind.Object => ObjectFromJson(element, where),
+        JsonValueKind.Object => ObjectFromJson(element, _ => where, name => $"Property \"{name}\" is given more than once in {where}."),
         JsonValueKind.Array => element.EnumerateArray().Select(e => FromJson(e, where)).ToList(),
         JsonValueKind.String => element.GetString(),
         JsonValueKind.True => true,
@@ -49,14 +35,16 @@ public sealed record GraphQLRequest(
         _ => null,
     };
 
-    private static Dictionary<string, object?> ObjectFromJson(JsonElement element, string where)
+    /// <summary>One object's members; <paramref name="within"/> names where a member's value sits (for errors inside it),
+    /// <paramref name="repeated"/> is the error for a member given twice.</summary>
+    private static Dictionary<string, object?> ObjectFromJson(JsonElement element, Func<string, string> within, Func<string, string> repeated)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var p in element.EnumerateObject())
         {
-            if (!result.TryAdd(p.Name, FromJson(p.Value, where)))
+            if (!result.TryAdd(p.Name, FromJson(p.Value, within(p.Name))))
             {
-                throw new FormatException($"Property \"{p.Name}\" is given more than once in {where}.");
+                throw new FormatException(repeated(p.Name));
             }
         }
 

@@ -9,16 +9,26 @@ namespace OutreachOS.Ingestion.Contacts;
 /// <summary><c>POST /contacts/import</c> (text/csv) and <c>GET /contacts/{email}</c>, scoped to the caller's organization.</summary>
 internal static class ContactEndpoints
 {
-    public static async Task<IResult> ImportAsync(HttpContext http, ContactStore store, CancellationToken ct)
+    /// <summary>The body of a CSV upload (text/csv or text/plain, UTF-8), or the 415 problem that says how to send it.</summary>
+    public static async Task<(string? Csv, IResult? Problem)> ReadCsvAsync(HttpRequest request, string howToSend, CancellationToken ct)
     {
-        var type = http.Request.ContentType ?? "";
+        var type = request.ContentType ?? "";
         if (!type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: "Send the contacts as text/csv.", type: "https://outreachos.dev/problems/unsupported-media-type");
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: howToSend, type: "https://outreachos.dev/problems/unsupported-media-type"));
         }
-        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-        var csv = await reader.ReadToEndAsync(ct);
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        return (await reader.ReadToEndAsync(ct), null);
+    }
+
+    public static async Task<IResult> ImportAsync(HttpContext http, ContactStore store, CancellationToken ct)
+    {
+        var (csv, problem) = await ReadCsvAsync(http.Request, "Send the contacts as text/csv.", ct);
+        if (csv is null)
+        {
+            return problem!;
+        }
         var parsed = ContactCsv.Parse(csv);
         if (parsed.HeaderError is not null)
         {

@@ -1,10 +1,10 @@
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Contacts;
+using OutreachOS.Ingestion.Contracts;
 
 namespace OutreachOS.Ingestion.Suppressions;
 
@@ -74,15 +74,13 @@ internal static class SuppressionEndpoints
 
     private static async Task<IResult> ImportAsync(HttpContext http, SuppressionList list, CancellationToken ct)
     {
-        var type = http.Request.ContentType ?? "";
-        if (!type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
+        var (csv, problem) = await ContactEndpoints.ReadCsvAsync(http.Request,
+            "Send the addresses as text/csv with a header line naming an email column (and optionally reason).", ct);
+        if (csv is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: "Send the addresses as text/csv with a header line naming an email column (and optionally reason).",
-                type: "https://outreachos.dev/problems/unsupported-media-type");
+            return problem!;
         }
-        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-        var table = ContactCsv.ReadTable(await reader.ReadToEndAsync(ct), ["email", "reason"], "email,reason", ContactCsv.MaxRows);
+        var table = ContactCsv.ReadTable(csv, ["email", "reason"], "email,reason", ContactCsv.MaxRows);
         if (table.HeaderError is not null)
         {
             return new FieldErrors().Add("header", table.HeaderError).ToProblem();

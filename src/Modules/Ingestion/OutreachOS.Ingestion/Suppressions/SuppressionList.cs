@@ -141,20 +141,9 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
     /// <summary>Whether a cursor's key is an address hash (64 hex digits).</summary>
     public static bool IsCursorKey(string key) => key.Length == 64 && key.All(char.IsAsciiHexDigit);
 
-    /// <summary>A cursor of <see cref="ListAsync"/>: a <see cref="KeysetCursor"/> whose key is the entry's address hash in hex.</summary>
-    public static bool TryParseCursor(string? cursor, out DateTimeOffset at, out byte[] hash)
-    {
-        hash = [];
-        if (!KeysetCursor.TryParse(cursor, out at, out var hex) || !IsCursorKey(hex))
-        {
-            return false;
-        }
-        hash = Convert.FromHexString(hex);
-        return true;
-    }
-
+    /// <summary>The (time, address hash) of a <see cref="ListAsync"/> cursor; nulls without one (or with a malformed one).</summary>
     private static (DateTimeOffset?, byte[]?) ParseCursor(string? cursor) =>
-        cursor is not null && TryParseCursor(cursor, out var at, out var hash) ? (at, hash) : (null, null);
+        KeysetCursor.TryParse(cursor, out var at, out var hex) && IsCursorKey(hex) ? (at, Convert.FromHexString(hex)) : (null, null);
 
     /// <summary>Suppresses the address; an address already on the list is left as it is. Returns the entry and whether it is new.</summary>
     public async Task<(SuppressionEntry Entry, bool Created)> SuppressAsync(Guid organizationId, string email, string? reason, Guid actorKeyId, CancellationToken ct)
@@ -163,28 +152,28 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
         {
             return (existing, false);
         }
-        var now = clock.GetUtcNow();
         var canonical = EmailAddresses.Canonical(email);
         await store.AppendAsync(organizationId, SuppressionStreams.StreamId(canonical), SuppressionStreams.StreamType, ExpectedVersion.Any,
-            [EventToAppend.Create(new AddressSuppressed(canonical, SuppressionSources.Api, reason, null, actorKeyId, now))], ct);
-        // Concurrent adds of one address both append (history) but the first one's row stands: read what is stored.
+            [EventToAppend.Create(new AddressSuppressed(canonical, SuppressionSources.Api, reason, null, actorKeyId, clock.GetUtcNow()))], ct);
+        // Concurrent adds of one address both append (history) but the first one's row stands: answer with what is stored.
         return (await FindAsync(organizationId, canonical, ct) ?? throw new InvalidOperationException("The suppression was appended but not projected."), true);
     }
 
     /// <summary>
-    /// Suppresses many addresses at once (an import from another tool): addresses already listed are left as they are,
-    /// the others are appended in transactions of <see cref="ImportChunk"/> streams. Repeating an import adds nothing.
-    /// Returns how many were added and how many were listed already.
+    /// Suppresses many addresses at once (an import from another tool): addresses
+    /// already listed are left as they are, the others are appended in transactions of <see cref="ImportChunk"/> streams.
+    /// Repeating an import adds nothing. Returns how many were added and how many were listed already.
     /// </summary>
     public async Task<(int Added, int AlreadyListed)> ImportAsync(Guid organizationId, IReadOnlyList<(string Email, string? Reason)> rows, Guid actorKeyId,
         CancellationToken ct)
     {
         int added = 0, listed = 0;
-        foreach (var chunk in rows.DistinctBy(r => EmailAddresses.Canonical(r.Email)).Chunk(ImportChunk))
+        var distinct = rows.Select(r => (Email: EmailAddresses.Canonical(r.Email), r.Reason)).DistinctBy(r => r.Email);
+        foreach (var chunk in distinct.Select(r => (r.Email, r.Reason, Hash: SuppressionStreams.Hash(r.Email))).Chunk(ImportChunk))
         {
             await using var cmd = dataSource.CreateCommand("SELECT address_hash FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = ANY($2)");
             cmd.Parameters.Add(new NpgsqlParameter { Value = organizationId });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(r => SuppressionStreams.Hash(r.Email)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(r => r.Hash).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
             var existing = new HashSet<string>(StringComparer.Ordinal);
             await using (var r = await cmd.ExecuteReaderAsync(ct))
             {
@@ -195,16 +184,15 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
             }
             var now = clock.GetUtcNow();
             var appends = new List<StreamAppend>();
-            foreach (var (email, reason) in chunk)
+            foreach (var (email, reason, hash) in chunk)
             {
-                if (existing.Contains(Convert.ToHexString(SuppressionStreams.Hash(email))))
+                if (existing.Contains(Convert.ToHexString(hash)))
                 {
                     listed++;
                     continue;
                 }
-                var canonical = EmailAddresses.Canonical(email);
-                appends.Add(new StreamAppend(organizationId, SuppressionStreams.StreamId(canonical), SuppressionStreams.StreamType, ExpectedVersion.Any,
-                    [EventToAppend.Create(new AddressSuppressed(canonical, SuppressionSources.Import, reason, null, actorKeyId, now))]));
+                appends.Add(new StreamAppend(organizationId, SuppressionStreams.StreamId(email), SuppressionStreams.StreamType, ExpectedVersion.Any,
+                    [EventToAppend.Create(new AddressSuppressed(email, SuppressionSources.Import, reason, null, actorKeyId, now))]));
             }
             if (appends.Count > 0)
             {

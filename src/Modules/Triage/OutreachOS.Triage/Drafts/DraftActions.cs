@@ -215,7 +215,7 @@ internal sealed class DraftActions(NpgsqlDataSource dataSource, IEventStore stor
     /// </summary>
     private static async Task<bool> StillThereAsync(NpgsqlTransaction tx, Guid tenantId, Guid draftId)
     {
-        if (await DocumentStore.GetAsync<DraftRecord>(tx, tenantId, draftId.ToString(), forUpdate: true, CancellationToken.None) is not null)
+        if (await DocumentStore.LockAsync<DraftRecord>(tx, tenantId, draftId.ToString(), CancellationToken.None))
         {
             return true;
         }

@@ -56,13 +56,11 @@ internal sealed class InboundTriageConsumer(
 
         // An unsubscribe request puts its sender on the do-not-contact list (ADR 0031), with the decision and only once,
         // and the message's history records it. The sender only: an address named in the text is not the requester's.
-        var unsubscribe = events.OfType<InboundDecided>().FirstOrDefault() is { Classification.Intent: Unsubscribe } decided
-            && services.GetService<ISuppressionList>() is { } suppressions
-            ? (Decided: decided, List: suppressions)
-            : default;
-        if (unsubscribe.List is not null)
+        var decided = events.OfType<InboundDecided>().FirstOrDefault();
+        var suppressions = decided?.Classification.Intent == Unsubscribe ? services.GetService<ISuppressionList>() : null;
+        if (suppressions is not null)
         {
-            events = [.. events, new InboundSenderSuppressed(received.InboundId, unsubscribe.Decided.DecidedAt)];
+            events = [.. events, new InboundSenderSuppressed(received.InboundId, decided!.DecidedAt)];
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["causation_id"] = context.MessageId?.ToString() ?? "" };
@@ -81,9 +79,9 @@ internal sealed class InboundTriageConsumer(
             },
         ], ct);
 
-        if (unsubscribe.List is { } list)
+        if (suppressions is not null)
         {
-            await list.SuppressFromInboundAsync(transaction, org, received.Message.From.Email, received.InboundId, unsubscribe.Decided.DecidedAt, ct);
+            await suppressions.SuppressFromInboundAsync(transaction, org, received.Message.From.Email, received.InboundId, decided!.DecidedAt, ct);
         }
     }
 

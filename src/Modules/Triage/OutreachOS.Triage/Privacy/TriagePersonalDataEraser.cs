@@ -1,7 +1,10 @@
 using Npgsql;
 using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.Documents;
 using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Drafts;
+using OutreachOS.Triage.Qa;
 
 namespace OutreachOS.Triage.Privacy;
 
@@ -13,6 +16,9 @@ namespace OutreachOS.Triage.Privacy;
 internal sealed class TriagePersonalDataEraser : IPersonalDataEraser
 {
     public const string Erased = "[erased]";
+
+    /// <summary>The documents that hold a message's content: drafts and QA samples.</summary>
+    private static readonly string[] DocumentTypes = [DocumentStore.TypeName<DraftRecord>(), DocumentStore.TypeName<QaRecord>()];
 
     public string Name => "triage";
 
@@ -31,10 +37,11 @@ internal sealed class TriagePersonalDataEraser : IPersonalDataEraser
         ];
         var documents = new NpgsqlBatchCommand("""
             DELETE FROM oos.documents
-            WHERE tenant_id = $1 AND type IN ('triage_draft', 'triage_qa')
+            WHERE tenant_id = $1 AND type = ANY($5)
               AND ((data ->> 'inbound_id')::uuid = ANY($2) OR (strpos(lower(data::text), $3) > 0 AND lower(data::text) ~ $4))
             """);
         documents.Parameters.AddRange(Parameters()[..4]);
+        documents.Parameters.Add(new NpgsqlParameter { Value = DocumentTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var sends = new NpgsqlBatchCommand("""
             UPDATE oos.triage_sends SET recipient = $5, subject = $5
             WHERE tenant_id = $1 AND recipient <> $5

@@ -46,17 +46,14 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
     public async Task<SendClaim> ClaimAsync(Guid tenantId, Guid decisionId, Guid inboundId, string messageId, string recipient, string subject, CancellationToken ct,
         (string Type, string Id)? whileDocument = null)
     {
-        await using (var insert = dataSource.CreateCommand(whileDocument is null
-            ? """
-              INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
-              VALUES (@d, @t, @i, @m, @r, @s, 'SENDING') ON CONFLICT (decision_id) DO NOTHING
-              """
-            : """
-              INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
-              SELECT @d, @t, @i, @m, @r, @s, 'SENDING'
-              WHERE EXISTS (SELECT 1 FROM oos.documents WHERE tenant_id = @t AND type = @dt AND id = @di FOR KEY SHARE)
-              ON CONFLICT (decision_id) DO NOTHING
-              """))
+        var whileExists = whileDocument is null
+            ? ""
+            : "WHERE EXISTS (SELECT 1 FROM oos.documents WHERE tenant_id = @t AND type = @dt AND id = @di FOR KEY SHARE)";
+        await using (var insert = dataSource.CreateCommand($"""
+            INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
+            SELECT @d, @t, @i, @m, @r, @s, 'SENDING' {whileExists}
+            ON CONFLICT (decision_id) DO NOTHING
+            """))
         {
             if (whileDocument is { } document)
             {
