@@ -98,6 +98,26 @@ public sealed class OutboundTrackingTests(IngestionAppFixture f)
         Assert.Equal(DateTimeOffset.Parse("2026-11-30T15:00:00Z", System.Globalization.CultureInfo.InvariantCulture), booked.BookedAt);
     }
 
+    [Fact]
+    public async Task Another_organization_recording_the_same_request_id_first_does_not_block_the_owners_send_or_meeting()
+    {
+        // Event ids of sends and meetings used to derive from the request id alone, which the caller names: an
+        // organization that recorded it first took the ids, and the owner's send then failed as a duplicate event.
+        var requestId = Guid.NewGuid();
+        var messageId = $"<{Guid.NewGuid():N}@acme.test>";
+        using var other = await f.NewOrganizationAsync();
+        Assert.Equal(HttpStatusCode.Created, (await PostJsonAsync(other, "/outbound/sends", Send(requestId, messageId))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostJsonAsync(other, $"/outbound/{requestId}/meeting", new JsonObject())).Status);
+
+        var sent = await PostJsonAsync(f.Client, "/outbound/sends", Send(requestId, messageId));
+        var meeting = await PostJsonAsync(f.Client, $"/outbound/{requestId}/meeting", new JsonObject());
+
+        Assert.True(sent.Status == HttpStatusCode.Created, sent.Text);
+        Assert.True(meeting.Status == HttpStatusCode.Created, meeting.Text);
+        var events = await f.EventsAsync(PlatformOrg, OutboundStreams.StreamId(requestId));
+        Assert.Equal(["outbound_sent.v1", "outbound_meeting_booked.v1"], events.Select(e => e.EventType));
+    }
+
     internal static JsonObject Send(Guid requestId, string messageId) => new()
     {
         ["request_id"] = requestId, ["message_id"] = messageId, ["channel"] = "EMAIL", ["variant_index"] = 1,

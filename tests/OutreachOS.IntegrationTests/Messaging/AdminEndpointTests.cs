@@ -116,6 +116,34 @@ public sealed class AdminEndpointTests
     }
 
     [Fact]
+    public async Task A_probe_id_used_by_one_organization_is_free_in_another()
+    {
+        // The probe's event id used to be the caller's probe id itself; event ids are unique across organizations, so
+        // a caller could claim (or test for) an id another organization's event needed.
+        await using var app = await StartAsync();
+        var probeId = Guid.NewGuid();
+        foreach (var tenant in new[] { Tenant, OtherTenant })
+        {
+            var posted = await app.Client.SendAsync(app.Request(HttpMethod.Post, "/admin/messaging/probe", tenant, new { probe_id = probeId }));
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+        foreach (var tenant in new[] { Tenant, OtherTenant })
+        {
+            await Eventually.TrueAsync(async () =>
+                (await JsonAsync(await app.Client.SendAsync(app.Request(HttpMethod.Get, $"/admin/messaging/probe/{probeId}", tenant))))
+                    .GetProperty("handled_count").GetInt64() == 1, "probe handled in each organization");
+        }
+        var ids = new List<Guid>();
+        foreach (var tenant in new[] { Tenant, OtherTenant })
+        {
+            var stream = await app.Web.Services.GetRequiredService<IEventStore>().ReadStreamAsync(tenant, MessagingProbe.RequestStream(probeId));
+            ids.Add(Assert.Single(stream).EventId);
+        }
+        Assert.DoesNotContain(probeId, ids);
+        Assert.NotEqual(ids[0], ids[1]);
+    }
+
+    [Fact]
     public async Task Dead_letters_are_listed_and_redriven_only_within_the_callers_tenant()
     {
         await using var app = await StartAsync();

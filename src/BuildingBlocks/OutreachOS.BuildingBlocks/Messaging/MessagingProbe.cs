@@ -34,10 +34,15 @@ public sealed class MessagingProbe(IEventStore store)
 
     public static string HandledStream(Guid probeId) => RequestStream(probeId) + "-handled";
 
-    /// <summary>Appends the request; repeating a probe id is a no-op (the event id derives from it).</summary>
+    /// <summary>
+    /// Appends the request; repeating a probe id is a no-op (the event id derives from it and from the organization, so
+    /// a caller's probe id can never be an id another organization's event needs).
+    /// </summary>
     public async Task RequestAsync(Guid tenantId, Guid probeId, CancellationToken ct = default) =>
         await store.AppendAsync(tenantId, RequestStream(probeId), "messaging-probe", ExpectedVersion.Any,
-            [new EventToAppend(probeId, new MessagingProbeRequested(probeId))], ct);
+            [new EventToAppend(RequestEventId(tenantId, probeId), new MessagingProbeRequested(probeId))], ct);
+
+    public static Guid RequestEventId(Guid tenantId, Guid probeId) => NameBasedIds.ForTenant(tenantId, "messaging-probe", probeId.ToString("N"));
 
     public async Task<MessagingProbeStatus> StatusAsync(Guid tenantId, Guid probeId, CancellationToken ct = default)
     {

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
-using OutreachOS.Ingestion.Accepting;
 
 namespace OutreachOS.Ingestion.Outbound;
 
@@ -26,7 +25,7 @@ internal static class BookMeeting
         var now = clock.GetUtcNow();
         var booked = new OutboundMeetingBooked(requestId, body?.BookedAt ?? now, now);
         var result = await store.AppendAsync(tenant, stream, OutboundStreams.StreamType, ExpectedVersion.Any,
-            [new EventToAppend(DeterministicId.For(requestId, "meeting"), booked)], ct);
+            [new EventToAppend(OutboundStreams.EventId(tenant, requestId, "meeting"), booked)], ct);
         return TypedResults.Created($"/outbound/{requestId:D}", new MeetingBooked(requestId, booked.BookedAt, result.Version));
     }
 }

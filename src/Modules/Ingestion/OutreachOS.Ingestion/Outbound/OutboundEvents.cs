@@ -9,6 +9,14 @@ internal static class OutboundStreams
 
     public static string StreamId(Guid requestId) => $"outbound-{requestId:N}";
 
+    /// <summary>
+    /// The id of a send or meeting event: the caller names the request, so the id includes the organization. Before
+    /// 2026-12-02 it did not, and one organization could claim the id another organization's send of the same request
+    /// id would need (that send then failed as a duplicate).
+    /// </summary>
+    public static Guid EventId(Guid tenantId, Guid requestId, string what) =>
+        NameBasedIds.ForTenant(tenantId, StreamType, $"{requestId:N}:{what}");
+
     public static readonly Type[] EventTypes = [typeof(OutboundSent), typeof(OutboundReplyReceived), typeof(OutboundMeetingBooked)];
 }
 

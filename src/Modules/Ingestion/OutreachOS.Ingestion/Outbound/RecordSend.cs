@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
-using OutreachOS.Ingestion.Accepting;
 using OutreachOS.Ingestion.Normalizing;
 
 namespace OutreachOS.Ingestion.Outbound;
@@ -85,7 +84,7 @@ internal static class RecordSend
         }
         var sent = new OutboundSent(requestId, messageId, channel, body.VariantIndex.Value, now);
         var result = (await store.AppendManyAsync(tx, [new StreamAppend(tenant, OutboundStreams.StreamId(requestId), OutboundStreams.StreamType,
-            ExpectedVersion.Any, [new EventToAppend(DeterministicId.For(requestId, "sent:" + bare), sent)])], ct))[0];
+            ExpectedVersion.Any, [new EventToAppend(OutboundStreams.EventId(tenant, requestId, "sent:" + bare), sent)])], ct))[0];
         await tx.CommitAsync(ct);
         return TypedResults.Created($"/outbound/{requestId:D}", new SendRecorded(requestId, messageId, channel, body.VariantIndex.Value, result.Version));
     }
