@@ -36,12 +36,70 @@ public sealed class UnsourcedClaimsCheckTests
     [InlineData("They raised 2 million.", "Funding: $2M seed")]
     [InlineData("They raised $2.5M.", "raised 2.5 million")]
     [InlineData("Revenue passed 10k accounts.", "10,000 accounts")]
+    [InlineData("Acme grew 40% last quarter.", "成長率 ４０％")]
+    [InlineData("Acme grew 40% last quarter.", "نمو ٤٠٪")]
     public void A_figure_present_in_the_sources_in_another_notation_is_sourced(string body, string source)
     {
         var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source))
             .Where(f => f.Code is RiskCodes.UnsourcedPercent or RiskCodes.UnsourcedMoney or RiskCodes.UnsourcedNumber)
             .ToList();
         Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Hi Sarah, does Tuesday at \uFF13pm work?", "\uFF13pm")]
+    [InlineData("Hi Sarah, does Tuesday at \u0663pm work?", "\u0663pm")]
+    [InlineData("Hi Sarah, does Tuesday at \u0967\u096A:\u0969\u0966 work?", "\u0967\u096A:\u0969\u0966")]
+    public void A_time_written_with_non_ascii_digits_is_read_instead_of_throwing(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), RiskCodes.UnsourcedTime);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void Dates_written_with_non_ascii_digits_are_read_instead_of_throwing()
+    {
+        var body = "We shipped on March \uFF15 and on \u0662\u0660\u0662\u0664-\u0660\u0663-\u0660\u0665.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Launch: June 12th"));
+        Assert.Equal(
+            ["March \uFF15", "\u0662\u0660\u0662\u0664-\u0660\u0663-\u0660\u0665"],
+            flags.Where(f => f.Code == RiskCodes.UnsourcedDate).Select(f => f.Span!.Text));
+    }
+
+    [Fact]
+    public void Source_figures_written_with_non_ascii_digits_are_indexed_instead_of_throwing()
+    {
+        var body = "We are open 9:00-18:00, and 40% of your loads are retail.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "営業時間 ９:００-１８:００", "比率 ４０％"));
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Teams see \uFF14\uFF10\uFF05 more replies.", "\uFF14\uFF10\uFF05")]
+    [InlineData("Teams see \u0664\u0660\u066A more replies.", "\u0664\u0660\u066A")]
+    public void A_percentage_in_full_width_or_arabic_indic_digits_is_blocked(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), RiskCodes.UnsourcedPercent);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+        Assert.Contains(span, flag.Detail, StringComparison.Ordinal); // the detail quotes what was written
+    }
+
+    [Fact]
+    public void No_decimal_digit_of_any_script_makes_the_extraction_throw()
+    {
+        for (var c = char.MinValue; c < char.MaxValue; c++)
+        {
+            if (char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.DecimalDigitNumber)
+            {
+                continue;
+            }
+
+            var d = c.ToString();
+            var body = $"Hi Sarah, {d}{d}:{d}{d} or {d}pm on March {d}, {d}/{d}/{d}{d} or {d}{d}{d}{d}-0{d}-0{d}? {d}{d}% and ${d}M.";
+            var flags = Run<UnsourcedClaimsCheck>(WithSources(body, $"open {d}:{d}{d}, {d},{d}{d}{d}.5 loads"));
+            Assert.True(flags.Any(f => f.Code == RiskCodes.UnsourcedMoney && f.Span!.Text == $"${d}M"), $"U+{(int)c:X4}: {Describe(flags)}");
+        }
     }
 
     [Fact]

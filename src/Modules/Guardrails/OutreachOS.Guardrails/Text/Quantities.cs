@@ -36,7 +36,8 @@ internal static partial class Quantities
     /// <summary>
     /// Finds dates, quarters, times and numbers (digits, and spelled-out numbers with a unit) in order of position.
     /// Ranges in <paramref name="masked"/> (e-mail addresses, phone numbers, links) are skipped, and a number that is
-    /// part of a date or time is reported only as that date or time.
+    /// part of a date or time is reported only as that date or time. Expects <see cref="TextNormalizer"/> output:
+    /// the patterns read ASCII digits only ([0-9], never <c>\d</c>, which also matches "３" and "٣").
     /// </summary>
     public static List<Mention> Extract(string text, IReadOnlyList<(int Start, int Length)> masked, bool allSpelledNumbers = false)
     {
@@ -267,7 +268,7 @@ internal static partial class Quantities
     [GeneratedRegex("""
         (?<![\p{L}\p{N}_$€£.,])
         (?:(?<cur>[$€£])\s?)?
-        (?<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
         (?:\s?(?<mult>k|mm|m|bn|b|thousand|million|billion|trillion)(?!\p{L}))?
         (?:\s?(?<pct>%|percent(?!\p{L})|per\s?cent(?!\p{L})|pct(?!\p{L})))?
         (?:\s?(?<cursuf>usd|eur|gbp|dollars|euros|pounds)(?!\p{L}))?
@@ -278,14 +279,14 @@ internal static partial class Quantities
 
     // Month-name dates: the month of "March 5" sits in a lookbehind so the scan only stops at digits.
     [GeneratedRegex("""
-        (?<=\b(?<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+)(?<d>\d{1,2})(?:st|nd|rd|th)?(?![\p{L}\p{N}])(?:,?\s+(?<y>\d{4})(?!\p{N}))?
-        |(?<![\p{L}\p{N}])(?<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:,?\s+(?<y2>\d{4})(?!\p{N}))?
+        (?<=\b(?<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+)(?<d>[0-9]{1,2})(?:st|nd|rd|th)?(?![\p{L}\p{N}])(?:,?\s+(?<y>[0-9]{4})(?!\p{N}))?
+        |(?<![\p{L}\p{N}])(?<d2>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:,?\s+(?<y2>[0-9]{4})(?!\p{N}))?
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex MonthDateRegex();
 
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}])(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})\b
-        |(?<![\p{L}\p{N}])(?<sa>\d{1,2})/(?<sb>\d{1,2})/(?<sy>\d{4}|\d{2})\b
+        (?<![\p{L}\p{N}])(?<iy>[0-9]{4})-(?<im>[0-9]{1,2})-(?<id>[0-9]{1,2})\b
+        |(?<![\p{L}\p{N}])(?<sa>[0-9]{1,2})/(?<sb>[0-9]{1,2})/(?<sy>[0-9]{4}|[0-9]{2})\b
         """, RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex NumericDateRegex();
 
@@ -310,8 +311,8 @@ internal static partial class Quantities
     }
 
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}:])(?<h>\d{1,2})(?::(?<m>\d{2}))?\s?(?<ampm>[ap]\.?m\.?)(?!\p{L})
-        |(?<![\p{L}\p{N}:])(?<h>\d{1,2}):(?<m>\d{2})(?![\p{N}:])
+        (?<![\p{L}\p{N}:])(?<h>[0-9]{1,2})(?::(?<m>[0-9]{2}))?\s?(?<ampm>[ap]\.?m\.?)(?!\p{L})
+        |(?<![\p{L}\p{N}:])(?<h>[0-9]{1,2}):(?<m>[0-9]{2})(?![\p{N}:])
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex TimeRegex();
 
