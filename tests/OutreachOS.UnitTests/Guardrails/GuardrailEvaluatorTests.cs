@@ -60,6 +60,17 @@ public sealed class GuardrailEvaluatorTests
     }
 
     [Fact]
+    public async Task A_draft_with_full_width_digits_is_evaluated_instead_of_failing()
+    {
+        var body = "Hi Sarah,\nI noticed Acme Logistics is hiring 12 SDRs. Does Tuesday at \uFF13pm work for a 15-min call?";
+        var report = await EvaluateAsync(Email(body));
+
+        var time = report.Flags.Single(f => f.Code == RiskCodes.UnsourcedTime);
+        AssertSpan(time, body, "\uFF13pm");
+        Assert.True(report.Passed, Describe(report.Flags));
+    }
+
+    [Fact]
     public void A_short_message_is_evaluated_synchronously()
     {
         var pending = GuardrailEvaluator.CreateDefault().EvaluateAsync(Email(CleanEmailBody), CancellationToken.None);

@@ -43,6 +43,52 @@ public sealed class RequiredElementsCheckTests
         Assert.Empty(Run<RequiredElementsCheck>(LinkedIn(body)));
     }
 
+    [Theory]
+    [InlineData("Sarah", "Hi\u00A0Sarah,")]
+    [InlineData("Sarah", "Hi\u202FSarah,")]
+    [InlineData("Jose", "Hi Jos\u00E9,")]
+    [InlineData("Jos\u00E9", "Hi Jose,")]
+    [InlineData("Jos\u00E9", "Hi Jose\u0301,")]
+    [InlineData("\u0130smail", "Hi Ismail,")]
+    [InlineData("Ismail", "Hi \u0130smail,")]
+    [InlineData("Dr. Sarah", "Hi Sarah,")]
+    [InlineData("Dr. Sarah", "Hi Dr. Sarah,")]
+    [InlineData("Prof Sarah Chen", "Dear Sarah,")]
+    [InlineData("Sarah\nJane", "Hi Sarah,")]
+    [InlineData("Sarah\tJane", "Hi Sarah,")]
+    [InlineData("Jose", "Jos\u00E9, quick one:")]
+    public void A_greeting_that_names_the_lead_in_another_spelling_or_spacing_passes(string firstName, string greeting)
+    {
+        var input = Email($"{greeting}\nI noticed Acme Logistics is hiring 12 SDRs. Open to a 15-min call?") with { LeadFirstName = firstName };
+        var flags = Run<RequiredElementsCheck>(input);
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Dr. Sarah", "Hi John,", "John")]
+    [InlineData("Dr. Sarah", "Hi Dr. John,", "John")]
+    [InlineData("Jos\u00E9", "Hi Josie,", "Josie")]
+    public void A_greeting_to_another_person_is_still_the_wrong_name(string firstName, string greeting, string span)
+    {
+        var body = $"{greeting}\nI noticed Acme Logistics is hiring 12 SDRs. Open to a 15-min call?";
+        var flag = Single(Run<RequiredElementsCheck>(Email(body) with { LeadFirstName = firstName }), RiskCodes.GreetingWrongName);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void Relevance_matches_non_latin_words_written_the_same_way_in_message_and_sources()
+    {
+        // Cyrillic letters that look Latin are normalised for phrase checks; relevance must still see these words as equal.
+        var input = Sms("\u0421\u0430\u0448\u0430, \u0432\u0438\u0434\u0435\u043B \u0433\u0440\u0443\u0437\u043E\u043F\u0435\u0440\u0435\u0432\u043E\u0437\u043A\u0438? \u0421\u043E\u0437\u0432\u043E\u043D\u0438\u043C\u0441\u044F?") with
+        {
+            LeadFirstName = "\u0421\u0430\u0448\u0430",
+            Goal = null,
+            SourceTexts = ["\u041A\u043E\u043C\u043F\u0430\u043D\u0438\u044F: \u0433\u0440\u0443\u0437\u043E\u043F\u0435\u0440\u0435\u0432\u043E\u0437\u043A\u0438"],
+        };
+        var flags = Run<RequiredElementsCheck>(input);
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
     [Fact]
     public void An_sms_does_not_need_a_greeting()
     {

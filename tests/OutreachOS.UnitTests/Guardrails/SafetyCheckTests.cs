@@ -65,6 +65,16 @@ public sealed class SafetyCheckTests
     }
 
     [Fact]
+    public void A_phone_number_in_full_width_digits_is_found_and_compared_by_digits()
+    {
+        var body = "Call me at \uFF0B\uFF11 \uFF14\uFF11\uFF15 \uFF15\uFF15\uFF15 \uFF10\uFF11\uFF13\uFF14.";
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedPii);
+        AssertSpan(flag, body, "\uFF0B\uFF11 \uFF14\uFF11\uFF15 \uFF15\uFF15\uFF15 \uFF10\uFF11\uFF13\uFF14");
+
+        Assert.Empty(Run<SafetyCheck>(Email(body) with { SourceTexts = [.. Sources, "Phone: +1 415 555 0134"] }));
+    }
+
+    [Fact]
     public void A_phone_number_is_reported_as_pii_not_as_an_unsourced_number()
     {
         var body = "Call me at +1 415 555 0134.";

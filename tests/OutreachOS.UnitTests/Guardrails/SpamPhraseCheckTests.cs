@@ -28,6 +28,19 @@ public sealed class SpamPhraseCheckTests
     }
 
     [Theory]
+    [InlineData("The pilot is r\u0456sk-free for your team.", "r\u0456sk-free")]
+    [InlineData("The pilot is \uFF52\uFF49\uFF53\uFF4B-free for your team.", "\uFF52\uFF49\uFF53\uFF4B-free")]
+    [InlineData("Results are \uFF47\uFF55\uFF41\uFF52\uFF41\uFF4E\uFF54\uFF45\uFF45\uFF44 for your team.", "\uFF47\uFF55\uFF41\uFF52\uFF41\uFF4E\uFF54\uFF45\uFF45\uFF44")]
+    [InlineData("Results are gu\u0430r\u0430nteed for your team.", "gu\u0430r\u0430nteed")]
+    [InlineData("It works 100\uFF05 of the time.", "100\uFF05")]
+    public void Look_alike_and_full_width_letters_do_not_hide_a_spam_phrase(string body, string expectedSpan)
+    {
+        var flag = Single(Run<SpamPhraseCheck>(Email(body)), RiskCodes.SpamPhrase);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, expectedSpan);
+    }
+
+    [Theory]
     [InlineData("Happy to contact nowadays teams.")]
     [InlineData("Feel free to ignore this if the timing is off.")]
     [InlineData("Are you free for a call on Tuesday?")]
@@ -80,6 +93,18 @@ public sealed class SpamPhraseCheckTests
         var competitor = Single(flags, RiskCodes.CompetitorMention);
         Assert.Equal(RiskSeverity.Block, competitor.Severity);
         AssertSpan(competitor, body, "Outreach.io");
+    }
+
+    [Theory]
+    [InlineData("Unlike G\u043Eng, we write the drafts for you.", "G\u043Eng")]
+    [InlineData("Unlike G\u03BFng, we write the drafts for you.", "G\u03BFng")]
+    [InlineData("Unlike \uFF27\uFF4F\uFF4E\uFF47, we write the drafts for you.", "\uFF27\uFF4F\uFF4E\uFF47")]
+    public void A_competitor_spelled_with_look_alike_letters_is_still_blocked(string body, string expectedSpan)
+    {
+        var input = Email(body) with { CompetitorNames = ["Gong"], SourceTexts = ["Freight brokerage for retailers"] };
+        var flag = Single(Run<SpamPhraseCheck>(input), RiskCodes.CompetitorMention);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, expectedSpan);
     }
 
     [Fact]

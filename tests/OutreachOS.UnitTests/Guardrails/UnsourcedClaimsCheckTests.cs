@@ -36,12 +36,140 @@ public sealed class UnsourcedClaimsCheckTests
     [InlineData("They raised 2 million.", "Funding: $2M seed")]
     [InlineData("They raised $2.5M.", "raised 2.5 million")]
     [InlineData("Revenue passed 10k accounts.", "10,000 accounts")]
+    [InlineData("They raised $2M.", "Seed round of US$2M")]
+    [InlineData("Acme grew 40% last quarter.", "成長率 ４０％")]
+    [InlineData("Acme grew 40% last quarter.", "نمو ٤٠٪")]
+    [InlineData("We help 1\u202F000 teams.", "1,000 teams")]
+    [InlineData("We help 1,000 teams.", "1\u00A0000 teams")]
+    [InlineData("We help 1 000 teams.", "1\u2009000 teams")]
     public void A_figure_present_in_the_sources_in_another_notation_is_sourced(string body, string source)
     {
         var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source))
             .Where(f => f.Code is RiskCodes.UnsourcedPercent or RiskCodes.UnsourcedMoney or RiskCodes.UnsourcedNumber)
             .ToList();
         Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Hi Sarah, does Tuesday at \uFF13pm work?", "\uFF13pm")]
+    [InlineData("Hi Sarah, does Tuesday at \u0663pm work?", "\u0663pm")]
+    [InlineData("Hi Sarah, does Tuesday at \u0967\u096A:\u0969\u0966 work?", "\u0967\u096A:\u0969\u0966")]
+    public void A_time_written_with_non_ascii_digits_is_read_instead_of_throwing(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), RiskCodes.UnsourcedTime);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void Dates_written_with_non_ascii_digits_are_read_instead_of_throwing()
+    {
+        var body = "We shipped on March \uFF15 and on \u0662\u0660\u0662\u0664-\u0660\u0663-\u0660\u0665.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Launch: June 12th"));
+        Assert.Equal(
+            ["March \uFF15", "\u0662\u0660\u0662\u0664-\u0660\u0663-\u0660\u0665"],
+            flags.Where(f => f.Code == RiskCodes.UnsourcedDate).Select(f => f.Span!.Text));
+    }
+
+    [Fact]
+    public void Source_figures_written_with_non_ascii_digits_are_indexed_instead_of_throwing()
+    {
+        var body = "We are open 9:00-18:00, and 40% of your loads are retail.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "営業時間 ９:００-１８:００", "比率 ４０％"));
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Teams see \uFF14\uFF10\uFF05 more replies.", "\uFF14\uFF10\uFF05")]
+    [InlineData("Teams see \u0664\u0660\u066A more replies.", "\u0664\u0660\u066A")]
+    public void A_percentage_in_full_width_or_arabic_indic_digits_is_blocked(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), RiskCodes.UnsourcedPercent);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+        Assert.Contains(span, flag.Detail, StringComparison.Ordinal); // the detail quotes what was written
+    }
+
+    [Fact]
+    public void No_decimal_digit_of_any_script_makes_the_extraction_throw()
+    {
+        for (var c = char.MinValue; c < char.MaxValue; c++)
+        {
+            if (char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.DecimalDigitNumber)
+            {
+                continue;
+            }
+
+            var d = c.ToString();
+            var body = $"Hi Sarah, {d}{d}:{d}{d} or {d}pm on March {d}, {d}/{d}/{d}{d} or {d}{d}{d}{d}-0{d}-0{d}? {d}{d}% and ${d}M.";
+            var flags = Run<UnsourcedClaimsCheck>(WithSources(body, $"open {d}:{d}{d}, {d},{d}{d}{d}.5 loads"));
+            Assert.True(flags.Any(f => f.Code == RiskCodes.UnsourcedMoney && f.Span!.Text == $"${d}M"), $"U+{(int)c:X4}: {Describe(flags)}");
+        }
+    }
+
+    [Theory]
+    [InlineData("Teams like yours saved US$2M last year.", "US$2M")]
+    [InlineData("Teams like yours saved A$500k last year.", "A$500k")]
+    [InlineData("Teams like yours saved HK$3M last year.", "HK$3M")]
+    [InlineData("Teams like yours saved R$40k last year.", "R$40k")]
+    [InlineData("Teams like yours saved USD 2M last year.", "USD 2M")]
+    public void An_amount_with_a_country_prefixed_currency_is_blocked_as_money(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), RiskCodes.UnsourcedMoney);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Hi Sarah,40% of brokers ramp slowly.", "40%", RiskCodes.UnsourcedPercent)]
+    [InlineData("Good question.40% of brokers ramp slowly.", "40%", RiskCodes.UnsourcedPercent)]
+    [InlineData("Hi Sarah,$40k goes to ramp.", "$40k", RiskCodes.UnsourcedMoney)]
+    [InlineData("Since FY2023 brokers ramp slowly.", "FY2023", RiskCodes.UnsourcedYear)]
+    [InlineData("Since FY24 brokers ramp slowly.", "FY24", RiskCodes.UnsourcedYear)]
+    public void A_figure_glued_to_punctuation_or_to_a_fiscal_year_prefix_is_checked(string body, string span, string code)
+    {
+        AssertSpan(Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), code), body, span);
+    }
+
+    [Fact]
+    public void A_fiscal_year_is_sourced_by_the_plain_year()
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources("Since FY2024 brokers ramp slowly.", "Opened a Chicago office in 2024"));
+        Assert.DoesNotContain(flags, f => f.Code is RiskCodes.UnsourcedYear or RiskCodes.UnsourcedNumber);
+    }
+
+    [Theory]
+    [InlineData("Our v2.0 SDK and the Python3.11 agent run inside HubSpot.")]
+    [InlineData("The export lands in report.2023.csv on your side.")]
+    [InlineData("Ticket abc,123,def is closed.")]
+    [InlineData("The BUS$2 route is closed.")]
+    public void Version_strings_and_dotted_ids_are_not_figures(string body)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "freight"))
+            .Where(f => f.Code is RiskCodes.UnsourcedNumber or RiskCodes.UnsourcedPercent or RiskCodes.UnsourcedMoney or RiskCodes.UnsourcedYear)
+            .ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("We help 1\u00A0000 teams.", "1\u00A0000", "1000")]
+    [InlineData("We help 1\u202F000 teams.", "1\u202F000", "1000")]
+    [InlineData("We help 1\u2009000 teams.", "1\u2009000", "1000")]
+    [InlineData("We help 1 000 teams.", "1 000", "1000")]
+    [InlineData("We help 2\u202F500\u202F000 teams.", "2\u202F500\u202F000", "2500000")]
+    public void A_number_grouped_by_spaces_is_one_number(string body, string span, string value)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), RiskCodes.UnsourcedNumber);
+        AssertSpan(flag, body, span);
+        Assert.Contains($"value {value}", flag.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Space_grouping_needs_a_short_leading_group_and_groups_of_exactly_three_digits()
+    {
+        var body = "In 2024 100 teams and 12 3456 reps joined.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "freight"))
+            .Where(f => f.Code is RiskCodes.UnsourcedNumber or RiskCodes.UnsourcedYear);
+        Assert.Equal(["2024", "100", "12", "3456"], flags.Select(f => f.Span!.Text));
     }
 
     [Fact]

@@ -44,6 +44,7 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
     {
         var body = context.Body;
         var firstName = context.Input.LeadFirstName?.Trim();
+        var expected = string.IsNullOrEmpty(firstName) ? null : ExpectedName(firstName);
         var lineEnd = body.Text.IndexOfAny(['\r', '\n']);
         var leading = body.Text.Length - body.Text.TrimStart().Length;
         var firstLineEnd = lineEnd < 0 ? body.Text.Length : lineEnd;
@@ -54,12 +55,12 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
 
         var opening = body.Span(leading, Math.Min(firstLineEnd - leading, 80));
 
-        var greeting = GreetingRegex().Match(body.Text);
+        var greeting = GreetingRegex().Match(body.Normalized);
         if (!greeting.Success)
         {
             // "Sarah, quick question ..." greets by name without a greeting word: accept it.
-            if (!string.IsNullOrEmpty(firstName) && NameFirstRegex().Match(body.Text) is { Success: true } named
-                && string.Equals(named.Groups["name"].Value, firstName, StringComparison.OrdinalIgnoreCase))
+            if (expected is not null && NameFirstRegex().Match(body.Normalized) is { Success: true } named
+                && IsLeadName(named.Groups["name"].Value, firstName!, expected))
             {
                 return;
             }
@@ -74,7 +75,7 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
             return;
         }
 
-        if (string.IsNullOrEmpty(firstName))
+        if (expected is null)
         {
             return;
         }
@@ -90,17 +91,36 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
             return;
         }
 
-        var expected = firstName.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-        if (!string.Equals(name.Value, expected, StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(name.Value, firstName, StringComparison.OrdinalIgnoreCase))
+        if (!IsLeadName(name.Value, firstName!, expected))
         {
+            var written = body.Span(name.Index, name.Length);
             flags.Add(new RiskFlag(
                 RiskCodes.GreetingWrongName,
                 RiskSeverity.Block,
-                $"The greeting names \"{name.Value}\" but the lead's first name is {firstName}.",
-                body.Span(name.Index, name.Length)));
+                $"The greeting names \"{written.Text}\" but the lead's first name is {firstName}.",
+                written));
         }
     }
+
+    /// <summary>
+    /// The name a greeting should use: the first word of the first-name field that is not a title ("Dr. Sarah" →
+    /// "Sarah"), split on any whitespace (a pasted "Sarah\tJane" is two words).
+    /// </summary>
+    private static string ExpectedName(string firstName)
+    {
+        var words = firstName.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return words.FirstOrDefault(w => !IsHonorific(w)) ?? words[0];
+    }
+
+    private static bool IsHonorific(string word) =>
+        word.TrimEnd('.').ToLowerInvariant() is "dr" or "mr" or "mrs" or "ms" or "mx" or "miss" or "prof" or "professor";
+
+    /// <summary>
+    /// The greeting's name is the lead's when it equals the expected name or the whole field, ignoring case, accents
+    /// and look-alike letters ("José" = "Jose", "İsmail" = "Ismail").
+    /// </summary>
+    private static bool IsLeadName(string written, string firstName, string expected) =>
+        TextNormalizer.SameName(written, expected) || TextNormalizer.SameName(written, firstName);
 
     private static void CheckCallToAction(GuardrailContext context, List<RiskFlag> flags)
     {
@@ -150,9 +170,13 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
 
         foreach (var part in context.Parts)
         {
+            var normalized = !ReferenceEquals(part.Normalized, part.Text);
             foreach (var w in part.Words)
             {
-                if (context.Sources.IsContextKeyword(Lexicon.Stem(w.Text)))
+                // Context keywords are indexed from the sources as written, so a word the normaliser changed (Cyrillic
+                // "грузоперевозки" shares letters with Latin) is also looked up in its written form.
+                if (context.Sources.IsContextKeyword(Lexicon.Stem(w.Text))
+                    || (normalized && context.Sources.IsContextKeyword(Lexicon.Stem(part.Text.Substring(w.Start, w.Text.Length)))))
                 {
                     return;
                 }
@@ -186,7 +210,7 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
     private static HashSet<string> GoalStems(string? goal)
     {
         var stems = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var w in Lexicon.Tokenize(goal ?? string.Empty))
+        foreach (var w in Lexicon.Tokenize(TextNormalizer.Normalize(goal ?? string.Empty)))
         {
             var lower = w.Text.ToLowerInvariant();
             if (!Lexicon.IsStopword(lower) && !lower.Any(char.IsDigit) && lower.Length > 2)
@@ -198,7 +222,8 @@ internal sealed partial class RequiredElementsCheck : IGuardrailCheck
         return stems;
     }
 
-    [GeneratedRegex(@"^\s*(?:hi|hello|hey|dear|greetings|hiya|good\s+(?:morning|afternoon|evening))\b[ \t,]*(?<name>[\p{L}][\p{L}'’-]*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // A title before the name ("Hi Dr. Sarah") is skipped; run on the normalised text, so "Hi\u00A0Sarah" has a plain space.
+    [GeneratedRegex(@"^\s*(?:hi|hello|hey|dear|greetings|hiya|good\s+(?:morning|afternoon|evening))\b[ \t,]*(?:(?:dr|mrs?|ms|mx|prof)\.?[ \t]+)?(?<name>[\p{L}][\p{L}'’-]*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex GreetingRegex();
 
     [GeneratedRegex(@"^\s*(?<name>[\p{L}][\p{L}'’-]*)\s*[,—–-]", RegexOptions.CultureInvariant)]

@@ -37,7 +37,7 @@ internal sealed class SourceIndex
         AddIfPresent(pieces, input.Goal);
 
         // A line break between pieces keeps phrase matches from spanning two unrelated fields.
-        var all = string.Join('\n', pieces);
+        var all = TextNormalizer.Normalize(string.Join('\n', pieces));
         Lower = all.ToLowerInvariant();
         Folded = FoldedText.Create(all);
 

@@ -4,7 +4,8 @@ namespace OutreachOS.Guardrails.Text;
 /// Text reduced to lower-case letters, digits and a few money/percent symbols, with a map back to the original
 /// offsets. Matching a folded phrase against it ignores case, spacing and punctuation, so "A C T  N O W",
 /// "act-now" and "Act now" all match "act now", while word boundaries are checked on the original text so
-/// "contact nowadays" does not.
+/// "contact nowadays" does not. Each char is first put through <see cref="TextNormalizer.Map"/>, so full-width and
+/// look-alike letters ("ｒｉｓｋ", Cyrillic "rіsk") fold like their Latin forms, whoever built the text.
 /// </summary>
 internal sealed class FoldedText
 {
@@ -28,7 +29,7 @@ internal sealed class FoldedText
         var n = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
+            var c = TextNormalizer.Map(text[i]);
             if (IsKept(c))
             {
                 chars[n] = char.ToLowerInvariant(c);
@@ -46,8 +47,9 @@ internal sealed class FoldedText
     {
         Span<char> buffer = text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length];
         var n = 0;
-        foreach (var c in text)
+        foreach (var raw in text)
         {
+            var c = TextNormalizer.Map(raw);
             if (IsKept(c))
             {
                 buffer[n++] = char.ToLowerInvariant(c);

@@ -36,7 +36,8 @@ internal static partial class Quantities
     /// <summary>
     /// Finds dates, quarters, times and numbers (digits, and spelled-out numbers with a unit) in order of position.
     /// Ranges in <paramref name="masked"/> (e-mail addresses, phone numbers, links) are skipped, and a number that is
-    /// part of a date or time is reported only as that date or time.
+    /// part of a date or time is reported only as that date or time. Expects <see cref="TextNormalizer"/> output:
+    /// the patterns read ASCII digits only ([0-9], never <c>\d</c>, which also matches "３" and "٣").
     /// </summary>
     public static List<Mention> Extract(string text, IReadOnlyList<(int Start, int Length)> masked, bool allSpelledNumbers = false)
     {
@@ -122,19 +123,29 @@ internal static partial class Quantities
 
     private static Mention? ToNumber(Match m)
     {
-        var digits = m.Groups["num"].Value.Replace(",", string.Empty, StringComparison.Ordinal);
+        var num = m.Groups["num"].Value;
+        var digits = num.Replace(",", string.Empty, StringComparison.Ordinal).Replace(" ", string.Empty, StringComparison.Ordinal);
         if (!decimal.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var mantissa))
         {
             return null;
         }
 
         var mult = m.Groups["mult"].Value;
+        var plain = mult.Length == 0 && !m.Groups["pct"].Success && !m.Groups["cursuf"].Success
+                    && !m.Groups["ord"].Success && !m.Groups["x"].Success;
+        if (m.Groups["fy"].Success)
+        {
+            // "FY2023", "FY 24", "FY'24": a fiscal year is a year, and "FY24k" is nothing we can read.
+            return plain && digits.Length is 2 or 4 && !digits.Contains('.', StringComparison.Ordinal)
+                ? new Mention(MentionKind.Year, m.Index, m.Length, m.Value, digits.Length == 2 ? 2000 + mantissa : mantissa, mantissa, null)
+                : null;
+        }
+
         var value = mantissa * Multiplier(mult);
         var isMoney = m.Groups["cur"].Success || m.Groups["cursuf"].Success;
         var kind = m.Groups["pct"].Success ? MentionKind.Percent
             : isMoney ? MentionKind.Money
-            : mult.Length == 0 && !m.Groups["ord"].Success && !m.Groups["x"].Success
-              && digits.Length == 4 && value is >= 1900 and <= 2100 ? MentionKind.Year
+            : plain && num.Length == 4 && value is >= 1900 and <= 2100 ? MentionKind.Year // "2,024" is not a year
             : MentionKind.Number;
         return new Mention(kind, m.Index, m.Length, m.Value, value, mantissa, null);
     }
@@ -262,30 +273,35 @@ internal static partial class Quantities
         return false;
     }
 
-    // Digits not glued to a preceding letter (so "B2B", "G2", "Q3" are not numbers), optional currency, thousands
-    // separators, decimals, a multiplier (k, M, bn, million), percent, ordinal or "x" suffix.
+    // Digits not glued to a preceding letter (so "B2B", "G2", "Q3", "v2.0" are not numbers) nor inside another number
+    // ("1,234", "2.5"), but allowed right after a letter's comma or period ("Hi Sarah,40%") unless more of a dotted
+    // id follows ("report.2023.csv"). Then an optional currency ("$", "US$", "HK$", "R$", "USD ") or fiscal-year
+    // prefix ("FY2023"), thousands separated by commas or by single spaces (NBSP and thin spaces are spaces after
+    // normalisation: "1 000", but "12 3456" stays two numbers), decimals, a multiplier (k, M, bn, million), percent,
+    // ordinal or "x" suffix.
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}_$€£.,])
-        (?:(?<cur>[$€£])\s?)?
-        (?<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?:(?<![\p{L}\p{N}_$€£¥.,])|(?<=\p{L}(?<glue>[.,])))
+        (?:(?<cur>(?:us|a|au|c|ca|nz|hk|s|sg|r|nt|mx)?\$|[€£¥]|(?:usd|eur|gbp)(?=\s?[0-9]))\s?|(?<fy>fy|cy)\s?'?)?
+        (?<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]{1,3}(?:\ [0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
         (?:\s?(?<mult>k|mm|m|bn|b|thousand|million|billion|trillion)(?!\p{L}))?
         (?:\s?(?<pct>%|percent(?!\p{L})|per\s?cent(?!\p{L})|pct(?!\p{L})))?
         (?:\s?(?<cursuf>usd|eur|gbp|dollars|euros|pounds)(?!\p{L}))?
         (?:(?<ord>st|nd|rd|th)|(?<x>x))?
         (?![\p{L}\p{N}])
+        (?(glue)(?![.,_/][\p{L}\p{N}]))
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex NumberRegex();
 
     // Month-name dates: the month of "March 5" sits in a lookbehind so the scan only stops at digits.
     [GeneratedRegex("""
-        (?<=\b(?<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+)(?<d>\d{1,2})(?:st|nd|rd|th)?(?![\p{L}\p{N}])(?:,?\s+(?<y>\d{4})(?!\p{N}))?
-        |(?<![\p{L}\p{N}])(?<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:,?\s+(?<y2>\d{4})(?!\p{N}))?
+        (?<=\b(?<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+)(?<d>[0-9]{1,2})(?:st|nd|rd|th)?(?![\p{L}\p{N}])(?:,?\s+(?<y>[0-9]{4})(?!\p{N}))?
+        |(?<![\p{L}\p{N}])(?<d2>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?<mon2>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b(?:,?\s+(?<y2>[0-9]{4})(?!\p{N}))?
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex MonthDateRegex();
 
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}])(?<iy>\d{4})-(?<im>\d{1,2})-(?<id>\d{1,2})\b
-        |(?<![\p{L}\p{N}])(?<sa>\d{1,2})/(?<sb>\d{1,2})/(?<sy>\d{4}|\d{2})\b
+        (?<![\p{L}\p{N}])(?<iy>[0-9]{4})-(?<im>[0-9]{1,2})-(?<id>[0-9]{1,2})\b
+        |(?<![\p{L}\p{N}])(?<sa>[0-9]{1,2})/(?<sb>[0-9]{1,2})/(?<sy>[0-9]{4}|[0-9]{2})\b
         """, RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex NumericDateRegex();
 
@@ -310,8 +326,8 @@ internal static partial class Quantities
     }
 
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}:])(?<h>\d{1,2})(?::(?<m>\d{2}))?\s?(?<ampm>[ap]\.?m\.?)(?!\p{L})
-        |(?<![\p{L}\p{N}:])(?<h>\d{1,2}):(?<m>\d{2})(?![\p{N}:])
+        (?<![\p{L}\p{N}:])(?<h>[0-9]{1,2})(?::(?<m>[0-9]{2}))?\s?(?<ampm>[ap]\.?m\.?)(?!\p{L})
+        |(?<![\p{L}\p{N}:])(?<h>[0-9]{1,2}):(?<m>[0-9]{2})(?![\p{N}:])
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex TimeRegex();
 
