@@ -44,6 +44,39 @@ public sealed class UnsourcedClaimsCheckTests
         Assert.True(flags.Count == 0, Describe(flags));
     }
 
+    [Theory]
+    [InlineData("Customers book 12% more meetings with Outreachly.", "Signals: hiring 12 SDRs", "12%")]
+    [InlineData("Teams see 2% more replies.", "Funding: $2M seed", "2%")]
+    [InlineData("Our drafts lift replies by 40%.", "40 regional retailers", "40%")]
+    public void A_percentage_is_sourced_only_by_a_percentage(string body, string source, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, source)), RiskCodes.UnsourcedPercent);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void A_duration_in_the_goal_does_not_source_a_percentage()
+    {
+        var body = "Teams see a 15% jump in replies. Open to a 15-min call?";
+        var input = WithSources(body, "freight software") with { Goal = "book a 15-min call" };
+        AssertSpan(Single(Run<UnsourcedClaimsCheck>(input), RiskCodes.UnsourcedPercent), body, "15%");
+    }
+
+    [Fact]
+    public void A_count_is_sourced_neither_by_a_percentage_nor_by_the_figure_inside_an_amount()
+    {
+        var body = "You added 2 carriers and 40 retailers.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Funding: $2M seed", "40% growth in shipments"))
+            .Where(f => f.Code == RiskCodes.UnsourcedNumber).ToList();
+        Assert.Equal(["2", "40"], flags.Select(f => f.Span!.Text));
+    }
+
+    [Fact]
+    public void A_year_of_a_sourced_date_sources_the_year()
+    {
+        Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources("Since 2024 you ship from Chicago.", "Chicago office opened 2024-03-05")));
+    }
+
     [Fact]
     public void A_planted_amount_is_blocked_as_money()
     {

@@ -41,10 +41,10 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                 MentionKind.Date => (sources.HasDate(m), RiskCodes.UnsourcedDate, RiskSeverity.Block, "date"),
                 MentionKind.Quarter => (sources.HasQuarter(m.Key!), RiskCodes.UnsourcedDate, RiskSeverity.Block, "period"),
                 MentionKind.Time => (sources.HasTime(m.Value), RiskCodes.UnsourcedTime, RiskSeverity.Warn, "time"),
-                MentionKind.Percent => (sources.HasValue(m.Value), RiskCodes.UnsourcedPercent, RiskSeverity.Block, "percentage"),
-                MentionKind.Money => (sources.HasValue(m.Value), RiskCodes.UnsourcedMoney, RiskSeverity.Block, "amount"),
-                MentionKind.Year => (sources.HasValue(m.Value), RiskCodes.UnsourcedYear, RiskSeverity.Block, "year"),
-                _ => (sources.HasValue(m.Value), RiskCodes.UnsourcedNumber, RiskSeverity.Block, "number"),
+                MentionKind.Percent => (sources.HasFigure(m), RiskCodes.UnsourcedPercent, RiskSeverity.Block, "percentage"),
+                MentionKind.Money => (sources.HasFigure(m), RiskCodes.UnsourcedMoney, RiskSeverity.Block, "amount"),
+                MentionKind.Year => (sources.HasFigure(m), RiskCodes.UnsourcedYear, RiskSeverity.Block, "year"),
+                _ => (sources.HasFigure(m), RiskCodes.UnsourcedNumber, RiskSeverity.Block, "number"),
             };
             if (sourced)
             {

@@ -9,8 +9,11 @@ namespace OutreachOS.Guardrails.Evaluation;
 /// </summary>
 internal sealed class SourceIndex
 {
-    private readonly HashSet<decimal> _values = [];
-    private readonly HashSet<decimal> _roundedValues = [];
+    // Figures are kept by kind: "12 SDRs" does not source "12%", nor does a "15-min" goal source "15% lift".
+    private readonly Figures _counts = new();
+    private readonly Figures _percents = new();
+    private readonly Figures _amounts = new();
+    private readonly HashSet<decimal> _years = [];
     private readonly HashSet<decimal> _times = [];
     private readonly HashSet<string> _dateKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _words = new(StringComparer.OrdinalIgnoreCase);
@@ -68,16 +71,24 @@ internal sealed class SourceIndex
 
                     if (mention.Year is { } year)
                     {
-                        _values.Add(year);
+                        _years.Add(year);
                     }
 
                     break;
                 case MentionKind.Time:
                     _times.Add(mention.Value);
                     break;
+                case MentionKind.Year:
+                    _years.Add(mention.Value);
+                    break;
+                case MentionKind.Percent:
+                    _percents.Add(mention.Value);
+                    break;
+                case MentionKind.Money:
+                    _amounts.Add(mention.Value);
+                    break;
                 default:
-                    AddValue(mention.Value);
-                    AddValue(mention.Mantissa);
+                    _counts.Add(mention.Value);
                     break;
             }
         }
@@ -133,15 +144,22 @@ internal sealed class SourceIndex
     public bool HasPhrase(string phrase) => Folded.Contains(FoldedText.Fold(phrase));
 
     /// <summary>
-    /// A value is sourced when the same value appears in the sources (any notation), or when a source figure with
-    /// decimals rounds to it ("39.7%" supports "40%").
+    /// A figure is sourced when a figure of the same kind and value appears in the sources (any notation), or when
+    /// a source figure with decimals rounds to it ("39.7%" supports "40%"). A percentage needs a percentage and a
+    /// year a year; a bare number and an amount source each other ("2 million" and "$2M").
     /// </summary>
-    public bool HasValue(decimal value) => _values.Contains(value) || _roundedValues.Contains(value);
+    public bool HasFigure(Mention figure) => figure.Kind switch
+    {
+        MentionKind.Percent => _percents.Contains(figure.Value),
+        MentionKind.Year => _years.Contains(figure.Value),
+        MentionKind.Money or MentionKind.Number => _amounts.Contains(figure.Value) || _counts.Contains(figure.Value),
+        _ => false,
+    };
 
     public bool HasTime(decimal minutes) => _times.Contains(minutes);
 
     public bool HasDate(Mention date) => Quantities.DateKeys(date).Any(_dateKeys.Contains)
-        && (date.Year is not { } y || _values.Contains(y));
+        && (date.Year is not { } y || _years.Contains(y));
 
     public bool HasQuarter(string key) => _dateKeys.Contains(key);
 
@@ -179,13 +197,22 @@ internal sealed class SourceIndex
         }
     }
 
-    private void AddValue(decimal value)
+    /// <summary>Source figures of one kind; one with decimals also supports its rounded value.</summary>
+    private sealed class Figures
     {
-        _values.Add(value);
-        if (decimal.Truncate(value) != value)
+        private readonly HashSet<decimal> _exact = [];
+        private readonly HashSet<decimal> _rounded = [];
+
+        public void Add(decimal value)
         {
-            _roundedValues.Add(decimal.Round(value, MidpointRounding.AwayFromZero));
+            _exact.Add(value);
+            if (decimal.Truncate(value) != value)
+            {
+                _rounded.Add(decimal.Round(value, MidpointRounding.AwayFromZero));
+            }
         }
+
+        public bool Contains(decimal value) => _exact.Contains(value) || _rounded.Contains(value);
     }
 
     private static void AddIfPresent(List<string> pieces, string? value)
