@@ -156,6 +156,59 @@ public sealed class UnsourcedClaimsCheckTests
         Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources("Congrats on the Series B!", "News: closed a Series B led by Accel")));
     }
 
+    [Theory]
+    [InlineData("Saw you just raised a new round.", "Freight brokerage for retailers around the Midwest.", "raised", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on the new funding round!", "Refund automation for retailers.", "new funding", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on being acquired by Flexport!", "Focus: lower customer acquisition cost", "being acquired", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on the acquisition!", "Focus: lower customer acquisition cost", "the acquisition", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on the award!", "Uses revenue recognition software", "award", RiskCodes.UnsourcedAward)]
+    public void Claim_evidence_must_start_a_word_of_the_sources(string body, string source, string span, string code)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, source)), code);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("We cut ramp time by 40%.", "Executive summary: 40% faster onboarding", "cut")]
+    [InlineData("Our drafts lift reply rates by 40%.", "Forklift fleet: 40% utilisation", "lift")]
+    public void Metric_evidence_must_start_a_word_of_the_sources(string body, string source, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, source)), RiskCodes.UnsourcedMetric);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Saw you just raised a new round.", "Raised a seed round led by Accel")]
+    [InlineData("Congrats on being acquired by Flexport!", "News: Acme was acquired by Flexport in March")]
+    [InlineData("Congrats on the award!", "Won the Freight Tech award")]
+    [InlineData("Congrats on the award!", "Named a leader by Gartner")]
+    [InlineData("We cut ramp time by 40%.", "Customers cut ramp time by 40%")]
+    public void Claims_with_word_evidence_in_the_sources_pass(string body, string source)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source))
+            .Where(f => f.Code is RiskCodes.UnsourcedFunding or RiskCodes.UnsourcedAward or RiskCodes.UnsourcedMetric).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Outreachly helps you lower customer acquisition cost.")]
+    [InlineData("The acquisition of new carriers gets expensive.")]
+    [InlineData("Is your acquisition strategy still outbound-first?")]
+    [InlineData("Leads acquired by cold calls convert worse.")]
+    public void The_word_acquisition_without_a_claim_shape_is_not_a_funding_claim(string body)
+    {
+        Assert.DoesNotContain(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), f => f.Code == RiskCodes.UnsourcedFunding);
+    }
+
+    [Fact]
+    public void A_claim_phrase_is_not_sourced_across_two_source_fields()
+    {
+        var body = "Congrats on the Series B!";
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "Sponsors a TV series", "B corp certified")), RiskCodes.UnsourcedFunding);
+        AssertSpan(flag, body, "Series B");
+    }
+
     [Fact]
     public void A_metric_claim_without_support_is_blocked_but_a_plain_pitch_is_not()
     {

@@ -5,12 +5,13 @@ using OutreachOS.Guardrails.Contracts;
 namespace OutreachOS.Guardrails.Checks;
 
 /// <summary>
-/// A kind of factual claim recognised by a trigger pattern. The claim is traceable when any of its evidence
-/// fragments occurs in the lower-cased sources, or (when <see cref="EvidenceIsMatch"/>) when the matched words
-/// themselves occur there ("Series B" needs "Series B", not just any funding word).
+/// A kind of factual claim recognised by a trigger pattern. The claim is traceable when the matched words occur in
+/// the sources ("Series B" needs "Series B" when there is no other evidence), when a source word starts with one
+/// of the <see cref="Evidence"/> fragments ("fund" in "funding", not in "refund"), or when the sources make a claim
+/// of the shape <see cref="EvidenceClaim"/> ("acquired by Flexport", not "customer acquisition cost").
 /// </summary>
 internal sealed record ClaimPattern(
-    string Code, RiskSeverity Severity, string What, Anchors Anchors, Regex Trigger, string[] Evidence, bool EvidenceIsMatch = false);
+    string Code, RiskSeverity Severity, string What, Anchors Anchors, Regex Trigger, string[] Evidence, Regex? EvidenceClaim = null);
 
 /// <summary>
 /// Literal fragments, one of which every match of a regex contains. Checking them with a vectorized multi-string
@@ -35,18 +36,17 @@ internal static partial class ClaimPatterns
 {
     public static readonly ClaimPattern[] All =
     [
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("seed", "series"), SeriesRegex(), [], EvidenceIsMatch: true),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("seed", "series"), SeriesRegex(), []),
         new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("rais", "fund", "just closed"), RaisedRegex(),
-            ["rais", "fund", "series", "seed", "invest", "round"]),
+            ["rais", "funding", "funded", "fundrais", "series", "seed", "investor", "investment", "invested", "round"]),
         new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("backed", "investor"), BackedRegex(),
-            ["backed", "invest", "fund"]),
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "acquisition or IPO claim", new("acqui", "ipo", "public", "merger"), ExitRegex(),
-            ["acqui", "ipo", "went public", "listed", "merger", "merged"]),
+            ["backed", "investor", "investment", "invested", "funding", "funded"]),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "acquisition or IPO claim", new("acqui", "ipo", "public", "merge"), ExitRegex(),
+            ["ipo", "went public", "merger", "merged"], ExitRegex()),
         new(RiskCodes.UnsourcedAward, RiskSeverity.Block, "award claim", new("award", "winner", "recogni", "named", "featured"), AwardRegex(),
-            ["award", "winner", "recogni", "named", "featured"]),
+            ["award", "winner", "finalist"], AwardRegex()),
         new(RiskCodes.UnsourcedRanking, RiskSeverity.Block, "ranking or leadership claim",
-            new("#", "no.", "number one", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), [],
-            EvidenceIsMatch: true),
+            new("#", "no.", "number one", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), []),
     ];
 
     /// <summary>Metric verbs: a claim only when a quantity sits in the same sentence.</summary>
@@ -75,7 +75,20 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:backed by|investors? like|vc-backed)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex BackedRegex();
 
-    [GeneratedRegex(@"\b(?:acquired|acquisition|ipo|went public|going public|merger)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// Acquisitions need a claim shape: "acquired by Flexport", "acquired Convoy", "being acquired", "the acquisition"
+    /// or "acquisition of Convoy", but not "customer acquisition cost" or "the acquisition of new carriers".
+    /// </summary>
+    [GeneratedRegex("""
+        \b(?:
+          (?:acquired|bought)\s+by(?=\s+(?:the\s+)?(?-i:\p{Lu}))
+         |acquired(?=\s+(?-i:\p{Lu}))
+         |(?:being|been|was|got|getting|just|recently)\s+acquired
+         |acquisition\s+(?:of|by)(?=\s+(?:the\s+)?(?-i:\p{Lu}))
+         |(?:the|your|their|its|recent)\s+(?:recent\s+)?acquisition(?!\s+(?:of|costs?|channels?|strateg(?:y|ies)|funnel|rates?|teams?|process|motion|engine|spend|budget|metrics?|efforts?|targets?|goals?)\b)
+         |ipo|went\s+public|going\s+public|merger\s+with|merged\s+with
+        )\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex ExitRegex();
 
     [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -70,9 +70,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
             foreach (Match m in pattern.Trigger.Matches(part.Text))
             {
-                var traceable = pattern.EvidenceIsMatch
-                    ? sources.HasPhrase(m.Value)
-                    : pattern.Evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal));
+                var traceable = sources.HasPhrase(m.Value)
+                    || pattern.Evidence.Any(sources.HasWordStartingWith)
+                    || (pattern.EvidenceClaim is { } claim && sources.HasMatch(claim));
                 if (traceable || Overlaps(claimed, m.Index, m.Length))
                 {
                     continue;
@@ -161,7 +161,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                     continue; // "help you grow pipeline" is a pitch, not a metric claim
                 }
 
-                if (evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal)) || Overlaps(claimed, m.Index, m.Length))
+                if (evidence.Any(sources.HasWordStartingWith) || Overlaps(claimed, m.Index, m.Length))
                 {
                     continue;
                 }

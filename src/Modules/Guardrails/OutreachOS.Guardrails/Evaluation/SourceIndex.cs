@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Guardrails.Text;
 
@@ -140,8 +141,46 @@ internal sealed class SourceIndex
     /// </summary>
     public bool IsContextKeyword(string stem) => _contextKeywords.Contains(stem);
 
-    /// <summary>Phrase present on word boundaries, ignoring case, spacing and punctuation.</summary>
-    public bool HasPhrase(string phrase) => Folded.Contains(FoldedText.Fold(phrase));
+    /// <summary>
+    /// Phrase present on word boundaries within one line of the sources, ignoring case, spacing and punctuation. The
+    /// folded text drops line breaks, so a hit that spans one ("TV series" + "B corp") is discarded here.
+    /// </summary>
+    public bool HasPhrase(string phrase) => PhraseHits(phrase).Any();
+
+    /// <summary>Original-text ranges of <see cref="HasPhrase"/> hits (offsets into <c>Folded.Original</c>).</summary>
+    public IEnumerable<(int Start, int Length)> PhraseHits(string phrase) =>
+        Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny('\n', '\r'));
+
+    /// <summary>
+    /// True when a word of the sources starts with <paramref name="fragment"/> (lower case): "fund" is found in
+    /// "funding" but not in "refund", "cut" in "cuts" but not in "executive".
+    /// </summary>
+    public bool HasWordStartingWith(string fragment)
+    {
+        for (var at = Lower.IndexOf(fragment, StringComparison.Ordinal); at >= 0; at = Lower.IndexOf(fragment, at + 1, StringComparison.Ordinal))
+        {
+            if (at == 0 || !char.IsLetterOrDigit(Lower[at - 1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="claim"/> matches the sources within one line (a claim of the same shape).</summary>
+    public bool HasMatch(Regex claim)
+    {
+        foreach (var m in claim.EnumerateMatches(Folded.Original))
+        {
+            if (!Folded.Original.AsSpan(m.Index, m.Length).ContainsAny('\n', '\r'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// A figure is sourced when a figure of the same kind and value appears in the sources (any notation), or when
