@@ -129,6 +129,33 @@ public sealed class UnsourcedClaimsCheckTests
         Assert.All(flags, f => Assert.Equal(RiskSeverity.Block, f.Severity));
     }
 
+    [Theory]
+    [InlineData("We work with Stripe, Notion and Ramp.", "Stripe|Notion|Ramp")]
+    [InlineData("Teams like Ramp and Gong rely on us.", "Ramp|Gong")]
+    [InlineData("Ramp and Gong both rely on us.", "Ramp|Gong")]
+    [InlineData("We partner with Flexport and Gong.", "Flexport|Gong")]
+    public void Names_in_a_customer_claim_need_to_be_presented_as_customers_in_the_sources(string body, string names)
+    {
+        // "Gong" is in the lead's tech stack and "ramp" is a common word in the keywords: neither makes a customer.
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, Sources)).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+
+        Assert.Equal(names.Split('|'), flags.Select(f => f.Span!.Text));
+        Assert.All(flags, f => Assert.Equal(RiskSeverity.Block, f.Severity));
+    }
+
+    [Theory]
+    [InlineData("We work with Stripe and Ramp.", "Customer logos: Stripe, Ramp")]
+    [InlineData("Teams like Ramp rely on us.", "Case study: Ramp halved rep ramp time")]
+    [InlineData("Teams at companies like Acme Logistics hire SDRs in waves.", "freight")]
+    [InlineData("Recruiters rely on us for this.", "freight")]
+    [InlineData("Outreachly works with HubSpot.", "Tech stack: HubSpot", "Sender: Tom Baker, Outreachly")]
+    public void Sourced_customers_the_lead_itself_and_plain_words_are_not_customer_claims(string body, params string[] sources)
+    {
+        var input = WithSources(body, sources) with { LeadCompany = "Acme Logistics" };
+        var flags = Run<UnsourcedClaimsCheck>(input);
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
     [Fact]
     public void Trusted_by_a_sourced_customer_passes()
     {

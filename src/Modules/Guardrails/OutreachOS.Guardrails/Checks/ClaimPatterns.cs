@@ -119,8 +119,29 @@ internal static partial class ClaimPatterns
     private static partial Regex RoiRegex();
 
     /// <summary>Phrases that introduce named customers or partners.</summary>
-    [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex CustomerTrigger();
+
+    /// <summary>Every <see cref="NamesBeforeReliance"/> match contains one of these.</summary>
+    public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our");
+
+    /// <summary>
+    /// Names that come before the claim: "Ramp and Gong rely on us", "Stripe, Notion and Ramp all use our drafts".
+    /// The list is made of capitalized words joined by spaces, commas, "and", "or" or "&amp;".
+    /// </summary>
+    [GeneratedRegex("""
+        (?<![\p{L}\p{N}])(?<names>(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s+)(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*)*)
+        \s+(?:all\s+|both\s+|already\s+|also\s+)?
+        (?:(?:rely|relies|relied|depend|depends|count|counts)\s+on|use|uses|trust|trusts|chose|love|loves|switched\s+to)\s+(?:us|our)\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex NamesBeforeReliance();
+
+    /// <summary>
+    /// A source line that presents the names on it as customers or partners ("Customer logos: Stripe", "Case study:
+    /// Ramp"). A name merely present in the input (the lead's tech stack, a keyword) is not the sender's customer.
+    /// </summary>
+    [GeneratedRegex(@"\b(?:customers?|clients?|case stud(?:y|ies)|logos?|partners?|partnered|partnerships?|testimonials?|references?|trusted by|used by|loved by|relied (?:up)?on by|(?:works?|worked|working) with|helped|powering|powers|(?:rely|relies) on (?:us|our))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex CustomerCue();
 
     /// <summary>A capitalized name of one or more words, e.g. "Goldman Sachs" or "Procter & Gamble".</summary>
     [GeneratedRegex(@"\G(?:the\s+)?(?<name>[\p{Lu}\d][\p{L}\p{N}'’.-]*(?:\s+(?:&\s+|of\s+)?[\p{Lu}\d][\p{L}\p{N}'’.-]*)*)", RegexOptions.CultureInvariant)]

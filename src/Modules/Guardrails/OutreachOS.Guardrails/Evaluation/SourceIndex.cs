@@ -149,7 +149,43 @@ internal sealed class SourceIndex
 
     /// <summary>Original-text ranges of <see cref="HasPhrase"/> hits (offsets into <c>Folded.Original</c>).</summary>
     public IEnumerable<(int Start, int Length)> PhraseHits(string phrase) =>
-        Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny('\n', '\r'));
+        Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny(LineBreaks));
+
+    /// <summary>
+    /// A name is sourced when it occurs within one source line written with its capitals (a proper noun "Ramp" is
+    /// not sourced by the common word in "rep ramp time"), on a line that matches <paramref name="line"/> when given
+    /// (e.g. a line that presents the name as a customer).
+    /// </summary>
+    public bool HasName(string name, Regex? line = null)
+    {
+        var nameWords = Lexicon.Tokenize(name);
+        foreach (var (start, length) in PhraseHits(name))
+        {
+            var text = Folded.Original;
+            if (!SameCapitals(nameWords, Lexicon.Tokenize(text.Substring(start, length))))
+            {
+                continue;
+            }
+
+            var from = text.LastIndexOfAny(LineBreaks, start) + 1;
+            var to = text.IndexOfAny(LineBreaks, start + length);
+            if (line is null || line.IsMatch(text.AsSpan(from, (to < 0 ? text.Length : to) - from)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="name"/> is the lead's first name or a word run of the lead's company name.</summary>
+    public bool IsLead(string name)
+    {
+        var folded = FoldedText.Fold(name);
+        return folded.Length > 0
+            && ((_firstName is not null && FoldedText.Fold(_firstName) == folded)
+                || (_company is not null && FoldedText.Create(_company).Contains(folded)));
+    }
 
     /// <summary>
     /// True when a word of the sources starts with <paramref name="fragment"/> (lower case): "fund" is found in
@@ -173,7 +209,7 @@ internal sealed class SourceIndex
     {
         foreach (var m in claim.EnumerateMatches(Folded.Original))
         {
-            if (!Folded.Original.AsSpan(m.Index, m.Length).ContainsAny('\n', '\r'))
+            if (!Folded.Original.AsSpan(m.Index, m.Length).ContainsAny(LineBreaks))
             {
                 return true;
             }
@@ -235,6 +271,12 @@ internal sealed class SourceIndex
             }
         }
     }
+
+    private static readonly char[] LineBreaks = ['\n', '\r'];
+
+    private static bool SameCapitals(List<Word> name, List<Word> found) => name.Count == found.Count
+        ? name.Zip(found).All(p => !p.First.IsCapitalized || p.Second.IsCapitalized)
+        : name.Count == 0 || found.Count == 0 || !name[0].IsCapitalized || found[0].IsCapitalized;
 
     /// <summary>Source figures of one kind; one with decimals also supports its rounded value.</summary>
     private sealed class Figures
