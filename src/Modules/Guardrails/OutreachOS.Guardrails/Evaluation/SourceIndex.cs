@@ -20,6 +20,9 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _words = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _stems = new(StringComparer.Ordinal);
     private readonly List<string> _phones = [];
+    private readonly HashSet<string> _addresses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _links = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
 
     private readonly string[] _sourceTexts;
@@ -54,9 +57,22 @@ internal sealed class SourceIndex
         IndexContextKeywords(input);
 
         var contacts = ContactFinder.Extract(all);
-        foreach (var c in contacts.Where(c => c.Kind == ContactKind.Phone))
+        foreach (var c in contacts)
         {
-            _phones.Add(c.Normalized);
+            switch (c.Kind)
+            {
+                case ContactKind.Phone:
+                    _phones.Add(c.Normalized);
+                    break;
+                case ContactKind.Email:
+                    _addresses.Add(c.Normalized);
+                    _hosts.Add(ContactFinder.Host(c.Normalized));
+                    break;
+                default:
+                    _links.Add(c.Normalized);
+                    _hosts.Add(ContactFinder.Host(c.Normalized));
+                    break;
+            }
         }
 
         var masked = contacts.Select(c => (c.Start, c.Length)).ToList();
@@ -238,12 +254,18 @@ internal sealed class SourceIndex
 
     public bool HasQuarter(string key) => _dateKeys.Contains(key);
 
+    /// <summary>
+    /// Phones compare by digits (with or without a country code); addresses and links compare whole, normalized:
+    /// "chen@acme.com" is not sourced by "sarah.chen@acme.com", nor "acme.co" by "acme.com". A link without a path
+    /// is also sourced by the host of a source link or address ("acme.com" by "sarah@acme.com").
+    /// </summary>
     public bool HasContact(Contact contact) => contact.Kind switch
     {
         ContactKind.Phone => _phones.Any(p => p.EndsWith(contact.Normalized, StringComparison.Ordinal)
                                               || contact.Normalized.EndsWith(p, StringComparison.Ordinal)),
-        ContactKind.Url => Lower.Contains(contact.Normalized, StringComparison.Ordinal),
-        _ => Lower.Contains(contact.Normalized, StringComparison.Ordinal),
+        ContactKind.Url => _links.Contains(contact.Normalized)
+                           || (ContactFinder.Host(contact.Normalized) == contact.Normalized && _hosts.Contains(contact.Normalized)),
+        _ => _addresses.Contains(contact.Normalized),
     };
 
     private void IndexContextKeywords(GuardrailInput input)
