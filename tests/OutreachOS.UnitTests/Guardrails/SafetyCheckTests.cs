@@ -25,6 +25,39 @@ public sealed class SafetyCheckTests
         AssertSpan(flag, body, span);
     }
 
+    [Theory]
+    [InlineData("We'll run it free for your first quarter.", "free for your first quarter")]
+    [InlineData("Happy to set up a free pilot for your team.", "free pilot")]
+    [InlineData("Sign now and get 12 percent off.", "12 percent off")]
+    [InlineData("We can set it all up for free.", "for free")]
+    [InlineData("It's free to use for small teams.", "free to use")]
+    [InlineData("Your first 3 months are on us.", "first 3 months are on us")]
+    [InlineData("Onboarding comes at no extra cost.", "at no extra cost")]
+    public void Free_offers_and_worded_discounts_not_in_the_context_are_blocked(string body, string span)
+    {
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedPromise);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Are you free for a call on Tuesday?")]
+    [InlineData("Would you be free to chat next week?")]
+    [InlineData("Feel free to reply with questions.")]
+    [InlineData("It frees up time, so free up your reps for calls.")]
+    public void Being_free_for_a_call_is_not_an_offer(string body)
+    {
+        Assert.Empty(Run<SafetyCheck>(Email(body)));
+    }
+
+    [Theory]
+    [InlineData("Get 12% off your first quarter.", "Offer: 12 percent off the first quarter")]
+    [InlineData("We offer a free pilot for new teams.", "Offer: free pilot for new teams")]
+    public void An_offer_the_context_makes_is_allowed_in_another_notation(string body, string offer)
+    {
+        Assert.Empty(Run<SafetyCheck>(Email(body) with { SourceTexts = [.. Sources, offer] }));
+    }
+
     [Fact]
     public void A_promise_the_context_makes_is_allowed()
     {

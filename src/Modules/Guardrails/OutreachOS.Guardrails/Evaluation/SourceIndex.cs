@@ -221,18 +221,11 @@ internal sealed class SourceIndex
     }
 
     /// <summary>True when <paramref name="claim"/> matches the sources within one line (a claim of the same shape).</summary>
-    public bool HasMatch(Regex claim)
-    {
-        foreach (var m in claim.EnumerateMatches(Folded.Original))
-        {
-            if (!Folded.Original.AsSpan(m.Index, m.Length).ContainsAny(LineBreaks))
-            {
-                return true;
-            }
-        }
+    public bool HasMatch(Regex claim) => Matches(claim).Any();
 
-        return false;
-    }
+    /// <summary>The matches of <paramref name="claim"/> in the sources that stay within one line.</summary>
+    public IEnumerable<string> Matches(Regex claim) =>
+        claim.Matches(Folded.Original).Where(m => !m.ValueSpan.ContainsAny(LineBreaks)).Select(m => m.Value);
 
     /// <summary>
     /// A figure is sourced when a figure of the same kind and value appears in the sources (any notation), or when
