@@ -133,6 +133,7 @@ public sealed class UnsourcedClaimsCheckTests
     [InlineData("We work with Stripe, Notion and Ramp.", "Stripe|Notion|Ramp")]
     [InlineData("Teams like Ramp and Gong rely on us.", "Ramp|Gong")]
     [InlineData("Ramp and Gong both rely on us.", "Ramp|Gong")]
+    [InlineData("Reps at Notion use our drafts daily.", "Notion")]
     [InlineData("We partner with Flexport and Gong.", "Flexport|Gong")]
     public void Names_in_a_customer_claim_need_to_be_presented_as_customers_in_the_sources(string body, string names)
     {
@@ -148,6 +149,7 @@ public sealed class UnsourcedClaimsCheckTests
     [InlineData("Teams like Ramp rely on us.", "Case study: Ramp halved rep ramp time")]
     [InlineData("Teams at companies like Acme Logistics hire SDRs in waves.", "freight")]
     [InlineData("Recruiters rely on us for this.", "freight")]
+    [InlineData("SDR teams on HubSpot use our drafts.", "Tech stack: HubSpot")]
     [InlineData("Outreachly works with HubSpot.", "Tech stack: HubSpot", "Sender: Tom Baker, Outreachly")]
     public void Sourced_customers_the_lead_itself_and_plain_words_are_not_customer_claims(string body, params string[] sources)
     {

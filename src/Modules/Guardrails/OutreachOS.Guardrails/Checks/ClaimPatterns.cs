@@ -126,11 +126,12 @@ internal static partial class ClaimPatterns
     public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our");
 
     /// <summary>
-    /// Names that come before the claim: "Ramp and Gong rely on us", "Stripe, Notion and Ramp all use our drafts".
-    /// The list is made of capitalized words joined by spaces, commas, "and", "or" or "&amp;".
+    /// Names that come before the claim: "Ramp and Gong rely on us", "teams at Stripe use our drafts". The list is made
+    /// of capitalized words joined by spaces, commas, "and", "or" or "&amp;"; after "on", "using", "with" or "in" it
+    /// names a tool ("teams on HubSpot use our drafts"), not a customer.
     /// </summary>
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}])(?<names>(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s+)(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*)*)
+        (?<![\p{L}\p{N}])(?<!\b(?:on|using|with|in|inside|via|from)\s+)(?<names>(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s+)(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*)*)
         \s+(?:all\s+|both\s+|already\s+|also\s+)?
         (?:(?:rely|relies|relied|depend|depends|count|counts)\s+on|use|uses|trust|trusts|chose|love|loves|switched\s+to)\s+(?:us|our)\b
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
