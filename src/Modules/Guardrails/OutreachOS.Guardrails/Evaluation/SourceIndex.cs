@@ -163,10 +163,6 @@ internal sealed class SourceIndex
     /// </summary>
     public bool HasPhrase(string phrase) => PhraseHits(phrase).Any();
 
-    /// <summary>Original-text ranges of <see cref="HasPhrase"/> hits (offsets into <c>Folded.Original</c>).</summary>
-    public IEnumerable<(int Start, int Length)> PhraseHits(string phrase) =>
-        Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny(LineBreaks));
-
     /// <summary>
     /// A name is sourced when it occurs within one source line written with its capitals (a proper noun "Ramp" is
     /// not sourced by the common word in "rep ramp time"), on a line that matches <paramref name="line"/> when given
@@ -288,6 +284,10 @@ internal sealed class SourceIndex
     }
 
     private static readonly char[] LineBreaks = ['\n', '\r'];
+
+    /// <summary>Original-text ranges of <see cref="HasPhrase"/> hits (offsets into <c>Folded.Original</c>).</summary>
+    private IEnumerable<(int Start, int Length)> PhraseHits(string phrase) =>
+        Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny(LineBreaks));
 
     private static bool SameCapitals(List<Word> name, List<Word> found) => name.Count == found.Count
         ? name.Zip(found).All(p => !p.First.IsCapitalized || p.Second.IsCapitalized)

@@ -61,8 +61,8 @@ internal static partial class ContactFinder
         return found;
     }
 
-    // A bare domain ends in one of these: "calendly.com/tom", "bit.ly/3kQz", "outreachly.io". Anything else with a
-    // dot ("Node.js", "e.g.", "ASP.NET", a missing space after a full stop) is not taken for a link.
+    // A bare domain ends in one of these (the top-level domains of UrlRegex): "calendly.com/tom", "bit.ly/3kQz",
+    // "outreachly.io". Anything else with a dot ("Node.js", "e.g.", "ASP.NET") is not taken for a link.
     private static readonly SearchValues<string> UrlAnchors = SearchValues.Create(
         ["http", "www.", ".com", ".net", ".org", ".io", ".co", ".ai", ".app", ".dev", ".me", ".ly", ".us", ".uk", ".de", ".fr",
          ".eu", ".ca", ".au", ".in", ".so", ".xyz", ".info", ".biz", ".link", ".page", ".to", ".gl", ".gd", ".gy", ".at", ".cc",
