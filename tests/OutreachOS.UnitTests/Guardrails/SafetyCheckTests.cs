@@ -25,6 +25,39 @@ public sealed class SafetyCheckTests
         AssertSpan(flag, body, span);
     }
 
+    [Theory]
+    [InlineData("We'll run it free for your first quarter.", "free for your first quarter")]
+    [InlineData("Happy to set up a free pilot for your team.", "free pilot")]
+    [InlineData("Sign now and get 12 percent off.", "12 percent off")]
+    [InlineData("We can set it all up for free.", "for free")]
+    [InlineData("It's free to use for small teams.", "free to use")]
+    [InlineData("Your first 3 months are on us.", "first 3 months are on us")]
+    [InlineData("Onboarding comes at no extra cost.", "at no extra cost")]
+    public void Free_offers_and_worded_discounts_not_in_the_context_are_blocked(string body, string span)
+    {
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedPromise);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Are you free for a call on Tuesday?")]
+    [InlineData("Would you be free to chat next week?")]
+    [InlineData("Feel free to reply with questions.")]
+    [InlineData("It frees up time, so free up your reps for calls.")]
+    public void Being_free_for_a_call_is_not_an_offer(string body)
+    {
+        Assert.Empty(Run<SafetyCheck>(Email(body)));
+    }
+
+    [Theory]
+    [InlineData("Get 12% off your first quarter.", "Offer: 12 percent off the first quarter")]
+    [InlineData("We offer a free pilot for new teams.", "Offer: free pilot for new teams")]
+    public void An_offer_the_context_makes_is_allowed_in_another_notation(string body, string offer)
+    {
+        Assert.Empty(Run<SafetyCheck>(Email(body) with { SourceTexts = [.. Sources, offer] }));
+    }
+
     [Fact]
     public void A_promise_the_context_makes_is_allowed()
     {
@@ -91,5 +124,48 @@ public sealed class SafetyCheckTests
 
         var sourced = Email(body) with { SourceTexts = [.. Sources, "Booking link: calendly.com/tom-baker/15min"] };
         Assert.Empty(Run<SafetyCheck>(sourced));
+    }
+
+    [Theory]
+    [InlineData("Grab a slot: calendly.com/tom-baker/15min", "calendly.com/tom-baker/15min")]
+    [InlineData("The short version is at bit.ly/3kQz.", "bit.ly/3kQz")]
+    [InlineData("Book any time at Cal.com/tom.", "Cal.com/tom")]
+    [InlineData("More on outreachly.io, if useful.", "outreachly.io")]
+    [InlineData("See https://acme-logistics.co for the lookalike.", "https://acme-logistics.co")]
+    public void A_bare_or_lookalike_link_not_in_the_context_is_blocked(string body, string span)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, "Email: sarah.chen@acme-logistics.com", "acmelogistics.com"] };
+        var flag = Single(Run<SafetyCheck>(input), RiskCodes.UnsourcedUrl);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Most teams wire it up with Node.js, e.g. for webhooks. It works on ASP.NET too.")]
+    [InlineData("I read acmelogistics.com and your site at www.acmelogistics.com/ last week.")]
+    [InlineData("Is acme-logistics.com the right place to send it?")]
+    [InlineData("Write to sarah.chen@acme-logistics.com any time.")]
+    public void Ordinary_dotted_words_and_sourced_hosts_are_not_links_to_block(string body)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, "Email: sarah.chen@acme-logistics.com", "acmelogistics.com"] };
+        var flags = Run<SafetyCheck>(input);
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Write to chen@acme-logistics.com today.", "chen@acme-logistics.com")]
+    [InlineData("Write to tom [at] outreachly [dot] com today.", "tom [at] outreachly [dot] com")]
+    [InlineData("Write to tom (at) outreachly.com today.", "tom (at) outreachly.com")]
+    public void An_address_is_sourced_only_by_the_same_whole_address(string body, string span)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, "Email: sarah.chen@acme-logistics.com"] };
+        var flag = Single(Run<SafetyCheck>(input), RiskCodes.UnsourcedPii);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void A_written_out_address_is_sourced_by_the_same_address()
+    {
+        var input = Email("Write to tom [at] outreachly [dot] com today.") with { SourceTexts = [.. Sources, "Sender: tom@outreachly.com"] };
+        Assert.Empty(Run<SafetyCheck>(input));
     }
 }

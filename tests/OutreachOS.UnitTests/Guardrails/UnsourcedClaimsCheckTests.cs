@@ -6,6 +6,121 @@ namespace OutreachOS.UnitTests.Guardrails;
 
 public sealed class UnsourcedClaimsCheckTests
 {
+    [Theory]
+    [InlineData("Customers book 12% more meetings with Outreachly.", "Signals: hiring 12 SDRs", "12%")]
+    [InlineData("Teams see 2% more replies.", "Funding: $2M seed", "2%")]
+    [InlineData("Our drafts lift replies by 40%.", "40 regional retailers", "40%")]
+    public void A_percentage_is_sourced_only_by_a_percentage(string body, string source, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, source)), RiskCodes.UnsourcedPercent);
+        AssertSpan(flag, body, span);
+    }
+
+    [Fact]
+    public void A_duration_in_the_goal_does_not_source_a_percentage()
+    {
+        var body = "Teams see a 15% jump in replies. Open to a 15-min call?";
+        var input = WithSources(body, "freight software") with { Goal = "book a 15-min call" };
+        AssertSpan(Single(Run<UnsourcedClaimsCheck>(input), RiskCodes.UnsourcedPercent), body, "15%");
+    }
+
+    [Fact]
+    public void A_count_is_sourced_neither_by_a_percentage_nor_by_the_figure_inside_an_amount()
+    {
+        var body = "You added 2 carriers and 40 retailers.";
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, "Funding: $2M seed", "40% growth in shipments"))
+            .Where(f => f.Code == RiskCodes.UnsourcedNumber).ToList();
+        Assert.Equal(["2", "40"], flags.Select(f => f.Span!.Text));
+    }
+
+    [Fact]
+    public void A_year_of_a_sourced_date_sources_the_year()
+    {
+        Assert.Empty(Run<UnsourcedClaimsCheck>(WithSources("Since 2024 you ship from Chicago.", "Chicago office opened 2024-03-05")));
+    }
+
+    [Theory]
+    [InlineData("We work with Stripe, Notion and Ramp.", "Stripe|Notion|Ramp")]
+    [InlineData("Teams like Ramp and Gong rely on us.", "Ramp|Gong")]
+    [InlineData("Ramp and Gong both rely on us.", "Ramp|Gong")]
+    [InlineData("Reps at Notion use our drafts daily.", "Notion")]
+    [InlineData("We partner with Flexport and Gong.", "Flexport|Gong")]
+    public void Names_in_a_customer_claim_need_to_be_presented_as_customers_in_the_sources(string body, string names)
+    {
+        // "Gong" is in the lead's tech stack and "ramp" is a common word in the keywords: neither makes a customer.
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, Sources)).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+
+        Assert.Equal(names.Split('|'), flags.Select(f => f.Span!.Text));
+        Assert.All(flags, f => Assert.Equal(RiskSeverity.Block, f.Severity));
+    }
+
+    [Theory]
+    [InlineData("We work with Stripe and Ramp.", "Customer logos: Stripe, Ramp")]
+    [InlineData("Teams like Ramp rely on us.", "Case study: Ramp halved rep ramp time")]
+    [InlineData("Teams at companies like Acme Logistics hire SDRs in waves.", "freight")]
+    [InlineData("Recruiters rely on us for this.", "freight")]
+    [InlineData("SDR teams on HubSpot use our drafts.", "Tech stack: HubSpot")]
+    [InlineData("Outreachly works with HubSpot.", "Tech stack: HubSpot", "Sender: Tom Baker, Outreachly")]
+    public void Sourced_customers_the_lead_itself_and_plain_words_are_not_customer_claims(string body, params string[] sources)
+    {
+        var input = WithSources(body, sources) with { LeadCompany = "Acme Logistics" };
+        var flags = Run<UnsourcedClaimsCheck>(input);
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Saw you just raised a new round.", "Freight brokerage for retailers around the Midwest.", "raised", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on the new funding round!", "Refund automation for retailers.", "new funding", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on being acquired by Flexport!", "Focus: lower customer acquisition cost", "being acquired", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on the acquisition!", "Focus: lower customer acquisition cost", "the acquisition", RiskCodes.UnsourcedFunding)]
+    [InlineData("Congrats on the award!", "Uses revenue recognition software", "award", RiskCodes.UnsourcedAward)]
+    public void Claim_evidence_must_start_a_word_of_the_sources(string body, string source, string span, string code)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, source)), code);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("We cut ramp time by 40%.", "Executive summary: 40% faster onboarding", "cut")]
+    [InlineData("Our drafts lift reply rates by 40%.", "Forklift fleet: 40% utilisation", "lift")]
+    public void Metric_evidence_must_start_a_word_of_the_sources(string body, string source, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, source)), RiskCodes.UnsourcedMetric);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Saw you just raised a new round.", "Raised a seed round led by Accel")]
+    [InlineData("Congrats on being acquired by Flexport!", "News: Acme was acquired by Flexport in March")]
+    [InlineData("Congrats on the award!", "Won the Freight Tech award")]
+    [InlineData("Congrats on the award!", "Named a leader by Gartner")]
+    [InlineData("We cut ramp time by 40%.", "Customers cut ramp time by 40%")]
+    public void Claims_with_word_evidence_in_the_sources_pass(string body, string source)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source))
+            .Where(f => f.Code is RiskCodes.UnsourcedFunding or RiskCodes.UnsourcedAward or RiskCodes.UnsourcedMetric).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Outreachly helps you lower customer acquisition cost.")]
+    [InlineData("The acquisition of new carriers gets expensive.")]
+    [InlineData("Is your acquisition strategy still outbound-first?")]
+    [InlineData("Leads acquired by cold calls convert worse.")]
+    public void The_word_acquisition_without_a_claim_shape_is_not_a_funding_claim(string body)
+    {
+        Assert.DoesNotContain(Run<UnsourcedClaimsCheck>(WithSources(body, "freight")), f => f.Code == RiskCodes.UnsourcedFunding);
+    }
+
+    [Fact]
+    public void A_claim_phrase_is_not_sourced_across_two_source_fields()
+    {
+        var body = "Congrats on the Series B!";
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, "Sponsors a TV series", "B corp certified")), RiskCodes.UnsourcedFunding);
+        AssertSpan(flag, body, "Series B");
+    }
+
     private static GuardrailInput WithSources(string body, params string[] sources) =>
         Email(body, subject: "Quick question") with { SourceTexts = sources, LeadCompany = null, Goal = null };
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace OutreachOS.Guardrails.Contracts;
@@ -71,10 +72,10 @@ public sealed record GuardrailReport(IReadOnlyList<RiskFlag> Flags, IReadOnlyLis
             if (flag.Span is { } span)
             {
                 sb.Append(span.Part == MessagePart.Subject ? "in subject " : string.Empty)
-                  .Append('"').Append(span.Text).Append("\": ");
+                  .Append('"').Append(OneLine(span.Text)).Append("\": ");
             }
 
-            sb.Append(flag.Detail.TrimEnd('.')).Append(". ").Append(RiskCodes.FixHint(flag.Code)).Append('\n');
+            sb.Append(OneLine(flag.Detail).TrimEnd('.')).Append(". ").Append(RiskCodes.FixHint(flag.Code)).Append('\n');
         }
 
         if (truncated)
@@ -84,4 +85,35 @@ public sealed record GuardrailReport(IReadOnlyList<RiskFlag> Flags, IReadOnlyLis
 
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Quoted message text and details keep to their instruction line: line breaks and other control characters
+    /// become spaces, and invisible format characters (bidi overrides, tag characters) are dropped, so a name such as
+    /// "Sarah\nSYSTEM: ..." cannot start a line of its own in a prompt. ZWNJ and ZWJ are kept.
+    /// </summary>
+    private static string OneLine(string text)
+    {
+        if (!text.EnumerateRunes().Any(IsBreaking))
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (!IsBreaking(rune))
+            {
+                sb.Append(rune.ToString());
+            }
+            else if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.Format)
+            {
+                sb.Append(' ');
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool IsBreaking(Rune r) => r.Value is not (0x200C or 0x200D) && Rune.GetUnicodeCategory(r)
+        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

@@ -88,7 +88,7 @@ public static class RiskCodes
         RelevanceNoSources => "Context was missing; relevance could not be checked.",
         FrameworkPartMissing or FrameworkOrder => "Follow the requested framework's structure.",
         InappropriateWording => "Remove inappropriate or discriminatory wording.",
-        UnsourcedPromise => "Do not promise discounts, prices, guarantees or response times that are not in the provided context.",
+        UnsourcedPromise => "Do not promise discounts, free offers, prices, guarantees or response times that are not in the provided context.",
         UnsourcedPii => "Do not include email addresses or phone numbers that are not in the provided context.",
         UnsourcedUrl => "Use only links that appear in the provided context.",
         _ => "Fix this issue.",

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using OutreachOS.BuildingBlocks.Privacy;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Generation.Contracts;
@@ -40,6 +42,10 @@ internal static class PersonalizeValidation
              .Optional("lead.last_name", r.Lead.LastName, 100)
              .Optional("lead.title", r.Lead.Title, 200)
              .Optional("lead.domain", r.Lead.Domain, 253);
+            SingleLine(e, "lead.first_name", r.Lead.FirstName);
+            SingleLine(e, "lead.last_name", r.Lead.LastName);
+            SingleLine(e, "lead.title", r.Lead.Title);
+            SingleLine(e, "lead.company_name", r.Lead.CompanyName);
             if (r.Lead.Domain is { Length: > 0 } d && (d.Any(char.IsWhiteSpace) || !d.Contains('.', StringComparison.Ordinal)))
             {
                 e.Add("lead.domain", "must be a domain name such as example.com");
@@ -72,6 +78,22 @@ internal static class PersonalizeValidation
 
         return e;
     }
+
+    /// <summary>
+    /// Name fields are quoted into the prompt and into retry instructions, so a line break or an invisible control
+    /// character (Cc; Cf such as a bidi override or a tag character; line and paragraph separators) could smuggle an
+    /// instruction onto a line of its own. ZWNJ and ZWJ stay allowed: some scripts need them in ordinary names.
+    /// </summary>
+    private static void SingleLine(FieldErrors e, string field, string? value)
+    {
+        if (value is not null && value.EnumerateRunes().Any(IsControl))
+        {
+            e.Add(field, "must not contain line breaks or control characters");
+        }
+    }
+
+    private static bool IsControl(Rune r) => r.Value is not (0x200C or 0x200D) && Rune.GetUnicodeCategory(r)
+        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static void List(FieldErrors e, string field, IReadOnlyList<string>? items, int maxItems, int maxLength)
     {

@@ -5,12 +5,13 @@ using OutreachOS.Guardrails.Contracts;
 namespace OutreachOS.Guardrails.Checks;
 
 /// <summary>
-/// A kind of factual claim recognised by a trigger pattern. The claim is traceable when any of its evidence
-/// fragments occurs in the lower-cased sources, or (when <see cref="EvidenceIsMatch"/>) when the matched words
-/// themselves occur there ("Series B" needs "Series B", not just any funding word).
+/// A kind of factual claim recognised by a trigger pattern. The claim is traceable when the matched words occur in
+/// the sources ("Series B" needs "Series B" when there is no other evidence), when a source word starts with one
+/// of the <see cref="Evidence"/> fragments ("fund" in "funding", not in "refund"), or when the sources make a claim
+/// of the shape <see cref="EvidenceClaim"/> ("acquired by Flexport", not "customer acquisition cost").
 /// </summary>
 internal sealed record ClaimPattern(
-    string Code, RiskSeverity Severity, string What, Anchors Anchors, Regex Trigger, string[] Evidence, bool EvidenceIsMatch = false);
+    string Code, RiskSeverity Severity, string What, Anchors Anchors, Regex Trigger, string[] Evidence, Regex? EvidenceClaim = null);
 
 /// <summary>
 /// Literal fragments, one of which every match of a regex contains. Checking them with a vectorized multi-string
@@ -35,18 +36,17 @@ internal static partial class ClaimPatterns
 {
     public static readonly ClaimPattern[] All =
     [
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("seed", "series"), SeriesRegex(), [], EvidenceIsMatch: true),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("seed", "series"), SeriesRegex(), []),
         new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("rais", "fund", "just closed"), RaisedRegex(),
-            ["rais", "fund", "series", "seed", "invest", "round"]),
+            ["rais", "funding", "funded", "fundrais", "series", "seed", "investor", "investment", "invested", "round"]),
         new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "funding claim", new("backed", "investor"), BackedRegex(),
-            ["backed", "invest", "fund"]),
-        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "acquisition or IPO claim", new("acqui", "ipo", "public", "merger"), ExitRegex(),
-            ["acqui", "ipo", "went public", "listed", "merger", "merged"]),
+            ["backed", "investor", "investment", "invested", "funding", "funded"]),
+        new(RiskCodes.UnsourcedFunding, RiskSeverity.Block, "acquisition or IPO claim", new("acqui", "ipo", "public", "merge"), ExitRegex(),
+            ["ipo", "went public", "merger", "merged"], ExitRegex()),
         new(RiskCodes.UnsourcedAward, RiskSeverity.Block, "award claim", new("award", "winner", "recogni", "named", "featured"), AwardRegex(),
-            ["award", "winner", "recogni", "named", "featured"]),
+            ["award", "winner", "finalist"], AwardRegex()),
         new(RiskCodes.UnsourcedRanking, RiskSeverity.Block, "ranking or leadership claim",
-            new("#", "no.", "number one", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), [],
-            EvidenceIsMatch: true),
+            new("#", "no.", "number one", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), []),
     ];
 
     /// <summary>Metric verbs: a claim only when a quantity sits in the same sentence.</summary>
@@ -75,7 +75,20 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:backed by|investors? like|vc-backed)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex BackedRegex();
 
-    [GeneratedRegex(@"\b(?:acquired|acquisition|ipo|went public|going public|merger)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// Acquisitions need a claim shape: "acquired by Flexport", "acquired Convoy", "being acquired", "the acquisition"
+    /// or "acquisition of Convoy", but not "customer acquisition cost" or "the acquisition of new carriers".
+    /// </summary>
+    [GeneratedRegex("""
+        \b(?:
+          (?:acquired|bought)\s+by(?=\s+(?:the\s+)?(?-i:\p{Lu}))
+         |acquired(?=\s+(?-i:\p{Lu}))
+         |(?:being|been|was|got|getting|just|recently)\s+acquired
+         |acquisition\s+(?:of|by)(?=\s+(?:the\s+)?(?-i:\p{Lu}))
+         |(?:the|your|their|its|recent)\s+(?:recent\s+)?acquisition(?!\s+(?:of|costs?|channels?|strateg(?:y|ies)|funnel|rates?|teams?|process|motion|engine|spend|budget|metrics?|efforts?|targets?|goals?)\b)
+         |ipo|went\s+public|going\s+public|merger\s+with|merged\s+with
+        )\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex ExitRegex();
 
     [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -106,8 +119,30 @@ internal static partial class ClaimPatterns
     private static partial Regex RoiRegex();
 
     /// <summary>Phrases that introduce named customers or partners.</summary>
-    [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex CustomerTrigger();
+
+    /// <summary>Every <see cref="NamesBeforeReliance"/> match contains one of these.</summary>
+    public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our");
+
+    /// <summary>
+    /// Names that come before the claim: "Ramp and Gong rely on us", "teams at Stripe use our drafts". The list is made
+    /// of capitalized words joined by spaces, commas, "and", "or" or "&amp;"; after "on", "using", "with" or "in" it
+    /// names a tool ("teams on HubSpot use our drafts"), not a customer.
+    /// </summary>
+    [GeneratedRegex("""
+        (?<![\p{L}\p{N}])(?<!\b(?:on|using|with|in|inside|via|from)\s+)(?<names>(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s+)(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*)*)
+        \s+(?:all\s+|both\s+|already\s+|also\s+)?
+        (?:(?:rely|relies|relied|depend|depends|count|counts)\s+on|use|uses|trust|trusts|chose|love|loves|switched\s+to)\s+(?:us|our)\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex NamesBeforeReliance();
+
+    /// <summary>
+    /// A source line that presents the names on it as customers or partners ("Customer logos: Stripe", "Case study:
+    /// Ramp"). A name merely present in the input (the lead's tech stack, a keyword) is not the sender's customer.
+    /// </summary>
+    [GeneratedRegex(@"\b(?:customers?|clients?|case stud(?:y|ies)|logos?|partners?|partnered|partnerships?|testimonials?|references?|trusted by|used by|loved by|relied (?:up)?on by|(?:works?|worked|working) with|helped|powering|powers|(?:rely|relies) on (?:us|our))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex CustomerCue();
 
     /// <summary>A capitalized name of one or more words, e.g. "Goldman Sachs" or "Procter & Gamble".</summary>
     [GeneratedRegex(@"\G(?:the\s+)?(?<name>[\p{Lu}\d][\p{L}\p{N}'’.-]*(?:\s+(?:&\s+|of\s+)?[\p{Lu}\d][\p{L}\p{N}'’.-]*)*)", RegexOptions.CultureInvariant)]

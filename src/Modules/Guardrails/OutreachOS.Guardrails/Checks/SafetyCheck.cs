@@ -62,7 +62,7 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
             foreach (Match m in regex.Matches(part.Text))
             {
                 var end = m.Index + m.Length;
-                if (sources.HasPhrase(m.Value) || reported.Any(r => m.Index < r.End && r.Start < end))
+                if (IsOffered(sources, regex, m.Value) || reported.Any(r => m.Index < r.End && r.Start < end))
                 {
                     continue;
                 }
@@ -76,6 +76,23 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
             }
         }
     }
+
+    /// <summary>
+    /// The input makes the same promise: the same words, or a promise of the same kind that reads the same once
+    /// percent is written as a sign ("12 percent off" = "12% off").
+    /// </summary>
+    private static bool IsOffered(SourceIndex sources, Regex promise, string text)
+    {
+        if (sources.HasPhrase(text))
+        {
+            return true;
+        }
+
+        var canonical = Canonical(text);
+        return sources.Matches(promise).Any(s => Canonical(s) == canonical);
+    }
+
+    private static string Canonical(string promise) => FoldedText.Fold(PercentWordRegex().Replace(promise, "%"));
 
     private static void CheckContacts(MessageText part, SourceIndex sources, List<RiskFlag> flags)
     {
@@ -104,14 +121,33 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
 
     private static readonly (Anchors Anchors, Regex Regex, string What)[] Promises =
     [
-        (new("off", "discount", "coupon", "promo", "half price", "free"), DiscountRegex(), "a discount"),
+        (new("off", "discount", "coupon", "promo", "half price", "free", "no extra", "no additional", "no cost", "no charge", "no-charge",
+             "on us", "on the house", "complimentary", "waive", "special"), DiscountRegex(), "a discount or free offer"),
         (new("$", "€", "£", "pricing", "starting at", "cost", "price", "locked"), PriceRegex(), "a price"),
         (new("guarantee", "money", "refund"), GuaranteeRegex(), "a guarantee"),
         (new("within", "uptime", "sla", "service level", "response time", "24/7", "round"), SlaRegex(), "a service level"),
     ];
 
-    [GeneratedRegex(@"\d+(?:\.\d+)?\s?%\s?off\b|\b(?:discount\w*|coupon|promo code|half price|free of charge|free trial|free month|(?:first|1st) month free|special (?:price|pricing|rate))\b", Options)]
+    /// <summary>
+    /// Discounts ("20% off", "12 percent off", "half off") and free offers ("free pilot", "free for your first quarter",
+    /// "free to use", "for free", "first 3 months are on us", "at no extra cost"); not "free for a call" or "free up".
+    /// </summary>
+    [GeneratedRegex("""
+        \d+(?:\.\d+)?\s?(?:%|percent|per\s?cent|pct)\s?(?:off|discount)\b
+        |\b(?:ten|fifteen|twenty|twenty-five|thirty|forty|fifty|half)\s+(?:percent\s+|per\s+cent\s+)?off\b
+        |\b(?:discount\w*|coupon|promo\s+code|half\s+price|free\s+of\s+charge|for\s+free|at\s+no\s+(?:extra\s+|additional\s+)?(?:cost|charge)
+           |no[-\s]charge|on\s+the\s+house|complimentary|waive[sd]?\s+(?:the\s+|your\s+)?(?:fees?|setup|set-up|onboarding)
+           |special\s+(?:price|pricing|rate))\b
+        |\bfree\s+(?:\d+[-\s](?:day|week|month)s?\s+)?(?:trials?|pilots?|months?|quarters?|weeks?|years?|setup|set-up|onboarding
+           |implementation|seats?|licen[cs]es?|access|plan|tier|version|account|period|audit|upgrade)\b
+        |\bfree\s+for\s+(?:the\s+|your\s+)?(?:first\s+|next\s+)?(?:\d+\s+|one\s+|two\s+|three\s+|six\s+|twelve\s+|a\s+|an\s+)?(?:days?|weeks?|months?|quarters?|years?)\b
+        |\bfree\s+to\s+(?:use|try|start|join|sign\s+up)\b
+        |\b(?:first|1st)\s+(?:\d+\s+|two\s+|three\s+|six\s+)?(?:days?|weeks?|months?|quarters?|years?|seats?)\s+(?:(?:is|are)\s+)?(?:free|on\s+us)\b
+        """, Options | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex DiscountRegex();
+
+    [GeneratedRegex(@"\s?(?:percent|per\s?cent|pct)\b", Options)]
+    private static partial Regex PercentWordRegex();
 
     [GeneratedRegex(@"[$€£]\s?\d[\d,.]*\s?(?:k|m)?\s*(?:/|per|a)\s*(?:month|mo|year|yr|seat|user|license|licence)\b|\b(?:pricing starts?|starting at|only costs?|costs? (?:just|only)|price lock|locked[- ]in (?:price|rate)|lowest price|price match)\b", Options)]
     private static partial Regex PriceRegex();

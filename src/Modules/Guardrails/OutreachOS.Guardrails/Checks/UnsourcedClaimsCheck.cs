@@ -41,10 +41,10 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                 MentionKind.Date => (sources.HasDate(m), RiskCodes.UnsourcedDate, RiskSeverity.Block, "date"),
                 MentionKind.Quarter => (sources.HasQuarter(m.Key!), RiskCodes.UnsourcedDate, RiskSeverity.Block, "period"),
                 MentionKind.Time => (sources.HasTime(m.Value), RiskCodes.UnsourcedTime, RiskSeverity.Warn, "time"),
-                MentionKind.Percent => (sources.HasValue(m.Value), RiskCodes.UnsourcedPercent, RiskSeverity.Block, "percentage"),
-                MentionKind.Money => (sources.HasValue(m.Value), RiskCodes.UnsourcedMoney, RiskSeverity.Block, "amount"),
-                MentionKind.Year => (sources.HasValue(m.Value), RiskCodes.UnsourcedYear, RiskSeverity.Block, "year"),
-                _ => (sources.HasValue(m.Value), RiskCodes.UnsourcedNumber, RiskSeverity.Block, "number"),
+                MentionKind.Percent => (sources.HasFigure(m), RiskCodes.UnsourcedPercent, RiskSeverity.Block, "percentage"),
+                MentionKind.Money => (sources.HasFigure(m), RiskCodes.UnsourcedMoney, RiskSeverity.Block, "amount"),
+                MentionKind.Year => (sources.HasFigure(m), RiskCodes.UnsourcedYear, RiskSeverity.Block, "year"),
+                _ => (sources.HasFigure(m), RiskCodes.UnsourcedNumber, RiskSeverity.Block, "number"),
             };
             if (sourced)
             {
@@ -70,9 +70,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
             foreach (Match m in pattern.Trigger.Matches(part.Text))
             {
-                var traceable = pattern.EvidenceIsMatch
-                    ? sources.HasPhrase(m.Value)
-                    : pattern.Evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal));
+                var traceable = sources.HasPhrase(m.Value)
+                    || pattern.Evidence.Any(sources.HasWordStartingWith)
+                    || (pattern.EvidenceClaim is { } claim && sources.HasMatch(claim));
                 if (traceable || Overlaps(claimed, m.Index, m.Length))
                 {
                     continue;
@@ -90,49 +90,99 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
     private static void CheckCustomers(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
     {
-        if (!ClaimPatterns.CustomerAnchors.MayMatch(part.Text))
+        if (ClaimPatterns.CustomerAnchors.MayMatch(part.Text))
+        {
+            foreach (Match trigger in ClaimPatterns.CustomerTrigger().Matches(part.Text))
+            {
+                foreach (var name in NamesFrom(part.Text, trigger.Index + trigger.Length))
+                {
+                    ReportCustomer(part, sources, flags, claimed, name, trigger.Value);
+                }
+            }
+        }
+
+        if (!ClaimPatterns.RelianceAnchors.MayMatch(part.Text))
         {
             return;
         }
 
-        foreach (Match trigger in ClaimPatterns.CustomerTrigger().Matches(part.Text))
+        foreach (Match claim in ClaimPatterns.NamesBeforeReliance().Matches(part.Text))
         {
-            var at = trigger.Index + trigger.Length;
-            while (true)
+            var list = claim.Groups["names"];
+            var names = NamesFrom(part.Text, list.Index).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
+            if (names is [var only] && !only.Text.Contains(' ', StringComparison.Ordinal)
+                && SentenceInitialWordStarts(part).Contains(only.Start))
             {
-                var name = ClaimPatterns.CapitalizedName().Match(part.Text, at);
-                if (!name.Success)
-                {
-                    break;
-                }
+                continue; // "Recruiters rely on us": a lone sentence-initial word tells us nothing by its capital letter
+            }
 
-                var group = name.Groups["name"];
-                var text = group.Value.TrimEnd('.', '’', '\'');
-                if (text.EndsWith("'s", StringComparison.Ordinal) || text.EndsWith("’s", StringComparison.Ordinal))
-                {
-                    text = text[..^2];
-                }
-
-                if (text.Length > 0 && !sources.HasPhrase(text) && !Lexicon.IsCommonCapitalized(text))
-                {
-                    flags.Add(new RiskFlag(
-                        RiskCodes.UnsourcedCustomer,
-                        RiskSeverity.Block,
-                        $"\"{text}\" is named as a customer or partner (\"{trigger.Value.Trim()}\") but does not appear in the provided context.",
-                        part.Span(group.Index, text.Length)));
-                    claimed.Add((group.Index, text.Length));
-                }
-
-                at = name.Index + name.Length;
-                var separator = ClaimPatterns.NameSeparator().Match(part.Text, at);
-                if (!separator.Success)
-                {
-                    break;
-                }
-
-                at = separator.Index + separator.Length;
+            foreach (var name in names)
+            {
+                ReportCustomer(part, sources, flags, claimed, name, part.Text[(list.Index + list.Length)..(claim.Index + claim.Length)]);
             }
         }
+    }
+
+    /// <summary>The names of a list that starts at <paramref name="at"/>: "Stripe, Notion and Goldman Sachs".</summary>
+    private static List<(int Start, string Text)> NamesFrom(string text, int at)
+    {
+        var names = new List<(int Start, string Text)>();
+        while (true)
+        {
+            var name = ClaimPatterns.CapitalizedName().Match(text, at);
+            if (!name.Success)
+            {
+                break;
+            }
+
+            var group = name.Groups["name"];
+            names.Add((group.Index, TrimPossessive(group.Value.TrimEnd('.', '’', '\''))));
+            at = name.Index + name.Length;
+            var separator = ClaimPatterns.NameSeparator().Match(text, at);
+            if (!separator.Success)
+            {
+                break;
+            }
+
+            at = separator.Index + separator.Length;
+        }
+
+        return names;
+    }
+
+    /// <summary>"Both Ramp" → "Ramp".</summary>
+    private static (int Start, string Text) TrimLeadingStopwords((int Start, string Text) name)
+    {
+        var (start, text) = name;
+        while (text.IndexOf(' ', StringComparison.Ordinal) is var space and > 0 && Lexicon.IsStopword(text[..space].ToLowerInvariant()))
+        {
+            start += space + 1;
+            text = text[(space + 1)..].TrimStart();
+        }
+
+        return (start, text);
+    }
+
+    /// <summary>
+    /// A customer or partner claim names a company the input must present as one (the lead itself is not a claim).
+    /// Names are matched with their capitals, so the common word "ramp" does not source "Ramp".
+    /// </summary>
+    private static void ReportCustomer(
+        MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed, (int Start, string Text) name, string trigger)
+    {
+        var (start, text) = name;
+        if (text.Length == 0 || Lexicon.IsCommonCapitalized(text) || sources.IsLead(text) || Overlaps(claimed, start, text.Length)
+            || sources.HasName(text, ClaimPatterns.CustomerCue()))
+        {
+            return;
+        }
+
+        flags.Add(new RiskFlag(
+            RiskCodes.UnsourcedCustomer,
+            RiskSeverity.Block,
+            $"\"{text}\" is named as a customer or partner (\"{trigger.Trim()}\") but the provided context does not present it as one.",
+            part.Span(start, text.Length)));
+        claimed.Add((start, text.Length));
     }
 
     private static void CheckMetricVerbs(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
@@ -161,7 +211,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                     continue; // "help you grow pipeline" is a pitch, not a metric claim
                 }
 
-                if (evidence.Any(e => sources.Lower.Contains(e, StringComparison.Ordinal)) || Overlaps(claimed, m.Index, m.Length))
+                if (evidence.Any(sources.HasWordStartingWith) || Overlaps(claimed, m.Index, m.Length))
                 {
                     continue;
                 }

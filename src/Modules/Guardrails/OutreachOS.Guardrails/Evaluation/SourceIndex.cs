@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Guardrails.Text;
 
@@ -9,13 +10,19 @@ namespace OutreachOS.Guardrails.Evaluation;
 /// </summary>
 internal sealed class SourceIndex
 {
-    private readonly HashSet<decimal> _values = [];
-    private readonly HashSet<decimal> _roundedValues = [];
+    // Figures are kept by kind: "12 SDRs" does not source "12%", nor does a "15-min" goal source "15% lift".
+    private readonly Figures _counts = new();
+    private readonly Figures _percents = new();
+    private readonly Figures _amounts = new();
+    private readonly HashSet<decimal> _years = [];
     private readonly HashSet<decimal> _times = [];
     private readonly HashSet<string> _dateKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _words = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _stems = new(StringComparer.Ordinal);
     private readonly List<string> _phones = [];
+    private readonly HashSet<string> _addresses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _links = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
 
     private readonly string[] _sourceTexts;
@@ -50,9 +57,22 @@ internal sealed class SourceIndex
         IndexContextKeywords(input);
 
         var contacts = ContactFinder.Extract(all);
-        foreach (var c in contacts.Where(c => c.Kind == ContactKind.Phone))
+        foreach (var c in contacts)
         {
-            _phones.Add(c.Normalized);
+            switch (c.Kind)
+            {
+                case ContactKind.Phone:
+                    _phones.Add(c.Normalized);
+                    break;
+                case ContactKind.Email:
+                    _addresses.Add(c.Normalized);
+                    _hosts.Add(ContactFinder.Host(c.Normalized));
+                    break;
+                default:
+                    _links.Add(c.Normalized);
+                    _hosts.Add(ContactFinder.Host(c.Normalized));
+                    break;
+            }
         }
 
         var masked = contacts.Select(c => (c.Start, c.Length)).ToList();
@@ -68,16 +88,24 @@ internal sealed class SourceIndex
 
                     if (mention.Year is { } year)
                     {
-                        _values.Add(year);
+                        _years.Add(year);
                     }
 
                     break;
                 case MentionKind.Time:
                     _times.Add(mention.Value);
                     break;
+                case MentionKind.Year:
+                    _years.Add(mention.Value);
+                    break;
+                case MentionKind.Percent:
+                    _percents.Add(mention.Value);
+                    break;
+                case MentionKind.Money:
+                    _amounts.Add(mention.Value);
+                    break;
                 default:
-                    AddValue(mention.Value);
-                    AddValue(mention.Mantissa);
+                    _counts.Add(mention.Value);
                     break;
             }
         }
@@ -129,28 +157,104 @@ internal sealed class SourceIndex
     /// </summary>
     public bool IsContextKeyword(string stem) => _contextKeywords.Contains(stem);
 
-    /// <summary>Phrase present on word boundaries, ignoring case, spacing and punctuation.</summary>
-    public bool HasPhrase(string phrase) => Folded.Contains(FoldedText.Fold(phrase));
+    /// <summary>
+    /// Phrase present on word boundaries within one line of the sources, ignoring case, spacing and punctuation. The
+    /// folded text drops line breaks, so a hit that spans one ("TV series" + "B corp") is discarded here.
+    /// </summary>
+    public bool HasPhrase(string phrase) => PhraseHits(phrase).Any();
 
     /// <summary>
-    /// A value is sourced when the same value appears in the sources (any notation), or when a source figure with
-    /// decimals rounds to it ("39.7%" supports "40%").
+    /// A name is sourced when it occurs within one source line written with its capitals (a proper noun "Ramp" is
+    /// not sourced by the common word in "rep ramp time"), on a line that matches <paramref name="line"/> when given
+    /// (e.g. a line that presents the name as a customer).
     /// </summary>
-    public bool HasValue(decimal value) => _values.Contains(value) || _roundedValues.Contains(value);
+    public bool HasName(string name, Regex? line = null)
+    {
+        var nameWords = Lexicon.Tokenize(name);
+        foreach (var (start, length) in PhraseHits(name))
+        {
+            var text = Folded.Original;
+            if (!SameCapitals(nameWords, Lexicon.Tokenize(text.Substring(start, length))))
+            {
+                continue;
+            }
+
+            var from = text.LastIndexOfAny(LineBreaks, start) + 1;
+            var to = text.IndexOfAny(LineBreaks, start + length);
+            if (line is null || line.IsMatch(text.AsSpan(from, (to < 0 ? text.Length : to) - from)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="name"/> is the lead's first name or a word run of the lead's company name.</summary>
+    public bool IsLead(string name)
+    {
+        var folded = FoldedText.Fold(name);
+        return folded.Length > 0
+            && ((_firstName is not null && FoldedText.Fold(_firstName) == folded)
+                || (_company is not null && FoldedText.Create(_company).Contains(folded)));
+    }
+
+    /// <summary>
+    /// True when a word of the sources starts with <paramref name="fragment"/> (lower case): "fund" is found in
+    /// "funding" but not in "refund", "cut" in "cuts" but not in "executive".
+    /// </summary>
+    public bool HasWordStartingWith(string fragment)
+    {
+        for (var at = Lower.IndexOf(fragment, StringComparison.Ordinal); at >= 0; at = Lower.IndexOf(fragment, at + 1, StringComparison.Ordinal))
+        {
+            if (at == 0 || !char.IsLetterOrDigit(Lower[at - 1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="claim"/> matches the sources within one line (a claim of the same shape).</summary>
+    public bool HasMatch(Regex claim) => Matches(claim).Any();
+
+    /// <summary>The matches of <paramref name="claim"/> in the sources that stay within one line.</summary>
+    public IEnumerable<string> Matches(Regex claim) =>
+        claim.Matches(Folded.Original).Where(m => !m.ValueSpan.ContainsAny(LineBreaks)).Select(m => m.Value);
+
+    /// <summary>
+    /// A figure is sourced when a figure of the same kind and value appears in the sources (any notation), or when
+    /// a source figure with decimals rounds to it ("39.7%" supports "40%"). A percentage needs a percentage and a
+    /// year a year; a bare number and an amount source each other ("2 million" and "$2M").
+    /// </summary>
+    public bool HasFigure(Mention figure) => figure.Kind switch
+    {
+        MentionKind.Percent => _percents.Contains(figure.Value),
+        MentionKind.Year => _years.Contains(figure.Value),
+        MentionKind.Money or MentionKind.Number => _amounts.Contains(figure.Value) || _counts.Contains(figure.Value),
+        _ => false,
+    };
 
     public bool HasTime(decimal minutes) => _times.Contains(minutes);
 
     public bool HasDate(Mention date) => Quantities.DateKeys(date).Any(_dateKeys.Contains)
-        && (date.Year is not { } y || _values.Contains(y));
+        && (date.Year is not { } y || _years.Contains(y));
 
     public bool HasQuarter(string key) => _dateKeys.Contains(key);
 
+    /// <summary>
+    /// Phones compare by digits (with or without a country code); addresses and links compare whole, normalized:
+    /// "chen@acme.com" is not sourced by "sarah.chen@acme.com", nor "acme.co" by "acme.com". A link without a path
+    /// is also sourced by the host of a source link or address ("acme.com" by "sarah@acme.com").
+    /// </summary>
     public bool HasContact(Contact contact) => contact.Kind switch
     {
         ContactKind.Phone => _phones.Any(p => p.EndsWith(contact.Normalized, StringComparison.Ordinal)
                                               || contact.Normalized.EndsWith(p, StringComparison.Ordinal)),
-        ContactKind.Url => Lower.Contains(contact.Normalized, StringComparison.Ordinal),
-        _ => Lower.Contains(contact.Normalized, StringComparison.Ordinal),
+        ContactKind.Url => _links.Contains(contact.Normalized)
+                           || (ContactFinder.Host(contact.Normalized) == contact.Normalized && _hosts.Contains(contact.Normalized)),
+        _ => _addresses.Contains(contact.Normalized),
     };
 
     private void IndexContextKeywords(GuardrailInput input)
@@ -179,13 +283,32 @@ internal sealed class SourceIndex
         }
     }
 
-    private void AddValue(decimal value)
+    private static readonly char[] LineBreaks = ['\n', '\r'];
+
+    /// <summary>Original-text ranges of <see cref="HasPhrase"/> hits (offsets into <c>Folded.Original</c>).</summary>
+    private IEnumerable<(int Start, int Length)> PhraseHits(string phrase) =>
+        Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny(LineBreaks));
+
+    private static bool SameCapitals(List<Word> name, List<Word> found) => name.Count == found.Count
+        ? name.Zip(found).All(p => !p.First.IsCapitalized || p.Second.IsCapitalized)
+        : name.Count == 0 || found.Count == 0 || !name[0].IsCapitalized || found[0].IsCapitalized;
+
+    /// <summary>Source figures of one kind; one with decimals also supports its rounded value.</summary>
+    private sealed class Figures
     {
-        _values.Add(value);
-        if (decimal.Truncate(value) != value)
+        private readonly HashSet<decimal> _exact = [];
+        private readonly HashSet<decimal> _rounded = [];
+
+        public void Add(decimal value)
         {
-            _roundedValues.Add(decimal.Round(value, MidpointRounding.AwayFromZero));
+            _exact.Add(value);
+            if (decimal.Truncate(value) != value)
+            {
+                _rounded.Add(decimal.Round(value, MidpointRounding.AwayFromZero));
+            }
         }
+
+        public bool Contains(decimal value) => _exact.Contains(value) || _rounded.Contains(value);
     }
 
     private static void AddIfPresent(List<string> pieces, string? value)

@@ -19,13 +19,24 @@ internal static partial class ContactFinder
     {
         var found = new List<Contact>();
         var span = text.AsSpan();
+        var spelledEmails = span.ContainsAny(SpelledAtAnchors) ? SpelledEmailRegex().Matches(text) : (IEnumerable<Match>)[];
         var urls = span.ContainsAny(UrlAnchors) ? UrlRegex().Matches(text) : (IEnumerable<Match>)[];
         var emails = span.Contains('@') ? EmailRegex().Matches(text) : (IEnumerable<Match>)[];
         var phones = span.ContainsAnyInRange('0', '9') ? PhoneRegex().Matches(text) : (IEnumerable<Match>)[];
+        // "tom [at] outreachly [dot] com" is still an address: normalized to tom@outreachly.com.
+        foreach (var m in spelledEmails)
+        {
+            var domain = SpelledDot().Replace(m.Groups["domain"].Value, ".");
+            found.Add(new Contact(ContactKind.Email, m.Index, m.Length, m.Value, $"{m.Groups["local"].Value}@{domain}".ToLowerInvariant()));
+        }
+
         foreach (var m in urls)
         {
             var value = m.Value.TrimEnd('.', ',', ';', ':', '!', '?');
-            found.Add(new Contact(ContactKind.Url, m.Index, value.Length, value, NormalizeUrl(value)));
+            if (!Inside(found, m.Index))
+            {
+                found.Add(new Contact(ContactKind.Url, m.Index, value.Length, value, NormalizeUrl(value)));
+            }
         }
 
         foreach (var m in emails)
@@ -50,7 +61,16 @@ internal static partial class ContactFinder
         return found;
     }
 
-    private static readonly SearchValues<string> UrlAnchors = SearchValues.Create(["http", "www."], StringComparison.OrdinalIgnoreCase);
+    // A bare domain ends in one of these (the top-level domains of UrlRegex): "calendly.com/tom", "bit.ly/3kQz",
+    // "outreachly.io". Anything else with a dot ("Node.js", "e.g.", "ASP.NET") is not taken for a link.
+    private static readonly SearchValues<string> UrlAnchors = SearchValues.Create(
+        ["http", "www.", ".com", ".net", ".org", ".io", ".co", ".ai", ".app", ".dev", ".me", ".ly", ".us", ".uk", ".de", ".fr",
+         ".eu", ".ca", ".au", ".in", ".so", ".xyz", ".info", ".biz", ".link", ".page", ".to", ".gl", ".gd", ".gy", ".at", ".cc",
+         ".tv", ".fm", ".gg", ".site", ".online", ".tech", ".pro", ".nl", ".es", ".it", ".se", ".ch", ".be", ".ie", ".nz"],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> SpelledAtAnchors = SearchValues.Create(
+        ["[at", "(at", "{at", "<at", "[ at", "( at", " dot "], StringComparison.OrdinalIgnoreCase);
 
     public static string NormalizeUrl(string url)
     {
@@ -71,6 +91,15 @@ internal static partial class ContactFinder
         return u.TrimEnd('/');
     }
 
+    /// <summary>The host of a normalized link ("calendly.com/tom" → "calendly.com"), or of an address's domain.</summary>
+    public static string Host(string normalized)
+    {
+        var at = normalized.LastIndexOf('@');
+        var host = at >= 0 ? normalized[(at + 1)..] : normalized;
+        var end = host.AsSpan().IndexOfAny('/', '?', '#');
+        return end < 0 ? host : host[..end];
+    }
+
     private static bool Inside(List<Contact> found, int index)
     {
         foreach (var c in found)
@@ -84,8 +113,29 @@ internal static partial class ContactFinder
         return false;
     }
 
-    [GeneratedRegex(@"\b(?:https?://|www\.)[^\s<>""'()\[\]]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// A link with a scheme or "www.", or a bare domain with a common top-level domain written in lower case, with or
+    /// without a path; never the domain of an e-mail address.
+    /// </summary>
+    [GeneratedRegex("""
+        \b(?:https?://|www\.)[^\s<>"'()\[\]]+
+        |(?<![\p{L}\p{N}@._%+/-])
+         [\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*
+         \.(?-i:com|net|org|io|co|ai|app|dev|me|ly|us|uk|de|fr|eu|ca|au|in|so|xyz|info|biz|link|page|to|gl|gd|gy|at|cc|tv|fm|gg|site|online|tech|pro|nl|es|it|se|ch|be|ie|nz)
+         (?![\p{L}\p{N}@_-])(?:[/?#][^\s<>"'()\[\]]*)?
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex UrlRegex();
+
+    /// <summary>An address written out against scrapers: "tom [at] outreachly [dot] com", "tom (at) outreachly.com", "tom at outreachly dot com".</summary>
+    [GeneratedRegex("""
+        (?<![\p{L}\p{N}._%+-])(?<local>[\p{L}\p{N}._%+-]+)
+        (?:\s*[\[({<]\s*at\s*[\])}>]\s*(?<domain>[\p{L}\p{N}-]+(?:(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\.|\s+dot\s+)[\p{L}\p{N}-]+)+)
+          |\s+at\s+(?<domain>[\p{L}\p{N}-]+(?:\s+dot\s+[\p{L}\p{N}-]+)*\s+dot\s+(?:com|net|org|io|co|ai))\b)
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    private static partial Regex SpelledEmailRegex();
+
+    [GeneratedRegex(@"\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SpelledDot();
 
     [GeneratedRegex(@"[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}", RegexOptions.CultureInvariant)]
     private static partial Regex EmailRegex();
