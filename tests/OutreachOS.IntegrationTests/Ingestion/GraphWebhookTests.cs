@@ -69,7 +69,7 @@ public sealed class GraphWebhookTests(IngestionAppFixture f)
         Assert.Equal("<prev@acme.test>", received.Message.InReplyTo);
         Assert.DoesNotContain("password", received.Message.Text, StringComparison.Ordinal);
         Assert.True(received.HiddenHtmlRemoved);
-        var request = f.Stub.Requests.Single(r => r.Path.StartsWith("/graph/v1.0/" + resource, StringComparison.Ordinal));
+        var request = f.Stub.Requests.Single(r => r.Path.StartsWith("/graph/v1.0/" + resource, StringComparison.OrdinalIgnoreCase));
         Assert.Equal("Bearer " + ProviderStub.GraphToken, request.Authorization);
 
         // Graph redelivers: same notification → same notification stream, no second fetch, still one event.
@@ -79,6 +79,77 @@ public sealed class GraphWebhookTests(IngestionAppFixture f)
         Assert.Equal(1, f.Stub.Count("/graph/v1.0/" + resource));
         _ = text;
     }
+
+    [Theory]
+    [InlineData("absolute URL")]
+    [InlineData("protocol-relative URL")]
+    [InlineData("another user")]
+    [InlineData("path traversal")]
+    [InlineData("encoded traversal")]
+    [InlineData("query")]
+    [InlineData("fragment")]
+    [InlineData("extra segment")]
+    public async Task A_notification_naming_anything_but_a_message_of_the_subscribed_mailbox_is_ignored_and_its_batch_still_accepted(string kind)
+    {
+        var marker = "x" + Guid.NewGuid().ToString("N")[..16];
+        // The stub under another host name: a fetch of the absolute URL would reach it, carrying the Graph token.
+        var otherHost = new UriBuilder(f.Stub.BaseUrl) { Host = "localhost" }.Uri;
+        var bad = kind switch
+        {
+            "absolute URL" => new Uri(otherHost, "steal/" + marker).ToString(),
+            "protocol-relative URL" => $"//localhost:{otherHost.Port}/steal/{marker}",
+            "another user" => $"Users/ceo@org-b.test/Messages/{marker}",
+            "path traversal" => $"Users/{GraphUser}/Messages/../../ceo@org-b.test/Messages/{marker}",
+            "encoded traversal" => $"Users/{GraphUser}/Messages/%2e%2e%2F%2e%2e%2Fceo@org-b.test%2FMessages%2F{marker}",
+            "query" => $"Users/{GraphUser}/Messages/{marker}?$expand=attachments",
+            "fragment" => $"Users/{GraphUser}/Messages/{marker}#x",
+            _ => $"Users/{GraphUser}/Messages/{marker}/attachments",
+        };
+        // Org B's mail sits where the other-user resource points: accepting it would ingest it into this organization.
+        f.Stub.GraphMessages[$"users/ceo@org-b.test/messages/{marker}"] = GraphMessage($"<{marker}@org-b.test>");
+        var good = $"Users/{GraphUser}/Messages/{Guid.NewGuid():N}";
+        var goodMessageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        f.Stub.GraphMessages[good] = GraphMessage(goodMessageId);
+        using var anonymous = f.App.ClientWithKey(null);
+
+        var body = Notification(bad, GraphClientState);
+        body["value"]!.AsArray().Add(Notification(good, GraphClientState)["value"]![0]!.DeepClone());
+        var (status, json, text) = await PostJsonAsync(anonymous, "/ingest/graph", body);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.True((1, 0, 1) == (json!["accepted"]!.GetValue<int>(), json["rejected"]!.GetValue<int>(), json["ignored"]!.GetValue<int>()), text);
+        var inboundId = DeterministicId.Inbound(PlatformOrg, goodMessageId);
+        await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(inboundId))).Count == 1, "the valid item of the batch accepted");
+        Assert.DoesNotContain(f.Stub.Requests, r => r.Path.Contains(marker, StringComparison.Ordinal));
+        Assert.Empty(await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{marker}@org-b.test>"))));
+    }
+
+    [Fact]
+    public async Task Without_a_resource_the_message_id_of_the_resource_data_is_fetched_from_the_subscribed_mailbox()
+    {
+        var id = "AAMk" + Guid.NewGuid().ToString("N");
+        var messageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        f.Stub.GraphMessages[$"users/{GraphUser}/messages/{id}"] = GraphMessage(messageId);
+        using var anonymous = f.App.ClientWithKey(null);
+        var body = Notification("unused", GraphClientState);
+        var item = body["value"]![0]!.AsObject();
+        item.Remove("resource");
+        item["resourceData"] = new JsonObject { ["@odata.type"] = "#Microsoft.Graph.Message", ["id"] = id };
+
+        var (status, json, text) = await PostJsonAsync(anonymous, "/ingest/graph", body);
+
+        Assert.True(status == HttpStatusCode.Accepted && json!["accepted"]!.GetValue<int>() == 1, text);
+        await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, messageId)))).Count == 1,
+            "the message fetched from users/{user}/messages/{id}");
+    }
+
+    private static JsonObject GraphMessage(string messageId) => new()
+    {
+        ["internetMessageId"] = messageId,
+        ["subject"] = "Quarterly numbers",
+        ["body"] = new JsonObject { ["contentType"] = "text", ["content"] = "Confidential" },
+        ["from"] = new JsonObject { ["emailAddress"] = new JsonObject { ["address"] = "cfo@org-b.test" } },
+    };
 
     [Fact]
     public async Task Malformed_notification_json_is_a_400()

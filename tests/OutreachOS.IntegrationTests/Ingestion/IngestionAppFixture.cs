@@ -16,6 +16,7 @@ public sealed class IngestionAppFixture : IAsyncLifetime
     public static readonly Guid PlatformOrg = Guid.Parse("00000000-0000-7000-8000-00000000b007");
     public const string GraphSubscription = "sub-0001";
     public const string GraphClientState = "client-state-secret-1";
+    public const string GraphUser = "u1";
     public const string GmailMailbox = "inbox@acme.test";
     public const string PushAudience = "https://outreachos.test/ingest/gmail";
     public const string PushServiceAccount = "push@acme-project.iam.gserviceaccount.com";
@@ -41,6 +42,7 @@ public sealed class IngestionAppFixture : IAsyncLifetime
         settings["Ingestion:Graph:Subscriptions:0:SubscriptionId"] = GraphSubscription;
         settings["Ingestion:Graph:Subscriptions:0:ClientState"] = GraphClientState;
         settings["Ingestion:Graph:Subscriptions:0:OrganizationId"] = PlatformOrg.ToString();
+        settings["Ingestion:Graph:Subscriptions:0:UserId"] = GraphUser;
         settings["Ingestion:Gmail:VerifyOidc"] = "true";
         settings["Ingestion:Gmail:Audience"] = PushAudience;
         settings["Ingestion:Gmail:ServiceAccountEmail"] = PushServiceAccount;

@@ -103,6 +103,7 @@ public sealed class SubscriptionConfigurationTests
             ["Ingestion:Graph:Subscriptions:0:SubscriptionId"] = "sub-static",
             ["Ingestion:Graph:Subscriptions:0:ClientState"] = "cs",
             ["Ingestion:Graph:Subscriptions:0:OrganizationId"] = Org,
+            ["Ingestion:Graph:Subscriptions:0:UserId"] = "static@acme.test",
             ["Ingestion:Graph:Subscriptions:NotificationUrl"] = "https://outreachos.test/ingest/graph",
             ["Ingestion:Graph:Subscriptions:ClientState"] = "shared-state",
             ["Ingestion:Graph:Mailboxes:0:UserId"] = "u1@acme.test",
@@ -111,11 +112,23 @@ public sealed class SubscriptionConfigurationTests
             ["Ingestion:Graph:Mailboxes:1:OrganizationId"] = Org,
             ["Ingestion:Graph:Mailboxes:1:ClientState"] = "own-state",
         });
-        Assert.Equal("sub-static", Assert.Single(options.Graph.Subscriptions).SubscriptionId);
+        Assert.Equal(("sub-static", "static@acme.test"), Assert.Single(options.Graph.Subscriptions) is var s ? (s.SubscriptionId, s.UserId) : default);
         Assert.True(options.Graph.Subscribe.Enabled);
         Assert.Equal(4200, options.Graph.Subscribe.ExpirationMinutes);
         Assert.Equal(["shared-state", "own-state"], options.Graph.Mailboxes.Select(m => m.ClientState));
         Assert.Equal("users/u1@acme.test/mailFolders('Inbox')/messages", options.Graph.Mailboxes[0].Resource);
+    }
+
+    [Fact]
+    public void A_static_graph_subscription_without_its_mailbox_fails_at_start_up()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Load(new()
+        {
+            ["Ingestion:Graph:Subscriptions:0:SubscriptionId"] = "sub-static",
+            ["Ingestion:Graph:Subscriptions:0:ClientState"] = "cs",
+            ["Ingestion:Graph:Subscriptions:0:OrganizationId"] = Org,
+        }));
+        Assert.StartsWith("Ingestion:Graph:Subscriptions:0:UserId is required", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
