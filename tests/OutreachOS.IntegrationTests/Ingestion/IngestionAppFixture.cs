@@ -18,6 +18,7 @@ public sealed class IngestionAppFixture : IAsyncLifetime
     public const string GraphClientState = "client-state-secret-1";
     public const string GraphUser = "u1";
     public const string GmailMailbox = "inbox@acme.test";
+    public static readonly string[] GmailCursorMailboxes = ["spoofed@acme.test", "paged@acme.test", "expired@acme.test"];
     public const string PushAudience = "https://outreachos.test/ingest/gmail";
     public const string PushServiceAccount = "push@acme-project.iam.gserviceaccount.com";
 
@@ -48,6 +49,12 @@ public sealed class IngestionAppFixture : IAsyncLifetime
         settings["Ingestion:Gmail:ServiceAccountEmail"] = PushServiceAccount;
         settings["Ingestion:Gmail:Mailboxes:0:EmailAddress"] = GmailMailbox;
         settings["Ingestion:Gmail:Mailboxes:0:OrganizationId"] = PlatformOrg.ToString();
+        // Mailboxes of their own for the Gmail tests that follow one mailbox's cursor (the stub serves each its own history).
+        for (var n = 0; n < GmailCursorMailboxes.Length; n++)
+        {
+            settings[$"Ingestion:Gmail:Mailboxes:{n + 1}:EmailAddress"] = GmailCursorMailboxes[n];
+            settings[$"Ingestion:Gmail:Mailboxes:{n + 1}:OrganizationId"] = PlatformOrg.ToString();
+        }
         settings["Messaging:Retry:IntervalMs"] = "50";
         return settings;
     }

@@ -224,6 +224,14 @@ internal sealed record GmailOptions(
                 c["TopicName"] is { Length: > 0 } t ? t : null,
                 Labels(c) is { Count: > 0 } l ? l : null);
         }).ToList();
+        var verifyOidc = s.GetValue("VerifyOidc", true);
+        if (verifyOidc && mailboxes.Count > 0 && string.IsNullOrWhiteSpace(s["ServiceAccountEmail"]))
+        {
+            throw new InvalidOperationException(
+                $"{s.Path}:ServiceAccountEmail is required when {s.Path}:VerifyOidc is on and Gmail mailboxes are configured: the e-mail of " +
+                "the service account the Pub/Sub push subscription authenticates as (its push auth service account). Without it any " +
+                "Google-signed token for the audience would be accepted.");
+        }
         // A shared refresh token is needed only for a mailbox without its own.
         var everyMailboxHasOwn = mailboxes.Count > 0 && mailboxes.All(m => m.OAuth is not null);
         var watch = s.GetSection("Watch");
@@ -231,7 +239,7 @@ internal sealed record GmailOptions(
             new Uri(GraphOptions.WithSlash(s["BaseUrl"] ?? "https://gmail.googleapis.com/")),
             s["AccessToken"],
             s["Adapter"] ?? "Rest",
-            s.GetValue("VerifyOidc", true),
+            verifyOidc,
             s["Audience"],
             s["ServiceAccountEmail"],
             new Uri(s["JwksUrl"] ?? "https://www.googleapis.com/oauth2/v3/certs"),

@@ -8,8 +8,11 @@ public sealed class SubscriptionConfigurationTests
 {
     private const string Org = "00000000-0000-7000-8000-000000000001";
 
-    private static IngestionOptions Load(Dictionary<string, string?> settings) =>
-        IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    private static IngestionOptions Load(Dictionary<string, string?> settings)
+    {
+        settings.TryAdd("Ingestion:Gmail:ServiceAccountEmail", "push@p.iam.gserviceaccount.com");
+        return IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    }
 
     [Fact]
     public void A_mailbox_refresh_token_takes_the_client_from_the_shared_section_and_others_use_the_shared_token()
@@ -117,6 +120,26 @@ public sealed class SubscriptionConfigurationTests
         Assert.Equal(4200, options.Graph.Subscribe.ExpirationMinutes);
         Assert.Equal(["shared-state", "own-state"], options.Graph.Mailboxes.Select(m => m.ClientState));
         Assert.Equal("users/u1@acme.test/mailFolders('Inbox')/messages", options.Graph.Mailboxes[0].Resource);
+    }
+
+    [Fact]
+    public void Gmail_mailboxes_with_push_verification_on_need_the_push_service_account()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Ingestion:Gmail:AccessToken"] = "t",
+            ["Ingestion:Gmail:Audience"] = "https://outreachos.test/ingest/gmail",
+            ["Ingestion:Gmail:Mailboxes:0:EmailAddress"] = "a@acme.test",
+            ["Ingestion:Gmail:Mailboxes:0:OrganizationId"] = Org,
+        };
+        var e = Assert.Throws<InvalidOperationException>(() => IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+        Assert.StartsWith("Ingestion:Gmail:ServiceAccountEmail is required when Ingestion:Gmail:VerifyOidc is on", e.Message, StringComparison.Ordinal);
+
+        settings["Ingestion:Gmail:VerifyOidc"] = "false"; // local demos only: no check to configure
+        Assert.False(IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Gmail.VerifyOidc);
+        settings["Ingestion:Gmail:VerifyOidc"] = null;
+        settings["Ingestion:Gmail:ServiceAccountEmail"] = "push@p.iam.gserviceaccount.com";
+        Assert.Equal("push@p.iam.gserviceaccount.com", IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Gmail.ServiceAccountEmail);
     }
 
     [Fact]
