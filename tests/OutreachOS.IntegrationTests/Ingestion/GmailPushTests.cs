@@ -105,6 +105,28 @@ public sealed class GmailPushTests(IngestionAppFixture f)
         await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "2025", "the cursor at the last history record");
     }
 
+    [Fact]
+    public async Task A_message_to_undisclosed_recipients_or_a_group_is_kept_with_the_recipients_that_parse()
+    {
+        var mailbox = GmailCursorMailboxes[3];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var id = "r" + Guid.NewGuid().ToString("N")[..12];
+        f.Stub.GmailMessages[id] = GmailMessage(id, $"<{id}@gmail.test>", from: "ana@prospect.test (Ana Ruiz)", to: "undisclosed-recipients:;",
+            cc: "Team: a@x.test, \"Bee, B\" <b@x.test>;, jane@x.test (Jane Doe), broken@");
+        history.Enqueue((300, id, ["INBOX"]));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 300)).Status);
+
+        await AcceptedAsync(id);
+        var stored = (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{id}@gmail.test>"))))[0];
+        var message = stored.As<InboundMessageReceived>().Message;
+        Assert.Equal(("ana@prospect.test", "Ana Ruiz"), (message.From.Email, message.From.Name));
+        Assert.Empty(message.To);
+        Assert.Equal(["a@x.test", "b@x.test", "jane@x.test"], message.Cc.Select(c => c.Email));
+        Assert.Equal(["Bee, B", "Jane Doe"], message.Cc.Skip(1).Select(c => c.Name));
+        Assert.Equal("1", stored.Metadata["recipients_dropped"]);
+    }
+
     private async Task AcceptedAsync(string gmailId)
     {
         var stream = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{gmailId}@gmail.test>"));
@@ -189,7 +211,8 @@ public sealed class GmailPushTests(IngestionAppFixture f)
         return await PostJsonAsync(client, "/ingest/gmail", envelope);
     }
 
-    private static JsonObject GmailMessage(string id, string messageId)
+    private static JsonObject GmailMessage(string id, string messageId, string from = "\"Ana Ruiz\" <Ana@Prospect.test>",
+        string to = "Inbox <inbox@acme.test>, \"Sales, EMEA\" <emea@acme.test>", string? cc = null)
     {
         static string B64Url(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         return new JsonObject
@@ -203,8 +226,9 @@ public sealed class GmailPushTests(IngestionAppFixture f)
                 ["mimeType"] = "multipart/alternative",
                 ["headers"] = new JsonArray(
                     new JsonObject { ["name"] = "Message-ID", ["value"] = messageId },
-                    new JsonObject { ["name"] = "From", ["value"] = "\"Ana Ruiz\" <Ana@Prospect.test>" },
-                    new JsonObject { ["name"] = "To", ["value"] = "Inbox <inbox@acme.test>, \"Sales, EMEA\" <emea@acme.test>" },
+                    new JsonObject { ["name"] = "From", ["value"] = from },
+                    new JsonObject { ["name"] = "To", ["value"] = to },
+                    new JsonObject { ["name"] = "Cc", ["value"] = cc },
                     new JsonObject { ["name"] = "Subject", ["value"] = "Demo request" },
                     new JsonObject { ["name"] = "References", ["value"] = "<out-1@acme.test>" }),
                 ["parts"] = new JsonArray(

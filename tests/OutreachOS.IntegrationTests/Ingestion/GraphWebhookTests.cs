@@ -143,6 +143,30 @@ public sealed class GraphWebhookTests(IngestionAppFixture f)
             "the message fetched from users/{user}/messages/{id}");
     }
 
+    [Fact]
+    public async Task A_message_with_unusable_or_too_many_recipients_is_kept_with_the_first_valid_ones()
+    {
+        var resource = $"Users/{GraphUser}/Messages/{Guid.NewGuid():N}";
+        var messageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        var message = GraphMessage(messageId);
+        static JsonObject Recipient(string address) => new() { ["emailAddress"] = new JsonObject { ["address"] = address } };
+        message["toRecipients"] = new JsonArray(Recipient("/O=EXCHANGELABS/OU=EXCHANGE ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=1A2B-LEE"), Recipient("billing@acme.test"));
+        message["ccRecipients"] = new JsonArray([.. Enumerable.Range(0, 600).Select(i => (JsonNode)Recipient($"cc{i}@acme.test"))]);
+        f.Stub.GraphMessages[resource] = message;
+        using var anonymous = f.App.ClientWithKey(null);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", Notification(resource, GraphClientState))).Status);
+
+        var stream = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, messageId));
+        await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, stream)).Count == 1, "the message kept");
+        var stored = (await f.EventsAsync(PlatformOrg, stream))[0];
+        var received = stored.As<InboundMessageReceived>().Message;
+        Assert.Equal(["billing@acme.test"], received.To.Select(t => t.Email));
+        Assert.Equal(500, received.Cc.Count);
+        Assert.Equal("cc499@acme.test", received.Cc[^1].Email);
+        Assert.Equal("101", stored.Metadata["recipients_dropped"]);
+    }
+
     private static JsonObject GraphMessage(string messageId) => new()
     {
         ["internetMessageId"] = messageId,

@@ -18,7 +18,7 @@ public sealed class IngestionAppFixture : IAsyncLifetime
     public const string GraphClientState = "client-state-secret-1";
     public const string GraphUser = "u1";
     public const string GmailMailbox = "inbox@acme.test";
-    public static readonly string[] GmailCursorMailboxes = ["spoofed@acme.test", "paged@acme.test", "expired@acme.test"];
+    public static readonly string[] GmailCursorMailboxes = ["spoofed@acme.test", "paged@acme.test", "expired@acme.test", "recipients@acme.test"];
     public const string PushAudience = "https://outreachos.test/ingest/gmail";
     public const string PushServiceAccount = "push@acme-project.iam.gserviceaccount.com";
 

@@ -25,6 +25,10 @@ internal sealed class InboundAcceptor(IEventStore store, TimeProvider clock)
             ["hidden_html_elements"] = n.HiddenHtmlElementsRemoved.ToString(CultureInfo.InvariantCulture),
             ["truncated"] = n.Truncated ? "true" : "false",
         };
+        if (n.RecipientsDropped > 0)
+        {
+            metadata["recipients_dropped"] = n.RecipientsDropped.ToString(CultureInfo.InvariantCulture);
+        }
         var append = new StreamAppend(organizationId, InboundStreams.StreamId(inboundId), InboundStreams.StreamType,
             ExpectedVersion.NoStream, [new EventToAppend(DeterministicId.For(inboundId, "received"), received, metadata)]);
         try

@@ -153,7 +153,8 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         return new RawEmail(
             headers.GetValueOrDefault("Message-ID") ?? (Str(m, "id") is { } gid ? $"gmail:{gid}" : null),
             Str(m, "threadId"),
-            headers.TryGetValue("From", out var from) ? RawAddress.Parse(from) : null,
+            // Several authors are legal in From; the first is the sender we answer.
+            headers.TryGetValue("From", out var from) && AddressHeader.Parse(from) is [var sender, ..] ? sender : null,
             AddressList(headers.GetValueOrDefault("To")),
             AddressList(headers.GetValueOrDefault("Cc")),
             headers.GetValueOrDefault("Subject"),
@@ -195,47 +196,8 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         }
     }
 
-    /// <summary>Splits an address header on commas outside quotes and angle brackets.</summary>
-    internal static List<RawAddress> AddressList(string? value)
-    {
-        var list = new List<RawAddress>();
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return list;
-        }
-        var sb = new StringBuilder();
-        bool quoted = false, angle = false;
-        foreach (var c in value)
-        {
-            if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == '<' && !quoted)
-            {
-                angle = true;
-            }
-            else if (c == '>' && !quoted)
-            {
-                angle = false;
-            }
-            if (c == ',' && !quoted && !angle)
-            {
-                if (sb.ToString().Trim() is { Length: > 0 } one)
-                {
-                    list.Add(RawAddress.Parse(one));
-                }
-                sb.Clear();
-                continue;
-            }
-            sb.Append(c);
-        }
-        if (sb.ToString().Trim() is { Length: > 0 } last)
-        {
-            list.Add(RawAddress.Parse(last));
-        }
-        return list;
-    }
+    /// <summary>An address header's addresses (<see cref="AddressHeader"/>: quotes, comments, groups).</summary>
+    internal static List<RawAddress> AddressList(string? value) => AddressHeader.Parse(value);
 
     private static bool IsOwn(JsonElement message) =>
         message.TryGetProperty("labelIds", out var labels) && labels.ValueKind == JsonValueKind.Array

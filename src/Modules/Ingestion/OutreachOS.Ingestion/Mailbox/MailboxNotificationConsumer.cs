@@ -51,12 +51,17 @@ internal sealed class MailboxNotificationConsumer(
                 logger.LogInformation("Mailbox message {ResourceId} of {Source} is gone; skipped", id, n.Source);
                 continue;
             }
-            var (_, email) = EmailNormalizer.Normalize(raw, options, clock.GetUtcNow());
+            var (_, email) = EmailNormalizer.Normalize(raw, options, clock.GetUtcNow(), fromMailbox: true);
             if (email is null)
             {
-                // A provider message we cannot accept (no sender...) is a fact about that message, not a transient failure.
-                logger.LogWarning("Mailbox message {ResourceId} of {Source} failed validation (no Message-ID or sender?); skipped", id, n.Source);
+                // Only a message without a usable sender gets here (recipients, headers... are trimmed, not refused): a
+                // fact about that message, not a transient failure.
+                logger.LogWarning("Mailbox message {ResourceId} of {Source} has no usable From address; skipped", id, n.Source);
                 continue;
+            }
+            if (email.RecipientsDropped > 0)
+            {
+                logger.LogInformation("Mailbox message {ResourceId} of {Source}: {Dropped} unusable or surplus recipients left out", id, n.Source, email.RecipientsDropped);
             }
             fetched.Add(email);
         }
