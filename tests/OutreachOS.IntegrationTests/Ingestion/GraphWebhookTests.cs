@@ -167,6 +167,27 @@ public sealed class GraphWebhookTests(IngestionAppFixture f)
         Assert.Equal("101", stored.Metadata["recipients_dropped"]);
     }
 
+    [Fact]
+    public async Task Messages_with_an_empty_message_id_are_each_kept_under_their_provider_id()
+    {
+        var resources = Enumerable.Range(0, 2).Select(_ => $"users/{GraphUser}/messages/{Guid.NewGuid():N}").ToList();
+        foreach (var resource in resources)
+        {
+            f.Stub.GraphMessages[resource] = GraphMessage("<>");
+        }
+        using var anonymous = f.App.ClientWithKey(null);
+        foreach (var resource in resources)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", Notification(resource, GraphClientState))).Status);
+        }
+
+        foreach (var resource in resources)
+        {
+            var stream = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, "graph:" + resource));
+            await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, stream)).Count == 1, "message " + resource + " kept under its Graph id");
+        }
+    }
+
     private static JsonObject GraphMessage(string messageId) => new()
     {
         ["internetMessageId"] = messageId,

@@ -72,6 +72,18 @@ public sealed class EmailNormalizerTests
         Assert.Equal(["from.email", "headers", "message_id", "text", "to[1].email"], problem.ProblemDetails.Errors.Keys.Order());
     }
 
+    [Theory]
+    [InlineData("<>")]
+    [InlineData("< >")]
+    [InlineData("<\t>")]
+    public void An_empty_message_id_in_angle_brackets_is_named(string messageId)
+    {
+        var (errors, n) = EmailNormalizer.Normalize(Raw() with { MessageId = messageId }, Options(), Now);
+        Assert.Null(n);
+        var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());
+        Assert.Equal(["message_id"], problem.ProblemDetails.Errors.Keys);
+    }
+
     [Fact]
     public void A_mailbox_message_keeps_its_valid_recipients_and_counts_the_rest_while_the_api_names_them()
     {

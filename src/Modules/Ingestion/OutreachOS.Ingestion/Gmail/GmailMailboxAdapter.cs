@@ -151,7 +151,7 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         DateTimeOffset? received = Str(m, "internalDate") is { } ms && long.TryParse(ms, CultureInfo.InvariantCulture, out var epoch)
             ? DateTimeOffset.FromUnixTimeMilliseconds(epoch) : null;
         return new RawEmail(
-            headers.GetValueOrDefault("Message-ID") ?? (Str(m, "id") is { } gid ? $"gmail:{gid}" : null),
+            Str(m, "id") is { } gid ? MessageIds.UsableOr(headers.GetValueOrDefault("Message-ID"), $"gmail:{gid}") : headers.GetValueOrDefault("Message-ID"),
             Str(m, "threadId"),
             // Several authors are legal in From; the first is the sender we answer.
             headers.TryGetValue("From", out var from) && AddressHeader.Parse(from) is [var sender, ..] ? sender : null,

@@ -66,7 +66,7 @@ internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions opti
             }
         }
         return new RawEmail(
-            Str(m, "internetMessageId") ?? $"graph:{resourceId}",
+            MessageIds.UsableOr(Str(m, "internetMessageId"), $"graph:{resourceId}"),
             Str(m, "conversationId"),
             m.TryGetProperty("from", out var from) ? Recipient(from) : null,
             Recipients(m, "toRecipients"),

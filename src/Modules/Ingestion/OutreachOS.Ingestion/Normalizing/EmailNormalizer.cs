@@ -30,6 +30,11 @@ internal static class EmailNormalizer
     {
         var e = new FieldErrors();
         e.Required("message_id", r.MessageId, MaxMessageIdChars);
+        if (!string.IsNullOrWhiteSpace(r.MessageId) && MessageIds.Bare(r.MessageId).Length == 0)
+        {
+            // "<>" would be the same (empty) id for every such message of the organization: one stream, later ones lost.
+            e.Add("message_id", "must not be empty inside its angle brackets");
+        }
         var threadId = fromMailbox && r.ThreadId is { Length: > MaxMessageIdChars } ? null : r.ThreadId;
         var givenInReplyTo = fromMailbox && r.InReplyTo is { Length: > MaxMessageIdChars * 4 } ? null : r.InReplyTo;
         e.Optional("thread_id", threadId, MaxMessageIdChars);
