@@ -54,9 +54,9 @@ internal sealed class MailboxNotificationConsumer(
             var (_, email) = EmailNormalizer.Normalize(raw, options, clock.GetUtcNow(), fromMailbox: true);
             if (email is null)
             {
-                // Only a message without a usable sender gets here (recipients, headers... are trimmed, not refused): a
-                // fact about that message, not a transient failure.
-                logger.LogWarning("Mailbox message {ResourceId} of {Source} has no usable From address; skipped", id, n.Source);
+                // Only a message without a usable sender (or Message-ID, which the adapters fill) gets here: recipients,
+                // headers... are trimmed, not refused. A fact about that message, not a transient failure.
+                logger.LogWarning("Mailbox message {ResourceId} of {Source} has no usable From address or Message-ID; skipped", id, n.Source);
                 continue;
             }
             if (email.RecipientsDropped > 0)
