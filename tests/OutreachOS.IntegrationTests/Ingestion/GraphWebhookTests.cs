@@ -69,7 +69,7 @@ public sealed class GraphWebhookTests(IngestionAppFixture f)
         Assert.Equal("<prev@acme.test>", received.Message.InReplyTo);
         Assert.DoesNotContain("password", received.Message.Text, StringComparison.Ordinal);
         Assert.True(received.HiddenHtmlRemoved);
-        var request = f.Stub.Requests.Single(r => r.Path.StartsWith("/graph/v1.0/" + resource, StringComparison.Ordinal));
+        var request = f.Stub.Requests.Single(r => r.Path.StartsWith("/graph/v1.0/" + resource, StringComparison.OrdinalIgnoreCase));
         Assert.Equal("Bearer " + ProviderStub.GraphToken, request.Authorization);
 
         // Graph redelivers: same notification → same notification stream, no second fetch, still one event.
@@ -79,6 +79,122 @@ public sealed class GraphWebhookTests(IngestionAppFixture f)
         Assert.Equal(1, f.Stub.Count("/graph/v1.0/" + resource));
         _ = text;
     }
+
+    [Theory]
+    [InlineData("absolute URL")]
+    [InlineData("protocol-relative URL")]
+    [InlineData("another user")]
+    [InlineData("path traversal")]
+    [InlineData("encoded traversal")]
+    [InlineData("query")]
+    [InlineData("fragment")]
+    [InlineData("extra segment")]
+    public async Task A_notification_naming_anything_but_a_message_of_the_subscribed_mailbox_is_ignored_and_its_batch_still_accepted(string kind)
+    {
+        var marker = "x" + Guid.NewGuid().ToString("N")[..16];
+        // The stub under another host name: a fetch of the absolute URL would reach it, carrying the Graph token.
+        var otherHost = new UriBuilder(f.Stub.BaseUrl) { Host = "localhost" }.Uri;
+        var bad = kind switch
+        {
+            "absolute URL" => new Uri(otherHost, "steal/" + marker).ToString(),
+            "protocol-relative URL" => $"//localhost:{otherHost.Port}/steal/{marker}",
+            "another user" => $"Users/ceo@org-b.test/Messages/{marker}",
+            "path traversal" => $"Users/{GraphUser}/Messages/../../ceo@org-b.test/Messages/{marker}",
+            "encoded traversal" => $"Users/{GraphUser}/Messages/%2e%2e%2F%2e%2e%2Fceo@org-b.test%2FMessages%2F{marker}",
+            "query" => $"Users/{GraphUser}/Messages/{marker}?$expand=attachments",
+            "fragment" => $"Users/{GraphUser}/Messages/{marker}#x",
+            _ => $"Users/{GraphUser}/Messages/{marker}/attachments",
+        };
+        // Org B's mail sits where the other-user resource points: accepting it would ingest it into this organization.
+        f.Stub.GraphMessages[$"users/ceo@org-b.test/messages/{marker}"] = GraphMessage($"<{marker}@org-b.test>");
+        var good = $"Users/{GraphUser}/Messages/{Guid.NewGuid():N}";
+        var goodMessageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        f.Stub.GraphMessages[good] = GraphMessage(goodMessageId);
+        using var anonymous = f.App.ClientWithKey(null);
+
+        var body = Notification(bad, GraphClientState);
+        body["value"]!.AsArray().Add(Notification(good, GraphClientState)["value"]![0]!.DeepClone());
+        var (status, json, text) = await PostJsonAsync(anonymous, "/ingest/graph", body);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.True((1, 0, 1) == (json!["accepted"]!.GetValue<int>(), json["rejected"]!.GetValue<int>(), json["ignored"]!.GetValue<int>()), text);
+        var inboundId = DeterministicId.Inbound(PlatformOrg, goodMessageId);
+        await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(inboundId))).Count == 1, "the valid item of the batch accepted");
+        Assert.DoesNotContain(f.Stub.Requests, r => r.Path.Contains(marker, StringComparison.Ordinal));
+        Assert.Empty(await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{marker}@org-b.test>"))));
+    }
+
+    [Fact]
+    public async Task Without_a_resource_the_message_id_of_the_resource_data_is_fetched_from_the_subscribed_mailbox()
+    {
+        var id = "AAMk" + Guid.NewGuid().ToString("N");
+        var messageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        f.Stub.GraphMessages[$"users/{GraphUser}/messages/{id}"] = GraphMessage(messageId);
+        using var anonymous = f.App.ClientWithKey(null);
+        var body = Notification("unused", GraphClientState);
+        var item = body["value"]![0]!.AsObject();
+        item.Remove("resource");
+        item["resourceData"] = new JsonObject { ["@odata.type"] = "#Microsoft.Graph.Message", ["id"] = id };
+
+        var (status, json, text) = await PostJsonAsync(anonymous, "/ingest/graph", body);
+
+        Assert.True(status == HttpStatusCode.Accepted && json!["accepted"]!.GetValue<int>() == 1, text);
+        await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, messageId)))).Count == 1,
+            "the message fetched from users/{user}/messages/{id}");
+    }
+
+    [Fact]
+    public async Task A_message_with_unusable_or_too_many_recipients_is_kept_with_the_first_valid_ones()
+    {
+        var resource = $"Users/{GraphUser}/Messages/{Guid.NewGuid():N}";
+        var messageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        var message = GraphMessage(messageId);
+        static JsonObject Recipient(string address) => new() { ["emailAddress"] = new JsonObject { ["address"] = address } };
+        message["toRecipients"] = new JsonArray(Recipient("/O=EXCHANGELABS/OU=EXCHANGE ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=1A2B-LEE"), Recipient("billing@acme.test"));
+        message["ccRecipients"] = new JsonArray([.. Enumerable.Range(0, 600).Select(i => (JsonNode)Recipient($"cc{i}@acme.test"))]);
+        f.Stub.GraphMessages[resource] = message;
+        using var anonymous = f.App.ClientWithKey(null);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", Notification(resource, GraphClientState))).Status);
+
+        var stream = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, messageId));
+        await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, stream)).Count == 1, "the message kept");
+        var stored = (await f.EventsAsync(PlatformOrg, stream))[0];
+        var received = stored.As<InboundMessageReceived>().Message;
+        Assert.Equal(["billing@acme.test"], received.To.Select(t => t.Email));
+        Assert.Equal(500, received.Cc.Count);
+        Assert.Equal("cc499@acme.test", received.Cc[^1].Email);
+        Assert.Equal("101", stored.Metadata["recipients_dropped"]);
+    }
+
+    [Fact]
+    public async Task Messages_with_an_empty_message_id_are_each_kept_under_their_provider_id()
+    {
+        var resources = Enumerable.Range(0, 2).Select(_ => $"users/{GraphUser}/messages/{Guid.NewGuid():N}").ToList();
+        foreach (var resource in resources)
+        {
+            f.Stub.GraphMessages[resource] = GraphMessage("<>");
+        }
+        using var anonymous = f.App.ClientWithKey(null);
+        foreach (var resource in resources)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", Notification(resource, GraphClientState))).Status);
+        }
+
+        foreach (var resource in resources)
+        {
+            var stream = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, "graph:" + resource));
+            await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, stream)).Count == 1, "message " + resource + " kept under its Graph id");
+        }
+    }
+
+    private static JsonObject GraphMessage(string messageId) => new()
+    {
+        ["internetMessageId"] = messageId,
+        ["subject"] = "Quarterly numbers",
+        ["body"] = new JsonObject { ["contentType"] = "text", ["content"] = "Confidential" },
+        ["from"] = new JsonObject { ["emailAddress"] = new JsonObject { ["address"] = "cfo@org-b.test" } },
+    };
 
     [Fact]
     public async Task Malformed_notification_json_is_a_400()

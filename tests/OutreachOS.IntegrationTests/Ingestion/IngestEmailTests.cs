@@ -59,18 +59,44 @@ public sealed class IngestEmailTests(IngestionAppFixture f, Xunit.Abstractions.I
     }
 
     [Fact]
-    public async Task The_same_message_id_again_answers_the_same_inbound_id_and_appends_nothing()
+    public async Task The_same_message_again_answers_the_same_inbound_id_and_appends_nothing()
     {
         var body = Email();
+        body.Remove("received_at"); // defaulted to the time of acceptance: a retry is still the same message
         var first = await PostJsonAsync(f.Client, "/ingest/email", body);
-        body["subject"] = "A changed subject does not make it a new message";
-        var second = await PostJsonAsync(f.Client, "/ingest/email", body);
+        var second = await PostJsonAsync(f.Client, "/ingest/email", body.DeepClone());
 
         Assert.Equal(HttpStatusCode.Accepted, second.Status);
         Assert.Equal(first.Json!["inbound_id"]!.GetValue<string>(), second.Json!["inbound_id"]!.GetValue<string>());
         var events = await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(Guid.Parse(first.Json["inbound_id"]!.GetValue<string>())));
         Assert.Single(events);
         Assert.Equal("Pricing question", events[0].As<InboundMessageReceived>().Message.Subject);
+    }
+
+    [Fact]
+    public async Task The_same_message_id_with_other_content_is_a_409_naming_message_id_and_appends_nothing()
+    {
+        var body = Email();
+        var first = await PostJsonAsync(f.Client, "/ingest/email", body);
+        body["subject"] = "Another message under a re-used Message-ID";
+
+        var (status, json, text) = await PostJsonAsync(f.Client, "/ingest/email", body);
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.True(json!["errors"]?["message_id"] is not null, text);
+        var events = await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(Guid.Parse(first.Json!["inbound_id"]!.GetValue<string>())));
+        Assert.Equal("Pricing question", Assert.Single(events).As<InboundMessageReceived>().Message.Subject);
+    }
+
+    [Theory]
+    [InlineData("<>")]
+    [InlineData("< >")]
+    public async Task An_empty_message_id_is_a_400_naming_message_id(string messageId)
+    {
+        var (status, json, text) = await PostJsonAsync(f.Client, "/ingest/email", Email(messageId));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.True(json!["errors"]!.AsObject().ContainsKey("message_id"), text);
     }
 
     [Fact]

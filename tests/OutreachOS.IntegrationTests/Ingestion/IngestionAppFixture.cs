@@ -16,7 +16,9 @@ public sealed class IngestionAppFixture : IAsyncLifetime
     public static readonly Guid PlatformOrg = Guid.Parse("00000000-0000-7000-8000-00000000b007");
     public const string GraphSubscription = "sub-0001";
     public const string GraphClientState = "client-state-secret-1";
+    public const string GraphUser = "u1";
     public const string GmailMailbox = "inbox@acme.test";
+    public static readonly string[] GmailCursorMailboxes = ["spoofed@acme.test", "paged@acme.test", "expired@acme.test", "recipients@acme.test"];
     public const string PushAudience = "https://outreachos.test/ingest/gmail";
     public const string PushServiceAccount = "push@acme-project.iam.gserviceaccount.com";
 
@@ -41,11 +43,18 @@ public sealed class IngestionAppFixture : IAsyncLifetime
         settings["Ingestion:Graph:Subscriptions:0:SubscriptionId"] = GraphSubscription;
         settings["Ingestion:Graph:Subscriptions:0:ClientState"] = GraphClientState;
         settings["Ingestion:Graph:Subscriptions:0:OrganizationId"] = PlatformOrg.ToString();
+        settings["Ingestion:Graph:Subscriptions:0:UserId"] = GraphUser;
         settings["Ingestion:Gmail:VerifyOidc"] = "true";
         settings["Ingestion:Gmail:Audience"] = PushAudience;
         settings["Ingestion:Gmail:ServiceAccountEmail"] = PushServiceAccount;
         settings["Ingestion:Gmail:Mailboxes:0:EmailAddress"] = GmailMailbox;
         settings["Ingestion:Gmail:Mailboxes:0:OrganizationId"] = PlatformOrg.ToString();
+        // Mailboxes of their own for the Gmail tests that follow one mailbox's cursor (the stub serves each its own history).
+        for (var n = 0; n < GmailCursorMailboxes.Length; n++)
+        {
+            settings[$"Ingestion:Gmail:Mailboxes:{n + 1}:EmailAddress"] = GmailCursorMailboxes[n];
+            settings[$"Ingestion:Gmail:Mailboxes:{n + 1}:OrganizationId"] = PlatformOrg.ToString();
+        }
         settings["Messaging:Retry:IntervalMs"] = "50";
         return settings;
     }

@@ -43,6 +43,15 @@ internal sealed class ProviderStub : IAsyncDisposable
 
     public ConcurrentQueue<(ulong HistoryId, string MessageId, string[] Labels)> GmailHistory { get; } = new();
 
+    /// <summary>A mailbox's own history (instead of <see cref="GmailHistory"/>), by lower-case address.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<(ulong HistoryId, string MessageId, string[] Labels)>> GmailMailboxHistory { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>History records per page of history.list for a mailbox (default: all in one page).</summary>
+    public ConcurrentDictionary<string, int> GmailHistoryPageSize { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>history.list answers 404 (history no longer available) for a start id below this, per mailbox.</summary>
+    public ConcurrentDictionary<string, ulong> GmailHistoryAvailableFrom { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>HubSpot contacts by e-mail → (id, firstname, lastname, company).</summary>
     public ConcurrentDictionary<string, (string Id, string First, string Last, string Company)> HubSpotContacts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -123,16 +132,33 @@ internal sealed class ProviderStub : IAsyncDisposable
                 return;
             }
             var rest = path["/gmail-api/gmail/v1/users/".Length..].Split('/');
+            var mailbox = Uri.UnescapeDataString(rest[0]);
+            var source = GmailMailboxHistory.TryGetValue(mailbox, out var own) ? own : GmailHistory;
             if (rest.Length == 2 && rest[1] == "history")
             {
                 var start = ulong.Parse(context.Request.Query["startHistoryId"]!, System.Globalization.CultureInfo.InvariantCulture);
-                var history = GmailHistory.Where(h => h.HistoryId > start).Select(h => new
+                if (GmailHistoryAvailableFrom.TryGetValue(mailbox, out var from) && start < from)
+                {
+                    context.Response.StatusCode = 404;
+                    return;
+                }
+                var offset = int.TryParse(context.Request.Query["pageToken"], System.Globalization.CultureInfo.InvariantCulture, out var o) ? o : 0;
+                var size = GmailHistoryPageSize.GetValueOrDefault(mailbox, int.MaxValue);
+                var after = source.Where(h => h.HistoryId > start).OrderBy(h => h.HistoryId).ToList();
+                var history = after.Skip(offset).Take(size).Select(h => new
                 {
                     id = h.HistoryId.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     messagesAdded = new[] { new { message = new { id = h.MessageId, threadId = "t-" + h.MessageId, labelIds = h.Labels } } },
                 }).ToList();
-                var latest = GmailHistory.Select(h => h.HistoryId).DefaultIfEmpty(start).Max();
-                await context.Response.WriteAsJsonAsync(new { history, historyId = latest.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                var latest = source.Select(h => h.HistoryId).DefaultIfEmpty(start).Max();
+                var next = offset + history.Count < after.Count ? (offset + history.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+                await context.Response.WriteAsJsonAsync(new { history, historyId = latest.ToString(System.Globalization.CultureInfo.InvariantCulture), nextPageToken = next });
+                return;
+            }
+            if (rest.Length == 2 && rest[1] == "profile")
+            {
+                var latest = source.Select(h => h.HistoryId).DefaultIfEmpty(1UL).Max();
+                await context.Response.WriteAsJsonAsync(new { emailAddress = mailbox, historyId = latest.ToString(System.Globalization.CultureInfo.InvariantCulture) });
                 return;
             }
             if (rest.Length == 3 && rest[1] == "messages" && GmailMessages.TryGetValue(rest[2], out var gm))

@@ -73,9 +73,69 @@ public sealed class EmailNormalizerTests
     }
 
     [Theory]
+    [InlineData("<>")]
+    [InlineData("< >")]
+    [InlineData("<\t>")]
+    public void An_empty_message_id_in_angle_brackets_is_named(string messageId)
+    {
+        var (errors, n) = EmailNormalizer.Normalize(Raw() with { MessageId = messageId }, Options(), Now);
+        Assert.Null(n);
+        var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());
+        Assert.Equal(["message_id"], problem.ProblemDetails.Errors.Keys);
+    }
+
+    [Fact]
+    public void A_mailbox_message_keeps_its_valid_recipients_and_counts_the_rest_while_the_api_names_them()
+    {
+        var to = new List<RawAddress> { new("undisclosed-recipients:;", null), new("/O=EXCHANGELABS/OU=X/CN=RECIPIENTS/CN=LEE", null), new("ok@acme.test", "Ok"), null! };
+        var cc = Enumerable.Range(0, 502).Select(i => new RawAddress($"cc{i}@acme.test", null)).ToList();
+        var raw = Raw() with { To = to, Cc = cc };
+
+        var (_, n) = EmailNormalizer.Normalize(raw, Options(), Now, fromMailbox: true);
+        Assert.Equal(["ok@acme.test"], n!.Email.To.Select(t => t.Email));
+        Assert.Equal(500, n.Email.Cc.Count);
+        Assert.Equal(3 + 2, n.RecipientsDropped);
+
+        var (errors, refused) = EmailNormalizer.Normalize(raw, Options(), Now);
+        Assert.Null(refused);
+        var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());
+        Assert.Equal(["cc", "to[0].email", "to[1].email", "to[3].email"], problem.ProblemDetails.Errors.Keys.Order());
+    }
+
+    [Fact]
+    public void A_mailbox_message_is_trimmed_rather_than_refused_and_only_a_bad_sender_fails_it()
+    {
+        var headers = Enumerable.Range(0, 250).ToDictionary(i => $"X-H{i}", i => "v");
+        headers["Bad Header"] = "x";
+        var raw = Raw(text: null) with
+        {
+            Subject = null,
+            Headers = headers,
+            References = [.. Enumerable.Range(0, 600).Select(i => $"<r{i}@x.test>")],
+            InReplyTo = "<" + new string('a', 5000) + ">",
+        };
+
+        var (_, n) = EmailNormalizer.Normalize(raw, Options(), Now, fromMailbox: true);
+        Assert.NotNull(n);
+        Assert.Equal(200, n.Email.Headers.Count);
+        Assert.DoesNotContain("bad header", n.Email.Headers.Keys);
+        Assert.Equal(500, n.Email.References.Count);
+        Assert.Equal("<r599@x.test>", n.Email.References[^1]);
+        Assert.Null(n.Email.InReplyTo);
+        Assert.Equal("", n.Email.Text);
+        Assert.True(n.Truncated);
+
+        Assert.Null(EmailNormalizer.Normalize(raw with { From = new RawAddress("undisclosed-recipients:;", null) }, Options(), Now, fromMailbox: true).Email);
+        Assert.Null(EmailNormalizer.Normalize(raw with { From = null }, Options(), Now, fromMailbox: true).Email);
+    }
+
+    [Theory]
     [InlineData("Ana <ana@x.test>", "ana@x.test", "Ana")]
     [InlineData("\"Ruiz, Ana\" <ana@x.test>", "ana@x.test", "Ruiz, Ana")]
     [InlineData("ana@x.test", "ana@x.test", null)]
+    [InlineData("ana@x.test (Ana Ruiz)", "ana@x.test", "Ana Ruiz")]
+    [InlineData("Ana (work) <ana@x.test>", "ana@x.test", "Ana")]
+    [InlineData("\"Ana \\\"A\\\" Ruiz\" <ana@x.test>", "ana@x.test", "Ana \"A\" Ruiz")]
     public void String_addresses_are_parsed(string value, string email, string? name)
     {
         var a = RawAddress.Parse(value);
@@ -90,6 +150,15 @@ public sealed class EmailNormalizerTests
         Assert.Equal(["inbox@acme.test", "emea@acme.test", "plain@acme.test"], list.Select(a => a.Email));
         Assert.Equal("Sales, EMEA", list[1].Name);
     }
+
+    [Theory]
+    [InlineData("undisclosed-recipients:;", new string[0])]
+    [InlineData("Team: a@x.test, \"Bee, B\" <b@x.test>;", new[] { "a@x.test", "b@x.test" })]
+    [InlineData("Team: a@x.test;, c@x.test", new[] { "a@x.test", "c@x.test" })]
+    [InlineData("jane@x.test (Jane Doe), (a comment, with a comma) joe@x.test", new[] { "jane@x.test", "joe@x.test" })]
+    [InlineData("\"a;b:c\" <q@x.test>", new[] { "q@x.test" })]
+    public void Address_headers_understand_groups_and_comments(string header, string[] emails) =>
+        Assert.Equal(emails, GmailMailboxAdapter.AddressList(header).Select(a => a.Email));
 
     [Fact]
     public void Reply_candidates_put_in_reply_to_first_and_never_the_message_itself()

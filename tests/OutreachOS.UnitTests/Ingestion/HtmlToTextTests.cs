@@ -61,6 +61,60 @@ public sealed class HtmlToTextTests
         Assert.Equal(1, r.HiddenElementsRemoved);
     }
 
+    [Theory]
+    [InlineData("<html><head><title>T</title><body><p>Hello</p></body></html>")] // </head> is optional
+    [InlineData("<html><head><meta charset=\"utf-8\"><style>p{}</style><BODY class=x><p>Hello</p>")]
+    [InlineData("<head><title>T</title></head><p>Hello</p>")]
+    public void A_head_ends_at_the_body_even_without_its_end_tag(string html) =>
+        Assert.Equal("Hello", HtmlToText.Convert(html).Text);
+
+    [Fact]
+    public void A_header_element_is_not_the_end_of_the_head()
+    {
+        Assert.Equal("Top\n\nHello", HtmlToText.Convert("<html><head><meta charset=utf-8><body><header>Top</header><p>Hello</p>").Text);
+        Assert.Equal("kept", HtmlToText.Convert("<style>x{}</styles>y{}</style><p>kept</p>").Text);
+    }
+
+    [Fact]
+    public void Unmatched_end_tags_cost_a_bounded_amount_of_work_per_tag()
+    {
+        // 80k open elements, then 60k end tags matching none: scanning the open elements for each is 4.8 billion steps.
+        var html = string.Concat(Enumerable.Repeat("<i>", 80_000)) + "x" + string.Concat(Enumerable.Repeat("</b>", 60_000)) + "</i>y";
+        var r = HtmlToText.Convert(html);
+        Assert.Equal("xy", r.Text);
+        Assert.True(r.Work <= 4L * (80_000 + 60_000 + 1), $"work {r.Work}");
+    }
+
+    [Theory]
+    [InlineData("<img alt=\"hidden gem\" src=\"a.png\"><span title='not hidden at all'>X</span>")]
+    [InlineData("<span data-hidden>X</span>")]
+    [InlineData("<span class=\"hidden-xs\">X</span>")]
+    [InlineData("<span title=\"style='display:none'\">X</span>")]
+    [InlineData("<span data-style=\"display:none\">X</span>")]
+    [InlineData("<td style=\"color:#ffffff;background-color:#0073e6\">X</td>")]
+    [InlineData("<td bgcolor=\"#0073e6\" style=\"color: #FFF\">X</td>")]
+    [InlineData("<a style=\"color:white; background:url(btn.png) #c00\">X</a>")]
+    public void Visible_content_that_merely_mentions_hidden_or_is_white_on_a_background_is_kept(string visible)
+    {
+        var r = HtmlToText.Convert(visible);
+        Assert.Equal("X", r.Text);
+        Assert.Equal(0, r.HiddenElementsRemoved);
+    }
+
+    [Theory]
+    [InlineData("<p hidden=\"\">X</p>")]
+    [InlineData("<p HIDDEN=hidden>X</p>")]
+    [InlineData("<p class=\"a\" hidden>X</p>")]
+    [InlineData("<p title=\"a\"hidden>X</p>")]
+    [InlineData("<span style=\"color:#fff;background-color:#FFFFFF\">X</span>")]
+    [InlineData("<span style=\"color:white;background:transparent\">X</span>")]
+    public void The_hidden_attribute_and_white_on_white_are_still_hidden(string hidden)
+    {
+        var r = HtmlToText.Convert($"<p>Before</p>{hidden}<p>After</p>");
+        Assert.DoesNotContain("X", r.Text, StringComparison.Ordinal);
+        Assert.Equal(1, r.HiddenElementsRemoved);
+    }
+
     [Fact]
     public void Broken_markup_does_not_lose_text()
     {

@@ -48,6 +48,17 @@ public sealed class JwtRs256Tests : IDisposable
         Assert.Equal(error, result.Error);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void Without_an_expected_service_account_no_token_is_accepted(string? serviceAccount)
+    {
+        // Any Google-signed token with our audience would otherwise pass: anyone can mint one for their own account.
+        var result = JwtRs256.Validate(Token(Claims()), Keys(), Expected with { ServiceAccountEmail = serviceAccount! }, Now);
+        Assert.False(result.Valid);
+        Assert.Equal("service account not allowed", result.Error);
+    }
+
     [Fact]
     public void An_expiry_within_the_clock_skew_is_accepted()
     {

@@ -37,6 +37,22 @@ public sealed class MailboxMappingTests
         Assert.Equal("graph:users/u/messages/1", GraphMailboxAdapter.Map(doc.RootElement, "users/u/messages/1").MessageId);
     }
 
+    [Theory]
+    [InlineData("<>")]
+    [InlineData("< >")]
+    [InlineData("  ")]
+    public void An_empty_message_id_is_replaced_by_a_stable_one_from_the_provider_id(string messageId)
+    {
+        using var graph = JsonDocument.Parse(JsonSerializer.Serialize(new { internetMessageId = messageId, subject = "S" }));
+        Assert.Equal("graph:users/u/messages/1", GraphMailboxAdapter.Map(graph.RootElement, "users/u/messages/1").MessageId);
+        using var gmail = JsonDocument.Parse(JsonSerializer.Serialize(new
+        {
+            id = "g1",
+            payload = new { headers = new[] { new { name = "Message-ID", value = messageId }, new { name = "Subject", value = "S" } } },
+        }));
+        Assert.Equal("gmail:g1", GmailMailboxAdapter.Map(gmail.RootElement).MessageId);
+    }
+
     [Fact]
     public void A_gmail_message_takes_the_first_text_and_html_parts_and_skips_attachments()
     {

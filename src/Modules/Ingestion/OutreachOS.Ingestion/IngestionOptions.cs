@@ -33,10 +33,11 @@ internal sealed record IngestionOptions(
     }
 }
 
-/// <summary>One Graph subscription: its id, the secret clientState it was created with, and the owning organization.</summary>
+/// <summary>One Graph subscription: its id, the secret clientState it was created with, the owning organization, and the
+/// mailbox (user id or principal name) it is for — notifications naming any other resource are ignored.</summary>
 /// <param name="ManagedUserId">The mailbox (user id) when the service created the subscription and renews it itself;
 /// null for one made elsewhere and listed in configuration.</param>
-internal sealed record GraphSubscription(string SubscriptionId, string ClientState, Guid OrganizationId, string? ManagedUserId = null);
+internal sealed record GraphSubscription(string SubscriptionId, string ClientState, Guid OrganizationId, string UserId, string? ManagedUserId = null);
 
 /// <summary>
 /// When a provider subscription (Gmail watch, Graph subscription) is renewed: every <see cref="RenewEvery"/> since the
@@ -110,7 +111,9 @@ internal sealed record GraphOptions(
             .Select(c => new GraphSubscription(
                 c["SubscriptionId"] ?? throw Missing(c, "SubscriptionId"),
                 c["ClientState"] ?? throw Missing(c, "ClientState"),
-                Guid.Parse(c["OrganizationId"] ?? throw Missing(c, "OrganizationId"), CultureInfo.InvariantCulture)))
+                Guid.Parse(c["OrganizationId"] ?? throw Missing(c, "OrganizationId"), CultureInfo.InvariantCulture),
+                c["UserId"] is { Length: > 0 } user ? user
+                    : throw new InvalidOperationException($"{c.Path}:UserId is required: the mailbox (user id or principal name) the subscription is for; notifications for any other are refused.")))
             .ToList();
         var notificationUrl = subs["NotificationUrl"] is { Length: > 0 } n ? new Uri(n, UriKind.Absolute) : null;
         var expiration = subs.GetValue("ExpirationMinutes", 4200);
@@ -221,6 +224,14 @@ internal sealed record GmailOptions(
                 c["TopicName"] is { Length: > 0 } t ? t : null,
                 Labels(c) is { Count: > 0 } l ? l : null);
         }).ToList();
+        var verifyOidc = s.GetValue("VerifyOidc", true);
+        if (verifyOidc && mailboxes.Count > 0 && string.IsNullOrWhiteSpace(s["ServiceAccountEmail"]))
+        {
+            throw new InvalidOperationException(
+                $"{s.Path}:ServiceAccountEmail is required when {s.Path}:VerifyOidc is on and Gmail mailboxes are configured: the e-mail of " +
+                "the service account the Pub/Sub push subscription authenticates as (its push auth service account). Without it any " +
+                "Google-signed token for the audience would be accepted.");
+        }
         // A shared refresh token is needed only for a mailbox without its own.
         var everyMailboxHasOwn = mailboxes.Count > 0 && mailboxes.All(m => m.OAuth is not null);
         var watch = s.GetSection("Watch");
@@ -228,7 +239,7 @@ internal sealed record GmailOptions(
             new Uri(GraphOptions.WithSlash(s["BaseUrl"] ?? "https://gmail.googleapis.com/")),
             s["AccessToken"],
             s["Adapter"] ?? "Rest",
-            s.GetValue("VerifyOidc", true),
+            verifyOidc,
             s["Audience"],
             s["ServiceAccountEmail"],
             new Uri(s["JwksUrl"] ?? "https://www.googleapis.com/oauth2/v3/certs"),

@@ -32,6 +32,7 @@ internal sealed class SubscriptionHarness : IAsyncDisposable
     public static Dictionary<string, string?> Settings(SubscriptionStub stub) => new()
     {
         ["Ingestion:Gmail:BaseUrl"] = new Uri(stub.BaseUrl, "gmail-api/").ToString(),
+        ["Ingestion:Gmail:ServiceAccountEmail"] = "push@acme-project.iam.gserviceaccount.com",
         ["Ingestion:Graph:BaseUrl"] = new Uri(stub.BaseUrl, "graph/v1.0/").ToString(),
         ["Ingestion:Graph:AccessToken"] = SubscriptionStub.GraphToken,
     };

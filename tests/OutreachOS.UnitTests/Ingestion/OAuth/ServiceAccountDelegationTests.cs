@@ -26,8 +26,11 @@ public sealed class ServiceAccountDelegationTests : IDisposable
         ["token_uri"] = "https://oauth2.example.test/token",
     }.ToJsonString();
 
-    private static IngestionOptions Load(Dictionary<string, string?> settings) =>
-        IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    private static IngestionOptions Load(Dictionary<string, string?> settings)
+    {
+        settings.TryAdd("Ingestion:Gmail:ServiceAccountEmail", "push@p.iam.gserviceaccount.com");
+        return IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    }
 
     private Dictionary<string, string?> Settings() => new()
     {

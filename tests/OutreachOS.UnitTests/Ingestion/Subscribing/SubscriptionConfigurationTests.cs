@@ -8,8 +8,11 @@ public sealed class SubscriptionConfigurationTests
 {
     private const string Org = "00000000-0000-7000-8000-000000000001";
 
-    private static IngestionOptions Load(Dictionary<string, string?> settings) =>
-        IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    private static IngestionOptions Load(Dictionary<string, string?> settings)
+    {
+        settings.TryAdd("Ingestion:Gmail:ServiceAccountEmail", "push@p.iam.gserviceaccount.com");
+        return IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+    }
 
     [Fact]
     public void A_mailbox_refresh_token_takes_the_client_from_the_shared_section_and_others_use_the_shared_token()
@@ -103,6 +106,7 @@ public sealed class SubscriptionConfigurationTests
             ["Ingestion:Graph:Subscriptions:0:SubscriptionId"] = "sub-static",
             ["Ingestion:Graph:Subscriptions:0:ClientState"] = "cs",
             ["Ingestion:Graph:Subscriptions:0:OrganizationId"] = Org,
+            ["Ingestion:Graph:Subscriptions:0:UserId"] = "static@acme.test",
             ["Ingestion:Graph:Subscriptions:NotificationUrl"] = "https://outreachos.test/ingest/graph",
             ["Ingestion:Graph:Subscriptions:ClientState"] = "shared-state",
             ["Ingestion:Graph:Mailboxes:0:UserId"] = "u1@acme.test",
@@ -111,11 +115,43 @@ public sealed class SubscriptionConfigurationTests
             ["Ingestion:Graph:Mailboxes:1:OrganizationId"] = Org,
             ["Ingestion:Graph:Mailboxes:1:ClientState"] = "own-state",
         });
-        Assert.Equal("sub-static", Assert.Single(options.Graph.Subscriptions).SubscriptionId);
+        Assert.Equal(("sub-static", "static@acme.test"), Assert.Single(options.Graph.Subscriptions) is var s ? (s.SubscriptionId, s.UserId) : default);
         Assert.True(options.Graph.Subscribe.Enabled);
         Assert.Equal(4200, options.Graph.Subscribe.ExpirationMinutes);
         Assert.Equal(["shared-state", "own-state"], options.Graph.Mailboxes.Select(m => m.ClientState));
         Assert.Equal("users/u1@acme.test/mailFolders('Inbox')/messages", options.Graph.Mailboxes[0].Resource);
+    }
+
+    [Fact]
+    public void Gmail_mailboxes_with_push_verification_on_need_the_push_service_account()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Ingestion:Gmail:AccessToken"] = "t",
+            ["Ingestion:Gmail:Audience"] = "https://outreachos.test/ingest/gmail",
+            ["Ingestion:Gmail:Mailboxes:0:EmailAddress"] = "a@acme.test",
+            ["Ingestion:Gmail:Mailboxes:0:OrganizationId"] = Org,
+        };
+        var e = Assert.Throws<InvalidOperationException>(() => IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+        Assert.StartsWith("Ingestion:Gmail:ServiceAccountEmail is required when Ingestion:Gmail:VerifyOidc is on", e.Message, StringComparison.Ordinal);
+
+        settings["Ingestion:Gmail:VerifyOidc"] = "false"; // local demos only: no check to configure
+        Assert.False(IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Gmail.VerifyOidc);
+        settings["Ingestion:Gmail:VerifyOidc"] = null;
+        settings["Ingestion:Gmail:ServiceAccountEmail"] = "push@p.iam.gserviceaccount.com";
+        Assert.Equal("push@p.iam.gserviceaccount.com", IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Gmail.ServiceAccountEmail);
+    }
+
+    [Fact]
+    public void A_static_graph_subscription_without_its_mailbox_fails_at_start_up()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Load(new()
+        {
+            ["Ingestion:Graph:Subscriptions:0:SubscriptionId"] = "sub-static",
+            ["Ingestion:Graph:Subscriptions:0:ClientState"] = "cs",
+            ["Ingestion:Graph:Subscriptions:0:OrganizationId"] = Org,
+        }));
+        Assert.StartsWith("Ingestion:Graph:Subscriptions:0:UserId is required", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

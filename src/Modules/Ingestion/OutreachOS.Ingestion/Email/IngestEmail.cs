@@ -9,7 +9,8 @@ internal sealed record IngestAccepted(Guid InboundId);
 
 /// <summary>
 /// <c>POST /ingest/email</c>: validate, normalize, append <c>inbound_received.v1</c>, answer 202. Nothing else runs in
-/// the request. The same Message-ID for the same organization answers 202 with the same inbound id and appends nothing.
+/// the request. The same message again (same Message-ID and content) answers 202 with the same inbound id and appends
+/// nothing; the same Message-ID with other content is a 409 naming <c>message_id</c>.
 /// </summary>
 internal static class IngestEmail
 {
@@ -22,6 +23,17 @@ internal static class IngestEmail
             return errors.ToProblem();
         }
         var result = await acceptor.AcceptAsync(organizationId, InboundSource.Email, email, null, ct);
+        if (result.Conflict)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: "Another message was already accepted under this message_id; nothing was appended. A retry must send the same message.",
+                type: "https://outreachos.dev/problems/conflict",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["errors"] = new Dictionary<string, string[]> { ["message_id"] = ["is already the id of another message"] },
+                    ["inbound_id"] = result.InboundId,
+                });
+        }
         return TypedResults.Accepted($"/inbound/{result.InboundId:D}", new IngestAccepted(result.InboundId));
     }
 }

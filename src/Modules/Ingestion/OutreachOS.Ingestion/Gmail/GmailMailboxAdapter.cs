@@ -14,13 +14,16 @@ namespace OutreachOS.Ingestion.Gmail;
 /// Gmail API: <c>users.history.list</c> (messageAdded since the stored history id) then <c>users.messages.get?format=full</c>.
 /// Sent mail and drafts of the mailbox itself are skipped. Without a stored cursor (first push for a mailbox), the list
 /// starts one before the notified history id — Gmail ids grow, and the change that caused the push is at or before it.
-/// When Gmail answers 404 (cursor too old), the cursor moves to the notified id and the gap is logged.
+/// The cursor only moves to ids Gmail returned, never to the pushed one: after all pages, to the mailbox's history id;
+/// when <see cref="MaxPages"/> pages were read and more remain, to the last history record read (<c>More</c>: the consumer
+/// continues from there); when Gmail answers 404 (cursor too old), to the mailbox's current history id (<c>getProfile</c>),
+/// and the gap is logged.
 /// The bearer token comes from the mailbox's <see cref="IAccessTokenSource"/> (<see cref="MailboxTokenSources"/>: its own
 /// refresh token when configured, else the shared OAuth grant or the static setting).
 /// </summary>
 internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions options, MailboxTokenSources tokens, ILogger<GmailMailboxAdapter> logger) : IMailboxAdapter
 {
-    private const int MaxPages = 20;
+    internal const int MaxPages = 20;
 
     /// <summary>Every mailbox with the same token source.</summary>
     public GmailMailboxAdapter(HttpClient http, IngestionOptions options, IAccessTokenSource tokens, ILogger<GmailMailboxAdapter> logger)
@@ -32,10 +35,14 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
 
     public async Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, CancellationToken ct)
     {
-        var notifiedId = ulong.Parse(notified, CultureInfo.InvariantCulture);
-        var start = cursor is not null ? ulong.Parse(cursor, CultureInfo.InvariantCulture) : Math.Max(1, notifiedId - 1);
+        // The pushed history id is the pusher's to choose: it only picks where the very first read starts (no cursor yet).
+        // The cursor itself only ever moves to ids Gmail returned.
+        var start = cursor is not null ? ulong.Parse(cursor, CultureInfo.InvariantCulture)
+            : ulong.TryParse(notified, NumberStyles.None, CultureInfo.InvariantCulture, out var notifiedId) ? Math.Max(1, notifiedId - 1)
+            : await CurrentHistoryIdAsync(mailbox, ct);
         var ids = new List<string>();
-        var latest = Math.Max(start, notifiedId);
+        ulong? lastRecord = null; // the newest history record read so far
+        ulong? mailboxLatest = null;
         string? page = null;
         for (var n = 0; n < MaxPages; n++)
         {
@@ -44,8 +51,15 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
             using var response = await SendAsync(mailbox, url, ct);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                logger.LogWarning("Gmail history {Start} of a mailbox is no longer available; moving the cursor to {Notified}", start, notifiedId);
-                return new MailboxChanges(ids, notifiedId.ToString(CultureInfo.InvariantCulture));
+                if (lastRecord is { } read)
+                {
+                    // Pages already read are kept; the next run starts after them.
+                    return new MailboxChanges(ids, Id(read), More: true);
+                }
+                var current = await CurrentHistoryIdAsync(mailbox, ct);
+                logger.LogWarning("Gmail history {Start} of a mailbox is no longer available; moving the cursor to the mailbox's history id {Current} (messages in between are not read)",
+                    start, current);
+                return new MailboxChanges(ids, Id(current));
             }
             response.EnsureSuccessStatusCode();
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
@@ -54,6 +68,10 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
             {
                 foreach (var h in history.EnumerateArray())
                 {
+                    if (Str(h, "id") is { } hid && ulong.TryParse(hid, NumberStyles.None, CultureInfo.InvariantCulture, out var recordId))
+                    {
+                        lastRecord = Math.Max(lastRecord ?? 0, recordId);
+                    }
                     if (!h.TryGetProperty("messagesAdded", out var added) || added.ValueKind != JsonValueKind.Array)
                     {
                         continue;
@@ -67,18 +85,40 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
                     }
                 }
             }
-            if (Str(root, "historyId") is { } hid && ulong.TryParse(hid, CultureInfo.InvariantCulture, out var h2))
+            if (Str(root, "historyId") is { } latest && ulong.TryParse(latest, NumberStyles.None, CultureInfo.InvariantCulture, out var l))
             {
-                latest = Math.Max(latest, h2);
+                mailboxLatest = l;
             }
             page = Str(root, "nextPageToken");
             if (page is null)
             {
-                break;
+                // Everything read: the mailbox's history id as Gmail gave it (not the start, which may come from a push).
+                var latestKnown = Math.Max(mailboxLatest ?? 0, lastRecord ?? 0);
+                return new MailboxChanges(ids, latestKnown > 0 ? Id(latestKnown) : cursor);
             }
         }
-        return new MailboxChanges(ids, latest.ToString(CultureInfo.InvariantCulture));
+        // Pages remain: resume after the last record read. Without one (pages of nothing), there is no progress to keep.
+        if (lastRecord is not { } last)
+        {
+            logger.LogWarning("Gmail history of a mailbox: {Pages} pages after {Start} held no history record; reading stops until the next push",
+                MaxPages, start);
+            return new MailboxChanges(ids, cursor);
+        }
+        return new MailboxChanges(ids, Id(last), More: true);
     }
+
+    /// <summary>The mailbox's current history id (<c>users.getProfile</c>).</summary>
+    private async Task<ulong> CurrentHistoryIdAsync(string mailbox, CancellationToken ct)
+    {
+        using var response = await SendAsync(mailbox, $"gmail/v1/users/{Uri.EscapeDataString(mailbox)}/profile", ct);
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return Str(doc.RootElement, "historyId") is { } h && ulong.TryParse(h, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : throw new InvalidOperationException("Gmail's profile of a mailbox has no historyId.");
+    }
+
+    private static string Id(ulong id) => id.ToString(CultureInfo.InvariantCulture);
 
     public async Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct)
     {
@@ -111,9 +151,10 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         DateTimeOffset? received = Str(m, "internalDate") is { } ms && long.TryParse(ms, CultureInfo.InvariantCulture, out var epoch)
             ? DateTimeOffset.FromUnixTimeMilliseconds(epoch) : null;
         return new RawEmail(
-            headers.GetValueOrDefault("Message-ID") ?? (Str(m, "id") is { } gid ? $"gmail:{gid}" : null),
+            Str(m, "id") is { } gid ? MessageIds.UsableOr(headers.GetValueOrDefault("Message-ID"), $"gmail:{gid}") : headers.GetValueOrDefault("Message-ID"),
             Str(m, "threadId"),
-            headers.TryGetValue("From", out var from) ? RawAddress.Parse(from) : null,
+            // Several authors are legal in From; the first is the sender we answer.
+            headers.TryGetValue("From", out var from) && AddressHeader.Parse(from) is [var sender, ..] ? sender : null,
             AddressList(headers.GetValueOrDefault("To")),
             AddressList(headers.GetValueOrDefault("Cc")),
             headers.GetValueOrDefault("Subject"),
@@ -155,47 +196,8 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
         }
     }
 
-    /// <summary>Splits an address header on commas outside quotes and angle brackets.</summary>
-    internal static List<RawAddress> AddressList(string? value)
-    {
-        var list = new List<RawAddress>();
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return list;
-        }
-        var sb = new StringBuilder();
-        bool quoted = false, angle = false;
-        foreach (var c in value)
-        {
-            if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == '<' && !quoted)
-            {
-                angle = true;
-            }
-            else if (c == '>' && !quoted)
-            {
-                angle = false;
-            }
-            if (c == ',' && !quoted && !angle)
-            {
-                if (sb.ToString().Trim() is { Length: > 0 } one)
-                {
-                    list.Add(RawAddress.Parse(one));
-                }
-                sb.Clear();
-                continue;
-            }
-            sb.Append(c);
-        }
-        if (sb.ToString().Trim() is { Length: > 0 } last)
-        {
-            list.Add(RawAddress.Parse(last));
-        }
-        return list;
-    }
+    /// <summary>An address header's addresses (<see cref="AddressHeader"/>: quotes, comments, groups).</summary>
+    internal static List<RawAddress> AddressList(string? value) => AddressHeader.Parse(value);
 
     private static bool IsOwn(JsonElement message) =>
         message.TryGetProperty("labelIds", out var labels) && labels.ValueKind == JsonValueKind.Array

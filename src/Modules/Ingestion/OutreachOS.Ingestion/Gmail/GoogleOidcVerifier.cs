@@ -20,6 +20,10 @@ internal sealed class GoogleOidcVerifier(HttpClient http, IngestionOptions optio
         {
             return OidcResult.Fail("Ingestion:Gmail:Audience is not configured");
         }
+        if (string.IsNullOrWhiteSpace(gmail.ServiceAccountEmail))
+        {
+            return OidcResult.Fail("Ingestion:Gmail:ServiceAccountEmail is not configured");
+        }
         if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return OidcResult.Fail("missing bearer token");

@@ -5,7 +5,9 @@ using System.Text.Json;
 namespace OutreachOS.Ingestion.Gmail;
 
 /// <summary>What a Pub/Sub push token must satisfy.</summary>
-internal sealed record OidcExpectations(string Audience, string? ServiceAccountEmail, TimeSpan ClockSkew);
+/// <param name="ServiceAccountEmail">The push subscription's service account: required, since anyone can get a
+/// Google-signed token with any audience for an account of their own.</param>
+internal sealed record OidcExpectations(string Audience, string ServiceAccountEmail, TimeSpan ClockSkew);
 
 internal sealed record OidcResult(bool Valid, string? Error, string? Email)
 {
@@ -14,8 +16,8 @@ internal sealed record OidcResult(bool Valid, string? Error, string? Email)
 
 /// <summary>
 /// Verifies a Google-signed OIDC ID token (JWT, RS256) with the BCL only: signature against the JWKS key named by
-/// <c>kid</c>, issuer accounts.google.com, audience, expiry, and (when configured) the push service account's verified
-/// e-mail. Pure: keys and time come in.
+/// <c>kid</c>, issuer accounts.google.com, audience, expiry, and the push service account's verified e-mail (without an
+/// expected account nothing passes). Pure: keys and time come in.
 /// </summary>
 internal static class JwtRs256
 {
@@ -92,14 +94,11 @@ internal static class JwtRs256
             return OidcResult.Fail("issued in the future");
         }
         var email = Str(payload, "email");
-        if (expected.ServiceAccountEmail is { Length: > 0 } allowed)
+        var verified = payload.TryGetProperty("email_verified", out var v) && (v.ValueKind == JsonValueKind.True
+            || (v.ValueKind == JsonValueKind.String && v.GetString() == "true"));
+        if (string.IsNullOrEmpty(expected.ServiceAccountEmail) || !string.Equals(email, expected.ServiceAccountEmail, StringComparison.OrdinalIgnoreCase) || !verified)
         {
-            var verified = payload.TryGetProperty("email_verified", out var v) && (v.ValueKind == JsonValueKind.True
-                || (v.ValueKind == JsonValueKind.String && v.GetString() == "true"));
-            if (!string.Equals(email, allowed, StringComparison.OrdinalIgnoreCase) || !verified)
-            {
-                return OidcResult.Fail("service account not allowed");
-            }
+            return OidcResult.Fail("service account not allowed");
         }
         return new OidcResult(true, null, email);
     }

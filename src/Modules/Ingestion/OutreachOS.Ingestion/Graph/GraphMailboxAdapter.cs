@@ -9,7 +9,7 @@ using OutreachOS.Ingestion.OAuth;
 namespace OutreachOS.Ingestion.Graph;
 
 /// <summary>
-/// Microsoft Graph REST: <c>GET {BaseUrl}/{resource}?$select=...</c> with a bearer token from
+/// Microsoft Graph REST: <c>GET {BaseUrl}/{resource}?$select=...</c> (never outside BaseUrl) with a bearer token from
 /// <see cref="IAccessTokenSource"/> (OAuth client-credentials grant, or the static setting). The body is
 /// requested as Graph stores it (HTML for most mail) so that our own conversion finds and counts hidden content.
 /// </summary>
@@ -24,8 +24,13 @@ internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions opti
 
     public async Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct)
     {
-        using var response = await BearerSender.SendAsync(
-            http, tokens, () => new HttpRequestMessage(HttpMethod.Get, new Uri(options.Graph.BaseUrl, $"{resourceId}?$select={Select}")), ct);
+        var url = new Uri(options.Graph.BaseUrl, $"{resourceId}?$select={Select}");
+        if (!GraphResource.IsUnder(url, options.Graph.BaseUrl))
+        {
+            // The webhook accepts only message paths; this guards the token against anything that reaches here otherwise.
+            throw new InvalidOperationException($"Refusing to send the Graph token outside {options.Graph.BaseUrl}: the resource of this notification is not a Graph path.");
+        }
+        using var response = await BearerSender.SendAsync(http, tokens, () => new HttpRequestMessage(HttpMethod.Get, url), ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -61,7 +66,7 @@ internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions opti
             }
         }
         return new RawEmail(
-            Str(m, "internetMessageId") ?? $"graph:{resourceId}",
+            MessageIds.UsableOr(Str(m, "internetMessageId"), $"graph:{resourceId}"),
             Str(m, "conversationId"),
             m.TryGetProperty("from", out var from) ? Recipient(from) : null,
             Recipients(m, "toRecipients"),

@@ -17,8 +17,9 @@ internal sealed record NotificationsAccepted(int Accepted, int Rejected, int Ign
 /// <c>POST /ingest/graph</c> (anonymous: Graph sends no API key). The subscription handshake echoes
 /// <c>validationToken</c> as text/plain. A change notification is accepted only when its subscription is configured
 /// (<c>Subscriptions:n</c>) or was created by this service for a configured mailbox (<c>oos.ingestion_graph_subscriptions</c>),
-/// and its <c>clientState</c> matches (constant time); the organization comes from that configuration. Accepting is one
-/// append of <see cref="MailboxNotified"/>; fetching the message happens in <see cref="MailboxNotificationConsumer"/>.
+/// and its <c>clientState</c> matches (constant time); the organization and the mailbox come from that configuration. Only a
+/// message of that mailbox is accepted (<see cref="GraphResource"/>); any other resource is ignored with a warning. Accepting
+/// is one append of <see cref="MailboxNotified"/>; fetching the message happens in <see cref="MailboxNotificationConsumer"/>.
 /// A lifecycle notification (<c>reauthorizationRequired</c>, <c>subscriptionRemoved</c>, <c>missed</c>) about a
 /// subscription the service manages is recorded on the mailbox's subscription stream, in the same append, and wakes the
 /// renewer, which renews, re-creates or catches up (ADR 0026). One about a subscription made elsewhere is logged only.
@@ -96,10 +97,14 @@ internal static class GraphWebhook
                 }
                 continue;
             }
-            var resource = Resource(item);
+            var resource = Resource(item, subscription.UserId);
             if (resource is null)
             {
+                // Not a message of the subscribed mailbox (another user, another host, a path that climbs...): never
+                // fetched with our token. Graph gets the same 202 as for the rest of the batch; retrying would not help.
                 ignored++;
+                logger.LogWarning("Graph notification for subscription {SubscriptionId} ignored: its resource is not a message of the subscribed mailbox",
+                    subscription.SubscriptionId);
                 continue;
             }
             var append = MailboxNotifications.Append(subscription.OrganizationId, InboundSource.Graph, subscription.SubscriptionId, resource, clock.GetUtcNow());
@@ -148,21 +153,26 @@ internal static class GraphWebhook
             var mailbox = options.Graph.Mailboxes.FirstOrDefault(m => m.OrganizationId == tenant && string.Equals(m.UserId, userId, StringComparison.OrdinalIgnoreCase));
             if (mailbox is not null)
             {
-                subscriptions[id] = new GraphSubscription(id, mailbox.ClientState, tenant, mailbox.UserId);
+                subscriptions[id] = new GraphSubscription(id, mailbox.ClientState, tenant, mailbox.UserId, ManagedUserId: mailbox.UserId);
             }
         }
     }
 
-    /// <summary>The message resource path: <c>resource</c> as sent, else built from <c>resourceData.@odata.id</c> or its id.</summary>
-    internal static string? Resource(JsonElement item)
+    /// <summary>
+    /// The message to fetch, as <c>users/{userId}/messages/{id}</c> (<see cref="GraphResource.MessageOf"/>): from
+    /// <c>resource</c>, else <c>resourceData.@odata.id</c>, else <c>resourceData.id</c>; null when the notification names
+    /// none, or names something other than a message of <paramref name="userId"/>'s mailbox.
+    /// </summary>
+    internal static string? Resource(JsonElement item, string userId)
     {
-        if (Str(item, "resource") is { Length: > 0 and <= 1000 } r)
+        if (Str(item, "resource") is { Length: > 0 } r)
         {
-            return r.TrimStart('/');
+            return GraphResource.MessageOf(r, userId);
         }
         if (item.TryGetProperty("resourceData", out var data) && data.ValueKind == JsonValueKind.Object)
         {
-            return Str(data, "@odata.id") is { Length: > 0 } odata ? odata.TrimStart('/') : Str(data, "id") is { Length: > 0 } id ? $"me/messages/{id}" : null;
+            return Str(data, "@odata.id") is { Length: > 0 } odata ? GraphResource.MessageOf(odata, userId)
+                : GraphResource.IsMessageId(Str(data, "id")) ? GraphResource.MessagePath(userId, Str(data, "id")!) : null;
         }
         return null;
     }

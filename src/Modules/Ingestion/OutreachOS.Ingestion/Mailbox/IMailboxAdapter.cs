@@ -4,7 +4,9 @@ using OutreachOS.Ingestion.Normalizing;
 namespace OutreachOS.Ingestion.Mailbox;
 
 /// <summary>What a notification announced: message resource ids to fetch, and the mailbox's new cursor (Gmail history id).</summary>
-internal sealed record MailboxChanges(IReadOnlyList<string> ResourceIds, string? Cursor);
+/// <param name="More">Changes remain after <paramref name="Cursor"/> that this read did not cover (a bounded read stopped):
+/// the consumer asks for them again, starting at the cursor.</param>
+internal sealed record MailboxChanges(IReadOnlyList<string> ResourceIds, string? Cursor, bool More = false);
 
 /// <summary>
 /// A provider mailbox API (Graph, Gmail, or the in-memory test mailbox). Adapters return the message as a

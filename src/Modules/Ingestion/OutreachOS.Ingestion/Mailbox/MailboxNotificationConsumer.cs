@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.BuildingBlocks.Postgres;
 using OutreachOS.Ingestion.Accepting;
@@ -11,13 +12,16 @@ namespace OutreachOS.Ingestion.Mailbox;
 /// <summary>
 /// Off the webhook request: resolves a mailbox notification to messages through the provider's adapter, fetches each,
 /// normalizes it and opens its inbound stream — all in the inbox transaction, so a redelivered notification has no
-/// second effect, and the mailbox cursor moves only with the messages it covers. A failed fetch throws: the bus retries,
-/// then the notification lands in the error queue (listable and replayable), never silently lost.
+/// second effect, and the mailbox cursor moves only with the messages it covers. When the adapter read a bounded part of
+/// the changes (<see cref="MailboxChanges.More"/>), a continuation notification is appended in the same transaction. A
+/// failed fetch throws: the bus retries, then the notification lands in the error queue (listable and replayable), never
+/// silently lost.
 /// </summary>
 internal sealed class MailboxNotificationConsumer(
     NpgsqlDataSource dataSource,
     IEnumerable<IMailboxAdapter> adapters,
     InboundAcceptor acceptor,
+    IEventStore store,
     IngestionOptions options,
     TimeProvider clock,
     ILogger<MailboxNotificationConsumer> logger) : IdempotentConsumer<MailboxNotified>(dataSource)
@@ -47,12 +51,17 @@ internal sealed class MailboxNotificationConsumer(
                 logger.LogInformation("Mailbox message {ResourceId} of {Source} is gone; skipped", id, n.Source);
                 continue;
             }
-            var (_, email) = EmailNormalizer.Normalize(raw, options, clock.GetUtcNow());
+            var (_, email) = EmailNormalizer.Normalize(raw, options, clock.GetUtcNow(), fromMailbox: true);
             if (email is null)
             {
-                // A provider message we cannot accept (no sender...) is a fact about that message, not a transient failure.
-                logger.LogWarning("Mailbox message {ResourceId} of {Source} failed validation (no Message-ID or sender?); skipped", id, n.Source);
+                // Only a message without a usable sender (or Message-ID, which the adapters fill) gets here: recipients,
+                // headers... are trimmed, not refused. A fact about that message, not a transient failure.
+                logger.LogWarning("Mailbox message {ResourceId} of {Source} has no usable From address or Message-ID; skipped", id, n.Source);
                 continue;
+            }
+            if (email.RecipientsDropped > 0)
+            {
+                logger.LogInformation("Mailbox message {ResourceId} of {Source}: {Dropped} unusable or surplus recipients left out", id, n.Source, email.RecipientsDropped);
             }
             fetched.Add(email);
         }
@@ -64,7 +73,18 @@ internal sealed class MailboxNotificationConsumer(
         {
             await WriteCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, changes.Cursor, ct);
         }
+        if (changes.More && changes.Cursor is not null && changes.Cursor != cursor)
+        {
+            // A bounded read stopped with changes left: notify ourselves to go on from the cursor just written, in this
+            // transaction (the id derives from the cursor: a redelivery of this notification appends nothing new).
+            logger.LogInformation("Mailbox {Source} has more changes after cursor {Cursor}; continuing in a new notification", n.Source, changes.Cursor);
+            await store.AppendManyAsync(transaction,
+                [MailboxNotifications.Append(n.OrganizationId, n.Source, n.Mailbox, ContinuePrefix + changes.Cursor, clock.GetUtcNow())], ct);
+        }
     }
+
+    /// <summary>The resource of a notification the consumer sends itself to continue a mailbox's changes.</summary>
+    internal const string ContinuePrefix = "continue:";
 
     private static async Task<string?> ReadCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, CancellationToken ct)
     {

@@ -5,23 +5,40 @@ using OutreachOS.Ingestion.Contracts;
 namespace OutreachOS.Ingestion.Normalizing;
 
 /// <summary>A validated, normalized message with what normalization removed.</summary>
-internal sealed record NormalizedEmail(InboundEmail Email, int HiddenCharactersRemoved, int HiddenHtmlElementsRemoved, bool Truncated);
+/// <param name="RecipientsDropped">To/Cc entries left out of a provider's message: unusable addresses, and those beyond
+/// <c>MaxRecipients</c> per list.</param>
+internal sealed record NormalizedEmail(InboundEmail Email, int HiddenCharactersRemoved, int HiddenHtmlElementsRemoved, bool Truncated,
+    int RecipientsDropped = 0);
 
 /// <summary>
 /// Validation (each bad field named with its JSON path) and normalization of a <see cref="RawEmail"/>: HTML → text when
 /// there is no text part, hidden HTML dropped, invisible characters stripped from everything a model reads (subject, text,
 /// names), header names lower-cased, sizes capped. Pure: the clock comes in.
+/// A message posted to the API is refused (400) for any bad field: its caller can fix it. A message fetched from a
+/// mailbox (<c>fromMailbox</c>) is mail someone already received, and refusing it loses it: only a missing or unusable
+/// sender (or Message-ID, which the adapters always fill) fails it; unusable recipients and those beyond the cap are
+/// dropped and counted, excess headers and references are cut (flagged as truncated), an over-long In-Reply-To is
+/// dropped, and an empty message is kept.
 /// </summary>
 internal static class EmailNormalizer
 {
     public const int MaxMessageIdChars = 998; // RFC 5322 line limit
 
-    public static (FieldErrors Errors, NormalizedEmail? Email) Normalize(RawEmail r, IngestionOptions o, DateTimeOffset now)
+    public const int MaxReferences = 500;
+
+    public static (FieldErrors Errors, NormalizedEmail? Email) Normalize(RawEmail r, IngestionOptions o, DateTimeOffset now, bool fromMailbox = false)
     {
         var e = new FieldErrors();
         e.Required("message_id", r.MessageId, MaxMessageIdChars);
-        e.Optional("thread_id", r.ThreadId, MaxMessageIdChars);
-        e.Optional("in_reply_to", r.InReplyTo, MaxMessageIdChars * 4);
+        if (!string.IsNullOrWhiteSpace(r.MessageId) && MessageIds.Bare(r.MessageId).Length == 0)
+        {
+            // "<>" would be the same (empty) id for every such message of the organization: one stream, later ones lost.
+            e.Add("message_id", "must not be empty inside its angle brackets");
+        }
+        var threadId = fromMailbox && r.ThreadId is { Length: > MaxMessageIdChars } ? null : r.ThreadId;
+        var givenInReplyTo = fromMailbox && r.InReplyTo is { Length: > MaxMessageIdChars * 4 } ? null : r.InReplyTo;
+        e.Optional("thread_id", threadId, MaxMessageIdChars);
+        e.Optional("in_reply_to", givenInReplyTo, MaxMessageIdChars * 4);
         if (r.From is null)
         {
             e.Add("from", "is required");
@@ -30,27 +47,41 @@ internal static class EmailNormalizer
         {
             e.Add("from.email", "must be an e-mail address such as name@example.com");
         }
-        var to = Addresses(e, "to", r.To, o);
-        var cc = Addresses(e, "cc", r.Cc, o);
-        if (r.Headers is { Count: var hc } && hc > o.MaxHeaders)
+        var truncated = false;
+        var (to, toDropped) = Addresses(e, "to", r.To, o, fromMailbox);
+        var (cc, ccDropped) = Addresses(e, "cc", r.Cc, o, fromMailbox);
+        var rawHeaders = r.Headers ?? new Dictionary<string, string>();
+        if (fromMailbox)
         {
-            e.Add("headers", $"must hold at most {o.MaxHeaders} headers");
+            var usable = rawHeaders.Where(h => IsHeaderName(h.Key)).ToList();
+            truncated |= usable.Count > o.MaxHeaders;
+            rawHeaders = usable.Take(o.MaxHeaders).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
         }
-        if (r.Headers is not null)
+        else
         {
-            foreach (var name in r.Headers.Keys)
+            if (rawHeaders.Count > o.MaxHeaders)
             {
-                if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(c => c <= ' ' || c == ':' || c > '~'))
-                {
-                    e.Add("headers", $"'{Shorten(name)}' is not a valid header name");
-                }
+                e.Add("headers", $"must hold at most {o.MaxHeaders} headers");
+            }
+            foreach (var name in rawHeaders.Keys.Where(n => !IsHeaderName(n)))
+            {
+                e.Add("headers", $"'{Shorten(name)}' is not a valid header name");
             }
         }
-        if (r.References is { Count: > 500 })
+        var givenReferences = r.References;
+        if (givenReferences is { Count: > MaxReferences })
         {
-            e.Add("references", "must hold at most 500 ids");
+            if (fromMailbox)
+            {
+                givenReferences = [.. givenReferences.TakeLast(MaxReferences)]; // the newest, which threading reads first
+                truncated = true;
+            }
+            else
+            {
+                e.Add("references", $"must hold at most {MaxReferences} ids");
+            }
         }
-        if (string.IsNullOrWhiteSpace(r.Text) && string.IsNullOrWhiteSpace(r.Html) && string.IsNullOrWhiteSpace(r.Subject))
+        if (!fromMailbox && string.IsNullOrWhiteSpace(r.Text) && string.IsNullOrWhiteSpace(r.Html) && string.IsNullOrWhiteSpace(r.Subject))
         {
             e.Add("text", "a message needs a subject, text or html");
         }
@@ -59,7 +90,6 @@ internal static class EmailNormalizer
             return (e, null);
         }
 
-        var truncated = false;
         var hiddenHtml = 0;
         var html = r.Html;
         if (html is { Length: var hl } && hl > o.MaxHtmlChars)
@@ -93,7 +123,7 @@ internal static class EmailNormalizer
         }
 
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in r.Headers ?? new Dictionary<string, string>())
+        foreach (var (name, value) in rawHeaders)
         {
             var key = name.Trim().ToLowerInvariant();
             var v = value ?? "";
@@ -106,14 +136,14 @@ internal static class EmailNormalizer
             headers[key] = headers.TryGetValue(key, out var existing) ? existing + ", " + v : v;
         }
 
-        var inReplyTo = r.InReplyTo ?? headers.GetValueOrDefault("in-reply-to");
-        IReadOnlyList<string> references = r.References is { Count: > 0 }
-            ? r.References.SelectMany(MessageIds.SplitRaw).Distinct(StringComparer.Ordinal).ToList()
+        var inReplyTo = givenInReplyTo ?? headers.GetValueOrDefault("in-reply-to");
+        IReadOnlyList<string> references = givenReferences is { Count: > 0 }
+            ? givenReferences.SelectMany(MessageIds.SplitRaw).Distinct(StringComparer.Ordinal).ToList()
             : MessageIds.SplitRaw(headers.GetValueOrDefault("references")).Distinct(StringComparer.Ordinal).ToList();
 
         var email = new InboundEmail(
             r.MessageId!.Trim(),
-            string.IsNullOrWhiteSpace(r.ThreadId) ? null : r.ThreadId.Trim(),
+            string.IsNullOrWhiteSpace(threadId) ? null : threadId.Trim(),
             new MailAddress(EmailAddresses.Canonical(r.From.Email!), string.IsNullOrWhiteSpace(fromName) ? null : fromName.Trim()),
             to,
             cc,
@@ -124,34 +154,53 @@ internal static class EmailNormalizer
             r.ReceivedAt ?? now,
             string.IsNullOrWhiteSpace(inReplyTo) ? null : inReplyTo.Trim(),
             references);
-        return (e, new NormalizedEmail(email, hiddenInText + hiddenInSubject + hiddenInName, hiddenHtml, truncated));
+        return (e, new NormalizedEmail(email, hiddenInText + hiddenInSubject + hiddenInName, hiddenHtml, truncated, toDropped + ccDropped));
     }
 
-    private static List<MailAddress> Addresses(FieldErrors e, string field, IReadOnlyList<RawAddress>? items, IngestionOptions o)
+    /// <summary>The usable addresses of a list, and how many entries were left out (mailbox messages only: the API
+    /// names each bad entry, and a list over the cap, instead).</summary>
+    private static (List<MailAddress> Kept, int Dropped) Addresses(FieldErrors e, string field, IReadOnlyList<RawAddress>? items, IngestionOptions o,
+        bool fromMailbox)
     {
         var list = new List<MailAddress>();
         if (items is null)
         {
-            return list;
+            return (list, 0);
         }
-        if (items.Count > o.MaxRecipients)
+        if (!fromMailbox && items.Count > o.MaxRecipients)
         {
             e.Add(field, $"must hold at most {o.MaxRecipients} addresses");
-            return list;
+            return (list, 0);
         }
+        var dropped = 0;
         for (var i = 0; i < items.Count; i++)
         {
             var a = items[i];
             if (a is null || !EmailAddresses.IsValid(a.Email))
             {
-                e.Add($"{field}[{i}].email", "must be an e-mail address such as name@example.com");
+                if (fromMailbox)
+                {
+                    dropped++;
+                }
+                else
+                {
+                    e.Add($"{field}[{i}].email", "must be an e-mail address such as name@example.com");
+                }
+                continue;
+            }
+            if (list.Count == o.MaxRecipients)
+            {
+                dropped++;
                 continue;
             }
             var (name, _) = InvisibleCharacters.Strip(a.Name);
             list.Add(new MailAddress(EmailAddresses.Canonical(a.Email!), string.IsNullOrWhiteSpace(name) ? null : name.Trim()));
         }
-        return list;
+        return (list, dropped);
     }
+
+    private static bool IsHeaderName(string name) =>
+        !string.IsNullOrWhiteSpace(name) && name.Length <= 200 && !name.Any(c => c <= ' ' || c == ':' || c > '~');
 
     private static string Shorten(string s) => s.Length > 40 ? s[..40] + "…" : s;
 }

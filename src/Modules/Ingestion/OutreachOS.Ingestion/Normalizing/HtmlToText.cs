@@ -6,9 +6,11 @@ namespace OutreachOS.Ingestion.Normalizing;
 
 /// <summary>
 /// A tolerant HTML → plain text conversion for e-mail bodies (no DOM library: the registry has none we may use).
-/// Drops scripts, styles, comments and the head; turns block elements into line breaks; decodes entities; and removes
-/// content a reader cannot see — <c>display:none</c>, <c>visibility:hidden</c>, zero font size or box, zero opacity,
-/// white text, the <c>hidden</c> attribute — because that is where injected instructions hide. Hidden elements are counted.
+/// Drops scripts, styles, comments and the head (which ends at <c>&lt;/head&gt;</c> or at <c>&lt;body</c>, its end tag
+/// being optional); turns block elements into line breaks; decodes entities; and removes content a reader cannot see —
+/// <c>display:none</c>, <c>visibility:hidden</c>, zero font size or box, zero opacity, white text on no background of its
+/// own, the <c>hidden</c> attribute — because that is where injected instructions hide. Hidden elements are counted (a
+/// prompt-injection signal downstream, so a false one sends normal mail to a person). Linear in the input.
 /// </summary>
 internal static partial class HtmlToText
 {
@@ -17,7 +19,7 @@ internal static partial class HtmlToText
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
     };
 
-    private static readonly HashSet<string> RawText = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "title", "textarea", "head", "template" };
+    private static readonly HashSet<string> RawText = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "title", "textarea", "template" };
 
     private static readonly HashSet<string> Block = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -25,21 +27,22 @@ internal static partial class HtmlToText
         "section", "article", "header", "footer", "address", "dd", "dt", "dl",
     };
 
-    public sealed record Result(string Text, int HiddenElementsRemoved);
+    /// <param name="Work">Open-element entries looked at while matching end tags: at most a constant per tag.</param>
+    public sealed record Result(string Text, int HiddenElementsRemoved, long Work = 0);
 
     public static Result Convert(string html)
     {
         ArgumentNullException.ThrowIfNull(html);
         var text = new StringBuilder(html.Length / 2);
-        var stack = new List<(string Name, bool Hidden)>();
-        var hiddenDepth = 0; // number of hidden elements open: text is dropped while > 0
+        var open = new OpenElements();
         var hiddenCount = 0;
+        var headSeen = false;
         var i = 0;
         while (i < html.Length)
         {
             var lt = html.IndexOf('<', i);
             var end = lt < 0 ? html.Length : lt;
-            if (end > i && hiddenDepth == 0)
+            if (end > i && open.HiddenDepth == 0)
             {
                 text.Append(WebUtility.HtmlDecode(html[i..end]));
             }
@@ -64,7 +67,7 @@ internal static partial class HtmlToText
             if (tag is null)
             {
                 // A lone '<' that starts no tag is text.
-                if (hiddenDepth == 0)
+                if (open.HiddenDepth == 0)
                 {
                     text.Append('<');
                 }
@@ -75,49 +78,75 @@ internal static partial class HtmlToText
             i = next;
             if (closing)
             {
-                var at = stack.FindLastIndex(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
-                if (at >= 0)
-                {
-                    for (var k = stack.Count - 1; k >= at; k--)
-                    {
-                        if (stack[k].Hidden)
-                        {
-                            hiddenDepth--;
-                        }
-                    }
-                    stack.RemoveRange(at, stack.Count - at);
-                }
-                if (Block.Contains(name) && hiddenDepth == 0)
+                open.Close(name);
+                if (Block.Contains(name) && open.HiddenDepth == 0)
                 {
                     text.Append('\n');
+                }
+                continue;
+            }
+            if (name.Equals("head", StringComparison.OrdinalIgnoreCase))
+            {
+                // The first head only: another one is invalid markup, and searching again for each would be quadratic.
+                if (!headSeen)
+                {
+                    headSeen = true;
+                    var endTag = FindTag(html, "</head", i);
+                    var body = FindTag(html, "<body", i);
+                    if (body >= 0 && (endTag < 0 || body < endTag))
+                    {
+                        i = body; // the body tag itself is read as any other
+                    }
+                    else if (endTag >= 0)
+                    {
+                        i = SkipTo(html, endTag, '>');
+                    }
+                    // Neither: its title, styles and scripts still go as raw text; anything else would show in a browser.
                 }
                 continue;
             }
             var hidden = IsHidden(attributes);
             if (RawText.Contains(name))
             {
-                var close = html.IndexOf("</" + name, i, StringComparison.OrdinalIgnoreCase);
+                var close = FindTag(html, "</" + name, i);
                 i = close < 0 ? html.Length : SkipTo(html, close, '>');
                 continue;
             }
-            if (hidden && hiddenDepth == 0)
+            if (hidden && open.HiddenDepth == 0)
             {
                 hiddenCount++;
             }
-            if (Block.Contains(name) && hiddenDepth == 0)
+            if (Block.Contains(name) && open.HiddenDepth == 0)
             {
                 text.Append('\n');
             }
             if (!selfClosing && !Void.Contains(name))
             {
-                stack.Add((name, hidden));
-                if (hidden)
-                {
-                    hiddenDepth++;
-                }
+                open.Open(name, hidden);
             }
         }
-        return new Result(Tidy(text.ToString()), hiddenCount);
+        return new Result(Tidy(text.ToString()), hiddenCount, open.Work);
+    }
+
+    /// <summary>The next <paramref name="prefix"/> (<c>&lt;/head</c>, <c>&lt;body</c>...) that is a whole tag name — so
+    /// <c>&lt;/head</c> does not match <c>&lt;/header&gt;</c> — or -1.</summary>
+    private static int FindTag(string s, string prefix, int from)
+    {
+        while (from < s.Length)
+        {
+            var at = s.IndexOf(prefix, from, StringComparison.OrdinalIgnoreCase);
+            if (at < 0)
+            {
+                return -1;
+            }
+            var after = at + prefix.Length;
+            if (after >= s.Length || s[after] is '>' or '/' || char.IsWhiteSpace(s[after]))
+            {
+                return at;
+            }
+            from = after;
+        }
+        return -1;
     }
 
     private static int SkipTo(string s, int from, char c)
@@ -178,17 +207,120 @@ internal static partial class HtmlToText
         {
             return false;
         }
-        if (HiddenAttribute().IsMatch(attributes))
+        string? style = null, bgcolor = null;
+        foreach (var (name, value) in Attributes(attributes))
         {
-            return true;
+            switch (name)
+            {
+                case "hidden":
+                    return true;
+                case "style":
+                    style ??= value; // the first of duplicates counts, as in browsers
+                    break;
+                case "bgcolor":
+                    bgcolor ??= value;
+                    break;
+            }
         }
-        var style = StyleAttribute().Match(attributes);
-        if (!style.Success)
+        if (style is null)
         {
             return false;
         }
-        var css = WebUtility.HtmlDecode(style.Groups["v"].Value).ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal);
-        return HiddenCss().IsMatch(css);
+        var whiteText = false;
+        var background = bgcolor is not null && !IsNoBackground(Squeeze(bgcolor));
+        foreach (var declaration in Squeeze(style).Split(';'))
+        {
+            var colon = declaration.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                continue;
+            }
+            var (property, value) = (declaration[..colon], declaration[(colon + 1)..]);
+            switch (property)
+            {
+                case "color":
+                    whiteText |= WhiteColor().IsMatch(value);
+                    break;
+                case "background" or "background-color":
+                    background |= !IsNoBackground(value);
+                    break;
+                default:
+                    if (HiddenDeclaration().IsMatch(declaration))
+                    {
+                        return true;
+                    }
+                    break;
+            }
+        }
+        // White text is invisible on the white page, not on a button or a banner that has a colour of its own.
+        return whiteText && !background;
+    }
+
+    /// <summary>A background that does not make white text visible: none, transparent, inherited, or white itself.</summary>
+    private static bool IsNoBackground(string value) =>
+        value.Length == 0 || NoBackground().IsMatch(value) || WhiteInside().IsMatch(value);
+
+    private static string Squeeze(string value) =>
+        WebUtility.HtmlDecode(value).ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal).Replace("\t", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The attributes of a tag (the text after its name) as HTML tokenizes them: a name runs to white space, <c>/</c>,
+    /// <c>=</c> or <c>&gt;</c>; a value is quoted or runs to white space. So <c>alt="hidden gem"</c> is an <c>alt</c>
+    /// attribute whose value mentions hidden, not a <c>hidden</c> attribute. Names are lower-cased.
+    /// </summary>
+    internal static IEnumerable<(string Name, string? Value)> Attributes(string s)
+    {
+        var i = 0;
+        while (i < s.Length)
+        {
+            while (i < s.Length && (char.IsWhiteSpace(s[i]) || s[i] == '/'))
+            {
+                i++;
+            }
+            var start = i;
+            while (i < s.Length && !char.IsWhiteSpace(s[i]) && s[i] is not ('/' or '=' or '>'))
+            {
+                i++;
+            }
+            if (i == start)
+            {
+                i++; // a stray '=' or '>'
+                continue;
+            }
+            var name = s[start..i].ToLowerInvariant();
+            var j = i;
+            while (j < s.Length && char.IsWhiteSpace(s[j]))
+            {
+                j++;
+            }
+            if (j >= s.Length || s[j] != '=')
+            {
+                yield return (name, null);
+                continue;
+            }
+            i = j + 1;
+            while (i < s.Length && char.IsWhiteSpace(s[i]))
+            {
+                i++;
+            }
+            if (i < s.Length && s[i] is '"' or '\'')
+            {
+                var quote = s[i];
+                var close = s.IndexOf(quote, i + 1);
+                var end = close < 0 ? s.Length : close;
+                yield return (name, s[(i + 1)..end]);
+                i = end + 1;
+            }
+            else
+            {
+                var valueStart = i;
+                while (i < s.Length && !char.IsWhiteSpace(s[i]) && s[i] != '>')
+                {
+                    i++;
+                }
+                yield return (name, s[valueStart..i]);
+            }
+        }
     }
 
     private static string Tidy(string s)
@@ -200,15 +332,19 @@ internal static partial class HtmlToText
         return s.Trim();
     }
 
-    [GeneratedRegex(@"(^|\s)hidden(\s|=|/|$)", RegexOptions.IgnoreCase)]
-    private static partial Regex HiddenAttribute();
+    // One declaration (property:value, lower case, no spaces): display:none, visibility:hidden, font-size:0 (any unit),
+    // width/height/max-*:0, opacity:0.
+    [GeneratedRegex(@"^(display:none|visibility:hidden|font-size:0(\.0+)?([a-z%]+)?|(max-)?(width|height):0(px|em|rem|%)?|opacity:0(\.0+)?)(!important)?$")]
+    private static partial Regex HiddenDeclaration();
 
-    [GeneratedRegex(@"\bstyle\s*=\s*(?:""(?<v>[^""]*)""|'(?<v>[^']*)'|(?<v>[^\s>]+))", RegexOptions.IgnoreCase)]
-    private static partial Regex StyleAttribute();
+    [GeneratedRegex(@"^(#fff(fff)?|white|rgb\(255,255,255\)|rgba\(255,255,255,1(\.0+)?\))(!important)?$")]
+    private static partial Regex WhiteColor();
 
-    // display:none, visibility:hidden, font-size:0 (any unit), width/height/max-*:0, opacity:0, white text.
-    [GeneratedRegex(@"(^|;)(display:none|visibility:hidden|font-size:0(\.0+)?([a-z%]+)?(;|!|$)|(max-)?(width|height):0(px|em|rem|%)?(;|!|$)|opacity:0(\.0+)?(;|!|$)|color:(#fff(fff)?|white|rgb\(255,255,255\)|rgba\(255,255,255,1(\.0+)?\))(;|!|$))")]
-    private static partial Regex HiddenCss();
+    [GeneratedRegex(@"^(none|transparent|inherit|initial|unset|revert)(!important)?$")]
+    private static partial Regex NoBackground();
+
+    [GeneratedRegex(@"(#fff(fff)?(?![0-9a-f])|white|rgba?\(255,255,255)")]
+    private static partial Regex WhiteInside();
 
     [GeneratedRegex(@"[ \t\f\v]+")]
     private static partial Regex SpacesRun();

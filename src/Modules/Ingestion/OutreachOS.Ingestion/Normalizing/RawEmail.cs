@@ -21,21 +21,15 @@ internal sealed record RawEmail(
     string? InReplyTo,
     IReadOnlyList<string>? References);
 
-/// <summary>An address as sent: <c>{"email","name"}</c>, or a plain string (<c>a@b.com</c> or <c>Name &lt;a@b.com&gt;</c>).</summary>
+/// <summary>An address as sent: <c>{"email","name"}</c>, or a plain string (<c>a@b.com</c>, <c>Name &lt;a@b.com&gt;</c>,
+/// <c>a@b.com (Name)</c>).</summary>
 [JsonConverter(typeof(RawAddressConverter))]
 internal sealed record RawAddress(string? Email, string? Name)
 {
-    public static RawAddress Parse(string value)
-    {
-        var v = value.Trim();
-        var lt = v.LastIndexOf('<');
-        if (lt >= 0 && v.EndsWith('>'))
-        {
-            var name = v[..lt].Trim().Trim('"').Trim();
-            return new RawAddress(v[(lt + 1)..^1].Trim(), name.Length == 0 ? null : name);
-        }
-        return new RawAddress(v, null);
-    }
+    /// <summary>One address (<see cref="AddressHeader"/>); anything else (none, several, a group) is kept as written, for
+    /// validation to name.</summary>
+    public static RawAddress Parse(string value) =>
+        AddressHeader.Parse(value) is [var one] ? one : new RawAddress(value.Trim(), null);
 }
 
 internal sealed class RawAddressConverter : JsonConverter<RawAddress>
