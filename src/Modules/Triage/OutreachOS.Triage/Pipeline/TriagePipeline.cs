@@ -41,7 +41,8 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
         {
             if (policy.Pii.RedactBeforeLlm)
             {
-                var redactor = new PiiRedactor();
+                // The sender's name and address are known exactly: replaced wherever they occur, not only where a pattern finds them.
+                var redactor = new PiiRedactor().KnowSender(m.From.Name, m.From.Email);
                 fromLine = redactor.Redact(fromLine);
                 input = input with { Subject = redactor.Redact(input.Subject), Text = redactor.Redact(input.Text) };
                 redactions = new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal);
