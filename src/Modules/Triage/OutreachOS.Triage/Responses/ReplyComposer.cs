@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Llm;
 using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Pii;
 using OutreachOS.Triage.Templates;
 
 namespace OutreachOS.Triage.Responses;
@@ -23,7 +24,8 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
 {
     public const string ParaphraseTask = "triage.paraphrase.v1";
 
-    public async Task<ComposedReply> ComposeAsync(InboundDecided d, TemplatesResponse templates, CancellationToken ct)
+    /// <param name="redactForModel">The organization's <c>pii.redact_before_llm</c>: the paraphrasing model then sees placeholders.</param>
+    public async Task<ComposedReply> ComposeAsync(InboundDecided d, TemplatesResponse templates, bool redactForModel, CancellationToken ct)
     {
         var (id, template) = TemplateStore.Select(templates, d.Classification.Intent);
         var model = ReplyModel.Build(d, templates.Values, ReplyModel.ReplySubject(d.Message.Subject));
@@ -45,10 +47,18 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             var started = Stopwatch.GetTimestamp();
             try
             {
-                // The model sees the rendered text with placeholders only: the customer's PII never leaves.
-                var completion = await llm.CompleteAsync(ParaphrasePrompt(text, options.ParaphraseModel), ct);
-                var candidate = completion.Text.Trim();
-                if (candidate.Length > 0)
+                // The rendered reply holds the customer's values in clear (greeting name, maybe their subject or address) and
+                // the organization's contact details. With redaction on, the model sees them as placeholders (the classifier's
+                // numbering continued, the sender's name and address by value) and they are put back in its answer at once.
+                var (forModel, map) = ForModel(d, text, redactForModel);
+                var completion = await llm.CompleteAsync(ParaphrasePrompt(forModel, options.ParaphraseModel), ct);
+                var candidate = Redactions.Restore(completion.Text.Trim(), map);
+                if (PiiRedactor.PlaceholdersIn(candidate).Except(PiiRedactor.PlaceholdersIn(text)).FirstOrDefault() is { } invented)
+                {
+                    // A placeholder nobody can fill would reach the customer as "[EMAIL_7]": keep the template text.
+                    logger.LogWarning("Paraphrase for inbound {InboundId} has an unknown placeholder {Placeholder}; using the template text", d.InboundId, invented);
+                }
+                else if (candidate.Length > 0)
                 {
                     text = candidate;
                     paraphrased = true;
@@ -81,6 +91,19 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             Requirements = GuardrailRequirements.InboundReply,
             OrganizationId = organizationId,
         }, ct);
+
+    /// <summary>The text a paraphrasing model may see, and the map that puts its placeholders back (empty: nothing redacted).</summary>
+    internal static (string Text, IReadOnlyDictionary<string, string> Map) ForModel(InboundDecided d, string text, bool redact)
+    {
+        if (!redact)
+        {
+            return (text, new Dictionary<string, string>());
+        }
+
+        var redactor = new PiiRedactor(d.Redactions).KnowSender(d.Message.From.Name, Redactions.Restore(d.Message.From.Email, d.Redactions));
+        var redacted = redactor.Redact(text);
+        return (redacted, new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal));
+    }
 
     internal static LlmPrompt ParaphrasePrompt(string text, string? model) => new(
         ParaphraseTask,

@@ -7,6 +7,7 @@ using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Triage.Contracts;
 using OutreachOS.Triage.Drafts;
+using OutreachOS.Triage.Policies;
 using OutreachOS.Triage.Qa;
 using OutreachOS.Triage.Slack;
 using OutreachOS.Triage.Smtp;
@@ -76,7 +77,9 @@ internal sealed class TriageResponseConsumer(
         else
         {
             var set = await templates.GetAsync(tenant, ct);
-            var reply = await composer.ComposeAsync(d, set, ct);
+            // The policy in force now decides whether the paraphrasing model (an external call) sees placeholders.
+            var redact = !options.ParaphraseEnabled || (await TriagePolicySource.GetAsync(transaction, tenant, ct)).Policy.Pii.RedactBeforeLlm;
+            var reply = await composer.ComposeAsync(d, set, redact, ct);
             var path = d.Decision.Path;
             if (path == ResponsePath.AutoSend && !reply.Report.Passed)
             {
