@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OutreachOS.Guardrails.Contracts;
@@ -16,10 +17,11 @@ internal sealed record ComposedReply(
 
 /// <summary>
 /// Template → (optional paraphrase) → guardrails. The guardrails' sources are what the organization approved (its
-/// template values: slots, links, pricing paragraphs, ETA window, alias, signature) plus the customer's message: anything else a reply states — a number, an offer,
+/// template values: slots, links, pricing paragraphs, ETA window, alias, signature) plus the customer's message body and
+/// address (not their display name or subject, which templates echo): anything else a reply states — a number, an offer,
 /// a discount, a response-time promise, a link — is unsourced and blocks an automatic send.
 /// </summary>
-internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluator guardrails, ResponseOptions options,
+internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluator guardrails, ResponseOptions options,
     IServiceProvider services, ILogger<ReplyComposer> logger)
 {
     public const string ParaphraseTask = "triage.paraphrase.v1";
@@ -75,13 +77,34 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
-        var report = await CheckAsync(subject, text, sources, d.OrganizationId, ct);
+        var report = await CheckAsync(subject, text, sources, d.Message.Subject, d.OrganizationId, ct);
         var cc = id == "referral_partner" && !string.IsNullOrWhiteSpace(templates.Values.PartnerAlias) ? templates.Values.PartnerAlias : null;
         return new ComposedReply(id, subject, text, report, sources, cc, paraphrased, provider, modelName, cost, latency);
     }
 
-    public async Task<GuardrailReport> CheckAsync(string subject, string text, IReadOnlyList<string> sources, Guid organizationId, CancellationToken ct) =>
-        await guardrails.EvaluateAsync(new GuardrailInput
+    /// <summary>
+    /// The guardrails on a reply. <paramref name="customerSubject"/> (the subject the customer wrote) is not a source for the
+    /// reply, but a reply's subject line quotes it ("Re: Invoice 4711"): findings in the subject line are judged again with
+    /// that subject, links, addresses and phone numbers removed, as a source. So the figures of the customer's own subject
+    /// may stand in the "Re:" line, and nothing from it sources the body; a link, address or phone in it still blocks.
+    /// </summary>
+    public async Task<GuardrailReport> CheckAsync(string subject, string text, IReadOnlyList<string> sources, string? customerSubject,
+        Guid organizationId, CancellationToken ct)
+    {
+        var report = await EvaluateAsync(subject, text, sources, organizationId, ct);
+        if (string.IsNullOrWhiteSpace(customerSubject) || !report.Flags.Any(f => f.Span?.Part == MessagePart.Subject))
+        {
+            return report;
+        }
+
+        var quoted = await EvaluateAsync(subject, text, [.. sources, WithoutContacts(customerSubject)], organizationId, ct);
+        return new GuardrailReport(
+            [.. report.Flags.Where(f => f.Span?.Part != MessagePart.Subject), .. quoted.Flags.Where(f => f.Span?.Part == MessagePart.Subject)],
+            report.Timings);
+    }
+
+    private ValueTask<GuardrailReport> EvaluateAsync(string subject, string text, IReadOnlyList<string> sources, Guid organizationId, CancellationToken ct) =>
+        guardrails.EvaluateAsync(new GuardrailInput
         {
             Channel = MessageChannel.Email,
             // The reply really is a reply: the "fake Re:" rule of first messages does not apply to it.
@@ -91,6 +114,16 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             Requirements = GuardrailRequirements.InboundReply,
             OrganizationId = organizationId,
         }, ct);
+
+    /// <summary>The text without links, bare domains, e-mail addresses and phone numbers (and the other kinds the redactor finds).</summary>
+    internal static string WithoutContacts(string text) =>
+        PlaceholderLike().Replace(LinkPattern().Replace(PiiRedactor.RedactOne(text).Text, " "), " ");
+
+    [GeneratedRegex(@"(?:https?://|www\.)\S+|(?<![\p{L}\p{N}@])(?:[\p{L}\p{N}\-]+\.)+\p{L}{2,}(?![\p{L}\p{N}])(?:/\S*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LinkPattern();
+
+    [GeneratedRegex(@"\[(?:EMAIL|PHONE|CARD|IBAN|SSN|NAME)_[0-9]+\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PlaceholderLike();
 
     /// <summary>The text a paraphrasing model may see, and the map that puts its placeholders back (empty: nothing redacted).</summary>
     internal static (string Text, IReadOnlyDictionary<string, string> Map) ForModel(InboundDecided d, string text, bool redact)
@@ -141,12 +174,13 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             Add(item);
         }
 
-        Add(d.Message.Subject);
+        // The customer's body is what the reply answers. Their display name and subject are not sources: templates echo them
+        // (greeting, "Re:" subject), so a link, address, phone or figure an attacker wrote there would source itself. Only
+        // a personal-looking name (letters) is added, so the greeting's name is known without sourcing anything else.
         Add(d.Message.Text);
-        Add(d.Message.From.Name);
+        Add(ReplyModel.SenderNames(d).Full);
         Add(d.Message.From.Email);
         Add(model["ticket_id"] as string);
-        Add(model["reply_subject"] as string);
         return list;
     }
 

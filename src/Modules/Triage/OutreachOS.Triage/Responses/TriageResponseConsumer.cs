@@ -121,7 +121,7 @@ internal sealed class TriageResponseConsumer(
                     {
                         // Secondary check: the guardrails again, on what the customer actually received.
                         var check = await composer.CheckAsync(mail.Subject, mail.Text,
-                            [.. reply.Sources.Select(s => Redactions.Restore(s, d.Redactions))], tenant, ct);
+                            [.. reply.Sources.Select(s => Redactions.Restore(s, d.Redactions))], d.Message.Subject, tenant, ct);
                         Add("qa", new InboundQaSampled(d.InboundId, decisionId, check.Passed, now));
                         var qa = new QaRecord(d.InboundId, decisionId, QaSampler.Pending, d.Classification.Intent, d.Message.Subject, d.Message.Text,
                             reply.Subject, reply.Text, check.Passed, ReplyComposer.ToEventFlags(check), now);
