@@ -87,6 +87,23 @@ public sealed class RouterTests
     }
 
     [Theory]
+    [InlineData("counsel@legal.acme.com", ResponsePath.Human, "legal", "legal.acme.com")]
+    [InlineData("counsel@eu.legal.acme.com", ResponsePath.Human, "legal", "legal.acme.com")]
+    [InlineData("buyer@sales.acme.com", ResponsePath.AutoSend, "accounts", "acme.com")]
+    [InlineData("buyer@acme.com", ResponsePath.AutoSend, "accounts", "acme.com")]
+    public void The_most_specific_domain_rule_wins_whatever_the_order(string sender, ResponsePath path, string owner, string rule)
+    {
+        DomainRule broad = new("acme.com", "accounts", ResponsePath.AutoSend), narrow = new("legal.acme.com", "legal", ResponsePath.Human);
+        foreach (var rules in new[] { new[] { broad, narrow }, [narrow, broad] })
+        {
+            var d = Decide(policy: AutoScheduling with { DomainRules = rules }, sender: sender);
+            Assert.Equal(path, d.Path);
+            Assert.Equal(owner, d.Owner);
+            Assert.Equal(path == ResponsePath.Human, d.Reasons.Contains($"domain rule {rule}: at most HUMAN"));
+        }
+    }
+
+    [Theory]
     [InlineData("billing", new[] { PolicyFlags.Unsubscribe })]
     [InlineData("unsubscribe", new string[0])]
     public void An_opt_out_flag_or_intent_is_never_auto_sent_and_goes_to_a_human(string intent, string[] flags)

@@ -31,7 +31,9 @@ internal static class Router
         var c = input.Classification;
         var policy = input.Policy;
         var intentPolicy = policy.For(c.Intent);
-        var domainRule = policy.DomainRules.FirstOrDefault(r => SenderMatch.Matches(r.Domain, input.SenderEmail));
+        // The most specific rule wins (legal.acme.com over acme.com), whatever their order: matching rules are suffixes of
+        // the sender's domain on label boundaries, so the longest is the most specific. Equal length: the first listed.
+        var domainRule = policy.DomainRules.Where(r => SenderMatch.Matches(r.Domain, input.SenderEmail)).MaxBy(r => r.Domain.Length);
         var reasons = new List<string>();
         var flags = c.PolicyFlags.ToHashSet(StringComparer.Ordinal);
 
