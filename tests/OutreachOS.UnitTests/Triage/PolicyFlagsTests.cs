@@ -116,4 +116,12 @@ public sealed class PolicyFlagsEvasionTests
     [InlineData("Please stop e\u200Bmailing me.")]
     public void Opt_out_wording_is_found_through_hidden_characters(string text) =>
         Assert.Contains(PolicyFlags.Unsubscribe, Flags("Hi", text));
+
+    [Fact]
+    public void Opt_out_wording_in_quoted_history_is_not_an_opt_out()
+    {
+        const string quote = "\n\nOn Mon, 1 Dec 2026, Dana <dana@acme.example> wrote:\n> Our new plan is out.\n> To unsubscribe from these emails, click here.";
+        Assert.DoesNotContain(PolicyFlags.Unsubscribe, Flags("Re: New plan", "Sounds good, can we talk on Tuesday?" + quote));
+        Assert.Contains(PolicyFlags.Unsubscribe, Flags("Re: New plan", "Please unsubscribe me." + quote));
+    }
 }

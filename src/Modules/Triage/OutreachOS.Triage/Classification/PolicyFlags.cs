@@ -42,7 +42,9 @@ internal static partial class PolicyFlags
         {
             hits.Add(new FlagHit(Vip, vipReason ?? "VIP sender"));
         }
-        if (UnsubscribePattern().Match(text) is { Success: true } unsub)
+        // Opt-out wording counts only in what the sender wrote now: a reply quoting our own mail quotes its unsubscribe footer,
+        // and the opt-out flag keeps a message from being auto-sent.
+        if (UnsubscribePattern().Match(MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text))) is { Success: true } unsub)
         {
             hits.Add(new FlagHit(Unsubscribe, $"opt-out wording '{unsub.Value.ToLowerInvariant()}'"));
         }

@@ -133,7 +133,8 @@ internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrai
             return (text, new Dictionary<string, string>());
         }
 
-        var redactor = new PiiRedactor(d.Redactions).KnowSender(d.Message.From.Name, Redactions.Restore(d.Message.From.Email, d.Redactions));
+        var redactor = new PiiRedactor(d.Redactions)
+            .KnowSender(Redactions.Restore(d.Message.From.Name ?? "", d.Redactions), Redactions.Restore(d.Message.From.Email, d.Redactions));
         var redacted = redactor.Redact(text);
         return (redacted, new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal));
     }
