@@ -37,6 +37,12 @@ public class ResponsesFixture : IAsyncLifetime
 
     protected virtual bool UseRabbitMq => false;
 
+    /// <summary>Settings added to (or overriding) the fixture's own.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Registrations applied after the host's own (test doubles).</summary>
+    protected virtual Action<IServiceCollection>? Services => null;
+
     public async Task InitializeAsync()
     {
         Sink = await SmtpSink.StartAsync();
@@ -70,7 +76,12 @@ public class ResponsesFixture : IAsyncLifetime
             settings["ConnectionStrings:RabbitMQ"] = Rabbit.Uri.ToString();
         }
 
-        App = await OutreachApp.StartAsync(settings);
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        App = await OutreachApp.StartAsync(settings, services: Services);
         Client = App.ClientWithKey();
         var me = JsonNode.Parse(await Client.GetStringAsync("/organizations/me"))!;
         OrganizationId = Guid.Parse(me["id"]!.GetValue<string>());

@@ -104,6 +104,29 @@ public sealed class LlmClassifierStubTests
     }
 
     [Fact]
+    public async Task With_redaction_on_the_senders_name_and_address_do_not_reach_the_model_wherever_they_appear()
+    {
+        await using var stub = await StubLlmServer.StartAsync(
+            Answer("""{"intent":"billing","urgency":"normal","confidence":0.9,"policy_flags":[],"evidence":["invoice"]}"""));
+        using var host = Host(stub.BaseUrl);
+        var text = "Please send the invoice.\n\nThanks,\nJohn Smith\nHead of Ops\n\n"
+            + "On Mon, 1 Dec 2026 at 09:00, John Smith <john.smith@customer.example> wrote:\n> reach me at john [at] customer dot example";
+        var received = Mail.Received(Mail.Email("Invoice for John Smith", text, from: "john.smith@customer.example", fromName: "John Smith"));
+
+        var events = await host.Services.GetRequiredService<TriagePipeline>().RunAsync(received, TriagePolicy.Default, 0, new SenderInfo(false, null),
+            Mail.At, CancellationToken.None);
+
+        var body = Assert.Single(stub.Requests).Body;
+        Assert.DoesNotContain("John", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Smith", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("customer.example", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("customer dot example", body, StringComparison.Ordinal);
+        var decided = events.OfType<InboundDecided>().Single();
+        Assert.Equal("John Smith", decided.Redactions["[NAME_1]"]);
+        Assert.Equal(text, decided.Message.Text);
+    }
+
+    [Fact]
     public async Task With_redaction_off_the_text_is_sent_as_is()
     {
         await using var stub = await StubLlmServer.StartAsync(

@@ -85,4 +85,53 @@ public sealed class RouterTests
         Assert.Equal("key-accounts", d.Owner);
         Assert.Equal(ResponsePath.AutoSend, Decide(policy: policy).Path);
     }
+
+    [Theory]
+    [InlineData("counsel@legal.acme.com", ResponsePath.Human, "legal", "legal.acme.com")]
+    [InlineData("counsel@eu.legal.acme.com", ResponsePath.Human, "legal", "legal.acme.com")]
+    [InlineData("buyer@sales.acme.com", ResponsePath.AutoSend, "accounts", "acme.com")]
+    [InlineData("buyer@acme.com", ResponsePath.AutoSend, "accounts", "acme.com")]
+    public void The_most_specific_domain_rule_wins_whatever_the_order(string sender, ResponsePath path, string owner, string rule)
+    {
+        DomainRule broad = new("acme.com", "accounts", ResponsePath.AutoSend), narrow = new("legal.acme.com", "legal", ResponsePath.Human);
+        foreach (var rules in new[] { new[] { broad, narrow }, [narrow, broad] })
+        {
+            var d = Decide(policy: AutoScheduling with { DomainRules = rules }, sender: sender);
+            Assert.Equal(path, d.Path);
+            Assert.Equal(owner, d.Owner);
+            Assert.Equal(path == ResponsePath.Human, d.Reasons.Contains($"domain rule {rule}: at most HUMAN"));
+        }
+    }
+
+    [Theory]
+    [InlineData("billing", new[] { PolicyFlags.Unsubscribe })]
+    [InlineData("unsubscribe", new string[0])]
+    public void An_opt_out_flag_or_intent_is_never_auto_sent_and_goes_to_a_human(string intent, string[] flags)
+    {
+        var policy = AutoScheduling with
+        {
+            Intents = new Dictionary<string, IntentPolicy>(AutoScheduling.Intents)
+            {
+                ["billing"] = new(true, 0.1, "billing", false),
+                ["unsubscribe"] = new(true, 0.1, "ops", false),
+            },
+        };
+        var d = Decide(intent: intent, confidence: 0.97, flags: flags, policy: policy);
+        Assert.Equal(ResponsePath.Human, d.Path);
+        Assert.Contains("hard rule: opt-out requests go to a human (never an automatic reply)", d.Reasons);
+    }
+
+    [Fact]
+    public void A_complaint_the_policy_does_not_list_still_goes_to_a_human()
+    {
+        var policy = TriagePolicy.Default with
+        {
+            AllowedIntents = ["billing", "other"],
+            Intents = new Dictionary<string, IntentPolicy> { ["billing"] = new(true, 0.1, "billing", false), ["other"] = new(false, 0.75, null, false) },
+        };
+        var d = Router.Decide(new RouteInput(Guid.Empty, new InboundClassification("other", "normal", "triage", [], 0.9, "test", []), "pat@customer.example",
+            policy, 1, Mail.At, ClassifiedIntent: "complaint"));
+        Assert.Equal(ResponsePath.Human, d.Path);
+        Assert.Contains("hard rule: complaints go to a human", d.Reasons);
+    }
 }

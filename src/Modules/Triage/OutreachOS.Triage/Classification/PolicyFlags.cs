@@ -23,7 +23,8 @@ internal static partial class PolicyFlags
     public static IReadOnlyList<FlagHit> Detect(InboundMessageReceived received, bool vip, string? vipReason)
     {
         var m = received.Message;
-        var text = m.Subject + "\n" + m.Text;
+        // Folded: a soft hyphen or zero-width character inside "ig­nore" or "unsub­scribe" must not hide the wording.
+        var text = MatchText.Fold(m.Subject + "\n" + m.Text);
         var hits = new List<FlagHit>();
         if (Injection(text, received.HiddenCharactersRemoved, received.HiddenHtmlRemoved) is { } injection)
         {
@@ -41,7 +42,9 @@ internal static partial class PolicyFlags
         {
             hits.Add(new FlagHit(Vip, vipReason ?? "VIP sender"));
         }
-        if (UnsubscribePattern().Match(text) is { Success: true } unsub)
+        // Opt-out wording counts only in what the sender wrote now: a reply quoting our own mail quotes its unsubscribe footer,
+        // and the opt-out flag keeps a message from being auto-sent.
+        if (UnsubscribePattern().Match(MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text))) is { Success: true } unsub)
         {
             hits.Add(new FlagHit(Unsubscribe, $"opt-out wording '{unsub.Value.ToLowerInvariant()}'"));
         }
@@ -51,6 +54,7 @@ internal static partial class PolicyFlags
     /// <summary>Null when nothing looks like an attempt to instruct the assistant; otherwise what matched.</summary>
     public static string? Injection(string text, int hiddenCharactersRemoved, bool hiddenHtmlRemoved)
     {
+        text = MatchText.Fold(text);
         if (InjectionPattern().Match(text) is { Success: true } m)
         {
             return $"instruction pattern '{Clip(m.Value)}'";
@@ -61,7 +65,7 @@ internal static partial class PolicyFlags
         }
         foreach (Match blob in Base64Blob().Matches(text))
         {
-            if (DecodeBase64(blob.Value) is { } decoded
+            if (DecodeBase64(blob.Value) is { } encoded && MatchText.Fold(encoded) is var decoded
                 && (InjectionPattern().IsMatch(decoded) || RoleMarker().IsMatch(decoded)))
             {
                 return "base64 text containing instructions";
@@ -106,7 +110,11 @@ internal static partial class PolicyFlags
 
     private static string Clip(string s) => s.Length <= 80 ? s : s[..80] + "…";
 
-    [GeneratedRegex(@"\b(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|the\s+|your\s+|of\s+)*(previous|prior|above|earlier|preceding|original|system|existing)?\s*(instructions?|prompts?|rules|guidelines|directions)\b"
+    [GeneratedRegex(@"\b(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|the\s+|your\s+|of\s+)*(previous|prior|above|earlier|preceding|original|system|existing|initial)?\s*(instructions?|prompts?|rules|guidelines|directions|programming|directives?)\b"
+        // "disregard what you were told", "forget everything you have been told": addressed to the assistant ("you were
+        // told"), so "forget what I told you about Tuesday" is not caught.
+        + @"|\b(ignore|disregard|forget)\s+(everything|anything|whatever|what|all)\s+(that\s+)?you(\s+were|\s+have\s+been|'ve\s+been|\s+had\s+been|\s+got)\s+(told|given|instructed|programmed|asked)\b"
+        + @"|\byour\s+(new|real|actual|updated)\s+(instructions|rules|task|orders)\s+(are|is)\b"
         + @"|\byou\s+are\s+now\s+(a|an|the|my|acting|free|unrestricted|in\s+developer\s+mode|dan)\b"
         + @"|\bnew\s+instructions?\s*:"
         + @"|\bsystem\s+prompt\b"

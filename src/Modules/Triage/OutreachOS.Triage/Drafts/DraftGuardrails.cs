@@ -21,7 +21,7 @@ internal sealed class DraftGuardrails(IEventStore store, TemplateStore templates
         var set = await templates.GetAsync(tenantId, ct);
         var model = ReplyModel.Build(decided, set.Values, ReplyModel.ReplySubject(decided.Message.Subject));
         var sources = ReplyComposer.Sources(decided, set.Values, model);
-        return await composer.CheckAsync(draft.Subject, text, sources, tenantId, ct);
+        return await composer.CheckAsync(draft.Subject, text, sources, decided.Message.Subject, tenantId, ct);
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ using OutreachOS.BuildingBlocks.Documents;
 using OutreachOS.BuildingBlocks.Json;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Triage.Drafts;
+using OutreachOS.Triage.Pii;
 using OutreachOS.Triage.Responses;
 
 namespace OutreachOS.Triage.Feedback;
@@ -51,13 +52,25 @@ internal static class FeedbackEndpoints
         var sb = new StringBuilder();
         foreach (var d in page.Items.Select(a => a.Data))
         {
-            var example = new FeedbackExample(d.InboundId, d.DraftId, d.Classification.Intent, d.TemplateId,
-                new FeedbackInput(Redactions.Redact(d.OriginalSubject, d.Redactions), Redactions.Redact(d.OriginalText, d.Redactions)),
-                Redactions.Redact(d.Text, d.Redactions), Redactions.Redact(d.FinalText ?? d.Text, d.Redactions), d.EditDistance ?? 0,
-                (d.EditDistance ?? 0) > 0, d.DecidedAt);
-            sb.Append(JsonSerializer.Serialize(example, OutreachJson.Options)).Append('\n');
+            sb.Append(JsonSerializer.Serialize(ToExample(d), OutreachJson.Options)).Append('\n');
         }
 
         return Results.Text(sb.ToString(), "application/x-ndjson", Encoding.UTF8);
+    }
+
+    /// <summary>
+    /// Every exported text (the customer's subject and message, the draft, what was sent) goes through the redactor here,
+    /// whatever the policy and classifier did at triage time: the decision's map is often empty (offline classifier,
+    /// <c>redact_before_llm: false</c>) and a reviewer may have typed or reformatted a number. One redactor per example,
+    /// continuing the decision's map and knowing the sender's name and address, so a value has one placeholder across
+    /// the four texts.
+    /// </summary>
+    internal static FeedbackExample ToExample(DraftRecord d)
+    {
+        var redactor = new PiiRedactor(d.Redactions).KnowSender(Redactions.Restore(d.From.Name ?? "", d.Redactions), Redactions.Restore(d.From.Email, d.Redactions));
+        string Clean(string text) => redactor.Redact(Redactions.Redact(text, d.Redactions));
+        return new FeedbackExample(d.InboundId, d.DraftId, d.Classification.Intent, d.TemplateId,
+            new FeedbackInput(Clean(d.OriginalSubject), Clean(d.OriginalText)), Clean(d.Text), Clean(d.FinalText ?? d.Text), d.EditDistance ?? 0,
+            (d.EditDistance ?? 0) > 0, d.DecidedAt);
     }
 }

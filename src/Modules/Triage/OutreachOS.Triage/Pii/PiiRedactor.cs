@@ -8,21 +8,92 @@ namespace OutreachOS.Triage.Pii;
 internal sealed record Redaction(string Text, IReadOnlyDictionary<string, string> Map, PiiCounts Counts);
 
 /// <summary>
-/// Replaces e-mail addresses, IBANs (mod-97 checked), card numbers (Luhn checked), US SSNs (valid ranges) and phone numbers
-/// with reversible placeholders (<c>[EMAIL_1]</c>, <c>[IBAN_1]</c>, <c>[CARD_1]</c>, <c>[SSN_1]</c>, <c>[PHONE_1]</c>). The same
-/// value gets the same placeholder. Order matters: the digit-heavy checked kinds go first so a card is never called a phone.
+/// Replaces e-mail addresses (also internationalised and obfuscated ones: <c>john [at] example dot com</c>), IBANs (mod-97
+/// checked, any case), card numbers (Luhn checked; spaces, dashes or dots between digits), US SSNs (valid ranges) and
+/// phone numbers with reversible placeholders (<c>[EMAIL_1]</c>, <c>[IBAN_1]</c>, <c>[CARD_1]</c>, <c>[SSN_1]</c>,
+/// <c>[PHONE_1]</c>); the sender's own display name and address, known exactly from the From header, become
+/// <c>[NAME_n]</c>/<c>[EMAIL_n]</c> wherever they occur (<see cref="KnowSender"/>). The same value gets the same
+/// placeholder. The text is first folded (<see cref="MatchText.Fold"/>: format characters removed, Unicode digits made
+/// ASCII), so the redacted text and the map hold folded values. Order matters: known values first, then the digit-heavy
+/// checked kinds so a card is never called a phone. Other names and postal addresses are not found (that needs NER).
 /// </summary>
 internal sealed partial class PiiRedactor
 {
+    public const string NameKind = "NAME";
+
     private readonly Dictionary<string, string> _map = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _byValue = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly List<(string Kind, Regex Pattern)> _known = [];
+
+    public PiiRedactor()
+    {
+    }
+
+    /// <summary>Continues an earlier redaction: its placeholders keep their values and new ones are numbered after them.</summary>
+    public PiiRedactor(IReadOnlyDictionary<string, string> earlier)
+    {
+        foreach (var (placeholder, value) in earlier)
+        {
+            if (PlaceholderPattern().Match(placeholder) is not { Success: true } m)
+            {
+                continue;
+            }
+
+            var kind = m.Groups[1].Value;
+            var n = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            _map[placeholder] = value;
+            _byValue.TryAdd(kind + "\n" + value, placeholder);
+            _counts[kind] = Math.Max(Count(kind), n);
+        }
+    }
+
+    /// <summary>
+    /// The sender's display name and address are PII we know exactly: they are replaced wherever they occur (subject, body,
+    /// signature, a quoted "On …, John Smith &lt;…&gt; wrote:" line) on word boundaries; the address and a display name of
+    /// several words ignoring case. A display name that looks like a personal name is also replaced part by part ("John",
+    /// "Smith"), case-sensitively, as is a one-word display name (so a sender called Will does not turn every "will" into
+    /// a placeholder).
+    /// </summary>
+    public PiiRedactor KnowSender(string? displayName, string? email)
+    {
+        if (!string.IsNullOrWhiteSpace(email) && MatchText.Fold(email).Trim() is { Length: > 3 } address)
+        {
+            _known.Add(("EMAIL", new Regex($@"(?<![\p{{L}}\p{{M}}\p{{N}}._%+\-]){Regex.Escape(address)}(?!\.?[\p{{L}}\p{{M}}\p{{N}}\-])",
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)));
+        }
+
+        var name = MatchText.Fold(displayName).Trim().Trim('"', '\'', ' ');
+        if (name.Length < 2 || name.Contains('@', StringComparison.Ordinal))
+        {
+            return this;
+        }
+
+        var parts = name.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries);
+        _known.Add((NameKind, Literal(name, parts.Length > 1 ? RegexOptions.IgnoreCase : RegexOptions.None)));
+        if (parts.Length > 1 && PersonalNames.Full(name) is not null)
+        {
+            foreach (var part in parts.Select(p => p.Trim('.')).Where(p => p.Length >= 2).Distinct(StringComparer.Ordinal).OrderByDescending(p => p.Length))
+            {
+                _known.Add((NameKind, Literal(part, RegexOptions.None)));
+            }
+        }
+
+        return this;
+    }
 
     /// <summary>Redacts several texts with one numbering (subject, body, sender line share placeholders).</summary>
     public string Redact(string text)
     {
+        text = MatchText.Fold(text);
+        foreach (var (kind, pattern) in _known)
+        {
+            text = pattern.Replace(text, m => Placeholder(kind, m.Value));
+        }
+
         text = EmailPattern().Replace(text, m => Placeholder("EMAIL", m.Value));
-        text = IbanPattern().Replace(text, m => IsValidIban(m.Value) ? Placeholder("IBAN", m.Value) : m.Value);
+        text = ObfuscatedEmailPattern().Replace(text, m => Placeholder("EMAIL", m.Value));
+        text = IbanPattern().Replace(text, RedactIban);
         text = CardPattern().Replace(text, m => IsLuhnCard(m.Value) ? Placeholder("CARD", m.Value) : m.Value);
         text = SsnPattern().Replace(text, m => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", m.Value) : m.Value);
         text = PhonePattern().Replace(text, m => IsLikelyPhone(m.Value) ? Placeholder("PHONE", m.Value) : m.Value);
@@ -50,7 +121,40 @@ internal sealed partial class PiiRedactor
         return text;
     }
 
+    /// <summary>
+    /// The longest valid IBAN the match starts with (a lower-case IBAN may run into the next four-letter word), and at
+    /// least eight digits: real IBANs are mostly digits, prose that happens to pass mod 97 is not.
+    /// </summary>
+    private string RedactIban(Match m)
+    {
+        var candidate = m.Value;
+        while (true)
+        {
+            if (candidate.Count(char.IsAsciiDigit) >= 8 && IsValidIban(candidate))
+            {
+                return Placeholder("IBAN", candidate) + m.Value[candidate.Length..];
+            }
+
+            var space = candidate.LastIndexOf(' ');
+            if (space < 15)
+            {
+                return m.Value;
+            }
+
+            candidate = candidate[..space];
+        }
+    }
+
     private int Count(string kind) => _counts.TryGetValue(kind, out var n) ? n : 0;
+
+    /// <summary>A placeholder this redactor could have written (<c>[EMAIL_3]</c>, <c>[NAME_1]</c>).</summary>
+    public static bool IsPlaceholder(string s) => PlaceholderPattern().IsMatch(s);
+
+    /// <summary>The placeholders left in a text (a model's answer may invent or keep some).</summary>
+    public static IEnumerable<string> PlaceholdersIn(string text) => PlaceholderInText().Matches(text).Select(m => m.Value);
+
+    private static Regex Literal(string value, RegexOptions options) =>
+        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_]){Regex.Escape(value)}(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
 
     private string Placeholder(string kind, string value)
     {
@@ -126,7 +230,10 @@ internal sealed partial class PiiRedactor
         return remainder == 1;
     }
 
-    /// <summary>7-15 digits, written like a phone number (+, parentheses or separators; or 10+ bare digits), and not a date.</summary>
+    /// <summary>
+    /// 7-15 digits, written like a phone number (+, parentheses or separators; or 10+ bare digits), and not a date; a '/'
+    /// only once, after an area code starting with 0 or a country code.
+    /// </summary>
     internal static bool IsLikelyPhone(string candidate)
     {
         var digits = Digits(candidate).Length;
@@ -134,8 +241,13 @@ internal sealed partial class PiiRedactor
         {
             return false;
         }
+        var slash = candidate.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0 && (candidate.IndexOf('/', slash + 1) >= 0 || candidate[0] is not ('0' or '+' or '(')))
+        {
+            return false; // one '/' after an area code (0171/1234567); "2024/123456" is more likely a reference
+        }
         var formatted = candidate.StartsWith('+') || candidate.Contains('(', StringComparison.Ordinal)
-            || candidate.Any(c => c is ' ' or '.' or '-');
+            || candidate.Any(c => c is ' ' or '.' or '-' or '/');
         return formatted || digits >= 10;
     }
 
@@ -156,13 +268,22 @@ internal sealed partial class PiiRedactor
         return sb.ToString();
     }
 
-    [GeneratedRegex(@"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}", RegexOptions.CultureInvariant)]
+    // Local part and domain labels may be any letters (IDN: jöhn.müller@bücher.de); the TLD is letters or punycode.
+    [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+@[\p{L}\p{M}\p{N}\-]+(?:\.[\p{L}\p{M}\p{N}\-]+)*\.(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9\-]+)", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex(@"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", RegexOptions.CultureInvariant)]
+    // "john [at] example dot com", "john(at)example.com", "john at example dot com" (a bare "at" only with an obfuscated dot).
+    [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+"
+        + @"(?:[ \t]*[\[\(\{<][ \t]*at[ \t]*[\]\)\}>][ \t]*[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)"
+        + @"|[ \t]+at[ \t]+[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+))"
+        + @"\p{L}{2,}(?![\p{L}\p{M}\p{N}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ObfuscatedEmailPattern();
+
+    // One case throughout (DE89…, de89…): a mixed-case run is ordinary text.
+    [GeneratedRegex(@"\b(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?|[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?)\b", RegexOptions.CultureInvariant)]
     private static partial Regex IbanPattern();
 
-    [GeneratedRegex(@"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\d\-]|\d\.)(?:\d[ .\-]?){12,18}\d(?![\d\-]|\.\d)", RegexOptions.CultureInvariant)]
     private static partial Regex CardPattern();
 
     [GeneratedRegex(@"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])", RegexOptions.CultureInvariant)]
@@ -171,6 +292,13 @@ internal sealed partial class PiiRedactor
     [GeneratedRegex(@"^(\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$", RegexOptions.CultureInvariant)]
     private static partial Regex DatePattern();
 
-    [GeneratedRegex(@"(?<![\w\[])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]?\d{2,4}){1,4}(?![\w\]])", RegexOptions.CultureInvariant)]
+    // After a country code one single digit may follow (+33 1 23 45 67 89); '/' separates an area code (0171/1234567).
+    [GeneratedRegex(@"(?<![\w\[])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,4}(?![\w\]])", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
+
+    [GeneratedRegex(@"^\[(EMAIL|PHONE|CARD|IBAN|SSN|NAME)_([0-9]{1,6})\]$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlaceholderPattern();
+
+    [GeneratedRegex(@"\[(?:EMAIL|PHONE|CARD|IBAN|SSN|NAME)_[0-9]{1,6}\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PlaceholderInText();
 }

@@ -41,7 +41,8 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
         {
             if (policy.Pii.RedactBeforeLlm)
             {
-                var redactor = new PiiRedactor();
+                // The sender's name and address are known exactly: replaced wherever they occur, not only where a pattern finds them.
+                var redactor = new PiiRedactor().KnowSender(m.From.Name, m.From.Email);
                 fromLine = redactor.Redact(fromLine);
                 input = input with { Subject = redactor.Redact(input.Subject), Text = redactor.Redact(input.Text) };
                 redactions = new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal);
@@ -50,20 +51,32 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
                     events.Add(new InboundPiiRedacted(received.InboundId, redactor.Counts, now));
                 }
             }
-            outcome = await classifier.ClassifyWithModelAsync(input, fromLine, policy.AllowedIntents, ct);
+            outcome = await classifier.ClassifyWithModelAsync(input, fromLine, ClassifiedIntents(policy), ct);
         }
         else
         {
-            outcome = TriageClassifier.ClassifyOffline(input, policy.AllowedIntents);
+            outcome = TriageClassifier.ClassifyOffline(input, ClassifiedIntents(policy));
         }
 
         var classification = Compose(outcome, ruleFlags, policy);
         events.Add(new InboundClassified(received.InboundId, classification, outcome.Provider, outcome.Model, outcome.TokensIn, outcome.TokensOut,
             outcome.CostUsd, outcome.LatencyMs, now));
-        var decision = Router.Decide(new RouteInput(DecisionId(received.InboundId), classification, m.From.Email, policy, policyVersion, received.AcceptedAt));
+        var decision = Router.Decide(new RouteInput(DecisionId(received.InboundId), classification, m.From.Email, policy, policyVersion, received.AcceptedAt,
+            outcome.Answer.Intent));
         events.Add(new InboundDecided(received.InboundId, received.OrganizationId, m, classification, decision, redactions, now));
         return events;
     }
+
+    /// <summary>Intents a hard rule acts on: always among the classifier's choices, whatever the policy lists.</summary>
+    internal static readonly IReadOnlyList<string> HardRuleIntents = ["complaint", "unsubscribe"];
+
+    /// <summary>
+    /// The policy's intents plus the hard-rule intents it leaves out (last, so they lose ties). A complaint must be
+    /// recognised as one even when the organization lists only billing and other; it is then recorded as <c>other</c>
+    /// and the router still applies the complaint rule (<see cref="RouteInput.ClassifiedIntent"/>).
+    /// </summary>
+    internal static IReadOnlyList<string> ClassifiedIntents(TriagePolicy policy) =>
+        [.. policy.AllowedIntents, .. HardRuleIntents.Where(i => !policy.AllowedIntents.Contains(i))];
 
     /// <summary>Rule flags are authoritative; a model may add flags but not remove them. The result must pass the full schema.</summary>
     internal static InboundClassification Compose(ClassifierOutcome outcome, IReadOnlyList<FlagHit> ruleFlags, TriagePolicy policy)
@@ -78,11 +91,12 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
                 flags.Add(f);
             }
         }
-        if (intent == "unsubscribe" && !flags.Contains(PolicyFlags.Unsubscribe))
+        if (a.Intent == "unsubscribe" && !flags.Contains(PolicyFlags.Unsubscribe))
         {
             flags.Add(PolicyFlags.Unsubscribe);
         }
-        var evidence = a.Evidence.Concat(ruleFlags.Select(h => $"flag {h.Flag}: {h.Evidence}"))
+        IEnumerable<string> unlisted = intent == a.Intent ? [] : [$"classified {a.Intent}, which allowed_intents does not list: recorded as other"];
+        var evidence = unlisted.Concat(a.Evidence).Concat(ruleFlags.Select(h => $"flag {h.Flag}: {h.Evidence}"))
             .Select(e => e.Length <= 300 ? e : e[..299] + "…").Take(12).ToList();
         var classification = new InboundClassification(intent, a.Urgency, policy.OwnerFor(intent), flags, a.Confidence, outcome.Classifier, evidence);
 

@@ -8,7 +8,10 @@ internal sealed record IntentPolicy(bool AutoSend, double MinConfidence, string?
 /// <summary>Sender lists: entries are full addresses (<c>ceo@acme.com</c>) or domains (<c>acme.com</c>, subdomains included).</summary>
 internal sealed record SenderLists(IReadOnlyList<string> Allow, IReadOnlyList<string> Block);
 
-/// <summary>A rule for one sender domain: its owner, and the most automatic path its mail may take.</summary>
+/// <summary>
+/// A rule for one sender domain (and its subdomains): its owner, and the most automatic path its mail may take. When
+/// several match, the most specific (longest) domain wins, whatever the order of the list.
+/// </summary>
 internal sealed record DomainRule(string Domain, string? Owner, ResponsePath? MaxPath);
 
 internal sealed record PiiPolicy(bool RedactBeforeLlm);

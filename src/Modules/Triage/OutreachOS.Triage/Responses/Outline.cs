@@ -35,6 +35,7 @@ internal static partial class Outline
                 "vip" => "VIP sender: answer personally and check the account history first.",
                 "legal" => "Legal topic: involve legal before committing to anything in writing.",
                 "pii" or "pii_sensitive" => "The message contains personal data: do not repeat it back in the reply.",
+                "unsubscribe" => "The sender asked not to be mailed: put the address on the do-not-contact list before answering anything else.",
                 _ => $"Policy flag: {flag}.",
             });
         }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Llm;
 using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Pii;
 using OutreachOS.Triage.Templates;
 
 namespace OutreachOS.Triage.Responses;
@@ -15,15 +17,17 @@ internal sealed record ComposedReply(
 
 /// <summary>
 /// Template → (optional paraphrase) → guardrails. The guardrails' sources are what the organization approved (its
-/// template values: slots, links, pricing paragraphs, ETA window, alias, signature) plus the customer's message: anything else a reply states — a number, an offer,
+/// template values: slots, links, pricing paragraphs, ETA window, alias, signature) plus the customer's message body and
+/// address (not their display name or subject, which templates echo): anything else a reply states — a number, an offer,
 /// a discount, a response-time promise, a link — is unsourced and blocks an automatic send.
 /// </summary>
-internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluator guardrails, ResponseOptions options,
+internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluator guardrails, ResponseOptions options,
     IServiceProvider services, ILogger<ReplyComposer> logger)
 {
     public const string ParaphraseTask = "triage.paraphrase.v1";
 
-    public async Task<ComposedReply> ComposeAsync(InboundDecided d, TemplatesResponse templates, CancellationToken ct)
+    /// <param name="redactForModel">The organization's <c>pii.redact_before_llm</c>: the paraphrasing model then sees placeholders.</param>
+    public async Task<ComposedReply> ComposeAsync(InboundDecided d, TemplatesResponse templates, bool redactForModel, CancellationToken ct)
     {
         var (id, template) = TemplateStore.Select(templates, d.Classification.Intent);
         var model = ReplyModel.Build(d, templates.Values, ReplyModel.ReplySubject(d.Message.Subject));
@@ -45,10 +49,18 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             var started = Stopwatch.GetTimestamp();
             try
             {
-                // The model sees the rendered text with placeholders only: the customer's PII never leaves.
-                var completion = await llm.CompleteAsync(ParaphrasePrompt(text, options.ParaphraseModel), ct);
-                var candidate = completion.Text.Trim();
-                if (candidate.Length > 0)
+                // The rendered reply holds the customer's values in clear (greeting name, maybe their subject or address) and
+                // the organization's contact details. With redaction on, the model sees them as placeholders (the classifier's
+                // numbering continued, the sender's name and address by value) and they are put back in its answer at once.
+                var (forModel, map) = ForModel(d, text, redactForModel);
+                var completion = await llm.CompleteAsync(ParaphrasePrompt(forModel, options.ParaphraseModel), ct);
+                var candidate = Redactions.Restore(completion.Text.Trim(), map);
+                if (PiiRedactor.PlaceholdersIn(candidate).Except(PiiRedactor.PlaceholdersIn(text)).FirstOrDefault() is { } invented)
+                {
+                    // A placeholder nobody can fill would reach the customer as "[EMAIL_7]": keep the template text.
+                    logger.LogWarning("Paraphrase for inbound {InboundId} has an unknown placeholder {Placeholder}; using the template text", d.InboundId, invented);
+                }
+                else if (candidate.Length > 0)
                 {
                     text = candidate;
                     paraphrased = true;
@@ -65,13 +77,34 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
-        var report = await CheckAsync(subject, text, sources, d.OrganizationId, ct);
+        var report = await CheckAsync(subject, text, sources, d.Message.Subject, d.OrganizationId, ct);
         var cc = id == "referral_partner" && !string.IsNullOrWhiteSpace(templates.Values.PartnerAlias) ? templates.Values.PartnerAlias : null;
         return new ComposedReply(id, subject, text, report, sources, cc, paraphrased, provider, modelName, cost, latency);
     }
 
-    public async Task<GuardrailReport> CheckAsync(string subject, string text, IReadOnlyList<string> sources, Guid organizationId, CancellationToken ct) =>
-        await guardrails.EvaluateAsync(new GuardrailInput
+    /// <summary>
+    /// The guardrails on a reply. <paramref name="customerSubject"/> (the subject the customer wrote) is not a source for the
+    /// reply, but a reply's subject line quotes it ("Re: Invoice 4711"): findings in the subject line are judged again with
+    /// that subject, links, addresses and phone numbers removed, as a source. So the figures of the customer's own subject
+    /// may stand in the "Re:" line, and nothing from it sources the body; a link, address or phone in it still blocks.
+    /// </summary>
+    public async Task<GuardrailReport> CheckAsync(string subject, string text, IReadOnlyList<string> sources, string? customerSubject,
+        Guid organizationId, CancellationToken ct)
+    {
+        var report = await EvaluateAsync(subject, text, sources, organizationId, ct);
+        if (string.IsNullOrWhiteSpace(customerSubject) || !report.Flags.Any(f => f.Span?.Part == MessagePart.Subject))
+        {
+            return report;
+        }
+
+        var quoted = await EvaluateAsync(subject, text, [.. sources, WithoutContacts(customerSubject)], organizationId, ct);
+        return new GuardrailReport(
+            [.. report.Flags.Where(f => f.Span?.Part != MessagePart.Subject), .. quoted.Flags.Where(f => f.Span?.Part == MessagePart.Subject)],
+            report.Timings);
+    }
+
+    private ValueTask<GuardrailReport> EvaluateAsync(string subject, string text, IReadOnlyList<string> sources, Guid organizationId, CancellationToken ct) =>
+        guardrails.EvaluateAsync(new GuardrailInput
         {
             Channel = MessageChannel.Email,
             // The reply really is a reply: the "fake Re:" rule of first messages does not apply to it.
@@ -81,6 +114,30 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             Requirements = GuardrailRequirements.InboundReply,
             OrganizationId = organizationId,
         }, ct);
+
+    /// <summary>The text without links, bare domains, e-mail addresses and phone numbers (and the other kinds the redactor finds).</summary>
+    internal static string WithoutContacts(string text) =>
+        PlaceholderLike().Replace(LinkPattern().Replace(PiiRedactor.RedactOne(text).Text, " "), " ");
+
+    [GeneratedRegex(@"(?:https?://|www\.)\S+|(?<![\p{L}\p{N}@])(?:[\p{L}\p{N}\-]+\.)+\p{L}{2,}(?![\p{L}\p{N}])(?:/\S*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LinkPattern();
+
+    [GeneratedRegex(@"\[(?:EMAIL|PHONE|CARD|IBAN|SSN|NAME)_[0-9]+\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PlaceholderLike();
+
+    /// <summary>The text a paraphrasing model may see, and the map that puts its placeholders back (empty: nothing redacted).</summary>
+    internal static (string Text, IReadOnlyDictionary<string, string> Map) ForModel(InboundDecided d, string text, bool redact)
+    {
+        if (!redact)
+        {
+            return (text, new Dictionary<string, string>());
+        }
+
+        var redactor = new PiiRedactor(d.Redactions)
+            .KnowSender(Redactions.Restore(d.Message.From.Name ?? "", d.Redactions), Redactions.Restore(d.Message.From.Email, d.Redactions));
+        var redacted = redactor.Redact(text);
+        return (redacted, new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal));
+    }
 
     internal static LlmPrompt ParaphrasePrompt(string text, string? model) => new(
         ParaphraseTask,
@@ -118,12 +175,13 @@ internal sealed class ReplyComposer(TemplateRenderer renderer, IGuardrailEvaluat
             Add(item);
         }
 
-        Add(d.Message.Subject);
+        // The customer's body is what the reply answers. Their display name and subject are not sources: templates echo them
+        // (greeting, "Re:" subject), so a link, address, phone or figure an attacker wrote there would source itself. Only
+        // a personal-looking name (letters) is added, so the greeting's name is known without sourcing anything else.
         Add(d.Message.Text);
-        Add(d.Message.From.Name);
+        Add(ReplyModel.SenderNames(d).Full);
         Add(d.Message.From.Email);
         Add(model["ticket_id"] as string);
-        Add(model["reply_subject"] as string);
         return list;
     }
 

@@ -1,4 +1,5 @@
 using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Pii;
 using OutreachOS.Triage.Smtp;
 
 namespace OutreachOS.Triage.Responses;
@@ -9,7 +10,9 @@ internal static class ReplyMail
     public static OutgoingMail Build(Guid decisionId, MailAddress from, MailAddress customer, string? cc, string subject, string text,
         string originalMessageId, IReadOnlyList<string> originalReferences, IReadOnlyDictionary<string, string> redactions, bool auto)
     {
-        var to = new MailAddress(Redactions.Restore(customer.Email, redactions), customer.Name is null ? null : Redactions.Restore(customer.Name, redactions));
+        // The display name goes back into the To header only when it looks like a person's name (it is the sender's text).
+        var to = new MailAddress(Redactions.Restore(customer.Email, redactions),
+            customer.Name is null ? null : PersonalNames.Full(Redactions.Restore(customer.Name, redactions)));
         return new OutgoingMail(
             ResponseIds.SmtpMessageId(decisionId, from.Email),
             from,

@@ -7,6 +7,7 @@ using OutreachOS.BuildingBlocks.Messaging;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Triage.Contracts;
 using OutreachOS.Triage.Drafts;
+using OutreachOS.Triage.Policies;
 using OutreachOS.Triage.Qa;
 using OutreachOS.Triage.Slack;
 using OutreachOS.Triage.Smtp;
@@ -76,7 +77,9 @@ internal sealed class TriageResponseConsumer(
         else
         {
             var set = await templates.GetAsync(tenant, ct);
-            var reply = await composer.ComposeAsync(d, set, ct);
+            // The policy in force now decides whether the paraphrasing model (an external call) sees placeholders.
+            var redact = !options.ParaphraseEnabled || (await TriagePolicySource.GetAsync(transaction, tenant, ct)).Policy.Pii.RedactBeforeLlm;
+            var reply = await composer.ComposeAsync(d, set, redact, ct);
             var path = d.Decision.Path;
             if (path == ResponsePath.AutoSend && !reply.Report.Passed)
             {
@@ -118,7 +121,7 @@ internal sealed class TriageResponseConsumer(
                     {
                         // Secondary check: the guardrails again, on what the customer actually received.
                         var check = await composer.CheckAsync(mail.Subject, mail.Text,
-                            [.. reply.Sources.Select(s => Redactions.Restore(s, d.Redactions))], tenant, ct);
+                            [.. reply.Sources.Select(s => Redactions.Restore(s, d.Redactions))], d.Message.Subject, tenant, ct);
                         Add("qa", new InboundQaSampled(d.InboundId, decisionId, check.Passed, now));
                         var qa = new QaRecord(d.InboundId, decisionId, QaSampler.Pending, d.Classification.Intent, d.Message.Subject, d.Message.Text,
                             reply.Subject, reply.Text, check.Passed, ReplyComposer.ToEventFlags(check), now);

@@ -5,18 +5,24 @@ using OutreachOS.Triage.Policies;
 
 namespace OutreachOS.Triage.Routing;
 
+/// <param name="ClassifiedIntent">
+/// The classifier's intent before the policy's list was applied: a complaint or opt-out the organization does not list is
+/// routed as <c>other</c> but its hard rule still applies.
+/// </param>
 internal sealed record RouteInput(
     Guid DecisionId,
     InboundClassification Classification,
     string SenderEmail,
     TriagePolicy Policy,
     int PolicyVersion,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? ClassifiedIntent = null);
 
 /// <summary>
 /// The policy router: pure (ids and time come in). Hard rules are checked in code after the policy and cannot be
-/// relaxed by it: prompt injection, VIP, legal and PII-sensitive messages are never auto-sent; complaints and critical
-/// urgency go to a human; dry-run decisions carry <c>dry_run = true</c> and are never sent.
+/// relaxed by it (neither by its per-intent settings nor by its list of intents): prompt injection, VIP, legal and
+/// PII-sensitive messages are never auto-sent; complaints, opt-out requests and critical urgency go to a human; dry-run
+/// decisions carry <c>dry_run = true</c> and are never sent.
 /// </summary>
 internal static class Router
 {
@@ -25,7 +31,9 @@ internal static class Router
         var c = input.Classification;
         var policy = input.Policy;
         var intentPolicy = policy.For(c.Intent);
-        var domainRule = policy.DomainRules.FirstOrDefault(r => SenderMatch.Matches(r.Domain, input.SenderEmail));
+        // The most specific rule wins (legal.acme.com over acme.com), whatever their order: matching rules are suffixes of
+        // the sender's domain on label boundaries, so the longest is the most specific. Equal length: the first listed.
+        var domainRule = policy.DomainRules.Where(r => SenderMatch.Matches(r.Domain, input.SenderEmail)).MaxBy(r => r.Domain.Length);
         var reasons = new List<string>();
         var flags = c.PolicyFlags.ToHashSet(StringComparer.Ordinal);
 
@@ -58,7 +66,7 @@ internal static class Router
         }
 
         // 2. Hard rules (code, not policy).
-        if (c.Intent == "complaint")
+        if (c.Intent == "complaint" || input.ClassifiedIntent == "complaint")
         {
             path = Cap(path, ResponsePath.Human, "hard rule: complaints go to a human", reasons);
         }
@@ -69,6 +77,11 @@ internal static class Router
         if (c.Intent == "other")
         {
             path = Cap(path, ResponsePath.Human, "hard rule: intent other has no reply template", reasons);
+        }
+        if (c.Intent == "unsubscribe" || input.ClassifiedIntent == "unsubscribe" || flags.Contains(PolicyFlags.Unsubscribe))
+        {
+            // Someone who asked not to be mailed gets no automatic mail; a person removes the address and answers the rest.
+            path = Cap(path, ResponsePath.Human, "hard rule: opt-out requests go to a human (never an automatic reply)", reasons);
         }
         if (flags.Contains(PolicyFlags.PromptInjection))
         {

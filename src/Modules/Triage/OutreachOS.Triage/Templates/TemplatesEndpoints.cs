@@ -6,6 +6,7 @@ using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Contracts;
 using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Pii;
 using OutreachOS.Triage.Responses;
 
 namespace OutreachOS.Triage.Templates;
@@ -145,8 +146,9 @@ internal static class ReplyModel
         var slots = v.Slots is { Count: > 0 } s ? s : null;
         return new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["sender_name"] = FirstName(d.Message.From.Name) ?? "there",
-            ["sender_full_name"] = d.Message.From.Name,
+            // The display name is whatever the sender typed: only a personal-looking name is echoed (else "Hi there,").
+            ["sender_name"] = SenderNames(d).First ?? "there",
+            ["sender_full_name"] = SenderNames(d).Full,
             ["original_subject"] = d.Message.Subject,
             ["reply_subject"] = replySubject,
             ["intent"] = d.Classification.Intent,
@@ -174,6 +176,22 @@ internal static class ReplyModel
             new RoutingDecision(Guid.Empty, ResponsePath.DraftForReview, [], "support", null, 0, false),
             new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
         return Build(d, new TemplateValues("Sig", ["slot one", "slot two"], "https://example.com/book", ["Paragraph."], "soon", ["https://example.com/doc"], "partners@example.com"), "Re: Sample subject");
+    }
+
+    /// <summary>
+    /// The sender's first and full name as a reply may use them: only when the display name looks like a personal name
+    /// (<see cref="PersonalNames"/>). A display name that is a redaction placeholder is judged by its value and kept as
+    /// the placeholder (restored in the outgoing mail).
+    /// </summary>
+    public static (string? First, string? Full) SenderNames(InboundDecided d)
+    {
+        var name = d.Message.From.Name?.Trim();
+        if (name is not null && PiiRedactor.IsPlaceholder(name))
+        {
+            return PersonalNames.Full(Redactions.Restore(name, d.Redactions)) is null ? (null, null) : (name, name);
+        }
+
+        return (PersonalNames.First(name), PersonalNames.Full(name));
     }
 
     public static string ReplySubject(string? original)
@@ -206,16 +224,5 @@ internal static class ReplyModel
         }
 
         return s.Length == 0 ? "your message" : s;
-    }
-
-    private static string? FirstName(string? name)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return null;
-        }
-
-        var first = name.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].Trim('"', '\'', ',');
-        return first.Length == 0 || first.Contains('@', StringComparison.Ordinal) ? null : first;
     }
 }

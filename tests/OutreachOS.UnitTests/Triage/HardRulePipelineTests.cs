@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OutreachOS.Triage.Classification;
+using OutreachOS.Triage.Contracts;
+using OutreachOS.Triage.Pipeline;
+using OutreachOS.Triage.Policies;
+
+namespace OutreachOS.UnitTests.Triage;
+
+/// <summary>Hard rules through the whole pipeline (offline classifier): what a policy's intent list cannot switch off.</summary>
+public sealed class HardRulePipelineTests
+{
+    private static readonly TriagePipeline Pipeline = new(new TriageClassifier(new ConfigurationBuilder().Build(), new ServiceCollection().BuildServiceProvider()));
+
+    private static TriagePolicy BillingAutoSend(IReadOnlyList<string> allowed) => TriagePolicy.Default with
+    {
+        AllowedIntents = allowed,
+        Intents = allowed.ToDictionary(i => i, i => i == "billing" ? new IntentPolicy(true, 0.1, "billing", false) : TriagePolicy.Default.For(i),
+            StringComparer.Ordinal),
+        HumanBelowConfidence = 0,
+    };
+
+    private static async Task<InboundDecided> DecideAsync(string subject, string text, TriagePolicy policy)
+    {
+        var events = await Pipeline.RunAsync(Mail.Received(Mail.Email(subject, text)), policy, 1, new SenderInfo(false, null), Mail.At, CancellationToken.None);
+        return events.OfType<InboundDecided>().Single();
+    }
+
+    [Fact]
+    public async Task A_billing_question_with_an_opt_out_is_not_auto_sent()
+    {
+        var d = await DecideAsync("Invoice", "Please stop emailing me, also my invoice is wrong.", BillingAutoSend(TriagePolicy.DefaultIntents));
+        Assert.Contains(PolicyFlags.Unsubscribe, d.Classification.PolicyFlags);
+        Assert.Equal(ResponsePath.Human, d.Decision.Path);
+    }
+
+    [Fact]
+    public async Task A_complaint_is_not_auto_sent_when_the_policy_does_not_list_complaint()
+    {
+        const string text = "This is unacceptable. You charged me twice on my invoice, nobody answers, and I am extremely disappointed with your service. I want to file a complaint.";
+        var listed = await DecideAsync("Terrible service", text, BillingAutoSend(TriagePolicy.DefaultIntents));
+        Assert.Equal("complaint", listed.Classification.Intent); // the wording is a complaint when complaint is allowed
+        var d = await DecideAsync("Terrible service", text, BillingAutoSend(["billing", "other"]));
+        Assert.NotEqual(ResponsePath.AutoSend, d.Decision.Path);
+        Assert.Equal(ResponsePath.Human, d.Decision.Path);
+        Assert.Contains("hard rule: complaints go to a human", d.Decision.Reasons);
+    }
+}
