@@ -58,5 +58,6 @@ public sealed class CrmSettingsTests
         Assert.Equal(new Uri("https://api.hubapi.com/"), url);
         Assert.False(CrmSettingsEndpoints.Validate(new CrmSettingsRequest("HUBSPOT", null, null), Options(), hasStoredToken: true, out var none).Any);
         Assert.Null(none);
+        Assert.DoesNotContain(Token, new CrmSettingsRequest("HUBSPOT", Token, null).ToString(), StringComparison.Ordinal);
     }
 }

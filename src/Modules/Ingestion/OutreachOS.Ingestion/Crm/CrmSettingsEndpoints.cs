@@ -6,7 +6,11 @@ using OutreachOS.BuildingBlocks.Web;
 
 namespace OutreachOS.Ingestion.Crm;
 
-internal sealed record CrmSettingsRequest(string? Provider, string? AccessToken, string? BaseUrl);
+internal sealed record CrmSettingsRequest(string? Provider, string? AccessToken, string? BaseUrl)
+{
+    /// <summary>Never the token: a record's generated ToString would print it into any log or exception that formats the body.</summary>
+    public override string ToString() => $"CrmSettingsRequest {{ Provider = {Provider}, AccessToken set = {AccessToken is not null}, BaseUrl = {BaseUrl} }}";
+}
 
 /// <summary>
 /// What an organization sees of its CRM settings: never the token, only the provider, the API's host and whether a token
