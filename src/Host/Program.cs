@@ -81,6 +81,7 @@ if (string.IsNullOrEmpty(builder.Configuration["Messaging:ConcurrentMessageLimit
 // After the modules: their bus consumers are registered by then.
 builder.Services.AddOutreachMessaging(builder.Configuration);
 builder.Services.AddSingleton<ICreditPlanSource, OrganizationPlanSource>();
+builder.Services.AddSingleton<OutreachOS.Ingestion.Contracts.IOrganizationRoster, OrganizationRoster>();
 
 builder.Services.Configure<JsonOptions>(o =>
 {

@@ -17,7 +17,7 @@ internal static class DashboardHosting
     [
         "/personalize", "/graphql", "/drafts", "/inbound", "/credits", "/audit", "/health", "/openapi", "/admin", "/ingest",
         "/policies", "/templates", "/qa", "/feedback", "/contacts", "/outbound", "/slack", "/organizations", "/api-keys",
-        "/integrations", "/privacy", "/guardrails", "/suppressions",
+        "/integrations", "/privacy", "/guardrails", "/suppressions", "/settings",
     ];
 
     private const string MissingBuildHtml = """

@@ -9,7 +9,9 @@ namespace OutreachOS.IntegrationTests.Ingestion;
 
 /// <summary>
 /// One host on a fresh database (in-memory bus) wired to the <see cref="ProviderStub"/>: a Graph subscription and a Gmail
-/// mailbox owned by the platform organization, OIDC verification on, HubSpot as the CRM.
+/// mailbox owned by the platform organization, OIDC verification on, HubSpot as the platform organization's own CRM
+/// (<c>PUT /settings/crm</c> with <see cref="ProviderStub.HubSpotToken"/>). The tests create more organizations, so no
+/// deployment-wide HubSpot token is configured: it would serve none of them (ADR 0032).
 /// </summary>
 public sealed class IngestionAppFixture : IAsyncLifetime
 {
@@ -35,11 +37,18 @@ public sealed class IngestionAppFixture : IAsyncLifetime
         Stub = await ProviderStub.StartAsync();
         App = await OutreachApp.StartAsync(Settings(Stub));
         Client = App.ClientWithKey();
+        using var crm = await Client.PutAsJsonAsync("/settings/crm",
+            new { provider = "HUBSPOT", access_token = ProviderStub.HubSpotToken, base_url = new Uri(Stub.BaseUrl, "hubspot/").ToString() });
+        Assert.True(crm.IsSuccessStatusCode, await crm.Content.ReadAsStringAsync());
     }
 
     internal static Dictionary<string, string?> Settings(ProviderStub stub)
     {
         var settings = stub.Settings();
+        settings.Remove("Crm:HubSpot:AccessToken");
+        // Organizations' own HubSpot API is the loopback stub here: plain http on 127.0.0.1 (never on a real deployment).
+        settings["Crm:HubSpot:AllowedHosts"] = "127.0.0.1";
+        settings["Crm:HubSpot:AllowHttp"] = "true";
         settings["Ingestion:Graph:Subscriptions:0:SubscriptionId"] = GraphSubscription;
         settings["Ingestion:Graph:Subscriptions:0:ClientState"] = GraphClientState;
         settings["Ingestion:Graph:Subscriptions:0:OrganizationId"] = PlatformOrg.ToString();

@@ -27,6 +27,7 @@ internal sealed class ProviderStub : IAsyncDisposable
     private ProviderStub()
     {
         _app = LoopbackApp.Create(HandleAsync);
+        HubSpotAccount(HubSpotToken);
     }
 
     public RSA SigningKey { get; } = RSA.Create(2048);
@@ -52,8 +53,15 @@ internal sealed class ProviderStub : IAsyncDisposable
     /// <summary>history.list answers 404 (history no longer available) for a start id below this, per mailbox.</summary>
     public ConcurrentDictionary<string, ulong> GmailHistoryAvailableFrom { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>HubSpot contacts by e-mail → (id, firstname, lastname, company).</summary>
-    public ConcurrentDictionary<string, (string Id, string First, string Last, string Company)> HubSpotContacts { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>HubSpot accounts by access token: each its own contacts, and a request with any other token is a 401.</summary>
+    public ConcurrentDictionary<string, ConcurrentDictionary<string, (string Id, string First, string Last, string Company)>> HubSpotAccounts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The contacts (by e-mail → id, firstname, lastname, company) of the HubSpot account of <paramref name="token"/>, made on first use.</summary>
+    public ConcurrentDictionary<string, (string Id, string First, string Last, string Company)> HubSpotAccount(string token) =>
+        HubSpotAccounts.GetOrAdd(token, _ => new(StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The contacts of the account of <see cref="HubSpotToken"/>.</summary>
+    public ConcurrentDictionary<string, (string Id, string First, string Last, string Company)> HubSpotContacts => HubSpotAccount(HubSpotToken);
 
     public int Count(string pathPrefix) => Requests.Count(r => r.Path.StartsWith(pathPrefix, StringComparison.OrdinalIgnoreCase));
 
@@ -171,7 +179,7 @@ internal sealed class ProviderStub : IAsyncDisposable
         }
         if (path.StartsWith("/hubspot/", StringComparison.Ordinal))
         {
-            if (auth != "Bearer " + HubSpotToken)
+            if (!auth.StartsWith("Bearer ", StringComparison.Ordinal) || !HubSpotAccounts.TryGetValue(auth["Bearer ".Length..], out var account))
             {
                 context.Response.StatusCode = 401;
                 return;
@@ -179,7 +187,7 @@ internal sealed class ProviderStub : IAsyncDisposable
             if (path == "/hubspot/crm/v3/objects/contacts/search")
             {
                 var email = JsonNode.Parse(body)!["filterGroups"]![0]!["filters"]![0]!["value"]!.GetValue<string>();
-                var results = HubSpotContacts.TryGetValue(email, out var c)
+                var results = account.TryGetValue(email, out var c)
                     ? new object[] { new { id = c.Id, properties = new { email, firstname = c.First, lastname = c.Last, company = c.Company } } }
                     : [];
                 await context.Response.WriteAsJsonAsync(new { total = results.Length, results });

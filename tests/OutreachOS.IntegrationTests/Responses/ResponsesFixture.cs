@@ -81,16 +81,24 @@ public class ResponsesFixture : IAsyncLifetime
             settings[key] = value;
         }
 
+        await ConfigureAsync(settings);
         App = await OutreachApp.StartAsync(settings, services: Services);
         Client = App.ClientWithKey();
         var me = JsonNode.Parse(await Client.GetStringAsync("/organizations/me"))!;
         OrganizationId = Guid.Parse(me["id"]!.GetValue<string>());
     }
 
+    /// <summary>A derived fixture's own settings (and the stubs they point at), added before the host starts.</summary>
+    protected virtual Task ConfigureAsync(Dictionary<string, string?> settings) => Task.CompletedTask;
+
+    /// <summary>Stops what <see cref="ConfigureAsync"/> started, after the host.</summary>
+    protected virtual ValueTask DisposeStubsAsync() => ValueTask.CompletedTask;
+
     public async Task DisposeAsync()
     {
         Client.Dispose();
         await App.DisposeAsync();
+        await DisposeStubsAsync();
         await Slack.DisposeAsync();
         await Sink.DisposeAsync();
         if (Rabbit is not null)

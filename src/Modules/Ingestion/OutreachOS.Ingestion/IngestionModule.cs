@@ -135,7 +135,8 @@ public static class IngestionModule
     /// <summary>
     /// Maps <c>/ingest/email</c> (API key), <c>/ingest/graph</c> and <c>/ingest/gmail</c> (anonymous: provider
     /// verification), <c>/outbound/sends</c>, <c>/outbound/{request_id}/meeting</c>, <c>/contacts/import</c> and
-    /// <c>/contacts/{email}</c>, and the do-not-contact list under <c>/suppressions</c>.
+    /// <c>/contacts/{email}</c>, the do-not-contact list under <c>/suppressions</c> and the organization's CRM account under
+    /// <c>/settings/crm</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapIngestionEndpoints(this IEndpointRouteBuilder app)
     {
@@ -168,6 +169,7 @@ public static class IngestionModule
         contacts.MapGet("/{email}", ContactEndpoints.GetAsync)
             .WithSummary("A contact from the built-in store merged with the CRM");
         SuppressionEndpoints.Map(app);
+        CrmSettingsEndpoints.Map(app);
         return app;
     }
 }

@@ -131,7 +131,7 @@ public sealed class CrmCacheTests : IAsyncLifetime
     [Fact]
     public async Task A_hubspot_failure_is_not_cached()
     {
-        var (adapter, cache) = Adapter(token: "wrong-token"); // the stub answers 401
+        var (adapter, cache) = Adapter(token: () => "wrong-token"); // the stub answers 401
         var email = Known();
         Assert.Null(await adapter.FindContactAsync(OrgA, email));
         Assert.Null(await adapter.FindContactAsync(OrgA, email));
@@ -172,8 +172,8 @@ public sealed class CrmCacheTests : IAsyncLifetime
         }
 
         using var cancel = new CancellationTokenSource();
-        var cancelled = cache.GetOrLookupAsync(OrgA, "x@y.test", Lookup, cancel.Token);
-        var waiting = Enumerable.Range(0, 5).Select(_ => cache.GetOrLookupAsync(OrgA, "X@y.test", Lookup, CancellationToken.None)).ToList();
+        var cancelled = cache.GetOrLookupAsync(OrgA, "account", "x@y.test", Lookup, cancel.Token);
+        var waiting = Enumerable.Range(0, 5).Select(_ => cache.GetOrLookupAsync(OrgA, "account", "X@y.test", Lookup, CancellationToken.None)).ToList();
         await cancel.CancelAsync();
         // The bound turns a cancellation that is not honoured into a failure (TimeoutException) instead of a hung test.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(30)));
@@ -182,17 +182,48 @@ public sealed class CrmCacheTests : IAsyncLifetime
         gate.SetResult(new CrmLookup(new ContactRecord("x@y.test", "X", null, false, [], [], "hs-x"), true));
 
         Assert.All(await Task.WhenAll(waiting), c => Assert.Equal("hs-x", c!.CrmId));
-        Assert.Equal("hs-x", (await cache.GetOrLookupAsync(OrgA, "x@y.test", Lookup, CancellationToken.None))!.CrmId);
+        Assert.Equal("hs-x", (await cache.GetOrLookupAsync(OrgA, "account", "x@y.test", Lookup, CancellationToken.None))!.CrmId);
         Assert.Equal(1, calls);
     }
 
-    private (HubSpotCrmAdapter Adapter, ContactLookupCache Cache) Adapter(CrmCacheOptions? cacheOptions = null, string token = ProviderStub.HubSpotToken)
+    [Fact]
+    public async Task A_lookup_with_another_account_empties_the_organizations_entries_and_a_note_never_reuses_an_id_read_with_another_account()
+    {
+        var token = ProviderStub.HubSpotToken;
+        var (adapter, cache) = Adapter(token: () => token);
+        var email = Known();
+        var elsewhere = Known();
+        await adapter.FindContactAsync(OrgA, email);
+        await adapter.FindContactAsync(OrgA, elsewhere);
+        await adapter.FindContactAsync(OrgB, email);
+        Assert.Equal((2, 1), (cache.Count(OrgA), cache.Count(OrgB)));
+
+        // Organization A's token changes (on another host, say): its entries were read with the old account.
+        token = "second-account-token";
+        _stub.HubSpotAccount(token)[email] = ("hs-2", "Cara", "Diaz", "Second Account Ltd");
+        Assert.Equal("hs-2", (await adapter.FindContactAsync(OrgA, email))!.CrmId);
+        Assert.Equal(1, cache.Count(OrgA)); // the old account's entry for the other contact went too
+        Assert.Null(await adapter.FindContactAsync(OrgA, elsewhere)); // not in the second account: asked, not served from before
+        Assert.Equal(2, Searches(elsewhere));
+        token = ProviderStub.HubSpotToken;
+        Assert.Equal("hs-1", (await adapter.FindContactAsync(OrgB, email))!.CrmId); // B's partition was never A's business
+
+        // Peek (a note's shortcut to the contact id) only answers for the account it was read with.
+        Assert.Null(cache.Peek(OrgA, "another-account", email));
+        Assert.NotNull(cache.Peek(OrgB, new CrmCredential("HUBSPOT", new Uri(_stub.BaseUrl, "hubspot/"), ProviderStub.HubSpotToken, "ORGANIZATION").Account, email));
+        cache.Clear(OrgB);
+        Assert.Equal(0, cache.Count(OrgB));
+    }
+
+    private (HubSpotCrmAdapter Adapter, ContactLookupCache Cache) Adapter(CrmCacheOptions? cacheOptions = null, Func<string>? token = null)
     {
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         _clients.Add(http);
         var cache = new ContactLookupCache(cacheOptions ?? CrmCacheOptions.Default, _clock);
-        var options = new CrmOptions("HubSpot", new Uri(_stub.BaseUrl, "hubspot/"), token);
-        return (new HubSpotCrmAdapter(http, options, cache, _clock, NullLogger<HubSpotCrmAdapter>.Instance), cache);
+        var baseUrl = new Uri(_stub.BaseUrl, "hubspot/");
+        Task<CrmCredential?> Account(Guid organizationId, CancellationToken ct) =>
+            Task.FromResult<CrmCredential?>(new CrmCredential("HUBSPOT", baseUrl, token?.Invoke() ?? ProviderStub.HubSpotToken, "ORGANIZATION"));
+        return (new HubSpotCrmAdapter(http, Account, cache, _clock, NullLogger<HubSpotCrmAdapter>.Instance), cache);
     }
 
     private string Known()

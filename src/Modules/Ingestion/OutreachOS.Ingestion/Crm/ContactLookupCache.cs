@@ -14,12 +14,19 @@ internal readonly record struct CrmLookup(ContactRecord? Contact, bool Succeeded
 /// caller starts it and the others await the same task, each with its own cancellation. <see cref="Invalidate"/> drops a
 /// contact when OutreachOS writes to it. The cache is per process: another host's write does not invalidate it here,
 /// which the TTL bounds.
+/// <para>
+/// Each partition belongs to one CRM account (<see cref="CrmCredential.Account"/>, ADR 0032): a lookup with another account
+/// (the organization changed its token or API, removed its settings, or lost the deployment's fallback) empties the
+/// partition first, on every host, so no contact read with the old account is served afterwards. <see cref="Clear"/> drops
+/// the partition at once on the host that changed the settings.
+/// </para>
 /// </summary>
 internal sealed class ContactLookupCache(CrmCacheOptions options, TimeProvider clock)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Partition> _organizations = new();
 
-    public async Task<ContactRecord?> GetOrLookupAsync(Guid organizationId, string email, Func<CancellationToken, Task<CrmLookup>> lookup, CancellationToken ct)
+    public async Task<ContactRecord?> GetOrLookupAsync(Guid organizationId, string account, string email, Func<CancellationToken, Task<CrmLookup>> lookup,
+        CancellationToken ct)
     {
         if (!options.Enabled)
         {
@@ -32,6 +39,7 @@ internal sealed class ContactLookupCache(CrmCacheOptions options, TimeProvider c
         var owner = false;
         lock (partition)
         {
+            partition.Use(account);
             var now = clock.GetUtcNow();
             if (!partition.Entries.TryGetValue(key, out entry!) || entry.IsExpired(now))
             {
@@ -52,8 +60,8 @@ internal sealed class ContactLookupCache(CrmCacheOptions options, TimeProvider c
         return await entry.Result.Task.WaitAsync(ct);
     }
 
-    /// <summary>The cached contact when a completed, unexpired lookup found one; null otherwise (nothing is looked up).</summary>
-    public ContactRecord? Peek(Guid organizationId, string email)
+    /// <summary>The cached contact when a completed, unexpired lookup with this account found one; null otherwise (nothing is looked up).</summary>
+    public ContactRecord? Peek(Guid organizationId, string account, string email)
     {
         if (!options.Enabled || !_organizations.TryGetValue(organizationId, out var partition))
         {
@@ -62,7 +70,7 @@ internal sealed class ContactLookupCache(CrmCacheOptions options, TimeProvider c
 
         lock (partition)
         {
-            return partition.Entries.TryGetValue(EmailAddresses.Canonical(email), out var entry) && !entry.IsExpired(clock.GetUtcNow())
+            return partition.Account == account && partition.Entries.TryGetValue(EmailAddresses.Canonical(email), out var entry) && !entry.IsExpired(clock.GetUtcNow())
                 && entry.Result.Task.IsCompletedSuccessfully
                 ? entry.Result.Task.Result
                 : null;
@@ -80,6 +88,9 @@ internal sealed class ContactLookupCache(CrmCacheOptions options, TimeProvider c
             }
         }
     }
+
+    /// <summary>Forgets everything cached for the organization (its CRM settings changed on this host).</summary>
+    public void Clear(Guid organizationId) => _organizations.TryRemove(organizationId, out _);
 
     /// <summary>Entries held for the organization (expired ones included until evicted), for tests and diagnostics.</summary>
     public int Count(Guid organizationId)
@@ -172,6 +183,19 @@ internal sealed class ContactLookupCache(CrmCacheOptions options, TimeProvider c
     private sealed class Partition
     {
         public Dictionary<string, Entry> Entries { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The CRM account the entries were read with; written under the partition's lock.</summary>
+        public string? Account { get; private set; }
+
+        /// <summary>Called under the partition's lock: entries read with another account are dropped.</summary>
+        public void Use(string account)
+        {
+            if (Account != account)
+            {
+                Entries.Clear();
+                Account = account;
+            }
+        }
     }
 
     private sealed class Entry
