@@ -18,6 +18,8 @@ public sealed class SafetyCheckTests
     [InlineData("We guarantee more meetings in a month.", "We guarantee")]
     [InlineData("Our team answers within 24 hours.", "within 24 hours")]
     [InlineData("Plans cost $49 per seat.", "$49 per seat")]
+    [InlineData("\uFF37\uFF45 \uFF47\uFF55\uFF41\uFF52\uFF41\uFF4E\uFF54\uFF45\uFF45 more meetings.", "\uFF37\uFF45 \uFF47\uFF55\uFF41\uFF52\uFF41\uFF4E\uFF54\uFF45\uFF45")]
+    [InlineData("Sign this month and get 20\uFF05 \u043Eff.", "20\uFF05 \u043Eff")]
     public void Commercial_promises_not_in_the_context_are_blocked(string body, string span)
     {
         var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedPromise);

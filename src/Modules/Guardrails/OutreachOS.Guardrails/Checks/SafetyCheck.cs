@@ -54,12 +54,12 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
         var reported = new List<(int Start, int End)>();
         foreach (var (anchors, regex, what) in Promises)
         {
-            if (!anchors.MayMatch(part.Text))
+            if (!anchors.MayMatch(part.Normalized))
             {
                 continue;
             }
 
-            foreach (Match m in regex.Matches(part.Text))
+            foreach (Match m in regex.Matches(part.Normalized))
             {
                 var end = m.Index + m.Length;
                 if (IsOffered(sources, regex, m.Value) || reported.Any(r => m.Index < r.End && r.Start < end))

@@ -63,12 +63,12 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
     {
         foreach (var pattern in ClaimPatterns.All)
         {
-            if (!pattern.Anchors.MayMatch(part.Text))
+            if (!pattern.Anchors.MayMatch(part.Normalized))
             {
                 continue;
             }
 
-            foreach (Match m in pattern.Trigger.Matches(part.Text))
+            foreach (Match m in pattern.Trigger.Matches(part.Normalized))
             {
                 var traceable = sources.HasPhrase(m.Value)
                     || pattern.Evidence.Any(sources.HasWordStartingWith)
@@ -90,26 +90,26 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
     private static void CheckCustomers(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
     {
-        if (ClaimPatterns.CustomerAnchors.MayMatch(part.Text))
+        if (ClaimPatterns.CustomerAnchors.MayMatch(part.Normalized))
         {
-            foreach (Match trigger in ClaimPatterns.CustomerTrigger().Matches(part.Text))
+            foreach (Match trigger in ClaimPatterns.CustomerTrigger().Matches(part.Normalized))
             {
-                foreach (var name in NamesFrom(part.Text, trigger.Index + trigger.Length))
+                foreach (var name in NamesFrom(part.Normalized, trigger.Index + trigger.Length))
                 {
                     ReportCustomer(part, sources, flags, claimed, name, trigger.Value);
                 }
             }
         }
 
-        if (!ClaimPatterns.RelianceAnchors.MayMatch(part.Text))
+        if (!ClaimPatterns.RelianceAnchors.MayMatch(part.Normalized))
         {
             return;
         }
 
-        foreach (Match claim in ClaimPatterns.NamesBeforeReliance().Matches(part.Text))
+        foreach (Match claim in ClaimPatterns.NamesBeforeReliance().Matches(part.Normalized))
         {
             var list = claim.Groups["names"];
-            var names = NamesFrom(part.Text, list.Index).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
+            var names = NamesFrom(part.Normalized, list.Index).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
             if (names is [var only] && !only.Text.Contains(' ', StringComparison.Ordinal)
                 && SentenceInitialWordStarts(part).Contains(only.Start))
             {
@@ -118,7 +118,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
             foreach (var name in names)
             {
-                ReportCustomer(part, sources, flags, claimed, name, part.Text[(list.Index + list.Length)..(claim.Index + claim.Length)]);
+                ReportCustomer(part, sources, flags, claimed, name, part.Normalized[(list.Index + list.Length)..(claim.Index + claim.Length)]);
             }
         }
     }
@@ -190,12 +190,12 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         for (var v = 0; v < ClaimPatterns.MetricVerbs.Length; v++)
         {
             var (anchors, verb, evidence, kind) = ClaimPatterns.MetricVerbs[v];
-            if (!anchors.MayMatch(part.Text))
+            if (!anchors.MayMatch(part.Normalized))
             {
                 continue;
             }
 
-            foreach (Match m in verb.Matches(part.Text))
+            foreach (Match m in verb.Matches(part.Normalized))
             {
                 var sentence = part.Sentences.FirstOrDefault(s => m.Index >= s.Start && m.Index < s.Start + s.Text.Length);
                 if (sentence.Text is null)
@@ -245,7 +245,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             }
 
             var j = i;
-            while (j + 1 < words.Count && IsNameToken(words[j + 1]) && IsNameGap(part.Text, words[j].End, words[j + 1].Start))
+            while (j + 1 < words.Count && IsNameToken(words[j + 1]) && IsNameGap(part.Normalized, words[j].End, words[j + 1].Start))
             {
                 j++;
             }
@@ -281,7 +281,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
 
         var start = unknown[0].Start;
         var length = unknown[^1].End - start;
-        var runText = part.Text.Substring(start, length);
+        var runText = part.Normalized.Substring(start, length);
         if (sources.HasPhrase(runText) || Overlaps(claimed, start, length) || part.Contacts.Any(c => start < c.Start + c.Length && c.Start < start + length))
         {
             return;
