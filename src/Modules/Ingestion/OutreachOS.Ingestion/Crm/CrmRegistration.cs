@@ -21,7 +21,7 @@ internal static class CrmRegistration
         services.AddEventTypes(CrmSettingsStreams.EventTypes);
         services.TryAddSingleton(SecretProtector.FromConfiguration(configuration));
         services.AddSingleton<CrmSettingsStore>();
-        services.AddHostedService<CrmSecretsAtRest>();
+        services.AddProtectedSecretsTable<CrmSettingsStore>();
         // The host provides the roster (it owns the organizations); without one, the deployment's account serves an
         // organization only when shared on purpose.
         services.AddSingleton(sp => new CrmCredentials(sp.GetRequiredService<CrmSettingsStore>(), crm, sp.GetService<IOrganizationRoster>(),

@@ -43,7 +43,7 @@ internal sealed record OrganizationCrmSettings(string Provider, Uri? BaseUrl, st
 /// <see cref="SetAsync"/>/<see cref="RemoveAsync"/>, which append the matching event in the same transaction. The token is
 /// stored through <see cref="SecretProtector"/>, bound to the organization and the column.
 /// </summary>
-internal sealed class CrmSettingsStore(NpgsqlDataSource dataSource, IEventStore store, SecretProtector secrets)
+internal sealed class CrmSettingsStore(NpgsqlDataSource dataSource, IEventStore store, SecretProtector secrets) : IProtectedSecretsTable
 {
     /// <summary>Whether the token is encrypted at rest (a key is configured).</summary>
     public bool EncryptedAtRest => secrets.Enabled;
@@ -126,6 +126,8 @@ internal sealed class CrmSettingsStore(NpgsqlDataSource dataSource, IEventStore 
     /// active key. Each row is replaced only if it still holds what was read (another host may be doing the same). Rows
     /// whose key is missing are left as they are and reported. Returns the number of rows rewritten.
     /// </summary>
+    public string Holds => "organizations' CRM access tokens";
+
     public async Task<int> ReencryptAsync(ILogger logger, CancellationToken ct)
     {
         if (!secrets.Enabled)
@@ -187,32 +189,4 @@ internal sealed class CrmSettingsStore(NpgsqlDataSource dataSource, IEventStore 
     private Task AppendAsync(NpgsqlTransaction tx, Guid tenantId, object e, CancellationToken ct) =>
         store.AppendManyAsync(tx, [new StreamAppend(tenantId, CrmSettingsStreams.StreamId, CrmSettingsStreams.StreamType, ExpectedVersion.Any,
             [EventToAppend.Create(e)])], ct);
-}
-
-/// <summary>
-/// At start: says whether organizations' CRM tokens are encrypted at rest, and moves rows stored before a key was configured
-/// (or under a retired key) to the active key. Never stops the host: every row stays readable either way.
-/// </summary>
-internal sealed class CrmSecretsAtRest(CrmSettingsStore settings, SecretProtector secrets, ILogger<CrmSecretsAtRest> logger) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!secrets.Enabled)
-        {
-            logger.LogWarning("Secrets:Keys is not configured: organizations' CRM access tokens are stored unencrypted. "
-                + "Set Secrets__Keys__<id> to 32 random bytes in base64 (openssl rand -base64 32); see ADR 0023.");
-            return;
-        }
-        try
-        {
-            var rewritten = await settings.ReencryptAsync(logger, cancellationToken);
-            logger.LogInformation("CRM tokens at rest are encrypted with key {KeyId}; {Rewritten} rows re-encrypted at start", secrets.ActiveKey, rewritten);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            logger.LogError(ex, "CRM tokens could not be re-encrypted at start; rows stored earlier stay as they are until the next start");
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

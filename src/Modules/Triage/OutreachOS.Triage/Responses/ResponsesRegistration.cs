@@ -39,7 +39,7 @@ internal static class ResponsesRegistration
         services.TryAddSingleton<DraftActions>();
         services.TryAddSingleton(SecretProtector.FromConfiguration(configuration));
         services.TryAddSingleton<SlackSettingsStore>();
-        services.AddHostedService<SlackSecretsAtRest>();
+        services.AddProtectedSecretsTable<SlackSettingsStore>();
         services.TryAddSingleton<SlackNotifier>();
         services.AddHttpClient(SlackNotifier.HttpClientName);
         services.AddOfflineTaskHandler<ParaphraseOfflineHandler>();

@@ -42,7 +42,7 @@ internal sealed record EffectiveSlackSettings(Uri? WebhookUrl, string? SigningSe
 /// <see cref="SetAsync"/>/<see cref="RemoveAsync"/>, which append the matching event in the same transaction. The webhook
 /// URL and the signing secret are stored through <see cref="SecretProtector"/>, bound to the organization and the column.
 /// </summary>
-internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStore store, SlackOptions deployment, SecretProtector secrets)
+internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStore store, SlackOptions deployment, SecretProtector secrets) : IProtectedSecretsTable
 {
     /// <summary>Whether the values are encrypted at rest (a key is configured).</summary>
     public bool EncryptedAtRest => secrets.Enabled;
@@ -129,6 +129,8 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
     /// active key. Each row is replaced only if it still holds what was read (another host may be doing the same).
     /// Rows whose key is missing are left as they are and reported. Returns the number of rows rewritten.
     /// </summary>
+    public string Holds => "organizations' Slack signing secrets and webhook URLs";
+
     public async Task<int> ReencryptAsync(ILogger logger, CancellationToken ct)
     {
         if (!secrets.Enabled)
@@ -198,32 +200,4 @@ internal sealed class SlackSettingsStore(NpgsqlDataSource dataSource, IEventStor
     private Task AppendAsync(NpgsqlTransaction tx, Guid tenantId, object e, CancellationToken ct) =>
         store.AppendManyAsync(tx, [new StreamAppend(tenantId, SlackSettingsStreams.StreamId, SlackSettingsStreams.StreamType, ExpectedVersion.Any,
             [EventToAppend.Create(e)])], ct);
-}
-
-/// <summary>
-/// At start: says whether organization Slack secrets are encrypted at rest, and moves rows stored before a key was
-/// configured (or under a retired key) to the active key. Never stops the host: every row stays readable either way.
-/// </summary>
-internal sealed class SlackSecretsAtRest(SlackSettingsStore settings, SecretProtector secrets, ILogger<SlackSecretsAtRest> logger) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!secrets.Enabled)
-        {
-            logger.LogWarning("Secrets:Keys is not configured: organizations' Slack signing secrets and webhook URLs are stored unencrypted. "
-                + "Set Secrets__Keys__<id> to 32 random bytes in base64 (openssl rand -base64 32); see ADR 0023.");
-            return;
-        }
-        try
-        {
-            var rewritten = await settings.ReencryptAsync(logger, cancellationToken);
-            logger.LogInformation("Slack secrets at rest are encrypted with key {KeyId}; {Rewritten} rows re-encrypted at start", secrets.ActiveKey, rewritten);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            logger.LogError(ex, "Slack secrets could not be re-encrypted at start; rows stored earlier stay as they are until the next start");
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
