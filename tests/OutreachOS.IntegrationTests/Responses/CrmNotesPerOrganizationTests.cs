@@ -42,7 +42,7 @@ public sealed class CrmResponsesFixture : ResponsesFixture
 /// </summary>
 public sealed class CrmNotesPerOrganizationTests(CrmResponsesFixture f) : IClassFixture<CrmResponsesFixture>
 {
-    private const string TokenA = "pat-na1-organization-a-0123456789";
+    private const string TokenA = "test-hubspot-token-organization-a-0123456789";
     private const string Sarah = "sarah@customer.example"; // the sender of every message DecideAsync makes
 
     [Fact]

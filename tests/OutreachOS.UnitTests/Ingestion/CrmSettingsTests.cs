@@ -6,7 +6,7 @@ namespace OutreachOS.UnitTests.Ingestion;
 /// <summary>The deployment's CRM options (ADR 0032) and the validation of <c>PUT /settings/crm</c>, without I/O.</summary>
 public sealed class CrmSettingsTests
 {
-    private const string Token = "pat-na1-0123456789abcdef";
+    private const string Token = "test-hubspot-token-0123456789";
 
     private static CrmOptions Options(params (string Key, string Value)[] values) =>
         CrmOptions.From(new ConfigurationBuilder().AddInMemoryCollection(values.ToDictionary(v => v.Key, v => (string?)v.Value)).Build());
@@ -36,7 +36,7 @@ public sealed class CrmSettingsTests
     [InlineData("PIPEDRIVE", Token, null, "provider")]
     [InlineData("HUBSPOT", null, null, "access_token")]
     [InlineData("HUBSPOT", "too-short", null, "access_token")]
-    [InlineData("HUBSPOT", "pat-na1-with\ttab-0123456789", null, "access_token")]
+    [InlineData("HUBSPOT", "test-token-with\ttab-0123456789", null, "access_token")]
     [InlineData("HUBSPOT", Token, "http://api.hubapi.com/", "base_url")]
     [InlineData("HUBSPOT", Token, "https://169.254.169.254/latest/", "base_url")]
     [InlineData("HUBSPOT", Token, "https://api.hubapi.com/#x", "base_url")]

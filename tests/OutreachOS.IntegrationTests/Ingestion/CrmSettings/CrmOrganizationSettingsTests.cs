@@ -16,8 +16,8 @@ namespace OutreachOS.IntegrationTests.Ingestion.CrmSettings;
 public sealed class CrmOrganizationSettingsTests : IAsyncLifetime
 {
     private const string DeploymentToken = ProviderStub.HubSpotToken;
-    private const string TokenA = "pat-na1-organization-a-0123456789";
-    private const string TokenB = "pat-na1-organization-b-9876543210";
+    private const string TokenA = "test-hubspot-token-organization-a-0123456789";
+    private const string TokenB = "test-hubspot-token-organization-b-9876543210";
     private const string Alice = "alice@orga-customer.test";
     private const string Bob = "bob@orgb-customer.test";
 
@@ -200,9 +200,9 @@ public sealed class CrmOrganizationSettingsTests : IAsyncLifetime
         await AssertInvalidAsync(admin, new { provider = "SALESFORCE", access_token = TokenA }, "provider");
         await AssertInvalidAsync(admin, new { provider = "HUBSPOT" }, "access_token");
         await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = "short" }, "access_token");
-        await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = "pat-na1 with a space in it" }, "access_token");
-        await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = "pat-na1-ünïcödé-0123456789" }, "access_token");
-        await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = "pat-na1-newline\r\nX-Injected: 1" }, "access_token");
+        await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = "test-token with a space in it" }, "access_token");
+        await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = "test-token-ünïcödé-0123456789" }, "access_token");
+        await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = "test-token-newline\r\nX-Injected: 1" }, "access_token");
         await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = TokenA, base_url = "not a url" }, "base_url");
         await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = TokenA, base_url = "ftp://127.0.0.1/hubspot/" }, "base_url");
         await AssertInvalidAsync(admin, new { provider = "HUBSPOT", access_token = TokenA, base_url = "https://intranet.example/hubspot/" }, "base_url");
