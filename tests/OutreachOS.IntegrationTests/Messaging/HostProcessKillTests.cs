@@ -83,8 +83,16 @@ public sealed class HostProcessKillTests
         public Task WaitForRelayPastAsync(Guid probeId) =>
             Eventually.TrueAsync(() => RelayIsPastAsync(probeId), "relay checkpoint past the probe", TimeSpan.FromSeconds(60));
 
-        // The probe's request event id is the probe id (MessagingProbe.RequestAsync).
-        public Task<bool> RelayIsPastAsync(Guid probeId) => RelayCheckpoint.IsPastAsync(Postgres, probeId);
+        /// <summary>Whether the relay's checkpoint covers the probe's request event (found by its stream: the event id
+        /// derives from the organization, MessagingProbe.RequestEventId). Throws when the request was never recorded.</summary>
+        public async Task<bool> RelayIsPastAsync(Guid probeId)
+        {
+            await using var ds = Npgsql.NpgsqlDataSource.Create(Postgres);
+            await using var cmd = ds.CreateCommand("SELECT id FROM oos.events WHERE stream_id = @s AND version = 1");
+            cmd.Parameters.AddWithValue("s", OutreachOS.BuildingBlocks.Messaging.MessagingProbe.RequestStream(probeId));
+            var eventId = await cmd.ExecuteScalarAsync() as Guid? ?? throw new InvalidOperationException($"Probe {probeId} was never requested.");
+            return await RelayCheckpoint.IsPastAsync(Postgres, eventId);
+        }
 
         public ValueTask DisposeAsync() => Rabbit.DisposeAsync();
     }
