@@ -121,6 +121,11 @@ internal static class DashboardHosting
         context.Response.ContentLength = file.Length;
         context.Response.Headers[HeaderNames.CacheControl] = immutable ? "public, max-age=31536000, immutable" : "no-cache";
         context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        // The dashboard holds an API key in session storage: no other site may frame it (clickjacking), no page of it
+        // leaks its address to links it follows, and it loads no plugins or foreign base URLs.
+        context.Response.Headers[HeaderNames.ContentSecurityPolicy] = "frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+        context.Response.Headers[HeaderNames.XFrameOptions] = "DENY";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
         if (HttpMethods.IsHead(context.Request.Method))
         {
             return;

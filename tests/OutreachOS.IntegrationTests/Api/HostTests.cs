@@ -23,6 +23,21 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task The_dashboard_cannot_be_framed_by_another_site_and_sends_no_referrer()
+    {
+        var dist = Directory.CreateTempSubdirectory("oos-dash-");
+        await File.WriteAllTextAsync(Path.Combine(dist.FullName, "index.html"), "<!doctype html><title>OutreachOS</title>");
+        await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Dashboard:Path"] = dist.FullName });
+        using var response = await app.CreateClient().GetAsync("/drafts-page-that-the-spa-routes");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        dist.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task Requests_without_a_valid_key_get_401_problem_details()
     {
         await using var app = await OutreachApp.StartAsync();
