@@ -267,6 +267,9 @@ public sealed class PrivacyErasureTests
         await Eventually.TrueAsync(async () => (await InboundAsync(admin, recent))["decision"] is JsonObject, "the recent message's decision");
         await Eventually.TrueAsync(async () => (await TracesAsync(app.ConnectionString, tenant, Bob)).ContainsKey("ingestion_contact_history"), "Bob's contact history");
 
+        // The response path has written its draft for the old message (retention of a settled message is what this
+        // test checks; a draft written just after the sweep is a known gap, see ADR 0030, addendum of 2026-12-02 evening).
+        await Eventually.TrueAsync(async () => (await TracesAsync(app.ConnectionString, tenant, Bob)).ContainsKey("documents"), "the old message's draft");
         // The old message arrived 31 days ago, as far as its stream says.
         await using (var conn = new NpgsqlConnection(app.ConnectionString))
         {
