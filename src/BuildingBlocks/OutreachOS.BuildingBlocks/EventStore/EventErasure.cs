@@ -78,6 +78,20 @@ public static partial class EventErasure
         {
             return new ErasedEvents(0, null);
         }
+        // The streams' rows first, in a statement of its own: a writer that checked them with LockUnlessErasedAsync
+        // commits before this goes on, and the statements below (fresh snapshots) erase what it wrote and clean its rows.
+        await using (var lockRows = new NpgsqlCommand(
+            "SELECT 1 FROM oos.streams WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE", transaction.Connection, transaction)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = tenantId },
+                new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+            },
+        })
+        {
+            await lockRows.ExecuteNonQueryAsync(ct);
+        }
         await using var cmd = new NpgsqlCommand("""
             WITH target AS (
                 SELECT id, stream_id, version, type FROM oos.events
@@ -112,6 +126,37 @@ public static partial class EventErasure
         await r.ReadAsync(ct);
         var count = r.GetInt32(0);
         return new ErasedEvents(count, r.IsDBNull(1) ? null : new GlobalPosition(r.GetFieldValue<ulong>(1), r.GetInt64(2)));
+    }
+
+    /// <summary>
+    /// For a writer about to add to a stream, and to tables an erasure cleans, from work begun before it took any lock (a
+    /// consumer that read the stream, then called a model): locks the stream's row until the caller's transaction ends,
+    /// then tells whether the stream holds an erased event. True means an erasure got there first and the caller must write
+    /// nothing. False means no erasure of this stream can commit before the caller does; one that starts meanwhile waits
+    /// (<see cref="EraseStreamsAsync"/> locks the rows first) and then erases and cleans what the caller wrote. Two
+    /// statements in one round trip: the check takes its snapshot after the lock is granted. The lock is the one the
+    /// append's head update takes, so the caller's own append does not have to upgrade it.
+    /// </summary>
+    public static async Task<bool> LockUnlessErasedAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT 1 FROM oos.streams WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
+                {
+                    Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
+                },
+                new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM oos.events WHERE tenant_id = $1 AND stream_id = $2 AND type = $3)")
+                {
+                    Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId }, new NpgsqlParameter { Value = ErasedType } },
+                },
+            },
+        };
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
+        await r.ReadAsync(ct);
+        return r.GetBoolean(0);
     }
 
     [GeneratedRegex(@"[!-/:-@\[-`{-~]")]

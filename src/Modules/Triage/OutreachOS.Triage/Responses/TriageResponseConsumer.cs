@@ -150,6 +150,17 @@ internal sealed class TriageResponseConsumer(
             // transaction id, and every event reader with it, for as long as Slack takes. Before the commit: a failed
             // commit retries and posts again, rather than leaving a draft nobody was told about.
             await slack.NotifyDraftAsync(tenant, pendingDraft, ct);
+        }
+        // The message may have been erased (by address, or by the retention sweep) while the reply was being composed: the
+        // head read above is too old to tell. From here until the commit, no erasure of the stream can commit before us,
+        // and one that starts meanwhile erases what we write (ADR 0030).
+        if (await EventErasure.LockUnlessErasedAsync(transaction, tenant, stream, ct))
+        {
+            logger.LogInformation("InboundDecided {InboundId}: the message was erased while its response was prepared (ADR 0030); nothing is recorded", d.InboundId);
+            return;
+        }
+        if (pendingDraft is not null)
+        {
             await DocumentStore.UpsertAsync(transaction, tenant, pendingDraft.DraftId.ToString(), pendingDraft, ct);
         }
         if (pendingQa is not null)
