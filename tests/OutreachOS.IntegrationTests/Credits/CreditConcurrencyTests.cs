@@ -21,7 +21,14 @@ public sealed class CreditConcurrencyTests
 
         Assert.Equal(k, outcomes.Count(ok => ok));
         await AssertLedgerBalancesAsync(h, expectedReserved: k, expectedConsumed: 0);
-        Assert.Equal(3, (await h.EventsAsync(Org, "2026-11")).OfType<CreditAlertRaised>().Count());
+        // Held, not consumed: no alert yet. Settling every reservation at once consumes the allowance and raises each
+        // level exactly once, whichever settlements share a transaction.
+        Assert.Empty((await h.EventsAsync(Org, "2026-11")).OfType<CreditAlertRaised>());
+        var held = (await h.EventsAsync(Org, "2026-11")).OfType<CreditsReserved>().Select(r => r.ReservationId).ToList();
+        await Task.WhenAll(held.Select(id => Task.Run(() => h.Ledger.SettleAsync(Org, id, 1, default))));
+        await AssertLedgerBalancesAsync(h, expectedReserved: 0, expectedConsumed: k);
+        Assert.Equal([CreditAlertLevel.Low, CreditAlertLevel.Critical, CreditAlertLevel.Exhausted],
+            (await h.EventsAsync(Org, "2026-11")).OfType<CreditAlertRaised>().Select(a => a.Level).Order());
     }
 
     [Fact]

@@ -42,15 +42,20 @@ public sealed class CreditsHttpTests
         var id = Guid.NewGuid();
         Assert.Equal(HttpStatusCode.OK, (await ReserveAsync(admin, org, id, 3)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/credits/reservations/{id}/settle", Json($$"""{"organization_id":"{{org}}","used":2}"""))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await ReserveAsync(admin, org, Guid.NewGuid(), 7)).StatusCode); // 1 left: 10%
+        var held = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.OK, (await ReserveAsync(admin, org, held, 7)).StatusCode); // 1 left: 10%, held only
+        var whileHeld = await client.GetAsync("/credits");
+        Assert.Equal("LOW", Assert.Single(whileHeld.Headers.GetValues("X-Credits-Alert")));
+        Assert.Empty((await JsonAsync(whileHeld)).GetProperty("alerts").EnumerateArray()); // nothing consumed yet: no alert recorded
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/credits/reservations/{held}/settle", Json($$"""{"organization_id":"{{org}}","used":7}"""))).StatusCode);
 
         var after = await client.GetAsync("/credits");
         Assert.Equal("LOW", Assert.Single(after.Headers.GetValues("X-Credits-Alert")));
         var body = await JsonAsync(after);
-        Assert.Equal((2, 7, 1, "LOW"), (body.GetProperty("consumed").GetInt32(), body.GetProperty("reserved").GetInt32(),
+        Assert.Equal((9, 0, 1, "LOW"), (body.GetProperty("consumed").GetInt32(), body.GetProperty("reserved").GetInt32(),
             body.GetProperty("available").GetInt32(), body.GetProperty("alert").GetString()));
         var day = Assert.Single(body.GetProperty("usage_by_day").EnumerateArray().ToList());
-        Assert.Equal((DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 2), (day.GetProperty("date").GetString(), day.GetProperty("consumed").GetInt32()));
+        Assert.Equal((DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 9), (day.GetProperty("date").GetString(), day.GetProperty("consumed").GetInt32()));
         var alert = Assert.Single(body.GetProperty("alerts").EnumerateArray().ToList());
         Assert.Equal(("LOW", 1), (alert.GetProperty("level").GetString(), alert.GetProperty("available").GetInt32()));
 
@@ -93,7 +98,7 @@ public sealed class CreditsHttpTests
         Assert.Equal(100 - k, responses.Count(r => r.StatusCode == HttpStatusCode.PaymentRequired));
         var balance = await JsonAsync(await client.GetAsync("/credits"));
         Assert.Equal((k, 0, "EXHAUSTED"), (balance.GetProperty("reserved").GetInt32(), balance.GetProperty("available").GetInt32(), balance.GetProperty("alert").GetString()));
-        Assert.Equal(3, balance.GetProperty("alerts").GetArrayLength());
+        Assert.Equal(0, balance.GetProperty("alerts").GetArrayLength()); // held, not consumed: alerts follow consumption
     }
 
     [Fact]

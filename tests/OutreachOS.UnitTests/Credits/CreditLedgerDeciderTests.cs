@@ -39,13 +39,22 @@ public sealed class CreditLedgerDeciderTests
         Assert.Equal("2026-11", e.Balance.Period);
     }
 
+    private static object[] Settle(Guid id, int used, CreditLedgerState s, int allowance = 100) =>
+        SettleReservationDecider.Decide(new SettleReservation(id, used, allowance, T0), s, AlertThresholds.Default);
+
     [Fact]
-    public void Reserving_exactly_what_is_left_succeeds_and_raises_every_level_crossed_once()
+    public void Reserving_exactly_what_is_left_succeeds_and_raises_nothing_yet()
     {
-        var events = When(Reserve(B, 10), Given(Reserved(A, 90)));
+        Assert.Equal([Reserved(B, 10)], When(Reserve(B, 10), Given(Reserved(A, 90))));
+    }
+
+    [Fact]
+    public void Consuming_exactly_what_is_left_raises_every_level_crossed_once()
+    {
+        var events = Settle(B, 10, Given(Reserved(A, 90), new CreditsSettled(A, 90, 90, 0, T0), Reserved(B, 10)));
         Assert.Equal(
         [
-            Reserved(B, 10),
+            new CreditsSettled(B, 10, 10, 0, T0),
             new CreditAlertRaised(CreditAlertLevel.Low, 0, 100, T0),
             new CreditAlertRaised(CreditAlertLevel.Critical, 0, 100, T0),
             new CreditAlertRaised(CreditAlertLevel.Exhausted, 0, 100, T0),
@@ -53,28 +62,46 @@ public sealed class CreditLedgerDeciderTests
     }
 
     [Fact]
-    public void Crossing_twenty_percent_raises_Low_only_and_only_the_first_time()
+    public void Crossing_twenty_percent_by_consumption_raises_Low_only_and_only_the_first_time()
     {
-        var first = When(Reserve(A, 80), Given());
-        Assert.Equal([Reserved(A, 80), new CreditAlertRaised(CreditAlertLevel.Low, 20, 100, T0)], first);
+        var history = new List<object> { Reserved(A, 80) };
+        var first = Settle(A, 80, Given([.. history]));
+        Assert.Equal([new CreditsSettled(A, 80, 80, 0, T0), new CreditAlertRaised(CreditAlertLevel.Low, 20, 100, T0)], first);
 
-        var again = When(Reserve(B, 1), Given([.. first]));
-        Assert.Equal([Reserved(B, 1)], again);
+        history.AddRange(first);
+        history.Add(Reserved(B, 1));
+        Assert.Equal([new CreditsSettled(B, 1, 1, 0, T0)], Settle(B, 1, Given([.. history])));
     }
 
     [Fact]
-    public void A_level_already_raised_is_not_raised_again_after_credits_come_back()
+    public void A_reservation_that_is_refunded_raises_nothing_and_the_real_crossing_later_does()
     {
+        // 96 held, then released: nothing was consumed, so no alert. Later, consuming to 4 left raises Low and Critical.
+        var history = new List<object> { Reserved(A, 96) };
+        history.AddRange(RefundReservationDecider.Decide(new RefundReservation(A, "model failed", T0), Given([.. history])));
+        Assert.DoesNotContain(history, e => e is CreditAlertRaised);
+
         var c = Guid.NewGuid();
-        var history = Given(Reserved(A, 96), new CreditAlertRaised(CreditAlertLevel.Low, 4, 100, T0),
-            new CreditAlertRaised(CreditAlertLevel.Critical, 4, 100, T0), new CreditsRefunded(A, 96, "failed", T0));
-        Assert.Equal([Reserved(c, 96)], When(Reserve(c, 96), history));
+        history.Add(Reserved(c, 96));
+        Assert.Equal(
+        [
+            new CreditsSettled(c, 96, 96, 0, T0),
+            new CreditAlertRaised(CreditAlertLevel.Low, 4, 100, T0),
+            new CreditAlertRaised(CreditAlertLevel.Critical, 4, 100, T0),
+        ], Settle(c, 96, Given([.. history])));
+    }
+
+    [Fact]
+    public void Only_what_is_used_counts_towards_an_alert_not_what_a_settlement_releases()
+    {
+        // 90 reserved, 10 used: 90 left, no alert, whatever else is held meanwhile.
+        Assert.Equal([new CreditsSettled(A, 90, 10, 80, T0)], Settle(A, 10, Given(Reserved(A, 90), Reserved(B, 5))));
     }
 
     [Fact]
     public void Just_above_twenty_percent_raises_nothing()
     {
-        Assert.Equal([Reserved(A, 79)], When(Reserve(A, 79), Given()));
+        Assert.Equal([new CreditsSettled(A, 79, 79, 0, T0)], Settle(A, 79, Given(Reserved(A, 79))));
     }
 
     [Fact]
@@ -89,7 +116,7 @@ public sealed class CreditLedgerDeciderTests
     [Fact]
     public void Settling_charges_what_was_used_and_releases_the_rest()
     {
-        var events = SettleReservationDecider.Decide(new SettleReservation(A, 1, T0), Given(Reserved(A, 3)));
+        var events = Settle(A, 1, Given(Reserved(A, 3)));
         Assert.Equal([new CreditsSettled(A, 3, 1, 2, T0)], events);
         var after = CreditLedgerState.Fold([Reserved(A, 3), .. events]);
         Assert.Equal((1, 0, 99), (after.Consumed, after.Reserved, after.Available(100)));
@@ -98,16 +125,16 @@ public sealed class CreditLedgerDeciderTests
     [Fact]
     public void Settling_twice_or_after_a_refund_changes_nothing()
     {
-        Assert.Empty(SettleReservationDecider.Decide(new SettleReservation(A, 3, T0), Given(Reserved(A, 3), new CreditsSettled(A, 3, 1, 2, T0))));
-        Assert.Empty(SettleReservationDecider.Decide(new SettleReservation(A, 3, T0), Given(Reserved(A, 3), new CreditsRefunded(A, 3, "expired", T0))));
+        Assert.Empty(Settle(A, 3, Given(Reserved(A, 3), new CreditsSettled(A, 3, 1, 2, T0))));
+        Assert.Empty(Settle(A, 3, Given(Reserved(A, 3), new CreditsRefunded(A, 3, "expired", T0))));
     }
 
     [Fact]
     public void Settling_more_than_reserved_or_an_unknown_reservation_is_a_caller_error()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => SettleReservationDecider.Decide(new SettleReservation(A, 4, T0), Given(Reserved(A, 3))));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SettleReservationDecider.Decide(new SettleReservation(A, -1, T0), Given(Reserved(A, 3))));
-        Assert.Throws<CreditReservationNotFoundException>(() => SettleReservationDecider.Decide(new SettleReservation(B, 1, T0), Given(Reserved(A, 3))));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Settle(A, 4, Given(Reserved(A, 3))));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Settle(A, -1, Given(Reserved(A, 3))));
+        Assert.Throws<CreditReservationNotFoundException>(() => Settle(B, 1, Given(Reserved(A, 3))));
     }
 
     [Fact]

@@ -88,7 +88,7 @@ internal sealed class PostgresCreditLedger(
     {
         ArgumentNullException.ThrowIfNull(alsoAppend);
         return CloseAsync(tenantId, reservationId, "credits.settle", throwWhenUnknown: true,
-            (state, now) => SettleReservationDecider.Decide(new SettleReservation(reservationId, usedCredits, now), state), alsoAppend, ct);
+            (state, now, allowance) => SettleReservationDecider.Decide(new SettleReservation(reservationId, usedCredits, allowance, now), state, Thresholds), alsoAppend, ct);
     }
 
     public Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason, CancellationToken ct) =>
@@ -100,7 +100,7 @@ internal sealed class PostgresCreditLedger(
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         ArgumentNullException.ThrowIfNull(alsoAppend);
         return CloseAsync(tenantId, reservationId, "credits.refund", throwWhenUnknown: false,
-            (state, now) => RefundReservationDecider.Decide(new RefundReservation(reservationId, reason, now), state), alsoAppend, ct);
+            (state, now, _) => RefundReservationDecider.Decide(new RefundReservation(reservationId, reason, now), state), alsoAppend, ct);
     }
 
     public async Task<CreditBalance> GetBalanceAsync(Guid tenantId, CancellationToken ct)
@@ -117,7 +117,7 @@ internal sealed class PostgresCreditLedger(
     }
 
     private async Task<CreditBalance> CloseAsync(Guid tenantId, Guid reservationId, string operation, bool throwWhenUnknown,
-        Func<CreditLedgerState, DateTimeOffset, object[]> decide, Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
+        Func<CreditLedgerState, DateTimeOffset, int, object[]> decide, Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
     {
         using var activity = Activity.StartActivity(operation);
         var (tier, allowance) = await PlanAsync(tenantId, ct);
@@ -371,14 +371,14 @@ internal sealed class PostgresCreditLedger(
     }
 
     private sealed class Close(Guid tenantId, Guid reservationId, string tier, string period, int allowance, DateTimeOffset at,
-        Func<CreditLedgerState, DateTimeOffset, object[]> decide, Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend,
+        Func<CreditLedgerState, DateTimeOffset, int, object[]> decide, Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend,
         AlertThresholds thresholds) : Command(tenantId, reservationId, period, at)
     {
         protected override IReadOnlyList<StreamAppend> Preview() => alsoAppend(Balances.Of(tier, Period, allowance, 0, 0, thresholds));
 
         public override (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state)
         {
-            var events = decide(state, At);
+            var events = decide(state, At, allowance);
             var balance = Balances.Of(tier, Period, allowance, events.Aggregate(state, CreditLedgerState.Evolve), thresholds);
             return (events, balance, alsoAppend(balance));
         }

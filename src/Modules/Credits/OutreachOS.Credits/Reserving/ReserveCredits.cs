@@ -20,15 +20,7 @@ internal static class ReserveCreditsDecider
         {
             throw new InsufficientCreditsException(c.Credits, Balances.Of(c.Tier, c.Period, c.Allowance, s, thresholds));
         }
-        var events = new List<object> { new CreditsReserved(c.ReservationId, c.Credits, c.Reason, c.At, c.ExpiresAt) };
-        var after = available - c.Credits;
-        foreach (var level in AlertThresholds.Reached(thresholds.LevelFor(after, c.Allowance)))
-        {
-            if (!s.AlertsRaised.Contains(level))
-            {
-                events.Add(new CreditAlertRaised(level, after, c.Allowance, c.At));
-            }
-        }
-        return [.. events];
+        // No alert here: a reservation may yet be refunded. Alerts follow what is consumed (SettleReservationDecider).
+        return [new CreditsReserved(c.ReservationId, c.Credits, c.Reason, c.At, c.ExpiresAt)];
     }
 }

@@ -3,12 +3,13 @@ using OutreachOS.Credits.Ledger;
 
 namespace OutreachOS.Credits.Settling;
 
-/// <summary>Charge what the call used and release the rest of the reservation.</summary>
-internal sealed record SettleReservation(Guid ReservationId, int UsedCredits, DateTimeOffset At);
+/// <summary>Charge what the call used and release the rest of the reservation. Allowance (the tier's, now) comes in so that
+/// the decision is pure.</summary>
+internal sealed record SettleReservation(Guid ReservationId, int UsedCredits, int Allowance, DateTimeOffset At);
 
 internal static class SettleReservationDecider
 {
-    public static object[] Decide(SettleReservation c, CreditLedgerState s)
+    public static object[] Decide(SettleReservation c, CreditLedgerState s, AlertThresholds thresholds)
     {
         if (!s.Reservations.TryGetValue(c.ReservationId, out var r))
         {
@@ -22,6 +23,18 @@ internal static class SettleReservationDecider
         {
             throw new ArgumentOutOfRangeException(nameof(c), c.UsedCredits, $"Used credits must be between 0 and the {r.Credits} reserved.");
         }
-        return [new CreditsSettled(r.Id, r.Credits, c.UsedCredits, r.Credits - c.UsedCredits, c.At)];
+        var events = new List<object> { new CreditsSettled(r.Id, r.Credits, c.UsedCredits, r.Credits - c.UsedCredits, c.At) };
+        // Alerts follow consumption, not reservations: a reservation that is refunded never consumed anything, and an alert
+        // raised for it would be false (and, raised once per month, would hide the real crossing later). Every level
+        // crossed and not yet raised this month is raised once (a jump straight to 0 raises all three).
+        var left = c.Allowance - (s.Consumed + c.UsedCredits);
+        foreach (var level in AlertThresholds.Reached(thresholds.LevelFor(left, c.Allowance)))
+        {
+            if (!s.AlertsRaised.Contains(level))
+            {
+                events.Add(new CreditAlertRaised(level, Math.Max(left, 0), c.Allowance, c.At));
+            }
+        }
+        return [.. events];
     }
 }
