@@ -52,7 +52,7 @@ internal sealed record ErasurePerformed(
     Guid ApiKeyId,
     DateTimeOffset At)
 {
-    public const string Name = "privacy_erasure_performed.v1";
+    public const string Name = EventErasure.PerformedRecordType;
 }
 
 /// <summary>

@@ -30,7 +30,7 @@ internal sealed record RetentionOptions(int InboundRetentionDays, TimeSpan Sweep
 }
 
 /// <summary>The record of one retention pass over one organization's messages, on <c>privacy-erasure-{id:N}</c>.</summary>
-[EventName("privacy_retention_applied.v1")]
+[EventName(EventErasure.RetentionRecordType)]
 internal sealed record RetentionApplied(
     Guid ErasureId,
     int RetentionDays,

@@ -70,6 +70,12 @@ public static partial class EventErasure
 
     public const string RecordStreamPrefix = "privacy-erasure-";
 
+    /// <summary>The record of an erasure by address; its <c>streams</c> are objects with a <c>stream_id</c>.</summary>
+    public const string PerformedRecordType = "privacy_erasure_performed.v1";
+
+    /// <summary>The record of a retention pass; its <c>streams</c> are stream ids.</summary>
+    public const string RetentionRecordType = "privacy_retention_applied.v1";
+
     /// <summary>Erases every event of <paramref name="streamIds"/> not erased yet, in the caller's transaction.</summary>
     public static async Task<ErasedEvents> EraseStreamsAsync(NpgsqlTransaction transaction, Guid tenantId, IReadOnlyCollection<string> streamIds,
         Guid erasureId, DateTimeOffset at, CancellationToken ct)

@@ -780,14 +780,32 @@ internal sealed class PostgresEventStore(
         {
             Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
         };
-        // Each erased event's recorded erasure, and whether the erasure's own record (a stream of the organization) exists.
+        // Each erased event's recorded erasure, and whether the erasure's own record backs it: a record event on the
+        // erasure's stream that names the erasure and lists this stream. A repeat erasure by address also erases what was
+        // appended since to the streams an earlier erasure of the same subject erased; those are listed in that earlier
+        // record (same subject hash), not in the repeat's.
         var erasures = new NpgsqlBatchCommand($"""
-            SELECT x.event_id, x.erasure_id, x.version,
-                   EXISTS (SELECT 1 FROM oos.streams s WHERE s.tenant_id = x.tenant_id AND s.id = '{EventErasure.RecordStreamPrefix}' || replace(x.erasure_id::text, '-', '') AND s.version > 0)
+            SELECT x.event_id, x.erasure_id, x.version, EXISTS (
+                SELECT 1 FROM oos.events r
+                WHERE r.tenant_id = x.tenant_id AND r.stream_id = '{EventErasure.RecordStreamPrefix}' || replace(x.erasure_id::text, '-', '')
+                  AND r.type = ANY($3) AND r.data ->> 'erasure_id' = x.erasure_id::text
+                  AND (r.data -> 'streams' @> jsonb_build_array(x.stream_id)
+                       OR r.data -> 'streams' @> jsonb_build_array(jsonb_build_object('stream_id', x.stream_id))
+                       OR (r.type = $4 AND EXISTS (
+                            SELECT 1 FROM oos.events p
+                            WHERE p.tenant_id = x.tenant_id AND p.type = $4 AND p.stream_id LIKE '{EventErasure.RecordStreamPrefix}%'
+                              AND p.data ->> 'subject_sha256' = r.data ->> 'subject_sha256'
+                              AND p.data -> 'streams' @> jsonb_build_array(jsonb_build_object('stream_id', x.stream_id))))))
             FROM oos.event_erasures x WHERE x.tenant_id = $1 AND x.stream_id = $2
             """)
         {
-            Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
+            Parameters =
+            {
+                new NpgsqlParameter { Value = tenantId },
+                new NpgsqlParameter { Value = streamId },
+                new NpgsqlParameter { Value = new[] { EventErasure.PerformedRecordType, EventErasure.RetentionRecordType } },
+                new NpgsqlParameter { Value = EventErasure.PerformedRecordType },
+            },
         };
         await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { header, events, erasures } };
         StreamInfo? info = null;
@@ -892,8 +910,35 @@ internal sealed class PostgresEventStore(
         return new StoredEvent(
             r.GetInt64(0), r.GetFieldValue<ulong>(1), r.GetGuid(2), r.GetGuid(3), r.GetString(4), r.GetInt64(5), r.GetString(6),
             r.GetFieldValue<byte[]>(7),
-            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetFieldValue<byte[]>(8), OutreachJson.Options) ?? [],
+            ReadMetadata(r.GetFieldValue<byte[]>(8)),
             r.GetFieldValue<DateTimeOffset>(9), (byte[])r[10], data: null, PayloadReader);
+    }
+
+    /// <summary>
+    /// Metadata is a map of strings. A row altered outside the store may hold something else (a number, an object): it is
+    /// read anyway, each value as its JSON text (a whole non-object as one entry), so that the stream stays readable and
+    /// verification reports the altered event as a broken link instead of the read failing.
+    /// </summary>
+    internal static Dictionary<string, string> ReadMetadata(byte[] utf8Json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(utf8Json, OutreachJson.Options) ?? [];
+        }
+        catch (JsonException)
+        {
+            using var doc = JsonDocument.Parse(utf8Json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return new Dictionary<string, string> { [""] = doc.RootElement.GetRawText() };
+            }
+            var map = new Dictionary<string, string>();
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                map[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+            }
+            return map;
+        }
     }
 
     private object? DeserializePayload(string type, byte[] utf8Json)
@@ -946,7 +991,7 @@ internal sealed class PostgresEventStore(
     private sealed record PendingRow(EventToAppend Event, Guid TenantId, string StreamId, long Version, string TypeName, byte[] Data, byte[] Metadata, byte[] Hash);
 }
 
-/// <summary>An erased event's row in <c>oos.event_erasures</c>, and whether the erasure's record stream exists (ADR 0030).</summary>
+/// <summary>An erased event's row in <c>oos.event_erasures</c>, and whether the erasure's record backs it (ADR 0030).</summary>
 internal readonly record struct RecordedErasure(Guid ErasureId, long Version, bool Recorded)
 {
     /// <summary>Whether this erasure accounts for <paramref name="e"/>: its version, and the erasure its payload names.</summary>
