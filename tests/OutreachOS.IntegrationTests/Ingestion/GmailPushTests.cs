@@ -127,6 +127,184 @@ public sealed class GmailPushTests(IngestionAppFixture f)
         Assert.Equal("1", stored.Metadata["recipients_dropped"]);
     }
 
+    [Fact]
+    public async Task When_gmail_no_longer_has_the_history_the_messages_received_since_the_last_read_are_listed_and_ingested()
+    {
+        var mailbox = GmailCursorMailboxes[4];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var listed = f.Stub.GmailMailboxMessages.GetOrAdd(mailbox, _ => new());
+        var now = DateTimeOffset.UtcNow;
+        var (first, missed1, missed2, sent, old, later) = (NewId("c"), NewId("c"), NewId("c"), NewId("c"), NewId("c"), NewId("c"));
+        void Add(string id, ulong? historyId, DateTimeOffset received, string label = "INBOX")
+        {
+            f.Stub.GmailMessages[id] = GmailMessage(id, $"<{id}@gmail.test>", received: received, label: label);
+            listed.Enqueue(id);
+            if (historyId is { } h)
+            {
+                history.Enqueue((h, id, [label]));
+            }
+        }
+        Add(old, null, now.AddDays(-3)); // long before the last read: never listed
+        Add(first, 100, now);
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 100)).Status);
+        await AcceptedAsync(first);
+        Assert.Equal("100", await CursorAsync(mailbox));
+
+        // The mailbox is not read for longer than Gmail keeps history: history.list from the cursor answers 404.
+        f.Stub.GmailHistoryAvailableFrom[mailbox] = 500;
+        Add(missed1, 600, now.AddMinutes(1));
+        Add(missed2, 601, now.AddMinutes(2));
+        Add(sent, 602, now.AddMinutes(3), label: "SENT");
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 602)).Status);
+
+        await AcceptedAsync(missed1);
+        await AcceptedAsync(missed2);
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "602", "the cursor at the mailbox's history id taken before the listing");
+        Assert.Equal(0, f.Stub.Count($"/gmail-api/gmail/v1/users/{mailbox}/messages/{old}"));
+        Assert.Equal(0, f.Stub.Count($"/gmail-api/gmail/v1/users/{mailbox}/messages/{sent}"));
+        Assert.Single(await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{first}@gmail.test>"))));
+        var calls = f.Stub.Requests.Select(r => r.Path).Where(p => p.Contains($"/users/{mailbox}/", StringComparison.Ordinal)).ToList();
+        var profile = calls.FindLastIndex(p => p.EndsWith("/profile", StringComparison.Ordinal));
+        var list = calls.FindIndex(p => p.Contains("/messages?", StringComparison.Ordinal));
+        Assert.True(profile >= 0 && list > profile, "the profile is read before the listing: " + string.Join(", ", calls));
+
+        // Reading goes on from the history id taken before the listing.
+        Add(later, 603, now.AddMinutes(4));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 603)).Status);
+        await AcceptedAsync(later);
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "603", "the cursor after the next push");
+    }
+
+    [Fact]
+    public async Task A_catch_up_beyond_its_bound_reads_the_newest_messages_counts_the_truncation_and_still_moves_the_cursor()
+    {
+        var mailbox = GmailCursorMailboxes[5];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var listed = f.Stub.GmailMailboxMessages.GetOrAdd(mailbox, _ => new());
+        var truncations = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "OutreachOS.Ingestion" && instrument.Name == "outreachos.ingestion.gmail_catch_ups")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "outcome", Value: "truncated" })
+                {
+                    Interlocked.Add(ref truncations, value);
+                }
+            }
+        });
+        listener.Start();
+        var now = DateTimeOffset.UtcNow;
+        var first = NewId("b");
+        f.Stub.GmailMessages[first] = GmailMessage(first, $"<{first}@gmail.test>", received: now);
+        history.Enqueue((100, first, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 100)).Status);
+        await AcceptedAsync(first);
+
+        f.Stub.GmailHistoryAvailableFrom[mailbox] = 500;
+        var missed = Enumerable.Range(0, GmailCatchUpMaxMessages + 2).Select(_ => NewId("b")).ToList();
+        for (var i = 0; i < missed.Count; i++)
+        {
+            f.Stub.GmailMessages[missed[i]] = GmailMessage(missed[i], $"<{missed[i]}@gmail.test>", received: now.AddMinutes(1 + i));
+            listed.Enqueue(missed[i]);
+            history.Enqueue((600 + (ulong)i, missed[i], ["INBOX"]));
+        }
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 600)).Status);
+
+        var last = (600 + missed.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == last, "the cursor moved past the catch-up");
+        foreach (var id in missed.Skip(2))
+        {
+            await AcceptedAsync(id);
+        }
+        Assert.Equal(0, f.Stub.Count($"/gmail-api/gmail/v1/users/{mailbox}/messages/{missed[0]}"));
+        Assert.Equal(0, f.Stub.Count($"/gmail-api/gmail/v1/users/{mailbox}/messages/{missed[1]}"));
+        listener.RecordObservableInstruments();
+        Assert.Equal(1, Interlocked.Read(ref truncations));
+    }
+
+    [Fact]
+    public async Task Two_messages_under_one_message_id_in_one_read_are_both_kept_and_a_copy_delivered_twice_is_kept_once()
+    {
+        var mailbox = GmailCursorMailboxes[6];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var messageId = $"<{Guid.NewGuid():N}@reused.test>";
+        var (original, copy, other) = (NewId("u"), NewId("u"), NewId("u"));
+        f.Stub.GmailMessages[original] = GmailMessage(original, messageId, deliveredTo: "inbox@acme.test");
+        // The same message delivered again (another alias of the mailbox): its own Gmail id, thread and delivery header.
+        f.Stub.GmailMessages[copy] = GmailMessage(copy, messageId, deliveredTo: "sales@acme.test");
+        // Another message under the same Message-ID (a sender's broken generator, or a spoof).
+        f.Stub.GmailMessages[other] = GmailMessage(other, messageId, text: "Please cancel my subscription.");
+        history.Enqueue((100, original, ["INBOX"]));
+        history.Enqueue((101, copy, ["INBOX"]));
+        history.Enqueue((102, other, ["INBOX"]));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 100)).Status);
+
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "102", "the read done");
+        var streams = await InboundStreamsOfAsync(messageId);
+        Assert.Equal(2, streams.Count);
+        var primary = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, messageId));
+        Assert.Equal(primary, streams[0]);
+        var kept = (await f.EventsAsync(PlatformOrg, streams[1]))[0];
+        var received = kept.As<InboundMessageReceived>();
+        Assert.Equal("Please cancel my subscription.", received.Message.Text);
+        Assert.Equal(messageId, received.Message.MessageId);
+        Assert.Equal(InboundStreams.StreamId(received.InboundId), streams[1]);
+        Assert.Equal(DeterministicId.Inbound(PlatformOrg, messageId).ToString("D"), kept.Metadata["message_id_reused_from"]);
+        Assert.Equal("Can we see a demo next week?", (await f.EventsAsync(PlatformOrg, primary))[0].As<InboundMessageReceived>().Message.Text);
+    }
+
+    [Fact]
+    public async Task A_message_id_whose_first_message_was_stored_without_a_message_hash_keeps_dropping_repeats()
+    {
+        var mailbox = GmailCursorMailboxes[7];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var messageId = $"<{Guid.NewGuid():N}@legacy.test>";
+        // Stored before the message hash existed: only the API's content hash.
+        var inboundId = DeterministicId.Inbound(PlatformOrg, messageId);
+        var legacy = new InboundEmail(messageId, null, new MailAddress("ana@prospect.test"), [], [], "Old", "An old message.", null,
+            new Dictionary<string, string>(), DateTimeOffset.UtcNow, null, []);
+        await f.Store.AppendAsync(PlatformOrg, InboundStreams.StreamId(inboundId), InboundStreams.StreamType, OutreachOS.BuildingBlocks.EventStore.ExpectedVersion.NoStream,
+            [new(DeterministicId.For(inboundId, "received"), new InboundMessageReceived(inboundId, PlatformOrg, InboundSource.Email, legacy, 0, false, DateTimeOffset.UtcNow),
+                new Dictionary<string, string> { ["content_sha256"] = "0000" })]);
+        var id = NewId("l");
+        f.Stub.GmailMessages[id] = GmailMessage(id, messageId, text: "Something else entirely.");
+        history.Enqueue((100, id, ["INBOX"]));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 100)).Status);
+
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "100", "the read done");
+        Assert.Equal(1, f.Stub.Count($"/gmail-api/gmail/v1/users/{mailbox}/messages/{id}"));
+        Assert.Equal([InboundStreams.StreamId(inboundId)], await InboundStreamsOfAsync(messageId));
+    }
+
+    private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The inbound streams whose message carries this Message-ID, oldest first.</summary>
+    private async Task<List<string>> InboundStreamsOfAsync(string messageId)
+    {
+        var dataSource = (Npgsql.NpgsqlDataSource)f.App.Services.GetService(typeof(Npgsql.NpgsqlDataSource))!;
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT stream_id FROM oos.events WHERE tenant_id = $1 AND type = 'inbound_received.v1' AND data->'message'->>'message_id' = $2 ORDER BY seq");
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = PlatformOrg });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = messageId });
+        var streams = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            streams.Add(reader.GetString(0));
+        }
+        return streams;
+    }
+
     private async Task AcceptedAsync(string gmailId)
     {
         var stream = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{gmailId}@gmail.test>"));
@@ -212,15 +390,16 @@ public sealed class GmailPushTests(IngestionAppFixture f)
     }
 
     private static JsonObject GmailMessage(string id, string messageId, string from = "\"Ana Ruiz\" <Ana@Prospect.test>",
-        string to = "Inbox <inbox@acme.test>, \"Sales, EMEA\" <emea@acme.test>", string? cc = null)
+        string to = "Inbox <inbox@acme.test>, \"Sales, EMEA\" <emea@acme.test>", string? cc = null, DateTimeOffset? received = null,
+        string text = "Can we see a demo next week?", string label = "INBOX", string? deliveredTo = null)
     {
         static string B64Url(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         return new JsonObject
         {
             ["id"] = id,
             ["threadId"] = "t-" + id,
-            ["labelIds"] = new JsonArray("INBOX"),
-            ["internalDate"] = "1763716435000",
+            ["labelIds"] = new JsonArray(label),
+            ["internalDate"] = (received?.ToUnixTimeMilliseconds() ?? 1763716435000).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["payload"] = new JsonObject
             {
                 ["mimeType"] = "multipart/alternative",
@@ -230,10 +409,11 @@ public sealed class GmailPushTests(IngestionAppFixture f)
                     new JsonObject { ["name"] = "To", ["value"] = to },
                     new JsonObject { ["name"] = "Cc", ["value"] = cc },
                     new JsonObject { ["name"] = "Subject", ["value"] = "Demo request" },
-                    new JsonObject { ["name"] = "References", ["value"] = "<out-1@acme.test>" }),
+                    new JsonObject { ["name"] = "References", ["value"] = "<out-1@acme.test>" },
+                    new JsonObject { ["name"] = "Delivered-To", ["value"] = deliveredTo }),
                 ["parts"] = new JsonArray(
-                    new JsonObject { ["mimeType"] = "text/plain", ["body"] = new JsonObject { ["data"] = B64Url("Can we see a demo next week?") } },
-                    new JsonObject { ["mimeType"] = "text/html", ["body"] = new JsonObject { ["data"] = B64Url("<p>Can we see a demo next week?</p>") } }),
+                    new JsonObject { ["mimeType"] = "text/plain", ["body"] = new JsonObject { ["data"] = B64Url(text) } },
+                    new JsonObject { ["mimeType"] = "text/html", ["body"] = new JsonObject { ["data"] = B64Url($"<p>{text}</p>") } }),
             },
         };
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using OutreachOS.Ingestion.Accepting;
 using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Ingestion.Mailbox;
 using OutreachOS.IntegrationTests.Messaging;
 using static OutreachOS.IntegrationTests.Ingestion.IngestionAppFixture;
 
@@ -186,6 +187,77 @@ public sealed class GraphWebhookTests(IngestionAppFixture f)
             var stream = InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, "graph:" + resource));
             await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, stream)).Count == 1, "message " + resource + " kept under its Graph id");
         }
+    }
+
+    [Fact]
+    public async Task A_message_re_using_the_message_id_of_an_earlier_one_with_other_content_is_kept_under_a_derived_inbound_id()
+    {
+        var messageId = $"<{Guid.NewGuid():N}@outlook.test>";
+        var (first, second) = ($"users/{GraphUser}/messages/{Guid.NewGuid():N}", $"users/{GraphUser}/messages/{Guid.NewGuid():N}");
+        f.Stub.GraphMessages[first] = GraphMessage(messageId);
+        var other = GraphMessage(messageId);
+        other["subject"] = "Urgent: wrong invoice";
+        other["body"] = new JsonObject { ["contentType"] = "text", ["content"] = "You billed us twice." };
+        f.Stub.GraphMessages[second] = other;
+        using var anonymous = f.App.ClientWithKey(null);
+        var primary = DeterministicId.Inbound(PlatformOrg, messageId);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", Notification(first, GraphClientState))).Status);
+        await Eventually.TrueAsync(async () => (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(primary))).Count == 1, "the first message accepted");
+        Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", Notification(second, GraphClientState))).Status);
+
+        await Eventually.TrueAsync(async () => (await ReceivedWithMessageIdAsync(messageId)).Count == 2, "the second message kept as well");
+        var kept = (await ReceivedWithMessageIdAsync(messageId))[1];
+        var received = kept.As<InboundMessageReceived>();
+        Assert.NotEqual(primary, received.InboundId);
+        Assert.Equal(InboundSource.Graph, received.Source);
+        Assert.Equal("Urgent: wrong invoice", received.Message.Subject);
+        Assert.Equal(primary.ToString("D"), kept.Metadata["message_id_reused_from"]);
+
+        // The second message again under another resource (a copy in another folder): the same message, still kept once.
+        var copy = $"users/{GraphUser}/messages/{Guid.NewGuid():N}";
+        var copied = other.DeepClone().AsObject();
+        copied["conversationId"] = "another-conversation";
+        copied["internetMessageHeaders"] = new JsonArray(new JsonObject { ["name"] = "X-MS-Exchange-Organization-SCL", ["value"] = "1" });
+        f.Stub.GraphMessages[copy] = copied;
+        Assert.Equal(HttpStatusCode.Accepted, (await PostJsonAsync(anonymous, "/ingest/graph", Notification(copy, GraphClientState))).Status);
+        await Eventually.TrueAsync(() => ConsumedAsync(copy), "the copy's notification consumed");
+        Assert.Equal(1, f.Stub.Count("/graph/v1.0/" + copy));
+        Assert.Equal(2, (await ReceivedWithMessageIdAsync(messageId)).Count);
+    }
+
+    /// <summary>The fetch consumer has committed the notification of this resource.</summary>
+    private async Task<bool> ConsumedAsync(string resource)
+    {
+        var eventId = MailboxNotifications.Append(PlatformOrg, InboundSource.Graph, GraphSubscription, resource, DateTimeOffset.UtcNow).Events[0].EventId;
+        var dataSource = (Npgsql.NpgsqlDataSource)f.App.Services.GetService(typeof(Npgsql.NpgsqlDataSource))!;
+        await using var cmd = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM oos.inbox WHERE consumer = 'ingestion-mailbox-fetch' AND message_id = $1)");
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = eventId });
+        return (bool)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The <c>inbound_received.v1</c> events whose message carries this Message-ID, oldest first.</summary>
+    private async Task<List<OutreachOS.BuildingBlocks.EventStore.StoredEvent>> ReceivedWithMessageIdAsync(string messageId)
+    {
+        var dataSource = (Npgsql.NpgsqlDataSource)f.App.Services.GetService(typeof(Npgsql.NpgsqlDataSource))!;
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT stream_id FROM oos.events WHERE tenant_id = $1 AND type = 'inbound_received.v1' AND data->'message'->>'message_id' = $2 ORDER BY seq");
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = PlatformOrg });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = messageId });
+        var streams = new List<string>();
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                streams.Add(reader.GetString(0));
+            }
+        }
+        var events = new List<OutreachOS.BuildingBlocks.EventStore.StoredEvent>();
+        foreach (var stream in streams)
+        {
+            events.Add((await f.EventsAsync(PlatformOrg, stream))[0]);
+        }
+        return events;
     }
 
     private static JsonObject GraphMessage(string messageId) => new()

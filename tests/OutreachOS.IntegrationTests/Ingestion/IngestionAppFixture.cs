@@ -20,7 +20,13 @@ public sealed class IngestionAppFixture : IAsyncLifetime
     public const string GraphClientState = "client-state-secret-1";
     public const string GraphUser = "u1";
     public const string GmailMailbox = "inbox@acme.test";
-    public static readonly string[] GmailCursorMailboxes = ["spoofed@acme.test", "paged@acme.test", "expired@acme.test", "recipients@acme.test"];
+    public static readonly string[] GmailCursorMailboxes = [
+        "spoofed@acme.test", "paged@acme.test", "expired@acme.test", "recipients@acme.test", "caughtup@acme.test", "bounded@acme.test",
+        "reused@acme.test", "legacy@acme.test",
+    ];
+
+    /// <summary>The most messages one Gmail catch-up (history gone) reads here: small, so a test can go past it.</summary>
+    public const int GmailCatchUpMaxMessages = 5;
     public const string PushAudience = "https://outreachos.test/ingest/gmail";
     public const string PushServiceAccount = "push@acme-project.iam.gserviceaccount.com";
 
@@ -64,6 +70,7 @@ public sealed class IngestionAppFixture : IAsyncLifetime
             settings[$"Ingestion:Gmail:Mailboxes:{n + 1}:EmailAddress"] = GmailCursorMailboxes[n];
             settings[$"Ingestion:Gmail:Mailboxes:{n + 1}:OrganizationId"] = PlatformOrg.ToString();
         }
+        settings["Ingestion:Gmail:CatchUp:MaxMessages"] = GmailCatchUpMaxMessages.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Messaging:Retry:IntervalMs"] = "50";
         return settings;
     }

@@ -53,6 +53,10 @@ internal sealed class ProviderStub : IAsyncDisposable
     /// <summary>history.list answers 404 (history no longer available) for a start id below this, per mailbox.</summary>
     public ConcurrentDictionary<string, ulong> GmailHistoryAvailableFrom { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The Gmail ids that messages.list finds in a mailbox (newest first by <c>internalDate</c> of
+    /// <see cref="GmailMessages"/>; <c>q=after:{unix seconds}</c>, <c>-in:sent</c> and <c>-in:drafts</c> honoured), by lower-case address.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> GmailMailboxMessages { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>HubSpot accounts by access token: each its own contacts, and a request with any other token is a 401.</summary>
     public ConcurrentDictionary<string, ConcurrentDictionary<string, (string Id, string First, string Last, string Company)>> HubSpotAccounts { get; } = new(StringComparer.Ordinal);
 
@@ -99,6 +103,28 @@ internal sealed class ProviderStub : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         SigningKey.Dispose();
+    }
+
+    /// <summary>users.messages.list: ids only, newest first, <c>maxResults</c> per page, the page token an offset.</summary>
+    private async Task ListGmailMessagesAsync(HttpContext context, string mailbox)
+    {
+        var q = context.Request.Query["q"].ToString();
+        var after = System.Text.RegularExpressions.Regex.Match(q, @"after:(\d+)") is { Success: true } a
+            ? long.Parse(a.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+        static long InternalDate(JsonObject m) => long.Parse(m["internalDate"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        static bool Labelled(JsonObject m, string label) => m["labelIds"] is JsonArray labels && labels.Any(l => l!.GetValue<string>() == label);
+        var found = (GmailMailboxMessages.TryGetValue(mailbox, out var ids) ? ids.ToArray() : [])
+            .Select(id => (Id: id, Message: GmailMessages[id]))
+            .Where(m => after is null || InternalDate(m.Message) / 1000 > after)
+            .Where(m => !(q.Contains("-in:sent", StringComparison.Ordinal) && Labelled(m.Message, "SENT")))
+            .Where(m => !(q.Contains("-in:drafts", StringComparison.Ordinal) && Labelled(m.Message, "DRAFT")))
+            .OrderByDescending(m => InternalDate(m.Message))
+            .ToList();
+        var offset = int.TryParse(context.Request.Query["pageToken"], System.Globalization.CultureInfo.InvariantCulture, out var o) ? o : 0;
+        var size = int.TryParse(context.Request.Query["maxResults"], System.Globalization.CultureInfo.InvariantCulture, out var max) ? max : 100;
+        var page = found.Skip(offset).Take(size).Select(m => new { id = m.Id, threadId = "t-" + m.Id }).ToList();
+        var next = offset + page.Count < found.Count ? (offset + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        await context.Response.WriteAsJsonAsync(new { messages = page, nextPageToken = next, resultSizeEstimate = found.Count });
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -167,6 +193,11 @@ internal sealed class ProviderStub : IAsyncDisposable
             {
                 var latest = source.Select(h => h.HistoryId).DefaultIfEmpty(1UL).Max();
                 await context.Response.WriteAsJsonAsync(new { emailAddress = mailbox, historyId = latest.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                return;
+            }
+            if (rest.Length == 2 && rest[1] == "messages")
+            {
+                await ListGmailMessagesAsync(context, mailbox);
                 return;
             }
             if (rest.Length == 3 && rest[1] == "messages" && GmailMessages.TryGetValue(rest[2], out var gm))

@@ -84,9 +84,9 @@ public sealed class MailboxMappingTests
         mailbox.Add("inbox@acme.test", "1", m);
         mailbox.Add("inbox@acme.test", "2", m);
 
-        var first = await mailbox.ChangesAsync("inbox@acme.test", "100", null, CancellationToken.None);
+        var first = await mailbox.ChangesAsync("inbox@acme.test", "100", null, null, CancellationToken.None);
         mailbox.Add("inbox@acme.test", "3", m);
-        var second = await mailbox.ChangesAsync("inbox@acme.test", "101", first.Cursor, CancellationToken.None);
+        var second = await mailbox.ChangesAsync("inbox@acme.test", "101", first.Cursor, null, CancellationToken.None);
 
         Assert.Equal(["1", "2"], first.ResourceIds);
         Assert.Equal(["3"], second.ResourceIds);

@@ -38,6 +38,10 @@ public interface IEventStore
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
         DateTimeOffset? until = null, CancellationToken ct = default);
 
+    /// <summary>The stream as the caller's transaction sees it, its own uncommitted appends included.</summary>
+    Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, long? toVersion = null,
+        CancellationToken ct = default);
+
     Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default);
 
     /// <summary>The tenant's streams, newest first (ties by id), at most <paramref name="limit"/> (1-1000).</summary>

@@ -620,6 +620,20 @@ internal sealed class PostgresEventStore(
         return await ReadEventsAsync(cmd, ct);
     }
 
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, long? toVersion = null,
+        CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT {Columns} FROM oos.events
+            WHERE tenant_id = @t AND stream_id = @s AND (@v::bigint IS NULL OR version <= @v)
+            ORDER BY version
+            """, transaction.Connection, transaction);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("s", streamId);
+        cmd.Parameters.Add(new NpgsqlParameter("v", NpgsqlDbType.Bigint) { Value = (object?)toVersion ?? DBNull.Value });
+        return await ReadEventsAsync(cmd, ct);
+    }
+
     public async Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(StreamHeaderQuery);

@@ -46,6 +46,7 @@ public static class IngestionModule
         services.AddSingleton(options);
         services.AddSingleton(crm);
         services.AddMigration(IngestionSchema.Migration);
+        services.AddMigration(IngestionSchema.CursorSyncedAtMigration);
         services.AddMigration(GraphSubscriptionTable.Migration);
         services.AddMigration(GraphSubscriptionTable.ClientStateMigration);
         services.AddEventTypes([typeof(InboundMessageReceived), typeof(MailboxNotified), .. OutboundStreams.EventTypes, .. MailboxSubscription.EventTypes]);

@@ -186,6 +186,29 @@ internal sealed record GmailMailbox(string EmailAddress, Guid OrganizationId, OA
 internal sealed record GmailWatchOptions(string? TopicName, IReadOnlyList<string> LabelIds, string? LabelFilterBehavior, RenewalPolicy Policy);
 
 /// <summary>
+/// <c>Ingestion:Gmail:CatchUp</c>: when the history cursor is older than Gmail keeps history (<c>history.list</c> answers
+/// 404), the messages received since the last complete read, less <see cref="Overlap"/> (clock skew, and mail Gmail
+/// accepted before that read but added to the history after it), are listed with <c>messages.list</c> — at most
+/// <see cref="MaxMessages"/> messages on <see cref="MaxPages"/> pages, newest first; beyond either the catch-up is
+/// truncated (logged and counted) and the older messages of the range are not read.
+/// </summary>
+internal sealed record GmailCatchUpOptions(int MaxMessages, int MaxPages, TimeSpan Overlap)
+{
+    public static GmailCatchUpOptions From(IConfigurationSection s)
+    {
+        var maxMessages = s.GetValue("MaxMessages", 1000);
+        var maxPages = s.GetValue("MaxPages", 20);
+        var overlapMinutes = s.GetValue("OverlapMinutes", 60.0);
+        if (maxMessages is < 1 or > 100_000 || maxPages is < 1 or > 1000 || overlapMinutes is < 0 or > 24 * 60)
+        {
+            throw new InvalidOperationException(
+                $"{s.Path}:MaxMessages must be in [1, 100000], {s.Path}:MaxPages in [1, 1000] and {s.Path}:OverlapMinutes in [0, 1440].");
+        }
+        return new GmailCatchUpOptions(maxMessages, maxPages, TimeSpan.FromMinutes(overlapMinutes));
+    }
+}
+
+/// <summary>
 /// <c>Ingestion:Gmail</c>: Gmail API base URL and token, adapter (Rest | InMemory), Pub/Sub push OIDC verification
 /// (on by default: the endpoint is anonymous, the token is its only authentication), the mailbox → organization map, and
 /// an optional <c>OAuth</c> section (refresh-token grant) that replaces the static token when present.
@@ -200,7 +223,8 @@ internal sealed record GmailOptions(
     Uri JwksUrl,
     IReadOnlyList<GmailMailbox> Mailboxes,
     OAuthClientOptions? OAuth,
-    GmailWatchOptions Watch)
+    GmailWatchOptions Watch,
+    GmailCatchUpOptions CatchUp)
 {
     public string? TopicFor(GmailMailbox m) => m.TopicName ?? Watch.TopicName;
 
@@ -249,7 +273,8 @@ internal sealed record GmailOptions(
                 watch["TopicName"] is { Length: > 0 } topic ? topic : null,
                 Labels(watch),
                 watch["LabelFilterBehavior"] is { Length: > 0 } b ? b : null,
-                RenewalPolicy.From(watch, everyHours: 24, beforeHours: 48)));
+                RenewalPolicy.From(watch, everyHours: 24, beforeHours: 48)),
+            GmailCatchUpOptions.From(s.GetSection("CatchUp")));
     }
 
     /// <summary><c>LabelIds</c> as a list (<c>LabelIds:0</c>, ...) or one comma-separated value (<c>INBOX,UNREAD</c>).</summary>

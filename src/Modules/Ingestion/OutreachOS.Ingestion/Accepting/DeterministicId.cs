@@ -21,4 +21,11 @@ internal static class DeterministicId
     /// <summary>Inbound id of a message: the Message-ID without angle brackets, so "&lt;a@b&gt;" and "a@b" are one message.</summary>
     public static Guid Inbound(Guid organizationId, string messageId) =>
         For(organizationId, "inbound:" + Normalizing.MessageIds.Bare(messageId));
+
+    /// <summary>
+    /// Inbound id of a mailbox message whose Message-ID another message (other <see cref="InboundContent.MessageSha256"/>)
+    /// already holds: derived from both, so the same message delivered again lands on the same stream.
+    /// </summary>
+    public static Guid InboundReused(Guid organizationId, string messageId, string messageSha256) =>
+        For(organizationId, "inbound:" + Normalizing.MessageIds.Bare(messageId) + "#message_sha256:" + messageSha256);
 }

@@ -13,6 +13,30 @@ internal static class InboundContent
 {
     public const string MetadataKey = "content_sha256";
 
+    /// <summary>Metadata of <c>inbound_received.v1</c>: <see cref="MessageSha256"/>.</summary>
+    public const string MessageMetadataKey = "message_sha256";
+
+    /// <summary>
+    /// Metadata of an <c>inbound_received.v1</c> kept under a derived inbound id: the inbound id of the message that
+    /// holds its Message-ID first.
+    /// </summary>
+    public const string ReusedFromMetadataKey = "message_id_reused_from";
+
+    /// <summary>
+    /// What one message keeps wherever it is delivered: SHA-256 (hex) of the bare Message-ID, the sender's address, the
+    /// subject and the text. Headers, thread ids, HTML and recipients are left out: a copy of one message in two
+    /// mailboxes (or two folders) differs in delivery headers and provider thread ids, and must stay one inbound message.
+    /// Stored as the <c>message_sha256</c> metadata of <c>inbound_received.v1</c>; compared on the mailbox path only.
+    /// </summary>
+    public static string MessageSha256(InboundEmail e)
+    {
+        var canonical = JsonSerializer.SerializeToUtf8Bytes(new[]
+        {
+            Normalizing.MessageIds.Bare(e.MessageId), e.From.Email, e.Subject, e.Text,
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(canonical));
+    }
+
     public static string Sha256(InboundEmail e)
     {
         var canonical = JsonSerializer.SerializeToUtf8Bytes(new

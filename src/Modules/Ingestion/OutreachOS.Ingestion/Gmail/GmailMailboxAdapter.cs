@@ -16,8 +16,10 @@ namespace OutreachOS.Ingestion.Gmail;
 /// starts one before the notified history id — Gmail ids grow, and the change that caused the push is at or before it.
 /// The cursor only moves to ids Gmail returned, never to the pushed one: after all pages, to the mailbox's history id;
 /// when <see cref="MaxPages"/> pages were read and more remain, to the last history record read (<c>More</c>: the consumer
-/// continues from there); when Gmail answers 404 (cursor too old), to the mailbox's current history id (<c>getProfile</c>),
-/// and the gap is logged.
+/// continues from there). When Gmail answers 404 (cursor older than the history it keeps), the messages received since the
+/// cursor's last complete read are listed and read instead (<see cref="CatchUpAsync"/>), and the cursor moves to the
+/// mailbox's history id taken before that listing; without a known last read (first read of a mailbox), it moves there
+/// directly and the gap is logged.
 /// The bearer token comes from the mailbox's <see cref="IAccessTokenSource"/> (<see cref="MailboxTokenSources"/>: its own
 /// refresh token when configured, else the shared OAuth grant or the static setting).
 /// </summary>
@@ -33,7 +35,7 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
 
     public InboundSource Source => InboundSource.Gmail;
 
-    public async Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, CancellationToken ct)
+    public async Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, DateTimeOffset? syncedAt, CancellationToken ct)
     {
         // The pushed history id is the pusher's to choose: it only picks where the very first read starts (no cursor yet).
         // The cursor itself only ever moves to ids Gmail returned.
@@ -56,8 +58,13 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
                     // Pages already read are kept; the next run starts after them.
                     return new MailboxChanges(ids, Id(read), More: true);
                 }
+                if (cursor is not null && syncedAt is { } since)
+                {
+                    return await CatchUpAsync(mailbox, start, since, ct);
+                }
+                // No read of this mailbox to start from (the first push named a history id Gmail no longer has).
                 var current = await CurrentHistoryIdAsync(mailbox, ct);
-                logger.LogWarning("Gmail history {Start} of a mailbox is no longer available; moving the cursor to the mailbox's history id {Current} (messages in between are not read)",
+                logger.LogWarning("Gmail history {Start} of a mailbox is no longer available and the mailbox was never read; moving the cursor to the mailbox's history id {Current} (earlier messages are not read)",
                     start, current);
                 return new MailboxChanges(ids, Id(current));
             }
@@ -105,6 +112,68 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
             return new MailboxChanges(ids, cursor);
         }
         return new MailboxChanges(ids, Id(last), More: true);
+    }
+
+    /// <summary>
+    /// The history after the cursor is gone: list (<c>users.messages.list</c>, newest first, sent mail and drafts left out
+    /// as the history read skips them) the messages received after <paramref name="syncedAt"/> less the overlap, and
+    /// return them oldest first with the mailbox's history id read <em>before</em> the listing as the cursor: a message
+    /// that arrives during the listing is either listed or after that id, and read by the next history read either way.
+    /// Those already ingested are dropped by Message-ID downstream. At most <see cref="GmailCatchUpOptions.MaxMessages"/>
+    /// messages on <see cref="GmailCatchUpOptions.MaxPages"/> pages: beyond, the oldest of the range are not read, which
+    /// is logged and counted (<see cref="MailboxMetrics.GmailCatchUps"/>, outcome truncated).
+    /// </summary>
+    private async Task<MailboxChanges> CatchUpAsync(string mailbox, ulong start, DateTimeOffset syncedAt, CancellationToken ct)
+    {
+        var bounds = options.Gmail.CatchUp;
+        var current = await CurrentHistoryIdAsync(mailbox, ct);
+        var after = syncedAt - bounds.Overlap;
+        var query = "after:" + Math.Max(0, after.ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture) + " -in:sent -in:drafts";
+        var ids = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? page = null;
+        var pages = 0;
+        var truncated = false;
+        do
+        {
+            if (pages == bounds.MaxPages || ids.Count >= bounds.MaxMessages)
+            {
+                truncated = true;
+                break;
+            }
+            var url = $"gmail/v1/users/{Uri.EscapeDataString(mailbox)}/messages?q={Uri.EscapeDataString(query)}"
+                + $"&maxResults={Math.Min(500, bounds.MaxMessages - ids.Count).ToString(CultureInfo.InvariantCulture)}"
+                + (page is null ? "" : "&pageToken=" + Uri.EscapeDataString(page));
+            using var response = await SendAsync(mailbox, url, ct);
+            response.EnsureSuccessStatusCode();
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            pages++;
+            if (doc.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var m in messages.EnumerateArray())
+                {
+                    if (Str(m, "id") is { } id && ids.Count < bounds.MaxMessages && seen.Add(id))
+                    {
+                        ids.Add(id);
+                    }
+                }
+            }
+            page = Str(doc.RootElement, "nextPageToken");
+        }
+        while (page is not null);
+        ids.Reverse();
+        if (truncated)
+        {
+            logger.LogError("Gmail history {Start} of a mailbox is no longer available; the catch-up stopped at {Count} messages on {Pages} pages (bounds {MaxMessages} messages, {MaxPages} pages): older messages received after {After:o} are not read. Cursor moved to {Current}",
+                start, ids.Count, pages, bounds.MaxMessages, bounds.MaxPages, after, current);
+        }
+        else
+        {
+            logger.LogWarning("Gmail history {Start} of a mailbox is no longer available; caught up by listing {Count} messages received after {After:o}. Cursor moved to {Current}",
+                start, ids.Count, after, current);
+        }
+        MailboxMetrics.GmailCatchUps.Add(1, new KeyValuePair<string, object?>("outcome", truncated ? "truncated" : "complete"));
+        return new MailboxChanges(ids, Id(current));
     }
 
     /// <summary>The mailbox's current history id (<c>users.getProfile</c>).</summary>

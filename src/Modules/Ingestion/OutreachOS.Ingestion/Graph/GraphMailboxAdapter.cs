@@ -19,7 +19,7 @@ internal sealed class GraphMailboxAdapter(HttpClient http, IngestionOptions opti
 
     public InboundSource Source => InboundSource.Graph;
 
-    public Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, CancellationToken ct) =>
+    public Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, DateTimeOffset? syncedAt, CancellationToken ct) =>
         Task.FromResult(new MailboxChanges([notified], null));
 
     public async Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct)

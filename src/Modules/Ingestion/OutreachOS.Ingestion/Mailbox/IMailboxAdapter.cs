@@ -17,7 +17,9 @@ internal interface IMailboxAdapter
     InboundSource Source { get; }
 
     /// <summary>Resolves a notification (<paramref name="notified"/>) into message ids, given the last stored cursor.</summary>
-    Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, CancellationToken ct);
+    /// <param name="syncedAt">When the read that stored <paramref name="cursor"/> began, if it read to the end of the
+    /// mailbox's changes: everything the provider held before then is at or before the cursor.</param>
+    Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, DateTimeOffset? syncedAt, CancellationToken ct);
 
     /// <summary>The message, or null when it no longer exists (deleted between notification and fetch).</summary>
     Task<RawEmail?> FetchAsync(string mailbox, string resourceId, CancellationToken ct);

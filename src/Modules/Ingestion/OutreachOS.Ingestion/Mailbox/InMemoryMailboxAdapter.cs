@@ -28,7 +28,7 @@ internal sealed class InMemoryMailboxAdapter(InboundSource source) : IMailboxAda
         }
     }
 
-    public Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, CancellationToken ct)
+    public Task<MailboxChanges> ChangesAsync(string mailbox, string notified, string? cursor, DateTimeOffset? syncedAt, CancellationToken ct)
     {
         if (source != InboundSource.Gmail)
         {

@@ -38,11 +38,13 @@ internal sealed class MailboxNotificationConsumer(
         var adapter = adapters.FirstOrDefault(a => a.Source == n.Source)
             ?? throw new InvalidOperationException($"No mailbox adapter is registered for {n.Source}.");
         var source = n.Source.ToString().ToUpperInvariant();
-        var cursor = await ReadCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, ct);
-        var changes = await adapter.ChangesAsync(n.Mailbox, n.Resource, cursor, ct);
+        var (cursor, syncedAt) = await ReadCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, ct);
+        // Taken before the provider is asked: whatever it held by then is covered when the read reaches the end.
+        var readAt = clock.GetUtcNow();
+        var changes = await adapter.ChangesAsync(n.Mailbox, n.Resource, cursor, syncedAt, ct);
         // Fetch everything before the first write: a write gives the transaction an id, and while it is open every event
         // committed by anyone is held back from the relay and the projections (provider calls can take seconds).
-        var fetched = new List<NormalizedEmail>(changes.ResourceIds.Count);
+        var fetched = new List<(string ResourceId, NormalizedEmail Email)>(changes.ResourceIds.Count);
         foreach (var id in changes.ResourceIds)
         {
             var raw = await adapter.FetchAsync(n.Mailbox, id, ct);
@@ -63,15 +65,22 @@ internal sealed class MailboxNotificationConsumer(
             {
                 logger.LogInformation("Mailbox message {ResourceId} of {Source}: {Dropped} unusable or surplus recipients left out", id, n.Source, email.RecipientsDropped);
             }
-            fetched.Add(email);
+            fetched.Add((id, email));
         }
-        foreach (var email in fetched)
+        foreach (var (id, email) in fetched)
         {
-            await acceptor.AcceptAsync(n.OrganizationId, n.Source, email, transaction, ct);
+            var accepted = await acceptor.AcceptAsync(n.OrganizationId, n.Source, email, transaction, ct);
+            if (accepted is { ReusedFrom: { } first, Duplicate: false })
+            {
+                // Kept, not dropped: another message already holds this Message-ID (a broken generator, or a spoof).
+                logger.LogWarning("Mailbox message {ResourceId} of {Source} re-uses the Message-ID of inbound message {FirstInboundId} with other content; kept as inbound message {InboundId}",
+                    id, n.Source, first, accepted.InboundId);
+                MailboxMetrics.MessageIdReused.Add(1, new KeyValuePair<string, object?>("source", source.ToLowerInvariant()));
+            }
         }
         if (changes.Cursor is not null)
         {
-            await WriteCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, changes.Cursor, ct);
+            await WriteCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, changes.Cursor, changes.More ? null : readAt, ct);
         }
         if (changes.More && changes.Cursor is not null && changes.Cursor != cursor)
         {
@@ -86,7 +95,7 @@ internal sealed class MailboxNotificationConsumer(
     /// <summary>The resource of a notification the consumer sends itself to continue a mailbox's changes.</summary>
     internal const string ContinuePrefix = "continue:";
 
-    private static async Task<string?> ReadCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, CancellationToken ct)
+    private static async Task<(string? Cursor, DateTimeOffset? SyncedAt)> ReadCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, CancellationToken ct)
     {
         // One notification per mailbox at a time. An advisory lock rather than SELECT ... FOR UPDATE: a row lock would
         // give the transaction an id before the provider calls (see HandleAsync).
@@ -95,7 +104,9 @@ internal sealed class MailboxNotificationConsumer(
             BatchCommands =
             {
                 AdvisoryLocks.TransactionLock($"oos-mailbox-cursor:{tenant:N}:{source}:{mailbox.ToLowerInvariant()}"),
-                new NpgsqlBatchCommand("SELECT cursor FROM oos.ingestion_mailbox_cursors WHERE tenant_id = $1 AND source = $2 AND mailbox = $3")
+                new NpgsqlBatchCommand("""
+                    SELECT cursor, coalesce(synced_at, updated_at) FROM oos.ingestion_mailbox_cursors WHERE tenant_id = $1 AND source = $2 AND mailbox = $3
+                    """)
                 {
                     Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = source }, new NpgsqlParameter { Value = mailbox.ToLowerInvariant() } },
                 },
@@ -103,20 +114,28 @@ internal sealed class MailboxNotificationConsumer(
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.NextResultAsync(ct);
-        return await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct) ? reader.GetString(0) : null;
+        // A row written before synced_at existed (or by the Gmail watch, which starts the cursor at the mailbox's current
+        // history id): its updated_at is when that cursor was current.
+        return await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct)
+            ? (reader.GetString(0), await reader.IsDBNullAsync(1, ct) ? null : reader.GetFieldValue<DateTimeOffset>(1))
+            : (null, null);
     }
 
-    private async Task WriteCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, string cursor, CancellationToken ct)
+    /// <param name="syncedAt">When this read began, if it read to the end of the changes; null keeps the stored one.</param>
+    private async Task WriteCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, string cursor, DateTimeOffset? syncedAt,
+        CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
-            INSERT INTO oos.ingestion_mailbox_cursors (tenant_id, source, mailbox, cursor, updated_at) VALUES (@t, @s, @m, @c, @now)
-            ON CONFLICT (tenant_id, source, mailbox) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at
+            INSERT INTO oos.ingestion_mailbox_cursors (tenant_id, source, mailbox, cursor, updated_at, synced_at) VALUES (@t, @s, @m, @c, @now, @synced)
+            ON CONFLICT (tenant_id, source, mailbox) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at,
+                synced_at = coalesce(EXCLUDED.synced_at, oos.ingestion_mailbox_cursors.synced_at)
             """, tx.Connection, tx);
         cmd.Parameters.AddWithValue("t", tenant);
         cmd.Parameters.AddWithValue("s", source);
         cmd.Parameters.AddWithValue("m", mailbox.ToLowerInvariant());
         cmd.Parameters.AddWithValue("c", cursor);
         cmd.Parameters.AddWithValue("now", clock.GetUtcNow());
+        cmd.Parameters.Add(new NpgsqlParameter("synced", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)syncedAt ?? DBNull.Value });
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }

@@ -35,4 +35,11 @@ internal static class IngestionSchema
             PRIMARY KEY (tenant_id, source, mailbox)
         );
         """);
+
+    /// <summary>
+    /// When the read that stored a mailbox's cursor began, if it read to the end of the changes (null: not known — a
+    /// cursor written before this column, or by a bounded read). Where a Gmail catch-up starts (ADR 0027 addendum).
+    /// </summary>
+    public static readonly Migration CursorSyncedAtMigration = new(404, "ingestion mailbox cursor synced_at",
+        "ALTER TABLE oos.ingestion_mailbox_cursors ADD COLUMN synced_at timestamptz");
 }
