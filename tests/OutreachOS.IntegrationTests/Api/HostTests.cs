@@ -163,7 +163,7 @@ public sealed class HostTests
         var audit = await JsonAsync(await admin.GetAsync($"/audit/streams/{stream}"));
         Assert.True(audit.GetProperty("verification").GetProperty("valid").GetBoolean());
         var events = audit.GetProperty("events").EnumerateArray().ToList();
-        Assert.Equal(["organization_created.v1", "api_key_issued.v1", "api_key_issued.v1"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(["organization_created.v1", "api_key_issued.v2", "api_key_issued.v2"], events.Select(e => e.GetProperty("type").GetString()));
         Assert.Equal([1L, 2L, 3L], events.Select(e => e.GetProperty("version").GetInt64()));
         Assert.All(events, e => Assert.Equal(64, e.GetProperty("hash").GetString()!.Length));
         Assert.DoesNotContain(OutreachApp.BootstrapKey, audit.ToString(), StringComparison.Ordinal); // only hashes are stored
