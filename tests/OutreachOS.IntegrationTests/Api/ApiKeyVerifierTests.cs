@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Host.Organizations;
@@ -50,6 +51,21 @@ public sealed class ApiKeyVerifierTests
     }
 
     [Fact]
+    public async Task A_bootstrap_key_issued_with_a_keyed_hash_is_found_again_at_the_next_start_and_not_warned_about()
+    {
+        var connectionString = await Infrastructure.TestPostgres.CreateDatabaseAsync("rekeyed");
+        await using (var first = await OutreachApp.StartAsync(connectionString: connectionString))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await first.ClientWithKey().GetAsync("/organizations/me")).StatusCode);
+        }
+        var logs = new BootstrapWarnings();
+        await using var app = await OutreachApp.StartAsync(connectionString: connectionString, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        Assert.Equal(HttpStatusCode.OK, (await app.ClientWithKey().GetAsync("/organizations/me")).StatusCode);
+        Assert.Single((await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/api-keys"))).EnumerateArray());
+        Assert.DoesNotContain(logs.Messages, m => m.Contains("unsalted SHA-256", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_generated_key_leaves_no_unsalted_hash_in_its_issue_event_and_still_authenticates()
     {
         await using var app = await OutreachApp.StartAsync();
@@ -85,12 +101,45 @@ public sealed class ApiKeyVerifierTests
             ], CancellationToken.None);
         }
 
-        await using var app = await OutreachApp.StartAsync(connectionString: connectionString);
+        var logs = new BootstrapWarnings();
+        await using var app = await OutreachApp.StartAsync(connectionString: connectionString, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        // The operator is told that the old key's hash is readable and how to replace it.
+        Assert.Contains(logs.Messages, m => m.Contains("unsalted SHA-256", StringComparison.Ordinal) && m.Contains("Auth__BootstrapApiKey", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await app.ClientWithKey().GetAsync("/organizations/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await app.ClientWithKey(generated).GetAsync("/organizations/me")).StatusCode);
         var keys = await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/api-keys"));
         Assert.Equal(2, keys.GetArrayLength()); // the configured bootstrap key was found in its old form, not issued again
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.ClientWithKey(OutreachApp.BootstrapKey + "x").GetAsync("/organizations/me")).StatusCode);
+    }
+}
+
+/// <summary>Warnings of the bootstrap logger.</summary>
+internal sealed class BootstrapWarnings : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+    public IReadOnlyList<string> Messages => [.. _messages];
+
+    public ILogger CreateLogger(string categoryName) => categoryName == "OutreachOS.Bootstrap" ? new Logger(_messages) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Warning)
+            {
+                messages.Enqueue(formatter(state, exception));
+            }
+        }
     }
 }
 
