@@ -52,11 +52,13 @@ builder.Services.AddOutreachEventStore(connectionString, o =>
     o.LogTailEvents = builder.Configuration.GetValue("Projections:LogTailEvents", o.LogTailEvents);
     o.LogTailBytes = builder.Configuration.GetValue("Projections:LogTailMegabytes", o.LogTailBytes / (1024 * 1024)) * 1024 * 1024;
 });
-builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked));
+builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyIssuedV2), typeof(ApiKeyRevoked));
 builder.Services.AddInlineProjection<OrganizationProjection>();
 builder.Services.AddMigration(OrganizationProjection.Migration);
 builder.Services.AddMigration(OrganizationProjection.RolesMigration);
 builder.Services.AddMigration(OrganizationProjection.ViewerRoleMigration);
+builder.Services.AddMigration(ApiKeyVerifier.Migration);
+builder.Services.AddSingleton<ApiKeyVerifier>();
 builder.Services.AddSingleton<OrganizationService>();
 builder.Services.AddEventTypes(typeof(ErasurePerformed), typeof(RetentionApplied));
 builder.Services.AddSingleton<ErasureService>();
@@ -131,7 +133,7 @@ app.UseRequestSizeLimit(maxBody);
 app.UseStatusCodePages();
 app.UseDashboard(); // before authentication: the SPA's files are public, the APIs it calls are not
 app.UseAuthentication();
-app.UseApiRateLimits(); // per API key: after authentication names the key, before anything reads the body
+app.UseApiRateLimits(); // per API key and organization: after authentication names them, before anything reads the body
 app.UseAuthorization();
 
 app.MapOpenApi("/openapi/v1.json").AllowAnonymous();

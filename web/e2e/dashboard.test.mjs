@@ -1,7 +1,7 @@
 // Browser tests: the real host + PostgreSQL + Debian's Chromium. Run by scripts/test.sh (`npm run e2e` in web/).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, screenshot, startHost } from './host.mjs';
+import { collectCspViolations, dashboardCsp, launchBrowser, screenshot, startHost } from './host.mjs';
 
 const UI_TIMEOUT = 30_000;
 
@@ -19,6 +19,7 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     page = await context.newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    collectCspViolations(page, consoleErrors);
   });
 
   after(async () => {
@@ -30,6 +31,7 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     const index = await fetch(`${host.baseUrl}/`);
     assert.equal(index.status, 200);
     assert.match(index.headers.get('content-type'), /text\/html/);
+    assert.equal(index.headers.get('content-security-policy'), dashboardCsp);
     const html = await index.text();
     const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
     assert.ok(asset, 'index.html references a built script');
@@ -307,7 +309,7 @@ describe('dashboard in Chromium against the real host', { concurrency: false }, 
     assert.equal((await host.api('GET', `/suppressions/${lead}`)).status, 404);
   });
 
-  test('no uncaught errors in the page', () => {
+  test('no uncaught errors in the page and nothing refused by the Content-Security-Policy', () => {
     assert.deepEqual(consoleErrors, []);
   });
 });

@@ -12,6 +12,19 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const screenshotDir = path.join(repoRoot, 'artifacts', 'screenshots');
 const logDir = path.join(repoRoot, 'artifacts', 'e2e');
 
+// The host's Content-Security-Policy for the dashboard (DashboardHosting.ContentSecurityPolicy, ADR 0015). The static
+// server of the stubbed tests sends the same, and dashboard.test.mjs checks that the host still sends exactly this.
+export const dashboardCsp =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
+/** Chromium reports what a Content-Security-Policy refused as console errors; collect them. */
+export function collectCspViolations(page, into) {
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) into.push(m.text());
+  });
+}
+
 // Without the background-networking flags Chromium keeps dialling Google services, which this closed network refuses.
 export const chromiumArgs = [
   '--headless',

@@ -2,8 +2,8 @@
 // host cannot be made to produce on demand: the API is stubbed inside the page with the shapes of docs/CONTRACTS
 // (DraftView, the analytics GraphQL fields, problem details). The end-to-end run against the host is dashboard.test.mjs.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { launchBrowser, screenshot } from './host.mjs';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { collectCspViolations, launchBrowser, screenshot } from './host.mjs';
 import { serveDist } from './static.mjs';
 
 const KEY = 'stub-key-0123456789abcdef';
@@ -75,6 +75,7 @@ describe('dashboard pages against the contract shapes (stubbed API)', { concurre
   let page;
   let calls;
   let errors;
+  let cspViolations;
 
   before(async () => {
     site = await serveDist();
@@ -95,12 +96,18 @@ describe('dashboard pages against the contract shapes (stubbed API)', { concurre
     calls = [];
     errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    cspViolations = [];
+    collectCspViolations(page, cspViolations);
     page.on('request', (r) => {
       const u = new URL(r.url());
       if (u.origin === site.baseUrl && !u.pathname.startsWith('/assets') && r.resourceType() === 'fetch') {
         calls.push({ method: r.method(), path: u.pathname + u.search, auth: r.headers().authorization, body: r.postData() });
       }
     });
+  });
+
+  afterEach(() => {
+    assert.deepEqual(cspViolations, [], 'the page did something the Content-Security-Policy refused');
   });
 
   /** GraphQL: the shell's organization/credits query, and whatever `kpis` answers for the KPI query. */

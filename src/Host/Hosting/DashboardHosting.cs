@@ -20,6 +20,15 @@ internal static class DashboardHosting
         "/integrations", "/privacy", "/guardrails", "/suppressions", "/settings",
     ];
 
+    /// <summary>
+    /// The Vite build has no inline script or style and calls only its own origin. React's <c>style</c> props are set
+    /// through the CSSOM, which <c>style-src</c> does not govern; a <c>&lt;style&gt;</c> element or a <c>style</c> attribute
+    /// in HTML would be refused. <c>data:</c> images are allowed for small icons a library may inline.
+    /// </summary>
+    internal const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        + "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
     private const string MissingBuildHtml = """
         <!doctype html><html lang="en"><head><meta charset="utf-8"><title>OutreachOS dashboard not built</title></head>
         <body style="font-family:system-ui,sans-serif;max-width:44rem;margin:4rem auto;line-height:1.5">
@@ -122,8 +131,8 @@ internal static class DashboardHosting
         context.Response.Headers[HeaderNames.CacheControl] = immutable ? "public, max-age=31536000, immutable" : "no-cache";
         context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
         // The dashboard holds an API key in session storage: no other site may frame it (clickjacking), no page of it
-        // leaks its address to links it follows, and it loads no plugins or foreign base URLs.
-        context.Response.Headers[HeaderNames.ContentSecurityPolicy] = "frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+        // leaks its address to links it follows, and it runs, styles and calls only what the host serves (ADR 0015).
+        context.Response.Headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
         context.Response.Headers[HeaderNames.XFrameOptions] = "DENY";
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         if (HttpMethods.IsHead(context.Request.Method))

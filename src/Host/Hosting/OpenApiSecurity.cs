@@ -47,7 +47,7 @@ internal static class OpenApiSecurity
             {
                 Add(operation, "403", adminOnly ? "The key is not an ADMIN key (problem details)." : "The key is a VIEWER key, which reads only (problem details).");
             }
-            Add(operation, "429", "The key is over its rate limit; see Retry-After (problem details).");
+            Add(operation, "429", "The key or its organization is over its rate limit (the problem's limit: api_key or organization); see Retry-After (problem details).");
             if (IdempotencyKeys.IsAccepted(metadata))
             {
                 operation.Parameters ??= [];

@@ -45,7 +45,20 @@ internal static class BootstrapOrganization
                 // Another host created it at the same moment: fall through and make sure the key is there.
             }
         }
-        // Exists already (earlier start or another host): make sure the configured key is one of its keys (idempotent).
+        // Exists already (earlier start or another host): make sure the configured key is one of its keys. A key found
+        // (even revoked, which it stays) is left as it is, in whichever form it was stored; otherwise it is issued, under
+        // an id derived from the key, so that hosts starting together append it once.
+        if (await orgs.FindKeyAsync(PlatformOrganizationId, key, ct) is { } found)
+        {
+            if (found.Legacy)
+            {
+                logger.LogWarning(
+                    "The bootstrap API key {KeyId} was issued before keyed hashes: its unsalted SHA-256 is in the platform organization's events, "
+                    + "which its VIEWER keys can read. Unless it is a long random secret, replace it: set a new Auth__BootstrapApiKey, restart, "
+                    + "then revoke the old key (ADR 0009).", found.Key.Id);
+            }
+            return;
+        }
         await orgs.IssueKeyAsync(PlatformOrganizationId, "bootstrap", ApiKeyRole.Admin, ct, key);
     }
 }

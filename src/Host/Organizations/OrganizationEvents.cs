@@ -26,14 +26,23 @@ public enum ApiKeyRole
 internal sealed record OrganizationCreated(Guid OrganizationId, string Name, Tier Tier, bool IsPlatformAdmin, DateTimeOffset At);
 
 /// <summary>
-/// Only the SHA-256 of a key is ever stored; the key itself is shown once to the caller. Keys issued before roles existed
-/// carry no role and are ADMIN (they could do everything then).
+/// Only the SHA-256 of a key was stored; the key itself is shown once to the caller. Keys issued before roles existed
+/// carry no role and are ADMIN (they could do everything then). No longer written: the unsalted hash, the key id derived
+/// from it and a 12-character prefix let a reader of the events test guesses of a short bootstrap key (see
+/// <see cref="ApiKeyIssuedV2"/>). Keys issued this way still authenticate.
 /// </summary>
 [EventName("api_key_issued.v1")]
 internal sealed record ApiKeyIssued(Guid KeyId, Guid OrganizationId, string Name, string Prefix, string KeySha256, DateTimeOffset At, ApiKeyRole? Role = null)
 {
     public ApiKeyRole EffectiveRole => Role ?? ApiKeyRole.Admin;
 }
+
+/// <summary>
+/// A key issued with its <paramref name="Verifier"/>: a keyed hash under the deployment's secret (<see cref="ApiKeyVerifier"/>),
+/// which is never in an event. <paramref name="Prefix"/> is empty for keys that OutreachOS did not generate.
+/// </summary>
+[EventName("api_key_issued.v2")]
+internal sealed record ApiKeyIssuedV2(Guid KeyId, Guid OrganizationId, string Name, string Prefix, string Verifier, DateTimeOffset At, ApiKeyRole Role);
 
 [EventName("api_key_revoked.v1")]
 internal sealed record ApiKeyRevoked(Guid KeyId, Guid OrganizationId, DateTimeOffset At);

@@ -40,7 +40,7 @@ internal sealed class OrganizationProjection : IInlineProjection
         ALTER TABLE oos.api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('ADMIN', 'MEMBER', 'VIEWER'));
         """);
 
-    public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyRevoked)];
+    public IReadOnlyCollection<Type> EventTypes { get; } = [typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyIssuedV2), typeof(ApiKeyRevoked)];
 
     public async Task ApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
@@ -59,14 +59,10 @@ internal sealed class OrganizationProjection : IInlineProjection
                     cmd.Parameters.AddWithValue("at", o.At);
                     break;
                 case ApiKeyIssued k:
-                    cmd.CommandText = "INSERT INTO oos.api_keys (key_sha256, id, tenant_id, name, prefix, created_at, role) VALUES (@h, @id, @t, @n, @p, @at, @role)";
-                    cmd.Parameters.AddWithValue("h", k.KeySha256);
-                    cmd.Parameters.AddWithValue("id", k.KeyId);
-                    cmd.Parameters.AddWithValue("t", k.OrganizationId);
-                    cmd.Parameters.AddWithValue("n", k.Name);
-                    cmd.Parameters.AddWithValue("p", k.Prefix);
-                    cmd.Parameters.AddWithValue("at", k.At);
-                    cmd.Parameters.AddWithValue("role", ApiKeyRoles.ToText(k.EffectiveRole));
+                    InsertKey(cmd, k.KeyId, k.OrganizationId, k.Name, k.Prefix, k.KeySha256, k.At, k.EffectiveRole);
+                    break;
+                case ApiKeyIssuedV2 k:
+                    InsertKey(cmd, k.KeyId, k.OrganizationId, k.Name, k.Prefix, k.Verifier, k.At, k.Role);
                     break;
                 case ApiKeyRevoked r:
                     cmd.CommandText = "UPDATE oos.api_keys SET revoked_at = @at WHERE id = @id AND tenant_id = @t AND revoked_at IS NULL";
@@ -79,5 +75,18 @@ internal sealed class OrganizationProjection : IInlineProjection
             }
             await cmd.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>v1's SHA-256 and v2's keyed hash share the verifier column (ADR 0009): the prefixes of the two never collide.</summary>
+    private static void InsertKey(NpgsqlCommand cmd, Guid id, Guid tenantId, string name, string prefix, string verifier, DateTimeOffset at, ApiKeyRole role)
+    {
+        cmd.CommandText = "INSERT INTO oos.api_keys (verifier, id, tenant_id, name, prefix, created_at, role) VALUES (@h, @id, @t, @n, @p, @at, @role)";
+        cmd.Parameters.AddWithValue("h", verifier);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("n", name);
+        cmd.Parameters.AddWithValue("p", prefix);
+        cmd.Parameters.AddWithValue("at", at);
+        cmd.Parameters.AddWithValue("role", ApiKeyRoles.ToText(role));
     }
 }

@@ -20,7 +20,7 @@ internal enum RevokeOutcome
 internal sealed record IssuedKey(ApiKeyView Key, string Secret);
 
 /// <summary>Organizations and their API keys: commands append events, reads use the inline-projected tables.</summary>
-internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource dataSource, TimeProvider clock)
+internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource dataSource, TimeProvider clock, ApiKeyVerifier verifier)
 {
     public async Task<(OrganizationView Organization, IssuedKey Key)> CreateAsync(string name, Tier tier, bool platformAdmin, CancellationToken ct,
         Guid? id = null, string? keySecret = null)
@@ -28,7 +28,7 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
         var orgId = id ?? Guid.CreateVersion7();
         var now = clock.GetUtcNow();
         var secret = keySecret ?? ApiKeys.Generate();
-        var issued = new ApiKeyIssued(DeterministicKeyId(orgId, secret), orgId, "default", ApiKeys.Prefix(secret), ApiKeys.Hash(secret), now, ApiKeyRole.Admin);
+        var issued = await IssuedAsync(orgId, "default", secret, ApiKeyRole.Admin, now, ct);
         await store.AppendAsync(orgId, OrganizationStreams.For(orgId), OrganizationStreams.Type, ExpectedVersion.NoStream,
         [
             EventToAppend.Create(new OrganizationCreated(orgId, name, tier, platformAdmin, now)),
@@ -42,11 +42,31 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
     {
         secret ??= ApiKeys.Generate();
         var now = clock.GetUtcNow();
-        // The event id is derived from the key so that re-issuing the same bootstrap key is an idempotent no-op.
-        var issued = new ApiKeyIssued(DeterministicKeyId(tenantId, secret), tenantId, name, ApiKeys.Prefix(secret), ApiKeys.Hash(secret), now, role);
+        var issued = await IssuedAsync(tenantId, name, secret, role, now, ct);
         await store.AppendAsync(tenantId, OrganizationStreams.For(tenantId), OrganizationStreams.Type, ExpectedVersion.Any,
             [new EventToAppend(issued.KeyId, issued)], ct);
         return new IssuedKey(new ApiKeyView(issued.KeyId, name, issued.Prefix, role, now, null), secret);
+    }
+
+    /// <summary>The event id is the key id, derived from the key, so that re-issuing the same bootstrap key is an idempotent no-op.</summary>
+    private async Task<ApiKeyIssuedV2> IssuedAsync(Guid tenantId, string name, string secret, ApiKeyRole role, DateTimeOffset now, CancellationToken ct) =>
+        new(await verifier.KeyIdAsync(tenantId, secret, ct), tenantId, name, ApiKeys.Prefix(secret), await verifier.VerifierAsync(secret, ct), now, role);
+
+    /// <summary>
+    /// The organization's key that <paramref name="secret"/> is, revoked or not, whichever way it was stored, and whether it
+    /// was stored as v1's unsalted SHA-256.
+    /// </summary>
+    public async Task<(ApiKeyView Key, bool Legacy)?> FindKeyAsync(Guid tenantId, string secret, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT id, name, prefix, role, created_at, revoked_at, verifier FROM oos.api_keys WHERE tenant_id = @t AND verifier = ANY(@h)");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("h", await verifier.CandidatesAsync(secret, ct));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct)
+            ? (new ApiKeyView(r.GetGuid(0), r.GetString(1), r.GetString(2), ApiKeyRoles.Parse(r.GetString(3)), r.GetFieldValue<DateTimeOffset>(4),
+                r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)), !r.GetString(6).StartsWith(ApiKeyVerifier.Scheme, StringComparison.Ordinal))
+            : null;
     }
 
     /// <summary>
@@ -121,21 +141,13 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
     public async Task<AuthenticatedKey?> AuthenticateAsync(string presentedKey, CancellationToken ct)
     {
         // No cache on purpose: one primary-key lookup per request, and a revoked key stops working at commit on every host.
-        var hash = ApiKeys.Hash(presentedKey);
+        // Keys issued before keyed hashes (api_key_issued.v1) are found by their SHA-256: two primary-key probes.
         await using var cmd = dataSource.CreateCommand("""
             SELECT k.id, k.tenant_id, o.is_platform_admin, k.role FROM oos.api_keys k JOIN oos.organizations o ON o.id = k.tenant_id
-            WHERE k.key_sha256 = @h AND k.revoked_at IS NULL
+            WHERE k.verifier = ANY(@h) AND k.revoked_at IS NULL
             """);
-        cmd.Parameters.AddWithValue("h", hash);
+        cmd.Parameters.AddWithValue("h", await verifier.CandidatesAsync(presentedKey, ct));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? new AuthenticatedKey(r.GetGuid(0), r.GetGuid(1), r.GetBoolean(2), ApiKeyRoles.Parse(r.GetString(3))) : null;
-    }
-
-    internal static Guid DeterministicKeyId(Guid orgId, string secret)
-    {
-        var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{orgId:N}:{secret}"));
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8 (custom), variant RFC 4122
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes.AsSpan(0, 16), bigEndian: true);
     }
 }

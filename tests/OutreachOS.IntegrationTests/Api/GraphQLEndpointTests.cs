@@ -44,7 +44,7 @@ public sealed class GraphQLEndpointTests
         Assert.Equal("Org B", data["organization"]!["name"]!.GetValue<string>());
         Assert.Equal(1, data["streams"]!["totalCount"]!.GetValue<int>());
         Assert.True(data["auditStream"]!["valid"]!.GetValue<bool>());
-        Assert.Equal(["organization_created.v1", "api_key_issued.v1"], data["auditStream"]!["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
+        Assert.Equal(["organization_created.v1", "api_key_issued.v2"], data["auditStream"]!["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
         Assert.Equal("PRO", data["credits"]!["tier"]!.GetValue<string>());
         Assert.Equal(5000, data["credits"]!["allowance"]!.GetValue<int>());
 

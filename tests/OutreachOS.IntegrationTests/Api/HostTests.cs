@@ -31,7 +31,21 @@ public sealed class HostTests
         using var response = await app.CreateClient().GetAsync("/drafts-page-that-the-spa-routes");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        var directives = csp.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToDictionary(d => d.Split(' ')[0], d => d[(d.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal("'none'", directives["frame-ancestors"]);
+        // Scripts, styles and API calls only from the host itself: no inline script or style, no eval, no other origin
+        // that an injected tag could load from or send the session's API key to (ADR 0015).
+        Assert.Equal("'self'", directives["default-src"]);
+        Assert.Equal("'self'", directives["script-src"]);
+        Assert.Equal("'self'", directives["style-src"]);
+        Assert.Equal("'self'", directives["connect-src"]);
+        Assert.Equal("'self' data:", directives["img-src"]);
+        Assert.Equal("'self'", directives["form-action"]);
+        Assert.Equal("'none'", directives["object-src"]);
+        Assert.Equal("'self'", directives["base-uri"]);
+        Assert.DoesNotContain("unsafe", csp, StringComparison.Ordinal);
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         dist.Delete(recursive: true);
@@ -149,7 +163,7 @@ public sealed class HostTests
         var audit = await JsonAsync(await admin.GetAsync($"/audit/streams/{stream}"));
         Assert.True(audit.GetProperty("verification").GetProperty("valid").GetBoolean());
         var events = audit.GetProperty("events").EnumerateArray().ToList();
-        Assert.Equal(["organization_created.v1", "api_key_issued.v1", "api_key_issued.v1"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(["organization_created.v1", "api_key_issued.v2", "api_key_issued.v2"], events.Select(e => e.GetProperty("type").GetString()));
         Assert.Equal([1L, 2L, 3L], events.Select(e => e.GetProperty("version").GetInt64()));
         Assert.All(events, e => Assert.Equal(64, e.GetProperty("hash").GetString()!.Length));
         Assert.DoesNotContain(OutreachApp.BootstrapKey, audit.ToString(), StringComparison.Ordinal); // only hashes are stored

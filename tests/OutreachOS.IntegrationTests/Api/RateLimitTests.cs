@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace OutreachOS.IntegrationTests.Api;
 
-/// <summary>Per-API-key rate limits through the real host (ADR 0028).</summary>
+/// <summary>Per-API-key and per-organization rate limits through the real host (ADR 0028).</summary>
 public sealed class RateLimitTests
 {
     [Fact]
@@ -50,6 +50,8 @@ public sealed class RateLimitTests
         Assert.Equal(429, problem.GetProperty("status").GetInt32());
         Assert.Equal("https://outreachos.dev/problems/rate-limited", problem.GetProperty("type").GetString());
         Assert.Contains("1 requests per second", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("This API key", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("api_key", problem.GetProperty("limit").GetString());
         var streams = await HostTests.JsonAsync(await second.GetAsync("/audit/streams?type=personalization"));
         Assert.Equal(accepted, streams.GetArrayLength());
 
@@ -62,13 +64,64 @@ public sealed class RateLimitTests
     }
 
     [Fact]
-    public async Task Bad_limits_fail_at_start_up_naming_the_setting()
+    public async Task Keys_of_one_organization_share_its_budget_while_another_organization_carries_on()
+    {
+        // Each key alone could send 20 at once; the organization as a whole only 6. Creating more keys must not multiply
+        // what an organization may send.
+        await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["RateLimits:PerKey:PermitsPerSecond"] = "1",
+            ["RateLimits:PerKey:Burst"] = "20",
+            ["RateLimits:PerOrganization:PermitsPerSecond"] = "1",
+            ["RateLimits:PerOrganization:Burst"] = "6",
+        });
+        var (admin, _, _) = await TestOrganizations.CreateAsync(app, "Shared");
+        var (quiet, _, _) = await TestOrganizations.CreateAsync(app, "Quiet");
+        var (second, _, _) = await TestOrganizations.IssueKeyAsync(app, admin, """{"name":"second"}""");
+
+        // Issuing the second key took 1 of the organization's 6: the next five pass whatever the timing (tokens only
+        // come back). The two keys take turns, so neither gets near its own 20 before the shared bucket runs dry.
+        var accepted = new int[2];
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 40 && refused is null; i++)
+        {
+            var r = await (i % 2 == 0 ? admin : second).GetAsync("/organizations/me");
+            if (r.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused = r;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+                accepted[i % 2]++;
+            }
+        }
+        Assert.NotNull(refused);
+        Assert.True(accepted.Sum() >= 5, string.Join(",", accepted));
+        Assert.True(accepted[0] >= 2 && accepted[1] >= 2, string.Join(",", accepted));
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.True(int.Parse(refused.Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        var problem = await HostTests.JsonAsync(refused);
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal("https://outreachos.dev/problems/rate-limited", problem.GetProperty("type").GetString());
+        Assert.Equal("organization", problem.GetProperty("limit").GetString());
+        Assert.StartsWith("This organization's API keys together", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(problem.GetProperty("retry_after_seconds").GetInt32() >= 1);
+
+        // Another organization has its own budget.
+        Assert.Equal(HttpStatusCode.OK, (await quiet.GetAsync("/organizations/me")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("RateLimits:PerKey:PermitsPerSecond")]
+    [InlineData("RateLimits:PerOrganization:PermitsPerSecond")]
+    public async Task Bad_limits_fail_at_start_up_naming_the_setting(string setting)
     {
         var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["RateLimits:PerKey:PermitsPerSecond"] = "-1" });
+            await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { [setting] = "-1" });
             await app.ClientWithKey().GetAsync("/organizations/me");
         });
-        Assert.Contains("RateLimits:PerKey:PermitsPerSecond", e.ToString(), StringComparison.Ordinal);
+        Assert.Contains(setting, e.ToString(), StringComparison.Ordinal);
     }
 }
