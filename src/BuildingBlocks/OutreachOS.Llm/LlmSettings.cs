@@ -77,9 +77,17 @@ internal sealed record LlmSettings(
             throw Invalid($"Llm:CircuitBreaker:FailureThreshold must be 0 (off) to 1000 and Llm:CircuitBreaker:OpenSeconds in (0, 3600] (were {threshold}, {openSeconds}).");
         }
 
+        var prices = PriceTableReader.Read(section.GetSection("Prices"));
+        var model = NullIfBlank(section["Model"]);
+        if (provider != LlmProviderKind.Offline && model is not null && LlmPriceTable.Find(prices, model) is null)
+        {
+            // Every call would be recorded as costing 0 USD: the audit trail and the cost KPIs would hide what it costs.
+            throw Unpriced("Llm:Model", model);
+        }
+
         return new LlmSettings(
             provider,
-            NullIfBlank(section["Model"]),
+            model,
             temperature,
             maxOutputTokens,
             maxRetries,
@@ -88,7 +96,7 @@ internal sealed record LlmSettings(
             NullIfBlank(section["OpenAI:ApiKey"]),
             ReadUri(section, "Anthropic:BaseUrl"),
             NullIfBlank(section["Anthropic:ApiKey"]),
-            PriceTableReader.Read(section.GetSection("Prices")),
+            prices,
             new LlmCircuitSettings(threshold, TimeSpan.FromSeconds(openSeconds)));
     }
 
@@ -121,4 +129,17 @@ internal sealed record LlmSettings(
             : null;
 
     internal static InvalidOperationException Invalid(string message) => new(message);
+
+    /// <summary>A billed model with no price: its calls would be recorded at 0 USD.</summary>
+    internal static InvalidOperationException Unpriced(string key, string model) => Invalid(
+        $"{key} '{model}' has no price, so its calls would be recorded as costing 0 USD. Set Llm:Prices:{model}:InputPerMillion and "
+        + $"Llm:Prices:{model}:OutputPerMillion (USD per million tokens; 0 for a free local server; a tagged name like 'llama3.1:8b' is priced by its base name).");
+
+    /// <summary>The model a prompt naming none goes to: <c>Llm:Model</c>, else the provider's default.</summary>
+    internal string DefaultModel => Model ?? Provider switch
+    {
+        LlmProviderKind.OpenAI => OpenAI.OpenAILlmProvider.DefaultModelName,
+        LlmProviderKind.Anthropic => Anthropic.AnthropicLlmProvider.DefaultModelName,
+        _ => Offline.OfflineLlmProvider.ModelName,
+    };
 }

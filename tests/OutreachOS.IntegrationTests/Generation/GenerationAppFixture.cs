@@ -17,6 +17,7 @@ public sealed class GenerationAppFixture : IAsyncLifetime
         App = await OutreachApp.StartAsync(new Dictionary<string, string?>
         {
             ["Generation:MaxRegenerations"] = "1",
+            ["Generation:ReplayModels:0"] = "offline-v2-candidate",
             ["Credits:Tiers:FREE"] = "2",
         });
         Client = App.ClientWithKey();

@@ -18,6 +18,7 @@ internal sealed class OpenAIStub : IAsyncDisposable
     private readonly ConcurrentQueue<string> _bodies = new();
     private readonly ConcurrentQueue<string> _paths = new();
     private readonly string[] _contents;
+    private readonly ConcurrentDictionary<int, Gate> _gates = new();
     private int _count;
 
     private OpenAIStub(string[] contents)
@@ -35,6 +36,12 @@ internal sealed class OpenAIStub : IAsyncDisposable
     /// <summary>How long each answer waits (a slow model); a caller that gives up first aborts it.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>
+    /// Holds the <paramref name="call"/>-th call (0-based) until the test releases it: a slow model whose answer the test
+    /// times, without sleeps. <see cref="Gate.Arrived"/> completes when the call reaches the stub.
+    /// </summary>
+    public Gate Hold(int call) => _gates.GetOrAdd(call, _ => new Gate());
+
     public static async Task<OpenAIStub> StartAsync(params string[] contents)
     {
         var stub = new OpenAIStub(contents);
@@ -50,6 +57,8 @@ internal sealed class OpenAIStub : IAsyncDisposable
         ["Llm:TimeoutSeconds"] = "10",
         ["Llm:OpenAI:BaseUrl"] = new Uri(BaseUrl, "v1").ToString(),
         ["Llm:OpenAI:ApiKey"] = "test-openai-key-generation",
+        // Replay may name this model besides the configured one (the allow-list of Generation:ReplayModels).
+        ["Generation:ReplayModels:0"] = "gpt-4.1-mini",
     };
 
     public Dictionary<string, string?> AnthropicSettings() => new()
@@ -79,6 +88,11 @@ internal sealed class OpenAIStub : IAsyncDisposable
         _bodies.Enqueue(await reader.ReadToEndAsync(context.RequestAborted));
         _paths.Enqueue(context.Request.Path.Value ?? "");
         var n = Interlocked.Increment(ref _count) - 1;
+        if (_gates.TryGetValue(n, out var gate))
+        {
+            gate.Arrive();
+            await gate.Released.WaitAsync(context.RequestAborted);
+        }
         if (Delay > TimeSpan.Zero)
         {
             await Task.Delay(Delay, context.RequestAborted);
@@ -116,4 +130,20 @@ internal sealed class OpenAIStub : IAsyncDisposable
             usage = new { prompt_tokens = 400, completion_tokens = 150, total_tokens = 550 },
         }), context.RequestAborted);
     }
+}
+
+/// <summary>One held model call: the stub reports its arrival and answers once the test releases it.</summary>
+internal sealed class Gate
+{
+    private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the held call has reached the stub (bounded, so a test that never gets it fails instead of hanging).</summary>
+    public Task Arrived => _arrived.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+    internal Task Released => _released.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    internal void Arrive() => _arrived.TrySetResult();
 }

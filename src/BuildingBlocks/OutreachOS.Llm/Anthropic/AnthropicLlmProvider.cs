@@ -42,7 +42,9 @@ internal sealed class AnthropicLlmProvider : ILlmProvider, IDisposable
 
     public string Name => ProviderName;
 
-    public string DefaultModel => "claude-haiku-4-5";
+    public const string DefaultModelName = "claude-haiku-4-5";
+
+    public string DefaultModel => DefaultModelName;
 
     public bool IsBilled => true;
 

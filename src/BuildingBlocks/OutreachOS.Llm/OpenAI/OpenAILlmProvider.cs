@@ -43,7 +43,9 @@ internal sealed class OpenAILlmProvider : ILlmProvider
 
     public string Name => ProviderName;
 
-    public string DefaultModel => "gpt-4o-mini";
+    public const string DefaultModelName = "gpt-4o-mini";
+
+    public string DefaultModel => DefaultModelName;
 
     public bool IsBilled => true;
 

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace OutreachOS.Llm.Pricing;
 
 /// <summary>Prices a call. Providers answer with dated model names ("gpt-4o-mini-2024-07-18"), so a
-/// configured base name also prices its dated variants (longest matching prefix wins).</summary>
+/// configured base name also prices its dated variants (longest matching prefix wins), and an Ollama-style tag
+/// ("llama3.1:8b") is priced by its base name: a configuration key cannot hold a ':'.</summary>
 internal sealed partial class LlmPriceTable(LlmSettings settings, ILogger<LlmPriceTable> logger)
 {
     private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.OrdinalIgnoreCase);
@@ -15,15 +16,17 @@ internal sealed partial class LlmPriceTable(LlmSettings settings, ILogger<LlmPri
             ? price.CostOf(inputTokens, outputTokens)
             : UnknownModel(answeredModel);
 
-    public ModelPrice? Find(string model)
+    public ModelPrice? Find(string model) => Find(settings.Prices, model);
+
+    public static ModelPrice? Find(IReadOnlyDictionary<string, ModelPrice> prices, string model)
     {
-        if (settings.Prices.TryGetValue(model, out var exact))
+        if (prices.TryGetValue(model, out var exact))
         {
             return exact;
         }
 
-        return settings.Prices
-            .Where(p => model.StartsWith(p.Key + "-", StringComparison.OrdinalIgnoreCase))
+        return prices
+            .Where(p => model.StartsWith(p.Key + "-", StringComparison.OrdinalIgnoreCase) || model.StartsWith(p.Key + ":", StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(p => p.Key.Length)
             .Select(p => p.Value)
             .FirstOrDefault();

@@ -64,7 +64,11 @@ public sealed record AttemptSetDto(
     IReadOnlyList<AttemptDto> Attempts,
     IReadOnlyList<VariantDto>? Variants,
     bool? FirstAttemptPassed,
-    string? Failure);
+    string? Failure)
+{
+    /// <summary>When the set started (its reservation); a set with neither variants nor a failure is still running.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+}
 
 public sealed record VariantComparisonDto(int Index, bool SameMessage, bool? OriginalPassed, bool ReplayPassed,
     IReadOnlyList<string> FlagsAdded, IReadOnlyList<string> FlagsRemoved);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using OutreachOS.Credits.Contracts;
+using OutreachOS.Llm;
 
 namespace OutreachOS.Generation;
 
@@ -7,7 +8,8 @@ namespace OutreachOS.Generation;
 /// <c>Generation</c> configuration section. <c>CreditsPerVariant</c> and <c>MaxRegenerations</c> fall back to
 /// <c>Credits:CostPerVariant</c> and <c>Credits:MaxRegenerationsPerRequest</c> (pricing lives with Credits).
 /// Low-credit degradation: when the ledger's alert is Critical (≤ 5% of the allowance left), a request is served with
-/// one variant instead of the number asked for (recorded as <c>degraded</c>).
+/// one variant instead of the number asked for (recorded as <c>degraded</c>). <c>CreditsPerVariant = 0</c> is free
+/// generation: nothing is reserved or charged, and the requests are recorded as usual.
 /// </summary>
 internal sealed record GenerationOptions(
     int CreditsPerVariant,
@@ -23,10 +25,17 @@ internal sealed record GenerationOptions(
     /// </summary>
     public TimeSpan AbandonedAfter { get; init; } = new CreditOptions().ReservationTimeout;
 
+    /// <summary>
+    /// The models a replay may name: the one generation uses (<c>Generation:Model</c>, else <c>Llm:Model</c> or the
+    /// provider's default) and those listed in <c>Generation:ReplayModels</c>, each priced when the provider is billed.
+    /// </summary>
+    public IReadOnlyList<string> ReplayModels { get; init; } = [];
+
     public static GenerationOptions From(IConfiguration configuration)
     {
         var s = configuration.GetSection("Generation");
         var cost = s.GetValue<int?>("CreditsPerVariant") ?? configuration.GetValue<int?>("Credits:CostPerVariant") ?? 1;
+        var llm = LlmModels.From(configuration);
         var options = new GenerationOptions(
             cost,
             s.GetValue<int?>("MaxRegenerations") ?? configuration.GetValue<int?>("Credits:MaxRegenerationsPerRequest") ?? 3,
@@ -36,6 +45,7 @@ internal sealed record GenerationOptions(
             s.GetValue("DegradeWhenCritical", true))
         {
             AbandonedAfter = configuration.GetValue<TimeSpan?>("Credits:ReservationTimeout") ?? new CreditOptions().ReservationTimeout,
+            ReplayModels = ReadReplayModels(s, llm),
         };
         if (options.CreditsPerVariant < 0)
         {
@@ -48,5 +58,30 @@ internal sealed record GenerationOptions(
         }
 
         return options;
+    }
+
+    /// <summary>The generation model first, then the listed ones; a billed model without a price stops startup.</summary>
+    private static List<string> ReadReplayModels(IConfigurationSection generation, LlmModels llm)
+    {
+        var own = string.IsNullOrWhiteSpace(generation["Model"]) ? null : generation["Model"]!.Trim();
+        if (own is not null)
+        {
+            llm.RequirePrice("Generation:Model", own);
+        }
+        List<string> models = [own ?? llm.DefaultModel];
+        foreach (var entry in generation.GetSection("ReplayModels").GetChildren())
+        {
+            var name = entry.Value?.Trim();
+            if (string.IsNullOrEmpty(name) || name.Length > 200)
+            {
+                throw new InvalidOperationException($"Generation:ReplayModels:{entry.Key} must be a model name of 1 to 200 characters.");
+            }
+            llm.RequirePrice($"Generation:ReplayModels:{entry.Key}", name);
+            if (!models.Contains(name, StringComparer.Ordinal))
+            {
+                models.Add(name);
+            }
+        }
+        return models;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using OutreachOS.Credits.Contracts;
 using OutreachOS.Generation.Contracts;
 using OutreachOS.Generation.Events;
@@ -21,20 +22,26 @@ internal sealed record AttemptSetResult(IReadOnlyList<VariantDto> Variants, int 
 /// refunds it when nothing usable came back. Provider failures are not retried here: the SDK already spent its
 /// bounded retries, and retrying again would multiply billed calls.
 /// </summary>
-internal sealed class AttemptSetRunner(
+internal sealed partial class AttemptSetRunner(
     ILlmClient llm,
     IGuardrailEvaluator guardrails,
     ICreditLedger ledger,
     PromptRenderer renderer,
     GenerationOptions options,
     GenerationMetrics metrics,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<AttemptSetRunner> logger)
 {
     public const int MaxAttempts = 2;
 
+    /// <param name="reserved">The credits held for the set; 0 when generation is free (<c>CreditsPerVariant = 0</c>):
+    /// nothing was reserved, so nothing is settled or refunded, and the outcome is appended alone.</param>
     public async Task<AttemptSetResult> RunAsync(StreamWriter w, Guid tenantId, PersonalizeRequest request, int setNo, int count,
         Guid reservationId, int reserved, CancellationToken ct)
     {
+        // Replays and selections may land while the model works: the set records its outcome after them (SetOutcomes).
+        w.MayInterleave = SetOutcomes.UnaffectedBy;
+        var free = reserved == 0;
         var settledOrRefunded = false;
         try
         {
@@ -43,7 +50,7 @@ internal sealed class AttemptSetRunner(
             if (present.Count == 0)
             {
                 var reason = failure ?? "the model returned no usable variant";
-                var refunded = await ledger.RefundAsync(tenantId, reservationId, reason, ct);
+                var refunded = free ? await ledger.GetBalanceAsync(tenantId, CancellationToken.None) : await ledger.RefundAsync(tenantId, reservationId, reason, ct);
                 settledOrRefunded = true;
                 await RecordFailureAsync(w, setNo, reservationId, reserved, refunded.Available, reason, ct);
                 return new AttemptSetResult([], attempts, reason, 0, refunded.Available);
@@ -54,10 +61,19 @@ internal sealed class AttemptSetRunner(
             // The charge and the request's record of it (variants, verdicts, settlement) commit in one transaction. Only
             // the settlement depends on the ledger's answer; the rest is buffered (and serialised) here.
             w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
+            if (free)
+            {
+                // Nothing to settle: the outcome alone, and the balance as it is.
+                await w.FlushAsync(CancellationToken.None);
+                settledOrRefunded = true;
+                return new AttemptSetResult(variants, attempts, null, 0, (await ledger.GetBalanceAsync(tenantId, CancellationToken.None)).Available);
+            }
             // Not the caller's token: the model has answered, so the outcome is charged and recorded even if the caller
-            // has gone (a repeat of its Idempotency-Key then gets it).
-            var balance = await ledger.SettleAsync(tenantId, reservationId, charged, b => w.PendingAppend(
-                new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow())), CancellationToken.None);
+            // has gone (a repeat of its Idempotency-Key then gets it). A replay or selection that landed meanwhile makes the
+            // settlement's group fail on the stream's version, and leaves the hold as it was: the writer catches up with
+            // it and settles again (idempotent by reservation id).
+            var balance = await w.CatchingUpAsync(() => ledger.SettleAsync(tenantId, reservationId, charged, b => w.PendingAppend(
+                new CreditsSettled(reservationId, Purpose(setNo), charged, b.Available, clock.GetUtcNow())), CancellationToken.None), CancellationToken.None);
             w.Committed();
             settledOrRefunded = true;
             return new AttemptSetResult(variants, attempts, null, charged, balance.Available);
@@ -66,33 +82,41 @@ internal sealed class AttemptSetRunner(
         {
             // Crash, cancellation or database failure mid-way: release the hold (idempotent by reservation id), and record
             // the end of the set with what it had done, so the audit shows it and a repeat of its Idempotency-Key gets
-            // this failure instead of "in progress". Best effort: the append expects the version this writer knows, so
-            // it cannot land after a settlement that committed, and a database that is gone leaves the sweeper's
-            // release and the key's abandonment rule (IdempotentRequests) to answer.
+            // this failure instead of "in progress". The append catches up only with replays and selections, so it
+            // cannot land after a settlement that committed; a database that is gone leaves the sweeper's release and
+            // the key's abandonment rule (IdempotentRequests) to answer.
             var reason = e is OperationCanceledException ? "generation aborted: the call was cancelled" : "generation aborted";
-            var refunded = await ledger.RefundAsync(tenantId, reservationId, reason, CancellationToken.None);
             try
             {
+                var refunded = free ? await ledger.GetBalanceAsync(tenantId, CancellationToken.None) : await ledger.RefundAsync(tenantId, reservationId, reason, CancellationToken.None);
                 // Variants buffered for a settlement that did not commit were refunded: they are not the set's outcome.
                 w.DropPending<VariantsReturned>();
                 await RecordFailureAsync(w, setNo, reservationId, reserved, refunded.Available, reason, CancellationToken.None);
             }
-            catch (Exception)
+            catch (Exception recording)
             {
-                // Already settled by a group that committed (a version conflict), or the database is unreachable: nothing
-                // more can be recorded, and the caller gets the original exception below.
+                // Already settled by a group that committed, or the database is unreachable: nothing more can be recorded
+                // here, and the caller gets the original exception below. Logged, so the set's fate is not silent.
+                LogFailureNotRecorded(logger, recording, w.RequestId, setNo, reason, e.GetType().Name);
             }
             throw;
         }
     }
 
-    /// <summary>The end of a set that produced nothing: its failure and the refund of its hold, appended together.</summary>
+    /// <summary>The end of a set that produced nothing: its failure and the refund of its hold (if it had one), appended together.</summary>
     private Task RecordFailureAsync(StreamWriter w, int setNo, Guid reservationId, int reserved, int available, string reason, CancellationToken ct)
     {
         w.Add(new GenerationFailed(setNo, reason, clock.GetUtcNow()));
-        w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, available, reason, clock.GetUtcNow()));
+        if (reserved > 0)
+        {
+            w.Add(new CreditsRefunded(reservationId, Purpose(setNo), reserved, available, reason, clock.GetUtcNow()));
+        }
         return w.FlushAsync(ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Attempt set {AttemptSet} of personalization request {RequestId} ended ({Reason}, {Error}) but its end could not be recorded on the request's stream")]
+    private static partial void LogFailureNotRecorded(ILogger logger, Exception exception, Guid requestId, int attemptSet, string reason, string error);
 
     public static string Purpose(int setNo) => setNo == 1 ? "personalize" : "regenerate";
 

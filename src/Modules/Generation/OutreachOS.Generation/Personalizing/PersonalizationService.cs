@@ -70,6 +70,10 @@ internal sealed class PersonalizationService(
             return answer;
         }
 
+        if (RunningSet(record) is { } running)
+        {
+            return StillRunning(running);
+        }
         if (record.Regenerations >= options.MaxRegenerations)
         {
             return Problems.Conflict($"This request was already regenerated {record.Regenerations} time(s); the limit is {options.MaxRegenerations}.");
@@ -142,13 +146,21 @@ internal sealed class PersonalizationService(
         // Documented degradation (CreditPolicy): at ≤ 5% left, or when the balance covers fewer variants, serve what it
         // covers (at least one is attempted, so an empty balance still gets its 402). The ledger applies the rule to the
         // balance at the moment of the reservation, so concurrent requests degrade instead of failing with 402.
-        int VariantsFor(CreditBalance b) => options.DegradeWhenCritical && perVariant > 0
+        int VariantsFor(CreditBalance b) => options.DegradeWhenCritical
             ? Math.Max(1, CreditPolicy.AllowedVariants(requested, b, perVariant))
             : requested;
         // What a reservation (new, or the original one on a retry) pays for.
-        int VariantsOf(CreditReservation r) => perVariant > 0 ? Math.Min(requested, r.Reserved / perVariant) : requested;
+        int VariantsOf(CreditReservation r) => Math.Min(requested, r.Reserved / perVariant);
 
         var reservationId = AttemptSetRunner.ReservationId(w.RequestId, setNo);
+        if (perVariant == 0)
+        {
+            // Free generation: nothing to hold, so no reservation; the set is recorded like any other.
+            w.Add(new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, requested, false, clock.GetUtcNow()));
+            await w.FlushAsync(ct);
+            return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, requested, reservationId, 0, ct);
+        }
+
         CreditReservation reservation;
         try
         {
@@ -164,8 +176,13 @@ internal sealed class PersonalizationService(
             return PaymentRequired(e);
         }
 
-        var count = VariantsOf(reservation);
-        var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reservation.Reserved, ct);
+        return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, VariantsOf(reservation), reservationId, reservation.Reserved, ct);
+    }
+
+    private async Task<IResult> FinishSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, int requested, int count,
+        Guid reservationId, int reserved, CancellationToken ct)
+    {
+        var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reserved, ct);
         if (result.Failed)
         {
             return GenerationFailed(w.RequestId, result.Failure!, result.Attempts);
@@ -204,6 +221,33 @@ internal sealed class PersonalizationService(
     private async Task<PersonalizationRecord?> LoadAsync(Guid tenantId, Guid requestId, CancellationToken ct) =>
         PersonalizationEvolve.Fold(await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct));
 
+    /// <summary>
+    /// The request's latest attempt set while it may still be running: no variants and no failure yet, and started less
+    /// than <c>Credits:ReservationTimeout</c> ago (an older one was abandoned by a process that stopped). A selection
+    /// would be of an older set, and cleared by this one's answer; a regeneration would start a set beside it.
+    /// </summary>
+    private AttemptSetDto? RunningSet(PersonalizationRecord record) =>
+        record.AttemptSets.LastOrDefault() is { Variants: null, Failure: null } last
+            && (last.StartedAt is not { } started || clock.GetUtcNow() - started <= options.AbandonedAfter)
+            ? last
+            : null;
+
+    private static IResult StillRunning(AttemptSetDto running) =>
+        new WithRetryAfter(TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Generation in progress",
+            detail: $"Attempt set {running.Number} of this request is still being generated; send this again once it has answered.",
+            type: "https://outreachos.dev/problems/generation-in-progress",
+            extensions: new Dictionary<string, object?> { ["attempt_set"] = running.Number }));
+
+    /// <summary>A 409 that is worth retrying shortly.</summary>
+    private sealed class WithRetryAfter(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+
     public async Task<IResult> SelectAsync(Caller caller, Guid requestId, SelectVariantRequest body, string? idempotencyKey, CancellationToken ct)
     {
         var call = new KeyedCall(caller.TenantId, requestId, idempotencyKey, IdempotentRequests.Select, body);
@@ -213,6 +257,10 @@ internal sealed class PersonalizationService(
             return answer;
         }
 
+        if (RunningSet(record) is { } running)
+        {
+            return StillRunning(running); // nothing written: the running set's answer would clear the selection
+        }
         var set = record.AttemptSets.LastOrDefault(s => s.Variants is { Count: > 0 });
         if (set is null)
         {
@@ -307,9 +355,11 @@ internal sealed class PersonalizationService(
             return answer;
         }
 
-        if (body.Model is { } m && (string.IsNullOrWhiteSpace(m) || m.Length > 200))
+        if (body.Model is { } m && !options.ReplayModels.Contains(m.Trim(), StringComparer.Ordinal))
         {
-            return new FieldErrors().Add("model", "must be a model name of 1 to 200 characters").ToProblem();
+            // Only models the operator chose (and priced): any other name would spend the operator's provider key on
+            // whatever model it reaches, at the normal credit price.
+            return new FieldErrors().Add("model", $"must be one of the models replay may use: {string.Join(", ", options.ReplayModels)} (Generation:ReplayModels)").ToProblem();
         }
 
         var set = record.AttemptSets.LastOrDefault(s => s.Attempts.Count > 0);
@@ -329,17 +379,25 @@ internal sealed class PersonalizationService(
         // other meets a conflict before its model call, and then answers from the winner's record.
         StreamAppend Append(ExpectedVersion at, params object[] events) =>
             new(tenantId, stream, PersonalizationStreams.Type, at, [.. events.Select(e => EventToAppend.Create(e))]);
-        CreditReservation reservation;
+        object[] KeyUsed() => idempotencyKey is null ? [] : [new IdempotencyKeyUsed(idempotencyKey, call.Operation, call.Fingerprint, null, null, replayId, clock.GetUtcNow())];
+        var opening = idempotencyKey is null ? ExpectedVersion.Any : ExpectedVersion.Exactly(record.Version);
+        const string purpose = SetOutcomes.ReplayPurpose;
+        // Free generation (CreditsPerVariant = 0) holds nothing: only a key is recorded before the model call.
+        CreditReservation? reservation = null;
         try
         {
-            reservation = await ledger.ReserveAsync(tenantId, reservationId, expected * options.CreditsPerVariant, "replay", r =>
-            [
-                idempotencyKey is null
-                    ? Append(ExpectedVersion.Any, new CreditsReserved(reservationId, "replay", r.Reserved, r.Balance.Available, clock.GetUtcNow()))
-                    : Append(ExpectedVersion.Exactly(record.Version),
-                        new IdempotencyKeyUsed(idempotencyKey, call.Operation, call.Fingerprint, null, null, replayId, clock.GetUtcNow()),
-                        new CreditsReserved(reservationId, "replay", r.Reserved, r.Balance.Available, clock.GetUtcNow())),
-            ], ct);
+            if (options.CreditsPerVariant == 0)
+            {
+                if (idempotencyKey is not null)
+                {
+                    await store.AppendManyAsync([Append(opening, KeyUsed())], ct);
+                }
+            }
+            else
+            {
+                reservation = await ledger.ReserveAsync(tenantId, reservationId, expected * options.CreditsPerVariant, purpose, r =>
+                    [Append(opening, [.. KeyUsed(), new CreditsReserved(reservationId, purpose, r.Reserved, r.Balance.Available, clock.GetUtcNow())])], ct);
+            }
         }
         catch (InsufficientCreditsException e)
         {
@@ -365,25 +423,36 @@ internal sealed class PersonalizationService(
             // shows it and a repeat of its key gets this answer rather than "in progress".
             var reason = e is OperationCanceledException ? "replay aborted: the call was cancelled" : "replay aborted";
             var aborted = new ReplayDto(requestId, replayId, set.Number, original.Number, body.Model?.Trim(), null, reason, null, [], [], null, clock.GetUtcNow());
-            await ledger.RefundAsync(tenantId, reservationId, reason, b =>
-                [Append(ExpectedVersion.Any, new ReplayPerformed(aborted), new CreditsRefunded(reservationId, "replay", reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
-                CancellationToken.None);
+            if (reservation is null)
+            {
+                await store.AppendManyAsync([Append(ExpectedVersion.Any, new ReplayPerformed(aborted))], CancellationToken.None);
+            }
+            else
+            {
+                await ledger.RefundAsync(tenantId, reservationId, reason, b =>
+                    [Append(ExpectedVersion.Any, new ReplayPerformed(aborted), new CreditsRefunded(reservationId, purpose, reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
+                    CancellationToken.None);
+            }
             throw;
         }
 
         // The charge (or the refund) and the replay's record commit together.
-        if (replay.Variants.Count > 0)
+        if (reservation is null)
+        {
+            await store.AppendManyAsync([Append(ExpectedVersion.Any, new ReplayPerformed(replay))], CancellationToken.None);
+        }
+        else if (replay.Variants.Count > 0)
         {
             var charged = replay.Variants.Count * options.CreditsPerVariant;
             await ledger.SettleAsync(tenantId, reservationId, charged, b =>
-                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsSettled(reservationId, "replay", charged, b.Available, clock.GetUtcNow()))],
+                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsSettled(reservationId, purpose, charged, b.Available, clock.GetUtcNow()))],
                 CancellationToken.None); // the model has answered: charged and recorded even if the caller has gone
         }
         else
         {
             var reason = replay.Failure ?? replay.ParseError ?? "no variants";
             await ledger.RefundAsync(tenantId, reservationId, reason, b =>
-                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsRefunded(reservationId, "replay", reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
+                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsRefunded(reservationId, purpose, reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
                 CancellationToken.None);
         }
         return TypedResults.Ok(replay);

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.Generation.Events;
 
@@ -5,14 +6,25 @@ namespace OutreachOS.Generation.Personalizing;
 
 /// <summary>
 /// Buffers a request's events and appends them with the expected version, so a concurrent regenerate/select on the
-/// same request fails with a conflict (409) instead of interleaving.
+/// same request fails with a conflict (409) instead of interleaving. A writer told which events may interleave
+/// (<see cref="MayInterleave"/>: an attempt set's runner) catches up with them instead: after a conflict it reads what
+/// was appended since its version and, when every event is one it allows, appends again at the stream's version.
 /// </summary>
 internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid requestId, long version)
 {
+    /// <summary>Catch-ups per append before the conflict stands (each one means another call appended meanwhile).</summary>
+    private const int MaxCatchUps = 20;
+
     private readonly List<EventToAppend> _pending = [];
     private List<EventToAppend> _handedOut = [];
 
     public long Version { get; private set; } = version;
+
+    /// <summary>
+    /// Events other calls may append between this writer's appends without changing what its pending events mean; null:
+    /// none may (a conflict is a conflict).
+    /// </summary>
+    public Func<object, bool>? MayInterleave { get; set; }
 
     public Guid RequestId => requestId;
 
@@ -56,9 +68,57 @@ internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid reques
             return;
         }
 
-        var expected = Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(Version);
-        var result = await store.AppendAsync(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, expected, [.. _pending], ct);
+        var result = await CatchingUpAsync(() =>
+        {
+            var expected = Version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(Version);
+            return store.AppendAsync(tenantId, PersonalizationStreams.For(requestId), PersonalizationStreams.Type, expected, [.. _pending], ct);
+        }, ct);
         _pending.Clear();
         Version = result.Version;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="append"/> (an append built from <see cref="PendingAppend"/> or the buffer at the current
+    /// <see cref="Version"/>), and after a version conflict catches up and runs it again, while every event appended
+    /// meanwhile is one that <see cref="MayInterleave"/> allows. Otherwise the conflict is thrown. The caller accounts for
+    /// the commit (<see cref="Committed"/>).
+    /// </summary>
+    public async Task<T> CatchingUpAsync<T>(Func<Task<T>> append, CancellationToken ct)
+    {
+        for (var catchUps = 0; ; catchUps++)
+        {
+            ConcurrencyException conflict;
+            try
+            {
+                return await append();
+            }
+            catch (ConcurrencyException e) when (MayInterleave is not null && catchUps < MaxCatchUps)
+            {
+                conflict = e;
+            }
+            if (!await CatchUpAsync(ct))
+            {
+                ExceptionDispatchInfo.Throw(conflict);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves <see cref="Version"/> to the stream's last event when every event after it is one <see cref="MayInterleave"/>
+    /// allows; false (nothing changed) when any other event was appended, such as this set's own outcome or another set.
+    /// </summary>
+    private async Task<bool> CatchUpAsync(CancellationToken ct)
+    {
+        if (MayInterleave is not { } allowed || Version == 0)
+        {
+            return false;
+        }
+        var since = (await store.ReadStreamAsync(tenantId, PersonalizationStreams.For(requestId), ct: ct)).Where(e => e.Version > Version).ToList();
+        if (since.Count == 0 || !since.All(e => e.Data is { } data && allowed(data)))
+        {
+            return false;
+        }
+        Version = since[^1].Version;
+        return true;
     }
 }

@@ -30,7 +30,7 @@ internal static class PersonalizationEvolve
             (null, _) => null,
             (_, AttemptSetStarted a) => s with
             {
-                AttemptSets = [.. s.AttemptSets, new AttemptSetDto(a.AttemptSet, a.Reason, a.VariantCount, a.Degraded, [], null, null, null)],
+                AttemptSets = [.. s.AttemptSets, new AttemptSetDto(a.AttemptSet, a.Reason, a.VariantCount, a.Degraded, [], null, null, null) { StartedAt = a.At }],
             },
             (_, RegenerationRequested g) => s with { Regenerations = g.Regeneration },
             (_, CreditsReserved c) => s with
