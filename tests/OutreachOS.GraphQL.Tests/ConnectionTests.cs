@@ -78,4 +78,18 @@ public sealed class ConnectionTests
         Assert.Equal(7, Connections.OffsetOf(Connections.CursorFor(7)));
         Assert.Null(Connections.OffsetOf("bm9wZQ=="));
     }
+
+    [Fact]
+    public async Task A_cursor_at_the_largest_offset_gives_an_empty_last_page_instead_of_wrapping_to_the_first()
+    {
+        var after = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"cursor:{int.MaxValue}"));
+
+        var page = Leads(await Run($"{{ leads(filter: {{status: [NEW, CONTACTED]}}, first: 1, after: \"{after}\") {{ nodes {{ id }} {Page} }} }}"));
+
+        Assert.Equal(0, page.GetProperty("nodes").GetArrayLength());
+        Assert.True(page.GetProperty("pageInfo").GetProperty("hasPreviousPage").GetBoolean());
+        Assert.False(page.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean());
+        Assert.Equal(new ConnectionWindow(5, 0, true, false),
+            Connections.Window(new ConnectionArguments(First: 1, After: after, Last: null, Before: null), totalCount: 5));
+    }
 }

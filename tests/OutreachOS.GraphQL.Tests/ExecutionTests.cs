@@ -262,4 +262,25 @@ public sealed class ExecutionTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             GraphQLExecutor.ExecuteAsync(Schema, new GraphQLRequest("{ never }"), null, cts.Token));
     }
+
+    [Fact]
+    public async Task Only_small_valid_queries_are_kept_in_the_parsed_document_cache()
+    {
+        // Every query text used to be kept, failures included (up to 500 of them): 150 distinct ~900 KB queries grew the
+        // host by ~580 MB.
+        var schema = ShowcaseSchema.Build();
+        var large = "{ organization }" + new string(' ', 20_000);
+
+        await GraphQLExecutor.ExecuteAsync(schema, new GraphQLRequest(large));
+        await GraphQLExecutor.ExecuteAsync(schema, new GraphQLRequest("{ nope }"));
+        await GraphQLExecutor.ExecuteAsync(schema, new GraphQLRequest("{ leads { "));
+        var kept = schema.DocumentCache.Count;
+        Assert.Equal(0, kept);
+
+        var small = await GraphQLExecutor.ExecuteAsync(schema, new GraphQLRequest("{ organization }"));
+        var again = await GraphQLExecutor.ExecuteAsync(schema, new GraphQLRequest("{ organization }"));
+        kept = schema.DocumentCache.Count;
+        Assert.Equal(1, kept);
+        Assert.Equal(small.ToJson(), again.ToJson());
+    }
 }

@@ -208,4 +208,35 @@ public sealed class HttpTests
         Assert.Equal("/graphql", endpoint.RoutePattern.RawText);
         Assert.Equal("""{"data":{"organization":"org-7"}}""", r.Body);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_over_the_limit_gets_413_with_a_graphql_error_whether_or_not_its_length_is_announced(bool chunked)
+    {
+        // A chunked request has no Content-Length: the limit used to be checked only against that header.
+        var body = JsonSerializer.Serialize(new { query = "{ __typename }", extensions = new { pad = new string('x', 5000) } });
+        var options = new GraphQLEndpointOptions { MaxRequestBodyBytes = 4096 };
+
+        var r = await Send("POST", body, handler: ctx => GraphQLHttpHandler.HandleAsync(ctx, Schema, options),
+            setup: http => http.Request.ContentLength = chunked ? null : http.Request.ContentLength);
+
+        Assert.Equal(413, r.Status);
+        var error = Assert.Single(r.Json.GetProperty("errors").EnumerateArray());
+        Assert.Equal("The request body is larger than 4096 bytes.", error.GetProperty("message").GetString());
+        Assert.False(r.Json.TryGetProperty("data", out _));
+    }
+
+    [Fact]
+    public async Task A_chunked_body_within_the_limit_is_read_whole()
+    {
+        var body = JsonSerializer.Serialize(new { query = "{ __typename }", extensions = new { pad = new string('x', 3000) } });
+        var options = new GraphQLEndpointOptions { MaxRequestBodyBytes = 4096 };
+
+        var r = await Send("POST", body, handler: ctx => GraphQLHttpHandler.HandleAsync(ctx, Schema, options),
+            setup: http => http.Request.ContentLength = null);
+
+        Assert.Equal(200, r.Status);
+        Assert.Equal("Query", r.Json.GetProperty("data").GetProperty("__typename").GetString());
+    }
 }

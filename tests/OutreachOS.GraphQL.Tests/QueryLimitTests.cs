@@ -25,7 +25,7 @@ public sealed class QueryLimitTests
     [Fact]
     public async Task Complexity_counts_fields_and_multiplies_by_page_size_arguments()
     {
-        var options = new ExecutionOptions { MaxComplexity = 4 };
+        var options = new ExecutionOptions { MaxComplexity = 4, DefaultListSize = 1 };
 
         var ok = await GraphQLExecutor.ExecuteAsync(Schema, new GraphQLRequest("{ hero { name friends { name } } }"), null, options);
         var tooComplex = await GraphQLExecutor.ExecuteAsync(Schema, new GraphQLRequest("{ hero { id name friends { id name } } }"), null, options);
@@ -35,14 +35,60 @@ public sealed class QueryLimitTests
     }
 
     [Fact]
-    public async Task Introspection_does_not_count_towards_the_limits()
+    public async Task Introspection_counts_towards_complexity_but_not_towards_depth()
     {
-        var options = new ExecutionOptions { MaxDepth = 2, MaxComplexity = 2 };
+        const string Query = "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }";
 
-        var result = await GraphQLExecutor.ExecuteAsync(Schema,
-            new GraphQLRequest("{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }"), null, options);
+        var shallow = await GraphQLExecutor.ExecuteAsync(Schema, new GraphQLRequest(Query), null, new ExecutionOptions { MaxDepth = 2 });
+        var cheap = await GraphQLExecutor.ExecuteAsync(Schema, new GraphQLRequest(Query), null, new ExecutionOptions { MaxComplexity = 2 });
 
-        Assert.Empty(result.Errors);
+        Assert.Empty(shallow.Errors); // its depth is bounded by MaxIntrospectionDepthRule instead
+        Assert.False(cheap.HasData);
+        Assert.Equal("MAX_COMPLEXITY_EXCEEDED", Assert.Single(cheap.Errors).Extensions!["code"]);
+    }
+
+    [Fact]
+    public async Task One_full_introspection_query_passes_but_hundreds_of_aliased_copies_are_refused_for_their_cost()
+    {
+        // The review's attack: 2,800 aliases of __schema { ...F } answered 82 MB. 300 copies (about 150 KB of query text)
+        // show the same: introspection used to be skipped by the complexity count.
+        var options = new ExecutionOptions { MaxDepth = 12, MaxComplexity = 20_000 };
+        var introspection = PythonRunner.Run("introspection-query").GetProperty("query").GetString()!;
+        var operationStart = introspection.IndexOf("__schema", StringComparison.Ordinal);
+        var fragmentsStart = introspection.IndexOf("fragment ", StringComparison.Ordinal);
+        var schemaField = introspection[operationStart..introspection.LastIndexOf('}', fragmentsStart)];
+        var aliased = "query { " + string.Concat(Enumerable.Range(0, 300).Select(i => $"s{i}: {schemaField} ")) + "} " + introspection[fragmentsStart..];
+
+        var one = await GraphQLExecutor.ExecuteAsync(Schema, new GraphQLRequest(introspection, "IntrospectionQuery"), null, options);
+        var many = await Run(Schema, aliased, options);
+
+        Assert.Empty(one.Errors);
+        Assert.False(many.HasData);
+        var error = Assert.Single(many.Errors);
+        Assert.Equal("MAX_COMPLEXITY_EXCEEDED", error.Extensions!["code"]);
+        Assert.StartsWith("Query complexity ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aliases_of_a_list_inside_one_introspection_field_are_counted_with_the_schemas_sizes()
+    {
+        var options = new ExecutionOptions { MaxComplexity = 20_000 };
+        var aliases = string.Concat(Enumerable.Range(0, 200).Select(i => $"t{i}: types {{ name fields {{ name args {{ name }} }} }} "));
+
+        var result = await Run(Schema, "{ __schema { " + aliases + "} }", options);
+
+        Assert.Equal("MAX_COMPLEXITY_EXCEEDED", Assert.Single(result.Errors).Extensions!["code"]);
+    }
+
+    [Fact]
+    public async Task A_connection_without_first_or_last_costs_its_maximum_page()
+    {
+        // Without first/last a connection answers its maximum page (3 leads here), but used to cost as if it held one.
+        var result = await GraphQLExecutor.ExecuteAsync(ShowcaseSchema.Build(), new GraphQLRequest("{ leads { nodes { id } } }"), null,
+            new ExecutionOptions { MaxComplexity = 6 });
+
+        // leads (1) + 3 x (nodes 1 + id 1) = 7
+        Assert.Equal("Query complexity 7 exceeds the maximum allowed complexity of 6.", Assert.Single(result.Errors).Message);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ internal static class AuditEndpoints
 
         group.MapGet("/streams", async (string? type, DateTimeOffset? from, DateTimeOffset? to, int? limit, HttpContext http, IEventStore store, CancellationToken ct) =>
         {
-            var errors = new FieldErrors();
+            var errors = new FieldErrors().NoControlCharacters("type", type);
             if (limit is < 1 or > 1000)
             {
                 errors.Add("limit", "must be between 1 and 1000");
@@ -36,6 +36,11 @@ internal static class AuditEndpoints
 
         group.MapGet("/streams/{streamId}", async (string streamId, HttpContext http, IEventStore store, CancellationToken ct) =>
         {
+            if (new FieldErrors().NoControlCharacters("streamId", streamId) is { Any: true } invalid)
+            {
+                return invalid.ToProblem();
+            }
+
             var stream = await store.ReadVerifiedAsync(http.GetTenantId(), streamId, ct);
             return stream is null
                 ? Problems.NotFound($"Stream '{streamId}'")
@@ -45,6 +50,11 @@ internal static class AuditEndpoints
 
         group.MapPost("/streams/{streamId}/verify", async (string streamId, HttpContext http, IEventStore store, CancellationToken ct) =>
         {
+            if (new FieldErrors().NoControlCharacters("streamId", streamId) is { Any: true } invalid)
+            {
+                return invalid.ToProblem();
+            }
+
             var stream = await store.ReadVerifiedAsync(http.GetTenantId(), streamId, ct);
             return stream is null ? Problems.NotFound($"Stream '{streamId}'") : Results.Ok(stream.Verification);
         }).ChangesNothing().WithSummary("Re-compute a stream's hash chain (VIEWER keys too: it writes nothing)");

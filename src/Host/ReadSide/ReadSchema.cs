@@ -62,7 +62,9 @@ internal static partial class ReadSchema
             .Field("eventsErased", "Int!", f => f.Description("Events whose personal data was erased: their links are taken from the recorded erasure (ADR 0030)."))
             .Field("firstBrokenVersion", "Int")
             .Field("reason", "String")
-            .Field("events", "[AuditEvent!]!"))
+            // The whole stream, unpaged: most streams hold a few dozen events, a long one thousands. 1,000 keeps the
+            // dashboard's audit view (about 6,000) well within the limit and a handful of aliased streams over it.
+            .Field("events", "[AuditEvent!]!", f => f.ListSize(AuditEventsListSize)))
         .Object<CreditsNode>("Credits", t => t
             .Field("tier", "String!")
             .Field("period", "String!")
@@ -90,7 +92,7 @@ internal static partial class ReadSchema
             .Field("qaVerdicts", "Int!", f => f.Description("QA verdicts given: the sample size of autoSendPrecision."))
             .Field("autoSendPrecision", "Float", f => f.Description("qaCorrect / qaVerdicts."))
             .Field("costUsd", "Decimal!")
-            .Field("days", "[InboundDay!]!"))
+            .Field("days", "[InboundDay!]!", f => f.ListSize(KpiRange.MaxDays)))
         .Object<InboundDay>("InboundDay", t => t
             .Field("day", "String!")
             .Field("received", "Int!")
@@ -113,7 +115,7 @@ internal static partial class ReadSchema
             .Field("replyRate", "Float", f => f.Description("replies / sends."))
             .Field("meetingsBooked", "Int!")
             .Field("costUsd", "Decimal!")
-            .Field("days", "[OutboundDay!]!"))
+            .Field("days", "[OutboundDay!]!", f => f.ListSize(KpiRange.MaxDays)))
         .Object<OutboundDay>("OutboundDay", t => t
             .Field("day", "String!")
             .Field("requests", "Int!")
@@ -161,7 +163,7 @@ internal static partial class ReadSchema
                 // streams (totalCount 1,000, no next page after them).
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 var store = c.Services.GetRequiredService<IEventStore>();
-                var (type, from, to) = (ctx.Argument<string?>("type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"));
+                var (type, from, to) = (TextArgument(ctx, "type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"));
                 var total = await store.CountStreamsAsync(c.OrganizationId, type, from, to, ctx.CancellationToken);
                 var window = Connections.Window(args, total);
                 var page = window.Count == 0
@@ -176,7 +178,7 @@ internal static partial class ReadSchema
             {
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 var store = c.Services.GetRequiredService<IEventStore>();
-                var streamId = ctx.Argument<string>("streamId")!;
+                var streamId = TextArgument(ctx, "streamId")!;
                 var stream = await store.ReadVerifiedAsync(c.OrganizationId, streamId, ctx.CancellationToken);
                 if (stream is null)
                 {
@@ -193,14 +195,34 @@ internal static partial class ReadSchema
                 var b = await c.Services.GetRequiredService<ICreditLedger>().GetBalanceAsync(c.OrganizationId, ctx.CancellationToken);
                 return new CreditsNode(b.Tier, b.Period, b.Allowance, b.Consumed, b.Reserved, b.Available, b.Alert.ToString().ToUpperInvariant());
             })
-            .Field("inboundKpis", "InboundKpis!", ctx => Kpis(ctx, (q, org, range, ct) => q.InboundAsync(org, range, ctx.Argument<string?>("intent"), ct)),
+            .Field("inboundKpis", "InboundKpis!", ctx => Kpis(ctx, (q, org, range, ct) => q.InboundAsync(org, range, TextArgument(ctx, "intent"), ct)),
                 f => RangeArguments(f).Argument("intent", "String"))
-            .Field("outboundKpis", "OutboundKpis!", ctx => Kpis(ctx, (q, org, range, ct) => q.OutboundAsync(org, range, ctx.Argument<string?>("channel"), ct)),
+            .Field("outboundKpis", "OutboundKpis!", ctx => Kpis(ctx, (q, org, range, ct) => q.OutboundAsync(org, range, TextArgument(ctx, "channel"), ct)),
                 f => RangeArguments(f).Argument("channel", "String"))
-            .Field("creditsTrend", "[CreditsDay!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.CreditsTrendAsync(org, range, ct)), f => RangeArguments(f))
-            .Field("costByModel", "[ModelCost!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.CostByModelAsync(org, range, ct)), f => RangeArguments(f))
-            .Field("stageLatency", "[StageLatency!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.StageLatencyAsync(org, range, ct)), f => RangeArguments(f)))
+            .Field("creditsTrend", "[CreditsDay!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.CreditsTrendAsync(org, range, ct)),
+                f => RangeArguments(f).ListSize(KpiRange.MaxDays))
+            // One row per day, module and model: a few models a day over the longest range.
+            .Field("costByModel", "[ModelCost!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.CostByModelAsync(org, range, ct)),
+                f => RangeArguments(f).ListSize(CostByModelListSize))
+            .Field("stageLatency", "[StageLatency!]!", ctx => Kpis(ctx, (q, org, range, ct) => q.StageLatencyAsync(org, range, ct)),
+                f => RangeArguments(f).ListSize(KpiStages.All.Count)))
         .Build();
+
+    /// <summary>The list size the query cost assumes for <c>AuditStream.events</c> (see <see cref="GraphQL.FieldBuilder{TSource}.ListSize"/>).</summary>
+    internal const int AuditEventsListSize = 1000;
+
+    internal const int CostByModelListSize = 1000;
+
+    /// <summary>A string argument that goes to the database: control characters (NUL above all, refused by PostgreSQL
+    /// with an error) are bad input naming the argument, not "Unexpected error.".</summary>
+    private static string? TextArgument(ResolveContext<object> ctx, string name)
+    {
+        var value = ctx.Argument<string?>(name);
+        return TextInput.HasControlCharacters(value)
+            ? throw new GraphQLException($"Argument \"{name}\" must not contain control characters.",
+                new Dictionary<string, object?> { ["code"] = "BAD_USER_INPUT", ["argument"] = name })
+            : value;
+    }
 
     private static FieldBuilder<object> RangeArguments(FieldBuilder<object> f) => f
         .Description("Range [from, to) applied to whole UTC days; at most 366 days.")
@@ -223,16 +245,34 @@ internal static partial class ReadSchema
         return await query(c.Services.GetRequiredService<IKpiQueries>(), c.OrganizationId, range, ctx.CancellationToken);
     }
 
+    /// <summary>The limits of <c>/graphql</c> from configuration (section <c>GraphQL</c>; 0 turns a limit off):
+    /// <c>MaxDepth</c> 12, <c>MaxComplexity</c> 20,000 (estimated answer fields, lists counted at their size),
+    /// <c>MaxRootFields</c> 20, <c>DefaultListSize</c> 10 (ADR 0004).</summary>
+    internal static ExecutionOptions ExecutionOptionsFrom(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("GraphQL");
+        return new ExecutionOptions
+        {
+            MaxDepth = Limit("MaxDepth", 12),
+            MaxComplexity = Limit("MaxComplexity", 20_000),
+            MaxRootFields = Limit("MaxRootFields", 20),
+            DefaultListSize = section.GetValue("DefaultListSize", 10),
+        };
+
+        int? Limit(string key, int defaultValue) => section.GetValue(key, defaultValue) is > 0 and var value ? value : null;
+    }
+
     public static void MapReadGraphQL(this IEndpointRouteBuilder app)
     {
         var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReadSchema));
+        var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
+        var limits = ExecutionOptionsFrom(configuration);
         app.MapGraphQL("/graphql", Build(), o =>
         {
             o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetCaller(), http.RequestServices));
-            o.Execution = new ExecutionOptions
+            o.MaxRequestBodyBytes = configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);
+            o.Execution = limits with
             {
-                MaxDepth = 12,
-                MaxComplexity = 5000,
                 // The client only sees "Unexpected error." (internals must not leak), so the log is the only place the
                 // exception itself is kept; without it a failing resolver is invisible to operators.
                 OnResolverException = (exception, error) =>

@@ -76,6 +76,7 @@ public sealed class KpiGraphQLTests
     [InlineData("2026-03-02T00:00:00Z", "2026-03-01T00:00:00Z", "must be after")]
     [InlineData("2026-03-01T00:00:00Z", "2026-03-01T00:00:00Z", "must be after")]
     [InlineData("2025-01-01T00:00:00Z", "2026-03-01T00:00:00Z", "at most 366")]
+    [InlineData("9999-12-31T00:00:00Z", "9999-12-31T23:59:59Z", "must not be later than")] // its end day does not exist
     public async Task An_invalid_range_is_a_graphql_error_naming_the_argument(string from, string to, string message)
     {
         await using var app = await OutreachApp.StartAsync();

@@ -222,4 +222,119 @@ public sealed class GraphQLEndpointTests
         Assert.True(process.ExitCode == 0, $"python3 (graphql-core) failed: {error}");
         return output;
     }
+
+    [Fact]
+    public async Task Control_characters_in_a_stream_id_or_type_are_bad_input_not_a_server_error()
+    {
+        // "a\0b" used to reach PostgreSQL (22021: invalid byte sequence) and came back as "Unexpected error." / 500.
+        await using var app = await OutreachApp.StartAsync();
+        var client = app.ClientWithKey();
+
+        var audit = await QueryAsync(client, "query($s: String!) { auditStream(streamId: $s) { version } }", new { s = "a\u0000b" });
+        var streams = await QueryAsync(client, "query($t: String) { streams(type: $t, first: 1) { totalCount } }", new { t = "x\u0001" });
+
+        foreach (var (result, argument) in new[] { (audit, "streamId"), (streams, "type") })
+        {
+            var error = result["errors"]![0]!;
+            Assert.Equal("BAD_USER_INPUT", error["extensions"]!["code"]!.GetValue<string>());
+            Assert.Equal(argument, error["extensions"]!["argument"]!.GetValue<string>());
+            Assert.Contains("control characters", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // A NUL in the path is refused by the server's URL decoder before routing; other control characters reach the
+        // route, and a NUL in the query string reaches the handler.
+        foreach (var (method, path) in new[] { ("GET", "/audit/streams/a%01b"), ("POST", "/audit/streams/a%1Fb/verify"), ("GET", "/audit/streams?type=a%00b") })
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        // A request id is a GUID route parameter: the id never reaches the database.
+        using var personalize = await client.GetAsync("/personalize/a%01b");
+        Assert.Equal(HttpStatusCode.NotFound, personalize.StatusCode);
+    }
+
+    /// <summary>Every GraphQL document the dashboard (web/src) and the explorer page send, plus graphql-js's standard
+    /// introspection query, must pass validation and the host's limits with the variables they are sent with: a limit
+    /// tightened too far (or a list size estimated too high) would break the dashboard, not only abusive queries.</summary>
+    [Fact]
+    public async Task Every_query_the_dashboard_sends_passes_validation_and_the_hosts_limits()
+    {
+        var schema = OutreachOS.Host.ReadSide.ReadSchema.Build();
+        var options = OutreachOS.Host.ReadSide.ReadSchema.ExecutionOptionsFrom(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        var documents = DashboardDocuments().ToList();
+        Assert.Contains(documents, d => d.Name == "KPIS");
+        Assert.Contains(documents, d => d.Name == "AUDIT");
+        Assert.Contains(documents, d => d.Name == "STREAMS");
+        Assert.Contains(documents, d => d.Name == "ORG_QUERY");
+        Assert.Contains(documents, d => d.Name == "explorer docs");
+        var introspection = JsonSerializer.Deserialize<string>(await PythonAsync(
+            "import json,graphql; print(json.dumps(graphql.get_introspection_query(descriptions=True, specified_by_url=True, " +
+            "directive_is_repeatable=True, schema_description=True, input_value_deprecation=True)))", ""))!;
+        documents.Add(("graphql-js", "IntrospectionQuery", introspection));
+
+        // The widest the dashboard asks for: a whole year of KPIs (366 days) and a page of 25 streams.
+        var variables = new Dictionary<string, object?>
+        {
+            ["from"] = "2025-01-01T00:00:00Z", ["to"] = "2026-01-02T00:00:00Z", ["intent"] = null, ["channel"] = null,
+            ["type"] = null, ["first"] = 25, ["id"] = "organization-0",
+        };
+        foreach (var (file, name, text) in documents)
+        {
+            var errors = OutreachOS.GraphQL.GraphQLExecutor.Check(schema, new OutreachOS.GraphQL.GraphQLRequest(text, null, variables), options);
+            Assert.True(errors.Count == 0, $"{file} {name}: {string.Join("; ", errors.Select(e => e.Message))}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1500, "auditStream(streamId: $s) { ...E }", "MAX_ROOT_FIELDS_EXCEEDED")] // a fragment: under the 20,000-token limit
+    [InlineData(400, "inboundKpis(from: $f, to: $t) { days { day received } }", "MAX_ROOT_FIELDS_EXCEEDED")]
+    [InlineData(20, "auditStream(streamId: $s) { events { version eventId type createdAt hash data } }", "MAX_COMPLEXITY_EXCEEDED")]
+    [InlineData(8, "inboundKpis(from: $f, to: $t) { days { day received filtered autoSent drafted human approved rejected } }", "MAX_COMPLEXITY_EXCEEDED")]
+    public void Aliased_copies_of_list_fields_are_refused_by_the_hosts_limits(int copies, string field, string code)
+    {
+        // The review's queries: 1,500 aliases of events { data } cost 4,500 (< 5,000) and made ~1 GB; 400 aliases of
+        // inboundKpis ran 400 SQL queries. Lists are now counted at their size, and root fields are limited.
+        var schema = OutreachOS.Host.ReadSide.ReadSchema.Build();
+        var options = OutreachOS.Host.ReadSide.ReadSchema.ExecutionOptionsFrom(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        var audit = field.Contains("$s", StringComparison.Ordinal);
+        var query = (audit ? "query($s: String!) { " : "query($f: DateTime!, $t: DateTime!) { ") +
+                    string.Concat(Enumerable.Range(0, copies).Select(i => $"a{i}: {field} ")) + "}" +
+                    (field.Contains("...E", StringComparison.Ordinal) ? " fragment E on AuditStream { events { data } }" : "");
+        var variables = audit
+            ? new Dictionary<string, object?> { ["s"] = "x" }
+            : new Dictionary<string, object?> { ["f"] = "2025-01-01T00:00:00Z", ["t"] = "2026-01-01T00:00:00Z" };
+
+        var errors = OutreachOS.GraphQL.GraphQLExecutor.Check(schema, new OutreachOS.GraphQL.GraphQLRequest(query, null, variables), options);
+
+        Assert.Equal(code, Assert.Single(errors).Extensions!["code"]);
+    }
+
+    private static IEnumerable<(string File, string Name, string Text)> DashboardDocuments()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OutreachOS.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var constant = new System.Text.RegularExpressions.Regex(@"const\s+(\w+)\s*=\s*(?:`([^`]*)`|'([^']*)')");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(root.FullName, "web", "src"), "*.ts*", SearchOption.AllDirectories))
+        {
+            foreach (System.Text.RegularExpressions.Match m in constant.Matches(File.ReadAllText(file)))
+            {
+                var text = m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value;
+                if (System.Text.RegularExpressions.Regex.IsMatch(text, @"^\s*(query\b|\{\s*\w)") && !text.Contains("${", StringComparison.Ordinal))
+                {
+                    yield return (Path.GetRelativePath(root.FullName, file), m.Groups[1].Value, text);
+                }
+            }
+        }
+
+        var explorer = System.Text.RegularExpressions.Regex.Match(OutreachOS.GraphQL.ExplorerPage.Html("/graphql"), "const q = \"([^\"]*)\" \\+\\s*\"([^\"]*)\";");
+        Assert.True(explorer.Success, "the explorer page's documentation query was not found");
+        yield return ("ExplorerPage.cs", "explorer docs", explorer.Groups[1].Value + explorer.Groups[2].Value);
+    }
 }

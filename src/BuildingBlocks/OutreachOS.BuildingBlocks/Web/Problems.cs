@@ -36,6 +36,17 @@ public sealed class FieldErrors
         return this;
     }
 
+    /// <summary>An identifier or filter that goes to the database: control characters (NUL above all, which PostgreSQL
+    /// refuses in text with an error) are a problem naming the field, not a server error.</summary>
+    public FieldErrors NoControlCharacters(string field, string? value)
+    {
+        if (TextInput.HasControlCharacters(value))
+        {
+            Add(field, "must not contain control characters");
+        }
+        return this;
+    }
+
     public FieldErrors Optional(string field, string? value, int maxLength)
     {
         if (value is not null && value.Length > maxLength)
@@ -79,6 +90,13 @@ public sealed class FieldErrors
             _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
             title: title,
             type: "https://outreachos.dev/problems/validation");
+}
+
+public static class TextInput
+{
+    /// <summary>Whether the text holds a control character (U+0000-U+001F, U+007F-U+009F).</summary>
+    public static bool HasControlCharacters(string? value) =>
+        value is not null && (value.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0);
 }
 
 public static class Problems

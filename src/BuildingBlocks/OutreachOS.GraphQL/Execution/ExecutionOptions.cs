@@ -8,9 +8,23 @@ public sealed record ExecutionOptions
     /// <summary>Maximum nesting of fields in an operation (introspection fields excluded). Null: no limit.</summary>
     public int? MaxDepth { get; init; }
 
-    /// <summary>Maximum complexity: each field costs 1, and the cost of a field's selections is multiplied by its
-    /// <c>first</c>/<c>last</c> argument when present (introspection excluded). Null: no limit.</summary>
+    /// <summary>Maximum complexity, an estimate of the answer's size: each field costs 1, and the cost of a list field's
+    /// selections is multiplied by its <c>first</c>/<c>last</c> argument, else by the connection's maximum page size, else
+    /// by the list size declared on the field (<see cref="FieldBuilder{TSource}.ListSize"/>), else by
+    /// <see cref="DefaultListSize"/>. Introspection fields count too, with list sizes taken from the schema. Null: no limit.</summary>
     public int? MaxComplexity { get; init; }
+
+    /// <summary>The items a list field without a declared size is assumed to return (default 10).</summary>
+    public int DefaultListSize
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A list size cannot be negative.");
+    } = 10;
+
+    /// <summary>Maximum distinct root fields (response keys: aliases count separately, <c>__typename</c> does not) in one
+    /// operation. Each root field usually starts its own database query, so thousands of aliases of a cheap field cost
+    /// thousands of queries however small their complexity. Null: no limit.</summary>
+    public int? MaxRootFields { get; init; }
 
     /// <summary>Report the message of any exception thrown by a resolver (default: only <see cref="GraphQLException"/>
     /// messages; others become "Unexpected error." so internals do not leak).</summary>

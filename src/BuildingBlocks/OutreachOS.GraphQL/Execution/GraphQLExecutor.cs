@@ -7,8 +7,6 @@ namespace OutreachOS.GraphQL;
 /// <summary>Entry point: parse, validate and execute a request against a schema.</summary>
 public static class GraphQLExecutor
 {
-    private const int DocumentCacheLimit = 500;
-
     public static Task<ExecutionResult> ExecuteAsync(GraphQLSchema schema, GraphQLRequest request, object? context = null,
         CancellationToken cancellationToken = default) =>
         ExecuteAsync(schema, request, context, ExecutionOptions.Default, cancellationToken);
@@ -47,6 +45,21 @@ public static class GraphQLExecutor
         return await executor.ExecuteOperationAsync(prepared.Operation!);
     }
 
+    /// <summary>Everything before execution: parsing, validation, operation selection, variable coercion and the
+    /// limits. No resolver runs; an empty list means the request would execute.</summary>
+    internal static IReadOnlyList<GraphQLError> Check(GraphQLSchema schema, GraphQLRequest request, ExecutionOptions options)
+    {
+        var prepared = Prepare(schema, request, options);
+        if (prepared.Errors is { } errors)
+        {
+            return errors;
+        }
+
+        var variableErrors = new List<GraphQLError>();
+        var variables = ValueCoercion.CoerceVariableValues(schema, prepared.Operation!, request.Variables, variableErrors);
+        return variableErrors.Count > 0 ? variableErrors : QueryLimits.Check(schema, prepared.Document!, prepared.Operation!, variables, options);
+    }
+
     internal sealed record Prepared(DocumentNode? Document, OperationDefinitionNode? Operation, IReadOnlyList<GraphQLError>? Errors);
 
     /// <summary>Parse (cached), validate (cached) and select the operation.</summary>
@@ -57,17 +70,7 @@ public static class GraphQLExecutor
             return new Prepared(null, null, [new GraphQLError("Must provide query string.")]);
         }
 
-        DocumentNode document;
-        if (schema.DocumentCache.TryGetValue(request.Query, out var cached))
-        {
-            if (cached is IReadOnlyList<GraphQLError> cachedErrors)
-            {
-                return new Prepared(null, null, cachedErrors);
-            }
-
-            document = (DocumentNode)cached;
-        }
-        else
+        if (!schema.DocumentCache.TryGet(request.Query, out var document))
         {
             IReadOnlyList<GraphQLError> errors;
             try
@@ -77,20 +80,15 @@ public static class GraphQLExecutor
             }
             catch (GraphQLSyntaxException e)
             {
-                document = null!;
-                errors = [new GraphQLError(e.Message, [e.Location])];
+                return new Prepared(null, null, [new GraphQLError(e.Message, [e.Location])]);
             }
 
-            if (schema.DocumentCache.Count >= DocumentCacheLimit)
-            {
-                schema.DocumentCache.Clear();
-            }
-
-            schema.DocumentCache[request.Query] = errors.Count > 0 ? errors : document;
             if (errors.Count > 0)
             {
-                return new Prepared(null, null, errors);
+                return new Prepared(null, null, errors); // not cached: a client does not repeat a failing query for long
             }
+
+            schema.DocumentCache.Add(request.Query, document);
         }
 
         var operations = document.Definitions.OfType<OperationDefinitionNode>().ToList();

@@ -20,6 +20,7 @@ public sealed class GraphQLEndpointOptions
     /// <summary>Serve the built-in explorer page to browsers (GET with Accept: text/html).</summary>
     public bool EnableExplorer { get; set; } = true;
 
+    /// <summary>Larger POST bodies get 413, whether announced by Content-Length or found while reading (chunked).</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 }
 
@@ -77,6 +78,12 @@ internal static class GraphQLHttpHandler
         try
         {
             gqlRequest = isGet ? ReadGet(request) : await ReadPostAsync(http, options);
+        }
+        catch (RequestTooLargeException)
+        {
+            await WriteResult(http, mediaType, StatusCodes.Status413PayloadTooLarge,
+                ExecutionResult.Failed([new GraphQLError($"The request body is larger than {options.MaxRequestBodyBytes} bytes.")]));
+            return;
         }
         catch (UnsupportedMediaTypeException)
         {
@@ -208,11 +215,31 @@ internal static class GraphQLHttpHandler
 
         if (http.Request.ContentLength > options.MaxRequestBodyBytes)
         {
-            throw new FormatException("The request body is too large.");
+            throw new RequestTooLargeException();
         }
 
-        using var doc = await JsonDocument.ParseAsync(http.Request.Body, default, http.RequestAborted);
+        // Content-Length is absent from a chunked body (and the server's own limit may be higher or off), so the limit is
+        // also enforced while reading: at most one chunk (16 KB) more than allowed is read.
+        var body = await ReadLimitedAsync(http.Request.Body, options.MaxRequestBodyBytes, http.RequestAborted);
+        using var doc = JsonDocument.Parse(body);
         return GraphQLRequest.Parse(doc.RootElement);
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                throw new RequestTooLargeException();
+            }
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static async Task WriteResult(HttpContext http, string mediaType, int status, ExecutionResult result)
@@ -241,4 +268,6 @@ internal static class GraphQLHttpHandler
     }
 
     private sealed class UnsupportedMediaTypeException : Exception;
+
+    private sealed class RequestTooLargeException : Exception;
 }

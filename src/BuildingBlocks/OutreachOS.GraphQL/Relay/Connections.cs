@@ -94,8 +94,10 @@ public static class Connections
     public static ConnectionWindow Window(ConnectionArguments args, int totalCount)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var start = OffsetOf(args.After) is { } a ? Math.Max(a + 1, 0) : 0;
-        var end = OffsetOf(args.Before) is { } b ? Math.Min(b, totalCount) : totalCount;
+        // In long arithmetic: a cursor at int.MaxValue plus one used to wrap to a negative start, clamped to 0, so the
+        // page after the last possible offset was the first page (with hasPreviousPage false).
+        long start = OffsetOf(args.After) is { } a ? a + 1L : 0;
+        long end = OffsetOf(args.Before) is { } b ? Math.Min(b, totalCount) : totalCount;
         start = Math.Min(start, totalCount);
         end = Math.Max(end, start);
         if (args.First is { } first)
@@ -108,7 +110,7 @@ public static class Connections
             start = Math.Max(start, end - last);
         }
 
-        return new ConnectionWindow(start, end - start, start > 0, end < totalCount);
+        return new ConnectionWindow((int)start, (int)(end - start), start > 0, end < totalCount);
     }
 
     /// <summary>Builds a page from items already fetched for <paramref name="window"/> (e.g. SQL OFFSET/LIMIT).</summary>
@@ -165,6 +167,7 @@ public static class ConnectionFieldExtensions
             configure?.Invoke(f);
         });
         type.FieldsSpec.FieldSpecs[^1].ConnectionNodeType = nodeType;
+        type.FieldsSpec.FieldSpecs[^1].ConnectionPageSize = maxPageSize;
         return type;
     }
 
@@ -204,8 +207,9 @@ public static class ConnectionFieldExtensions
             {
                 specs.Add(new ObjectTypeBuilder<object>(node + "Connection")
                     .Description($"A connection to a list of {node} items.")
-                    .Field("edges", $"[{node}Edge!]!", f => f.Description("A list of edges."))
-                    .Field("nodes", $"[{node}!]!", f => f.Description("The items of this page, without cursors."))
+                    // The connection field already multiplies its selections by the page size.
+                    .Field("edges", $"[{node}Edge!]!", f => f.Description("A list of edges.").ListSize(1))
+                    .Field("nodes", $"[{node}!]!", f => f.Description("The items of this page, without cursors.").ListSize(1))
                     .Field("pageInfo", "PageInfo!", f => f.Description("Information to aid in pagination."))
                     .Field("totalCount", "Int!", f => f.Description("The number of items in the whole connection."))
                     .Spec);

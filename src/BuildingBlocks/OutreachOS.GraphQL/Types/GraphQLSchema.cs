@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using OutreachOS.GraphQL.Execution;
 using OutreachOS.GraphQL.Language;
 
 namespace OutreachOS.GraphQL;
@@ -71,7 +71,10 @@ public sealed class GraphQLSchema
     internal FieldDefinition TypeNameMetaField { get; }
 
     // Parsed + validated documents, keyed by query text. Bounded so that arbitrary client queries cannot grow it forever.
-    internal ConcurrentDictionary<string, object> DocumentCache { get; } = new(StringComparer.Ordinal);
+    internal DocumentCache DocumentCache { get; } = new();
+
+    /// <summary>List sizes the query cost assumes for introspection fields, derived from this schema (computed once).</summary>
+    internal IReadOnlyDictionary<string, int> IntrospectionListSizes => field ??= Validation.QueryLimits.IntrospectionListSizes(this);
 
     public NamedType? GetType(string name) => _types.GetValueOrDefault(name);
 

@@ -202,6 +202,12 @@ public sealed class FieldDefinition
 
     public bool IsDeprecated => DeprecationReason is not null;
 
+    /// <summary>The number of items the query cost assumes this list field returns (null: the default).</summary>
+    internal int? ListSize { get; init; }
+
+    /// <summary>For a Relay connection field: its maximum page size, the items assumed without <c>first</c>/<c>last</c>.</summary>
+    internal int? ConnectionPageSize { get; init; }
+
     internal InputValueDefinition? GetArgument(string name)
     {
         foreach (var a in Arguments)

@@ -305,7 +305,7 @@ public sealed partial class SchemaBuilder
                         }
 
                         ft.FieldMap[f.Name] = new FieldDefinition(f.Name, f.Description, ftype, Args(f.Arguments, where),
-                            f.Resolver, f.DeprecationReason);
+                            f.Resolver, f.DeprecationReason) { ListSize = f.ListSize, ConnectionPageSize = f.ConnectionPageSize };
                     }
 
                     if (ft.FieldMap.Count == 0)

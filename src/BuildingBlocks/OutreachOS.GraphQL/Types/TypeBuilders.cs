@@ -56,6 +56,10 @@ internal sealed class FieldSpec(string name, string type)
     public Func<ResolveContext, ValueTask<object?>>? Resolver { get; set; }
 
     public string? ConnectionNodeType { get; set; }
+
+    public int? ConnectionPageSize { get; set; }
+
+    public int? ListSize { get; set; }
 }
 
 internal sealed class InputValueSpec(string name, string type)
@@ -250,6 +254,16 @@ public sealed class FieldBuilder<TSource>
         var spec = new InputValueSpec(name, type);
         configure?.Invoke(new InputValueBuilder(spec));
         _spec.Arguments.Add(spec);
+        return this;
+    }
+
+    /// <summary>How many items the query cost assumes this list field returns (its selections are counted that many
+    /// times); without it a list counts <see cref="ExecutionOptions.DefaultListSize"/> items. Use an upper bound where
+    /// there is one (e.g. 366 for a list of days) and a generous estimate where there is not.</summary>
+    public FieldBuilder<TSource> ListSize(int items)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(items);
+        _spec.ListSize = items;
         return this;
     }
 

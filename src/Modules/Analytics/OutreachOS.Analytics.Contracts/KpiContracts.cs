@@ -23,6 +23,10 @@ public sealed record KpiRange
 {
     public const int MaxDays = 366;
 
+    /// <summary>The latest <c>to</c> accepted: the queries step to the day (and month) after the range, which must exist
+    /// (<c>to</c> inside 9999-12-31 used to throw in <see cref="DateOnly.AddDays"/> and answer "Unexpected error.").</summary>
+    public static readonly DateTimeOffset MaxTo = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private KpiRange(DateTimeOffset from, DateTimeOffset to)
     {
         From = from;
@@ -52,6 +56,10 @@ public sealed record KpiRange
         if (to <= from)
         {
             throw new KpiRangeException("to", $"'to' ({to:O}) must be after 'from' ({from:O}).");
+        }
+        if (to > MaxTo)
+        {
+            throw new KpiRangeException("to", $"'to' ({to:O}) must not be later than {MaxTo:O}.");
         }
         if (to - from > TimeSpan.FromDays(MaxDays))
         {
