@@ -148,6 +148,7 @@ public sealed class UnsourcedClaimsCheckTests
     [InlineData("We help 2,000 teams.", "2k teams")]
     [InlineData("We help 2000 teams.", "2,000 teams")]
     [InlineData("We help 2,024 teams.", "2024 teams")]
+    [InlineData("We help 2,000 marketers.", "2000 marketers")]
     [InlineData("Since 2000 you ship from Chicago.", "Founded in 2000")]
     public void A_thousands_separated_count_is_sourced_by_the_same_count_in_any_notation(string body, string source)
     {

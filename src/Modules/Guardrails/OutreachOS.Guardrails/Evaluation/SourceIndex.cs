@@ -97,6 +97,11 @@ internal sealed class SourceIndex
                     break;
                 case MentionKind.Year:
                     _years.Add(mention.Value);
+                    if (mention.AlsoCount)
+                    {
+                        _counts.Add(mention.Value); // "2000 teams" sources "2,000 teams"; "in 2000" does not
+                    }
+
                     break;
                 case MentionKind.Percent:
                     _percents.Add(mention.Value);
@@ -226,12 +231,13 @@ internal sealed class SourceIndex
     /// <summary>
     /// A figure is sourced when a figure of the same kind and value appears in the sources (any notation), or when
     /// a source figure with decimals rounds to it ("39.7%" supports "40%"). A percentage needs a percentage and a
-    /// year a year; a bare number and an amount source each other ("2 million" and "$2M").
+    /// year a year; a bare number and an amount source each other ("2 million" and "$2M"). A year-like number
+    /// followed by a noun ("2000 teams") is both a year and a count; "2,000" is only a count.
     /// </summary>
     public bool HasFigure(Mention figure) => figure.Kind switch
     {
         MentionKind.Percent => _percents.Contains(figure.Value),
-        MentionKind.Year => _years.Contains(figure.Value),
+        MentionKind.Year => _years.Contains(figure.Value) || (figure.AlsoCount && (_counts.Contains(figure.Value) || _amounts.Contains(figure.Value))),
         MentionKind.Money or MentionKind.Number => _amounts.Contains(figure.Value) || _counts.Contains(figure.Value),
         _ => false,
     };
