@@ -161,6 +161,8 @@ public sealed class SafetyCheckTests
     [InlineData("Our deck lives at outreachly.studio.", "outreachly.studio")]
     [InlineData("Grab a time at tom.consulting/book-a-call.", "tom.consulting/book-a-call")]
     [InlineData("Slides: deck.outreachly.agency/q3?ref=mail", "deck.outreachly.agency/q3?ref=mail")]
+    [InlineData("A top-level domain newer than our list still counts with a path: meet.zorblat/abc", "meet.zorblat/abc")]
+    [InlineData("It is all on acme.com.Thanks for reading.", "acme.com")]
     public void A_bare_domain_with_any_top_level_domain_is_a_link(string body, string span)
     {
         var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedUrl);
