@@ -77,6 +77,9 @@ public sealed class UnsourcedClaimsCheckTests
     [InlineData("Notion switched to us in the spring.", "Notion")]
     [InlineData("Good question. Ramp depends on us for its SDR onboarding.", "Ramp")]
     [InlineData("Hi Sarah,\n\nGong relies on us.", "Gong")]
+    [InlineData("Stripe is a customer of ours.", "Stripe")]
+    [InlineData("Stripe has been using our drafts since spring.", "Stripe")]
+    [InlineData("Last spring Notion ran on our platform.", "Notion")]
     public void A_name_opening_a_sentence_before_a_reliance_verb_is_a_customer_claim(string body, string span)
     {
         var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, Sources)), RiskCodes.UnsourcedCustomer);
@@ -95,6 +98,10 @@ public sealed class UnsourcedClaimsCheckTests
     [InlineData("Nobody relies on us blindly.")]
     [InlineData("Stripe relies on us.", "Customers include Stripe and Ramp.")]
     [InlineData("Acme Logistics relies on its reps.")]
+    [InlineData("Our customers love the drafts.")]
+    [InlineData("Reps are using our drafts daily.")]
+    [InlineData("In Chicago, a customer asked me the same.")]
+    [InlineData("Acme Logistics is a customer of several carriers.")]
     public void A_common_word_or_a_sourced_customer_opening_a_sentence_is_not_an_unsourced_customer(string body, params string[] sources)
     {
         var input = WithSources(body, [.. Sources, .. sources]) with { LeadCompany = "Acme Logistics" };

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OutreachOS.Guardrails.Checks;
 using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Guardrails.Text;
 
@@ -24,6 +25,7 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _links = new(StringComparer.Ordinal);
     private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
+    private readonly Lazy<List<FoldedText>> _customers;
 
     private readonly string[] _sourceTexts;
     private readonly string? _firstName;
@@ -47,6 +49,7 @@ internal sealed class SourceIndex
         var all = TextNormalizer.Normalize(string.Join('\n', pieces));
         Lower = all.ToLowerInvariant();
         Folded = FoldedText.Create(all);
+        _customers = new(() => CustomerNames.PresentedIn(all).ConvertAll(FoldedText.Create)); // built only when a message names customers
 
         foreach (var word in Lexicon.Tokenize(all))
         {
@@ -169,30 +172,14 @@ internal sealed class SourceIndex
     public bool HasPhrase(string phrase) => PhraseHits(phrase).Any();
 
     /// <summary>
-    /// A name is sourced when it occurs within one source line written with its capitals (a proper noun "Ramp" is
-    /// not sourced by the common word in "rep ramp time"), on a line that matches <paramref name="line"/> when given
-    /// (e.g. a line that presents the name as a customer).
+    /// True when the sources present <paramref name="name"/> (or a name it is a word run of: "Goldman" in "Goldman
+    /// Sachs") as a customer or partner, in the phrase that names it as one: "Customers include Ramp" sources Ramp,
+    /// "We integrate with Salesforce" on the same line does not source Salesforce.
     /// </summary>
-    public bool HasName(string name, Regex? line = null)
+    public bool HasCustomer(string name)
     {
-        var nameWords = Lexicon.Tokenize(name);
-        foreach (var (start, length) in PhraseHits(name))
-        {
-            var text = Folded.Original;
-            if (!SameCapitals(nameWords, Lexicon.Tokenize(text.Substring(start, length))))
-            {
-                continue;
-            }
-
-            var from = text.LastIndexOfAny(LineBreaks, start) + 1;
-            var to = text.IndexOfAny(LineBreaks, start + length);
-            if (line is null || line.IsMatch(text.AsSpan(from, (to < 0 ? text.Length : to) - from)))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var folded = FoldedText.Fold(name);
+        return folded.Length > 0 && _customers.Value.Exists(c => c.Contains(folded));
     }
 
     /// <summary>True when <paramref name="name"/> is the lead's first name or a word run of the lead's company name.</summary>
@@ -294,10 +281,6 @@ internal sealed class SourceIndex
     /// <summary>Original-text ranges of <see cref="HasPhrase"/> hits (offsets into <c>Folded.Original</c>).</summary>
     private IEnumerable<(int Start, int Length)> PhraseHits(string phrase) =>
         Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny(LineBreaks));
-
-    private static bool SameCapitals(List<Word> name, List<Word> found) => name.Count == found.Count
-        ? name.Zip(found).All(p => !p.First.IsCapitalized || p.Second.IsCapitalized)
-        : name.Count == 0 || found.Count == 0 || !name[0].IsCapitalized || found[0].IsCapitalized;
 
     /// <summary>Source figures of one kind; one with decimals also supports its rounded value.</summary>
     private sealed class Figures
