@@ -122,23 +122,18 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex CustomerTrigger();
 
-    /// <summary>Every <see cref="NamesBeforeReliance"/> and <see cref="NamesBeforeCustomerNoun"/> match contains one of these.</summary>
+    /// <summary>Every <see cref="RelianceAfterNames"/> and <see cref="CustomerNounAfterNames"/> match contains one of these.</summary>
     public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our", "customer", "client", "partner");
 
-    // A list of capitalized words joined by spaces, commas, "and", "or" or "&", not right after "on", "using", "with",
-    // "in", "inside", "via" or "from", which name a tool ("teams on HubSpot use our drafts"), not a customer.
-    private const string NameList = """
-        (?<![\p{L}\p{N}])(?<!\b(?:on|using|with|in|inside|via|from)\s+)(?<names>(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s+)(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*)*)
-        """;
-
     /// <summary>
-    /// Names that come before a claim of reliance: "Ramp and Gong rely on us", "teams at Stripe use our drafts",
-    /// "Stripe runs on our platform", "Notion switched to us". The verb (and an auxiliary "is"/"are") is captured so
-    /// that a lone capitalized word opening a sentence can be judged by agreement: "Stripe relies on us" names one
-    /// company, "Recruiters rely on us" does not.
+    /// The claim after a list of names (found by <see cref="CustomerNames.ListBefore"/>): "[Ramp and Gong] rely on us",
+    /// "[teams at Stripe] use our drafts", "[Stripe] runs on our platform", "[Notion] switched to us". The verb (and an
+    /// auxiliary "is"/"are") is captured so that a lone capitalized word opening a sentence can be judged by
+    /// agreement: "Stripe relies on us" names one company, "Recruiters rely on us" does not. The match starts at the
+    /// whitespace right after a word, so no part of the text is scanned twice.
     /// </summary>
-    [GeneratedRegex(NameList + """
-        \s+(?:(?<aux>is|are|was|were|has|have|had)\s+(?:been\s+)?)?(?:all\s+|both\s+|already\s+|also\s+|now\s+)?
+    [GeneratedRegex("""
+        (?<=[\p{L}\p{N}'’.&-])\s+(?:(?<aux>is|are|was|were|has|have|had)\s+(?:been\s+)?)?(?:all\s+|both\s+|already\s+|also\s+|now\s+)?
         (?<verb>(?:rely|relies|relied|relying|depend|depends|depended|depending|count|counts|counted|counting|run|runs|ran|running|build|builds|built|building)\s+on
           |(?:switch|switches|switched|switching|move|moves|moved|moving|migrate|migrates|migrated|migrating)\s+(?:over\s+)?to
           |(?:partner|partners|partnered|partnering|sign|signs|signed|signing)\s+(?:up\s+)?with
@@ -146,20 +141,20 @@ internal static partial class ClaimPatterns
           |love|loves|loved|prefer|prefers|preferred)
         \s+(?:us|our)\b
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
-    public static partial Regex NamesBeforeReliance();
+    public static partial Regex RelianceAfterNames();
 
     /// <summary>
-    /// Names presented as customers or partners by a noun after them: "Ramp is a customer", "Ramp and Gong are both
-    /// customers of ours", "Stripe has been a client since 2021". An apposition ("Gong, a partner") is not read: "In
-    /// Chicago, a customer told me" would make Chicago one.
+    /// A customer or partner noun after a list of names: "[Ramp] is a customer", "[Ramp and Gong] are both customers
+    /// of ours", "[Stripe] has been a client since 2021". An apposition ("Gong, a partner") is not read: "In Chicago,
+    /// a customer told me" would make Chicago one.
     /// </summary>
-    [GeneratedRegex(NameList + """
-        \s+(?<aux>is|are|was|were|became|become|has\s+been|have\s+been)\s+(?:(?:also|both|all|now|already|still|long-?time|happy|paying|existing|early|design|reference|anchor|key|big|one\s+of|among|an?|our|my)\s+)*
+    [GeneratedRegex("""
+        (?<=[\p{L}\p{N}'’.&-])\s+(?<aux>is|are|was|were|became|become|has\s+been|have\s+been)\s+(?:(?:also|both|all|now|already|still|long-?time|happy|paying|existing|early|design|reference|anchor|key|big|one\s+of|among|an?|our|my)\s+)*
         (?:customers?|clients?|partners?)\b
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
-    public static partial Regex NamesBeforeCustomerNoun();
+    public static partial Regex CustomerNounAfterNames();
 
-    /// <summary>Every <see cref="CustomerCueBeforeNames"/>, <see cref="NamesBeforeReliance"/> or <see cref="NamesBeforeCustomerNoun"/> match in a source contains one of these.</summary>
+    /// <summary>Every <see cref="CustomerCueBeforeNames"/>, <see cref="RelianceAfterNames"/> or <see cref="CustomerNounAfterNames"/> match in a source contains one of these.</summary>
     public static readonly Anchors SourceCustomerAnchors = new(
         "customer", "client", "partner", "logo", "case stud", "testimonial", "reference", "users", " by ", "with", "helped", "power", " us", " our");
 

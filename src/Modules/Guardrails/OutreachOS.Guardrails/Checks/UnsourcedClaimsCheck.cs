@@ -108,23 +108,19 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         }
 
         HashSet<int>? sentenceStarts = null;
-        foreach (var pattern in (Regex[])[ClaimPatterns.NamesBeforeReliance(), ClaimPatterns.NamesBeforeCustomerNoun()])
+        foreach (var (claim, listStart) in CustomerNames.ClaimsAfterNames(part.Normalized))
         {
-            foreach (Match claim in pattern.Matches(part.Normalized))
+            var names = CustomerNames.ListFrom(part.Normalized, listStart).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
+            if (names is [var only] && !only.Text.Contains(' ', StringComparison.Ordinal)
+                && (sentenceStarts ??= SentenceInitialWordStarts(part)).Contains(only.Start)
+                && IsCommonSubject(only.Text, GrammaticalNumber(claim)))
             {
-                var list = claim.Groups["names"];
-                var names = CustomerNames.ListFrom(part.Normalized, list.Index).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
-                if (names is [var only] && !only.Text.Contains(' ', StringComparison.Ordinal)
-                    && (sentenceStarts ??= SentenceInitialWordStarts(part)).Contains(only.Start)
-                    && IsCommonSubject(only.Text, GrammaticalNumber(claim)))
-                {
-                    continue; // "Recruiters rely on us", "Everyone relies on us": a common word, capitalized only because it opens the sentence
-                }
+                continue; // "Recruiters rely on us", "Everyone relies on us": a common word, capitalized only because it opens the sentence
+            }
 
-                foreach (var name in names)
-                {
-                    ReportCustomer(part, sources, flags, claimed, name, part.Normalized[(list.Index + list.Length)..(claim.Index + claim.Length)]);
-                }
+            foreach (var name in names)
+            {
+                ReportCustomer(part, sources, flags, claimed, name, claim.Value);
             }
         }
     }

@@ -25,7 +25,7 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _links = new(StringComparer.Ordinal);
     private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
-    private readonly Lazy<List<FoldedText>> _customers;
+    private readonly Lazy<HashSet<string>> _customers;
 
     private readonly string[] _sourceTexts;
     private readonly string? _firstName;
@@ -49,7 +49,7 @@ internal sealed class SourceIndex
         var all = TextNormalizer.Normalize(string.Join('\n', pieces));
         Lower = all.ToLowerInvariant();
         Folded = FoldedText.Create(all);
-        _customers = new(() => CustomerNames.PresentedIn(all).ConvertAll(FoldedText.Create)); // built only when a message names customers
+        _customers = new(() => FoldedCustomerNames(all)); // built only when a message names customers
 
         foreach (var word in Lexicon.Tokenize(all))
         {
@@ -179,7 +179,27 @@ internal sealed class SourceIndex
     public bool HasCustomer(string name)
     {
         var folded = FoldedText.Fold(name);
-        return folded.Length > 0 && _customers.Value.Exists(c => c.Contains(folded));
+        return folded.Length > 0 && _customers.Value.Contains(folded);
+    }
+
+    /// <summary>The folded names presented as customers, with their runs of up to four words ("goldman" for "Goldman Sachs").</summary>
+    private static HashSet<string> FoldedCustomerNames(string sources)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in CustomerNames.PresentedIn(sources))
+        {
+            set.Add(FoldedText.Fold(name));
+            var words = Lexicon.Tokenize(name);
+            for (var i = 0; i < words.Count; i++)
+            {
+                for (var j = i; j < words.Count && j < i + 4; j++)
+                {
+                    set.Add(FoldedText.Fold(name[words[i].Start..words[j].End]));
+                }
+            }
+        }
+
+        return set;
     }
 
     /// <summary>True when <paramref name="name"/> is the lead's first name or a word run of the lead's company name.</summary>
