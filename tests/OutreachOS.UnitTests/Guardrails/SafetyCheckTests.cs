@@ -154,6 +154,37 @@ public sealed class SafetyCheckTests
     }
 
     [Theory]
+    [InlineData("Pick a slot at book.shop/x today.", "book.shop/x")]
+    [InlineData("Details are on acme.io, if useful.", "acme.io")]
+    [InlineData("Have a look at try.store before the call.", "try.store")]
+    [InlineData("Join me at meet.app/abc on Tuesday.", "meet.app/abc")]
+    [InlineData("Our deck lives at outreachly.studio.", "outreachly.studio")]
+    [InlineData("Grab a time at tom.consulting/book-a-call.", "tom.consulting/book-a-call")]
+    [InlineData("Slides: deck.outreachly.agency/q3?ref=mail", "deck.outreachly.agency/q3?ref=mail")]
+    [InlineData("A top-level domain newer than our list still counts with a path: meet.zorblat/abc", "meet.zorblat/abc")]
+    [InlineData("It is all on acme.com.Thanks for reading.", "acme.com")]
+    public void A_bare_domain_with_any_top_level_domain_is_a_link(string body, string span)
+    {
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedUrl);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Most teams wire it up with Node.js, e.g. for webhooks, i.e. on ASP.NET too.")]
+    [InlineData("Our v1.2 build reads report.pdf and notes.docx.")]
+    [InlineData("Vue.js/Nuxt.js teams and node.js/deno shops both use it.")]
+    [InlineData("The README.md and setup.py cover it.")]
+    [InlineData("It runs at 3.5x speed from 9 a.m. in the U.S. and hits No.1 on the list.")]
+    [InlineData("Pick a slot at book.shop/x today.", "Booking: book.shop/x")]
+    [InlineData("Details are on www.acme.io/.", "Site: acme.io")]
+    public void Dotted_words_file_names_and_sourced_links_are_not_unsourced_links(string body, params string[] sources)
+    {
+        var flags = Run<SafetyCheck>(Email(body) with { SourceTexts = [.. Sources, .. sources] });
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
     [InlineData("Write to chen@acme-logistics.com today.", "chen@acme-logistics.com")]
     [InlineData("Write to tom [at] outreachly [dot] com today.", "tom [at] outreachly [dot] com")]
     [InlineData("Write to tom (at) outreachly.com today.", "tom (at) outreachly.com")]

@@ -69,6 +69,109 @@ public sealed class UnsourcedClaimsCheckTests
     }
 
     [Theory]
+    [InlineData("Stripe relies on us for outbound.", "Stripe")]
+    [InlineData("Stripe uses us for every new rep.", "Stripe")]
+    [InlineData("Stripe trusts us with its outbound.", "Stripe")]
+    [InlineData("Stripe runs on our platform.", "Stripe")]
+    [InlineData("Stripe chose us last year.", "Stripe")]
+    [InlineData("Notion switched to us in the spring.", "Notion")]
+    [InlineData("Good question. Ramp depends on us for its SDR onboarding.", "Ramp")]
+    [InlineData("Hi Sarah,\n\nGong relies on us.", "Gong")]
+    [InlineData("Stripe is a customer of ours.", "Stripe")]
+    [InlineData("Stripe has been using our drafts since spring.", "Stripe")]
+    [InlineData("Last spring Notion ran on our platform.", "Notion")]
+    public void A_name_opening_a_sentence_before_a_reliance_verb_is_a_customer_claim(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, Sources)), RiskCodes.UnsourcedCustomer);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Teams rely on us for this.")]
+    [InlineData("Most teams rely on us for this.")]
+    [InlineData("Everyone relies on us for this.")]
+    [InlineData("Sales leaders rely on us for this.")]
+    [InlineData("Recruiters chose us for this.")]
+    [InlineData("Brokers switched to us last year.")]
+    [InlineData("Marketing relies on us for the first touch.")]
+    [InlineData("Nobody relies on us blindly.")]
+    [InlineData("Stripe relies on us.", "Customers include Stripe and Ramp.")]
+    [InlineData("Acme Logistics relies on its reps.")]
+    [InlineData("Our customers love the drafts.")]
+    [InlineData("Reps are using our drafts daily.")]
+    [InlineData("In Chicago, a customer asked me the same.")]
+    [InlineData("Acme Logistics is a customer of several carriers.")]
+    public void A_common_word_or_a_sourced_customer_opening_a_sentence_is_not_an_unsourced_customer(string body, params string[] sources)
+    {
+        var input = WithSources(body, [.. Sources, .. sources]) with { LeadCompany = "Acme Logistics" };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("Salesforce relies on us.", "Customers include Ramp. We integrate with Salesforce and HubSpot.", "Salesforce")]
+    [InlineData("We work with Salesforce.", "Our customer Ramp uses Salesforce.", "Salesforce")]
+    [InlineData("Trusted by HubSpot.", "Case study: Ramp moved off HubSpot in a week", "HubSpot")]
+    [InlineData("We work with Notion.", "Customers: Ramp; integrations: Notion, Slack", "Notion")]
+    [InlineData("We partner with Slack.", "Ramp is a customer and lives in Slack.", "Slack")]
+    public void Only_names_the_sources_present_as_customers_source_a_customer_claim(string body, string source, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(WithSources(body, source)), RiskCodes.UnsourcedCustomer);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Stripe, Ramp and Notion rely on us.", "Customers include Stripe, Ramp and Notion.")]
+    [InlineData("We work with Ramp.", "Our customer Ramp uses Salesforce.")]
+    [InlineData("Trusted by Gong and Ramp.", "Trusted by Gong and Ramp")]
+    [InlineData("Ramp relies on us.", "Ramp is a customer.")]
+    [InlineData("Ramp and Gong rely on us.", "Ramp and Gong are both customers of ours.")]
+    [InlineData("Ramp relies on us.", "Ramp uses our product every day.")]
+    [InlineData("Notion relies on us.", "Customer logos: Stripe, Notion")]
+    [InlineData("We work with Goldman Sachs.", "Clients such as Goldman Sachs and Brex signed in 2024.")]
+    [InlineData("We helped Brex.", "Customers include Ramp. We also helped Brex cut ramp time.")]
+    public void Names_presented_as_customers_in_their_own_phrase_source_a_customer_claim(string body, string source)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source)).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Theory]
+    [InlineData("We help 2,000 teams.", "Founded in 2000.", "2,000")]
+    [InlineData("We help 1,999 teams.", "Founded in 1999.", "1,999")]
+    [InlineData("We help 2,024 teams.", "Since 2024 the team grew.", "2,024")]
+    public void A_number_with_a_thousands_separator_is_a_count_that_a_year_does_not_source(string body, string source, string span)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source));
+        AssertSpan(Single(flags, RiskCodes.UnsourcedNumber), body, span);
+        Assert.DoesNotContain(flags, f => f.Code == RiskCodes.UnsourcedYear);
+    }
+
+    [Theory]
+    [InlineData("We help 2,000 teams.", "2000 teams")]
+    [InlineData("We help 2,000 teams.", "2,000")]
+    [InlineData("We help 2,000 teams.", "2 000 teams")]
+    [InlineData("We help 2,000 teams.", "2k teams")]
+    [InlineData("We help 2000 teams.", "2,000 teams")]
+    [InlineData("We help 2,024 teams.", "2024 teams")]
+    [InlineData("We help 2,000 marketers.", "2000 marketers")]
+    [InlineData("Since 2000 you ship from Chicago.", "Founded in 2000")]
+    public void A_thousands_separated_count_is_sourced_by_the_same_count_in_any_notation(string body, string source)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(WithSources(body, source))
+            .Where(f => f.Code is RiskCodes.UnsourcedNumber or RiskCodes.UnsourcedYear).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Fact]
+    public void A_count_does_not_source_a_year()
+    {
+        var body = "Since 2000 you ship from Chicago.";
+        AssertSpan(Single(Run<UnsourcedClaimsCheck>(WithSources(body, "2,000 teams")), RiskCodes.UnsourcedYear), body, "2000");
+    }
+
+    [Theory]
     [InlineData("Saw you just raised a new round.", "Freight brokerage for retailers around the Midwest.", "raised", RiskCodes.UnsourcedFunding)]
     [InlineData("Congrats on the new funding round!", "Refund automation for retailers.", "new funding", RiskCodes.UnsourcedFunding)]
     [InlineData("Congrats on being acquired by Flexport!", "Focus: lower customer acquisition cost", "being acquired", RiskCodes.UnsourcedFunding)]

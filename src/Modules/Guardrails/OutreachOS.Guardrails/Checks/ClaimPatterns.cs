@@ -122,27 +122,60 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex CustomerTrigger();
 
-    /// <summary>Every <see cref="NamesBeforeReliance"/> match contains one of these.</summary>
-    public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our");
+    /// <summary>Every <see cref="RelianceAfterNames"/> and <see cref="CustomerNounAfterNames"/> match contains one of these.</summary>
+    public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our", "customer", "client", "partner");
 
     /// <summary>
-    /// Names that come before the claim: "Ramp and Gong rely on us", "teams at Stripe use our drafts". The list is made
-    /// of capitalized words joined by spaces, commas, "and", "or" or "&amp;"; after "on", "using", "with" or "in" it
-    /// names a tool ("teams on HubSpot use our drafts"), not a customer.
+    /// The claim after a list of names (found by <see cref="CustomerNames.ListBefore"/>): "[Ramp and Gong] rely on us",
+    /// "[teams at Stripe] use our drafts", "[Stripe] runs on our platform", "[Notion] switched to us". The verb (and an
+    /// auxiliary "is"/"are") is captured so that a lone capitalized word opening a sentence can be judged by
+    /// agreement: "Stripe relies on us" names one company, "Recruiters rely on us" does not. The match starts at the
+    /// whitespace right after a word, so no part of the text is scanned twice.
     /// </summary>
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}])(?<!\b(?:on|using|with|in|inside|via|from)\s+)(?<names>(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s+)(?-i:[\p{Lu}\d])[\p{L}\p{N}'’.&-]*)*)
-        \s+(?:all\s+|both\s+|already\s+|also\s+)?
-        (?:(?:rely|relies|relied|depend|depends|count|counts)\s+on|use|uses|trust|trusts|chose|love|loves|switched\s+to)\s+(?:us|our)\b
+        (?<=[\p{L}\p{N}'’.&-])\s+(?:(?<aux>is|are|was|were|has|have|had)\s+(?:been\s+)?)?(?:all\s+|both\s+|already\s+|also\s+|now\s+)?
+        (?<verb>(?:rely|relies|relied|relying|depend|depends|depended|depending|count|counts|counted|counting|run|runs|ran|running|build|builds|built|building)\s+on
+          |(?:switch|switches|switched|switching|move|moves|moved|moving|migrate|migrates|migrated|migrating)\s+(?:over\s+)?to
+          |(?:partner|partners|partnered|partnering|sign|signs|signed|signing)\s+(?:up\s+)?with
+          |use|uses|used|using|trust|trusts|trusted|trusting|choose|chooses|chose|chosen|choosing|pick|picks|picked|select|selects|selected
+          |love|loves|loved|prefer|prefers|preferred)
+        \s+(?:us|our)\b
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
-    public static partial Regex NamesBeforeReliance();
+    public static partial Regex RelianceAfterNames();
 
     /// <summary>
-    /// A source line that presents the names on it as customers or partners ("Customer logos: Stripe", "Case study:
-    /// Ramp"). A name merely present in the input (the lead's tech stack, a keyword) is not the sender's customer.
+    /// A customer or partner noun after a list of names: "[Ramp] is a customer", "[Ramp and Gong] are both customers
+    /// of ours", "[Stripe] has been a client since 2021". An apposition ("Gong, a partner") is not read: "In Chicago,
+    /// a customer told me" would make Chicago one.
     /// </summary>
-    [GeneratedRegex(@"\b(?:customers?|clients?|case stud(?:y|ies)|logos?|partners?|partnered|partnerships?|testimonials?|references?|trusted by|used by|loved by|relied (?:up)?on by|(?:works?|worked|working) with|helped|powering|powers|(?:rely|relies) on (?:us|our))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    public static partial Regex CustomerCue();
+    [GeneratedRegex("""
+        (?<=[\p{L}\p{N}'’.&-])\s+(?<aux>is|are|was|were|became|become|has\s+been|have\s+been)\s+(?:(?:also|both|all|now|already|still|long-?time|happy|paying|existing|early|design|reference|anchor|key|big|one\s+of|among|an?|our|my)\s+)*
+        (?:customers?|clients?|partners?)\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex CustomerNounAfterNames();
+
+    /// <summary>Every <see cref="CustomerCueBeforeNames"/>, <see cref="RelianceAfterNames"/> or <see cref="CustomerNounAfterNames"/> match in a source contains one of these.</summary>
+    public static readonly Anchors SourceCustomerAnchors = new(
+        "customer", "client", "partner", "logo", "case stud", "testimonial", "reference", "users", " by ", "with", "helped", "power", " us", " our");
+
+    /// <summary>
+    /// A cue in a source after which a list of names are customers or partners: "Customers include", "Customer
+    /// logos:", "Case study:", "our customer", "clients such as", "trusted by", "we work with", "helped".
+    /// </summary>
+    [GeneratedRegex("""
+        \b(?:
+           (?:customers?|clients?|partners?|logos?|case\s+stud(?:y|ies)|testimonials?|references?|users)
+           (?:\s+(?:logos?|list|stories|story|wins?|includes?|included|including|like|such\s+as|are|is|was|were|from|e\.g\.?|incl\.?))*
+           (?:\s*[:–—-]\s*|\s+)
+          |(?:companies|brands|teams|organi[sz]ations|leaders|names)\s+(?:like|such\s+as|including)\s+
+          |(?:trusted|used|loved|chosen)\s+by\s+
+          |relied\s+(?:up)?on\s+by\s+
+          |(?:works?|worked|working)\s+with\s+
+          |partner(?:s|ed|ing)?\s+with\s+
+          |(?:helped|helps|helping|powering|powers)\s+
+        )
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex CustomerCueBeforeNames();
 
     /// <summary>A capitalized name of one or more words, e.g. "Goldman Sachs" or "Procter & Gamble".</summary>
     [GeneratedRegex(@"\G(?:the\s+)?(?<name>[\p{Lu}\d][\p{L}\p{N}'’.-]*(?:\s+(?:&\s+|of\s+)?[\p{Lu}\d][\p{L}\p{N}'’.-]*)*)", RegexOptions.CultureInvariant)]

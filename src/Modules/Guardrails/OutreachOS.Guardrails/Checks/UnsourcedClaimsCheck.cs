@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Guardrails.Evaluation;
@@ -94,7 +95,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         {
             foreach (Match trigger in ClaimPatterns.CustomerTrigger().Matches(part.Normalized))
             {
-                foreach (var name in NamesFrom(part.Normalized, trigger.Index + trigger.Length))
+                foreach (var name in CustomerNames.ListFrom(part.Normalized, trigger.Index + trigger.Length))
                 {
                     ReportCustomer(part, sources, flags, claimed, name, trigger.Value);
                 }
@@ -106,49 +107,81 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             return;
         }
 
-        foreach (Match claim in ClaimPatterns.NamesBeforeReliance().Matches(part.Normalized))
+        HashSet<int>? sentenceStarts = null;
+        foreach (var (claim, listStart) in CustomerNames.ClaimsAfterNames(part.Normalized))
         {
-            var list = claim.Groups["names"];
-            var names = NamesFrom(part.Normalized, list.Index).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
+            var names = CustomerNames.ListFrom(part.Normalized, listStart).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
             if (names is [var only] && !only.Text.Contains(' ', StringComparison.Ordinal)
-                && SentenceInitialWordStarts(part).Contains(only.Start))
+                && (sentenceStarts ??= SentenceInitialWordStarts(part)).Contains(only.Start)
+                && IsCommonSubject(only.Text, GrammaticalNumber(claim)))
             {
-                continue; // "Recruiters rely on us": a lone sentence-initial word tells us nothing by its capital letter
+                continue; // "Recruiters rely on us", "Everyone relies on us": a common word, capitalized only because it opens the sentence
             }
 
             foreach (var name in names)
             {
-                ReportCustomer(part, sources, flags, claimed, name, part.Normalized[(list.Index + list.Length)..(claim.Index + claim.Length)]);
+                ReportCustomer(part, sources, flags, claimed, name, claim.Value);
             }
         }
     }
 
-    /// <summary>The names of a list that starts at <paramref name="at"/>: "Stripe, Notion and Goldman Sachs".</summary>
-    private static List<(int Start, string Text)> NamesFrom(string text, int at)
+    private enum Number
     {
-        var names = new List<(int Start, string Text)>();
-        while (true)
+        Unknown,
+        Singular,
+        Plural,
+    }
+
+    /// <summary>The number the verb of a claim agrees with: "relies", "is" → singular; "rely", "are" → plural; "chose" → unknown.</summary>
+    private static Number GrammaticalNumber(Match claim)
+    {
+        var aux = claim.Groups["aux"];
+        var word = aux.Success ? aux.Value : claim.Groups["verb"].Value;
+        var space = word.AsSpan().IndexOfAny(' ', '\t', '\n');
+        return (space < 0 ? word : word[..space]).ToLowerInvariant() switch
         {
-            var name = ClaimPatterns.CapitalizedName().Match(text, at);
-            if (!name.Success)
-            {
-                break;
-            }
+            "is" or "was" or "has" or "became" => Number.Singular,
+            "are" or "were" or "have" or "become" => Number.Plural,
+            "relies" or "depends" or "counts" or "runs" or "builds" or "switches" or "moves" or "migrates" or "partners" or "signs"
+                or "uses" or "trusts" or "chooses" or "picks" or "selects" or "loves" or "prefers" => Number.Singular,
+            "rely" or "depend" or "count" or "run" or "build" or "switch" or "move" or "migrate" or "partner" or "sign"
+                or "use" or "trust" or "choose" or "pick" or "select" or "love" or "prefer" => Number.Plural,
+            _ => Number.Unknown,
+        };
+    }
 
-            var group = name.Groups["name"];
-            names.Add((group.Index, TrimPossessive(group.Value.TrimEnd('.', '’', '\''))));
-            at = name.Index + name.Length;
-            var separator = ClaimPatterns.NameSeparator().Match(text, at);
-            if (!separator.Success)
-            {
-                break;
-            }
-
-            at = separator.Index + separator.Length;
+    /// <summary>
+    /// Whether a lone word that opens a sentence before a customer claim is a common word rather than a company:
+    /// a stopword, generic word, pronoun or department ("Everyone", "Marketing"), the subject of a plural verb
+    /// ("Teams rely on us"), or a plural-looking word before a verb without agreement ("Brokers switched to us").
+    /// Any other word before a singular verb names a company ("Stripe relies on us", "Ramp is a customer"): a
+    /// singular common noun does not open an English sentence without an article.
+    /// </summary>
+    private static bool IsCommonSubject(string word, Number number)
+    {
+        var lower = word.ToLowerInvariant();
+        if (Lexicon.IsCommonCapitalized(word) || CommonSubjects.Contains(lower))
+        {
+            return true;
         }
 
-        return names;
+        return number switch
+        {
+            Number.Plural => true,
+            Number.Singular => false,
+            _ => lower.EndsWith('s') && !lower.EndsWith("ss", StringComparison.Ordinal) && !lower.EndsWith("us", StringComparison.Ordinal)
+                 && !lower.EndsWith("is", StringComparison.Ordinal),
+        };
     }
+
+    // Pronouns, quantifiers and departments that take a singular verb without an article ("Sales relies on us").
+    private static readonly FrozenSet<string> CommonSubjects = FrozenSet.ToFrozenSet(
+        ["everybody", "nobody", "somebody", "anybody", "none", "one", "each", "either", "neither", "several", "half", "plenty",
+         "dozens", "hundreds", "thousands", "millions", "sales", "marketing", "finance", "engineering", "support", "success",
+         "operations", "legal", "procurement", "security", "product", "design", "leadership", "management", "recruiting",
+         "hiring", "accounting", "compliance", "research", "growth", "dispatch", "logistics", "enablement", "staff",
+         "everything", "nothing", "something", "this", "that", "which", "who"],
+        StringComparer.Ordinal);
 
     /// <summary>"Both Ramp" → "Ramp".</summary>
     private static (int Start, string Text) TrimLeadingStopwords((int Start, string Text) name)
@@ -164,15 +197,16 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
     }
 
     /// <summary>
-    /// A customer or partner claim names a company the input must present as one (the lead itself is not a claim).
-    /// Names are matched with their capitals, so the common word "ramp" does not source "Ramp".
+    /// A customer or partner claim names a company the input must present as one, in the phrase that names it as a
+    /// customer (see <see cref="CustomerNames.PresentedIn"/>); the lead itself is not a claim. Source names are
+    /// capitalized, so the common word "ramp" does not source "Ramp".
     /// </summary>
     private static void ReportCustomer(
         MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed, (int Start, string Text) name, string trigger)
     {
         var (start, text) = name;
         if (text.Length == 0 || Lexicon.IsCommonCapitalized(text) || sources.IsLead(text) || Overlaps(claimed, start, text.Length)
-            || sources.HasName(text, ClaimPatterns.CustomerCue()))
+            || sources.HasCustomer(text))
         {
             return;
         }
@@ -267,7 +301,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         var unknown = new List<Word>();
         for (var k = first; k <= last; k++)
         {
-            var token = TrimPossessive(words[k].Text);
+            var token = CustomerNames.TrimPossessive(words[k].Text);
             if (!Lexicon.IsCommonCapitalized(token) && !sources.HasWord(token) && !token.All(char.IsDigit))
             {
                 unknown.Add(words[k]);
@@ -322,9 +356,6 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         var gap = text.AsSpan(from, to - from);
         return gap is " " or " & ";
     }
-
-    private static string TrimPossessive(string token) =>
-        token.EndsWith("'s", StringComparison.Ordinal) || token.EndsWith("’s", StringComparison.Ordinal) ? token[..^2] : token;
 
     private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OutreachOS.Guardrails.Checks;
 using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Guardrails.Text;
 
@@ -24,6 +25,7 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _links = new(StringComparer.Ordinal);
     private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
+    private readonly Lazy<HashSet<string>> _customers;
 
     private readonly string[] _sourceTexts;
     private readonly string? _firstName;
@@ -47,6 +49,7 @@ internal sealed class SourceIndex
         var all = TextNormalizer.Normalize(string.Join('\n', pieces));
         Lower = all.ToLowerInvariant();
         Folded = FoldedText.Create(all);
+        _customers = new(() => FoldedCustomerNames(all)); // built only when a message names customers
 
         foreach (var word in Lexicon.Tokenize(all))
         {
@@ -97,6 +100,11 @@ internal sealed class SourceIndex
                     break;
                 case MentionKind.Year:
                     _years.Add(mention.Value);
+                    if (mention.AlsoCount)
+                    {
+                        _counts.Add(mention.Value); // "2000 teams" sources "2,000 teams"; "in 2000" does not
+                    }
+
                     break;
                 case MentionKind.Percent:
                     _percents.Add(mention.Value);
@@ -164,30 +172,34 @@ internal sealed class SourceIndex
     public bool HasPhrase(string phrase) => PhraseHits(phrase).Any();
 
     /// <summary>
-    /// A name is sourced when it occurs within one source line written with its capitals (a proper noun "Ramp" is
-    /// not sourced by the common word in "rep ramp time"), on a line that matches <paramref name="line"/> when given
-    /// (e.g. a line that presents the name as a customer).
+    /// True when the sources present <paramref name="name"/> (or a name it is a word run of: "Goldman" in "Goldman
+    /// Sachs") as a customer or partner, in the phrase that names it as one: "Customers include Ramp" sources Ramp,
+    /// "We integrate with Salesforce" on the same line does not source Salesforce.
     /// </summary>
-    public bool HasName(string name, Regex? line = null)
+    public bool HasCustomer(string name)
     {
-        var nameWords = Lexicon.Tokenize(name);
-        foreach (var (start, length) in PhraseHits(name))
-        {
-            var text = Folded.Original;
-            if (!SameCapitals(nameWords, Lexicon.Tokenize(text.Substring(start, length))))
-            {
-                continue;
-            }
+        var folded = FoldedText.Fold(name);
+        return folded.Length > 0 && _customers.Value.Contains(folded);
+    }
 
-            var from = text.LastIndexOfAny(LineBreaks, start) + 1;
-            var to = text.IndexOfAny(LineBreaks, start + length);
-            if (line is null || line.IsMatch(text.AsSpan(from, (to < 0 ? text.Length : to) - from)))
+    /// <summary>The folded names presented as customers, with their runs of up to four words ("goldman" for "Goldman Sachs").</summary>
+    private static HashSet<string> FoldedCustomerNames(string sources)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in CustomerNames.PresentedIn(sources))
+        {
+            set.Add(FoldedText.Fold(name));
+            var words = Lexicon.Tokenize(name);
+            for (var i = 0; i < words.Count; i++)
             {
-                return true;
+                for (var j = i; j < words.Count && j < i + 4; j++)
+                {
+                    set.Add(FoldedText.Fold(name[words[i].Start..words[j].End]));
+                }
             }
         }
 
-        return false;
+        return set;
     }
 
     /// <summary>True when <paramref name="name"/> is the lead's first name or a word run of the lead's company name.</summary>
@@ -226,12 +238,13 @@ internal sealed class SourceIndex
     /// <summary>
     /// A figure is sourced when a figure of the same kind and value appears in the sources (any notation), or when
     /// a source figure with decimals rounds to it ("39.7%" supports "40%"). A percentage needs a percentage and a
-    /// year a year; a bare number and an amount source each other ("2 million" and "$2M").
+    /// year a year; a bare number and an amount source each other ("2 million" and "$2M"). A year-like number
+    /// followed by a noun ("2000 teams") is both a year and a count; "2,000" is only a count.
     /// </summary>
     public bool HasFigure(Mention figure) => figure.Kind switch
     {
         MentionKind.Percent => _percents.Contains(figure.Value),
-        MentionKind.Year => _years.Contains(figure.Value),
+        MentionKind.Year => _years.Contains(figure.Value) || (figure.AlsoCount && (_counts.Contains(figure.Value) || _amounts.Contains(figure.Value))),
         MentionKind.Money or MentionKind.Number => _amounts.Contains(figure.Value) || _counts.Contains(figure.Value),
         _ => false,
     };
@@ -288,10 +301,6 @@ internal sealed class SourceIndex
     /// <summary>Original-text ranges of <see cref="HasPhrase"/> hits (offsets into <c>Folded.Original</c>).</summary>
     private IEnumerable<(int Start, int Length)> PhraseHits(string phrase) =>
         Folded.FindAll(FoldedText.Fold(phrase)).Where(h => !Folded.Original.AsSpan(h.Start, h.Length).ContainsAny(LineBreaks));
-
-    private static bool SameCapitals(List<Word> name, List<Word> found) => name.Count == found.Count
-        ? name.Zip(found).All(p => !p.First.IsCapitalized || p.Second.IsCapitalized)
-        : name.Count == 0 || found.Count == 0 || !name[0].IsCapitalized || found[0].IsCapitalized;
 
     /// <summary>Source figures of one kind; one with decimals also supports its rounded value.</summary>
     private sealed class Figures

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 
 namespace OutreachOS.Guardrails.Text;
@@ -32,11 +33,12 @@ internal static partial class ContactFinder
 
         foreach (var m in urls)
         {
-            var value = m.Value.TrimEnd('.', ',', ';', ':', '!', '?');
-            if (!Inside(found, m.Index))
-            {
-                found.Add(new Contact(ContactKind.Url, m.Index, value.Length, value, NormalizeUrl(value)));
-            }
+            AddLink(found, text, m.Index, m.Length);
+        }
+
+        if (span.Contains('.'))
+        {
+            FindBareLinks(text, found);
         }
 
         foreach (var m in emails)
@@ -61,14 +63,7 @@ internal static partial class ContactFinder
         return found;
     }
 
-    // A bare domain ends in one of these (the top-level domains of UrlRegex): "calendly.com/tom", "bit.ly/3kQz",
-    // "outreachly.io". Anything else with a dot ("Node.js", "e.g.", "ASP.NET") is not taken for a link.
-    private static readonly SearchValues<string> UrlAnchors = SearchValues.Create(
-        ["http", "www.", ".com", ".net", ".org", ".io", ".co", ".ai", ".app", ".dev", ".me", ".ly", ".us", ".uk", ".de", ".fr",
-         ".eu", ".ca", ".au", ".in", ".so", ".xyz", ".info", ".biz", ".link", ".page", ".to", ".gl", ".gd", ".gy", ".at", ".cc",
-         ".tv", ".fm", ".gg", ".site", ".online", ".tech", ".pro", ".nl", ".es", ".it", ".se", ".ch", ".be", ".ie", ".nz"],
-        StringComparison.OrdinalIgnoreCase);
-
+    private static readonly SearchValues<string> UrlAnchors = SearchValues.Create(["http", "www."], StringComparison.OrdinalIgnoreCase);
     private static readonly SearchValues<string> SpelledAtAnchors = SearchValues.Create(
         ["[at", "(at", "{at", "<at", "[ at", "( at", " dot "], StringComparison.OrdinalIgnoreCase);
 
@@ -100,6 +95,139 @@ internal static partial class ContactFinder
         return end < 0 ? host : host[..end];
     }
 
+    private static void AddLink(List<Contact> found, string text, int start, int length)
+    {
+        var value = text.Substring(start, length).TrimEnd('.', ',', ';', ':', '!', '?');
+        if (value.Length > 0 && !Inside(found, start))
+        {
+            found.Add(new Contact(ContactKind.Url, start, value.Length, value, NormalizeUrl(value)));
+        }
+    }
+
+    /// <summary>
+    /// Bare links: a host of dot-separated labels (letters, digits, inner hyphens) whose last label is a top-level
+    /// domain written in lower case, with or without a path: "calendly.com/tom", "book.shop/x", "acme.io". The host
+    /// may not follow "@", ".", "_", "%", "+", "/" or "-" (an address's domain, a path) nor precede "@" or "_" (an
+    /// address's local part, an identifier). A linear scan over the dots: no regex backtracking on long dotted runs.
+    /// </summary>
+    private static void FindBareLinks(string text, List<Contact> found)
+    {
+        var at = text.IndexOf('.', StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            var start = at;
+            while (start > 0 && IsHostChar(text[start - 1]))
+            {
+                start--;
+            }
+
+            var end = at + 1;
+            while (end < text.Length && IsHostChar(text[end]))
+            {
+                end++;
+            }
+
+            var next = end;
+            if (start < at && (start == 0 || !IsBeforeHostExcluded(text[start - 1])) && (end == text.Length || text[end] is not ('@' or '_')))
+            {
+                next = TakeBareLink(text, found, start, end);
+            }
+
+            next = Math.Max(next, end); // past the whole token, so a trailing dot ("acme.io.") is not read again
+            at = next < text.Length ? text.IndexOf('.', next) : -1;
+        }
+    }
+
+    /// <summary>Reads one host-like token (text[start..end)); returns where the scan goes on.</summary>
+    private static int TakeBareLink(string text, List<Contact> found, int start, int end)
+    {
+        var token = text.AsSpan(start, end - start).TrimEnd(".-");
+        var hostEnd = start + token.Length;
+        var labels = token.Count('.') + 1;
+        if (labels < 2 || token[0] is '.' or '-' || !ValidLabels(token))
+        {
+            return end;
+        }
+
+        var lastDot = token.LastIndexOf('.');
+        var tld = token[(lastDot + 1)..];
+        var hasPath = hostEnd == end && end < text.Length && text[end] is '/' or '?' or '#';
+        var isLink = IsKnownTld(tld)
+            ? hasPath || !FileExtensionTlds.Contains(tld)
+            : hasPath && IsLowerAscii(tld) && tld.Length <= 24 && !FileExtensions.Contains(tld) && IsLowerHost(token);
+        if (!isLink)
+        {
+            // "acme.com.Next": a sentence run on after a link without its space.
+            var host = token[..lastDot];
+            var dot = host.LastIndexOf('.');
+            if (dot > 0 && char.IsUpper(tld[0]) && IsKnownTld(host[(dot + 1)..]) && !FileExtensionTlds.Contains(host[(dot + 1)..]))
+            {
+                AddLink(found, text, start, host.Length);
+            }
+
+            return end;
+        }
+
+        var linkEnd = hostEnd;
+        if (hasPath)
+        {
+            while (linkEnd < text.Length && !char.IsWhiteSpace(text[linkEnd]) && text[linkEnd] is not ('<' or '>' or '"' or '\'' or '(' or ')' or '[' or ']'))
+            {
+                linkEnd++;
+            }
+        }
+
+        AddLink(found, text, start, linkEnd - start);
+        return linkEnd;
+    }
+
+    private static bool IsHostChar(char c) => char.IsLetterOrDigit(c) || c is '.' or '-';
+
+    private static bool IsBeforeHostExcluded(char c) => c is '@' or '_' or '%' or '+' or '/';
+
+    private static bool ValidLabels(ReadOnlySpan<char> host)
+    {
+        foreach (var range in host.Split('.'))
+        {
+            var label = host[range];
+            if (label.Length == 0 || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsKnownTld(ReadOnlySpan<char> s) => IsLowerAscii(s) && TopLevelDomains.Lookup.Contains(s);
+
+    private static bool IsLowerAscii(ReadOnlySpan<char> s) => s.Length >= 2 && !s.ContainsAnyExceptInRange('a', 'z');
+
+    private static bool IsLowerHost(ReadOnlySpan<char> host)
+    {
+        foreach (var c in host)
+        {
+            if (char.IsUpper(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Real top-level domains that are far more often file extensions in prose ("README.md", "setup.py",
+    // "backup.zip"): without a path they are not taken for links; with one ("install.sh/docs") they are.
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> FileExtensionTlds = FrozenSet.ToFrozenSet(
+        ["md", "py", "rs", "sh", "pl", "pm", "zip", "mov", "tf"], StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Extensions that are not top-level domains: "node.js/deno" is a pair of runtimes, not a link with a path.
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> FileExtensions = FrozenSet.ToFrozenSet(
+        ["js", "ts", "jsx", "tsx", "mjs", "cjs", "json", "yaml", "yml", "xml", "csv", "tsv", "txt", "pdf", "doc", "docx", "xls",
+         "xlsx", "ppt", "pptx", "png", "jpg", "jpeg", "gif", "svg", "webp", "gz", "tar", "rar", "exe", "dll", "rb", "go", "java",
+         "kt", "cs", "cpp", "hpp", "php", "html", "htm", "css", "scss", "sql", "log", "ini", "cfg", "toml", "lock", "sln", "csproj"],
+        StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static bool Inside(List<Contact> found, int index)
     {
         foreach (var c in found)
@@ -113,17 +241,8 @@ internal static partial class ContactFinder
         return false;
     }
 
-    /// <summary>
-    /// A link with a scheme or "www.", or a bare domain with a common top-level domain written in lower case, with or
-    /// without a path; never the domain of an e-mail address.
-    /// </summary>
-    [GeneratedRegex("""
-        \b(?:https?://|www\.)[^\s<>"'()\[\]]+
-        |(?<![\p{L}\p{N}@._%+/-])
-         [\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*
-         \.(?-i:com|net|org|io|co|ai|app|dev|me|ly|us|uk|de|fr|eu|ca|au|in|so|xyz|info|biz|link|page|to|gl|gd|gy|at|cc|tv|fm|gg|site|online|tech|pro|nl|es|it|se|ch|be|ie|nz)
-         (?![\p{L}\p{N}@_-])(?:[/?#][^\s<>"'()\[\]]*)?
-        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    /// <summary>A link with a scheme or "www.", up to the next space, quote or bracket.</summary>
+    [GeneratedRegex("""\b(?:https?://|www\.)[^\s<>"'()\[\]]+""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UrlRegex();
 
     /// <summary>An address written out against scrapers: "tom [at] outreachly [dot] com", "tom (at) outreachly.com", "tom at outreachly dot com".</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -26,6 +27,9 @@ internal sealed record Mention(MentionKind Kind, int Start, int Length, string T
 
     /// <summary>Year attached to a date mention ("March 5, 2024"), if any.</summary>
     public decimal? Year { get; init; }
+
+    /// <summary>A year-like number that may also be a count ("2000 teams"): sourced by, and sourcing, either.</summary>
+    public bool AlsoCount { get; init; }
 
     /// <summary>Spelled-out quantities ("forty percent") are recognised in the message only with a unit.</summary>
     public bool Spelled { get; init; }
@@ -83,7 +87,7 @@ internal static partial class Quantities
 
         foreach (Match m in NumberRegex().Matches(text))
         {
-            if (Overlaps(taken, m.Index, m.Length) || ToNumber(m) is not { } number)
+            if (Overlaps(taken, m.Index, m.Length) || ToNumber(text, m) is not { } number)
             {
                 continue;
             }
@@ -121,7 +125,7 @@ internal static partial class Quantities
     private static readonly SearchValues<string> SpelledUnits = SearchValues.Create(
         ["percent", "per cent", "thousand", "million", "billion", "times", "fold"], StringComparison.OrdinalIgnoreCase);
 
-    private static Mention? ToNumber(Match m)
+    private static Mention? ToNumber(string text, Match m)
     {
         var num = m.Groups["num"].Value;
         var digits = num.Replace(",", string.Empty, StringComparison.Ordinal).Replace(" ", string.Empty, StringComparison.Ordinal);
@@ -143,12 +147,52 @@ internal static partial class Quantities
 
         var value = mantissa * Multiplier(mult);
         var isMoney = m.Groups["cur"].Success || m.Groups["cursuf"].Success;
+        // Only four plain digits can be a year: "2,024", "2 024" and "2.024" are counts.
         var kind = m.Groups["pct"].Success ? MentionKind.Percent
             : isMoney ? MentionKind.Money
-            : plain && num.Length == 4 && value is >= 1900 and <= 2100 ? MentionKind.Year // "2,024" is not a year
+            : plain && num.Length == 4 && value is >= 1900 and <= 2100 ? MentionKind.Year
             : MentionKind.Number;
-        return new Mention(kind, m.Index, m.Length, m.Value, value, mantissa, null);
+        return new Mention(kind, m.Index, m.Length, m.Value, value, mantissa, null)
+        {
+            AlsoCount = kind == MentionKind.Year && CountsSomething(text, m.Index + m.Length),
+        };
     }
+
+    /// <summary>
+    /// "2000 teams": a year-like number followed by a word that is not a stopword ("since 2019 you", "2023 and 2024")
+    /// may just as well count that word, so it is read as a year and as a count.
+    /// </summary>
+    private static bool CountsSomething(string text, int end)
+    {
+        var i = end;
+        if (i < text.Length && text[i] == '+')
+        {
+            i++; // "2000+ teams"
+        }
+
+        if (i + 1 >= text.Length || text[i] != ' ' || !char.IsLetter(text[i + 1]))
+        {
+            return false;
+        }
+
+        var start = ++i;
+        while (i < text.Length && (char.IsLetter(text[i]) || text[i] is '\'' or '’' or '-'))
+        {
+            i++;
+        }
+
+        if (i < text.Length && char.IsDigit(text[i]))
+        {
+            return false; // "2024 Q3"
+        }
+
+        var word = text[start..i].ToLowerInvariant();
+        return !Lexicon.IsStopword(word) && !MonthNames.Contains(word);
+    }
+
+    private static readonly FrozenSet<string> MonthNames = FrozenSet.ToFrozenSet(
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+         "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"], StringComparer.Ordinal);
 
     private static Mention? ToDate(Match m)
     {
