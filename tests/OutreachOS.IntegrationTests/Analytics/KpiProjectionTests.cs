@@ -183,11 +183,11 @@ public sealed class KpiProjectionTests
         await ledger.SettleAsync(org, early, 4, default);
         clock.Set(new DateTimeOffset(2026, 11, 30, 23, 59, 0, TimeSpan.Zero));
         var late = Guid.NewGuid();
-        await ledger.ReserveAsync(org, late, 90, "big batch", default);     // 6 left: LOW
+        await ledger.ReserveAsync(org, late, 90, "big batch", default);     // held: 6 left
         var failed = Guid.NewGuid();
-        await ledger.ReserveAsync(org, failed, 2, "generation", default);   // 4 left: CRITICAL
+        await ledger.ReserveAsync(org, failed, 2, "generation", default);   // held: 4 left, but refunded below
         clock.Set(new DateTimeOffset(2026, 12, 1, 0, 0, 30, TimeSpan.Zero));
-        await ledger.SettleAsync(org, late, 90, default);                   // charged to November
+        await ledger.SettleAsync(org, late, 90, default);                   // charged to November: 6 consumed-left, LOW
         await ledger.RefundAsync(org, failed, "model call failed", default);
         clock.Set(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
         var december = Guid.NewGuid();
@@ -209,7 +209,8 @@ public sealed class KpiProjectionTests
         Assert.Equal(decemberBalance.Consumed, trend.Where(d => d.Day.StartsWith("2026-12", StringComparison.Ordinal)).Sum(d => d.Consumed));
         // The late settlement lands on November's last day; the refund charges nothing.
         Assert.Equal(("2026-11-30", 90, novemberBalance.Available), (trend[1].Day, trend[1].Consumed, trend[1].Balance));
-        Assert.Equal(["LOW", "CRITICAL"], trend[1].Alerts);
+        // Alerts follow consumption: 94 of 100 consumed is LOW; the refunded reservation never made it CRITICAL.
+        Assert.Equal(["LOW"], trend[1].Alerts);
         Assert.Equal(("2026-12-01", 7, decemberBalance.Available), (trend[2].Day, trend[2].Consumed, trend[2].Balance));
         Assert.Empty(trend[2].Alerts);
         Assert.Equal(decemberBalance.Available, trend[3].Balance);
