@@ -63,6 +63,33 @@ public sealed class SuppressionTests
     }
 
     [Fact]
+    public async Task With_RequireLeadEmail_a_lead_without_an_address_is_refused_naming_the_field_and_nothing_is_written_or_charged()
+    {
+        await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Generation:RequireLeadEmail"] = "true" });
+        var (admin, tenant) = await OrganizationAsync(app, "Strict");
+        var before = await AvailableAsync(admin);
+
+        foreach (var missing in new string?[] { null, "", "   " })
+        {
+            var problem = await ProblemAsync(await admin.PostAsync("/personalize", PersonalizeBody(missing)), HttpStatusCode.BadRequest);
+            Assert.Contains("do-not-contact", problem.GetProperty("errors").GetProperty("lead.email")[0].GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await StreamCountAsync(app, tenant, "personalization"));
+        Assert.Equal(before, await AvailableAsync(admin));
+
+        // With an address it is served (and checked against the list).
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/personalize", PersonalizeBody("sarah.chen@acmelogistics.test"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_RequireLeadEmail_a_lead_without_an_address_is_served_as_before()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Lenient");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/personalize", PersonalizeBody(null))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_suppressed_lead_gets_nothing_generated_or_charged_until_an_admin_lifts_it()
     {
         await using var app = await OutreachApp.StartAsync();

@@ -26,6 +26,22 @@ public sealed class PersonalizeValidationTests
         return problem.ProblemDetails.Errors;
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void When_the_deployment_requires_lead_email_a_missing_one_is_named(string? email)
+    {
+        var request = WithLead(l => l with { Email = email });
+        var problem = Assert.IsType<ValidationProblem>(PersonalizeValidation.Validate(request, requireEmail: true).ToProblem());
+        Assert.Contains("do-not-contact", Assert.Single(problem.ProblemDetails.Errors["lead.email"]), StringComparison.Ordinal);
+        Assert.False(PersonalizeValidation.Validate(WithLead(l => l with { Email = "sarah@acme.test" }), requireEmail: true).Any);
+        if (email is null)
+        {
+            Assert.DoesNotContain("lead.email", Errors(request).Keys); // optional by default
+        }
+    }
+
     [Fact]
     public void The_rich_request_is_valid()
     {

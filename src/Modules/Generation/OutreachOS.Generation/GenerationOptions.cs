@@ -31,6 +31,12 @@ internal sealed record GenerationOptions(
     /// </summary>
     public IReadOnlyList<string> ReplayModels { get; init; } = [];
 
+    /// <summary>
+    /// <c>Generation:RequireLeadEmail</c> (false): when true, <c>lead.email</c> is required on <c>/personalize</c>, so that
+    /// no outreach is written for a lead the do-not-contact list (ADR 0031) could not be checked against.
+    /// </summary>
+    public bool RequireLeadEmail { get; init; }
+
     public static GenerationOptions From(IConfiguration configuration)
     {
         var s = configuration.GetSection("Generation");
@@ -46,6 +52,7 @@ internal sealed record GenerationOptions(
         {
             AbandonedAfter = configuration.GetValue<TimeSpan?>("Credits:ReservationTimeout") ?? new CreditOptions().ReservationTimeout,
             ReplayModels = ReadReplayModels(s, llm),
+            RequireLeadEmail = s.GetValue("RequireLeadEmail", false),
         };
         if (options.CreditsPerVariant < 0)
         {

@@ -28,7 +28,7 @@ internal sealed class PersonalizationService(
 {
     public async Task<IResult> PersonalizeAsync(Caller caller, PersonalizeRequest request, string? idempotencyKey, CancellationToken ct)
     {
-        var errors = IdempotentRequests.Check(idempotencyKey, PersonalizeValidation.Validate(request));
+        var errors = IdempotentRequests.Check(idempotencyKey, PersonalizeValidation.Validate(request, options.RequireLeadEmail));
         if (errors.Any)
         {
             return errors.ToProblem();

@@ -12,7 +12,9 @@ internal static class PersonalizeValidation
     public const int MinWords = 20; // greeting + one reason + a call to action do not fit in fewer
     public const int MaxWords = 1000;
 
-    public static FieldErrors Validate(PersonalizeRequest r)
+    /// <param name="requireEmail"><c>Generation:RequireLeadEmail</c>: a lead without an address cannot be checked against
+    /// the do-not-contact list, and the organization asked that none be written for.</param>
+    public static FieldErrors Validate(PersonalizeRequest r, bool requireEmail = false)
     {
         var e = new FieldErrors();
         if (r.Channel is null)
@@ -50,7 +52,11 @@ internal static class PersonalizeValidation
             {
                 e.Add("lead.domain", "must be a domain name such as example.com");
             }
-            if (r.Lead.Email is not null && !EmailAddresses.IsValid(r.Lead.Email.Trim()))
+            if (requireEmail && string.IsNullOrWhiteSpace(r.Lead.Email))
+            {
+                e.Add("lead.email", "is required: this deployment checks every lead against the do-not-contact list (Generation:RequireLeadEmail)");
+            }
+            else if (r.Lead.Email is not null && !EmailAddresses.IsValid(r.Lead.Email.Trim()))
             {
                 e.Add("lead.email", "must be an e-mail address");
             }
