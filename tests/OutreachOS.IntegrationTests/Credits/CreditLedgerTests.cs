@@ -198,6 +198,32 @@ public sealed class CreditLedgerTests
     }
 
     [Fact]
+    public async Task A_tier_downgrade_below_what_is_consumed_raises_the_alerts_at_the_first_refusal_once()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        h.Plans.Tiers[OrgA] = "PRO";
+        var big = Guid.NewGuid();
+        await h.Ledger.ReserveAsync(OrgA, big, 300, "batch", default);
+        await h.Ledger.SettleAsync(OrgA, big, 300, default); // 4,700 of 5,000 left: no alert
+        async Task<List<CreditAlertRaised>> Alerts() => (await h.EventsAsync(OrgA, "2026-11")).OfType<CreditAlertRaised>().ToList();
+        Assert.Empty(await Alerts());
+
+        // Downgraded to FREE (100): 300 consumed, nothing can be reserved, and no settlement will come to say so.
+        h.Plans.Tiers[OrgA] = "FREE";
+        var refused = await Assert.ThrowsAsync<InsufficientCreditsException>(() => h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 1, "more", default));
+        Assert.Equal((-200, CreditAlertLevel.Exhausted), (refused.Balance.Available, refused.Balance.Alert)); // the balance shows the overdraft
+        var alerts = await Alerts();
+        Assert.Equal([CreditAlertLevel.Low, CreditAlertLevel.Critical, CreditAlertLevel.Exhausted], alerts.Select(a => a.Level));
+        Assert.All(alerts, a => Assert.Equal((0, 100), (a.Available, a.Allowance)));
+        Assert.DoesNotContain((await h.EventsAsync(OrgA, "2026-11")).OfType<CreditsReserved>(), r => r.Reason == "more");
+
+        // Later refusals record nothing more.
+        var version = (await h.Store.GetStreamAsync(OrgA, "credits-2026-11"))!.Version;
+        await Assert.ThrowsAsync<InsufficientCreditsException>(() => h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 1, "more", default));
+        Assert.Equal(version, (await h.Store.GetStreamAsync(OrgA, "credits-2026-11"))!.Version);
+    }
+
+    [Fact]
     public async Task Organizations_see_only_their_own_reservations_even_with_the_same_reservation_id()
     {
         await using var h = await CreditsHarness.CreateAsync();

@@ -99,6 +99,23 @@ public sealed class CreditLedgerDeciderTests
     }
 
     [Fact]
+    public void A_refusal_raises_only_what_consumption_has_crossed_and_not_yet_raised()
+    {
+        // Held, not consumed: a refusal raises nothing.
+        Assert.Empty(ReserveCreditsDecider.OnRefusal(Reserve(B, 1), Given(Reserved(A, 100)), AlertThresholds.Default));
+        // 300 consumed against an allowance now of 100 (a downgrade): all three, once.
+        var consumed = Given(Reserved(A, 300), new CreditsSettled(A, 300, 300, 0, T0));
+        Assert.Equal(
+        [
+            new CreditAlertRaised(CreditAlertLevel.Low, 0, 100, T0),
+            new CreditAlertRaised(CreditAlertLevel.Critical, 0, 100, T0),
+            new CreditAlertRaised(CreditAlertLevel.Exhausted, 0, 100, T0),
+        ], ReserveCreditsDecider.OnRefusal(Reserve(B, 1), consumed, AlertThresholds.Default));
+        var raised = CreditLedgerState.Fold([Reserved(A, 300), new CreditsSettled(A, 300, 300, 0, T0), .. ReserveCreditsDecider.OnRefusal(Reserve(B, 1), consumed, AlertThresholds.Default)]);
+        Assert.Empty(ReserveCreditsDecider.OnRefusal(Reserve(B, 1), raised, AlertThresholds.Default));
+    }
+
+    [Fact]
     public void Just_above_twenty_percent_raises_nothing()
     {
         Assert.Equal([new CreditsSettled(A, 79, 79, 0, T0)], Settle(A, 79, Given(Reserved(A, 79))));

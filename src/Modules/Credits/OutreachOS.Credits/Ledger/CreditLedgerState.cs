@@ -67,6 +67,17 @@ internal sealed record AlertThresholds(int LowPercent, int CriticalPercent)
         return (long)available * 100 <= (long)allowance * LowPercent ? CreditAlertLevel.Low : CreditAlertLevel.None;
     }
 
+    /// <summary>
+    /// The alerts that consumption has earned and that were not raised this period: every level crossed by
+    /// <paramref name="consumed"/> of <paramref name="allowance"/>, mildest first, with the credits left (never below 0).
+    /// </summary>
+    public CreditAlertRaised[] NotYetRaised(CreditLedgerState s, int consumed, int allowance, DateTimeOffset at)
+    {
+        var left = allowance - consumed;
+        return [.. Reached(LevelFor(left, allowance)).Where(l => !s.AlertsRaised.Contains(l))
+            .Select(l => new CreditAlertRaised(l, Math.Max(left, 0), allowance, at))];
+    }
+
     /// <summary>Every level at or below the current one, mildest first (jumping to 0 crosses all three).</summary>
     public static IEnumerable<CreditAlertLevel> Reached(CreditAlertLevel level)
     {

@@ -247,7 +247,8 @@ internal sealed class PostgresCreditLedger(
                 states[key] = events.Aggregate(states[key], CreditLedgerState.Evolve);
                 ledgerEvents[key].AddRange(events);
                 callers.AddRange(appends.Where(a => a.Events.Count > 0));
-                outcomes[i] = (result, null);
+                // A refusal that records events (alerts) is an outcome with an error, handed over after the commit.
+                outcomes[i] = result is Exception refused ? (null, refused) : (result, null);
             }
             catch (Exception e) when (e is InsufficientCreditsException or CreditReservationNotFoundException or ArgumentOutOfRangeException)
             {
@@ -362,7 +363,17 @@ internal sealed class PostgresCreditLedger(
             var credits = creditsFor(balance);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(credits);
             var command = new ReserveCredits(ReservationId, credits, reason, tier, Period, allowance, At, expiresAt);
-            var events = ReserveCreditsDecider.Decide(command, state, thresholds);
+            object[] events;
+            try
+            {
+                events = ReserveCreditsDecider.Decide(command, state, thresholds);
+            }
+            catch (InsufficientCreditsException refused) when (ReserveCreditsDecider.OnRefusal(command, state, thresholds) is { Length: > 0 } alerts)
+            {
+                // Refused, but with alerts to record: they are appended with the group and the caller still gets the refusal.
+                Created = false;
+                return (alerts, refused, []);
+            }
             var after = events.Aggregate(state, CreditLedgerState.Evolve);
             var reservation = new CreditReservation(ReservationId, credits, Balances.Of(tier, Period, allowance, after, thresholds));
             Created = true;

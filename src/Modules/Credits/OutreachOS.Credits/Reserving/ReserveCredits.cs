@@ -23,4 +23,12 @@ internal static class ReserveCreditsDecider
         // No alert here: a reservation may yet be refunded. Alerts follow what is consumed (SettleReservationDecider).
         return [new CreditsReserved(c.ReservationId, c.Credits, c.Reason, c.At, c.ExpiresAt)];
     }
+
+    /// <summary>
+    /// What a refused reservation records: nothing, unless the allowance fell below the alert levels of what is already
+    /// consumed without a settlement crossing them (a tier downgrade mid-month). No settlement would ever report that
+    /// exhaustion, since nothing more can be reserved; the refusal that meets it raises those levels, once.
+    /// </summary>
+    public static object[] OnRefusal(ReserveCredits c, CreditLedgerState s, AlertThresholds thresholds) =>
+        thresholds.NotYetRaised(s, s.Consumed, c.Allowance, c.At);
 }

@@ -23,18 +23,10 @@ internal static class SettleReservationDecider
         {
             throw new ArgumentOutOfRangeException(nameof(c), c.UsedCredits, $"Used credits must be between 0 and the {r.Credits} reserved.");
         }
-        var events = new List<object> { new CreditsSettled(r.Id, r.Credits, c.UsedCredits, r.Credits - c.UsedCredits, c.At) };
         // Alerts follow consumption, not reservations: a reservation that is refunded never consumed anything, and an alert
         // raised for it would be false (and, raised once per month, would hide the real crossing later). Every level
         // crossed and not yet raised this month is raised once (a jump straight to 0 raises all three).
-        var left = c.Allowance - (s.Consumed + c.UsedCredits);
-        foreach (var level in AlertThresholds.Reached(thresholds.LevelFor(left, c.Allowance)))
-        {
-            if (!s.AlertsRaised.Contains(level))
-            {
-                events.Add(new CreditAlertRaised(level, Math.Max(left, 0), c.Allowance, c.At));
-            }
-        }
-        return [.. events];
+        return [new CreditsSettled(r.Id, r.Credits, c.UsedCredits, r.Credits - c.UsedCredits, c.At),
+            .. thresholds.NotYetRaised(s, s.Consumed + c.UsedCredits, c.Allowance, c.At)];
     }
 }
