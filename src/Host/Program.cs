@@ -114,7 +114,7 @@ builder.Services.AddAuthorizationBuilder()
         .RequireClaim(TenancyHttpContextExtensions.RoleClaim, TenancyHttpContextExtensions.AdminRole));
 builder.Services.AddOpenApi(o => o.AddOpenApiSecurity());
 builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
-var maxBody = builder.Configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);
+var maxBody = RequestSizeLimit.MaxBytes(builder.Configuration);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
 builder.AddOutreachTelemetry();
 builder.AddApiRateLimits();

@@ -6,6 +6,9 @@ namespace OutreachOS.Host.Hosting;
 /// </summary>
 internal static class RequestSizeLimit
 {
+    /// <summary><c>Http:MaxRequestBodyBytes</c> (1 MiB): the one body limit of the host (Kestrel, this middleware, /graphql).</summary>
+    public static long MaxBytes(IConfiguration configuration) => configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);
+
     public static IApplicationBuilder UseRequestSizeLimit(this IApplicationBuilder app, long maxBytes) =>
         app.Use(async (http, next) =>
         {

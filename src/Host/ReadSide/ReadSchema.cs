@@ -5,6 +5,7 @@ using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Credits.Contracts;
 using OutreachOS.GraphQL;
+using OutreachOS.Host.Hosting;
 using OutreachOS.Host.Organizations;
 
 namespace OutreachOS.Host.ReadSide;
@@ -270,7 +271,7 @@ internal static partial class ReadSchema
         app.MapGraphQL("/graphql", Build(), o =>
         {
             o.ContextFactory = http => new ValueTask<object?>(new GraphQLRequestContext(http.GetCaller(), http.RequestServices));
-            o.MaxRequestBodyBytes = configuration.GetValue<long>("Http:MaxRequestBodyBytes", 1_048_576);
+            o.MaxRequestBodyBytes = RequestSizeLimit.MaxBytes(configuration);
             o.Execution = limits with
             {
                 // The client only sees "Unexpected error." (internals must not leak), so the log is the only place the

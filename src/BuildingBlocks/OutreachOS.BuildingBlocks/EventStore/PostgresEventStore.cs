@@ -605,33 +605,31 @@ internal sealed class PostgresEventStore(
             row.Data, metadata, now, row.Hash, row.Event.Data, deserialize: null);
     }
 
-    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
-        DateTimeOffset? until = null, CancellationToken ct = default)
-    {
-        await using var cmd = dataSource.CreateCommand($"""
-            SELECT {Columns} FROM oos.events
-            WHERE tenant_id = @t AND stream_id = @s AND (@v::bigint IS NULL OR version <= @v) AND (@u::timestamptz IS NULL OR created_at <= @u)
-            ORDER BY version
-            """);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("s", streamId);
-        cmd.Parameters.Add(new NpgsqlParameter("v", NpgsqlDbType.Bigint) { Value = (object?)toVersion ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.TimestampTz) { Value = (object?)until ?? DBNull.Value });
-        return await ReadEventsAsync(cmd, ct);
-    }
+    public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
+        DateTimeOffset? until = null, CancellationToken ct = default) =>
+        ReadStreamAsync(dataSource.CreateCommand(), tenantId, streamId, toVersion, until, ct);
 
-    public async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, long? toVersion = null,
-        CancellationToken ct = default)
+    public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, long? toVersion = null,
+        CancellationToken ct = default) =>
+        ReadStreamAsync(new NpgsqlCommand(null, transaction.Connection, transaction), tenantId, streamId, toVersion, until: null, ct);
+
+    /// <summary>One stream's events up to a version and/or a time, on <paramref name="cmd"/>'s connection (disposed here).</summary>
+    private async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlCommand cmd, Guid tenantId, string streamId, long? toVersion,
+        DateTimeOffset? until, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"""
-            SELECT {Columns} FROM oos.events
-            WHERE tenant_id = @t AND stream_id = @s AND (@v::bigint IS NULL OR version <= @v)
-            ORDER BY version
-            """, transaction.Connection, transaction);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("s", streamId);
-        cmd.Parameters.Add(new NpgsqlParameter("v", NpgsqlDbType.Bigint) { Value = (object?)toVersion ?? DBNull.Value });
-        return await ReadEventsAsync(cmd, ct);
+        await using (cmd)
+        {
+            cmd.CommandText = $"""
+                SELECT {Columns} FROM oos.events
+                WHERE tenant_id = @t AND stream_id = @s AND (@v::bigint IS NULL OR version <= @v) AND (@u::timestamptz IS NULL OR created_at <= @u)
+                ORDER BY version
+                """;
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("s", streamId);
+            cmd.Parameters.Add(new NpgsqlParameter("v", NpgsqlDbType.Bigint) { Value = (object?)toVersion ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.TimestampTz) { Value = (object?)until ?? DBNull.Value });
+            return await ReadEventsAsync(cmd, ct);
+        }
     }
 
     public async Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default)

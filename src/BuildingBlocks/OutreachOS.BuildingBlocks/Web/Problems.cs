@@ -96,7 +96,7 @@ public static class TextInput
 {
     /// <summary>Whether the text holds a control character (U+0000-U+001F, U+007F-U+009F).</summary>
     public static bool HasControlCharacters(string? value) =>
-        value is not null && (value.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || value.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0);
+        value is not null && (value.AsSpan().ContainsAnyInRange('\u0000', '\u001F') || value.AsSpan().ContainsAnyInRange('\u007F', '\u009F'));
 }
 
 public static class Problems

@@ -41,17 +41,18 @@ internal sealed record GenerationOptions(
     {
         var s = configuration.GetSection("Generation");
         var cost = s.GetValue<int?>("CreditsPerVariant") ?? configuration.GetValue<int?>("Credits:CostPerVariant") ?? 1;
+        var model = string.IsNullOrWhiteSpace(s["Model"]) ? null : s["Model"]!.Trim();
         var llm = LlmModels.From(configuration);
         var options = new GenerationOptions(
             cost,
             s.GetValue<int?>("MaxRegenerations") ?? configuration.GetValue<int?>("Credits:MaxRegenerationsPerRequest") ?? 3,
-            string.IsNullOrWhiteSpace(s["Model"]) ? null : s["Model"],
+            model,
             s.GetValue("Temperature", 0.7),
             s.GetValue("MaxOutputTokens", 1200),
             s.GetValue("DegradeWhenCritical", true))
         {
             AbandonedAfter = configuration.GetValue<TimeSpan?>("Credits:ReservationTimeout") ?? new CreditOptions().ReservationTimeout,
-            ReplayModels = ReadReplayModels(s, llm),
+            ReplayModels = ReadReplayModels(s, model, llm),
             RequireLeadEmail = s.GetValue("RequireLeadEmail", false),
         };
         if (options.CreditsPerVariant < 0)
@@ -68,9 +69,8 @@ internal sealed record GenerationOptions(
     }
 
     /// <summary>The generation model first, then the listed ones; a billed model without a price stops startup.</summary>
-    private static List<string> ReadReplayModels(IConfigurationSection generation, LlmModels llm)
+    private static List<string> ReadReplayModels(IConfigurationSection generation, string? own, LlmModels llm)
     {
-        var own = string.IsNullOrWhiteSpace(generation["Model"]) ? null : generation["Model"]!.Trim();
         if (own is not null)
         {
             llm.RequirePrice("Generation:Model", own);

@@ -117,7 +117,7 @@ internal sealed class MailboxNotificationConsumer(
         // A row written before synced_at existed (or by the Gmail watch, which starts the cursor at the mailbox's current
         // history id): its updated_at is when that cursor was current.
         return await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct)
-            ? (reader.GetString(0), await reader.IsDBNullAsync(1, ct) ? null : reader.GetFieldValue<DateTimeOffset>(1))
+            ? (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)) // updated_at is never null
             : (null, null);
     }
 
