@@ -153,10 +153,7 @@ public static partial class EventErasure
                 {
                     Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
                 },
-                new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM oos.events WHERE tenant_id = $1 AND stream_id = $2 AND type = $3)")
-                {
-                    Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId }, new NpgsqlParameter { Value = ErasedType } },
-                },
+                ErasedCheck(tenantId, streamId),
             },
         };
         await using var r = await batch.ExecuteReaderAsync(ct);
@@ -164,6 +161,24 @@ public static partial class EventErasure
         await r.ReadAsync(ct);
         return r.GetBoolean(0);
     }
+
+    /// <summary>
+    /// Whether the stream holds an erased event now, without a lock (nor a transaction id: a reader's transaction stays
+    /// one that holds nobody's events back). For a writer about to make a call outside PostgreSQL that it cannot undo (a
+    /// mail, a Slack post, a CRM note) for a message it read before: it narrows the window to the call itself; only
+    /// <see cref="LockUnlessErasedAsync"/> closes it for what is written in PostgreSQL.
+    /// </summary>
+    public static async Task<bool> IsErasedAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction) { BatchCommands = { ErasedCheck(tenantId, streamId) } };
+        return (bool)(await batch.ExecuteScalarAsync(ct))!;
+    }
+
+    private static NpgsqlBatchCommand ErasedCheck(Guid tenantId, string streamId) =>
+        new("SELECT EXISTS (SELECT 1 FROM oos.events WHERE tenant_id = $1 AND stream_id = $2 AND type = $3)")
+        {
+            Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId }, new NpgsqlParameter { Value = ErasedType } },
+        };
 
     [GeneratedRegex(@"[!-/:-@\[-`{-~]")]
     private static partial Regex AsciiPunctuation();

@@ -10,9 +10,11 @@ namespace OutreachOS.Triage.Responses;
 /// </summary>
 internal sealed class CrmNotes(IServiceProvider services, TimeProvider time, ILogger<CrmNotes> logger)
 {
-    public async Task<InboundCrmLogged?> LogAsync(Guid tenantId, Guid inboundId, string email, string note, CancellationToken ct)
+    /// <param name="proceed">Asked right before the CRM is called (when there is one); false means no call is made.</param>
+    public async Task<InboundCrmLogged?> LogAsync(Guid tenantId, Guid inboundId, string email, string note, CancellationToken ct,
+        Func<CancellationToken, Task<bool>>? proceed = null)
     {
-        if (services.GetService<ICrmAdapter>() is not { } crm)
+        if (services.GetService<ICrmAdapter>() is not { } crm || (proceed is not null && !await proceed(ct)))
         {
             return null;
         }

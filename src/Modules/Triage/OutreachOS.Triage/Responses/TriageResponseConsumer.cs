@@ -67,6 +67,11 @@ internal sealed class TriageResponseConsumer(
         DraftRecord? pendingDraft = null;
         QaRecord? pendingQa = null;
         string crmNote;
+        // The message may be erased (by address, or by the retention sweep) while the reply is composed, which can take a
+        // model's time. The calls that cannot be undone ask again right before they go out (ADR 0030): a mail is claimed
+        // only while the stream holds no erased event, and the CRM and Slack are not called once it does.
+        var erasedMidway = false;
+        async Task<bool> NotErasedAsync(CancellationToken token) => !(erasedMidway = await EventErasure.IsErasedAsync(transaction, tenant, stream, token));
 
         if (d.Decision.Path == ResponsePath.Human)
         {
@@ -111,7 +116,12 @@ internal sealed class TriageResponseConsumer(
             {
                 var mail = ReplyMail.Build(decisionId, sender.From, d.Message.From, reply.Cc, reply.Subject, reply.Text, d.Message.MessageId,
                     d.Message.References, d.Redactions, auto: true);
-                var result = await sender.SendOnceAsync(tenant, decisionId, d.InboundId, mail, ct);
+                var result = await sender.SendOnceAsync(tenant, decisionId, d.InboundId, mail, ct, unlessErased: stream);
+                if (result == SendResult.Withdrawn)
+                {
+                    LogErasedMidway(d.InboundId, "before the automatic reply was sent");
+                    return;
+                }
                 if (result is SendResult.Sent or SendResult.AlreadySent)
                 {
                     Add("sent", new InboundReplySent(d.InboundId, decisionId, draftId, mail.MessageId, string.Join(", ", mail.To.Select(a => a.Email)),
@@ -137,9 +147,14 @@ internal sealed class TriageResponseConsumer(
             }
         }
 
-        if (await crm.LogAsync(tenant, d.InboundId, Redactions.Restore(d.Message.From.Email, d.Redactions), crmNote, ct) is { } logged)
+        if (await crm.LogAsync(tenant, d.InboundId, Redactions.Restore(d.Message.From.Email, d.Redactions), crmNote, ct, NotErasedAsync) is { } logged)
         {
             Add("crm", logged);
+        }
+        if (erasedMidway)
+        {
+            LogErasedMidway(d.InboundId, "before the CRM was told");
+            return;
         }
 
         if (pendingDraft is not null)
@@ -149,14 +164,19 @@ internal sealed class TriageResponseConsumer(
             // quick reviewer must not meet that window. Not after the first write: the transaction would then hold a
             // transaction id, and every event reader with it, for as long as Slack takes. Before the commit: a failed
             // commit retries and posts again, rather than leaving a draft nobody was told about.
-            await slack.NotifyDraftAsync(tenant, pendingDraft, ct);
+            await slack.NotifyDraftAsync(tenant, pendingDraft, ct, NotErasedAsync);
+            if (erasedMidway)
+            {
+                LogErasedMidway(d.InboundId, "before Slack was told");
+                return;
+            }
         }
         // The message may have been erased (by address, or by the retention sweep) while the reply was being composed: the
         // head read above is too old to tell. From here until the commit, no erasure of the stream can commit before us,
         // and one that starts meanwhile erases what we write (ADR 0030).
         if (await EventErasure.LockUnlessErasedAsync(transaction, tenant, stream, ct))
         {
-            logger.LogInformation("InboundDecided {InboundId}: the message was erased while its response was prepared (ADR 0030); nothing is recorded", d.InboundId);
+            LogErasedMidway(d.InboundId, "before the response was recorded");
             return;
         }
         if (pendingDraft is not null)
@@ -173,4 +193,8 @@ internal sealed class TriageResponseConsumer(
             ReadHead = existing.Count > 0 ? (existing[^1].Version, existing[^1].Hash) : null,
         }], ct);
     }
+
+    private void LogErasedMidway(Guid inboundId, string when) =>
+        logger.LogInformation("InboundDecided {InboundId}: the message was erased while its response was prepared, {When} (ADR 0030); nothing more is done or recorded",
+            inboundId, when);
 }

@@ -16,10 +16,11 @@ internal sealed class SlackNotifier(IHttpClientFactory http, SlackSettingsStore 
     public const string ApproveAction = "approve_draft";
     public const string RejectAction = "reject_draft";
 
-    public async Task NotifyDraftAsync(Guid tenantId, DraftRecord draft, CancellationToken ct)
+    /// <param name="proceed">Asked right before the webhook is called (when there is one); false means no call is made.</param>
+    public async Task NotifyDraftAsync(Guid tenantId, DraftRecord draft, CancellationToken ct, Func<CancellationToken, Task<bool>>? proceed = null)
     {
         var effective = await settings.ResolveAsync(tenantId, ct);
-        if (effective.WebhookUrl is not { } webhook)
+        if (effective.WebhookUrl is not { } webhook || (proceed is not null && !await proceed(ct)))
         {
             return;
         }

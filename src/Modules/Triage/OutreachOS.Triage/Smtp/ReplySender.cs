@@ -10,7 +10,7 @@ internal enum SendResult
     OutcomeUnknown,
     NotConfigured,
 
-    /// <summary>Nothing was sent: the draft the send was for is gone (erased before the claim).</summary>
+    /// <summary>Nothing was sent: the draft the send was for is gone, or the message it answers was erased, before the claim.</summary>
     Withdrawn,
 }
 
@@ -26,8 +26,10 @@ internal sealed class ReplySender(SendLedger ledger, IMailSender mail, SmtpOptio
 
     /// <param name="whileDocument">For an approved draft: its document (type, id), which must still exist when the send is
     /// claimed (<see cref="SendLedger.ClaimAsync"/>).</param>
+    /// <param name="unlessErased">For an automatic reply: the received message's stream, which must hold no erased event
+    /// when the send is claimed.</param>
     public async Task<SendResult> SendOnceAsync(Guid tenantId, Guid decisionId, Guid inboundId, OutgoingMail message, CancellationToken ct,
-        (string Type, string Id)? whileDocument = null)
+        (string Type, string Id)? whileDocument = null, string? unlessErased = null)
     {
         if (!mail.Configured)
         {
@@ -35,7 +37,7 @@ internal sealed class ReplySender(SendLedger ledger, IMailSender mail, SmtpOptio
         }
 
         var recipient = string.Join(", ", message.To.Select(t => t.Email));
-        switch (await ledger.ClaimAsync(tenantId, decisionId, inboundId, message.MessageId, recipient, message.Subject, ct, whileDocument))
+        switch (await ledger.ClaimAsync(tenantId, decisionId, inboundId, message.MessageId, recipient, message.Subject, ct, whileDocument, unlessErased))
         {
             case SendClaim.AlreadySent:
                 return SendResult.AlreadySent;

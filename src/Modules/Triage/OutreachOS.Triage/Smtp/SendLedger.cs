@@ -15,7 +15,8 @@ internal enum SendClaim
     /// <summary>A previous attempt started and never reported back (crash mid-dialogue): sending again could duplicate.</summary>
     OutcomeUnknown,
 
-    /// <summary>Nothing was claimed: the document the send depends on (a draft) is gone, erased meanwhile.</summary>
+    /// <summary>Nothing was claimed: the document the send depends on (a draft) is gone, or the message it answers was
+    /// erased meanwhile.</summary>
     Withdrawn,
 }
 
@@ -43,15 +44,24 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
     /// <param name="whileDocument">A document (type, id) of the organization the send is for, a draft: the claim is made
     /// only while it exists, and its row is key-share locked for the statement, so an erasure deleting it either waits for
     /// the claim (and then blanks the claimed row with the rest) or is waited for (and no claim is made).</param>
+    /// <param name="unlessErased">A stream of the organization (the received message's): the claim is made only while it
+    /// holds no erased event, so a message erased while its automatic reply was composed is not answered (ADR 0030).</param>
     public async Task<SendClaim> ClaimAsync(Guid tenantId, Guid decisionId, Guid inboundId, string messageId, string recipient, string subject, CancellationToken ct,
-        (string Type, string Id)? whileDocument = null)
+        (string Type, string Id)? whileDocument = null, string? unlessErased = null)
     {
-        var whileExists = whileDocument is null
-            ? ""
-            : "WHERE EXISTS (SELECT 1 FROM oos.documents WHERE tenant_id = @t AND type = @dt AND id = @di FOR KEY SHARE)";
+        var conditions = new List<string>(2);
+        if (whileDocument is not null)
+        {
+            conditions.Add("EXISTS (SELECT 1 FROM oos.documents WHERE tenant_id = @t AND type = @dt AND id = @di FOR KEY SHARE)");
+        }
+        if (unlessErased is not null)
+        {
+            conditions.Add("NOT EXISTS (SELECT 1 FROM oos.events WHERE tenant_id = @t AND stream_id = @es AND type = @erased)");
+        }
+        var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
         await using (var insert = dataSource.CreateCommand($"""
             INSERT INTO oos.triage_sends (decision_id, tenant_id, inbound_id, smtp_message_id, recipient, subject, status)
-            SELECT @d, @t, @i, @m, @r, @s, 'SENDING' {whileExists}
+            SELECT @d, @t, @i, @m, @r, @s, 'SENDING' {where}
             ON CONFLICT (decision_id) DO NOTHING
             """))
         {
@@ -59,6 +69,11 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
             {
                 insert.Parameters.AddWithValue("dt", document.Type);
                 insert.Parameters.AddWithValue("di", document.Id);
+            }
+            if (unlessErased is not null)
+            {
+                insert.Parameters.AddWithValue("es", unlessErased);
+                insert.Parameters.AddWithValue("erased", EventErasure.ErasedType);
             }
             insert.Parameters.AddWithValue("d", decisionId);
             insert.Parameters.AddWithValue("t", tenantId);
@@ -75,7 +90,7 @@ internal sealed class SendLedger(NpgsqlDataSource dataSource)
         return await StatusAsync(tenantId, decisionId, ct) switch
         {
             "SENT" => SendClaim.AlreadySent,
-            null => SendClaim.Withdrawn, // no earlier claim, so the document was missing
+            null => SendClaim.Withdrawn, // no earlier claim, so the document was missing or the message erased
             _ => SendClaim.OutcomeUnknown,
         };
     }
