@@ -93,6 +93,7 @@ builder.Services.Configure<JsonOptions>(o =>
         o.SerializerOptions.Converters.Add(c);
     }
     o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+    o.SerializerOptions.Converters.Add(new OutreachOS.BuildingBlocks.Json.StorableStringConverter());
 });
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 {

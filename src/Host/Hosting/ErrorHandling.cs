@@ -16,6 +16,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
         }
+        else if (exception is PostgresException refused)
+        {
+            // A value that slipped past validation: the client gets a 400, the operator the database's reason.
+            logger.LogWarning(exception, "The database refused a value on {Method} {Path} ({SqlState})", http.Request.Method, http.Request.Path, refused.SqlState);
+        }
         http.Response.StatusCode = status;
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail, Type = type };
         foreach (var (k, v) in extensions)
@@ -51,12 +56,25 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 return (b.StatusCode, "Bad request", b.Message, "https://outreachos.dev/problems/bad-request", ext);
             case OperationCanceledException:
                 return (499, "Client closed request", "The request was cancelled.", "https://outreachos.dev/problems/cancelled", ext);
+            case PostgresException pg when !Transient(pg):
+                // The server refused the statement: retrying the same request gives the same answer, so never a 503.
+                return pg.SqlState.StartsWith("22", StringComparison.Ordinal)
+                    ? (400, "Bad request", "The request holds a value the database cannot store.", "https://outreachos.dev/problems/bad-request", ext)
+                    : (500, "Internal server error", "An unexpected error occurred; it has been logged.", "https://outreachos.dev/problems/internal", ext);
             case NpgsqlException:
                 return (503, "Service unavailable", "The database is not reachable right now; retry later.", "https://outreachos.dev/problems/unavailable", ext);
             default:
                 return (500, "Internal server error", "An unexpected error occurred; it has been logged.", "https://outreachos.dev/problems/internal", ext);
         }
     }
+
+    /// <summary>
+    /// What a retry may cure: the connection (class 08), the server's resources (53), an operator or a timeout (57), a
+    /// serialization failure or deadlock (40). Anything else the server refused is refused again.
+    /// </summary>
+    private static bool Transient(PostgresException e) => e.IsTransient
+        || e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("53", StringComparison.Ordinal)
+        || e.SqlState.StartsWith("57", StringComparison.Ordinal) || e.SqlState.StartsWith("40", StringComparison.Ordinal);
 
     private static JsonException? FindJson(Exception e)
     {

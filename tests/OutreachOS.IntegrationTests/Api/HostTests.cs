@@ -151,6 +151,31 @@ public sealed class HostTests
         await AssertProblemAsync(await admin.GetAsync("/audit/streams?limit=0"), HttpStatusCode.BadRequest);
     }
 
+    /// <summary>
+    /// Text PostgreSQL cannot store (a NUL character, a lone surrogate) in any JSON body is a 400 naming the field, on every
+    /// endpoint: these answered 500 from deep inside the request (the event serializer or the database refused it).
+    /// </summary>
+    [Theory]
+    [InlineData("/api-keys", """{"name":"a\u0000b"}""", "name")]
+    [InlineData("/organizations", """{"name":"x\u0000y","tier":"FREE"}""", "name")]
+    [InlineData("/privacy/erasures", """{"email":"a@b.example","reason":"x\u0000y","dry_run":true}""", "reason")]
+    [InlineData("/suppressions", """{"email":"a@b.example","reason":"a\u0000b"}""", "reason")]
+    [InlineData("/ingest/email", """{"message_id":"<n1@x.example>","from":{"email":"a@x.example"},"to":["s@acme.example"],"subject":"Hi\u0000","text":"t"}""", "subject")]
+    [InlineData("/outbound/sends", """{"request_id":"11111111-1111-1111-1111-111111111111","message_id":"<a\u0000b@x>","channel":"EMAIL","variant_index":0}""", "message_id")]
+    [InlineData("/api-keys", """{"name":"half \ud800 a pair"}""", "name")]
+    [InlineData("/api-keys", """{"name":5}""", "name")] // not text at all: still the field's error
+    [InlineData("/personalize", """{"channel":"EMAIL","tone":"FRIENDLY","goal":"a call","lead":{"first_name":"Ann\udc00","last_name":"Lee","title":"CTO","company_name":"Acme","domain":"acme.example"},"company_context":{"summary":"s","keywords":[]}}""", "lead.first_name")]
+    public async Task Text_the_database_cannot_store_is_a_400_naming_the_field(string path, string body, string field)
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+        var (client, _, _) = await TestOrganizations.CreateAsync(app, $"nul-{Guid.NewGuid():N}");
+
+        using var response = await (path == "/organizations" ? admin : client).PostAsync(path, Json(body));
+        var problem = await TestOrganizations.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
     [Fact]
     public async Task Audit_shows_a_streams_events_in_order_with_hashes_and_a_valid_chain()
     {

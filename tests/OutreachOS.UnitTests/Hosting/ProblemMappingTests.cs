@@ -1,0 +1,36 @@
+using Npgsql;
+using OutreachOS.Host.Hosting;
+
+namespace OutreachOS.UnitTests.Hosting;
+
+/// <summary>
+/// Which database failures a client may retry: a 503 says "retry later", so only what a retry can cure gets it. A value
+/// the server refuses is refused again (it answered 503 before, and clients retried bad input for ever).
+/// </summary>
+public sealed class ProblemMappingTests
+{
+    [Theory]
+    [InlineData("22021", 400)] // invalid byte sequence (a NUL, say)
+    [InlineData("22003", 400)] // numeric value out of range
+    [InlineData("22P02", 400)] // invalid text representation
+    [InlineData("23505", 500)] // a unique violation the code did not expect is a bug, not the client's fault
+    [InlineData("42P01", 500)] // undefined table
+    [InlineData("08006", 503)] // connection failure
+    [InlineData("53300", 503)] // too many connections
+    [InlineData("57P01", 503)] // administrator shutdown
+    [InlineData("57014", 503)] // statement timeout / cancelled
+    [InlineData("40001", 503)] // serialization failure
+    [InlineData("40P01", 503)] // deadlock
+    public void A_database_error_is_answered_by_what_a_retry_would_do(string sqlState, int status)
+    {
+        var (answered, _, _, type, _) = ProblemExceptionHandler.Map(new PostgresException("refused", "ERROR", "ERROR", sqlState));
+        Assert.Equal(status, answered);
+        Assert.StartsWith("https://outreachos.dev/problems/", type, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_connection_that_cannot_be_made_is_a_503()
+    {
+        Assert.Equal(503, ProblemExceptionHandler.Map(new NpgsqlException("connection refused")).Status);
+    }
+}
