@@ -100,6 +100,50 @@ public sealed class KpiProjectionTests
         Assert.Null(sms.FirstPassRate);
     }
 
+    /// <summary>
+    /// A lead who writes three times in a send's thread answered one send: the reply rate is a share of sends, never above 1
+    /// (it was 3 / 1 here). A reply to each of a request's two sends counts for each. A draft made from a template alone
+    /// names no model, so it is no model call (it showed as calls of a "respond / unknown" model at 0 ms).
+    /// </summary>
+    [Fact]
+    public async Task A_send_is_answered_once_however_often_the_lead_writes_and_a_template_draft_is_no_model_call()
+    {
+        await using var h = await AnalyticsHarness.CreateAsync();
+        var org = Guid.NewGuid();
+        await h.StartAsync();
+        var scenario = new KpiScenario(h.Services, org);
+        var r = Guid.NewGuid();
+        var at = D1.AddHours(10);
+        object Reply(string to, int n) => new { request_id = r, message_id = to, inbound_id = Guid.NewGuid(), reply_message_id = $"<r{n}@lead>", at = at.AddHours(n) };
+        await scenario.AppendAsync($"outbound-{r:N}", "outbound",
+            ("outbound_sent.v1", new { request_id = r, message_id = "<first@acme>", channel = "EMAIL", variant_index = 0, at }),
+            ("outbound_reply_received.v1", Reply("<first@acme>", 1)),
+            ("outbound_reply_received.v1", Reply("<first@acme>", 2)));
+        // Another batch for the same stream: what was answered is kept between batches.
+        await h.CatchUpAsync();
+        await scenario.AppendAsync($"outbound-{r:N}", "outbound",
+            ("outbound_reply_received.v1", Reply("<first@acme>", 3)),
+            ("outbound_sent.v1", new { request_id = r, message_id = "<follow-up@acme>", channel = "EMAIL", variant_index = 1, at = at.AddHours(4) }),
+            ("outbound_reply_received.v1", Reply("<follow-up@acme>", 5)));
+
+        var m = Guid.NewGuid();
+        await scenario.AppendAsync($"inbound-{m:D}", "inbound",
+            ("inbound_received.v1", new { inbound_id = m, organization_id = Guid.Empty, source = "EMAIL", hidden_characters_removed = 0, hidden_html_removed = false, accepted_at = at }),
+            ("inbound_reply_drafted.v1", new
+            {
+                inbound_id = m, draft_id = Guid.NewGuid(), decision_id = Guid.NewGuid(), path = "DRAFT_FOR_REVIEW", template_id = "t1", subject = "Re", text = "Hello",
+                risk_flags = Array.Empty<object>(), paraphrased = false, provider = (string?)null, model = (string?)null, cost_usd = 0m, latency_ms = 0.0, at = at.AddSeconds(2),
+            }));
+        await h.CatchUpAsync();
+        await h.StopAsync();
+
+        var k = await h.Kpis().OutboundAsync(org, TwoDays, channel: null);
+        Assert.Equal((2, 2), (k.Sends, k.Replies));
+        Assert.Equal(1.0, k.ReplyRate);
+        Assert.Empty(await h.Kpis().CostByModelAsync(org, TwoDays));
+        Assert.Equal(1, (await h.Kpis().InboundAsync(org, TwoDays, intent: null)).Drafted);
+    }
+
     [Fact]
     public async Task Stage_latency_and_cost_by_model_come_from_the_histograms_within_their_error_bound()
     {

@@ -104,6 +104,14 @@ internal static class AnalyticsSchema
                 PRIMARY KEY (tenant_id, series, month, bucket)
             );
             """),
+        new(505, "analytics: a send is answered once", """
+            -- replies counted every message of a lead's thread, so replyRate could pass 1. The sends already answered are
+            -- kept per stream, and the KPIs are rebuilt from the log: the projection starts again from the beginning.
+            ALTER TABLE oos.analytics_stream_state ADD COLUMN replied_sends text[] NOT NULL DEFAULT '{}';
+            TRUNCATE oos.analytics_inbound_daily, oos.analytics_outbound_daily, oos.analytics_model_daily,
+                     oos.analytics_latency_daily, oos.analytics_latency_monthly, oos.analytics_credits_daily, oos.analytics_stream_state;
+            DELETE FROM oos.checkpoints WHERE name = 'analytics-kpis';
+            """),
     ];
 
     public const string Truncate = """

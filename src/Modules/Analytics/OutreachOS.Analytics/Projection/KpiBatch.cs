@@ -21,6 +21,9 @@ internal sealed class StreamState(Guid tenantId, string streamId)
     public DateTimeOffset? RequestedAt { get; set; }
     public bool Sent { get; set; }
     public bool Returned { get; set; }
+
+    /// <summary>The sends of this outbound stream (their Message-IDs) that a reply has answered: each counts once.</summary>
+    public HashSet<string> RepliedSends { get; init; } = new(StringComparer.Ordinal);
 }
 
 internal enum InboundCounter
@@ -153,7 +156,11 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
                 }
                 var cost = p.Decimal("cost_usd");
                 row.CostUsd += cost;
-                ModelCall(t, at, ModuleRespond, p.String("model"), cost, p.Double("latency_ms"));
+                // A draft from a template alone names no model: no model was called, so there is no call to count.
+                if (p.String("model") is { } model)
+                {
+                    ModelCall(t, at, ModuleRespond, model, cost, p.Double("latency_ms"));
+                }
                 break;
             }
             case "inbound_path_downgraded.v1":
@@ -242,7 +249,12 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
                 Out(t, at, s).Values[(int)OutboundCounter.Sends]++;
                 break;
             case "outbound_reply_received.v1":
-                Out(t, at, s).Values[(int)OutboundCounter.Replies]++;
+                // A send is answered once, however many messages the lead writes in its thread: replyRate stays a share
+                // of sends (ADR 0014 addendum). A reply that names no send (older events) counts as its own.
+                if (s.RepliedSends.Add(p.String("message_id") ?? e.EventId.ToString("N")))
+                {
+                    Out(t, at, s).Values[(int)OutboundCounter.Replies]++;
+                }
                 break;
             case "outbound_meeting_booked.v1":
                 at = p.Time("at") ?? p.Time("booked_at") ?? e.CreatedAt;

@@ -73,7 +73,7 @@ internal sealed class KpiProjection : ISubscription
         }
         await using var cmd = new NpgsqlCommand("""
             SELECT s.tenant_id, s.stream_id, s.intent, s.channel, s.received_day, s.received_at, s.classified_at, s.decided_at,
-                   s.drafted_at, s.draft_path, s.requested_at, s.sent, s.returned
+                   s.drafted_at, s.draft_path, s.requested_at, s.sent, s.returned, s.replied_sends
             FROM oos.analytics_stream_state s
             JOIN unnest(@t, @s) AS k(tenant_id, stream_id) USING (tenant_id, stream_id)
             """, tx.Connection, tx);
@@ -95,6 +95,7 @@ internal sealed class KpiProjection : ISubscription
                 RequestedAt = Time(r, 10),
                 Sent = r.GetBoolean(11),
                 Returned = r.GetBoolean(12),
+                RepliedSends = new HashSet<string>(r.GetFieldValue<string[]>(13), StringComparer.Ordinal),
             };
             states[(s.TenantId, s.StreamId)] = s;
         }
@@ -114,13 +115,19 @@ internal sealed class KpiProjection : ISubscription
         }
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO oos.analytics_stream_state AS s (tenant_id, stream_id, intent, channel, received_day, received_at, classified_at,
-                decided_at, drafted_at, draft_path, requested_at, sent, returned)
-            SELECT * FROM unnest(@tenant, @stream, @intent, @channel, @received_day, @received_at, @classified_at, @decided_at,
-                @drafted_at, @draft_path, @requested_at, @sent, @returned)
+                decided_at, drafted_at, draft_path, requested_at, sent, returned, replied_sends)
+            SELECT u.tenant, u.stream, u.intent, u.channel, u.received_day, u.received_at, u.classified_at, u.decided_at,
+                u.drafted_at, u.draft_path, u.requested_at, u.sent, u.returned,
+                CASE WHEN u.replied = '' THEN '{}'::text[] ELSE string_to_array(u.replied, E'\n') END
+            FROM unnest(@tenant, @stream, @intent, @channel, @received_day, @received_at, @classified_at, @decided_at,
+                @drafted_at, @draft_path, @requested_at, @sent, @returned, @replied)
+                AS u(tenant, stream, intent, channel, received_day, received_at, classified_at, decided_at, drafted_at, draft_path,
+                     requested_at, sent, returned, replied)
             ON CONFLICT (tenant_id, stream_id) DO UPDATE SET intent = excluded.intent, channel = excluded.channel,
                 received_day = excluded.received_day, received_at = excluded.received_at, classified_at = excluded.classified_at,
                 decided_at = excluded.decided_at, drafted_at = excluded.drafted_at, draft_path = excluded.draft_path,
-                requested_at = excluded.requested_at, sent = excluded.sent, returned = excluded.returned
+                requested_at = excluded.requested_at, sent = excluded.sent, returned = excluded.returned,
+                replied_sends = excluded.replied_sends
             """);
         cmd.Parameters.Add(Array("tenant", NpgsqlDbType.Uuid, states.Select(s => s.TenantId).ToArray()));
         cmd.Parameters.Add(Array("stream", NpgsqlDbType.Text, states.Select(s => s.StreamId).ToArray()));
@@ -135,6 +142,8 @@ internal sealed class KpiProjection : ISubscription
         cmd.Parameters.Add(Array("requested_at", NpgsqlDbType.TimestampTz, Times(states, s => s.RequestedAt)));
         cmd.Parameters.Add(Array("sent", NpgsqlDbType.Boolean, states.Select(s => s.Sent).ToArray()));
         cmd.Parameters.Add(Array("returned", NpgsqlDbType.Boolean, states.Select(s => s.Returned).ToArray()));
+        // One text per stream (an array of arrays would have to be rectangular); Message-IDs hold no line break.
+        cmd.Parameters.Add(Array("replied", NpgsqlDbType.Text, states.Select(s => string.Join('\n', s.RepliedSends)).ToArray()));
         writes.BatchCommands.Add(cmd);
     }
 
