@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.Generation.Events;
 using OutreachOS.IntegrationTests.Api;
 using static OutreachOS.IntegrationTests.Generation.GenerationApi;
 
@@ -138,6 +141,45 @@ public sealed class CallsDuringGenerationTests
         var (repeated, repeat) = await SendWithKeyAsync(client, "/personalize", "slow-first-send", Body(variantCount: 2));
         Assert.Equal(HttpStatusCode.OK, repeated);
         Assert.Equal(json["variants"]!.ToJsonString(), repeat["variants"]!.ToJsonString());
+    }
+
+    /// <summary>
+    /// A set a stopped process left without an answer (its regeneration and set start are on record, nothing after them)
+    /// blocks a select or a regeneration only while it may still be running: once it started longer ago than
+    /// <c>Credits:ReservationTimeout</c> (10 minutes), it counts as abandoned and both are accepted again.
+    /// </summary>
+    [Theory]
+    [InlineData(11, HttpStatusCode.OK)]
+    [InlineData(1, HttpStatusCode.Conflict)]
+    public async Task A_set_a_stopped_process_left_unanswered_blocks_select_and_regenerate_only_until_it_counts_as_abandoned(int minutesAgo, HttpStatusCode expected)
+    {
+        await using var app = await OutreachApp.StartAsync();
+        using var client = app.ClientWithKey();
+        var (_, created) = await PostAsync(client, "/personalize", Body(variantCount: 2));
+        var id = Guid.Parse(created["request_id"]!.GetValue<string>());
+        var (_, me) = await GetAsync(client, "/organizations/me");
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var startedAt = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo);
+        await store.AppendAsync(Guid.Parse(me["id"]!.GetValue<string>()), PersonalizationStreams.For(id), PersonalizationStreams.Type, ExpectedVersion.Any,
+        [
+            EventToAppend.Create(new RegenerationRequested(2, 1, startedAt)),
+            EventToAppend.Create(new AttemptSetStarted(2, "regeneration", 2, 2, false, startedAt)),
+        ]);
+
+        var (selected, selection) = await PostAsync(client, $"/personalize/{id}/select", new JsonObject { ["variant_index"] = 0 });
+        Assert.True(selected == expected, $"{selected}: {Describe(selection)}");
+        var (regenerated, regeneration) = await PostAsync(client, $"/personalize/{id}/regenerate", null);
+        Assert.True(regenerated == expected, $"{regenerated}: {Describe(regeneration)}");
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.Equal(3, regeneration["attempt_set"]!.GetValue<int>());
+            Assert.Equal(2, regeneration["variants"]!.AsArray().Count);
+        }
+        else
+        {
+            Assert.Equal("https://outreachos.dev/problems/generation-in-progress", selection["type"]!.GetValue<string>());
+            Assert.Equal(2, regeneration["attempt_set"]!.GetValue<int>());
+        }
     }
 
     private static List<string> Types(JsonObject record) =>
