@@ -194,6 +194,64 @@ public sealed class HostTests
         Assert.DoesNotContain(OutreachApp.BootstrapKey, audit.ToString(), StringComparison.Ordinal); // only hashes are stored
     }
 
+    /// <summary>
+    /// A long stream (a ledger month, a long thread) is read page by page: at most <c>limit</c> events after
+    /// <c>after_version</c>, with the next page's <c>after_version</c> until the last; the verification is the whole
+    /// chain's on every page. The same through GraphQL (<c>events(first, afterVersion)</c>). Before, every event came in
+    /// one answer, whatever the stream's length.
+    /// </summary>
+    [Fact]
+    public async Task A_streams_events_are_read_page_by_page_with_the_whole_chain_verified()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+        for (var i = 0; i < 4; i++)
+        {
+            await admin.PostAsync("/api-keys", Json($$"""{"name":"key-{{i}}"}"""));
+        }
+        var me = await JsonAsync(await admin.GetAsync("/organizations/me"));
+        var stream = $"organization-{me.GetProperty("id").GetGuid():N}"; // 6 events: created, bootstrap key, 4 keys
+
+        var versions = new List<long>();
+        var pages = 0;
+        long? after = 0;
+        while (after is { } from)
+        {
+            var page = await JsonAsync(await admin.GetAsync($"/audit/streams/{stream}?after_version={from}&limit=4"));
+            Assert.True(page.GetProperty("verification").GetProperty("valid").GetBoolean());
+            Assert.Equal(6, page.GetProperty("version").GetInt64());
+            versions.AddRange(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("version").GetInt64()));
+            after = page.GetProperty("next_after_version").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next_after_version").GetInt64();
+            pages++;
+        }
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], versions);
+        Assert.Equal(2, pages);
+        var whole = await JsonAsync(await admin.GetAsync($"/audit/streams/{stream}"));
+        Assert.Equal(6, whole.GetProperty("events").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("next_after_version").ValueKind);
+
+        foreach (var bad in new[] { "limit=0", "limit=1001", "after_version=-1", "limit=x" })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync($"/audit/streams/{stream}?{bad}")).StatusCode);
+        }
+
+        using var graph = await admin.PostAsJsonAsync("/graphql", new
+        {
+            query = "query($s: String!) { auditStream(streamId: $s) { version valid events(first: 4, afterVersion: 4) { version } } }",
+            variables = new { s = stream },
+        });
+        var data = (await JsonAsync(graph)).GetProperty("data").GetProperty("auditStream");
+        Assert.True(data.GetProperty("valid").GetBoolean());
+        Assert.Equal([5, 6], data.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("version").GetInt32()));
+        using var tooMany = await admin.PostAsJsonAsync("/graphql", new
+        {
+            query = "query($s: String!) { auditStream(streamId: $s) { events(first: 1001) { version } } }",
+            variables = new { s = stream },
+        });
+        var error = (await JsonAsync(tooMany)).GetProperty("errors")[0];
+        Assert.Equal("first", error.GetProperty("extensions").GetProperty("argument").GetString());
+    }
+
     [Fact]
     public async Task Health_and_openapi_are_served_without_a_key()
     {
