@@ -1,0 +1,56 @@
+using OutreachOS.IntegrationTests.Analytics;
+
+namespace OutreachOS.IntegrationTests.Api;
+
+/// <summary>
+/// <c>audit verify</c> and <c>audit export</c> take only their own options (<c>--name value</c> or <c>--name=value</c>):
+/// anything else is an error naming it and exit code 2, before any verification or export.
+/// </summary>
+[Collection(nameof(ConsoleCapture))]
+public sealed class AuditCliTests
+{
+    private static async Task<(Guid Org, string Stream)> OrganizationStreamAsync(OutreachApp app)
+    {
+        var org = (await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/organizations/me"))).GetProperty("id").GetGuid();
+        return (org, $"organization-{org:N}");
+    }
+
+    [Theory]
+    [InlineData("audit verify --stream {stream} --strem x", "error: unknown option --strem for 'audit verify'")]
+    [InlineData("audit verify --org=nope --stream {stream}", "error: --org: 'nope' is not an organization id")]
+    [InlineData("audit verify --all --stream {stream}", "error: --all")]
+    [InlineData("audit verify --all=yes", "error: --all: ")]
+    [InlineData("audit export --stream {stream} --out", "error: --out: ")]
+    [InlineData("audit export --stream {stream} --output x.json", "error: unknown option --output for 'audit export'")]
+    public async Task Audit_verbs_refuse_options_they_do_not_know_or_cannot_read(string args, string expected)
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (_, stream) = await OrganizationStreamAsync(app);
+
+        var (exit, output) = await ComplianceCliTests.RunAsync(app, args.Replace("{stream}", stream, StringComparison.Ordinal).Split(' '));
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("verified", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_export_reads_the_option_equals_value_form()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (org, stream) = await OrganizationStreamAsync(app);
+        var dir = Directory.CreateTempSubdirectory("export-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "org.json");
+            var (exit, output) = await ComplianceCliTests.RunAsync(app, "audit", "export", $"--org={org}", $"--stream={stream}", $"--out={file}");
+            Assert.True(exit == 0, output);
+            Assert.Contains(org.ToString(), await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            Assert.Equal([file], Directory.GetFiles(dir.FullName)); // no temporary file left beside it
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
