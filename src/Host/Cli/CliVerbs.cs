@@ -18,7 +18,7 @@ namespace OutreachOS.Host.Cli;
 /// one organization has a stream of that id.
 /// Each verb takes only the options it names, as <c>--name value</c> or <c>--name=value</c>: an option it does not know,
 /// one given twice or one without its value is a usage error (so a mistyped <c>--rol VIEWER</c> issues nothing).
-/// Exit code 0 on success, 1 on a failed verification, 2 on usage errors.
+/// Exit code 0 on success, 1 on a failed verification, 2 on usage errors (a stream or organization that is not there).
 /// </summary>
 internal sealed class CliVerbs
 {
@@ -203,7 +203,10 @@ internal sealed class CliVerbs
         else
         {
             var stream = Required(o, "stream");
-            targets.Add((await OrganizationOfAsync(services, o, stream), stream));
+            var tenant = await OrganizationOfAsync(services, o, stream);
+            // A stream that is not there has no chain to verify: not found, never "1 valid".
+            _ = await store.GetStreamAsync(tenant, stream) ?? throw new KeyNotFoundException($"stream '{stream}' not found in organization {tenant}");
+            targets.Add((tenant, stream));
         }
         var broken = 0;
         for (var i = 0; i < targets.Count; i++)

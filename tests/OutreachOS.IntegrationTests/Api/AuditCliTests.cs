@@ -3,8 +3,8 @@ using OutreachOS.IntegrationTests.Analytics;
 namespace OutreachOS.IntegrationTests.Api;
 
 /// <summary>
-/// <c>audit verify</c> and <c>audit export</c> take only their own options (<c>--name value</c> or <c>--name=value</c>):
-/// anything else is an error naming it and exit code 2, before any verification or export.
+/// <c>audit verify</c> and <c>audit export</c> given a stream that is not there, an organization that does not hold it,
+/// or an option they do not know: an error and a non-zero exit, never a verification of nothing reported as valid.
 /// </summary>
 [Collection(nameof(ConsoleCapture))]
 public sealed class AuditCliTests
@@ -13,6 +13,32 @@ public sealed class AuditCliTests
     {
         var org = (await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/organizations/me"))).GetProperty("id").GetGuid();
         return (org, $"organization-{org:N}");
+    }
+
+    [Fact]
+    public async Task Audit_verify_of_a_stream_that_is_not_there_is_not_found_whether_or_not_org_is_given()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (org, stream) = await OrganizationStreamAsync(app);
+        var (exit, output) = await ComplianceCliTests.RunAsync(app, "audit", "verify", "--org", org.ToString(), "--stream", stream);
+        Assert.True(exit == 0, output);
+        Assert.Contains("verified 1 streams: 1 valid, 0 broken", output, StringComparison.Ordinal);
+
+        var missing = $"personalization-{Guid.NewGuid():N}";
+        (exit, output) = await ComplianceCliTests.RunAsync(app, "audit", "verify", "--org", org.ToString(), "--stream", missing);
+        Assert.Equal(2, exit);
+        Assert.Contains($"error: stream '{missing}' not found in organization {org}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("valid", output, StringComparison.Ordinal);
+
+        // The real stream, named with another organization's id.
+        var other = Guid.NewGuid();
+        (exit, output) = await ComplianceCliTests.RunAsync(app, "audit", "verify", "--org", other.ToString(), "--stream", stream);
+        Assert.Equal(2, exit);
+        Assert.Contains($"error: stream '{stream}' not found in organization {other}", output, StringComparison.Ordinal);
+
+        (exit, output) = await ComplianceCliTests.RunAsync(app, "audit", "verify", "--stream", missing);
+        Assert.Equal(2, exit);
+        Assert.Contains($"error: stream '{missing}' not found", output, StringComparison.Ordinal);
     }
 
     [Theory]
