@@ -18,7 +18,8 @@ namespace OutreachOS.Host.Cli;
 /// one organization has a stream of that id.
 /// Each verb takes only the options it names, as <c>--name value</c> or <c>--name=value</c>: an option it does not know,
 /// one given twice or one without its value is a usage error (so a mistyped <c>--rol VIEWER</c> issues nothing).
-/// Exit code 0 on success, 1 on a failed verification, 2 on usage errors (a stream or organization that is not there).
+/// Exit code 0 on success, 1 on a failed verification, 2 on usage errors (a stream or organization that is not there,
+/// a file that cannot be written).
 /// </summary>
 internal sealed class CliVerbs
 {
@@ -246,9 +247,28 @@ internal sealed class CliVerbs
             // Rebuilt from the exported events only, with the same folds the live read models use.
             read_models = ReadModelReplay.Rebuild(verified),
         };
-        await using (var file = File.Create(output))
+        // Written beside the target under another name, then renamed over it: a failed export leaves no partial file.
+        var target = Path.GetFullPath(output);
+        var directory = Path.GetDirectoryName(target) ?? throw new ArgumentException($"--out: '{output}' is not a file path");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
         {
-            await JsonSerializer.SerializeAsync(file, export, new JsonSerializerOptions(OutreachJson.Options) { WriteIndented = true });
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                await JsonSerializer.SerializeAsync(file, export, new JsonSerializerOptions(OutreachJson.Options) { WriteIndented = true });
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync(e is DirectoryNotFoundException
+                ? $"error: --out: cannot write {target}: there is no directory {directory}"
+                : $"error: --out: cannot write {target}: {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            DeleteIfLeft(temporary); // gone after the rename; left by a failed write or rename
         }
         Console.WriteLine($"exported {events.Count} events of {stream} to {output} (chain {(verification.Valid ? "valid" : "BROKEN")})");
         return verification.Valid ? 0 : 1;
@@ -277,6 +297,18 @@ internal sealed class CliVerbs
             [] => throw new KeyNotFoundException($"stream '{stream}' not found"),
             _ => throw new ArgumentException($"several organizations have a stream '{stream}': pass --org"),
         };
+    }
+
+    private static void DeleteIfLeft(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Its directory is missing (nothing was written) or not writable (nothing could be).
+        }
     }
 
     private static string Required(Dictionary<string, string> o, string key) =>

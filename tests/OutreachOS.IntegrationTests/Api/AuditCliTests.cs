@@ -4,7 +4,8 @@ namespace OutreachOS.IntegrationTests.Api;
 
 /// <summary>
 /// <c>audit verify</c> and <c>audit export</c> given a stream that is not there, an organization that does not hold it,
-/// or an option they do not know: an error and a non-zero exit, never a verification of nothing reported as valid.
+/// an option they do not know, or a file they cannot write: an error and a non-zero exit, never a verification of nothing
+/// reported as valid, and never a crash or a half-written file.
 /// </summary>
 [Collection(nameof(ConsoleCapture))]
 public sealed class AuditCliTests
@@ -73,6 +74,45 @@ public sealed class AuditCliTests
             Assert.True(exit == 0, output);
             Assert.Contains(org.ToString(), await File.ReadAllTextAsync(file), StringComparison.Ordinal);
             Assert.Equal([file], Directory.GetFiles(dir.FullName)); // no temporary file left beside it
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Audit_export_to_a_directory_that_does_not_exist_is_an_error_not_a_crash()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (_, stream) = await OrganizationStreamAsync(app);
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-dir-{Guid.NewGuid():N}");
+
+        var (exit, output) = await ComplianceCliTests.RunAsync(app, "audit", "export", "--stream", stream, "--out", Path.Combine(missing, "x.json"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("error: --out: cannot write", output, StringComparison.Ordinal);
+        Assert.Contains(missing, output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public async Task A_failed_audit_export_leaves_no_file_behind()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (_, stream) = await OrganizationStreamAsync(app);
+        var dir = Directory.CreateTempSubdirectory("export-");
+        try
+        {
+            // The target is a directory: the export cannot take its name, and nothing it wrote may stay.
+            var target = Directory.CreateDirectory(Path.Combine(dir.FullName, "taken")).FullName;
+
+            var (exit, output) = await ComplianceCliTests.RunAsync(app, "audit", "export", "--stream", stream, "--out", target);
+
+            Assert.Equal(2, exit);
+            Assert.Contains("error: --out: cannot write", output, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(dir.FullName));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(target));
         }
         finally
         {
