@@ -16,7 +16,10 @@ namespace OutreachOS.Host.Cli;
 /// an organization that lost its ADMIN keys gets one from whoever runs the server; the key is printed once, and its
 /// issue is an <c>api_key_issued.v1</c> event like any other). <c>--org</c> may be left out of the audit verbs when only
 /// one organization has a stream of that id.
-/// Exit code 0 on success, 1 on a failed verification, 2 on usage errors.
+/// Each verb takes only the options it names, as <c>--name value</c> or <c>--name=value</c>: an option it does not know,
+/// one given twice or one without its value is a usage error (so a mistyped <c>--rol VIEWER</c> issues nothing).
+/// Exit code 0 on success, 1 on a failed verification, 2 on usage errors (a stream or organization that is not there,
+/// a file that cannot be written).
 /// </summary>
 internal sealed class CliVerbs
 {
@@ -39,10 +42,10 @@ internal sealed class CliVerbs
             {
                 ["projections", "status"] => await StatusAsync(services),
                 ["projections", "rebuild", var name] => await RebuildAsync(services, name),
-                ["audit", "verify", .. var rest] => await VerifyAsync(services, Options(rest)),
-                ["audit", "export", .. var rest] => await ExportAsync(services, Options(rest)),
-                ["keys", "list", .. var rest] => await ListKeysAsync(services, Options(rest)),
-                ["keys", "issue", .. var rest] => await IssueKeyAsync(services, Options(rest)),
+                ["audit", "verify", .. var rest] => await VerifyAsync(services, Options("audit verify", rest, Flag("all"), Value("org"), Value("stream"))),
+                ["audit", "export", .. var rest] => await ExportAsync(services, Options("audit export", rest, Value("org"), Value("stream"), Value("out"))),
+                ["keys", "list", .. var rest] => await ListKeysAsync(services, Options("keys list", rest, Value("org"))),
+                ["keys", "issue", .. var rest] => await IssueKeyAsync(services, Options("keys issue", rest, Value("org"), Value("role"), Value("name"))),
                 _ => Usage(),
             };
         }
@@ -63,7 +66,8 @@ internal sealed class CliVerbs
               audit verify [--org <organization-id>] --stream <stream-id>
               audit export [--org <organization-id>] --stream <stream-id> --out <file.json>
               keys list --org <organization-id>
-              keys issue --org <organization-id> [--role ADMIN|MEMBER|VIEWER] [--name <name>]
+              keys issue --org <organization-id> [--role ADMIN|MEMBER|VIEWER] [--name <name>]   (role ADMIN by default)
+            options are given as --name value or --name=value
             """);
         return 2;
     }
@@ -71,7 +75,7 @@ internal sealed class CliVerbs
     /// <summary>The organization named by <c>--org</c>, which must exist.</summary>
     private static async Task<OrganizationView> OrganizationAsync(IServiceProvider services, Dictionary<string, string> o)
     {
-        var id = o.TryGetValue("org", out var org) ? Guid.Parse(org) : throw new ArgumentException("--org <organization-id> is required");
+        var id = OrganizationId(o) ?? throw new ArgumentException("--org <organization-id> is required");
         return await services.GetRequiredService<OrganizationService>().GetAsync(id, CancellationToken.None)
             ?? throw new KeyNotFoundException($"no organization {id}");
     }
@@ -106,20 +110,51 @@ internal sealed class CliVerbs
         return 0;
     }
 
-    private static Dictionary<string, string> Options(string[] rest)
+    private static (string Name, bool TakesValue) Value(string name) => (name, true);
+
+    private static (string Name, bool TakesValue) Flag(string name) => (name, false);
+
+    /// <summary>
+    /// The options of <paramref name="verb"/>, which takes only <paramref name="allowed"/>: <c>--name value</c> or
+    /// <c>--name=value</c> (split at the first '=') for a value, <c>--name</c> alone for a flag (present: "true").
+    /// Anything else is an <see cref="ArgumentException"/> naming the option.
+    /// </summary>
+    private static Dictionary<string, string> Options(string verb, string[] rest, params (string Name, bool TakesValue)[] allowed)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < rest.Length; i++)
         {
-            if (!rest[i].StartsWith("--", StringComparison.Ordinal))
+            if (!rest[i].StartsWith("--", StringComparison.Ordinal) || rest[i].Length == 2)
             {
-                throw new ArgumentException($"unexpected argument '{rest[i]}'");
+                throw new ArgumentException($"unexpected argument '{rest[i]}' for '{verb}'");
             }
-            var hasValue = i + 1 < rest.Length && !rest[i + 1].StartsWith("--", StringComparison.Ordinal);
-            map[rest[i][2..]] = hasValue ? rest[++i] : "true";
+            var equals = rest[i].IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? rest[i][2..] : rest[i][2..equals];
+            var inline = equals < 0 ? null : rest[i][(equals + 1)..];
+            if (!allowed.Any(a => a.Name == name))
+            {
+                throw new ArgumentException($"unknown option --{name} for '{verb}' (it takes {string.Join(", ", allowed.Select(a => $"--{a.Name}"))})");
+            }
+            if (map.ContainsKey(name))
+            {
+                throw new ArgumentException($"--{name}: given more than once");
+            }
+            if (!allowed.Single(a => a.Name == name).TakesValue)
+            {
+                map[name] = inline is null ? "true" : throw new ArgumentException($"--{name}: takes no value");
+                continue;
+            }
+            var value = inline ?? (i + 1 < rest.Length && !rest[i + 1].StartsWith("--", StringComparison.Ordinal) ? rest[++i] : null);
+            map[name] = string.IsNullOrEmpty(value) ? throw new ArgumentException($"--{name}: needs a value") : value;
         }
         return map;
     }
+
+    /// <summary>The organization id given with <c>--org</c>, if any.</summary>
+    private static Guid? OrganizationId(Dictionary<string, string> o) =>
+        !o.TryGetValue("org", out var org) ? null
+        : Guid.TryParse(org, out var id) ? id
+        : throw new ArgumentException($"--org: '{org}' is not an organization id (a GUID)");
 
     private static async Task<int> StatusAsync(IServiceProvider services)
     {
@@ -155,6 +190,10 @@ internal sealed class CliVerbs
         var targets = new List<(Guid Tenant, string Stream)>();
         if (o.ContainsKey("all"))
         {
+            if (o.ContainsKey("stream") || o.ContainsKey("org"))
+            {
+                throw new ArgumentException("--all verifies every stream: leave out --org and --stream, or --all");
+            }
             await using var cmd = services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT tenant_id, id FROM oos.streams WHERE version > 0 ORDER BY tenant_id, id");
             await using var r = await cmd.ExecuteReaderAsync();
             while (await r.ReadAsync())
@@ -165,7 +204,10 @@ internal sealed class CliVerbs
         else
         {
             var stream = Required(o, "stream");
-            targets.Add((await OrganizationOfAsync(services, o, stream), stream));
+            var tenant = await OrganizationOfAsync(services, o, stream);
+            // A stream that is not there has no chain to verify: not found, never "1 valid".
+            _ = await store.GetStreamAsync(tenant, stream) ?? throw new KeyNotFoundException($"stream '{stream}' not found in organization {tenant}");
+            targets.Add((tenant, stream));
         }
         var broken = 0;
         for (var i = 0; i < targets.Count; i++)
@@ -205,9 +247,28 @@ internal sealed class CliVerbs
             // Rebuilt from the exported events only, with the same folds the live read models use.
             read_models = ReadModelReplay.Rebuild(verified),
         };
-        await using (var file = File.Create(output))
+        // Written beside the target under another name, then renamed over it: a failed export leaves no partial file.
+        var target = Path.GetFullPath(output);
+        var directory = Path.GetDirectoryName(target) ?? throw new ArgumentException($"--out: '{output}' is not a file path");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
         {
-            await JsonSerializer.SerializeAsync(file, export, new JsonSerializerOptions(OutreachJson.Options) { WriteIndented = true });
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                await JsonSerializer.SerializeAsync(file, export, new JsonSerializerOptions(OutreachJson.Options) { WriteIndented = true });
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync(e is DirectoryNotFoundException
+                ? $"error: --out: cannot write {target}: there is no directory {directory}"
+                : $"error: --out: cannot write {target}: {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            DeleteIfLeft(temporary); // gone after the rename; left by a failed write or rename
         }
         Console.WriteLine($"exported {events.Count} events of {stream} to {output} (chain {(verification.Valid ? "valid" : "BROKEN")})");
         return verification.Valid ? 0 : 1;
@@ -216,9 +277,9 @@ internal sealed class CliVerbs
     /// <summary>The organization named by --org, or the only one that has a stream with this id.</summary>
     private static async Task<Guid> OrganizationOfAsync(IServiceProvider services, Dictionary<string, string> o, string stream)
     {
-        if (o.TryGetValue("org", out var org) && org != "true")
+        if (OrganizationId(o) is { } org)
         {
-            return Guid.Parse(org);
+            return org;
         }
         await using var cmd = services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SELECT tenant_id FROM oos.streams WHERE id = @id LIMIT 2");
         cmd.Parameters.AddWithValue("id", stream);
@@ -238,8 +299,20 @@ internal sealed class CliVerbs
         };
     }
 
+    private static void DeleteIfLeft(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Its directory is missing (nothing was written) or not writable (nothing could be).
+        }
+    }
+
     private static string Required(Dictionary<string, string> o, string key) =>
-        o.TryGetValue(key, out var v) && v != "true" ? v : throw new ArgumentException($"--{key} is required");
+        o.TryGetValue(key, out var v) ? v : throw new ArgumentException($"--{key} is required");
 
     private sealed class Progress(Action<RebuildProgress> report) : IProgress<RebuildProgress>
     {

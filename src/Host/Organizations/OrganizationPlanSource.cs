@@ -26,7 +26,7 @@ internal sealed class OrganizationPlanSource(NpgsqlDataSource dataSource, TimePr
         await using var cmd = dataSource.CreateCommand("SELECT tier FROM oos.organizations WHERE id = @id");
         cmd.Parameters.AddWithValue("id", tenantId);
         var tier = await cmd.ExecuteScalarAsync(ct) as string
-            ?? throw new InvalidOperationException($"Organization {tenantId} does not exist, so it has no credit plan.");
+            ?? throw new CreditOrganizationNotFoundException(tenantId);
         _cache[tenantId] = (tier, now + Ttl);
         return tier;
     }

@@ -44,6 +44,66 @@ public sealed class KeysCliTests
         Assert.True(audit.GetProperty("verification").GetProperty("valid").GetBoolean());
     }
 
+    [Fact]
+    public async Task Keys_issue_reads_the_option_equals_value_form()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var org = (await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/organizations/me"))).GetProperty("id").GetGuid();
+
+        var (exit, output) = await ComplianceCliTests.RunAsync(app, "keys", "issue", $"--org={org}", "--role=VIEWER", "--name=read only");
+        Assert.True(exit == 0, output);
+        Assert.Contains("issued VIEWER key", output, StringComparison.Ordinal);
+        var secret = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Single(l => l.StartsWith("oos_", StringComparison.Ordinal));
+        var me = await HostTests.JsonAsync(await app.ClientWithKey(secret).GetAsync("/organizations/me"));
+        Assert.Equal("VIEWER", me.GetProperty("api_key").GetProperty("role").GetString());
+        var (_, list) = await ComplianceCliTests.RunAsync(app, "keys", "list", "--org", org.ToString());
+        Assert.Contains("read only", list, StringComparison.Ordinal);
+    }
+
+    /// <summary>An option the verb does not know is refused before anything is issued: a mistyped <c>--rol VIEWER</c>
+    /// must not quietly give out an ADMIN key.</summary>
+    [Theory]
+    [InlineData("keys issue --org {org} --rol VIEWER", "error: unknown option --rol for 'keys issue'")]
+    [InlineData("keys issue --org {org} --Role VIEWER", "error: unknown option --Role for 'keys issue'")]
+    [InlineData("keys issue --org {org} --role VIEWER --stream x", "error: unknown option --stream for 'keys issue'")]
+    [InlineData("keys issue --org {org} --role", "error: --role: ")]
+    [InlineData("keys issue --org {org} --role= --name x", "error: --role: ")]
+    [InlineData("keys issue --org {org} --role VIEWER --role ADMIN", "error: --role: ")]
+    [InlineData("keys issue --org {org} VIEWER", "error: unexpected argument 'VIEWER' for 'keys issue'")]
+    public async Task Keys_issue_with_an_unknown_or_malformed_option_exits_2_and_issues_nothing(string args, string expected)
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var org = (await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/organizations/me"))).GetProperty("id").GetGuid();
+        var before = await KeysAsync(app);
+
+        var (exit, output) = await ComplianceCliTests.RunAsync(app, args.Replace("{org}", org.ToString(), StringComparison.Ordinal).Split(' '));
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("oos_", output, StringComparison.Ordinal);
+        Assert.Equal(before, await KeysAsync(app));
+    }
+
+    [Theory]
+    [InlineData("keys list --org", "error: --org: ")]
+    [InlineData("keys list --org not-a-guid", "error: --org: 'not-a-guid' is not an organization id")]
+    [InlineData("keys list --org=", "error: --org: ")]
+    [InlineData("keys list --org --all", "error: --org: ")]
+    [InlineData("keys list --org {org} --name x", "error: unknown option --name for 'keys list'")]
+    public async Task Keys_list_names_the_option_it_cannot_read(string args, string expected)
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var org = (await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/organizations/me"))).GetProperty("id").GetGuid();
+
+        var (exit, output) = await ComplianceCliTests.RunAsync(app, args.Replace("{org}", org.ToString(), StringComparison.Ordinal).Split(' '));
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    private static async Task<int> KeysAsync(OutreachApp app) =>
+        (await HostTests.JsonAsync(await app.ClientWithKey().GetAsync("/api-keys"))).GetArrayLength();
+
     [Theory]
     [InlineData("keys issue --org 00000000-0000-7000-8000-00000000dead", "no organization")]
     [InlineData("keys issue", "--org <organization-id> is required")]

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OutreachOS.IntegrationTests.Api;
 
 namespace OutreachOS.IntegrationTests.Credits;
@@ -99,6 +101,34 @@ public sealed class CreditsHttpTests
         var balance = await JsonAsync(await client.GetAsync("/credits"));
         Assert.Equal((k, 0, "EXHAUSTED"), (balance.GetProperty("reserved").GetInt32(), balance.GetProperty("available").GetInt32(), balance.GetProperty("alert").GetString()));
         Assert.Equal(0, balance.GetProperty("alerts").GetArrayLength()); // held, not consumed: alerts follow consumption
+    }
+
+    [Fact]
+    public async Task Moving_credits_of_an_organization_that_does_not_exist_is_404_problem_details_naming_it()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var admin = app.ClientWithKey();
+        var missing = Guid.CreateVersion7();
+        var reservation = Guid.NewGuid();
+
+        foreach (var response in new[]
+        {
+            await ReserveAsync(admin, missing, reservation, 1),
+            await admin.PostAsync($"/credits/reservations/{reservation}/settle", Json($$"""{"organization_id":"{{missing}}","used":1}""")),
+            await admin.PostAsync($"/credits/reservations/{reservation}/refund", Json($$"""{"organization_id":"{{missing}}"}""")),
+        })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await JsonAsync(response);
+            Assert.Equal(404, problem.GetProperty("status").GetInt32());
+            Assert.Equal($"Organization {missing} was not found.", problem.GetProperty("detail").GetString());
+        }
+        // Nothing was recorded for it.
+        await using var count = app.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            "SELECT (SELECT count(*) FROM oos.streams WHERE tenant_id = @t) + (SELECT count(*) FROM oos.credit_accounts WHERE tenant_id = @t)");
+        count.Parameters.AddWithValue("t", missing);
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
     }
 
     [Fact]

@@ -56,6 +56,7 @@ public interface ICreditLedger
 /// <summary>Where the ledger learns an organization's tier (FREE, PRO, ENTERPRISE...); implemented by the host.</summary>
 public interface ICreditPlanSource
 {
+    /// <exception cref="CreditOrganizationNotFoundException">No organization has this id.</exception>
     ValueTask<string> GetTierAsync(Guid tenantId, CancellationToken ct);
 }
 

@@ -48,7 +48,15 @@ internal static class CreditsEndpoints
             {
                 return errors.ToProblem();
             }
-            var reservation = await ledger.ReserveAsync(body.OrganizationId ?? http.GetTenantId(), body.ReservationId!.Value, body.Credits!.Value, body.Reason!, ct);
+            CreditReservation reservation;
+            try
+            {
+                reservation = await ledger.ReserveAsync(body.OrganizationId ?? http.GetTenantId(), body.ReservationId!.Value, body.Credits!.Value, body.Reason!, ct);
+            }
+            catch (CreditOrganizationNotFoundException e)
+            {
+                return OrganizationNotFound(e);
+            }
             http.Response.Headers[AlertHeader] = CreditsReadModel.HeaderValue(reservation.Balance.Alert);
             return Results.Ok(reservation);
         }).RequireOrganizationAdmin().WithSummary("Reserve credits (platform admins; idempotent by reservation_id; 402 when the balance cannot cover it)");
@@ -66,6 +74,10 @@ internal static class CreditsEndpoints
             try
             {
                 return Results.Ok(await ledger.SettleAsync(body.OrganizationId ?? http.GetTenantId(), id, body.Used.Value, ct));
+            }
+            catch (CreditOrganizationNotFoundException e)
+            {
+                return OrganizationNotFound(e);
             }
             catch (CreditReservationNotFoundException)
             {
@@ -89,9 +101,19 @@ internal static class CreditsEndpoints
                 return errors.ToProblem();
             }
             var reason = string.IsNullOrWhiteSpace(body.Reason) ? "refunded" : body.Reason.Trim();
-            return Results.Ok(await ledger.RefundAsync(body.OrganizationId ?? http.GetTenantId(), id, reason, ct));
+            try
+            {
+                return Results.Ok(await ledger.RefundAsync(body.OrganizationId ?? http.GetTenantId(), id, reason, ct));
+            }
+            catch (CreditOrganizationNotFoundException e)
+            {
+                return OrganizationNotFound(e);
+            }
         }).RequireOrganizationAdmin().WithSummary("Refund a reservation in full (idempotent; a no-op after a settle)");
     }
+
+    /// <summary>A platform admin named an <c>organization_id</c> that does not exist: 404, as for any organization not found.</summary>
+    private static IResult OrganizationNotFound(CreditOrganizationNotFoundException e) => Problems.NotFound($"Organization {e.OrganizationId}");
 
     private static IResult? Forbidden(HttpContext http) =>
         http.GetCaller().IsPlatformAdmin ? null : Problems.Forbidden("Only the platform organization's keys can move credits over HTTP.");
