@@ -34,6 +34,19 @@ public sealed class HardRulePipelineTests
         Assert.Equal(ResponsePath.Human, d.Decision.Path);
     }
 
+    /// <summary>The pii_sensitive hard rule reads the redactor's findings: a card written with no-break spaces is one.</summary>
+    [Theory]
+    [InlineData("4111 1111 1111 1111")]
+    [InlineData("4111\u00A01111\u00A01111\u00A01111")]
+    [InlineData("4111\u202F1111\u202F1111\u202F1111")]
+    public async Task A_billing_question_with_a_card_number_is_not_auto_sent_whatever_its_spaces(string card)
+    {
+        var d = await DecideAsync("Invoice question",
+            $"Hello, my invoice INV-2211 shows a double charge on my card {card}. Can you check the invoice and the payment?", BillingAutoSend(TriagePolicy.DefaultIntents));
+        Assert.NotEqual(ResponsePath.AutoSend, d.Decision.Path);
+        Assert.Contains(PolicyFlags.PiiSensitive, d.Classification.PolicyFlags);
+    }
+
     [Fact]
     public async Task A_complaint_is_not_auto_sent_when_the_policy_does_not_list_complaint()
     {
