@@ -47,6 +47,21 @@ public sealed class HardRulePipelineTests
         Assert.Contains(PolicyFlags.PiiSensitive, d.Classification.PolicyFlags);
     }
 
+    /// <summary>
+    /// An opt-out the policy does not list is recorded as other (the schema of the policy's intents holds) and goes to a
+    /// human; the run still reports the classifier's own intent, which the consumer suppresses the sender on (ADR 0031).
+    /// </summary>
+    [Fact]
+    public async Task An_opt_out_the_policy_does_not_list_is_recorded_as_other_and_reported_as_unsubscribe()
+    {
+        var run = await Pipeline.TriageAsync(Mail.Received(Mail.Email("Unsubscribe", "Please unsubscribe me and remove me from your mailing list. Stop emailing me.")),
+            BillingAutoSend(["billing", "support", "other"]), 1, new SenderInfo(false, null), Mail.At, CancellationToken.None);
+        var d = run.Events.OfType<InboundDecided>().Single();
+        Assert.Equal("other", d.Classification.Intent);
+        Assert.Equal(ResponsePath.Human, d.Decision.Path);
+        Assert.Equal(InboundTriageConsumer.Unsubscribe, run.ClassifiedIntent);
+    }
+
     [Fact]
     public async Task A_complaint_is_not_auto_sent_when_the_policy_does_not_list_complaint()
     {
