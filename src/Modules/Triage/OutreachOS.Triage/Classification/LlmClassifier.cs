@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -53,8 +54,32 @@ internal sealed class LlmClassifier(ILlmClient llm, ILogger<LlmClassifier> logge
             return Fallback(input, intents, $"model answer rejected: {error}", completion.Provider, completion.Model,
                 completion.InputTokens, completion.OutputTokens, completion.CostUsd, latency);
         }
-        return new ClassifierOutcome(answer, $"llm:{completion.Provider.ToLowerInvariant()}:{completion.Model}", completion.Provider, completion.Model,
+        return new ClassifierOutcome(answer, ClassifierName(completion.Provider, completion.Model), completion.Provider, completion.Model,
             completion.InputTokens, completion.OutputTokens, completion.CostUsd, latency, FellBack: false);
+    }
+
+    /// <summary>
+    /// <c>llm:{provider}:{model}</c> with the model name the server answered with, within the
+    /// <see cref="ClassificationSchema.MaxClassifierLength"/> the recorded classification allows. A longer one (vLLM answers
+    /// with the served model's path, e.g. a Hugging Face snapshot directory) is cut and ends with "~" and 8 hex digits of the
+    /// SHA-256 of the whole name, so two long names still differ; the full name stays on the event's <c>model</c>.
+    /// </summary>
+    internal static string ClassifierName(string provider, string model)
+    {
+        var name = $"llm:{provider.ToLowerInvariant()}:{model}";
+        if (name.Length <= ClassificationSchema.MaxClassifierLength)
+        {
+            return name;
+        }
+
+        var suffix = "~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
+        var keep = ClassificationSchema.MaxClassifierLength - suffix.Length;
+        if (char.IsHighSurrogate(name[keep - 1]))
+        {
+            keep--; // never half a character
+        }
+
+        return name[..keep] + suffix;
     }
 
     internal static LlmPrompt BuildPrompt(ClassifierInput input, string fromLine, IReadOnlyList<string> intents)
