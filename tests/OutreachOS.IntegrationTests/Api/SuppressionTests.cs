@@ -228,6 +228,44 @@ public sealed class SuppressionTests
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/suppressions/{Uri.EscapeDataString("ops/billing@paging.test")}")).StatusCode);
     }
 
+    /// <summary>
+    /// ADR 0012: the classifier always may choose unsubscribe, and an opt-out the policy does not list is recorded as
+    /// "other". ADR 0031: its sender is suppressed all the same (the classifier's intent decides, not the recorded one).
+    /// </summary>
+    [Fact]
+    public async Task An_unsubscribe_request_suppresses_its_sender_even_when_the_policy_does_not_list_unsubscribe()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Not listing unsubscribe");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/policies",
+            Json("""{"policy":{"allowed_intents":["scheduling","pricing","support","billing","other"]}}"""))).StatusCode);
+        const string sender = "olga.opt@customer.test";
+        var ingested = await admin.PostAsJsonAsync("/ingest/email", new JsonObject
+        {
+            ["message_id"] = "<optout-unlisted-1@customer.test>",
+            ["from"] = new JsonObject { ["email"] = sender, ["name"] = "Olga Opt" },
+            ["to"] = new JsonArray("sales@acme.test"),
+            ["subject"] = "Unsubscribe",
+            ["text"] = "Please unsubscribe me and remove me from your mailing list. Stop emailing me.",
+            ["received_at"] = "2026-11-20T10:00:00Z",
+        });
+        Assert.Equal(HttpStatusCode.Accepted, ingested.StatusCode);
+        var inboundId = (await JsonAsync(ingested)).GetProperty("inbound_id").GetGuid();
+        JsonElement view = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            view = await JsonAsync(await admin.GetAsync($"/inbound/{inboundId}"));
+            return view.TryGetProperty("decision", out var d) && d.ValueKind == JsonValueKind.Object;
+        }, "the decision");
+
+        Assert.Equal("other", view.GetProperty("classification").GetProperty("classification").GetProperty("intent").GetString()); // what the policy lets it record
+        Assert.Equal("HUMAN", view.GetProperty("decision").GetProperty("path").GetString());
+        Assert.True(view.GetProperty("sender_suppressed").GetBoolean(), "sender_suppressed");
+        var entry = await JsonAsync(await admin.GetAsync($"/suppressions/{sender}"));
+        Assert.Equal("INBOUND_UNSUBSCRIBE", entry.GetProperty("source").GetString());
+        Assert.Equal(inboundId, entry.GetProperty("inbound_id").GetGuid());
+    }
+
     [Fact]
     public async Task An_unsubscribe_request_suppresses_its_sender_only_and_an_erasure_keeps_the_entry_by_hash()
     {

@@ -399,6 +399,30 @@ public sealed class ResponsePathTests(ResponsesFixture f) : IClassFixture<Respon
         Assert.Single(f.Sink.WithMessageId(f.MessageIdOf(d)));
     }
 
+    /// <summary>
+    /// The sender writes the subject: in the reviewers' Slack channel it must show as written, not ping the channel
+    /// (&lt;!channel&gt;) nor show a link with a label of their choosing (escaping itself: SlackNotifierTests).
+    /// </summary>
+    [Fact]
+    public async Task The_Slack_message_shows_what_the_sender_wrote_as_text_not_as_Slack_markup()
+    {
+        const string subject = "<!channel> <https://evil.example/sso|Open the OutreachOS dashboard to approve> & more";
+        var d = await f.DecideAsync(ResponsePath.DraftForReview, "support", "My invoice PDF is empty.", subject: subject);
+        var draftId = ResponseIds.DraftId(d.Decision.DecisionId);
+        await Eventually.TrueAsync(() => Task.FromResult(f.Slack.Bodies.Any(b => b.Contains(draftId.ToString("N"), StringComparison.Ordinal))), "the Slack notification");
+        var payload = JsonNode.Parse(f.Slack.Bodies.First(b => b.Contains(draftId.ToString("N"), StringComparison.Ordinal)))!;
+        var section = payload["blocks"]![0]!["text"]!["text"]!.GetValue<string>();
+        var fallback = payload["text"]!.GetValue<string>();
+
+        foreach (var text in new[] { section, fallback })
+        {
+            Assert.DoesNotContain("<!channel>", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("<https://evil.example", text, StringComparison.Ordinal);
+            Assert.Contains("&lt;!channel&gt; &lt;https://evil.example/sso|Open the OutreachOS dashboard to approve&gt; &amp; more", text, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain('<', section);
+    }
+
     /// <summary>A POST to the Slack interactions endpoint as Slack sends it (form body, timestamp and v0 signature headers).</summary>
     internal static HttpRequestMessage SlackRequest(string body, string timestamp, string signature)
     {

@@ -155,4 +155,13 @@ public sealed class ClassifierTests
         Assert.Equal("billing", doc.RootElement.GetProperty("intent").GetString());
         Assert.Equal(PolicyFlags.PromptInjection, doc.RootElement.GetProperty("policy_flags")[0].GetString());
     }
+
+    [Fact]
+    public void The_offline_task_handler_reads_a_subject_that_runs_over_several_lines()
+    {
+        var prompt = LlmClassifier.BuildPrompt(new ClassifierInput("Quick question\nplease send the invoice for October", "Thanks.", false), "pat@x.example",
+            TriagePolicy.DefaultIntents);
+        using var doc = JsonDocument.Parse(new ClassifyOfflineTaskHandler().Complete(prompt));
+        Assert.Equal("billing", doc.RootElement.GetProperty("intent").GetString());
+    }
 }

@@ -34,6 +34,34 @@ public sealed class HardRulePipelineTests
         Assert.Equal(ResponsePath.Human, d.Decision.Path);
     }
 
+    /// <summary>The pii_sensitive hard rule reads the redactor's findings: a card written with no-break spaces is one.</summary>
+    [Theory]
+    [InlineData("4111 1111 1111 1111")]
+    [InlineData("4111\u00A01111\u00A01111\u00A01111")]
+    [InlineData("4111\u202F1111\u202F1111\u202F1111")]
+    public async Task A_billing_question_with_a_card_number_is_not_auto_sent_whatever_its_spaces(string card)
+    {
+        var d = await DecideAsync("Invoice question",
+            $"Hello, my invoice INV-2211 shows a double charge on my card {card}. Can you check the invoice and the payment?", BillingAutoSend(TriagePolicy.DefaultIntents));
+        Assert.NotEqual(ResponsePath.AutoSend, d.Decision.Path);
+        Assert.Contains(PolicyFlags.PiiSensitive, d.Classification.PolicyFlags);
+    }
+
+    /// <summary>
+    /// An opt-out the policy does not list is recorded as other (the schema of the policy's intents holds) and goes to a
+    /// human; the run still reports the classifier's own intent, which the consumer suppresses the sender on (ADR 0031).
+    /// </summary>
+    [Fact]
+    public async Task An_opt_out_the_policy_does_not_list_is_recorded_as_other_and_reported_as_unsubscribe()
+    {
+        var run = await Pipeline.TriageAsync(Mail.Received(Mail.Email("Unsubscribe", "Please unsubscribe me and remove me from your mailing list. Stop emailing me.")),
+            BillingAutoSend(["billing", "support", "other"]), 1, new SenderInfo(false, null), Mail.At, CancellationToken.None);
+        var d = run.Events.OfType<InboundDecided>().Single();
+        Assert.Equal("other", d.Classification.Intent);
+        Assert.Equal(ResponsePath.Human, d.Decision.Path);
+        Assert.Equal(InboundTriageConsumer.Unsubscribe, run.ClassifiedIntent);
+    }
+
     [Fact]
     public async Task A_complaint_is_not_auto_sent_when_the_policy_does_not_list_complaint()
     {

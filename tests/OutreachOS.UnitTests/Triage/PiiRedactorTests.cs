@@ -76,6 +76,10 @@ public sealed class PiiRedactorGapTests
     [InlineData("write to \uFEFFjohn@example\uFEFF.com today")]
     [InlineData("write to jöhn.müller@bücher.de today")]
     [InlineData("write to ｊｏｈｎ＠ｅｘａｍｐｌｅ．ｃｏｍ today")]
+    [InlineData("write to john.smith @ example.com today")]
+    [InlineData("write to john.smith\u00A0@\u00A0example.com today")]
+    [InlineData("write to john.smith@ example.com today")]
+    [InlineData("write to john [@] example dot com today")]
     public void Obfuscated_hidden_and_international_addresses_are_redacted(string text)
     {
         var r = PiiRedactor.RedactOne(text);
@@ -94,6 +98,82 @@ public sealed class PiiRedactorGapTests
     [InlineData("call \u0660\u0661\u0667\u0661-\u0661\u0662\u0663\u0664\u0665\u0666\u0667 please", "call [PHONE_1] please")]
     public void Reformatted_numbers_are_redacted(string text, string expected) =>
         Assert.Equal(expected, PiiRedactor.RedactOne(text).Text);
+
+    /// <summary>
+    /// Word processors, mail clients and web forms write numbers with no-break, narrow no-break or thin spaces and en dashes;
+    /// people also use '/', '_' or " - ". The value is found whatever the separator, and cut from the text as written.
+    /// </summary>
+    [Theory]
+    [InlineData("4111 1111 1111 1111")]
+    [InlineData("4111\u00A01111\u00A01111\u00A01111")]
+    [InlineData("4111\u202F1111\u202F1111\u202F1111")]
+    [InlineData("4111\u20091111\u20091111\u20091111")]
+    [InlineData("4111\u20131111\u20131111\u20131111")]
+    [InlineData("4111\u20111111\u20111111\u20111111")]
+    [InlineData("4111/1111/1111/1111")]
+    [InlineData("4111_1111_1111_1111")]
+    [InlineData("4111 - 1111 - 1111 - 1111")]
+    [InlineData("4111\u00A0\u2013\u00A01111\u00A0\u2013\u00A01111\u00A0\u2013\u00A01111")]
+    [InlineData("3782/822463/10005")]
+    public void Card_numbers_are_redacted_whatever_the_separator(string card)
+    {
+        var r = PiiRedactor.RedactOne($"card {card} thanks");
+        Assert.Equal("card [CARD_1] thanks", r.Text);
+        Assert.Equal(card, r.Map["[CARD_1]"]);
+        Assert.Equal(1, r.Counts.Card);
+    }
+
+    [Theory]
+    [InlineData("call me on +33\u00A01\u00A023\u00A045\u00A067\u00A089")]
+    [InlineData("call me on 06\u00A012\u00A034\u00A056\u00A078")]
+    [InlineData("call me on 06\u202F12\u202F34\u202F56\u202F78")]
+    [InlineData("call me on 555\u2013123\u20134567")]
+    public void Phone_numbers_are_redacted_whatever_the_separator(string text)
+    {
+        var r = PiiRedactor.RedactOne(text);
+        Assert.Equal("call me on [PHONE_1]", r.Text);
+        Assert.Equal(text["call me on ".Length..], r.Map["[PHONE_1]"]);
+    }
+
+    [Theory]
+    [InlineData("DE89\u00A03704\u00A00044\u00A00532\u00A00130\u00A000")]
+    [InlineData("DE89\u202F3704\u202F0044\u202F0532\u202F0130\u202F00")]
+    [InlineData("DE89-3704-0044-0532-0130-00")]
+    [InlineData("DE89\u20133704\u20130044\u20130532\u20130130\u201300")]
+    [InlineData("DE89/3704/0044/0532/0130/00")]
+    [InlineData("de89_3704_0044_0532_0130_00")]
+    public void Ibans_are_redacted_whatever_the_separator(string iban)
+    {
+        var r = PiiRedactor.RedactOne($"IBAN {iban} please");
+        Assert.Equal("IBAN [IBAN_1] please", r.Text);
+        Assert.Equal(iban, r.Map["[IBAN_1]"]);
+    }
+
+    [Fact]
+    public void The_text_around_a_value_keeps_its_spaces_and_dashes_and_one_value_keeps_one_placeholder()
+    {
+        var r = PiiRedactor.RedactOne("Total\u00A0: 120\u202F€ \u2013 card 4111\u00A01111\u00A01111\u00A01111, again 4111 1111 1111 1111.");
+        Assert.Equal("Total\u00A0: 120\u202F€ \u2013 card [CARD_1], again [CARD_1].", r.Text);
+        Assert.Equal(1, r.Counts.Card);
+    }
+
+    [Theory]
+    [InlineData("Card 4111\u00A01111\u00A01111\u00A01112 is not valid")]
+    [InlineData("Card 4111/1111/1111/1112 is not valid")]
+    [InlineData("Card 4111 - 1111 - 1111 - 1112 is not valid")]
+    [InlineData("IBAN DE89\u00A03704\u00A00044\u00A00532\u00A00130\u00A001 is not valid")]
+    [InlineData("The 2024\u20132025 season starts in May")]
+    [InlineData("The 2024-2025 season starts in May")]
+    [InlineData("Budget 10\u00A0000\u201320\u00A0000\u00A0€ per year")]
+    [InlineData("Budget 10\u202F000 \u2013 20\u202F000 € per year")]
+    [InlineData("Total 1\u202F234\u202F567,89\u00A0€ due")]
+    [InlineData("Open 9\u201317\u00A0h, pages 120\u2013135")]
+    [InlineData("Due 22\u201311\u20132026 as agreed")]
+    [InlineData("From 2026\u201311\u201322 \u2013 2026\u201312\u201322 as agreed")]
+    [InlineData("Stay 2024/01/15 - 2024/02/15 as agreed")]
+    [InlineData("Version 1.2.3\u00A0\u2013 order ab12 will ship soon")]
+    public void Ordinary_text_with_typographic_spaces_and_dashes_is_not_redacted(string text) =>
+        Assert.Equal(text, PiiRedactor.RedactOne(text).Text);
 
     [Theory]
     [InlineData("Card 4111.1111.1111.1112 is not valid")]

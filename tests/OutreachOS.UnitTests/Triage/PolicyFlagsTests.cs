@@ -67,6 +67,10 @@ public sealed class PolicyFlagsTests
 
     [Theory]
     [InlineData("My card is 4111 1111 1111 1111, please update it.")]
+    [InlineData("My card is 4111\u00A01111\u00A01111\u00A01111, please update it.")]
+    [InlineData("My card is 4111\u20131111\u20131111\u20131111, please update it.")]
+    [InlineData("My card is 4111/1111/1111/1111, please update it.")]
+    [InlineData("Refund to DE89\u202F3704\u202F0044\u202F0532\u202F0130\u202F00 please.")]
     [InlineData("My SSN is 123-45-6789.")]
     [InlineData("Here is my passport number for the form.")]
     public void Sensitive_personal_data_is_flagged(string text) => Assert.Contains(PolicyFlags.PiiSensitive, Flags("Details", text));
@@ -114,6 +118,8 @@ public sealed class PolicyFlagsEvasionTests
     [Theory]
     [InlineData("Please un\u00ADsubscribe me.")]
     [InlineData("Please stop e\u200Bmailing me.")]
+    [InlineData("Please stop\u00A0emailing me.")]
+    [InlineData("I want to opt\u2011out.")]
     public void Opt_out_wording_is_found_through_hidden_characters(string text) =>
         Assert.Contains(PolicyFlags.Unsubscribe, Flags("Hi", text));
 

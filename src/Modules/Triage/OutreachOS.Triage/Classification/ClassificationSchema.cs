@@ -13,6 +13,9 @@ internal static class ClassificationSchema
 {
     public const string Name = "inbound_classification";
 
+    /// <summary>The longest <c>classifier</c> the recorded classification may name.</summary>
+    public const int MaxClassifierLength = 120;
+
     public static readonly IReadOnlyList<string> KnownFlags =
         [PolicyFlags.PromptInjection, PolicyFlags.Legal, PolicyFlags.PiiSensitive, PolicyFlags.Vip, PolicyFlags.Unsubscribe, PolicyFlags.ClassifierFallback];
 
@@ -42,7 +45,7 @@ internal static class ClassificationSchema
         if (full)
         {
             properties["owner"] = new JsonObject { ["type"] = "string", ["minLength"] = 1.0, ["maxLength"] = 80.0 };
-            properties["classifier"] = new JsonObject { ["type"] = "string", ["minLength"] = 1.0, ["maxLength"] = 120.0 };
+            properties["classifier"] = new JsonObject { ["type"] = "string", ["minLength"] = 1.0, ["maxLength"] = (double)MaxClassifierLength };
             required.Add("owner");
             required.Add("classifier");
         }

@@ -8,13 +8,16 @@ namespace OutreachOS.Triage.Pii;
 internal sealed record Redaction(string Text, IReadOnlyDictionary<string, string> Map, PiiCounts Counts);
 
 /// <summary>
-/// Replaces e-mail addresses (also internationalised and obfuscated ones: <c>john [at] example dot com</c>), IBANs (mod-97
-/// checked, any case), card numbers (Luhn checked; spaces, dashes or dots between digits), US SSNs (valid ranges) and
-/// phone numbers with reversible placeholders (<c>[EMAIL_1]</c>, <c>[IBAN_1]</c>, <c>[CARD_1]</c>, <c>[SSN_1]</c>,
+/// Replaces e-mail addresses (also internationalised and obfuscated ones: <c>john [at] example dot com</c>,
+/// <c>john.smith @ example.com</c>), IBANs (mod-97 checked, any case; groups joined by ' ', '-', '/', '_' or " - "), card
+/// numbers (Luhn checked; spaces, dashes or dots between digits, or printed groups joined by '/', '_' or " - "), US SSNs
+/// (valid ranges) and phone numbers with reversible placeholders (<c>[EMAIL_1]</c>, <c>[IBAN_1]</c>, <c>[CARD_1]</c>, <c>[SSN_1]</c>,
 /// <c>[PHONE_1]</c>); the sender's own display name and address, known exactly from the From header, become
-/// <c>[NAME_n]</c>/<c>[EMAIL_n]</c> wherever they occur (<see cref="KnowSender"/>). The same value gets the same
-/// placeholder. The text is first folded (<see cref="MatchText.Fold"/>: format characters removed, Unicode digits made
-/// ASCII), so the redacted text and the map hold folded values. Order matters: known values first, then the digit-heavy
+/// <c>[NAME_n]</c>/<c>[EMAIL_n]</c> wherever they occur (<see cref="KnowSender"/>). The text is first folded (<see cref="MatchText.FoldCharacters"/>: format characters removed, Unicode digits
+/// made ASCII), so the redacted text and the map hold those folded values; the patterns then run on its
+/// <see cref="MatchText.FoldSeparators"/> view (any Unicode space is ' ', any dash '-', same offsets), so a value written
+/// with no-break spaces or en dashes is found, and it is cut from the text as written. The same value (compared in that
+/// view) gets the same placeholder. Order matters: known values first, then the digit-heavy
 /// checked kinds so a card is never called a phone. Other names and postal addresses are not found (that needs NER).
 /// </summary>
 internal sealed partial class PiiRedactor
@@ -43,7 +46,7 @@ internal sealed partial class PiiRedactor
             var kind = m.Groups[1].Value;
             var n = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
             _map[placeholder] = value;
-            _byValue.TryAdd(kind + "\n" + value, placeholder);
+            _byValue.TryAdd(Key(kind, value), placeholder);
             _counts[kind] = Math.Max(Count(kind), n);
         }
     }
@@ -85,19 +88,49 @@ internal sealed partial class PiiRedactor
     /// <summary>Redacts several texts with one numbering (subject, body, sender line share placeholders).</summary>
     public string Redact(string text)
     {
-        text = MatchText.Fold(text);
+        text = MatchText.FoldCharacters(text);
         foreach (var (kind, pattern) in _known)
         {
-            text = pattern.Replace(text, m => Placeholder(kind, m.Value));
+            text = Replace(pattern, text, (_, value) => Placeholder(kind, value));
         }
 
-        text = EmailPattern().Replace(text, m => Placeholder("EMAIL", m.Value));
-        text = ObfuscatedEmailPattern().Replace(text, m => Placeholder("EMAIL", m.Value));
-        text = IbanPattern().Replace(text, RedactIban);
-        text = CardPattern().Replace(text, m => IsLuhnCard(m.Value) ? Placeholder("CARD", m.Value) : m.Value);
-        text = SsnPattern().Replace(text, m => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", m.Value) : m.Value);
-        text = PhonePattern().Replace(text, m => IsLikelyPhone(m.Value) ? Placeholder("PHONE", m.Value) : m.Value);
+        text = Replace(EmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
+        text = Replace(ObfuscatedEmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
+        text = Replace(IbanPattern(), text, RedactIban);
+        text = Replace(CardPattern(), text, (m, value) => IsLuhnCard(m.Value) ? Placeholder("CARD", value) : value);
+        text = Replace(SsnPattern(), text, (m, value) => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", value) : value);
+        text = Replace(PhonePattern(), text, (m, value) => IsLikelyPhone(m.Value) ? Placeholder("PHONE", value) : value);
         return text;
+    }
+
+    /// <summary>
+    /// Matches <paramref name="pattern"/> on the separator-folded view of <paramref name="text"/> (Unicode spaces and dashes as
+    /// ASCII, same length) and replaces each match by what <paramref name="evaluate"/> makes of it: the match (in the view)
+    /// and the matched text as written (same offsets in <paramref name="text"/>).
+    /// </summary>
+    private static string Replace(Regex pattern, string text, Func<Match, string, string> evaluate)
+    {
+        var view = MatchText.FoldSeparators(text);
+        if (ReferenceEquals(view, text))
+        {
+            return pattern.Replace(text, m => evaluate(m, m.Value));
+        }
+
+        var matches = pattern.Matches(view);
+        if (matches.Count == 0)
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length);
+        var at = 0;
+        foreach (Match m in matches)
+        {
+            sb.Append(text, at, m.Index - at).Append(evaluate(m, text.Substring(m.Index, m.Length)));
+            at = m.Index + m.Length;
+        }
+
+        return sb.Append(text, at, text.Length - at).ToString();
     }
 
     public IReadOnlyDictionary<string, string> Map => _map;
@@ -125,25 +158,27 @@ internal sealed partial class PiiRedactor
     /// The longest valid IBAN the match starts with (a lower-case IBAN may run into the next four-letter word), and at
     /// least eight digits: real IBANs are mostly digits, prose that happens to pass mod 97 is not.
     /// </summary>
-    private string RedactIban(Match m)
+    private string RedactIban(Match m, string written)
     {
         var candidate = m.Value;
         while (true)
         {
             if (candidate.Count(char.IsAsciiDigit) >= 8 && IsValidIban(candidate))
             {
-                return Placeholder("IBAN", candidate) + m.Value[candidate.Length..];
+                return Placeholder("IBAN", written[..candidate.Length]) + written[candidate.Length..];
             }
 
-            var space = candidate.LastIndexOf(' ');
-            if (space < 15)
+            var separator = candidate.LastIndexOfAny(IbanSeparators);
+            if (separator < 15)
             {
-                return m.Value;
+                return written;
             }
 
-            candidate = candidate[..space];
+            candidate = candidate[..separator].TrimEnd(IbanSeparators);
         }
     }
+
+    private static readonly char[] IbanSeparators = [' ', '-', '/', '_'];
 
     private int Count(string kind) => _counts.TryGetValue(kind, out var n) ? n : 0;
 
@@ -156,9 +191,11 @@ internal sealed partial class PiiRedactor
     private static Regex Literal(string value, RegexOptions options) =>
         new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_]){Regex.Escape(value)}(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
 
+    private static string Key(string kind, string value) => kind + "\n" + MatchText.FoldSeparators(value);
+
     private string Placeholder(string kind, string value)
     {
-        var key = kind + "\n" + value;
+        var key = Key(kind, value);
         if (_byValue.TryGetValue(key, out var existing))
         {
             return existing;
@@ -202,7 +239,7 @@ internal sealed partial class PiiRedactor
     /// <summary>ISO 13616: move the first four characters to the end, letters → 10..35, the number mod 97 must be 1.</summary>
     internal static bool IsValidIban(string candidate)
     {
-        var iban = candidate.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+        var iban = string.Concat(candidate.Where(c => Array.IndexOf(IbanSeparators, c) < 0)).ToUpperInvariant();
         if (iban.Length is < 15 or > 34)
         {
             return false;
@@ -231,13 +268,14 @@ internal sealed partial class PiiRedactor
     }
 
     /// <summary>
-    /// 7-15 digits, written like a phone number (+, parentheses or separators; or 10+ bare digits), and not a date; a '/'
-    /// only once, after an area code starting with 0 or a country code.
+    /// 7-15 digits, written like a phone number (+, parentheses or separators; or 10+ bare digits), and not a date nor a
+    /// range of years or of grouped amounts ("2024-2025", "10 000-20 000": with en dashes and no-break spaces, as word
+    /// processors write them, these read so after folding); a '/' only once, after an area code starting with 0 or a country code.
     /// </summary>
     internal static bool IsLikelyPhone(string candidate)
     {
         var digits = Digits(candidate).Length;
-        if (digits is < 7 or > 15 || DatePattern().IsMatch(candidate))
+        if (digits is < 7 or > 15 || DatePattern().IsMatch(candidate) || RangePattern().IsMatch(candidate))
         {
             return false;
         }
@@ -272,18 +310,22 @@ internal sealed partial class PiiRedactor
     [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+@[\p{L}\p{M}\p{N}\-]+(?:\.[\p{L}\p{M}\p{N}\-]+)*\.(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9\-]+)", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 
-    // "john [at] example dot com", "john(at)example.com", "john at example dot com" (a bare "at" only with an obfuscated dot).
+    // "john [at] example dot com", "john(at)example.com", "john @ example.com", "john [@] example.com", "john at example dot com"
+    // (a bare "at" only with an obfuscated dot).
     [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+"
-        + @"(?:[ \t]*[\[\(\{<][ \t]*at[ \t]*[\]\)\}>][ \t]*[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)"
+        + @"(?:(?:[ \t]*[\[\(\{<][ \t]*(?:at|@)[ \t]*[\]\)\}>][ \t]*|[ \t]+@[ \t]*|[ \t]*@[ \t]+)[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)"
         + @"|[ \t]+at[ \t]+[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+))"
         + @"\p{L}{2,}(?![\p{L}\p{M}\p{N}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ObfuscatedEmailPattern();
 
-    // One case throughout (DE89…, de89…): a mixed-case run is ordinary text.
-    [GeneratedRegex(@"\b(?:[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?|[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?)\b", RegexOptions.CultureInvariant)]
+    // One case throughout (DE89…, de89…): a mixed-case run is ordinary text. Groups may be joined by a space, '-', '/', '_'
+    // or " - " (the view turns no-break spaces and en dashes into those).
+    [GeneratedRegex(@"\b(?:[A-Z]{2}\d{2}(?:(?:[ \-/_]| - )?[A-Z0-9]{4}){2,7}(?:(?:[ \-/_]| - )?[A-Z0-9]{1,4})?|[a-z]{2}\d{2}(?:(?:[ \-/_]| - )?[a-z0-9]{4}){2,7}(?:(?:[ \-/_]| - )?[a-z0-9]{1,4})?)\b", RegexOptions.CultureInvariant)]
     private static partial Regex IbanPattern();
 
-    [GeneratedRegex(@"(?<![\d\-]|\d\.)(?:\d[ .\-]?){12,18}\d(?![\d\-]|\.\d)", RegexOptions.CultureInvariant)]
+    // 13-19 digits with a space, dot or dash anywhere between them; or groups as cards print them (4-4-4-4, 4-4-4-4-3, 4-4-5,
+    // 4-6-5, 4-6-4) joined by one of '/', '_', " - " throughout. Luhn decides.
+    [GeneratedRegex(@"(?<![\d\-]|\d[./_]|\d - )(?:(?:\d[ .\-]?){12,18}\d|\d{4}(?<s>[/_]| - )(?:\d{4}\k<s>\d{4}\k<s>\d{1,4}(?:\k<s>\d{1,3})?|\d{4}\k<s>\d{5}|\d{6}\k<s>\d{4,5}))(?![\d\-]|[./_]\d| - \d)", RegexOptions.CultureInvariant)]
     private static partial Regex CardPattern();
 
     [GeneratedRegex(@"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])", RegexOptions.CultureInvariant)]
@@ -291,6 +333,9 @@ internal sealed partial class PiiRedactor
 
     [GeneratedRegex(@"^(\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$", RegexOptions.CultureInvariant)]
     private static partial Regex DatePattern();
+
+    [GeneratedRegex(@"^(?:(?:19|20)\d\d-(?:19|20)\d\d|\d{1,3}(?: \d{3})+-\d{1,3}(?: \d{3})+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex RangePattern();
 
     // After a country code one single digit may follow (+33 1 23 45 67 89); '/' separates an area code (0171/1234567).
     [GeneratedRegex(@"(?<![\w\[])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,4}(?![\w\]])", RegexOptions.CultureInvariant)]

@@ -52,12 +52,16 @@ internal sealed class InboundTriageConsumer(
 
         var (policy, policyVersion) = await policyRead;
         var sender = Sender(received.Message.From.Email, policy, await contact);
-        var events = await pipeline.RunAsync(received, policy, policyVersion, sender, clock.GetUtcNow(), ct);
+        var run = await pipeline.TriageAsync(received, policy, policyVersion, sender, clock.GetUtcNow(), ct);
+        var events = run.Events;
 
         // An unsubscribe request puts its sender on the do-not-contact list (ADR 0031), with the decision and only once,
         // and the message's history records it. The sender only: an address named in the text is not the requester's.
+        // The classifier's own intent decides: with a policy whose allowed_intents leave unsubscribe out, the opt-out is
+        // recorded as "other" (ADR 0012), and it is still an opt-out.
         var decided = events.OfType<InboundDecided>().FirstOrDefault();
-        var suppressions = decided?.Classification.Intent == Unsubscribe ? services.GetService<ISuppressionList>() : null;
+        var optOut = decided is not null && (run.ClassifiedIntent == Unsubscribe || decided.Classification.Intent == Unsubscribe);
+        var suppressions = optOut ? services.GetService<ISuppressionList>() : null;
         if (suppressions is not null)
         {
             events = [.. events, new InboundSenderSuppressed(received.InboundId, decided!.DecidedAt)];

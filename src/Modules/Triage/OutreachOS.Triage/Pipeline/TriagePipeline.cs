@@ -15,18 +15,28 @@ namespace OutreachOS.Triage.Pipeline;
 internal sealed record SenderInfo(bool Vip, string? VipReason);
 
 /// <summary>
+/// The events to append, in order, and the intent the classifier chose before the policy's list was applied (null when the
+/// message was filtered): an opt-out the organization does not list is recorded as <c>other</c>, but it is still one.
+/// </summary>
+internal sealed record TriageRun(IReadOnlyList<object> Events, string? ClassifiedIntent);
+
+/// <summary>
 /// pre-filter → (redaction, when an external model classifies and the policy says so) → classify → route. Returns the events
 /// to append to the inbound stream, in order; the consumer appends them at the version it read.
 /// </summary>
 internal sealed class TriagePipeline(TriageClassifier classifier)
 {
     public async Task<IReadOnlyList<object>> RunAsync(InboundMessageReceived received, TriagePolicy policy, int policyVersion, SenderInfo sender,
+        DateTimeOffset now, CancellationToken ct) =>
+        (await TriageAsync(received, policy, policyVersion, sender, now, ct)).Events;
+
+    public async Task<TriageRun> TriageAsync(InboundMessageReceived received, TriagePolicy policy, int policyVersion, SenderInfo sender,
         DateTimeOffset now, CancellationToken ct)
     {
         var m = received.Message;
         if (PreFilter.Evaluate(m, policy) is { } verdict)
         {
-            return [new InboundFiltered(received.InboundId, verdict.Category, verdict.Rule, verdict.Detail, now)];
+            return new TriageRun([new InboundFiltered(received.InboundId, verdict.Category, verdict.Rule, verdict.Detail, now)], null);
         }
 
         var events = new List<object>();
@@ -64,7 +74,7 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
         var decision = Router.Decide(new RouteInput(DecisionId(received.InboundId), classification, m.From.Email, policy, policyVersion, received.AcceptedAt,
             outcome.Answer.Intent));
         events.Add(new InboundDecided(received.InboundId, received.OrganizationId, m, classification, decision, redactions, now));
-        return events;
+        return new TriageRun(events, outcome.Answer.Intent);
     }
 
     /// <summary>Intents a hard rule acts on: always among the classifier's choices, whatever the policy lists.</summary>
