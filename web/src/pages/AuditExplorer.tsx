@@ -14,6 +14,15 @@ interface StreamNode {
   updatedAt: string;
 }
 
+interface AuditEventNode {
+  version: number;
+  eventId: string;
+  type: string;
+  createdAt: string;
+  hash: string;
+  data: string;
+}
+
 interface AuditStreamNode {
   streamId: string;
   streamType: string;
@@ -22,7 +31,14 @@ interface AuditStreamNode {
   valid: boolean;
   firstBrokenVersion: number | null;
   reason: string | null;
-  events: { version: number; eventId: string; type: string; createdAt: string; hash: string; data: string }[];
+  events: AuditEventNode[];
+}
+
+/** One page of GET /audit/streams/{id}: at most 1,000 events, and the next page's after_version (null at the end). */
+interface AuditPage {
+  events: unknown[];
+  next_after_version: number | null;
+  [key: string]: unknown;
 }
 
 interface Verification {
@@ -39,9 +55,10 @@ const STREAMS = `query Streams($type: String, $first: Int) {
   streams(type: $type, first: $first) { totalCount nodes { streamId streamType version createdAt updatedAt } }
 }`;
 
-const AUDIT = `query Audit($id: String!) {
+// A page of at most 1,000 events (the server's limit) after $after; the chain is verified whole on every page.
+const AUDIT = `query Audit($id: String!, $after: Int) {
   auditStream(streamId: $id) { streamId streamType version createdAt valid firstBrokenVersion reason
-    events { version eventId type createdAt hash data } }
+    events(afterVersion: $after) { version eventId type createdAt hash data } }
 }`;
 
 /** Where the URL points: ?stream=, ?request= or ?inbound=. */
@@ -148,11 +165,23 @@ function Timeline({ streamId }: { streamId: string }) {
   const [verify, setVerify] = useState<{ busy: boolean; result?: Verification; error?: unknown }>({ busy: false });
   const [download, setDownload] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
   const [open, setOpen] = useState<Record<number, boolean>>({});
+  const [more, setMore] = useState<{ events: AuditEventNode[]; busy: boolean; error?: unknown }>({ events: [], busy: false });
 
   useEffect(() => {
     setVerify({ busy: false });
     setOpen({});
+    setMore({ events: [], busy: false });
   }, [streamId]);
+
+  async function loadMore(after: number) {
+    setMore((m) => ({ ...m, busy: true, error: undefined }));
+    try {
+      const page = await graphql<{ auditStream: AuditStreamNode | null }>(AUDIT, { id: streamId, after });
+      setMore((m) => ({ events: [...m.events, ...(page.auditStream?.events ?? [])], busy: false }));
+    } catch (e) {
+      setMore((m) => ({ ...m, busy: false, error: e }));
+    }
+  }
 
   async function runVerify() {
     setVerify({ busy: true });
@@ -166,7 +195,15 @@ function Timeline({ streamId }: { streamId: string }) {
   async function runDownload() {
     setDownload({ busy: true });
     try {
-      const body = await api.get<unknown>(`/audit/streams/${encodeURIComponent(streamId)}`);
+      // Every page: the export holds the whole stream, however long.
+      const path = `/audit/streams/${encodeURIComponent(streamId)}`;
+      const body = await api.get<AuditPage>(path);
+      for (let after = body.next_after_version; after != null; ) {
+        const page = await api.get<AuditPage>(`${path}?after_version=${after}`);
+        body.events.push(...page.events);
+        after = page.next_after_version;
+      }
+      body.next_after_version = null;
       const url = URL.createObjectURL(new Blob([JSON.stringify(body, null, 2)], { type: 'application/json' }));
       const a = document.createElement('a');
       a.href = url;
@@ -181,8 +218,10 @@ function Timeline({ streamId }: { streamId: string }) {
 
   if (stream.loading) return <Spinner label="Reading the stream and re-computing its hash chain…" />;
   if (stream.error) return <ErrorBox error={stream.error} onRetry={stream.reload} />;
-  const s = stream.data?.auditStream;
-  if (!s) return <Empty title="Stream not found">No stream <code>{streamId}</code> in this organization.</Empty>;
+  const first = stream.data?.auditStream;
+  if (!first) return <Empty title="Stream not found">No stream <code>{streamId}</code> in this organization.</Empty>;
+  const s = { ...first, events: [...first.events, ...more.events] };
+  const last = s.events.length > 0 ? s.events[s.events.length - 1].version : 0;
 
   return (
     <Card
@@ -203,7 +242,7 @@ function Timeline({ streamId }: { streamId: string }) {
       }
     >
       <div className="timeline-meta">
-        <span>{s.events.length} events</span>
+        <span>{s.events.length < s.version ? `${s.events.length} of ${s.version} events` : `${s.events.length} events`}</span>
         <span>created {formatDateTime(s.createdAt)}</span>
         <Badge tone={s.valid ? 'good' : 'bad'}>{s.valid ? 'chain valid on read' : `chain broken at v${s.firstBrokenVersion}`}</Badge>
       </div>
@@ -236,6 +275,12 @@ function Timeline({ streamId }: { streamId: string }) {
           </li>
         ))}
       </ol>
+      <ErrorBox error={more.error} />
+      {last < s.version ? (
+        <button className="btn" onClick={() => loadMore(last)} disabled={more.busy} data-testid="load-more">
+          {more.busy ? <Spinner label="Loading…" /> : `Load more (${s.version - last} after v${last})`}
+        </button>
+      ) : null}
     </Card>
   );
 }
