@@ -21,8 +21,9 @@ internal sealed record ApiKeyNode(string Id, string Role);
 
 internal sealed record AuditEventNode(long Version, string EventId, string Type, DateTimeOffset CreatedAt, string Hash, string Data);
 
-internal sealed record AuditStreamNode(string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, bool Valid, int EventsErased,
-    int? FirstBrokenVersion, string? Reason, IReadOnlyList<AuditEventNode> Events);
+/// <param name="OrganizationId">Whose stream it is: the page of <c>events</c> is read for it.</param>
+internal sealed record AuditStreamNode(Guid OrganizationId, string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, bool Valid,
+    int EventsErased, int? FirstBrokenVersion, string? Reason);
 
 internal sealed record CreditsNode(string Tier, string Period, int Allowance, int Consumed, int Reserved, int Available, string Alert);
 
@@ -67,7 +68,7 @@ internal static partial class ReadSchema
             // at most 1,000 (the size the query cost counts), which keeps the dashboard's audit view (about 6,000) well
             // within the limit and a handful of aliased streams over it. More follow when the page's last version is
             // below the stream's `version`.
-            .Field("events", "[AuditEvent!]!", ctx => new ValueTask<object?>(EventsPage(ctx)), f => f
+            .Field("events", "[AuditEvent!]!", EventsPageAsync, f => f
                 .Description("The stream's events in version order, after `afterVersion` (0: from the start), at most `first` (1-1000).")
                 .Argument("first", "Int", a => a.Default(AuditEventsListSize))
                 .Argument("afterVersion", "Int", a => a.Default(0))
@@ -186,15 +187,15 @@ internal static partial class ReadSchema
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 var store = c.Services.GetRequiredService<IEventStore>();
                 var streamId = TextArgument(ctx, "streamId")!;
-                var stream = await store.ReadVerifiedAsync(c.OrganizationId, streamId, ctx.CancellationToken);
+                // The header and the whole chain's verification, no events kept: `events` reads its own page.
+                var stream = await store.ReadVerifiedAsync(c.OrganizationId, streamId, 0, 0, ctx.CancellationToken);
                 if (stream is null)
                 {
                     return null; // another organization's stream looks exactly like a missing one
                 }
-                var (info, events, check) = stream;
-                return new AuditStreamNode(info.StreamId, info.StreamType, info.Version, info.CreatedAt, check.Valid, (int)check.EventsErased,
-                    check.FirstBrokenVersion is { } v ? (int)v : null, check.Reason,
-                    [.. events.Select(e => new AuditEventNode(e.Version, e.EventId.ToString(), e.EventType, e.CreatedAt, e.HashHex, e.Json))]);
+                var (info, _, check) = stream;
+                return new AuditStreamNode(c.OrganizationId, info.StreamId, info.StreamType, info.Version, info.CreatedAt, check.Valid,
+                    (int)check.EventsErased, check.FirstBrokenVersion is { } v ? (int)v : null, check.Reason);
             }, f => f.Argument("streamId", "String!"))
             .Field("credits", "Credits!", async ctx =>
             {
@@ -231,7 +232,7 @@ internal static partial class ReadSchema
             : value;
     }
 
-    private static List<AuditEventNode> EventsPage(ResolveContext<AuditStreamNode> ctx)
+    private static async ValueTask<object?> EventsPageAsync(ResolveContext<AuditStreamNode> ctx)
     {
         var first = ctx.Argument<int?>("first") ?? AuditEventsListSize;
         var after = ctx.Argument<int?>("afterVersion") ?? 0;
@@ -243,7 +244,11 @@ internal static partial class ReadSchema
         {
             throw BadArgument("afterVersion", "Argument \"afterVersion\" must not be negative.");
         }
-        return [.. ctx.Source.Events.Where(e => e.Version > after).Take(first)];
+        var store = ctx.GetContext<GraphQLRequestContext>().Services.GetRequiredService<IEventStore>();
+        var page = await store.ReadVerifiedAsync(ctx.Source.OrganizationId, ctx.Source.StreamId, after, first, ctx.CancellationToken);
+        return page is null
+            ? []
+            : page.Events.Select(e => new AuditEventNode(e.Version, e.EventId.ToString(), e.EventType, e.CreatedAt, e.HashHex, e.Json)).ToList();
     }
 
     private static GraphQLException BadArgument(string name, string message) =>

@@ -363,6 +363,41 @@ public sealed class EventStoreTests
         Assert.True(checks > 0);
     }
 
+    /// <summary>
+    /// A page of the audit view carries only its events, but the verification is the whole chain's: a link broken before
+    /// the page, or a tail deleted after it, is reported on every page. No page at all (limit 0) still verifies.
+    /// </summary>
+    [Fact]
+    public async Task A_page_of_the_audit_view_carries_its_events_and_the_whole_chains_verification()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "long", "t", ExpectedVersion.NoStream, [.. Enumerable.Range(1, 9).Select(i => Deposit(i))]);
+
+        var page = await h.Store.ReadVerifiedAsync(TenantA, "long", afterVersion: 4, limit: 3);
+        Assert.Equal([5L, 6L, 7L], page!.Events.Select(e => e.Version));
+        Assert.True(page.Verification.Valid);
+        Assert.Equal(9, page.Verification.EventsChecked);
+        Assert.Equal(9, page.Info.Version);
+        var header = await h.Store.ReadVerifiedAsync(TenantA, "long", afterVersion: 0, limit: 0);
+        Assert.Empty(header!.Events);
+        Assert.True(header.Verification.Valid);
+        Assert.Null(await h.Store.ReadVerifiedAsync(TenantA, "missing", 0, 10));
+        Assert.Null(await h.Store.ReadVerifiedAsync(TenantB, "long", 0, 10)); // another organization's stream looks missing
+
+        await h.ExecAsync("UPDATE oos.events SET data = jsonb_set(data, '{amount}', '999') WHERE stream_id = 'long' AND version = 2");
+        var tampered = await h.Store.ReadVerifiedAsync(TenantA, "long", afterVersion: 6, limit: 10);
+        Assert.Equal([7L, 8L, 9L], tampered!.Events.Select(e => e.Version));
+        Assert.False(tampered.Verification.Valid);
+        Assert.Equal(2, tampered.Verification.FirstBrokenVersion);
+
+        await h.Store.AppendAsync(TenantA, "tail", "t", ExpectedVersion.NoStream, [Deposit(1), Deposit(2), Deposit(3)]);
+        await h.ExecAsync("DELETE FROM oos.events WHERE stream_id = 'tail' AND version = 3");
+        var truncated = await h.Store.ReadVerifiedAsync(TenantA, "tail", afterVersion: 0, limit: 1);
+        Assert.Equal([1L], truncated!.Events.Select(e => e.Version));
+        Assert.False(truncated.Verification.Valid);
+        Assert.Equal(3, truncated.Verification.FirstBrokenVersion); // a deleted tail is reported on the first page too
+    }
+
     [Fact]
     public async Task Verify_detects_tampered_metadata_and_deleted_events()
     {

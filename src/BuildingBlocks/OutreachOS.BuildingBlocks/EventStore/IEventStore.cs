@@ -67,6 +67,13 @@ public interface IEventStore
 
     /// <summary>The audit view: a stream's header and events, verified from that same read. Null when the stream does not exist.</summary>
     Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, CancellationToken ct = default);
+
+    /// <summary>
+    /// One page of the audit view: the whole chain verified from the same read, one event in memory at a time, and of the
+    /// events only those after <paramref name="afterVersion"/>, at most <paramref name="limit"/>. Null when the stream does
+    /// not exist.
+    /// </summary>
+    Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, long afterVersion, int limit, CancellationToken ct = default);
 }
 
 /// <summary>Runs in the append's transaction: a read model that must be consistent with the write.</summary>

@@ -763,24 +763,28 @@ internal sealed class PostgresEventStore(
         return (events, heldBack);
     }
 
-    public async Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default)
-    {
-        var (info, events, erased) = await ReadSnapshotAsync(tenantId, streamId, ct);
-        return Verify(streamId, events, info?.Version, erased);
-    }
+    public async Task<ChainVerification> VerifyAsync(Guid tenantId, string streamId, CancellationToken ct = default) =>
+        (await ReadSnapshotAsync(tenantId, streamId, 0, 0, ct)).Verification;
 
-    public async Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, CancellationToken ct = default)
+    public Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, CancellationToken ct = default) =>
+        ReadVerifiedAsync(tenantId, streamId, 0, int.MaxValue, ct);
+
+    public async Task<VerifiedStream?> ReadVerifiedAsync(Guid tenantId, string streamId, long afterVersion, int limit, CancellationToken ct = default)
     {
-        var (info, events, erased) = await ReadSnapshotAsync(tenantId, streamId, ct);
-        return info is null ? null : new VerifiedStream(info, events, Verify(streamId, events, info.Version, erased));
+        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var (info, page, verification) = await ReadSnapshotAsync(tenantId, streamId, afterVersion, limit, ct);
+        return info is null ? null : new VerifiedStream(info, page, verification);
     }
 
     /// <summary>
-    /// The stream header, its events and the ids of its erased events from one snapshot (REPEATABLE READ, one round trip):
+    /// The stream header, the ids of its erased events and its events from one snapshot (REPEATABLE READ, one round trip):
     /// read separately, an append committing in between showed as events beyond the header, i.e. a chain wrongly reported
-    /// broken under load.
+    /// broken under load. The chain is verified as the rows arrive, so a stream of any length holds one event in memory
+    /// at a time; only the page asked for (after <paramref name="afterVersion"/>, at most <paramref name="limit"/>) is kept.
     /// </summary>
-    private async Task<(StreamInfo? Info, IReadOnlyList<StoredEvent> Events, Dictionary<Guid, RecordedErasure> Erased)> ReadSnapshotAsync(Guid tenantId, string streamId, CancellationToken ct)
+    private async Task<(StreamInfo? Info, IReadOnlyList<StoredEvent> Page, ChainVerification Verification)> ReadSnapshotAsync(
+        Guid tenantId, string streamId, long afterVersion, int limit, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -788,14 +792,6 @@ internal sealed class PostgresEventStore(
         {
             Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
         };
-        var events = new NpgsqlBatchCommand($"SELECT {Columns} FROM oos.events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version")
-        {
-            Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
-        };
-        // Each erased event's recorded erasure, and whether the erasure's own record backs it: a record event on the
-        // erasure's stream that names the erasure and lists this stream. A repeat erasure by address also erases what was
-        // appended since to the streams an earlier erasure of the same subject erased; those are listed in that earlier
-        // record (same subject hash), not in the repeat's.
         var erasures = new NpgsqlBatchCommand($"""
             SELECT x.event_id, x.erasure_id, x.version, EXISTS (
                 SELECT 1 FROM oos.events r
@@ -819,10 +815,15 @@ internal sealed class PostgresEventStore(
                 new NpgsqlParameter { Value = EventErasure.PerformedRecordType },
             },
         };
-        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { header, events, erasures } };
+        var events = new NpgsqlBatchCommand($"SELECT {Columns} FROM oos.events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY version")
+        {
+            Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
+        };
+        // The erasures before the events: the verifier needs them as each event arrives.
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { header, erasures, events } };
         StreamInfo? info = null;
-        IReadOnlyList<StoredEvent> read;
-        var erased = new Dictionary<Guid, RecordedErasure>();
+        var page = new List<StoredEvent>(Math.Min(limit, 1000));
+        ChainVerifier verifier;
         await using (var r = await batch.ExecuteReaderAsync(ct))
         {
             if (await r.ReadAsync(ct))
@@ -830,46 +831,92 @@ internal sealed class PostgresEventStore(
                 info = ReadStreamInfo(r);
             }
             await r.NextResultAsync(ct);
-            read = await ReadEventsAsync(r, ct);
-            await r.NextResultAsync(ct);
+            var erased = new Dictionary<Guid, RecordedErasure>();
             while (await r.ReadAsync(ct))
             {
                 erased[r.GetGuid(0)] = new RecordedErasure(r.GetGuid(1), r.GetInt64(2), r.GetBoolean(3));
             }
+            await r.NextResultAsync(ct);
+            verifier = new ChainVerifier(streamId, erased);
+            while (await r.ReadAsync(ct))
+            {
+                var e = ReadEvent(r);
+                verifier.Add(e);
+                if (e.Version > afterVersion && page.Count < limit)
+                {
+                    page.Add(e);
+                }
+            }
         }
         await tx.CommitAsync(ct);
-        return (info, read, erased);
+        return (info, page, verifier.Finish(info?.Version));
     }
 
-    /// <summary>
-    /// Re-computes the chain over events already read; <paramref name="headerVersion"/> catches a deleted tail. An erased
-    /// event (ADR 0030) cannot be re-computed: its stored hash is taken as its link when <paramref name="erased"/> records
-    /// its erasure (same erasure id in the payload, same version, and the erasure's own record exists), and the chain goes
-    /// on from it; an event marked erased without such a record breaks the chain.
-    /// </summary>
+    /// <summary>Re-computes the chain over events already read (<see cref="ChainVerifier"/>).</summary>
     internal static ChainVerification Verify(string streamId, IReadOnlyList<StoredEvent> events, long? headerVersion,
         IReadOnlyDictionary<Guid, RecordedErasure> erased)
     {
-        byte[]? previous = null;
-        long expectedVersion = 0;
-        long erasedCount = 0;
+        var verifier = new ChainVerifier(streamId, erased);
         foreach (var e in events)
         {
-            expectedVersion++;
-            if (e.Version != expectedVersion)
+            verifier.Add(e);
+        }
+        return verifier.Finish(headerVersion);
+    }
+
+    /// <summary>
+    /// Re-computes a stream's chain one event at a time, in version order; the header's version, given at the end, catches a
+    /// deleted tail. An erased event (ADR 0030) cannot be re-computed: its stored hash is taken as its link when the
+    /// erasures record it (same erasure id in the payload, same version, and the erasure's own record exists), and the chain
+    /// goes on from it; an event marked erased without such a record breaks the chain. The first broken link is the
+    /// answer: events after it are not checked.
+    /// </summary>
+    internal sealed class ChainVerifier(string streamId, IReadOnlyDictionary<Guid, RecordedErasure> erased)
+    {
+        private byte[]? _previous;
+        private long _expectedVersion;
+        private long _erasedCount;
+        private ChainVerification? _broken;
+
+        public void Add(StoredEvent e)
+        {
+            if (_broken is null)
             {
-                return new ChainVerification(streamId, false, expectedVersion - 1, expectedVersion, null, $"version {expectedVersion} is missing (found {e.Version})");
+                _broken = Check(e);
+            }
+        }
+
+        public ChainVerification Finish(long? headerVersion)
+        {
+            if (_broken is not null)
+            {
+                return _broken;
+            }
+            if (headerVersion is { } header && header != _expectedVersion)
+            {
+                return new ChainVerification(streamId, false, _expectedVersion, _expectedVersion + 1, null,
+                    $"stream header says version {header} but {_expectedVersion} events exist (events deleted?)");
+            }
+            return ChainVerification.Ok(streamId, _expectedVersion) with { EventsErased = _erasedCount };
+        }
+
+        private ChainVerification? Check(StoredEvent e)
+        {
+            _expectedVersion++;
+            if (e.Version != _expectedVersion)
+            {
+                return new ChainVerification(streamId, false, _expectedVersion - 1, _expectedVersion, null, $"version {_expectedVersion} is missing (found {e.Version})");
             }
             if (e.EventType == EventErasure.ErasedType)
             {
                 if (!erased.TryGetValue(e.EventId, out var erasure) || !erasure.Backs(e))
                 {
-                    return new ChainVerification(streamId, false, expectedVersion - 1, e.Version, e.EventId,
+                    return new ChainVerification(streamId, false, _expectedVersion - 1, e.Version, e.EventId,
                         $"the event at version {e.Version} is marked erased, but no erasure of it is recorded");
                 }
-                previous = e.Hash;
-                erasedCount++;
-                continue;
+                _previous = e.Hash;
+                _erasedCount++;
+                return null;
             }
             byte[] data, metadata;
             try
@@ -879,22 +926,17 @@ internal sealed class PostgresEventStore(
             }
             catch (JsonException ex)
             {
-                return new ChainVerification(streamId, false, expectedVersion - 1, e.Version, e.EventId, $"payload is not valid JSON: {ex.Message}");
+                return new ChainVerification(streamId, false, _expectedVersion - 1, e.Version, e.EventId, $"payload is not valid JSON: {ex.Message}");
             }
-            var hash = EventHash.Compute(previous, e.TenantId, e.StreamId, e.Version, e.EventType, e.EventId, e.CreatedAt, data, metadata);
+            var hash = EventHash.Compute(_previous, e.TenantId, e.StreamId, e.Version, e.EventType, e.EventId, e.CreatedAt, data, metadata);
             if (!CryptographicOperations.FixedTimeEquals(hash, e.Hash))
             {
-                return new ChainVerification(streamId, false, expectedVersion - 1, e.Version, e.EventId,
+                return new ChainVerification(streamId, false, _expectedVersion - 1, e.Version, e.EventId,
                     $"hash mismatch at version {e.Version}: stored {e.HashHex}, computed {Convert.ToHexStringLower(hash)}");
             }
-            previous = hash;
+            _previous = hash;
+            return null;
         }
-        if (headerVersion is { } header && header != expectedVersion)
-        {
-            return new ChainVerification(streamId, false, expectedVersion, expectedVersion + 1, null,
-                $"stream header says version {header} but {expectedVersion} events exist (events deleted?)");
-        }
-        return ChainVerification.Ok(streamId, expectedVersion) with { EventsErased = erasedCount };
     }
 
     private const string Columns = "seq, tx, id, tenant_id, stream_id, version, type, data::text, metadata::text, created_at, hash";
