@@ -52,6 +52,35 @@ public sealed class GuardrailPolicyTests(GenerationAppFixture fixture) : IClassF
         Assert.Empty(read["competitor_names"]!.AsArray()); // another organization's policy is invisible
     }
 
+    /// <summary>
+    /// A variant selected as it was written is checked under the policy in force at selection, not only the one it was
+    /// generated under: forbidding one of its phrases afterwards makes its selection take <c>"override": true</c>, which is
+    /// recorded. Before, the unedited variant's stored verdict was used and the selection went through.
+    /// </summary>
+    [Fact]
+    public async Task A_variant_selected_unedited_is_checked_under_the_policy_in_force_at_selection()
+    {
+        var org = await fixture.NewOrganizationAsync();
+        var (_, created) = await PostAsync(org, "/personalize", Body(variantCount: 1));
+        var id = created["request_id"]!.GetValue<string>();
+        var message = created["variants"]![0]!["message"]!.GetValue<string>();
+        Assert.DoesNotContain(created["variants"]![0]!["risk_flags"]!.AsArray(), f => f!["severity"]!.GetValue<string>() == "BLOCK");
+        // A phrase of the variant's own text becomes forbidden after it was written.
+        var phrase = string.Join(' ', message.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Skip(3).Take(3));
+        var (put, _) = await PutPolicyAsync(org, new JsonObject { ["forbidden_phrases"] = new JsonArray(phrase) });
+        Assert.Equal(HttpStatusCode.OK, put);
+
+        var (refused, problem) = await PostAsync(org, $"/personalize/{id}/select", new JsonObject { ["variant_index"] = 0 });
+        Assert.True(refused == HttpStatusCode.Conflict, $"'{phrase}': {Describe(problem)}");
+        Assert.Contains("FORBIDDEN_PHRASE", problem["blocking_codes"]!.AsArray().Select(c => c!.GetValue<string>()));
+
+        var (selected, selection) = await PostAsync(org, $"/personalize/{id}/select", new JsonObject { ["variant_index"] = 0, ["override"] = true });
+        Assert.True(selected == HttpStatusCode.OK, Describe(selection));
+        var (_, record) = await GetAsync(org, $"/personalize/{id}");
+        var overridden = Assert.Single(record["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_block_overridden.v1");
+        Assert.Contains("FORBIDDEN_PHRASE", overridden!["data"]!["blocking_codes"]!.AsArray().Select(c => c!.GetValue<string>()));
+    }
+
     [Fact]
     public async Task Invalid_policies_get_400_naming_the_entry()
     {

@@ -293,15 +293,22 @@ internal sealed class PersonalizationService(
 
         var index = body.VariantIndex!.Value;
         var variant = set.Variants![index];
-        var flags = variant.RiskFlags;
         var now = clock.GetUtcNow();
         var events = new List<object> { new VariantSelected(set.Number, index, caller.ApiKeyId, now) };
-        if (body.EditedMessage is { } edited)
+        // What is selected is checked now, under the organization's current guardrail policy (a phrase or a competitor may
+        // have been forbidden since the variant was written): an edit like a model answer, since a human can introduce an
+        // unsourced claim too; an unedited variant keeps the findings it was returned with and adds today's.
+        var message = body.EditedMessage?.Trim() ?? variant.Message;
+        var report = await guardrails.EvaluateAsync(GuardrailMapping.For(record.Request, variant.Subject, message, caller.TenantId), ct);
+        var current = GuardrailMapping.ToDtos(GuardrailMapping.Relevant(record.Request, report));
+        IEnumerable<RiskFlagDto> flags = current;
+        if (body.EditedMessage is not null)
         {
-            // An edit is checked like a model answer: a human can introduce an unsourced claim too.
-            var report = await guardrails.EvaluateAsync(GuardrailMapping.For(record.Request, variant.Subject, edited.Trim(), caller.TenantId), ct);
-            flags = GuardrailMapping.ToDtos(GuardrailMapping.Relevant(record.Request, report));
-            events.Add(new VariantEdited(set.Number, index, edited.Trim(), flags, now));
+            events.Add(new VariantEdited(set.Number, index, message, current, now));
+        }
+        else
+        {
+            flags = variant.RiskFlags.Concat(current);
         }
 
         var blocking = flags.Where(f => f.Severity == FlagSeverity.Block).Select(f => f.Code).Distinct().ToList();
