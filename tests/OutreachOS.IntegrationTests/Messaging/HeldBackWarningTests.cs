@@ -56,6 +56,37 @@ public sealed class HeldBackWarningTests
         await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// Held back for longer than the re-check's doubling can count (it overflowed <see cref="TimeSpan"/> after about 50
+    /// re-checks, 2.5 s at the default 50 ms cap), the runners keep waiting without an error and warn when due. Before, every
+    /// runner threw, released its lock and started again, and the warning (its clock restarted by each crash) never came.
+    /// </summary>
+    [Fact]
+    public async Task Runners_held_back_past_fifty_re_checks_keep_waiting_and_still_warn()
+    {
+        var logs = new CapturingLogs();
+        var connectionString = await TestPostgres.CreateDatabaseAsync("heldback_long");
+        await using var h = await MessagingHarness.StartAsync(connectionString, null, services: s =>
+        {
+            s.Configure<SubscriptionOptions>(o => o.HeldBackWarnAfter = TimeSpan.FromSeconds(5));
+            s.AddSingleton<ILoggerProvider>(logs);
+        });
+        await using var blocker = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "long-report" }.ConnectionString);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()", blocker, tx))
+        {
+            await xid.ExecuteScalarAsync();
+        }
+        await h.Store.AppendAsync(Tenant, "held-long", "test", ExpectedVersion.NoStream, [EventToAppend.Create(new PlainTestHappened(1))]);
+
+        await Eventually.TrueAsync(() => Task.FromResult(logs.Warnings.Any(w => w.Contains("long-report", StringComparison.Ordinal))),
+            "a warning naming the blocking session after 5 s", TimeSpan.FromSeconds(40));
+        Assert.DoesNotContain(logs.Warnings, w => w.Contains("failed", StringComparison.OrdinalIgnoreCase));
+        await tx.RollbackAsync();
+        await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(30));
+    }
+
     private sealed class CapturingLogs : ILoggerProvider
     {
         private readonly ConcurrentQueue<string> _warnings = new();

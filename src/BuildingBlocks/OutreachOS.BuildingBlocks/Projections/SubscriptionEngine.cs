@@ -465,9 +465,12 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                         // Committed events that an older, still-open transaction holds back send no further NOTIFY:
                         // re-check soon instead of sleeping a whole poll interval. The re-check starts at 1 ms and
                         // doubles up to HeldBackMaxWait while the older transaction stays open.
+                        // The doubling stops at the cap: doubled on, it overflowed TimeSpan after about 50 re-checks (2.5 s
+                        // at the default cap) and threw, and the runner crash-looped instead of waiting and warning.
+                        var cap = TimeSpan.FromMilliseconds(Math.Min(options.Value.HeldBackMaxWait.TotalMilliseconds, options.Value.PollInterval.TotalMilliseconds));
                         heldBackWait = heldBackWait == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : heldBackWait * 2;
-                        wait = TimeSpan.FromMilliseconds(Math.Min(Math.Min(options.Value.HeldBackMaxWait.TotalMilliseconds, heldBackWait.TotalMilliseconds),
-                            options.Value.PollInterval.TotalMilliseconds));
+                        heldBackWait = heldBackWait > cap ? cap : heldBackWait;
+                        wait = heldBackWait;
                         heldBackSince ??= DateTime.UtcNow;
                         await WarnIfHeldBackTooLongAsync(conn, subscription.Name, heldBackSince.Value, ct);
                     }
