@@ -286,6 +286,42 @@ public sealed class GmailPushTests(IngestionAppFixture f)
         Assert.Equal([InboundStreams.StreamId(inboundId)], await InboundStreamsOfAsync(messageId));
     }
 
+    [Fact]
+    public async Task A_message_with_nul_characters_is_ingested_without_them_and_the_messages_after_it_and_the_cursor_go_on()
+    {
+        var mailbox = GmailCursorMailboxes[8];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var (first, poison, good, later) = (NewId("z"), NewId("z"), NewId("z"), NewId("z"));
+        f.Stub.GmailMessages[first] = GmailMessage(first, $"<{first}@gmail.test>");
+        history.Enqueue((99, first, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 99)).Status);
+        await AcceptedAsync(first);
+        Assert.Equal("99", await CursorAsync(mailbox));
+
+        // HTML only, with a numeric NUL entity (HTML-decoded to U+0000), and a NUL in the subject header: PostgreSQL's jsonb
+        // cannot store the character, and the whole read used to fail on every retry, holding back the cursor for good.
+        f.Stub.GmailMessages[poison] = GmailMessage(poison, $"<{poison}@gmail.test>", text: null, html: "<p>Hi&#0; there</p>", subject: "Quote\u0000 request");
+        f.Stub.GmailMessages[good] = GmailMessage(good, $"<{good}@gmail.test>");
+        history.Enqueue((100, poison, ["INBOX"]));
+        history.Enqueue((101, good, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 101)).Status);
+
+        await AcceptedAsync(good);
+        await AcceptedAsync(poison);
+        Assert.Equal("101", await CursorAsync(mailbox));
+        var received = (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{poison}@gmail.test>"))))[0]
+            .As<InboundMessageReceived>();
+        Assert.Equal("Hi there", received.Message.Text);
+        Assert.Equal("Quote request", received.Message.Subject);
+        Assert.Equal(2, received.HiddenCharactersRemoved);
+
+        f.Stub.GmailMessages[later] = GmailMessage(later, $"<{later}@gmail.test>");
+        history.Enqueue((102, later, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 102)).Status);
+        await AcceptedAsync(later);
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "102", "the cursor after the next push");
+    }
+
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>The inbound streams whose message carries this Message-ID, oldest first.</summary>
@@ -391,7 +427,8 @@ public sealed class GmailPushTests(IngestionAppFixture f)
 
     private static JsonObject GmailMessage(string id, string messageId, string from = "\"Ana Ruiz\" <Ana@Prospect.test>",
         string to = "Inbox <inbox@acme.test>, \"Sales, EMEA\" <emea@acme.test>", string? cc = null, DateTimeOffset? received = null,
-        string text = "Can we see a demo next week?", string label = "INBOX", string? deliveredTo = null)
+        string? text = "Can we see a demo next week?", string label = "INBOX", string? deliveredTo = null, string? html = null,
+        string subject = "Demo request")
     {
         static string B64Url(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         return new JsonObject
@@ -408,12 +445,12 @@ public sealed class GmailPushTests(IngestionAppFixture f)
                     new JsonObject { ["name"] = "From", ["value"] = from },
                     new JsonObject { ["name"] = "To", ["value"] = to },
                     new JsonObject { ["name"] = "Cc", ["value"] = cc },
-                    new JsonObject { ["name"] = "Subject", ["value"] = "Demo request" },
+                    new JsonObject { ["name"] = "Subject", ["value"] = subject },
                     new JsonObject { ["name"] = "References", ["value"] = "<out-1@acme.test>" },
                     new JsonObject { ["name"] = "Delivered-To", ["value"] = deliveredTo }),
-                ["parts"] = new JsonArray(
-                    new JsonObject { ["mimeType"] = "text/plain", ["body"] = new JsonObject { ["data"] = B64Url(text) } },
-                    new JsonObject { ["mimeType"] = "text/html", ["body"] = new JsonObject { ["data"] = B64Url($"<p>{text}</p>") } }),
+                ["parts"] = new JsonArray([
+                    .. text is null ? Array.Empty<JsonObject>() : [new JsonObject { ["mimeType"] = "text/plain", ["body"] = new JsonObject { ["data"] = B64Url(text) } }],
+                    new JsonObject { ["mimeType"] = "text/html", ["body"] = new JsonObject { ["data"] = B64Url(html ?? $"<p>{text}</p>") } }]),
             },
         };
     }
