@@ -204,6 +204,24 @@ public sealed class SuppressionTests
     }
 
     [Fact]
+    public async Task A_control_character_in_an_imported_reason_fails_its_line_naming_the_field_and_the_other_lines_are_added()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Importing controls");
+        static StringContent Csv(string text) => new(text, System.Text.Encoding.UTF8, "text/csv");
+
+        var result = await admin.PostAsync("/suppressions/import", Csv("email,reason\nok@controls.test,fine\nbad@controls.test,asked\0by phone\ntab@controls.test,\"left\tby mail\"\n"));
+
+        Assert.Equal(HttpStatusCode.OK, result.StatusCode);
+        var json = await JsonAsync(result);
+        Assert.Equal(2, json.GetProperty("added").GetInt32());
+        var error = Assert.Single(json.GetProperty("errors").EnumerateArray());
+        Assert.Equal((3, "reason"), (error.GetProperty("line").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/bad@controls.test")).StatusCode);
+        Assert.Equal("left\tby mail", (await JsonAsync(await admin.GetAsync("/suppressions/tab@controls.test"))).GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task The_list_pages_newest_first_to_the_end()
     {
         await using var app = await OutreachApp.StartAsync();
