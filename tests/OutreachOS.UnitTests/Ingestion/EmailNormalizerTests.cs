@@ -213,4 +213,12 @@ public sealed class EmailNormalizerTests
         Assert.True(n.Truncated);
         Assert.Equal("ab" + emoji, EmailNormalizer.Cut("ab" + emoji + "c", 4)); // a whole pair before the cap is kept
     }
+
+    [Fact]
+    public void A_numeric_reference_to_a_windows_1252_character_is_text_not_a_hidden_character()
+    {
+        var (_, n) = EmailNormalizer.Normalize(Raw("", "<p>It&#146;s 9&#150;5</p>"), Options(), Now);
+        Assert.Equal("It\u2019s 9\u20135", n!.Email.Text);
+        Assert.Equal(2, n.HiddenCharactersRemoved); // the Raw sender's and subject's invisible characters only
+    }
 }
