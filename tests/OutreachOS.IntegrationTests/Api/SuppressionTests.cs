@@ -204,6 +204,58 @@ public sealed class SuppressionTests
     }
 
     [Fact]
+    public async Task A_control_character_in_an_imported_reason_fails_its_line_naming_the_field_and_the_other_lines_are_added()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Importing controls");
+        static StringContent Csv(string text) => new(text, System.Text.Encoding.UTF8, "text/csv");
+
+        var result = await admin.PostAsync("/suppressions/import", Csv("email,reason\nok@controls.test,fine\nbad@controls.test,asked\0by phone\ntab@controls.test,\"left\tby mail\"\n"));
+
+        Assert.Equal(HttpStatusCode.OK, result.StatusCode);
+        var json = await JsonAsync(result);
+        Assert.Equal(2, json.GetProperty("added").GetInt32());
+        var error = Assert.Single(json.GetProperty("errors").EnumerateArray());
+        Assert.Equal((3, "reason"), (error.GetProperty("line").GetInt32(), error.GetProperty("field").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/bad@controls.test")).StatusCode);
+        Assert.Equal("left\tby mail", (await JsonAsync(await admin.GetAsync("/suppressions/tab@controls.test"))).GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task An_address_matches_its_entry_in_any_unicode_form_and_with_its_domain_in_punycode()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, tenant) = await OrganizationAsync(app, "Unicode addresses");
+        var decomposed = "Jose\u0301@Exa\u0308mple.test"; // é and ä as a letter and a combining accent (NFD)
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/suppressions", new { email = decomposed })).StatusCode);
+
+        foreach (var form in new[] { "jos\u00E9@ex\u00E4mple.test", "JOS\u00C9@xn--exmple-cua.test", decomposed })
+        {
+            var found = await admin.GetAsync($"/suppressions/{Uri.EscapeDataString(form)}");
+            Assert.True(found.StatusCode == HttpStatusCode.OK, form);
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/suppressions", new { email = form })).StatusCode); // already listed
+        }
+        // Plus tags are not stripped: another mailbox, perhaps another person.
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/suppressions/{Uri.EscapeDataString("jos\u00E9+news@ex\u00E4mple.test")}")).StatusCode);
+        var import = await JsonAsync(await admin.PostAsync("/suppressions/import",
+            new StringContent("email\njos\u00E9@xn--exmple-cua.test\n", System.Text.Encoding.UTF8, "text/csv")));
+        Assert.Equal((0, 1), (import.GetProperty("added").GetInt32(), import.GetProperty("already_listed").GetInt32()));
+
+        // An entry stored before, keyed by the hash of the address as written (lower case): still found by that spelling.
+        await using var conn = new NpgsqlConnection(app.ConnectionString);
+        await conn.OpenAsync();
+        await using var legacy = new NpgsqlCommand("""
+            INSERT INTO oos.ingestion_suppressions (tenant_id, address_hash, email, source, suppressed_at) VALUES ($1, sha256(convert_to($2, 'UTF8')), $2, 'API', now())
+            """, conn)
+        {
+            Parameters = { new NpgsqlParameter { Value = tenant }, new NpgsqlParameter { Value = "info@b\u00FCro.test" } },
+        };
+        await legacy.ExecuteNonQueryAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/suppressions/{Uri.EscapeDataString("Info@B\u00DCro.test")}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/suppressions", new { email = "info@b\u00FCro.test" })).StatusCode);
+    }
+
+    [Fact]
     public async Task The_list_pages_newest_first_to_the_end()
     {
         await using var app = await OutreachApp.StartAsync();

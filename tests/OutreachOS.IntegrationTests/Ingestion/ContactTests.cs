@@ -44,6 +44,24 @@ public sealed class ContactTests(IngestionAppFixture f)
     }
 
     [Fact]
+    public async Task A_control_character_in_a_field_fails_its_line_naming_the_field_and_the_other_lines_are_imported()
+    {
+        var (a, b, c) = ($"a{Guid.NewGuid():N}@customer.test", $"b{Guid.NewGuid():N}@customer.test", $"c{Guid.NewGuid():N}@customer.test");
+        var csv = $"email,name,company\n{a},Ana,Acme\n{b},Bo\0b,Beta\n{c},\"Cy\tCo\",\"Gamma\nLtd\"\n";
+
+        var (status, json, text) = await SendAsync(f.Client, HttpMethod.Post, "/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        Assert.Equal(2, json!["imported"]!.GetValue<int>());
+        var error = Assert.Single(json["errors"]!.AsArray());
+        Assert.Equal((3, "name"), (error!["line"]!.GetValue<int>(), error["field"]!.GetValue<string>()));
+        Assert.Contains("U+0000", error["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(f.Client, HttpMethod.Get, $"/contacts/{b}", null)).Status);
+        var (_, contact, _) = await SendAsync(f.Client, HttpMethod.Get, $"/contacts/{c}", null);
+        Assert.Equal(("Cy\tCo", "Gamma\nLtd"), (contact!["name"]!.GetValue<string>(), contact["company"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Contacts_are_scoped_to_the_organization()
     {
         var a = $"a{Guid.NewGuid():N}@customer.test";

@@ -286,6 +286,112 @@ public sealed class GmailPushTests(IngestionAppFixture f)
         Assert.Equal([InboundStreams.StreamId(inboundId)], await InboundStreamsOfAsync(messageId));
     }
 
+    [Fact]
+    public async Task A_message_with_nul_characters_is_ingested_without_them_and_the_messages_after_it_and_the_cursor_go_on()
+    {
+        var mailbox = GmailCursorMailboxes[8];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var (first, poison, good, later) = (NewId("z"), NewId("z"), NewId("z"), NewId("z"));
+        f.Stub.GmailMessages[first] = GmailMessage(first, $"<{first}@gmail.test>");
+        history.Enqueue((99, first, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 99)).Status);
+        await AcceptedAsync(first);
+        Assert.Equal("99", await CursorAsync(mailbox));
+
+        // HTML only, with a numeric NUL entity (HTML-decoded to U+0000), and a NUL in the subject header: PostgreSQL's jsonb
+        // cannot store the character, and the whole read used to fail on every retry, holding back the cursor for good.
+        f.Stub.GmailMessages[poison] = GmailMessage(poison, $"<{poison}@gmail.test>", text: null, html: "<p>Hi&#0; there</p>", subject: "Quote\u0000 request");
+        f.Stub.GmailMessages[good] = GmailMessage(good, $"<{good}@gmail.test>");
+        history.Enqueue((100, poison, ["INBOX"]));
+        history.Enqueue((101, good, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 101)).Status);
+
+        await AcceptedAsync(good);
+        await AcceptedAsync(poison);
+        Assert.Equal("101", await CursorAsync(mailbox));
+        var received = (await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{poison}@gmail.test>"))))[0]
+            .As<InboundMessageReceived>();
+        Assert.Equal("Hi there", received.Message.Text);
+        Assert.Equal("Quote request", received.Message.Subject);
+        Assert.Equal(2, received.HiddenCharactersRemoved);
+
+        f.Stub.GmailMessages[later] = GmailMessage(later, $"<{later}@gmail.test>");
+        history.Enqueue((102, later, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 102)).Status);
+        await AcceptedAsync(later);
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "102", "the cursor after the next push");
+    }
+
+    [Fact]
+    public async Task A_message_the_database_refuses_is_set_apart_and_dead_lettered_while_the_rest_of_its_read_and_the_cursor_go_on()
+    {
+        var mailbox = GmailCursorMailboxes[9];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var (first, before, refused, after) = (NewId("x"), NewId("x"), NewId("x"), NewId("x"));
+        f.Stub.GmailMessages[first] = GmailMessage(first, $"<{first}@gmail.test>");
+        history.Enqueue((99, first, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 99)).Status);
+        await AcceptedAsync(first);
+
+        // A refusal no normalization foresees, on every attempt: a trigger refuses (SQLSTATE 22023) any event holding a marker.
+        var marker = "refuse-" + Guid.NewGuid().ToString("N");
+        var dataSource = (Npgsql.NpgsqlDataSource)f.App.Services.GetService(typeof(Npgsql.NpgsqlDataSource))!;
+        var name = "test_" + marker.Replace('-', '_');
+        await using (var create = dataSource.CreateCommand($$"""
+            CREATE FUNCTION oos.{{name}}() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+                IF strpos(NEW.data::text, '{{marker}}') > 0 THEN RAISE EXCEPTION 'refused by test' USING ERRCODE = '22023'; END IF;
+                RETURN NEW;
+            END $f$;
+            CREATE TRIGGER {{name}} BEFORE INSERT ON oos.events FOR EACH ROW EXECUTE FUNCTION oos.{{name}}();
+            """))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            f.Stub.GmailMessages[before] = GmailMessage(before, $"<{before}@gmail.test>");
+            f.Stub.GmailMessages[refused] = GmailMessage(refused, $"<{refused}@gmail.test>", subject: marker);
+            f.Stub.GmailMessages[after] = GmailMessage(after, $"<{after}@gmail.test>");
+            history.Enqueue((100, before, ["INBOX"]));
+            history.Enqueue((101, refused, ["INBOX"]));
+            history.Enqueue((102, after, ["INBOX"]));
+            Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 102)).Status);
+
+            await AcceptedAsync(before);
+            await AcceptedAsync(after);
+            await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "102", "the cursor past the refused message");
+            // The refused message alone, in a notification of its own, failed every attempt: a dead letter to redrive.
+            Guid? deadLetter = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var find = dataSource.CreateCommand("""
+                    SELECT id FROM oos.dead_letters WHERE tenant_id = $1 AND strpos(body, $2) > 0
+                    """);
+                find.Parameters.Add(new Npgsql.NpgsqlParameter { Value = PlatformOrg });
+                find.Parameters.Add(new Npgsql.NpgsqlParameter { Value = "message:" + refused });
+                deadLetter = (Guid?)await find.ExecuteScalarAsync();
+                return deadLetter is not null;
+            }, "the refused message dead-lettered alone");
+            var (_, listed, _) = await SendAsync(f.Client, HttpMethod.Get, "/admin/dead-letters", null);
+            Assert.Contains(listed!["items"]!.AsArray(), d => d!["id"]!.GetValue<string>() == deadLetter.ToString());
+            Assert.Empty(await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(DeterministicId.Inbound(PlatformOrg, $"<{refused}@gmail.test>"))));
+
+            await using (var drop = dataSource.CreateCommand($"DROP TRIGGER {name} ON oos.events; DROP FUNCTION oos.{name}()"))
+            {
+                await drop.ExecuteNonQueryAsync();
+            }
+            Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(f.Client, HttpMethod.Post, $"/admin/dead-letters/{deadLetter}/redrive", null)).Status);
+            await AcceptedAsync(refused);
+            Assert.Equal("102", await CursorAsync(mailbox));
+        }
+        finally
+        {
+            await using var drop = dataSource.CreateCommand($"DROP TRIGGER IF EXISTS {name} ON oos.events; DROP FUNCTION IF EXISTS oos.{name}()");
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>The inbound streams whose message carries this Message-ID, oldest first.</summary>
@@ -391,7 +497,8 @@ public sealed class GmailPushTests(IngestionAppFixture f)
 
     private static JsonObject GmailMessage(string id, string messageId, string from = "\"Ana Ruiz\" <Ana@Prospect.test>",
         string to = "Inbox <inbox@acme.test>, \"Sales, EMEA\" <emea@acme.test>", string? cc = null, DateTimeOffset? received = null,
-        string text = "Can we see a demo next week?", string label = "INBOX", string? deliveredTo = null)
+        string? text = "Can we see a demo next week?", string label = "INBOX", string? deliveredTo = null, string? html = null,
+        string subject = "Demo request")
     {
         static string B64Url(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         return new JsonObject
@@ -408,12 +515,12 @@ public sealed class GmailPushTests(IngestionAppFixture f)
                     new JsonObject { ["name"] = "From", ["value"] = from },
                     new JsonObject { ["name"] = "To", ["value"] = to },
                     new JsonObject { ["name"] = "Cc", ["value"] = cc },
-                    new JsonObject { ["name"] = "Subject", ["value"] = "Demo request" },
+                    new JsonObject { ["name"] = "Subject", ["value"] = subject },
                     new JsonObject { ["name"] = "References", ["value"] = "<out-1@acme.test>" },
                     new JsonObject { ["name"] = "Delivered-To", ["value"] = deliveredTo }),
-                ["parts"] = new JsonArray(
-                    new JsonObject { ["mimeType"] = "text/plain", ["body"] = new JsonObject { ["data"] = B64Url(text) } },
-                    new JsonObject { ["mimeType"] = "text/html", ["body"] = new JsonObject { ["data"] = B64Url($"<p>{text}</p>") } }),
+                ["parts"] = new JsonArray([
+                    .. text is null ? Array.Empty<JsonObject>() : [new JsonObject { ["mimeType"] = "text/plain", ["body"] = new JsonObject { ["data"] = B64Url(text) } }],
+                    new JsonObject { ["mimeType"] = "text/html", ["body"] = new JsonObject { ["data"] = B64Url(html ?? $"<p>{text}</p>") } }]),
             },
         };
     }

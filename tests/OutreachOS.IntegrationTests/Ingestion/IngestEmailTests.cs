@@ -59,6 +59,39 @@ public sealed class IngestEmailTests(IngestionAppFixture f, Xunit.Abstractions.I
     }
 
     [Fact]
+    public async Task Html_with_a_nul_entity_and_no_text_is_accepted_with_the_nul_removed()
+    {
+        // &#0; decodes to U+0000, which the JSON converter never sees (it is in the HTML, not the request) and jsonb refuses.
+        var body = Email();
+        body["text"] = "";
+        body["html"] = "<p>Hi&#0; there</p>";
+
+        var (status, json, text) = await PostJsonAsync(f.Client, "/ingest/email", body);
+
+        Assert.True(status == HttpStatusCode.Accepted, text);
+        var received = Assert.Single(await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(Guid.Parse(json!["inbound_id"]!.GetValue<string>()))))
+            .As<InboundMessageReceived>();
+        Assert.Equal("Hi there", received.Message.Text);
+        Assert.Equal(1, received.HiddenCharactersRemoved);
+    }
+
+    [Fact]
+    public async Task A_subject_and_text_cut_at_their_caps_inside_a_surrogate_pair_are_accepted_without_half_a_character()
+    {
+        var body = Email();
+        body["subject"] = new string('a', 997) + "\U0001F600 more"; // the cap (998) falls between the emoji's two halves
+        body["text"] = new string('b', 99_999) + "\U0001F600 more";
+
+        var (status, json, text) = await PostJsonAsync(f.Client, "/ingest/email", body);
+
+        Assert.True(status == HttpStatusCode.Accepted, text);
+        var message = Assert.Single(await f.EventsAsync(PlatformOrg, InboundStreams.StreamId(Guid.Parse(json!["inbound_id"]!.GetValue<string>()))))
+            .As<InboundMessageReceived>().Message;
+        Assert.Equal(new string('a', 997), message.Subject);
+        Assert.Equal(new string('b', 99_999), message.Text);
+    }
+
+    [Fact]
     public async Task The_same_message_again_answers_the_same_inbound_id_and_appends_nothing()
     {
         var body = Email();

@@ -51,4 +51,15 @@ public sealed class ContactCsvTests
         Assert.Empty(r.Rows);
         Assert.Equal("line", Assert.Single(r.Errors).Field);
     }
+
+    [Fact]
+    public void A_control_character_fails_its_line_naming_each_field_and_tabs_and_line_breaks_do_not()
+    {
+        var r = ContactCsv.Parse("email,name,company,last_deal,notes\nok@x.test,\"Ana\tRuiz\",\"Acme\nLtd\",Won\tbig,\nnul@x.test,Bo\0b,Be\u0085ta,,\nnote@x.test,Cy,,,ignored\u0001column\n");
+        Assert.Equal(["ok@x.test", "note@x.test"], r.Rows.Select(x => x.Email));
+        Assert.Equal(("Ana\tRuiz", "Acme\nLtd", "Won big"), (r.Rows[0].Name, r.Rows[0].Company, r.Rows[0].LastDeal));
+        Assert.Equal([(4, "name"), (4, "company")], r.Errors.Select(e => (e.Line, e.Field)));
+        Assert.Contains("U+0000", r.Errors[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("U+0085", r.Errors[1].Reason, StringComparison.Ordinal);
+    }
 }

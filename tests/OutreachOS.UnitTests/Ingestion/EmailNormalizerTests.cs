@@ -167,4 +167,58 @@ public sealed class EmailNormalizerTests
             new Dictionary<string, string>(), Now, "<parent@acme.test>", ["root@acme.test", "parent@acme.test", "self@x.test"]);
         Assert.Equal(["parent@acme.test", "root@acme.test"], ReplyTrackingConsumer.Candidates(email));
     }
+
+    [Fact]
+    public void Control_characters_are_stripped_from_every_stored_field_and_counted_where_a_model_reads_them()
+    {
+        var raw = new RawEmail("<m\0@x.test>", "t\0", new RawAddress("ana@x.test", "A\0na"), [new RawAddress("b@x.test", "B\u0085ob")], null,
+            "Sub\0ject", "Te\u001Bxt\u0007 with\ttab\r\nand\fpage", "<p>H\0i</p>", new Dictionary<string, string> { ["X-Note"] = "v\0al" },
+            null, "<p\0@x.test>", ["<r\0@x.test>"]);
+
+        var (_, n) = EmailNormalizer.Normalize(raw, Options(), Now, fromMailbox: true);
+
+        Assert.NotNull(n);
+        var e = n.Email;
+        Assert.Equal(("<m@x.test>", "t", "<p@x.test>"), (e.MessageId, e.ThreadId, e.InReplyTo));
+        Assert.Equal(["<r@x.test>"], e.References);
+        Assert.Equal(("Ana", "Bob"), (e.From.Name, e.To[0].Name));
+        Assert.Equal("Subject", e.Subject);
+        Assert.Equal("Text with\ttab\r\nand\npage", e.Text); // tab and line breaks kept; a form feed is a line break
+        Assert.Equal("<p>Hi</p>", e.Html);
+        Assert.Equal("val", e.Headers["x-note"]);
+        Assert.Equal(1 + 1 + 2, n.HiddenCharactersRemoved); // subject, sender's name, text: what a model reads
+    }
+
+    [Fact]
+    public void A_nul_entity_in_html_only_mail_is_removed_from_the_text_and_counted()
+    {
+        var (_, n) = EmailNormalizer.Normalize(Raw("", "<p>Hi&#0; there</p>"), Options(), Now);
+        Assert.Equal("Hi there", n!.Email.Text);
+        Assert.Equal(2 + 1, n.HiddenCharactersRemoved); // the Raw sender's and subject's invisible characters, and the NUL
+    }
+
+    [Fact]
+    public void A_cap_never_splits_a_surrogate_pair()
+    {
+        var emoji = "\U0001F600";
+        var o = IngestionOptions.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ingestion:MaxTextChars"] = "4", ["Ingestion:MaxSubjectChars"] = "4", ["Ingestion:MaxHtmlChars"] = "4", ["Ingestion:MaxHeaderValueChars"] = "4",
+        }).Build());
+        var raw = Raw("abc" + emoji, "<b>" + emoji, new Dictionary<string, string> { ["X-Mood"] = "abc" + emoji }) with { Subject = "abc" + emoji };
+
+        var (_, n) = EmailNormalizer.Normalize(raw, o, Now);
+
+        Assert.Equal(("abc", "abc", "<b>", "abc"), (n!.Email.Text, n.Email.Subject, n.Email.Html, n.Email.Headers["x-mood"]));
+        Assert.True(n.Truncated);
+        Assert.Equal("ab" + emoji, EmailNormalizer.Cut("ab" + emoji + "c", 4)); // a whole pair before the cap is kept
+    }
+
+    [Fact]
+    public void A_numeric_reference_to_a_windows_1252_character_is_text_not_a_hidden_character()
+    {
+        var (_, n) = EmailNormalizer.Normalize(Raw("", "<p>It&#146;s 9&#150;5</p>"), Options(), Now);
+        Assert.Equal("It\u2019s 9\u20135", n!.Email.Text);
+        Assert.Equal(2, n.HiddenCharactersRemoved); // the Raw sender's and subject's invisible characters only
+    }
 }

@@ -121,4 +121,12 @@ public sealed class HtmlToTextTests
         var r = HtmlToText.Convert("a < b and <b>bold</i> text <");
         Assert.Equal("a < b and bold text <", r.Text);
     }
+
+    [Fact]
+    public void Numeric_references_in_the_c1_range_are_read_as_windows_1252_as_browsers_do()
+    {
+        // Word-made HTML: en dash, curly quotes, euro. Left as C1 controls they would be stripped and counted as hidden.
+        var r = HtmlToText.Convert("<p>2020&#150;2024: &#147;it&#146;s &#128;5&#148; &#x96; &#0129;</p>");
+        Assert.Equal("2020\u20132024: \u201Cit\u2019s \u20AC5\u201D \u2013 \u0081", r.Text);
+    }
 }

@@ -49,4 +49,35 @@ public sealed class InvisibleCharactersTests
         Assert.Equal("Hello", text);
         Assert.Equal(16, removed);
     }
+
+    [Theory]
+    [InlineData(0x00)]
+    [InlineData(0x01)]
+    [InlineData(0x08)]
+    [InlineData(0x1B)]
+    [InlineData(0x1F)]
+    [InlineData(0x7F)]
+    [InlineData(0x85)]
+    [InlineData(0x9F)]
+    public void Control_characters_are_stripped_and_counted(int codePoint)
+    {
+        var (text, removed) = InvisibleCharacters.Strip("a" + (char)codePoint + "b");
+        Assert.Equal("ab", text);
+        Assert.Equal(1, removed);
+        Assert.Equal(("ab", 1), InvisibleCharacters.StripControls("a" + (char)codePoint + "b"));
+        Assert.Equal((char)codePoint, InvisibleCharacters.FirstControl("a" + (char)codePoint + "b"));
+    }
+
+    [Fact]
+    public void Tab_and_line_breaks_are_kept_and_vertical_tab_and_form_feed_become_line_breaks_uncounted()
+    {
+        Assert.Equal(("a\tb\r\nc\nd\ne", 0), InvisibleCharacters.Strip("a\tb\r\nc\vd\fe"));
+        Assert.Null(InvisibleCharacters.FirstControl("a\tb\r\nc\u00A0\u00E9"));
+    }
+
+    [Fact]
+    public void Stripping_controls_only_keeps_invisible_characters()
+    {
+        Assert.Equal(("a\u200Bb", 1), InvisibleCharacters.StripControls("a\u200B\0b"));
+    }
 }

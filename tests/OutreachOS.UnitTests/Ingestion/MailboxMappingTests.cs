@@ -93,4 +93,72 @@ public sealed class MailboxMappingTests
         Assert.Same(m, await mailbox.FetchAsync("INBOX@acme.test", "3", CancellationToken.None));
         Assert.Null(await mailbox.FetchAsync("inbox@acme.test", "9", CancellationToken.None));
     }
+
+    private static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string B64(string s) => B64(Encoding.UTF8.GetBytes(s));
+
+    private static RawEmail MapGmail(string payload)
+    {
+        using var doc = JsonDocument.Parse($$$"""{"id":"g1","payload":{{{payload}}}}""");
+        return GmailMailboxAdapter.Map(doc.RootElement);
+    }
+
+    [Fact]
+    public void A_gmail_message_never_takes_its_body_from_an_attached_message_or_attachment()
+    {
+        // HTML only, with a forwarded .eml attached (whose own text part Gmail lists inside it) and a text attachment
+        // marked by its Content-Disposition alone.
+        var raw = MapGmail($$$"""
+            {"mimeType":"multipart/mixed","headers":[{"name":"From","value":"ana@x.test"}],"parts":[
+              {"mimeType":"text/html","filename":"","body":{"data":"{{{B64("<p>See the attached thread.</p>")}}}"}},
+              {"mimeType":"message/rfc822","filename":"","body":{"attachmentId":"a1"},"parts":[
+                {"mimeType":"text/plain","filename":"","body":{"data":"{{{B64("Text of the attached message.")}}}"}}]},
+              {"mimeType":"text/plain","filename":"","headers":[{"name":"Content-Disposition","value":"attachment"}],
+               "body":{"data":"{{{B64("an attached note")}}}"}}]}
+            """);
+        Assert.Null(raw.Text);
+        Assert.Equal("<p>See the attached thread.</p>", raw.Html);
+    }
+
+    [Fact]
+    public void A_gmail_message_takes_text_and_html_from_one_body_not_from_a_later_inline_part()
+    {
+        // multipart/mixed: the body (HTML only, inside multipart/related with an image), then a list footer in text/plain.
+        var raw = MapGmail($$$"""
+            {"mimeType":"multipart/mixed","parts":[
+              {"mimeType":"multipart/related","parts":[
+                {"mimeType":"multipart/alternative","parts":[{"mimeType":"text/html","body":{"data":"{{{B64("<p>Body</p>")}}}"}}]},
+                {"mimeType":"image/png","body":{"attachmentId":"i1"}}]},
+              {"mimeType":"text/plain","body":{"data":"{{{B64("-- list footer")}}}"}}]}
+            """);
+        Assert.Null(raw.Text);
+        Assert.Equal("<p>Body</p>", raw.Html);
+
+        var both = MapGmail($$$"""
+            {"mimeType":"multipart/alternative","parts":[
+              {"mimeType":"text/plain","body":{"data":"{{{B64("plain")}}}"}},
+              {"mimeType":"multipart/related","parts":[{"mimeType":"text/html","body":{"data":"{{{B64("<b>html</b>")}}}"}}]}]}
+            """);
+        Assert.Equal(("plain", "<b>html</b>"), (both.Text, both.Html));
+    }
+
+    [Theory]
+    [InlineData("text/plain; charset=ISO-8859-1", "iso-8859-1", "Café crème, señor")]
+    [InlineData("text/plain; charset=\"iso-8859-1\"; format=flowed", "iso-8859-1", "Café crème, señor")]
+    [InlineData("text/plain;charset=windows-1252", "windows-1252", "“Quoted” – €5")]
+    [InlineData("text/plain; charset=latin1", "windows-1252", "“Latin-1” labels are read as windows-1252")]
+    [InlineData("text/plain; charset=koi8-r", "koi8-r", "Привет")]
+    [InlineData("text/plain; charset=utf-8", "utf-8", "Grüße 😀")]
+    [InlineData("text/plain; charset=us-ascii", "utf-8", "8-bit UTF-8 labelled ASCII: Grüße")]
+    [InlineData("text/plain; charset=x-unknown", "utf-8", "Unknown charset: Grüße")]
+    [InlineData("text/plain", "utf-8", "No charset: Grüße")]
+    public void A_gmail_part_is_decoded_by_the_charset_of_its_content_type(string contentType, string writtenIn, string text)
+    {
+        var bytes = System.Text.CodePagesEncodingProvider.Instance.GetEncoding(writtenIn)?.GetBytes(text) ?? Encoding.GetEncoding(writtenIn).GetBytes(text);
+        var raw = MapGmail($$$"""
+            {"mimeType":"text/plain","headers":[{"name":"Content-Type","value":{{{JsonSerializer.Serialize(contentType)}}}}],"body":{"data":"{{{B64(bytes)}}}"}}
+            """);
+        Assert.Equal(text, raw.Text);
+    }
 }

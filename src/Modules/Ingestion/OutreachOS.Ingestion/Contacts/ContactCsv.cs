@@ -25,7 +25,8 @@ internal sealed record ContactCsvResult(IReadOnlyList<ContactRow> Rows, IReadOnl
 /// last_ticket, last_ticket_at optional, any order, unknown ones ignored), quoted fields with commas, doubled quotes and
 /// line breaks. Bad lines are reported with their (first) physical line number and the field; good lines are kept. Tags
 /// are separated by ';' or '|'. last_deal / last_ticket are one-line summaries (the contact's history shows them as DEAL
-/// and TICKET items), their <c>_at</c> columns ISO 8601 dates or date-times (UTC when no offset is given).
+/// and TICKET items: line breaks and tabs become spaces), their <c>_at</c> columns ISO 8601 dates or date-times (UTC when
+/// no offset is given). A control character other than tab and line breaks fails its line (<see cref="ReadTable"/>).
 /// </summary>
 internal static class ContactCsv
 {
@@ -104,7 +105,7 @@ internal static class ContactCsv
         {
             return null;
         }
-        var oneLine = string.Join(' ', value.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var oneLine = string.Join(' ', value.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         if (oneLine.Length > MaxHistorySummary)
         {
             errors.Add(new CsvError(line, field, $"must be at most {MaxHistorySummary} characters"));
@@ -133,7 +134,9 @@ internal static class ContactCsv
     /// Reads a CSV file as a header and data lines: the header must name an <c>email</c> column (columns in any order,
     /// case-insensitive, unknown ones ignored); each data line gives its fields by column name (null when the column is
     /// absent, "" when the line is short). Blank lines are skipped; malformed lines, lines with more fields than the
-    /// header and lines beyond <paramref name="maxRows"/> are reported, not returned.
+    /// header, lines beyond <paramref name="maxRows"/> and lines with a control character in a known column (U+0000–U+001F
+    /// but tab, CR and LF, which quoted text may hold; U+007F–U+009F: NUL cannot be stored, and none belongs in a contact or
+    /// a reason) are reported, naming the column, not returned. Unknown columns are not read, so not checked.
     /// </summary>
     internal static CsvTable ReadTable(string csv, IReadOnlyList<string> known, string exampleHeader, int maxRows)
     {
@@ -174,6 +177,19 @@ internal static class ContactCsv
             if (fields.Count > columns.Count)
             {
                 errors.Add(new CsvError(line, "line", $"has {fields.Count} fields but the header has {columns.Count}"));
+                continue;
+            }
+            var bad = 0;
+            foreach (var name in known)
+            {
+                if (index[name] is >= 0 and var at && at < fields.Count && InvisibleCharacters.FirstControl(fields[at]) is { } c)
+                {
+                    errors.Add(new CsvError(line, name, $"must not contain control characters (U+{(int)c:X4}); tab and line breaks are allowed"));
+                    bad++;
+                }
+            }
+            if (bad > 0)
+            {
                 continue;
             }
             lines.Add(new CsvLine(line, name => index[name] < 0 ? null : index[name] < fields.Count ? fields[index[name]].Trim() : ""));

@@ -215,8 +215,7 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
                 }
             }
         }
-        string? text = null, html = null;
-        Walk(payload, ref text, ref html);
+        var (text, html) = Body(payload);
         DateTimeOffset? received = Str(m, "internalDate") is { } ms && long.TryParse(ms, CultureInfo.InvariantCulture, out var epoch)
             ? DateTimeOffset.FromUnixTimeMilliseconds(epoch) : null;
         return new RawEmail(
@@ -235,34 +234,122 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
             MessageIds.SplitRaw(headers.GetValueOrDefault("References")).ToList());
     }
 
-    /// <summary>First text/plain and first text/html part, depth first (attachments have a filename and are skipped).</summary>
-    private static void Walk(JsonElement part, ref string? text, ref string? html)
+    /// <summary>
+    /// The message's own text and HTML. An attachment (a filename, <c>Content-Disposition: attachment</c>, or an attached
+    /// message, <c>message/*</c>) is neither read nor descended into: the text of a forwarded .eml is not the body. In a
+    /// <c>multipart/alternative</c> the first text and first HTML among its alternatives are taken (they are one body in
+    /// two forms); in any other multipart (<c>mixed</c>, <c>related</c>...) the first part that holds a body is the body,
+    /// both its forms from that part only, so a later inline part (a list footer) never stands in for a missing one.
+    /// Each part is decoded by the charset of its Content-Type (<see cref="Decode"/>).
+    /// </summary>
+    internal static (string? Text, string? Html) Body(JsonElement part)
     {
-        if (part.ValueKind != JsonValueKind.Object)
+        if (part.ValueKind != JsonValueKind.Object || IsAttachment(part))
         {
-            return;
+            return (null, null);
         }
-        var mime = Str(part, "mimeType") ?? "";
-        var attachment = Str(part, "filename") is { Length: > 0 };
-        if (!attachment && part.TryGetProperty("body", out var body) && Str(body, "data") is { } data)
+        var mime = (Str(part, "mimeType") ?? "").ToLowerInvariant();
+        if (mime.StartsWith("multipart/", StringComparison.Ordinal))
         {
-            var decoded = Encoding.UTF8.GetString(JwtRs256.Base64Url(data));
-            if (mime.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
+            if (!part.TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array)
             {
-                text ??= decoded;
+                return (null, null);
             }
-            else if (mime.Equals("text/html", StringComparison.OrdinalIgnoreCase))
-            {
-                html ??= decoded;
-            }
-        }
-        if (part.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
-        {
+            string? text = null, html = null;
             foreach (var child in parts.EnumerateArray())
             {
-                Walk(child, ref text, ref html);
+                var (t, h) = Body(child);
+                if (mime == "multipart/alternative")
+                {
+                    text ??= t;
+                    html ??= h;
+                }
+                else if (t is not null || h is not null)
+                {
+                    return (t, h);
+                }
+            }
+            return (text, html);
+        }
+        if (mime is not ("text/plain" or "text/html") || !part.TryGetProperty("body", out var body) || Str(body, "data") is not { } data)
+        {
+            return (null, null);
+        }
+        var decoded = Decode(JwtRs256.Base64Url(data), Header(part, "Content-Type"));
+        return mime == "text/plain" ? (decoded, null) : (null, decoded);
+    }
+
+    private static bool IsAttachment(JsonElement part) =>
+        Str(part, "filename") is { Length: > 0 }
+        || (Str(part, "mimeType") ?? "").StartsWith("message/", StringComparison.OrdinalIgnoreCase)
+        || (Header(part, "Content-Disposition") ?? "").TrimStart().StartsWith("attachment", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A part's header (the first of that name), or null.</summary>
+    private static string? Header(JsonElement part, string name)
+    {
+        if (part.TryGetProperty("headers", out var hs) && hs.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var h in hs.EnumerateArray())
+            {
+                if (string.Equals(Str(h, "name"), name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return Str(h, "value");
+                }
             }
         }
+        return null;
+    }
+
+    /// <summary>
+    /// A body part's bytes as text, by the <c>charset</c> of its Content-Type. As browsers do (WHATWG Encoding), ISO-8859-1
+    /// and its aliases are read as windows-1252, their superset, which mail labelled Latin-1 mostly is; US-ASCII as UTF-8,
+    /// its superset, which 8-bit mail labelled ASCII mostly is. Code pages beyond the few .NET has built in (windows-125x,
+    /// ISO-8859-x, KOI8-R, Shift_JIS...) come from <see cref="CodePagesEncodingProvider"/> without registering it process-wide.
+    /// No charset, or one unknown or refused (UTF-7), is read as UTF-8. Undecodable bytes become U+FFFD.
+    /// </summary>
+    internal static string Decode(byte[] bytes, string? contentType)
+    {
+        var encoding = Charset(contentType) is { } name ? EncodingOf(name) : null;
+        return (encoding ?? Encoding.UTF8).GetString(bytes);
+    }
+
+    private static Encoding? EncodingOf(string name)
+    {
+        name = name.Trim().ToLowerInvariant();
+        name = name switch
+        {
+            "iso-8859-1" or "iso8859-1" or "latin1" or "l1" or "iso_8859-1" or "iso-ir-100" or "cp819" or "ibm819" or "csisolatin1" => "windows-1252",
+            "us-ascii" or "ascii" or "ansi_x3.4-1968" or "us" or "csascii" => "utf-8",
+            "utf-7" or "utf7" or "unicode-1-1-utf-7" or "csunicode11utf7" => "utf-8",
+            _ => name,
+        };
+        try
+        {
+            return CodePagesEncodingProvider.Instance.GetEncoding(name) ?? Encoding.GetEncoding(name);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The <c>charset</c> parameter of a Content-Type (quoted or not), or null.</summary>
+    internal static string? Charset(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return null;
+        }
+        foreach (var parameter in contentType.Split(';').Skip(1))
+        {
+            var eq = parameter.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0 && parameter[..eq].Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                var value = parameter[(eq + 1)..].Trim().Trim('"', '\'').Trim();
+                return value.Length == 0 ? null : value;
+            }
+        }
+        return null;
     }
 
     /// <summary>An address header's addresses (<see cref="AddressHeader"/>: quotes, comments, groups).</summary>

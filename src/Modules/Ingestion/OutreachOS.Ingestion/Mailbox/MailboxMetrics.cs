@@ -15,4 +15,9 @@ internal static class MailboxMetrics
     /// <summary>Tag <c>source</c>: gmail | graph.</summary>
     public static readonly Counter<long> MessageIdReused = Meter.CreateCounter<long>("outreachos.ingestion.message_id_reused", "{message}",
         "Mailbox messages kept under a derived inbound id because another message already held their Message-ID.");
+
+    /// <summary>Tag <c>source</c>: gmail | graph. Each is set apart in a notification of its own (and, failing there too,
+    /// in the dead letters).</summary>
+    public static readonly Counter<long> MessagesRefused = Meter.CreateCounter<long>("outreachos.ingestion.mailbox_messages_refused", "{message}",
+        "Mailbox messages that could not be stored with the rest of their read (a value refused by the serializer or the database).");
 }

@@ -16,6 +16,14 @@ namespace OutreachOS.Ingestion.Mailbox;
 /// the changes (<see cref="MailboxChanges.More"/>), a continuation notification is appended in the same transaction. A
 /// failed fetch throws: the bus retries, then the notification lands in the error queue (listable and replayable), never
 /// silently lost.
+/// One message that cannot be stored (<see cref="IsRefusal"/>: a value the serializer or the database refuses, which a
+/// retry refuses again) must not hold back the messages read with it, nor the cursor, for good. A first attempt runs as
+/// one transaction; a retried or redriven one (<see cref="Careful"/>), when it covers more than one message or moves a
+/// cursor, appends each message under a savepoint, and a refused one is rolled back, logged, counted
+/// (<see cref="MailboxMetrics.MessagesRefused"/>) and handed to a notification of its own (resource
+/// <c>message:{id}</c>), which fails alone and lands in the error queue and <c>oos.dead_letters</c>, to be redriven once
+/// the cause is fixed. (Savepoints only then: each is a subtransaction and two round trips, and a catch-up may hold
+/// a thousand messages.)
 /// </summary>
 internal sealed class MailboxNotificationConsumer(
     NpgsqlDataSource dataSource,
@@ -41,7 +49,10 @@ internal sealed class MailboxNotificationConsumer(
         var (cursor, syncedAt) = await ReadCursorAsync(transaction, n.OrganizationId, source, n.Mailbox, ct);
         // Taken before the provider is asked: whatever it held by then is covered when the read reaches the end.
         var readAt = clock.GetUtcNow();
-        var changes = await adapter.ChangesAsync(n.Mailbox, n.Resource, cursor, syncedAt, ct);
+        // A message set apart by an earlier read (see IsRefusal) is read alone, and the cursor is not touched.
+        var changes = n.Resource.StartsWith(MessagePrefix, StringComparison.Ordinal)
+            ? new MailboxChanges([n.Resource[MessagePrefix.Length..]], null)
+            : await adapter.ChangesAsync(n.Mailbox, n.Resource, cursor, syncedAt, ct);
         // Fetch everything before the first write: a write gives the transaction an id, and while it is open every event
         // committed by anyone is held back from the relay and the projections (provider calls can take seconds).
         var fetched = new List<(string ResourceId, NormalizedEmail Email)>(changes.ResourceIds.Count);
@@ -67,9 +78,36 @@ internal sealed class MailboxNotificationConsumer(
             }
             fetched.Add((id, email));
         }
+        // Alone (a Graph notification, a message set apart), a refused message fails the notification, as it should: the
+        // error queue is where it waits. With others or a cursor behind it, a retry sets it apart instead.
+        var isolate = Careful(context) && (fetched.Count > 1 || changes.Cursor is not null);
+        var setApart = new List<string>();
         foreach (var (id, email) in fetched)
         {
-            var accepted = await acceptor.AcceptAsync(n.OrganizationId, n.Source, email, transaction, ct);
+            AcceptResult accepted;
+            if (!isolate)
+            {
+                accepted = await acceptor.AcceptAsync(n.OrganizationId, n.Source, email, transaction, ct);
+            }
+            else
+            {
+                await transaction.SaveAsync(Savepoint, ct);
+                try
+                {
+                    accepted = await acceptor.AcceptAsync(n.OrganizationId, n.Source, email, transaction, ct);
+                }
+                catch (Exception ex) when (IsRefusal(ex))
+                {
+                    await transaction.RollbackAsync(Savepoint, ct);
+                    await transaction.ReleaseAsync(Savepoint, ct);
+                    logger.LogError(ex, "Mailbox message {ResourceId} of {Source} cannot be stored ({Reason}); set apart in a notification of its own so the rest of the read goes on",
+                        id, n.Source, ex is PostgresException pg ? pg.SqlState : ex.GetType().Name);
+                    MailboxMetrics.MessagesRefused.Add(1, new KeyValuePair<string, object?>("source", source.ToLowerInvariant()));
+                    setApart.Add(id);
+                    continue;
+                }
+                await transaction.ReleaseAsync(Savepoint, ct);
+            }
             if (accepted is { ReusedFrom: { } first, Duplicate: false })
             {
                 // Kept, not dropped: another message already holds this Message-ID (a broken generator, or a spoof).
@@ -77,6 +115,12 @@ internal sealed class MailboxNotificationConsumer(
                     id, n.Source, first, accepted.InboundId);
                 MailboxMetrics.MessageIdReused.Add(1, new KeyValuePair<string, object?>("source", source.ToLowerInvariant()));
             }
+        }
+        if (setApart.Count > 0)
+        {
+            // The id derives from the message: a redelivery of this notification sets it apart once.
+            await store.AppendManyAsync(transaction,
+                [.. setApart.Select(id => MailboxNotifications.Append(n.OrganizationId, n.Source, n.Mailbox, MessagePrefix + id, clock.GetUtcNow()))], ct);
         }
         if (changes.Cursor is not null)
         {
@@ -94,6 +138,30 @@ internal sealed class MailboxNotificationConsumer(
 
     /// <summary>The resource of a notification the consumer sends itself to continue a mailbox's changes.</summary>
     internal const string ContinuePrefix = "continue:";
+
+    /// <summary>The resource of a notification the consumer sends itself for one message that could not be stored with the
+    /// others: <c>message:{provider id}</c>.</summary>
+    internal const string MessagePrefix = "message:";
+
+    private const string Savepoint = "mailbox_message";
+
+    /// <summary>A retry by the bus, or a redrive of the dead letter (DeadLetterService sets <c>outreachos-redriven-from</c>):
+    /// an earlier attempt of this notification failed.</summary>
+    private static bool Careful(ConsumeContext context) =>
+        context.GetRetryAttempt() > 0 || context.GetRedeliveryCount() > 0 || context.Headers.TryGetHeader("outreachos-redriven-from", out _);
+
+    /// <summary>
+    /// A failure that the same message meets again on every retry: a value the event serializer refuses (an
+    /// <see cref="ArgumentException"/>, e.g. a NUL character, or JSON it cannot write) or the database refuses as data
+    /// (SQLSTATE class 22) or as beyond a limit (class 54). Connection, timeout, lock and serialization failures are
+    /// not: they fail the notification, which the bus retries.
+    /// </summary>
+    internal static bool IsRefusal(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState.StartsWith("54", StringComparison.Ordinal),
+        ArgumentException or System.Text.Json.JsonException or NotSupportedException => true,
+        _ => false,
+    };
 
     private static async Task<(string? Cursor, DateTimeOffset? SyncedAt)> ReadCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, CancellationToken ct)
     {

@@ -12,8 +12,10 @@ internal sealed record NormalizedEmail(InboundEmail Email, int HiddenCharactersR
 
 /// <summary>
 /// Validation (each bad field named with its JSON path) and normalization of a <see cref="RawEmail"/>: HTML → text when
-/// there is no text part, hidden HTML dropped, invisible characters stripped from everything a model reads (subject, text,
-/// names), header names lower-cased, sizes capped. Pure: the clock comes in.
+/// there is no text part, hidden HTML dropped, invisible and control characters stripped from everything a model reads
+/// (subject, text, names; counted), control characters (<see cref="InvisibleCharacters.IsControl"/>) also from the HTML,
+/// header values and message ids (NUL cannot be stored, and one message must not fail a mailbox's whole read), header
+/// names lower-cased, sizes capped without splitting a surrogate pair. Pure: the clock comes in.
 /// A message posted to the API is refused (400) for any bad field: its caller can fix it. A message fetched from a
 /// mailbox (<c>fromMailbox</c>) is mail someone already received, and refusing it loses it: only a missing or unusable
 /// sender (or Message-ID, which the adapters always fill) fails it; unusable recipients and those beyond the cap are
@@ -28,6 +30,14 @@ internal static class EmailNormalizer
 
     public static (FieldErrors Errors, NormalizedEmail? Email) Normalize(RawEmail r, IngestionOptions o, DateTimeOffset now, bool fromMailbox = false)
     {
+        // Ids first, so that validation sees what is stored ("<\0>" is as empty as "<>").
+        r = r with
+        {
+            MessageId = Storable(r.MessageId),
+            ThreadId = Storable(r.ThreadId),
+            InReplyTo = Storable(r.InReplyTo),
+            References = r.References?.Select(x => Storable(x)!).ToList(),
+        };
         var e = new FieldErrors();
         e.Required("message_id", r.MessageId, MaxMessageIdChars);
         if (!string.IsNullOrWhiteSpace(r.MessageId) && MessageIds.Bare(r.MessageId).Length == 0)
@@ -91,10 +101,10 @@ internal static class EmailNormalizer
         }
 
         var hiddenHtml = 0;
-        var html = r.Html;
+        var html = Storable(r.Html);
         if (html is { Length: var hl } && hl > o.MaxHtmlChars)
         {
-            html = html[..o.MaxHtmlChars];
+            html = Cut(html, o.MaxHtmlChars);
             truncated = true;
         }
         var text = r.Text ?? "";
@@ -113,12 +123,12 @@ internal static class EmailNormalizer
         var (fromName, hiddenInName) = InvisibleCharacters.Strip(r.From!.Name);
         if (cleanText.Length > o.MaxTextChars)
         {
-            cleanText = cleanText[..o.MaxTextChars];
+            cleanText = Cut(cleanText, o.MaxTextChars);
             truncated = true;
         }
         if (cleanSubject.Length > o.MaxSubjectChars)
         {
-            cleanSubject = cleanSubject[..o.MaxSubjectChars];
+            cleanSubject = Cut(cleanSubject, o.MaxSubjectChars);
             truncated = true;
         }
 
@@ -126,10 +136,10 @@ internal static class EmailNormalizer
         foreach (var (name, value) in rawHeaders)
         {
             var key = name.Trim().ToLowerInvariant();
-            var v = value ?? "";
+            var v = Storable(value) ?? "";
             if (v.Length > o.MaxHeaderValueChars)
             {
-                v = v[..o.MaxHeaderValueChars];
+                v = Cut(v, o.MaxHeaderValueChars);
                 truncated = true;
             }
             // The same header twice (case variants) is folded the way RFC 5322 allows for most fields.
@@ -198,6 +208,14 @@ internal static class EmailNormalizer
         }
         return (list, dropped);
     }
+
+    /// <summary>Without control characters (<see cref="InvisibleCharacters.StripControls"/>); null stays null.</summary>
+    private static string? Storable(string? value) => value is null ? null : InvisibleCharacters.StripControls(value).Text;
+
+    /// <summary>The first <paramref name="max"/> characters, one fewer when the cut would split a surrogate pair (its lone
+    /// half would be stored as U+FFFD).</summary>
+    internal static string Cut(string s, int max) =>
+        s.Length <= max ? s : max > 0 && char.IsHighSurrogate(s[max - 1]) ? s[..(max - 1)] : s[..max];
 
     private static bool IsHeaderName(string name) =>
         !string.IsNullOrWhiteSpace(name) && name.Length <= 200 && !name.Any(c => c <= ' ' || c == ':' || c > '~');

@@ -44,7 +44,7 @@ internal static partial class HtmlToText
             var end = lt < 0 ? html.Length : lt;
             if (end > i && open.HiddenDepth == 0)
             {
-                text.Append(WebUtility.HtmlDecode(html[i..end]));
+                text.Append(Decode(html[i..end]));
             }
             if (lt < 0)
             {
@@ -126,6 +126,42 @@ internal static partial class HtmlToText
             }
         }
         return new Result(Tidy(text.ToString()), hiddenCount, open.Work);
+    }
+
+    // U+0080–U+009F as windows-1252 reads bytes 0x80–0x9F (the five it leaves undefined stay as they are).
+    private static readonly string Windows1252High = BuildWindows1252High();
+
+    private static string BuildWindows1252High()
+    {
+        var bytes = new byte[32];
+        for (var b = 0; b < bytes.Length; b++)
+        {
+            bytes[b] = (byte)(0x80 + b);
+        }
+        return System.Text.CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetString(bytes);
+    }
+
+    /// <summary>
+    /// Entities decoded, and what they left in U+0080–U+009F read as windows-1252, as browsers read a numeric reference
+    /// there (<c>&amp;#150;</c> is an en dash, <c>&amp;#146;</c> a right quote: old Word-made HTML is full of them); C1
+    /// controls would otherwise be stripped later and counted as hidden characters.
+    /// </summary>
+    private static string Decode(string segment)
+    {
+        var decoded = WebUtility.HtmlDecode(segment);
+        if (!decoded.AsSpan().ContainsAnyInRange('\u0080', '\u009F'))
+        {
+            return decoded;
+        }
+        var chars = decoded.ToCharArray();
+        for (var k = 0; k < chars.Length; k++)
+        {
+            if (chars[k] is >= '\u0080' and <= '\u009F')
+            {
+                chars[k] = Windows1252High[chars[k] - 0x80];
+            }
+        }
+        return new string(chars);
     }
 
     /// <summary>The next <paramref name="prefix"/> (<c>&lt;/head</c>, <c>&lt;body</c>...) that is a whole tag name — so

@@ -48,15 +48,15 @@ internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
             // The subject's own entry stays, by hash; another entry's free-text reason may name the subject too ("asked by
             // jane@… on the phone"): that reason goes (its stream, which mentions the address, is erased with the others).
             batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                UPDATE oos.ingestion_suppressions SET email = CASE WHEN address_hash = $2 THEN NULL ELSE email END, reason = NULL
-                WHERE tenant_id = $1 AND ((address_hash = $2 AND (email IS NOT NULL OR reason IS NOT NULL))
+                UPDATE oos.ingestion_suppressions SET email = CASE WHEN address_hash = ANY($2) THEN NULL ELSE email END, reason = NULL
+                WHERE tenant_id = $1 AND ((address_hash = ANY($2) AND (email IS NOT NULL OR reason IS NOT NULL))
                                           OR (strpos(lower(reason), $3) > 0 AND lower(reason) ~ $4))
                 """)
             {
                 Parameters =
                 {
                     new NpgsqlParameter { Value = scope.TenantId },
-                    new NpgsqlParameter { Value = SuppressionStreams.Hash(scope.Email) },
+                    new NpgsqlParameter { Value = SuppressionStreams.Hashes(scope.Email), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
                     scope.EmailParameter(),
                     scope.AddressPatternParameter(),
                 },

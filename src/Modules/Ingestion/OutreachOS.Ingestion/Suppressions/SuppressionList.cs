@@ -25,8 +25,54 @@ internal static class SuppressionStreams
 
     public static readonly Type[] EventTypes = [typeof(AddressSuppressed), typeof(AddressSuppressionLifted)];
 
-    /// <summary>SHA-256 of the canonical address: the key of the list, which outlives the address's erasure.</summary>
-    public static byte[] Hash(string email) => SHA256.HashData(Encoding.UTF8.GetBytes(EmailAddresses.Canonical(email)));
+    /// <summary>SHA-256 of the address's <see cref="MatchKey"/>: the key of the list, which outlives the address's erasure.</summary>
+    public static byte[] Hash(string email) => SHA256.HashData(Encoding.UTF8.GetBytes(MatchKey(email)));
+
+    /// <summary>
+    /// The hashes an entry of the address may be stored under: <see cref="Hash"/>, and for a non-ASCII address also the
+    /// hash of its <see cref="EmailAddresses.Canonical"/> form as written, which is what entries stored before the match
+    /// key were keyed by. For an ASCII address both are one.
+    /// </summary>
+    public static byte[][] Hashes(string email)
+    {
+        var hash = Hash(email);
+        var legacy = SHA256.HashData(Encoding.UTF8.GetBytes(EmailAddresses.Canonical(email)));
+        return hash.AsSpan().SequenceEqual(legacy) ? [hash] : [hash, legacy];
+    }
+
+    private static readonly System.Globalization.IdnMapping Idn = new() { AllowUnassigned = true };
+
+    /// <summary>
+    /// The form addresses are matched by: <see cref="EmailAddresses.Canonical"/> (trimmed, lower case), and for a
+    /// non-ASCII address also composed as Unicode NFC composes (<see cref="Normalizing.CanonicalComposition"/>: a composed
+    /// "é" and "e" + combining accent are one address) with the domain in
+    /// its ASCII (IDNA, punycode) form, so that <c>exämple.com</c> and <c>xn--exmple-cua.com</c> match. An ASCII address is
+    /// returned as <see cref="EmailAddresses.Canonical"/> returns it, so its hash is the one stored before. Plus tags
+    /// are kept: <c>a+news@</c> and <c>a@</c> may be different people's. A domain IDNA refuses stays as it is.
+    /// </summary>
+    public static string MatchKey(string email)
+    {
+        var canonical = EmailAddresses.Canonical(email);
+        if (System.Text.Ascii.IsValid(canonical))
+        {
+            return canonical;
+        }
+        // string.Normalize does nothing under the host's invariant globalization: composed here (see its limits).
+        var nfc = Normalizing.CanonicalComposition.Compose(canonical);
+        var at = nfc.LastIndexOf('@');
+        if (at <= 0 || at == nfc.Length - 1)
+        {
+            return nfc;
+        }
+        try
+        {
+            return nfc[..(at + 1)] + Idn.GetAscii(nfc[(at + 1)..]).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return nfc;
+        }
+    }
 
     public static string StreamId(string email) => "suppression-" + Convert.ToHexStringLower(Hash(email))[..32];
 
@@ -80,9 +126,13 @@ internal sealed class SuppressionProjection : IBatchedInlineProjection
                     });
                     break;
                 case AddressSuppressionLifted l:
-                    batch.Add(new NpgsqlBatchCommand("DELETE FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = $2")
+                    batch.Add(new NpgsqlBatchCommand("DELETE FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = ANY($2)")
                     {
-                        Parameters = { new NpgsqlParameter { Value = e.TenantId }, new NpgsqlParameter { Value = SuppressionStreams.Hash(l.Email) } },
+                        Parameters =
+                        {
+                            new NpgsqlParameter { Value = e.TenantId },
+                            new NpgsqlParameter { Value = SuppressionStreams.Hashes(l.Email), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+                        },
                     });
                     break;
             }
@@ -95,7 +145,9 @@ internal sealed record SuppressionPage(IReadOnlyList<SuppressionEntry> Items, st
 
 /// <summary>
 /// The do-not-contact list (ADR 0031): events on one stream per address, read through the inline table. Addresses are
-/// compared in canonical form (trimmed, lower case), by hash, so an erased entry still matches.
+/// compared by hash of their <see cref="SuppressionStreams.MatchKey"/> (trimmed, lower case; non-ASCII ones also NFC, the
+/// domain in ASCII), so an erased entry still matches; an entry stored before the match key under another hash of a
+/// non-ASCII address is still found by the same spelling (<see cref="SuppressionStreams.Hashes"/>).
 /// </summary>
 internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore store, TimeProvider clock) : ISuppressionList
 {
@@ -103,9 +155,11 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
 
     public async Task<SuppressionEntry?> FindAsync(Guid organizationId, string email, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = $2");
+        // Both hashes of a non-ASCII address may hold an entry (one stored before the match key): the first one stands.
+        await using var cmd = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = ANY($2) ORDER BY suppressed_at LIMIT 1");
         cmd.Parameters.Add(new NpgsqlParameter { Value = organizationId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = SuppressionStreams.Hash(email) });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = SuppressionStreams.Hashes(email), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Read(r) : null;
     }
@@ -168,12 +222,12 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
         CancellationToken ct)
     {
         int added = 0, listed = 0;
-        var distinct = rows.Select(r => (Email: EmailAddresses.Canonical(r.Email), r.Reason)).DistinctBy(r => r.Email);
-        foreach (var chunk in distinct.Select(r => (r.Email, r.Reason, Hash: SuppressionStreams.Hash(r.Email))).Chunk(ImportChunk))
+        var distinct = rows.Select(r => (Email: EmailAddresses.Canonical(r.Email), r.Reason)).DistinctBy(r => SuppressionStreams.MatchKey(r.Email));
+        foreach (var chunk in distinct.Select(r => (r.Email, r.Reason, Hashes: SuppressionStreams.Hashes(r.Email))).Chunk(ImportChunk))
         {
             await using var cmd = dataSource.CreateCommand("SELECT address_hash FROM oos.ingestion_suppressions WHERE tenant_id = $1 AND address_hash = ANY($2)");
             cmd.Parameters.Add(new NpgsqlParameter { Value = organizationId });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = chunk.Select(r => r.Hash).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = chunk.SelectMany(r => r.Hashes).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
             var existing = new HashSet<string>(StringComparer.Ordinal);
             await using (var r = await cmd.ExecuteReaderAsync(ct))
             {
@@ -184,9 +238,9 @@ internal sealed class SuppressionList(NpgsqlDataSource dataSource, IEventStore s
             }
             var now = clock.GetUtcNow();
             var appends = new List<StreamAppend>();
-            foreach (var (email, reason, hash) in chunk)
+            foreach (var (email, reason, hashes) in chunk)
             {
-                if (existing.Contains(Convert.ToHexString(hash)))
+                if (hashes.Any(h => existing.Contains(Convert.ToHexString(h))))
                 {
                     listed++;
                     continue;
