@@ -58,9 +58,13 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         var attempts = HttpAttemptCounter.Begin();
         var started = Stopwatch.GetTimestamp();
         ProviderReply reply;
+        // One deadline for the whole call, retries and their waits included (ADR 0008 addendum). When it fires the
+        // caller's token is not cancelled, so the provider classifies the cancellation as a transient failure.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(RetryDelayCap.CallDeadline(settings));
         try
         {
-            reply = await provider.SendAsync(request, ct);
+            reply = await provider.SendAsync(request, deadline.Token);
         }
         catch (Exception ex) when (provider.Classify(ex, ct) is { } failure)
         {
