@@ -70,6 +70,11 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         {
             Observe(transientFailure: failure.IsTransient, trial);
             var latency = Stopwatch.GetElapsedTime(started);
+            // A 200 the provider billed but that was unusable (a refusal, no text) still costs its tokens.
+            var usage = (ex as ProviderAnswerException)?.Usage;
+            var failedCost = usage is null || !provider.IsBilled
+                ? 0m
+                : prices.CostOf(usage.Model, request.Model, usage.InputTokens, usage.OutputTokens);
             var failed = new LlmCallFailedException(
                 $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) failed after {attempts.Value} HTTP attempt(s)"
                 + (failure.StatusCode is { } status ? $" with status {status.ToString(CultureInfo.InvariantCulture)}" : " without a response")
@@ -80,7 +85,10 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
                 failure.StatusCode,
                 failure.IsTransient,
                 attempts.Value,
-                ex);
+                ex,
+                usage?.InputTokens ?? 0,
+                usage?.OutputTokens ?? 0,
+                failedCost);
             RecordFailure(activity, tags, failed, latency);
             throw failed;
         }
@@ -147,6 +155,21 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         metrics.Calls.Add(1, outcome);
         metrics.Latency.Record(latency.TotalSeconds, outcome);
         metrics.HttpAttempts.Add(failed.Attempts, tags);
+        if (failed.InputTokens == 0 && failed.OutputTokens == 0)
+        {
+            return;
+        }
+
+        activity?.SetTag("gen_ai.usage.input_tokens", failed.InputTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", failed.OutputTokens);
+        activity?.SetTag("outreachos.llm.cost_usd", (double)failed.CostUsd);
+        metrics.Cost.Add((double)failed.CostUsd, tags);
+        var input = tags;
+        input.Add(LlmTelemetry.TokenTypeTag, "input");
+        metrics.Tokens.Add(failed.InputTokens, input);
+        var output = tags;
+        output.Add(LlmTelemetry.TokenTypeTag, "output");
+        metrics.Tokens.Add(failed.OutputTokens, output);
     }
 
     private void Observe(bool transientFailure, bool trial)

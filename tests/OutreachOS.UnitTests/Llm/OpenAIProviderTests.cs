@@ -144,6 +144,30 @@ public sealed class OpenAIProviderTests
         Assert.Equal(2, stub.Requests.Count);
     }
 
+    [Fact]
+    public async Task A_refusal_fails_as_permanent_and_carries_the_tokens_and_cost_it_was_billed()
+    {
+        var refusal = new StubResponse(200, JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-1", @object = "chat.completion", created = 1_700_000_000, model = "gpt-4o-mini",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, refusal = "I can't help with that." }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 900, completion_tokens = 12, total_tokens = 912 },
+        }));
+        await using var stub = await StubLlmServer.StartAsync(refusal, Completion());
+        using var host = new LlmTestHost(Prompts.Settings("OpenAI", stub.BaseUrl));
+
+        var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
+            () => host.Client.CompleteAsync(Prompts.Classify(model: "gpt-4o-mini"), CancellationToken.None));
+
+        Assert.Single(stub.Requests);
+        Assert.False(failure.IsTransient);
+        Assert.Contains("refused", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(900, failure.InputTokens);
+        Assert.Equal(12, failure.OutputTokens);
+        // gpt-4o-mini default price: 0.15 in / 0.60 out per million tokens.
+        Assert.Equal(0.0001422m, failure.CostUsd);
+    }
+
     [Theory]
     [InlineData(500, 2)]
     [InlineData(503, 1)]
