@@ -17,9 +17,15 @@ public sealed class LlmCallFailedException : Exception, IAlreadyRetriedException
         int? statusCode,
         bool isTransient,
         int attempts,
-        Exception? innerException)
+        Exception? innerException,
+        int inputTokens = 0,
+        int outputTokens = 0,
+        decimal costUsd = 0m)
         : base(message, innerException)
     {
+        InputTokens = inputTokens;
+        OutputTokens = outputTokens;
+        CostUsd = costUsd;
         Provider = provider;
         Model = model;
         Task = task;
@@ -42,6 +48,18 @@ public sealed class LlmCallFailedException : Exception, IAlreadyRetriedException
 
     /// <summary>HTTP requests sent for this call, retries included.</summary>
     public int Attempts { get; }
+
+    /// <summary>
+    /// Input tokens the provider reported billing for an answer it gave but that was unusable (a refusal, no text); 0 when
+    /// no answer came back or it named no usage.
+    /// </summary>
+    public int InputTokens { get; }
+
+    /// <summary>Output tokens billed for such an answer; see <see cref="InputTokens"/>.</summary>
+    public int OutputTokens { get; }
+
+    /// <summary>What such an answer cost, from the price table (0 for unpriced models and when nothing was billed).</summary>
+    public decimal CostUsd { get; }
 
     /// <summary>True when the SDK sent the request more than once: the retry budget for this call is spent.</summary>
     public bool AlreadyRetried => Attempts > 1;

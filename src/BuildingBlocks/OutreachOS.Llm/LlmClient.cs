@@ -58,14 +58,23 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         var attempts = HttpAttemptCounter.Begin();
         var started = Stopwatch.GetTimestamp();
         ProviderReply reply;
+        // One deadline for the whole call, retries and their waits included (ADR 0008 addendum). When it fires the
+        // caller's token is not cancelled, so the provider classifies the cancellation as a transient failure.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(RetryDelayCap.CallDeadline(settings));
         try
         {
-            reply = await provider.SendAsync(request, ct);
+            reply = await provider.SendAsync(request, deadline.Token);
         }
         catch (Exception ex) when (provider.Classify(ex, ct) is { } failure)
         {
             Observe(transientFailure: failure.IsTransient, trial);
             var latency = Stopwatch.GetElapsedTime(started);
+            // A 200 the provider billed but that was unusable (a refusal, no text) still costs its tokens.
+            var usage = (ex as ProviderAnswerException)?.Usage;
+            var failedCost = usage is null || !provider.IsBilled
+                ? 0m
+                : prices.CostOf(usage.Model, request.Model, usage.InputTokens, usage.OutputTokens);
             var failed = new LlmCallFailedException(
                 $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) failed after {attempts.Value} HTTP attempt(s)"
                 + (failure.StatusCode is { } status ? $" with status {status.ToString(CultureInfo.InvariantCulture)}" : " without a response")
@@ -76,7 +85,10 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
                 failure.StatusCode,
                 failure.IsTransient,
                 attempts.Value,
-                ex);
+                ex,
+                usage?.InputTokens ?? 0,
+                usage?.OutputTokens ?? 0,
+                failedCost);
             RecordFailure(activity, tags, failed, latency);
             throw failed;
         }
@@ -143,6 +155,21 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         metrics.Calls.Add(1, outcome);
         metrics.Latency.Record(latency.TotalSeconds, outcome);
         metrics.HttpAttempts.Add(failed.Attempts, tags);
+        if (failed.InputTokens == 0 && failed.OutputTokens == 0)
+        {
+            return;
+        }
+
+        activity?.SetTag("gen_ai.usage.input_tokens", failed.InputTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", failed.OutputTokens);
+        activity?.SetTag("outreachos.llm.cost_usd", (double)failed.CostUsd);
+        metrics.Cost.Add((double)failed.CostUsd, tags);
+        var input = tags;
+        input.Add(LlmTelemetry.TokenTypeTag, "input");
+        metrics.Tokens.Add(failed.InputTokens, input);
+        var output = tags;
+        output.Add(LlmTelemetry.TokenTypeTag, "output");
+        metrics.Tokens.Add(failed.OutputTokens, output);
     }
 
     private void Observe(bool transientFailure, bool trial)

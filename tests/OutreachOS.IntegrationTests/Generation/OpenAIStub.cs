@@ -36,6 +36,9 @@ internal sealed class OpenAIStub : IAsyncDisposable
     /// <summary>How long each answer waits (a slow model); a caller that gives up first aborts it.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>When set, every call is answered 200 with this body verbatim (an HTML page, an empty choices list).</summary>
+    public string? RawAnswer { get; set; }
+
     /// <summary>
     /// Holds the <paramref name="call"/>-th call (0-based) until the test releases it: a slow model whose answer the test
     /// times, without sleeps. <see cref="Gate.Arrived"/> completes when the call reaches the stub.
@@ -104,6 +107,12 @@ internal sealed class OpenAIStub : IAsyncDisposable
         }
 
         context.Response.ContentType = "application/json";
+        if (RawAnswer is { } raw)
+        {
+            await context.Response.WriteAsync(raw, context.RequestAborted);
+            return;
+        }
+
         if (context.Request.Path.Value?.EndsWith("/v1/messages", StringComparison.Ordinal) == true)
         {
             await context.Response.WriteAsync(JsonSerializer.Serialize(new

@@ -153,6 +153,25 @@ public sealed class PersonalizeOpenAITests
         Assert.Equal(0, credits["consumed"]!.GetValue<int>());
     }
 
+    [Theory]
+    [InlineData("<html><body>Bad gateway</body></html>")]
+    [InlineData("""{"id":"chatcmpl-0","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":400,"completion_tokens":0,"total_tokens":400}}""")]
+    public async Task A_200_answer_that_is_not_a_usable_completion_answers_502_with_a_recorded_model_call_failure(string answer)
+    {
+        await using var stub = await OpenAIStub.StartAsync(OpenAIStub.Variants(("s", "m")));
+        stub.RawAnswer = answer;
+        await using var app = await OutreachApp.StartAsync(stub.Settings());
+        using var client = app.ClientWithKey();
+
+        var (status, problem) = await PostAsync(client, "/personalize", Body());
+
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.Single(stub.Bodies);
+        var (_, audit) = await GetAsync(client, $"/personalize/{problem["request_id"]}");
+        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v1");
+        Assert.Equal(["RESERVED", "REFUNDED"], audit["credit_movements"]!.AsArray().Select(m => m!["kind"]!.GetValue<string>()));
+    }
+
     [Fact]
     public async Task Replay_on_the_provider_sends_the_exact_stored_prompt_and_reports_the_difference()
     {

@@ -99,6 +99,63 @@ public sealed class AnthropicProviderTests
         Assert.Equal(5.5m, completion.CostUsd);
     }
 
+    public static TheoryData<string, string> UnusableAnswers => new()
+    {
+        { "no content", JsonSerializer.Serialize(new { id = "msg_01", type = "message", role = "assistant", model = "claude-haiku-4-5", content = Array.Empty<object>(), stop_reason = "end_turn", stop_sequence = (string?)null, usage = new { input_tokens = 500, output_tokens = 0 } }) },
+        { "html page", "<html><body>Bad gateway</body></html>" },
+        { "truncated json", """{"id":"msg_01","type":"message","content":[{"type":"text",""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableAnswers))]
+    public async Task A_200_answer_that_is_not_a_usable_message_fails_as_a_permanent_provider_failure_sent_once(string kind, string body)
+    {
+        await using var stub = await StubLlmServer.StartAsync(new StubResponse(200, body), Message());
+        using var host = new LlmTestHost(Prompts.Settings("Anthropic", stub.BaseUrl));
+
+        var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
+            () => host.Client.CompleteAsync(Prompts.Classify(), CancellationToken.None));
+
+        Assert.True(stub.Requests.Count == 1, kind);
+        Assert.Equal(1, failure.Attempts);
+        Assert.Null(failure.StatusCode);
+        Assert.False(failure.IsTransient);
+        Assert.False(failure.MayRetryOutside);
+        Assert.Equal("Anthropic", failure.Provider);
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(503)]
+    public async Task A_retry_after_longer_than_the_retry_delay_cap_is_not_waited_for_and_fails_at_once_as_transient(int status)
+    {
+        await using var stub = await StubLlmServer.StartAsync(StubResponse.RateLimited(retryAfterSeconds: 600, status), Message());
+        using var host = new LlmTestHost(Prompts.Settings("Anthropic", stub.BaseUrl, maxRetries: 2));
+        // Far less than the 600 s asked for: a client that sleeps through the Retry-After is cancelled by this instead.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
+            () => host.Client.CompleteAsync(Prompts.Classify(), deadline.Token));
+
+        Assert.Single(stub.Requests);
+        Assert.Equal(1, failure.Attempts);
+        Assert.Equal(status, failure.StatusCode);
+        Assert.True(failure.IsTransient);
+    }
+
+    [Fact]
+    public async Task A_retry_after_within_the_retry_delay_cap_is_honoured_and_the_retry_answers()
+    {
+        await using var stub = await StubLlmServer.StartAsync(StubResponse.RateLimited(retryAfterSeconds: 1), Message());
+        using var host = new LlmTestHost(Prompts.Settings("Anthropic", stub.BaseUrl));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var completion = await host.Client.CompleteAsync(Prompts.Classify(), deadline.Token);
+
+        Assert.Equal(2, completion.HttpAttempts);
+        Assert.Equal(2, stub.Requests.Count);
+    }
+
     [Theory]
     [InlineData(500, 2)]
     [InlineData(529, 1)]

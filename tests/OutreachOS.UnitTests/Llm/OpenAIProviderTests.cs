@@ -86,6 +86,88 @@ public sealed class OpenAIProviderTests
         Assert.False(body.TryGetProperty("response_format", out _));
     }
 
+    public static TheoryData<string, string> UnusableAnswers => new()
+    {
+        { "no choices", JsonSerializer.Serialize(new { id = "chatcmpl-1", @object = "chat.completion", created = 1_700_000_000, model = "gpt-4o-mini", choices = Array.Empty<object>(), usage = new { prompt_tokens = 500, completion_tokens = 0, total_tokens = 500 } }) },
+        { "html page", "<html><body>Bad gateway</body></html>" },
+        { "truncated json", """{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableAnswers))]
+    public async Task A_200_answer_that_is_not_a_usable_completion_fails_as_a_permanent_provider_failure_sent_once(string kind, string body)
+    {
+        // Two scripted answers: a retry (by the SDK or as a bus redelivery of an unrecognised exception) would show.
+        await using var stub = await StubLlmServer.StartAsync(new StubResponse(200, body), Completion());
+        using var host = new LlmTestHost(Prompts.Settings("OpenAI", stub.BaseUrl));
+
+        var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
+            () => host.Client.CompleteAsync(Prompts.Classify(model: "gpt-4o-mini"), CancellationToken.None));
+
+        Assert.True(stub.Requests.Count == 1, kind);
+        Assert.Equal(1, failure.Attempts);
+        Assert.Null(failure.StatusCode);
+        Assert.False(failure.IsTransient);
+        Assert.False(failure.MayRetryOutside);
+        Assert.Equal("OpenAI", failure.Provider);
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(503)]
+    public async Task A_retry_after_longer_than_the_retry_delay_cap_is_not_waited_for_and_fails_at_once_as_transient(int status)
+    {
+        await using var stub = await StubLlmServer.StartAsync(StubResponse.RateLimited(retryAfterSeconds: 600, status), Completion());
+        using var host = new LlmTestHost(Prompts.Settings("OpenAI", stub.BaseUrl, maxRetries: 2));
+        // Far less than the 600 s asked for: a client that sleeps through the Retry-After is cancelled by this instead.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
+            () => host.Client.CompleteAsync(Prompts.Classify(), deadline.Token));
+
+        Assert.Single(stub.Requests);
+        Assert.Equal(1, failure.Attempts);
+        Assert.Equal(status, failure.StatusCode);
+        Assert.True(failure.IsTransient);
+    }
+
+    [Fact]
+    public async Task A_retry_after_within_the_retry_delay_cap_is_honoured_and_the_retry_answers()
+    {
+        await using var stub = await StubLlmServer.StartAsync(StubResponse.RateLimited(retryAfterSeconds: 1), Completion());
+        using var host = new LlmTestHost(Prompts.Settings("OpenAI", stub.BaseUrl));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var completion = await host.Client.CompleteAsync(Prompts.Classify(), deadline.Token);
+
+        Assert.Equal(2, completion.HttpAttempts);
+        Assert.Equal(2, stub.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_refusal_fails_as_permanent_and_carries_the_tokens_and_cost_it_was_billed()
+    {
+        var refusal = new StubResponse(200, JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-1", @object = "chat.completion", created = 1_700_000_000, model = "gpt-4o-mini",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, refusal = "I can't help with that." }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 900, completion_tokens = 12, total_tokens = 912 },
+        }));
+        await using var stub = await StubLlmServer.StartAsync(refusal, Completion());
+        using var host = new LlmTestHost(Prompts.Settings("OpenAI", stub.BaseUrl));
+
+        var failure = await Assert.ThrowsAsync<LlmCallFailedException>(
+            () => host.Client.CompleteAsync(Prompts.Classify(model: "gpt-4o-mini"), CancellationToken.None));
+
+        Assert.Single(stub.Requests);
+        Assert.False(failure.IsTransient);
+        Assert.Contains("refused", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(900, failure.InputTokens);
+        Assert.Equal(12, failure.OutputTokens);
+        // gpt-4o-mini default price: 0.15 in / 0.60 out per million tokens.
+        Assert.Equal(0.0001422m, failure.CostUsd);
+    }
+
     [Theory]
     [InlineData(500, 2)]
     [InlineData(503, 1)]

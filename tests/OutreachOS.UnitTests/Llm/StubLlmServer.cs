@@ -15,12 +15,23 @@ internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDict
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
 
-internal sealed record StubResponse(int Status, string Body, TimeSpan Delay = default)
+/// <param name="Headers">Response headers set after the defaults, so they can replace the stub's zero retry-after (an empty value removes one).</param>
+internal sealed record StubResponse(int Status, string Body, TimeSpan Delay = default, IReadOnlyDictionary<string, string>? Headers = null)
 {
     /// <summary>Drops the connection without an answer, as a crashed proxy or a reset network would.</summary>
     public static StubResponse Drop { get; } = new(0, "");
 
     public static StubResponse Error(int status) => new(status, """{"error":{"type":"api_error","message":"stub failure"}}""");
+
+    /// <summary>A rate limit asking the client to wait <paramref name="retryAfterSeconds"/> before trying again (no retry-after-ms).</summary>
+    public static StubResponse RateLimited(int retryAfterSeconds, int status = 429) => Error(status) with
+    {
+        Headers = new Dictionary<string, string>
+        {
+            ["retry-after"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["retry-after-ms"] = "",
+        },
+    };
 }
 
 /// <summary>
@@ -98,6 +109,18 @@ internal sealed class StubLlmServer : IAsyncDisposable
         // The Anthropic SDK honours this hint, so its retry tests do not sleep through the default backoff.
         context.Response.Headers["retry-after-ms"] = "1";
         context.Response.Headers["retry-after"] = "0";
+        foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>())
+        {
+            if (value.Length == 0)
+            {
+                context.Response.Headers.Remove(name); // an empty value removes a default header
+            }
+            else
+            {
+                context.Response.Headers[name] = value;
+            }
+        }
+
         await context.Response.WriteAsync(response.Body, context.RequestAborted);
     }
 }

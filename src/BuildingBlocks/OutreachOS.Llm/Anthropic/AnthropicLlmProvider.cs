@@ -24,7 +24,8 @@ internal sealed class AnthropicLlmProvider : ILlmProvider, IDisposable
         {
             MaxRetries = settings.MaxRetries,
             Timeout = settings.Timeout,
-            Handlers = [new HttpAttemptCountingHandler()],
+            // The SDK retries above its HttpClient: the cap sees each attempt's answer before the SDK decides (ADR 0008 addendum).
+            Handlers = [new HttpAttemptCountingHandler(), new RetryAfterCapHandler(TimeProvider.System)],
         };
         if (settings.AnthropicBaseUrl is { } baseUrl)
         {
@@ -68,7 +69,16 @@ internal sealed class AnthropicLlmProvider : ILlmProvider, IDisposable
             };
         }
 
-        var message = await _client.Messages.Create(parameters, ct);
+        Message message;
+        try
+        {
+            message = await _client.Messages.Create(parameters, ct);
+        }
+        catch (JsonException ex)
+        {
+            // A 200 whose body is not JSON (an HTML page from a proxy, a truncated answer): the SDK's reader throws.
+            throw new ProviderAnswerException($"The provider answered with a body that is not a message: {ex.Message}", ex);
+        }
 
         var text = new StringBuilder();
         foreach (var block in message.Content)
@@ -79,17 +89,17 @@ internal sealed class AnthropicLlmProvider : ILlmProvider, IDisposable
             }
         }
 
-        if (text.Length == 0)
-        {
-            throw new ProviderAnswerException($"The model returned no text (stop reason {message.StopReason?.Raw()}).");
-        }
-
         var model = message.Model.Raw();
-        return new ProviderReply(
-            text.ToString(),
+        var usage = new ProviderUsage(
             string.IsNullOrEmpty(model) ? request.Model : model,
             checked((int)message.Usage.InputTokens),
             checked((int)message.Usage.OutputTokens));
+        if (text.Length == 0)
+        {
+            throw new ProviderAnswerException($"The model returned no text (stop reason {message.StopReason?.Raw()}).", innerException: null, usage);
+        }
+
+        return new ProviderReply(text.ToString(), usage.Model, usage.InputTokens, usage.OutputTokens);
     }
 
     public ProviderFailure? Classify(Exception exception, CancellationToken ct) => exception switch

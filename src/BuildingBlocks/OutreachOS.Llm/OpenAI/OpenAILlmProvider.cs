@@ -28,8 +28,9 @@ internal sealed class OpenAILlmProvider : ILlmProvider
 
         var options = new OpenAIClientOptions
         {
-            // The SDK's default policy retries 3 times; ours is explicit and bounded (see ADR-llm-retries.md).
-            RetryPolicy = new ClientRetryPolicy(settings.MaxRetries),
+            // The SDK's default policy retries 3 times; ours is explicit and bounded, and so is the wait before each
+            // retry, whatever Retry-After asks (ADR 0008 and its addendum).
+            RetryPolicy = new BoundedRetryPolicy(settings.MaxRetries, TimeProvider.System),
             NetworkTimeout = settings.Timeout,
         };
         if (settings.OpenAIBaseUrl is { } baseUrl)
@@ -65,10 +66,38 @@ internal sealed class OpenAILlmProvider : ILlmProvider
         }
 
         ChatMessage[] messages = [new SystemChatMessage(prompt.System), new UserChatMessage(prompt.User)];
-        ChatCompletion completion = await chat.CompleteChatAsync(messages, options, ct);
+        ChatCompletion completion;
+        try
+        {
+            completion = await chat.CompleteChatAsync(messages, options, ct);
+        }
+        catch (Exception ex) when (IsUnreadableAnswer(ex))
+        {
+            // A 200 whose body is not a chat completion (an HTML page from a proxy, truncated JSON): the SDK's
+            // deserialiser throws; sending the same request again is not expected to help.
+            throw new ProviderAnswerException($"The provider answered with a body that is not a chat completion: {ex.Message}", ex);
+        }
+
+        var model = string.IsNullOrEmpty(completion.Model) ? request.Model : completion.Model;
+        var usage = new ProviderUsage(model, completion.Usage?.InputTokenCount ?? 0, completion.Usage?.OutputTokenCount ?? 0);
+
+        // Content, Refusal and FinishReason all read choices[0]; an answer with no choice has none of them.
+        ChatMessageContent content;
+        string? refusal;
+        ChatFinishReason finishReason;
+        try
+        {
+            content = completion.Content;
+            refusal = completion.Refusal;
+            finishReason = completion.FinishReason;
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new ProviderAnswerException("The provider answered with no choices.", ex, usage);
+        }
 
         var text = new StringBuilder();
-        foreach (var part in completion.Content)
+        foreach (var part in content)
         {
             if (part.Kind == ChatMessageContentPartKind.Text)
             {
@@ -78,17 +107,24 @@ internal sealed class OpenAILlmProvider : ILlmProvider
 
         if (text.Length == 0)
         {
-            throw new ProviderAnswerException(completion.Refusal is { Length: > 0 } refusal
-                ? $"The model refused: {refusal}"
-                : $"The model returned no text (finish reason {completion.FinishReason}).");
+            throw new ProviderAnswerException(
+                refusal is { Length: > 0 }
+                    ? $"The model refused: {refusal}"
+                    : $"The model returned no text (finish reason {finishReason}).",
+                innerException: null,
+                usage);
         }
 
-        return new ProviderReply(
-            text.ToString(),
-            string.IsNullOrEmpty(completion.Model) ? request.Model : completion.Model,
-            completion.Usage?.InputTokenCount ?? 0,
-            completion.Usage?.OutputTokenCount ?? 0);
+        return new ProviderReply(text.ToString(), model, usage.InputTokens, usage.OutputTokens);
     }
+
+    /// <summary>
+    /// What the SDK throws when it reads a 200 answer it cannot make sense of. Transport failures, error statuses
+    /// (<see cref="ClientResultException"/>) and cancellations are other types and keep their own classification.
+    /// </summary>
+    private static bool IsUnreadableAnswer(Exception ex) =>
+        ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or KeyNotFoundException
+            && ex is not ObjectDisposedException;
 
     public ProviderFailure? Classify(Exception exception, CancellationToken ct) => exception switch
     {
