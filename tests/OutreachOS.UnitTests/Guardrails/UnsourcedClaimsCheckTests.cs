@@ -495,6 +495,44 @@ public sealed class UnsourcedClaimsCheckTests
     }
 }
 
+/// <summary>Review findings: customer claims not worded "us/our" (each paired with a sourced or harmless counterpart).</summary>
+public sealed class CustomerClaimWordingTests
+{
+    [Theory]
+    [InlineData("Stripe, Ramp and Brex use Outreachly to onboard reps.", "Stripe|Ramp|Brex")]
+    [InlineData("Our customers include Stripe and Brex.", "Stripe|Brex")]
+    [InlineData("Our clients are Stripe and Brex.", "Stripe|Brex")]
+    [InlineData("Brex is among our happiest users.", "Brex")]
+    [InlineData("Reps at Stripe and Brex use Outreachly every day.", "Stripe|Brex")]
+    [InlineData("Stripe relies on Outreachly for outbound.", "Stripe")]
+    public void A_customer_claim_naming_the_product_or_our_customers_is_blocked(string body, string names)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(Email(body)).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+
+        Assert.Equal(names.Split('|'), flags.Select(f => f.Span!.Text));
+        Assert.All(flags, f => Assert.Equal(RiskSeverity.Block, f.Severity));
+    }
+
+    [Theory]
+    [InlineData("Stripe, Ramp and Brex use Outreachly to onboard reps.", "Customers include Stripe, Ramp and Brex")]
+    [InlineData("Our customers include Stripe and Brex.", "Customer logos: Stripe, Brex")]
+    [InlineData("Our clients are Stripe and Brex.", "Stripe and Brex are clients of ours")]
+    [InlineData("Brex is among our happiest users.", "Case study: Brex")]
+    [InlineData("Reps at Stripe and Brex use Outreachly every day.", "Stripe and Brex rely on us")]
+    [InlineData("Reps at Acme Logistics use HubSpot every day.", "Tech stack: HubSpot")]
+    [InlineData("Your SDR teams on HubSpot use Outreachly drafts.", "Tech stack: HubSpot")]
+    [InlineData("Recruiters use LinkedIn every day.", "freight")]
+    [InlineData("Most teams use AI for research now.", "freight")]
+    [InlineData("Our customers include teams like yours.", "freight")]
+    [InlineData("Acme Logistics is among our ideal users.", "freight")]
+    public void A_sourced_customer_the_lead_a_tool_or_a_plain_word_is_not_an_unsourced_customer(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+}
+
 public sealed class InboundReplyClaimTests
 {
     [Fact]

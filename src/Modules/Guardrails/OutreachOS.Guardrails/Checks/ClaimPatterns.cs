@@ -64,7 +64,7 @@ internal static partial class ClaimPatterns
 
     /// <summary>Every customer trigger contains one of these.</summary>
     public static readonly Anchors CustomerAnchors =
-        new("like", "such as", "including", "trusted", "used by", "loved", "relied", "chosen", "with", "helped", "power");
+        new("like", "such as", "including", "trusted", "used by", "loved", "relied", "chosen", "with", "helped", "power", "our ", "my ");
 
     [GeneratedRegex(@"\b(?:pre-?seed|seed|series\s+[a-f])(?:\s+(?:round|funding|raise))?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SeriesRegex();
@@ -119,11 +119,30 @@ internal static partial class ClaimPatterns
     private static partial Regex RoiRegex();
 
     /// <summary>Phrases that introduce named customers or partners.</summary>
-    [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:(?:our|my)\s+(?:customers|clients|users|partners|logos)\s+(?:include|includes|included|including|are|were|like|such as)|(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex CustomerTrigger();
 
     /// <summary>Every <see cref="RelianceAfterNames"/> and <see cref="CustomerNounAfterNames"/> match contains one of these.</summary>
     public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our", "customer", "client", "partner");
+
+    /// <summary>Every <see cref="RelianceOnProductAfterNames"/> match contains one of these.</summary>
+    public static readonly Anchors ProductRelianceAnchors = new(" use", " rel", " depend", " run", " switch", " move", " migrat", " trust", " love", " chose", " pick", " select");
+
+    /// <summary>
+    /// A message's customer claim that names the product rather than "us": "[Stripe, Ramp and Brex] use Outreachly",
+    /// "[reps at Brex] rely on Outreachly". The input does not say which capitalized word is the sender's product, so
+    /// any capitalized object counts; the names before the verb (found by <see cref="CustomerNames.ListBefore"/>) are
+    /// then customers of someone, which the sources must say. Read in the message only: in a source, "Acme uses
+    /// HubSpot" is the lead's tech stack, not a list of the sender's customers.
+    /// </summary>
+    [GeneratedRegex("""
+        (?<=[\p{L}\p{N}'’.&-])\s+(?:(?<aux>is|are|was|were|has|have|had)\s+(?:been\s+)?)?(?:all\s+|both\s+|already\s+|also\s+|now\s+)?
+        (?<verb>(?:rely|relies|relied|depend|depends|depended|run|runs|ran)\s+on
+          |(?:switched|moved|migrated)\s+(?:over\s+)?to
+          |use|uses|used|trust|trusts|trusted|love|loves|loved|chose|picked|selected)
+        \s+(?-i:\p{Lu})[\p{L}\p{N}]+\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex RelianceOnProductAfterNames();
 
     /// <summary>
     /// The claim after a list of names (found by <see cref="CustomerNames.ListBefore"/>): "[Ramp and Gong] rely on us",
@@ -150,7 +169,7 @@ internal static partial class ClaimPatterns
     /// </summary>
     [GeneratedRegex("""
         (?<=[\p{L}\p{N}'’.&-])\s+(?<aux>is|are|was|were|became|become|has\s+been|have\s+been)\s+(?:(?:also|both|all|now|already|still|long-?time|happy|paying|existing|early|design|reference|anchor|key|big|one\s+of|among|an?|our|my)\s+)*
-        (?:customers?|clients?|partners?)\b
+        (?:(?:customers?|clients?|partners?)\b|(?:our|my)\s+(?:\p{L}+\s+)?(?:customers?|clients?|partners?|users)\b)
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     public static partial Regex CustomerNounAfterNames();
 

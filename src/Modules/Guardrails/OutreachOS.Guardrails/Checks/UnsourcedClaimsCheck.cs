@@ -102,13 +102,19 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             }
         }
 
-        if (!ClaimPatterns.RelianceAnchors.MayMatch(part.Normalized))
+        var claims = new List<(Match Claim, int ListStart)>();
+        if (ClaimPatterns.RelianceAnchors.MayMatch(part.Normalized))
         {
-            return;
+            claims.AddRange(CustomerNames.ClaimsAfterNames(part.Normalized));
+        }
+
+        if (ClaimPatterns.ProductRelianceAnchors.MayMatch(part.Normalized))
+        {
+            claims.AddRange(CustomerNames.ProductClaimsAfterNames(part.Normalized));
         }
 
         HashSet<int>? sentenceStarts = null;
-        foreach (var (claim, listStart) in CustomerNames.ClaimsAfterNames(part.Normalized))
+        foreach (var (claim, listStart) in claims)
         {
             var names = CustomerNames.ListFrom(part.Normalized, listStart).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
             if (names is [var only] && !only.Text.Contains(' ', StringComparison.Ordinal)
