@@ -533,6 +533,63 @@ public sealed class CustomerClaimWordingTests
     }
 }
 
+/// <summary>Review findings: multipliers, fractions and spelled or order-of-magnitude counts need a source of the same kind.</summary>
+public sealed class MultiplierAndMagnitudeClaimTests
+{
+    [Theory]
+    [InlineData("Reps ramp 12 times faster with Outreachly.", "12 times faster", RiskCodes.UnsourcedMetric)]
+    [InlineData("Reps book 15 times more meetings with Outreachly.", "15 times more", RiskCodes.UnsourcedMetric)]
+    [InlineData("Reps see a tenfold lift in replies.", "tenfold", RiskCodes.UnsourcedMetric)]
+    [InlineData("Reps see a 10-fold lift in replies.", "10-fold", RiskCodes.UnsourcedMetric)]
+    [InlineData("Teams cut ramp time in half with Outreachly.", "in half", RiskCodes.UnsourcedMetric)]
+    [InlineData("Outreachly halves ramp time for new reps.", "halves", RiskCodes.UnsourcedMetric)]
+    [InlineData("Outreachly is used by over five hundred companies.", "five hundred", RiskCodes.UnsourcedNumber)]
+    [InlineData("Thousands of reps rely on Outreachly daily.", "Thousands of", RiskCodes.UnsourcedNumber)]
+    [InlineData("Hundreds of brokers trust Outreachly.", "Hundreds of", RiskCodes.UnsourcedNumber)]
+    public void A_multiplier_fraction_or_magnitude_without_a_source_of_its_kind_is_blocked(string body, string span, string code)
+    {
+        // The fixture's "hiring 12 SDRs" is a count: it sources neither "12 times faster" nor "thousands of".
+        var flags = Run<UnsourcedClaimsCheck>(Email(body));
+        var flag = Assert.Single(flags, f => f.Code == code && f.Span?.Text == span);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Reps ramp 12 times faster with Outreachly.", "Case study: reps ramped 12x faster")]
+    [InlineData("Reps book 15 times more meetings with Outreachly.", "Case study: 15 times more meetings booked")]
+    [InlineData("Reps see a tenfold lift in replies.", "Case study: replies grew 10-fold")]
+    [InlineData("Teams cut ramp time in half with Outreachly.", "Case study: Ramp halved rep ramp time")]
+    [InlineData("Outreachly halves ramp time for new reps.", "Case study: ramp time cut in half")]
+    [InlineData("Outreachly is used by over five hundred companies.", "Sender: Outreachly, used by 500 companies")]
+    [InlineData("Thousands of reps rely on Outreachly daily.", "Sender: 2,000 reps use Outreachly")]
+    [InlineData("Your brokers move hundreds of loads a week.", "Summary: moves hundreds of loads a week")]
+    [InlineData("Happy to walk you through it in half an hour.", "freight")]
+    [InlineData("Ramp time matters more than ever for new reps.", "freight")]
+    public void A_multiplier_or_magnitude_with_a_source_of_its_kind_or_a_harmless_phrase_passes(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Severity == RiskSeverity.Block).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Fact]
+    public async Task A_long_message_of_the_new_claim_shapes_is_checked_in_linear_time()
+    {
+        // Shapes the new patterns read (multipliers, halves, magnitudes, names before a product verb), 5,000+ words.
+        var sentence = "Reps at Stripe Brex Ramp Gong Notion use Outreachly and ramp 12 times faster, a tenfold lift, in half, "
+            + "halving ramp, thousands of reps, five hundred companies; Our customers include Stripe and Brex. Brex is among our happiest users. ";
+        var body = "Hi Sarah,\n\n" + string.Concat(Enumerable.Repeat(sentence, 5_000 / 40 + 1))
+            + string.Join(' ', Enumerable.Repeat("Stripe Uses", 400)) + "\n\nBest,\nTom";
+        var input = Email(body) with { MaxWords = null };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var report = await EvaluateAsync(input);
+        watch.Stop();
+        Assert.False(report.Passed);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+    }
+}
+
 public sealed class InboundReplyClaimTests
 {
     [Fact]

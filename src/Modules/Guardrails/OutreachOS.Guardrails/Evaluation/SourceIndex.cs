@@ -25,6 +25,7 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _links = new(StringComparer.Ordinal);
     private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
+    private readonly HashSet<decimal> _multipliers = [];
     private readonly Lazy<HashSet<string>> _customers;
 
     private readonly string[] _sourceTexts;
@@ -75,6 +76,14 @@ internal sealed class SourceIndex
                     _links.Add(c.Normalized);
                     _hosts.Add(ContactFinder.Host(c.Normalized));
                     break;
+            }
+        }
+
+        foreach (Match m in ClaimPatterns.SourceMultiplierRegex().Matches(all))
+        {
+            if (ClaimPatterns.MultiplierValue(m) is { } factor)
+            {
+                _multipliers.Add(factor);
             }
         }
 
@@ -251,6 +260,12 @@ internal sealed class SourceIndex
 
     public bool HasTime(decimal minutes) => _times.Contains(minutes);
 
+    /// <summary>True when the sources state a multiplier of this factor ("3x", "three times", "tripled"; "halved" is 0.5).</summary>
+    public bool HasMultiplier(decimal factor) => _multipliers.Contains(factor);
+
+    /// <summary>True when the sources hold a count (or amount) in [<paramref name="min"/>, <paramref name="max"/>): "2,000 reps" sources "thousands of reps".</summary>
+    public bool HasCountBetween(decimal min, decimal max) => _counts.AnyBetween(min, max) || _amounts.AnyBetween(min, max);
+
     public bool HasDate(Mention date) => Quantities.DateKeys(date).Any(_dateKeys.Contains)
         && (date.Year is not { } y || _years.Contains(y));
 
@@ -318,6 +333,8 @@ internal sealed class SourceIndex
         }
 
         public bool Contains(decimal value) => _exact.Contains(value) || _rounded.Contains(value);
+
+        public bool AnyBetween(decimal min, decimal max) => _exact.Any(v => v >= min && v < max);
     }
 
     private static void AddIfPresent(List<string> pieces, string? value)
