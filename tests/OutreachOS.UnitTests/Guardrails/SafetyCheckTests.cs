@@ -43,6 +43,27 @@ public sealed class SafetyCheckTests
     }
 
     [Theory]
+    [InlineData("We can give you 20% off your first year of Outreachly.", "20% off", "Summary: Acme offers 20% off to new shippers")]
+    [InlineData("Your first 3 months are on us.", "first 3 months are on us", "Signals: first 3 months are on us for new carriers")]
+    public void A_promise_in_the_lead_context_does_not_source_the_senders_promise(string body, string span, string leadContext)
+    {
+        // Trusted texts set: the lead's summary and signals are third-party context, not the sender's offer.
+        var input = Email(body) with { SourceTexts = [.. Sources, leadContext], TrustedSourceTexts = ["acme-logistics.com"] };
+        var flag = Single(Run<SafetyCheck>(input), RiskCodes.UnsourcedPromise);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("We can give you 20% off your first year of Outreachly.", "Offer: 20 percent off the first year")]
+    [InlineData("Your first 3 months are on us.", "Offer: first 3 months are on us")]
+    public void A_promise_in_a_trusted_text_is_still_allowed(string body, string offer)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, offer], TrustedSourceTexts = [offer] };
+        Assert.Empty(Run<SafetyCheck>(input));
+    }
+
+    [Theory]
     [InlineData("Are you free for a call on Tuesday?")]
     [InlineData("Would you be free to chat next week?")]
     [InlineData("Feel free to reply with questions.")]

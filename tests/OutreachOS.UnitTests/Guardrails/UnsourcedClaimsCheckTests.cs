@@ -590,6 +590,36 @@ public sealed class MultiplierAndMagnitudeClaimTests
     }
 }
 
+/// <summary>Review findings: a spelled "one" in the lead context does not launder a ranking or a count.</summary>
+public sealed class SpelledOneLaunderingTests
+{
+    private const string Busiest = "Summary: one of the busiest brokers in the Midwest";
+
+    [Theory]
+    [InlineData("Outreachly is the number 1 outbound tool for freight teams.", "number 1", RiskCodes.UnsourcedRanking)]
+    [InlineData("Outreachly is the No 1 outbound tool for freight teams.", "No 1", RiskCodes.UnsourcedRanking)]
+    [InlineData("Outreachly is the number one outbound tool for freight teams.", "number one", RiskCodes.UnsourcedRanking)]
+    [InlineData("Outreachly books 1 extra meeting per rep each week.", "1", RiskCodes.UnsourcedNumber)]
+    public void A_pronoun_one_in_the_sources_does_not_source_a_ranking_or_a_count(string body, string span, string code)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, Busiest] };
+        var flag = Assert.Single(Run<UnsourcedClaimsCheck>(input), f => f.Code == code);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("You're one of the busiest brokers in the Midwest.", Busiest)]
+    [InlineData("Outreachly is the number 1 outbound tool for freight teams.", "Sender: Outreachly, number 1 outbound tool on G2")]
+    [InlineData("Congrats on opening 1 new office in Chicago.", "Signals: opened one new office in Chicago")]
+    public void A_sourced_ranking_a_spelled_count_or_the_pronoun_itself_passes(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Severity == RiskSeverity.Block).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+}
+
 public sealed class InboundReplyClaimTests
 {
     [Fact]

@@ -44,7 +44,7 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
                 flags.Add(new RiskFlag(entry.Code, entry.Severity, $"\"{entry.Phrase}\": {entry.Reason}.", part.Span(start, length)));
             }
 
-            CheckPromises(part, sources, flags);
+            CheckPromises(part, sources.Trusted, flags); // a lead's own offer ("Acme offers 20% off") is not the sender's
             CheckContacts(part, sources, flags);
         }
     }
