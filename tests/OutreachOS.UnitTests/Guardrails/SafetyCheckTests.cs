@@ -64,6 +64,44 @@ public sealed class SafetyCheckTests
     }
 
     [Theory]
+    [InlineData("Sign this month and get two months free.", "get two months free")]
+    [InlineData("Sign now and get 2 months for free.", "get 2 months for free")]
+    [InlineData("Annual plans include three extra months on us.", "include three extra months on us")]
+    public void N_months_free_is_a_free_offer(string body, string span)
+    {
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedPromise);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("I have two days free next week for a call.", "freight")]
+    [InlineData("Sign this month and get two months free.", "Offer: sign this month and get two months free")]
+    public void Free_days_in_a_diary_or_an_offer_the_context_makes_are_not_flagged(string body, string source)
+    {
+        Assert.Empty(Run<SafetyCheck>(Email(body) with { SourceTexts = [.. Sources, source] }));
+    }
+
+    [Theory]
+    [InlineData("Book a slot at Calendly.COM/tom or reply here.", "Calendly.COM/tom")]
+    [InlineData("The deck is at OUTREACHLY.IO/demo if useful.", "OUTREACHLY.IO/demo")]
+    public void A_link_with_a_top_level_domain_in_capitals_is_a_link(string body, string span)
+    {
+        var flag = Single(Run<SafetyCheck>(Email(body)), RiskCodes.UnsourcedUrl);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Book a slot at Calendly.COM/tom or reply here.", "Sender: book at calendly.com/tom")]
+    [InlineData("We ship it.SO the team can start.", "freight")]
+    [InlineData("It runs on ASP.NET and Node.JS today.", "freight")]
+    [InlineData("Our README.MD covers setup.", "freight")]
+    public void A_sourced_capitalised_link_or_a_run_on_sentence_is_not_flagged(string body, string source)
+    {
+        Assert.Empty(Run<SafetyCheck>(Email(body) with { SourceTexts = [.. Sources, source] }));
+    }
+
+    [Theory]
     [InlineData("Are you free for a call on Tuesday?")]
     [InlineData("Would you be free to chat next week?")]
     [InlineData("Feel free to reply with questions.")]

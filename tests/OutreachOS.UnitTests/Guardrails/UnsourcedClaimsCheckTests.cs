@@ -620,6 +620,33 @@ public sealed class SpelledOneLaunderingTests
     }
 }
 
+/// <summary>Review findings: ranking claims worded "the only platform" or "leads the market".</summary>
+public sealed class OnlyAndMarketLeaderRankingTests
+{
+    [Theory]
+    [InlineData("Outreachly is the only platform built for freight.", "the only platform")]
+    [InlineData("Outreachly leads the market in freight outbound.", "leads the market")]
+    [InlineData("Outreachly is leading the industry on rep ramp.", "leading the industry")]
+    public void An_only_or_market_leader_claim_is_an_unsourced_ranking(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(Email(body)), RiskCodes.UnsourcedRanking);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Outreachly is the only platform built for freight.", "Sender: Outreachly, the only platform built for freight")]
+    [InlineData("Acme Logistics leads the market in Midwest freight.", "Summary: Acme Logistics leads the market in Midwest freight")]
+    [InlineData("Acme Logistics is not the only broker hiring SDRs.", "freight")]
+    [InlineData("Happy to share how reps turn leads into meetings.", "freight")]
+    public void A_sourced_ranking_or_a_plain_only_or_leads_passes(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Severity == RiskSeverity.Block).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+}
+
 public sealed class InboundReplyClaimTests
 {
     [Fact]

@@ -46,7 +46,7 @@ internal static partial class ClaimPatterns
         new(RiskCodes.UnsourcedAward, RiskSeverity.Block, "award claim", new("award", "winner", "recogni", "named", "featured"), AwardRegex(),
             ["award", "winner", "finalist"], AwardRegex()),
         new(RiskCodes.UnsourcedRanking, RiskSeverity.Block, "ranking or leadership claim",
-            new("#", "no", "number", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), []),
+            new("#", "no", "number", "only", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), []),
     ];
 
     /// <summary>Metric verbs: a claim only when a quantity sits in the same sentence.</summary>
@@ -175,7 +175,7 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwardRegex();
 
-    [GeneratedRegex(@"(?:#\s?\d{1,3}\b|\bno\.?\s?1\b(?![.,:/-]?[0-9])|\bnumber\s+(?:one|1)\b(?![.,:/-]?[0-9])|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:#\s?\d{1,3}\b|\bno\.?\s?1\b(?![.,:/-]?[0-9])|\bnumber\s+(?:one|1)\b(?![.,:/-]?[0-9])|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b|\bthe\s+only\s+(?:platform|tool|solution|company|vendor|product|software|provider|app|crm)s?\b|\blead(?:s|ing)?\s+the\s+(?:market|industry|category|pack|space|field)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RankingRegex();
 
     [GeneratedRegex(@"\b(?:grew|grow(?:s|n|ing)?|growth)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
