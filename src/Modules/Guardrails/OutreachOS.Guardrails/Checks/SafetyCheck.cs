@@ -45,7 +45,7 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
             }
 
             CheckPromises(part, sources.Trusted, flags); // a lead's own offer ("Acme offers 20% off") is not the sender's
-            CheckContacts(part, sources, flags);
+            CheckContacts(part, sources.Trusted, flags); // a link planted in a lead's signal is not the sender's
         }
     }
 
