@@ -127,4 +127,28 @@ public sealed class SpamPhraseSourceTests
         var flag = GuardrailFixtures.Single(GuardrailFixtures.Run<SpamPhraseCheck>(input), RiskCodes.SpamPhrase);
         Assert.Equal(RiskSeverity.Warn, flag.Severity);
     }
+    [Fact]
+    public void A_strong_spam_phrase_in_untrusted_lead_context_still_blocks()
+    {
+        // Trusted texts set (as Generation does): a lead signal saying "act now" does not excuse "act now".
+        var input = GuardrailFixtures.Email("Call us this week to claim it, act now.") with
+        {
+            SourceTexts = [.. GuardrailFixtures.Sources, "Intent: call +1 415 555 0142 act now"],
+            TrustedSourceTexts = ["acme-logistics.com"],
+        };
+        var flag = GuardrailFixtures.Single(GuardrailFixtures.Run<SpamPhraseCheck>(input), RiskCodes.SpamPhrase);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+    }
+
+    [Fact]
+    public void A_strong_spam_phrase_in_a_trusted_text_is_still_only_a_warning()
+    {
+        var input = GuardrailFixtures.Email("Your site promises guaranteed delivery windows.") with
+        {
+            SourceTexts = [.. GuardrailFixtures.Sources, "Website tagline: guaranteed delivery windows"],
+            TrustedSourceTexts = ["Website tagline: guaranteed delivery windows"],
+        };
+        var flag = GuardrailFixtures.Single(GuardrailFixtures.Run<SpamPhraseCheck>(input), RiskCodes.SpamPhrase);
+        Assert.Equal(RiskSeverity.Warn, flag.Severity);
+    }
 }

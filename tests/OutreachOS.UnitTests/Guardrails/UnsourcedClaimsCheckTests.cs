@@ -495,6 +495,158 @@ public sealed class UnsourcedClaimsCheckTests
     }
 }
 
+/// <summary>Review findings: customer claims not worded "us/our" (each paired with a sourced or harmless counterpart).</summary>
+public sealed class CustomerClaimWordingTests
+{
+    [Theory]
+    [InlineData("Stripe, Ramp and Brex use Outreachly to onboard reps.", "Stripe|Ramp|Brex")]
+    [InlineData("Our customers include Stripe and Brex.", "Stripe|Brex")]
+    [InlineData("Our clients are Stripe and Brex.", "Stripe|Brex")]
+    [InlineData("Brex is among our happiest users.", "Brex")]
+    [InlineData("Reps at Stripe and Brex use Outreachly every day.", "Stripe|Brex")]
+    [InlineData("Stripe relies on Outreachly for outbound.", "Stripe")]
+    public void A_customer_claim_naming_the_product_or_our_customers_is_blocked(string body, string names)
+    {
+        var flags = Run<UnsourcedClaimsCheck>(Email(body)).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+
+        Assert.Equal(names.Split('|'), flags.Select(f => f.Span!.Text));
+        Assert.All(flags, f => Assert.Equal(RiskSeverity.Block, f.Severity));
+    }
+
+    [Theory]
+    [InlineData("Stripe, Ramp and Brex use Outreachly to onboard reps.", "Customers include Stripe, Ramp and Brex")]
+    [InlineData("Our customers include Stripe and Brex.", "Customer logos: Stripe, Brex")]
+    [InlineData("Our clients are Stripe and Brex.", "Stripe and Brex are clients of ours")]
+    [InlineData("Brex is among our happiest users.", "Case study: Brex")]
+    [InlineData("Reps at Stripe and Brex use Outreachly every day.", "Stripe and Brex rely on us")]
+    [InlineData("Reps at Acme Logistics use HubSpot every day.", "Tech stack: HubSpot")]
+    [InlineData("Your SDR teams on HubSpot use Outreachly drafts.", "Tech stack: HubSpot")]
+    [InlineData("Recruiters use LinkedIn every day.", "freight")]
+    [InlineData("Most teams use AI for research now.", "freight")]
+    [InlineData("Our customers include teams like yours.", "freight")]
+    [InlineData("Acme Logistics is among our ideal users.", "freight")]
+    public void A_sourced_customer_the_lead_a_tool_or_a_plain_word_is_not_an_unsourced_customer(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Code == RiskCodes.UnsourcedCustomer).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+}
+
+/// <summary>Review findings: multipliers, fractions and spelled or order-of-magnitude counts need a source of the same kind.</summary>
+public sealed class MultiplierAndMagnitudeClaimTests
+{
+    [Theory]
+    [InlineData("Reps ramp 12 times faster with Outreachly.", "12 times faster", RiskCodes.UnsourcedMetric)]
+    [InlineData("Reps book 15 times more meetings with Outreachly.", "15 times more", RiskCodes.UnsourcedMetric)]
+    [InlineData("Reps see a tenfold lift in replies.", "tenfold", RiskCodes.UnsourcedMetric)]
+    [InlineData("Reps see a 10-fold lift in replies.", "10-fold", RiskCodes.UnsourcedMetric)]
+    [InlineData("Teams cut ramp time in half with Outreachly.", "in half", RiskCodes.UnsourcedMetric)]
+    [InlineData("Outreachly halves ramp time for new reps.", "halves", RiskCodes.UnsourcedMetric)]
+    [InlineData("Outreachly is used by over five hundred companies.", "five hundred", RiskCodes.UnsourcedNumber)]
+    [InlineData("Thousands of reps rely on Outreachly daily.", "Thousands of", RiskCodes.UnsourcedNumber)]
+    [InlineData("Hundreds of brokers trust Outreachly.", "Hundreds of", RiskCodes.UnsourcedNumber)]
+    public void A_multiplier_fraction_or_magnitude_without_a_source_of_its_kind_is_blocked(string body, string span, string code)
+    {
+        // The fixture's "hiring 12 SDRs" is a count: it sources neither "12 times faster" nor "thousands of".
+        var flags = Run<UnsourcedClaimsCheck>(Email(body));
+        var flag = Assert.Single(flags, f => f.Code == code && f.Span?.Text == span);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Reps ramp 12 times faster with Outreachly.", "Case study: reps ramped 12x faster")]
+    [InlineData("Reps book 15 times more meetings with Outreachly.", "Case study: 15 times more meetings booked")]
+    [InlineData("Reps see a tenfold lift in replies.", "Case study: replies grew 10-fold")]
+    [InlineData("Teams cut ramp time in half with Outreachly.", "Case study: Ramp halved rep ramp time")]
+    [InlineData("Outreachly halves ramp time for new reps.", "Case study: ramp time cut in half")]
+    [InlineData("Outreachly is used by over five hundred companies.", "Sender: Outreachly, used by 500 companies")]
+    [InlineData("Thousands of reps rely on Outreachly daily.", "Sender: 2,000 reps use Outreachly")]
+    [InlineData("Your brokers move hundreds of loads a week.", "Summary: moves hundreds of loads a week")]
+    [InlineData("Happy to walk you through it in half an hour.", "freight")]
+    [InlineData("Ramp time matters more than ever for new reps.", "freight")]
+    public void A_multiplier_or_magnitude_with_a_source_of_its_kind_or_a_harmless_phrase_passes(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Severity == RiskSeverity.Block).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+
+    [Fact]
+    public async Task A_long_message_of_the_new_claim_shapes_is_checked_in_linear_time()
+    {
+        // Shapes the new patterns read (multipliers, halves, magnitudes, names before a product verb), 5,000+ words.
+        var sentence = "Reps at Stripe Brex Ramp Gong Notion use Outreachly and ramp 12 times faster, a tenfold lift, in half, "
+            + "halving ramp, thousands of reps, five hundred companies; Our customers include Stripe and Brex. Brex is among our happiest users. ";
+        var body = "Hi Sarah,\n\n" + string.Concat(Enumerable.Repeat(sentence, 5_000 / 40 + 1))
+            + string.Join(' ', Enumerable.Repeat("Stripe Uses", 400)) + "\n\nBest,\nTom";
+        var input = Email(body) with { MaxWords = null };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var report = await EvaluateAsync(input);
+        watch.Stop();
+        Assert.False(report.Passed);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+    }
+}
+
+/// <summary>Review findings: a spelled "one" in the lead context does not launder a ranking or a count.</summary>
+public sealed class SpelledOneLaunderingTests
+{
+    private const string Busiest = "Summary: one of the busiest brokers in the Midwest";
+
+    [Theory]
+    [InlineData("Outreachly is the number 1 outbound tool for freight teams.", "number 1", RiskCodes.UnsourcedRanking)]
+    [InlineData("Outreachly is the No 1 outbound tool for freight teams.", "No 1", RiskCodes.UnsourcedRanking)]
+    [InlineData("Outreachly is the number one outbound tool for freight teams.", "number one", RiskCodes.UnsourcedRanking)]
+    [InlineData("Outreachly books 1 extra meeting per rep each week.", "1", RiskCodes.UnsourcedNumber)]
+    public void A_pronoun_one_in_the_sources_does_not_source_a_ranking_or_a_count(string body, string span, string code)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, Busiest] };
+        var flag = Assert.Single(Run<UnsourcedClaimsCheck>(input), f => f.Code == code);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("You're one of the busiest brokers in the Midwest.", Busiest)]
+    [InlineData("Outreachly is the number 1 outbound tool for freight teams.", "Sender: Outreachly, number 1 outbound tool on G2")]
+    [InlineData("Congrats on opening 1 new office in Chicago.", "Signals: opened one new office in Chicago")]
+    public void A_sourced_ranking_a_spelled_count_or_the_pronoun_itself_passes(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Severity == RiskSeverity.Block).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+}
+
+/// <summary>Review findings: ranking claims worded "the only platform" or "leads the market".</summary>
+public sealed class OnlyAndMarketLeaderRankingTests
+{
+    [Theory]
+    [InlineData("Outreachly is the only platform built for freight.", "the only platform")]
+    [InlineData("Outreachly leads the market in freight outbound.", "leads the market")]
+    [InlineData("Outreachly is leading the industry on rep ramp.", "leading the industry")]
+    public void An_only_or_market_leader_claim_is_an_unsourced_ranking(string body, string span)
+    {
+        var flag = Single(Run<UnsourcedClaimsCheck>(Email(body)), RiskCodes.UnsourcedRanking);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+    }
+
+    [Theory]
+    [InlineData("Outreachly is the only platform built for freight.", "Sender: Outreachly, the only platform built for freight")]
+    [InlineData("Acme Logistics leads the market in Midwest freight.", "Summary: Acme Logistics leads the market in Midwest freight")]
+    [InlineData("Acme Logistics is not the only broker hiring SDRs.", "freight")]
+    [InlineData("Happy to share how reps turn leads into meetings.", "freight")]
+    public void A_sourced_ranking_or_a_plain_only_or_leads_passes(string body, string source)
+    {
+        var input = Email(body) with { SourceTexts = [.. Sources, source] };
+        var flags = Run<UnsourcedClaimsCheck>(input).Where(f => f.Severity == RiskSeverity.Block).ToList();
+        Assert.True(flags.Count == 0, Describe(flags));
+    }
+}
+
 public sealed class InboundReplyClaimTests
 {
     [Fact]

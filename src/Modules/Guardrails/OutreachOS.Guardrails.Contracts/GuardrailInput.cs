@@ -37,6 +37,15 @@ public sealed record GuardrailInput
     /// </summary>
     public IReadOnlyList<string> SourceTexts { get; init; } = [];
 
+    /// <summary>
+    /// The source texts the sender vouches for, when <see cref="SourceTexts"/> also carries third-party lead context
+    /// (company summary, signals, keywords) that may contain text written to steer the writer. When set, only these
+    /// texts and <see cref="Goal"/> source commercial promises (discounts, free offers, prices, guarantees, SLAs),
+    /// contact details and links, and excuse a strong spam phrase; the lead context still sources facts. Null: every
+    /// source text is trusted (callers that pass only their own texts). Empty: nothing is.
+    /// </summary>
+    public IReadOnlyList<string>? TrustedSourceTexts { get; init; }
+
     /// <summary>Organization-specific forbidden phrases, on top of the built-in spam list.</summary>
     public IReadOnlyList<string> ForbiddenPhrases { get; init; } = [];
 

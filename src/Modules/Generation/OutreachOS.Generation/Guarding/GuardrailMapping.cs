@@ -38,6 +38,10 @@ internal static class GuardrailMapping
             },
             MaxWords = PromptRenderer.DefaultMaxWords(r),
             SourceTexts = sources,
+            // Everything in the request is the lead's third-party context (summary, signals, keywords may carry text
+            // written to steer the writer): only the lead's own domain may source a link; nothing in it sources a
+            // discount, price or guarantee, a contact detail, or excuses a strong spam phrase.
+            TrustedSourceTexts = string.IsNullOrWhiteSpace(lead.Domain) ? [] : [lead.Domain.Trim()],
             OrganizationId = organizationId,
             // With nothing but a name and a company there is no context to be relevant to: relevance cannot be required.
             Requirements = new GuardrailRequirements(RequireGreeting: true, RequireCallToAction: true, RequireRelevance: context.Count > 0),

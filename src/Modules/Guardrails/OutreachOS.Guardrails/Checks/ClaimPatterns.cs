@@ -46,7 +46,7 @@ internal static partial class ClaimPatterns
         new(RiskCodes.UnsourcedAward, RiskSeverity.Block, "award claim", new("award", "winner", "recogni", "named", "featured"), AwardRegex(),
             ["award", "winner", "finalist"], AwardRegex()),
         new(RiskCodes.UnsourcedRanking, RiskSeverity.Block, "ranking or leadership claim",
-            new("#", "no.", "number one", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), []),
+            new("#", "no", "number", "only", "lead", "top", "best", "world", "fastest", "largest", "biggest", "ranked"), RankingRegex(), []),
     ];
 
     /// <summary>Metric verbs: a claim only when a quantity sits in the same sentence.</summary>
@@ -62,9 +62,90 @@ internal static partial class ClaimPatterns
         (new("roi", "return on", "payback"), RoiRegex(), ["roi", "return on investment", "payback"], MetricKind.Roi),
     ];
 
+    /// <summary>Every <see cref="MultiplierClaimRegex"/> match contains one of these.</summary>
+    public static readonly Anchors MultiplierAnchors = new("times", "fold", "half", "halv");
+
+    /// <summary>
+    /// Multiplier claims whose value is read off the words: "12 times faster", "15 times more meetings", "a tenfold
+    /// lift", "10-fold", "cut ramp time in half", "halves ramp time". The value (see <see cref="MultiplierValue"/>)
+    /// must be a multiplier of the sources ("12 SDRs" does not source "12 times faster"). "Three times a week", "in
+    /// half an hour" are not claims.
+    /// </summary>
+    [GeneratedRegex("""
+        \b(?:
+          (?<n>[0-9]+(?:\.[0-9]+)?|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|hundred|thousand)[\s-]?fold\b
+         |(?<n>[0-9]+(?:\.[0-9]+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty|hundred)\s+times\s+
+            (?:more|less|fewer|faster|quicker|higher|better|bigger|larger|greater|cheaper|lower|smaller|shorter|longer|stronger|easier|likelier|the|as\s+(?:many|much|fast|quickly|likely|often))\b
+         |(?<half>(?:in|by)\s+half\b(?!\s+(?:an?|the)\b)|halv(?:e|es|ed|ing)\b)
+        )
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex MultiplierClaimRegex();
+
+    /// <summary>
+    /// Multipliers a source states, of any shape: "3x", "12 times", "tenfold", "doubled", "twice", "tripled",
+    /// "halved", "in half". A plain count ("12 SDRs") is not one.
+    /// </summary>
+    [GeneratedRegex("""
+        \b(?:
+          (?<n>[0-9]+(?:\.[0-9]+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|fifty|hundred|thousand)(?:[\s-]?fold|\s+times|x)\b
+         |(?<two>doubl(?:e|ed|es|ing)|twice)\b
+         |(?<three>tripl(?:e|ed|es|ing))\b
+         |(?<four>quadrupl(?:e|ed|es|ing))\b
+         |(?<half>(?:in|by)\s+half|halv(?:e|es|ed|ing))\b
+        )
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex SourceMultiplierRegex();
+
+    /// <summary>The factor a <see cref="MultiplierClaimRegex"/> or <see cref="SourceMultiplierRegex"/> match states.</summary>
+    public static decimal? MultiplierValue(Match m)
+    {
+        if (m.Groups["half"].Success)
+        {
+            return 0.5m;
+        }
+
+        if (m.Groups["two"].Success)
+        {
+            return 2m;
+        }
+
+        if (m.Groups["three"].Success)
+        {
+            return 3m;
+        }
+
+        if (m.Groups["four"].Success)
+        {
+            return 4m;
+        }
+
+        var n = m.Groups["n"].Value;
+        if (decimal.TryParse(n, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        return n.ToLowerInvariant() switch
+        {
+            "two" => 2, "three" => 3, "four" => 4, "five" => 5, "six" => 6, "seven" => 7, "eight" => 8, "nine" => 9,
+            "ten" => 10, "eleven" => 11, "twelve" => 12, "fifteen" => 15, "twenty" => 20, "fifty" => 50,
+            "hundred" => 100, "thousand" => 1000, _ => null,
+        };
+    }
+
+    /// <summary>Every <see cref="MagnitudeCountRegex"/> match contains one of these.</summary>
+    public static readonly Anchors MagnitudeAnchors = new("hundreds", "thousands", "millions");
+
+    /// <summary>
+    /// A count given as an order of magnitude: "thousands of reps", "hundreds of brokers", "tens of thousands of
+    /// teams". Sourced by the same words or by a count of that magnitude in the sources ("2,000 reps").
+    /// </summary>
+    [GeneratedRegex(@"\b(?:tens\s+of\s+)?(?<mag>hundreds|thousands|millions)\s+of\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex MagnitudeCountRegex();
+
     /// <summary>Every customer trigger contains one of these.</summary>
     public static readonly Anchors CustomerAnchors =
-        new("like", "such as", "including", "trusted", "used by", "loved", "relied", "chosen", "with", "helped", "power");
+        new("like", "such as", "including", "trusted", "used by", "loved", "relied", "chosen", "with", "helped", "power", "our ", "my ");
 
     [GeneratedRegex(@"\b(?:pre-?seed|seed|series\s+[a-f])(?:\s+(?:round|funding|raise))?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SeriesRegex();
@@ -94,7 +175,7 @@ internal static partial class ClaimPatterns
     [GeneratedRegex(@"\b(?:award-winning|award(?:s|ed)?|winner of|recogni[sz]ed (?:by|as)|named (?:one of|a leader|the best)|featured in)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AwardRegex();
 
-    [GeneratedRegex(@"(?:#\s?\d{1,3}\b|\bno\.\s?1\b|\bnumber one\b|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:#\s?\d{1,3}\b|\bno\.?\s?1\b(?![.,:/-]?[0-9])|\bnumber\s+(?:one|1)\b(?![.,:/-]?[0-9])|\b(?:industry|market|category|world|global)[- ]lead(?:ing|ers?)\b|\bclear leader\b|\bthe leader in\b|\bleading\s+(?:provider|platform|solution|company|vendor|tool|brand|software|player|expert|agency)s?\b|\btop[- ](?:\d+|ten|five|three|rated|ranked)\b|\bbest[- ]in[- ]class\b|\bworld[- ]class\b|\bfastest[- ]growing\b|\bthe (?:largest|biggest)\b|\branked\b|\bthe\s+only\s+(?:platform|tool|solution|company|vendor|product|software|provider|app|crm)s?\b|\blead(?:s|ing)?\s+the\s+(?:market|industry|category|pack|space|field)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RankingRegex();
 
     [GeneratedRegex(@"\b(?:grew|grow(?:s|n|ing)?|growth)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -119,11 +200,30 @@ internal static partial class ClaimPatterns
     private static partial Regex RoiRegex();
 
     /// <summary>Phrases that introduce named customers or partners.</summary>
-    [GeneratedRegex(@"\b(?:(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:(?:our|my)\s+(?:customers|clients|users|partners|logos)\s+(?:include|includes|included|including|are|were|like|such as)|(?:customers|clients|companies|brands|teams|organi[sz]ations|leaders|names|logos)\s+(?:like|such as|including)|trusted by|used by|loved by|relied (?:up)?on by|chosen by|(?:we|i)\s+(?:already\s+|also\s+|currently\s+|now\s+)?work with|working with|worked with|partnered with|partners? with|helped|powering|powers)\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex CustomerTrigger();
 
     /// <summary>Every <see cref="RelianceAfterNames"/> and <see cref="CustomerNounAfterNames"/> match contains one of these.</summary>
     public static readonly Anchors RelianceAnchors = new(" on us", " on our", " us", " our", "customer", "client", "partner");
+
+    /// <summary>Every <see cref="RelianceOnProductAfterNames"/> match contains one of these.</summary>
+    public static readonly Anchors ProductRelianceAnchors = new(" use", " rel", " depend", " run", " switch", " move", " migrat", " trust", " love", " chose", " pick", " select");
+
+    /// <summary>
+    /// A message's customer claim that names the product rather than "us": "[Stripe, Ramp and Brex] use Outreachly",
+    /// "[reps at Brex] rely on Outreachly". The input does not say which capitalized word is the sender's product, so
+    /// any capitalized object counts; the names before the verb (found by <see cref="CustomerNames.ListBefore"/>) are
+    /// then customers of someone, which the sources must say. Read in the message only: in a source, "Acme uses
+    /// HubSpot" is the lead's tech stack, not a list of the sender's customers.
+    /// </summary>
+    [GeneratedRegex("""
+        (?<=[\p{L}\p{N}'’.&-])\s+(?:(?<aux>is|are|was|were|has|have|had)\s+(?:been\s+)?)?(?:all\s+|both\s+|already\s+|also\s+|now\s+)?
+        (?<verb>(?:rely|relies|relied|depend|depends|depended|run|runs|ran)\s+on
+          |(?:switched|moved|migrated)\s+(?:over\s+)?to
+          |use|uses|used|trust|trusts|trusted|love|loves|loved|chose|picked|selected)
+        \s+(?-i:\p{Lu})[\p{L}\p{N}]+\b
+        """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
+    public static partial Regex RelianceOnProductAfterNames();
 
     /// <summary>
     /// The claim after a list of names (found by <see cref="CustomerNames.ListBefore"/>): "[Ramp and Gong] rely on us",
@@ -150,7 +250,7 @@ internal static partial class ClaimPatterns
     /// </summary>
     [GeneratedRegex("""
         (?<=[\p{L}\p{N}'’.&-])\s+(?<aux>is|are|was|were|became|become|has\s+been|have\s+been)\s+(?:(?:also|both|all|now|already|still|long-?time|happy|paying|existing|early|design|reference|anchor|key|big|one\s+of|among|an?|our|my)\s+)*
-        (?:customers?|clients?|partners?)\b
+        (?:(?:customers?|clients?|partners?)\b|(?:our|my)\s+(?:\p{L}+\s+)?(?:customers?|clients?|partners?|users)\b)
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     public static partial Regex CustomerNounAfterNames();
 

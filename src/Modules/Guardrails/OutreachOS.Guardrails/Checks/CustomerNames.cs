@@ -95,6 +95,22 @@ internal static partial class CustomerNames
     }
 
     /// <summary>
+    /// Message-only claims that a list of names uses a named product ("Stripe and Brex use Outreachly"); a product
+    /// that is a common capitalized word ("use AI") is not one.
+    /// </summary>
+    public static IEnumerable<(Match Claim, int ListStart)> ProductClaimsAfterNames(string text)
+    {
+        foreach (Match claim in ClaimPatterns.RelianceOnProductAfterNames().Matches(text))
+        {
+            var product = claim.Value[(claim.Value.LastIndexOfAny([' ', '\t', '\n']) + 1)..];
+            if (!Lexicon.IsCommonCapitalized(product) && ListBefore(text, claim.Index) is { } start)
+            {
+                yield return (claim, start);
+            }
+        }
+    }
+
+    /// <summary>
     /// Where the list of capitalized names that ends at <paramref name="end"/> starts, read backwards word by word (a
     /// regex for "names, then a claim" backtracks over every word of a long capitalized run that has no claim after
     /// it). Names are words that start with a capital or a digit, joined by spaces, commas, "and", "or" or "&amp;". A

@@ -44,8 +44,8 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
                 flags.Add(new RiskFlag(entry.Code, entry.Severity, $"\"{entry.Phrase}\": {entry.Reason}.", part.Span(start, length)));
             }
 
-            CheckPromises(part, sources, flags);
-            CheckContacts(part, sources, flags);
+            CheckPromises(part, sources.Trusted, flags); // a lead's own offer ("Acme offers 20% off") is not the sender's
+            CheckContacts(part, sources.Trusted, flags); // a link planted in a lead's signal is not the sender's
         }
     }
 
@@ -130,7 +130,8 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
 
     /// <summary>
     /// Discounts ("20% off", "12 percent off", "half off") and free offers ("free pilot", "free for your first quarter",
-    /// "free to use", "for free", "first 3 months are on us", "at no extra cost"); not "free for a call" or "free up".
+    /// "free to use", "for free", "first 3 months are on us", "get two months free", "at no extra cost"); not "free for
+    /// a call", "free up" or "I have two days free".
     /// </summary>
     [GeneratedRegex("""
         \d+(?:\.\d+)?\s?(?:%|percent|per\s?cent|pct)\s?(?:off|discount)\b
@@ -143,6 +144,8 @@ internal sealed partial class SafetyCheck : IGuardrailCheck
         |\bfree\s+for\s+(?:the\s+|your\s+)?(?:first\s+|next\s+)?(?:\d+\s+|one\s+|two\s+|three\s+|six\s+|twelve\s+|a\s+|an\s+)?(?:days?|weeks?|months?|quarters?|years?)\b
         |\bfree\s+to\s+(?:use|try|start|join|sign\s+up)\b
         |\b(?:first|1st)\s+(?:\d+\s+|two\s+|three\s+|six\s+)?(?:days?|weeks?|months?|quarters?|years?|seats?)\s+(?:(?:is|are)\s+)?(?:free|on\s+us)\b
+        |\b(?:get|gets|getting|give|gives|giving|enjoy|receive|plus|includes?|including)\s+(?:(?:the|your)\s+)?(?:first\s+|next\s+)?(?:\d+|one|two|three|four|five|six|twelve|a|an)\s+
+           (?:extra\s+|additional\s+|bonus\s+)?(?:days?|weeks?|months?|quarters?|years?|seats?)\s+(?:(?:for\s+)?free|on\s+us)\b
         """, Options | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex DiscountRegex();
 

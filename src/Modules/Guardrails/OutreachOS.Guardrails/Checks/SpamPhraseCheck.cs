@@ -93,7 +93,8 @@ internal sealed class SpamPhraseCheck : IGuardrailCheck
                 claimed.Add((start, length));
                 var severity = entry.Severity;
                 var detail = $"\"{entry.Phrase}\": {entry.Reason}.";
-                if (severity == RiskSeverity.Block && context.Sources.HasPhrase(entry.Phrase))
+                // Only text the sender vouches for excuses a strong phrase: "act now" in a lead's signal does not.
+                if (severity == RiskSeverity.Block && context.Sources.Trusted.HasPhrase(entry.Phrase))
                 {
                     severity = RiskSeverity.Warn;
                     detail = $"\"{entry.Phrase}\": {entry.Reason}; it appears in the provided context, so it is only a warning.";

@@ -22,6 +22,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             var claimed = new List<(int Start, int Length)>();
             CheckClaimPatterns(part, sources, flags, claimed);
             CheckCustomers(part, sources, flags, claimed);
+            CheckMultipliers(part, sources, flags, claimed);
             CheckMentions(part, sources, flags, claimed);
             CheckMetricVerbs(part, sources, flags, claimed);
             CheckProperNames(part, sources, flags, claimed);
@@ -57,6 +58,57 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                 : $"The {what} \"{m.Text}\" (value {m.Value:0.##}) does not appear in the provided context in any notation.";
             flags.Add(new RiskFlag(code, severity, detail, part.Span(m.Start, m.Length)));
             claimed.Add((m.Start, m.Length));
+        }
+    }
+
+    /// <summary>
+    /// Multipliers read off words ("12 times faster", "tenfold", "in half") need a source multiplier of the same factor;
+    /// orders of magnitude ("thousands of reps") need the same words or a source count of that magnitude.
+    /// </summary>
+    private static void CheckMultipliers(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        if (ClaimPatterns.MultiplierAnchors.MayMatch(part.Normalized))
+        {
+            foreach (Match m in ClaimPatterns.MultiplierClaimRegex().Matches(part.Normalized))
+            {
+                if (Overlaps(claimed, m.Index, m.Length) || sources.HasPhrase(m.Value)
+                    || (ClaimPatterns.MultiplierValue(m) is { } factor && sources.HasMultiplier(factor)))
+                {
+                    continue;
+                }
+
+                flags.Add(new RiskFlag(
+                    RiskCodes.UnsourcedMetric,
+                    RiskSeverity.Block,
+                    $"The multiplier claim \"{m.Value}\" is not supported by a multiplier in the provided context.",
+                    part.Span(m.Index, m.Length)));
+                claimed.Add((m.Index, m.Length));
+            }
+        }
+
+        if (ClaimPatterns.MagnitudeAnchors.MayMatch(part.Normalized))
+        {
+            foreach (Match m in ClaimPatterns.MagnitudeCountRegex().Matches(part.Normalized))
+            {
+                var mag = m.Groups["mag"].Value.ToLowerInvariant();
+                var min = mag switch { "hundreds" => 100m, "thousands" => 1_000m, _ => 1_000_000m };
+                if (m.Value.StartsWith("tens", StringComparison.OrdinalIgnoreCase))
+                {
+                    min *= 10;
+                }
+
+                if (Overlaps(claimed, m.Index, m.Length) || sources.HasWord(mag) || sources.HasCountBetween(min, min * 1000))
+                {
+                    continue;
+                }
+
+                flags.Add(new RiskFlag(
+                    RiskCodes.UnsourcedNumber,
+                    RiskSeverity.Block,
+                    $"The count \"{m.Value}\" is not supported by a count of that size in the provided context.",
+                    part.Span(m.Index, m.Length)));
+                claimed.Add((m.Index, m.Length));
+            }
         }
     }
 
@@ -102,13 +154,19 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             }
         }
 
-        if (!ClaimPatterns.RelianceAnchors.MayMatch(part.Normalized))
+        var claims = new List<(Match Claim, int ListStart)>();
+        if (ClaimPatterns.RelianceAnchors.MayMatch(part.Normalized))
         {
-            return;
+            claims.AddRange(CustomerNames.ClaimsAfterNames(part.Normalized));
+        }
+
+        if (ClaimPatterns.ProductRelianceAnchors.MayMatch(part.Normalized))
+        {
+            claims.AddRange(CustomerNames.ProductClaimsAfterNames(part.Normalized));
         }
 
         HashSet<int>? sentenceStarts = null;
-        foreach (var (claim, listStart) in CustomerNames.ClaimsAfterNames(part.Normalized))
+        foreach (var (claim, listStart) in claims)
         {
             var names = CustomerNames.ListFrom(part.Normalized, listStart).Select(TrimLeadingStopwords).Where(n => n.Text.Length > 0).ToList();
             if (names is [var only] && !only.Text.Contains(' ', StringComparison.Ordinal)

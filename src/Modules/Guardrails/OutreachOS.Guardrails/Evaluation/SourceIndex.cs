@@ -25,9 +25,12 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _links = new(StringComparer.Ordinal);
     private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
+    private readonly HashSet<decimal> _multipliers = [];
     private readonly Lazy<HashSet<string>> _customers;
 
     private readonly string[] _sourceTexts;
+    private readonly string[]? _trustedTexts;
+    private readonly Lazy<SourceIndex> _trusted;
     private readonly string? _firstName;
     private readonly string? _company;
     private readonly string? _goal;
@@ -35,6 +38,16 @@ internal sealed class SourceIndex
     public SourceIndex(GuardrailInput input)
     {
         _sourceTexts = [.. input.SourceTexts];
+        _trustedTexts = input.TrustedSourceTexts is { } trusted ? [.. trusted] : null;
+        _trusted = _trustedTexts is null
+            ? new(() => this)
+            : new(() => new SourceIndex(new GuardrailInput
+            {
+                Channel = input.Channel,
+                Message = string.Empty,
+                Goal = input.Goal,
+                SourceTexts = _trustedTexts,
+            }));
         _firstName = input.LeadFirstName;
         _company = input.LeadCompany;
         _goal = input.Goal;
@@ -78,6 +91,14 @@ internal sealed class SourceIndex
             }
         }
 
+        foreach (Match m in ClaimPatterns.SourceMultiplierRegex().Matches(all))
+        {
+            if (ClaimPatterns.MultiplierValue(m) is { } factor)
+            {
+                _multipliers.Add(factor);
+            }
+        }
+
         var masked = contacts.Select(c => (c.Start, c.Length)).ToList();
         foreach (var mention in Quantities.Extract(all, masked, allSpelledNumbers: true))
         {
@@ -113,6 +134,12 @@ internal sealed class SourceIndex
                     _amounts.Add(mention.Value);
                     break;
                 default:
+                    if (mention.Spelled && mention.Text.Equals("one", StringComparison.OrdinalIgnoreCase)
+                        && all.AsSpan(mention.End).TrimStart().StartsWith("of ", StringComparison.OrdinalIgnoreCase))
+                    {
+                        break; // "one of the busiest brokers" is a pronoun, not the count that sources "number 1" or "1 office"
+                    }
+
                     _counts.Add(mention.Value);
                     break;
             }
@@ -125,21 +152,22 @@ internal sealed class SourceIndex
     /// comparison is cheap (usually the very same string instances, which compare by reference first).
     /// </summary>
     public bool IsFor(GuardrailInput input) =>
-        SameTexts(input.SourceTexts)
+        SameTexts(_sourceTexts, input.SourceTexts)
+        && (_trustedTexts is null ? input.TrustedSourceTexts is null : input.TrustedSourceTexts is { } t && SameTexts(_trustedTexts, t))
         && string.Equals(_firstName, input.LeadFirstName, StringComparison.Ordinal)
         && string.Equals(_company, input.LeadCompany, StringComparison.Ordinal)
         && string.Equals(_goal, input.Goal, StringComparison.Ordinal);
 
-    private bool SameTexts(IReadOnlyList<string> texts)
+    private static bool SameTexts(string[] copy, IReadOnlyList<string> texts)
     {
-        if (texts.Count != _sourceTexts.Length)
+        if (texts.Count != copy.Length)
         {
             return false;
         }
 
-        for (var i = 0; i < _sourceTexts.Length; i++)
+        for (var i = 0; i < copy.Length; i++)
         {
-            if (!string.Equals(_sourceTexts[i], texts[i], StringComparison.Ordinal))
+            if (!string.Equals(copy[i], texts[i], StringComparison.Ordinal))
             {
                 return false;
             }
@@ -147,6 +175,12 @@ internal sealed class SourceIndex
 
         return true;
     }
+
+    /// <summary>
+    /// The index of the texts the sender vouches for (<see cref="GuardrailInput.TrustedSourceTexts"/> and the goal):
+    /// what may source promises, contact details and strong spam phrases. Without that list, this index itself.
+    /// </summary>
+    public SourceIndex Trusted => _trusted.Value;
 
     /// <summary>True when the caller supplied at least one non-empty source text.</summary>
     public bool HasContext { get; }
@@ -251,6 +285,12 @@ internal sealed class SourceIndex
 
     public bool HasTime(decimal minutes) => _times.Contains(minutes);
 
+    /// <summary>True when the sources state a multiplier of this factor ("3x", "three times", "tripled"; "halved" is 0.5).</summary>
+    public bool HasMultiplier(decimal factor) => _multipliers.Contains(factor);
+
+    /// <summary>True when the sources hold a count (or amount) in [<paramref name="min"/>, <paramref name="max"/>): "2,000 reps" sources "thousands of reps".</summary>
+    public bool HasCountBetween(decimal min, decimal max) => _counts.AnyBetween(min, max) || _amounts.AnyBetween(min, max);
+
     public bool HasDate(Mention date) => Quantities.DateKeys(date).Any(_dateKeys.Contains)
         && (date.Year is not { } y || _years.Contains(y));
 
@@ -318,6 +358,8 @@ internal sealed class SourceIndex
         }
 
         public bool Contains(decimal value) => _exact.Contains(value) || _rounded.Contains(value);
+
+        public bool AnyBetween(decimal min, decimal max) => _exact.Any(v => v >= min && v < max);
     }
 
     private static void AddIfPresent(List<string> pieces, string? value)

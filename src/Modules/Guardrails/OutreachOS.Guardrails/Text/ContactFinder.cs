@@ -152,8 +152,11 @@ internal static partial class ContactFinder
         var lastDot = token.LastIndexOf('.');
         var tld = token[(lastDot + 1)..];
         var hasPath = hostEnd == end && end < text.Length && text[end] is '/' or '?' or '#';
-        var isLink = IsKnownTld(tld)
-            ? hasPath || !FileExtensionTlds.Contains(tld)
+        // "Calendly.COM/tom": a top-level domain in capitals is read as one when a path follows; without one, "ASP.NET"
+        // and "it.SO" are a product name and a sentence run on, not links.
+        var tldKey = hasPath && IsUpperAscii(tld) ? tld.ToString().ToLowerInvariant().AsSpan() : tld;
+        var isLink = IsKnownTld(tldKey)
+            ? hasPath || !FileExtensionTlds.Contains(tldKey)
             : hasPath && IsLowerAscii(tld) && tld.Length <= 24 && !FileExtensions.Contains(tld) && IsLowerHost(token);
         if (!isLink)
         {
@@ -202,6 +205,8 @@ internal static partial class ContactFinder
     private static bool IsKnownTld(ReadOnlySpan<char> s) => IsLowerAscii(s) && TopLevelDomains.Lookup.Contains(s);
 
     private static bool IsLowerAscii(ReadOnlySpan<char> s) => s.Length >= 2 && !s.ContainsAnyExceptInRange('a', 'z');
+
+    private static bool IsUpperAscii(ReadOnlySpan<char> s) => s.Length >= 2 && !s.ContainsAnyExceptInRange('A', 'Z');
 
     private static bool IsLowerHost(ReadOnlySpan<char> host)
     {

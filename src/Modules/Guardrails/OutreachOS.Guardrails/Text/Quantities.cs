@@ -123,7 +123,7 @@ internal static partial class Quantities
          "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> SpelledUnits = SearchValues.Create(
-        ["percent", "per cent", "thousand", "million", "billion", "times", "fold"], StringComparison.OrdinalIgnoreCase);
+        ["percent", "per cent", "hundred", "thousand", "million", "billion", "times", "fold"], StringComparison.OrdinalIgnoreCase);
 
     private static Mention? ToNumber(string text, Match m)
     {
@@ -279,6 +279,7 @@ internal static partial class Quantities
 
     private static decimal Multiplier(string mult) => mult.ToLowerInvariant() switch
     {
+        "hundred" => 100m,
         "k" or "thousand" => 1_000m,
         "m" or "mm" or "million" => 1_000_000m,
         "b" or "bn" or "billion" => 1_000_000_000m,
@@ -377,7 +378,7 @@ internal static partial class Quantities
 
     [GeneratedRegex("""
         \b(?<w>(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred)
-        (?:\s+(?<mult>thousand|million|billion))?
+        (?:\s+(?<mult>hundred|thousand|million|billion))?
         (?:\s+(?<pct>percent|per\s+cent))?
         (?:[\s-](?<times>times|fold)(?!\p{L}))?
         \b
