@@ -98,6 +98,34 @@ public sealed class PersonalizeOpenAITests
     }
 
     [Fact]
+    public async Task A_figure_from_the_leads_signals_claimed_as_the_senders_result_is_blocked_and_retried()
+    {
+        // The lead's signals say "pipeline grew 40%"; the model makes that the sender's own result.
+        var body = Body(variantCount: 1);
+        body["signals"] = new JsonObject { ["intent_signals"] = new JsonArray("Pipeline grew 40% last quarter") };
+        var borrowed = OpenAIStub.Variants(("Pipeline at Acme",
+            "Hi Sarah,\n\nWe help freight teams like yours grow pipeline by 40% with better carrier onboarding.\n\nWould it make sense to book a 15-min call?"));
+        var fixedUp = OpenAIStub.Variants(("Pipeline at Acme",
+            "Hi Sarah,\n\nCongrats on growing pipeline 40% last quarter. Carrier onboarding often gets harder at that pace.\n\nWould it make sense to book a 15-min call?"));
+        await using var stub = await OpenAIStub.StartAsync(borrowed, fixedUp);
+        await using var app = await OutreachApp.StartAsync(stub.Settings());
+        using var client = app.ClientWithKey();
+
+        var (status, json) = await PostAsync(client, "/personalize", body);
+
+        Assert.True(status == HttpStatusCode.OK, Describe(json));
+        Assert.Equal(2, json["attempts"]!.GetValue<int>());
+        Assert.False(json["variants"]![0]!["blocked"]!.GetValue<bool>());
+        var retryPrompt = JsonDocument.Parse(stub.Bodies[1]).RootElement.GetProperty("messages")[1].GetProperty("content").GetString()!;
+        Assert.Contains("MISATTRIBUTED_CLAIM", retryPrompt, StringComparison.Ordinal);
+        var (_, audit) = await GetAsync(client, $"/personalize/{json["request_id"]}");
+        var flag = audit["attempt_sets"]![0]!["attempts"]![0]!["verdicts"]!.AsArray().SelectMany(v => v!["flags"]!.AsArray())
+            .Single(f => f!["code"]!.GetValue<string>() == "MISATTRIBUTED_CLAIM")!;
+        Assert.Equal("BLOCK", flag["severity"]!.GetValue<string>());
+        Assert.Equal("40%", flag["span"]!["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Output_that_is_not_the_required_json_is_a_failed_attempt_and_is_retried_once()
     {
         await using var stub = await OpenAIStub.StartAsync("Sure! Here are your emails: ...", Clean);

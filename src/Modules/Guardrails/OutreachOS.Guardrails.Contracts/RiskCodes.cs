@@ -35,6 +35,9 @@ public static class RiskCodes
     public const string UnsourcedMetric = "UNSOURCED_METRIC";
     public const string UnsourcedName = "UNSOURCED_NAME";
 
+    /// <summary>A figure from the lead's context claimed as the sender's own result ("we cut costs by 40%").</summary>
+    public const string MisattributedClaim = "MISATTRIBUTED_CLAIM";
+
     // Required elements
     public const string GreetingMissing = "GREETING_MISSING";
     public const string GreetingMissingName = "GREETING_MISSING_NAME";
@@ -79,6 +82,7 @@ public static class RiskCodes
         UnsourcedAward => "Mention awards only if the provided context mentions them.",
         UnsourcedRanking => "Do not claim rankings or leadership unless the provided context states them.",
         UnsourcedMetric => "Do not claim results or growth figures that are not in the provided context.",
+        MisattributedClaim => "Do not present figures about the lead or others as your own results; use them only about whom the context says.",
         UnsourcedName => "Check names that do not appear in the provided context.",
         GreetingMissing or GreetingMissingName => "Open with a greeting that uses the lead's first name.",
         GreetingWrongName => "Greet the lead by their correct first name.",

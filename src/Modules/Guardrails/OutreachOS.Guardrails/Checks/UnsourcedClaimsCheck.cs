@@ -50,6 +50,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             };
             if (sourced)
             {
+                ReportIfMisattributed(part, sources, flags, claimed, m, what);
                 continue;
             }
 
@@ -62,6 +63,38 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
     }
 
     /// <summary>
+    /// A figure found only in untrusted context (the lead's summary, signals) and presented as the sender's own result:
+    /// "we cut onboarding by 40%" when only "Acme grew 40%" is in the input. Counts written in words are left alone.
+    /// </summary>
+    private static void ReportIfMisattributed(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed,
+        Mention m, string what)
+    {
+        if (m.Kind is not (MentionKind.Percent or MentionKind.Money or MentionKind.Year or MentionKind.Number)
+            || (m.Kind == MentionKind.Number && !m.Text.Any(char.IsAsciiDigit))
+            || !IsUntrustedOnly(sources, s => s.HasFigure(m))
+            || !SenderAttribution.IsSenderClaim(part, m.Start, m.Length, sources))
+        {
+            return;
+        }
+
+        ReportMisattributed(part, flags, claimed, m.Start, m.Length, $"{what} \"{m.Text}\"");
+    }
+
+    /// <summary>True when the caller separated trusted texts from the lead's context and only the latter has it.</summary>
+    private static bool IsUntrustedOnly(SourceIndex sources, Func<SourceIndex, bool> has) =>
+        !ReferenceEquals(sources.Trusted, sources) && !has(sources.Trusted);
+
+    private static void ReportMisattributed(MessageText part, List<RiskFlag> flags, List<(int Start, int Length)> claimed, int start, int length, string what)
+    {
+        flags.Add(new RiskFlag(
+            RiskCodes.MisattributedClaim,
+            RiskSeverity.Block,
+            $"The {what} is presented as the sender's own result, but the provided context gives it only about the lead or a third party.",
+            part.Span(start, length)));
+        claimed.Add((start, length));
+    }
+
+    /// <summary>
     /// Multipliers read off words ("12 times faster", "tenfold", "in half") need a source multiplier of the same factor;
     /// orders of magnitude ("thousands of reps") need the same words or a source count of that magnitude.
     /// </summary>
@@ -71,9 +104,20 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         {
             foreach (Match m in ClaimPatterns.MultiplierClaimRegex().Matches(part.Normalized))
             {
-                if (Overlaps(claimed, m.Index, m.Length) || sources.HasPhrase(m.Value)
-                    || (ClaimPatterns.MultiplierValue(m) is { } factor && sources.HasMultiplier(factor)))
+                if (Overlaps(claimed, m.Index, m.Length))
                 {
+                    continue;
+                }
+
+                var factor = ClaimPatterns.MultiplierValue(m);
+                if (sources.HasPhrase(m.Value) || (factor is { } f && sources.HasMultiplier(f)))
+                {
+                    if (IsUntrustedOnly(sources, s => s.HasPhrase(m.Value) || (factor is { } g && s.HasMultiplier(g)))
+                        && SenderAttribution.IsSenderClaim(part, m.Index, m.Length, sources))
+                    {
+                        ReportMisattributed(part, flags, claimed, m.Index, m.Length, $"multiplier \"{m.Value}\"");
+                    }
+
                     continue;
                 }
 

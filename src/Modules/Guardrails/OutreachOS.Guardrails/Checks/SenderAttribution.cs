@@ -1,0 +1,243 @@
+using System.Collections.Frozen;
+using OutreachOS.Guardrails.Evaluation;
+using OutreachOS.Guardrails.Text;
+
+namespace OutreachOS.Guardrails.Checks;
+
+/// <summary>
+/// Whose figure a quantity in the message is: the sender's own ("we cut onboarding by 40%", "our customers see 3x more
+/// replies", "we help teams like yours book 40% more meetings") or someone else's ("your team grew 40%", "we noticed Acme
+/// hired 12 SDRs"). A figure the lead's context gives about the lead does not source the same figure claimed as the
+/// sender's result, so the unsourced-claims check asks this for figures it found only in untrusted context.
+/// <para>
+/// The reading is local and explainable, not a parse: within the clause holding the figure (the sentence, cut at
+/// <c>; : ( ) —</c> and a spaced dash), a possessive right before the figure decides ("your 40%", "our 40%"); otherwise
+/// the nearest person marker before it does (then the first one after it): a first-person marker makes it the sender's,
+/// unless it reports what the sender saw ("we noticed", "I read"); a second- or third-person marker or the lead's name
+/// makes it someone else's, unless the sender causes it ("we help you cut …", "helped Acme save …"); customers, clients
+/// or users with no owner before the figure are the sender's ("Customers using Outreachly grew replies by 40%"). "Like yours" and
+/// "such as yours" name a kind of team, not whose figure it is. A clause with no marker is nobody's claim in particular.
+/// </para>
+/// </summary>
+internal static class SenderAttribution
+{
+    private enum Person
+    {
+        None,
+        First,
+        Other,
+    }
+
+    public static bool IsSenderClaim(MessageText part, int figureStart, int figureLength, SourceIndex sources)
+    {
+        var (clauseStart, clauseEnd) = ClauseAround(part, figureStart, figureStart + figureLength);
+        var words = part.Words;
+        var first = words.FindIndex(w => w.Start >= clauseStart);
+        if (first < 0)
+        {
+            return false;
+        }
+
+        var before = new List<int>();
+        var after = new List<int>();
+        for (var i = first; i < words.Count && words[i].Start < clauseEnd; i++)
+        {
+            if (words[i].End <= figureStart)
+            {
+                before.Add(i);
+            }
+            else if (words[i].Start >= figureStart + figureLength)
+            {
+                after.Add(i);
+            }
+        }
+
+        // A possessive right before the figure ("your 40% growth", "Acme's 12 offices", "our 3x lift").
+        if (before.Count > 0)
+        {
+            var previous = words[before[^1]];
+            var kind = PersonOf(previous, sources);
+            if (kind != Person.None && IsPossessive(part.Normalized, previous))
+            {
+                return kind == Person.First;
+            }
+        }
+
+        for (var k = before.Count - 1; k >= 0; k--)
+        {
+            var i = before[k];
+            var kind = PersonOf(words[i], sources);
+            if (kind == Person.None && CustomerNouns.Contains(Lower(words[i])))
+            {
+                // "Customers using Outreachly grew replies by 40%": customers without an owner are the sender's;
+                // "your customers", "Acme's clients" are decided by their owner, the next marker back.
+                if (i == 0 || !IsPossessive(part.Normalized, words[i - 1]) || PersonOf(words[i - 1], sources) == Person.None)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (kind == Person.None || IsKindOfTeam(words, i) || IsVocative(part.Normalized, words, i, sources))
+            {
+                continue;
+            }
+
+            if (kind == Person.First)
+            {
+                return !Reports(words, i, before[^1]);
+            }
+
+            // "help you cut …", "helped Acme Logistics save …": the sender's result when a first-person subject causes it.
+            var head = i;
+            while (head > 0 && words[head - 1].Start >= clauseStart && words[head - 1].IsCapitalized && IsLeadWord(words[head - 1], sources))
+            {
+                head--;
+            }
+
+            return head > 0 && Causatives.Contains(Lower(words[head - 1])) && words[head - 1].Start >= clauseStart
+                && before.Take(k).Any(j => words[j].Start < words[head].Start && PersonOf(words[j], sources) == Person.First
+                    && !Reports(words, j, before[^1]));
+        }
+
+        foreach (var i in after)
+        {
+            var kind = PersonOf(words[i], sources);
+            if (kind != Person.None && !IsKindOfTeam(words, i) && !IsVocative(part.Normalized, words, i, sources))
+            {
+                return kind == Person.First;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The clause holding [start, end): its sentence, cut at clause punctuation and spaced dashes.</summary>
+    private static (int Start, int End) ClauseAround(MessageText part, int start, int end)
+    {
+        var text = part.Normalized;
+        var sentenceStart = 0;
+        var sentenceEnd = text.Length;
+        foreach (var s in part.Sentences)
+        {
+            if (start >= s.Start && start < s.Start + s.Text.Length)
+            {
+                sentenceStart = s.Start;
+                sentenceEnd = Math.Max(end, s.Start + s.Text.Length);
+                break;
+            }
+        }
+
+        var from = start;
+        while (from > sentenceStart && !IsClauseBreak(text, from - 1))
+        {
+            from--;
+        }
+
+        var to = end;
+        while (to < sentenceEnd && !IsClauseBreak(text, to))
+        {
+            to++;
+        }
+
+        return (from, to);
+    }
+
+    private static bool IsClauseBreak(string text, int at) => text[at] switch
+    {
+        ';' or ':' or '(' or ')' or '—' or '–' or '\n' => true,
+        // A spaced hyphen is a dash; "15-min" is a word.
+        '-' => at > 0 && at + 1 < text.Length && text[at - 1] == ' ' && text[at + 1] == ' ',
+        _ => false,
+    };
+
+    private static Person PersonOf(Word word, SourceIndex sources)
+    {
+        var lower = Lower(word);
+        if (FirstPerson.Contains(lower))
+        {
+            // "US" in capitals is the country.
+            return lower == "us" && word.Text == "US" ? Person.None : Person.First;
+        }
+
+        if (OtherPerson.Contains(lower))
+        {
+            return Person.Other;
+        }
+
+        return word.IsCapitalized && IsLeadWord(word, sources) ? Person.Other : Person.None;
+    }
+
+    private static bool IsLeadWord(Word word, SourceIndex sources) => sources.IsLead(CustomerNames.TrimPossessive(word.Text));
+
+    /// <summary>The lead addressed by name ("Hi Sarah, …", "Sarah, …"): not the owner of what follows.</summary>
+    private static bool IsVocative(string text, List<Word> words, int i, SourceIndex sources) =>
+        words[i].IsCapitalized && IsLeadWord(words[i], sources) && words[i].End < text.Length && text[words[i].End] == ','
+        && (i == 0 || Lower(words[i - 1]) is "hi" or "hello" or "hey" or "dear" || text.AsSpan(words[i - 1].End, words[i].Start - words[i - 1].End).IndexOfAny(".!?\n") >= 0);
+
+    /// <summary>"our", "your", "Acme's", and "Logistics'" (the tokenizer leaves a final apostrophe out of the word).</summary>
+    private static bool IsPossessive(string text, Word word)
+    {
+        var lower = Lower(word);
+        return lower is "our" or "my" or "your" or "their" or "his" or "her" or "its" || lower.EndsWith("'s", StringComparison.Ordinal)
+            || (word.End < text.Length && text[word.End] is '\'' or '’');
+    }
+
+    /// <summary>"Teams like yours", "companies such as yours": a kind of team, not the owner of the figure.</summary>
+    private static bool IsKindOfTeam(List<Word> words, int i)
+    {
+        var lower = Lower(words[i]);
+        if (lower is not ("you" or "yours" or "your"))
+        {
+            return false;
+        }
+
+        var previous = i > 0 ? Lower(words[i - 1]) : string.Empty;
+        return previous == "like" || (previous == "as" && i > 1 && Lower(words[i - 2]) == "such");
+    }
+
+    /// <summary>A first-person subject that reports what it saw rather than claims a result: "we noticed", "I've read".</summary>
+    private static bool Reports(List<Word> words, int subject, int lastBefore)
+    {
+        if (Lower(words[subject]) is not ("we" or "i" or "we've" or "i've" or "we'd" or "i'd" or "we're" or "i'm"))
+        {
+            return false;
+        }
+
+        for (var i = subject + 1; i <= Math.Min(subject + 3, lastBefore); i++)
+        {
+            if (Reporting.Contains(Lower(words[i])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Lower(Word word) => word.Text.ToLowerInvariant().Replace('’', '\'');
+
+    private static readonly FrozenSet<string> FirstPerson = FrozenSet.ToFrozenSet(
+        ["we", "we've", "we're", "we'd", "we'll", "our", "ours", "us", "ourselves", "i", "i've", "i'm", "i'd", "i'll", "my", "me", "mine"],
+        StringComparer.Ordinal);
+
+    // "It" and "its" are left out: they name the product as often as the lead.
+    private static readonly FrozenSet<string> OtherPerson = FrozenSet.ToFrozenSet(
+        ["you", "you've", "you're", "you'd", "you'll", "your", "yours", "yourself", "they", "they've", "they're", "their", "theirs",
+         "them", "he", "she", "his", "her", "he's", "she's"],
+        StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> CustomerNouns = FrozenSet.ToFrozenSet(
+        ["customers", "customer", "clients", "client", "users", "adopters"], StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> Causatives = FrozenSet.ToFrozenSet(
+        ["help", "helps", "helped", "helping", "enable", "enables", "enabled", "enabling", "let", "lets", "letting", "allow", "allows",
+         "allowed", "get", "gets", "got", "make", "makes", "made"],
+        StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> Reporting = FrozenSet.ToFrozenSet(
+        ["noticed", "notice", "read", "heard", "hear", "learned", "learnt", "understand", "understood", "came", "saw", "spotted",
+         "congratulate", "congrats", "gather", "gathered", "see"],
+        StringComparer.Ordinal);
+}
