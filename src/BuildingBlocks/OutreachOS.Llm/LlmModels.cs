@@ -22,6 +22,12 @@ public sealed class LlmModels
     /// <summary>False for the offline provider: its calls cost nothing.</summary>
     public bool IsBilled => _settings.Provider != LlmProviderKind.Offline;
 
+    /// <summary>
+    /// The longest one model call may take, SDK retries and their capped waits included (ADR 0008); zero for the offline
+    /// provider, which makes no network call.
+    /// </summary>
+    public TimeSpan CallDeadline => IsBilled ? RetryDelayCap.CallDeadline(_settings) : TimeSpan.Zero;
+
     /// <summary>Whether a call to <paramref name="model"/> is priced (always, for the offline provider).</summary>
     public bool IsPriced(string model) => !IsBilled || LlmPriceTable.Find(_settings.Prices, model) is not null;
 

@@ -65,6 +65,17 @@ internal sealed record GenerationOptions(
             throw new InvalidOperationException("Generation:MaxRegenerations must be 0 or more.");
         }
 
+        // A reservation covers an attempt set: the first call and the one guardrail retry. If the sweeper could release it
+        // while the second call still runs, the settlement would find it refunded and the calls would go unpaid.
+        var attemptSet = llm.CallDeadline * Personalizing.AttemptSetRunner.MaxAttempts;
+        if (options.CreditsPerVariant > 0 && attemptSet > TimeSpan.Zero && options.AbandonedAfter <= attemptSet)
+        {
+            throw new InvalidOperationException(
+                $"Credits:ReservationTimeout ({options.AbandonedAfter}) must be longer than an attempt set's model calls can take " +
+                $"({Personalizing.AttemptSetRunner.MaxAttempts} calls × {llm.CallDeadline} = {attemptSet}: Llm:TimeoutSeconds plus the capped retry wait, " +
+                "times Llm:MaxRetries + 1, per call). Raise Credits:ReservationTimeout or lower Llm:TimeoutSeconds / Llm:MaxRetries.");
+        }
+
         return options;
     }
 
