@@ -145,6 +145,34 @@ public sealed class PersonalizeOpenAITests
     }
 
     [Fact]
+    public async Task A_refusal_is_recorded_with_the_tokens_and_cost_it_was_billed()
+    {
+        await using var stub = await OpenAIStub.StartAsync(Clean, Clean);
+        stub.RawAnswer = JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-r", @object = "chat.completion", created = 1_700_000_000, model = "gpt-4o-mini-2024-07-18",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, refusal = "I can't help with that." }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 400, completion_tokens = 12, total_tokens = 412 },
+        });
+        await using var app = await OutreachApp.StartAsync(stub.Settings());
+        using var client = app.ClientWithKey();
+
+        var (status, problem) = await PostAsync(client, "/personalize", Body(variantCount: 1));
+
+        Assert.True(status == HttpStatusCode.BadGateway, Describe(problem));
+        var (_, audit) = await GetAsync(client, $"/personalize/{problem["request_id"]}");
+        var failed = audit["events"]!.AsArray().Where(e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v1")
+            .Select(e => e!["data"]!).ToList();
+        Assert.NotEmpty(failed);
+        Assert.All(failed, f =>
+        {
+            Assert.Equal(400, f!["input_tokens"]!.GetValue<int>());
+            Assert.Equal(12, f["output_tokens"]!.GetValue<int>());
+            Assert.True(f["cost_usd"]!.GetValue<decimal>() > 0, f.ToJsonString());
+        });
+    }
+
+    [Fact]
     public async Task Two_unparseable_answers_refund_the_credits_and_answer_502()
     {
         await using var stub = await OpenAIStub.StartAsync("nope", "{\"variants\":[]}");

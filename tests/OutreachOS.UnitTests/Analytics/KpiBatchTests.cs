@@ -66,6 +66,21 @@ public sealed class KpiBatchTests
     }
 
     [Fact]
+    public void A_refused_model_call_counts_its_billed_cost_and_a_call_that_got_nothing_back_does_not()
+    {
+        var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
+        batch.Apply(Event("personalization-9", "personalization_model_call_failed.v1",
+            new { model = "gpt-4o-mini", input_tokens = 400, output_tokens = 12, cost_usd = 0.0000672m, at = At }));
+        batch.Apply(Event("personalization-9", "personalization_model_call_failed.v1",
+            new { model = "gpt-4o-mini", status_code = 503, at = At })); // written before the fields existed, or no answer
+        var day = new DateOnly(2026, 3, 1);
+
+        var (calls, cost) = batch.Models[(Tenant, day, "generation", "gpt-4o-mini")];
+        Assert.Equal((1, 0.0000672m), (calls, cost));
+        Assert.Equal(0.0000672m, Assert.Single(batch.Outbound).Value.CostUsd);
+    }
+
+    [Fact]
     public void Events_no_kpi_reads_change_nothing()
     {
         var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());

@@ -178,6 +178,27 @@ public sealed class LlmClassifierStubTests
         Assert.Contains(PolicyFlags.ClassifierFallback, classified.Classification.PolicyFlags);
     }
 
+    [Fact]
+    public async Task A_refusal_falls_back_offline_and_keeps_the_tokens_and_cost_it_was_billed()
+    {
+        var refusal = new StubResponse(200, JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-r", @object = "chat.completion", created = 1_700_000_000, model = "gpt-4o-mini",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, refusal = "I can't help with that." }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 300, completion_tokens = 9, total_tokens = 309 },
+        }));
+        await using var stub = await StubLlmServer.StartAsync(refusal);
+        using var host = Host(stub.BaseUrl);
+        var events = await host.Services.GetRequiredService<TriagePipeline>().RunAsync(
+            Mail.Received(Mail.Email("Invoice for October", "Please send the invoice for October.")), TriagePolicy.Default, 0,
+            new SenderInfo(false, null), Mail.At, CancellationToken.None);
+
+        var classified = events.OfType<InboundClassified>().Single();
+        Assert.Equal("model call failed", classified.Classification.Evidence[0]);
+        Assert.Equal(("OpenAI", "gpt-4o-mini", 300, 9), (classified.Provider, classified.Model, classified.TokensIn, classified.TokensOut));
+        Assert.True(classified.CostUsd > 0m);
+    }
+
     /// <summary>
     /// An OpenAI-compatible server names the model it ran; vLLM answers with the served model's path. The recorded
     /// classifier is cut to what the schema allows (with a hash of the whole name) instead of failing every message.

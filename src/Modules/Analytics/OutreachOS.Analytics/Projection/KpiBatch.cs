@@ -82,7 +82,7 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
 
     public static bool NeedsState(string eventType) => eventType switch
     {
-        "personalization_requested.v1" or "personalization_model_responded.v1" or "personalization_variants_returned.v1"
+        "personalization_requested.v1" or "personalization_model_responded.v1" or "personalization_model_call_failed.v1" or "personalization_variants_returned.v1"
             or "personalization_retry_requested.v1" or "personalization_variant_selected.v1" or "personalization_block_overridden.v1" => true,
         _ => eventType.StartsWith("inbound_", StringComparison.Ordinal) || eventType.StartsWith("outbound_", StringComparison.Ordinal),
     };
@@ -220,6 +220,17 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
                 var cost = output?.Decimal("cost_usd") ?? 0m;
                 Out(t, at, s).CostUsd += cost;
                 ModelCall(t, at, ModuleGeneration, output?.String("model"), cost, output?.Double("latency_ms"));
+                break;
+            }
+            case "personalization_model_call_failed.v1":
+            {
+                // Only a billed answer that could not be used (a refusal) costs anything; a call that got nothing back is not a call.
+                var cost = p.Decimal("cost_usd");
+                if (cost > 0m || p.Int("input_tokens") > 0 || p.Int("output_tokens") > 0)
+                {
+                    Out(t, at, s).CostUsd += cost;
+                    ModelCall(t, at, ModuleGeneration, p.String("model"), cost, null);
+                }
                 break;
             }
             case "personalization_variants_returned.v1":

@@ -29,8 +29,14 @@ internal sealed record PromptRendered(int AttemptSet, int Attempt, PromptDto Pro
 [EventName("personalization_model_responded.v1")]
 internal sealed record ModelResponded(int AttemptSet, int Attempt, ModelOutputDto Output, DateTimeOffset At);
 
+/// <summary>
+/// A model call that gave no usable answer. <c>InputTokens</c>/<c>OutputTokens</c>/<c>CostUsd</c> are what the provider
+/// billed for an answer it gave but that could not be used (a refusal, no text); 0 when nothing came back. Added after the
+/// first events of this type were written: older events read as 0, which is what they were metered as.
+/// </summary>
 [EventName("personalization_model_call_failed.v1")]
-internal sealed record ModelCallFailed(int AttemptSet, int Attempt, string Provider, string Model, string Error, int? StatusCode, int HttpAttempts, DateTimeOffset At);
+internal sealed record ModelCallFailed(int AttemptSet, int Attempt, string Provider, string Model, string Error, int? StatusCode, int HttpAttempts, DateTimeOffset At,
+    int InputTokens = 0, int OutputTokens = 0, decimal CostUsd = 0m);
 
 [EventName("personalization_output_rejected.v1")]
 internal sealed record OutputRejected(int AttemptSet, int Attempt, string Reason, DateTimeOffset At);

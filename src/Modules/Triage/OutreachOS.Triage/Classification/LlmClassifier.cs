@@ -45,7 +45,9 @@ internal sealed partial class LlmClassifier(ILlmClient llm, ILogger<LlmClassifie
         catch (LlmCallFailedException ex)
         {
             logger.LogWarning(ex, "Classifier model call failed; using the offline classifier");
-            return Fallback(input, intents, "model call failed", "unknown", "unknown", 0, 0, 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            // A refusal or an empty answer was still billed: its tokens and cost stay on the record (0 when nothing came back).
+            return Fallback(input, intents, "model call failed", ex.Provider, ex.Model, ex.InputTokens, ex.OutputTokens, ex.CostUsd,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         var latency = completion.Latency.TotalMilliseconds;
         var (answer, error) = Parse(completion.Text, intents);

@@ -70,8 +70,13 @@ internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrai
             }
             catch (LlmCallFailedException e)
             {
-                // A paraphrase is optional: the approved template text is still a valid reply.
+                // A paraphrase is optional: the approved template text is still a valid reply. A billed answer that could not
+                // be used (a refusal) still cost money, so it is recorded with its model.
                 logger.LogWarning(e, "Paraphrase failed for inbound {InboundId}; using the template text", d.InboundId);
+                if (e.CostUsd > 0m || e.InputTokens > 0 || e.OutputTokens > 0)
+                {
+                    (provider, modelName, cost) = (e.Provider, e.Model, e.CostUsd);
+                }
             }
 
             latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
