@@ -22,6 +22,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             var claimed = new List<(int Start, int Length)>();
             CheckClaimPatterns(part, sources, flags, claimed);
             CheckCustomers(part, sources, flags, claimed);
+            CheckTestimonials(part, sources, flags, claimed);
             CheckMultipliers(part, sources, flags, claimed);
             CheckMentions(part, sources, flags, claimed);
             CheckMetricVerbs(part, sources, flags, claimed);
@@ -224,6 +225,30 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             {
                 ReportCustomer(part, sources, flags, claimed, name, claim.Value);
             }
+        }
+    }
+
+    /// <summary>
+    /// A testimonial names who vouches for the sender; the input must present that company or person as a customer or
+    /// quote them ("Flexport's sales team said it was the best tool" with no Flexport quote in the input is BLOCK).
+    /// </summary>
+    private static void CheckTestimonials(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        foreach (var (at, raw, phrase) in Testimonials.Find(part.Normalized))
+        {
+            var (start, name) = Testimonials.Trim(at, raw);
+            if (name.Length == 0 || sources.IsLead(name) || sources.IsLead(name.Split(' ')[0]) || Overlaps(claimed, start, name.Length)
+                || sources.HasCustomer(name) || sources.HasTestimonialFrom(name) || sources.HasPhrase(phrase))
+            {
+                continue;
+            }
+
+            flags.Add(new RiskFlag(
+                RiskCodes.UnsourcedCustomer,
+                RiskSeverity.Block,
+                $"\"{name}\" is quoted as vouching for the sender (\"{Shorten(phrase)}\") but the provided context neither presents it as a customer nor quotes it.",
+                part.Span(start, name.Length)));
+            claimed.Add((start, name.Length));
         }
     }
 

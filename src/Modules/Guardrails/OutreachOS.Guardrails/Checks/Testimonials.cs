@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using OutreachOS.Guardrails.Text;
+
+namespace OutreachOS.Guardrails.Checks;
+
+/// <summary>
+/// Who the message quotes as vouching for the sender: "Flexport's sales team said it was the best tool", "As Ramp's VP
+/// put it, …", "“Cut our ramp time in half,” says Jane Doe, VP at Flexport", "According to Gartner, …". A testimonial is a
+/// claim about a customer (or an authority) and must be in the input like a customer claim.
+/// </summary>
+internal static partial class Testimonials
+{
+    private const string Name = @"\p{Lu}[\p{L}\p{N}&.'’-]*(?:[ ]\p{Lu}[\p{L}\p{N}&.'’-]*){0,3}";
+
+    /// <summary>Cheap pre-filter: one of these must occur for any pattern to match.</summary>
+    public static readonly Anchors Cues = new(" said", " says", " told ", " tells ", " call", " describe", " rave", " praise",
+        " wrote", " writes", " put it", " puts it", " recommend", " rated ", " rates ", " gave us", "ccording to ");
+
+    /// <summary>Each testimonial's named source (a company or a person) and the phrase that quotes it.</summary>
+    public static IEnumerable<(int Start, string Name, string Phrase)> Find(string text)
+    {
+        if (!Cues.MayMatch(text))
+        {
+            yield break;
+        }
+
+        foreach (Match m in NameThenVerb().Matches(text))
+        {
+            yield return (m.Groups["name"].Index, m.Groups["name"].Value, m.Value);
+        }
+
+        foreach (Match m in QuoteThenName().Matches(text))
+        {
+            yield return (m.Groups["name"].Index, m.Groups["name"].Value, m.Value);
+            if (m.Groups["company"].Success)
+            {
+                yield return (m.Groups["company"].Index, m.Groups["company"].Value, m.Value);
+            }
+        }
+
+        foreach (Match m in AccordingTo().Matches(text))
+        {
+            yield return (m.Groups["name"].Index, m.Groups["name"].Value, m.Value);
+        }
+    }
+
+    // "<Name>['s <role>] said/told us/called us/put it …": the speaker before the verb.
+    [GeneratedRegex(
+        "(?<![\\p{L}\\p{N}])(?<name>" + Name + @")(?:(?:'s|’s|'|’)(?:[ ][\p{L}-]+){0,3}?[ ](?:team|teams|reps|people|staff|CEO|CTO|CRO|CFO|COO|VP|head|founder|co-founder|director|manager|lead|leader|leadership|customers|users|buyers|engineers|marketers)(?:[ ](?:of|for)[ ][\p{L}-]+(?:[ ][\p{L}-]+)?)?)?"
+        + @"(?:[ ](?:once|recently|even|also|just|literally))?"
+        + @"[ ](?:said|says|told[ ](?:us|me)|tells[ ](?:us|me)|called[ ](?:us|it)|calls[ ](?:us|it)|described[ ](?:us|it)|describes[ ](?:us|it)|raved|raves|praised|praises|wrote|writes|put[ ]it|puts[ ]it|recommends[ ]us|recommended[ ]us|rated[ ]us|rates[ ]us|gave[ ]us)(?![\p{L}\p{N}])",
+        RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex NameThenVerb();
+
+    // "“…,” says Jane Doe, VP at Flexport": the speaker after the quote, and the company after "at/of/from".
+    [GeneratedRegex(
+        "[\"“][^\"”\\n]{3,300}[\"”],?[ ](?:says|said|writes|wrote)[ ](?<name>" + Name + @")(?:,[ ][^,.\n]{0,40}?(?<![\p{L}])(?:at|of|from)[ ](?<company>" + Name + "))?",
+        RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex QuoteThenName();
+
+    [GeneratedRegex("(?<![\\p{L}])[Aa]ccording[ ]to[ ](?<name>" + Name + ")", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex AccordingTo();
+
+    /// <summary>
+    /// Drops the words of a name that are not a name ("As Flexport" → "Flexport", "Our CEO" → "", "She" → ""), keeping its
+    /// start in the text.
+    /// </summary>
+    public static (int Start, string Text) Trim(int start, string name)
+    {
+        var words = Lexicon.Tokenize(name);
+        var first = words.FindIndex(w => !Lexicon.IsCommonCapitalized(CustomerNames.TrimPossessive(w.Text)));
+        if (first < 0)
+        {
+            return (start, string.Empty);
+        }
+
+        var text = CustomerNames.TrimPossessive(name[words[first].Start..].TrimEnd('.', '\'', '’'));
+        return (start + words[first].Start, text);
+    }
+}

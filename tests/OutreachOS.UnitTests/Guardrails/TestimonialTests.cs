@@ -1,0 +1,52 @@
+using OutreachOS.Guardrails.Checks;
+using OutreachOS.Guardrails.Contracts;
+using static OutreachOS.UnitTests.Guardrails.GuardrailFixtures;
+
+namespace OutreachOS.UnitTests.Guardrails;
+
+/// <summary>A testimonial names who vouches for the sender: like a customer claim, the input must give it.</summary>
+public sealed class TestimonialTests
+{
+    private static List<RiskFlag> Customers(GuardrailInput input) =>
+        [.. Run<UnsourcedClaimsCheck>(input).Where(f => f.Code == RiskCodes.UnsourcedCustomer)];
+
+    [Theory]
+    [InlineData("Hi Sarah, Flexport's sales team said it was the best tool they had tried.", "Flexport")]
+    [InlineData("Hi Sarah, as Flexport's VP of Sales put it, ramp time finally stopped being the bottleneck.", "Flexport")]
+    [InlineData("Hi Sarah, Convoy told us their reps ramped in half the usual time.", "Convoy")]
+    [InlineData("Hi Sarah, \"It cut our ramp time in half,\" says Jane Doe, VP at Flexport.", "Jane Doe")]
+    [InlineData("Hi Sarah, according to Gartner, teams like yours waste weeks on ramp time.", "Gartner")]
+    [InlineData("Hi Sarah, Uber Freight's head of sales recently called us indispensable.", "Uber Freight")]
+    public void An_invented_testimonial_is_blocked(string body, string span)
+    {
+        var flags = Customers(Email(body, subject: "Quick question"));
+        var flag = Assert.Single(flags, f => f.Span!.Text == span);
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+        Assert.Contains("vouching", flag.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_company_after_a_quoted_speaker_is_blocked_too()
+    {
+        var body = "Hi Sarah, \"It cut our ramp time in half,\" says Jane Doe, VP at Flexport.";
+        Assert.Equal(["Jane Doe", "Flexport"], Customers(Email(body, subject: "Quick question")).Select(f => f.Span!.Text));
+    }
+
+    [Theory]
+    [InlineData("Hi Sarah, Flexport's sales team said it was the best tool they had tried.", "Customers include Flexport and Convoy")]
+    [InlineData("Hi Sarah, Convoy told us their reps ramped in half the usual time.", "Customer quote (Convoy): our reps ramped in half the usual time")]
+    [InlineData("Hi Sarah, \"It cut our ramp time in half,\" says Jane Doe, VP at Flexport.", "Testimonial: Jane Doe, VP at Flexport: it cut our ramp time in half. Flexport is a customer.")]
+    public void A_testimonial_the_input_gives_passes(string body, string sender) =>
+        Assert.Empty(Customers(Email(body, subject: "Quick question") with { SourceTexts = [.. Sources, sender] }));
+
+    [Theory]
+    [InlineData("Hi Sarah, you said on LinkedIn that ramp time is the bottleneck.")]
+    [InlineData("Hi Sarah, Acme Logistics' CEO said the Chicago office is a priority.")]
+    [InlineData("Hi Sarah, she said the Chicago office opened this year.")]
+    [InlineData("Hi Sarah, our CEO said we should reach out about ramp time.")]
+    [InlineData("Hi Sarah, a colleague says HubSpot sequences help with ramp time.")]
+    [InlineData("Hi Sarah, as you put it on the podcast, ramp time is the bottleneck.")]
+    public void Words_that_quote_the_lead_or_nobody_in_particular_are_not_testimonials(string body) =>
+        Assert.Empty(Customers(Email(body, subject: "Quick question")));
+}
