@@ -13,7 +13,7 @@ internal static partial class Testimonials
     private const string Name = @"\p{Lu}[\p{L}\p{N}&.'’-]*(?:[ ]\p{Lu}[\p{L}\p{N}&.'’-]*){0,3}";
 
     /// <summary>Cheap pre-filter: one of these must occur for any pattern to match.</summary>
-    public static readonly Anchors Cues = new(" said", " says", " told ", " tells ", " call", " describe", " rave", " praise",
+    public static readonly Anchors Cues = new(" said", " says", " told ", " tells ", " called us", " called it", " calls us", " calls it", " describe", " rave", " praise",
         " wrote", " writes", " put it", " puts it", " recommend", " rated ", " rates ", " gave us", "ccording to ");
 
     /// <summary>Each testimonial's named source (a company or a person) and the phrase that quotes it.</summary>
