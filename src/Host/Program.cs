@@ -51,6 +51,9 @@ builder.Services.AddOutreachEventStore(connectionString, o =>
     o.HeldBackWarnAfter = TimeSpan.FromSeconds(builder.Configuration.GetValue("Projections:HeldBackWarnAfterSeconds", o.HeldBackWarnAfter.TotalSeconds));
     o.LogTailEvents = builder.Configuration.GetValue("Projections:LogTailEvents", o.LogTailEvents);
     o.LogTailBytes = builder.Configuration.GetValue("Projections:LogTailMegabytes", o.LogTailBytes / (1024 * 1024)) * 1024 * 1024;
+    o.ParkAfterFailures = builder.Configuration.GetValue("Projections:ParkAfterFailures", o.ParkAfterFailures) is var park and >= 0
+        ? park
+        : throw new InvalidOperationException("Projections:ParkAfterFailures must be 0 (never park) or more.");
 });
 builder.Services.AddEventTypes(typeof(OrganizationCreated), typeof(ApiKeyIssued), typeof(ApiKeyIssuedV2), typeof(ApiKeyRevoked));
 builder.Services.AddInlineProjection<OrganizationProjection>();

@@ -61,7 +61,8 @@ public static class EventStoreServiceCollectionExtensions
         {
             var store = sp.GetRequiredService<IEventStore>();
             return new SubscriptionEngine(sp.GetRequiredService<NpgsqlDataSource>(), store, sp.GetServices<ISubscription>(),
-                sp.GetRequiredService<ILogger<SubscriptionEngine>>(), store is PostgresEventStore ? sp.GetRequiredService<LogTail>() : null);
+                sp.GetRequiredService<ILogger<SubscriptionEngine>>(), store is PostgresEventStore ? sp.GetRequiredService<LogTail>() : null,
+                sp.GetRequiredService<IOptions<SubscriptionOptions>>().Value.ParkAfterFailures);
         });
         services.AddOptions<SubscriptionOptions>().Configure(o => configure?.Invoke(o));
         services.AddLogging();

@@ -10,7 +10,7 @@ namespace OutreachOS.Host.Cli;
 
 /// <summary>
 /// Operator verbs run against the same configuration as the service:
-/// <c>projections status</c>, <c>projections rebuild NAME</c>, <c>audit verify (--all | [--org ID] --stream X)</c>,
+/// <c>projections status</c>, <c>projections rebuild NAME</c>, <c>projections parked [NAME]</c>, <c>audit verify (--all | [--org ID] --stream X)</c>,
 /// <c>audit export [--org ID] --stream X --out FILE</c> (events, hashes, the chain verification and the read-model states
 /// rebuilt from those events), <c>keys list --org ID</c> and <c>keys issue --org ID [--role R] [--name N]</c> (break-glass:
 /// an organization that lost its ADMIN keys gets one from whoever runs the server; the key is printed once, and its
@@ -42,6 +42,8 @@ internal sealed class CliVerbs
             {
                 ["projections", "status"] => await StatusAsync(services),
                 ["projections", "rebuild", var name] => await RebuildAsync(services, name),
+                ["projections", "parked"] => await ParkedAsync(services, null),
+                ["projections", "parked", var name] => await ParkedAsync(services, name),
                 ["audit", "verify", .. var rest] => await VerifyAsync(services, Options("audit verify", rest, Flag("all"), Value("org"), Value("stream"))),
                 ["audit", "export", .. var rest] => await ExportAsync(services, Options("audit export", rest, Value("org"), Value("stream"), Value("out"))),
                 ["keys", "list", .. var rest] => await ListKeysAsync(services, Options("keys list", rest, Value("org"))),
@@ -62,6 +64,7 @@ internal sealed class CliVerbs
             usage:
               projections status
               projections rebuild <name>
+              projections parked [<name>]
               audit verify --all
               audit verify [--org <organization-id>] --stream <stream-id>
               audit export [--org <organization-id>] --stream <stream-id> --out <file.json>
@@ -161,8 +164,26 @@ internal sealed class CliVerbs
         var engine = services.GetRequiredService<SubscriptionEngine>();
         foreach (var s in await engine.StatusAsync())
         {
-            Console.WriteLine($"{s.Name,-32} checkpoint {s.Checkpoint,-20} behind {s.EventsBehind,10}  updated {s.UpdatedAt?.ToString("O") ?? "never"}");
+            Console.WriteLine($"{s.Name,-32} checkpoint {s.Checkpoint,-20} behind {s.EventsBehind,10}  parked {s.Parked,6}  updated {s.UpdatedAt?.ToString("O") ?? "never"}");
         }
+        return 0;
+    }
+
+    /// <summary>Events a projection failed on repeatedly and stepped over; a rebuild (after the fix) replays them.</summary>
+    private static async Task<int> ParkedAsync(IServiceProvider services, string? name)
+    {
+        var engine = services.GetRequiredService<SubscriptionEngine>();
+        if (name is not null)
+        {
+            engine.Get(name); // an unknown name is an error, not an empty list
+        }
+        var parked = await engine.ParkedAsync(name);
+        foreach (var p in parked)
+        {
+            Console.WriteLine($"{p.Subscription,-24} {p.Position,-20} {p.EventType,-40} event {p.EventId} org {p.TenantId} stream {p.StreamId} attempts {p.Attempts} parked {p.ParkedAt:O}");
+            Console.WriteLine($"    {p.Error.ReplaceLineEndings(" ")}");
+        }
+        Console.WriteLine(parked.Count == 0 ? "no parked events" : $"{parked.Count} parked event(s); after fixing the cause, replay them with: projections rebuild <name>");
         return 0;
     }
 

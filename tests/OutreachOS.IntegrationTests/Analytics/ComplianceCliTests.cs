@@ -201,5 +201,28 @@ public sealed class ComplianceCliTests
         (exit, output) = await RunAsync(cliApp, "projections", "rebuild", "no-such-projection");
         Assert.Equal(2, exit);
         Assert.Contains("Unknown projection", output, StringComparison.Ordinal);
+
+        // An event the projection stepped over (as the engine records it after ParkAfterFailures failures) is listed.
+        await using (var park = cliApp.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("""
+            INSERT INTO oos.parked_events (subscription, tx, seq, event_id, tenant_id, stream_id, event_type, error, attempts, parked_at)
+            SELECT 'analytics-kpis', tx, seq, id, tenant_id, stream_id, type, 'System.InvalidOperationException: bad data', 5, now()
+            FROM oos.events ORDER BY seq LIMIT 1
+            """))
+        {
+            Assert.Equal(1, await park.ExecuteNonQueryAsync());
+        }
+        (exit, output) = await RunAsync(cliApp, "projections", "parked");
+        Assert.True(exit == 0, output);
+        Assert.Contains("analytics-kpis", output, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException: bad data", output, StringComparison.Ordinal);
+        Assert.Contains("1 parked event(s)", output, StringComparison.Ordinal);
+        (exit, output) = await RunAsync(cliApp, "projections", "status");
+        Assert.Matches(@"analytics-kpis\s+checkpoint .* parked\s+1 ", output);
+        (exit, output) = await RunAsync(cliApp, "projections", "parked", "contact-history-x");
+        Assert.Equal(2, exit);
+        (exit, output) = await RunAsync(cliApp, "projections", "rebuild", KpiProjectionNames.Kpis);
+        Assert.True(exit == 0, output);
+        (exit, output) = await RunAsync(cliApp, "projections", "parked", KpiProjectionNames.Kpis);
+        Assert.Contains("no parked events", output, StringComparison.Ordinal);
     }
 }

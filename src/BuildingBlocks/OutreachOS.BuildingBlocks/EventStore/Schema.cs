@@ -160,6 +160,23 @@ internal static class CoreMigrations
             );
             CREATE INDEX event_erasures_stream ON oos.event_erasures (tenant_id, stream_id);
             """),
+        // Events a projection failed on repeatedly and stepped over (SubscriptionOptions.ParkAfterFailures), so that one
+        // bad event does not stop a read model for every organization. A rebuild of the projection clears its rows.
+        new(6, "parked events", """
+            CREATE TABLE oos.parked_events (
+                subscription text        NOT NULL,
+                tx           xid8        NOT NULL,
+                seq          bigint      NOT NULL,
+                event_id     uuid        NOT NULL,
+                tenant_id    uuid        NOT NULL,
+                stream_id    text        NOT NULL,
+                event_type   text        NOT NULL,
+                error        text        NOT NULL,
+                attempts     int         NOT NULL,
+                parked_at    timestamptz NOT NULL,
+                PRIMARY KEY (subscription, seq)
+            );
+            """),
     ];
 }
 

@@ -40,6 +40,13 @@ public interface ISubscription
     {
     }
 
+    /// <summary>
+    /// Whether an event this subscription fails on every time (a bug, data it cannot take) may be parked after
+    /// <see cref="SubscriptionOptions.ParkAfterFailures"/> attempts, so that one event does not stop the read model for
+    /// everyone. True for projections; the relay keeps retrying (skipping would lose a message).
+    /// </summary>
+    bool MayPark => true;
+
     /// <summary>Drops the subscription's own state before a rebuild from the start of the log.</summary>
     Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct);
 }
@@ -52,9 +59,16 @@ public interface ISubscription
 /// </summary>
 public interface IExternalEffectSubscription : ISubscription
 {
+    bool ISubscription.MayPark => false;
+
     Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct);
 }
 
-public sealed record SubscriptionStatus(string Name, GlobalPosition Checkpoint, DateTimeOffset? UpdatedAt, long EventsBehind);
+/// <summary>A subscription's position, how far behind the log it is, and how many events it parked (see <see cref="ParkedEvent"/>).</summary>
+public sealed record SubscriptionStatus(string Name, GlobalPosition Checkpoint, DateTimeOffset? UpdatedAt, long EventsBehind, long Parked = 0);
+
+/// <summary>An event a subscription failed on <c>Attempts</c> times in a row and stepped over (oos.parked_events).</summary>
+public sealed record ParkedEvent(string Subscription, GlobalPosition Position, Guid EventId, Guid TenantId, string StreamId, string EventType,
+    string Error, int Attempts, DateTimeOffset ParkedAt);
 
 public sealed record RebuildProgress(string Name, long Processed, long Total);

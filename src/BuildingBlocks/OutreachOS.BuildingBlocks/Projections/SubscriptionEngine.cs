@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
@@ -43,6 +44,13 @@ public sealed class SubscriptionOptions
 
     /// <summary>Approximate memory bound of the same window (JSON text and deserialised payloads, estimated).</summary>
     public long LogTailBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// A projection that fails on the same event this many times in a row (not a transient database error) parks it in
+    /// oos.parked_events and goes on, instead of retrying it forever while its read model falls behind for every
+    /// organization. 0: never park. Parked events are listed by <c>projections parked</c> and replayed by a rebuild.
+    /// </summary>
+    public int ParkAfterFailures { get; set; } = 5;
 }
 
 /// <summary>Processes subscriptions: the daemon's loop, rebuilds and catch-up waits share this code.</summary>
@@ -50,6 +58,8 @@ public sealed class SubscriptionEngine
 {
     internal static readonly Meter Meter = new("OutreachOS.Projections");
     private static readonly Counter<long> Processed = Meter.CreateCounter<long>("outreachos.subscription.events", "events");
+    private static readonly Counter<long> ParkedCounter = Meter.CreateCounter<long>("outreachos.subscription.parked", "events",
+        "Events a projection failed on repeatedly and stepped over (oos.parked_events).");
 
     /// <summary>Time a runner waited with committed events held back behind an older open transaction, per wait.</summary>
     internal static readonly Histogram<double> HeldBack = Meter.CreateHistogram<double>("outreachos.subscription.held_back", "ms",
@@ -60,15 +70,22 @@ public sealed class SubscriptionEngine
     private readonly ILogger<SubscriptionEngine> _logger;
     private readonly LogTail? _tail;
     private readonly Dictionary<string, ISubscription> _byName;
+    private readonly int _parkAfterFailures;
+
+    // The event each subscription last failed on alone, and how many times in a row (this process only: a takeover starts
+    // counting again, which only delays the parking).
+    private readonly ConcurrentDictionary<string, (GlobalPosition Position, int Failures)> _failing = new(StringComparer.Ordinal);
 
     /// <param name="tail">The recent log shared by this process's runners; null: each batch reads the store itself.</param>
+    /// <param name="parkAfterFailures"><see cref="SubscriptionOptions.ParkAfterFailures"/>.</param>
     internal SubscriptionEngine(NpgsqlDataSource dataSource, IEventStore store, IEnumerable<ISubscription> subscriptions, ILogger<SubscriptionEngine> logger,
-        LogTail? tail)
+        LogTail? tail, int parkAfterFailures = 5)
     {
         _dataSource = dataSource;
         _store = store;
         _logger = logger;
         _tail = tail;
+        _parkAfterFailures = parkAfterFailures;
         _byName = subscriptions.ToDictionary(s => s.Name, StringComparer.Ordinal);
     }
 
@@ -143,16 +160,160 @@ public sealed class SubscriptionEngine
             return new BatchOutcome(events.Count, last, table, more);
         }
 
-        await using var conn = await _dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await subscription.HandleAsync(tx, events, ct);
-        if (!await MoveCheckpointAndCommitAsync(tx, subscription.Name, table, last, ct))
+        if (_failing.TryGetValue(subscription.Name, out var failing) && failing.Position == events[0].Position)
         {
-            _logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
-            return new BatchOutcome(0, null, null, false);
+            // The batch starts with the event that failed alone last time: straight to one by one, so that each retry runs
+            // the handler on it once.
+            return await IsolateAsync(subscription, events, table, more, ct);
         }
+
+        await using (var conn = await _dataSource.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            try
+            {
+                await subscription.HandleAsync(tx, events, ct);
+            }
+            catch (Exception e) when (MayPark(subscription, e, ct))
+            {
+                // Which event? Each alone, in its own transaction, up to the one that fails (see IsolateAsync).
+                _logger.LogWarning(e, "Subscription {Subscription} failed on a batch of {Count} events; handling them one by one", subscription.Name, events.Count);
+                await tx.RollbackAsync(CancellationToken.None);
+                return await IsolateAsync(subscription, events, table, more, ct);
+            }
+            if (!await MoveCheckpointAndCommitAsync(tx, subscription.Name, table, last, ct))
+            {
+                _logger.LogWarning("Subscription {Subscription} checkpoint moved by another runner; batch discarded", subscription.Name);
+                return new BatchOutcome(0, null, null, false);
+            }
+        }
+        _failing.TryRemove(subscription.Name, out _);
         Processed.Add(events.Count, new KeyValuePair<string, object?>("subscription", subscription.Name));
         return new BatchOutcome(events.Count, last, last, more);
+    }
+
+    /// <summary>
+    /// A failure worth isolating: not a cancellation, not a transient database error (the database down, a deadlock, a
+    /// serialization failure, a lost checkpoint race), from a subscription that may park.
+    /// </summary>
+    private bool MayPark(ISubscription subscription, Exception e, CancellationToken ct) =>
+        _parkAfterFailures > 0 && subscription.MayPark && !ct.IsCancellationRequested && e is not OperationCanceledException
+        && e is not TimeoutException
+        && e is not NpgsqlException { IsTransient: true }
+        && !(e is PostgresException p && (p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("40", StringComparison.Ordinal)
+            || p.SqlState.StartsWith("53", StringComparison.Ordinal) || p.SqlState.StartsWith("57", StringComparison.Ordinal)
+            || p.SqlState == CommitGuards.CheckpointMoved))
+        && e is not NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException or TimeoutException };
+
+    /// <summary>
+    /// Handles the batch one event per transaction. The events before the failing one commit (progress is kept); the
+    /// failing one is retried by the runner's backoff, and once it has failed <see cref="_parkAfterFailures"/> times in a
+    /// row it is parked: recorded in oos.parked_events with the error, and the checkpoint steps over it in the same
+    /// transaction. Events after it are then handled as usual.
+    /// </summary>
+    private async Task<BatchOutcome> IsolateAsync(ISubscription subscription, IReadOnlyList<StoredEvent> events, GlobalPosition table, bool more,
+        CancellationToken ct)
+    {
+        var stored = table;
+        var handled = 0;
+        foreach (var e in events)
+        {
+            Exception? failed = null;
+            await using (var conn = await _dataSource.OpenConnectionAsync(ct))
+            await using (var tx = await conn.BeginTransactionAsync(ct))
+            {
+                try
+                {
+                    if (subscription.Handles(e))
+                    {
+                        await subscription.HandleAsync(tx, [e], ct);
+                    }
+                }
+                catch (Exception error) when (MayPark(subscription, error, ct))
+                {
+                    await tx.RollbackAsync(CancellationToken.None);
+                    failed = error;
+                }
+                if (failed is null)
+                {
+                    if (!await MoveCheckpointAndCommitAsync(tx, subscription.Name, stored, e.Position, ct))
+                    {
+                        return new BatchOutcome(0, null, null, false);
+                    }
+                    stored = e.Position;
+                    handled++;
+                    Processed.Add(1, new KeyValuePair<string, object?>("subscription", subscription.Name));
+                    continue;
+                }
+            }
+
+            var failures = _failing.AddOrUpdate(subscription.Name, (e.Position, 1),
+                (_, f) => f.Position == e.Position ? (f.Position, f.Failures + 1) : (e.Position, 1)).Failures;
+            if (failures < _parkAfterFailures)
+            {
+                _logger.LogError(failed, "Subscription {Subscription} failed on event {EventId} ({EventType}, stream {StreamId}) at {Position}: attempt {Attempt} of {Limit} before it is parked",
+                    subscription.Name, e.EventId, e.EventType, e.StreamId, e.Position, failures, _parkAfterFailures);
+                throw new SubscriptionEventFailedException(subscription.Name, e, failures, handled, failed);
+            }
+
+            if (!await ParkAsync(subscription.Name, e, failed, failures, stored, ct))
+            {
+                return new BatchOutcome(0, null, null, false);
+            }
+            _failing.TryRemove(subscription.Name, out _);
+            ParkedCounter.Add(1, new KeyValuePair<string, object?>("subscription", subscription.Name));
+            _logger.LogError(failed, "Subscription {Subscription} parked event {EventId} ({EventType}, stream {StreamId}, organization {TenantId}) at {Position} after {Attempts} failed attempts and goes on with the next event. List: projections parked; retry: projections rebuild {Subscription}",
+                subscription.Name, e.EventId, e.EventType, e.StreamId, e.TenantId, e.Position, failures, subscription.Name);
+            stored = e.Position;
+            handled++;
+        }
+
+        return new BatchOutcome(handled, stored, stored, more);
+    }
+
+    /// <summary>Records the event as parked and moves the checkpoint over it, in one transaction (false: the checkpoint moved meanwhile).</summary>
+    private async Task<bool> ParkAsync(string name, StoredEvent e, Exception error, int attempts, GlobalPosition from, CancellationToken ct)
+    {
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var park = new NpgsqlCommand("""
+            INSERT INTO oos.parked_events (subscription, tx, seq, event_id, tenant_id, stream_id, event_type, error, attempts, parked_at)
+            VALUES (@n, @tx, @seq, @id, @t, @s, @type, @error, @attempts, now())
+            ON CONFLICT (subscription, seq) DO UPDATE SET error = excluded.error, attempts = excluded.attempts, parked_at = excluded.parked_at
+            """, conn, tx))
+        {
+            park.Parameters.AddWithValue("n", name);
+            park.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = e.Position.Transaction });
+            park.Parameters.AddWithValue("seq", e.Position.Sequence);
+            park.Parameters.AddWithValue("id", e.EventId);
+            park.Parameters.AddWithValue("t", e.TenantId);
+            park.Parameters.AddWithValue("s", e.StreamId);
+            park.Parameters.AddWithValue("type", e.EventType);
+            var text = $"{error.GetType().FullName}: {error.Message}";
+            park.Parameters.AddWithValue("error", text.Length <= 4000 ? text : text[..4000]);
+            park.Parameters.AddWithValue("attempts", attempts);
+            await park.ExecuteNonQueryAsync(ct);
+        }
+        return await MoveCheckpointAndCommitAsync(tx, name, from, e.Position, ct);
+    }
+
+    /// <summary>The events a subscription parked (all subscriptions when <paramref name="name"/> is null), oldest first.</summary>
+    public async Task<IReadOnlyList<ParkedEvent>> ParkedAsync(string? name, int limit = 1000, CancellationToken ct = default)
+    {
+        await using var cmd = _dataSource.CreateCommand("""
+            SELECT subscription, tx, seq, event_id, tenant_id, stream_id, event_type, error, attempts, parked_at FROM oos.parked_events
+            WHERE @n::text IS NULL OR subscription = @n ORDER BY parked_at, seq LIMIT @limit
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Text) { Value = (object?)name ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("limit", limit);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<ParkedEvent>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new ParkedEvent(r.GetString(0), new GlobalPosition(r.GetFieldValue<ulong>(1), r.GetInt64(2)), r.GetGuid(3), r.GetGuid(4),
+                r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt32(8), r.GetFieldValue<DateTimeOffset>(9)));
+        }
+        return list;
     }
 
     /// <summary>Writes a position reached by skipped batches; false when another runner moved the checkpoint meanwhile.</summary>
@@ -238,6 +399,12 @@ public sealed class SubscriptionEngine
             await using (var tx = await conn.BeginTransactionAsync(ct))
             {
                 await subscription.ResetAsync(tx, ct);
+                // A rebuild replays the parked events too: a fixed handler takes them, a still failing one parks them again.
+                await using (var unpark = new NpgsqlCommand("DELETE FROM oos.parked_events WHERE subscription = @n", conn, tx))
+                {
+                    unpark.Parameters.AddWithValue("n", name);
+                    await unpark.ExecuteNonQueryAsync(ct);
+                }
                 await using var reset = new NpgsqlCommand(
                     "INSERT INTO oos.checkpoints (name, tx, seq, updated_at) VALUES (@n, '0', 0, now()) ON CONFLICT (name) DO UPDATE SET tx = '0', seq = 0, updated_at = now()",
                     conn, tx);
@@ -250,7 +417,19 @@ public sealed class SubscriptionEngine
             GlobalPosition? position = GlobalPosition.Start;
             while (true)
             {
-                var outcome = await ProcessBatchAsync(subscription, position, position, deferIdle: false, readMark: null, ct);
+                BatchOutcome outcome;
+                try
+                {
+                    outcome = await ProcessBatchAsync(subscription, position, position, deferIdle: false, readMark: null, ct);
+                }
+                catch (SubscriptionEventFailedException failed)
+                {
+                    // Failed alone, below the parking limit: again from where the events before it left the checkpoint,
+                    // until the event goes through or is parked.
+                    processed += failed.HandledBefore;
+                    position = await GetCheckpointAsync(name, ct);
+                    continue;
+                }
                 if (outcome.Count == 0)
                 {
                     break;
@@ -312,18 +491,27 @@ public sealed class SubscriptionEngine
         {
             await using var cmd = _dataSource.CreateCommand("""
                 SELECT c.tx, c.seq, c.updated_at,
-                       (SELECT count(*) FROM oos.events e WHERE (e.tx, e.seq) > (coalesce(c.tx, '0'::xid8), coalesce(c.seq, 0)))
+                       (SELECT count(*) FROM oos.events e WHERE (e.tx, e.seq) > (coalesce(c.tx, '0'::xid8), coalesce(c.seq, 0))),
+                       (SELECT count(*) FROM oos.parked_events p WHERE p.subscription = @n)
                 FROM (SELECT 1) one LEFT JOIN oos.checkpoints c ON c.name = @n
                 """);
             cmd.Parameters.AddWithValue("n", name);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             list.Add(r.IsDBNull(0)
-                ? new SubscriptionStatus(name, GlobalPosition.Start, null, r.GetInt64(3))
-                : new SubscriptionStatus(name, new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)), r.GetFieldValue<DateTimeOffset>(2), r.GetInt64(3)));
+                ? new SubscriptionStatus(name, GlobalPosition.Start, null, r.GetInt64(3), r.GetInt64(4))
+                : new SubscriptionStatus(name, new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)), r.GetFieldValue<DateTimeOffset>(2), r.GetInt64(3), r.GetInt64(4)));
         }
         return list;
     }
+}
+
+/// <summary>A projection failed on one event (handled alone); the runner retries it after its backoff, and parks it at the limit.</summary>
+public sealed class SubscriptionEventFailedException(string subscription, StoredEvent e, int attempt, int handledBefore, Exception inner)
+    : Exception($"Subscription '{subscription}' failed on event {e.EventId} ({e.EventType}) at {e.Position} (attempt {attempt}).", inner)
+{
+    /// <summary>Events of the batch before the failing one, handled and committed one by one.</summary>
+    public int HandledBefore => handledBefore;
 }
 
 /// <summary>One batch's result: events read, the position reached (null: another runner moved the checkpoint), the
