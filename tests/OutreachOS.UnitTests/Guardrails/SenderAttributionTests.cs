@@ -79,6 +79,24 @@ public sealed class SenderAttributionTests
         AssertSpan(Single(Run<UnsourcedClaimsCheck>(input), RiskCodes.MisattributedClaim), body, "3x");
     }
 
+    [Theory]
+    [InlineData("Hi Sarah, we double reply rates for new SDRs.", "double", RiskSeverity.Block)]
+    [InlineData("Hi Sarah, our customers see a fast payback on new reps.", "payback", RiskSeverity.Warn)]
+    public void A_result_word_the_context_uses_about_the_lead_is_not_the_senders(string body, string span, RiskSeverity severity)
+    {
+        var input = Outbound(body) with { SourceTexts = [.. Sources, "Signals: doubled headcount this year; new office paid back its payback period early"] };
+        var flag = Single(Run<UnsourcedClaimsCheck>(input), RiskCodes.MisattributedClaim);
+        Assert.Equal(severity, flag.Severity);
+        Assert.StartsWith(span, flag.Span!.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_result_word_about_the_lead_stays_sourced()
+    {
+        var input = Outbound("Hi Sarah, congrats on doubling headcount this year.") with { SourceTexts = [.. Sources, "Signals: doubled headcount this year"] };
+        Assert.Empty(Misattributed(input));
+    }
+
     [Fact]
     public void An_unsourced_figure_is_still_reported_as_unsourced_not_misattributed()
     {

@@ -372,12 +372,30 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                     continue; // "help you grow pipeline" is a pitch, not a metric claim
                 }
 
-                if (evidence.Any(sources.HasWordStartingWith) || Overlaps(claimed, m.Index, m.Length))
+                if (Overlaps(claimed, m.Index, m.Length))
                 {
                     continue;
                 }
 
                 var severity = hasQuantity || kind == MetricKind.Multiplier ? RiskSeverity.Block : RiskSeverity.Warn;
+                if (evidence.Any(sources.HasWordStartingWith))
+                {
+                    // "We double reply rates" sourced only by the lead's "doubled headcount": a result word about the lead is
+                    // not the sender's result. Claims with a figure are judged by their figure (CheckMentions).
+                    if (kind != MetricKind.Verb && IsUntrustedOnly(sources, s => evidence.Any(s.HasWordStartingWith))
+                        && SenderAttribution.IsSenderClaim(part, m.Index, m.Length, sources))
+                    {
+                        flags.Add(new RiskFlag(
+                            RiskCodes.MisattributedClaim,
+                            severity,
+                            $"The result claim \"{m.Value}\" is presented as the sender's own result, but the provided context uses it only about the lead or a third party.",
+                            part.Span(m.Index, m.Length)));
+                        claimed.Add((m.Index, m.Length));
+                    }
+
+                    continue;
+                }
+
                 flags.Add(new RiskFlag(
                     RiskCodes.UnsourcedMetric,
                     severity,
