@@ -46,6 +46,28 @@ public sealed class ReplayModelTests
         Assert.Equal(["gpt-4o-mini", "gpt-4.1-mini"], stub.Bodies.Skip(1).Select(b => JsonDocument.Parse(b).RootElement.GetProperty("model").GetString()));
     }
 
+    [Fact]
+    public async Task A_refused_replay_reports_what_the_refusal_cost()
+    {
+        await using var stub = await OpenAIStub.StartAsync(Clean, Clean);
+        await using var app = await OutreachApp.StartAsync(stub.Settings());
+        using var client = app.ClientWithKey();
+        var (_, created) = await PostAsync(client, "/personalize", Body(variantCount: 2));
+        stub.RawAnswer = JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-r", @object = "chat.completion", created = 1_700_000_000, model = "gpt-4o-mini-2024-07-18",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, refusal = "I can't help with that." }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 400, completion_tokens = 12, total_tokens = 412 },
+        });
+
+        var (status, replay) = await PostAsync(client, $"/personalize/{created["request_id"]}/replay", new JsonObject());
+
+        Assert.True(status == HttpStatusCode.OK, Describe(replay));
+        Assert.Null(replay["output"]);
+        Assert.Contains("refused", replay["failure"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(replay["failure_cost_usd"]!.GetValue<decimal>() > 0, replay.ToJsonString());
+    }
+
     [Theory]
     [InlineData("Generation:ReplayModels:0", "o1-pro")]
     [InlineData("Llm:Model", "gpt-5-pro")]

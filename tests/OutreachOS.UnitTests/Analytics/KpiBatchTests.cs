@@ -81,6 +81,22 @@ public sealed class KpiBatchTests
     }
 
     [Fact]
+    public void A_replay_counts_its_model_call_and_cost_whether_answered_or_refused()
+    {
+        var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
+        batch.Apply(Event("personalization-10", "personalization_replay_performed.v1",
+            new { replay = new { requested_model = "gpt-4.1-mini", output = new { model = "gpt-4.1-mini", cost_usd = 0.002m, latency_ms = 800.0 }, at = At } }));
+        batch.Apply(Event("personalization-10", "personalization_replay_performed.v1",
+            new { replay = new { requested_model = "gpt-4.1-mini", failure = "refused", failure_cost_usd = 0.0005m, at = At } }));
+        batch.Apply(Event("personalization-10", "personalization_replay_performed.v1",
+            new { replay = new { requested_model = "gpt-4.1-mini", failure = "HTTP 503", at = At } })); // nothing billed: no call
+        var day = new DateOnly(2026, 3, 1);
+
+        Assert.Equal((2, 0.0025m), batch.Models[(Tenant, day, "generation", "gpt-4.1-mini")]);
+        Assert.Equal(0.0025m, Assert.Single(batch.Outbound).Value.CostUsd);
+    }
+
+    [Fact]
     public void Events_no_kpi_reads_change_nothing()
     {
         var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());

@@ -89,7 +89,8 @@ public sealed record ReplayDto(
     IReadOnlyList<ParsedVariantDto> Variants,
     IReadOnlyList<VerdictDto> Verdicts,
     ComparisonDto? Comparison,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    decimal FailureCostUsd = 0m);
 
 /// <summary>
 /// A call on a request named by an <c>Idempotency-Key</c>: which operation, a SHA-256 of its body, and where its result is

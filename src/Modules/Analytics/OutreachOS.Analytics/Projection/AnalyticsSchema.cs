@@ -112,6 +112,13 @@ internal static class AnalyticsSchema
                      oos.analytics_latency_daily, oos.analytics_latency_monthly, oos.analytics_credits_daily, oos.analytics_stream_state;
             DELETE FROM oos.checkpoints WHERE name = 'analytics-kpis';
             """),
+        new(506, "analytics: billed failures and replays cost", """
+            -- A refused model call (billed, no usable answer) and a replay's call were not in the cost and model-call
+            -- figures. Rebuilt from the log, which holds both.
+            TRUNCATE oos.analytics_inbound_daily, oos.analytics_outbound_daily, oos.analytics_model_daily,
+                     oos.analytics_latency_daily, oos.analytics_latency_monthly, oos.analytics_credits_daily, oos.analytics_stream_state;
+            DELETE FROM oos.checkpoints WHERE name = 'analytics-kpis';
+            """),
     ];
 
     public const string Truncate = """

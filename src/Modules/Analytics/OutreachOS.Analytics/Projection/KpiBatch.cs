@@ -82,7 +82,7 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
 
     public static bool NeedsState(string eventType) => eventType switch
     {
-        "personalization_requested.v1" or "personalization_model_responded.v1" or "personalization_model_call_failed.v1" or "personalization_variants_returned.v1"
+        "personalization_requested.v1" or "personalization_model_responded.v1" or "personalization_model_call_failed.v1" or "personalization_replay_performed.v1" or "personalization_variants_returned.v1"
             or "personalization_retry_requested.v1" or "personalization_variant_selected.v1" or "personalization_block_overridden.v1" => true,
         _ => eventType.StartsWith("inbound_", StringComparison.Ordinal) || eventType.StartsWith("outbound_", StringComparison.Ordinal),
     };
@@ -230,6 +230,19 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
                 {
                     Out(t, at, s).CostUsd += cost;
                     ModelCall(t, at, ModuleGeneration, p.String("model"), cost, null);
+                }
+                break;
+            }
+            case "personalization_replay_performed.v1":
+            {
+                // A replay calls the model again (an audit tool, but a billed call): its cost counts like any other.
+                var replay = p.Object("replay");
+                var output = replay?.Object("output");
+                var cost = output?.Decimal("cost_usd") ?? replay?.Decimal("failure_cost_usd") ?? 0m;
+                if (output is not null || cost > 0m)
+                {
+                    Out(t, at, s).CostUsd += cost;
+                    ModelCall(t, at, ModuleGeneration, output?.String("model") ?? replay?.String("requested_model"), cost, output?.Double("latency_ms"));
                 }
                 break;
             }

@@ -470,6 +470,7 @@ internal sealed class PersonalizationService(
         var request = record.Request;
         ModelOutputDto? output = null;
         string? failure = null;
+        var failureCost = 0m;
         string? parseError = null;
         IReadOnlyList<ParsedVariantDto> variants = [];
         var verdicts = new List<VerdictDto>();
@@ -480,6 +481,7 @@ internal sealed class PersonalizationService(
         catch (LlmCallFailedException e)
         {
             failure = $"the model call failed ({e.Provider}, {(e.StatusCode is { } s ? $"HTTP {s}" : "no response")}): {e.Message}";
+            failureCost = e.CostUsd; // a refusal was billed
         }
 
         if (output is not null)
@@ -496,7 +498,8 @@ internal sealed class PersonalizationService(
         }
 
         var comparison = output is null ? null : Compare(original, output, variants, verdicts, model);
-        return new ReplayDto(record.RequestId, replayId, setNo, original.Number, model, output, failure, parseError, variants, verdicts, comparison, clock.GetUtcNow());
+        return new ReplayDto(record.RequestId, replayId, setNo, original.Number, model, output, failure, parseError, variants, verdicts, comparison, clock.GetUtcNow(),
+            failureCost);
     }
 
     private static ComparisonDto Compare(AttemptDto original, ModelOutputDto output, IReadOnlyList<ParsedVariantDto> variants, List<VerdictDto> verdicts, string? model)
