@@ -245,10 +245,10 @@ internal static partial class ReadSchema
             throw BadArgument("afterVersion", "Argument \"afterVersion\" must not be negative.");
         }
         var store = ctx.GetContext<GraphQLRequestContext>().Services.GetRequiredService<IEventStore>();
-        var page = await store.ReadVerifiedAsync(ctx.Source.OrganizationId, ctx.Source.StreamId, after, first, ctx.CancellationToken);
-        return page is null
-            ? []
-            : page.Events.Select(e => new AuditEventNode(e.Version, e.EventId.ToString(), e.EventType, e.CreatedAt, e.HashHex, e.Json)).ToList();
+        // The parent (auditStream) verified the whole chain up to its version in this request; the page reads only its own
+        // events, up to that version, so what is listed is what was verified (appends after it wait for the next query).
+        var page = await store.ReadStreamPageAsync(ctx.Source.OrganizationId, ctx.Source.StreamId, after, ctx.Source.Version, first, ctx.CancellationToken);
+        return page.Select(e => new AuditEventNode(e.Version, e.EventId.ToString(), e.EventType, e.CreatedAt, e.HashHex, e.Json)).ToList();
     }
 
     private static GraphQLException BadArgument(string name, string message) =>

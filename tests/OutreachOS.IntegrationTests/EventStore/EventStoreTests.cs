@@ -363,6 +363,18 @@ public sealed class EventStoreTests
         Assert.True(checks > 0);
     }
 
+    [Fact]
+    public async Task An_unverified_page_reads_between_two_versions_of_the_callers_stream_only()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "paged", "t", ExpectedVersion.NoStream, [.. Enumerable.Range(1, 9).Select(i => Deposit(i))]);
+
+        Assert.Equal([4L, 5L, 6L], (await h.Store.ReadStreamPageAsync(TenantA, "paged", 3, 8, 3)).Select(e => e.Version));
+        Assert.Equal([7L, 8L], (await h.Store.ReadStreamPageAsync(TenantA, "paged", 6, 8, 10)).Select(e => e.Version)); // not past 8
+        Assert.Empty(await h.Store.ReadStreamPageAsync(TenantA, "paged", 9, 9, 10));
+        Assert.Empty(await h.Store.ReadStreamPageAsync(TenantB, "paged", 0, 9, 10)); // another organization's stream
+    }
+
     /// <summary>
     /// A page of the audit view carries only its events, but the verification is the whole chain's: a link broken before
     /// the page, or a tail deleted after it, is reported on every page. No page at all (limit 0) still verifies.

@@ -632,6 +632,24 @@ internal sealed class PostgresEventStore(
         }
     }
 
+    public async Task<IReadOnlyList<StoredEvent>> ReadStreamPageAsync(Guid tenantId, string streamId, long afterVersion, long toVersion, int limit,
+        CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT {Columns} FROM oos.events
+            WHERE tenant_id = @t AND stream_id = @s AND version > @after AND version <= @to
+            ORDER BY version LIMIT @limit
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("s", streamId);
+        cmd.Parameters.AddWithValue("after", afterVersion);
+        cmd.Parameters.AddWithValue("to", toVersion);
+        cmd.Parameters.AddWithValue("limit", limit);
+        return await ReadEventsAsync(cmd, ct);
+    }
+
     public async Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(StreamHeaderQuery);
