@@ -138,7 +138,8 @@ internal sealed class ErasureService(
         var scope = new ErasureScope(caller.TenantId, email, [.. streams.Select(s => s.StreamId), .. earlier]);
         var (erased, readModels) = await EraseAndCleanAsync(tx, scope, erasureId, now, ct);
         // The record must not hold the address: a kept stream whose id contains it (a mailbox's own stream) is named by type only.
-        var recordedKept = kept.Select(k => k.StreamId.Contains(email, StringComparison.OrdinalIgnoreCase) ? k with { StreamId = "[id contains the address]" } : k).ToList();
+        var spellings = EmailAddresses.Spellings(email);
+        var recordedKept = kept.Select(k => spellings.Any(s => k.StreamId.Contains(s, StringComparison.OrdinalIgnoreCase)) ? k with { StreamId = "[id contains the address]" } : k).ToList();
         var performed = new ErasurePerformed(erasureId, subject, reason, streams, erased.Count, recordedKept, readModels, caller.ApiKeyId, now);
         await store.AppendManyAsync(tx, [new StreamAppend(caller.TenantId, EventErasure.RecordStreamId(erasureId), StreamType, ExpectedVersion.NoStream,
             [EventToAppend.Create(performed)])], ct);

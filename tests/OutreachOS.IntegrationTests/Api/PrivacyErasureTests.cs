@@ -252,6 +252,28 @@ public sealed class PrivacyErasureTests
     }
 
     [Fact]
+    public async Task Erasing_an_address_finds_it_in_every_unicode_spelling()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        using var admin = app.ClientWithKey();
+        var tenant = (await SendAsync(admin, HttpMethod.Get, "/organizations/me"))["id"]!.GetValue<Guid>();
+        // The same address stored three ways: decomposed accents, composed with the domain in punycode, and as typed.
+        var decomposed = "jose\u0301@exa\u0308mple.test";
+        var fromDecomposed = await IngestAsync(admin, Email(decomposed, "Pricing question", "Hello, what does the team plan cost per seat?"));
+        var mentionsPunycode = await IngestAsync(admin, Email(Bob, "Forwarding", "Please also copy my colleague jos\u00e9@xn--exmple-cua.test on the invoice question."));
+        var unrelated = await IngestAsync(admin, Email(Bob, "Meeting", "Hi, can we schedule a call next week? Which times work?"));
+
+        var report = await SendAsync(admin, HttpMethod.Post, "/privacy/erasures", new { email = "JOS\u00c9@EX\u00c4MPLE.TEST", reason = "GDPR Art. 17 request #43" });
+
+        var erased = report["streams"]!.AsArray().Select(s => s!["stream_id"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(new[] { $"inbound-{fromDecomposed}", $"inbound-{mentionsPunycode}" }.Order(), erased);
+        Assert.Empty(await TracesAsync(app.ConnectionString, tenant, decomposed));
+        Assert.Empty(await TracesAsync(app.ConnectionString, tenant, "jos\u00e9@xn--exmple-cua.test"));
+        Assert.Contains("events", (await TracesAsync(app.ConnectionString, tenant, Bob)).Keys); // the unrelated message stays
+        Assert.Equal(unrelated, (await InboundAsync(admin, unrelated))["inbound_id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Inbound_retention_erases_messages_older_than_the_configured_days_and_records_it()
     {
         await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?>

@@ -50,5 +50,5 @@ public sealed class SuppressionHashTests
     [InlineData("\u0301e", "\u0301e")] // a leading mark has nothing to compose with
     [InlineData("d\u00E9j\u00E0", "d\u00E9j\u00E0")] // already composed
     public void Decomposed_text_composes_as_nfc_does(string input, string nfc) =>
-        Assert.Equal(nfc, OutreachOS.Ingestion.Normalizing.CanonicalComposition.Compose(input));
+        Assert.Equal(nfc, OutreachOS.BuildingBlocks.Privacy.CanonicalComposition.Compose(input));
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Npgsql;
 using NpgsqlTypes;
+using OutreachOS.BuildingBlocks.Privacy;
 
 namespace OutreachOS.BuildingBlocks.EventStore;
 
@@ -28,12 +29,14 @@ public static partial class EventErasure
     /// </summary>
     public static async Task<IReadOnlyList<StreamMention>> FindStreamsAsync(NpgsqlTransaction transaction, Guid tenantId, string canonicalEmail, CancellationToken ct)
     {
+        // Every spelling of the address: composed or decomposed accents, the domain in Unicode or punycode.
+        var spellings = EmailAddresses.Spellings(canonicalEmail);
         await using var cmd = new NpgsqlCommand("""
             SELECT e.stream_id, min(s.type), count(*)::int
             FROM oos.events e
             JOIN oos.streams s ON s.tenant_id = e.tenant_id AND s.id = e.stream_id
             WHERE e.tenant_id = $1 AND e.type <> $2
-              AND strpos(lower(e.data::text), $3) > 0 AND lower(e.data::text) ~ $4
+              AND EXISTS (SELECT 1 FROM unnest($3::text[]) AS v WHERE strpos(lower(e.data::text), v) > 0) AND lower(e.data::text) ~ $4
             GROUP BY e.stream_id
             ORDER BY e.stream_id
             """, transaction.Connection, transaction)
@@ -42,8 +45,8 @@ public static partial class EventErasure
             {
                 new NpgsqlParameter { Value = tenantId },
                 new NpgsqlParameter { Value = ErasedType },
-                new NpgsqlParameter { Value = canonicalEmail },
-                new NpgsqlParameter { Value = AddressPattern(canonicalEmail) },
+                new NpgsqlParameter { Value = spellings.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new NpgsqlParameter { Value = AddressPattern(spellings) },
             },
         };
         var found = new List<StreamMention>();
@@ -62,8 +65,12 @@ public static partial class EventErasure
     /// is allowed). ASCII punctuation in the address is escaped with a backslash (a literal in an ARE); letters, digits
     /// and non-ASCII characters are literal as they are.
     /// </summary>
-    public static string AddressPattern(string canonicalEmail) =>
-        @"(^|[^[:alnum:]._%+'!#$&*/=?^`{|}~-])" + AsciiPunctuation().Replace(canonicalEmail, m => "\\" + m.Value) + @"($|[^[:alnum:]._-]|[.]($|[^[:alnum:]]))";
+    public static string AddressPattern(string canonicalEmail) => AddressPattern([canonicalEmail]);
+
+    /// <summary>The same pattern matching any of <paramref name="spellings"/> (<see cref="Privacy.EmailAddresses.Spellings"/>).</summary>
+    public static string AddressPattern(IReadOnlyList<string> spellings) =>
+        @"(^|[^[:alnum:]._%+'!#$&*/=?^`{|}~-])(" + string.Join('|', spellings.Select(s => AsciiPunctuation().Replace(s, m => "\\" + m.Value)))
+        + @")($|[^[:alnum:]._-]|[.]($|[^[:alnum:]]))";
 
     /// <summary>The stream of an erasure's record (<c>privacy_erasure_performed.v1</c> or <c>privacy_retention_applied.v1</c>).</summary>
     public static string RecordStreamId(Guid erasureId) => $"{RecordStreamPrefix}{erasureId:N}";

@@ -22,15 +22,15 @@ internal sealed class DeadLetterPersonalDataEraser : IPersonalDataEraser
         await using var cmd = new NpgsqlCommand("""
             DELETE FROM oos.dead_letters
             WHERE tenant_id = $1
-              AND ((strpos(lower(body), $2) > 0 AND lower(body) ~ $3)
-                   OR (strpos(lower(headers::text), $2) > 0 AND lower(headers::text) ~ $3)
+              AND ((EXISTS (SELECT 1 FROM unnest($2::text[]) AS v WHERE strpos(lower(body), v) > 0) AND lower(body) ~ $3)
+                   OR (EXISTS (SELECT 1 FROM unnest($2::text[]) AS v WHERE strpos(lower(headers::text), v) > 0) AND lower(headers::text) ~ $3)
                    OR EXISTS (SELECT 1 FROM unnest($4::text[]) AS id WHERE strpos(lower(body), lower(id)) > 0))
             """, transaction.Connection, transaction)
         {
             Parameters =
             {
                 new NpgsqlParameter { Value = scope.TenantId },
-                scope.EmailParameter(),
+                scope.SpellingsParameter(),
                 scope.AddressPatternParameter(),
                 new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
             },

@@ -22,4 +22,47 @@ public static class EmailAddresses
 
     /// <summary>The form stored and compared: trimmed, lower-case (domains are case-insensitive; providers treat local parts so too).</summary>
     public static string Canonical(string email) => email.Trim().ToLowerInvariant();
+
+    private static readonly System.Globalization.IdnMapping Idn = new() { AllowUnassigned = true };
+
+    /// <summary>
+    /// Every spelling the same address may have been stored under, lower case: as given, composed (NFC-like) and
+    /// decomposed (<see cref="CanonicalComposition"/>), each with its domain in Unicode and in ASCII (IDNA, punycode):
+    /// "josé@exämple.com" is also "jose\u0301@exa\u0308mple.com" and "josé@xn--exmple-cua.com". An ASCII address without a
+    /// punycode label has one spelling. Used to find every mention of a data subject (erasure, ADR 0030).
+    /// </summary>
+    public static IReadOnlyList<string> Spellings(string email)
+    {
+        var canonical = Canonical(email);
+        var at = canonical.LastIndexOf('@');
+        if (at <= 0 || at == canonical.Length - 1 || (System.Text.Ascii.IsValid(canonical) && !canonical.Contains("xn--", StringComparison.Ordinal)))
+        {
+            return [canonical];
+        }
+        var local = canonical[..at];
+        var domain = canonical[(at + 1)..];
+        var domains = new List<string> { domain };
+        try
+        {
+            domains.Add(Idn.GetAscii(CanonicalComposition.Compose(domain)).ToLowerInvariant());
+            domains.Add(Idn.GetUnicode(domains[^1]).ToLowerInvariant());
+        }
+        catch (ArgumentException)
+        {
+            // Not a valid IDNA domain: only its Unicode forms.
+        }
+        var spellings = new List<string>();
+        foreach (var l in new[] { local, CanonicalComposition.Compose(local), CanonicalComposition.Decompose(local) })
+        {
+            foreach (var d in domains.SelectMany(d => new[] { d, CanonicalComposition.Compose(d), CanonicalComposition.Decompose(d) }))
+            {
+                var spelling = l + "@" + d;
+                if (!spellings.Contains(spelling, StringComparer.Ordinal))
+                {
+                    spellings.Add(spelling);
+                }
+            }
+        }
+        return spellings;
+    }
 }

@@ -11,12 +11,21 @@ namespace OutreachOS.BuildingBlocks.Privacy;
 /// </summary>
 public sealed record ErasureScope(Guid TenantId, string? Email, IReadOnlyCollection<string> ErasedStreamIds)
 {
+    /// <summary>Every spelling of the address (<see cref="EmailAddresses.Spellings"/>); none without an address.</summary>
+    public IReadOnlyList<string> Spellings { get; } = Email is null ? [] : EmailAddresses.Spellings(Email);
+
     /// <summary>The address as a text parameter: NULL without one, so that every condition on it matches nothing.</summary>
     public NpgsqlParameter EmailParameter() => new() { Value = (object?)Email ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
 
-    /// <summary><see cref="EventErasure.AddressPattern"/> of the address as a text parameter (NULL without one).</summary>
+    /// <summary>
+    /// Every spelling of the address as a text[] parameter (empty without one): compare with <c>= ANY(…)</c>, or pre-filter
+    /// text with <c>EXISTS (SELECT 1 FROM unnest(…) v WHERE strpos(lower(x), v) &gt; 0)</c>.
+    /// </summary>
+    public NpgsqlParameter SpellingsParameter() => new() { Value = Spellings.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+
+    /// <summary><see cref="EventErasure.AddressPattern(IReadOnlyList{string})"/> of every spelling as a text parameter (NULL without an address).</summary>
     public NpgsqlParameter AddressPatternParameter() =>
-        new() { Value = Email is null ? DBNull.Value : EventErasure.AddressPattern(Email), NpgsqlDbType = NpgsqlDbType.Text };
+        new() { Value = Email is null ? DBNull.Value : EventErasure.AddressPattern(Spellings), NpgsqlDbType = NpgsqlDbType.Text };
 }
 
 /// <summary>

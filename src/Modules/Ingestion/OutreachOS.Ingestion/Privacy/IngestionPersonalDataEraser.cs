@@ -28,16 +28,16 @@ internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contacts WHERE tenant_id = $1 AND email = $2")
+                new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contacts WHERE tenant_id = $1 AND email = ANY($2)")
                 {
-                    Parameters = { new NpgsqlParameter { Value = scope.TenantId }, scope.EmailParameter() },
+                    Parameters = { new NpgsqlParameter { Value = scope.TenantId }, scope.SpellingsParameter() },
                 },
-                new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contact_history WHERE tenant_id = $1 AND (email = $2 OR ref = ANY($3))")
+                new NpgsqlBatchCommand("DELETE FROM oos.ingestion_contact_history WHERE tenant_id = $1 AND (email = ANY($2) OR ref = ANY($3))")
                 {
                     Parameters =
                     {
                         new NpgsqlParameter { Value = scope.TenantId },
-                        scope.EmailParameter(),
+                        scope.SpellingsParameter(),
                         new NpgsqlParameter { Value = refs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
                     },
                 },
@@ -50,14 +50,14 @@ internal sealed class IngestionPersonalDataEraser : IPersonalDataEraser
             batch.BatchCommands.Add(new NpgsqlBatchCommand("""
                 UPDATE oos.ingestion_suppressions SET email = CASE WHEN address_hash = ANY($2) THEN NULL ELSE email END, reason = NULL
                 WHERE tenant_id = $1 AND ((address_hash = ANY($2) AND (email IS NOT NULL OR reason IS NOT NULL))
-                                          OR (strpos(lower(reason), $3) > 0 AND lower(reason) ~ $4))
+                                          OR (EXISTS (SELECT 1 FROM unnest($3::text[]) AS v WHERE strpos(lower(reason), v) > 0) AND lower(reason) ~ $4))
                 """)
             {
                 Parameters =
                 {
                     new NpgsqlParameter { Value = scope.TenantId },
-                    new NpgsqlParameter { Value = SuppressionStreams.Hashes(scope.Email), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
-                    scope.EmailParameter(),
+                    new NpgsqlParameter { Value = scope.Spellings.SelectMany(SuppressionStreams.Hashes).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+                    scope.SpellingsParameter(),
                     scope.AddressPatternParameter(),
                 },
             });

@@ -44,7 +44,7 @@ internal static class SuppressionStreams
 
     /// <summary>
     /// The form addresses are matched by: <see cref="EmailAddresses.Canonical"/> (trimmed, lower case), and for a
-    /// non-ASCII address also composed as Unicode NFC composes (<see cref="Normalizing.CanonicalComposition"/>: a composed
+    /// non-ASCII address also composed as Unicode NFC composes (<see cref="CanonicalComposition"/>: a composed
     /// "é" and "e" + combining accent are one address) with the domain in
     /// its ASCII (IDNA, punycode) form, so that <c>exämple.com</c> and <c>xn--exmple-cua.com</c> match. An ASCII address is
     /// returned as <see cref="EmailAddresses.Canonical"/> returns it, so its hash is the one stored before. Plus tags
@@ -58,7 +58,7 @@ internal static class SuppressionStreams
             return canonical;
         }
         // string.Normalize does nothing under the host's invariant globalization: composed here (see its limits).
-        var nfc = Normalizing.CanonicalComposition.Compose(canonical);
+        var nfc = CanonicalComposition.Compose(canonical);
         var at = nfc.LastIndexOf('@');
         if (at <= 0 || at == nfc.Length - 1)
         {

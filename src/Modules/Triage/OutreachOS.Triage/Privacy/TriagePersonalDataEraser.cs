@@ -31,21 +31,21 @@ internal sealed class TriagePersonalDataEraser : IPersonalDataEraser
         [
             new() { Value = scope.TenantId },
             new() { Value = inboundIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
-            scope.EmailParameter(),
+            scope.SpellingsParameter(),
             scope.AddressPatternParameter(),
             new() { Value = Erased },
         ];
         var documents = new NpgsqlBatchCommand("""
             DELETE FROM oos.documents
             WHERE tenant_id = $1 AND type = ANY($5)
-              AND ((data ->> 'inbound_id')::uuid = ANY($2) OR (strpos(lower(data::text), $3) > 0 AND lower(data::text) ~ $4))
+              AND ((data ->> 'inbound_id')::uuid = ANY($2) OR (EXISTS (SELECT 1 FROM unnest($3::text[]) AS v WHERE strpos(lower(data::text), v) > 0) AND lower(data::text) ~ $4))
             """);
         documents.Parameters.AddRange(Parameters()[..4]);
         documents.Parameters.Add(new NpgsqlParameter { Value = DocumentTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var sends = new NpgsqlBatchCommand("""
             UPDATE oos.triage_sends SET recipient = $5, subject = $5
             WHERE tenant_id = $1 AND recipient <> $5
-              AND (inbound_id = ANY($2) OR (strpos(lower(recipient), $3) > 0 AND lower(recipient) ~ $4))
+              AND (inbound_id = ANY($2) OR (EXISTS (SELECT 1 FROM unnest($3::text[]) AS v WHERE strpos(lower(recipient), v) > 0) AND lower(recipient) ~ $4))
             """);
         sends.Parameters.AddRange(Parameters());
         await using var batch = new NpgsqlBatch(transaction.Connection, transaction) { BatchCommands = { documents, sends } };

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text;
 
-namespace OutreachOS.Ingestion.Normalizing;
+namespace OutreachOS.BuildingBlocks.Privacy;
 
 /// <summary>
 /// Canonical composition (the "C" of Unicode NFC) without ICU: the host runs with invariant globalization, where
@@ -12,7 +12,7 @@ namespace OutreachOS.Ingestion.Normalizing;
 /// letter followed by a mark out of canonical order) may differ from true NFC; singletons (U+212B ANGSTROM SIGN...) and
 /// characters beyond the BMP are not mapped. Data generated from Unicode 14.0.0 (composition exclusions applied).
 /// </summary>
-internal static class CanonicalComposition
+public static class CanonicalComposition
 {
     // Triples: first, second, composite.
     private const string PairData =
@@ -221,6 +221,58 @@ internal static class CanonicalComposition
             return (char)(a + (b - TBase));
         }
         return Pairs.TryGetValue(((uint)a << 16) | b, out var composite) ? composite : null;
+    }
+
+    private static readonly FrozenDictionary<char, (char First, char Second)> Decompositions = BuildDecompositions();
+
+    private static FrozenDictionary<char, (char, char)> BuildDecompositions()
+    {
+        var d = new Dictionary<char, (char, char)>(PairData.Length / 3);
+        for (var i = 0; i < PairData.Length; i += 3)
+        {
+            d[PairData[i + 2]] = (PairData[i], PairData[i + 1]);
+        }
+        return d.ToFrozenDictionary();
+    }
+
+    /// <summary>
+    /// The text with every composite of the same table taken apart (recursively: "ǖ" → "u" + U+0308 + U+0304) and Hangul
+    /// syllables split into jamo: the decomposed spelling another system may have stored (macOS file names, some mail
+    /// clients). Marks are not reordered; the same instance when there is nothing to decompose.
+    /// </summary>
+    public static string Decompose(string s)
+    {
+        if (System.Text.Ascii.IsValid(s))
+        {
+            return s;
+        }
+        var result = new StringBuilder(s.Length + 8);
+        foreach (var ch in s)
+        {
+            Append(result, ch);
+        }
+        return result.Length == s.Length && result.ToString() == s ? s : result.ToString();
+
+        static void Append(StringBuilder sb, char c)
+        {
+            if (c - SBase is >= 0 and < LCount * VCount * TCount)
+            {
+                var index = c - SBase;
+                sb.Append((char)(LBase + index / (VCount * TCount))).Append((char)(VBase + index % (VCount * TCount) / TCount));
+                if (index % TCount != 0)
+                {
+                    sb.Append((char)(TBase + index % TCount));
+                }
+                return;
+            }
+            if (Decompositions.TryGetValue(c, out var pair))
+            {
+                Append(sb, pair.First);
+                sb.Append(pair.Second);
+                return;
+            }
+            sb.Append(c);
+        }
     }
 
     /// <summary>The text with every composable sequence composed; the same instance when there is nothing to compose.</summary>
