@@ -392,6 +392,49 @@ public sealed class GmailPushTests(IngestionAppFixture f)
         }
     }
 
+    [Fact]
+    public async Task A_message_gmail_refuses_to_return_is_set_apart_while_the_rest_of_its_read_and_the_cursor_go_on()
+    {
+        var mailbox = GmailCursorMailboxes[10];
+        var history = f.Stub.GmailMailboxHistory.GetOrAdd(mailbox, _ => new());
+        var (first, before, refused, after) = (NewId("y"), NewId("y"), NewId("y"), NewId("y"));
+        f.Stub.GmailMessages[first] = GmailMessage(first, $"<{first}@gmail.test>");
+        history.Enqueue((199, first, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 199)).Status);
+        await AcceptedAsync(first);
+
+        // Gmail answers 400 for one message on every attempt (an id it will not serve): before, the whole read failed on
+        // every retry and the cursor never moved.
+        f.Stub.GmailMessages[before] = GmailMessage(before, $"<{before}@gmail.test>");
+        f.Stub.GmailMessages[refused] = GmailMessage(refused, $"<{refused}@gmail.test>");
+        f.Stub.GmailMessageFailures[refused] = 400;
+        f.Stub.GmailMessages[after] = GmailMessage(after, $"<{after}@gmail.test>");
+        history.Enqueue((200, before, ["INBOX"]));
+        history.Enqueue((201, refused, ["INBOX"]));
+        history.Enqueue((202, after, ["INBOX"]));
+        Assert.Equal(HttpStatusCode.Accepted, (await PushAsync(ValidToken(), mailbox, 202)).Status);
+
+        await AcceptedAsync(before);
+        await AcceptedAsync(after);
+        await Eventually.TrueAsync(async () => await CursorAsync(mailbox) == "202", "the cursor past the refused message");
+        var dataSource = (Npgsql.NpgsqlDataSource)f.App.Services.GetService(typeof(Npgsql.NpgsqlDataSource))!;
+        Guid? deadLetter = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var find = dataSource.CreateCommand("SELECT id FROM oos.dead_letters WHERE tenant_id = $1 AND strpos(body, $2) > 0");
+            find.Parameters.Add(new Npgsql.NpgsqlParameter { Value = PlatformOrg });
+            find.Parameters.Add(new Npgsql.NpgsqlParameter { Value = "message:" + refused });
+            deadLetter = (Guid?)await find.ExecuteScalarAsync();
+            return deadLetter is not null;
+        }, "the refused message dead-lettered alone");
+
+        // Gmail serves it again: the redrive ingests it, and the cursor stays.
+        f.Stub.GmailMessageFailures.TryRemove(refused, out _);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(f.Client, HttpMethod.Post, $"/admin/dead-letters/{deadLetter}/redrive", null)).Status);
+        await AcceptedAsync(refused);
+        Assert.Equal("202", await CursorAsync(mailbox));
+    }
+
     private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>The inbound streams whose message carries this Message-ID, oldest first.</summary>

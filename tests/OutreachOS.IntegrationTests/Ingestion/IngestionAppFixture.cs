@@ -22,7 +22,7 @@ public sealed class IngestionAppFixture : IAsyncLifetime
     public const string GmailMailbox = "inbox@acme.test";
     public static readonly string[] GmailCursorMailboxes = [
         "spoofed@acme.test", "paged@acme.test", "expired@acme.test", "recipients@acme.test", "caughtup@acme.test", "bounded@acme.test",
-        "reused@acme.test", "legacy@acme.test", "nul@acme.test", "refused@acme.test",
+        "reused@acme.test", "legacy@acme.test", "nul@acme.test", "refused@acme.test", "unfetchable@acme.test",
     ];
 
     /// <summary>The most messages one Gmail catch-up (history gone) reads here: small, so a test can go past it.</summary>

@@ -42,6 +42,9 @@ internal sealed class ProviderStub : IAsyncDisposable
     /// <summary>Gmail messages by id, and the history records returned by history.list (all, whatever startHistoryId).</summary>
     public ConcurrentDictionary<string, JsonObject> GmailMessages { get; } = new();
 
+    /// <summary>Gmail message ids that messages.get answers with this status (a message Gmail refuses to return).</summary>
+    public ConcurrentDictionary<string, int> GmailMessageFailures { get; } = new();
+
     public ConcurrentQueue<(ulong HistoryId, string MessageId, string[] Labels)> GmailHistory { get; } = new();
 
     /// <summary>A mailbox's own history (instead of <see cref="GmailHistory"/>), by lower-case address.</summary>
@@ -198,6 +201,12 @@ internal sealed class ProviderStub : IAsyncDisposable
             if (rest.Length == 2 && rest[1] == "messages")
             {
                 await ListGmailMessagesAsync(context, mailbox);
+                return;
+            }
+            if (rest.Length == 3 && rest[1] == "messages" && GmailMessageFailures.TryGetValue(rest[2], out var failure))
+            {
+                context.Response.StatusCode = failure;
+                await context.Response.WriteAsJsonAsync(new { error = new { code = failure, message = "Invalid id value", status = "INVALID_ARGUMENT" } });
                 return;
             }
             if (rest.Length == 3 && rest[1] == "messages" && GmailMessages.TryGetValue(rest[2], out var gm))

@@ -56,15 +56,32 @@ internal sealed class MailboxNotificationConsumer(
         // Fetch everything before the first write: a write gives the transaction an id, and while it is open every event
         // committed by anyone is held back from the relay and the projections (provider calls can take seconds).
         var fetched = new List<(string ResourceId, NormalizedEmail Email)>(changes.ResourceIds.Count);
+        var setApart = new List<string>();
+        // With others or a cursor behind it, a message the provider refuses on every attempt (or that cannot be read) is set
+        // apart on a retry, like one the database refuses (below).
+        var isolateFetch = Careful(context) && (changes.ResourceIds.Count > 1 || changes.Cursor is not null);
         foreach (var id in changes.ResourceIds)
         {
-            var raw = await adapter.FetchAsync(n.Mailbox, id, ct);
+            RawEmail? raw;
+            NormalizedEmail? email;
+            try
+            {
+                raw = await adapter.FetchAsync(n.Mailbox, id, ct);
+                email = raw is null ? null : EmailNormalizer.Normalize(raw, options, clock.GetUtcNow(), fromMailbox: true).Email;
+            }
+            catch (Exception ex) when (isolateFetch && IsPermanentFetchFailure(ex))
+            {
+                logger.LogError(ex, "Mailbox message {ResourceId} of {Source} cannot be fetched ({Reason}); set apart in a notification of its own so the rest of the read goes on",
+                    id, n.Source, ex is HttpRequestException { StatusCode: { } status } ? $"HTTP {(int)status}" : ex.GetType().Name);
+                MailboxMetrics.MessagesRefused.Add(1, new KeyValuePair<string, object?>("source", source.ToLowerInvariant()));
+                setApart.Add(id);
+                continue;
+            }
             if (raw is null)
             {
                 logger.LogInformation("Mailbox message {ResourceId} of {Source} is gone; skipped", id, n.Source);
                 continue;
             }
-            var (_, email) = EmailNormalizer.Normalize(raw, options, clock.GetUtcNow(), fromMailbox: true);
             if (email is null)
             {
                 // Only a message without a usable sender (or Message-ID, which the adapters fill) gets here: recipients,
@@ -81,7 +98,6 @@ internal sealed class MailboxNotificationConsumer(
         // Alone (a Graph notification, a message set apart), a refused message fails the notification, as it should: the
         // error queue is where it waits. With others or a cursor behind it, a retry sets it apart instead.
         var isolate = Careful(context) && (fetched.Count > 1 || changes.Cursor is not null);
-        var setApart = new List<string>();
         foreach (var (id, email) in fetched)
         {
             AcceptResult accepted;
@@ -161,6 +177,18 @@ internal sealed class MailboxNotificationConsumer(
         PostgresException pg => pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState.StartsWith("54", StringComparison.Ordinal),
         ArgumentException or System.Text.Json.JsonException or NotSupportedException => true,
         _ => false,
+    };
+
+    /// <summary>
+    /// A fetch that fails the same way on every attempt: the provider refuses that message (400, 403, 410, 413, 422: an id
+    /// it will not serve, content it will not return) or answers something that cannot be read as a message. Not: 401
+    /// (the mailbox's credentials), 404 (gone: skipped), 408, 429 and 5xx (transient), or a connection failure.
+    /// </summary>
+    internal static bool IsPermanentFetchFailure(Exception ex) => ex switch
+    {
+        HttpRequestException { StatusCode: System.Net.HttpStatusCode.BadRequest or System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Gone
+            or System.Net.HttpStatusCode.RequestEntityTooLarge or System.Net.HttpStatusCode.UnprocessableEntity } => true,
+        _ => IsRefusal(ex) || ex is FormatException or KeyNotFoundException,
     };
 
     private static async Task<(string? Cursor, DateTimeOffset? SyncedAt)> ReadCursorAsync(NpgsqlTransaction tx, Guid tenant, string source, string mailbox, CancellationToken ct)
