@@ -362,4 +362,58 @@ describe('dashboard pages against the contract shapes (stubbed API)', { concurre
     await screenshot(page, 'stub-03-playground-blocked');
     assert.deepEqual(errors, []);
   });
+  test('audit explorer: a stream longer than a page shows "Load more", which reads the next page; the export follows every page', async () => {
+    const streamId = 'inbound-2f7d0c1e-0000-4000-8000-000000000001';
+    const total = 1500;
+    const event = (v) => ({ version: v, eventId: `00000000-0000-4000-8000-${String(v).padStart(12, '0')}`, type: v === 1 ? 'inbound_received.v1' : 'inbound_note.v1',
+      createdAt: '2026-11-21T10:00:00Z', hash: `h${v}`, data: JSON.stringify({ n: v }) });
+    const graphqlAfters = [];
+    await page.route('**/graphql', (route) => {
+      const body = JSON.parse(route.request().postData());
+      if (body.query.includes('auditStream')) {
+        const after = body.variables.after ?? 0;
+        graphqlAfters.push(after);
+        const events = Array.from({ length: Math.max(0, Math.min(1000, total - after)) }, (_, i) => event(after + i + 1));
+        return json(route, 200, { data: { auditStream: { streamId, streamType: 'inbound', version: total, createdAt: '2026-11-21T10:00:00Z',
+          valid: true, firstBrokenVersion: null, reason: null, events } } });
+      }
+      if (body.query.includes('streams(')) return json(route, 200, { data: { streams: { totalCount: 0, nodes: [] } } });
+      return json(route, 200, { data: shellData });
+    });
+    await page.route(`**/audit/streams/${streamId}**`, (route) => {
+      const url = new URL(route.request().url());
+      const after = Number(url.searchParams.get('after_version') ?? 0);
+      const events = Array.from({ length: Math.max(0, Math.min(1000, total - after)) }, (_, i) => ({ version: after + i + 1 }));
+      const next = after + events.length < total ? after + events.length : null;
+      return json(route, 200, { stream_id: streamId, version: total, events, next_after_version: next });
+    });
+
+    await page.goto(`${site.baseUrl}/explorer?stream=${streamId}`);
+    const timeline = page.getByTestId('timeline');
+    await timeline.locator('li').nth(999).waitFor();
+    assert.equal(await timeline.locator('li').count(), 1000);
+    assert.match(await page.locator('.timeline-meta').textContent(), /1000 of 1500 events/);
+    const more = page.getByTestId('load-more');
+    assert.match(await more.textContent(), /Load more \(500 after v1000\)/);
+
+    await more.click();
+    await timeline.locator('li').nth(1499).waitFor();
+    assert.equal(await timeline.locator('li').count(), 1500);
+    assert.equal(await timeline.locator('.timeline-version').last().textContent(), 'v1500');
+    assert.match(await page.locator('.timeline-meta').textContent(), /^1500 events/);
+    assert.equal(await page.getByTestId('load-more').count(), 0, 'nothing left to load');
+    assert.deepEqual(graphqlAfters, [0, 1000]);
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download export' }).click();
+    const file = await download;
+    assert.equal(file.suggestedFilename(), `${streamId}.audit.json`);
+    const exported = JSON.parse(await (await import('node:fs/promises')).readFile(await file.path(), 'utf8'));
+    assert.equal(exported.events.length, 1500);
+    assert.equal(exported.next_after_version, null);
+    const pages = calls.filter((c) => c.path.startsWith('/audit/streams/')).map((c) => c.path);
+    assert.deepEqual(pages, [`/audit/streams/${streamId}`, `/audit/streams/${streamId}?after_version=1000`]);
+    await screenshot(page, 'stub-04-audit-load-more');
+    assert.deepEqual(errors, []);
+  });
 });
