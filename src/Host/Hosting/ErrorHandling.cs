@@ -61,6 +61,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 return pg.SqlState.StartsWith("22", StringComparison.Ordinal)
                     ? (400, "Bad request", "The request holds a value the database cannot store.", "https://outreachos.dev/problems/bad-request", ext)
                     : (500, "Internal server error", "An unexpected error occurred; it has been logged.", "https://outreachos.dev/problems/internal", ext);
+            case PostgresException pg when pg.SqlState.StartsWith("40", StringComparison.Ordinal):
+                // A serialization failure or deadlock, e.g. a newer transaction appended to the same stream first (ADR 0003):
+                // the same request succeeds when sent again.
+                return (503, "Service unavailable", "A concurrent change to the same data came first; send the request again.", "https://outreachos.dev/problems/unavailable", ext);
             case NpgsqlException:
                 return (503, "Service unavailable", "The database is not reachable right now; retry later.", "https://outreachos.dev/problems/unavailable", ext);
             default:

@@ -43,6 +43,21 @@ internal sealed class EventStoreHarness : IAsyncDisposable
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A stream's versions in the order readers of the log see them: (transaction id, sequence).</summary>
+    public async Task<List<long>> LogVersionsAsync(Guid tenantId, string streamId)
+    {
+        await using var cmd = DataSource.CreateCommand("SELECT version FROM oos.events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY tx, seq");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
+        var versions = new List<long>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+        {
+            versions.Add(r.GetInt64(0));
+        }
+        return versions;
+    }
+
     public async Task ExecAsync(string sql)
     {
         await using var cmd = DataSource.CreateCommand(sql);

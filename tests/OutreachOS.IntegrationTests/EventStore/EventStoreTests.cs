@@ -363,6 +363,41 @@ public sealed class EventStoreTests
         Assert.True(checks > 0);
     }
 
+    /// <summary>
+    /// The log is read in transaction-id order. A transaction that took its id before another appended to the same stream
+    /// and committed would put the stream's next version before its previous one in the log: its append is refused as a
+    /// serialization failure, and the retry (a new transaction, a newer id) keeps the stream's order in the log.
+    /// </summary>
+    [Fact]
+    public async Task An_append_from_a_transaction_older_than_the_streams_last_appender_is_refused_so_the_log_keeps_stream_order()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "ordered", "t", ExpectedVersion.NoStream, [Deposit(1)]);
+        await using var older = await h.DataSource.OpenConnectionAsync();
+        await using var tx = await older.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_current_xact_id()", older, tx))
+        {
+            await take.ExecuteScalarAsync(); // the older transaction has its id (as after any earlier write)
+        }
+        await h.Store.AppendAsync(TenantA, "ordered", "t", ExpectedVersion.Any, [Deposit(2)]); // a newer one appends and commits
+
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            h.Store.AppendManyAsync(tx, [new StreamAppend(TenantA, "ordered", "t", ExpectedVersion.Any, [Deposit(3)])]));
+        Assert.Equal("40001", refused.SqlState);
+        await tx.RollbackAsync();
+
+        await h.Store.AppendAsync(TenantA, "ordered", "t", ExpectedVersion.Any, [Deposit(3)]); // the retry
+        Assert.Equal([1L, 2L, 3L], await h.LogVersionsAsync(TenantA, "ordered"));
+
+        // Appending twice in one transaction, and to a stream nobody else wrote since, is not refused.
+        await using var again = await h.DataSource.OpenConnectionAsync();
+        await using var tx2 = await again.BeginTransactionAsync();
+        await h.Store.AppendManyAsync(tx2, [new StreamAppend(TenantA, "ordered", "t", ExpectedVersion.Any, [Deposit(4)])]);
+        await h.Store.AppendManyAsync(tx2, [new StreamAppend(TenantA, "ordered", "t", ExpectedVersion.Any, [Deposit(5)])]);
+        await tx2.CommitAsync();
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], await h.LogVersionsAsync(TenantA, "ordered"));
+    }
+
     [Fact]
     public async Task An_unverified_page_reads_between_two_versions_of_the_callers_stream_only()
     {

@@ -29,6 +29,13 @@ public sealed class ProblemMappingTests
     }
 
     [Fact]
+    public void A_serialization_failure_says_to_send_the_request_again_not_that_the_database_is_down()
+    {
+        var (_, _, detail, _, _) = ProblemExceptionHandler.Map(new PostgresException("a newer transaction appended to this stream first", "ERROR", "ERROR", "40001"));
+        Assert.Contains("concurrent change", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_connection_that_cannot_be_made_is_a_503()
     {
         Assert.Equal(503, ProblemExceptionHandler.Map(new NpgsqlException("connection refused")).Status);
