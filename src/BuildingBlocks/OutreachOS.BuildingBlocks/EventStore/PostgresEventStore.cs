@@ -129,7 +129,7 @@ internal sealed class PostgresEventStore(
         var now = TruncateToMicroseconds(clock.GetUtcNow());
         var rows = Chain(append, head.Version, head.Hash, now);
         var append1 = HeadThenEvents("""
-            UPDATE oos.streams SET version = @version, last_hash = @hash, updated_at = @now, last_tx = oos.stream_tx(last_tx)
+            UPDATE oos.streams SET version = @version, last_hash = @hash, updated_at = @now, last_tx = CASE WHEN last_tx > pg_current_xact_id() THEN oos.stream_order_refused(last_tx) ELSE pg_current_xact_id() END
             WHERE tenant_id = @tenant AND id = @stream AND version = @expected AND last_hash = @previous
             """, append, rows, now);
         append1.Parameters.AddWithValue("expected", head.Version);
@@ -495,7 +495,7 @@ internal sealed class PostgresEventStore(
         INSERT INTO oos.streams AS s (tenant_id, id, type, version, last_hash, created_at, updated_at)
         SELECT x.t, x.s, x.ty, x.v, x.h, @now, @now FROM unnest(@t, @s, @ty, @v, @h) AS x(t, s, ty, v, h)
         ON CONFLICT (tenant_id, id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash, updated_at = excluded.updated_at,
-            last_tx = oos.stream_tx(s.last_tx)
+            last_tx = CASE WHEN s.last_tx > pg_current_xact_id() THEN oos.stream_order_refused(s.last_tx) ELSE pg_current_xact_id() END
         """;
 
     private static NpgsqlBatchCommand UpdateHeads(List<(StreamAppend Append, long Version, byte[] Hash)> updates, DateTimeOffset now)
