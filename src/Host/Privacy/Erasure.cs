@@ -122,7 +122,8 @@ internal sealed class ErasureService(
         }
         // Streams an earlier erasure of this address erased: their tables are cleaned again, and whatever was appended to
         // them since (a message in flight at the time) is erased too. A repeat therefore finishes an interrupted erasure.
-        var earlier = (await PreviouslyErasedAsync(tx, caller.TenantId, subject, ct)).Except(streams.Select(s => s.StreamId)).ToList();
+        // By the subject of any spelling of the address: an earlier erasure may have been asked for in another one.
+        var earlier = (await PreviouslyErasedAsync(tx, caller.TenantId, [.. EmailAddresses.Spellings(email).Select(s => SubjectHash(caller.TenantId, s))], ct)).Except(streams.Select(s => s.StreamId)).ToList();
         var kept = mentions.Where(m => !erasable.Contains(m.StreamType))
             .Select(m => new KeptStream(m.StreamId, m.StreamType, m.Events,
                 "a record of the system itself (configuration, ledger, mailbox), not a correspondence: change it through its own endpoint"))
@@ -187,19 +188,19 @@ internal sealed class ErasureService(
     }
 
     /// <summary>The streams that earlier erasures of this subject (in this organization) erased.</summary>
-    private static async Task<IReadOnlyList<string>> PreviouslyErasedAsync(NpgsqlTransaction tx, Guid tenantId, string subject, CancellationToken ct)
+    private static async Task<IReadOnlyList<string>> PreviouslyErasedAsync(NpgsqlTransaction tx, Guid tenantId, string[] subjects, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             SELECT DISTINCT s ->> 'stream_id'
             FROM oos.events e CROSS JOIN LATERAL jsonb_array_elements(e.data -> 'streams') AS s
-            WHERE e.tenant_id = $1 AND e.type = $2 AND e.data ->> 'subject_sha256' = $3
+            WHERE e.tenant_id = $1 AND e.type = $2 AND e.data ->> 'subject_sha256' = ANY($3)
             """, tx.Connection, tx)
         {
             Parameters =
             {
                 new NpgsqlParameter { Value = tenantId },
                 new NpgsqlParameter { Value = ErasurePerformed.Name },
-                new NpgsqlParameter { Value = subject },
+                new NpgsqlParameter { Value = subjects },
             },
         };
         var streams = new List<string>();

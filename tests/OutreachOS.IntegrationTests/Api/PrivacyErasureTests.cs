@@ -271,6 +271,10 @@ public sealed class PrivacyErasureTests
         Assert.Empty(await TracesAsync(app.ConnectionString, tenant, "jos\u00e9@xn--exmple-cua.test"));
         Assert.Contains("events", (await TracesAsync(app.ConnectionString, tenant, Bob)).Keys); // the unrelated message stays
         Assert.Equal(unrelated, (await InboundAsync(admin, unrelated))["inbound_id"]!.GetValue<string>());
+
+        // Asked again in another spelling: the earlier erasure's streams are found by it and cleaned again.
+        var again = await SendAsync(admin, HttpMethod.Post, "/privacy/erasures", new { email = "jose\u0301@xn--exmple-cua.test", reason = "GDPR Art. 17 request #43, repeated" });
+        Assert.Equal(2, again["previously_erased_streams"]!.GetValue<int>());
     }
 
     [Fact]
