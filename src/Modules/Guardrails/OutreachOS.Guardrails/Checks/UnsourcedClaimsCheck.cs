@@ -58,8 +58,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             var detail = m.Kind is MentionKind.Date or MentionKind.Quarter or MentionKind.Time
                 ? $"The {what} \"{m.Text}\" does not appear in the provided context."
                 : $"The {what} \"{m.Text}\" (value {m.Value:0.##}) does not appear in the provided context in any notation.";
-            flags.Add(new RiskFlag(code, severity, detail, part.Span(m.Start, m.Length)));
-            claimed.Add((m.Start, m.Length));
+            Flag(part, flags, claimed, code, severity, detail, m.Start, m.Length);
         }
     }
 
@@ -81,18 +80,23 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         ReportMisattributed(part, flags, claimed, m.Start, m.Length, $"{what} \"{m.Text}\"");
     }
 
+    /// <summary>Reports a finding on [start, start + length) of the part and marks the span claimed, so later checks skip it.</summary>
+    private static void Flag(MessageText part, List<RiskFlag> flags, List<(int Start, int Length)> claimed, string code, RiskSeverity severity,
+        string detail, int start, int length)
+    {
+        flags.Add(new RiskFlag(code, severity, detail, part.Span(start, length)));
+        claimed.Add((start, length));
+    }
+
     /// <summary>True when the caller separated trusted texts from the lead's context and only the latter has it.</summary>
     private static bool IsUntrustedOnly(SourceIndex sources, Func<SourceIndex, bool> has) =>
         !ReferenceEquals(sources.Trusted, sources) && !has(sources.Trusted);
 
     private static void ReportMisattributed(MessageText part, List<RiskFlag> flags, List<(int Start, int Length)> claimed, int start, int length, string what)
     {
-        flags.Add(new RiskFlag(
-            RiskCodes.MisattributedClaim,
-            RiskSeverity.Block,
+        Flag(part, flags, claimed, RiskCodes.MisattributedClaim, RiskSeverity.Block,
             $"The {what} is presented as the sender's own result, but the provided context gives it only about the lead or a third party.",
-            part.Span(start, length)));
-        claimed.Add((start, length));
+            start, length);
     }
 
     /// <summary>
@@ -122,12 +126,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                     continue;
                 }
 
-                flags.Add(new RiskFlag(
-                    RiskCodes.UnsourcedMetric,
-                    RiskSeverity.Block,
+                Flag(part, flags, claimed, RiskCodes.UnsourcedMetric, RiskSeverity.Block,
                     $"The multiplier claim \"{m.Value}\" is not supported by a multiplier in the provided context.",
-                    part.Span(m.Index, m.Length)));
-                claimed.Add((m.Index, m.Length));
+                    m.Index, m.Length);
             }
         }
 
@@ -147,12 +148,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                     continue;
                 }
 
-                flags.Add(new RiskFlag(
-                    RiskCodes.UnsourcedNumber,
-                    RiskSeverity.Block,
+                Flag(part, flags, claimed, RiskCodes.UnsourcedNumber, RiskSeverity.Block,
                     $"The count \"{m.Value}\" is not supported by a count of that size in the provided context.",
-                    part.Span(m.Index, m.Length)));
-                claimed.Add((m.Index, m.Length));
+                    m.Index, m.Length);
             }
         }
     }
@@ -176,12 +174,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                     continue;
                 }
 
-                flags.Add(new RiskFlag(
-                    pattern.Code,
-                    pattern.Severity,
+                Flag(part, flags, claimed, pattern.Code, pattern.Severity,
                     $"The {pattern.What} \"{m.Value}\" is not supported by the provided context.",
-                    part.Span(m.Index, m.Length)));
-                claimed.Add((m.Index, m.Length));
+                    m.Index, m.Length);
             }
         }
     }
@@ -243,12 +238,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                 continue;
             }
 
-            flags.Add(new RiskFlag(
-                RiskCodes.UnsourcedCustomer,
-                RiskSeverity.Block,
+            Flag(part, flags, claimed, RiskCodes.UnsourcedCustomer, RiskSeverity.Block,
                 $"\"{name}\" is quoted as vouching for the sender (\"{Shorten(phrase)}\") but the provided context neither presents it as a customer nor quotes it.",
-                part.Span(start, name.Length)));
-            claimed.Add((start, name.Length));
+                start, name.Length);
         }
     }
 
@@ -338,12 +330,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             return;
         }
 
-        flags.Add(new RiskFlag(
-            RiskCodes.UnsourcedCustomer,
-            RiskSeverity.Block,
+        Flag(part, flags, claimed, RiskCodes.UnsourcedCustomer, RiskSeverity.Block,
             $"\"{text}\" is named as a customer or partner (\"{trigger.Trim()}\") but the provided context does not present it as one.",
-            part.Span(start, text.Length)));
-        claimed.Add((start, text.Length));
+            start, text.Length);
     }
 
     private static void CheckMetricVerbs(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
@@ -385,23 +374,17 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                     if (kind != MetricKind.Verb && IsUntrustedOnly(sources, s => evidence.Any(s.HasWordStartingWith))
                         && SenderAttribution.IsSenderClaim(part, m.Index, m.Length, sources))
                     {
-                        flags.Add(new RiskFlag(
-                            RiskCodes.MisattributedClaim,
-                            severity,
+                        Flag(part, flags, claimed, RiskCodes.MisattributedClaim, severity,
                             $"The result claim \"{m.Value}\" is presented as the sender's own result, but the provided context uses it only about the lead or a third party.",
-                            part.Span(m.Index, m.Length)));
-                        claimed.Add((m.Index, m.Length));
+                            m.Index, m.Length);
                     }
 
                     continue;
                 }
 
-                flags.Add(new RiskFlag(
-                    RiskCodes.UnsourcedMetric,
-                    severity,
+                Flag(part, flags, claimed, RiskCodes.UnsourcedMetric, severity,
                     $"The result claim \"{m.Value}\" in \"{Shorten(sentence.Text)}\" is not supported by the provided context.",
-                    part.Span(m.Index, m.Length)));
-                claimed.Add((m.Index, m.Length));
+                    m.Index, m.Length);
             }
         }
     }
@@ -466,12 +449,9 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             return;
         }
 
-        flags.Add(new RiskFlag(
-            RiskCodes.UnsourcedName,
-            RiskSeverity.Warn,
+        Flag(part, flags, claimed, RiskCodes.UnsourcedName, RiskSeverity.Warn,
             $"\"{runText}\" looks like a name but does not appear in the provided context.",
-            part.Span(start, length)));
-        claimed.Add((start, length));
+            start, length);
     }
 
     private static HashSet<int> SentenceInitialWordStarts(MessageText part)
