@@ -100,7 +100,7 @@ public sealed class CallsDuringGenerationTests
         var types = Types(record);
         Assert.DoesNotContain("personalization_generation_failed.v1", types);
         // The replay's events sit between the set's prompt and its outcome; the outcome ends the stream.
-        Assert.True(types.IndexOf("personalization_replay_performed.v1") < types.LastIndexOf("personalization_model_responded.v1"), string.Join(", ", types));
+        Assert.True(types.IndexOf("personalization_replay_performed.v2") < types.LastIndexOf("personalization_model_responded.v1"), string.Join(", ", types));
         Assert.Equal(["personalization_variants_returned.v1", "personalization_credits_settled.v1"], types.TakeLast(2));
         Assert.Equal(["RESERVED", "SETTLED", "RESERVED", "RESERVED", "SETTLED", "SETTLED"], Kinds(record));
         var (_, credits) = await GetAsync(client, "/credits");

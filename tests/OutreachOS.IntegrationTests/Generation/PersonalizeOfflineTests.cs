@@ -169,7 +169,7 @@ public sealed class PersonalizeOfflineTests(GenerationAppFixture fixture) : ICla
         Assert.Single(audit["replays"]!.AsArray());
         Assert.Equal(audit["attempt_sets"]![0]!["attempts"]![0]!["output"]!["raw"]!.GetValue<string>(),
             audit["replays"]![0]!["output"]!["raw"]!.GetValue<string>());
-        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_replay_performed.v1");
+        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_replay_performed.v2");
         Assert.True(audit["chain_valid"]!.GetValue<bool>());
     }
 }

@@ -161,7 +161,7 @@ public sealed class PersonalizeOpenAITests
 
         Assert.True(status == HttpStatusCode.BadGateway, Describe(problem));
         var (_, audit) = await GetAsync(client, $"/personalize/{problem["request_id"]}");
-        var failed = audit["events"]!.AsArray().Where(e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v1")
+        var failed = audit["events"]!.AsArray().Where(e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v2")
             .Select(e => e!["data"]!).ToList();
         Assert.NotEmpty(failed);
         Assert.All(failed, f =>
@@ -202,7 +202,7 @@ public sealed class PersonalizeOpenAITests
         Assert.Equal(HttpStatusCode.BadGateway, status);
         Assert.Single(stub.Bodies); // Llm:MaxRetries=0 and no guardrail retry on a provider failure
         var (_, audit) = await GetAsync(client, $"/personalize/{problem["request_id"]}");
-        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v1");
+        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v2");
         Assert.Equal(["RESERVED", "REFUNDED"], audit["credit_movements"]!.AsArray().Select(m => m!["kind"]!.GetValue<string>()));
         var (_, credits) = await GetAsync(client, "/credits");
         Assert.Equal(0, credits["reserved"]!.GetValue<int>());
@@ -224,7 +224,7 @@ public sealed class PersonalizeOpenAITests
         Assert.Equal(HttpStatusCode.BadGateway, status);
         Assert.Single(stub.Bodies);
         var (_, audit) = await GetAsync(client, $"/personalize/{problem["request_id"]}");
-        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v1");
+        Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_model_call_failed.v2");
         Assert.Equal(["RESERVED", "REFUNDED"], audit["credit_movements"]!.AsArray().Select(m => m!["kind"]!.GetValue<string>()));
     }
 

@@ -69,10 +69,12 @@ public sealed class KpiBatchTests
     public void A_refused_model_call_counts_its_billed_cost_and_a_call_that_got_nothing_back_does_not()
     {
         var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
-        batch.Apply(Event("personalization-9", "personalization_model_call_failed.v1",
+        batch.Apply(Event("personalization-9", "personalization_model_call_failed.v2",
             new { model = "gpt-4o-mini", input_tokens = 400, output_tokens = 12, cost_usd = 0.0000672m, at = At }));
+        batch.Apply(Event("personalization-9", "personalization_model_call_failed.v2",
+            new { model = "gpt-4o-mini", status_code = 503, input_tokens = 0, output_tokens = 0, cost_usd = 0m, at = At })); // no answer
         batch.Apply(Event("personalization-9", "personalization_model_call_failed.v1",
-            new { model = "gpt-4o-mini", status_code = 503, at = At })); // written before the fields existed, or no answer
+            new { model = "gpt-4o-mini", status_code = 503, at = At })); // before billed tokens were recorded
         var day = new DateOnly(2026, 3, 1);
 
         var (calls, cost) = batch.Models[(Tenant, day, "generation", "gpt-4o-mini")];
@@ -86,10 +88,10 @@ public sealed class KpiBatchTests
         var batch = new KpiBatch(new Dictionary<(Guid, string), StreamState>());
         batch.Apply(Event("personalization-10", "personalization_replay_performed.v1",
             new { replay = new { requested_model = "gpt-4.1-mini", output = new { model = "gpt-4.1-mini", cost_usd = 0.002m, latency_ms = 800.0 }, at = At } }));
-        batch.Apply(Event("personalization-10", "personalization_replay_performed.v1",
+        batch.Apply(Event("personalization-10", "personalization_replay_performed.v2",
             new { replay = new { requested_model = "gpt-4.1-mini", failure = "refused", failure_cost_usd = 0.0005m, at = At } }));
-        batch.Apply(Event("personalization-10", "personalization_replay_performed.v1",
-            new { replay = new { requested_model = "gpt-4.1-mini", failure = "HTTP 503", at = At } })); // nothing billed: no call
+        batch.Apply(Event("personalization-10", "personalization_replay_performed.v2",
+            new { replay = new { requested_model = "gpt-4.1-mini", failure = "HTTP 503", failure_cost_usd = 0m, at = At } })); // nothing billed: no call
         var day = new DateOnly(2026, 3, 1);
 
         Assert.Equal((2, 0.0025m), batch.Models[(Tenant, day, "generation", "gpt-4.1-mini")]);

@@ -82,7 +82,8 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
 
     public static bool NeedsState(string eventType) => eventType switch
     {
-        "personalization_requested.v1" or "personalization_model_responded.v1" or "personalization_model_call_failed.v1" or "personalization_replay_performed.v1" or "personalization_variants_returned.v1"
+        "personalization_requested.v1" or "personalization_model_responded.v1" or "personalization_model_call_failed.v2" or "personalization_replay_performed.v1" or "personalization_replay_performed.v2"
+            or "personalization_variants_returned.v1"
             or "personalization_retry_requested.v1" or "personalization_variant_selected.v1" or "personalization_block_overridden.v1" => true,
         _ => eventType.StartsWith("inbound_", StringComparison.Ordinal) || eventType.StartsWith("outbound_", StringComparison.Ordinal),
     };
@@ -222,7 +223,7 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
                 ModelCall(t, at, ModuleGeneration, output?.String("model"), cost, output?.Double("latency_ms"));
                 break;
             }
-            case "personalization_model_call_failed.v1":
+            case "personalization_model_call_failed.v2": // v1 recorded no billed tokens
             {
                 // Only a billed answer that could not be used (a refusal) costs anything; a call that got nothing back is not a call.
                 var cost = p.Decimal("cost_usd");
@@ -233,7 +234,7 @@ internal sealed class KpiBatch(IReadOnlyDictionary<(Guid, string), StreamState> 
                 }
                 break;
             }
-            case "personalization_replay_performed.v1":
+            case "personalization_replay_performed.v1" or "personalization_replay_performed.v2":
             {
                 // A replay calls the model again (an audit tool, but a billed call): its cost counts like any other.
                 var replay = p.Object("replay");

@@ -29,14 +29,17 @@ internal sealed record PromptRendered(int AttemptSet, int Attempt, PromptDto Pro
 [EventName("personalization_model_responded.v1")]
 internal sealed record ModelResponded(int AttemptSet, int Attempt, ModelOutputDto Output, DateTimeOffset At);
 
+/// <summary>A model call that gave no usable answer (written before the billed tokens were recorded; read only).</summary>
+[EventName("personalization_model_call_failed.v1")]
+internal sealed record ModelCallFailed(int AttemptSet, int Attempt, string Provider, string Model, string Error, int? StatusCode, int HttpAttempts, DateTimeOffset At);
+
 /// <summary>
 /// A model call that gave no usable answer. <c>InputTokens</c>/<c>OutputTokens</c>/<c>CostUsd</c> are what the provider
-/// billed for an answer it gave but that could not be used (a refusal, no text); 0 when nothing came back. Added after the
-/// first events of this type were written: older events read as 0, which is what they were metered as.
+/// billed for an answer it gave but that could not be used (a refusal, no text); 0 when nothing came back.
 /// </summary>
-[EventName("personalization_model_call_failed.v1")]
-internal sealed record ModelCallFailed(int AttemptSet, int Attempt, string Provider, string Model, string Error, int? StatusCode, int HttpAttempts, DateTimeOffset At,
-    int InputTokens = 0, int OutputTokens = 0, decimal CostUsd = 0m);
+[EventName("personalization_model_call_failed.v2")]
+internal sealed record ModelCallFailedV2(int AttemptSet, int Attempt, string Provider, string Model, string Error, int? StatusCode, int HttpAttempts,
+    int InputTokens, int OutputTokens, decimal CostUsd, DateTimeOffset At);
 
 [EventName("personalization_output_rejected.v1")]
 internal sealed record OutputRejected(int AttemptSet, int Attempt, string Reason, DateTimeOffset At);
@@ -71,8 +74,13 @@ internal sealed record VariantEdited(int AttemptSet, int VariantIndex, string Ed
 [EventName("personalization_block_overridden.v1")]
 internal sealed record BlockedVariantOverridden(int AttemptSet, int VariantIndex, IReadOnlyList<string> BlockingCodes, Guid ApiKeyId, DateTimeOffset At);
 
+/// <summary>A replay, written before <see cref="ReplayDto.FailureCostUsd"/> existed (read only: it reads as 0).</summary>
 [EventName("personalization_replay_performed.v1")]
 internal sealed record ReplayPerformed(ReplayDto Replay);
+
+/// <summary>A replay: its output, verdicts and comparison, or its failure and what a billed unusable answer cost.</summary>
+[EventName("personalization_replay_performed.v2")]
+internal sealed record ReplayPerformedV2(ReplayDto Replay);
 
 /// <summary>
 /// An <c>Idempotency-Key</c> named a call on the request (regenerate, select or replay), recorded in the transaction that
@@ -92,9 +100,9 @@ internal static class PersonalizationStreams
     public static readonly Type[] EventTypes =
     [
         typeof(PersonalizationRequested), typeof(AttemptSetStarted), typeof(RegenerationRequested), typeof(CreditsReserved),
-        typeof(CreditsSettled), typeof(CreditsRefunded), typeof(PromptRendered), typeof(ModelResponded), typeof(ModelCallFailed),
+        typeof(CreditsSettled), typeof(CreditsRefunded), typeof(PromptRendered), typeof(ModelResponded), typeof(ModelCallFailed), typeof(ModelCallFailedV2),
         typeof(OutputRejected), typeof(VariantsParsed), typeof(GuardrailsEvaluated), typeof(RetryRequested), typeof(VariantsReturned),
-        typeof(GenerationFailed), typeof(VariantSelected), typeof(VariantEdited), typeof(BlockedVariantOverridden), typeof(ReplayPerformed),
+        typeof(GenerationFailed), typeof(VariantSelected), typeof(VariantEdited), typeof(BlockedVariantOverridden), typeof(ReplayPerformed), typeof(ReplayPerformedV2),
         typeof(IdempotencyKeyUsed),
     ];
 }

@@ -151,7 +151,7 @@ internal sealed partial class AttemptSetRunner(
             }
             catch (LlmCallFailedException e)
             {
-                w.Add(new ModelCallFailed(setNo, attempt, e.Provider, e.Model, e.Message, e.StatusCode, e.Attempts, clock.GetUtcNow(), e.InputTokens, e.OutputTokens, e.CostUsd));
+                w.Add(new ModelCallFailedV2(setNo, attempt, e.Provider, e.Model, e.Message, e.StatusCode, e.Attempts, e.InputTokens, e.OutputTokens, e.CostUsd, clock.GetUtcNow()));
                 failure = $"the model call failed ({e.Provider}, {(e.StatusCode is { } s ? $"HTTP {s}" : "no response")})";
                 if (attempt == 1)
                 {

@@ -432,12 +432,12 @@ internal sealed class PersonalizationService(
             var aborted = new ReplayDto(requestId, replayId, set.Number, original.Number, body.Model?.Trim(), null, reason, null, [], [], null, clock.GetUtcNow());
             if (reservation is null)
             {
-                await store.AppendManyAsync([Append(ExpectedVersion.Any, new ReplayPerformed(aborted))], CancellationToken.None);
+                await store.AppendManyAsync([Append(ExpectedVersion.Any, new ReplayPerformedV2(aborted))], CancellationToken.None);
             }
             else
             {
                 await ledger.RefundAsync(tenantId, reservationId, reason, b =>
-                    [Append(ExpectedVersion.Any, new ReplayPerformed(aborted), new CreditsRefunded(reservationId, purpose, reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
+                    [Append(ExpectedVersion.Any, new ReplayPerformedV2(aborted), new CreditsRefunded(reservationId, purpose, reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
                     CancellationToken.None);
             }
             throw;
@@ -446,20 +446,20 @@ internal sealed class PersonalizationService(
         // The charge (or the refund) and the replay's record commit together.
         if (reservation is null)
         {
-            await store.AppendManyAsync([Append(ExpectedVersion.Any, new ReplayPerformed(replay))], CancellationToken.None);
+            await store.AppendManyAsync([Append(ExpectedVersion.Any, new ReplayPerformedV2(replay))], CancellationToken.None);
         }
         else if (replay.Variants.Count > 0)
         {
             var charged = replay.Variants.Count * options.CreditsPerVariant;
             await ledger.SettleAsync(tenantId, reservationId, charged, b =>
-                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsSettled(reservationId, purpose, charged, b.Available, clock.GetUtcNow()))],
+                [Append(ExpectedVersion.Any, new ReplayPerformedV2(replay), new CreditsSettled(reservationId, purpose, charged, b.Available, clock.GetUtcNow()))],
                 CancellationToken.None); // the model has answered: charged and recorded even if the caller has gone
         }
         else
         {
             var reason = replay.Failure ?? replay.ParseError ?? "no variants";
             await ledger.RefundAsync(tenantId, reservationId, reason, b =>
-                [Append(ExpectedVersion.Any, new ReplayPerformed(replay), new CreditsRefunded(reservationId, purpose, reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
+                [Append(ExpectedVersion.Any, new ReplayPerformedV2(replay), new CreditsRefunded(reservationId, purpose, reservation.Reserved, b.Available, reason, clock.GetUtcNow()))],
                 CancellationToken.None);
         }
         return TypedResults.Ok(replay);

@@ -13,7 +13,7 @@ internal static class SetOutcomes
     /// </summary>
     public static bool UnaffectedBy(object e) => e switch
     {
-        ReplayPerformed or VariantSelected or VariantEdited or BlockedVariantOverridden => true,
+        ReplayPerformed or ReplayPerformedV2 or VariantSelected or VariantEdited or BlockedVariantOverridden => true,
         CreditsReserved { Purpose: ReplayPurpose } or CreditsSettled { Purpose: ReplayPurpose } or CreditsRefunded { Purpose: ReplayPurpose } => true,
         IdempotencyKeyUsed k => k.Operation is IdempotentRequests.Select or IdempotentRequests.Replay,
         _ => false,

@@ -51,6 +51,7 @@ internal static class PersonalizationEvolve
             }),
             (_, ModelResponded m) => WithAttempt(s, m.AttemptSet, m.Attempt, a => a with { Output = m.Output }),
             (_, ModelCallFailed f) => WithAttempt(s, f.AttemptSet, f.Attempt, a => a with { Failure = f.Error }),
+            (_, ModelCallFailedV2 f) => WithAttempt(s, f.AttemptSet, f.Attempt, a => a with { Failure = f.Error }),
             (_, OutputRejected o) => WithAttempt(s, o.AttemptSet, o.Attempt, a => a with { ParseError = o.Reason }),
             (_, VariantsParsed v) => WithAttempt(s, v.AttemptSet, v.Attempt, a => a with { Variants = v.Variants, VariantIndexes = v.VariantIndexes }),
             (_, GuardrailsEvaluated g) => WithAttempt(s, g.AttemptSet, g.Attempt, a => a with { Verdicts = g.Verdicts }),
@@ -65,6 +66,7 @@ internal static class PersonalizationEvolve
             (_, VariantEdited v) => WithSelection(s, sel => sel with { Message = v.EditedMessage, Edited = true, RiskFlags = v.Flags }),
             (_, BlockedVariantOverridden) => WithSelection(s, sel => sel with { Overridden = true }),
             (_, ReplayPerformed r) => s with { Replays = [.. s.Replays, r.Replay] },
+            (_, ReplayPerformedV2 r) => s with { Replays = [.. s.Replays, r.Replay] },
             (_, IdempotencyKeyUsed k) => s with
             {
                 IdempotencyKeys = [.. s.IdempotencyKeys, new IdempotentCallDto(k.Key, k.Operation, k.BodySha256, k.AttemptSet, k.Selection, k.ReplayId, k.At)],
