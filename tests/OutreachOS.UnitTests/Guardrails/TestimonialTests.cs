@@ -40,6 +40,20 @@ public sealed class TestimonialTests
     public void A_testimonial_the_input_gives_passes(string body, string sender) =>
         Assert.Empty(Customers(Email(body, subject: "Quick question") with { SourceTexts = [.. Sources, sender] }));
 
+    [Fact]
+    public void Long_runs_of_names_quotes_and_roles_are_read_without_the_patterns_timing_out()
+    {
+        // The patterns carry a match timeout; these inputs must be read in linear passes, not hit it.
+        var names = string.Join(' ', Enumerable.Repeat("Flexport", 5000));
+        var roles = string.Join(' ', Enumerable.Repeat("Flexport's team of sales", 2000));
+        var quote = "\"" + new string('x', 290) + "\"" + string.Concat(Enumerable.Repeat(" says Jane, VP at", 2000));
+        foreach (var body in new[] { names + " said it works.", roles + " said it works.", quote, string.Concat(Enumerable.Repeat("according to ", 3000)) + "Gartner" })
+        {
+            var flags = Customers(Email("Hi Sarah, " + body, subject: "Quick question") with { MaxWords = null });
+            Assert.NotNull(flags);
+        }
+    }
+
     [Theory]
     [InlineData("Hi Sarah, you said on LinkedIn that ramp time is the bottleneck.")]
     [InlineData("Hi Sarah, Acme Logistics' CEO said the Chicago office is a priority.")]
