@@ -72,9 +72,7 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
             var latency = Stopwatch.GetElapsedTime(started);
             // A 200 the provider billed but that was unusable (a refusal, no text) still costs its tokens.
             var usage = (ex as ProviderAnswerException)?.Usage;
-            var failedCost = usage is null || !provider.IsBilled
-                ? 0m
-                : prices.CostOf(usage.Model, request.Model, usage.InputTokens, usage.OutputTokens);
+            var failedCost = usage is null ? 0m : CostOf(usage.Model, request.Model, usage.InputTokens, usage.OutputTokens);
             var failed = new LlmCallFailedException(
                 $"{provider.Name} call for task '{prompt.Task}' (model {request.Model}) failed after {attempts.Value} HTTP attempt(s)"
                 + (failure.StatusCode is { } status ? $" with status {status.ToString(CultureInfo.InvariantCulture)}" : " without a response")
@@ -107,12 +105,16 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
 
         Observe(transientFailure: false, trial);
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var cost = !provider.IsBilled ? 0m : prices.CostOf(reply.Model, request.Model, reply.InputTokens, reply.OutputTokens);
+        var cost = CostOf(reply.Model, request.Model, reply.InputTokens, reply.OutputTokens);
         var completion = new LlmCompletion(
             reply.Text, provider.Name, reply.Model, reply.InputTokens, reply.OutputTokens, cost, elapsed, attempts.Value);
         RecordSuccess(activity, tags, completion);
         return completion;
     }
+
+    /// <summary>What the provider billed for an answer from the price table; nothing for the offline provider.</summary>
+    private decimal CostOf(string answeredModel, string requestedModel, int inputTokens, int outputTokens) =>
+        provider.IsBilled ? prices.CostOf(answeredModel, requestedModel, inputTokens, outputTokens) : 0m;
 
     private ProviderRequest Resolve(LlmPrompt prompt) => new(
         prompt,
@@ -123,24 +125,29 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
     private void RecordSuccess(Activity? activity, TagList tags, LlmCompletion c)
     {
         activity?.SetTag(LlmTelemetry.ResponseModelTag, c.Model);
-        activity?.SetTag("gen_ai.usage.input_tokens", c.InputTokens);
-        activity?.SetTag("gen_ai.usage.output_tokens", c.OutputTokens);
-        activity?.SetTag("outreachos.llm.cost_usd", (double)c.CostUsd);
         activity?.SetTag("outreachos.llm.http_attempts", c.HttpAttempts);
 
         var ok = tags;
         ok.Add(LlmTelemetry.OutcomeTag, "ok");
         metrics.Calls.Add(1, ok);
         metrics.Latency.Record(c.Latency.TotalSeconds, ok);
-        metrics.Cost.Add((double)c.CostUsd, tags);
         metrics.HttpAttempts.Add(c.HttpAttempts, tags);
+        RecordUsage(activity, tags, c.InputTokens, c.OutputTokens, c.CostUsd);
+    }
 
+    /// <summary>Tokens and cost of an answer the provider billed: a completion, or an unusable answer (a refusal).</summary>
+    private void RecordUsage(Activity? activity, TagList tags, int inputTokens, int outputTokens, decimal costUsd)
+    {
+        activity?.SetTag("gen_ai.usage.input_tokens", inputTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", outputTokens);
+        activity?.SetTag("outreachos.llm.cost_usd", (double)costUsd);
+        metrics.Cost.Add((double)costUsd, tags);
         var input = tags;
         input.Add(LlmTelemetry.TokenTypeTag, "input");
-        metrics.Tokens.Add(c.InputTokens, input);
+        metrics.Tokens.Add(inputTokens, input);
         var output = tags;
         output.Add(LlmTelemetry.TokenTypeTag, "output");
-        metrics.Tokens.Add(c.OutputTokens, output);
+        metrics.Tokens.Add(outputTokens, output);
     }
 
     private void RecordFailure(Activity? activity, TagList tags, LlmCallFailedException failed, TimeSpan latency)
@@ -155,21 +162,10 @@ internal sealed partial class LlmClient(ILlmProvider provider, LlmSettings setti
         metrics.Calls.Add(1, outcome);
         metrics.Latency.Record(latency.TotalSeconds, outcome);
         metrics.HttpAttempts.Add(failed.Attempts, tags);
-        if (failed.InputTokens == 0 && failed.OutputTokens == 0)
+        if (failed.InputTokens > 0 || failed.OutputTokens > 0)
         {
-            return;
+            RecordUsage(activity, tags, failed.InputTokens, failed.OutputTokens, failed.CostUsd);
         }
-
-        activity?.SetTag("gen_ai.usage.input_tokens", failed.InputTokens);
-        activity?.SetTag("gen_ai.usage.output_tokens", failed.OutputTokens);
-        activity?.SetTag("outreachos.llm.cost_usd", (double)failed.CostUsd);
-        metrics.Cost.Add((double)failed.CostUsd, tags);
-        var input = tags;
-        input.Add(LlmTelemetry.TokenTypeTag, "input");
-        metrics.Tokens.Add(failed.InputTokens, input);
-        var output = tags;
-        output.Add(LlmTelemetry.TokenTypeTag, "output");
-        metrics.Tokens.Add(failed.OutputTokens, output);
     }
 
     private void Observe(bool transientFailure, bool trial)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Postgres;
 using OutreachOS.Credits.Contracts;
 
 namespace OutreachOS.Host.Hosting;
@@ -46,6 +47,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 ext["requested"] = ic.Requested;
                 ext["period"] = ic.Balance.Period;
                 return (402, "Insufficient credits", ic.Message, "https://outreachos.dev/problems/insufficient-credits", ext);
+            case CreditOrganizationNotFoundException missing:
+                // A platform admin named an organization_id that does not exist: as for any organization not found.
+                return (404, "Not found", $"Organization {missing.OrganizationId} was not found.", "https://outreachos.dev/problems/not-found", ext);
             case BadHttpRequestException { StatusCode: 413 }:
                 return (413, "Payload too large", "The request body is larger than this endpoint accepts.", "https://outreachos.dev/problems/too-large", ext);
             case BadHttpRequestException b when FindJson(b) is { } json:
@@ -56,7 +60,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 return (b.StatusCode, "Bad request", b.Message, "https://outreachos.dev/problems/bad-request", ext);
             case OperationCanceledException:
                 return (499, "Client closed request", "The request was cancelled.", "https://outreachos.dev/problems/cancelled", ext);
-            case PostgresException pg when !Transient(pg):
+            case PostgresException pg when !PostgresErrors.IsTransient(pg):
                 // The server refused the statement: retrying the same request gives the same answer, so never a 503.
                 return pg.SqlState.StartsWith("22", StringComparison.Ordinal)
                     ? (400, "Bad request", "The request holds a value the database cannot store.", "https://outreachos.dev/problems/bad-request", ext)
@@ -71,14 +75,6 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 return (500, "Internal server error", "An unexpected error occurred; it has been logged.", "https://outreachos.dev/problems/internal", ext);
         }
     }
-
-    /// <summary>
-    /// What a retry may cure: the connection (class 08), the server's resources (53), an operator or a timeout (57), a
-    /// serialization failure or deadlock (40). Anything else the server refused is refused again.
-    /// </summary>
-    private static bool Transient(PostgresException e) => e.IsTransient
-        || e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("53", StringComparison.Ordinal)
-        || e.SqlState.StartsWith("57", StringComparison.Ordinal) || e.SqlState.StartsWith("40", StringComparison.Ordinal);
 
     private static JsonException? FindJson(Exception e)
     {

@@ -105,6 +105,7 @@ internal sealed class ErasureService(
         }
 
         var email = EmailAddresses.Canonical(body.Email!);
+        var spellings = EmailAddresses.Spellings(email);
         var reason = body.Reason!.Trim();
         var dryRun = body.DryRun == true;
         var erasable = erasers.SelectMany(e => e.ErasableStreamTypes).ToHashSet(StringComparer.Ordinal);
@@ -113,7 +114,7 @@ internal sealed class ErasureService(
 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var mentions = await EventErasure.FindStreamsAsync(tx, caller.TenantId, email, ct);
+        var mentions = await EventErasure.FindStreamsAsync(tx, caller.TenantId, spellings, ct);
         var streams = new List<ErasedStream>();
         foreach (var m in mentions.Where(m => erasable.Contains(m.StreamType)))
         {
@@ -123,7 +124,7 @@ internal sealed class ErasureService(
         // Streams an earlier erasure of this address erased: their tables are cleaned again, and whatever was appended to
         // them since (a message in flight at the time) is erased too. A repeat therefore finishes an interrupted erasure.
         // By the subject of any spelling of the address: an earlier erasure may have been asked for in another one.
-        var earlier = (await PreviouslyErasedAsync(tx, caller.TenantId, [.. EmailAddresses.Spellings(email).Select(s => SubjectHash(caller.TenantId, s))], ct)).Except(streams.Select(s => s.StreamId)).ToList();
+        var earlier = (await PreviouslyErasedAsync(tx, caller.TenantId, [.. spellings.Select(s => SubjectHash(caller.TenantId, s))], ct)).Except(streams.Select(s => s.StreamId)).ToList();
         var kept = mentions.Where(m => !erasable.Contains(m.StreamType))
             .Select(m => new KeptStream(m.StreamId, m.StreamType, m.Events,
                 "a record of the system itself (configuration, ledger, mailbox), not a correspondence: change it through its own endpoint"))
@@ -139,7 +140,6 @@ internal sealed class ErasureService(
         var scope = new ErasureScope(caller.TenantId, email, [.. streams.Select(s => s.StreamId), .. earlier]);
         var (erased, readModels) = await EraseAndCleanAsync(tx, scope, erasureId, now, ct);
         // The record must not hold the address: a kept stream whose id contains it (a mailbox's own stream) is named by type only.
-        var spellings = EmailAddresses.Spellings(email);
         var recordedKept = kept.Select(k => spellings.Any(s => k.StreamId.Contains(s, StringComparison.OrdinalIgnoreCase)) ? k with { StreamId = "[id contains the address]" } : k).ToList();
         var performed = new ErasurePerformed(erasureId, subject, reason, streams, erased.Count, recordedKept, readModels, caller.ApiKeyId, now);
         await store.AppendManyAsync(tx, [new StreamAppend(caller.TenantId, EventErasure.RecordStreamId(erasureId), StreamType, ExpectedVersion.NoStream,

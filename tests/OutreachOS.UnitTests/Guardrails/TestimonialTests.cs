@@ -43,14 +43,22 @@ public sealed class TestimonialTests
     [Fact]
     public void Long_runs_of_names_quotes_and_roles_are_read_without_the_patterns_timing_out()
     {
-        // The patterns carry a match timeout; these inputs must be read in linear passes, not hit it.
+        // The patterns carry a match timeout (a timeout throws); these inputs must be read in linear passes, and the
+        // testimonial at the end of each is still found.
         var names = string.Join(' ', Enumerable.Repeat("Flexport", 5000));
         var roles = string.Join(' ', Enumerable.Repeat("Flexport's team of sales", 2000));
         var quote = "\"" + new string('x', 290) + "\"" + string.Concat(Enumerable.Repeat(" says Jane, VP at", 2000));
-        foreach (var body in new[] { names + " said it works.", roles + " said it works.", quote, string.Concat(Enumerable.Repeat("according to ", 3000)) + "Gartner" })
+        (string Body, string Named)[] cases =
+        [
+            (names + " said it works.", "Flexport"),
+            (roles + " said it works.", "Flexport"),
+            (quote, "Jane"),
+            (string.Concat(Enumerable.Repeat("according to ", 3000)) + "Gartner", "Gartner"),
+        ];
+        foreach (var (body, named) in cases)
         {
             var flags = Customers(Email("Hi Sarah, " + body, subject: "Quick question") with { MaxWords = null });
-            Assert.NotNull(flags);
+            Assert.Contains(flags, f => f.Span!.Text.EndsWith(named, StringComparison.Ordinal));
         }
     }
 

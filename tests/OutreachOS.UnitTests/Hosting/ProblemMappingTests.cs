@@ -36,6 +36,14 @@ public sealed class ProblemMappingTests
     }
 
     [Fact]
+    public void An_organization_the_ledger_does_not_know_is_a_404_naming_it()
+    {
+        var id = Guid.NewGuid();
+        var (status, _, detail, type, _) = ProblemExceptionHandler.Map(new OutreachOS.Credits.Contracts.CreditOrganizationNotFoundException(id));
+        Assert.Equal((404, $"Organization {id} was not found.", "https://outreachos.dev/problems/not-found"), (status, detail, type));
+    }
+
+    [Fact]
     public void A_connection_that_cannot_be_made_is_a_503()
     {
         Assert.Equal(503, ProblemExceptionHandler.Map(new NpgsqlException("connection refused")).Status);

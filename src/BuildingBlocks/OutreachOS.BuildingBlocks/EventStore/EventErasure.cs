@@ -27,10 +27,11 @@ public static partial class EventErasure
     /// (case-insensitive; "ann@x.io" does not match "joann@x.io"). A full scan of the organization's events: an
     /// administrative operation, not a query of the product.
     /// </summary>
-    public static async Task<IReadOnlyList<StreamMention>> FindStreamsAsync(NpgsqlTransaction transaction, Guid tenantId, string canonicalEmail, CancellationToken ct)
+    /// <param name="spellings">Every spelling of the address (<see cref="EmailAddresses.Spellings"/>): composed or decomposed
+    /// accents, the domain in Unicode or punycode.</param>
+    public static async Task<IReadOnlyList<StreamMention>> FindStreamsAsync(NpgsqlTransaction transaction, Guid tenantId, IReadOnlyList<string> spellings,
+        CancellationToken ct)
     {
-        // Every spelling of the address: composed or decomposed accents, the domain in Unicode or punycode.
-        var spellings = EmailAddresses.Spellings(canonicalEmail);
         await using var cmd = new NpgsqlCommand("""
             SELECT e.stream_id, min(s.type), count(*)::int
             FROM oos.events e

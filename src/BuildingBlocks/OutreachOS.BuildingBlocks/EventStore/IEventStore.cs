@@ -43,9 +43,8 @@ public interface IEventStore
     /// at most <paramref name="limit"/>. For a caller that has just verified the chain up to <paramref name="toVersion"/>
     /// (the GraphQL audit view: the stream's fields verify, its <c>events</c> page reads).
     /// </summary>
-    async Task<IReadOnlyList<StoredEvent>> ReadStreamPageAsync(Guid tenantId, string streamId, long afterVersion, long toVersion, int limit,
-        CancellationToken ct = default) =>
-        [.. (await ReadStreamAsync(tenantId, streamId, toVersion, null, ct)).Where(e => e.Version > afterVersion).Take(limit)];
+    Task<IReadOnlyList<StoredEvent>> ReadStreamPageAsync(Guid tenantId, string streamId, long afterVersion, long toVersion, int limit,
+        CancellationToken ct = default);
 
     /// <summary>The stream as the caller's transaction sees it, its own uncommitted appends included.</summary>
     Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, long? toVersion = null,

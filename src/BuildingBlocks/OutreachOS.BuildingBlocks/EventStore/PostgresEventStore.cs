@@ -128,8 +128,8 @@ internal sealed class PostgresEventStore(
         Validate(append);
         var now = TruncateToMicroseconds(clock.GetUtcNow());
         var rows = Chain(append, head.Version, head.Hash, now);
-        var append1 = HeadThenEvents("""
-            UPDATE oos.streams SET version = @version, last_hash = @hash, updated_at = @now, last_tx = CASE WHEN last_tx > pg_current_xact_id() THEN oos.stream_order_refused(last_tx) ELSE pg_current_xact_id() END
+        var append1 = HeadThenEvents($"""
+            UPDATE oos.streams AS s SET version = @version, last_hash = @hash, updated_at = @now, last_tx = {NextLastTx}
             WHERE tenant_id = @tenant AND id = @stream AND version = @expected AND last_hash = @previous
             """, append, rows, now);
         append1.Parameters.AddWithValue("expected", head.Version);
@@ -491,12 +491,20 @@ internal sealed class PostgresEventStore(
     /// takes the DO UPDATE branch; written as an upsert because its arbiter is always the primary key. As
     /// <c>UPDATE … FROM unnest</c> the planner hashed a sequential scan of every stream whenever it guessed the table small.
     /// </summary>
-    internal const string UpdateHeadsSql = """
+    internal const string UpdateHeadsSql = $"""
         INSERT INTO oos.streams AS s (tenant_id, id, type, version, last_hash, created_at, updated_at)
         SELECT x.t, x.s, x.ty, x.v, x.h, @now, @now FROM unnest(@t, @s, @ty, @v, @h) AS x(t, s, ty, v, h)
         ON CONFLICT (tenant_id, id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash, updated_at = excluded.updated_at,
-            last_tx = CASE WHEN s.last_tx > pg_current_xact_id() THEN oos.stream_order_refused(s.last_tx) ELSE pg_current_xact_id() END
+            last_tx = {NextLastTx}
         """;
+
+    /// <summary>
+    /// The stream row's new <c>last_tx</c> (core migration 7; the row aliased <c>s</c>): this transaction's id, unless a newer
+    /// transaction appended first, which <c>oos.stream_order_refused</c> refuses (40001). Compared in SQL, so the PL/pgSQL
+    /// function runs only to refuse.
+    /// </summary>
+    private const string NextLastTx =
+        "CASE WHEN s.last_tx > pg_current_xact_id() THEN oos.stream_order_refused(s.last_tx) ELSE pg_current_xact_id() END";
 
     private static NpgsqlBatchCommand UpdateHeads(List<(StreamAppend Append, long Version, byte[] Hash)> updates, DateTimeOffset now)
     {
@@ -608,47 +616,44 @@ internal sealed class PostgresEventStore(
 
     public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(Guid tenantId, string streamId, long? toVersion = null,
         DateTimeOffset? until = null, CancellationToken ct = default) =>
-        ReadStreamAsync(dataSource.CreateCommand(), tenantId, streamId, toVersion, until, ct);
+        ReadStreamAsync(dataSource.CreateCommand(), tenantId, streamId, afterVersion: 0, toVersion, until, limit: null, ct);
 
     public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, long? toVersion = null,
         CancellationToken ct = default) =>
-        ReadStreamAsync(new NpgsqlCommand(null, transaction.Connection, transaction), tenantId, streamId, toVersion, until: null, ct);
+        ReadStreamAsync(new NpgsqlCommand(null, transaction.Connection, transaction), tenantId, streamId, afterVersion: 0, toVersion, until: null, limit: null, ct);
 
-    /// <summary>One stream's events up to a version and/or a time, on <paramref name="cmd"/>'s connection (disposed here).</summary>
-    private async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlCommand cmd, Guid tenantId, string streamId, long? toVersion,
-        DateTimeOffset? until, CancellationToken ct)
+    public Task<IReadOnlyList<StoredEvent>> ReadStreamPageAsync(Guid tenantId, string streamId, long afterVersion, long toVersion, int limit,
+        CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return ReadStreamAsync(dataSource.CreateCommand(), tenantId, streamId, afterVersion, toVersion, until: null, limit, ct);
+    }
+
+    /// <summary>
+    /// One stream's events after a version, up to a version and/or a time, at most <paramref name="limit"/> (null: all), on
+    /// <paramref name="cmd"/>'s connection (disposed here).
+    /// </summary>
+    private async Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(NpgsqlCommand cmd, Guid tenantId, string streamId, long afterVersion, long? toVersion,
+        DateTimeOffset? until, int? limit, CancellationToken ct)
     {
         await using (cmd)
         {
             cmd.CommandText = $"""
                 SELECT {Columns} FROM oos.events
-                WHERE tenant_id = @t AND stream_id = @s AND (@v::bigint IS NULL OR version <= @v) AND (@u::timestamptz IS NULL OR created_at <= @u)
+                WHERE tenant_id = @t AND stream_id = @s AND version > @a AND (@v::bigint IS NULL OR version <= @v)
+                  AND (@u::timestamptz IS NULL OR created_at <= @u)
                 ORDER BY version
+                LIMIT @l
                 """;
             cmd.Parameters.AddWithValue("t", tenantId);
             cmd.Parameters.AddWithValue("s", streamId);
+            cmd.Parameters.AddWithValue("a", afterVersion);
             cmd.Parameters.Add(new NpgsqlParameter("v", NpgsqlDbType.Bigint) { Value = (object?)toVersion ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlDbType.TimestampTz) { Value = (object?)until ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Integer) { Value = (object?)limit ?? DBNull.Value }); // NULL: no limit
             return await ReadEventsAsync(cmd, ct);
         }
-    }
-
-    public async Task<IReadOnlyList<StoredEvent>> ReadStreamPageAsync(Guid tenantId, string streamId, long afterVersion, long toVersion, int limit,
-        CancellationToken ct = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        await using var cmd = dataSource.CreateCommand($"""
-            SELECT {Columns} FROM oos.events
-            WHERE tenant_id = @t AND stream_id = @s AND version > @after AND version <= @to
-            ORDER BY version LIMIT @limit
-            """);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("s", streamId);
-        cmd.Parameters.AddWithValue("after", afterVersion);
-        cmd.Parameters.AddWithValue("to", toVersion);
-        cmd.Parameters.AddWithValue("limit", limit);
-        return await ReadEventsAsync(cmd, ct);
     }
 
     public async Task<StreamInfo?> GetStreamAsync(Guid tenantId, string streamId, CancellationToken ct = default)

@@ -26,6 +26,37 @@ public static class EmailAddresses
     private static readonly System.Globalization.IdnMapping Idn = new() { AllowUnassigned = true };
 
     /// <summary>
+    /// The form an address is matched by (the do-not-contact list's key, ADR 0031): <see cref="Canonical"/>, and for a
+    /// non-ASCII address also composed (<see cref="CanonicalComposition"/>) with its domain in ASCII (IDNA, punycode). An
+    /// ASCII address is its canonical form; a domain IDNA refuses stays as it is.
+    /// </summary>
+    public static string MatchKey(string email)
+    {
+        var canonical = Canonical(email);
+        if (System.Text.Ascii.IsValid(canonical))
+        {
+            return canonical;
+        }
+        // string.Normalize does nothing under the host's invariant globalization: composed here (see its limits).
+        var nfc = CanonicalComposition.Compose(canonical);
+        var at = nfc.LastIndexOf('@');
+        return at <= 0 || at == nfc.Length - 1 || AsciiDomain(nfc[(at + 1)..]) is not { } domain ? nfc : nfc[..(at + 1)] + domain;
+    }
+
+    /// <summary>The domain in ASCII (IDNA, punycode; composed first), lower case; null when IDNA refuses it.</summary>
+    private static string? AsciiDomain(string domain)
+    {
+        try
+        {
+            return Idn.GetAscii(CanonicalComposition.Compose(domain)).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Every spelling the same address may have been stored under, lower case: as given, composed (NFC-like) and
     /// decomposed (<see cref="CanonicalComposition"/>), each with its domain in Unicode and in ASCII (IDNA, punycode):
     /// "josé@exämple.com" is also "jose\u0301@exa\u0308mple.com" and "josé@xn--exmple-cua.com". An ASCII address without a
@@ -42,14 +73,10 @@ public static class EmailAddresses
         var local = canonical[..at];
         var domain = canonical[(at + 1)..];
         var domains = new List<string> { domain };
-        try
+        if (AsciiDomain(domain) is { } ascii)
         {
-            domains.Add(Idn.GetAscii(CanonicalComposition.Compose(domain)).ToLowerInvariant());
-            domains.Add(Idn.GetUnicode(domains[^1]).ToLowerInvariant());
-        }
-        catch (ArgumentException)
-        {
-            // Not a valid IDNA domain: only its Unicode forms.
+            domains.Add(ascii);
+            domains.Add(Idn.GetUnicode(ascii).ToLowerInvariant());
         }
         var spellings = new List<string>();
         foreach (var l in new[] { local, CanonicalComposition.Compose(local), CanonicalComposition.Decompose(local) })

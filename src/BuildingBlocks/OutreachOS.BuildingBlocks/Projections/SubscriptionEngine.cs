@@ -200,9 +200,7 @@ public sealed class SubscriptionEngine
         _parkAfterFailures > 0 && subscription.MayPark && !ct.IsCancellationRequested && e is not OperationCanceledException
         && e is not TimeoutException
         && e is not NpgsqlException { IsTransient: true }
-        && !(e is PostgresException p && (p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("40", StringComparison.Ordinal)
-            || p.SqlState.StartsWith("53", StringComparison.Ordinal) || p.SqlState.StartsWith("57", StringComparison.Ordinal)
-            || p.SqlState == CommitGuards.CheckpointMoved))
+        && !(e is PostgresException p && (PostgresErrors.IsTransient(p) || p.SqlState == CommitGuards.CheckpointMoved))
         && e is not NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException or TimeoutException };
 
     /// <summary>

@@ -1,3 +1,4 @@
+using OutreachOS.Analytics.Contracts;
 using OutreachOS.BuildingBlocks.EventStore;
 
 namespace OutreachOS.Analytics.Projection;
@@ -112,17 +113,16 @@ internal static class AnalyticsSchema
                      oos.analytics_latency_daily, oos.analytics_latency_monthly, oos.analytics_credits_daily, oos.analytics_stream_state;
             DELETE FROM oos.checkpoints WHERE name = 'analytics-kpis';
             """),
-        new(506, "analytics: billed failures and replays cost", """
-            -- A refused model call (billed, no usable answer) and a replay's call were not in the cost and model-call
-            -- figures. Rebuilt from the log, which holds both.
-            TRUNCATE oos.analytics_inbound_daily, oos.analytics_outbound_daily, oos.analytics_model_daily,
-                     oos.analytics_latency_daily, oos.analytics_latency_monthly, oos.analytics_credits_daily, oos.analytics_stream_state;
-            DELETE FROM oos.checkpoints WHERE name = 'analytics-kpis';
-            """),
+        // A refused model call (billed, no usable answer) and a replay's call were not in the cost and model-call figures.
+        // Rebuilt from the log, which holds both.
+        new(506, "analytics: billed failures and replays cost", RebuildFromLog),
     ];
 
     public const string Truncate = """
         TRUNCATE oos.analytics_inbound_daily, oos.analytics_outbound_daily, oos.analytics_model_daily,
                  oos.analytics_latency_daily, oos.analytics_latency_monthly, oos.analytics_credits_daily, oos.analytics_stream_state
         """;
+
+    /// <summary>A migration that changes what the KPIs count: empty them and let the projection read the log from its start.</summary>
+    private const string RebuildFromLog = Truncate + ";\nDELETE FROM oos.checkpoints WHERE name = '" + KpiProjectionNames.Kpis + "';";
 }

@@ -48,15 +48,8 @@ internal static class CreditsEndpoints
             {
                 return errors.ToProblem();
             }
-            CreditReservation reservation;
-            try
-            {
-                reservation = await ledger.ReserveAsync(body.OrganizationId ?? http.GetTenantId(), body.ReservationId!.Value, body.Credits!.Value, body.Reason!, ct);
-            }
-            catch (CreditOrganizationNotFoundException e)
-            {
-                return OrganizationNotFound(e);
-            }
+            // An organization_id that names no organization: CreditOrganizationNotFoundException, a 404 from the host's problem mapping.
+            var reservation = await ledger.ReserveAsync(body.OrganizationId ?? http.GetTenantId(), body.ReservationId!.Value, body.Credits!.Value, body.Reason!, ct);
             http.Response.Headers[AlertHeader] = CreditsReadModel.HeaderValue(reservation.Balance.Alert);
             return Results.Ok(reservation);
         }).RequireOrganizationAdmin().WithSummary("Reserve credits (platform admins; idempotent by reservation_id; 402 when the balance cannot cover it)");
@@ -74,10 +67,6 @@ internal static class CreditsEndpoints
             try
             {
                 return Results.Ok(await ledger.SettleAsync(body.OrganizationId ?? http.GetTenantId(), id, body.Used.Value, ct));
-            }
-            catch (CreditOrganizationNotFoundException e)
-            {
-                return OrganizationNotFound(e);
             }
             catch (CreditReservationNotFoundException)
             {
@@ -101,19 +90,9 @@ internal static class CreditsEndpoints
                 return errors.ToProblem();
             }
             var reason = string.IsNullOrWhiteSpace(body.Reason) ? "refunded" : body.Reason.Trim();
-            try
-            {
-                return Results.Ok(await ledger.RefundAsync(body.OrganizationId ?? http.GetTenantId(), id, reason, ct));
-            }
-            catch (CreditOrganizationNotFoundException e)
-            {
-                return OrganizationNotFound(e);
-            }
+            return Results.Ok(await ledger.RefundAsync(body.OrganizationId ?? http.GetTenantId(), id, reason, ct));
         }).RequireOrganizationAdmin().WithSummary("Refund a reservation in full (idempotent; a no-op after a settle)");
     }
-
-    /// <summary>A platform admin named an <c>organization_id</c> that does not exist: 404, as for any organization not found.</summary>
-    private static IResult OrganizationNotFound(CreditOrganizationNotFoundException e) => Problems.NotFound($"Organization {e.OrganizationId}");
 
     private static IResult? Forbidden(HttpContext http) =>
         http.GetCaller().IsPlatformAdmin ? null : Problems.Forbidden("Only the platform organization's keys can move credits over HTTP.");

@@ -240,38 +240,16 @@ internal sealed class SourceIndex
     /// True when a line of the sources quotes <paramref name="name"/>: the name on a line with a quoting word ("said",
     /// "says", "quote", "testimonial", "review", "according to"), e.g. "Customer quote: Jane Doe, VP at Flexport: …".
     /// </summary>
-    public bool HasTestimonialFrom(string name)
+    public bool HasTestimonialFrom(string name) => PhraseHits(name).Any(hit =>
     {
-        var lower = name.ToLowerInvariant();
-        foreach (var text in _sourceTexts)
-        {
-            foreach (var line in text.ToLowerInvariant().Split('\n'))
-            {
-                if (ContainsWord(line, lower) && TestimonialCues.Any(cue => line.Contains(cue, StringComparison.Ordinal)))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
+        // The hit's line, in the lower-cased sources (same offsets as the text the hits are found in).
+        var start = Lower.LastIndexOfAny(LineBreaks, hit.Start) + 1;
+        var end = Lower.IndexOfAny(LineBreaks, hit.Start + hit.Length);
+        var line = Lower[start..(end < 0 ? Lower.Length : end)];
+        return TestimonialCues.Any(cue => line.Contains(cue, StringComparison.Ordinal));
+    });
 
     private static readonly string[] TestimonialCues = ["said", "says", "quote", "testimonial", "review", "according to", "told us"];
-
-    private static bool ContainsWord(string text, string word)
-    {
-        for (var at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.Ordinal))
-        {
-            var end = at + word.Length;
-            if ((at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>True when <paramref name="name"/> is the lead's first name or a word run of the lead's company name.</summary>
     public bool IsLead(string name)

@@ -57,6 +57,14 @@ internal sealed class MailboxNotificationConsumer(
         // committed by anyone is held back from the relay and the projections (provider calls can take seconds).
         var fetched = new List<(string ResourceId, NormalizedEmail Email)>(changes.ResourceIds.Count);
         var setApart = new List<string>();
+        // A message refused on every attempt goes to a notification of its own (appended below), logged and counted.
+        void SetApart(string id, Exception ex, string what, string reason)
+        {
+            logger.LogError(ex, "Mailbox message {ResourceId} of {Source} cannot be {What} ({Reason}); set apart in a notification of its own so the rest of the read goes on",
+                id, n.Source, what, reason);
+            MailboxMetrics.MessagesRefused.Add(1, new KeyValuePair<string, object?>("source", source.ToLowerInvariant()));
+            setApart.Add(id);
+        }
         // With others or a cursor behind it, a message the provider refuses on every attempt (or that cannot be read) is set
         // apart on a retry, like one the database refuses (below).
         var isolateFetch = Careful(context) && (changes.ResourceIds.Count > 1 || changes.Cursor is not null);
@@ -71,10 +79,7 @@ internal sealed class MailboxNotificationConsumer(
             }
             catch (Exception ex) when (isolateFetch && IsPermanentFetchFailure(ex))
             {
-                logger.LogError(ex, "Mailbox message {ResourceId} of {Source} cannot be fetched ({Reason}); set apart in a notification of its own so the rest of the read goes on",
-                    id, n.Source, ex is HttpRequestException { StatusCode: { } status } ? $"HTTP {(int)status}" : ex.GetType().Name);
-                MailboxMetrics.MessagesRefused.Add(1, new KeyValuePair<string, object?>("source", source.ToLowerInvariant()));
-                setApart.Add(id);
+                SetApart(id, ex, "fetched", ex is HttpRequestException { StatusCode: { } status } ? $"HTTP {(int)status}" : ex.GetType().Name);
                 continue;
             }
             if (raw is null)
@@ -116,10 +121,7 @@ internal sealed class MailboxNotificationConsumer(
                 {
                     await transaction.RollbackAsync(Savepoint, ct);
                     await transaction.ReleaseAsync(Savepoint, ct);
-                    logger.LogError(ex, "Mailbox message {ResourceId} of {Source} cannot be stored ({Reason}); set apart in a notification of its own so the rest of the read goes on",
-                        id, n.Source, ex is PostgresException pg ? pg.SqlState : ex.GetType().Name);
-                    MailboxMetrics.MessagesRefused.Add(1, new KeyValuePair<string, object?>("source", source.ToLowerInvariant()));
-                    setApart.Add(id);
+                    SetApart(id, ex, "stored", ex is PostgresException pg ? pg.SqlState : ex.GetType().Name);
                     continue;
                 }
                 await transaction.ReleaseAsync(Savepoint, ct);

@@ -40,8 +40,6 @@ internal static class SuppressionStreams
         return hash.AsSpan().SequenceEqual(legacy) ? [hash] : [hash, legacy];
     }
 
-    private static readonly System.Globalization.IdnMapping Idn = new() { AllowUnassigned = true };
-
     /// <summary>
     /// The form addresses are matched by: <see cref="EmailAddresses.Canonical"/> (trimmed, lower case), and for a
     /// non-ASCII address also composed as Unicode NFC composes (<see cref="CanonicalComposition"/>: a composed
@@ -50,29 +48,7 @@ internal static class SuppressionStreams
     /// returned as <see cref="EmailAddresses.Canonical"/> returns it, so its hash is the one stored before. Plus tags
     /// are kept: <c>a+news@</c> and <c>a@</c> may be different people's. A domain IDNA refuses stays as it is.
     /// </summary>
-    public static string MatchKey(string email)
-    {
-        var canonical = EmailAddresses.Canonical(email);
-        if (System.Text.Ascii.IsValid(canonical))
-        {
-            return canonical;
-        }
-        // string.Normalize does nothing under the host's invariant globalization: composed here (see its limits).
-        var nfc = CanonicalComposition.Compose(canonical);
-        var at = nfc.LastIndexOf('@');
-        if (at <= 0 || at == nfc.Length - 1)
-        {
-            return nfc;
-        }
-        try
-        {
-            return nfc[..(at + 1)] + Idn.GetAscii(nfc[(at + 1)..]).ToLowerInvariant();
-        }
-        catch (ArgumentException)
-        {
-            return nfc;
-        }
-    }
+    public static string MatchKey(string email) => EmailAddresses.MatchKey(email);
 
     public static string StreamId(string email) => "suppression-" + Convert.ToHexStringLower(Hash(email))[..32];
 
