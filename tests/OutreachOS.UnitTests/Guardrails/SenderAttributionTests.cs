@@ -30,6 +30,13 @@ public sealed class SenderAttributionTests
     [InlineData("Hi Sarah, I helped Acme Logistics cut churn by 40%.", "40%")]
     [InlineData("Hi Sarah, customers using Outreachly grew replies by 40%.", "40%")]
     [InlineData("Hi Sarah, clients typically book 12 extra demos a month.", "12")]
+    [InlineData("Hi Sarah, we saw a 40% lift for clients.", "40%")]
+    [InlineData("Hi Sarah, we saw a 40% jump across our customer base.", "40%")]
+    [InlineData("Hi Sarah, we noticed 40% more replies among teams we work with.", "40%")]
+    [InlineData("Hi Sarah, we work with SaaS teams. Their reply rates rose 40%.", "40%")]
+    [InlineData("Hi Sarah, our clients switched last year and they booked 40% more meetings.", "40%")]
+    [InlineData("Hi Sarah, we help teams like yours; they book 40% more meetings.", "40%")]
+    [InlineData("Hi Sarah, our customers love it. Their 40% lift in replies says it all.", "40%")]
     public void A_lead_figure_claimed_as_the_senders_result_is_blocked(string body, string span)
     {
         var flag = Single(Run<UnsourcedClaimsCheck>(Outbound(body)), RiskCodes.MisattributedClaim);
@@ -52,6 +59,12 @@ public sealed class SenderAttributionTests
     [InlineData("Hi Sarah, your customers saw 40% growth in shipments last quarter.")]
     [InlineData("Hi Sarah, Acme Logistics' clients drove 40% growth in shipments.")]
     [InlineData("Hi Sarah, a 40% jump in shipments usually strains carrier onboarding.")]
+    [InlineData("Hi Sarah, Acme Logistics is hiring fast. Their shipments grew 40% last quarter.")]
+    [InlineData("Hi Sarah, your reps are busy; they closed 40% more loads last quarter.")]
+    [InlineData("Hi Sarah, we noticed a 40% jump in shipments at Acme Logistics.")]
+    [InlineData("Hi Sarah, we saw a 40% lift in shipments for your team.")]
+    [InlineData("Hi Sarah, your customers must be happy: they shipped 40% more last quarter.")]
+    [InlineData("Hi Sarah, we work with brokers. Your team grew shipments 40% last quarter.")]
     public void A_lead_figure_used_about_the_lead_is_not_a_claim(string body) =>
         Assert.Empty(Misattributed(Outbound(body)));
 

@@ -71,4 +71,49 @@ public sealed class TestimonialTests
     [InlineData("Hi Sarah, as you put it on the podcast, ramp time is the bottleneck.")]
     public void Words_that_quote_the_lead_or_nobody_in_particular_are_not_testimonials(string body) =>
         Assert.Empty(Customers(Email(body, subject: "Quick question")));
+
+    [Theory]
+    [InlineData("Hi Sarah, one of our clients told us it halved their ramp time.", "one of our clients told us")]
+    [InlineData("Hi Sarah, customers tell us onboarding takes a day.", "customers tell us")]
+    [InlineData("Hi Sarah, Customers tell us onboarding takes a day.", "Customers tell us")]
+    [InlineData("Hi Sarah, many of our customers say it pays for itself.", "many of our customers say")]
+    [InlineData("Hi Sarah, our users rave about the HubSpot drafts.", "our users rave")]
+    [InlineData("Hi Sarah, a VP of Sales at a fintech told me ramp time was her biggest problem.", "a VP of Sales at a fintech told me")]
+    [InlineData("Hi Sarah, one happy customer, a broker in Ohio, called it the best tool they had tried.", "one happy customer, a broker in Ohio, called it")]
+    public void Feedback_from_customers_nobody_names_is_blocked(string body, string span)
+    {
+        var flag = Assert.Single(Customers(Email(body, subject: "Quick question")));
+        Assert.Equal(RiskSeverity.Block, flag.Severity);
+        AssertSpan(flag, body, span);
+        Assert.Contains("gives no such feedback", flag.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Hi Sarah, your customers tell you what they need, and we help reps answer faster.")]
+    [InlineData("Hi Sarah, what do your clients say about delivery times?")]
+    [InlineData("Hi Sarah, Acme Logistics' customers told us nothing we did not know.")]
+    [InlineData("Hi Sarah, we help reps reply to customers in their first week.")]
+    public void The_leads_customers_are_not_a_testimonial_for_the_sender(string body) =>
+        Assert.Empty(Customers(Email(body, subject: "Quick question")));
+
+    [Fact]
+    public void Feedback_the_sender_vouches_for_sources_it_and_the_leads_context_does_not()
+    {
+        var body = "Hi Sarah, customers tell us onboarding takes a day.";
+        var feedback = "Sender proof: G2 review, onboarding takes a day";
+        Assert.Empty(Customers(Email(body, subject: "Quick question") with { SourceTexts = [.. Sources, feedback] }));
+        Assert.Empty(Customers(Email(body, subject: "Quick question") with
+        {
+            SourceTexts = [.. Sources, feedback],
+            TrustedSourceTexts = ["acme-logistics.com", feedback],
+        }));
+
+        // The lead's context reports what the lead's customers said: not the sender's feedback.
+        var leads = Email(body, subject: "Quick question") with
+        {
+            SourceTexts = [.. Sources, "Signals: Acme Logistics' customers told us deliveries run late"],
+            TrustedSourceTexts = ["acme-logistics.com"],
+        };
+        Assert.Single(Customers(leads));
+    }
 }

@@ -56,7 +56,7 @@ internal static class SenderAttribution
         if (before.Count > 0)
         {
             var previous = words[before[^1]];
-            var kind = PersonOf(previous, sources);
+            var kind = Resolve(part, words, before[^1], PersonOf(previous, sources), sources);
             if (kind != Person.None && IsPossessive(part.Normalized, previous))
             {
                 return kind == Person.First;
@@ -66,7 +66,7 @@ internal static class SenderAttribution
         for (var k = before.Count - 1; k >= 0; k--)
         {
             var i = before[k];
-            var kind = PersonOf(words[i], sources);
+            var kind = Resolve(part, words, i, PersonOf(words[i], sources), sources);
             if (kind == Person.None && CustomerNouns.Contains(Lower(words[i])))
             {
                 // "Customers using Outreachly grew replies by 40%": customers without an owner are the sender's;
@@ -86,7 +86,8 @@ internal static class SenderAttribution
 
             if (kind == Person.First)
             {
-                return !Reports(words, i, before[^1]);
+                // "we saw a 40% lift for clients": what the sender saw, but for its customers, is its result again.
+                return !Reports(words, i, before[^1]) || ForSendersCustomers(words, after, sources);
             }
 
             // "help you cut …", "helped Acme Logistics save …": the sender's result when a first-person subject causes it.
@@ -111,6 +112,163 @@ internal static class SenderAttribution
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// "They", "their", "them" take the person of what they refer to: the nearest candidate before them in their
+    /// sentence or the one before. The sender's customers ("We work with 200 SaaS teams. Their reply rates rose 40%",
+    /// "our clients … they") make the figure the sender's; the lead ("Acme is hiring. Their pipeline grew 40%") or
+    /// nothing found leaves it someone else's.
+    /// </summary>
+    private static Person Resolve(MessageText part, List<Word> words, int i, Person kind, SourceIndex sources)
+    {
+        if (kind != Person.Other || !PluralThird.Contains(Lower(words[i])))
+        {
+            return kind;
+        }
+
+        var limit = SentenceStartBefore(part, words[i].Start);
+        for (var j = i - 1; j >= 0 && words[j].Start >= limit && i - j <= 40; j--)
+        {
+            var lower = Lower(words[j]);
+            if (PluralThird.Contains(lower))
+            {
+                continue; // the same referent, mentioned earlier
+            }
+
+            if (IsKindOfTeam(words, j))
+            {
+                j--; // "teams like yours": skip "like yours" and read the noun before it
+                continue;
+            }
+
+            if (CustomerNouns.Contains(lower) && lower.EndsWith('s'))
+            {
+                // "our clients", "customers": the sender's; "your customers", "Acme's clients": their owner's.
+                if (j > 0 && IsPossessive(part.Normalized, words[j - 1]))
+                {
+                    var owner = PersonOf(words[j - 1], sources);
+                    return owner == Person.None ? Person.Other : owner;
+                }
+
+                return Person.First;
+            }
+
+            if (GroupNouns.Contains(lower))
+            {
+                if (ServedBySender(words, j, sources))
+                {
+                    return Person.First;
+                }
+
+                if (j > 0 && PersonOf(words[j - 1], sources) == Person.Other)
+                {
+                    return Person.Other; // "your reps", "Acme's carriers"
+                }
+
+                continue;
+            }
+
+            if (PersonOf(words[j], sources) == Person.Other)
+            {
+                return Person.Other; // the lead, or "you"
+            }
+        }
+
+        return kind;
+    }
+
+    /// <summary>
+    /// A group the sender serves: "teams like yours", "teams we work with", "we work with 200 SaaS teams", "we help teams",
+    /// "our teams".
+    /// </summary>
+    private static bool ServedBySender(List<Word> words, int j, SourceIndex sources)
+    {
+        if (j + 2 < words.Count && Lower(words[j + 1]) == "like" && Lower(words[j + 2]) is "yours" or "you" or "ours")
+        {
+            return true;
+        }
+
+        if (j + 2 < words.Count && FirstPerson.Contains(Lower(words[j + 1])) && Serves.Contains(Lower(words[j + 2])))
+        {
+            return true; // "teams we work with"
+        }
+
+        for (var k = j - 1; k >= Math.Max(0, j - 5); k--)
+        {
+            var lower = Lower(words[k]);
+            if (lower is "our" or "my")
+            {
+                return true;
+            }
+
+            if (Serves.Contains(lower) || Causatives.Contains(lower))
+            {
+                return k > 0 && PersonOf(words[k - 1], sources) == Person.First;
+            }
+
+            if (PersonOf(words[k], sources) != Person.None)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"… a 40% lift for clients", "… across our customer base", "… among teams we work with".</summary>
+    private static bool ForSendersCustomers(List<Word> words, List<int> after, SourceIndex sources)
+    {
+        for (var a = 0; a < after.Count; a++)
+        {
+            if (Lower(words[after[a]]) is not ("for" or "across" or "among" or "at" or "with"))
+            {
+                continue;
+            }
+
+            var owned = false;
+            for (var b = a + 1; b < after.Count && b <= a + 4; b++)
+            {
+                var i = after[b];
+                var lower = Lower(words[i]);
+                if (lower is "our" or "my")
+                {
+                    owned = true;
+                    continue;
+                }
+
+                if (PersonOf(words[i], sources) != Person.None)
+                {
+                    break; // "for your team", "for Acme"
+                }
+
+                if (CustomerNouns.Contains(lower) || (GroupNouns.Contains(lower) && (owned || ServedBySender(words, i, sources))))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The start of the sentence before the one holding <paramref name="at"/> (or of that one, when it is the first).</summary>
+    private static int SentenceStartBefore(MessageText part, int at)
+    {
+        var previous = 0;
+        var current = 0;
+        foreach (var s in part.Sentences)
+        {
+            if (s.Start > at)
+            {
+                break;
+            }
+
+            previous = current;
+            current = s.Start;
+        }
+
+        return previous;
     }
 
     /// <summary>The clause holding [start, end): its sentence, cut at clause punctuation and spaced dashes.</summary>
@@ -230,6 +388,20 @@ internal static class SenderAttribution
 
     private static readonly FrozenSet<string> CustomerNouns = FrozenSet.ToFrozenSet(
         ["customers", "customer", "clients", "client", "users", "adopters"], StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> PluralThird = FrozenSet.ToFrozenSet(
+        ["they", "they've", "they're", "their", "theirs", "them"], StringComparer.Ordinal);
+
+    /// <summary>Groups a sender serves, when something says so (<see cref="ServedBySender"/>).</summary>
+    private static readonly FrozenSet<string> GroupNouns = FrozenSet.ToFrozenSet(
+        ["teams", "companies", "brands", "businesses", "startups", "accounts", "organizations", "organisations", "firms", "agencies",
+         "shops", "base", "portfolio", "partners", "reps"],
+        StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> Serves = FrozenSet.ToFrozenSet(
+        ["work", "worked", "working", "works", "partner", "partnered", "serve", "served", "serving", "support", "supported", "supporting",
+         "onboard", "onboarded", "power", "powered"],
+        StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> Causatives = FrozenSet.ToFrozenSet(
         ["help", "helps", "helped", "helping", "enable", "enables", "enabled", "enabling", "let", "lets", "letting", "allow", "allows",

@@ -6,7 +6,9 @@ namespace OutreachOS.Guardrails.Checks;
 /// <summary>
 /// Who the message quotes as vouching for the sender: "Flexport's sales team said it was the best tool", "As Ramp's VP
 /// put it, …", "“Cut our ramp time in half,” says Jane Doe, VP at Flexport", "According to Gartner, …". A testimonial is a
-/// claim about a customer (or an authority) and must be in the input like a customer claim.
+/// claim about a customer (or an authority) and must be in the input like a customer claim. Feedback from customers
+/// nobody names ("one of our clients told us…", "customers tell us…", "a VP of Sales at a fintech said…") is the same
+/// claim without a name: <see cref="FindUnnamed"/>.
 /// </summary>
 internal static partial class Testimonials
 {
@@ -15,6 +17,10 @@ internal static partial class Testimonials
     /// <summary>Cheap pre-filter: one of these must occur for any pattern to match.</summary>
     public static readonly Anchors Cues = new(" said", " says", " told ", " tells ", " called us", " called it", " calls us", " calls it", " describe", " rave", " praise",
         " wrote", " writes", " put it", " puts it", " recommend", " rated ", " rates ", " gave us", "ccording to ");
+
+    /// <summary>Cheap pre-filter of <see cref="FindUnnamed"/>: a verb of saying after a word for a customer or a role.</summary>
+    public static readonly Anchors UnnamedCues = new(" said", " say", " told ", " tell ", " tells ", " call us", " called us", " call it", " called it",
+        " describe", " rave", " praise", " swear by", " love us", " recommend", " rate us", " rated us");
 
     /// <summary>Each testimonial's named source (a company or a person) and the phrase that quotes it.</summary>
     public static IEnumerable<(int Start, string Name, string Phrase)> Find(string text)
@@ -44,6 +50,23 @@ internal static partial class Testimonials
         }
     }
 
+    /// <summary>
+    /// Feedback attributed to customers or a role nobody names: "one of our clients told us…", "Customers tell us…",
+    /// "a VP of Sales at a fintech said…". Each match is the phrase that quotes them.
+    /// </summary>
+    public static IEnumerable<(int Start, string Phrase)> FindUnnamed(string text)
+    {
+        if (!UnnamedCues.MayMatch(text))
+        {
+            yield break;
+        }
+
+        foreach (Match m in UnnamedThenVerb().Matches(text))
+        {
+            yield return (m.Index, m.Value);
+        }
+    }
+
     // "<Name>['s <role>] said/told us/called us/put it …": the speaker before the verb.
     [GeneratedRegex(
         "(?<![\\p{L}\\p{N}])(?<name>" + Name + @")(?:(?:'s|’s|'|’)(?:[ ][\p{L}-]+){0,3}?[ ](?:team|teams|reps|people|staff|CEO|CTO|CRO|CFO|COO|VP|head|founder|co-founder|director|manager|lead|leader|leadership|customers|users|buyers|engineers|marketers)(?:[ ](?:of|for)[ ][\p{L}-]+(?:[ ][\p{L}-]+)?)?)?"
@@ -57,6 +80,18 @@ internal static partial class Testimonials
         "[\"“][^\"”\\n]{3,300}[\"”],?[ ](?:says|said|writes|wrote)[ ](?<name>" + Name + @")(?:,[ ][^,.\n]{0,40}?(?<![\p{L}])(?:at|of|from)[ ](?<company>" + Name + "))?",
         RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex QuoteThenName();
+
+    // "(one of) (our) (happy) customers/clients/users … said/tell us", "a VP of Sales at a fintech told me": a speaker that is
+    // a customer or a role, not a name. Lower case and sentence case both; "your customers" and "their users" are the
+    // lead's, not a testimonial for the sender.
+    [GeneratedRegex(
+        @"(?<![\p{L}\p{N}'’])(?:(?:[Oo]ne|[Aa]n?|[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Aa]ll|[Dd]ozens|[Hh]undreds|[Pp]lenty|[Ll]ots|[Tt]wo|[Tt]hree)(?:[ ]of)?[ ])?(?:(?:[Oo]ur|[Mm]y|[Tt]he)[ ])?"
+        + @"(?:(?:happy|existing|current|recent|early|enterprise|biggest|largest|longtime|long-time|other|new|mid-market|SaaS)[ ]){0,2}"
+        + @"(?:(?:[Cc]ustomers?|[Cc]lients?|[Uu]sers?|[Bb]uyers|[Aa]dopters)|(?:(?:VP|[Hh]ead|[Dd]irector|CRO|CEO|CTO|CFO|COO|[Ff]ounder|[Cc]o-founder|[Mm]anager|[Ll]eader)(?:[ ](?:of|for)[ ][\p{L}-]+(?:[ ][\p{L}-]+)?)?[ ](?:at|from)[ ](?:a|an|one)[ ](?:[\p{L}-]+[ ]){0,2}?[\p{L}-]+))"
+        + @"(?:,[ ][^,.\n]{1,60},)?(?:[ ](?:once|recently|even|also|just|often|consistently|always|regularly|keep|kept|literally|actually))?"
+        + @"[ ](?:said|say|says|told[ ](?:us|me)|tell[ ](?:us|me)|tells[ ](?:us|me)|telling[ ](?:us|me)|called[ ](?:us|it)|call[ ](?:us|it)|calls[ ](?:us|it)|describe[ ](?:us|it)|described[ ](?:us|it)|describes[ ](?:us|it)|rave|raved|raves|praise|praised|praises|swear[ ]by|swears[ ]by|love[ ]us|loves[ ]us|recommend[ ]us|recommended[ ]us|recommends[ ]us|rate[ ]us|rated[ ]us|rates[ ]us)(?![\p{L}\p{N}])",
+        RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex UnnamedThenVerb();
 
     [GeneratedRegex("(?<![\\p{L}])[Aa]ccording[ ]to[ ](?<name>" + Name + ")", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AccordingTo();

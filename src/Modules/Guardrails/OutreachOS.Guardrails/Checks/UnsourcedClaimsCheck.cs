@@ -23,6 +23,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
             CheckClaimPatterns(part, sources, flags, claimed);
             CheckCustomers(part, sources, flags, claimed);
             CheckTestimonials(part, sources, flags, claimed);
+            CheckUnnamedTestimonials(part, sources, flags, claimed);
             CheckMultipliers(part, sources, flags, claimed);
             CheckMentions(part, sources, flags, claimed);
             CheckMetricVerbs(part, sources, flags, claimed);
@@ -242,6 +243,49 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                 $"\"{name}\" is quoted as vouching for the sender (\"{Shorten(phrase)}\") but the provided context neither presents it as a customer nor quotes it.",
                 start, name.Length);
         }
+    }
+
+    /// <summary>
+    /// Feedback from customers nobody names ("one of our clients told us it halved their ramp time", "customers tell us
+    /// …", "a VP of Sales at a fintech said …") is a testimonial without a source to check: BLOCK unless the texts the
+    /// sender vouches for report feedback, or give the phrase. The lead's customers ("your clients tell you") are not
+    /// the sender's testimonial.
+    /// </summary>
+    private static void CheckUnnamedTestimonials(MessageText part, SourceIndex sources, List<RiskFlag> flags, List<(int Start, int Length)> claimed)
+    {
+        foreach (var (start, phrase) in Testimonials.FindUnnamed(part.Normalized))
+        {
+            if (Overlaps(claimed, start, phrase.Length) || IsOwnedByOthers(part.Normalized, start) || sources.HasPhrase(phrase)
+                || sources.Trusted.HasFeedback())
+            {
+                continue;
+            }
+
+            Flag(part, flags, claimed, RiskCodes.UnsourcedCustomer, RiskSeverity.Block,
+                $"\"{Shorten(phrase)}\" reports what customers said about the sender, but the provided context gives no such feedback.",
+                start, phrase.Length);
+        }
+    }
+
+    /// <summary>"your customers", "their users", "Acme's clients": the word right before the phrase owns it.</summary>
+    private static bool IsOwnedByOthers(string text, int start)
+    {
+        var end = start;
+        while (end > 0 && text[end - 1] == ' ')
+        {
+            end--;
+        }
+
+        var from = end;
+        while (from > 0 && (char.IsLetterOrDigit(text[from - 1]) || text[from - 1] is '\'' or '’'))
+        {
+            from--;
+        }
+
+        var word = text[from..end].ToLowerInvariant();
+        return word is "your" or "their" or "his" or "her" or "its"
+            || word.EndsWith("'s", StringComparison.Ordinal) || word.EndsWith("’s", StringComparison.Ordinal)
+            || word.EndsWith("s'", StringComparison.Ordinal) || word.EndsWith("s’", StringComparison.Ordinal);
     }
 
     private enum Number

@@ -27,6 +27,7 @@ internal sealed class SourceIndex
     private readonly HashSet<string> _contextKeywords = new(StringComparer.Ordinal);
     private readonly HashSet<decimal> _multipliers = [];
     private readonly Lazy<HashSet<string>> _customers;
+    private readonly Lazy<bool> _hasFeedback;
 
     private readonly string[] _sourceTexts;
     private readonly string[]? _trustedTexts;
@@ -63,6 +64,7 @@ internal sealed class SourceIndex
         Lower = all.ToLowerInvariant();
         Folded = FoldedText.Create(all);
         _customers = new(() => FoldedCustomerNames(all)); // built only when a message names customers
+        _hasFeedback = new(() => AnyLineQuotes(Lower)); // read only when a message reports unnamed feedback
 
         foreach (var word in Lexicon.Tokenize(all))
         {
@@ -249,7 +251,26 @@ internal sealed class SourceIndex
         return TestimonialCues.Any(cue => line.Contains(cue, StringComparison.Ordinal));
     });
 
-    private static readonly string[] TestimonialCues = ["said", "says", "quote", "testimonial", "review", "according to", "told us"];
+    /// <summary>
+    /// True when some line of the sources quotes or reports feedback at all ("Testimonial: …", "Customers told us …",
+    /// "G2 review: …"): what sources a testimonial nobody names ("one of our clients told us …").
+    /// </summary>
+    public bool HasFeedback() => _hasFeedback.Value;
+
+    private static bool AnyLineQuotes(string lower)
+    {
+        foreach (var line in lower.Split(LineBreaks))
+        {
+            if (TestimonialCues.Any(cue => line.Contains(cue, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] TestimonialCues = ["said", "says", "quote", "testimonial", "review", "according to", "told us", "tell us"];
 
     /// <summary>True when <paramref name="name"/> is the lead's first name or a word run of the lead's company name.</summary>
     public bool IsLead(string name)
