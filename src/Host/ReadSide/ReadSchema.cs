@@ -167,21 +167,22 @@ internal static partial class ReadSchema
             })
             .Connection<object, StreamInfo>("streams", "Stream", async (ctx, args) =>
             {
-                // Paged in the database: loading a list to page it in memory capped an organization at its newest 1,000
-                // streams (totalCount 1,000, no next page after them).
+                // Paged in the database by keys: offsets repeated a stream on the next page whenever a new one was created
+                // in between (the list runs newest first), and a deep page cost every row before it.
                 var c = ctx.GetContext<GraphQLRequestContext>();
                 var store = c.Services.GetRequiredService<IEventStore>();
                 var (type, from, to) = (TextArgument(ctx, "type"), ctx.Argument<DateTimeOffset?>("from"), ctx.Argument<DateTimeOffset?>("to"));
+                StreamListKey? after = StreamListKey.TryParseCursor(args.After, out var a) ? a : null;
+                StreamListKey? before = StreamListKey.TryParseCursor(args.Before, out var b) ? b : null;
                 var total = await store.CountStreamsAsync(c.OrganizationId, type, from, to, ctx.CancellationToken);
-                var window = Connections.Window(args, total);
-                var page = window.Count == 0
-                    ? []
-                    : await store.ListStreamsAsync(c.OrganizationId, type, from, to, window.Offset, window.Count, ctx.CancellationToken);
-                return Connections.Create(page, window, total);
+                return await Connections.ByKeysAsync(args, total,
+                    async (limit, fromEnd) => await store.ListStreamsPageAsync(c.OrganizationId, type, from, to, after, before, limit, fromEnd,
+                        ctx.CancellationToken),
+                    s => StreamListKey.Of(s).ToCursor());
             }, maxPageSize: 100, f => f
                 .Argument("type", "String")
                 .Argument("from", "DateTime")
-                .Argument("to", "DateTime"))
+                .Argument("to", "DateTime"), isCursor: cursor => StreamListKey.TryParseCursor(cursor, out _))
             .Field("auditStream", "AuditStream", async ctx =>
             {
                 var c = ctx.GetContext<GraphQLRequestContext>();

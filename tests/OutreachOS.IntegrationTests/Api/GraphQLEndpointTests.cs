@@ -126,6 +126,62 @@ public sealed class GraphQLEndpointTests
     }
 
     [Fact]
+    public async Task Streams_created_between_two_pages_neither_repeat_nor_hide_a_stream()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var client = app.ClientWithKey();
+        var org = Guid.Parse((await QueryAsync(client, "{ organization { id } }"))["data"]!["organization"]!["id"]!.GetValue<string>());
+        var store = app.Services.GetRequiredService<IEventStore>();
+        async Task CreateAsync(string id) => await store.AppendAsync(org, id, "keyset", ExpectedVersion.NoStream, [EventToAppend.Create(new PlainTestHappened(0))]);
+        foreach (var id in new[] { "k-1", "k-2", "k-3", "k-4", "k-5" })
+        {
+            await CreateAsync(id); // one transaction each: newest first is k-5 … k-1
+        }
+
+        static List<string> Ids(JsonNode page) => [.. page["nodes"]!.AsArray().Select(n => n!["streamId"]!.GetValue<string>())];
+        const string forward = """
+            query($after: String) { streams(type: "keyset", first: 2, after: $after) {
+              totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { streamId } } }
+            """;
+        var first = (await QueryAsync(client, forward))["data"]!["streams"]!;
+        Assert.Equal(["k-5", "k-4"], Ids(first));
+        Assert.False(first["pageInfo"]!["hasPreviousPage"]!.GetValue<bool>());
+
+        // Two new streams land on top of the list between the pages: an offset cursor (2) would now point at k-4 again.
+        await CreateAsync("k-6");
+        await CreateAsync("k-7");
+        var second = (await QueryAsync(client, forward, new { after = first["pageInfo"]!["endCursor"]!.GetValue<string>() }))["data"]!["streams"]!;
+        Assert.Equal(["k-3", "k-2"], Ids(second));
+        Assert.Equal(7, second["totalCount"]!.GetValue<int>());
+        Assert.True(second["pageInfo"]!["hasNextPage"]!.GetValue<bool>());
+        Assert.True(second["pageInfo"]!["hasPreviousPage"]!.GetValue<bool>());
+        var third = (await QueryAsync(client, forward, new { after = second["pageInfo"]!["endCursor"]!.GetValue<string>() }))["data"]!["streams"]!;
+        Assert.Equal(["k-1"], Ids(third));
+        Assert.False(third["pageInfo"]!["hasNextPage"]!.GetValue<bool>());
+
+        // Backwards from the first page's start: the two created since, in list order.
+        const string backward = """
+            query($before: String) { streams(type: "keyset", last: 5, before: $before) {
+              pageInfo { hasNextPage hasPreviousPage } nodes { streamId } } }
+            """;
+        var newer = (await QueryAsync(client, backward, new { before = first["pageInfo"]!["startCursor"]!.GetValue<string>() }))["data"]!["streams"]!;
+        Assert.Equal(["k-7", "k-6"], Ids(newer));
+        Assert.False(newer["pageInfo"]!["hasPreviousPage"]!.GetValue<bool>());
+        Assert.True(newer["pageInfo"]!["hasNextPage"]!.GetValue<bool>());
+
+        // first and last together: Relay's algorithm takes the last 1 of the first 3.
+        var both = (await QueryAsync(client, """{ streams(type: "keyset", first: 3, last: 1) { nodes { streamId } pageInfo { hasPreviousPage hasNextPage } } }"""))["data"]!["streams"]!;
+        Assert.Equal(["k-5"], Ids(both));
+        Assert.True(both["pageInfo"]!["hasPreviousPage"]!.GetValue<bool>());
+        Assert.True(both["pageInfo"]!["hasNextPage"]!.GetValue<bool>());
+
+        // An offset cursor from before the change, or any other string, is refused by name.
+        var old = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("cursor:1"));
+        var refused = await QueryAsync(client, forward, new { after = old });
+        Assert.Contains("\"after\" is not a valid cursor", refused["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_variable_given_twice_gets_400_with_a_graphql_error_naming_it()
     {
         await using var app = await OutreachApp.StartAsync();

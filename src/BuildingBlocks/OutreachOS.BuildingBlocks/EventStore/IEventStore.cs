@@ -56,10 +56,15 @@ public interface IEventStore
     Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
         int limit, CancellationToken ct = default);
 
-    /// <summary>A window of <see cref="ListStreamsAsync(Guid, string?, DateTimeOffset?, DateTimeOffset?, int, CancellationToken)"/>'s
-    /// order: skip <paramref name="offset"/>, take at most <paramref name="limit"/> (1-1000). For paging past the first thousand.</summary>
-    Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
-        int offset, int limit, CancellationToken ct = default);
+    /// <summary>
+    /// A page of <see cref="ListStreamsAsync(Guid, string?, DateTimeOffset?, DateTimeOffset?, int, CancellationToken)"/>'s order
+    /// between two keys, neither included: the streams listed after <paramref name="after"/> and before
+    /// <paramref name="before"/>, at most <paramref name="limit"/> (0-1000) of them — the first ones, or the last ones when
+    /// <paramref name="fromEnd"/> — returned in list order. Keys rather than offsets, so a stream created (or archived)
+    /// between two pages neither repeats nor hides one.
+    /// </summary>
+    Task<IReadOnlyList<StreamInfo>> ListStreamsPageAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
+        StreamListKey? after, StreamListKey? before, int limit, bool fromEnd, CancellationToken ct = default);
 
     /// <summary>How many streams the same filter lists in all (a connection's <c>totalCount</c>).</summary>
     Task<int> CountStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default);

@@ -245,6 +245,47 @@ public sealed record StoredEvent
 
 public sealed record StreamInfo(Guid TenantId, string StreamId, string StreamType, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Archived);
 
+/// <summary>A stream's place in the stream list (newest first, ties by id): what a page of it starts or ends at.</summary>
+public readonly record struct StreamListKey(DateTimeOffset CreatedAt, string StreamId)
+{
+    private const string CursorPrefix = "stream:";
+
+    public static StreamListKey Of(StreamInfo stream) => new(stream.CreatedAt, stream.StreamId);
+
+    /// <summary>An opaque cursor (base64) holding the key: creation time in ticks (exact for PostgreSQL's microseconds) and id.</summary>
+    public string ToCursor() =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(CursorPrefix + Documents.KeysetCursor.Format(CreatedAt, StreamId)));
+
+    /// <summary>False for anything <see cref="ToCursor"/> did not make (an offset cursor, a malformed string).</summary>
+    public static bool TryParseCursor(string? cursor, out StreamListKey key)
+    {
+        key = default;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return false;
+        }
+
+        string text;
+        try
+        {
+            text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        if (!text.StartsWith(CursorPrefix, StringComparison.Ordinal)
+            || !Documents.KeysetCursor.TryParse(text[CursorPrefix.Length..], out var at, out var id))
+        {
+            return false;
+        }
+
+        key = new StreamListKey(at, id);
+        return true;
+    }
+}
+
 /// <summary>Result of re-computing a stream's hash chain.</summary>
 public sealed record ChainVerification(string StreamId, bool Valid, long EventsChecked, long? FirstBrokenVersion, Guid? FirstBrokenEventId, string? Reason)
 {

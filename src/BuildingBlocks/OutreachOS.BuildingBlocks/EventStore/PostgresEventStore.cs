@@ -665,22 +665,40 @@ internal sealed class PostgresEventStore(
         return list.Count == 0 ? null : list[0];
     }
 
-    public Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
-        int limit, CancellationToken ct = default) =>
-        ListStreamsAsync(tenantId, streamType, from, to, 0, limit, ct);
-
     public async Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
-        int offset, int limit, CancellationToken ct = default)
+        int limit, CancellationToken ct = default) =>
+        await ListStreamsPageAsync(tenantId, streamType, from, to, null, null, Math.Clamp(limit, 1, 1000), fromEnd: false, ct);
+
+    public async Task<IReadOnlyList<StreamInfo>> ListStreamsPageAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
+        StreamListKey? after, StreamListKey? before, int limit, bool fromEnd, CancellationToken ct = default)
     {
+        if (limit <= 0)
+        {
+            return [];
+        }
+
+        // The list runs newest first with ties by id ascending; "after" a key is older (or as old with a greater id). The
+        // last streams of a window are read in the reverse order and turned back.
         await using var cmd = dataSource.CreateCommand($"""
             SELECT tenant_id, id, type, version, created_at, updated_at, archived FROM oos.streams
             WHERE {StreamFilter}
-            ORDER BY created_at DESC, id OFFSET @offset LIMIT @limit
+              AND (@after_at::timestamptz IS NULL OR created_at < @after_at OR (created_at = @after_at AND id > @after_id))
+              AND (@before_at::timestamptz IS NULL OR created_at > @before_at OR (created_at = @before_at AND id < @before_id))
+            ORDER BY {(fromEnd ? "created_at, id DESC" : "created_at DESC, id")} LIMIT @limit
             """);
         AddStreamFilter(cmd, tenantId, streamType, from, to);
-        cmd.Parameters.AddWithValue("offset", Math.Max(offset, 0));
-        cmd.Parameters.AddWithValue("limit", Math.Clamp(limit, 1, 1000));
-        return await ReadStreamsAsync(cmd, ct);
+        cmd.Parameters.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)after?.CreatedAt ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Text) { Value = (object?)after?.StreamId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("before_at", NpgsqlDbType.TimestampTz) { Value = (object?)before?.CreatedAt ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("before_id", NpgsqlDbType.Text) { Value = (object?)before?.StreamId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("limit", Math.Min(limit, 1000));
+        var streams = await ReadStreamsAsync(cmd, ct);
+        if (fromEnd)
+        {
+            streams.Reverse();
+        }
+
+        return streams;
     }
 
     public async Task<int> CountStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
@@ -1040,7 +1058,7 @@ internal sealed class PostgresEventStore(
     private static StreamInfo ReadStreamInfo(NpgsqlDataReader r) => new(r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
         r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetBoolean(6));
 
-    private static async Task<IReadOnlyList<StreamInfo>> ReadStreamsAsync(NpgsqlCommand cmd, CancellationToken ct)
+    private static async Task<List<StreamInfo>> ReadStreamsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
         var list = new List<StreamInfo>();
         await using var r = await cmd.ExecuteReaderAsync(ct);

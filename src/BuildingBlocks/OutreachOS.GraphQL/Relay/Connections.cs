@@ -52,8 +52,13 @@ public static class Connections
     /// <summary>Reads and checks <c>first/after/last/before</c>: negative counts and counts above
     /// <paramref name="maxPageSize"/> are errors; with neither <c>first</c> nor <c>last</c> the page holds
     /// <paramref name="maxPageSize"/> items.</summary>
-    public static ConnectionArguments ReadArguments(ResolveContext context, int maxPageSize)
+    public static ConnectionArguments ReadArguments(ResolveContext context, int maxPageSize) => ReadArguments(context, maxPageSize, null);
+
+    /// <summary>As <see cref="ReadArguments(ResolveContext, int)"/>, with the connection's own cursor check
+    /// (<paramref name="isCursor"/>; offset cursors when null).</summary>
+    public static ConnectionArguments ReadArguments(ResolveContext context, int maxPageSize, Func<string, bool>? isCursor)
     {
+        isCursor ??= c => OffsetOf(c) is not null;
         ArgumentNullException.ThrowIfNull(context);
         int? first = context.Argument<int?>("first");
         int? last = context.Argument<int?>("last");
@@ -72,12 +77,12 @@ public static class Connections
 
         var after = context.Argument<string?>("after");
         var before = context.Argument<string?>("before");
-        if (after is not null && OffsetOf(after) is null)
+        if (after is not null && !isCursor(after))
         {
             throw new GraphQLException("Argument \"after\" is not a valid cursor.");
         }
 
-        if (before is not null && OffsetOf(before) is null)
+        if (before is not null && !isCursor(before))
         {
             throw new GraphQLException("Argument \"before\" is not a valid cursor.");
         }
@@ -121,6 +126,47 @@ public static class Connections
         return new Connection<TNode>(edges, pageInfo, totalCount);
     }
 
+    /// <summary>
+    /// Relay's algorithm over a list read by keys rather than offsets: <paramref name="fetch"/>(limit, fromEnd) returns, in
+    /// list order, the first (or, with fromEnd, the last) <c>limit</c> items between the <c>after</c> and <c>before</c>
+    /// keys, which the caller parsed from the arguments; <paramref name="cursorOf"/> is an item's cursor. One extra item
+    /// is read to tell whether more follow (or precede). As the spec allows, the other direction is answered from the
+    /// arguments: a page read after a cursor has a previous page, one read before a cursor has a next page.
+    /// </summary>
+    public static async ValueTask<Connection<TNode>> ByKeysAsync<TNode>(ConnectionArguments args, int totalCount,
+        Func<int, bool, ValueTask<IReadOnlyList<TNode>>> fetch, Func<TNode, string> cursorOf)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(fetch);
+        ArgumentNullException.ThrowIfNull(cursorOf);
+        IReadOnlyList<TNode> page;
+        bool hasNext, hasPrevious;
+        if (args.First is { } first)
+        {
+            var read = await fetch(first + 1, false);
+            hasNext = read.Count > first;
+            page = [.. read.Take(first)];
+            hasPrevious = args.After is not null;
+            if (args.Last is { } lastOfFirst && page.Count > lastOfFirst)
+            {
+                page = [.. page.Skip(page.Count - lastOfFirst)];
+                hasPrevious = true;
+            }
+        }
+        else
+        {
+            var last = args.Last ?? 0;
+            var read = await fetch(last + 1, true);
+            hasPrevious = read.Count > last;
+            page = [.. read.Skip(Math.Max(0, read.Count - last))];
+            hasNext = args.Before is not null;
+        }
+
+        var edges = page.Select(item => new Edge<TNode>(cursorOf(item), item)).ToList();
+        return new Connection<TNode>(edges, new PageInfo(hasNext, hasPrevious, edges.FirstOrDefault()?.Cursor, edges.LastOrDefault()?.Cursor),
+            totalCount);
+    }
+
     /// <summary>Pages an in-memory list.</summary>
     public static Connection<TNode> FromList<TNode>(IReadOnlyList<TNode> items, ConnectionArguments args)
     {
@@ -150,14 +196,14 @@ public static class ConnectionFieldExtensions
     /// <see cref="Connections.Create{TNode}"/> for database paging).</summary>
     public static ObjectTypeBuilder<TSource> Connection<TSource, TNode>(this ObjectTypeBuilder<TSource> type, string name, string nodeType,
         Func<ResolveContext<TSource>, ConnectionArguments, ValueTask<Connection<TNode>>> resolve, int maxPageSize = 100,
-        Action<FieldBuilder<TSource>>? configure = null)
+        Action<FieldBuilder<TSource>>? configure = null, Func<string, bool>? isCursor = null)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(resolve);
         type.Add(name, $"{nodeType}Connection!", async ctx =>
         {
             var typed = new ResolveContext<TSource>(ctx);
-            return await resolve(typed, Connections.ReadArguments(ctx, maxPageSize));
+            return await resolve(typed, Connections.ReadArguments(ctx, maxPageSize, isCursor));
         }, f =>
         {
             f.Argument("first", "Int", a => a.Description($"Returns the first n elements (at most {maxPageSize})."))
