@@ -114,6 +114,44 @@ public sealed class ParkedEventTests
     }
 
     [Fact]
+    public async Task A_host_taking_over_goes_on_counting_the_failures_and_parks_at_the_limit()
+    {
+        var poison = new PoisonSwitch();
+        await using var first = await HostAsync(poison, parkAfter: 4);
+        await AppendAsync(first, "before");
+        var poisonId = await AppendAsync(first, "poison", 100m);
+        await AppendAsync(first, "after");
+
+        // The first host fails on it alone twice (after the batch attempt), then stops, as a crash or a redeploy would.
+        await first.StartDaemonAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (Volatile.Read(ref poison.Attempts) < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        await first.StopDaemonAsync();
+        var counted = await first.ScalarAsync("SELECT failures FROM oos.checkpoints WHERE name = 'test-fragile'");
+        Assert.InRange(counted, 1, 3); // a stop can land between a failure and its count
+        Assert.Empty(await first.Engine.ParkedAsync("test-fragile"));
+
+        // A second host (a new engine on the same database) goes on from that count instead of starting again at 1.
+        await using var second = await EventStoreHarness.CreateAsync(first.ConnectionString,
+            s => s.AddSingleton(poison).AddSubscription<FragileBalanceProjection>(),
+            o => { o.PollInterval = TimeSpan.FromMilliseconds(100); o.StandbyRetry = TimeSpan.FromMilliseconds(100); o.ParkAfterFailures = 4; });
+        var before = Volatile.Read(ref poison.Attempts);
+        await second.StartDaemonAsync();
+        await second.Engine.WaitForCatchUpAsync("test-fragile", TimeSpan.FromSeconds(60));
+        await second.StopDaemonAsync();
+
+        var parked = Assert.Single(await second.Engine.ParkedAsync("test-fragile"));
+        Assert.Equal((poisonId, 4), (parked.EventId, parked.Attempts));
+        // The second host's batch attempt, then alone up to the fourth failure in a row: fewer runs than a fresh count.
+        Assert.Equal(1 + (4 - counted), poison.Attempts - before);
+        Assert.Equal(new BalanceView("main", 2m, 2), await BalanceAsync(second));
+        Assert.Equal(0, await second.ScalarAsync("SELECT failures FROM oos.checkpoints WHERE name = 'test-fragile'"));
+    }
+
+    [Fact]
     public async Task A_rebuild_through_an_event_that_still_fails_parks_it_and_finishes()
     {
         var poison = new PoisonSwitch();

@@ -194,6 +194,15 @@ internal static class CoreMigrations
             END
             $$;
             """),
+        // A projection's failures on one event are counted in its checkpoint row, not in the process: a takeover or a
+        // restart goes on counting towards Projections:ParkAfterFailures instead of starting again (ADR 0003 addendum).
+        // Every checkpoint move clears them.
+        new(8, "subscription failure counts", """
+            ALTER TABLE oos.checkpoints
+                ADD COLUMN failing_tx  xid8,
+                ADD COLUMN failing_seq bigint,
+                ADD COLUMN failures    int NOT NULL DEFAULT 0;
+            """),
     ];
 }
 

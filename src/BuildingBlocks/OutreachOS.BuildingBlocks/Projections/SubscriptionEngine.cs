@@ -72,8 +72,9 @@ public sealed class SubscriptionEngine
     private readonly Dictionary<string, ISubscription> _byName;
     private readonly int _parkAfterFailures;
 
-    // The event each subscription last failed on alone, and how many times in a row (this process only: a takeover starts
-    // counting again, which only delays the parking).
+    // The event each subscription last failed on alone, and how many times in a row as this process last knew it. The count
+    // that decides the parking is kept in the checkpoint row (RecordFailureAsync), so a takeover goes on counting; this
+    // copy sends the next batch straight to one by one, and stands in for the row while the database cannot be written.
     private readonly ConcurrentDictionary<string, (GlobalPosition Position, int Failures)> _failing = new(StringComparer.Ordinal);
 
     /// <param name="tail">The recent log shared by this process's runners; null: each batch reads the store itself.</param>
@@ -245,8 +246,10 @@ public sealed class SubscriptionEngine
                 }
             }
 
-            var failures = _failing.AddOrUpdate(subscription.Name, (e.Position, 1),
+            var local = _failing.AddOrUpdate(subscription.Name, (e.Position, 1),
                 (_, f) => f.Position == e.Position ? (f.Position, f.Failures + 1) : (e.Position, 1)).Failures;
+            var failures = await RecordFailureAsync(subscription.Name, e.Position, stored, local, ct);
+            _failing[subscription.Name] = (e.Position, failures);
             if (failures < _parkAfterFailures)
             {
                 _logger.LogError(failed, "Subscription {Subscription} failed on event {EventId} ({EventType}, stream {StreamId}) at {Position}: attempt {Attempt} of {Limit} before it is parked",
@@ -267,6 +270,39 @@ public sealed class SubscriptionEngine
         }
 
         return new BatchOutcome(handled, stored, stored, more);
+    }
+
+    /// <summary>
+    /// Counts one more failure on the event at <paramref name="position"/> in the subscription's checkpoint row and returns
+    /// the count (1 when the row last counted another event). The row is created at <paramref name="checkpoint"/> when the
+    /// subscription has none yet. Should the write fail (the database is what failed), this process's own count
+    /// <paramref name="local"/> decides.
+    /// </summary>
+    private async Task<int> RecordFailureAsync(string name, GlobalPosition position, GlobalPosition checkpoint, int local, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = _dataSource.CreateCommand("""
+                INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at, failing_tx, failing_seq, failures)
+                VALUES (@n, @ctx, @cseq, now(), @tx, @seq, 1)
+                ON CONFLICT (name) DO UPDATE SET
+                    failures = CASE WHEN c.failing_tx = excluded.failing_tx AND c.failing_seq = excluded.failing_seq THEN c.failures + 1 ELSE 1 END,
+                    failing_tx = excluded.failing_tx, failing_seq = excluded.failing_seq
+                RETURNING failures
+                """);
+            cmd.Parameters.AddWithValue("n", name);
+            cmd.Parameters.Add(new NpgsqlParameter("ctx", NpgsqlDbType.Xid8) { Value = checkpoint.Transaction });
+            cmd.Parameters.AddWithValue("cseq", checkpoint.Sequence);
+            cmd.Parameters.Add(new NpgsqlParameter("tx", NpgsqlDbType.Xid8) { Value = position.Transaction });
+            cmd.Parameters.AddWithValue("seq", position.Sequence);
+            return (int)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            _logger.LogWarning(error, "Subscription {Subscription} could not record its failure count at {Position}; counting in this process ({Failures})",
+                name, position, local);
+            return local;
+        }
     }
 
     /// <summary>Records the event as parked and moves the checkpoint over it, in one transaction (false: the checkpoint moved meanwhile).</summary>
@@ -338,7 +374,8 @@ public sealed class SubscriptionEngine
     {
         var move = new NpgsqlBatchCommand(CommitGuards.RequireRows("""
             INSERT INTO oos.checkpoints AS c (name, tx, seq, updated_at) VALUES (@n, @tx, @seq, now())
-            ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now()
+            ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq, updated_at = now(),
+                failing_tx = NULL, failing_seq = NULL, failures = 0
             WHERE c.tx = @otx AND c.seq = @oseq
             """, CommitGuards.CheckpointMoved, "checkpoint moved by another runner"));
         move.Parameters.AddWithValue("n", name);
@@ -404,7 +441,7 @@ public sealed class SubscriptionEngine
                     await unpark.ExecuteNonQueryAsync(ct);
                 }
                 await using var reset = new NpgsqlCommand(
-                    "INSERT INTO oos.checkpoints (name, tx, seq, updated_at) VALUES (@n, '0', 0, now()) ON CONFLICT (name) DO UPDATE SET tx = '0', seq = 0, updated_at = now()",
+                    "INSERT INTO oos.checkpoints (name, tx, seq, updated_at) VALUES (@n, '0', 0, now()) ON CONFLICT (name) DO UPDATE SET tx = '0', seq = 0, updated_at = now(), failing_tx = NULL, failing_seq = NULL, failures = 0",
                     conn, tx);
                 reset.Parameters.AddWithValue("n", name);
                 await reset.ExecuteNonQueryAsync(ct);
