@@ -120,6 +120,41 @@ public sealed class InMemoryRelayTests
 
         Assert.True(await RelayCheckpoint.IsPastAsync(cs, last.EventId), "the relay's position at stop covers the event consumed during the stop");
     }
+
+    [Fact]
+    public async Task A_relay_rebuild_commits_each_batch_only_once_its_events_are_finished_and_leaves_no_bookkeeping_behind()
+    {
+        var cs = await Infrastructure.TestPostgres.CreateDatabaseAsync("inmem");
+        var gate = new Gate();
+        // No daemon: the rebuild takes the relay's lock, as the CLI does with the host stopped; here the bus runs.
+        await using var h = await MessagingHarness.StartAsync(cs, null, GatedAndInterface, s =>
+        {
+            s.AddEventTypes(typeof(GatedHappened));
+            s.AddSingleton(gate);
+            s.Configure<BuildingBlocks.Projections.SubscriptionOptions>(o => o.Enabled = false);
+        }, new Dictionary<string, string?> { ["Messaging:Relay:PublishOnCommit"] = "false" });
+        var first = EventToAppend.Create(new RelayTestHappened("rebuild", 1));
+        var held = EventToAppend.Create(new GatedHappened(2));
+        await h.Store.AppendAsync(Tenant, "rebuild", "test", ExpectedVersion.NoStream, [first, held]);
+
+        var rebuild = h.Engine.RebuildAsync(IntegrationEventRelay.SubscriptionName, null, TimeSpan.FromSeconds(10));
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(gate.Entered > 0), "the gated consumer holding the event");
+            var any = h.Services.GetRequiredService<TestProbe>();
+            await Eventually.TrueAsync(() => Task.FromResult(any.AttemptsOf("any:" + held.EventId) == 1), "the other endpoint done with it");
+            Assert.False(rebuild.IsCompleted);
+            Assert.False(await RelayCheckpoint.IsPastAsync(cs, held.EventId), "the rebuild committed a batch an endpoint has not finished");
+        }
+        finally
+        {
+            gate.Open();
+        }
+
+        Assert.Equal(2, await rebuild);
+        Assert.True(await RelayCheckpoint.IsPastAsync(cs, held.EventId));
+        Assert.Equal(0, h.Services.GetRequiredService<DeliveryLedger>().Tracked);
+    }
 }
 
 public sealed record GatedHappened(int N) : IIntegrationEvent;

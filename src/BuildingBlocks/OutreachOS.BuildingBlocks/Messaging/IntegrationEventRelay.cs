@@ -52,10 +52,19 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
 
     /// <summary>
     /// A rebuild's batches (in a transaction the relay does not use). The rebuild commits the checkpoint with each batch, so
-    /// with the in-memory transport the batch returns only once every endpoint has finished with it.
+    /// with the in-memory transport the batch returns only once every endpoint has finished with it; and only a process
+    /// whose bus runs (the host) can rebuild it, since the consumers are in that process.
     /// </summary>
     public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
+        if (delivery is not null && events.Any(Handles) && bus.CheckHealth().Status != BusHealthStatus.Healthy)
+        {
+            // The CLI: messages put on this process's in-memory bus would never reach a consumer. The reset is committed,
+            // so the host publishes the whole log again when it next runs the relay.
+            throw new InvalidOperationException(
+                $"{SubscriptionName}: the checkpoint is reset to the start of the log, and the host publishes every integration event again when it " +
+                "next runs the relay. With the in-memory transport the consumers run only in the host, so this process publishes nothing itself.");
+        }
         await HandleAsync(events, ct);
         if (delivery is not null)
         {
