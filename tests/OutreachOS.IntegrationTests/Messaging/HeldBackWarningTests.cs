@@ -87,7 +87,7 @@ public sealed class HeldBackWarningTests
         await h.Engine.WaitForCatchUpAsync(IntegrationEventRelay.SubscriptionName, TimeSpan.FromSeconds(30));
     }
 
-    private sealed class CapturingLogs : ILoggerProvider
+    internal sealed class CapturingLogs : ILoggerProvider
     {
         private readonly ConcurrentQueue<string> _warnings = new();
 

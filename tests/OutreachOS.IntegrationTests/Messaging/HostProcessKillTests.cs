@@ -10,8 +10,9 @@ using OutreachOS.IntegrationTests.Infrastructure;
 namespace OutreachOS.IntegrationTests.Messaging;
 
 /// <summary>
-/// The real OutreachOS.Host as child processes on one database and one RabbitMQ vhost: a probe survives a kill -9 of the
-/// host that accepted it, and a crash between publish and checkpoint commit does not duplicate its effect.
+/// The real OutreachOS.Host as child processes on one database and one RabbitMQ vhost (or the embedded in-memory
+/// transport): a probe survives a kill -9 of the host that accepted it, and a crash between publish and checkpoint commit
+/// does not duplicate its effect.
 /// </summary>
 public sealed class HostProcessKillTests
 {
@@ -62,22 +63,69 @@ public sealed class HostProcessKillTests
         Assert.Equal(1, (await b.ProbeAsync(probeId)).HandledCount);
     }
 
+    /// <summary>
+    /// Embedded mode (ADR 0003, addendum 2026-12-03): host A publishes the probe to its in-memory queue, whose consumer hangs
+    /// (test hook), and is killed. Before, A's relay had already stored a position past the probe and the message died
+    /// with A: B never handled it. Now A's stored position stays before the probe, B publishes it again and handles it once.
+    /// </summary>
+    [Fact]
+    public async Task With_the_in_memory_transport_a_probe_published_and_not_yet_consumed_by_a_killed_host_is_handled_exactly_once_by_the_next_host()
+    {
+        await using var env = await HostEnvironment.CreateAsync("inmem", rabbit: false);
+        var probeId = Guid.NewGuid();
+        bool pastAtKill;
+
+        await using (var a = await HostProcess.StartAsync(env, new()
+        {
+            ["Messaging__Probe__HangConsumer"] = "true",
+            ["Messaging__Relay__UnsettledWarnAfter"] = "00:00:01",
+        }))
+        {
+            var posted = await a.PostProbeAsync(probeId);
+            Assert.True(posted.StatusCode == HttpStatusCode.Accepted, $"POST /admin/messaging/probe: {(int)posted.StatusCode} {await posted.Content.ReadAsStringAsync()}");
+            await a.WaitForOutputAsync($"probe {probeId} received", "the probe consumer holding the probe (published, not consumed)");
+            // Let A's relay do what it does with a published probe: before this change it stored a position past it within
+            // about a second; now its lazy write keeps the position before the probe and, a second on, warns about it.
+            await Eventually.TrueAsync(async () => await env.RelayIsPastAsync(probeId) || a.Output.Contains("Relay checkpoint held back", StringComparison.Ordinal),
+                "host A's relay storing a position past the probe, or warning that the probe holds it back", TimeSpan.FromSeconds(60));
+            Assert.Equal(0, (await a.ProbeAsync(probeId)).HandledCount);
+            pastAtKill = await env.RelayIsPastAsync(probeId);
+            a.Kill();
+        }
+
+        await using var b = await HostProcess.StartAsync(env, [], bootstrap: false);
+        try
+        {
+            await b.WaitForHandledAsync(probeId);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"The probe was never handled after host A was killed (A's relay checkpoint was {(pastAtKill ? "past" : "before")} the probe).", ex);
+        }
+        await env.WaitForRelayPastAsync(probeId);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, (await b.ProbeAsync(probeId)).HandledCount);
+        Assert.False(pastAtKill);
+    }
+
     private sealed record ProbeStatus(bool Requested, long HandledCount);
 
     private sealed class HostEnvironment : IAsyncDisposable
     {
-        private HostEnvironment(string postgres, RabbitVhost rabbit)
+        private HostEnvironment(string postgres, RabbitVhost? rabbit)
         {
             Postgres = postgres;
             Rabbit = rabbit;
         }
 
         public string Postgres { get; }
-        public RabbitVhost Rabbit { get; }
+
+        /// <summary>null: the hosts run the embedded in-memory transport.</summary>
+        public RabbitVhost? Rabbit { get; }
         public string ApiKey { get; } = "oos_test_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 
-        public static async Task<HostEnvironment> CreateAsync(string prefix) =>
-            new(await TestPostgres.CreateDatabaseAsync("hostkill_" + prefix), await RabbitVhost.CreateAsync("hostkill-" + prefix));
+        public static async Task<HostEnvironment> CreateAsync(string prefix, bool rabbit = true) =>
+            new(await TestPostgres.CreateDatabaseAsync("hostkill_" + prefix), rabbit ? await RabbitVhost.CreateAsync("hostkill-" + prefix) : null);
 
         /// <summary>Waits until the relay's checkpoint is at or past the probe's request event (B re-published it).</summary>
         public Task WaitForRelayPastAsync(Guid probeId) =>
@@ -94,7 +142,7 @@ public sealed class HostProcessKillTests
             return await RelayCheckpoint.IsPastAsync(Postgres, eventId);
         }
 
-        public ValueTask DisposeAsync() => Rabbit.DisposeAsync();
+        public ValueTask DisposeAsync() => Rabbit?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     private sealed class HostProcess : IAsyncDisposable
@@ -138,8 +186,15 @@ public sealed class HostProcessKillTests
             psi.ArgumentList.Add("--urls");
             psi.ArgumentList.Add($"http://127.0.0.1:{port}");
             psi.Environment["ConnectionStrings__Postgres"] = env.Postgres;
-            psi.Environment["Messaging__Transport"] = "RabbitMQ";
-            psi.Environment["ConnectionStrings__RabbitMQ"] = env.Rabbit.Uri.ToString();
+            if (env.Rabbit is not null)
+            {
+                psi.Environment["Messaging__Transport"] = "RabbitMQ";
+                psi.Environment["ConnectionStrings__RabbitMQ"] = env.Rabbit.Uri.ToString();
+            }
+            else
+            {
+                psi.Environment["Messaging__Transport"] = "InMemory";
+            }
             if (bootstrap)
             {
                 psi.Environment["Auth__BootstrapApiKey"] = env.ApiKey;
@@ -175,6 +230,18 @@ public sealed class HostProcessKillTests
             try
             {
                 await Eventually.TrueAsync(async () => (await ProbeAsync(probeId)).HandledCount > 0, "probe handled", TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message}\nHost output:\n{Output}", ex);
+            }
+        }
+
+        public async Task WaitForOutputAsync(string text, string what)
+        {
+            try
+            {
+                await Eventually.TrueAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal)), what, TimeSpan.FromSeconds(60));
             }
             catch (TimeoutException ex)
             {

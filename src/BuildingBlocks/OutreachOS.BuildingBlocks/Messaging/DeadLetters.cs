@@ -56,13 +56,23 @@ public sealed record DeadLetter(
 /// Error-pipe filter: when a message has exhausted its retries it is recorded in oos.dead_letters, then MassTransit's own
 /// filters publish the fault and move it to the <c>_error</c> queue. A failed record is logged and does not stop the move.
 /// </summary>
-internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<DeadLetterFilter> logger) : IFilter<ExceptionReceiveContext>
+/// <remarks>
+/// With the in-memory transport (<paramref name="delivery"/> set) a recorded dead letter is the endpoint's last word on the
+/// message: the relay's checkpoint may pass it. A record that failed leaves the message unfinished, so the checkpoint
+/// stays behind it and a restart delivers it again.
+/// </remarks>
+internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<DeadLetterFilter> logger, InMemoryDelivery? delivery = null)
+    : IFilter<ExceptionReceiveContext>
 {
     public async Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
     {
         try
         {
-            await RecordAsync(context);
+            var messageId = await RecordAsync(context);
+            if (delivery is not null && context.InputAddress is { } input)
+            {
+                delivery.Finished(messageId, input);
+            }
         }
         catch (Exception ex) when (ex is NpgsqlException or JsonException or InvalidOperationException)
         {
@@ -73,7 +83,7 @@ internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("outreachos-dead-letters");
 
-    private async Task RecordAsync(ExceptionReceiveContext context)
+    private async Task<Guid> RecordAsync(ExceptionReceiveContext context)
     {
         // GetString() on a transport body is not the text on every transport; decode the bytes.
         var body = System.Text.Encoding.UTF8.GetString(context.Body.GetBytes());
@@ -121,7 +131,8 @@ internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider
         cmd.Parameters.AddWithValue("consumer", QueueName(context.InputAddress));
         cmd.Parameters.AddWithValue("input", context.InputAddress.ToString());
         // Without a message id (a foreign producer) each failure gets its own row.
-        cmd.Parameters.AddWithValue("mid", messageId ?? Guid.CreateVersion7());
+        var recordedId = messageId ?? Guid.CreateVersion7();
+        cmd.Parameters.AddWithValue("mid", recordedId);
         cmd.Parameters.AddWithValue("mtype", (object?)messageType ?? DBNull.Value);
         cmd.Parameters.AddWithValue("tenant", tenantId is { } tid ? tid : DBNull.Value);
         cmd.Parameters.AddWithValue("ctype", (object?)context.ContentType?.MediaType ?? DBNull.Value);
@@ -132,8 +143,10 @@ internal sealed class DeadLetterFilter(NpgsqlDataSource dataSource, TimeProvider
         cmd.Parameters.AddWithValue("now", now);
         await cmd.ExecuteNonQueryAsync(context.CancellationToken);
         MessagingMetrics.DeadLettered.Add(1, new KeyValuePair<string, object?>("consumer", QueueName(context.InputAddress)));
+        return recordedId;
     }
 
+    /// <summary>The endpoint's name: its input address's last segment (the queue's name; the in-memory routes use it too).</summary>
     internal static string QueueName(Uri inputAddress) => inputAddress.AbsolutePath.TrimEnd('/').Split('/')[^1];
 
     private sealed record Envelope(Guid? MessageId, string? MessageType, Guid? TenantId)

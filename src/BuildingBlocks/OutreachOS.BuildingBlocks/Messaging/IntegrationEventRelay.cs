@@ -11,9 +11,15 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 /// The outbox relay: tails the global log and publishes every <see cref="IIntegrationEvent"/> (in log order per stream), with the
 /// event id as MessageId. The checkpoint moves only after a batch is confirmed, and lazily (within about a second, and at
 /// stop): a crash re-publishes what the checkpoint does not cover (at-least-once); consumers' inboxes drop the repeats.
+/// <para>
+/// With the in-memory transport a publish "confirms" once the message sits in an in-memory queue, which a crash loses; there
+/// the stored checkpoint also waits until every endpoint the event reached has finished with it (<see cref="DeliveryLedger"/>,
+/// ADR 0003 addendum 2026-12-03). The relay keeps publishing meanwhile, up to <see cref="RelayOptions.MaxUnsettled"/>
+/// unfinished events.
+/// </para>
 /// </summary>
 internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions options, PublishOnCommit onCommit, TimeProvider clock,
-    ILogger<IntegrationEventRelay> logger) : IExternalEffectSubscription
+    ILogger<IntegrationEventRelay> logger, InMemoryDelivery? delivery = null) : IExternalEffectSubscription
 {
     public const string SubscriptionName = "integration-relay";
 
@@ -23,11 +29,63 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
 
     public bool Handles(StoredEvent e) => e.Data is IIntegrationEvent;
 
-    /// <summary>Publication on commit runs only while this process runs the relay (it hands its outcomes over to it).</summary>
-    public void OnActiveChanged(bool active) => onCommit.RelayActive = active;
+    // When the held-back warning was last logged (a TimeProvider timestamp; 0: never).
+    private long _lastHeldBackWarning;
 
-    /// <summary>A rebuild's batches (in a transaction the relay does not use).</summary>
-    public Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct) => HandleAsync(events, ct);
+    /// <summary>
+    /// Publication on commit runs only while this process runs the relay (it hands its outcomes over to it). The delivery
+    /// ledger starts empty each time: what a previous turn left unfinished is behind the stored checkpoint, and whoever
+    /// runs the relay next publishes it again.
+    /// </summary>
+    public void OnActiveChanged(bool active)
+    {
+        if (!active)
+        {
+            onCommit.RelayActive = false;
+        }
+        delivery?.Ledger.Clear();
+        if (active)
+        {
+            onCommit.RelayActive = true;
+        }
+    }
+
+    /// <summary>
+    /// A rebuild's batches (in a transaction the relay does not use). The rebuild commits the checkpoint with each batch, so
+    /// with the in-memory transport the batch returns only once every endpoint has finished with it; and only a process
+    /// whose bus runs (the host) can rebuild it, since the consumers are in that process.
+    /// </summary>
+    public async Task HandleAsync(NpgsqlTransaction transaction, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        if (delivery is not null && events.Any(Handles) && bus.CheckHealth().Status != BusHealthStatus.Healthy)
+        {
+            // The CLI: messages put on this process's in-memory bus would never reach a consumer. The reset is committed,
+            // so the host publishes the whole log again when it next runs the relay.
+            throw new InvalidOperationException(
+                $"{SubscriptionName}: the checkpoint is reset to the start of the log, and the host publishes every integration event again when it " +
+                "next runs the relay. With the in-memory transport the consumers run only in the host, so this process publishes nothing itself.");
+        }
+        await HandleAsync(events, ct);
+        if (delivery is not null)
+        {
+            while (delivery.Ledger.Unsettled > 0)
+            {
+                WarnIfHeldBack();
+                await Task.Delay(20, ct);
+            }
+        }
+    }
+
+    /// <summary>With the in-memory transport, the position before the oldest event some endpoint has not finished with.</summary>
+    public GlobalPosition SettledUpTo(GlobalPosition reached, GlobalPosition stored)
+    {
+        if (delivery is null)
+        {
+            return reached;
+        }
+        WarnIfHeldBack();
+        return delivery.Ledger.SettledUpTo(reached, stored);
+    }
 
     /// <summary>Publishes a batch; the daemon writes the checkpoint lazily (<see cref="IExternalEffectSubscription"/>).</summary>
     public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct)
@@ -38,6 +96,10 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
             return;
         }
         await WaitForBusAsync(ct);
+        if (delivery is not null)
+        {
+            await CoverAsync(integration, ct);
+        }
 
         // Waiting for each broker confirm before the next publish capped the relay at ~1 / confirm latency (≈ 90 msg/s
         // on a disk-backed broker). Streams are independent, so their publishes overlap; within a stream they stay in log
@@ -56,7 +118,7 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
                 await gate.WaitAsync(ct);
                 try
                 {
-                    await PublishAsync(bus, e, clock, "relay", ct);
+                    await PublishAsync(bus, e, clock, "relay", delivery, ct);
                 }
                 finally
                 {
@@ -79,12 +141,31 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     /// <summary>
     /// Publishes one stored integration event (message id = event id, stream headers) and records its metrics once the
     /// broker confirmed it; <paramref name="path"/> is "relay" or "commit" (published on commit). Shared by both paths.
+    /// With the in-memory transport (<paramref name="delivery"/> set) the ledger learns which endpoints the message reached.
     /// </summary>
-    internal static async Task PublishAsync(IBus bus, StoredEvent e, TimeProvider clock, string path, CancellationToken ct)
+    internal static async Task PublishAsync(IBus bus, StoredEvent e, TimeProvider clock, string path, InMemoryDelivery? delivery, CancellationToken ct)
     {
         var message = (IIntegrationEvent)e.Data!;
         var sending = System.Diagnostics.Stopwatch.GetTimestamp();
-        await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
+        if (delivery is null)
+        {
+            await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
+        }
+        else
+        {
+            // Registered before the publish: an endpoint may finish with the message before the publish call returns.
+            delivery.Publishing(e.EventId, e.EventType);
+            try
+            {
+                await bus.Publish(message, message.GetType(), Pipe.Execute<PublishContext>(ctx => Stamp(ctx, e)), ct);
+            }
+            catch
+            {
+                delivery.PublishFailed(e.EventId);
+                throw;
+            }
+            delivery.Published(e.EventId, message.GetType());
+        }
         var type = new KeyValuePair<string, object?>("event_type", e.EventType);
         var by = new KeyValuePair<string, object?>("path", path);
         MessagingMetrics.PublishDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(sending).TotalMilliseconds, type, by);
@@ -92,8 +173,60 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
         MessagingMetrics.RelayLag.Record(Math.Max(0, (clock.GetUtcNow() - e.CreatedAt).TotalMilliseconds), type, by);
     }
 
-    /// <summary>A relay rebuild re-publishes the whole log; idempotent consumers ignore what they already processed.</summary>
-    public Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>
+    /// A relay rebuild re-publishes the whole log; idempotent consumers ignore what they already processed. The delivery
+    /// ledger is emptied: the positions it waits for are about to be published again from the start.
+    /// </summary>
+    public Task ResetAsync(NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        delivery?.Ledger.Clear();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Enters the batch's integration events in the delivery ledger, in log order, before any is published (the on-commit
+    /// ones were published already; they are covered all the same). Past <see cref="RelayOptions.MaxUnsettled"/> unfinished
+    /// events it first waits for room: the stored checkpoint is behind all of them, and a crash would publish them again.
+    /// </summary>
+    private async Task CoverAsync(List<StoredEvent> integration, CancellationToken ct)
+    {
+        var ledger = delivery!.Ledger;
+        var max = Math.Max(1, options.MaxUnsettled);
+        while (ledger.Unsettled >= max)
+        {
+            WarnIfHeldBack();
+            await Task.Delay(20, ct);
+        }
+        var now = clock.GetTimestamp();
+        foreach (var e in integration)
+        {
+            ledger.Cover(e.Position, e.EventId, e.EventType, now);
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="RelayOptions.UnsettledWarnAfter"/> with the same oldest unfinished event, names it and the endpoints
+    /// it waits for (a consumer stuck on it, or an endpoint that never reports), at most once per that interval.
+    /// </summary>
+    private void WarnIfHeldBack()
+    {
+        var after = options.UnsettledWarnAfter;
+        if (after <= TimeSpan.Zero || delivery?.Ledger.Oldest() is not { } oldest || clock.GetElapsedTime(oldest.CoveredAt) < after)
+        {
+            return;
+        }
+        var now = clock.GetTimestamp();
+        var last = Interlocked.Read(ref _lastHeldBackWarning);
+        if ((last != 0 && clock.GetElapsedTime(last, now) < after) || Interlocked.CompareExchange(ref _lastHeldBackWarning, now, last) != last)
+        {
+            return;
+        }
+        logger.LogWarning(
+            "Relay checkpoint held back for {Seconds} s at {Position} by {MessageType} {MessageId}: {State} {Endpoints}; {Unsettled} published events wait " +
+            "behind it. If the process dies now they are published again from the stored checkpoint",
+            Math.Round(clock.GetElapsedTime(oldest.CoveredAt).TotalSeconds, 1), oldest.Position, oldest.MessageType, oldest.MessageId,
+            oldest.Publishing ? "still being published, then waiting for" : "waiting for", string.Join(", ", oldest.WaitingFor), delivery.Ledger.Unsettled);
+    }
 
     internal static void Stamp(PublishContext ctx, StoredEvent e)
     {

@@ -20,6 +20,8 @@ public sealed class MessagingOptions
 
     public RelayOptions Relay { get; set; } = new();
 
+    public ProbeOptions Probe { get; set; } = new();
+
     public bool UseRabbitMq => string.Equals(Transport, "RabbitMQ", StringComparison.OrdinalIgnoreCase);
 
     internal static MessagingOptions From(IConfiguration configuration)
@@ -68,4 +70,27 @@ public sealed class RelayOptions
     /// before its checkpoint commits, to prove that a re-published batch has no second effect.
     /// </summary>
     public bool CrashAfterPublish { get; set; }
+
+    /// <summary>
+    /// In-memory transport only (<c>Messaging:Relay:MaxUnsettled</c>): integration events published and not yet finished by
+    /// every endpoint they reached, beyond which the relay waits before publishing more. The stored checkpoint stays behind
+    /// the oldest of them, so this bounds what a crash makes the next host publish again (and the ledger's memory).
+    /// </summary>
+    public int MaxUnsettled { get; set; } = 10_000;
+
+    /// <summary>
+    /// In-memory transport only (<c>Messaging:Relay:UnsettledWarnAfter</c>): when the oldest unfinished event has held the
+    /// relay's checkpoint back this long, a warning names its type, id and the endpoints it waits for (at most once per
+    /// this interval). Zero: never warn.
+    /// </summary>
+    public TimeSpan UnsettledWarnAfter { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class ProbeOptions
+{
+    /// <summary>
+    /// TEST HOOK, never set in production (<c>Messaging:Probe:HangConsumer</c>): the probe consumer waits forever instead of
+    /// handling a probe, so that a test can kill the host while the probe is published and not yet consumed.
+    /// </summary>
+    public bool HangConsumer { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 
@@ -13,12 +14,18 @@ public sealed record MessagingProbeHandled(Guid ProbeId);
 
 public sealed record MessagingProbeStatus(Guid ProbeId, bool Requested, long HandledCount);
 
-internal sealed class MessagingProbeConsumer(NpgsqlDataSource dataSource, IEventStore store) : IdempotentConsumer<MessagingProbeRequested>(dataSource)
+internal sealed class MessagingProbeConsumer(NpgsqlDataSource dataSource, IEventStore store, MessagingOptions options, ILogger<MessagingProbeConsumer> logger)
+    : IdempotentConsumer<MessagingProbeRequested>(dataSource)
 {
     protected override string ConsumerName => "messaging-probe";
 
     protected override async Task HandleAsync(ConsumeContext<MessagingProbeRequested> context, NpgsqlTransaction transaction, Guid? tenantId, CancellationToken ct)
     {
+        if (options.Probe.HangConsumer)
+        {
+            logger.LogWarning("Messaging:Probe:HangConsumer test hook: probe {ProbeId} received, the consumer now waits forever", context.Message.ProbeId);
+            await Task.Delay(Timeout.Infinite, ct);
+        }
         var tenant = tenantId ?? throw new InvalidOperationException("A probe without a tenant header cannot be handled.");
         var probeId = context.Message.ProbeId;
         await store.AppendManyAsync(transaction,

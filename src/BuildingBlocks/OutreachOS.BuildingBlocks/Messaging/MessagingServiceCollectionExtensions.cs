@@ -57,6 +57,13 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<DeadLetterService>();
         services.TryAddSingleton<MessagingProbe>();
         services.TryAddSingleton<DeadLetterFilter>();
+        if (!options.UseRabbitMq)
+        {
+            // Embedded mode: the relay's checkpoint waits for the consumers (ADR 0003, addendum 2026-12-03).
+            services.TryAddSingleton<DeliveryLedger>();
+            services.TryAddSingleton<InMemoryRoutes>();
+            services.TryAddSingleton<InMemoryDelivery>();
+        }
         if (options.Relay.Enabled)
         {
             services.AddSubscription<IntegrationEventRelay>();
@@ -103,10 +110,17 @@ public static class MessagingServiceCollectionExtensions
 
     /// <summary>
     /// Every receive endpoint: bounded retry that skips already-retried failures, then the dead-letter record, the fault
-    /// event and the move to <c>&lt;queue&gt;_error</c> (MassTransit's default error filters, re-added after ours).
+    /// event and the move to <c>&lt;queue&gt;_error</c> (MassTransit's default error filters, re-added after ours). With the
+    /// in-memory transport, first of all the filter that tells the relay when the endpoint is done with a message: outside
+    /// the retry, so it sees the outcome after the last attempt.
     /// </summary>
     internal static void ConfigureEndpoint(IRegistrationContext context, IReceiveEndpointConfigurator endpoint, RetryOptions retry)
     {
+        if (context.GetService<InMemoryDelivery>() is { } delivery)
+        {
+            delivery.Routes.Observe(DeadLetterFilter.QueueName(endpoint.InputAddress));
+            endpoint.UseFilter(new DeliveryFinishedFilter(delivery));
+        }
         endpoint.UseMessageRetry(r =>
         {
             r.Interval(Math.Max(0, retry.Limit), TimeSpan.FromMilliseconds(Math.Max(0, retry.IntervalMs)));

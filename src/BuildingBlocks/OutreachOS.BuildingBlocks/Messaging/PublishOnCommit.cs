@@ -19,7 +19,7 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 /// </para>
 /// </summary>
 internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHostApplicationLifetime lifetime, TimeProvider clock,
-    ILogger<PublishOnCommit> logger) : IAppendCommitObserver
+    ILogger<PublishOnCommit> logger, InMemoryDelivery? delivery = null) : IAppendCommitObserver
 {
     /// <summary>Handed-over outcomes the relay has not collected yet (it normally does within milliseconds).</summary>
     internal const int MaxPending = 10_000;
@@ -156,7 +156,7 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
                 try
                 {
                     cts.Token.ThrowIfCancellationRequested(); // stopping or out of time: leave it to the relay
-                    await IntegrationEventRelay.PublishAsync(bus, h.Event, clock, "commit", cts.Token);
+                    await IntegrationEventRelay.PublishAsync(bus, h.Event, clock, "commit", delivery, cts.Token);
                     Interlocked.Increment(ref _published);
                     Resolve(h, published: true);
                 }

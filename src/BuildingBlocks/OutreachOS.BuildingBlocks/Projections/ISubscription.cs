@@ -62,6 +62,14 @@ public interface IExternalEffectSubscription : ISubscription
     bool ISubscription.MayPark => false;
 
     Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct);
+
+    /// <summary>
+    /// The furthest position the daemon may store, given the position its handled batches <paramref name="reached"/> and
+    /// the one <paramref name="stored"/>: all of it (the default) unless an effect behind it is not durable yet — the relay on
+    /// the in-memory transport, whose consumers may not have finished. Never behind <paramref name="stored"/>. Called
+    /// between batches, when the daemon writes its position lazily or at stop; must be cheap (no I/O).
+    /// </summary>
+    GlobalPosition SettledUpTo(GlobalPosition reached, GlobalPosition stored) => reached;
 }
 
 /// <summary>A subscription's position, how far behind the log it is, and how many events it parked (see <see cref="ParkedEvent"/>).</summary>

@@ -756,23 +756,33 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
                     }
                     if (behindSince is { } behind && DateTime.UtcNow - behind >= LazyCheckpointDelay && stored is { } s && checkpoint is { } c)
                     {
-                        if (await engine.PersistCheckpointAsync(subscription.Name, s, c, ct))
+                        // An external effect not durable yet (an in-memory delivery some consumer has not finished) keeps
+                        // the stored position behind it; the rest is written now, and the position looked at again later.
+                        var settled = Settled(subscription, c, s);
+                        if (settled == s)
                         {
-                            stored = c;
+                            behindSince = settled == c ? null : DateTime.UtcNow;
+                        }
+                        else if (await engine.PersistCheckpointAsync(subscription.Name, s, settled, ct))
+                        {
+                            stored = settled;
+                            behindSince = settled == c ? null : DateTime.UtcNow;
                         }
                         else
                         {
                             checkpoint = stored = null;
+                            behindSince = null;
                         }
-                        behindSince = null;
                     }
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                if (locked && checkpoint is { } reached && stored is { } table && reached != table)
+                if (locked && checkpoint is { } reached && stored is { } table && Settled(subscription, reached, table) is var settled && settled != table)
                 {
-                    await PersistOnStopAsync(subscription.Name, table, reached);
+                    // The bus stops before this daemon (hosted services stop in reverse order) and drains its in-memory
+                    // queues, so every delivery is normally finished by now and the whole position is written.
+                    await PersistOnStopAsync(subscription.Name, table, settled);
                 }
                 return;
             }
@@ -803,6 +813,9 @@ internal sealed class SubscriptionDaemon(SubscriptionEngine engine, IEnumerable<
             }
         }
     }
+
+    private static GlobalPosition Settled(ISubscription subscription, GlobalPosition reached, GlobalPosition stored) =>
+        subscription is IExternalEffectSubscription external ? external.SettledUpTo(reached, stored) : reached;
 
     /// <summary>A position reached by batches handled without a transaction, written at a graceful stop (best effort).</summary>
     private async Task PersistOnStopAsync(string name, GlobalPosition stored, GlobalPosition reached)
