@@ -13,7 +13,17 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var (status, title, detail, type, extensions) = Map(exception);
-        if (status >= 500)
+        if (RetryAfterSeconds(exception, status) is { } seconds)
+        {
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (status == 503 && exception is PostgresException { SqlState: ['4', '0', ..] } raced)
+        {
+            // Expected under concurrency (two writers on one stream or row): the client is told to send again.
+            logger.LogWarning("Concurrent change on {Method} {Path} ({SqlState}: {Reason}); answered 503 with Retry-After",
+                http.Request.Method, http.Request.Path, raced.SqlState, raced.MessageText);
+        }
+        else if (status >= 500)
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
         }
@@ -30,6 +40,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>
+    /// How long a client should wait before sending a request answered 503 again: a lost race (serialization failure or
+    /// deadlock) clears at once, an unreachable database takes longer. Null for every other answer.
+    /// </summary>
+    internal static int? RetryAfterSeconds(Exception exception, int status) => status != 503
+        ? null
+        : exception is PostgresException { SqlState: ['4', '0', ..] } ? 1 : 5;
 
     internal static (int Status, string Title, string Detail, string Type, Dictionary<string, object?> Extensions) Map(Exception exception)
     {

@@ -43,6 +43,26 @@ public sealed class ProblemMappingTests
         Assert.Equal((404, $"Organization {id} was not found.", "https://outreachos.dev/problems/not-found"), (status, detail, type));
     }
 
+    [Theory]
+    [InlineData("40001", 1)] // a lost race: send again at once
+    [InlineData("40P01", 1)]
+    [InlineData("08006", 5)] // the database is away for longer
+    [InlineData("57P01", 5)]
+    public void A_503_tells_the_client_when_to_send_again(string sqlState, int seconds)
+    {
+        var error = new PostgresException("failed", "ERROR", "ERROR", sqlState);
+        var (status, _, _, _, _) = ProblemExceptionHandler.Map(error);
+        Assert.Equal(seconds, ProblemExceptionHandler.RetryAfterSeconds(error, status));
+    }
+
+    [Fact]
+    public void Only_a_503_carries_a_retry_after()
+    {
+        var refused = new PostgresException("value too long", "ERROR", "ERROR", "22001");
+        Assert.Null(ProblemExceptionHandler.RetryAfterSeconds(refused, ProblemExceptionHandler.Map(refused).Status));
+        Assert.Equal(5, ProblemExceptionHandler.RetryAfterSeconds(new NpgsqlException("connection refused"), 503));
+    }
+
     [Fact]
     public void A_connection_that_cannot_be_made_is_a_503()
     {
