@@ -226,4 +226,26 @@ public sealed class PiiRedactorGapTests
         Assert.Equal(first, PersonalNames.First(display));
         Assert.Equal(full, PersonalNames.Full(display));
     }
+
+    // Found by PiiRedactorFuzzTests (2026-12-03): each of these left a card, a phone number or part of an address in clear.
+    [Theory]
+    [InlineData("Write to o'brien@example.ie today", "Write to [EMAIL_1] today")]
+    [InlineData("call 415-555-0199 03/05/2024 please", "call [PHONE_1] 03/05/2024 please")]
+    [InlineData("call +1 (415) 555-0134 03/05/2024 50%", "call [PHONE_1] 03/05/2024 50%")]
+    [InlineData("id 123456 415-555-0199 thanks", "id 123456 [PHONE_1] thanks")]
+    [InlineData("INV-2024-0042 415-555-0199", "INV-2024-0042 [PHONE_1]")]
+    [InlineData("Card 2 4111 1111 1111 1111 expires", "Card 2 [CARD_1] expires")]
+    [InlineData("tracking 1Z999AA10123456784 4111 1111 1111 1111", "tracking 1Z999AA10123456784 [CARD_1]")]
+    [InlineData("id 123456 4012888888881881", "id 123456 [CARD_1]")]
+    [InlineData("Order #4711 — 4111 1111 1111 1111", "Order #4711 — [CARD_1]")]
+    [InlineData("4111 1111 1111 1111 — 50% off", "[CARD_1] — 50% off")]
+    public void Personal_data_next_to_other_numbers_is_still_found(string text, string expected) =>
+        Assert.Equal(expected, PiiRedactor.RedactOne(text).Text);
+
+    [Theory]
+    [InlineData("Order 9000 0000 0000 0001 shipped")] // passes Luhn, but no card issuer starts with 9
+    [InlineData("Reference 3704 0044 0532 0130 01")] // a 4-4-4-4 window passes Luhn, but 37… cards are 15 digits
+    [InlineData("Card 4111 1111 1111 1112 is not valid")]
+    public void Numbers_that_only_pass_luhn_by_chance_are_not_cards(string text) =>
+        Assert.DoesNotContain("[CARD_", PiiRedactor.RedactOne(text).Text, StringComparison.Ordinal);
 }

@@ -97,9 +97,9 @@ internal sealed partial class PiiRedactor
         text = Replace(EmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
         text = Replace(ObfuscatedEmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
         text = Replace(IbanPattern(), text, RedactIban);
-        text = Replace(CardPattern(), text, (m, value) => IsLuhnCard(m.Value) ? Placeholder("CARD", value) : value);
+        text = Replace(CardPattern(), text, RedactCard);
         text = Replace(SsnPattern(), text, (m, value) => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", value) : value);
-        text = Replace(PhonePattern(), text, (m, value) => IsLikelyPhone(m.Value) ? Placeholder("PHONE", value) : value);
+        text = Replace(PhonePattern(), text, RedactPhone);
         return text;
     }
 
@@ -179,6 +179,149 @@ internal sealed partial class PiiRedactor
     }
 
     private static readonly char[] IbanSeparators = [' ', '-', '/', '_'];
+
+    /// <summary>
+    /// The match when it is a card number (Luhn), else a card number written in groups inside it: the pattern also takes
+    /// a number standing just before or after the card ("Card 2 4111 1111 1111 1111", "784 4111 …"), and the whole run
+    /// then fails Luhn and the card was left in clear. The pattern reads runs of up to 61 digits so that the card's last
+    /// group is inside the run (it used to stop at 19 digits, in the middle of a card that followed other numbers). Only printed card layouts are looked for inside a run — 13-19 digits
+    /// unbroken, groups of four (the last one 1-4 digits long), or 4-6-5 and 4-6-4 — with an issuer's prefix and length,
+    /// so a long reference is not cut into a card at random.
+    /// </summary>
+    private string RedactCard(Match m, string written)
+    {
+        if (IsLuhnCard(m.Value) && IsIssuedLength(Digits(m.Value)))
+        {
+            return Placeholder("CARD", written);
+        }
+
+        var groups = new List<(int Start, int Length)>();
+        for (var i = 0; i < m.Value.Length;)
+        {
+            if (!char.IsAsciiDigit(m.Value[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < m.Value.Length && char.IsAsciiDigit(m.Value[i]))
+            {
+                i++;
+            }
+
+            groups.Add((start, i - start));
+        }
+
+        // Card layouts have one (unbroken) or three to five groups: a linear pass, whatever the run's length.
+        for (var first = 0; first < groups.Count; first++)
+        {
+            for (var last = Math.Min(groups.Count - 1, first + 4); last >= first; last--)
+            {
+                if ((first == 0 && last == groups.Count - 1) || !IsCardLayout(groups, first, last))
+                {
+                    continue;
+                }
+
+                var from = groups[first].Start;
+                var to = groups[last].Start + groups[last].Length;
+                if (IsIssuedLength(Digits(m.Value[from..to])) && IsLuhnCard(m.Value[from..to]))
+                {
+                    return written[..from] + Placeholder("CARD", written[from..to]) + written[to..];
+                }
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>
+    /// A card number's issuer prefix and length (Visa, Mastercard, American Express, Discover, JCB, Diners Club). Luhn
+    /// alone passes one number in ten: an order or tracking number of 13-19 digits was redacted as a card by chance.
+    /// </summary>
+    internal static bool IsIssuedLength(string digits)
+    {
+        static int Prefix(string d, int n) => int.Parse(d.AsSpan(0, n), System.Globalization.CultureInfo.InvariantCulture);
+        var length = digits.Length;
+        return digits[0] switch
+        {
+            '4' => length is 13 or 16 or 19,
+            '5' => Prefix(digits, 2) is >= 51 and <= 55 && length == 16,
+            '2' => Prefix(digits, 4) is >= 2221 and <= 2720 && length == 16,
+            '3' => (Prefix(digits, 2) is 34 or 37 && length == 15)
+                || (Prefix(digits, 4) is >= 3528 and <= 3589 && length is >= 16 and <= 19)
+                || ((Prefix(digits, 2) is 36 or 38 || Prefix(digits, 3) is >= 300 and <= 305) && length is 14 or 16),
+            '6' => (Prefix(digits, 4) == 6011 || Prefix(digits, 2) == 65 || Prefix(digits, 3) is >= 644 and <= 649) && length is >= 16 and <= 19,
+            _ => false,
+        };
+    }
+
+    private static bool IsCardLayout(List<(int Start, int Length)> groups, int first, int last)
+    {
+        var lengths = groups.Skip(first).Take(last - first + 1).Select(g => g.Length).ToList();
+        if (lengths.Count == 1)
+        {
+            return lengths[0] is >= 13 and <= 19; // printed without separators
+        }
+
+        if (lengths.Count == 3 && lengths[0] == 4 && lengths[1] == 6 && lengths[2] is 4 or 5)
+        {
+            return true; // 4-6-5 (American Express), 4-6-4 (Diners Club)
+        }
+
+        return lengths.Count is >= 4 and <= 5 && lengths.Take(lengths.Count - 1).All(l => l == 4) && lengths[^1] is >= 1 and <= 4;
+    }
+
+    /// <summary>
+    /// The longest likely phone number the match starts with. The pattern runs on over the next number groups, so
+    /// "415-555-0199 03/05/2024" is one match that as a whole is not a phone number (a '/' after a local number reads as a
+    /// reference), and the phone number in it was left in clear. Words are dropped from the end, and from the start
+    /// ("id 123456 415-555-0199"), until what is left is written as a phone number.
+    /// </summary>
+    private string RedactPhone(Match m, string written)
+    {
+        // A number before the phone number ("id 123456 415-555-0199") is dropped the same way, a word at a time.
+        for (var from = 0; from >= 0; from = NextWord(m.Value, from))
+        {
+            var candidate = m.Value[from..];
+            while (true)
+            {
+                // The whole run may be a phone number in any layout the pattern reads; a part of it only when it is
+                // written as one: ten digits or more with a '+', '(' or a separator other than a space ("10 000–20 000 €"
+                // is not a phone number after "10", nor "4111 1111 1111" in a card number failing Luhn).
+                var whole = from == 0 && candidate.Length == m.Value.Length;
+                if (IsLikelyPhone(candidate) && (whole || (Digits(candidate).Length >= 10
+                    && (candidate[0] is '+' or '(' || candidate.AsSpan().IndexOfAny('-', '.', '/') >= 0))))
+                {
+                    // What the phone number left over may hold another one ("INV-2024-0042 415-555-0199").
+                    var to = from + candidate.Length;
+                    return written[..from] + Placeholder("PHONE", written[from..to]) + Replace(PhonePattern(), written[to..], RedactPhone);
+                }
+
+                var space = candidate.LastIndexOf(' ');
+                if (space <= 0)
+                {
+                    break;
+                }
+
+                candidate = candidate[..space].TrimEnd();
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>The start of the word after the one at <paramref name="from"/> (-1: none).</summary>
+    private static int NextWord(string text, int from)
+    {
+        var space = text.IndexOf(' ', from);
+        while (space >= 0 && space + 1 < text.Length && text[space + 1] == ' ')
+        {
+            space++;
+        }
+
+        return space < 0 || space + 1 >= text.Length ? -1 : space + 1;
+    }
 
     private int Count(string kind) => _counts.TryGetValue(kind, out var n) ? n : 0;
 
@@ -307,7 +450,7 @@ internal sealed partial class PiiRedactor
     }
 
     // Local part and domain labels may be any letters (IDN: jöhn.müller@bücher.de); the TLD is letters or punycode.
-    [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+@[\p{L}\p{M}\p{N}\-]+(?:\.[\p{L}\p{M}\p{N}\-]+)*\.(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9\-]+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+(?:['’][\p{L}\p{M}\p{N}._%+\-]+)*@[\p{L}\p{M}\p{N}\-]+(?:\.[\p{L}\p{M}\p{N}\-]+)*\.(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9\-]+)", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 
     // "john [at] example dot com", "john(at)example.com", "john @ example.com", "john [@] example.com", "john at example dot com"
@@ -323,9 +466,11 @@ internal sealed partial class PiiRedactor
     [GeneratedRegex(@"\b(?:[A-Z]{2}\d{2}(?:(?:[ \-/_]| - )?[A-Z0-9]{4}){2,7}(?:(?:[ \-/_]| - )?[A-Z0-9]{1,4})?|[a-z]{2}\d{2}(?:(?:[ \-/_]| - )?[a-z0-9]{4}){2,7}(?:(?:[ \-/_]| - )?[a-z0-9]{1,4})?)\b", RegexOptions.CultureInvariant)]
     private static partial Regex IbanPattern();
 
-    // 13-19 digits with a space, dot or dash anywhere between them; or groups as cards print them (4-4-4-4, 4-4-4-4-3, 4-4-5,
-    // 4-6-5, 4-6-4) joined by one of '/', '_', " - " throughout. Luhn decides.
-    [GeneratedRegex(@"(?<![\d\-]|\d[./_]|\d - )(?:(?:\d[ .\-]?){12,18}\d|\d{4}(?<s>[/_]| - )(?:\d{4}\k<s>\d{4}\k<s>\d{1,4}(?:\k<s>\d{1,3})?|\d{4}\k<s>\d{5}|\d{6}\k<s>\d{4,5}))(?![\d\-]|[./_]\d| - \d)", RegexOptions.CultureInvariant)]
+    // A run of digits with a space, dot or dash anywhere between them (RedactCard finds the card in it); or groups as cards
+    // print them (4-4-4-4, 4-4-4-4-3, 4-4-5, 4-6-5, 4-6-4) joined by one of '/', '_', " - " throughout. Luhn and the issuer
+    // decide. The " - " guards belong to the second form only: "#4711 — 4111 1111 1111 1111" and "4111 1111 1111 1111 —
+    // 50%" (an em dash reads as '-') are cards; "1111 - 1111 - …" must not start inside a printed run.
+    [GeneratedRegex(@"(?<![\p{L}\d\-]|\d[./_])(?:(?:\d[ .\-]?){12,60}\d(?![\d\-]|[./_]\d)|(?<!\d - )\d{4}(?<s>[/_]| - )(?:\d{4}\k<s>\d{4}\k<s>\d{1,4}(?:\k<s>\d{1,3})?|\d{4}\k<s>\d{5}|\d{6}\k<s>\d{4,5})(?![\d\-]|[./_]\d| - \d))", RegexOptions.CultureInvariant)]
     private static partial Regex CardPattern();
 
     [GeneratedRegex(@"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])", RegexOptions.CultureInvariant)]
@@ -338,7 +483,9 @@ internal sealed partial class PiiRedactor
     private static partial Regex RangePattern();
 
     // After a country code one single digit may follow (+33 1 23 45 67 89); '/' separates an area code (0171/1234567).
-    [GeneratedRegex(@"(?<![\w\[])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,4}(?![\w\]])", RegexOptions.CultureInvariant)]
+    // Up to eight more groups: a run that holds a phone number and the numbers around it is read whole, and RedactPhone
+    // finds the phone number in it (with four, the run could end in the middle of the phone number).
+    [GeneratedRegex(@"(?<![\w\[])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,8}(?![\w\]])", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
 
     [GeneratedRegex(@"^\[(EMAIL|PHONE|CARD|IBAN|SSN|NAME)_([0-9]{1,6})\]$", RegexOptions.CultureInvariant)]

@@ -1,0 +1,89 @@
+using OutreachOS.Triage.Pii;
+
+namespace OutreachOS.UnitTests.Triage;
+
+/// <summary>
+/// What must hold for any customer e-mail before it reaches an external model: the planted addresses, phone numbers,
+/// cards, IBANs and SSNs are gone from the redacted text, the map puts the text back exactly (as folded),
+/// and nothing throws. Each planted value follows a word, as people write them; the noise after it may run into it. The noise around the planted values comes from words, digits, dates, order numbers, placeholders'
+/// look-alikes and Unicode that folding changes, in a fixed pseudo-random order.
+/// </summary>
+public sealed class PiiRedactorFuzzTests
+{
+    private static readonly string[] Noise =
+    [
+        "Hello", "team", "order", "#4711", "invoice", "INV-2024-0042", "ref", "12", "2024-03-05", "03/05/2024", "10:30", "v2.1.3",
+        "$1,200.00", "€45", "50%", "qty", "3", "x", "please", "refund", "thanks", "Best,", "Jane", "—", "-", "(", ")", ":", ";", ",", ".",
+        "!", "?", "\n", "\n\n", "\t", "\u00a0", "\u2009", "\u200b", "\u00ad", "caf\u00e9", "e\u0301", "１２３", "٣", "🙂", "ß", "İ", "[",
+        "]", "[note]", "EMAIL", "PHONE_", "at", "dot", "com", "www.acme.example", "https://acme.example/a?b=1", "SKU 88-1234-77",
+        "tracking 1Z999AA10123456784", "zip 94105", "ext.", "id 123456",
+    ];
+
+    private static readonly string[] Lead = ["my", "is", "call", "card:", "to", "at", "mail", "or", "IBAN", "SSN", "Tel.", "number"];
+
+    private static readonly string[] Emails =
+    [
+        "jane.doe@acme.example", "JOHN_SMITH+billing@mail.acme-logistics.com", "o'brien@example.ie", "ana@xn--bcher-kva.example",
+        "jörg@bücher.example", "x@y.io",
+    ];
+
+    private static readonly string[] Phones =
+    [
+        "+1 (415) 555-0134", "+44 20 7946 0958", "(212) 555-0147", "415-555-0199", "+49 30 901820", "+1.415.555.0188", "+33 1 70 36 39 50",
+    ];
+
+    private static readonly string[] Cards = ["4111 1111 1111 1111", "5500-0000-0000-0004", "4012888888881881", "3782 822463 10005"];
+
+    private static readonly string[] Ibans = ["DE89 3704 0044 0532 0130 00", "GB82 WEST 1234 5698 7654 32", "FR1420041010050500013M02606", "NL91ABNA0417164300"];
+
+    private static readonly string[] Ssns = ["123-45-6789", "078-05-1121", "219-09-9999"];
+
+    [Fact]
+    public void Planted_personal_data_never_survives_and_the_map_restores_the_text()
+    {
+        var random = new Random(int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_SEED") ?? "20261203", System.Globalization.CultureInfo.InvariantCulture));
+        var kinds = new[] { Emails, Phones, Cards, Ibans, Ssns };
+        var runs = int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_N") ?? "2000", System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < runs; i++)
+        {
+            var planted = new List<string>();
+            var parts = new List<string>();
+            var length = random.Next(1, 60);
+            for (var t = 0; t < length; t++)
+            {
+                if (random.Next(6) == 0)
+                {
+                    var values = kinds[random.Next(kinds.Length)];
+                    var value = values[random.Next(values.Length)];
+                    planted.Add(value);
+                    // As people write them: after a word ("card 4111 …", "call +1 …"), then anything.
+                    parts.Add(" " + Lead[random.Next(Lead.Length)] + " " + value + " ");
+                }
+                else
+                {
+                    parts.Add(Noise[random.Next(Noise.Length)]);
+                }
+            }
+
+            var text = string.Join(random.Next(3) == 0 ? "" : " ", parts);
+            Redaction r;
+            try
+            {
+                r = PiiRedactor.RedactOne(text);
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"redaction threw {e.GetType().Name} ({e.Message}) on \"{text}\"");
+                return;
+            }
+
+            foreach (var value in planted)
+            {
+                var folded = MatchText.FoldCharacters(value);
+                Assert.False(r.Text.Contains(folded, StringComparison.OrdinalIgnoreCase), $"\"{value}\" survived in \"{r.Text}\" (from \"{text}\")");
+            }
+
+            Assert.Equal(MatchText.FoldCharacters(text), PiiRedactor.Restore(r.Text, r.Map));
+        }
+    }
+}
