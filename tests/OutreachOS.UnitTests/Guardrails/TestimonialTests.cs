@@ -119,6 +119,14 @@ public sealed class TestimonialTests
             TrustedSourceTexts = ["acme-logistics.com"],
         };
         Assert.Single(Customers(leads));
+
+        // Nor does the lead's context holding the very phrase.
+        var echoed = "Hi Sarah, customers told us deliveries run late.";
+        Assert.Single(Customers(Email(echoed, subject: "Quick question") with
+        {
+            SourceTexts = [.. Sources, "Signals: Acme Logistics' customers told us deliveries run late"],
+            TrustedSourceTexts = ["acme-logistics.com"],
+        }));
     }
 
     [Fact]

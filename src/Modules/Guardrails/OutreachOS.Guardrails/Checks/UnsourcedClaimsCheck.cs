@@ -255,7 +255,8 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
     {
         foreach (var (start, phrase) in Testimonials.FindUnnamed(part.Normalized))
         {
-            if (Overlaps(claimed, start, phrase.Length) || IsOwnedByOthers(part.Normalized, start) || sources.HasPhrase(phrase)
+            // Only the sender's texts source it: the lead's context reporting its own customers' words does not.
+            if (Overlaps(claimed, start, phrase.Length) || IsOwnedByOthers(part.Normalized, start) || sources.Trusted.HasPhrase(phrase)
                 || sources.Trusted.HasFeedback())
             {
                 continue;
