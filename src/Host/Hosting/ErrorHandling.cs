@@ -17,7 +17,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         {
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        if (status == 503 && exception is PostgresException { SqlState: ['4', '0', ..] } raced)
+        if (status == 503 && exception is PostgresException raced && PostgresErrors.IsLostRace(raced))
         {
             // Expected under concurrency (two writers on one stream or row): the client is told to send again.
             logger.LogWarning("Concurrent change on {Method} {Path} ({SqlState}: {Reason}); answered 503 with Retry-After",
@@ -47,7 +47,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     /// </summary>
     internal static int? RetryAfterSeconds(Exception exception, int status) => status != 503
         ? null
-        : exception is PostgresException { SqlState: ['4', '0', ..] } ? 1 : 5;
+        : exception is PostgresException pg && PostgresErrors.IsLostRace(pg) ? 1 : 5;
 
     internal static (int Status, string Title, string Detail, string Type, Dictionary<string, object?> Extensions) Map(Exception exception)
     {
@@ -83,7 +83,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 return pg.SqlState.StartsWith("22", StringComparison.Ordinal)
                     ? (400, "Bad request", "The request holds a value the database cannot store.", "https://outreachos.dev/problems/bad-request", ext)
                     : (500, "Internal server error", "An unexpected error occurred; it has been logged.", "https://outreachos.dev/problems/internal", ext);
-            case PostgresException pg when pg.SqlState.StartsWith("40", StringComparison.Ordinal):
+            case PostgresException pg when PostgresErrors.IsLostRace(pg):
                 // A serialization failure or deadlock, e.g. a newer transaction appended to the same stream first (ADR 0003):
                 // the same request succeeds when sent again.
                 return (503, "Service unavailable", "A concurrent change to the same data came first; send the request again.", "https://outreachos.dev/problems/unavailable", ext);

@@ -30,9 +30,10 @@ public sealed class GuardrailFuzzTests
     [Fact]
     public async Task Random_messages_are_judged_without_errors_and_every_span_quotes_its_text()
     {
-        var random = new Random(int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_SEED") ?? "20261203"));
+        var random = FuzzRuns.Random();
         var channels = new[] { MessageChannel.Email, MessageChannel.LinkedIn, MessageChannel.Sms };
-        for (var i = 0; i < int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_N") ?? "1500"); i++)
+        var runs = FuzzRuns.Count(1500);
+        for (var i = 0; i < runs; i++)
         {
             var body = Phrase(random, random.Next(1, 90));
             var subject = random.Next(3) == 0 ? null : Phrase(random, random.Next(1, 12));

@@ -20,8 +20,8 @@ public sealed class ContactCsvFuzzTests
     [Fact]
     public void Random_files_parse_and_every_line_is_a_row_or_an_error()
     {
-        var random = new Random(int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_SEED") ?? "20261203", System.Globalization.CultureInfo.InvariantCulture));
-        var runs = int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_N") ?? "3000", System.Globalization.CultureInfo.InvariantCulture);
+        var random = FuzzRuns.Random();
+        var runs = FuzzRuns.Count(3000);
         for (var i = 0; i < runs; i++)
         {
             var header = random.Next(5) == 0 ? Fields[random.Next(Fields.Length)] : "email,name,company,vip,tags";

@@ -28,8 +28,8 @@ public sealed class HtmlToTextFuzzTests
     [Fact]
     public void Random_html_converts_in_linear_work_and_never_shows_a_scripts_content()
     {
-        var random = new Random(int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_SEED") ?? "20261203", System.Globalization.CultureInfo.InvariantCulture));
-        var runs = int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_N") ?? "3000", System.Globalization.CultureInfo.InvariantCulture);
+        var random = FuzzRuns.Random();
+        var runs = FuzzRuns.Count(3000);
         for (var i = 0; i < runs; i++)
         {
             var wellFormed = i % 2 == 0;

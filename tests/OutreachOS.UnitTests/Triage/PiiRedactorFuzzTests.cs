@@ -41,9 +41,9 @@ public sealed class PiiRedactorFuzzTests
     [Fact]
     public void Planted_personal_data_never_survives_and_the_map_restores_the_text()
     {
-        var random = new Random(int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_SEED") ?? "20261203", System.Globalization.CultureInfo.InvariantCulture));
+        var random = FuzzRuns.Random();
         var kinds = new[] { Emails, Phones, Cards, Ibans, Ssns };
-        var runs = int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_N") ?? "2000", System.Globalization.CultureInfo.InvariantCulture);
+        var runs = FuzzRuns.Count(2000);
         for (var i = 0; i < runs; i++)
         {
             var planted = new List<string>();

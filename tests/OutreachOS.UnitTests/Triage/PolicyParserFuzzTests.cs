@@ -29,8 +29,8 @@ public sealed class PolicyParserFuzzTests
     [Fact]
     public void A_mutated_policy_is_read_or_refused_by_path_and_the_parser_never_throws()
     {
-        var random = new Random(int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_SEED") ?? "20261203", System.Globalization.CultureInfo.InvariantCulture));
-        var runs = int.Parse(Environment.GetEnvironmentVariable("OOS_FUZZ_N") ?? "3000", System.Globalization.CultureInfo.InvariantCulture);
+        var random = FuzzRuns.Random();
+        var runs = FuzzRuns.Count(3000);
         for (var i = 0; i < runs; i++)
         {
             var document = JsonNode.Parse(Full)!.AsObject();

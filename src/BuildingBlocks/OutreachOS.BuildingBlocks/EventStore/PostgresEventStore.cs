@@ -665,9 +665,9 @@ internal sealed class PostgresEventStore(
         return list.Count == 0 ? null : list[0];
     }
 
-    public async Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
+    public Task<IReadOnlyList<StreamInfo>> ListStreamsAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
         int limit, CancellationToken ct = default) =>
-        await ListStreamsPageAsync(tenantId, streamType, from, to, null, null, Math.Clamp(limit, 1, 1000), fromEnd: false, ct);
+        ListStreamsPageAsync(tenantId, streamType, from, to, null, null, Math.Clamp(limit, 1, 1000), fromEnd: false, ct);
 
     public async Task<IReadOnlyList<StreamInfo>> ListStreamsPageAsync(Guid tenantId, string? streamType, DateTimeOffset? from, DateTimeOffset? to,
         StreamListKey? after, StreamListKey? before, int limit, bool fromEnd, CancellationToken ct = default)

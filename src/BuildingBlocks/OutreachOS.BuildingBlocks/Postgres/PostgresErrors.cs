@@ -12,5 +12,11 @@ public static class PostgresErrors
     /// </summary>
     public static bool IsTransient(PostgresException e) => e.IsTransient
         || e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("53", StringComparison.Ordinal)
-        || e.SqlState.StartsWith("57", StringComparison.Ordinal) || e.SqlState.StartsWith("40", StringComparison.Ordinal);
+        || e.SqlState.StartsWith("57", StringComparison.Ordinal) || IsLostRace(e);
+
+    /// <summary>
+    /// A serialization failure or a deadlock (class 40): another transaction changed the same data first, and the same
+    /// work succeeds when run again in a new transaction at once.
+    /// </summary>
+    public static bool IsLostRace(PostgresException e) => e.SqlState.StartsWith("40", StringComparison.Ordinal);
 }

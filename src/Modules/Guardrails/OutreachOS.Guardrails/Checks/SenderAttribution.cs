@@ -334,6 +334,17 @@ internal static class SenderAttribution
         words[i].IsCapitalized && IsLeadWord(words[i], sources) && words[i].End < text.Length && text[words[i].End] == ','
         && (i == 0 || Lower(words[i - 1]) is "hi" or "hello" or "hey" or "dear" || text.AsSpan(words[i - 1].End, words[i].Start - words[i - 1].End).IndexOfAny(".!?\n") >= 0);
 
+    /// <summary>
+    /// "your customers", "their users", "Acme's clients", "Acme Logistics' clients": the word right before
+    /// <paramref name="start"/> is a possessive of someone other than the sender.
+    /// </summary>
+    public static bool IsOwnedByOthers(MessageText part, int start)
+    {
+        var previous = part.Words.FindLastIndex(w => w.End <= start);
+        return previous >= 0 && part.Normalized.AsSpan(part.Words[previous].End, start - part.Words[previous].End).Trim(" '’").IsEmpty
+            && IsPossessive(part.Normalized, part.Words[previous]) && !FirstPerson.Contains(Lower(part.Words[previous]));
+    }
+
     /// <summary>"our", "your", "Acme's", and "Logistics'" (the tokenizer leaves a final apostrophe out of the word).</summary>
     private static bool IsPossessive(string text, Word word)
     {

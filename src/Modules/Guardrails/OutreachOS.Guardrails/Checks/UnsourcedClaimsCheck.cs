@@ -256,7 +256,7 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
         foreach (var (start, phrase) in Testimonials.FindUnnamed(part.Normalized))
         {
             // Only the sender's texts source it: the lead's context reporting its own customers' words does not.
-            if (Overlaps(claimed, start, phrase.Length) || IsOwnedByOthers(part.Normalized, start) || sources.Trusted.HasPhrase(phrase)
+            if (Overlaps(claimed, start, phrase.Length) || SenderAttribution.IsOwnedByOthers(part, start) || sources.Trusted.HasPhrase(phrase)
                 || sources.Trusted.HasFeedback())
             {
                 continue;
@@ -266,27 +266,6 @@ internal sealed class UnsourcedClaimsCheck : IGuardrailCheck
                 $"\"{Shorten(phrase)}\" reports what customers said about the sender, but the provided context gives no such feedback.",
                 start, phrase.Length);
         }
-    }
-
-    /// <summary>"your customers", "their users", "Acme's clients": the word right before the phrase owns it.</summary>
-    private static bool IsOwnedByOthers(string text, int start)
-    {
-        var end = start;
-        while (end > 0 && text[end - 1] == ' ')
-        {
-            end--;
-        }
-
-        var from = end;
-        while (from > 0 && (char.IsLetterOrDigit(text[from - 1]) || text[from - 1] is '\'' or '’'))
-        {
-            from--;
-        }
-
-        var word = text[from..end].ToLowerInvariant();
-        return word is "your" or "their" or "his" or "her" or "its"
-            || word.EndsWith("'s", StringComparison.Ordinal) || word.EndsWith("’s", StringComparison.Ordinal)
-            || word.EndsWith("s'", StringComparison.Ordinal) || word.EndsWith("s’", StringComparison.Ordinal);
     }
 
     private enum Number

@@ -64,7 +64,8 @@ internal sealed class SourceIndex
         Lower = all.ToLowerInvariant();
         Folded = FoldedText.Create(all);
         _customers = new(() => FoldedCustomerNames(all)); // built only when a message names customers
-        _hasFeedback = new(() => AnyLineQuotes(Lower)); // read only when a message reports unnamed feedback
+        // Read only when a message reports unnamed feedback; a cue never spans a line, so the whole text is searched once.
+        _hasFeedback = new(() => TestimonialCues.Any(cue => Lower.Contains(cue, StringComparison.Ordinal)));
 
         foreach (var word in Lexicon.Tokenize(all))
         {
@@ -256,19 +257,6 @@ internal sealed class SourceIndex
     /// "G2 review: …"): what sources a testimonial nobody names ("one of our clients told us …").
     /// </summary>
     public bool HasFeedback() => _hasFeedback.Value;
-
-    private static bool AnyLineQuotes(string lower)
-    {
-        foreach (var line in lower.Split(LineBreaks))
-        {
-            if (TestimonialCues.Any(cue => line.Contains(cue, StringComparison.Ordinal)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static readonly string[] TestimonialCues = ["said", "says", "quote", "testimonial", "review", "according to", "told us", "tell us"];
 

@@ -181,16 +181,16 @@ internal sealed partial class PiiRedactor
     private static readonly char[] IbanSeparators = [' ', '-', '/', '_'];
 
     /// <summary>
-    /// The match when it is a card number (Luhn), else a card number written in groups inside it: the pattern also takes
-    /// a number standing just before or after the card ("Card 2 4111 1111 1111 1111", "784 4111 …"), and the whole run
+    /// The match when it is a card number, else a card number written in groups inside it: the pattern also takes a
+    /// number standing just before or after the card ("Card 2 4111 1111 1111 1111", "784 4111 …"), and the whole run
     /// then fails Luhn and the card was left in clear. The pattern reads runs of up to 61 digits so that the card's last
-    /// group is inside the run (it used to stop at 19 digits, in the middle of a card that followed other numbers). Only printed card layouts are looked for inside a run — 13-19 digits
-    /// unbroken, groups of four (the last one 1-4 digits long), or 4-6-5 and 4-6-4 — with an issuer's prefix and length,
-    /// so a long reference is not cut into a card at random.
+    /// group is inside the run (it used to stop at 19 digits, in the middle of a card that followed other numbers). Only
+    /// printed card layouts are looked for inside a run — 13-19 digits unbroken, groups of four (the last one 1-4 digits
+    /// long), or 4-6-5 and 4-6-4 — so a long reference is not cut into a card at random.
     /// </summary>
     private string RedactCard(Match m, string written)
     {
-        if (IsLuhnCard(m.Value) && IsIssuedLength(Digits(m.Value)))
+        if (IsCardNumber(m.Value))
         {
             return Placeholder("CARD", written);
         }
@@ -225,7 +225,7 @@ internal sealed partial class PiiRedactor
 
                 var from = groups[first].Start;
                 var to = groups[last].Start + groups[last].Length;
-                if (IsIssuedLength(Digits(m.Value[from..to])) && IsLuhnCard(m.Value[from..to]))
+                if (IsCardNumber(m.Value[from..to]))
                 {
                     return written[..from] + Placeholder("CARD", written[from..to]) + written[to..];
                 }
@@ -236,10 +236,13 @@ internal sealed partial class PiiRedactor
     }
 
     /// <summary>
-    /// A card number's issuer prefix and length (Visa, Mastercard, American Express, Discover, JCB, Diners Club). Luhn
-    /// alone passes one number in ten: an order or tracking number of 13-19 digits was redacted as a card by chance.
+    /// A card number: Luhn, and an issuer's prefix and length (Visa, Mastercard, American Express, Discover, JCB, Diners
+    /// Club). Luhn alone passes one number in ten: an order or tracking number of 13-19 digits was redacted as a card by
+    /// chance.
     /// </summary>
-    internal static bool IsIssuedLength(string digits)
+    private static bool IsCardNumber(string candidate) => IsLuhnCard(candidate) && IsIssuedLength(Digits(candidate));
+
+    private static bool IsIssuedLength(string digits)
     {
         static int Prefix(string d, int n) => int.Parse(d.AsSpan(0, n), System.Globalization.CultureInfo.InvariantCulture);
         var length = digits.Length;
@@ -280,7 +283,6 @@ internal sealed partial class PiiRedactor
     /// </summary>
     private string RedactPhone(Match m, string written)
     {
-        // A number before the phone number ("id 123456 415-555-0199") is dropped the same way, a word at a time.
         for (var from = 0; from >= 0; from = NextWord(m.Value, from))
         {
             var candidate = m.Value[from..];
