@@ -15,7 +15,7 @@ namespace OutreachOS.IntegrationTests.Triage;
 internal sealed class TriageHarness : IAsyncDisposable
 {
     private static readonly HashSet<string> TriageTypes =
-        ["inbound_received.v1", "inbound_filtered.v1", "inbound_pii_redacted.v1", "inbound_classified.v1", "inbound_decided.v1"];
+        ["inbound_received.v1", "inbound_filtered.v1", "inbound_pii_redacted.v2", "inbound_classified.v1", "inbound_decided.v1"];
 
     /// <summary>The events the triage pipeline writes; the response consumer, running in the same host, appends its own after them.</summary>
     public static bool IsTriageEvent(string eventType) => TriageTypes.Contains(eventType);

@@ -32,7 +32,7 @@ public sealed class TriageLlmAndRabbitTests
             Assert.DoesNotContain(pii, body, StringComparison.Ordinal);
         }
         Assert.Contains("[CARD_1]", body, StringComparison.Ordinal);
-        Assert.Equal(["inbound_received.v1", "inbound_pii_redacted.v1", "inbound_classified.v1", "inbound_decided.v1"], events.Select(e => e.EventType).Where(TriageHarness.IsTriageEvent));
+        Assert.Equal(["inbound_received.v1", "inbound_pii_redacted.v2", "inbound_classified.v1", "inbound_decided.v1"], events.Select(e => e.EventType).Where(TriageHarness.IsTriageEvent));
         var classified = JsonNode.Parse(events[2].Json)!;
         Assert.Equal("OpenAI", classified["provider"]!.GetValue<string>());
         Assert.Equal(400, classified["tokens_in"]!.GetValue<int>());

@@ -65,4 +65,26 @@ public sealed class InboundViewFoldTests
         Assert.Equal("RECEIVED", none["status"]!.GetValue<string>());
         Assert.IsType<JsonArray>(none["drafts"]);
     }
+
+    /// <summary>v2 counts names and addresses; a v1 event (written before) shows them as 0, so every view has the same keys.</summary>
+    [Fact]
+    public void Redaction_counts_of_both_versions_show_the_same_keys()
+    {
+        var v2 = InboundViewEndpoint.Fold(InboundId, Stream(
+            ("inbound_received.v1", """{"message":{}}"""),
+            ("inbound_pii_redacted.v2", """{"inbound_id":"x","counts":{"email":1,"phone":0,"card":0,"iban":0,"ssn":0,"name":2,"address":1}}""")));
+        Assert.Equal(2, v2["redactions"]!["name"]!.GetValue<int>());
+        Assert.Equal(1, v2["redactions"]!["address"]!.GetValue<int>());
+        var v1 = InboundViewEndpoint.Fold(InboundId, Stream(
+            ("inbound_received.v1", """{"message":{}}"""),
+            ("inbound_pii_redacted.v1", """{"inbound_id":"x","counts":{"email":1,"phone":0,"card":0,"iban":0,"ssn":0}}""")));
+        Assert.Equal(0, v1["redactions"]!["address"]!.GetValue<int>());
+        Assert.Equal(0, v1["redactions"]!["name"]!.GetValue<int>());
+        var fromMap = InboundViewEndpoint.Fold(InboundId, Stream(
+            ("inbound_received.v1", """{"message":{}}"""),
+            ("inbound_decided.v1", """{"decision":{"path":"HUMAN"},"redactions":{"[ADDRESS_1]":"221B Baker Street","[NAME_1]":"Jane"}}""")));
+        Assert.Equal(1, fromMap["redactions"]!["address"]!.GetValue<int>());
+        Assert.Equal(1, fromMap["redactions"]!["name"]!.GetValue<int>());
+        Assert.DoesNotContain("Baker", fromMap.ToJsonString(), StringComparison.Ordinal);
+    }
 }

@@ -39,6 +39,7 @@ public sealed class LlmClassifierStubTests
     private const string PiiEmail = """
         Hi, I'm Jane (jane.roe@customer.example, +1 415 555 0134). Please update the card on file to 4111 1111 1111 1111
         and refund to IBAN DE89 3704 0044 0532 0130 00. My SSN 123-45-6789 is on the account. Can I get the invoice?
+        Ship it to 221B Baker Street, London NW1 6XE.
         """;
 
     [Fact]
@@ -87,18 +88,19 @@ public sealed class LlmClassifierStubTests
         var events = await pipeline.RunAsync(received, TriagePolicy.Default, 0, new SenderInfo(false, null), Mail.At, CancellationToken.None);
 
         var body = Assert.Single(stub.Requests).Body;
-        foreach (var pii in new[] { "jane.roe@customer.example", "415 555 0134", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "123-45-6789" })
+        foreach (var pii in new[] { "jane.roe@customer.example", "415 555 0134", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "123-45-6789", "Baker Street", "NW1 6XE" })
         {
             Assert.DoesNotContain(pii, body, StringComparison.Ordinal);
         }
-        foreach (var placeholder in new[] { "[EMAIL_1]", "[PHONE_1]", "[CARD_1]", "[IBAN_1]", "[SSN_1]" })
+        foreach (var placeholder in new[] { "[EMAIL_1]", "[PHONE_1]", "[CARD_1]", "[IBAN_1]", "[SSN_1]", "[ADDRESS_1]" })
         {
             Assert.Contains(placeholder, body, StringComparison.Ordinal);
         }
-        var redacted = events.OfType<InboundPiiRedacted>().Single();
-        Assert.Equal(new PiiCounts(1, 1, 1, 1, 1), redacted.Counts);
+        var redacted = events.OfType<InboundPiiRedactedV2>().Single();
+        Assert.Equal(new PiiCounts(1, 1, 1, 1, 1, Name: 2, Address: 1), redacted.Counts); // "Jane Roe" in the From line, "Jane" in the signature
         var decided = events.OfType<InboundDecided>().Single();
         Assert.Equal("jane.roe@customer.example", decided.Redactions["[EMAIL_1]"]);
+        Assert.Equal("221B Baker Street, London NW1 6XE", decided.Redactions["[ADDRESS_1]"]);
         Assert.Equal(PiiEmail, decided.Message.Text); // the record keeps the original for the reply
         Assert.Contains(PolicyFlags.PiiSensitive, decided.Classification.PolicyFlags);
     }
@@ -136,7 +138,7 @@ public sealed class LlmClassifierStubTests
         var events = await host.Services.GetRequiredService<TriagePipeline>().RunAsync(
             Mail.Received(Mail.Email("Invoice", "mail me at jane.roe@customer.example")), policy, 0, new SenderInfo(false, null), Mail.At, CancellationToken.None);
         Assert.Contains("jane.roe@customer.example", Assert.Single(stub.Requests).Body, StringComparison.Ordinal);
-        Assert.Empty(events.OfType<InboundPiiRedacted>());
+        Assert.Empty(events.OfType<InboundPiiRedactedV2>());
     }
 
     [Theory]

@@ -3,8 +3,8 @@ using OutreachOS.Triage.Pii;
 namespace OutreachOS.UnitTests.Triage;
 
 /// <summary>
-/// What must hold for any customer e-mail before it reaches an external model: the planted addresses, phone numbers,
-/// cards, IBANs and SSNs are gone from the redacted text, the map puts the text back exactly (as folded),
+/// What must hold for any customer e-mail before it reaches an external model: the planted e-mail addresses, phone numbers,
+/// cards, IBANs, SSNs and postal addresses are gone from the redacted text, the map puts the text back exactly (as folded),
 /// and nothing throws. Each planted value follows a word, as people write them; the noise after it may run into it. The noise around the planted values comes from words, digits, dates, order numbers, placeholders'
 /// look-alikes and Unicode that folding changes, in a fixed pseudo-random order.
 /// </summary>
@@ -38,11 +38,17 @@ public sealed class PiiRedactorFuzzTests
 
     private static readonly string[] Ssns = ["123-45-6789", "078-05-1121", "219-09-9999"];
 
+    private static readonly string[] Addresses =
+    [
+        "221B Baker Street", "1600 Pennsylvania Ave NW, Washington, DC 20500", "350 5th Ave, Suite 3300", "Hauptstraße 5, 10115 Berlin",
+        "12 rue de Rivoli, 75001 Paris", "Via Roma 12", "P.O. Box 1234", "Springfield, IL 62704", "10 Downing Street\nLondon SW1A 2AA",
+    ];
+
     [Fact]
     public void Planted_personal_data_never_survives_and_the_map_restores_the_text()
     {
         var random = FuzzRuns.Random();
-        var kinds = new[] { Emails, Phones, Cards, Ibans, Ssns };
+        var kinds = new[] { Emails, Phones, Cards, Ibans, Ssns, Addresses };
         var runs = FuzzRuns.Count(2000);
         for (var i = 0; i < runs; i++)
         {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Web;
 using OutreachOS.Ingestion.Contracts;
+using OutreachOS.Triage.Pii;
 
 namespace OutreachOS.Triage.InboundView;
 
@@ -49,7 +50,11 @@ internal static class InboundViewEndpoint
                     status = "FILTERED";
                     break;
                 case "inbound_pii_redacted.v1":
+                case "inbound_pii_redacted.v2":
                     redactions = data["counts"]?.DeepClone() as JsonObject;
+                    // v1 did not count names and addresses: the view shows the same keys for every message.
+                    redactions?.TryAdd("name", 0);
+                    redactions?.TryAdd("address", 0);
                     break;
                 case "inbound_classified.v1":
                     classification = Without(data, "inbound_id");
@@ -132,7 +137,7 @@ internal static class InboundViewEndpoint
             ["message"] = message,
             ["filter"] = filter,
             ["classification"] = classification,
-            ["redactions"] = redactions ?? new JsonObject { ["email"] = 0, ["phone"] = 0, ["card"] = 0, ["iban"] = 0, ["ssn"] = 0 },
+            ["redactions"] = redactions ?? new JsonObject { ["email"] = 0, ["phone"] = 0, ["card"] = 0, ["iban"] = 0, ["ssn"] = 0, ["name"] = 0, ["address"] = 0 },
             ["decision"] = decision,
             ["drafts"] = drafts,
             ["sends"] = sends,
@@ -184,6 +189,10 @@ internal static class InboundViewEndpoint
             return null;
         }
         int Count(string kind) => map.Count(kv => kv.Key.StartsWith($"[{kind}_", StringComparison.Ordinal));
-        return new JsonObject { ["email"] = Count("EMAIL"), ["phone"] = Count("PHONE"), ["card"] = Count("CARD"), ["iban"] = Count("IBAN"), ["ssn"] = Count("SSN") };
+        return new JsonObject
+        {
+            ["email"] = Count("EMAIL"), ["phone"] = Count("PHONE"), ["card"] = Count("CARD"), ["iban"] = Count("IBAN"), ["ssn"] = Count("SSN"),
+            ["name"] = Count(PiiRedactor.NameKind), ["address"] = Count(PiiRedactor.AddressKind),
+        };
     }
 }

@@ -12,13 +12,14 @@ internal sealed record Redaction(string Text, IReadOnlyDictionary<string, string
 /// <c>john.smith @ example.com</c>), IBANs (mod-97 checked, any case; groups joined by ' ', '-', '/', '_' or " - "), card
 /// numbers (Luhn checked; spaces, dashes or dots between digits, or printed groups joined by '/', '_' or " - "), US SSNs
 /// (valid ranges) and phone numbers with reversible placeholders (<c>[EMAIL_1]</c>, <c>[IBAN_1]</c>, <c>[CARD_1]</c>, <c>[SSN_1]</c>,
-/// <c>[PHONE_1]</c>); the sender's own display name and address, known exactly from the From header, become
+/// <c>[PHONE_1]</c>) and postal addresses by their written form (<c>[ADDRESS_1]</c>, PiiRedactor.Addresses.cs); the sender's own display name and address, known exactly from the From header, become
 /// <c>[NAME_n]</c>/<c>[EMAIL_n]</c> wherever they occur (<see cref="KnowSender"/>). The text is first folded (<see cref="MatchText.FoldCharacters"/>: format characters removed, Unicode digits
 /// made ASCII), so the redacted text and the map hold those folded values; the patterns then run on its
 /// <see cref="MatchText.FoldSeparators"/> view (any Unicode space is ' ', any dash '-', same offsets), so a value written
 /// with no-break spaces or en dashes is found, and it is cut from the text as written. The same value (compared in that
 /// view) gets the same placeholder. Order matters: known values first, then the digit-heavy
-/// checked kinds so a card is never called a phone. Other names and postal addresses are not found (that needs NER).
+/// checked kinds so a card is never called a phone, then addresses (their postal codes are not phone numbers). Other
+/// people's names, and addresses written without capitals or a street type, are not found (that needs NER).
 /// </summary>
 internal sealed partial class PiiRedactor
 {
@@ -99,6 +100,7 @@ internal sealed partial class PiiRedactor
         text = Replace(IbanPattern(), text, RedactIban);
         text = Replace(CardPattern(), text, RedactCard);
         text = Replace(SsnPattern(), text, (m, value) => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", value) : value);
+        text = RedactAddresses(text); // before phone numbers: a ZIP+4 code or a postcode's digits are the address's
         text = Replace(PhonePattern(), text, RedactPhone);
         return text;
     }
@@ -135,7 +137,7 @@ internal sealed partial class PiiRedactor
 
     public IReadOnlyDictionary<string, string> Map => _map;
 
-    public PiiCounts Counts => new(Count("EMAIL"), Count("PHONE"), Count("CARD"), Count("IBAN"), Count("SSN"));
+    public PiiCounts Counts => new(Count("EMAIL"), Count("PHONE"), Count("CARD"), Count("IBAN"), Count("SSN"), Count(NameKind), Count(AddressKind));
 
     public static Redaction RedactOne(string text)
     {
@@ -333,6 +335,9 @@ internal sealed partial class PiiRedactor
     /// <summary>The placeholders left in a text (a model's answer may invent or keep some).</summary>
     public static IEnumerable<string> PlaceholdersIn(string text) => PlaceholderInText().Matches(text).Select(m => m.Value);
 
+    /// <summary>The text with every placeholder this redactor could have written replaced by <paramref name="replacement"/>.</summary>
+    public static string WithoutPlaceholders(string text, string replacement) => PlaceholderInText().Replace(text, replacement);
+
     private static Regex Literal(string value, RegexOptions options) =>
         new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_]){Regex.Escape(value)}(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
 
@@ -441,7 +446,7 @@ internal sealed partial class PiiRedactor
     internal static string Describe(PiiCounts c)
     {
         var sb = new StringBuilder();
-        foreach (var (kind, n) in new[] { ("email", c.Email), ("phone", c.Phone), ("card", c.Card), ("iban", c.Iban), ("ssn", c.Ssn) })
+        foreach (var (kind, n) in new[] { ("email", c.Email), ("phone", c.Phone), ("card", c.Card), ("iban", c.Iban), ("ssn", c.Ssn), ("name", c.Name), ("address", c.Address) })
         {
             if (n > 0)
             {
@@ -486,13 +491,15 @@ internal sealed partial class PiiRedactor
 
     // After a country code one single digit may follow (+33 1 23 45 67 89); '/' separates an area code (0171/1234567).
     // Up to eight more groups: a run that holds a phone number and the numbers around it is read whole, and RedactPhone
-    // finds the phone number in it (with four, the run could end in the middle of the phone number).
-    [GeneratedRegex(@"(?<![\w\[])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,8}(?![\w\]])", RegexOptions.CultureInvariant)]
+    // finds the phone number in it (with four, the run could end in the middle of the phone number). A number after '#' is
+    // an order or ticket number ("#4711-2290"). One glued to a word by a dash ("INV-2024-0042") is still read: "Tel-415-555-0199"
+    // is written too, and a reference hidden from the model costs less than a phone number shown to it.
+    [GeneratedRegex(@"(?<![\w\[#])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,8}(?![\w\]])", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
 
-    [GeneratedRegex(@"^\[(EMAIL|PHONE|CARD|IBAN|SSN|NAME)_([0-9]{1,6})\]$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\[(EMAIL|PHONE|CARD|IBAN|SSN|NAME|ADDRESS)_([0-9]{1,6})\]$", RegexOptions.CultureInvariant)]
     private static partial Regex PlaceholderPattern();
 
-    [GeneratedRegex(@"\[(?:EMAIL|PHONE|CARD|IBAN|SSN|NAME)_[0-9]{1,6}\]", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\[(?:EMAIL|PHONE|CARD|IBAN|SSN|NAME|ADDRESS)_[0-9]{1,6}\]", RegexOptions.CultureInvariant)]
     private static partial Regex PlaceholderInText();
 }

@@ -21,7 +21,7 @@ internal static class TriageCoreRegistration
         services.TryAddSingleton(configuration);
         services.TryAddSingleton(TimeProvider.System);
         // InboundMessageReceived is Ingestion's event: the Ingestion module registers it.
-        services.AddEventTypes(typeof(InboundFiltered), typeof(InboundPiiRedacted), typeof(InboundClassified),
+        services.AddEventTypes(typeof(InboundFiltered), typeof(InboundPiiRedacted), typeof(InboundPiiRedactedV2), typeof(InboundClassified),
             typeof(InboundDecided), typeof(InboundSenderSuppressed), typeof(TriagePolicyUpdated));
         services.AddInlineProjection<TriagePolicyProjection>();
         services.TryAddSingleton<TriagePolicySource>();

@@ -17,14 +17,22 @@ internal enum FilterCategory
 [EventName("inbound_filtered.v1")]
 internal sealed record InboundFiltered(Guid InboundId, FilterCategory Category, string Rule, string Detail, DateTimeOffset At);
 
-internal sealed record PiiCounts(int Email, int Phone, int Card, int Iban, int Ssn)
+/// <summary>
+/// How many distinct values of each kind were replaced. <c>Name</c> and <c>Address</c> are in
+/// <c>inbound_pii_redacted.v2</c> only; a v1 event reads them as 0.
+/// </summary>
+internal sealed record PiiCounts(int Email, int Phone, int Card, int Iban, int Ssn, int Name = 0, int Address = 0)
 {
-    public int Total() => Email + Phone + Card + Iban + Ssn;
+    public int Total() => Email + Phone + Card + Iban + Ssn + Name + Address;
 }
 
-/// <summary>What was replaced before the text left for an external model: counts only (the map is on the decision).</summary>
+/// <summary>Written before names and postal addresses were counted (read only).</summary>
 [EventName("inbound_pii_redacted.v1")]
 internal sealed record InboundPiiRedacted(Guid InboundId, PiiCounts Counts, DateTimeOffset At);
+
+/// <summary>What was replaced before the text left for an external model: counts only (the map is on the decision).</summary>
+[EventName("inbound_pii_redacted.v2")]
+internal sealed record InboundPiiRedactedV2(Guid InboundId, PiiCounts Counts, DateTimeOffset At);
 
 /// <summary>
 /// The message was an unsubscribe request and its sender went on the do-not-contact list (ADR 0031) in the decision's

@@ -58,7 +58,7 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
                 redactions = new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal);
                 if (redactor.Counts.Total() > 0)
                 {
-                    events.Add(new InboundPiiRedacted(received.InboundId, redactor.Counts, now));
+                    events.Add(new InboundPiiRedactedV2(received.InboundId, redactor.Counts, now));
                 }
             }
             outcome = await classifier.ClassifyWithModelAsync(input, fromLine, ClassifiedIntents(policy), ct);

@@ -122,13 +122,10 @@ internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrai
 
     /// <summary>The text without links, bare domains, e-mail addresses and phone numbers (and the other kinds the redactor finds).</summary>
     internal static string WithoutContacts(string text) =>
-        PlaceholderLike().Replace(LinkPattern().Replace(PiiRedactor.RedactOne(text).Text, " "), " ");
+        PiiRedactor.WithoutPlaceholders(LinkPattern().Replace(PiiRedactor.RedactOne(text).Text, " "), " ");
 
     [GeneratedRegex(@"(?:https?://|www\.)\S+|(?<![\p{L}\p{N}@])(?:[\p{L}\p{N}\-]+\.)+\p{L}{2,}(?![\p{L}\p{N}])(?:/\S*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex LinkPattern();
-
-    [GeneratedRegex(@"\[(?:EMAIL|PHONE|CARD|IBAN|SSN|NAME)_[0-9]+\]", RegexOptions.CultureInvariant)]
-    private static partial Regex PlaceholderLike();
 
     /// <summary>The text a paraphrasing model may see, and the map that puts its placeholders back (empty: nothing redacted).</summary>
     internal static (string Text, IReadOnlyDictionary<string, string> Map) ForModel(InboundDecided d, string text, bool redact)
