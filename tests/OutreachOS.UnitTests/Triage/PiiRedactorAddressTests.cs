@@ -42,7 +42,7 @@ public sealed class PiiRedactorAddressTests
     {
         var text = "Best,\nJane\n123 Main Street\nSuite 400\nSpringfield, IL 62704\nTel. +1 (415) 555-0134";
         var r = PiiRedactor.RedactOne(text);
-        Assert.Equal("Best,\nJane\n[ADDRESS_1]\nTel. [PHONE_1]", r.Text);
+        Assert.Equal("Best,\n[NAME_1]\n[ADDRESS_1]\nTel. [PHONE_1]", r.Text);
         Assert.Equal("123 Main Street\nSuite 400\nSpringfield, IL 62704", r.Map["[ADDRESS_1]"]);
         Assert.Equal(text, PiiRedactor.Restore(r.Text, r.Map));
     }

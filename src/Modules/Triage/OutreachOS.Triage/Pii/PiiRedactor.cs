@@ -18,8 +18,9 @@ internal sealed record Redaction(string Text, IReadOnlyDictionary<string, string
 /// <see cref="MatchText.FoldSeparators"/> view (any Unicode space is ' ', any dash '-', same offsets), so a value written
 /// with no-break spaces or en dashes is found, and it is cut from the text as written. The same value (compared in that
 /// view) gets the same placeholder. Order matters: known values first, then the digit-heavy
-/// checked kinds so a card is never called a phone, then addresses (their postal codes are not phone numbers). Other
-/// people's names, and addresses written without capitals or a street type, are not found (that needs NER).
+/// checked kinds so a card is never called a phone, then addresses (their postal codes are not phone numbers), then other
+/// people's names where the text introduces them (PiiRedactor.Names.cs). Names nobody introduces, and addresses written
+/// without capitals or a street type, are not found (that needs NER).
 /// </summary>
 internal sealed partial class PiiRedactor
 {
@@ -63,8 +64,7 @@ internal sealed partial class PiiRedactor
     {
         if (!string.IsNullOrWhiteSpace(email) && MatchText.Fold(email).Trim() is { Length: > 3 } address)
         {
-            _known.Add(("EMAIL", new Regex($@"(?<![\p{{L}}\p{{M}}\p{{N}}._%+\-]){Regex.Escape(address)}(?!\.?[\p{{L}}\p{{M}}\p{{N}}\-])",
-                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)));
+            _known.Add(("EMAIL", KnownAddress(address)));
         }
 
         var name = MatchText.Fold(displayName).Trim().Trim('"', '\'', ' ');
@@ -102,7 +102,8 @@ internal sealed partial class PiiRedactor
         text = Replace(SsnPattern(), text, (m, value) => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", value) : value);
         text = RedactAddresses(text); // before phone numbers: a ZIP+4 code or a postcode's digits are the address's
         text = Replace(PhonePattern(), text, RedactPhone);
-        return text;
+        return RedactNames(text); // last: "Dr." in "12 Oak Dr. Suite 5" is the street's
+
     }
 
     /// <summary>
@@ -337,6 +338,9 @@ internal sealed partial class PiiRedactor
 
     /// <summary>The text with every placeholder this redactor could have written replaced by <paramref name="replacement"/>.</summary>
     public static string WithoutPlaceholders(string text, string replacement) => PlaceholderInText().Replace(text, replacement);
+
+    private static Regex KnownAddress(string address) =>
+        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}._%+\-]){Regex.Escape(address)}(?!\.?[\p{{L}}\p{{M}}\p{{N}}\-])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static Regex Literal(string value, RegexOptions options) =>
         new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_]){Regex.Escape(value)}(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);

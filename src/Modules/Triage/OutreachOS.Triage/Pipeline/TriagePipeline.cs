@@ -51,8 +51,10 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
         {
             if (policy.Pii.RedactBeforeLlm)
             {
-                // The sender's name and address are known exactly: replaced wherever they occur, not only where a pattern finds them.
-                var redactor = new PiiRedactor().KnowSender(m.From.Name, m.From.Email);
+                // The sender's name and address, and the other people on the message, are known exactly: replaced wherever they
+                // occur, not only where a pattern finds them.
+                var redactor = new PiiRedactor().KnowSender(m.From.Name, m.From.Email)
+                    .KnowParticipants(m.To.Concat(m.Cc).Select(a => (a.Name, (string?)a.Email)));
                 fromLine = redactor.Redact(fromLine);
                 input = input with { Subject = redactor.Redact(input.Subject), Text = redactor.Redact(input.Text) };
                 redactions = new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal);

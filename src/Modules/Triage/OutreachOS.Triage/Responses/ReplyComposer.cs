@@ -136,7 +136,8 @@ internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrai
         }
 
         var redactor = new PiiRedactor(d.Redactions)
-            .KnowSender(Redactions.Restore(d.Message.From.Name ?? "", d.Redactions), Redactions.Restore(d.Message.From.Email, d.Redactions));
+            .KnowSender(Redactions.Restore(d.Message.From.Name ?? "", d.Redactions), Redactions.Restore(d.Message.From.Email, d.Redactions))
+            .KnowParticipants(d.Message.To.Concat(d.Message.Cc).Select(a => ((string?)Redactions.Restore(a.Name ?? "", d.Redactions), (string?)Redactions.Restore(a.Email, d.Redactions))));
         var redacted = redactor.Redact(text);
         return (redacted, new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal));
     }
