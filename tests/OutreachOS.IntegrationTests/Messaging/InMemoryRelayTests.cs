@@ -205,3 +205,91 @@ internal sealed class AlwaysFailingConsumer(TestProbe probe) : IConsumer<Failing
         throw new InvalidOperationException("always failing: a consumer bug");
     }
 }
+
+/// <summary>
+/// <c>Messaging:Relay:MaxUnsettled</c> bounds what sits unfinished in the in-memory queues — what a crash would make the
+/// next host publish again — on both paths: the relay's batches and the publication on commit.
+/// </summary>
+public sealed class InMemoryRelayBackPressureTests
+{
+    private static readonly Guid Tenant = Guid.Parse("c0000000-0000-0000-0000-00000000e3b1");
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the relay alone: one batch of eight is published in pieces
+    public async Task No_more_than_MaxUnsettled_events_are_published_while_a_consumer_holds_them_and_the_rest_follow_once_it_lets_go(bool publishOnCommit)
+    {
+        const int max = 3;
+        var cs = await Infrastructure.TestPostgres.CreateDatabaseAsync("inmem");
+        var gate = new Gate();
+        await using var h = await MessagingHarness.StartAsync(cs, null,
+            x => x.AddConsumer<RecordingGatedConsumer>().Endpoint(e => e.Name = "test-gated-bounded"),
+            s =>
+            {
+                s.AddEventTypes(typeof(GatedHappened));
+                s.AddSingleton(gate);
+                s.AddSingleton<ReceivedIds>();
+            },
+            new Dictionary<string, string?>
+            {
+                ["Messaging:Relay:MaxUnsettled"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Messaging:Relay:PublishOnCommit"] = publishOnCommit ? "true" : "false",
+            });
+        var ledger = h.Services.GetRequiredService<DeliveryLedger>();
+        var received = h.Services.GetRequiredService<ReceivedIds>();
+        try
+        {
+            // Each event opens its own stream, so each is also offered to the publication on commit; and one append of
+            // several streams' worth would be one relay batch larger than the bound.
+            var events = Enumerable.Range(0, 8).Select(i => EventToAppend.Create(new GatedHappened(i))).ToList();
+            foreach (var (e, i) in events.Select((e, i) => (e, i)))
+            {
+                await h.Store.AppendAsync(Tenant, $"bounded-{i}", "test", ExpectedVersion.NoStream, [e]);
+            }
+
+            try
+            {
+                await Eventually.TrueAsync(() => Task.FromResult(gate.Entered >= 1 && ledger.Tracked >= max), "as many events unfinished as allowed");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}: entered {gate.Entered}, tracked {ledger.Tracked}, unsettled {ledger.Unsettled}");
+            }
+            // The relay has read all eight (the log is short) and waits for room: however long we watch, nothing more is published.
+            for (var i = 0; i < 15; i++)
+            {
+                await Task.Delay(100);
+                Assert.True(received.Distinct <= max, $"{received.Distinct} events ({gate.Entered} deliveries) reached the held consumer with MaxUnsettled = {max}");
+                Assert.True(ledger.Tracked <= max, $"{ledger.Tracked} events unfinished in memory with MaxUnsettled = {max}");
+            }
+
+            gate.Open();
+            await Eventually.TrueAsync(() => RelayCheckpoint.IsPastAsync(cs, events[^1].EventId), "relay checkpoint past the last event", TimeSpan.FromSeconds(30));
+            Assert.Equal(events.Count, gate.Entered);
+            Assert.Equal(0, ledger.Tracked);
+        }
+        finally
+        {
+            gate.Open();
+        }
+    }
+}
+
+internal sealed class ReceivedIds
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> _ids = new();
+
+    public int Distinct => _ids.Count;
+
+    public void Add(Guid? id) => _ids.AddOrUpdate(id ?? Guid.Empty, 1, (_, n) => n + 1);
+}
+
+/// <summary>Records each delivery's message id, then holds it until the gate opens.</summary>
+internal sealed class RecordingGatedConsumer(Gate gate, ReceivedIds received) : IConsumer<GatedHappened>
+{
+    public Task Consume(ConsumeContext<GatedHappened> context)
+    {
+        received.Add(context.MessageId);
+        return gate.PassAsync(context.CancellationToken);
+    }
+}

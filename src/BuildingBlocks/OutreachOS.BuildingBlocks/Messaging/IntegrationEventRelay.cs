@@ -96,14 +96,37 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
             return;
         }
         await WaitForBusAsync(ct);
-        if (delivery is not null)
+        if (delivery is null)
         {
-            await CoverAsync(integration, ct);
+            await PublishInOrderAsync(integration, ct);
+        }
+        else
+        {
+            // In pieces that fit under MaxUnsettled: each is covered, then published, before the next waits for room.
+            for (var start = 0; start < integration.Count;)
+            {
+                var piece = integration.GetRange(start, Math.Min(await RoomAsync(ct), integration.Count - start));
+                Cover(piece);
+                await PublishInOrderAsync(piece, ct);
+                start += piece.Count;
+            }
         }
 
-        // Waiting for each broker confirm before the next publish capped the relay at ~1 / confirm latency (≈ 90 msg/s
-        // on a disk-backed broker). Streams are independent, so their publishes overlap; within a stream they stay in log
-        // order, each confirmed before the next. The checkpoint still moves only after every confirm of the batch.
+        logger.LogDebug("Relay published {Count} integration events up to {Position}", integration.Count, events[^1].Position);
+        if (options.CrashAfterPublish)
+        {
+            Environment.FailFast("Messaging:Relay:CrashAfterPublish test hook: dying after publish, before the checkpoint commit.");
+        }
+    }
+
+    /// <summary>
+    /// Publishes integration events in log order per stream. Waiting for each broker confirm before the next publish capped
+    /// the relay at ~1 / confirm latency (≈ 90 msg/s on a disk-backed broker). Streams are independent, so their publishes
+    /// overlap; within a stream they stay in log order, each confirmed before the next. The checkpoint still moves only
+    /// after every confirm of the batch.
+    /// </summary>
+    private async Task PublishInOrderAsync(List<StoredEvent> integration, CancellationToken ct)
+    {
         using var gate = new SemaphoreSlim(Math.Max(1, options.MaxInFlight));
         var streams = integration.GroupBy(e => (e.TenantId, e.StreamId)).Select(async stream =>
         {
@@ -127,12 +150,6 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
             }
         }).ToList();
         await Task.WhenAll(streams);
-
-        logger.LogDebug("Relay published {Count} integration events up to {Position}", integration.Count, events[^1].Position);
-        if (options.CrashAfterPublish)
-        {
-            Environment.FailFast("Messaging:Relay:CrashAfterPublish test hook: dying after publish, before the checkpoint commit.");
-        }
     }
 
     /// <summary>Longest wait for a publication on commit still in flight before the relay publishes the event itself.</summary>
@@ -184,23 +201,30 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     }
 
     /// <summary>
-    /// Enters the batch's integration events in the delivery ledger, in log order, before any is published (the on-commit
-    /// ones were published already; they are covered all the same). Past <see cref="RelayOptions.MaxUnsettled"/> unfinished
-    /// events it first waits for room: the stored checkpoint is behind all of them, and a crash would publish them again.
+    /// How many more events the ledger may cover under <see cref="RelayOptions.MaxUnsettled"/>, once there is room: the
+    /// stored checkpoint is behind every covered event not yet finished, and a crash would publish them all again.
     /// </summary>
-    private async Task CoverAsync(List<StoredEvent> integration, CancellationToken ct)
+    private async Task<int> RoomAsync(CancellationToken ct)
     {
-        var ledger = delivery!.Ledger;
         var max = Math.Max(1, options.MaxUnsettled);
-        while (ledger.Unsettled >= max)
+        while (delivery!.Ledger.Unsettled is var unsettled && unsettled >= max)
         {
             WarnIfHeldBack();
             await Task.Delay(20, ct);
         }
+        return max - delivery.Ledger.Unsettled is var room && room > 0 ? room : 1;
+    }
+
+    /// <summary>
+    /// Enters integration events in the delivery ledger, in log order, before any is published (those published on commit
+    /// were published already; they are covered all the same).
+    /// </summary>
+    private void Cover(List<StoredEvent> integration)
+    {
         var now = clock.GetTimestamp();
         foreach (var e in integration)
         {
-            ledger.Cover(e.Position, e.EventId, e.EventType, now);
+            delivery!.Ledger.Cover(e.Position, e.EventId, e.EventType, now);
         }
     }
 

@@ -50,9 +50,17 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
         }
         ForgetExpired();
         // ConcurrentDictionary.Count takes every bucket lock: counted once per append, not per event.
-        if (_pending.Count >= MaxPending)
+        var pending = _pending.Count;
+        if (pending >= MaxPending)
         {
             return null; // the relay is not collecting: leave these to it
+        }
+        if (delivery is not null && delivery.Ledger.Tracked + pending >= Math.Max(1, options.MaxUnsettled))
+        {
+            // In-memory queues hold as many events behind the checkpoint as allowed (what the ledger tracks, and what was
+            // handed over here and not collected yet; an event in both counts twice, so this errs on the safe side): the
+            // relay publishes these when there is room.
+            return null;
         }
         List<Handoff>? picked = null;
         HashSet<(Guid, string)>? opened = null; // streams this append opens (their version 1 is in it), built once
