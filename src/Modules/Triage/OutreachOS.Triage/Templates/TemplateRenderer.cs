@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using HandlebarsDotNet;
+using HandlebarsDotNet.Compiler;
 
 namespace OutreachOS.Triage.Templates;
 
@@ -13,19 +14,45 @@ namespace OutreachOS.Triage.Templates;
 internal sealed partial class TemplateRenderer
 {
     private readonly IHandlebars _handlebars;
+    private readonly IHandlebars _strict; // for validation: a name that is not a variable is an error, not empty text
     private readonly ConcurrentDictionary<string, HandlebarsTemplate<object, object>> _cache = new(StringComparer.Ordinal);
 
     public TemplateRenderer()
     {
         _handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true, ThrowOnUnresolvedBindingExpression = false });
-        // {{join list ", "}}: the only helper; pure and bounded by its input.
-        _handlebars.RegisterHelper("join", (context, arguments) =>
+        _strict = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true, ThrowOnUnresolvedBindingExpression = true });
+        foreach (var handlebars in (IHandlebars[])[_handlebars, _strict])
         {
-            var separator = arguments.Length > 1 ? arguments[1]?.ToString() ?? ", " : ", ";
-            return arguments.Length > 0 && arguments[0] is IEnumerable<object> items
-                ? string.Join(separator, items.Select(i => i?.ToString()))
-                : arguments.Length > 0 && arguments[0] is IEnumerable<string> strings ? string.Join(separator, strings) : string.Empty;
-        });
+            // {{join list ", "}}: the only helper; pure and bounded by its input.
+            handlebars.RegisterHelper("join", (context, arguments) =>
+            {
+                var separator = arguments.Length > 1 ? arguments[1]?.ToString() ?? ", " : ", ";
+                return arguments.Length > 0 && arguments[0] is IEnumerable<object> items
+                    ? string.Join(separator, items.Select(i => i?.ToString()))
+                    : arguments.Length > 0 && arguments[0] is IEnumerable<string> strings ? string.Join(separator, strings) : string.Empty;
+            });
+        }
+    }
+
+    /// <summary>
+    /// Renders a template as <see cref="Render"/> does, except that a name the model does not hold (a misspelt variable,
+    /// <c>{{order.refund_link}}</c>, a helper that does not exist) throws <see cref="TemplateCompileException"/> naming it
+    /// instead of rendering as nothing. For validation: only the branches the model takes are checked.
+    /// </summary>
+    public string RenderStrict(string source, IReadOnlyDictionary<string, object?> model)
+    {
+        try
+        {
+            return Compiled(_strict, source)(model);
+        }
+        catch (HandlebarsException e)
+        {
+            throw new TemplateCompileException(e.Message, e);
+        }
+        catch (HandlebarsUndefinedBindingException e)
+        {
+            throw new TemplateCompileException($"unknown variable: {e.Message}", e);
+        }
     }
 
     /// <summary>Compiles (and caches) a template; throws <see cref="TemplateCompileException"/> with the reason.</summary>
@@ -36,14 +63,7 @@ internal sealed partial class TemplateRenderer
             return compiled;
         }
 
-        try
-        {
-            compiled = _handlebars.Compile(source);
-        }
-        catch (HandlebarsException e)
-        {
-            throw new TemplateCompileException(e.Message, e);
-        }
+        compiled = Compiled(_handlebars, source);
 
         if (_cache.Count > 1000)
         {
@@ -52,6 +72,24 @@ internal sealed partial class TemplateRenderer
 
         _cache[source] = compiled;
         return compiled;
+    }
+
+    // Handlebars.Net reports most errors as HandlebarsException, but a block helper without its argument ("{{#if}}",
+    // "{{#each}}") fails inside its compiler with InvalidOperationException: the same kind of error, and a 400 at PUT.
+    private static HandlebarsTemplate<object, object> Compiled(IHandlebars handlebars, string source)
+    {
+        try
+        {
+            return handlebars.Compile(source);
+        }
+        catch (HandlebarsException e)
+        {
+            throw new TemplateCompileException(e.Message, e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new TemplateCompileException($"{e.Message} (a block such as {{{{#if}}}} or {{{{#each}}}} without its argument?)", e);
+        }
     }
 
     public string Render(string source, IReadOnlyDictionary<string, object?> model)
