@@ -164,14 +164,19 @@ public sealed class TemplateFuzzTests
         }
     }
 
-    /// <summary>Blocks without their argument made Handlebars.Net's compiler throw InvalidOperationException, which
-    /// escaped validation: <c>PUT /templates</c> answered 500 instead of a 400 naming the template.</summary>
+    /// <summary>Blocks without their argument (and blocks with two <c>{{else}}</c>) made Handlebars.Net's compiler throw
+    /// InvalidOperationException (ArgumentNullException, IndexOutOfRangeException), which escaped validation: <c>PUT /templates</c> answered 500
+    /// instead of a 400 naming the template.</summary>
     [Theory]
     [InlineData("{{#if}}x{{/if}}")]
     [InlineData("{{#unless}}x{{else}}y{{/unless}}")]
     [InlineData("{{#each}}{{this}}{{/each}}")]
     [InlineData("Hi {{sender_name}}, {{#unless booking_link}}{{#if}}x{{/if}}{{/unless}}")]
-    public void Blocks_without_their_argument_are_validation_errors(string body)
+    [InlineData("{{#if slot_1}}a{{else}}b{{else}}c{{/if}}")]
+    [InlineData("{{#if slot_1}}{{else}}{{else}}")]
+    [InlineData("{{#/@..'{{1}}")]
+    [InlineData("&amp; --}}{{lookup slots 0}}|{{^}}{{else}}{{else}}={{! note }}🙂{{/if}}{{> p}})\n{{/}}")]
+    public void Malformed_blocks_are_validation_errors(string body)
     {
         var errors = TemplatesEndpoints.Validate(Set(body), _renderer);
         var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());

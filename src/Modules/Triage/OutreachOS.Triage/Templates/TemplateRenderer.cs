@@ -45,13 +45,9 @@ internal sealed partial class TemplateRenderer
         {
             return Compiled(_strict, source)(model);
         }
-        catch (HandlebarsException e)
+        catch (Exception e) when (e is not (TemplateCompileException or OutOfMemoryException))
         {
-            throw new TemplateCompileException(e.Message, e);
-        }
-        catch (HandlebarsUndefinedBindingException e)
-        {
-            throw new TemplateCompileException($"unknown variable: {e.Message}", e);
+            throw Failure(e);
         }
     }
 
@@ -74,21 +70,15 @@ internal sealed partial class TemplateRenderer
         return compiled;
     }
 
-    // Handlebars.Net reports most errors as HandlebarsException, but a block helper without its argument ("{{#if}}",
-    // "{{#each}}") fails inside its compiler with InvalidOperationException: the same kind of error, and a 400 at PUT.
     private static HandlebarsTemplate<object, object> Compiled(IHandlebars handlebars, string source)
     {
         try
         {
             return handlebars.Compile(source);
         }
-        catch (HandlebarsException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new TemplateCompileException(e.Message, e);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new TemplateCompileException($"{e.Message} (a block such as {{{{#if}}}} or {{{{#each}}}} without its argument?)", e);
+            throw Failure(e);
         }
     }
 
@@ -98,11 +88,22 @@ internal sealed partial class TemplateRenderer
         {
             return Compile(source)(model);
         }
-        catch (HandlebarsException e)
+        catch (Exception e) when (e is not (TemplateCompileException or OutOfMemoryException))
         {
-            throw new TemplateCompileException(e.Message, e);
+            throw Failure(e);
         }
     }
+
+    // Handlebars.Net reports most errors as HandlebarsException, but malformed blocks fail inside it with whatever it hit
+    // ("{{#if}}" without its argument: InvalidOperationException; two {{else}}: ArgumentNullException or
+    // IndexOutOfRangeException), when compiling or when first rendering. The source is the only untrusted input and the
+    // model and the one helper are ours, so any such failure is the template's error: a 400 at PUT, not a 500.
+    private static TemplateCompileException Failure(Exception e) => e switch
+    {
+        HandlebarsUndefinedBindingException => new TemplateCompileException($"unknown variable: {e.Message}", e),
+        HandlebarsException => new TemplateCompileException(e.Message, e),
+        _ => new TemplateCompileException($"{e.Message} (a block such as {{{{#if}}}} without its argument, or with two {{{{else}}}}?)", e),
+    };
 
     /// <summary>Renders a body and tidies the whitespace that block helpers leave behind.</summary>
     public string RenderBody(string source, IReadOnlyDictionary<string, object?> model) => Tidy(Render(source, model));
