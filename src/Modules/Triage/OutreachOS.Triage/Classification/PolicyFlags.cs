@@ -110,7 +110,9 @@ internal static partial class PolicyFlags
 
     private static string Clip(string s) => s.Length <= 80 ? s : s[..80] + "…";
 
-    [GeneratedRegex(@"\b(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|the\s+|your\s+|of\s+)*(previous|prior|above|earlier|preceding|original|system|existing|initial)?\s*(instructions?|prompts?|rules|guidelines|directions|programming|directives?)\b"
+    [GeneratedRegex(@"\b(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|the\s+|your\s+|of\s+)*((previous|prior|above|earlier|preceding|original|system|existing|initial)\s*)?(instructions?|prompts?|rules|guidelines|directions|programming|directives?)\b"
+        // The adjective's "\s*" belongs to the adjective: standing alone after "\s+" it split every run of white space two
+        // ways, and "ignore" before 100,000 spaces took seconds (quadratic). Same language.
         // "disregard what you were told", "forget everything you have been told": addressed to the assistant ("you were
         // told"), so "forget what I told you about Tuesday" is not caught.
         + @"|\b(ignore|disregard|forget)\s+(everything|anything|whatever|what|all)\s+(that\s+)?you(\s+were|\s+have\s+been|'ve\s+been|\s+had\s+been|\s+got)\s+(told|given|instructed|programmed|asked)\b"
@@ -130,7 +132,10 @@ internal static partial class PolicyFlags
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InjectionPattern();
 
-    [GeneratedRegex(@"(^|\n)\s*(assistant|ai)\s*:\s*\S|(^|\n)\s*system\s*:\s*(you|ignore|new|from\s+now|the\s+user)\b|#{2,}\s*(system|instruction|assistant)\b|<\|im_(start|end)\|>|\[/?INST\]|</?(system|instructions?)>",
+    // Only spaces and tabs after the line break (as in TextFeatures' quote header): "\s*" crossed line breaks, so each
+    // line break of a run of blank lines scanned the rest of the run (quadratic). A marker after blank lines is still
+    // found, from the line break just before it.
+    [GeneratedRegex(@"(^|\n)[^\S\n]*(assistant|ai)\s*:\s*\S|(^|\n)[^\S\n]*system\s*:\s*(you|ignore|new|from\s+now|the\s+user)\b|#{2,}\s*(system|instruction|assistant)\b|<\|im_(start|end)\|>|\[/?INST\]|</?(system|instructions?)>",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RoleMarker();
 

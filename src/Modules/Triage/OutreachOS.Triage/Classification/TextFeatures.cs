@@ -82,16 +82,30 @@ internal static partial class TextFeatures
             {
                 return string.Join('\n', lines[..i]);
             }
-            if (i > 0 && SignOff().IsMatch(line))
+            if (i > 0 && SignOff().IsMatch(line) && ShortLinesAfter(lines, i + 1))
             {
-                var rest = lines[(i + 1)..].Where(l => l.Trim().Length > 0).ToList();
-                if (rest.Count <= 6 && rest.All(l => l.Trim().Length <= 60))
-                {
-                    return string.Join('\n', lines[..i]);
-                }
+                return string.Join('\n', lines[..i]);
             }
         }
         return text;
+    }
+
+    /// <summary>
+    /// At most six non-blank lines from <paramref name="from"/> on, none longer than 60 characters. Stops at the seventh
+    /// or a long one: a body of many sign-off lines is not read once per line (that was quadratic).
+    /// </summary>
+    private static bool ShortLinesAfter(string[] lines, int from)
+    {
+        var count = 0;
+        for (var j = from; j < lines.Length; j++)
+        {
+            var length = lines[j].AsSpan().Trim().Length;
+            if (length > 0 && (++count > 6 || length > 60))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>True when the subject starts with a reply/forward prefix: it is the thread's old topic, not this message's.</summary>
@@ -109,7 +123,10 @@ internal static partial class TextFeatures
     [GeneratedRegex(@"^\s*(re|aw|sv|antw|fwd?|wg)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReplyPrefix();
 
-    [GeneratedRegex(@"(^|\n)\s*(On .{0,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From: .{0,200}\n\s*Sent: )", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Only spaces and tabs between the line break and the header: "\s*" also crossed line breaks, so every line break of
+    // a run of blank lines scanned the rest of the run (quadratic; 100,000 blank lines took minutes). A header after blank
+    // lines is still found, from the line break just before it.
+    [GeneratedRegex(@"(^|\n)[^\S\n]*(On .{0,200}wrote:|-{2,}\s*Original Message\s*-{2,}|From: .{0,200}\n\s*Sent: )", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QuoteHeader();
 
     [GeneratedRegex(@"^sent from my \w+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using HandlebarsDotNet;
+using HandlebarsDotNet.Compiler;
 
 namespace OutreachOS.Triage.Templates;
 
@@ -13,19 +14,41 @@ namespace OutreachOS.Triage.Templates;
 internal sealed partial class TemplateRenderer
 {
     private readonly IHandlebars _handlebars;
+    private readonly IHandlebars _strict; // for validation: a name that is not a variable is an error, not empty text
     private readonly ConcurrentDictionary<string, HandlebarsTemplate<object, object>> _cache = new(StringComparer.Ordinal);
 
     public TemplateRenderer()
     {
         _handlebars = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true, ThrowOnUnresolvedBindingExpression = false });
-        // {{join list ", "}}: the only helper; pure and bounded by its input.
-        _handlebars.RegisterHelper("join", (context, arguments) =>
+        _strict = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true, ThrowOnUnresolvedBindingExpression = true });
+        foreach (var handlebars in (IHandlebars[])[_handlebars, _strict])
         {
-            var separator = arguments.Length > 1 ? arguments[1]?.ToString() ?? ", " : ", ";
-            return arguments.Length > 0 && arguments[0] is IEnumerable<object> items
-                ? string.Join(separator, items.Select(i => i?.ToString()))
-                : arguments.Length > 0 && arguments[0] is IEnumerable<string> strings ? string.Join(separator, strings) : string.Empty;
-        });
+            // {{join list ", "}}: the only helper; pure and bounded by its input.
+            handlebars.RegisterHelper("join", (context, arguments) =>
+            {
+                var separator = arguments.Length > 1 ? arguments[1]?.ToString() ?? ", " : ", ";
+                return arguments.Length > 0 && arguments[0] is IEnumerable<object> items
+                    ? string.Join(separator, items.Select(i => i?.ToString()))
+                    : arguments.Length > 0 && arguments[0] is IEnumerable<string> strings ? string.Join(separator, strings) : string.Empty;
+            });
+        }
+    }
+
+    /// <summary>
+    /// Renders a template as <see cref="Render"/> does, except that a name the model does not hold (a misspelt variable,
+    /// <c>{{order.refund_link}}</c>, a helper that does not exist) throws <see cref="TemplateCompileException"/> naming it
+    /// instead of rendering as nothing. For validation: only the branches the model takes are checked.
+    /// </summary>
+    public string RenderStrict(string source, IReadOnlyDictionary<string, object?> model)
+    {
+        try
+        {
+            return Compiled(_strict, source)(model);
+        }
+        catch (Exception e) when (e is not (TemplateCompileException or OutOfMemoryException))
+        {
+            throw Failure(e);
+        }
     }
 
     /// <summary>Compiles (and caches) a template; throws <see cref="TemplateCompileException"/> with the reason.</summary>
@@ -36,14 +59,7 @@ internal sealed partial class TemplateRenderer
             return compiled;
         }
 
-        try
-        {
-            compiled = _handlebars.Compile(source);
-        }
-        catch (HandlebarsException e)
-        {
-            throw new TemplateCompileException(e.Message, e);
-        }
+        compiled = Compiled(_handlebars, source);
 
         if (_cache.Count > 1000)
         {
@@ -54,17 +70,40 @@ internal sealed partial class TemplateRenderer
         return compiled;
     }
 
+    private static HandlebarsTemplate<object, object> Compiled(IHandlebars handlebars, string source)
+    {
+        try
+        {
+            return handlebars.Compile(source);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Failure(e);
+        }
+    }
+
     public string Render(string source, IReadOnlyDictionary<string, object?> model)
     {
         try
         {
             return Compile(source)(model);
         }
-        catch (HandlebarsException e)
+        catch (Exception e) when (e is not (TemplateCompileException or OutOfMemoryException))
         {
-            throw new TemplateCompileException(e.Message, e);
+            throw Failure(e);
         }
     }
+
+    // Handlebars.Net reports most errors as HandlebarsException, but malformed blocks fail inside it with whatever it hit
+    // ("{{#if}}" without its argument: InvalidOperationException; two {{else}}: ArgumentNullException or
+    // IndexOutOfRangeException), when compiling or when first rendering. The source is the only untrusted input and the
+    // model and the one helper are ours, so any such failure is the template's error: a 400 at PUT, not a 500.
+    private static TemplateCompileException Failure(Exception e) => e switch
+    {
+        HandlebarsUndefinedBindingException => new TemplateCompileException($"unknown variable: {e.Message}", e),
+        HandlebarsException => new TemplateCompileException(e.Message, e),
+        _ => new TemplateCompileException($"{e.Message} (a block such as {{{{#if}}}} without its argument, or with two {{{{else}}}}?)", e),
+    };
 
     /// <summary>Renders a body and tidies the whitespace that block helpers leave behind.</summary>
     public string RenderBody(string source, IReadOnlyDictionary<string, object?> model) => Tidy(Render(source, model));

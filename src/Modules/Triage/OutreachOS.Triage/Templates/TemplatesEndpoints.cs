@@ -54,7 +54,8 @@ internal static partial class TemplatesEndpoints
             e.Add("templates", "must hold at most 50 templates");
         }
 
-        var sample = ReplyModel.Sample();
+        // Every variable set, then none: a name that is not a variable is reported in either branch of an {{#if}}.
+        IReadOnlyDictionary<string, object?>[] samples = [ReplyModel.Sample(), ReplyModel.EmptySample()];
         foreach (var (id, t) in body.Templates ?? new Dictionary<string, ReplyTemplate>())
         {
             var field = $"templates.{id}";
@@ -76,8 +77,8 @@ internal static partial class TemplatesEndpoints
                 e.Add($"{field}.intents", "must hold at most 20 intents");
             }
 
-            Check(e, renderer, $"{field}.subject", t.Subject, sample);
-            Check(e, renderer, $"{field}.body", t.Body, sample);
+            Check(e, renderer, $"{field}.subject", t.Subject, samples);
+            Check(e, renderer, $"{field}.body", t.Body, samples);
         }
 
         if (body.Values is { } v)
@@ -92,7 +93,7 @@ internal static partial class TemplatesEndpoints
         return e;
     }
 
-    private static void Check(FieldErrors e, TemplateRenderer renderer, string field, string? source, IReadOnlyDictionary<string, object?> sample)
+    private static void Check(FieldErrors e, TemplateRenderer renderer, string field, string? source, IReadOnlyDictionary<string, object?>[] samples)
     {
         if (string.IsNullOrEmpty(source))
         {
@@ -101,7 +102,10 @@ internal static partial class TemplatesEndpoints
 
         try
         {
-            renderer.Render(source, sample);
+            foreach (var sample in samples)
+            {
+                renderer.RenderStrict(source, sample);
+            }
         }
         catch (TemplateCompileException x)
         {
@@ -177,6 +181,12 @@ internal static class ReplyModel
             new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
         return Build(d, new TemplateValues("Sig", ["slot one", "slot two"], "https://example.com/book", ["Paragraph."], "soon", ["https://example.com/doc"], "partners@example.com"), "Re: Sample subject");
     }
+
+    /// <summary>The model of a message from a sender without a usable name, with no approved values: every
+    /// <c>{{#if}}</c> takes its other branch.</summary>
+    public static Dictionary<string, object?> EmptySample() => new(Sample().Select(kv => KeyValuePair.Create(kv.Key, Empty(kv.Value))), StringComparer.Ordinal);
+
+    private static object? Empty(object? value) => value is Array ? Array.Empty<string>() : string.Empty;
 
     /// <summary>
     /// The sender's first and full name as a reply may use them: only when the display name looks like a personal name
