@@ -22,6 +22,8 @@ internal static class ValidationCorpus
         ("Syntax", "{ dog { name } } \u0007"),
         ("Syntax", "{ complicatedArgs { stringArgField(stringArg: \"\\x\") } }"),
         ("Syntax", "{ complicatedArgs { stringArgField(stringArg: \"\"\"\n   block\n   string\"\"\") } }"),
+        ("Syntax", "{ complicatedArgs { stringArgField(stringArg: \"tab\tbell\u0007nul\u0000\") a: stringArgField(stringArg: \"\"\"\u0001\"\"\") } }"),
+        ("Syntax", "{ dog { name } } # comment \u0001 \u0007\n"),
 
         // ExecutableDefinitions
         ("ExecutableDefinitions", "query Foo { dog { name } } type Cow { name: String } extend type Dog { color: String }"),
