@@ -42,6 +42,8 @@ internal static class ValidationCorpus
         ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat { name } }"),
         ("SingleFieldSubscriptions", "subscription { newDog { name } ...F } fragment F on Subscription { newCat { name } }"),
         ("SingleFieldSubscriptions", "subscription S { __typename }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @include(if: true, if: false) { name } }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @skip(if: false, if: true) { name } }"),
         ("SingleFieldSubscriptions", "subscription { newDog { name } newDog { nickname } }"),
 
         // KnownTypeNames
@@ -78,6 +80,8 @@ internal static class ValidationCorpus
 
         // UniqueFragmentNames / KnownFragmentNames / NoUnusedFragments
         ("UniqueFragmentNames", "{ dog { ...F } } fragment F on Dog { name } fragment F on Dog { nickname }"),
+        ("UniqueFragmentNames", "{ dog { name ...F } } fragment F on Dog { name: nickname } fragment F on Dog { name: barks }"),
+        ("UniqueFragmentNames", "subscription S { newDog { name } ...F } fragment F on Subscription { newDog { name } } fragment F on Subscription { newCat { name } }"),
         ("KnownFragmentNames", "{ dog { ...Missing ...on Dog { ...AlsoMissing } } }"),
         ("NoUnusedFragments", "query Q { dog { ...A } } fragment A on Dog { ...B } fragment B on Dog { name } fragment Unused on Dog { name } fragment Unused2 on Dog { ...Unused }"),
 

@@ -146,7 +146,7 @@ internal sealed class SingleFieldSubscriptionsRule : ValidationRule
     {
         foreach (var d in directives)
         {
-            var ifArg = d.Arguments.FirstOrDefault(a => a.Name.Value == "if")?.Value;
+            var ifArg = d.Arguments.LastOrDefault(a => a.Name.Value == "if")?.Value; // last of duplicates, as graphql-js
             if (d.Name.Value == "skip" && ifArg is BooleanValueNode { Value: true })
             {
                 return false;
