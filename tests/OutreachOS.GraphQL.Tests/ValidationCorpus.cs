@@ -64,6 +64,8 @@ internal static class ValidationCorpus
         ("SingleFieldSubscriptions", "subscription S { __typename }"),
         ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @include(if: true, if: false) { name } }"),
         ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @skip(if: false, if: true) { name } }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @include(if: true) @include(if: false) { name } }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @skip(if: false) @skip(if: true) { name } }"),
         ("SingleFieldSubscriptions", "subscription { newDog { name } newDog { nickname } }"),
 
         // KnownTypeNames
