@@ -22,7 +22,7 @@ internal static partial class ReferenceComparison
         {
             var doc = Parser.Parse(document);
             return Validator.Validate(schema, doc)
-                .Select(e => Describe(Normalize(e.Message), e.Locations!.Select(l => (l.Line, l.Column))))
+                .Select(e => Describe(Normalize(e.Message), (e.Locations ?? []).Select(l => (l.Line, l.Column))))
                 .Order(StringComparer.Ordinal).ToList();
         }
         catch (GraphQLSyntaxException e)

@@ -75,6 +75,12 @@ internal sealed class RequestGenerator
             names.Add(Operation(operationCount, variablesJson));
         }
 
+        if (!_forExecution && Chance(0.06) && _fragments.Count < FragmentNames.Length)
+        {
+            // A fragment nobody spreads (NoUnusedFragments), possibly spreading the others.
+            FragmentDefinition(FragmentNames[_fragments.Count], Chance(0.8) ? Pick(_compositeTypes) : null, null, 1);
+        }
+
         foreach (var fragment in _fragments)
         {
             // A fragment may come before or after the operations; its text was written when it was first spread.
@@ -88,11 +94,6 @@ internal sealed class RequestGenerator
             }
         }
 
-        if (!_forExecution && Chance(0.04))
-        {
-            Append(Pick(["type T { a: Int }", "scalar S", "extend type Dog { a: Int }", "schema { query: Query }", "directive @d on FIELD"]));
-        }
-
         if (Chance(0.3))
         {
             _out.Append(Separator());
@@ -102,6 +103,14 @@ internal sealed class RequestGenerator
         if (Chance(_forExecution ? 0.03 : 0.18))
         {
             query = Damage(query);
+        }
+
+        if (!_forExecution && Chance(0.04))
+        {
+            // Well-formed type system definitions, never damaged: we parse them but, unlike graphql-js, do not validate
+            // the names inside them (README, "Not supported"), so an unknown type there would be a known difference.
+            query += Separator() + Pick(["type T { a: Int }", "scalar S", "extend type Dog { a: Int }", "schema { query: Query }",
+                "directive @d on FIELD", "\"\"\"doc\"\"\" input I { a: [Int!] = [1] }", "union U = Dog | Cat", "enum E { A B }"]);
         }
 
         string? operationName = null;
@@ -424,27 +433,33 @@ internal sealed class RequestGenerator
         else
         {
             name = FragmentNames[_fragments.Count];
-            var on = Chance(WrongRate) ? null : ConditionFor(parent);
-            var index = _fragments.Count;
-            _fragments.Add((name, on, string.Empty));
-            var outer = _out;
-            _out = new StringBuilder();
-            Token("fragment");
-            Token(name);
-            Token("on");
-            Token(on?.Name ?? Pick(["Badger", "Boolean", "FurColor", "Episode"]));
-            Directives("FRAGMENT_DEFINITION");
-            SelectionSet(on ?? parent, depth + 1);
-            _fragments[index] = (name, on, _out.ToString());
-            _out = outer;
-            if (!_forExecution && Chance(0.03))
-            {
-                _fragments.Add((name, on, _fragments[index].Text)); // defined twice
-            }
+            FragmentDefinition(name, Chance(WrongRate) ? null : ConditionFor(parent), parent, depth + 1);
         }
 
         Token(name);
         Directives("FRAGMENT_SPREAD");
+    }
+
+    /// <summary>Writes a fragment definition aside (it is placed when the document is complete); a null type condition
+    /// names a type that cannot hold one.</summary>
+    private void FragmentDefinition(string name, NamedType? on, NamedType? parent, int depth)
+    {
+        var index = _fragments.Count;
+        _fragments.Add((name, on, string.Empty));
+        var outer = _out;
+        _out = new StringBuilder();
+        Token("fragment");
+        Token(name);
+        Token("on");
+        Token(on?.Name ?? Pick(["Badger", "Boolean", "FurColor", "Episode"]));
+        Directives("FRAGMENT_DEFINITION");
+        SelectionSet(on ?? parent, depth);
+        _fragments[index] = (name, on, _out.ToString());
+        _out = outer;
+        if (!_forExecution && Chance(0.03))
+        {
+            _fragments.Add((name, on, _fragments[index].Text)); // defined twice
+        }
     }
 
     /// <summary>A literal (or a variable) for an input of the given type; null type: an input we know nothing about.</summary>
@@ -667,8 +682,6 @@ internal sealed class RequestGenerator
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private void Token(string token) => _out.Append(Separator()).Append(token);
-
-    private void Append(string text) => _out.Append(Separator()).Append(text);
 
     /// <summary>Ignored tokens: always at least one, so names never run together.</summary>
     private string Separator()
