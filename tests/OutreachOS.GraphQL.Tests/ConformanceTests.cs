@@ -1,7 +1,5 @@
 using System.Text.Json;
-using OutreachOS.GraphQL.Language;
 using OutreachOS.GraphQL.Tests.Schemas;
-using OutreachOS.GraphQL.Validation;
 
 namespace OutreachOS.GraphQL.Tests;
 
@@ -48,11 +46,8 @@ public sealed class ConformanceTests
         foreach (var reference in expected.EnumerateArray())
         {
             var (rule, document) = ValidationCorpus.Documents[index++];
-            var theirs = reference.GetProperty("errors").EnumerateArray()
-                .Select(e => Describe(Normalize(e.GetProperty("message").GetString()!), e.GetProperty("locations").EnumerateArray()
-                    .Select(l => (l[0].GetInt32(), l[1].GetInt32()))))
-                .Order(StringComparer.Ordinal).ToList();
-            var ours = OurErrors(document).Order(StringComparer.Ordinal).ToList();
+            var theirs = ReferenceComparison.TheirValidationErrors(reference);
+            var ours = ReferenceComparison.OurValidationErrors(ValidationSchema.Instance, document);
             if (!theirs.SequenceEqual(ours))
             {
                 mismatches.Add($"[{rule}] {document}\n  graphql-core: {string.Join(" | ", theirs)}\n  ours:         {string.Join(" | ", ours)}");
@@ -60,36 +55,6 @@ public sealed class ConformanceTests
         }
 
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
-    }
-
-    private static IEnumerable<string> OurErrors(string document)
-    {
-        try
-        {
-            var doc = Parser.Parse(document);
-            return Validator.Validate(ValidationSchema.Instance, doc)
-                .Select(e => Describe(Normalize(e.Message), e.Locations!.Select(l => (l.Line, l.Column)))).ToList();
-        }
-        catch (GraphQLSyntaxException e)
-        {
-            return [Describe(e.Message, [(e.Location.Line, e.Location.Column)])];
-        }
-    }
-
-    private static string Describe(string message, IEnumerable<(int Line, int Column)> locations) =>
-        message + " @ " + string.Join(",", locations.Select(l => $"{l.Line}:{l.Column}"));
-
-    // graphql-core quotes names with ' where graphql-js (our wording) uses ".
-    // Wording differences that are Python-isms, not semantics: graphql-core quotes names with ' where graphql-js uses ",
-    // prints directive locations by value ("fragment definition" vs FRAGMENT_DEFINITION), inspects values with repr()
-    // (None, {'a': 1}) and says "mapping" for object. Applied to both sides.
-    private static string Normalize(string message)
-    {
-        var m = System.Text.RegularExpressions.Regex.Replace(message.Replace('\'', '"'), "got invalid value (.*?)(; | at \")", "got invalid value <value>$2");
-        m = m.Replace("to be a mapping", "to be an object", StringComparison.Ordinal)
-            .Replace("not to be None", "not to be null", StringComparison.Ordinal);
-        return System.Text.RegularExpressions.Regex.Replace(m, "may not be used on ([a-z ]+)\\.$",
-            x => "may not be used on " + x.Groups[1].Value.ToUpperInvariant().Replace(' ', '_') + ".");
     }
 
     public static TheoryData<string, string?> StarWarsRequests => new()
@@ -141,17 +106,11 @@ public sealed class ConformanceTests
             var operationName = query.StartsWith("query A ", StringComparison.Ordinal) ? "B" : null;
             var ours = await GraphQLExecutor.ExecuteAsync(StarWarsSchema.Instance, new GraphQLRequest(query, operationName, vars));
             var theirs = expected[i];
-            var theirErrors = theirs.TryGetProperty("errors", out var te)
-                ? te.EnumerateArray().Select(e => Describe(Normalize(e.GetProperty("message").GetString()!),
-                    e.GetProperty("locations").EnumerateArray().Select(l => (l[0].GetInt32(), l[1].GetInt32())))
-                    + " path=" + e.GetProperty("path").GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal)).ToList()
-                : [];
-            var ourErrors = ours.Errors.Select(e => Describe(Normalize(e.Message), (e.Locations ?? []).Select(l => (l.Line, l.Column)))
-                + " path=" + (e.Path is null ? "null" : JsonSerializer.Serialize(e.Path))).ToList();
+            var theirErrors = ReferenceComparison.TheirExecutionErrors(theirs);
+            var ourErrors = ReferenceComparison.OurExecutionErrors(ours);
             var theirData = theirs.TryGetProperty("data", out var td) ? td.GetRawText() : "<absent>";
-            var ourJson = JsonDocument.Parse(ours.ToJson()).RootElement;
-            var ourData = ourJson.TryGetProperty("data", out var od) ? od.GetRawText() : "<absent>";
-            if (!theirErrors.SequenceEqual(ourErrors) || CanonicalJson(theirData) != CanonicalJson(ourData))
+            var ourData = ReferenceComparison.OurData(ours);
+            if (!theirErrors.SequenceEqual(ourErrors) || ReferenceComparison.CanonicalJson(theirData) != ourData)
             {
                 mismatches.Add($"{query} {variables}\n  graphql-core: {theirData} {string.Join(" | ", theirErrors)}\n  ours:         {ourData} {string.Join(" | ", ourErrors)}");
             }
@@ -208,17 +167,11 @@ public sealed class ConformanceTests
             var vars = variables is null ? null : (IReadOnlyDictionary<string, object?>)GraphQLRequest.FromJson(JsonDocument.Parse(variables).RootElement)!;
             var ours = await GraphQLExecutor.ExecuteAsync(NullsSchema.Instance, new GraphQLRequest(query, null, vars));
             var theirs = expected[i];
-            var theirErrors = theirs.TryGetProperty("errors", out var te)
-                ? te.EnumerateArray().Select(e => Describe(Normalize(e.GetProperty("message").GetString()!),
-                    e.GetProperty("locations").EnumerateArray().Select(l => (l[0].GetInt32(), l[1].GetInt32())))
-                    + " path=" + e.GetProperty("path").GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal)).ToList()
-                : [];
-            var ourErrors = ours.Errors.Select(e => Describe(Normalize(e.Message), (e.Locations ?? []).Select(l => (l.Line, l.Column)))
-                + " path=" + (e.Path is null ? "null" : JsonSerializer.Serialize(e.Path))).ToList();
+            var theirErrors = ReferenceComparison.TheirExecutionErrors(theirs);
+            var ourErrors = ReferenceComparison.OurExecutionErrors(ours);
             var theirData = theirs.GetProperty("hasData").GetBoolean() ? theirs.GetProperty("data").GetRawText() : "<absent>";
-            var ourJson = JsonDocument.Parse(ours.ToJson()).RootElement;
-            var ourData = ourJson.TryGetProperty("data", out var od) ? od.GetRawText() : "<absent>";
-            if (!theirErrors.SequenceEqual(ourErrors) || CanonicalJson(theirData) != CanonicalJson(ourData))
+            var ourData = ReferenceComparison.OurData(ours);
+            if (!theirErrors.SequenceEqual(ourErrors) || ReferenceComparison.CanonicalJson(theirData) != ourData)
             {
                 mismatches.Add($"{query} {variables}\n  graphql-core: {theirData} {string.Join(" | ", theirErrors)}\n  ours:         {ourData} {string.Join(" | ", ourErrors)}");
             }
@@ -226,7 +179,4 @@ public sealed class ConformanceTests
 
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
     }
-
-    private static string CanonicalJson(string json) =>
-        json == "<absent>" ? json : JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }

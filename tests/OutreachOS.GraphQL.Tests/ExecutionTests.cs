@@ -235,6 +235,7 @@ public sealed class ExecutionTests
     [InlineData("query A { when } query B { amount }", null, "Must provide operation name if query contains multiple operations.")]
     [InlineData("query A { when }", "C", "Unknown operation named \"C\".")]
     [InlineData("", null, "Must provide query string.")]
+    [InlineData(" \t\r\n", null, "Syntax Error: Unexpected <EOF>.")]
     [InlineData("{ when", null, "Syntax Error: Expected Name, found <EOF>.")]
     public async Task Request_errors_have_no_data(string query, string? operationName, string message)
     {

@@ -51,6 +51,18 @@ public sealed class ParserTests
         Assert.Equal(printed, Printer.Print(value));
     }
 
+    [Theory]
+    [InlineData("\"a\u0001\u001fb\u007f\"", "a\u0001\u001fb\u007f")]
+    [InlineData("\"\"\"a\u0000\u0007\"\"\"", "a\u0000\u0007")]
+    [InlineData("\"\uD83D\uDE00\"", "\uD83D\uDE00")]
+    public void Strings_hold_any_unicode_scalar_value_including_control_characters(string source, string value)
+    {
+        // Spec October 2021: StringCharacter is any SourceCharacter (a Unicode scalar value) but ", \ and line terminators.
+        var node = Assert.IsType<StringValueNode>(Parser.ParseValue(source));
+
+        Assert.Equal(value, node.Value);
+    }
+
     [Fact]
     public void Block_strings_strip_common_indentation_and_blank_edge_lines()
     {
@@ -86,6 +98,27 @@ public sealed class ParserTests
 
         Assert.Equal(message, e.Message);
         Assert.Equal(new SourceLocation(line, column), e.Location);
+    }
+
+    [Fact]
+    public void Lone_surrogates_are_not_source_characters_as_in_graphql_js()
+    {
+        // Built in code: attribute arguments are stored as UTF-8, which would turn a lone surrogate into U+FFFD.
+        (string Source, string Message, int Column)[] cases =
+        [
+            ("{ a(x: \"\uD800\") }", "Syntax Error: Invalid character within String: U+D800.", 9),
+            ("{ a(x: \"\"\"ok \uDE00\"\"\") }", "Syntax Error: Invalid character within String: U+DE00.", 14),
+            ("{ a(x: \"\uDE00\uD83D\") }", "Syntax Error: Invalid character within String: U+DE00.", 9),
+            ("{ a } \uD800", "Syntax Error: Invalid character: U+D800.", 7),
+            ("{ a } # \uDE00 comment", "Syntax Error: Invalid character: U+DE00.", 9),
+        ];
+        foreach (var (source, message, column) in cases)
+        {
+            var e = Assert.Throws<GraphQLSyntaxException>(() => Parser.Parse(source));
+
+            Assert.Equal(message, e.Message);
+            Assert.Equal(new SourceLocation(1, column), e.Location);
+        }
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal static class PythonRunner
 {
     public static string ScriptDirectory => Path.Combine(AppContext.BaseDirectory, "Python");
 
-    public static JsonElement Run(string command, string? argument = null, string? stdin = null)
+    public static JsonElement Run(string command, string? argument = null, string? stdin = null, TimeSpan? timeout = null)
     {
         var psi = new ProcessStartInfo("python3")
         {
@@ -40,9 +40,16 @@ internal static class PythonRunner
         {
             var stdoutTask = process.StandardOutput.ReadToEndAsync();
             var stderrTask = process.StandardError.ReadToEndAsync();
-            process.StandardInput.Write(stdin ?? string.Empty);
-            process.StandardInput.Close();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+            try
+            {
+                process.StandardInput.Write(stdin ?? string.Empty);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The script stopped reading (it failed): its exit code and stderr below say why.
+            }
+            if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
             {
                 process.Kill(entireProcessTree: true);
                 throw new TimeoutException("python3 conformance.py timed out");

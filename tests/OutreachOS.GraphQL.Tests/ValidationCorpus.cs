@@ -22,10 +22,32 @@ internal static class ValidationCorpus
         ("Syntax", "{ dog { name } } \u0007"),
         ("Syntax", "{ complicatedArgs { stringArgField(stringArg: \"\\x\") } }"),
         ("Syntax", "{ complicatedArgs { stringArgField(stringArg: \"\"\"\n   block\n   string\"\"\") } }"),
+        ("Syntax", "{ complicatedArgs { stringArgField(stringArg: \"tab\tbell\u0007nul\u0000\") a: stringArgField(stringArg: \"\"\"\u0001\"\"\") } }"),
+        ("Syntax", "{ dog { name } } # comment \u0001 \u0007\n"),
 
         // ExecutableDefinitions
         ("ExecutableDefinitions", "query Foo { dog { name } } type Cow { name: String } extend type Dog { color: String }"),
         ("ExecutableDefinitions", "schema { query: Query } \"described\" scalar Foo union U = Dog | Cat enum E { A } input I { a: Int = 1 } directive @d(a: Int) repeatable on FIELD interface X implements Pet { a: Int }"),
+
+        // ExecutableDefinitions: type system definitions are parsed (for syntax errors) though never executable
+        ("ExecutableDefinitions", "{ dog { name } } extend type Dog { a: Int ] }"),
+        ("ExecutableDefinitions", "{ dog { name } } type T { }"),
+        ("ExecutableDefinitions", "{ dog { name } } enum E { true }"),
+        ("ExecutableDefinitions", "{ dog { name } } extend type Dog"),
+        ("ExecutableDefinitions", "{ dog { name } } directive @d on FIELD | NOWHERE"),
+        ("ExecutableDefinitions", "{ dog { name } } input I { a: Int = $v }"),
+        ("ExecutableDefinitions", "{ dog { name } } schema { query Query }"),
+        ("ExecutableDefinitions", "{ dog { name } } type T { f(a: Int, b): Int }"),
+        ("ExecutableDefinitions", "{ dog { name } } extend schema"),
+        ("ExecutableDefinitions", "{ dog { name } } schema @d"),
+        ("ExecutableDefinitions", "{ dog { name } } union U = | A | B extend union U"),
+        ("ExecutableDefinitions", "{ dog { name } } type T implements & Pet & Mammal { \"d\" f(\"\"\"x\"\"\" a: [Int!]! = [1] @deprecated): T @deprecated } extend scalar S @specifiedBy(url: \"u\") extend enum FurColor { \"d\" PURPLE @deprecated } extend input ComplexInput { a: Int = 1 }"),
+        ("ExecutableDefinitions", "{ dog { name } } schema { query: Query subscription: Subscription } extend schema { mutation: Mutation } interface I implements Pet { f: Int } extend interface I { g(a: [String] = [\"x\"]): I } union U = Dog | Cat directive @d(a: Int = 1 @deprecated) repeatable on FIELD | QUERY"),
+        ("ExecutableDefinitions", "{ dog { name } } extend enum E"),
+        ("ExecutableDefinitions", "{ dog { name } } scalar S extend scalar S"),
+        ("ExecutableDefinitions", "{ dog { name } } directive @d on"),
+        ("ExecutableDefinitions", "{ dog { name } } type T { f: Int @d(a: $x) }"),
+        ("ExecutableDefinitions", "{ dog { name } } schema { query: Query, notAnOperation: Query }"),
 
         // UniqueOperationNames / LoneAnonymousOperation
         ("UniqueOperationNames", "query Foo { dog { name } } query Foo { cat { name } }"),
@@ -40,6 +62,10 @@ internal static class ValidationCorpus
         ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat { name } }"),
         ("SingleFieldSubscriptions", "subscription { newDog { name } ...F } fragment F on Subscription { newCat { name } }"),
         ("SingleFieldSubscriptions", "subscription S { __typename }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @include(if: true, if: false) { name } }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @skip(if: false, if: true) { name } }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @include(if: true) @include(if: false) { name } }"),
+        ("SingleFieldSubscriptions", "subscription S { newDog { name } newCat @skip(if: false) @skip(if: true) { name } }"),
         ("SingleFieldSubscriptions", "subscription { newDog { name } newDog { nickname } }"),
 
         // KnownTypeNames
@@ -76,6 +102,8 @@ internal static class ValidationCorpus
 
         // UniqueFragmentNames / KnownFragmentNames / NoUnusedFragments
         ("UniqueFragmentNames", "{ dog { ...F } } fragment F on Dog { name } fragment F on Dog { nickname }"),
+        ("UniqueFragmentNames", "{ dog { name ...F } } fragment F on Dog { name: nickname } fragment F on Dog { name: barks }"),
+        ("UniqueFragmentNames", "subscription S { newDog { name } ...F } fragment F on Subscription { newDog { name } } fragment F on Subscription { newCat { name } }"),
         ("KnownFragmentNames", "{ dog { ...Missing ...on Dog { ...AlsoMissing } } }"),
         ("NoUnusedFragments", "query Q { dog { ...A } } fragment A on Dog { ...B } fragment B on Dog { name } fragment Unused on Dog { name } fragment Unused2 on Dog { ...Unused }"),
 

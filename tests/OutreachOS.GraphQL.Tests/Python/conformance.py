@@ -7,15 +7,24 @@ Usage: python3 conformance.py <command> [args]; JSON input on stdin, JSON output
                                    -> {"errors": [...], "expected": sdl, "actual": sdl}
   validate <sdl>                   stdin: ["doc", ...] -> [{"errors": [{"message", "locations"}]}]
   execute-starwars <sdl>           stdin: [{"query", "variables", "operationName"}] -> [execution result]
+  execute-nulls <sdl>              like execute-starwars, on the null-propagation schema
+  differential                     stdin: JSON lines {"schema", "query", "variables", "operationName"}, schema one of
+                                   validation_schema (parse + validate), starwars or nulls (execute); one process for a
+                                   whole randomised batch -> [validate result or execution result, in input order]
 """
 import json
+import re
 import sys
 
 import graphql
 from graphql import (
+    ExecutionContext,
     GraphQLError,
+    GraphQLOneOfDirective,
+    GraphQLSchema,
     build_client_schema,
     build_schema,
+    execute_sync,
     get_introspection_query,
     graphql_sync,
     lexicographic_sort_schema,
@@ -24,14 +33,31 @@ from graphql import (
     validate,
     validate_schema,
 )
+from graphql.type.introspection import introspection_types
+
+
+LINE_TERMINATOR = re.compile(r"\r\n|[\n\r]")
+
+
+def js_location(body, position):
+    """Line and column of a source position as graphql-js 16 getLocation computes them: lines end at CRLF, LF or CR
+    only, and the column counts UTF-16 code units. graphql-core 3.2's Source.get_location uses str.splitlines(), which
+    puts a position just after a line terminator at the end of the previous line (1:16 instead of 2:1), also breaks
+    lines at VT, FF, U+001C-U+001E, U+0085, U+2028 and U+2029, and counts code points; its positions are right."""
+    line, line_start = 1, 0
+    for match in LINE_TERMINATOR.finditer(body):
+        if match.start() >= position:
+            break
+        line, line_start = line + 1, match.end()
+    return [line, len(body[line_start:position].encode("utf-16-le")) // 2 + 1]
 
 
 def error_json(e: GraphQLError):
-    return {
-        "message": e.message,
-        "locations": [[loc.line, loc.column] for loc in (e.locations or [])],
-        "path": e.path,
-    }
+    if e.source is not None and e.positions:
+        locations = [js_location(e.source.body, position) for position in e.positions]
+    else:
+        locations = [[loc.line, loc.column] for loc in (e.locations or [])]
+    return {"message": e.message, "locations": locations, "path": e.path}
 
 
 def load(path):
@@ -48,17 +74,28 @@ def check_introspection(sdl_path):
     return {"errors": errors, "expected": expected, "actual": actual}
 
 
+def validate_one(schema, source):
+    try:
+        document = parse(source)
+    except GraphQLError as e:
+        return {"errors": [error_json(e)]}
+    except IndexError as e:
+        # graphql-core's lexer reads past the end of a document cut inside an escape ("\u12<EOF>"); graphql-js
+        # reports a syntax error there. No reference answer.
+        return {"crashed": repr(e)}
+    try:
+        errors = validate(schema, document)
+    except GraphQLError as e:
+        # graphql-core (like graphql-js 16) raises out of validate() when SingleFieldSubscriptionsRule collects the
+        # root fields of a subscription with @skip/@include(if: $variable): getArgumentValues finds no runtime value
+        # for the non-null "if". The spec's CollectFields has no such error; there is no reference answer then.
+        return {"crashed": e.message}
+    return {"errors": [error_json(e) for e in errors]}
+
+
 def validate_docs(sdl_path):
     schema = build_schema(load(sdl_path))
-    out = []
-    for source in json.load(sys.stdin):
-        try:
-            document = parse(source)
-        except GraphQLError as e:
-            out.append({"errors": [error_json(e)]})
-            continue
-        out.append({"errors": [error_json(e) for e in validate(schema, document)]})
-    return out
+    return [validate_one(schema, source) for source in json.load(sys.stdin)]
 
 
 HUMANS = {
@@ -146,16 +183,69 @@ def nulls_schema(sdl_path):
     return schema
 
 
+def execute_one(schema, request):
+    """What graphql_sync does (parse, validate, execute), keeping apart a request that failed before execution began
+    (no "data" in the response) from one whose execution failed as a whole ("data": null), which ExecutionResult does
+    not tell apart."""
+    variables, operation_name = request.get("variables"), request.get("operationName")
+
+    def failed(errors):
+        return {"hasData": False, "errors": [error_json(e) for e in errors], "data": None}
+
+    try:
+        document = parse(request["query"])
+    except GraphQLError as e:
+        return failed([e])
+    except IndexError as e:  # see validate_one
+        return {"crashed": repr(e)}
+    errors = validate(schema, document)
+    if errors:
+        return failed(errors)
+    context = ExecutionContext.build(schema, document, raw_variable_values=variables, operation_name=operation_name)
+    if isinstance(context, list):
+        return failed(context)
+    result = execute_sync(schema, document, variable_values=variables, operation_name=operation_name)
+    entry = {"hasData": True}
+    if result.errors:
+        entry["errors"] = [error_json(e) for e in result.errors]
+    entry["data"] = result.data
+    return entry
+
+
 def execute(schema):
+    return [execute_one(schema, request) for request in json.load(sys.stdin)]
+
+
+def code_first_order(schema):
+    """The same schema with its types collected from the roots, as graphql-js does for a schema built in code (and as
+    ours lists them): build_schema keeps the SDL's order instead. The spec leaves the order of __schema.types open."""
+    return GraphQLSchema(query=schema.query_type, mutation=schema.mutation_type, subscription=schema.subscription_type,
+                         directives=schema.directives, description=schema.description)
+
+
+def graphql_js_wording():
+    """Ours words introspection like graphql-js 16.9 (README); graphql-core 3.2.8 rewords two descriptions."""
+    GraphQLOneOfDirective.description = \
+        "Indicates exactly one field must be supplied and this field must not be `null`."
+    introspection_types["__Schema"].fields["subscriptionType"].description = \
+        "If this server support subscription, the type that subscription operations will be rooted at."
+
+
+def differential():
+    graphql_js_wording()
+    schemas = {}
     out = []
-    for request in json.load(sys.stdin):
-        result = graphql_sync(schema, request["query"], variable_values=request.get("variables"),
-                              operation_name=request.get("operationName"))
-        entry = {"hasData": result.data is not None or bool(result.errors and any(e.path for e in result.errors))}
-        if result.errors:
-            entry["errors"] = [error_json(e) for e in result.errors]
-        entry["data"] = result.data
-        out.append(entry)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        name = request["schema"]
+        if name not in schemas:
+            sdl = name + ".graphql"
+            schemas[name] = (build_schema(load(sdl)) if name == "validation_schema"
+                             else code_first_order(starwars_schema(sdl) if name == "starwars" else nulls_schema(sdl)))
+        schema = schemas[name]
+        out.append(validate_one(schema, request["query"]) if name == "validation_schema" else execute_one(schema, request))
     return out
 
 
@@ -174,6 +264,8 @@ def main():
         out = execute_starwars(sys.argv[2])
     elif command == "execute-nulls":
         out = execute(nulls_schema(sys.argv[2]))
+    elif command == "differential":
+        out = differential()
     else:
         raise SystemExit(f"unknown command {command}")
     json.dump(out, sys.stdout)

@@ -59,7 +59,7 @@ internal static class NullsSchema
             switch (v)
             {
                 case null: sb.Append("null"); break;
-                case string s: sb.Append(System.Text.Json.JsonSerializer.Serialize(s)); break;
+                case string s: WriteString(s); break;
                 case bool b: sb.Append(b ? "true" : "false"); break;
                 case int i: sb.Append(i.ToString(CultureInfo.InvariantCulture)); break;
                 case IEnumerable<KeyValuePair<string, object?>> map:
@@ -88,6 +88,29 @@ internal static class NullsSchema
                     break;
                 default: sb.Append(Convert.ToString(v, CultureInfo.InvariantCulture)); break;
             }
+        }
+
+        // json.dumps with ensure_ascii: \" \\ \n \r \t \b \f, other controls and all non-ASCII as lower-case \uXXXX.
+        void WriteString(string s)
+        {
+            sb.Append('"');
+            foreach (var c in s)
+            {
+                sb.Append(c switch
+                {
+                    '"' => "\\\"",
+                    '\\' => "\\\\",
+                    '\n' => "\\n",
+                    '\r' => "\\r",
+                    '\t' => "\\t",
+                    '\b' => "\\b",
+                    '\f' => "\\f",
+                    < ' ' or > '~' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                    _ => c.ToString(),
+                });
+            }
+
+            sb.Append('"');
         }
     }
 }

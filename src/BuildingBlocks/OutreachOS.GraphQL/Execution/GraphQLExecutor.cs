@@ -65,7 +65,7 @@ public static class GraphQLExecutor
     /// <summary>Parse (cached), validate (cached) and select the operation.</summary>
     internal static Prepared Prepare(GraphQLSchema schema, GraphQLRequest request, ExecutionOptions options)
     {
-        if (string.IsNullOrWhiteSpace(request.Query))
+        if (string.IsNullOrEmpty(request.Query)) // a blank document is one to parse (a syntax error), not a missing one
         {
             return new Prepared(null, null, [new GraphQLError("Must provide query string.")]);
         }

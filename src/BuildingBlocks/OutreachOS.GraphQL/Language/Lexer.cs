@@ -168,10 +168,14 @@ internal sealed class Lexer
             throw Error(_pos, "Unexpected single quote character ('), did you mean to use a double quote (\")?");
         }
 
-        throw Error(_pos, $"Unexpected character: {PrintChar(_pos)}.");
+        throw Error(_pos, char.IsSurrogate(c) && !IsSurrogatePairAt(_pos)
+            ? $"Invalid character: {PrintChar(_pos)}."
+            : $"Unexpected character: {PrintChar(_pos)}.");
     }
 
     private char At(int i) => i < _body.Length ? _body[i] : '\0';
+
+    private bool IsSurrogatePairAt(int i) => char.IsHighSurrogate(At(i)) && char.IsLowSurrogate(At(i + 1));
 
     private string PrintChar(int i)
     {
@@ -186,7 +190,7 @@ internal sealed class Lexer
             return c == '"' ? "'\"'" : $"\"{c}\"";
         }
 
-        var cp = char.IsHighSurrogate(c) && i + 1 < _body.Length ? char.ConvertToUtf32(c, _body[i + 1]) : c;
+        var cp = IsSurrogatePairAt(i) ? char.ConvertToUtf32(c, _body[i + 1]) : c;
         return "U+" + cp.ToString("X4", CultureInfo.InvariantCulture);
     }
 
@@ -221,9 +225,11 @@ internal sealed class Lexer
                     NewLine();
                     break;
                 case '#':
-                    while (_pos < _body.Length && _body[_pos] != '\n' && _body[_pos] != '\r')
+                    // A comment holds any SourceCharacter; a lone surrogate ends it and is then an invalid character.
+                    while (_pos < _body.Length && _body[_pos] != '\n' && _body[_pos] != '\r'
+                        && (!char.IsSurrogate(_body[_pos]) || IsSurrogatePairAt(_pos)))
                     {
-                        _pos++;
+                        _pos += char.IsSurrogate(_body[_pos]) ? 2 : 1;
                     }
 
                     break;
@@ -339,9 +345,18 @@ internal sealed class Lexer
                 continue;
             }
 
-            if (c < 0x20 && c != '\t')
+            // Spec October 2021: any SourceCharacter (Unicode scalar value), control characters included; a lone
+            // surrogate is not one.
+            if (char.IsSurrogate(c))
             {
-                throw Error(_pos, $"Invalid character within String: {PrintChar(_pos)}.");
+                if (!IsSurrogatePairAt(_pos))
+                {
+                    throw Error(_pos, $"Invalid character within String: {PrintChar(_pos)}.");
+                }
+
+                sb.Append(c).Append(_body[_pos + 1]);
+                _pos += 2;
+                continue;
             }
 
             sb.Append(c);
@@ -460,9 +475,16 @@ internal sealed class Lexer
                 continue;
             }
 
-            if (c < 0x20 && c != '\t')
+            if (char.IsSurrogate(c))
             {
-                throw Error(_pos, $"Invalid character within String: {PrintChar(_pos)}.");
+                if (!IsSurrogatePairAt(_pos))
+                {
+                    throw Error(_pos, $"Invalid character within String: {PrintChar(_pos)}.");
+                }
+
+                raw.Append(c).Append(_body[_pos + 1]);
+                _pos += 2;
+                continue;
             }
 
             raw.Append(c);

@@ -1,7 +1,8 @@
 namespace OutreachOS.GraphQL.Language;
 
-/// <summary>Recursive-descent parser for executable documents (spec section 2). Type system definitions are recognized
-/// and skipped so that validation can reject them with the ExecutableDefinitions message, as graphql-js does.</summary>
+/// <summary>Recursive-descent parser for executable documents (spec section 2). Type system definitions are parsed for
+/// their syntax only (a malformed one is a syntax error, as in graphql-js) and kept as a bare node so that validation can
+/// reject them with the ExecutableDefinitions message.</summary>
 internal sealed class Parser
 {
     private const int MaxTokens = 20_000;
@@ -481,12 +482,13 @@ internal sealed class Parser
         return new NamedTypeNode { Loc = loc, Name = ParseName() };
     }
 
-    // ---- type system definitions: consumed structurally, not modelled ----
+    // ---- type system definitions: parsed for their syntax (graphql-js 16 grammar), not modelled ----
     private TypeSystemDefinitionNode SkipTypeSystemDefinition(SourceLocation loc)
     {
         var keyword = _token.Value!;
         Advance();
-        if (keyword == "extend")
+        var extension = keyword == "extend";
+        if (extension)
         {
             if (_token.Kind != TokenKind.Name || !IsTypeSystemKeyword(_token.Value!) || _token.Value == "directive")
             {
@@ -501,18 +503,37 @@ internal sealed class Parser
         switch (keyword)
         {
             case "schema":
-                ParseDirectives(true);
-                SkipBalanced(TokenKind.BraceL, TokenKind.BraceR, required: false);
+            {
+                var hasDirectives = ParseDirectives(true).Count > 0;
+                if (!extension && !Peek(TokenKind.BraceL))
+                {
+                    Expect(TokenKind.BraceL);
+                }
+
+                if (!ParseOptionalMany(TokenKind.BraceL, ParseOperationTypeDefinition, TokenKind.BraceR) && !hasDirectives)
+                {
+                    throw Unexpected();
+                }
+
                 break;
+            }
+
             case "scalar":
                 name = ParseName();
-                ParseDirectives(true);
+                if (ParseDirectives(true).Count == 0 && extension)
+                {
+                    throw Unexpected();
+                }
+
                 break;
-            case "type" or "interface" or "input" or "enum":
+            case "type" or "interface":
+            {
                 name = ParseName();
+                var hasInterfaces = false;
                 if (PeekKeyword("implements"))
                 {
                     Advance();
+                    hasInterfaces = true;
                     Skip(TokenKind.Amp);
                     do
                     {
@@ -521,13 +542,45 @@ internal sealed class Parser
                     while (Skip(TokenKind.Amp));
                 }
 
-                ParseDirectives(true);
-                SkipBalanced(TokenKind.BraceL, TokenKind.BraceR, required: false);
+                var hasDirectives = ParseDirectives(true).Count > 0;
+                if (!ParseOptionalMany(TokenKind.BraceL, ParseFieldDefinition, TokenKind.BraceR) && extension && !hasInterfaces && !hasDirectives)
+                {
+                    throw Unexpected();
+                }
+
                 break;
-            case "union":
+            }
+
+            case "input":
+            {
                 name = ParseName();
-                ParseDirectives(true);
-                if (Skip(TokenKind.Equals))
+                var hasDirectives = ParseDirectives(true).Count > 0;
+                if (!ParseOptionalMany(TokenKind.BraceL, ParseInputValueDefinition, TokenKind.BraceR) && extension && !hasDirectives)
+                {
+                    throw Unexpected();
+                }
+
+                break;
+            }
+
+            case "enum":
+            {
+                name = ParseName();
+                var hasDirectives = ParseDirectives(true).Count > 0;
+                if (!ParseOptionalMany(TokenKind.BraceL, ParseEnumValueDefinition, TokenKind.BraceR) && extension && !hasDirectives)
+                {
+                    throw Unexpected();
+                }
+
+                break;
+            }
+
+            case "union":
+            {
+                name = ParseName();
+                var hasDirectives = ParseDirectives(true).Count > 0;
+                var hasMembers = Skip(TokenKind.Equals);
+                if (hasMembers)
                 {
                     Skip(TokenKind.Pipe);
                     do
@@ -536,12 +589,18 @@ internal sealed class Parser
                     }
                     while (Skip(TokenKind.Pipe));
                 }
+                else if (extension && !hasDirectives)
+                {
+                    throw Unexpected();
+                }
 
                 break;
+            }
+
             case "directive":
                 Expect(TokenKind.At);
                 name = ParseName();
-                SkipBalanced(TokenKind.ParenL, TokenKind.ParenR, required: false);
+                ParseOptionalMany(TokenKind.ParenL, ParseInputValueDefinition, TokenKind.ParenR);
                 if (PeekKeyword("repeatable"))
                 {
                     Advance();
@@ -551,7 +610,11 @@ internal sealed class Parser
                 Skip(TokenKind.Pipe);
                 do
                 {
-                    ParseName();
+                    var location = _token;
+                    if (!Enum.TryParse<DirectiveLocation>(ParseName().Value, ignoreCase: false, out _))
+                    {
+                        throw Unexpected(location);
+                    }
                 }
                 while (Skip(TokenKind.Pipe));
 
@@ -561,37 +624,79 @@ internal sealed class Parser
         return new TypeSystemDefinitionNode { Loc = loc, Keyword = keyword, Name = name };
     }
 
-    private void SkipBalanced(TokenKind open, TokenKind close, bool required)
+    /// <summary>Nothing when the next token is not <paramref name="open"/>, else one or more items up to
+    /// <paramref name="close"/>. Returns whether the list was there.</summary>
+    private bool ParseOptionalMany(TokenKind open, Action item, TokenKind close)
     {
-        if (!Peek(open))
+        if (!Skip(open))
         {
-            if (required)
-            {
-                Expect(open);
-            }
-
-            return;
+            return false;
         }
 
-        var depth = 0;
+        Enter();
         do
         {
-            if (Peek(TokenKind.Eof))
-            {
-                throw Unexpected();
-            }
+            item();
+        }
+        while (!Skip(close));
+        _depth--;
+        return true;
+    }
 
-            if (Peek(open))
-            {
-                depth++;
-            }
-            else if (Peek(close))
-            {
-                depth--;
-            }
+    private void ParseOperationTypeDefinition()
+    {
+        var operation = Expect(TokenKind.Name);
+        if (operation.Value is not ("query" or "mutation" or "subscription"))
+        {
+            throw Unexpected(operation);
+        }
 
+        Expect(TokenKind.Colon);
+        ParseNamedType();
+    }
+
+    private void SkipDescription()
+    {
+        if (Peek(TokenKind.String) || Peek(TokenKind.BlockString))
+        {
             Advance();
         }
-        while (depth > 0);
+    }
+
+    private void ParseFieldDefinition()
+    {
+        SkipDescription();
+        ParseName();
+        ParseOptionalMany(TokenKind.ParenL, ParseInputValueDefinition, TokenKind.ParenR);
+        Expect(TokenKind.Colon);
+        ParseTypeReference();
+        ParseDirectives(true);
+    }
+
+    private void ParseInputValueDefinition()
+    {
+        SkipDescription();
+        ParseName();
+        Expect(TokenKind.Colon);
+        ParseTypeReference();
+        if (Skip(TokenKind.Equals))
+        {
+            ParseValueLiteral(isConst: true);
+        }
+
+        ParseDirectives(true);
+    }
+
+    private void ParseEnumValueDefinition()
+    {
+        SkipDescription();
+        if (_token.Kind == TokenKind.Name && _token.Value is "true" or "false" or "null")
+        {
+            throw new GraphQLSyntaxException(
+                $"Syntax Error: {_token.Description} is reserved and cannot be used for an enum value.", _token.Loc);
+        }
+
+        ParseName();
+        ParseDirectives(true);
     }
 }

@@ -142,24 +142,14 @@ internal sealed class SingleFieldSubscriptionsRule : ValidationRule
         }
     }
 
-    private static bool Included(IReadOnlyList<DirectiveNode> directives)
-    {
-        foreach (var d in directives)
-        {
-            var ifArg = d.Arguments.FirstOrDefault(a => a.Name.Value == "if")?.Value;
-            if (d.Name.Value == "skip" && ifArg is BooleanValueNode { Value: true })
-            {
-                return false;
-            }
+    // As graphql-js's shouldIncludeNode: the first @skip and the first @include count (a repeated one is reported by
+    // UniqueDirectivesPerLocation), and within one the last of repeated "if" arguments.
+    private static bool Included(IReadOnlyList<DirectiveNode> directives) =>
+        If(directives.FirstOrDefault(d => d.Name.Value == "skip")) is not BooleanValueNode { Value: true }
+        && If(directives.FirstOrDefault(d => d.Name.Value == "include")) is not BooleanValueNode { Value: false };
 
-            if (d.Name.Value == "include" && ifArg is BooleanValueNode { Value: false })
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static ValueNode? If(DirectiveNode? directive) =>
+        directive?.Arguments.LastOrDefault(a => a.Name.Value == "if")?.Value;
 
     private static bool Matches(ValidationContext context, NamedTypeNode condition, ObjectType type)
     {

@@ -19,7 +19,7 @@ internal sealed class ValidationContext
         TypeInfo = new TypeInfo(schema);
         foreach (var f in document.Definitions.OfType<FragmentDefinitionNode>())
         {
-            _fragments.TryAdd(f.Name.Value, f);
+            _fragments[f.Name.Value] = f; // the last of duplicates, as graphql-js (UniqueFragmentNames reports them)
         }
     }
 
