@@ -130,4 +130,20 @@ public sealed class PolicyFlagsEvasionTests
         Assert.DoesNotContain(PolicyFlags.Unsubscribe, Flags("Re: New plan", "Sounds good, can we talk on Tuesday?" + quote));
         Assert.Contains(PolicyFlags.Unsubscribe, Flags("Re: New plan", "Please unsubscribe me." + quote));
     }
+
+    /// <summary>
+    /// A bottom-posted answer (below the "&gt;" history) or one written between the quoted lines is the sender's text: an
+    /// opt-out there routes the message to a person. History converted from HTML (no "&gt;") still goes whole, with the
+    /// footer it quotes.
+    /// </summary>
+    [Theory]
+    [InlineData("On Mon, 1 Dec 2026, Dana <dana@acme.example> wrote:\n> Our new plan is out.\n> Interested?\n\nNo. Please remove me from your list.", true)]
+    [InlineData("On Mon, 1 Dec 2026, Dana <dana@acme.example> wrote:\n\n> Our new plan is out.\nPlease unsubscribe me.\n> Interested?", true)]
+    [InlineData("Thanks!\n\nOn Mon, 1 Dec 2026, Dana <dana@acme.example> wrote:\nOur new plan is out.\nTo unsubscribe from these emails, click here.", false)]
+    [InlineData("Thanks!\n\nFrom: Dana <dana@acme.example>\nSent: Monday\nTo: me\n> To unsubscribe, click here.\nUnsubscribe link below.", false)]
+    public void Text_below_or_between_quoted_lines_is_the_senders(string text, bool optOut)
+    {
+        var flags = Flags("Re: New plan", text);
+        Assert.Equal(optOut, flags.Contains(PolicyFlags.Unsubscribe));
+    }
 }

@@ -62,6 +62,16 @@ public sealed class TextFeaturesTests
     }
 
     [Fact]
+    public void New_text_keeps_a_bottom_posted_answer_and_drops_each_quoted_history()
+    {
+        var text = "On Mon, Dana wrote:\n> Can we meet?\n> Tuesday?\n\nTuesday works.\n\nOn Sun, Tom wrote:\n> Lunch?\n\nYes, lunch too.\n\nBest,\nJane";
+        Assert.Equal("\n\nTuesday works.\n\n\nYes, lunch too.", TextFeatures.NewText(text).TrimEnd());
+        // Not quoted with ">": everything after the header is history.
+        Assert.Equal("Sure.\n", TextFeatures.StripQuoted("Sure.\n\nOn Mon, Dana wrote:\nCan we meet?\nNo. Stop.")[..6]);
+        Assert.DoesNotContain("Stop", TextFeatures.StripQuoted("Sure.\n\nOn Mon, Dana wrote:\nCan we meet?\nNo. Stop."), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void New_text_drops_quoted_history_and_the_signature()
     {
         var text = "Please remove me.\n\nRegards,\nSam\n\nOn Mon, 3 Nov 2026, Dana wrote:\n> Happy to offer a discount on pricing";

@@ -56,15 +56,45 @@ internal static partial class TextFeatures
     /// <summary>The part of the body the sender wrote now: no quoted history, no signature.</summary>
     public static string NewText(string text) => StripSignature(StripQuoted(text));
 
-    /// <summary>Drops quoted history: "&gt;" lines and everything after an "On … wrote:" / "-----Original Message-----" line.</summary>
+    /// <summary>
+    /// Drops quoted history: "&gt;" lines, and an "On … wrote:" / "-----Original Message-----" / "From: … Sent:" header with
+    /// what follows it. When the history after such a header is quoted with "&gt;", only those lines go: text written below
+    /// or between them is the sender's ("&gt; …\n\nNo. Please remove me from your list." is a bottom-posted answer, and an
+    /// opt-out there must be seen). History without "&gt;" (mail converted from HTML) runs to the end and goes whole.
+    /// </summary>
     public static string StripQuoted(string text)
     {
-        var cut = QuoteHeader().Match(text);
-        if (cut.Success)
+        var kept = new StringBuilder(text.Length);
+        var at = 0;
+        while (at < text.Length && QuoteHeader().Match(text, at) is { Success: true } header)
         {
-            text = text[..cut.Index];
+            kept.Append(text, at, header.Index - at);
+            at = header.Index + header.Length;
+            if (!QuotedLinesFollow(text, at))
+            {
+                at = text.Length;
+            }
         }
-        return string.Join('\n', text.Split('\n').Where(l => !l.TrimStart().StartsWith('>')));
+        kept.Append(text, at, text.Length - at);
+        return string.Join('\n', kept.ToString().Split('\n').Where(l => !l.TrimStart().StartsWith('>')));
+    }
+
+    /// <summary>Whether the first non-blank line after the one holding <paramref name="from"/> starts with "&gt;".</summary>
+    private static bool QuotedLinesFollow(string text, int from)
+    {
+        var line = text.IndexOf('\n', from);
+        while (line >= 0)
+        {
+            var start = line + 1;
+            var end = text.IndexOf('\n', start);
+            var content = text.AsSpan(start, (end < 0 ? text.Length : end) - start).Trim();
+            if (content.Length > 0)
+            {
+                return content[0] == '>';
+            }
+            line = end;
+        }
+        return false;
     }
 
     /// <summary>
