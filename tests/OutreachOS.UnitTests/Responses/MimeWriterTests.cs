@@ -44,6 +44,45 @@ public sealed class MimeWriterTests
         Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("Grüße")), raw, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A non-ASCII display name is one encoded word, not a quoted string inside one (the reader saw the quotes); a long
+    /// non-ASCII subject is several encoded words of at most 75 characters on folded lines, decoding to the subject.
+    /// </summary>
+    [Fact]
+    public void Non_ascii_names_are_encoded_without_quotes_and_long_subjects_in_short_encoded_words()
+    {
+        var subject = "Re: " + string.Concat(Enumerable.Repeat("Grüße aus Köln — 東京 🙂 ", 12));
+        var mail = Mail(subject: subject) with { To = [new MailAddress("joerg@customer.example", "Müller, Jörg"), new MailAddress("x@customer.example", "Smith, Jane")] };
+        var raw = MimeWriter.Write(mail);
+
+        var to = HeaderValue(raw, "To");
+        Assert.Equal("Müller, Jörg <joerg@customer.example>, \"Smith, Jane\" <x@customer.example>", Decode(to));
+        var encoded = System.Text.RegularExpressions.Regex.Matches(HeaderValue(raw, "Subject"), @"=\?utf-8\?B\?[^?]*\?=");
+        Assert.True(encoded.Count > 1);
+        Assert.All(encoded, w => Assert.True(w.Length <= 75, $"{w.Length}-character encoded word"));
+        Assert.Equal(subject.Trim(), Decode(HeaderValue(raw, "Subject")));
+        Assert.All(raw.Split("\r\n"), line => Assert.True(line.Length <= 998));
+    }
+
+    // The header's value with its continuation lines unfolded.
+    private static string HeaderValue(string raw, string name)
+    {
+        var start = raw.IndexOf("\r\n" + name + ": ", StringComparison.Ordinal) + name.Length + 4;
+        var end = start;
+        while (raw.IndexOf("\r\n", end, StringComparison.Ordinal) is var eol && eol >= 0 && eol + 2 < raw.Length && raw[eol + 2] == ' ')
+        {
+            end = eol + 2;
+        }
+
+        return raw[start..raw.IndexOf("\r\n", end, StringComparison.Ordinal)].Replace("\r\n ", " ", StringComparison.Ordinal);
+    }
+
+    // RFC 2047: encoded words decoded, white space between two adjacent ones dropped.
+    private static string Decode(string value) =>
+        System.Text.RegularExpressions.Regex.Replace(
+            System.Text.RegularExpressions.Regex.Replace(value, @"(\?=)\s+(=\?)", "$1$2"),
+            @"=\?utf-8\?B\?([^?]*)\?=", m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Groups[1].Value)));
+
     [Fact]
     public void Lines_starting_with_a_dot_are_dot_stuffed() =>
         Assert.Equal("..first\r\nmiddle\r\n..\r\n", MimeWriter.DotStuff(".first\r\nmiddle\r\n.\r\n"));

@@ -11,7 +11,7 @@ internal sealed record OutgoingMail(
 
 /// <summary>
 /// Writes an <see cref="OutgoingMail"/> as RFC 5322 bytes. Header values lose CR/LF (a subject from the customer cannot
-/// inject headers); non-ASCII headers are RFC 2047 encoded; the body is 7bit when it is short-lined ASCII, base64 otherwise.
+/// inject headers); non-ASCII headers are RFC 2047 encoded (words of at most 75 characters, folded); the body is 7bit when it is short-lined ASCII, base64 otherwise.
 /// </summary>
 internal static class MimeWriter
 {
@@ -94,8 +94,21 @@ internal static class MimeWriter
         return a;
     }
 
-    private static string Address(MailAddress a) =>
-        string.IsNullOrWhiteSpace(a.Name) ? $"<{Envelope(a.Email)}>" : $"{Encode(Quote(Clean(a.Name)))} <{Envelope(a.Email)}>";
+    /// <summary>
+    /// A display name is quoted when it is ASCII with specials ("Smith, Jane"), and RFC 2047 encoded when it is not ASCII:
+    /// an encoded word is a phrase of its own, so quotes around it would be shown ("\"Müller, Jörg\"" in the reader's
+    /// mail client), and quotes inside it are not read as quotes.
+    /// </summary>
+    private static string Address(MailAddress a)
+    {
+        if (string.IsNullOrWhiteSpace(a.Name))
+        {
+            return $"<{Envelope(a.Email)}>";
+        }
+
+        var name = Clean(a.Name);
+        return $"{(IsPrintableAscii(name) ? Quote(name) : Encode(name))} <{Envelope(a.Email)}>";
+    }
 
     private static string Quote(string name) =>
         name.All(c => char.IsLetterOrDigit(c) || c == ' ') ? name : "\"" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
@@ -106,8 +119,40 @@ internal static class MimeWriter
         return v.StartsWith('<') ? v : $"<{v}>";
     }
 
-    private static string Encode(string value) =>
-        value.All(c => c is >= ' ' and < (char)127) ? value : "=?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(value)) + "?=";
+    private static bool IsPrintableAscii(string value) => value.All(c => c is >= ' ' and < (char)127);
+
+    /// <summary>
+    /// RFC 2047 "B" encoded words of at most 75 characters (45 bytes of UTF-8 each, never splitting a character), folded
+    /// onto continuation lines: one long encoded word is past the standard's limit, and strict readers show it raw.
+    /// </summary>
+    private static string Encode(string value)
+    {
+        if (IsPrintableAscii(value))
+        {
+            return value;
+        }
+
+        var words = new List<string>();
+        var chunk = new StringBuilder();
+        var bytes = 0;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > 45)
+            {
+                words.Add(EncodedWord(chunk.ToString()));
+                chunk.Clear();
+                bytes = 0;
+            }
+
+            chunk.Append(rune.ToString());
+            bytes += rune.Utf8SequenceLength;
+        }
+
+        words.Add(EncodedWord(chunk.ToString()));
+        return string.Join("\r\n ", words);
+    }
+
+    private static string EncodedWord(string text) => "=?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) + "?=";
 
     private static void Header(StringBuilder sb, string name, string value) => sb.Append(name).Append(": ").Append(value).Append("\r\n");
 }
