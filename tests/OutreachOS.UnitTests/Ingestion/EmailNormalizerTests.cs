@@ -102,6 +102,35 @@ public sealed class EmailNormalizerTests
         Assert.Equal(["cc", "to[0].email", "to[1].email", "to[3].email"], problem.ProblemDetails.Errors.Keys.Order());
     }
 
+    /// <summary>
+    /// The caps hold for what is stored, not only for what was sent: one references entry (or the header) holding many ids
+    /// is capped after splitting, and a header sent twice in different case is folded within the header cap.
+    /// </summary>
+    [Fact]
+    public void Caps_hold_after_splitting_references_and_folding_repeated_headers()
+    {
+        var packed = string.Join(" ", Enumerable.Range(0, 3000).Select(i => $"<r{i}@x.test>"));
+        var (_, fromMailbox) = EmailNormalizer.Normalize(Raw() with { References = [packed] }, Options(), Now, fromMailbox: true);
+        Assert.NotNull(fromMailbox);
+        Assert.Equal(EmailNormalizer.MaxReferences, fromMailbox.Email.References.Count);
+        Assert.Equal("<r2999@x.test>", fromMailbox.Email.References[^1]);
+        Assert.True(fromMailbox.Truncated);
+
+        var (errors, refused) = EmailNormalizer.Normalize(Raw() with { References = [packed] }, Options(), Now);
+        Assert.Null(refused);
+        var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());
+        Assert.Contains("references", problem.ProblemDetails.Errors.Keys);
+
+        var (_, folded) = EmailNormalizer.Normalize(Raw(headers: new Dictionary<string, string>
+        {
+            ["X-Note"] = new string('a', 7_000),
+            ["x-note"] = new string('b', 7_000),
+        }), Options(), Now);
+        Assert.NotNull(folded);
+        Assert.True(folded.Email.Headers["x-note"].Length <= 8_000);
+        Assert.True(folded.Truncated);
+    }
+
     [Fact]
     public void A_mailbox_message_is_trimmed_rather_than_refused_and_only_a_bad_sender_fails_it()
     {

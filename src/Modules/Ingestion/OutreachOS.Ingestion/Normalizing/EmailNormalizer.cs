@@ -142,14 +142,34 @@ internal static class EmailNormalizer
                 v = Cut(v, o.MaxHeaderValueChars);
                 truncated = true;
             }
-            // The same header twice (case variants) is folded the way RFC 5322 allows for most fields.
-            headers[key] = headers.TryGetValue(key, out var existing) ? existing + ", " + v : v;
+            // The same header twice (case variants) is folded the way RFC 5322 allows for most fields, within the same cap.
+            if (headers.TryGetValue(key, out var existing))
+            {
+                v = existing + ", " + v;
+                if (v.Length > o.MaxHeaderValueChars)
+                {
+                    v = Cut(v, o.MaxHeaderValueChars);
+                    truncated = true;
+                }
+            }
+            headers[key] = v;
         }
 
         var inReplyTo = givenInReplyTo ?? headers.GetValueOrDefault("in-reply-to");
-        IReadOnlyList<string> references = givenReferences is { Count: > 0 }
+        List<string> references = givenReferences is { Count: > 0 }
             ? givenReferences.SelectMany(MessageIds.SplitRaw).Distinct(StringComparer.Ordinal).ToList()
             : MessageIds.SplitRaw(headers.GetValueOrDefault("references")).Distinct(StringComparer.Ordinal).ToList();
+        if (references.Count > MaxReferences)
+        {
+            // One entry (or the header) may hold many ids: the cap is on ids, counted after splitting.
+            if (!fromMailbox)
+            {
+                e.Add("references", $"must hold at most {MaxReferences} ids (counted after splitting entries that hold several)");
+                return (e, null);
+            }
+            references = references[^MaxReferences..]; // the newest, which threading reads first
+            truncated = true;
+        }
 
         var email = new InboundEmail(
             r.MessageId!.Trim(),
