@@ -183,6 +183,7 @@ public sealed class PiiRedactorGapTests
     [InlineData("We looked at the pricing page")]
     [InlineData("Meet at example.com HQ")]
     [InlineData("About order #4711-2290 and ticket #2024-55-1234")]
+    [InlineData("Paid 10005 at 3 dot zip files each")]
     public void Ordinary_text_is_not_redacted(string text) => Assert.Equal(text, PiiRedactor.RedactOne(text).Text);
 
     [Fact]
@@ -249,4 +250,15 @@ public sealed class PiiRedactorGapTests
     [InlineData("Card 4111 1111 1111 1112 is not valid")]
     public void Numbers_that_only_pass_luhn_by_chance_are_not_cards(string text) =>
         Assert.DoesNotContain("[CARD_", PiiRedactor.RedactOne(text).Text, StringComparison.Ordinal);
+}
+
+/// <summary>A bare " at " after digits is not an obfuscated address, so the card written before it stays one value.</summary>
+public sealed class PiiRedactorObfuscationTests
+{
+    [Theory]
+    [InlineData("card 3782 822463 10005 at 3 dot zip", "card [CARD_1] at 3 dot zip")]
+    [InlineData("write to john at example dot com", "write to [EMAIL_1]")]
+    [InlineData("write to 12345 [at] example dot com", "write to [EMAIL_1]")]
+    public void Only_an_address_with_a_letter_before_a_bare_at_is_an_address(string text, string expected) =>
+        Assert.Equal(expected, PiiRedactor.RedactOne(text).Text);
 }

@@ -96,7 +96,7 @@ internal sealed partial class PiiRedactor
         }
 
         text = Replace(EmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
-        text = Replace(ObfuscatedEmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
+        text = Replace(ObfuscatedEmailPattern(), text, (m, value) => IsObfuscatedEmail(m.Value) ? Placeholder("EMAIL", value) : value);
         text = Replace(IbanPattern(), text, RedactIban);
         text = Replace(CardPattern(), text, RedactCard);
         text = Replace(SsnPattern(), text, (m, value) => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", value) : value);
@@ -316,6 +316,21 @@ internal sealed partial class PiiRedactor
         return written;
     }
 
+    /// <summary>
+    /// An address written with a bare " at " (no '@', no brackets) needs a letter before it: "10005 at 3 dot zip" is the end of
+    /// an amount and a file name, and taking it for an address cut a card number written before it in two.
+    /// </summary>
+    private static bool IsObfuscatedEmail(string match)
+    {
+        if (match.Contains('@', StringComparison.Ordinal) || match.AsSpan().IndexOfAny("[({<") >= 0)
+        {
+            return true;
+        }
+
+        var at = AtWord().Match(match);
+        return !at.Success || match.AsSpan(0, at.Index).ContainsAnyExcept("0123456789._%+-");
+    }
+
     /// <summary>The start of the word after the one at <paramref name="from"/> (-1: none).</summary>
     private static int NextWord(string text, int from)
     {
@@ -500,6 +515,9 @@ internal sealed partial class PiiRedactor
     // is written too, and a reference hidden from the model costs less than a phone number shown to it.
     [GeneratedRegex(@"(?<![\w\[#])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,8}(?![\w\]])", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
+
+    [GeneratedRegex(@"[ \t]at[ \t]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AtWord();
 
     [GeneratedRegex(@"^\[(EMAIL|PHONE|CARD|IBAN|SSN|NAME|ADDRESS)_([0-9]{1,6})\]$", RegexOptions.CultureInvariant)]
     private static partial Regex PlaceholderPattern();
