@@ -345,22 +345,7 @@ internal sealed class Lexer
                 continue;
             }
 
-            // Spec October 2021: any SourceCharacter (Unicode scalar value), control characters included; a lone
-            // surrogate is not one.
-            if (char.IsSurrogate(c))
-            {
-                if (!IsSurrogatePairAt(_pos))
-                {
-                    throw Error(_pos, $"Invalid character within String: {PrintChar(_pos)}.");
-                }
-
-                sb.Append(c).Append(_body[_pos + 1]);
-                _pos += 2;
-                continue;
-            }
-
-            sb.Append(c);
-            _pos++;
+            AppendSourceCharacter(sb);
         }
 
         throw Error(_pos, "Unterminated string.");
@@ -475,23 +460,33 @@ internal sealed class Lexer
                 continue;
             }
 
-            if (char.IsSurrogate(c))
-            {
-                if (!IsSurrogatePairAt(_pos))
-                {
-                    throw Error(_pos, $"Invalid character within String: {PrintChar(_pos)}.");
-                }
-
-                raw.Append(c).Append(_body[_pos + 1]);
-                _pos += 2;
-                continue;
-            }
-
-            raw.Append(c);
-            _pos++;
+            AppendSourceCharacter(raw);
         }
 
         throw Error(_pos, "Unterminated string.");
+    }
+
+    /// <summary>
+    /// Appends the string character at the position and moves past it. Spec October 2021: any SourceCharacter (Unicode
+    /// scalar value), control characters included; a lone surrogate is not one.
+    /// </summary>
+    private void AppendSourceCharacter(StringBuilder sb)
+    {
+        var c = _body[_pos];
+        if (!char.IsSurrogate(c))
+        {
+            sb.Append(c);
+            _pos++;
+            return;
+        }
+
+        if (!IsSurrogatePairAt(_pos))
+        {
+            throw Error(_pos, $"Invalid character within String: {PrintChar(_pos)}.");
+        }
+
+        sb.Append(c).Append(_body[_pos + 1]);
+        _pos += 2;
     }
 
     /// <summary>The spec's BlockStringValue(): strip common indentation and blank leading/trailing lines.</summary>

@@ -551,23 +551,12 @@ internal sealed class Parser
                 break;
             }
 
-            case "input":
+            case "input" or "enum":
             {
                 name = ParseName();
                 var hasDirectives = ParseDirectives(true).Count > 0;
-                if (!ParseOptionalMany(TokenKind.BraceL, ParseInputValueDefinition, TokenKind.BraceR) && extension && !hasDirectives)
-                {
-                    throw Unexpected();
-                }
-
-                break;
-            }
-
-            case "enum":
-            {
-                name = ParseName();
-                var hasDirectives = ParseDirectives(true).Count > 0;
-                if (!ParseOptionalMany(TokenKind.BraceL, ParseEnumValueDefinition, TokenKind.BraceR) && extension && !hasDirectives)
+                var hasBody = ParseOptionalMany(TokenKind.BraceL, keyword == "input" ? ParseInputValueDefinition : ParseEnumValueDefinition, TokenKind.BraceR);
+                if (!hasBody && extension && !hasDirectives)
                 {
                     throw Unexpected();
                 }
