@@ -225,7 +225,7 @@ internal sealed class GmailMailboxAdapter(HttpClient http, IngestionOptions opti
             headers.TryGetValue("From", out var from) && AddressHeader.Parse(from) is [var sender, ..] ? sender : null,
             AddressList(headers.GetValueOrDefault("To")),
             AddressList(headers.GetValueOrDefault("Cc")),
-            headers.GetValueOrDefault("Subject"),
+            EncodedWords.Decode(headers.GetValueOrDefault("Subject")), // the API gives headers as carried: encoded words too
             text,
             html,
             headers,

@@ -7,7 +7,8 @@ namespace OutreachOS.Ingestion.Normalizing;
 /// names with commas and escapes, comments (<c>jane@x.com (Jane Doe)</c>, nested), and groups
 /// (<c>Team: a@x.com, b@x.com;</c>, <c>undisclosed-recipients:;</c> — the group's name is not an address). One pass, no
 /// backtracking: an unterminated quote, comment or angle bracket runs to the end of the value. What comes out is not
-/// validated here; the normalizer decides what an unusable address costs.
+/// validated here; the normalizer decides what an unusable address costs. RFC 2047 encoded words in a display name are
+/// decoded (<see cref="EncodedWords"/>).
 /// </summary>
 internal static class AddressHeader
 {
@@ -68,7 +69,7 @@ internal static class AddressHeader
             var words = Collapse(phrase.ToString());
             if (angle is not null)
             {
-                list.Add(new RawAddress(angle.Trim(), words.Length > 0 ? words : Named(comment)));
+                list.Add(new RawAddress(angle.Trim(), words.Length > 0 ? EncodedWords.Decode(words) : Named(comment)));
             }
             else if (words.Length > 0)
             {
@@ -80,7 +81,7 @@ internal static class AddressHeader
         }
     }
 
-    private static string? Named(string? comment) => Collapse(comment ?? "") is { Length: > 0 } n ? n : null;
+    private static string? Named(string? comment) => Collapse(comment ?? "") is { Length: > 0 } n ? EncodedWords.Decode(n) : null;
 
     private static string Collapse(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
