@@ -56,4 +56,16 @@ public sealed class PiiRedactorNameTests
         Assert.Equal("TOM BERGER", redactor.Map["[NAME_2]"]);
         Assert.Equal(2, redactor.Counts.Email);
     }
+
+    /// <summary>A message to hundreds of people costs one scan per kind, for the first <see cref="PiiRedactor.MaxParticipants"/>.</summary>
+    [Fact]
+    public void Only_the_first_participants_are_known_by_value()
+    {
+        var people = Enumerable.Range(0, 500).Select(i => ((string?)$"Person{Letters(i)} Tester", (string?)$"p{i}@x.test")).ToList();
+        var redactor = new PiiRedactor().KnowParticipants(people);
+        var text = redactor.Redact($"Ask Person{Letters(3)} Tester or Person{Letters(300)} Tester.");
+        Assert.Equal($"Ask [NAME_1] or Person{Letters(300)} Tester.", text);
+    }
+
+    private static string Letters(int i) => new([(char)('a' + i / 26 % 26), (char)('a' + i % 26)]);
 }

@@ -13,29 +13,47 @@ namespace OutreachOS.Triage.Pii;
 /// </summary>
 internal sealed partial class PiiRedactor
 {
+    /// <summary>At most this many To and Cc people are known by value: a message to 1,000 recipients must not cost 1,000 scans.</summary>
+    public const int MaxParticipants = 50;
+
     /// <summary>
-    /// Other people on the message (To, Cc): a display name is replaced wherever it occurs, ignoring case, when it looks
-    /// like a personal name of two words or more (a one-word name or a mailbox's name such as "Acme Support" is left to the
-    /// patterns: replacing "Support" everywhere would cost the model the word); the address wherever it occurs.
+    /// Other people on the message (To, Cc), the first <see cref="MaxParticipants"/>: a display name is replaced wherever it
+    /// occurs, ignoring case, when it looks like a personal name of two words or more (a one-word name or a mailbox's name
+    /// such as "Acme Support" is left to the patterns: replacing "Support" everywhere would cost the model the word); the
+    /// address wherever it occurs. One pattern for the addresses and one for the names, longest first: one scan each.
     /// </summary>
     public PiiRedactor KnowParticipants(IEnumerable<(string? DisplayName, string? Email)> participants)
     {
-        foreach (var (displayName, email) in participants)
+        var addresses = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (displayName, email) in participants.Take(MaxParticipants))
         {
             if (!string.IsNullOrWhiteSpace(email) && MatchText.Fold(email).Trim() is { Length: > 3 } address)
             {
-                _known.Add(("EMAIL", KnownAddress(address)));
+                addresses.Add(address);
             }
 
             if (PersonalNames.Full(displayName) is { } name && name.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is { Length: > 1 } words
                 && !words.Any(IsNotAName))
             {
-                _known.Add((NameKind, Literal(name, RegexOptions.IgnoreCase)));
+                names.Add(name);
             }
+        }
+
+        if (addresses.Count > 0)
+        {
+            _known.Add(("EMAIL", KnownAddress(LongestFirst(addresses))));
+        }
+
+        if (names.Count > 0)
+        {
+            _known.Add((NameKind, Literal(LongestFirst(names), RegexOptions.IgnoreCase)));
         }
 
         return this;
     }
+
+    private static IEnumerable<string> LongestFirst(IEnumerable<string> values) => values.OrderByDescending(v => v.Length).ThenBy(v => v, StringComparer.Ordinal);
 
     private string RedactNames(string text)
     {

@@ -354,11 +354,18 @@ internal sealed partial class PiiRedactor
     /// <summary>The text with every placeholder this redactor could have written replaced by <paramref name="replacement"/>.</summary>
     public static string WithoutPlaceholders(string text, string replacement) => PlaceholderInText().Replace(text, replacement);
 
-    private static Regex KnownAddress(string address) =>
-        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}._%+\-]){Regex.Escape(address)}(?!\.?[\p{{L}}\p{{M}}\p{{N}}\-])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static Regex KnownAddress(string address) => KnownAddress([address]);
 
-    private static Regex Literal(string value, RegexOptions options) =>
-        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_]){Regex.Escape(value)}(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
+    /// <summary>Any of <paramref name="addresses"/> (in the order given: longest first when one may start another).</summary>
+    private static Regex KnownAddress(IEnumerable<string> addresses) =>
+        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}._%+\-])(?:{Alternatives(addresses)})(?!\.?[\p{{L}}\p{{M}}\p{{N}}\-])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private static Regex Literal(string value, RegexOptions options) => Literal([value], options);
+
+    private static Regex Literal(IEnumerable<string> values, RegexOptions options) =>
+        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_])(?:{Alternatives(values)})(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
+
+    private static string Alternatives(IEnumerable<string> values) => string.Join('|', values.Select(Regex.Escape));
 
     private static string Key(string kind, string value) => kind + "\n" + MatchText.FoldSeparators(value);
 
