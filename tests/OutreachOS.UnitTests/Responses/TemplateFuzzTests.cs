@@ -150,6 +150,9 @@ public sealed class TemplateFuzzTests
     [InlineData("{{#if slot_1}}{{slot_1}}{{else}}{{booking_url}}{{/if}}", true)]
     [InlineData("{{#unless pricing_paragraphs}}{{price}}{{/unless}}", true)]
     [InlineData("Hi {{sender_name.first}}", true)]
+    [InlineData("{{#if slot_1}}{{#unless slot_2}}Hi {{sendr_name}}{{/unless}}{{/if}}", true)] // neither trial render reaches it
+    [InlineData("{{#unless booking_link}}{{#if slot_1}}{{join slotz \", \"}}{{/if}}{{/unless}}", true)]
+    [InlineData("{{#if slot_1}}{{#unless slot_2}}Hi {{sender_name}} {{~signature~}}{{/unless}}{{/if}} {{{original_subject}}}", false)]
     [InlineData("{{#each doc_links}}{{@index}}. {{this}} ({{../signature}}){{/each}}", false)]
     [InlineData("{{join slots \", \"}} \\{{not_a_variable}} {{!-- {{nor_this}} --}}", false)]
     [InlineData("{{#if slot_1}}{{slot_1}}{{else}}{{booking_link}}{{/if}}", false)]

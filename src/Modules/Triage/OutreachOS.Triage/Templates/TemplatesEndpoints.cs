@@ -110,6 +110,13 @@ internal static partial class TemplatesEndpoints
         catch (TemplateCompileException x)
         {
             e.Add(field, $"does not compile: {x.Message}");
+            return;
+        }
+
+        // The trial renders reach only the branches their samples take; the tags are read whole.
+        if (TemplateNames.FirstUnknown(source, samples[0].Keys.ToHashSet(StringComparer.Ordinal)) is { } unknown)
+        {
+            e.Add(field, $"does not compile: unknown variable '{unknown}' (the variables are {string.Join(", ", samples[0].Keys.Order(StringComparer.Ordinal))})");
         }
     }
 
