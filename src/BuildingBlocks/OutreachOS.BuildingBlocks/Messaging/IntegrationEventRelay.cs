@@ -207,12 +207,12 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     private async Task<int> RoomAsync(CancellationToken ct)
     {
         var max = Math.Max(1, options.MaxUnsettled);
-        while (delivery!.Ledger.Unsettled is var unsettled && unsettled >= max)
+        while (delivery!.Ledger.Unsettled >= max)
         {
             WarnIfHeldBack();
             await Task.Delay(20, ct);
         }
-        return max - delivery.Ledger.Unsettled is var room && room > 0 ? room : 1;
+        return Math.Max(1, max - delivery.Ledger.Unsettled);
     }
 
     /// <summary>

@@ -137,20 +137,15 @@ internal static class EmailNormalizer
         {
             var key = name.Trim().ToLowerInvariant();
             var v = Storable(value) ?? "";
+            // The same header twice (case variants) is folded the way RFC 5322 allows for most fields, then capped.
+            if (headers.TryGetValue(key, out var existing))
+            {
+                v = existing + ", " + v;
+            }
             if (v.Length > o.MaxHeaderValueChars)
             {
                 v = Cut(v, o.MaxHeaderValueChars);
                 truncated = true;
-            }
-            // The same header twice (case variants) is folded the way RFC 5322 allows for most fields, within the same cap.
-            if (headers.TryGetValue(key, out var existing))
-            {
-                v = existing + ", " + v;
-                if (v.Length > o.MaxHeaderValueChars)
-                {
-                    v = Cut(v, o.MaxHeaderValueChars);
-                    truncated = true;
-                }
             }
             headers[key] = v;
         }

@@ -80,16 +80,16 @@ internal static partial class PolicyFlags
 
     private static string? Sensitive(string text)
     {
-        var redaction = PiiRedactor.RedactOne(text);
-        if (redaction.Counts.Card > 0)
+        var counts = PiiRedactor.CountCheckedNumbers(text);
+        if (counts.Card > 0)
         {
             return "card number in the message";
         }
-        if (redaction.Counts.Ssn > 0)
+        if (counts.Ssn > 0)
         {
             return "US social security number in the message";
         }
-        if (redaction.Counts.Iban > 0)
+        if (counts.Iban > 0)
         {
             return "IBAN in the message";
         }

@@ -51,10 +51,8 @@ internal static class InboundViewEndpoint
                     break;
                 case "inbound_pii_redacted.v1":
                 case "inbound_pii_redacted.v2":
-                    redactions = data["counts"]?.DeepClone() as JsonObject;
-                    // v1 did not count names and addresses: the view shows the same keys for every message.
-                    redactions?.TryAdd("name", 0);
-                    redactions?.TryAdd("address", 0);
+                    // v1 did not count names and addresses: they show as 0, so every message has the same keys.
+                    redactions = data["counts"] is JsonObject counts ? Counts((key, _) => counts[key] is JsonValue v ? v.GetValue<int>() : 0) : null;
                     break;
                 case "inbound_classified.v1":
                     classification = Without(data, "inbound_id");
@@ -137,7 +135,7 @@ internal static class InboundViewEndpoint
             ["message"] = message,
             ["filter"] = filter,
             ["classification"] = classification,
-            ["redactions"] = redactions ?? new JsonObject { ["email"] = 0, ["phone"] = 0, ["card"] = 0, ["iban"] = 0, ["ssn"] = 0, ["name"] = 0, ["address"] = 0 },
+            ["redactions"] = redactions ?? Counts((_, _) => 0),
             ["decision"] = decision,
             ["drafts"] = drafts,
             ["sends"] = sends,
@@ -188,11 +186,13 @@ internal static class InboundViewEndpoint
         {
             return null;
         }
-        int Count(string kind) => map.Count(kv => kv.Key.StartsWith($"[{kind}_", StringComparison.Ordinal));
-        return new JsonObject
-        {
-            ["email"] = Count("EMAIL"), ["phone"] = Count("PHONE"), ["card"] = Count("CARD"), ["iban"] = Count("IBAN"), ["ssn"] = Count("SSN"),
-            ["name"] = Count(PiiRedactor.NameKind), ["address"] = Count(PiiRedactor.AddressKind),
-        };
+        return Counts((_, kind) => map.Count(kv => kv.Key.StartsWith($"[{kind}_", StringComparison.Ordinal)));
     }
+
+    // The view's redaction counts: one key per placeholder kind, in this order, for every message.
+    private static readonly (string Key, string Kind)[] CountKeys =
+        [("email", "EMAIL"), ("phone", "PHONE"), ("card", "CARD"), ("iban", "IBAN"), ("ssn", "SSN"), ("name", PiiRedactor.NameKind), ("address", PiiRedactor.AddressKind)];
+
+    private static JsonObject Counts(Func<string, string, int> count) =>
+        new(CountKeys.Select(k => KeyValuePair.Create(k.Key, (JsonNode?)JsonValue.Create(count(k.Key, k.Kind)))));
 }

@@ -18,9 +18,10 @@ internal sealed partial class PiiRedactor
 
     private string RedactAddresses(string text)
     {
-        text = Replace(StreetAddressPattern(), text, (_, value) => Placeholder(AddressKind, value));
-        text = Replace(PostBoxPattern(), text, (_, value) => Placeholder(AddressKind, value));
-        return Replace(TownLinePattern(), text, (_, value) => Placeholder(AddressKind, value));
+        string Address(Match _, string value) => Placeholder(AddressKind, value);
+        text = Replace(StreetAddressPattern(), text, Address);
+        text = Replace(PostBoxPattern(), text, Address);
+        return Replace(TownLinePattern(), text, Address);
     }
 
     // The building blocks of the patterns below, kept as constants so that each generated pattern reads as a sentence.

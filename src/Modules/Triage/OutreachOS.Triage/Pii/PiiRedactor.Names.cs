@@ -28,7 +28,7 @@ internal sealed partial class PiiRedactor
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (displayName, email) in participants.Take(MaxParticipants))
         {
-            if (!string.IsNullOrWhiteSpace(email) && MatchText.Fold(email).Trim() is { Length: > 3 } address)
+            if (Folded(email) is { } address)
             {
                 addresses.Add(address);
             }

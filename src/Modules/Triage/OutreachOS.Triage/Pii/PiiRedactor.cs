@@ -62,7 +62,7 @@ internal sealed partial class PiiRedactor
     /// </summary>
     public PiiRedactor KnowSender(string? displayName, string? email)
     {
-        if (!string.IsNullOrWhiteSpace(email) && MatchText.Fold(email).Trim() is { Length: > 3 } address)
+        if (Folded(email) is { } address)
         {
             _known.Add(("EMAIL", KnownAddress(address)));
         }
@@ -89,6 +89,26 @@ internal sealed partial class PiiRedactor
     /// <summary>Redacts several texts with one numbering (subject, body, sender line share placeholders).</summary>
     public string Redact(string text)
     {
+        text = RedactThroughCheckedNumbers(text);
+        text = RedactAddresses(text); // before phone numbers: a ZIP+4 code or a postcode's digits are the address's
+        text = Replace(PhonePattern(), text, RedactPhone);
+        return RedactNames(text); // last: "Dr." in "12 Oak Dr. Suite 5" is the street's
+    }
+
+    /// <summary>
+    /// The checked numbers (IBANs, cards, SSNs) in a text, counted as <see cref="Redact"/> counts them, without the passes
+    /// that follow them there (addresses, phone numbers, names): the policy flags read these counts for every message.
+    /// </summary>
+    public static PiiCounts CountCheckedNumbers(string text)
+    {
+        var r = new PiiRedactor();
+        r.RedactThroughCheckedNumbers(text);
+        return r.Counts;
+    }
+
+    // Folding, the values known exactly, e-mail addresses, then the checked numbers.
+    private string RedactThroughCheckedNumbers(string text)
+    {
         text = MatchText.FoldCharacters(text);
         foreach (var (kind, pattern) in _known)
         {
@@ -96,14 +116,10 @@ internal sealed partial class PiiRedactor
         }
 
         text = Replace(EmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
-        text = Replace(ObfuscatedEmailPattern(), text, (m, value) => IsObfuscatedEmail(m.Value) ? Placeholder("EMAIL", value) : value);
+        text = Replace(ObfuscatedEmailPattern(), text, (_, value) => Placeholder("EMAIL", value));
         text = Replace(IbanPattern(), text, RedactIban);
         text = Replace(CardPattern(), text, RedactCard);
-        text = Replace(SsnPattern(), text, (m, value) => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", value) : value);
-        text = RedactAddresses(text); // before phone numbers: a ZIP+4 code or a postcode's digits are the address's
-        text = Replace(PhonePattern(), text, RedactPhone);
-        return RedactNames(text); // last: "Dr." in "12 Oak Dr. Suite 5" is the street's
-
+        return Replace(SsnPattern(), text, (m, value) => IsValidSsn(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) ? Placeholder("SSN", value) : value);
     }
 
     /// <summary>
@@ -316,21 +332,6 @@ internal sealed partial class PiiRedactor
         return written;
     }
 
-    /// <summary>
-    /// An address written with a bare " at " (no '@', no brackets) needs a letter before it: "10005 at 3 dot zip" is the end of
-    /// an amount and a file name, and taking it for an address cut a card number written before it in two.
-    /// </summary>
-    private static bool IsObfuscatedEmail(string match)
-    {
-        if (match.Contains('@', StringComparison.Ordinal) || match.AsSpan().IndexOfAny("[({<") >= 0)
-        {
-            return true;
-        }
-
-        var at = AtWord().Match(match);
-        return !at.Success || match.AsSpan(0, at.Index).ContainsAnyExcept("0123456789._%+-");
-    }
-
     /// <summary>The start of the word after the one at <paramref name="from"/> (-1: none).</summary>
     private static int NextWord(string text, int from)
     {
@@ -353,6 +354,10 @@ internal sealed partial class PiiRedactor
 
     /// <summary>The text with every placeholder this redactor could have written replaced by <paramref name="replacement"/>.</summary>
     public static string WithoutPlaceholders(string text, string replacement) => PlaceholderInText().Replace(text, replacement);
+
+    /// <summary>An address as the known-value patterns match it (folded), or null when it is too short to be one.</summary>
+    private static string? Folded(string? email) =>
+        !string.IsNullOrWhiteSpace(email) && MatchText.Fold(email).Trim() is { Length: > 3 } address ? address : null;
 
     private static Regex KnownAddress(string address) => KnownAddress([address]);
 
@@ -469,28 +474,16 @@ internal sealed partial class PiiRedactor
     internal static bool IsValidSsn(string area, string group, string serial) =>
         area != "000" && area != "666" && area[0] != '9' && group != "00" && serial != "0000";
 
-    internal static string Describe(PiiCounts c)
-    {
-        var sb = new StringBuilder();
-        foreach (var (kind, n) in new[] { ("email", c.Email), ("phone", c.Phone), ("card", c.Card), ("iban", c.Iban), ("ssn", c.Ssn), ("name", c.Name), ("address", c.Address) })
-        {
-            if (n > 0)
-            {
-                sb.Append(sb.Length > 0 ? ", " : "").Append(n).Append(' ').Append(kind);
-            }
-        }
-        return sb.ToString();
-    }
-
     // Local part and domain labels may be any letters (IDN: jöhn.müller@bücher.de); the TLD is letters or punycode.
     [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+(?:['’][\p{L}\p{M}\p{N}._%+\-]+)*@[\p{L}\p{M}\p{N}\-]+(?:\.[\p{L}\p{M}\p{N}\-]+)*\.(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9\-]+)", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 
     // "john [at] example dot com", "john(at)example.com", "john @ example.com", "john [@] example.com", "john at example dot com"
-    // (a bare "at" only with an obfuscated dot).
+    // (a bare "at" only with an obfuscated dot, and after a local part holding a letter: "10005 at 3 dot zip" is an amount
+    // and a file name, and taking it for an address cut a card number written before it in two).
     [GeneratedRegex(@"(?<![\p{L}\p{M}\p{N}._%+\-])[\p{L}\p{M}\p{N}._%+\-]+"
         + @"(?:(?:[ \t]*[\[\(\{<][ \t]*(?:at|@)[ \t]*[\]\)\}>][ \t]*|[ \t]+@[ \t]*|[ \t]*@[ \t]+)[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)"
-        + @"|[ \t]+at[ \t]+[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+))"
+        + @"|(?<=\p{L}[\p{L}\p{M}\p{N}._%+\-]*)[ \t]+at[ \t]+[\p{L}\p{M}\p{N}\-]+(?:(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+|\.)[\p{L}\p{M}\p{N}\-]+)*(?:[ \t]*[\[\(\{<][ \t]*dot[ \t]*[\]\)\}>][ \t]*|[ \t]+dot[ \t]+))"
         + @"\p{L}{2,}(?![\p{L}\p{M}\p{N}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ObfuscatedEmailPattern();
 
@@ -522,9 +515,6 @@ internal sealed partial class PiiRedactor
     // is written too, and a reference hidden from the model costs less than a phone number shown to it.
     [GeneratedRegex(@"(?<![\w\[#])(?:\+\d{1,3}[ .\-/]?(?:\d[ .\-/])?)?(?:\(\d{1,4}\)[ .\-/]?)?\d{2,4}(?:[ .\-/]?\d{2,4}){1,8}(?![\w\]])", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
-
-    [GeneratedRegex(@"[ \t]at[ \t]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex AtWord();
 
     [GeneratedRegex(@"^\[(EMAIL|PHONE|CARD|IBAN|SSN|NAME|ADDRESS)_([0-9]{1,6})\]$", RegexOptions.CultureInvariant)]
     private static partial Regex PlaceholderPattern();

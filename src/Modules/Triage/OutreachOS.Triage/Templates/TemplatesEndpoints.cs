@@ -56,6 +56,7 @@ internal static partial class TemplatesEndpoints
 
         // Every variable set, then none: a name that is not a variable is reported in either branch of an {{#if}}.
         IReadOnlyDictionary<string, object?>[] samples = [ReplyModel.Sample(), ReplyModel.EmptySample()];
+        var variables = samples[0].Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var (id, t) in body.Templates ?? new Dictionary<string, ReplyTemplate>())
         {
             var field = $"templates.{id}";
@@ -77,8 +78,8 @@ internal static partial class TemplatesEndpoints
                 e.Add($"{field}.intents", "must hold at most 20 intents");
             }
 
-            Check(e, renderer, $"{field}.subject", t.Subject, samples);
-            Check(e, renderer, $"{field}.body", t.Body, samples);
+            Check(e, renderer, $"{field}.subject", t.Subject, samples, variables);
+            Check(e, renderer, $"{field}.body", t.Body, samples, variables);
         }
 
         if (body.Values is { } v)
@@ -93,7 +94,8 @@ internal static partial class TemplatesEndpoints
         return e;
     }
 
-    private static void Check(FieldErrors e, TemplateRenderer renderer, string field, string? source, IReadOnlyDictionary<string, object?>[] samples)
+    private static void Check(FieldErrors e, TemplateRenderer renderer, string field, string? source, IReadOnlyDictionary<string, object?>[] samples,
+        HashSet<string> variables)
     {
         if (string.IsNullOrEmpty(source))
         {
@@ -114,9 +116,9 @@ internal static partial class TemplatesEndpoints
         }
 
         // The trial renders reach only the branches their samples take; the tags are read whole.
-        if (TemplateNames.FirstUnknown(source, samples[0].Keys.ToHashSet(StringComparer.Ordinal)) is { } unknown)
+        if (TemplateNames.FirstUnknown(source, variables) is { } unknown)
         {
-            e.Add(field, $"does not compile: unknown variable '{unknown}' (the variables are {string.Join(", ", samples[0].Keys.Order(StringComparer.Ordinal))})");
+            e.Add(field, $"does not compile: unknown variable '{unknown}' (the variables are {string.Join(", ", variables.Order(StringComparer.Ordinal))})");
         }
     }
 
