@@ -25,6 +25,7 @@ using OutreachOS.Llm;
 
 var cli = CliVerbs.TryParse(args);
 var builder = WebApplication.CreateBuilder(cli?.RemainingArgs ?? args);
+AppSettingsFiles.ReadBesideBinariesWhenMissing(builder.Configuration, builder.Environment);
 // Default: loopback port 5080, unless the deployment names its own addresses or ports (--urls, ASPNETCORE_URLS, *_HTTP_PORTS).
 if (new[] { "urls", "ASPNETCORE_URLS", "http_ports", "ASPNETCORE_HTTP_PORTS", "https_ports", "ASPNETCORE_HTTPS_PORTS" }
     .All(k => string.IsNullOrWhiteSpace(builder.Configuration[k])))
