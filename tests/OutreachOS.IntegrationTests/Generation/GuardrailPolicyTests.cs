@@ -94,4 +94,35 @@ public sealed class GuardrailPolicyTests(GenerationAppFixture fixture) : IClassF
         Assert.True(errors.ContainsKey("forbidden_phrases[1]"));
         Assert.True(errors.ContainsKey("forbidden_phrases[2]"));
     }
+    /// <summary>
+    /// The lead's context is third-party text. Wording in it that the guardrails refuse (the organization's competitors
+    /// and forbidden phrases, spam words) is screened before the model writes and named on the prompt's AVOID line, so
+    /// the offline model leaves it out and its variants pass first time. Before, the offline model copied such keywords
+    /// and every attempt was blocked (its retry wrote the same text).
+    /// </summary>
+    [Fact]
+    public async Task Context_wording_the_organization_forbids_is_screened_before_the_model_writes()
+    {
+        var org = await fixture.NewOrganizationAsync();
+        var (put, _) = await PutPolicyAsync(org, new JsonObject
+        {
+            ["forbidden_phrases"] = new JsonArray("real synergy"),
+            ["competitor_names"] = new JsonArray("RivalSoft"),
+        });
+        Assert.Equal(HttpStatusCode.OK, put);
+        var body = Body();
+        body["company_context"]!["keywords"] = new JsonArray("RivalSoft migration", "real synergy", "risk-free trials", "freight visibility");
+        body["company_context"]!["tech_stack"] = new JsonArray("RivalSoft", "Snowflake");
+
+        var (status, created) = await PostAsync(org, "/personalize", body);
+
+        Assert.True(status == HttpStatusCode.OK, Describe(created));
+        Assert.Equal(1, created["attempts"]!.GetValue<int>());
+        Assert.All(created["variants"]!.AsArray(), v => Assert.Empty(v!["risk_flags"]!.AsArray()));
+        Assert.Contains(created["variants"]!.AsArray(), v => v!["message"]!.GetValue<string>().Contains("freight visibility", StringComparison.Ordinal));
+        var (_, record) = await GetAsync(org, $"/personalize/{created["request_id"]!.GetValue<string>()}");
+        var user = record["attempt_sets"]![0]!["attempts"]![0]!["prompt"]!["user"]!.GetValue<string>();
+        const string avoid = "AVOID (wording in the INPUT that no message may contain, in any spelling): [\"RivalSoft\",\"real synergy\",\"risk-free\",\"free trials\"]";
+        Assert.True(user.Contains(avoid, StringComparison.Ordinal), user);
+    }
 }

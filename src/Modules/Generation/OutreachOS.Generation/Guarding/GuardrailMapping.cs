@@ -48,6 +48,57 @@ internal static class GuardrailMapping
         };
     }
 
+    /// <summary>Codes whose span, found in the lead's own context, is wording no message may repeat.</summary>
+    private static readonly HashSet<string> WordingCodes =
+    [
+        RiskCodes.SpamPhrase, RiskCodes.AggressiveCta, RiskCodes.ForbiddenPhrase, RiskCodes.CompetitorMention,
+        RiskCodes.InappropriateWording, RiskCodes.UnsourcedPromise, RiskCodes.UnsourcedPii, RiskCodes.UnsourcedUrl,
+    ];
+
+    /// <summary>At most this many phrases are named in a prompt: a context stuffed with spam words must not flood it.</summary>
+    public const int MaxWordingToAvoid = 20;
+
+    /// <summary>
+    /// The lead's context (title, summary, keywords, tech stack, signals) as one text for the guardrails, so that wording
+    /// they would refuse in a message (spam and forbidden phrases, competitor names, promises, contact details and links
+    /// that are not the lead's) is known before the model writes; null when there is no context. Same trust as
+    /// <see cref="For(PersonalizeRequest, string?, string, Guid)"/>.
+    /// </summary>
+    public static GuardrailInput? ForContext(PersonalizeRequest r, Guid organizationId)
+    {
+        var context = ContextTexts(r);
+        if (context.Count == 0)
+        {
+            return null;
+        }
+
+        var domain = r.Lead?.Domain;
+        return new GuardrailInput
+        {
+            Channel = MessageChannel.Email,
+            Message = string.Join('\n', context),
+            TrustedSourceTexts = string.IsNullOrWhiteSpace(domain) ? [] : [domain.Trim()],
+            OrganizationId = organizationId,
+            Requirements = GuardrailRequirements.InboundReply,
+        };
+    }
+
+    /// <summary>What <see cref="WordingToAvoid(GuardrailReport)"/> finds in the request's context; none without context.</summary>
+    public static async ValueTask<IReadOnlyList<string>> WordingToAvoidAsync(IGuardrailEvaluator guardrails, PersonalizeRequest r, Guid organizationId, CancellationToken ct) =>
+        ForContext(r, organizationId) is { } context ? WordingToAvoid(await guardrails.EvaluateAsync(context, ct)) : [];
+
+    /// <summary>The wording of a <see cref="ForContext"/> report that a message must leave out, once each, in order.</summary>
+    public static IReadOnlyList<string> WordingToAvoid(GuardrailReport contextReport) =>
+    [
+        .. contextReport.Flags
+            .Where(f => WordingCodes.Contains(f.Code) && f.Span is { Text.Length: > 0 })
+            .OrderBy(f => f.Span!.Start)
+            .Select(f => f.Span!.Text.Trim())
+            .Where(t => t.Length > 0)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Take(MaxWordingToAvoid),
+    ];
+
     /// <summary>EMAIL with <c>include_subjects: false</c> is sent without a subject on purpose: that is not a finding.</summary>
     public static IReadOnlyList<RiskFlag> Relevant(PersonalizeRequest r, GuardrailReport report) =>
         r.Channel == Channel.Email && !PromptRenderer.IncludeSubjects(r)

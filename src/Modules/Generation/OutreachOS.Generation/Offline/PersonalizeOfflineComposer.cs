@@ -12,8 +12,10 @@ namespace OutreachOS.Generation.Offline;
 /// The offline model for "personalize.v1": composes variants deterministically from the INPUT block of the prompt and
 /// nothing else, so it can never state a number, name or claim that the input does not hold. Hooks follow the
 /// hierarchy company keywords (or summary) → role/title → tech stack, with a generic but relevant opener when the
-/// context is thin; variant N starts from hook N of that list. Tone, channel limits, framework and max_words shape the
-/// text; sentences that are optional are dropped (last first) until it fits.
+/// context is thin; variant N starts from hook N of that list, and a hook used a second time is worded differently. Tone,
+/// channel limits, framework and max_words shape the text; sentences that are optional are dropped (last first) until it
+/// fits. Context items holding wording the prompt's AVOID line names (spam, forbidden or competitor wording found in the
+/// lead's context by the guardrails) are left out, as a model following the prompt would.
 /// </summary>
 internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
 {
@@ -32,7 +34,8 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         var input = PromptInput.TryRead(prompt.User)
             ?? throw new InvalidOperationException("The personalize prompt has no readable INPUT block.");
         var variants = input.VariantNumbers.Count > 0 ? input.VariantNumbers : [.. Enumerable.Range(1, input.VariantCount)];
-        var list = variants.Select(n => Compose(input, n - 1)).ToList();
+        var avoid = PromptRenderer.ReadAvoid(prompt.User);
+        var list = variants.Select(n => Compose(input, n - 1, avoid)).ToList();
         return JsonSerializer.Serialize(new { variants = list.Select(v => new { subject = v.Subject ?? "", message = v.Message, personalization_points = v.Points }) }, Json);
     }
 
@@ -49,19 +52,22 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
 
     private sealed record Facts(string First, string Company, string? Title, IReadOnlyList<string> Keywords, string? Summary, IReadOnlyList<string> Tech);
 
-    internal static Composed Compose(PromptInput input, int slot)
+    internal static Composed Compose(PromptInput input, int slot, IReadOnlyList<string>? avoid = null)
     {
-        var facts = FactsOf(input);
+        var facts = FactsOf(input, avoid ?? []);
         var hooks = HooksOf(facts);
         var hook = hooks[slot % hooks.Count];
+        // The second time round the hooks (3 variants from fewer hooks) the same hook is worded the other way.
+        var again = slot >= hooks.Count;
+        var style = again ? slot + 1 : slot;
         var topic = Topic(facts);
         var tone = input.Tone;
 
-        var greeting = Greeting(input.Channel, tone, facts.First, slot);
-        var opener = Opener(hook, facts, input.Framework, tone, slot);
-        var cta = CallToAction(input.Goal, tone, slot);
+        var greeting = Greeting(input.Channel, tone, facts.First, style);
+        var opener = again ? OpenerAgain(hook, facts, slot) : Opener(hook, facts, input.Framework, tone, style);
+        var cta = CallToAction(input.Goal, tone, style);
         var shortChannel = input.Channel != Channel.Email;
-        var middle = Middle(input.Framework, topic, tone, slot, shortChannel);
+        var middle = Middle(input.Framework, topic, tone, style, shortChannel);
 
         var limit = input.Channel switch { Channel.Linkedin => LinkedInLimit, Channel.Sms => SmsLimit, _ => int.MaxValue };
         var signOff = input.Channel == Channel.Email ? SignOff(tone) : null;
@@ -98,17 +104,19 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         return new Composed(subject, message, Points(hook, facts));
     }
 
-    private static Facts FactsOf(PromptInput input)
+    private static Facts FactsOf(PromptInput input, IReadOnlyList<string> avoid)
     {
         var lead = input.Lead;
         var ctx = input.CompanyContext;
+        var words = avoid.Select(Clean).OfType<string>().ToList();
+        string? Usable(string? s) => s is not null && words.Any(w => s.Contains(w, StringComparison.OrdinalIgnoreCase)) ? null : s;
         return new Facts(
             Clean(lead.FirstName) ?? "there",
             Clean(lead.CompanyName) ?? "your team",
-            Clean(lead.Title),
-            Distinct(ctx?.Keywords),
-            FirstSentence(Clean(ctx?.Summary)),
-            Distinct(ctx?.TechStack));
+            Usable(Clean(lead.Title)),
+            [.. Distinct(ctx?.Keywords).Where(k => Usable(k) is not null)],
+            Usable(FirstSentence(Clean(ctx?.Summary))),
+            [.. Distinct(ctx?.TechStack).Where(t => Usable(t) is not null)]);
     }
 
     private static List<HookKind> HooksOf(Facts f)
@@ -173,6 +181,22 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             _ => $"I came across {f.Company} and wanted to reach out.",
         };
     }
+
+    /// <summary>A hook's other wording, for a variant that uses a hook a second time (never the same opener twice).</summary>
+    private static string OpenerAgain(HookKind hook, Facts f, int slot) => (hook, slot % 2) switch
+    {
+        (HookKind.Keywords, 1) when f.Keywords.Count > 2 => $"I came across {f.Company}'s work on {List([.. f.Keywords.Skip(2)], 2)}.",
+        (HookKind.Keywords, 1) => $"I came across {f.Company}'s work on {f.Keywords[^1]}.",
+        (HookKind.Keywords, _) => $"Your team's focus on {List(f.Keywords, 2)} caught my eye.",
+        (HookKind.Role, 1) => $"I came across your profile as {f.Title} at {f.Company}.",
+        (HookKind.Role, _) => $"Your work as {f.Title} at {f.Company} caught my eye.",
+        (HookKind.Tech, 1) => $"I came across {f.Company}'s use of {f.Tech[^1]}.",
+        (HookKind.Tech, _) => $"Your team's use of {List(f.Tech, 2)} caught my eye.",
+        (HookKind.Summary, 1) => $"I came across {f.Company} and read: {f.Summary}",
+        (HookKind.Summary, _) => $"{f.Company} caught my eye. {f.Summary}",
+        (_, 1) => $"I wanted to reach out to you at {f.Company}.",
+        _ => $"{f.Company} caught my eye, so I wanted to say hello.",
+    };
 
     private static string ShortOpener(HookKind hook, Facts f) => hook switch
     {

@@ -134,9 +134,11 @@ internal sealed partial class AttemptSetRunner(
         var attempts = 0;
         var firstPassed = 0;
         var firstChecked = 0;
+        // Wording of the lead's context that the guardrails would refuse is named in the prompt before the model writes.
+        var avoid = await GuardrailMapping.WordingToAvoidAsync(guardrails, request, w.TenantId, ct);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var prompt = renderer.Render(request, pending, feedback);
+            var prompt = renderer.Render(request, pending, feedback, avoid);
             w.Add(new PromptRendered(setNo, attempt, prompt, pending, clock.GetUtcNow()));
             if (llm.SendsPromptsOutside)
             {
