@@ -51,6 +51,21 @@ public sealed class SpamPhraseCheckTests
         Assert.Empty(Run<SpamPhraseCheck>(Email(body)));
     }
 
+    /// <summary>A lender called "Guaranteed Rate" could not be named in the subject or the body: every variant was blocked.</summary>
+    [Fact]
+    public void The_leads_company_and_first_name_are_names_not_wording_but_the_same_words_elsewhere_still_count()
+    {
+        var body = "Hi Cash,\n\nI noticed Guaranteed Rate is focused on mortgages, with guaranteed results.\n\nOpen to a quick call?";
+        var input = Email(body, subject: "Idea for GUARANTEED RATE") with { LeadCompany = "Guaranteed Rate", LeadFirstName = "Cash" };
+        var flag = Single(Run<SpamPhraseCheck>(input), RiskCodes.SpamPhrase);
+        AssertSpan(flag, body, "guaranteed", MessagePart.Body);
+        Assert.Equal(body.LastIndexOf("guaranteed", StringComparison.Ordinal), flag.Span!.Start);
+
+        // The organization's own lists are not relaxed by a lead's name.
+        var forbidden = Run<SpamPhraseCheck>(input with { ForbiddenPhrases = ["guaranteed rate"] });
+        Assert.Equal(2, forbidden.Count(f => f.Code == RiskCodes.ForbiddenPhrase));
+    }
+
     [Fact]
     public void A_spam_phrase_in_the_subject_has_a_subject_span()
     {

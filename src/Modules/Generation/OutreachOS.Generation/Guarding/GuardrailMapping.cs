@@ -77,6 +77,8 @@ internal static class GuardrailMapping
         {
             Channel = MessageChannel.Email,
             Message = string.Join('\n', context),
+            LeadFirstName = r.Lead?.FirstName?.Trim(),
+            LeadCompany = r.Lead?.CompanyName?.Trim(), // the lead's names are names, not wording (see the spam check)
             TrustedSourceTexts = string.IsNullOrWhiteSpace(domain) ? [] : [domain.Trim()],
             OrganizationId = organizationId,
             Requirements = GuardrailRequirements.InboundReply,

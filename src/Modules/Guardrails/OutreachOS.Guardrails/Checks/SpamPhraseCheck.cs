@@ -64,6 +64,9 @@ internal sealed class SpamPhraseCheck : IGuardrailCheck
             .Where(p => !string.IsNullOrWhiteSpace(p))
             .Select(p => new PhraseEntry(p, RiskCodes.CompetitorMention, RiskSeverity.Block, "competitor name")));
 
+        // The lead's own names are names, not wording: a lender called "Guaranteed Rate" or a "Cash" may be named. The
+        // organization's forbidden phrases and competitors still count inside them.
+        var allowed = LeadNames(input) is { Count: > 0 } names ? [.. AllowedContexts, .. names] : AllowedContexts;
         foreach (var part in context.Parts)
         {
             var claimed = new List<(int Start, int Length)>();
@@ -82,7 +85,7 @@ internal sealed class SpamPhraseCheck : IGuardrailCheck
                 flags.Add(new RiskFlag(entry.Code, severity, detail, part.Span(start, length)));
             }
 
-            foreach (var (entry, start, length) in PhraseList.Find(part, DefaultsLongestFirst, AllowedContexts))
+            foreach (var (entry, start, length) in PhraseList.Find(part, DefaultsLongestFirst, allowed))
             {
                 // A longer phrase already reported at the same place ("100% free" vs "free") wins.
                 if (claimed.Any(c => c.Start <= start && start + length <= c.Start + c.Length))
@@ -103,5 +106,19 @@ internal sealed class SpamPhraseCheck : IGuardrailCheck
                 flags.Add(new RiskFlag(entry.Code, severity, detail, part.Span(start, length)));
             }
         }
+    }
+
+    private static List<string> LeadNames(GuardrailInput input)
+    {
+        var names = new List<string>(2);
+        foreach (var name in (string?[])[input.LeadCompany, input.LeadFirstName])
+        {
+            if (!string.IsNullOrWhiteSpace(name) && FoldedText.Fold(name) is { Length: > 0 } folded)
+            {
+                names.Add(folded);
+            }
+        }
+
+        return names;
     }
 }
