@@ -261,6 +261,49 @@ public sealed class OfflineComposerTests
         }
     }
 
+    /// <summary>
+    /// One character outside GSM-7 (an accent in a name, an emoji in a keyword) makes an SMS UCS-2: two segments hold 134
+    /// characters, not 306. The composer measured characters against 300, so such an SMS was blocked as too long.
+    /// </summary>
+    [Theory]
+    [InlineData("Zoë", "offshore wind")]
+    [InlineData("Sarah", "offshore wind 🌬️")]
+    [InlineData("Zoë", "offshore wind 🌬️")]
+    public void An_sms_outside_gsm7_is_fitted_to_its_segments(string firstName, string keyword)
+    {
+        foreach (var tone in Enum.GetValues<Tone>())
+        {
+            var request = Rich(Channel.Sms, tone) with
+            {
+                Goal = "grab a coffee next week",
+                Lead = new LeadInput(firstName, "Ångström", "Head of Offshore Operations", "Ørsted A/S", "orsted.com"),
+                CompanyContext = new CompanyContextInput(null, [keyword, "grid connection planning"], ["SAP S/4HANA"]),
+            };
+            var (parsed, reports) = Run(request);
+            Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
+            Assert.All(parsed.Variants, v => Assert.True(SmsSegments.Calculate(v.Message).Segments <= 2, v.Message));
+        }
+    }
+
+    [Theory]
+    [InlineData(Channel.Email)]
+    [InlineData(Channel.Linkedin)]
+    [InlineData(Channel.Sms)]
+    public void A_summary_whose_first_sentence_is_most_of_a_message_is_cut_to_an_excerpt(Channel channel)
+    {
+        var request = Rich(channel) with
+        {
+            Lead = new LeadInput("Bob", null, null, "Northwind Traders International Holdings", null),
+            CompanyContext = new CompanyContextInput(string.Join(' ', Enumerable.Repeat("logistics", 200)), null, null),
+            Signals = null,
+        };
+        var (parsed, reports) = Run(request);
+        Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
+        var tooMuch = string.Join(' ', Enumerable.Repeat("logistics", 26));
+        Assert.All(parsed.Variants, v => Assert.DoesNotContain(tooMuch, v.Message, StringComparison.Ordinal));
+        Assert.Contains(parsed.Variants, v => v.Message.Contains("logistics...", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_prompt_without_an_input_block_is_a_wiring_error()
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using OutreachOS.Generation.Contracts;
 using OutreachOS.Generation.Prompting;
+using OutreachOS.Guardrails.Contracts;
 using OutreachOS.Llm;
 
 namespace OutreachOS.Generation.Offline;
@@ -20,7 +21,13 @@ namespace OutreachOS.Generation.Offline;
 internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
 {
     private const int LinkedInLimit = 300;
-    private const int SmsLimit = 300; // two concatenated GSM-7 segments hold 306
+    private const int SmsMaxSegments = 2;
+
+    /// <summary>A summary's first sentence longer than this is cut (with "..."): it would be most of a message.</summary>
+    private const int MaxSummaryWords = 25;
+
+    /// <summary>The summary's share of the shortest opener, for LinkedIn notes and SMS.</summary>
+    private const int ShortSummaryWords = 10;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -69,9 +76,16 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         var shortChannel = input.Channel != Channel.Email;
         var middle = Middle(input.Framework, topic, tone, style, shortChannel);
 
-        var limit = input.Channel switch { Channel.Linkedin => LinkedInLimit, Channel.Sms => SmsLimit, _ => int.MaxValue };
+        // An SMS is measured as the length check measures it: one character outside GSM-7 (an accent in a name, an
+        // emoji in a keyword) makes the whole text UCS-2, 67 characters per segment instead of 153.
+        bool FitsChannel(string m) => input.Channel switch
+        {
+            Channel.Linkedin => m.Length <= LinkedInLimit,
+            Channel.Sms => SmsSegments.Calculate(m).Segments <= SmsMaxSegments,
+            _ => true,
+        };
         var signOff = input.Channel == Channel.Email ? SignOff(tone) : null;
-        bool Fits(string m) => Words(m) <= input.MaxWords && m.Length <= limit;
+        bool Fits(string m) => Words(m) <= input.MaxWords && FitsChannel(m);
 
         // Drop optional sentences from the end of the middle until the words and characters fit.
         var kept = middle.ToList();
@@ -115,7 +129,7 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             Clean(lead.CompanyName) ?? "your team",
             Usable(Clean(lead.Title)),
             [.. Distinct(ctx?.Keywords).Where(k => Usable(k) is not null)],
-            Usable(FirstSentence(Clean(ctx?.Summary))),
+            Usable(FirstSentence(Clean(ctx?.Summary)) is { } first ? Excerpt(first, MaxSummaryWords) : null),
             [.. Distinct(ctx?.TechStack).Where(t => Usable(t) is not null)]);
     }
 
@@ -203,7 +217,7 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         HookKind.Keywords => $"I noticed your focus on {f.Keywords[0]}.",
         HookKind.Role => $"I noticed your role as {f.Title}.",
         HookKind.Tech => $"I saw you use {f.Tech[0]}.",
-        HookKind.Summary => $"I read about {f.Company}: {f.Summary}",
+        HookKind.Summary => $"I read about {f.Company}: {Excerpt(f.Summary!, ShortSummaryWords)}",
         _ => $"I came across {f.Company}.",
     };
 
@@ -359,6 +373,14 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         }
 
         return sentence;
+    }
+
+    /// <summary>The sentence when it has at most <paramref name="words"/> words; else its first words and "..." (ASCII,
+    /// so an SMS stays GSM-7).</summary>
+    private static string Excerpt(string sentence, int words)
+    {
+        var matches = WordRegex().Matches(sentence);
+        return matches.Count <= words ? sentence : sentence[..(matches[words - 1].Index + matches[words - 1].Length)] + "...";
     }
 
     private static bool StartsWithAcronym(string s) => s.Length > 1 && char.IsUpper(s[0]) && char.IsUpper(s[1]);

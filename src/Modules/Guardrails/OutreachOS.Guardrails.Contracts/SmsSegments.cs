@@ -1,6 +1,6 @@
-namespace OutreachOS.Guardrails.Checks;
+namespace OutreachOS.Guardrails.Contracts;
 
-internal enum SmsEncoding
+public enum SmsEncoding
 {
     Gsm7,
     Ucs2,
@@ -10,14 +10,15 @@ internal enum SmsEncoding
 /// <param name="Units">GSM-7 septets (extension characters count 2) or UCS-2 code units.</param>
 /// <param name="ThirdSegmentStart">Index in the text where a third segment would begin, or -1.</param>
 /// <param name="FirstNonGsmIndex">First character that forces UCS-2, or -1.</param>
-internal sealed record SmsSegmentation(SmsEncoding Encoding, int Units, int Segments, int ThirdSegmentStart, int FirstNonGsmIndex);
+public sealed record SmsSegmentation(SmsEncoding Encoding, int Units, int Segments, int ThirdSegmentStart, int FirstNonGsmIndex);
 
 /// <summary>
 /// GSM 03.38 segment arithmetic: 160 septets in a single segment, 153 per segment once concatenated (the UDH takes
 /// 7); any character outside GSM-7 switches the whole message to UCS-2: 70 units, 67 per concatenated segment.
-/// An escape sequence (extension character) or a surrogate pair is never split across segments.
+/// An escape sequence (extension character) or a surrogate pair is never split across segments. Public so that writers
+/// (the offline model) fit a message to the same arithmetic the length check applies.
 /// </summary>
-internal static class SmsSegments
+public static class SmsSegments
 {
     private const string Basic =
         "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
