@@ -367,18 +367,30 @@ internal sealed partial class PiiRedactor
 
     private static Regex Literal(string value, RegexOptions options) => Literal([value], options);
 
-    private static Regex Literal(IEnumerable<string> values, RegexOptions options) =>
-        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_])(?:{Alternatives(values)})(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
+    private static Regex Literal(IEnumerable<string> values, RegexOptions options) => Words(Alternatives(values), options);
+
+    /// <summary>An alternation of (escaped) values, matched as whole words.</summary>
+    private static Regex Words(string alternatives, RegexOptions options) =>
+        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_])(?:{alternatives})(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
 
     private static string Alternatives(IEnumerable<string> values) => string.Join('|', values.Select(Regex.Escape));
 
-    private static string Key(string kind, string value) => kind + "\n" + MatchText.FoldSeparators(value);
+    // Case does not make another value: "Dariusz Nowak" and "DARIUSZ NOWAK", "Jane@Acme.example" and "jane@acme.example" are
+    // one person, and two placeholders would tell the model they are two.
+    private static string Key(string kind, string value) => kind + "\n" + MatchText.FoldSeparators(value).ToUpperInvariant();
 
     private string Placeholder(string kind, string value)
     {
         var key = Key(kind, value);
         if (_byValue.TryGetValue(key, out var existing))
         {
+            // One placeholder restores one spelling: the first one in mixed case, as people write names and addresses (a
+            // reply then greets "Dariusz", not "DARIUSZ" from a shouted subject); else the first one seen.
+            if (!IsMixedCase(_map[existing]) && IsMixedCase(value))
+            {
+                _map[existing] = value;
+            }
+
             return existing;
         }
         var n = Count(kind) + 1;
@@ -388,6 +400,8 @@ internal sealed partial class PiiRedactor
         _map[placeholder] = value;
         return placeholder;
     }
+
+    private static bool IsMixedCase(string s) => s.Any(char.IsUpper) && s.Any(char.IsLower);
 
     private static string Digits(string s) => new(s.Where(char.IsAsciiDigit).ToArray());
 
