@@ -9,8 +9,8 @@ namespace OutreachOS.Triage.Pii;
 /// first — "12 rue de Rivoli", "Via Roma 12", "Calle Mayor, 5"), with what follows it on the same or the next line (a
 /// unit, then a town with a US state and ZIP code, a UK or Canadian postcode, or a European postal code: "Springfield, IL
 /// 62704", "London NW1 6XE", "75001 Paris"); a post-office box; and a town line with a US state and ZIP code or a
-/// Canadian postcode standing alone. A street line is found only when it is written with capitals: "2 dogs in the way" is
-/// prose, and so, unfortunately, is "123 main street".
+/// Canadian postcode standing alone. A street line in lower case ("123 main street") is found only in an unmistakable
+/// form (<see cref="LowerCaseStreetPattern"/>): "2 dogs in the way" and "a 5 minute drive" are prose.
 /// </summary>
 internal sealed partial class PiiRedactor
 {

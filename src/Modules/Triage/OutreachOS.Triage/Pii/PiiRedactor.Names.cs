@@ -7,9 +7,11 @@ namespace OutreachOS.Triage.Pii;
 /// People's names other than the sender's, found where the text says a name stands rather than by named-entity
 /// recognition: the name line under a sign-off ("Best regards,\nJane Doe"; "Thanks, Jane"), a greeting ("Hi Dana,"),
 /// after a title ("Mr. Smith", "Dr. Priya Patel": the title stays), after "my name is", "this is … from", "my colleague",
-/// "spoke to" and the like; and the display names of the other people on the message (To and Cc), known exactly. A
+/// "spoke to", in an introduction ("Anna, meet Ben"), a copy ("cc'ing Ben Smith", "looping in Sarah Lee") or a direction
+/// ("ask for Tom at reception"); and the display names of the other people on the message (To and Cc), known exactly. A
 /// candidate is one to three capitalised words; one holding a word that names a group, a role, a day or a month ("Team",
-/// "Support", "Monday") is not a name. A name nobody introduces ("Jane will call you") is not found.
+/// "Support", "Monday") is not a name. Once redacted, a name is redacted wherever else it stands (<see cref="NamesByValue"/>).
+/// A name nobody introduces and that is not redacted elsewhere ("Jane will call you") is not found.
 /// </summary>
 internal sealed partial class PiiRedactor
 {

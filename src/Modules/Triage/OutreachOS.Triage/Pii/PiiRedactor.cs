@@ -17,10 +17,11 @@ internal sealed record Redaction(string Text, IReadOnlyDictionary<string, string
 /// made ASCII), so the redacted text and the map hold those folded values; the patterns then run on its
 /// <see cref="MatchText.FoldSeparators"/> view (any Unicode space is ' ', any dash '-', same offsets), so a value written
 /// with no-break spaces or en dashes is found, and it is cut from the text as written. The same value (compared in that
-/// view) gets the same placeholder. Order matters: known values first, then the digit-heavy
-/// checked kinds so a card is never called a phone, then addresses (their postal codes are not phone numbers), then other
-/// people's names where the text introduces them (PiiRedactor.Names.cs). Names nobody introduces, and addresses written
-/// without capitals or a street type, are not found (that needs NER).
+/// view, ignoring case) gets the same placeholder, which restores its first spelling in mixed case. Order matters: known
+/// values first, then the digit-heavy checked kinds so a card is never called a phone, then addresses (their postal codes
+/// are not phone numbers), then other people's names where the text introduces them, and every name redacted so far
+/// wherever else it stands (PiiRedactor.Names.cs). Names nobody introduces, and addresses without a street type, are not
+/// found (that needs NER).
 /// </summary>
 internal sealed partial class PiiRedactor
 {
