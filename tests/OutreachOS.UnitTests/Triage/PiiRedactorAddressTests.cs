@@ -75,6 +75,64 @@ public sealed class PiiRedactorAddressTests
         Assert.DoesNotContain("[ADDRESS_", r.Text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A street line in lower case (2026-12-03): a house number, one to three words and a street type written out, ending
+    /// the phrase or followed by a unit or town line; an abbreviated type only with a town line.
+    /// </summary>
+    [Theory]
+    [InlineData("please ship to 123 main street, springfield", "please ship to [ADDRESS_1], springfield")]
+    [InlineData("we moved to 45 oak avenue", "we moved to [ADDRESS_1]")]
+    [InlineData("my address is 12 elm road.", "my address is [ADDRESS_1].")]
+    [InlineData("i live at 5 park lane apt 4b.", "i live at [ADDRESS_1].")]
+    [InlineData("deliver to 7 station road, London SW1A 2AA thanks", "deliver to [ADDRESS_1] thanks")]
+    [InlineData("new address: 350 5th avenue, suite 3300, New York, NY 10118", "new address: [ADDRESS_1]")]
+    [InlineData("send it to 1600 pennsylvania avenue NW, Washington, DC 20500 please", "send it to [ADDRESS_1] please")]
+    [InlineData("ship to 123 Main street!", "ship to [ADDRESS_1]!")]
+    [InlineData("ship to 9 old mill court\nthanks", "ship to [ADDRESS_1]\nthanks")]
+    [InlineData("ship to 123 main st, Springfield, IL 62704 please", "ship to [ADDRESS_1] please")]
+    public void Street_lines_in_lower_case_are_redacted(string text, string expected)
+    {
+        var r = PiiRedactor.RedactOne(text);
+        Assert.Equal(expected, r.Text);
+        Assert.Equal(1, r.Counts.Address);
+        Assert.Equal(text, PiiRedactor.Restore(r.Text, r.Map));
+    }
+
+    [Theory]
+    [InlineData("we have 3 side roads near the office.")]
+    [InlineData("the server has 2 drive bays free")]
+    [InlineData("set the table in 5 place settings")]
+    [InlineData("these are the 10 best streets in town")]
+    [InlineData("the office is a 5 minute drive.")]
+    [InlineData("it is 10 minutes drive from the station.")]
+    [InlineData("we replaced 3 hard drive units")]
+    [InlineData("we lost 1 hard drive.")]
+    [InlineData("there is a 2 lane highway.")]
+    [InlineData("it has 4 wheel drive.")]
+    [InlineData("it's a 2 way street.")]
+    [InlineData("they scored 2 in the court.")]
+    [InlineData("book 1 tennis court, please")]
+    [InlineData("we came 2nd place, again.")]
+    [InlineData("order 5 more place cards")]
+    [InlineData("version 2 test drive.")]
+    [InlineData("the 3 main road closures")]
+    [InlineData("see page 12 st. for details")]
+    [InlineData("call Dr. Smith at 5 main st")]
+    public void Prose_in_lower_case_with_a_number_and_a_street_word_is_not_an_address(string text)
+    {
+        var r = PiiRedactor.RedactOne(text);
+        Assert.Equal(0, r.Counts.Address);
+        Assert.DoesNotContain("[ADDRESS_", r.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_address_in_two_cases_is_one_placeholder()
+    {
+        var r = PiiRedactor.RedactOne("Ship to 12 Oak Lane. Yes, 12 oak lane.");
+        Assert.Equal("Ship to [ADDRESS_1]. Yes, [ADDRESS_1].", r.Text);
+        Assert.Equal("12 Oak Lane", r.Map["[ADDRESS_1]"]);
+    }
+
     [Fact]
     public void A_model_answer_keeping_an_address_placeholder_is_restored()
     {

@@ -92,4 +92,41 @@ public sealed class PiiRedactorFuzzTests
             Assert.Equal(MatchText.FoldCharacters(text), PiiRedactor.Restore(r.Text, r.Map));
         }
     }
+
+    /// <summary>
+    /// Long runs of what the lower-case street line, the introductions and the names-by-value pass read: each pass must
+    /// finish in linear work (a guard against a hang, as in <see cref="FuzzRuns.Finishes{T}"/>), however many candidates
+    /// start and fail, and however many names the text holds (only the first <see cref="PiiRedactor.MaxNamesByValue"/> are
+    /// looked for by value).
+    /// </summary>
+    [Theory]
+    [InlineData("1 a ", 60_000)]
+    [InlineData("12 oak lane ", 30_000)]
+    [InlineData("12 oak lane\n", 30_000)]
+    [InlineData("a 12 main st ", 30_000)]
+    [InlineData("Anna, meet ", 30_000)]
+    [InlineData("Aa, ", 60_000)]
+    [InlineData("cc'ing ", 40_000)]
+    [InlineData("loop in ", 40_000)]
+    [InlineData("ask for Tom ", 30_000)]
+    [InlineData("Best,\nAa Bb\n", 20_000)]
+    [InlineData("Aa Bb Cc ", 40_000)]
+    public void Long_runs_of_street_and_name_pieces_are_redacted_in_linear_work(string run, int times)
+    {
+        var text = "Best,\nAa Bb\n" + string.Concat(Enumerable.Repeat(run, times));
+        FuzzRuns.Finishes(() => PiiRedactor.RedactOne(text), text, seconds: 10);
+    }
+
+    [Fact]
+    public void Thousands_of_names_and_one_very_long_name_are_redacted_in_linear_work()
+    {
+        var names = string.Concat(Enumerable.Range(0, 5_000).Select(i => $"Thanks,\nAb{(char)('a' + i / 676 % 26)}{(char)('a' + i / 26 % 26)}{(char)('a' + i % 26)} Cd\n"));
+        var r = FuzzRuns.Finishes(() => PiiRedactor.RedactOne(names + names), names, seconds: 10);
+        Assert.Equal(5_000, r.Counts.Name);
+
+        // A name longer than a display name may be is not looked for by value. (Not longer: a run of ~20,000 letters costs the
+        // obfuscated-address pattern seconds, a separate trap.)
+        var longName = "Best,\nA" + new string('a', 2_000) + "\n" + string.Concat(Enumerable.Repeat("A" + new string('a', 500) + " ", 200));
+        FuzzRuns.Finishes(() => PiiRedactor.RedactOne(longName), longName, seconds: 10);
+    }
 }

@@ -197,7 +197,8 @@ public sealed class PiiRedactorGapTests
         Assert.DoesNotContain("customer.example", body, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Thanks, [NAME_", body, StringComparison.Ordinal);
         Assert.Equal("Question from John Smith", PiiRedactor.Restore(subject, r.Map));
-        Assert.Contains("JOHN SMITH <john.smith@customer.example> wrote:", PiiRedactor.Restore(body, r.Map), StringComparison.Ordinal);
+        // One person, one placeholder: "JOHN SMITH" comes back as the spelling in mixed case.
+        Assert.Contains("John Smith <john.smith@customer.example> wrote:", PiiRedactor.Restore(body, r.Map), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,8 +9,8 @@ namespace OutreachOS.Triage.Pii;
 /// first — "12 rue de Rivoli", "Via Roma 12", "Calle Mayor, 5"), with what follows it on the same or the next line (a
 /// unit, then a town with a US state and ZIP code, a UK or Canadian postcode, or a European postal code: "Springfield, IL
 /// 62704", "London NW1 6XE", "75001 Paris"); a post-office box; and a town line with a US state and ZIP code or a
-/// Canadian postcode standing alone. A street line is found only when it is written with capitals: "2 dogs in the way" is
-/// prose, and so, unfortunately, is "123 main street".
+/// Canadian postcode standing alone. A street line in lower case ("123 main street") is found only in an unmistakable
+/// form (<see cref="LowerCaseStreetPattern"/>): "2 dogs in the way" and "a 5 minute drive" are prose.
 /// </summary>
 internal sealed partial class PiiRedactor
 {
@@ -20,6 +20,7 @@ internal sealed partial class PiiRedactor
     {
         string Address(Match _, string value) => Placeholder(AddressKind, value);
         text = Replace(StreetAddressPattern(), text, Address);
+        text = Replace(LowerCaseStreetPattern(), text, (m, value) => IsStreetName(m.Groups["street"].Value) ? Placeholder(AddressKind, value) : value);
         text = Replace(PostBoxPattern(), text, Address);
         return Replace(TownLinePattern(), text, Address);
     }
@@ -39,8 +40,12 @@ internal sealed partial class PiiRedactor
 
     private const string Direction = @"(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?![\p{L}\p{N}]))?";
 
-    // "Suite 200", "Apt. 4B", "# 12", "Floor 3", on the same line or the next.
-    private const string Unit = @"(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t]*)(?:(?=\p{Lu})(?i:apt|apartment|suite|ste|unit|floor|fl|room|rm|bldg|building)\.?[ \t]*|#[ \t]?)[A-Za-z0-9\-]{1,6}(?![\p{L}\p{N}]))?";
+    // "Suite 200", "Apt. 4B", "# 12", "Floor 3", on the same line or the next; capitalised after a capitalised street line.
+    private const string Unit = @"(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t]*)(?:(?=\p{Lu})" + UnitWord + @"|#[ \t]?)[A-Za-z0-9\-]{1,6}(?![\p{L}\p{N}]))?";
+
+    private const string AnyCaseUnit = @"(?:(?:,?[ \t]*|[ \t]*\r?\n[ \t]*)(?:" + UnitWord + @"|#[ \t]?)[A-Za-z0-9\-]{1,6}(?![\p{L}\p{N}]))?";
+
+    private const string UnitWord = @"(?i:apt|apartment|suite|ste|unit|floor|fl|room|rm|bldg|building)\.?[ \t]*";
 
     private const string Town = @"\p{Lu}[\p{L}\p{M}'.\-]*(?:[ \t]\p{Lu}[\p{L}\p{M}'.\-]*){0,3}";
 
@@ -58,7 +63,9 @@ internal sealed partial class PiiRedactor
     // "75001 Paris", "D-10115 Berlin", "CH-8001 Zürich".
     private const string EuTown = @"(?:[A-Z]{1,2}-)?\d{4,5}[ \t]+\p{Lu}[\p{L}\p{M}'\-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'\-]+)?";
 
-    private const string Locality = @"(?:(?:,?[ \t]*\r?\n[ \t]*|,[ \t]*)(?:" + UsTown + "|" + CaTown + "|(?:" + Town + @",?[ \t]+)?" + UkPostcode + "|" + EuTown + "))?";
+    private const string TownLine = @"(?:,?[ \t]*\r?\n[ \t]*|,[ \t]*)(?:" + UsTown + "|" + CaTown + "|(?:" + Town + @",?[ \t]+)?" + UkPostcode + "|" + EuTown + ")";
+
+    private const string Locality = "(?:" + TownLine + ")?";
 
     private const string EnglishStreet = HouseNumber + @"[ \t]+(?:" + NameWord + @"[ \t]+){1,4}" + StreetType + Direction;
 
@@ -77,6 +84,41 @@ internal sealed partial class PiiRedactor
 
     [GeneratedRegex("(?:" + EnglishStreet + "|" + SuffixedStreet + "|" + FrenchStreet + "|" + RomanceStreet + ")" + Unit + Locality, RegexOptions.CultureInvariant)]
     private static partial Regex StreetAddressPattern();
+
+    // A street line in lower case ("please ship to 123 main street, springfield", "we moved to 45 oak avenue"): a house number,
+    // one to three words and a street type written out, and where prose has the same shape ("a 5 minute drive", "3 hard
+    // drive failures", "2 in the court"), it is told apart three ways: not after an article or a quantifier ("a", "the",
+    // "every", "about"…); the type ends the phrase (punctuation, the end of the line, a unit or a town line follow it); and
+    // none of the words is a function word, a unit of time or distance or a word that makes the type an ordinary noun
+    // (IsStreetName). Types that are ordinary words in lower case (way, walk, row, loop, close, square, circle, trail, alley,
+    // gardens, plaza) are left out; an abbreviation ("st", "dr", "rd": a saint, a doctor, an ordinal) only with a town line.
+    [GeneratedRegex(@"(?<!(?<![\p{L}\p{M}])(?i:a|an|the|every|each|per|only|just|about|around|approx|approximately|over|under|within|another|"
+        + @"this|that|these|those|our|your|their|my|his|her|its|top|first|last|next)[ \t]+)" + HouseNumber + @"[ \t]+"
+        + @"(?<street>(?:[\p{L}\p{M}][\p{L}\p{M}'’\-]*|\d{1,3}(?:st|nd|rd|th))(?:[ \t]+(?:[\p{L}\p{M}][\p{L}\p{M}'’\-]*|\d{1,3}(?:st|nd|rd|th))){0,2})[ \t]+"
+        + @"(?:(?i:street|avenue|road|lane|drive|boulevard|court|place|terrace|parkway|highway)(?![\p{L}\p{N}])" + Direction + AnyCaseUnit
+        + @"(?:" + TownLine + @"|(?=[ \t]*(?:[,.;:!?)]|\r?\n|$)))"
+        + @"|(?i:st|ave|rd|ln|dr|blvd|ct|pl|ter|pkwy|hwy)\.?(?![\p{L}\p{N}])" + Direction + AnyCaseUnit + TownLine + ")", RegexOptions.CultureInvariant)]
+    private static partial Regex LowerCaseStreetPattern();
+
+    /// <summary>The words before a lower-case street type name a street: none is a word that makes the line prose.</summary>
+    private static bool IsStreetName(string words) =>
+        !words.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Any(NotStreetNameWords.Contains);
+
+    private static readonly HashSet<string> NotStreetNameWords = new(
+    [
+        // Function words and quantifiers: "2 in the court", "3 of our place", "1 more avenue".
+        "a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "by", "with", "from", "per", "into", "as", "is", "are", "our",
+        "your", "my", "their", "his", "her", "its", "this", "that", "more", "less", "other", "each", "every", "all", "any", "some", "few",
+        "many", "extra", "same", "only", "just", "times",
+        // Units: "5 minute drive", "2 hour drive", "4 lane highway", "a 2 way street", "4 wheel drive".
+        "second", "seconds", "sec", "secs", "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day", "days", "week", "weeks",
+        "month", "months", "year", "years", "mile", "miles", "mi", "km", "kilometre", "kilometres", "kilometer", "kilometers", "metre",
+        "metres", "meter", "meters", "m", "foot", "feet", "ft", "yard", "yards", "block", "blocks", "lane", "lanes", "way", "wheel", "car",
+        "star", "tb", "gb",
+        // The type as an ordinary noun: "1 hard drive", "1 test drive", "1 tennis court", "in 2 first place".
+        "hard", "disk", "flash", "usb", "external", "network", "test", "tennis", "supreme", "food", "market", "meeting", "hiding",
+        "first", "third", "last", "next",
+    ], StringComparer.OrdinalIgnoreCase);
 
     // "P.O. Box 1234", "PO Box 77, Austin, TX 78701", "Postfach 10 20 30".
     [GeneratedRegex(@"(?<![\p{L}\p{M}])(?:(?i:p\.?[ \t]?o\.?[ \t]?box|post[ \t]office[ \t]box)|Postfach)[ \t]+\d{1,8}(?:[ \t]\d{2,4}){0,2}(?![\p{L}\p{N}])" + Locality,

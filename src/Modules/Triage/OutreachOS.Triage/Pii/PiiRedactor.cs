@@ -17,10 +17,11 @@ internal sealed record Redaction(string Text, IReadOnlyDictionary<string, string
 /// made ASCII), so the redacted text and the map hold those folded values; the patterns then run on its
 /// <see cref="MatchText.FoldSeparators"/> view (any Unicode space is ' ', any dash '-', same offsets), so a value written
 /// with no-break spaces or en dashes is found, and it is cut from the text as written. The same value (compared in that
-/// view) gets the same placeholder. Order matters: known values first, then the digit-heavy
-/// checked kinds so a card is never called a phone, then addresses (their postal codes are not phone numbers), then other
-/// people's names where the text introduces them (PiiRedactor.Names.cs). Names nobody introduces, and addresses written
-/// without capitals or a street type, are not found (that needs NER).
+/// view, ignoring case) gets the same placeholder, which restores its first spelling in mixed case. Order matters: known
+/// values first, then the digit-heavy checked kinds so a card is never called a phone, then addresses (their postal codes
+/// are not phone numbers), then other people's names where the text introduces them, and every name redacted so far
+/// wherever else it stands (PiiRedactor.Names.cs). Names nobody introduces, and addresses without a street type, are not
+/// found (that needs NER).
 /// </summary>
 internal sealed partial class PiiRedactor
 {
@@ -367,18 +368,30 @@ internal sealed partial class PiiRedactor
 
     private static Regex Literal(string value, RegexOptions options) => Literal([value], options);
 
-    private static Regex Literal(IEnumerable<string> values, RegexOptions options) =>
-        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_])(?:{Alternatives(values)})(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
+    private static Regex Literal(IEnumerable<string> values, RegexOptions options) => Words(Alternatives(values), options);
+
+    /// <summary>An alternation of (escaped) values, matched as whole words.</summary>
+    private static Regex Words(string alternatives, RegexOptions options) =>
+        new($@"(?<![\p{{L}}\p{{M}}\p{{N}}_])(?:{alternatives})(?![\p{{L}}\p{{M}}\p{{N}}_])", options | RegexOptions.CultureInvariant);
 
     private static string Alternatives(IEnumerable<string> values) => string.Join('|', values.Select(Regex.Escape));
 
-    private static string Key(string kind, string value) => kind + "\n" + MatchText.FoldSeparators(value);
+    // Case does not make another value: "Dariusz Nowak" and "DARIUSZ NOWAK", "Jane@Acme.example" and "jane@acme.example" are
+    // one person, and two placeholders would tell the model they are two.
+    private static string Key(string kind, string value) => kind + "\n" + MatchText.FoldSeparators(value).ToUpperInvariant();
 
     private string Placeholder(string kind, string value)
     {
         var key = Key(kind, value);
         if (_byValue.TryGetValue(key, out var existing))
         {
+            // One placeholder restores one spelling: the first one in mixed case, as people write names and addresses (a
+            // reply then greets "Dariusz", not "DARIUSZ" from a shouted subject); else the first one seen.
+            if (!IsMixedCase(_map[existing]) && IsMixedCase(value))
+            {
+                _map[existing] = value;
+            }
+
             return existing;
         }
         var n = Count(kind) + 1;
@@ -388,6 +401,8 @@ internal sealed partial class PiiRedactor
         _map[placeholder] = value;
         return placeholder;
     }
+
+    private static bool IsMixedCase(string s) => s.Any(char.IsUpper) && s.Any(char.IsLower);
 
     private static string Digits(string s) => new(s.Where(char.IsAsciiDigit).ToArray());
 

@@ -55,8 +55,10 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
                 // occur, not only where a pattern finds them.
                 var redactor = new PiiRedactor().KnowSender(m.From.Name, m.From.Email)
                     .KnowParticipants(m.To.Concat(m.Cc).Select(a => (a.Name, (string?)a.Email)));
+                // The body first: a name found in it (under a sign-off, in an introduction) is then known in the subject and From line.
+                var text = redactor.Redact(input.Text);
+                input = input with { Subject = redactor.Redact(input.Subject), Text = text };
                 fromLine = redactor.Redact(fromLine);
-                input = input with { Subject = redactor.Redact(input.Subject), Text = redactor.Redact(input.Text) };
                 redactions = new Dictionary<string, string>(redactor.Map, StringComparer.Ordinal);
                 if (redactor.Counts.Total() > 0)
                 {
