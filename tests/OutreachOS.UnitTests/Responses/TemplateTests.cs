@@ -61,7 +61,7 @@ public sealed class TemplateTests
     [Fact]
     public void A_template_that_does_not_compile_is_a_400_naming_the_template_field()
     {
-        var errors = TemplatesEndpoints.Validate(
+        var errors = TemplateValidation.Validate(
             new TemplateSet(new Dictionary<string, ReplyTemplate> { ["pricing"] = new(["pricing"], null, "Hi {{#if x}} unclosed") }, null), _renderer);
         Assert.True(errors.Any);
         var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());
@@ -70,7 +70,7 @@ public sealed class TemplateTests
 
     [Fact]
     public void A_valid_template_set_passes_validation() =>
-        Assert.False(TemplatesEndpoints.Validate(new TemplateSet(DefaultTemplates.All, ResponseFixtures.Values), _renderer).Any);
+        Assert.False(TemplateValidation.Validate(new TemplateSet(DefaultTemplates.All, ResponseFixtures.Values), _renderer).Any);
 
     [Fact]
     public void Organization_templates_override_defaults_by_id_and_intent_selects_the_template()
