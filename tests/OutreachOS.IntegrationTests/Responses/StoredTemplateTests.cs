@@ -32,18 +32,19 @@ public sealed class StoredTemplateTests(ResponsesFixture f) : IClassFixture<Resp
         Assert.Contains("sendr_name", problem, StringComparison.Ordinal);
 
         var d = await f.DecideAsync(ResponsePath.AutoSend, "support", "My login does not work since this morning.", organizationId: orgId, subject: "Login");
-        var downgraded = await f.WaitForEventAsync(d, "inbound_path_downgraded.v1");
-        Assert.Equal("AUTO_SEND", downgraded["from"]!.GetValue<string>());
-        Assert.Equal("DRAFT_FOR_REVIEW", downgraded["to"]!.GetValue<string>());
-        var reason = Assert.Single(downgraded["reasons"]!.AsArray())!.GetValue<string>();
-        Assert.StartsWith("template_invalid templates.support.body: ", reason, StringComparison.Ordinal);
-        Assert.Contains("sendr_name", reason, StringComparison.Ordinal);
-
         var drafted = await f.WaitForEventAsync(d, "inbound_reply_drafted.v1");
         Assert.Equal("DRAFT_FOR_REVIEW", drafted["path"]!.GetValue<string>());
         Assert.Equal("support", drafted["template_id"]!.GetValue<string>());
         Assert.Empty(await f.EventsAsync(d, "inbound_reply_sent.v1")); // appended with the draft, in one transaction
         Assert.Empty(f.Sink.WithMessageId(f.MessageIdOf(d)));
+
+        var downgraded = Assert.Single(await f.EventsAsync(d, "inbound_path_downgraded.v1"));
+        var data = JsonNode.Parse(downgraded.Json)!;
+        Assert.Equal("AUTO_SEND", data["from"]!.GetValue<string>());
+        Assert.Equal("DRAFT_FOR_REVIEW", data["to"]!.GetValue<string>());
+        var reason = Assert.Single(data["reasons"]!.AsArray())!.GetValue<string>();
+        Assert.StartsWith("template_invalid templates.support.body: ", reason, StringComparison.Ordinal);
+        Assert.Contains("sendr_name", reason, StringComparison.Ordinal);
 
         // The reviewer sees why on the draft; an auditor on the message's history.
         var draft = JsonNode.Parse(await client.GetStringAsync($"/drafts/{ResponseIds.DraftId(d.Decision.DecisionId)}"))!;
