@@ -81,6 +81,25 @@ public sealed class TemplateTests
         Assert.Equal("generic", TemplateStore.Select(set, "complaint").Id);
     }
 
+    [Fact]
+    public void A_reply_is_held_by_its_own_template_problems_and_the_values_problems_not_by_another_templates()
+    {
+        var errors = TemplateValidation.Validate(new TemplateSet(new Dictionary<string, ReplyTemplate>
+        {
+            ["support"] = new(["support"], "{{reply_subjct}}", "Hi {{sender_name}}"),
+            ["support_vip"] = new(["vip"], null, "Hi {{sendr_name}}"),
+        }, new TemplateValues(Slots: [""])), _renderer);
+        var set = new TemplatesResponse(3, DefaultTemplates.All, ResponseFixtures.Values, errors.ToDictionary());
+
+        var support = set.ProblemsOf("support");
+        Assert.Equal(2, support.Count);
+        Assert.StartsWith("templates.support.subject: does not compile", support[0], StringComparison.Ordinal);
+        Assert.Equal("values.slots[0]: must not be empty", support[1]);
+        Assert.Contains(set.ProblemsOf("support_vip"), p => p.StartsWith("templates.support_vip.body: ", StringComparison.Ordinal));
+        Assert.Equal(["values.slots[0]: must not be empty"], set.ProblemsOf("pricing"));
+        Assert.Empty(new TemplatesResponse(3, DefaultTemplates.All, ResponseFixtures.Values).ProblemsOf("support"));
+    }
+
     [Theory]
     [InlineData("Pricing", "Re: Pricing")]
     [InlineData("RE: Pricing", "RE: Pricing")]
