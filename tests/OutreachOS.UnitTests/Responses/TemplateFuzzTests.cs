@@ -52,7 +52,7 @@ public sealed class TemplateFuzzTests
             var source = string.Concat(Enumerable.Range(0, random.Next(1, 30)).Select(_ => Pieces[random.Next(Pieces.Length)]));
             try
             {
-                var errors = TemplatesEndpoints.Validate(Set(source), _renderer);
+                var errors = TemplateValidation.Validate(Set(source), _renderer);
                 foreach (var m in new[] { model, ReplyModel.EmptySample() })
                 {
                     try
@@ -134,10 +134,10 @@ public sealed class TemplateFuzzTests
         for (var i = 0; i < runs; i++)
         {
             var known = WellFormed(random, depth: 1);
-            Assert.False(TemplatesEndpoints.Validate(Set(known), _renderer).Any, $"seed {FuzzRuns.Seed}, run {i}: refused {FuzzRuns.Shown(known)}");
+            Assert.False(TemplateValidation.Validate(Set(known), _renderer).Any, $"seed {FuzzRuns.Seed}, run {i}: refused {FuzzRuns.Shown(known)}");
 
             var unknown = WellFormed(random, depth: 1, plant: Unknown[random.Next(Unknown.Length)]);
-            var errors = TemplatesEndpoints.Validate(Set(unknown), _renderer);
+            var errors = TemplateValidation.Validate(Set(unknown), _renderer);
             Assert.True(errors.Any, $"seed {FuzzRuns.Seed}, run {i}: an unknown name passed validation in {FuzzRuns.Shown(unknown)}");
         }
     }
@@ -158,7 +158,7 @@ public sealed class TemplateFuzzTests
     [InlineData("{{#if slot_1}}{{slot_1}}{{else}}{{booking_link}}{{/if}}", false)]
     public void Unknown_names_are_validation_errors(string body, bool refused)
     {
-        var errors = TemplatesEndpoints.Validate(Set(body), _renderer);
+        var errors = TemplateValidation.Validate(Set(body), _renderer);
         Assert.Equal(refused, errors.Any);
         if (refused)
         {
@@ -181,7 +181,7 @@ public sealed class TemplateFuzzTests
     [InlineData("&amp; --}}{{lookup slots 0}}|{{^}}{{else}}{{else}}={{! note }}🙂{{/if}}{{> p}})\n{{/}}")]
     public void Malformed_blocks_are_validation_errors(string body)
     {
-        var errors = TemplatesEndpoints.Validate(Set(body), _renderer);
+        var errors = TemplateValidation.Validate(Set(body), _renderer);
         var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());
         Assert.Contains("templates.t.body", problem.ProblemDetails.Errors.Keys);
         Assert.Throws<TemplateCompileException>(() => _renderer.RenderBody(body, ReplyModel.Sample()));

@@ -61,7 +61,7 @@ public sealed class TemplateTests
     [Fact]
     public void A_template_that_does_not_compile_is_a_400_naming_the_template_field()
     {
-        var errors = TemplatesEndpoints.Validate(
+        var errors = TemplateValidation.Validate(
             new TemplateSet(new Dictionary<string, ReplyTemplate> { ["pricing"] = new(["pricing"], null, "Hi {{#if x}} unclosed") }, null), _renderer);
         Assert.True(errors.Any);
         var problem = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ValidationProblem>(errors.ToProblem());
@@ -70,7 +70,7 @@ public sealed class TemplateTests
 
     [Fact]
     public void A_valid_template_set_passes_validation() =>
-        Assert.False(TemplatesEndpoints.Validate(new TemplateSet(DefaultTemplates.All, ResponseFixtures.Values), _renderer).Any);
+        Assert.False(TemplateValidation.Validate(new TemplateSet(DefaultTemplates.All, ResponseFixtures.Values), _renderer).Any);
 
     [Fact]
     public void Organization_templates_override_defaults_by_id_and_intent_selects_the_template()
@@ -79,6 +79,25 @@ public sealed class TemplateTests
         Assert.Equal("demo", TemplateStore.Select(set, "scheduling").Id);
         Assert.Equal("support", TemplateStore.Select(set, "billing").Id);
         Assert.Equal("generic", TemplateStore.Select(set, "complaint").Id);
+    }
+
+    [Fact]
+    public void A_reply_is_held_by_its_own_template_problems_and_the_values_problems_not_by_another_templates()
+    {
+        var errors = TemplateValidation.Validate(new TemplateSet(new Dictionary<string, ReplyTemplate>
+        {
+            ["support"] = new(["support"], "{{reply_subjct}}", "Hi {{sender_name}}"),
+            ["support_vip"] = new(["vip"], null, "Hi {{sendr_name}}"),
+        }, new TemplateValues(Slots: [""])), _renderer);
+        var set = new TemplatesResponse(3, DefaultTemplates.All, ResponseFixtures.Values, errors.ToDictionary());
+
+        var support = set.ProblemsOf("support");
+        Assert.Equal(2, support.Count);
+        Assert.StartsWith("templates.support.subject: does not compile", support[0], StringComparison.Ordinal);
+        Assert.Equal("values.slots[0]: must not be empty", support[1]);
+        Assert.Contains(set.ProblemsOf("support_vip"), p => p.StartsWith("templates.support_vip.body: ", StringComparison.Ordinal));
+        Assert.Equal(["values.slots[0]: must not be empty"], set.ProblemsOf("pricing"));
+        Assert.Empty(new TemplatesResponse(3, DefaultTemplates.All, ResponseFixtures.Values).ProblemsOf("support"));
     }
 
     [Theory]

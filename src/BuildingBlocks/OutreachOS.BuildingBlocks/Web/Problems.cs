@@ -85,11 +85,11 @@ public sealed class FieldErrors
         return this;
     }
 
+    /// <summary>The reasons by field, as a validation problem's <c>errors</c> lists them.</summary>
+    public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
+
     public IResult ToProblem(string title = "The request is invalid.") =>
-        TypedResults.ValidationProblem(
-            _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
-            title: title,
-            type: "https://outreachos.dev/problems/validation");
+        TypedResults.ValidationProblem(ToDictionary(), title: title, type: "https://outreachos.dev/problems/validation");
 }
 
 public static class TextInput

@@ -10,10 +10,14 @@ using OutreachOS.Triage.Templates;
 
 namespace OutreachOS.Triage.Responses;
 
-/// <summary>A rendered reply and its guardrail verdict. Text and subject still carry redaction placeholders.</summary>
+/// <summary>
+/// A rendered reply and its guardrail verdict. Text and subject still carry redaction placeholders.
+/// <see cref="TemplateProblems"/>: what is wrong with the stored template it was filled from (or the values), as
+/// <c>field: reason</c>; such a reply is never sent automatically.
+/// </summary>
 internal sealed record ComposedReply(
     string TemplateId, string Subject, string Text, GuardrailReport Report, IReadOnlyList<string> Sources, string? Cc,
-    bool Paraphrased, string? Provider, string? Model, decimal CostUsd, double LatencyMs);
+    bool Paraphrased, string? Provider, string? Model, decimal CostUsd, double LatencyMs, IReadOnlyList<string>? TemplateProblems = null);
 
 /// <summary>
 /// Template → (optional paraphrase) → guardrails. The guardrails' sources are what the organization approved (its
@@ -31,13 +35,27 @@ internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrai
     {
         var (id, template) = TemplateStore.Select(templates, d.Classification.Intent);
         var model = ReplyModel.Build(d, templates.Values, ReplyModel.ReplySubject(d.Message.Subject));
-        var subject = renderer.RenderSubject(template.Subject ?? "{{reply_subject}}", model);
-        if (subject.Length == 0)
+        var problems = templates.ProblemsOf(id).ToList();
+        string subject, text;
+        try
         {
-            subject = ReplyModel.ReplySubject(d.Message.Subject);
+            (subject, text) = Render(template, d, model);
+        }
+        catch (TemplateCompileException e)
+        {
+            // A stored template that does not render at all (a malformed block stored before validation): the reviewer gets
+            // the built-in template of that id (else the generic one) rather than no draft.
+            var builtIn = DefaultTemplates.All.ContainsKey(id) ? id : DefaultTemplates.Generic;
+            problems.Add($"templates.{id}: does not render ({e.Message}); the draft uses the built-in '{builtIn}' template");
+            (subject, text) = Render(DefaultTemplates.All[builtIn], d, model);
         }
 
-        var text = renderer.RenderBody(template.Body ?? string.Empty, model);
+        if (problems.Count > 0)
+        {
+            logger.LogWarning("Template {TemplateId} (version {Version}) of organization {OrganizationId} is invalid: {Problems}; inbound {InboundId} is not sent automatically",
+                id, templates.Version, d.OrganizationId, string.Join("; ", problems), d.InboundId);
+        }
+
         var sources = Sources(d, templates.Values, model);
 
         var paraphrased = false;
@@ -84,7 +102,18 @@ internal sealed partial class ReplyComposer(TemplateRenderer renderer, IGuardrai
 
         var report = await CheckAsync(subject, text, sources, d.Message.Subject, d.OrganizationId, ct);
         var cc = id == "referral_partner" && !string.IsNullOrWhiteSpace(templates.Values.PartnerAlias) ? templates.Values.PartnerAlias : null;
-        return new ComposedReply(id, subject, text, report, sources, cc, paraphrased, provider, modelName, cost, latency);
+        return new ComposedReply(id, subject, text, report, sources, cc, paraphrased, provider, modelName, cost, latency, problems);
+    }
+
+    private (string Subject, string Text) Render(ReplyTemplate template, InboundDecided d, IReadOnlyDictionary<string, object?> model)
+    {
+        var subject = renderer.RenderSubject(template.Subject ?? "{{reply_subject}}", model);
+        if (subject.Length == 0)
+        {
+            subject = ReplyModel.ReplySubject(d.Message.Subject);
+        }
+
+        return (subject, renderer.RenderBody(template.Body ?? string.Empty, model));
     }
 
     /// <summary>

@@ -21,8 +21,23 @@ internal sealed record InboundReplyDrafted(
     IReadOnlyList<ReplyRiskFlag> RiskFlags, bool Paraphrased, string? Provider, string? Model, decimal CostUsd, double LatencyMs,
     DateTimeOffset At);
 
+/// <summary>An automatic send turned into a draft for review. Each reason starts with its code (<see cref="DowngradeReasons"/>).</summary>
 [EventName("inbound_path_downgraded.v1")]
 internal sealed record InboundPathDowngraded(Guid InboundId, ResponsePath From, ResponsePath To, IReadOnlyList<string> Reasons, DateTimeOffset At);
+
+/// <summary>The codes that start the reasons of <see cref="InboundPathDowngraded"/>.</summary>
+internal static class DowngradeReasons
+{
+    /// <summary><c>guardrail {code}: {detail}</c>: a BLOCK finding on the reply.</summary>
+    public const string Guardrail = "guardrail";
+
+    /// <summary>
+    /// <c>template_invalid {field}: {reason}</c>: the stored template the reply was filled from (or the approved values)
+    /// fails the validation of <c>PUT /templates</c>, e.g. <c>template_invalid templates.support.body: does not compile:
+    /// unknown variable 'sendr_name' (…)</c>; or it does not render at all and the draft uses the built-in template.
+    /// </summary>
+    public const string TemplateInvalid = "template_invalid";
+}
 
 [EventName("inbound_draft_approved.v1")]
 internal sealed record InboundDraftApproved(

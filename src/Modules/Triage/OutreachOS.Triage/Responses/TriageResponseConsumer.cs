@@ -16,7 +16,8 @@ using OutreachOS.Triage.Templates;
 namespace OutreachOS.Triage.Responses;
 
 /// <summary>
-/// Acts on the router's decision. AUTO_SEND: render → guardrails (a BLOCK downgrades to review) → send once → maybe QA
+/// Acts on the router's decision. AUTO_SEND: render → guardrails (a BLOCK, or a stored template that fails validation,
+/// downgrades to review) → send once → maybe QA
 /// sample. DRAFT_FOR_REVIEW: render → pending draft (+ Slack). HUMAN: assignment with an outline. Dry-run never sends.
 /// Idempotent twice over: the inbox drops a redelivered message id, and the decision's deterministic event ids plus
 /// the send ledger cover a re-published decision under a new message id.
@@ -86,9 +87,12 @@ internal sealed class TriageResponseConsumer(
             var redact = !options.ParaphraseEnabled || (await TriagePolicySource.GetAsync(transaction, tenant, ct)).Policy.Pii.RedactBeforeLlm;
             var reply = await composer.ComposeAsync(d, set, redact, ct);
             var path = d.Decision.Path;
-            if (path == ResponsePath.AutoSend && !reply.Report.Passed)
+            // A stored template that PUT /templates would refuse (stored before a check existed) has a hole or worse: never sent
+            // on its own, like a reply with a guardrail BLOCK. The reviewer sees why on the draft.
+            var templateReasons = (reply.TemplateProblems ?? []).Select(p => $"{DowngradeReasons.TemplateInvalid} {p}").ToList();
+            if (path == ResponsePath.AutoSend && (templateReasons.Count > 0 || !reply.Report.Passed))
             {
-                var reasons = reply.Report.Blocking.Select(f => $"guardrail {f.Code}: {f.Detail}").Distinct().ToList();
+                var reasons = templateReasons.Concat(reply.Report.Blocking.Select(f => $"{DowngradeReasons.Guardrail} {f.Code}: {f.Detail}")).Distinct().ToList();
                 Add("downgraded", new InboundPathDowngraded(d.InboundId, ResponsePath.AutoSend, ResponsePath.DraftForReview, reasons, now));
                 path = ResponsePath.DraftForReview;
             }
@@ -103,7 +107,7 @@ internal sealed class TriageResponseConsumer(
                 var draft = new DraftRecord(draftId, d.InboundId, decisionId, DraftStatus.Pending, reply.TemplateId, reply.Subject, reply.Text,
                     d.Message.From, d.Message.Subject, d.Message.Text, d.Message.MessageId, d.Message.References,
                     new DraftClassification(d.Classification.Intent, d.Classification.Urgency, d.Classification.Owner, d.Classification.PolicyFlags, d.Classification.Confidence),
-                    d.Decision.Reasons, d.Decision.SlaDueAt, now, d.Decision.Path, flags, d.Decision.DryRun, reply.Cc, d.Redactions);
+                    [.. d.Decision.Reasons, .. templateReasons], d.Decision.SlaDueAt, now, d.Decision.Path, flags, d.Decision.DryRun, reply.Cc, d.Redactions);
                 pendingDraft = draft;
                 crmNote = $"Draft reply to \"{d.Message.Subject}\" waiting for review ({d.Classification.Intent}).";
             }

@@ -36,8 +36,35 @@ internal sealed record TemplateSet(IReadOnlyDictionary<string, ReplyTemplate>? T
 [EventName("triage_templates_updated.v1")]
 internal sealed record TriageTemplatesUpdated(long Version, TemplateSet Templates, DateTimeOffset At);
 
-/// <summary>The answer of <c>GET/PUT /templates</c>. Version 0 = the built-in defaults.</summary>
-internal sealed record TemplatesResponse(long Version, IReadOnlyDictionary<string, ReplyTemplate> Templates, TemplateValues Values);
+/// <summary>
+/// The answer of <c>GET/PUT /templates</c>. Version 0 = the built-in defaults. <see cref="Problems"/>: what <c>PUT</c> would
+/// refuse in the stored set, by field as a 400's <c>errors</c> (<c>templates.{id}.body</c>, <c>values.slots[0]</c>); empty when
+/// valid. A set stored before a check existed may have some: a reply whose template (or values) has one is never sent
+/// automatically.
+/// </summary>
+internal sealed record TemplatesResponse(
+    long Version, IReadOnlyDictionary<string, ReplyTemplate> Templates, TemplateValues Values, IReadOnlyDictionary<string, string[]>? Problems = null)
+{
+    /// <summary>
+    /// The problems that concern a reply filled from template <paramref name="templateId"/>: the template's own and the
+    /// values' (every template draws on them), as <c>field: reason</c>.
+    /// </summary>
+    public IReadOnlyList<string> ProblemsOf(string templateId)
+    {
+        if (Problems is not { Count: > 0 })
+        {
+            return [];
+        }
+
+        var field = $"templates.{templateId}";
+        return
+        [
+            .. Problems.Where(p => p.Key == field || p.Key.StartsWith(field + ".", StringComparison.Ordinal) || p.Key.StartsWith("values.", StringComparison.Ordinal))
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .SelectMany(p => p.Value.Select(reason => $"{p.Key}: {reason}")),
+        ];
+    }
+}
 
 internal static class TemplateStreams
 {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,14 +10,17 @@ using OutreachOS.Triage.Responses;
 
 namespace OutreachOS.Triage.Templates;
 
-/// <summary><c>GET /templates</c> and <c>PUT /templates</c> (a new version; compile errors → 400 naming the template).</summary>
-internal static partial class TemplatesEndpoints
+/// <summary>
+/// <c>GET /templates</c> (with the stored set's <c>problems</c>, re-checked like a PUT) and <c>PUT /templates</c> (a new version;
+/// compile errors → 400 naming the template).
+/// </summary>
+internal static class TemplatesEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/templates").WithTags("Triage templates");
         group.MapGet("", (HttpContext http, TemplateStore templates, CancellationToken ct) => templates.GetAsync(http.GetTenantId(), ct))
-            .WithSummary("The organization's reply templates (built-in defaults at version 0) and approved values");
+            .WithSummary("The organization's reply templates (built-in defaults at version 0), approved values, and the problems validation finds in the stored set (a template with one is never sent automatically)");
         group.MapPut("", PutAsync).RequireOrganizationAdmin().WithSummary("Replace the organization's templates (merged over the defaults by id); a new version; ADMIN keys only");
     }
 
@@ -26,7 +28,7 @@ internal static partial class TemplatesEndpoints
         TemplateRenderer renderer, TimeProvider time, CancellationToken ct)
     {
         var tenant = http.GetTenantId();
-        var errors = Validate(body, renderer);
+        var errors = TemplateValidation.Validate(body, renderer);
         if (errors.Any)
         {
             return errors.ToProblem("The templates are invalid.");
@@ -40,115 +42,6 @@ internal static partial class TemplatesEndpoints
             [EventToAppend.Create(new TriageTemplatesUpdated(next, body, time.GetUtcNow()))], ct);
         return TypedResults.Ok(templates.Effective(next, body));
     }
-
-    internal static FieldErrors Validate(TemplateSet body, TemplateRenderer renderer)
-    {
-        var e = new FieldErrors();
-        if (body.Templates is null && body.Values is null)
-        {
-            e.Add("templates", "is required (an object of templates by id), unless values are given");
-        }
-
-        if (body.Templates is { Count: > 50 })
-        {
-            e.Add("templates", "must hold at most 50 templates");
-        }
-
-        // Every variable set, then none: a name that is not a variable is reported in either branch of an {{#if}}.
-        IReadOnlyDictionary<string, object?>[] samples = [ReplyModel.Sample(), ReplyModel.EmptySample()];
-        var variables = samples[0].Keys.ToHashSet(StringComparer.Ordinal);
-        foreach (var (id, t) in body.Templates ?? new Dictionary<string, ReplyTemplate>())
-        {
-            var field = $"templates.{id}";
-            if (!TemplateId().IsMatch(id))
-            {
-                e.Add(field, "the template id must be 1-50 characters of a-z, 0-9 and _");
-                continue;
-            }
-
-            if (t is null)
-            {
-                e.Add(field, "is required");
-                continue;
-            }
-
-            e.Required($"{field}.body", t.Body, 10_000).Optional($"{field}.subject", t.Subject, 500);
-            if (t.Intents is { Count: > 20 })
-            {
-                e.Add($"{field}.intents", "must hold at most 20 intents");
-            }
-
-            Check(e, renderer, $"{field}.subject", t.Subject, samples, variables);
-            Check(e, renderer, $"{field}.body", t.Body, samples, variables);
-        }
-
-        if (body.Values is { } v)
-        {
-            e.Optional("values.signature", v.Signature, 1000).Optional("values.booking_link", v.BookingLink, 2000)
-             .Optional("values.eta_window", v.EtaWindow, 200).Optional("values.partner_alias", v.PartnerAlias, 320);
-            List(e, "values.slots", v.Slots, 10, 200);
-            List(e, "values.pricing_paragraphs", v.PricingParagraphs, 20, 2000);
-            List(e, "values.doc_links", v.DocLinks, 20, 2000);
-        }
-
-        return e;
-    }
-
-    private static void Check(FieldErrors e, TemplateRenderer renderer, string field, string? source, IReadOnlyDictionary<string, object?>[] samples,
-        HashSet<string> variables)
-    {
-        if (string.IsNullOrEmpty(source))
-        {
-            return;
-        }
-
-        try
-        {
-            foreach (var sample in samples)
-            {
-                renderer.RenderStrict(source, sample);
-            }
-        }
-        catch (TemplateCompileException x)
-        {
-            e.Add(field, $"does not compile: {x.Message}");
-            return;
-        }
-
-        // The trial renders reach only the branches their samples take; the tags are read whole.
-        if (TemplateNames.FirstUnknown(source, variables) is { } unknown)
-        {
-            e.Add(field, $"does not compile: unknown variable '{unknown}' (the variables are {string.Join(", ", variables.Order(StringComparer.Ordinal))})");
-        }
-    }
-
-    private static void List(FieldErrors e, string field, IReadOnlyList<string>? items, int max, int maxLength)
-    {
-        if (items is null)
-        {
-            return;
-        }
-
-        if (items.Count > max)
-        {
-            e.Add(field, $"must hold at most {max} items");
-        }
-
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(items[i]))
-            {
-                e.Add($"{field}[{i}]", "must not be empty");
-            }
-            else if (items[i].Length > maxLength)
-            {
-                e.Add($"{field}[{i}]", $"must be at most {maxLength} characters");
-            }
-        }
-    }
-
-    [GeneratedRegex("^[a-z0-9_]{1,50}$")]
-    private static partial Regex TemplateId();
 }
 
 /// <summary>The variables a template sees. Lists are null when empty, so <c>{{#if}}</c>/<c>{{#unless}}</c> read naturally.</summary>
