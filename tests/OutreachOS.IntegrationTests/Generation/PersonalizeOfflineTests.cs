@@ -119,6 +119,11 @@ public sealed class PersonalizeOfflineTests(GenerationAppFixture fixture) : ICla
         Assert.Equal(2, regenerated["credits"]!["charged"]!.GetValue<int>());
         Assert.Equal(100_000 - 4, regenerated["credits"]!["remaining"]!.GetValue<int>());
         Assert.Equal(0, regenerated["regenerations_left"]!.GetValue<int>());
+        // New variants, not the same text charged again: the offline model answered a regeneration word for word.
+        var before = created["variants"]!.AsArray().Select(v => v!["message"]!.GetValue<string>()).ToList();
+        var after = regenerated["variants"]!.AsArray().Select(v => v!["message"]!.GetValue<string>()).ToList();
+        Assert.Empty(after.Intersect(before));
+        Assert.Equal(2, after.Distinct().Count());
 
         var (limited, problem) = await PostAsync(client, $"/personalize/{id}/regenerate", null);
         Assert.Equal(HttpStatusCode.Conflict, limited);
@@ -129,6 +134,11 @@ public sealed class PersonalizeOfflineTests(GenerationAppFixture fixture) : ICla
         Assert.Equal(1, audit["regenerations"]!.GetValue<int>());
         Assert.Equal(4, audit["credit_movements"]!.AsArray().Count);
         Assert.Contains(audit["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "personalization_regeneration_requested.v1");
+        var prompt = audit["attempt_sets"]![1]!["attempts"]![0]!["prompt"]!["user"]!.GetValue<string>();
+        Assert.Contains("EARLIER VARIANTS (already shown for this lead: write new ones that differ from them in angle, opener and wording): "
+            + System.Text.Json.JsonSerializer.Serialize(before, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
+            prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("EARLIER VARIANTS", audit["attempt_sets"]![0]!["attempts"]![0]!["prompt"]!["user"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -304,6 +304,45 @@ public sealed class OfflineComposerTests
         Assert.Contains(parsed.Variants, v => v.Message.Contains("logistics...", StringComparison.Ordinal));
     }
 
+    /// <summary>A regeneration names the earlier variants; the offline model wrote the same text again (and it was charged).</summary>
+    [Theory]
+    [InlineData(3, "rich")]
+    [InlineData(1, "rich")]
+    [InlineData(1, "thin")]
+    [InlineData(2, "keywords only")]
+    public void Regenerations_differ_from_every_earlier_variant_and_still_pass(int count, string context)
+    {
+        var request = (context == "thin" ? Thin() : Rich()) with { VariantCount = count };
+        if (context == "keywords only")
+        {
+            request = request with { Lead = request.Lead! with { Title = null }, CompanyContext = new CompanyContextInput(null, ["freight visibility"], null), Signals = null };
+        }
+
+        var shown = new List<string>();
+        for (var set = 1; set <= 3; set++)
+        {
+            var prompt = Renderer.Render(request, All(count), null, null, [.. Enumerable.Reverse(shown)]);
+            Assert.Equal(shown.Count > 0, prompt.User.Contains(PromptRenderer.EarlierLabel, StringComparison.Ordinal));
+            var parsed = VariantParser.Parse(Composer.Complete(PromptRenderer.ToLlm(prompt)), count, true);
+            Assert.True(parsed.Ok, parsed.Error);
+            var reports = parsed.Variants.Select(v => Evaluator.EvaluateAsync(GuardrailMapping.For(request, v, Guid.Empty), default).AsTask().Result).ToList();
+            Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
+            foreach (var v in parsed.Variants)
+            {
+                Assert.DoesNotContain(v.Message, shown);
+                shown.Add(v.Message);
+            }
+        }
+    }
+
+    [Fact]
+    public void Earlier_variants_are_kept_within_their_budget_most_recent_first()
+    {
+        var longOnes = Enumerable.Range(0, 10).Select(i => $"{i} " + new string('x', 2_000)).ToList();
+        var earlier = PromptRenderer.ReadEarlier(Renderer.Render(Rich(), All(3), null, null, longOnes).User);
+        Assert.Equal(longOnes.Take(PromptRenderer.MaxEarlierChars / 2_002), earlier);
+    }
+
     [Fact]
     public void A_prompt_without_an_input_block_is_a_wiring_error()
     {

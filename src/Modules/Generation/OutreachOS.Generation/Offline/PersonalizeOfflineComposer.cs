@@ -23,6 +23,9 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
     private const int LinkedInLimit = 300;
     private const int SmsMaxSegments = 2;
 
+    /// <summary>How many other hooks or wordings are tried for a variant that repeats an earlier one.</summary>
+    private const int MaxShifts = 12;
+
     /// <summary>A summary's first sentence longer than this is cut (with "..."): it would be most of a message.</summary>
     private const int MaxSummaryWords = 25;
 
@@ -42,7 +45,22 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             ?? throw new InvalidOperationException("The personalize prompt has no readable INPUT block.");
         var variants = input.VariantNumbers.Count > 0 ? input.VariantNumbers : [.. Enumerable.Range(1, input.VariantCount)];
         var avoid = PromptRenderer.ReadAvoid(prompt.User);
-        var list = variants.Select(n => Compose(input, n - 1, avoid)).ToList();
+        // A regeneration lists what was shown before; a variant equal to one of those (or to another of this answer) is
+        // composed again from the next hook or wording, as a model asked for new variants would write them.
+        var seen = new HashSet<string>(PromptRenderer.ReadEarlier(prompt.User), StringComparer.Ordinal);
+        var list = new List<Composed>(variants.Count);
+        foreach (var n in variants)
+        {
+            var composed = Compose(input, n - 1, avoid);
+            for (var shift = 1; seen.Contains(composed.Message) && shift <= MaxShifts; shift++)
+            {
+                composed = Compose(input, n - 1 + shift * Math.Max(1, input.VariantCount), avoid);
+            }
+
+            seen.Add(composed.Message);
+            list.Add(composed);
+        }
+
         return JsonSerializer.Serialize(new { variants = list.Select(v => new { subject = v.Subject ?? "", message = v.Message, personalization_points = v.Points }) }, Json);
     }
 
@@ -64,14 +82,16 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         var facts = FactsOf(input, avoid ?? []);
         var hooks = HooksOf(facts);
         var hook = hooks[slot % hooks.Count];
-        // The second time round the hooks (3 variants from fewer hooks) the same hook is worded the other way.
+        // Past the first round of hooks (3 variants from fewer hooks, or a regeneration) a hook is worded another way:
+        // three openers, each with either style of the other sentences, before a combination repeats.
         var again = slot >= hooks.Count;
-        var style = again ? slot + 1 : slot;
+        var round = slot / hooks.Count;
+        var style = again ? ((round - 1) / 3 % 2) + 1 : slot;
         var topic = Topic(facts);
         var tone = input.Tone;
 
         var greeting = Greeting(input.Channel, tone, facts.First, style);
-        var opener = again ? OpenerAgain(hook, facts, slot) : Opener(hook, facts, input.Framework, tone, style);
+        var opener = again ? OpenerAgain(hook, facts, (round - 1) % 3) : Opener(hook, facts, input.Framework, tone, style);
         var cta = CallToAction(input.Goal, tone, style);
         var shortChannel = input.Channel != Channel.Email;
         var middle = Middle(input.Framework, topic, tone, style, shortChannel);
@@ -196,20 +216,25 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         };
     }
 
-    /// <summary>A hook's other wording, for a variant that uses a hook a second time (never the same opener twice).</summary>
-    private static string OpenerAgain(HookKind hook, Facts f, int slot) => (hook, slot % 2) switch
+    /// <summary>A hook's other wordings (0-2), for a hook used past the first round (never the same opener twice).</summary>
+    private static string OpenerAgain(HookKind hook, Facts f, int form) => (hook, form) switch
     {
+        (HookKind.Keywords, 0) => $"Your team's focus on {List(f.Keywords, 2)} caught my eye.",
         (HookKind.Keywords, 1) when f.Keywords.Count > 2 => $"I came across {f.Company}'s work on {List([.. f.Keywords.Skip(2)], 2)}.",
         (HookKind.Keywords, 1) => $"I came across {f.Company}'s work on {f.Keywords[^1]}.",
-        (HookKind.Keywords, _) => $"Your team's focus on {List(f.Keywords, 2)} caught my eye.",
+        (HookKind.Keywords, _) => $"I noticed {f.Company}'s interest in {f.Keywords[0]}.",
+        (HookKind.Role, 0) => $"Your work as {f.Title} at {f.Company} caught my eye.",
         (HookKind.Role, 1) => $"I came across your profile as {f.Title} at {f.Company}.",
-        (HookKind.Role, _) => $"Your work as {f.Title} at {f.Company} caught my eye.",
+        (HookKind.Role, _) => $"I saw that you are {f.Title} at {f.Company}.",
+        (HookKind.Tech, 0) => $"Your team's use of {List(f.Tech, 2)} caught my eye.",
         (HookKind.Tech, 1) => $"I came across {f.Company}'s use of {f.Tech[^1]}.",
-        (HookKind.Tech, _) => $"Your team's use of {List(f.Tech, 2)} caught my eye.",
+        (HookKind.Tech, _) => $"I noticed {f.Company} works with {f.Tech[0]}.",
+        (HookKind.Summary, 0) => $"{f.Company} caught my eye. {f.Summary}",
         (HookKind.Summary, 1) => $"I came across {f.Company} and read: {f.Summary}",
-        (HookKind.Summary, _) => $"{f.Company} caught my eye. {f.Summary}",
+        (HookKind.Summary, _) => $"I noticed this about {f.Company}: {f.Summary}",
+        (_, 0) => $"{f.Company} caught my eye, so I wanted to say hello.",
         (_, 1) => $"I wanted to reach out to you at {f.Company}.",
-        _ => $"{f.Company} caught my eye, so I wanted to say hello.",
+        _ => $"I noticed {f.Company} and thought I would reach out.",
     };
 
     private static string ShortOpener(HookKind hook, Facts f) => hook switch

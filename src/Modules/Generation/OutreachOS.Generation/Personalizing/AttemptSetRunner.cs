@@ -36,8 +36,9 @@ internal sealed partial class AttemptSetRunner(
 
     /// <param name="reserved">The credits held for the set; 0 when generation is free (<c>CreditsPerVariant = 0</c>):
     /// nothing was reserved, so nothing is settled or refunded, and the outcome is appended alone.</param>
+    /// <param name="earlier">On a regeneration, the earlier sets' messages (most recent first) the new ones must differ from.</param>
     public async Task<AttemptSetResult> RunAsync(StreamWriter w, Guid tenantId, PersonalizeRequest request, int setNo, int count,
-        Guid reservationId, int reserved, CancellationToken ct)
+        Guid reservationId, int reserved, IReadOnlyList<string>? earlier, CancellationToken ct)
     {
         // Replays and selections may land while the model works: the set records its outcome after them (SetOutcomes).
         w.MayInterleave = SetOutcomes.UnaffectedBy;
@@ -45,7 +46,7 @@ internal sealed partial class AttemptSetRunner(
         var settledOrRefunded = false;
         try
         {
-            var (final, flags, attempts, firstPassed, firstChecked, failure) = await AttemptAsync(w, request, setNo, count, ct);
+            var (final, flags, attempts, firstPassed, firstChecked, failure) = await AttemptAsync(w, request, setNo, count, earlier, ct);
             var present = Enumerable.Range(0, count).Where(i => final[i] is not null).ToList();
             if (present.Count == 0)
             {
@@ -124,7 +125,7 @@ internal sealed partial class AttemptSetRunner(
     public static Guid ReservationId(Guid requestId, int setNo) => DeterministicId.For(requestId, $"set:{setNo}");
 
     private async Task<(ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure)>
-        AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, CancellationToken ct)
+        AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, IReadOnlyList<string>? earlier, CancellationToken ct)
     {
         var final = new ParsedVariantDto?[count];
         var flags = new IReadOnlyList<RiskFlag>?[count];
@@ -138,7 +139,7 @@ internal sealed partial class AttemptSetRunner(
         var avoid = await GuardrailMapping.WordingToAvoidAsync(guardrails, request, w.TenantId, ct);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var prompt = renderer.Render(request, pending, feedback, avoid);
+            var prompt = renderer.Render(request, pending, feedback, avoid, earlier);
             w.Add(new PromptRendered(setNo, attempt, prompt, pending, clock.GetUtcNow()));
             if (llm.SendsPromptsOutside)
             {

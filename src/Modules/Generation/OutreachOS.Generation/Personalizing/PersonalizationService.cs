@@ -92,7 +92,9 @@ internal sealed class PersonalizationService(
         }
         try
         {
-            return await StartSetAsync(tenantId, w, record.Request, setNo, record.Regenerations + 1, ct);
+            // The new set must differ from what the user has seen: the earlier sets' messages, the latest first.
+            var earlier = record.AttemptSets.AsEnumerable().Reverse().SelectMany(s => s.Variants ?? []).Select(v => v.Message).ToList();
+            return await StartSetAsync(tenantId, w, record.Request, setNo, record.Regenerations + 1, ct, earlier);
         }
         catch (ConcurrencyException) when (idempotencyKey is not null)
         {
@@ -138,7 +140,8 @@ internal sealed class PersonalizationService(
             ? IdempotentRequests.RepeatCall(record, won, call.Operation, call.Fingerprint, options, clock.GetUtcNow())
             : null;
 
-    private async Task<IResult> StartSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, CancellationToken ct)
+    private async Task<IResult> StartSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, CancellationToken ct,
+        IReadOnlyList<string>? earlier = null)
     {
         var requested = request.VariantCount ?? 3;
         var perVariant = options.CreditsPerVariant;
@@ -158,7 +161,7 @@ internal sealed class PersonalizationService(
             // Free generation: nothing to hold, so no reservation; the set is recorded like any other.
             w.Add(new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, requested, false, clock.GetUtcNow()));
             await w.FlushAsync(ct);
-            return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, requested, reservationId, 0, ct);
+            return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, requested, reservationId, 0, earlier, ct);
         }
 
         CreditReservation reservation;
@@ -176,13 +179,13 @@ internal sealed class PersonalizationService(
             return PaymentRequired(e);
         }
 
-        return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, VariantsOf(reservation), reservationId, reservation.Reserved, ct);
+        return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, VariantsOf(reservation), reservationId, reservation.Reserved, earlier, ct);
     }
 
     private async Task<IResult> FinishSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, int requested, int count,
-        Guid reservationId, int reserved, CancellationToken ct)
+        Guid reservationId, int reserved, IReadOnlyList<string>? earlier, CancellationToken ct)
     {
-        var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reserved, ct);
+        var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reserved, earlier, ct);
         if (result.Failed)
         {
             return GenerationFailed(w.RequestId, result.Failure!, result.Attempts);
