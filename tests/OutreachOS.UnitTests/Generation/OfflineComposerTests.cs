@@ -210,6 +210,16 @@ public sealed class OfflineComposerTests
     }
 
     [Fact]
+    public async Task The_context_screen_runs_only_the_wording_checks()
+    {
+        var context = GuardrailMapping.ForContext(Rich() with { CompanyContext = new CompanyContextInput("Acme grew 40% in 2023, act now.", ["free"], null) }, Guid.Empty)!;
+        var report = await Evaluator.EvaluateAsync(context, default);
+        Assert.Equal(["prepare", "spam", "safety"], report.Timings.Select(t => t.Check));
+        Assert.DoesNotContain(report.Flags, f => f.Code.StartsWith("UNSOURCED_", StringComparison.Ordinal) && f.Code is not (RiskCodes.UnsourcedPromise or RiskCodes.UnsourcedPii or RiskCodes.UnsourcedUrl));
+        Assert.Equal(["act now", "free"], GuardrailMapping.WordingToAvoid(report));
+    }
+
+    [Fact]
     public void A_clean_context_adds_no_avoid_line_and_the_prompt_is_unchanged()
     {
         var request = Rich();

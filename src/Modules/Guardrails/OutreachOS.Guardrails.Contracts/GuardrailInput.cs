@@ -55,6 +55,13 @@ public sealed record GuardrailInput
     public GuardrailRequirements Requirements { get; init; } = GuardrailRequirements.Outbound;
 
     /// <summary>
+    /// Only the wording checks run (spam, forbidden and competitor phrases, safety: promises, contact details, links,
+    /// inappropriate wording): for text that is not a message, such as a lead's context screened before a model writes.
+    /// Length, claims, required elements and framework are not checked.
+    /// </summary>
+    public bool WordingOnly { get; init; }
+
+    /// <summary>
     /// The organization whose policy applies (<c>PUT /guardrails/policy</c>: its forbidden phrases and competitor names are
     /// added to the lists above). Null: only the lists given here.
     /// </summary>

@@ -82,6 +82,7 @@ internal static class GuardrailMapping
             TrustedSourceTexts = string.IsNullOrWhiteSpace(domain) ? [] : [domain.Trim()],
             OrganizationId = organizationId,
             Requirements = GuardrailRequirements.InboundReply,
+            WordingOnly = true,
         };
     }
 

@@ -16,6 +16,7 @@ internal sealed class GuardrailEvaluator : IGuardrailEvaluator
     internal const int DefaultParallelThreshold = 8_000;
 
     private readonly IGuardrailCheck[] _checks;
+    private readonly IGuardrailCheck[] _wordingChecks;
     private readonly int _parallelThreshold;
 
     // The variants of one request share their source texts, and indexing them is the largest fixed cost of an
@@ -31,6 +32,7 @@ internal sealed class GuardrailEvaluator : IGuardrailEvaluator
     internal GuardrailEvaluator(IEnumerable<IGuardrailCheck> checks, int parallelThreshold)
     {
         _checks = checks.ToArray();
+        _wordingChecks = [.. _checks.Where(c => c is SpamPhraseCheck or SafetyCheck)];
         _parallelThreshold = parallelThreshold;
     }
 
@@ -56,35 +58,40 @@ internal sealed class GuardrailEvaluator : IGuardrailEvaluator
         var started = Stopwatch.GetTimestamp();
         var cached = _lastSources;
         var sources = cached is not null && cached.IsFor(input) ? cached : new SourceIndex(input);
-        _lastSources = sources;
+        if (!input.WordingOnly)
+        {
+            _lastSources = sources; // a context screen between a request's variants would evict their index
+        }
+
         var context = new GuardrailContext(input, sources);
         var prepare = new CheckTiming("prepare", Stopwatch.GetElapsedTime(started));
 
+        var checks = input.WordingOnly ? _wordingChecks : _checks;
         var size = (input.Message?.Length ?? 0) + (input.Subject?.Length ?? 0);
         return size < _parallelThreshold
-            ? ValueTask.FromResult(RunInline(context, prepare, ct))
-            : new ValueTask<GuardrailReport>(RunConcurrentlyAsync(context, prepare, ct));
+            ? ValueTask.FromResult(RunInline(checks, context, prepare, ct))
+            : new ValueTask<GuardrailReport>(RunConcurrentlyAsync(checks, context, prepare, ct));
     }
 
-    private GuardrailReport RunInline(GuardrailContext context, CheckTiming prepare, CancellationToken ct)
+    private static GuardrailReport RunInline(IGuardrailCheck[] checks, GuardrailContext context, CheckTiming prepare, CancellationToken ct)
     {
         var flags = new List<RiskFlag>();
-        var timings = new CheckTiming[_checks.Length + 1];
+        var timings = new CheckTiming[checks.Length + 1];
         timings[0] = prepare;
-        for (var i = 0; i < _checks.Length; i++)
+        for (var i = 0; i < checks.Length; i++)
         {
             ct.ThrowIfCancellationRequested();
             var started = Stopwatch.GetTimestamp();
-            _checks[i].Run(context, flags);
-            timings[i + 1] = new CheckTiming(_checks[i].Name, Stopwatch.GetElapsedTime(started));
+            checks[i].Run(context, flags);
+            timings[i + 1] = new CheckTiming(checks[i].Name, Stopwatch.GetElapsedTime(started));
         }
 
         return new GuardrailReport(flags, timings);
     }
 
-    private async Task<GuardrailReport> RunConcurrentlyAsync(GuardrailContext context, CheckTiming prepare, CancellationToken ct)
+    private static async Task<GuardrailReport> RunConcurrentlyAsync(IGuardrailCheck[] checks, GuardrailContext context, CheckTiming prepare, CancellationToken ct)
     {
-        var results = await Task.WhenAll(_checks.Select(check => Task.Run(
+        var results = await Task.WhenAll(checks.Select(check => Task.Run(
             () =>
             {
                 var started = Stopwatch.GetTimestamp();
