@@ -48,13 +48,14 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         // A regeneration lists what was shown before; a variant equal to one of those (or to another of this answer) is
         // composed again from the next hook or wording, as a model asked for new variants would write them.
         var seen = new HashSet<string>(PromptRenderer.ReadEarlier(prompt.User), StringComparer.Ordinal);
+        var facts = FactsOf(input, avoid);
         var list = new List<Composed>(variants.Count);
         foreach (var n in variants)
         {
-            var composed = Compose(input, n - 1, avoid);
+            var composed = Compose(input, facts, n - 1);
             for (var shift = 1; seen.Contains(composed.Message) && shift <= MaxShifts; shift++)
             {
-                composed = Compose(input, n - 1 + shift * Math.Max(1, input.VariantCount), avoid);
+                composed = Compose(input, facts, n - 1 + shift * Math.Max(1, input.VariantCount));
             }
 
             seen.Add(composed.Message);
@@ -77,9 +78,8 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
 
     private sealed record Facts(string First, string Company, string? Title, IReadOnlyList<string> Keywords, string? Summary, IReadOnlyList<string> Tech);
 
-    internal static Composed Compose(PromptInput input, int slot, IReadOnlyList<string>? avoid = null)
+    private static Composed Compose(PromptInput input, Facts facts, int slot)
     {
-        var facts = FactsOf(input, avoid ?? []);
         var hooks = HooksOf(facts);
         var hook = hooks[slot % hooks.Count];
         // Past the first round of hooks (3 variants from fewer hooks, or a regeneration) a hook is worded another way:
