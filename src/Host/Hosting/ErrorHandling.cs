@@ -12,7 +12,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var (status, title, detail, type, extensions) = Map(exception);
+        // The middleware clears the endpoint before handlers run; the feature keeps the one that failed.
+        var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
+        var body = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
+        var (status, title, detail, type, extensions) = Map(exception, body);
         if (RetryAfterSeconds(exception, status) is { } seconds)
         {
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -49,7 +52,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         ? null
         : exception is PostgresException pg && PostgresErrors.IsLostRace(pg) ? 1 : 5;
 
-    internal static (int Status, string Title, string Detail, string Type, Dictionary<string, object?> Extensions) Map(Exception exception)
+    /// <param name="bodyType">The endpoint's JSON body type, when it has one: a binding error then says what the field takes.</param>
+    internal static (int Status, string Title, string Detail, string Type, Dictionary<string, object?> Extensions) Map(Exception exception, Type? bodyType = null)
     {
         var ext = new Dictionary<string, object?>();
         switch (exception)
@@ -72,8 +76,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 return (413, "Payload too large", "The request body is larger than this endpoint accepts.", "https://outreachos.dev/problems/too-large", ext);
             case BadHttpRequestException b when FindJson(b) is { } json:
                 var field = JsonPathToField(json.Path);
-                ext["errors"] = new Dictionary<string, string[]> { [field] = [Reason(json)] };
-                return (400, "The request body is not valid JSON for this endpoint.", $"'{field}': {Reason(json)}", "https://outreachos.dev/problems/validation", ext);
+                var reason = JsonBodyErrors.Reason(json, bodyType, field);
+                ext["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
+                return (400, "The request body is not valid JSON for this endpoint.", $"'{field}': {reason}", "https://outreachos.dev/problems/validation", ext);
+            case BadHttpRequestException b when b.Message.Contains("no body was provided", StringComparison.Ordinal)
+                || b.Message.Contains("was not provided from body", StringComparison.Ordinal):
+                // ASP.NET's own words name the handler's parameter and suggest a service: a client needs to hear the body is missing.
+                ext["errors"] = new Dictionary<string, string[]> { ["body"] = ["is required"] };
+                return (400, "The request body is missing.", "This endpoint takes a JSON body.", "https://outreachos.dev/problems/validation", ext);
             case BadHttpRequestException b:
                 return (b.StatusCode, "Bad request", b.Message, "https://outreachos.dev/problems/bad-request", ext);
             case OperationCanceledException:
@@ -104,13 +114,6 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             }
         }
         return null;
-    }
-
-    private static string Reason(JsonException j)
-    {
-        var message = j.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
     }
 
     /// <summary>"$.lead.first_name" → "lead.first_name"; "$" → "body".</summary>

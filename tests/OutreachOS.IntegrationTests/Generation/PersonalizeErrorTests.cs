@@ -55,6 +55,35 @@ public sealed class PersonalizeErrorTests(GenerationAppFixture fixture) : IClass
         Assert.True(json["errors"]!.AsObject().ContainsKey(field), json.ToJsonString());
     }
 
+    /// <summary>
+    /// A body that does not bind says what the field takes, in the API's terms. It said "The JSON value could not be
+    /// converted to OutreachOS.Generation.Contracts.PersonalizeRequest." (a .NET type, and not even the field's), named
+    /// .NET members for an unknown field, and answered an empty body with ASP.NET's advice to "use a Service instead".
+    /// </summary>
+    [Theory]
+    [InlineData("{\"channel\": \"FAX\"}", "channel", "must be one of EMAIL, LINKEDIN, SMS")]
+    [InlineData("{\"channel\": \"EMAIL\", \"tone\": 3}", "tone", "must be one of PROFESSIONAL, FRIENDLY, DIRECT")]
+    [InlineData("{\"variant_count\": \"three\"}", "variant_count", "must be a whole number")]
+    [InlineData("{\"company_context\": {\"keywords\": [\"a\", 1]}}", "company_context.keywords[1]", "must be a string")]
+    [InlineData("{\"company_context\": {\"keywords\": \"a\"}}", "company_context.keywords", "must be an array")]
+    [InlineData("{\"lead\": \"Ann\"}", "lead", "must be an object")]
+    [InlineData("{\"constraints\": {\"include_subjects\": \"yes\"}}", "constraints.include_subjects", "must be true or false")]
+    [InlineData("{\"unexpected\": 1}", "unexpected", "is not a field of this request")]
+    [InlineData("[1, 2]", "body", "must be an object")]
+    [InlineData("", "body", "is required")]
+    public async Task A_body_that_does_not_bind_says_what_the_field_takes(string body, string field, string reason)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await fixture.Client.PostAsync("/personalize", content);
+        var text = await response.Content.ReadAsStringAsync();
+        var json = JsonNode.Parse(text)!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal([reason], json["errors"]![field]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.DoesNotContain("OutreachOS.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(".NET", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Several_invalid_fields_are_all_named_at_once()
     {
