@@ -129,4 +129,24 @@ public sealed class HardRulePipelineTests
         var d = await DecideAsync(subject, text, AutoSendEverything());
         Assert.Equal(ResponsePath.AutoSend, d.Decision.Path);
     }
+
+    /// <summary>
+    /// Who is put on the do-not-contact list (ADR 0031): a sender whose own words opt out, or whom the classifier is sure of.
+    /// A weak guess of the word model (an out-of-office note, a report of a hacked account) goes to a person, not onto the list.
+    /// </summary>
+    [Theory]
+    [InlineData("Re: Ihre Anfrage", "Ich bin bis zum 10.12. nicht im Büro und habe nur eingeschränkten Zugriff auf meine E-Mails.", false)]
+    [InlineData("Account compromised", "Someone logged into our account from an unknown IP and changed the email address. We think we were hacked.", false)]
+    [InlineData("Quick question", "How much does the pro plan cost? Also, stop sending me the weekly newsletter please.", true)]
+    [InlineData("unsubscribe", "unsubscribe", true)]
+    [InlineData("Baja", "Por favor, darme de baja de su lista. No quiero recibir más correos.", true)]
+    [InlineData("Newsletter", "Bitte tragen Sie mich aus Ihrem Verteiler aus. Ich möchte keine E-Mails mehr erhalten.", true)]
+    [InlineData("Désinscription", "Merci de me désinscrire de votre liste.", true)]
+    public async Task Only_an_opt_out_in_the_senders_words_or_a_confident_one_suppresses_the_sender(string subject, string text, bool optOut)
+    {
+        var run = await Pipeline.TriageAsync(Mail.Received(Mail.Email(subject, text)), AutoSendEverything(), 1, new SenderInfo(false, null), Mail.At,
+            CancellationToken.None);
+        Assert.Equal(optOut, run.OptOut);
+        Assert.Equal(ResponsePath.Human, run.Events.OfType<InboundDecided>().Single().Decision.Path);
+    }
 }
