@@ -18,7 +18,7 @@ internal static class ClassificationSchema
 
     public static readonly IReadOnlyList<string> KnownFlags =
         [PolicyFlags.PromptInjection, PolicyFlags.Legal, PolicyFlags.PiiSensitive, PolicyFlags.Vip, PolicyFlags.Unsubscribe, PolicyFlags.ClassifierFallback,
-            PolicyFlags.RefundOrCancellation, PolicyFlags.PaymentOrAccountChange, PolicyFlags.SecurityReport];
+            PolicyFlags.RefundOrCancellation, PolicyFlags.PaymentOrAccountChange, PolicyFlags.SecurityReport, PolicyFlags.HostileTone];
 
     public static JsonObject ModelOutput(IReadOnlyList<string> intents, bool strict) => Build(intents, strict, full: false);
 

@@ -29,6 +29,9 @@ internal static partial class PolicyFlags
     /// <summary>A vulnerability, breach, hacked or compromised account, phishing: a security team's matter.</summary>
     public const string SecurityReport = "security_report";
 
+    /// <summary>Profanity, threats of bad reviews or leaving, "unacceptable": an angry customer, whatever their question.</summary>
+    public const string HostileTone = "hostile_tone";
+
     public static IReadOnlyList<FlagHit> Detect(InboundMessageReceived received, bool vip, string? vipReason)
     {
         var m = received.Message;
@@ -58,6 +61,11 @@ internal static partial class PolicyFlags
         if (SecurityPattern().Match(text) is { Success: true } security)
         {
             hits.Add(new FlagHit(SecurityReport, $"security term '{Clip(security.Value.ToLowerInvariant())}'"));
+        }
+        // The sender's own words only: a reply quoting an angry thread is not itself angry.
+        if (HostilePattern().Match(MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text))) is { Success: true } hostile)
+        {
+            hits.Add(new FlagHit(HostileTone, $"hostile wording '{Clip(hostile.Value.ToLowerInvariant())}'"));
         }
         if (vip)
         {
@@ -196,7 +204,8 @@ internal static partial class PolicyFlags
     [GeneratedRegex(@"\b((new|changed|updated|different)\s+(bank(ing)?\s+(details|account|information|info|connection)|account\s+(details|number)|payment\s+(details|instructions|information)|remittance\s+(details|information)|iban|sort\s+code|routing\s+number|beneficiary|payee)"
         + @"|(bank(ing)?\s+(details|account|information|info)|payment\s+(details|instructions)|remittance\s+details|iban)\s+(has\s+|have\s+)?(changed|been\s+(changed|updated))"
         + @"|(send|make|pay|transfer|wire|remit)\s+(all\s+)?(future\s+|further\s+|upcoming\s+)?(payments?|transfers?|invoices?)\s+(to|into)\s+(our|the|this|my)\s+new"
-        + @"|update\s+your\s+(records|vendor\s+(details|record|file)|payee|beneficiary)"
+        // Not "please update your records" alone: customers write it after paying (labelled set: remittance advice).
+        + @"|(urgent|immediate|confidential)\s+(wire|bank|money)\s+transfer|(to|for)\s+a\s+new\s+(supplier|vendor|payee|beneficiary|bank\s+account)"
         + @"|(change|update|replace|switch|transfer)\s+(the\s+|our\s+|my\s+)?(login|sign-?in|account|primary|admin(istrator)?|owner)\s+(e-?mail(\s+address)?|address|phone(\s+number)?|owner(ship)?|admin(istrator)?)"
         + @"|(transfer|change)\s+(the\s+)?(account\s+)?ownership|add\s+(\S+\s+){1,3}as\s+(an?\s+|the\s+)?(new\s+)?(admin|administrator|account\s+owner|owner)"
         + @"|(disable|turn\s+off|remove|deactivate|bypass|reset)\s+(the\s+|my\s+|our\s+)?(mfa|2fa|two[- ]factor(\s+authentication)?|multi[- ]factor(\s+authentication)?)"
@@ -211,6 +220,14 @@ internal static partial class PolicyFlags
         + @"|sicherheitsl[üu]cke|gehackt|datenleck|faille\s+de\s+s[ée]curit[ée]|pirat[ée]|vulnerabilidad|hackead[oa]|brecha\s+de\s+seguridad)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecurityPattern();
+
+    // Not "worst case" nor "done with the migration": "worst" only before a word for the service, "done" only "with you".
+    [GeneratedRegex(@"\b(what\s+the\s+(hell|heck|f\w*)|wtf|f+u+c+k\w*|sh[i1]t(ty)?|bullshit|crap|damn(ed)?|pissed(\s+off)?|sick\s+(and\s+tired\s+)?of|fed\s+up|done\s+with\s+(you|your)|(fix|sort)\s+(it|this)(\s+out)?\s+now"
+        + @"|(1|one)[- ]star\s+review|bad\s+review|(post|leave|write)\s+a\s+review\s+everywhere|this\s+is\s+a\s+(joke|scam|disgrace)|ridiculous|unacceptable|outrageous|disgraceful|incompetent|useless|furious"
+        + @"|worst\s+(service|support|experience|company|product|app|software|vendor)|never\s+again"
+        + @"|frechheit|unversch[äa]mt|katastrophe|verarsch\w*|inadmissible|scandaleux|honteux|inacceptable|inaceptable|verg[üu]enza|estafa|harto)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HostilePattern();
 
     [GeneratedRegex(@"\b(unsubscribe|opt[- ]?out|remove me from|take me off|stop (emailing|contacting|sending)|do not (email|contact) me|don't (email|contact) me"
         // German, French, Spanish, Italian, Dutch. Not a bare "abmelden" or "se déconnecter": those also mean logging out.

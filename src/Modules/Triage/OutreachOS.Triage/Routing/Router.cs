@@ -22,7 +22,7 @@ internal sealed record RouteInput(
 /// The policy router: pure (ids and time come in). Hard rules are checked in code after the policy and cannot be
 /// relaxed by it (neither by its per-intent settings nor by its list of intents): prompt injection, VIP, legal, PII-sensitive,
 /// refund and cancellation messages are never auto-sent; complaints, opt-out requests, critical urgency, changes to payment
-/// details or account access and security reports go to a human; dry-run
+/// details or account access, security reports and hostile wording go to a human; dry-run
 /// decisions carry <c>dry_run = true</c> and are never sent.
 /// </summary>
 internal static class Router
@@ -100,6 +100,10 @@ internal static class Router
         if (flags.Contains(PolicyFlags.SecurityReport))
         {
             path = Cap(path, ResponsePath.Human, "hard rule: security reports go to a human", reasons);
+        }
+        if (flags.Contains(PolicyFlags.HostileTone))
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: angry or hostile messages go to a human", reasons);
         }
         if (flags.Contains(PolicyFlags.RefundOrCancellation))
         {
