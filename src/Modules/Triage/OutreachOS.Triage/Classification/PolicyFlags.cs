@@ -178,6 +178,9 @@ internal static partial class PolicyFlags
     private static partial Regex Base64Blob();
 
     [GeneratedRegex(@"\b(lawyer|attorney|solicitor|legal action|legal counsel|legal department|lawsuit|sue you|suing|subpoena|court order|cease and desist|litigation|gdpr|data subject (access )?request|dsar|right to (be forgotten|erasure)|article 15|article 17|ccpa|regulator|ombudsman|small claims"
+        // An erasure request is a GDPR Art. 17 request whether or not it names the law.
+        + @"|(delete|erase|remove|wipe)\s+(all\s+)?(of\s+)?(my|our)\s+(personal\s+)?(data|information|details)|l[öo]schung\s+(meiner|unserer|aller)\s+(personenbezogenen\s+)?daten|(meine|unsere)\s+daten\s+l[öo]schen"
+        + @"|supprimer\s+(toutes\s+)?mes\s+donn[ée]es|suppression\s+de\s+mes\s+donn[ée]es|(eliminar|borrar|suprimir)\s+(todos\s+)?mis\s+datos"
         // German, French, Spanish, Italian, Dutch, Portuguese: a threat written in the customer's own language is as much one.
         + @"|(rechts)?anw[äa]lt(in|e|s)?|anwaltlich\w*|rechtliche\s+schritte|gerichtlich\w*|vor\s+gericht|verklagen|klage\s+einreichen|abmahnung|dsgvo|datenschutzbeh[öo]rde"
         + @"|avocats?|avocates?|action\s+en\s+justice|poursuites?\s+judiciaires?|poursuivre\s+en\s+justice|mise\s+en\s+demeure|tribunal|rgpd|cnil"
