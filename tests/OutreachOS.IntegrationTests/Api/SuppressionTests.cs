@@ -318,6 +318,56 @@ public sealed class SuppressionTests
         Assert.Equal(inboundId, entry.GetProperty("inbound_id").GetGuid());
     }
 
+    /// <summary>
+    /// Found in a review on 2026-12-03: the word model's weak "unsubscribe" guess for an out-of-office note and for a report
+    /// of a hacked account put both customers on the do-not-contact list, while an opt-out written after a pricing question
+    /// listed nobody. Now the sender's own opt-out wording lists them, a guess does not (both still go to a person).
+    /// </summary>
+    [Fact]
+    public async Task Opt_out_wording_lists_its_sender_and_a_weak_unsubscribe_guess_does_not()
+    {
+        await using var app = await OutreachApp.StartAsync();
+        var (admin, _) = await OrganizationAsync(app, "Opt-out evidence");
+        async Task<JsonElement> DecidedAsync(string messageId, string from, string subject, string text)
+        {
+            var ingested = await admin.PostAsJsonAsync("/ingest/email", new JsonObject
+            {
+                ["message_id"] = messageId,
+                ["from"] = new JsonObject { ["email"] = from, ["name"] = "Kim" },
+                ["to"] = new JsonArray("support@acme.test"),
+                ["subject"] = subject,
+                ["text"] = text,
+                ["received_at"] = "2026-12-03T10:00:00Z",
+            });
+            Assert.Equal(HttpStatusCode.Accepted, ingested.StatusCode);
+            var inboundId = (await JsonAsync(ingested)).GetProperty("inbound_id").GetGuid();
+            JsonElement view = default;
+            await Eventually.TrueAsync(async () =>
+            {
+                view = await JsonAsync(await admin.GetAsync($"/inbound/{inboundId}"));
+                return view.TryGetProperty("decision", out var d) && d.ValueKind == JsonValueKind.Object;
+            }, "the decision");
+            return view;
+        }
+
+        var away = await DecidedAsync("<away-1@kunde.test>", "kim@kunde.test", "Re: Ihre Anfrage",
+            "Ich bin bis zum 10.12. nicht im Büro und habe nur eingeschränkten Zugriff auf meine E-Mails.");
+        var hacked = await DecidedAsync("<hacked-1@customer.test>", "lee@customer.test", "Account compromised",
+            "Someone logged into our account from an unknown IP and changed the email address. We think we were hacked.");
+        var optOut = await DecidedAsync("<stop-1@customer.test>", "max@customer.test", "Quick question",
+            "How much does the pro plan cost? Also, stop sending me the weekly newsletter please.");
+
+        Assert.Equal("HUMAN", away.GetProperty("decision").GetProperty("path").GetString());
+        Assert.False(away.GetProperty("sender_suppressed").GetBoolean(), "out-of-office note suppressed");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/kim@kunde.test")).StatusCode);
+        Assert.Equal("HUMAN", hacked.GetProperty("decision").GetProperty("path").GetString());
+        Assert.False(hacked.GetProperty("sender_suppressed").GetBoolean(), "hacked customer suppressed");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/lee@customer.test")).StatusCode);
+        Assert.Equal("HUMAN", optOut.GetProperty("decision").GetProperty("path").GetString());
+        Assert.True(optOut.GetProperty("sender_suppressed").GetBoolean(), "opt-out after a question not honoured");
+        Assert.Equal("INBOUND_UNSUBSCRIBE", (await JsonAsync(await admin.GetAsync("/suppressions/max@customer.test"))).GetProperty("source").GetString());
+    }
+
     [Fact]
     public async Task An_unsubscribe_request_suppresses_its_sender_only_and_an_erasure_keeps_the_entry_by_hash()
     {

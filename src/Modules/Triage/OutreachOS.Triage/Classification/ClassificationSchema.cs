@@ -17,7 +17,8 @@ internal static class ClassificationSchema
     public const int MaxClassifierLength = 120;
 
     public static readonly IReadOnlyList<string> KnownFlags =
-        [PolicyFlags.PromptInjection, PolicyFlags.Legal, PolicyFlags.PiiSensitive, PolicyFlags.Vip, PolicyFlags.Unsubscribe, PolicyFlags.ClassifierFallback];
+        [PolicyFlags.PromptInjection, PolicyFlags.Legal, PolicyFlags.PiiSensitive, PolicyFlags.Vip, PolicyFlags.Unsubscribe, PolicyFlags.ClassifierFallback,
+            PolicyFlags.RefundOrCancellation, PolicyFlags.PaymentOrAccountChange, PolicyFlags.SecurityReport, PolicyFlags.HostileTone];
 
     public static JsonObject ModelOutput(IReadOnlyList<string> intents, bool strict) => Build(intents, strict, full: false);
 

@@ -20,6 +20,18 @@ internal static partial class PolicyFlags
     public const string Unsubscribe = "unsubscribe";
     public const string ClassifierFallback = "classifier_fallback";
 
+    /// <summary>A refund, chargeback or cancellation of a contract or subscription: money or a contract changes on a reply.</summary>
+    public const string RefundOrCancellation = "refund_or_cancellation";
+
+    /// <summary>New bank details, a new payee, a new login address or owner, MFA switched off: the patterns of invoice fraud and account takeover.</summary>
+    public const string PaymentOrAccountChange = "payment_or_account_change";
+
+    /// <summary>A vulnerability, breach, hacked or compromised account, phishing: a security team's matter.</summary>
+    public const string SecurityReport = "security_report";
+
+    /// <summary>Profanity, threats of bad reviews or leaving, "unacceptable": an angry customer, whatever their question.</summary>
+    public const string HostileTone = "hostile_tone";
+
     public static IReadOnlyList<FlagHit> Detect(InboundMessageReceived received, bool vip, string? vipReason)
     {
         var m = received.Message;
@@ -37,6 +49,23 @@ internal static partial class PolicyFlags
         if (Sensitive(text) is { } sensitive)
         {
             hits.Add(new FlagHit(PiiSensitive, sensitive));
+        }
+        if (RefundPattern().Match(text) is { Success: true } refund)
+        {
+            hits.Add(new FlagHit(RefundOrCancellation, $"refund or cancellation '{Clip(refund.Value.ToLowerInvariant())}'"));
+        }
+        if (ChangePattern().Match(text) is { Success: true } change)
+        {
+            hits.Add(new FlagHit(PaymentOrAccountChange, $"payment or account change '{Clip(change.Value.ToLowerInvariant())}'"));
+        }
+        if (SecurityPattern().Match(text) is { Success: true } security)
+        {
+            hits.Add(new FlagHit(SecurityReport, $"security term '{Clip(security.Value.ToLowerInvariant())}'"));
+        }
+        // The sender's own words only: a reply quoting an angry thread is not itself angry.
+        if (HostilePattern().Match(MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text))) is { Success: true } hostile)
+        {
+            hits.Add(new FlagHit(HostileTone, $"hostile wording '{Clip(hostile.Value.ToLowerInvariant())}'"));
         }
         if (vip)
         {
@@ -128,7 +157,13 @@ internal static partial class PolicyFlags
         + @"|\bpretend\s+(to\s+be|you\s+are)\b"
         + @"|\b(jailbreak|developer\s+mode|do\s+anything\s+now)\b"
         + @"|\bas\s+an\s+ai\s+(language\s+)?model\b"
-        + @"|\b(approve|issue|grant)\s+(a\s+)?(full\s+)?refund\s+without\b",
+        + @"|\b(approve|issue|grant)\s+(a\s+)?(full\s+)?refund\s+without\b"
+        // Words addressed to the machine that reads the inbox rather than to the people behind it ("note to the AI assistant",
+        // "if you are an AI"), and a claim that the message was approved beforehand: no customer needs either.
+        + @"|\b(note|instructions?|attention)\s+(to|for)\s+(the\s+|any\s+|this\s+)?(ai|assistant|bot|chatbot|llm|language\s+model|model|automated\s+(system|assistant|agent|reply)|auto-?responder)\b"
+        + @"|\b(dear|hey|hi|hello)\s+(ai|assistant|bot|chatbot|chatgpt|gpt|claude|llm)\b"
+        + @"|\bif\s+you\s+are\s+(an?\s+)?(ai|llm|bot|chatbot|language\s+model|automated|assistant)\b"
+        + @"|\b(is|are|was|were|has\s+been|have\s+been)\s+(already\s+)?pre-?(approved|authori[sz]ed|cleared)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex InjectionPattern();
 
@@ -142,7 +177,15 @@ internal static partial class PolicyFlags
     [GeneratedRegex(@"[A-Za-z0-9+/]{40,}={0,2}", RegexOptions.CultureInvariant)]
     private static partial Regex Base64Blob();
 
-    [GeneratedRegex(@"\b(lawyer|attorney|solicitor|legal action|legal counsel|legal department|lawsuit|sue you|suing|subpoena|court order|cease and desist|litigation|gdpr|data subject (access )?request|dsar|right to (be forgotten|erasure)|article 15|article 17|ccpa|regulator|ombudsman|small claims)\b",
+    [GeneratedRegex(@"\b(lawyer|attorney|solicitor|legal action|legal counsel|legal department|lawsuit|sue you|suing|subpoena|court order|cease and desist|litigation|gdpr|data subject (access )?request|dsar|right to (be forgotten|erasure)|article 15|article 17|ccpa|regulator|ombudsman|small claims"
+        // An erasure request is a GDPR Art. 17 request whether or not it names the law.
+        + @"|(delete|erase|remove|wipe)\s+(all\s+)?(of\s+)?(my|our)\s+(personal\s+)?(data|information|details)|l[öo]schung\s+(meiner|unserer|aller)\s+(personenbezogenen\s+)?daten|(meine|unsere)\s+daten\s+l[öo]schen"
+        + @"|supprimer\s+(toutes\s+)?mes\s+donn[ée]es|suppression\s+de\s+mes\s+donn[ée]es|(eliminar|borrar|suprimir)\s+(todos\s+)?mis\s+datos"
+        // German, French, Spanish, Italian, Dutch, Portuguese: a threat written in the customer's own language is as much one.
+        + @"|(rechts)?anw[äa]lt(in|e|s)?|anwaltlich\w*|rechtliche\s+schritte|gerichtlich\w*|vor\s+gericht|verklagen|klage\s+einreichen|abmahnung|dsgvo|datenschutzbeh[öo]rde"
+        + @"|avocats?|avocates?|action\s+en\s+justice|poursuites?\s+judiciaires?|poursuivre\s+en\s+justice|mise\s+en\s+demeure|tribunal|rgpd|cnil"
+        + @"|abogad[oa]s?|una\s+demanda|demanda\s+judicial|demandar(les|los)?|acciones?\s+legal(es)?|medidas\s+legales|acciones\s+judiciales|denuncia"
+        + @"|avvocat[oi]|azioni?\s+legal[ei]|vie\s+legali|advocaat|juridische\s+stappen|rechtszaak|advogad[oa]|a[çc][ãa]o\s+judicial)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex LegalPattern();
 
@@ -150,7 +193,52 @@ internal static partial class PolicyFlags
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SensitivePattern();
 
-    [GeneratedRegex(@"\b(unsubscribe|opt[- ]?out|remove me from|take me off|stop (emailing|contacting|sending)|do not (email|contact) me|don't (email|contact) me)\b",
+    // Refunds, chargebacks, cancelling a contract, subscription, account or order; in English, German, French, Spanish. Not
+    // "cancel the meeting" (scheduling).
+    [GeneratedRegex(@"\b(refund(s|ed|ing)?|reimburse(ment)?|money\s+back|charge-?back|cancel(l?ing|l?ed)?\s+(my|our|the|this)\s+(\w+\s+)?(subscription|account|plan|contract|order|membership|licen[cs]e|service|renewal)|cancell?ation\s+(of|request)|terminat(e|ing|ion\s+of)\s+(my|our|the)\s+(\w+\s+)?(contract|subscription|account|agreement)|close\s+(my|our)\s+account|delete\s+(my|our)\s+account"
+        + @"|r[üu]ckerstattung|erstattung|geld\s+zur[üu]ck|k[üu]ndig(e|en|ung|t)|stornier\w*|storno"
+        + @"|rembours\w*|r[ée]silier|r[ée]siliation|annuler\s+(mon|ma|notre|l')\s*(abonnement|contrat|commande|compte)"
+        + @"|reembols\w*|devoluci[óo]n\s+del?\s+(dinero|importe|pago)|cancelar\s+(mi|la|nuestra|el)\s+(suscripci[óo]n|contrato|cuenta|pedido))\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RefundPattern();
+
+    // Bank details or payee changed (the invoice-fraud pattern) and changes to who controls an account: its login address,
+    // owner or admin, its second factor. "reset my password" alone is ordinary support.
+    [GeneratedRegex(@"\b((new|changed|updated|different)\s+(bank(ing)?\s+(details|account|information|info|connection)|account\s+(details|number)|payment\s+(details|instructions|information)|remittance\s+(details|information)|iban|sort\s+code|routing\s+number|beneficiary|payee)"
+        + @"|(bank(ing)?\s+(details|account|information|info)|payment\s+(details|instructions)|remittance\s+details|iban)\s+(has\s+|have\s+)?(changed|been\s+(changed|updated))"
+        + @"|(send|make|pay|transfer|wire|remit)\s+(all\s+)?(future\s+|further\s+|upcoming\s+)?(payments?|transfers?|invoices?)\s+(to|into)\s+(our|the|this|my)\s+new"
+        // Not "please update your records" alone: customers write it after paying (labelled set: remittance advice).
+        + @"|(urgent|immediate|confidential)\s+(wire|bank|money)\s+transfer|(to|for)\s+a\s+new\s+(supplier|vendor|payee|beneficiary|bank\s+account)"
+        + @"|(change|update|replace|switch|transfer)\s+(the\s+|our\s+|my\s+)?(login|sign-?in|account|primary|admin(istrator)?|owner)\s+(e-?mail(\s+address)?|address|phone(\s+number)?|owner(ship)?|admin(istrator)?)"
+        + @"|(transfer|change)\s+(the\s+)?(account\s+)?ownership|add\s+(\S+\s+){1,3}as\s+(an?\s+|the\s+)?(new\s+)?(admin|administrator|account\s+owner|owner)"
+        + @"|(disable|turn\s+off|remove|deactivate|bypass|reset)\s+(the\s+|my\s+|our\s+)?(mfa|2fa|two[- ]factor(\s+authentication)?|multi[- ]factor(\s+authentication)?)"
+        + @"|neue\s+(bankverbindung|kontoverbindung|iban)|(bankverbindung|kontoverbindung)\s+(hat\s+sich\s+)?ge[äa]ndert"
+        + @"|nouvelles?\s+coordonn[ée]es\s+bancaires|nouveau\s+rib|changement\s+de\s+(rib|coordonn[ée]es\s+bancaires)"
+        + @"|nuev[oa]s?\s+(datos\s+bancarios|cuenta\s+bancaria|iban)|cambio\s+de\s+(cuenta\s+bancaria|datos\s+bancarios))\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ChangePattern();
+
+    // Not "security questionnaire" or "security review" (vendor paperwork, an ordinary request).
+    [GeneratedRegex(@"\b(vulnerabilit(y|ies)|security\s+(issue|incident|breach|hole|flaw|bug|problem|vulnerability|vulnerabilities)|data\s+breach|breach\s+of\s+(our|my|your)\s+data|hacked|hacker|(account|password|credentials|system|server|mailbox|data|e-?mail)\s+(was\s+|were\s+|has\s+been\s+|have\s+been\s+|is\s+|got\s+)?compromised|unauthori[sz]ed\s+(access|login|logins|charges?|transactions?)|phishing|responsible\s+disclosure|bug\s+bounty|cve-\d{4}-\d+|xss|sql\s+injection|ransomware|malware"
+        + @"|sicherheitsl[üu]cke|gehackt|datenleck|faille\s+de\s+s[ée]curit[ée]|pirat[ée]|vulnerabilidad|hackead[oa]|brecha\s+de\s+seguridad)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SecurityPattern();
+
+    // Not "worst case" nor "done with the migration": "worst" only before a word for the service, "done" only "with you".
+    [GeneratedRegex(@"\b(what\s+the\s+(hell|heck|f\w*)|wtf|f+u+c+k\w*|sh[i1]t(ty)?|bullshit|crap|damn(ed)?|pissed(\s+off)?|sick\s+(and\s+tired\s+)?of|fed\s+up|done\s+with\s+(you|your)|(fix|sort)\s+(it|this)(\s+out)?\s+now"
+        + @"|(1|one)[- ]star\s+review|bad\s+review|(post|leave|write)\s+a\s+review\s+everywhere|this\s+is\s+a\s+(joke|scam|disgrace)|ridiculous|unacceptable|outrageous|disgraceful|incompetent|useless|furious"
+        + @"|worst\s+(service|support|experience|company|product|app|software|vendor)|never\s+again"
+        + @"|frechheit|unversch[äa]mt|katastrophe|verarsch\w*|inadmissible|scandaleux|honteux|inacceptable|inaceptable|verg[üu]enza|estafa|harto)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HostilePattern();
+
+    [GeneratedRegex(@"\b(unsubscribe|opt[- ]?out|remove me from|take me off|stop (emailing|contacting|sending)|do not (email|contact) me|don't (email|contact) me"
+        // German, French, Spanish, Italian, Dutch. Not a bare "abmelden" or "se déconnecter": those also mean logging out.
+        + @"|abbestellen|austragen|aus\s+(ihrem|ihrer|dem|der|eurem|deinem)\s+(verteiler|mailingliste|liste|newsletter|e-?mail-?liste)"
+        + @"|keine\s+(weiteren\s+)?(e-?mails|mails|nachrichten|newsletter|werbung|werbemails)\s+mehr"
+        + @"|d[ée]sabonner|d[ée]sinscri(re|vez|s)|ne\s+(veux|souhaite|d[ée]sire)\s+plus\s+recevoir|ne\s+plus\s+recevoir|retirez[- ]moi"
+        + @"|dar(me|nos)?\s+de\s+baja|(quiero|deseo)\s+darme\s+de\s+baja|no\s+(quiero|deseo)\s+recibir\s+(m[áa]s|sus|vuestros)|(eliminarme|borrarme|s[áa]quenme)\s+de"
+        + @"|disiscriv\w*|cancellatemi|non\s+voglio\s+(pi[ùu]\s+)?ricevere|afmelden\s+voor|uitschrijven)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UnsubscribePattern();
 }

@@ -57,10 +57,10 @@ internal sealed class InboundTriageConsumer(
 
         // An unsubscribe request puts its sender on the do-not-contact list (ADR 0031), with the decision and only once,
         // and the message's history records it. The sender only: an address named in the text is not the requester's.
-        // The classifier's own intent decides: with a policy whose allowed_intents leave unsubscribe out, the opt-out is
-        // recorded as "other" (ADR 0012), and it is still an opt-out.
+        // The pipeline decides what is an opt-out (TriageRun.OptOut): the sender's own opt-out wording, or the classifier's
+        // unsubscribe intent held with confidence, also when the policy's allowed_intents leave unsubscribe out (ADR 0012).
         var decided = events.OfType<InboundDecided>().FirstOrDefault();
-        var optOut = decided is not null && (run.ClassifiedIntent == Unsubscribe || decided.Classification.Intent == Unsubscribe);
+        var optOut = decided is not null && run.OptOut;
         var suppressions = optOut ? services.GetService<ISuppressionList>() : null;
         if (suppressions is not null)
         {
@@ -90,7 +90,7 @@ internal sealed class InboundTriageConsumer(
     }
 
     /// <summary>The intent whose sender is suppressed.</summary>
-    public const string Unsubscribe = "unsubscribe";
+    public const string Unsubscribe = TriagePipeline.Unsubscribe;
 
     private static SenderInfo Sender(string email, TriagePolicy policy, ContactRecord? contact)
     {

@@ -17,8 +17,12 @@ internal sealed record SenderInfo(bool Vip, string? VipReason);
 /// <summary>
 /// The events to append, in order, and the intent the classifier chose before the policy's list was applied (null when the
 /// message was filtered): an opt-out the organization does not list is recorded as <c>other</c>, but it is still one.
+/// <paramref name="OptOut"/>: the sender asked not to be mailed, so the consumer puts the address on the do-not-contact list
+/// (ADR 0031): opt-out wording in the sender's own text, or the classifier's unsubscribe intent at no less than
+/// <see cref="TriagePipeline.OptOutMinConfidence"/> (code, not policy: it decides who is never mailed again). A weaker guess
+/// still goes to a person (hard rule), who can list the sender.
 /// </summary>
-internal sealed record TriageRun(IReadOnlyList<object> Events, string? ClassifiedIntent);
+internal sealed record TriageRun(IReadOnlyList<object> Events, string? ClassifiedIntent, bool OptOut = false);
 
 /// <summary>
 /// pre-filter → (redaction, when an external model classifies and the policy says so) → classify → route. Returns the events
@@ -78,8 +82,18 @@ internal sealed class TriagePipeline(TriageClassifier classifier)
         var decision = Router.Decide(new RouteInput(DecisionId(received.InboundId), classification, m.From.Email, policy, policyVersion, received.AcceptedAt,
             outcome.Answer.Intent));
         events.Add(new InboundDecided(received.InboundId, received.OrganizationId, m, classification, decision, redactions, now));
-        return new TriageRun(events, outcome.Answer.Intent);
+        // The word model's weak guess is no opt-out: an out-of-office note ("limited access to my e-mails") or a report of a
+        // hacked account came out "unsubscribe" at 0.24 and put a customer on the list.
+        var optOut = ruleFlags.Any(h => h.Flag == PolicyFlags.Unsubscribe)
+            || (outcome.Answer.Intent == Unsubscribe && outcome.Answer.Confidence >= OptOutMinConfidence);
+        return new TriageRun(events, outcome.Answer.Intent, optOut);
     }
+
+    /// <summary>The intent whose sender is suppressed.</summary>
+    public const string Unsubscribe = "unsubscribe";
+
+    /// <summary>How sure the classifier must be of an unsubscribe intent without opt-out wording to list the sender.</summary>
+    public const double OptOutMinConfidence = TriagePolicy.DefaultMinConfidence;
 
     /// <summary>Intents a hard rule acts on: always among the classifier's choices, whatever the policy lists.</summary>
     internal static readonly IReadOnlyList<string> HardRuleIntents = ["complaint", "unsubscribe"];

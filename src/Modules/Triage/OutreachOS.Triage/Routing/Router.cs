@@ -20,8 +20,9 @@ internal sealed record RouteInput(
 
 /// <summary>
 /// The policy router: pure (ids and time come in). Hard rules are checked in code after the policy and cannot be
-/// relaxed by it (neither by its per-intent settings nor by its list of intents): prompt injection, VIP, legal and
-/// PII-sensitive messages are never auto-sent; complaints, opt-out requests and critical urgency go to a human; dry-run
+/// relaxed by it (neither by its per-intent settings nor by its list of intents): prompt injection, VIP, legal, PII-sensitive,
+/// refund and cancellation messages are never auto-sent; complaints, opt-out requests, critical urgency, changes to payment
+/// details or account access, security reports and hostile wording go to a human; dry-run
 /// decisions carry <c>dry_run = true</c> and are never sent.
 /// </summary>
 internal static class Router
@@ -90,6 +91,23 @@ internal static class Router
         if (flags.Contains(PolicyFlags.Legal))
         {
             path = Cap(path, ResponsePath.Human, "hard rule: legal matters go to a human", reasons);
+        }
+        if (flags.Contains(PolicyFlags.PaymentOrAccountChange))
+        {
+            // Invoice fraud and account takeover come as exactly these requests; a person verifies them out of band.
+            path = Cap(path, ResponsePath.Human, "hard rule: changes to payment details or account access go to a human", reasons);
+        }
+        if (flags.Contains(PolicyFlags.SecurityReport))
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: security reports go to a human", reasons);
+        }
+        if (flags.Contains(PolicyFlags.HostileTone))
+        {
+            path = Cap(path, ResponsePath.Human, "hard rule: angry or hostile messages go to a human", reasons);
+        }
+        if (flags.Contains(PolicyFlags.RefundOrCancellation))
+        {
+            path = Cap(path, ResponsePath.DraftForReview, "hard rule: refunds and cancellations are never auto-sent", reasons);
         }
         if (flags.Contains(PolicyFlags.Vip))
         {
