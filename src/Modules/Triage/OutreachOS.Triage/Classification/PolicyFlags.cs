@@ -62,8 +62,10 @@ internal static partial class PolicyFlags
         {
             hits.Add(new FlagHit(SecurityReport, $"security term '{Clip(security.Value.ToLowerInvariant())}'"));
         }
-        // The sender's own words only: a reply quoting an angry thread is not itself angry.
-        if (HostilePattern().Match(MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text))) is { Success: true } hostile)
+        // The sender's own words only: a reply quoting an angry thread is not itself angry, and a reply quoting our own mail
+        // quotes its unsubscribe footer.
+        var own = MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text));
+        if (HostilePattern().Match(own) is { Success: true } hostile)
         {
             hits.Add(new FlagHit(HostileTone, $"hostile wording '{Clip(hostile.Value.ToLowerInvariant())}'"));
         }
@@ -71,9 +73,8 @@ internal static partial class PolicyFlags
         {
             hits.Add(new FlagHit(Vip, vipReason ?? "VIP sender"));
         }
-        // Opt-out wording counts only in what the sender wrote now: a reply quoting our own mail quotes its unsubscribe footer,
-        // and the opt-out flag keeps a message from being auto-sent.
-        if (UnsubscribePattern().Match(MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text))) is { Success: true } unsub)
+        // Opt-out wording counts only in what the sender wrote now; the opt-out flag keeps a message from being auto-sent.
+        if (UnsubscribePattern().Match(own) is { Success: true } unsub)
         {
             hits.Add(new FlagHit(Unsubscribe, $"opt-out wording '{unsub.Value.ToLowerInvariant()}'"));
         }
