@@ -175,7 +175,7 @@ public sealed class OfflineComposerTests
 
     private static (ParseResult Parsed, IReadOnlyList<GuardrailReport> Reports, string User) RunScreened(PersonalizeRequest request)
     {
-        var avoid = GuardrailMapping.WordingToAvoidAsync(Evaluator, request, Guid.Empty, default).AsTask().Result;
+        var avoid = GuardrailMapping.WordingToAvoidAsync(Evaluator, request, OrganizationGuardrailLists.None, default).AsTask().Result;
         var prompt = Renderer.Render(request, All(request.VariantCount ?? 3), null, avoid);
         var text = Composer.Complete(PromptRenderer.ToLlm(prompt));
         var parsed = VariantParser.Parse(text, request.VariantCount ?? 3, PromptRenderer.IncludeSubjects(request));

@@ -14,7 +14,8 @@ public static class GuardrailsModule
 {
     /// <summary>
     /// Registers <see cref="IGuardrailEvaluator"/> (the built-in checks, plus the organization's own policy when the input names
-    /// its organization and an event store is registered).
+    /// its organization and an event store is registered) and <see cref="IGuardrailPolicyReader"/> (that policy's lists; none
+    /// without an event store).
     /// </summary>
     public static IServiceCollection AddGuardrailsModule(this IServiceCollection services)
     {
@@ -23,6 +24,8 @@ public static class GuardrailsModule
             var pure = GuardrailEvaluator.CreateDefault();
             return sp.GetService<DocumentStore>() is { } documents ? new OrganizationPolicyEvaluator(pure, documents) : pure;
         });
+        services.TryAddSingleton<IGuardrailPolicyReader>(sp =>
+            sp.GetRequiredService<IGuardrailEvaluator>() as IGuardrailPolicyReader ?? NoOrganizationPolicy.Instance);
         services.AddEventTypes(typeof(GuardrailPolicySet));
         services.AddInlineProjection<GuardrailPolicyProjection>();
         return services;
@@ -33,5 +36,12 @@ public static class GuardrailsModule
     {
         PolicyEndpoints.Map(app);
         return app;
+    }
+
+    private sealed class NoOrganizationPolicy : IGuardrailPolicyReader
+    {
+        public static readonly NoOrganizationPolicy Instance = new();
+
+        public ValueTask<OrganizationGuardrailLists> ReadAsync(Guid organizationId, CancellationToken ct) => ValueTask.FromResult(OrganizationGuardrailLists.None);
     }
 }

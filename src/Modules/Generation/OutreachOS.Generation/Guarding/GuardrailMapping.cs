@@ -9,6 +9,14 @@ internal static class GuardrailMapping
 {
     public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, Guid organizationId) => For(r, v.Subject, v.Message, organizationId);
 
+    /// <summary>As <see cref="For(PersonalizeRequest, ParsedVariantDto, Guid)"/>, under lists the caller has read already
+    /// (one reading for a whole attempt set, see <see cref="IGuardrailPolicyReader"/>).</summary>
+    public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, OrganizationGuardrailLists lists) =>
+        Under(For(r, v.Subject, v.Message, Guid.Empty), lists);
+
+    private static GuardrailInput Under(GuardrailInput input, OrganizationGuardrailLists lists) =>
+        input with { OrganizationId = null, ForbiddenPhrases = lists.ForbiddenPhrases, CompetitorNames = lists.CompetitorNames };
+
     public static GuardrailInput For(PersonalizeRequest r, string? subject, string message, Guid organizationId)
     {
         var context = ContextTexts(r);
@@ -86,9 +94,10 @@ internal static class GuardrailMapping
         };
     }
 
-    /// <summary>What <see cref="WordingToAvoid(GuardrailReport)"/> finds in the request's context; none without context.</summary>
-    public static async ValueTask<IReadOnlyList<string>> WordingToAvoidAsync(IGuardrailEvaluator guardrails, PersonalizeRequest r, Guid organizationId, CancellationToken ct) =>
-        ForContext(r, organizationId) is { } context ? WordingToAvoid(await guardrails.EvaluateAsync(context, ct)) : [];
+    /// <summary>What <see cref="WordingToAvoid(GuardrailReport)"/> finds in the request's context under the organization's
+    /// lists; none without context.</summary>
+    public static async ValueTask<IReadOnlyList<string>> WordingToAvoidAsync(IGuardrailEvaluator guardrails, PersonalizeRequest r, OrganizationGuardrailLists lists, CancellationToken ct) =>
+        ForContext(r, Guid.Empty) is { } context ? WordingToAvoid(await guardrails.EvaluateAsync(Under(context, lists), ct)) : [];
 
     /// <summary>The wording of a <see cref="ForContext"/> report that a message must leave out, once each, in order.</summary>
     public static IReadOnlyList<string> WordingToAvoid(GuardrailReport contextReport) =>

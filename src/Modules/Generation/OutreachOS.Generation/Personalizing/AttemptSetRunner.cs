@@ -25,6 +25,7 @@ internal sealed record AttemptSetResult(IReadOnlyList<VariantDto> Variants, int 
 internal sealed partial class AttemptSetRunner(
     ILlmClient llm,
     IGuardrailEvaluator guardrails,
+    IGuardrailPolicyReader guardrailPolicies,
     ICreditLedger ledger,
     PromptRenderer renderer,
     GenerationOptions options,
@@ -135,8 +136,10 @@ internal sealed partial class AttemptSetRunner(
         var attempts = 0;
         var firstPassed = 0;
         var firstChecked = 0;
+        // The organization's lists are read once for the set: the context screen and every attempt's variants use them.
+        var lists = await guardrailPolicies.ReadAsync(w.TenantId, ct);
         // Wording of the lead's context that the guardrails would refuse is named in the prompt before the model writes.
-        var avoid = await GuardrailMapping.WordingToAvoidAsync(guardrails, request, w.TenantId, ct);
+        var avoid = await GuardrailMapping.WordingToAvoidAsync(guardrails, request, lists, ct);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var prompt = renderer.Render(request, pending, feedback, avoid, earlier);
@@ -186,7 +189,7 @@ internal sealed partial class AttemptSetRunner(
             failure = null;
             var indexes = pending.Take(parsed.Variants.Count).ToList();
             w.Add(new VariantsParsed(setNo, attempt, parsed.Variants, indexes, clock.GetUtcNow()));
-            var reports = await guardrails.EvaluateVariantsAsync([.. parsed.Variants.Select(v => GuardrailMapping.For(request, v, w.TenantId))], ct);
+            var reports = await guardrails.EvaluateVariantsAsync([.. parsed.Variants.Select(v => GuardrailMapping.For(request, v, lists))], ct);
             var verdicts = new List<VerdictDto>(indexes.Count);
             for (var j = 0; j < indexes.Count; j++)
             {

@@ -8,8 +8,11 @@ namespace OutreachOS.Guardrails.Policy;
 /// pure checks. The policy is read per evaluation (changes take effect immediately on every host), but concurrent
 /// evaluations for one organization — the variants of one attempt — share a single read that is in flight.
 /// </summary>
-internal sealed class OrganizationPolicyEvaluator(IGuardrailEvaluator inner, DocumentStore documents) : IGuardrailEvaluator
+internal sealed class OrganizationPolicyEvaluator(IGuardrailEvaluator inner, DocumentStore documents) : IGuardrailEvaluator, IGuardrailPolicyReader
 {
+    public async ValueTask<OrganizationGuardrailLists> ReadAsync(Guid organizationId, CancellationToken ct) =>
+        await ReadPolicyAsync(organizationId) is { } policy ? new(policy.ForbiddenPhrases, policy.CompetitorNames) : OrganizationGuardrailLists.None;
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Lazy<Task<GuardrailPolicyView?>>> _inFlight = new();
 
     public async ValueTask<GuardrailReport> EvaluateAsync(GuardrailInput input, CancellationToken ct)
