@@ -84,42 +84,12 @@ internal static class Router
             // Someone who asked not to be mailed gets no automatic mail; a person removes the address and answers the rest.
             path = Cap(path, ResponsePath.Human, "hard rule: opt-out requests go to a human (never an automatic reply)", reasons);
         }
-        if (flags.Contains(PolicyFlags.PromptInjection))
+        foreach (var (flag, atMost, reason) in FlagCaps)
         {
-            path = Cap(path, ResponsePath.Human, "hard rule: prompt_injection_suspected is never auto-sent", reasons);
-        }
-        if (flags.Contains(PolicyFlags.Legal))
-        {
-            path = Cap(path, ResponsePath.Human, "hard rule: legal matters go to a human", reasons);
-        }
-        if (flags.Contains(PolicyFlags.PaymentOrAccountChange))
-        {
-            // Invoice fraud and account takeover come as exactly these requests; a person verifies them out of band.
-            path = Cap(path, ResponsePath.Human, "hard rule: changes to payment details or account access go to a human", reasons);
-        }
-        if (flags.Contains(PolicyFlags.SecurityReport))
-        {
-            path = Cap(path, ResponsePath.Human, "hard rule: security reports go to a human", reasons);
-        }
-        if (flags.Contains(PolicyFlags.HostileTone))
-        {
-            path = Cap(path, ResponsePath.Human, "hard rule: angry or hostile messages go to a human", reasons);
-        }
-        if (flags.Contains(PolicyFlags.RefundOrCancellation))
-        {
-            path = Cap(path, ResponsePath.DraftForReview, "hard rule: refunds and cancellations are never auto-sent", reasons);
-        }
-        if (flags.Contains(PolicyFlags.Vip))
-        {
-            path = Cap(path, ResponsePath.DraftForReview, "hard rule: VIP senders are never auto-sent", reasons);
-        }
-        if (flags.Contains(PolicyFlags.PiiSensitive))
-        {
-            path = Cap(path, ResponsePath.DraftForReview, "hard rule: PII-sensitive messages are never auto-sent", reasons);
-        }
-        if (flags.Contains(PolicyFlags.ClassifierFallback))
-        {
-            path = Cap(path, ResponsePath.DraftForReview, "hard rule: the model's answer was rejected, the offline fallback is not auto-sent", reasons);
+            if (flags.Contains(flag))
+            {
+                path = Cap(path, atMost, reason, reasons);
+            }
         }
 
         var dryRun = policy.DryRun || intentPolicy.DryRun;
@@ -139,6 +109,21 @@ internal static class Router
         ResponsePath.DraftForReview => 1,
         _ => 2,
     };
+
+    /// <summary>The hard rules that follow from a policy flag, in the order their reasons are recorded.</summary>
+    private static readonly (string Flag, ResponsePath AtMost, string Reason)[] FlagCaps =
+    [
+        (PolicyFlags.PromptInjection, ResponsePath.Human, "hard rule: prompt_injection_suspected is never auto-sent"),
+        (PolicyFlags.Legal, ResponsePath.Human, "hard rule: legal matters go to a human"),
+        // Invoice fraud and account takeover come as exactly these requests; a person verifies them out of band.
+        (PolicyFlags.PaymentOrAccountChange, ResponsePath.Human, "hard rule: changes to payment details or account access go to a human"),
+        (PolicyFlags.SecurityReport, ResponsePath.Human, "hard rule: security reports go to a human"),
+        (PolicyFlags.HostileTone, ResponsePath.Human, "hard rule: angry or hostile messages go to a human"),
+        (PolicyFlags.RefundOrCancellation, ResponsePath.DraftForReview, "hard rule: refunds and cancellations are never auto-sent"),
+        (PolicyFlags.Vip, ResponsePath.DraftForReview, "hard rule: VIP senders are never auto-sent"),
+        (PolicyFlags.PiiSensitive, ResponsePath.DraftForReview, "hard rule: PII-sensitive messages are never auto-sent"),
+        (PolicyFlags.ClassifierFallback, ResponsePath.DraftForReview, "hard rule: the model's answer was rejected, the offline fallback is not auto-sent"),
+    ];
 
     private static ResponsePath Cap(ResponsePath path, ResponsePath atMost, string reason, List<string> reasons)
     {
