@@ -1,6 +1,5 @@
-using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using OutreachOS.BuildingBlocks.Json;
 
 namespace OutreachOS.Host.Hosting;
 
@@ -33,7 +32,8 @@ internal static class JsonBodyErrors
         return type switch
         {
             null => "has a value of the wrong type",
-            { IsEnum: true } => $"must be one of {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.SnakeCaseUpper.ConvertName))}",
+            // Each value as the API's own converter writes it.
+            { IsEnum: true } => $"must be one of {string.Join(", ", Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.Serialize(v, type, OutreachJson.Options).Trim('"')))}",
             _ when type == typeof(string) => "must be a string",
             _ when type == typeof(bool) => "must be true or false",
             _ when type == typeof(int) || type == typeof(long) || type == typeof(short) => "must be a whole number",
@@ -60,10 +60,9 @@ internal static class JsonBodyErrors
             var name = bracket < 0 ? segment : segment[..bracket];
             if (name.Length > 0)
             {
+                // The API's own serializer metadata names the properties (naming policy and attributes included).
                 type = Nullable.GetUnderlyingType(type!) ?? type;
-                var property = type!.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p =>
-                    (p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)) == name);
-                type = property?.PropertyType;
+                type = OutreachJson.Options.GetTypeInfo(type!).Properties.FirstOrDefault(p => p.Name == name)?.PropertyType;
             }
 
             for (var i = bracket; i >= 0 && type is not null; i = segment.IndexOf('[', i + 1))

@@ -49,7 +49,7 @@ internal static class GuardrailMapping
             // Everything in the request is the lead's third-party context (summary, signals, keywords may carry text
             // written to steer the writer): only the lead's own domain may source a link; nothing in it sources a
             // discount, price or guarantee, a contact detail, or excuses a strong spam phrase.
-            TrustedSourceTexts = string.IsNullOrWhiteSpace(lead.Domain) ? [] : [lead.Domain.Trim()],
+            TrustedSourceTexts = Trusted(r),
             OrganizationId = organizationId,
             // With nothing but a name and a company there is no context to be relevant to: relevance cannot be required.
             Requirements = new GuardrailRequirements(RequireGreeting: true, RequireCallToAction: true, RequireRelevance: context.Count > 0),
@@ -80,14 +80,13 @@ internal static class GuardrailMapping
             return null;
         }
 
-        var domain = r.Lead?.Domain;
         return new GuardrailInput
         {
             Channel = MessageChannel.Email,
             Message = string.Join('\n', context),
             LeadFirstName = r.Lead?.FirstName?.Trim(),
             LeadCompany = r.Lead?.CompanyName?.Trim(), // the lead's names are names, not wording (see the spam check)
-            TrustedSourceTexts = string.IsNullOrWhiteSpace(domain) ? [] : [domain.Trim()],
+            TrustedSourceTexts = Trusted(r),
             OrganizationId = organizationId,
             Requirements = GuardrailRequirements.InboundReply,
             WordingOnly = true,
@@ -138,6 +137,10 @@ internal static class GuardrailMapping
 
         return sb.ToString();
     }
+
+    /// <summary>What the request vouches for: only the lead's own domain (everything else in it is the lead's third-party context).</summary>
+    private static IReadOnlyList<string> Trusted(PersonalizeRequest r) =>
+        string.IsNullOrWhiteSpace(r.Lead?.Domain) ? [] : [r.Lead.Domain.Trim()];
 
     /// <summary>The lead's context beyond name and company: what a relevance reason may draw on.</summary>
     private static List<string> ContextTexts(PersonalizeRequest r)

@@ -52,5 +52,5 @@ internal sealed class MessageText
 
     // Findings quote the writer's characters ("４０％"), not their normalised form.
     private List<T> Quoted<T>(List<T> found, Func<T, (int Start, int Length)> span, Func<T, string, T> withText) =>
-        ReferenceEquals(Normalized, Text) ? found : found.ConvertAll(x => withText(x, Text.Substring(span(x).Start, span(x).Length)));
+        ReferenceEquals(Normalized, Text) ? found : found.ConvertAll(x => span(x) is var (start, length) ? withText(x, Text.Substring(start, length)) : x);
 }
