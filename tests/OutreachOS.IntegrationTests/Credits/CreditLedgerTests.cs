@@ -60,6 +60,87 @@ public sealed class CreditLedgerTests
     }
 
     [Fact]
+    public async Task A_charge_reserves_and_settles_with_the_callers_events_in_one_transaction_and_two_round_trips()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        var id = Guid.NewGuid();
+
+        CreditCharge? charge;
+        int roundTrips;
+        using (var commands = new CommandCounter())
+        {
+            charge = await h.Ledger.ChargeAsync(OrgA, id, _ => 3, 3, 2, "generation", (r, b) =>
+                [new StreamAppend(OrgA, "caller-1", "caller", ExpectedVersion.NoStream,
+                    [EventToAppend.Create(new TestDeposited("a", r.Reserved, $"held, {r.Balance.Available} left")), EventToAppend.Create(new TestDeposited("a", b.Consumed, $"charged, {b.Available} left"))])],
+                default);
+            roundTrips = commands.Count;
+        }
+
+        Assert.NotNull(charge);
+        Assert.Equal((3, 3, 97), (charge.Reservation.Reserved, charge.Reservation.Balance.Reserved, charge.Reservation.Balance.Available));
+        Assert.Equal((2, 0, 98), (charge.Balance.Consumed, charge.Balance.Reserved, charge.Balance.Available));
+        Assert.Equal(2, roundTrips); // locks and reads, then events, account rows and COMMIT: as one settlement
+        // The ledger records what a reservation and its settlement record; the caller's events commit with them.
+        var ledger = await h.EventsAsync(OrgA, "2026-11");
+        Assert.Equal([typeof(CreditsReserved), typeof(CreditsSettled)], ledger.Select(e => e.GetType()));
+        Assert.Equal((3, 2, 1), (((CreditsSettled)ledger[1]).Reserved, ((CreditsSettled)ledger[1]).Used, ((CreditsSettled)ledger[1]).Released));
+        Assert.Equal(["held, 97 left", "charged, 98 left"],
+            (await h.Store.ReadStreamAsync(OrgA, "caller-1")).Select(e => ((TestDeposited)e.Data!).Note));
+        Assert.Equal(1, await h.ScalarAsync("SELECT count(DISTINCT tx) FROM oos.events WHERE tenant_id = @t", ("t", OrgA)));
+        Assert.Equal(2, await h.ScalarAsync("SELECT consumed FROM oos.credit_accounts WHERE tenant_id = @t AND reserved = 0", ("t", OrgA)));
+        Assert.Equal(2, await h.ScalarAsync("SELECT used FROM oos.credit_reservations WHERE tenant_id = @t AND id = @id AND status = 'SETTLED'", ("t", OrgA), ("id", id)));
+        Assert.Equal(2, await h.ScalarAsync("SELECT sum(consumed) FROM oos.credit_usage_daily WHERE tenant_id = @t", ("t", OrgA)));
+
+        // The same id again is a retry: declined, nothing recorded; a reservation with it returns the original.
+        Assert.Null(await h.Ledger.ChargeAsync(OrgA, id, _ => 3, 3, 3, "generation", (_, _) => [], default));
+        Assert.Equal(2, (await h.EventsAsync(OrgA, "2026-11")).Count);
+        var again = await h.Ledger.ReserveAsync(OrgA, id, 3, "generation", default);
+        Assert.Equal((3, 2, 0), (again.Reserved, again.Balance.Consumed, again.Balance.Reserved));
+        Assert.True((await h.Store.VerifyAsync(OrgA, "credits-2026-11")).Valid);
+    }
+
+    [Fact]
+    public async Task A_charge_the_balance_decides_differently_for_records_nothing_and_one_it_cannot_cover_is_refused()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+        await h.Ledger.ReserveAsync(OrgA, Guid.NewGuid(), 95, "earlier", default);
+        var id = Guid.NewGuid();
+        var asked = new List<int>();
+
+        // The work was done for 9; at 5 left the balance decides 3 (a degradation): declined before anything is written,
+        // the caller's stream included.
+        var declined = await h.Ledger.ChargeAsync(OrgA, id, b => { asked.Add(b.Available); return b.Available >= 9 ? 9 : 3; }, 9, 9, "generation",
+            (_, _) => [new StreamAppend(OrgA, "caller-2", "caller", ExpectedVersion.NoStream, [EventToAppend.Create(new TestDeposited("a", 1, "never"))])], default);
+
+        Assert.Null(declined);
+        Assert.Equal([5], asked);
+        Assert.Null(await h.Store.GetStreamAsync(OrgA, "caller-2"));
+        Assert.Single(await h.EventsAsync(OrgA, "2026-11"));
+        Assert.Equal((0, 95), ((int)await h.ScalarAsync("SELECT consumed FROM oos.credit_accounts WHERE tenant_id = @t", ("t", OrgA)),
+            (int)await h.ScalarAsync("SELECT reserved FROM oos.credit_accounts WHERE tenant_id = @t", ("t", OrgA))));
+
+        // The amount it decides but cannot cover: refused as a reservation is.
+        var refused = await Assert.ThrowsAsync<InsufficientCreditsException>(() =>
+            h.Ledger.ChargeAsync(OrgA, id, _ => 9, 9, 9, "generation", (_, _) => [], default));
+        Assert.Equal((9, 5), (refused.Requested, refused.Balance.Available));
+        Assert.Single(await h.EventsAsync(OrgA, "2026-11"));
+    }
+
+    [Fact]
+    public async Task A_charge_raises_the_alerts_its_consumption_crosses_once()
+    {
+        await using var h = await CreditsHarness.CreateAsync();
+
+        var low = await h.Ledger.ChargeAsync(OrgA, Guid.NewGuid(), _ => 85, 85, 81, "generation", (_, _) => [], default);
+        var critical = await h.Ledger.ChargeAsync(OrgA, Guid.NewGuid(), _ => 15, 15, 15, "generation", (_, _) => [], default);
+
+        Assert.Equal((CreditAlertLevel.Low, 19), (low!.Balance.Alert, low.Balance.Available));
+        Assert.Equal((CreditAlertLevel.Critical, 4), (critical!.Balance.Alert, critical.Balance.Available));
+        Assert.Equal([CreditAlertLevel.Low, CreditAlertLevel.Critical],
+            (await h.EventsAsync(OrgA, "2026-11")).OfType<CreditAlertRaised>().Select(a => a.Level));
+    }
+
+    [Fact]
     public async Task A_callers_append_that_was_made_before_is_recognised_as_a_retry_when_the_group_is_run_again_alone()
     {
         await using var h = await CreditsHarness.CreateAsync();

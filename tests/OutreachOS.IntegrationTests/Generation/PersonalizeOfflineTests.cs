@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using OutreachOS.IntegrationTests.Api;
 using static OutreachOS.IntegrationTests.Generation.GenerationApi;
 
 namespace OutreachOS.IntegrationTests.Generation;
@@ -60,18 +61,57 @@ public sealed class PersonalizeOfflineTests(GenerationAppFixture fixture) : ICla
         Assert.Equal(["RESERVED", "SETTLED"], audit["credit_movements"]!.AsArray().Select(m => m!["kind"]!.GetValue<string>()));
 
         var events = audit["events"]!.AsArray();
+        // The offline model runs in the process and costs nothing: the set is written, then reserved and settled with it
+        // in one ledger transaction (ADR 0033), and the audit shows the credit movements where they happened.
         Assert.Equal(
             [
-                "personalization_requested.v1", "personalization_attempt_set_started.v1", "personalization_credits_reserved.v1",
-                "personalization_prompt_rendered.v1", "personalization_model_responded.v1", "personalization_variants_parsed.v1",
-                "personalization_guardrails_evaluated.v1", "personalization_variants_returned.v1", "personalization_credits_settled.v1",
+                "personalization_requested.v1", "personalization_attempt_set_started.v1", "personalization_prompt_rendered.v1",
+                "personalization_model_responded.v1", "personalization_variants_parsed.v1", "personalization_guardrails_evaluated.v1",
+                "personalization_variants_returned.v1", "personalization_credits_reserved.v1", "personalization_credits_settled.v1",
             ],
             events.Select(e => e!["type"]!.GetValue<string>()));
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e!["version"]!.GetValue<long>()));
         Assert.All(events, e => Assert.Matches("^[0-9a-f]{64}$", e!["hash"]!.GetValue<string>()));
         Assert.Equal(events.Count, events.Select(e => e!["hash"]!.GetValue<string>()).Distinct().Count());
         Assert.True(audit["chain_valid"]!.GetValue<bool>());
-        Assert.Equal(3, events[7]!["data"]!["first_attempt_passed"]!.GetValue<int>());
+        Assert.Equal(3, events[6]!["data"]!["first_attempt_passed"]!.GetValue<int>());
+        Assert.Equal((3, 3), (events[7]!["data"]!["credits"]!.GetValue<int>(), events[8]!["data"]!["charged"]!.GetValue<int>()));
+
+        // One transaction holds the request's events and the ledger's reservation and settlement of it.
+        await using var db = Npgsql.NpgsqlDataSource.Create(fixture.App.ConnectionString);
+        await using var cmd = db.CreateCommand("""
+            SELECT count(DISTINCT e.tx), count(*) FILTER (WHERE e.stream_id LIKE 'credits-%'), string_agg(e.type, ',' ORDER BY e.seq) FILTER (WHERE e.stream_id LIKE 'credits-%')
+            FROM oos.events e WHERE e.tx IN (SELECT tx FROM oos.events WHERE stream_id = @s)
+            """);
+        cmd.Parameters.AddWithValue("s", $"personalization-{Guid.Parse(id):N}");
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        Assert.Equal((1L, 2L, "credits_reserved.v1,credits_settled.v1"), (r.GetInt64(0), r.GetInt64(1), r.GetString(2)));
+    }
+
+    [Fact]
+    public async Task With_one_pass_charging_off_the_set_is_reserved_before_the_model_and_settled_after_it()
+    {
+        await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Generation:ChargeLocalAnswersInOnePass"] = "false" });
+        using var client = app.ClientWithKey();
+        var (_, created) = await PostAsync(client, "/personalize", Body());
+        var id = created["request_id"]!.GetValue<string>();
+
+        var (_, audit) = await GetAsync(client, $"/personalize/{id}");
+
+        Assert.Equal(
+            [
+                "personalization_requested.v1", "personalization_attempt_set_started.v1", "personalization_credits_reserved.v1",
+                "personalization_prompt_rendered.v1", "personalization_model_responded.v1", "personalization_variants_parsed.v1",
+                "personalization_guardrails_evaluated.v1", "personalization_variants_returned.v1", "personalization_credits_settled.v1",
+            ],
+            audit["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
+        Assert.True(audit["chain_valid"]!.GetValue<bool>());
+        Assert.Equal((3, 100_000 - 3), (created["credits"]!["charged"]!.GetValue<int>(), created["credits"]!["remaining"]!.GetValue<int>()));
+        await using var db = Npgsql.NpgsqlDataSource.Create(app.ConnectionString);
+        await using var cmd = db.CreateCommand("SELECT count(DISTINCT tx) FROM oos.events WHERE stream_id = @s");
+        cmd.Parameters.AddWithValue("s", $"personalization-{Guid.Parse(id):N}");
+        Assert.Equal(2L, (long)(await cmd.ExecuteScalarAsync())!);
     }
 
     [Fact]

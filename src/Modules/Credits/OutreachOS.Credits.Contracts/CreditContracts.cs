@@ -50,8 +50,25 @@ public interface ICreditLedger
     Task<CreditBalance> RefundAsync(Guid tenantId, Guid reservationId, string reason,
         Func<CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
 
+    /// <summary>
+    /// Reserves and settles in one transaction, for work that spends nothing while it runs and is done before it is paid
+    /// for (a local model's answer, ADR 0033): reserves what <paramref name="creditsFor"/> decides from the balance under
+    /// the ledger's lock, exactly as <see cref="ReserveAsync(Guid, Guid, Func{CreditBalance, int}, string, Func{CreditReservation, IReadOnlyList{StreamAppend}}, CancellationToken)"/>
+    /// would, and when that is <paramref name="expected"/> charges <paramref name="used"/> of it at once (the rest is
+    /// released), appending the caller's events built from both outcomes in the same transaction. The ledger records
+    /// the same events as a reservation followed by its settlement.
+    /// <para>Returns null, having recorded nothing, when the balance decides another amount (a degradation the work was
+    /// not done for) or the reservation id exists already (a retry): the caller then takes the two-step path. Throws
+    /// <see cref="InsufficientCreditsException"/> as a reservation does.</para>
+    /// </summary>
+    Task<CreditCharge?> ChargeAsync(Guid tenantId, Guid reservationId, Func<CreditBalance, int> creditsFor, int expected, int used, string reason,
+        Func<CreditReservation, CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct);
+
     Task<CreditBalance> GetBalanceAsync(Guid tenantId, CancellationToken ct);
 }
+
+/// <summary>A reservation and its settlement made in one transaction (<see cref="ICreditLedger.ChargeAsync"/>): the balance after each.</summary>
+public sealed record CreditCharge(CreditReservation Reservation, CreditBalance Balance);
 
 /// <summary>Where the ledger learns an organization's tier (FREE, PRO, ENTERPRISE...); implemented by the host.</summary>
 public interface ICreditPlanSource

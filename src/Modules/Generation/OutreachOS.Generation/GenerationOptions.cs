@@ -37,6 +37,15 @@ internal sealed record GenerationOptions(
     /// </summary>
     public bool RequireLeadEmail { get; init; }
 
+    /// <summary>
+    /// <c>Generation:ChargeLocalAnswersInOnePass</c> (true): with a model that runs in the process and is not billed (the
+    /// Offline provider), a request's first attempt set is written first and then reserved and settled in one ledger
+    /// transaction with all of its events (ADR 0033), instead of a reservation before the model call and a settlement
+    /// after it. The outcome, the events and the balance are those of the two-step set; a set the balance would degrade,
+    /// and one that fails, runs in two steps. Ignored for billed providers: a paid call is always reserved first.
+    /// </summary>
+    public bool ChargeLocalAnswersInOnePass { get; init; } = true;
+
     public static GenerationOptions From(IConfiguration configuration)
     {
         var s = configuration.GetSection("Generation");
@@ -54,6 +63,7 @@ internal sealed record GenerationOptions(
             AbandonedAfter = configuration.GetValue<TimeSpan?>("Credits:ReservationTimeout") ?? new CreditOptions().ReservationTimeout,
             ReplayModels = ReadReplayModels(s, model, llm),
             RequireLeadEmail = s.GetValue("RequireLeadEmail", false),
+            ChargeLocalAnswersInOnePass = s.GetValue("ChargeLocalAnswersInOnePass", true),
         };
         if (options.CreditsPerVariant < 0)
         {

@@ -80,6 +80,24 @@ internal sealed class PostgresCreditLedger(
         return reservation;
     }
 
+    public async Task<CreditCharge?> ChargeAsync(Guid tenantId, Guid reservationId, Func<CreditBalance, int> creditsFor, int expected, int used, string reason,
+        Func<CreditReservation, CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(creditsFor);
+        ArgumentNullException.ThrowIfNull(alsoAppend);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(expected);
+        ArgumentOutOfRangeException.ThrowIfNegative(used);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(used, expected);
+        using var activity = Activity.StartActivity("credits.charge");
+        var (tier, allowance) = await PlanAsync(tenantId, ct);
+        var now = clock.GetUtcNow();
+        var charge = Charge.Unwrap(await SubmitAsync(new Charge(tenantId, reservationId, reason, tier, CreditPeriod.Of(now), allowance, now,
+            now + options.CurrentValue.ReservationTimeout, creditsFor, expected, used, alsoAppend, Thresholds), ct));
+        activity?.SetTag("outreachos.credits.charged", charge is not null);
+        return charge;
+    }
+
     public Task<CreditBalance> SettleAsync(Guid tenantId, Guid reservationId, int usedCredits, CancellationToken ct) =>
         SettleAsync(tenantId, reservationId, usedCredits, static _ => [], ct);
 
@@ -379,6 +397,52 @@ internal sealed class PostgresCreditLedger(
             Created = true;
             return (events, reservation, alsoAppend(reservation));
         }
+    }
+
+    /// <summary>
+    /// A reservation and its settlement decided together (<see cref="ICreditLedger.ChargeAsync"/>): the same deciders, one
+    /// after the other, on the state the previous commands of the group left. Declined (no events, null) when the amount
+    /// the balance decides is not the one the caller's work was done for, or the id was reserved before.
+    /// </summary>
+    private sealed class Charge(Guid tenantId, Guid reservationId, string reason, string tier, string period, int allowance, DateTimeOffset at,
+        DateTimeOffset expiresAt, Func<CreditBalance, int> creditsFor, int expected, int used,
+        Func<CreditReservation, CreditBalance, IReadOnlyList<StreamAppend>> alsoAppend, AlertThresholds thresholds) : Command(tenantId, reservationId, period, at)
+    {
+        private static readonly object Declined = new();
+
+        protected override IReadOnlyList<StreamAppend> Preview()
+        {
+            var stand = Balances.Of(tier, Period, allowance, 0, 0, thresholds);
+            return alsoAppend(new CreditReservation(ReservationId, expected, stand), stand);
+        }
+
+        public override (object[] Events, object Result, IReadOnlyList<StreamAppend> Appends) Decide(CreditLedgerState state)
+        {
+            var balance = Balances.Of(tier, Period, allowance, state, thresholds);
+            if (state.Reservations.ContainsKey(ReservationId) || creditsFor(balance) != expected)
+            {
+                return ([], Declined, []);
+            }
+            var reserve = new ReserveCredits(ReservationId, expected, reason, tier, Period, allowance, At, expiresAt);
+            object[] reserved;
+            try
+            {
+                reserved = ReserveCreditsDecider.Decide(reserve, state, thresholds);
+            }
+            catch (InsufficientCreditsException refused) when (ReserveCreditsDecider.OnRefusal(reserve, state, thresholds) is { Length: > 0 } alerts)
+            {
+                return (alerts, refused, []);
+            }
+            var held = reserved.Aggregate(state, CreditLedgerState.Evolve);
+            var settled = SettleReservationDecider.Decide(new SettleReservation(ReservationId, used, allowance, At), held, thresholds);
+            var after = settled.Aggregate(held, CreditLedgerState.Evolve);
+            var reservation = new CreditReservation(ReservationId, expected, Balances.Of(tier, Period, allowance, held, thresholds));
+            var final = Balances.Of(tier, Period, allowance, after, thresholds);
+            return ([.. reserved, .. settled], new CreditCharge(reservation, final), alsoAppend(reservation, final));
+        }
+
+        /// <summary>The caller's answer: the charge, or null when declined.</summary>
+        public static CreditCharge? Unwrap(object outcome) => outcome as CreditCharge;
     }
 
     private sealed class Close(Guid tenantId, Guid reservationId, string tier, string period, int allowance, DateTimeOffset at,

@@ -47,7 +47,8 @@ internal sealed partial class AttemptSetRunner(
         var settledOrRefunded = false;
         try
         {
-            var (final, flags, attempts, firstPassed, firstChecked, failure) = await AttemptAsync(w, request, setNo, count, earlier, ct);
+            var (final, flags, attempts, firstPassed, firstChecked, failure, observed) = await AttemptAsync(w, request, setNo, count, earlier, ct);
+            observed.CountIn(metrics);
             var present = Enumerable.Range(0, count).Where(i => final[i] is not null).ToList();
             if (present.Count == 0)
             {
@@ -105,6 +106,65 @@ internal sealed partial class AttemptSetRunner(
         }
     }
 
+    /// <summary>
+    /// The set in one ledger pass (ADR 0033), for a model that runs in the process and spends nothing: the attempts are
+    /// written first, then the reservation and its settlement commit in one ledger transaction with every event the set
+    /// buffered (the credit events last, where they happened). Null, with the writer's buffer as it was and nothing
+    /// recorded, charged or counted, when that cannot stand for the two-step set: the balance decides another number of
+    /// variants (a degradation), nothing usable came back, the attempts failed, or the id was reserved before. The caller
+    /// then runs the set in two steps, which records those outcomes as always. A cancellation is thrown: nothing was
+    /// recorded or charged. <see cref="InsufficientCreditsException"/> is thrown as a reservation throws it.
+    /// </summary>
+    public async Task<AttemptSetResult?> TryRunInOnePassAsync(StreamWriter w, Guid tenantId, PersonalizeRequest request, int setNo, int count,
+        Guid reservationId, Func<CreditBalance, int> creditsFor, CancellationToken ct)
+    {
+        var mark = w.PendingCount;
+        (ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure, ObservedMetrics Observed) run;
+        try
+        {
+            run = await AttemptAsync(w, request, setNo, count, null, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            w.DropPendingFrom(mark);
+            return null;
+        }
+        var present = Enumerable.Range(0, count).Where(i => run.Final[i] is not null).ToList();
+        if (present.Count == 0)
+        {
+            w.DropPendingFrom(mark);
+            return null;
+        }
+
+        var variants = present.Select(i => ToVariant(request, run.Final[i]!, run.Flags[i]!)).ToList();
+        var reserved = count * options.CreditsPerVariant;
+        var charged = present.Count * options.CreditsPerVariant;
+        var purpose = Purpose(setNo);
+        w.Add(new VariantsReturned(setNo, variants, run.Attempts, run.FirstPassed, run.FirstChecked, clock.GetUtcNow()));
+        CreditCharge? charge;
+        try
+        {
+            // Not the caller's token once the work is done, as for a settlement: a caller that has gone still gets its
+            // request recorded and charged (a repeat of its Idempotency-Key then answers with it).
+            charge = await ledger.ChargeAsync(tenantId, reservationId, creditsFor, reserved, charged, purpose, (r, b) => w.PendingAppend(
+                new CreditsReserved(reservationId, purpose, r.Reserved, r.Balance.Available, clock.GetUtcNow()),
+                new CreditsSettled(reservationId, purpose, charged, b.Available, clock.GetUtcNow())), CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            w.DropPendingFrom(mark);
+            throw;
+        }
+        if (charge is null)
+        {
+            w.DropPendingFrom(mark);
+            return null;
+        }
+        w.Committed();
+        run.Observed.CountIn(metrics);
+        return new AttemptSetResult(variants, run.Attempts, null, charged, charge.Balance.Available);
+    }
+
     /// <summary>The end of a set that produced nothing: its failure and the refund of its hold (if it had one), appended together.</summary>
     private Task RecordFailureAsync(StreamWriter w, int setNo, Guid reservationId, int reserved, int available, string reason, CancellationToken ct)
     {
@@ -125,8 +185,8 @@ internal sealed partial class AttemptSetRunner(
     /// <summary>Same request and attempt set → same reservation id: a retried call holds, settles or refunds credits once.</summary>
     public static Guid ReservationId(Guid requestId, int setNo) => DeterministicId.For(requestId, $"set:{setNo}");
 
-    private async Task<(ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure)>
-        AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, IReadOnlyList<string>? earlier, CancellationToken ct)
+    private async Task<(ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure,
+        ObservedMetrics Observed)> AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, IReadOnlyList<string>? earlier, CancellationToken ct)
     {
         var final = new ParsedVariantDto?[count];
         var flags = new IReadOnlyList<RiskFlag>?[count];
@@ -136,6 +196,7 @@ internal sealed partial class AttemptSetRunner(
         var attempts = 0;
         var firstPassed = 0;
         var firstChecked = 0;
+        var observed = new ObservedMetrics();
         // The organization's lists are read once for the set: the context screen and every attempt's variants use them.
         var lists = await guardrailPolicies.ReadAsync(w.TenantId, ct);
         // Wording of the lead's context that the guardrails would refuse is named in the prompt before the model writes.
@@ -161,7 +222,7 @@ internal sealed partial class AttemptSetRunner(
                 failure = $"the model call failed ({e.Provider}, {(e.StatusCode is { } s ? $"HTTP {s}" : "no response")})";
                 if (attempt == 1)
                 {
-                    metrics.FirstAttempt(0, count);
+                    observed.FirstAttempt(0, count);
                     firstChecked = count;
                 }
 
@@ -176,11 +237,11 @@ internal sealed partial class AttemptSetRunner(
                 failure = $"the model's answer was not the required JSON: {parsed.Error}";
                 if (attempt == 1)
                 {
-                    metrics.FirstAttempt(0, count);
+                    observed.FirstAttempt(0, count);
                     firstChecked = count;
                     feedback = $"Your previous answer was rejected: {parsed.Error}. Answer with the JSON object only, exactly in the required shape, with {pending.Count} variant(s).";
                     w.Add(new RetryRequested(setNo, attempt + 1, pending, feedback, clock.GetUtcNow()));
-                    metrics.Retry("unparseable");
+                    observed.Retry("unparseable");
                 }
 
                 continue;
@@ -205,7 +266,7 @@ internal sealed partial class AttemptSetRunner(
             {
                 firstPassed = passed;
                 firstChecked = count;
-                metrics.FirstAttempt(passed, count - passed);
+                observed.FirstAttempt(passed, count - passed);
             }
 
             var blocked = Enumerable.Range(0, count).Where(i => final[i] is null || !GuardrailMapping.Passed(flags[i]!)).ToList();
@@ -222,10 +283,34 @@ internal sealed partial class AttemptSetRunner(
 
             pending = blocked;
             w.Add(new RetryRequested(setNo, attempt + 1, pending, feedback, clock.GetUtcNow()));
-            metrics.Retry("blocked");
+            observed.Retry("blocked");
         }
 
-        return (final, flags, attempts, firstPassed, firstChecked, failure);
+        return (final, flags, attempts, firstPassed, firstChecked, failure, observed);
+    }
+
+    /// <summary>What a set's attempts count in the metrics, counted once the set's outcome stands (a one-pass set that is
+    /// declined runs again in two steps and must not count twice).</summary>
+    private sealed class ObservedMetrics
+    {
+        private (int Passed, int Blocked)? _first;
+        private readonly List<string> _retries = [];
+
+        public void FirstAttempt(int passed, int blocked) => _first = (passed, blocked);
+
+        public void Retry(string reason) => _retries.Add(reason);
+
+        public void CountIn(GenerationMetrics metrics)
+        {
+            if (_first is { } first)
+            {
+                metrics.FirstAttempt(first.Passed, first.Blocked);
+            }
+            foreach (var reason in _retries)
+            {
+                metrics.Retry(reason);
+            }
+        }
     }
 
     public static ModelOutputDto ToOutput(LlmCompletion c) =>

@@ -164,6 +164,27 @@ internal sealed class PersonalizationService(
             return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, requested, reservationId, 0, earlier, ct);
         }
 
+        if (setNo == 1 && options.ChargeLocalAnswersInOnePass && !llm.SendsPromptsOutside)
+        {
+            // A local model spends nothing while it writes: the set is written first, then reserved and settled in one
+            // ledger transaction with all of its events (ADR 0033). What that cannot decide alone (a degradation, a
+            // failure) runs in two steps below, from the same buffer.
+            var mark = w.PendingCount;
+            w.Add(new AttemptSetStarted(setNo, "initial", requested, requested, false, clock.GetUtcNow()));
+            try
+            {
+                if (await runner.TryRunInOnePassAsync(w, tenantId, request, setNo, requested, reservationId, b => VariantsFor(b) * perVariant, ct) is { } done)
+                {
+                    return Answer(w.RequestId, done, setNo, regeneration, requested, requested);
+                }
+            }
+            catch (InsufficientCreditsException e)
+            {
+                return PaymentRequired(e);
+            }
+            w.DropPendingFrom(mark);
+        }
+
         CreditReservation reservation;
         try
         {
@@ -186,14 +207,14 @@ internal sealed class PersonalizationService(
         Guid reservationId, int reserved, IReadOnlyList<string>? earlier, CancellationToken ct)
     {
         var result = await runner.RunAsync(w, tenantId, request, setNo, count, reservationId, reserved, earlier, ct);
-        if (result.Failed)
-        {
-            return GenerationFailed(w.RequestId, result.Failure!, result.Attempts);
-        }
-
-        return TypedResults.Ok(new PersonalizeResponse(w.RequestId, result.Variants, result.Attempts, new CreditsDto(result.Charged, result.Remaining),
-            setNo, count < requested, Math.Max(0, options.MaxRegenerations - regeneration)));
+        return Answer(w.RequestId, result, setNo, regeneration, requested, count);
     }
+
+    private IResult Answer(Guid requestId, AttemptSetResult result, int setNo, int regeneration, int requested, int count) =>
+        result.Failed
+            ? GenerationFailed(requestId, result.Failure!, result.Attempts)
+            : TypedResults.Ok(new PersonalizeResponse(requestId, result.Variants, result.Attempts, new CreditsDto(result.Charged, result.Remaining),
+                setNo, count < requested, Math.Max(0, options.MaxRegenerations - regeneration)));
 
     public async Task<IResult> GetAsync(Guid tenantId, Guid requestId, CancellationToken ct)
     {

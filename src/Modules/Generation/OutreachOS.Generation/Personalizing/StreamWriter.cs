@@ -58,6 +58,16 @@ internal sealed class StreamWriter(IEventStore store, Guid tenantId, Guid reques
         _handedOut = [];
     }
 
+    /// <summary>How many events are buffered: a mark for <see cref="DropPendingFrom"/>.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Drops the events buffered since <paramref name="mark"/> (<see cref="PendingCount"/> then): work that will be done again.</summary>
+    public void DropPendingFrom(int mark)
+    {
+        _pending.RemoveRange(mark, _pending.Count - mark);
+        _handedOut = [];
+    }
+
     /// <summary>Drops buffered events of type <typeparamref name="T"/> (an outcome that did not commit must not be recorded).</summary>
     public void DropPending<T>() => _pending.RemoveAll(e => e.Data is T);
 
