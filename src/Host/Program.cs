@@ -135,6 +135,7 @@ if (cli is not null)
 
 app.UseExceptionHandler();
 app.UseRequestSizeLimit(maxBody);
+app.UseJsonBodyBuffering(maxBody);
 app.UseStatusCodePages();
 app.UseDashboard(); // before authentication: the SPA's files are public, the APIs it calls are not
 app.UseAuthentication();

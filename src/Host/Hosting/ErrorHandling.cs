@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
 using OutreachOS.BuildingBlocks.Postgres;
@@ -8,14 +9,18 @@ using OutreachOS.Credits.Contracts;
 namespace OutreachOS.Host.Hosting;
 
 /// <summary>Maps every failure to an RFC 7807 problem: no HTML error page, no stack trace, a field name when there is one.</summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         // The middleware clears the endpoint before handlers run; the feature keeps the one that failed.
         var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
         var body = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
-        var (status, title, detail, type, extensions) = Map(exception, body);
+        var bodyErrors = exception is BadHttpRequestException && FindJson(exception) is not null && body is not null
+            ? await EveryBindingErrorAsync(http.Request, body, json.Value.SerializerOptions, ct)
+            : null;
+        var (status, title, detail, type, extensions) = Map(exception, body, bodyErrors);
         if (RetryAfterSeconds(exception, status) is { } seconds)
         {
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -52,8 +57,35 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         ? null
         : exception is PostgresException pg && PostgresErrors.IsLostRace(pg) ? 1 : 5;
 
+    /// <summary>
+    /// Every value of a body that did not bind (<see cref="JsonBodyErrors.All"/>), read again from the buffer that
+    /// <see cref="JsonBodyBuffering"/> kept; null when the body is not there to read again or is not JSON at all (the
+    /// serializer's one error then stands).
+    /// </summary>
+    private static async Task<List<(string Field, string Reason)>?> EveryBindingErrorAsync(HttpRequest request, Type bodyType, JsonSerializerOptions options,
+        CancellationToken ct)
+    {
+        if (!request.Body.CanSeek)
+        {
+            return null;
+        }
+        try
+        {
+            request.Body.Position = 0;
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+            return JsonBodyErrors.All(document.RootElement, bodyType, options);
+        }
+        catch (Exception e) when (e is JsonException or IOException or NotSupportedException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <param name="bodyType">The endpoint's JSON body type, when it has one: a binding error then says what the field takes.</param>
-    internal static (int Status, string Title, string Detail, string Type, Dictionary<string, object?> Extensions) Map(Exception exception, Type? bodyType = null)
+    /// <param name="bodyErrors">Every value of the body that does not bind, when the body could be read again: all of them are
+    /// named, not only the first one the serializer met.</param>
+    internal static (int Status, string Title, string Detail, string Type, Dictionary<string, object?> Extensions) Map(Exception exception, Type? bodyType = null,
+        IReadOnlyList<(string Field, string Reason)>? bodyErrors = null)
     {
         var ext = new Dictionary<string, object?>();
         switch (exception)
@@ -77,8 +109,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             case BadHttpRequestException b when FindJson(b) is { } json:
                 var field = JsonPathToField(json.Path);
                 var reason = JsonBodyErrors.Reason(json, bodyType, field);
-                ext["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
-                return (400, "The request body is not valid JSON for this endpoint.", $"'{field}': {reason}", "https://outreachos.dev/problems/validation", ext);
+                var errors = new Dictionary<string, string[]> { [field] = [reason] };
+                foreach (var (other, why) in bodyErrors ?? [])
+                {
+                    errors[other] = errors.TryGetValue(other, out var known) && known.Contains(why) ? known : [.. known ?? [], why];
+                }
+                ext["errors"] = errors;
+                var more = errors.Count > 1 ? $" (and {errors.Count - 1} more field(s), listed in errors)" : "";
+                return (400, "The request body is not valid JSON for this endpoint.", $"'{field}': {reason}{more}", "https://outreachos.dev/problems/validation", ext);
             case BadHttpRequestException b when b.Message.Contains("no body was provided", StringComparison.Ordinal)
                 || b.Message.Contains("was not provided from body", StringComparison.Ordinal):
                 // ASP.NET's own words name the handler's parameter and suggest a service: a client needs to hear the body is missing.

@@ -84,6 +84,39 @@ public sealed class PersonalizeErrorTests(GenerationAppFixture fixture) : IClass
         Assert.DoesNotContain(".NET", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Every value that does not bind is named, not only the first one the serializer meets: a client fixing a body sees
+    /// all of them at once. The serializer stopped at "channel" and the other five were found one request at a time.
+    /// </summary>
+    [Fact]
+    public async Task A_body_with_several_values_that_do_not_bind_names_every_one()
+    {
+        const string body = """
+            {"channel": "FAX", "tone": "LOUD", "variant_count": "three", "colour": "red",
+             "lead": {"first_name": 5, "last_name": "Lee"},
+             "company_context": {"summary": "s", "keywords": ["ok", 2, true]},
+             "constraints": {"include_subjects": "yes", "max_words": 120}}
+            """;
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await fixture.Client.PostAsync("/personalize", content);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = json["errors"]!.AsObject().ToDictionary(kv => kv.Key, kv => string.Join(" | ", kv.Value!.AsArray().Select(r => r!.GetValue<string>())));
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["channel"] = "must be one of EMAIL, LINKEDIN, SMS",
+            ["tone"] = "must be one of PROFESSIONAL, FRIENDLY, DIRECT",
+            ["variant_count"] = "must be a whole number",
+            ["colour"] = "is not a field of this request",
+            ["lead.first_name"] = "must be a string",
+            ["company_context.keywords[1]"] = "must be a string",
+            ["company_context.keywords[2]"] = "must be a string",
+            ["constraints.include_subjects"] = "must be true or false",
+        }, errors);
+        Assert.StartsWith("'channel': must be one of EMAIL, LINKEDIN, SMS (and 7 more", json["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Several_invalid_fields_are_all_named_at_once()
     {
