@@ -58,4 +58,15 @@ internal static class GenerationApi
     }
 
     public static string Describe(JsonNode node) => node.ToJsonString();
+
+    /// <summary>A first attempt set reserved before the model call and settled after it (billed models, degraded sets, fallbacks).</summary>
+    public static readonly string[] TwoStepSet =
+    [
+        "personalization_requested.v1", "personalization_attempt_set_started.v1", "personalization_credits_reserved.v1",
+        "personalization_prompt_rendered.v1", "personalization_model_responded.v1", "personalization_variants_parsed.v1",
+        "personalization_guardrails_evaluated.v1", "personalization_variants_returned.v1", "personalization_credits_settled.v1",
+    ];
+
+    /// <summary>The event types of a request's audit, in order.</summary>
+    public static IEnumerable<string> EventTypes(JsonNode audit) => audit["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>());
 }

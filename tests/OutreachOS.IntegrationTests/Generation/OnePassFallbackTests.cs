@@ -27,13 +27,7 @@ public sealed class OnePassFallbackTests
         Assert.Equal(2, llm.Calls); // the one-pass try, then the two-step set
         Assert.Equal(3, created["credits"]!["charged"]!.GetValue<int>());
         var (_, audit) = await GetAsync(client, $"/personalize/{created["request_id"]}");
-        Assert.Equal(
-            [
-                "personalization_requested.v1", "personalization_attempt_set_started.v1", "personalization_credits_reserved.v1",
-                "personalization_prompt_rendered.v1", "personalization_model_responded.v1", "personalization_variants_parsed.v1",
-                "personalization_guardrails_evaluated.v1", "personalization_variants_returned.v1", "personalization_credits_settled.v1",
-            ],
-            audit["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
+        Assert.Equal(TwoStepSet, EventTypes(audit));
         Assert.True(audit["chain_valid"]!.GetValue<bool>());
         var (_, credits) = await GetAsync(client, "/credits");
         Assert.Equal((3, 0), (credits["consumed"]!.GetValue<int>(), credits["reserved"]!.GetValue<int>()));

@@ -153,13 +153,7 @@ public sealed class PersonalizeErrorTests(GenerationAppFixture fixture) : IClass
         // A set the balance degrades is reserved before the model writes it (ADR 0033): the record shows that set alone,
         // asked for the two variants it was served with, and nothing of the three it could not pay for.
         var (_, audit) = await GetAsync(free, $"/personalize/{first["request_id"]}");
-        Assert.Equal(
-            [
-                "personalization_requested.v1", "personalization_attempt_set_started.v1", "personalization_credits_reserved.v1",
-                "personalization_prompt_rendered.v1", "personalization_model_responded.v1", "personalization_variants_parsed.v1",
-                "personalization_guardrails_evaluated.v1", "personalization_variants_returned.v1", "personalization_credits_settled.v1",
-            ],
-            audit["events"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()));
+        Assert.Equal(TwoStepSet, EventTypes(audit));
         Assert.Equal([0, 1], audit["attempt_sets"]![0]!["attempts"]![0]!["variant_indexes"]!.AsArray().Select(i => i!.GetValue<int>()));
 
         var (outStatus, problem) = await PostAsync(free, "/personalize", Body());
