@@ -47,9 +47,10 @@ internal sealed partial class AttemptSetRunner(
         var settledOrRefunded = false;
         try
         {
-            var (final, flags, attempts, firstPassed, firstChecked, failure, observed) = await AttemptAsync(w, request, setNo, count, earlier, ct);
-            observed.CountIn(metrics);
-            var present = Enumerable.Range(0, count).Where(i => final[i] is not null).ToList();
+            var run = await AttemptAsync(w, request, setNo, count, earlier, ct);
+            var (attempts, failure) = (run.Attempts, run.Failure);
+            run.Observed.CountIn(metrics);
+            var present = run.Present();
             if (present.Count == 0)
             {
                 var reason = failure ?? "the model returned no usable variant";
@@ -59,11 +60,11 @@ internal sealed partial class AttemptSetRunner(
                 return new AttemptSetResult([], attempts, reason, 0, refunded.Available);
             }
 
-            var variants = present.Select(i => ToVariant(request, final[i]!, flags[i]!)).ToList();
+            var variants = run.Variants(request, present);
             var charged = present.Count * options.CreditsPerVariant;
             // The charge and the request's record of it (variants, verdicts, settlement) commit in one transaction. Only
             // the settlement depends on the ledger's answer; the rest is buffered (and serialised) here.
-            w.Add(new VariantsReturned(setNo, variants, attempts, firstPassed, firstChecked, clock.GetUtcNow()));
+            w.Add(run.Returned(setNo, variants, clock.GetUtcNow()));
             if (free)
             {
                 // Nothing to settle: the outcome alone, and the balance as it is.
@@ -119,7 +120,7 @@ internal sealed partial class AttemptSetRunner(
         Guid reservationId, Func<CreditBalance, int> creditsFor, CancellationToken ct)
     {
         var mark = w.PendingCount;
-        (ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure, ObservedMetrics Observed) run;
+        AttemptsRun run;
         try
         {
             run = await AttemptAsync(w, request, setNo, count, null, ct);
@@ -129,18 +130,18 @@ internal sealed partial class AttemptSetRunner(
             w.DropPendingFrom(mark);
             return null;
         }
-        var present = Enumerable.Range(0, count).Where(i => run.Final[i] is not null).ToList();
+        var present = run.Present();
         if (present.Count == 0)
         {
             w.DropPendingFrom(mark);
             return null;
         }
 
-        var variants = present.Select(i => ToVariant(request, run.Final[i]!, run.Flags[i]!)).ToList();
+        var variants = run.Variants(request, present);
         var reserved = count * options.CreditsPerVariant;
         var charged = present.Count * options.CreditsPerVariant;
         var purpose = Purpose(setNo);
-        w.Add(new VariantsReturned(setNo, variants, run.Attempts, run.FirstPassed, run.FirstChecked, clock.GetUtcNow()));
+        w.Add(run.Returned(setNo, variants, clock.GetUtcNow()));
         CreditCharge? charge;
         try
         {
@@ -185,8 +186,7 @@ internal sealed partial class AttemptSetRunner(
     /// <summary>Same request and attempt set → same reservation id: a retried call holds, settles or refunds credits once.</summary>
     public static Guid ReservationId(Guid requestId, int setNo) => DeterministicId.For(requestId, $"set:{setNo}");
 
-    private async Task<(ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked, string? Failure,
-        ObservedMetrics Observed)> AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, IReadOnlyList<string>? earlier, CancellationToken ct)
+    private async Task<AttemptsRun> AttemptAsync(StreamWriter w, PersonalizeRequest request, int setNo, int count, IReadOnlyList<string>? earlier, CancellationToken ct)
     {
         var final = new ParsedVariantDto?[count];
         var flags = new IReadOnlyList<RiskFlag>?[count];
@@ -286,7 +286,18 @@ internal sealed partial class AttemptSetRunner(
             observed.Retry("blocked");
         }
 
-        return (final, flags, attempts, firstPassed, firstChecked, failure, observed);
+        return new AttemptsRun(final, flags, attempts, firstPassed, firstChecked, failure, observed);
+    }
+
+    /// <summary>What a set's attempts produced: the final variant and findings at each index (null: never parsed).</summary>
+    private sealed record AttemptsRun(ParsedVariantDto?[] Final, IReadOnlyList<RiskFlag>?[] Flags, int Attempts, int FirstPassed, int FirstChecked,
+        string? Failure, ObservedMetrics Observed)
+    {
+        public List<int> Present() => [.. Enumerable.Range(0, Final.Length).Where(i => Final[i] is not null)];
+
+        public List<VariantDto> Variants(PersonalizeRequest request, List<int> present) => [.. present.Select(i => ToVariant(request, Final[i]!, Flags[i]!))];
+
+        public VariantsReturned Returned(int setNo, List<VariantDto> variants, DateTimeOffset at) => new(setNo, variants, Attempts, FirstPassed, FirstChecked, at);
     }
 
     /// <summary>What a set's attempts count in the metrics, counted once the set's outcome stands (a one-pass set that is
