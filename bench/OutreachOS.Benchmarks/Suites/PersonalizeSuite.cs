@@ -45,6 +45,10 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
         var total = quick ? 200 : 1_000;
         var warmup = quick ? 100 : 200;
         var cs = await postgres.CreateDatabaseAsync("personalize");
+        if (!await PostgresCpu.AttachAsync(cs))
+        {
+            Progress.Line("personalize: the PostgreSQL server's processes are not readable here; its CPU per request is reported as 0");
+        }
         Progress.Line("personalize: starting the host in-process (WebApplicationFactory, Llm:Provider=Offline, fresh database)");
         await using var app = new BenchHost(cs);
         using var client = app.CreateClient();
@@ -80,7 +84,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
             var ledgerMs = ledger.TotalMilliseconds / total;
             roundRuns.Add((run, cost, ledgerMs));
             Progress.Line(string.Create(CultureInfo.InvariantCulture,
-                $"personalize: round {r}: p50 {Stats.Median(run.Millis):F2} ms, {run.PerSecond:F0} req/s, CPU per request: machine {cost.MachineMs:F2} ms, this process {cost.ProcessMs:F2} ms; allocated {cost.AllocatedKb:F0} KB per request; {ledgerMs:F2} ms per request in the credit ledger (reserve + settle, queueing included)"));
+                $"personalize: round {r}: p50 {Stats.Median(run.Millis):F2} ms, {run.PerSecond:F0} req/s, CPU per request: machine {cost.MachineMs:F2} ms, this process {cost.ProcessMs:F2} ms, PostgreSQL {cost.PostgresMs:F2} ms; allocated {cost.AllocatedKb:F0} KB per request; {ledgerMs:F2} ms per request in the credit ledger (reserve + settle, queueing included)"));
         }
         var median = roundRuns.OrderBy(x => Stats.Median(x.Run.Millis)).ElementAt(roundRuns.Count / 2);
         var personalize = median.Run;
@@ -128,6 +132,7 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
             report.Figure(Suite, "machine CPU per /personalize (20 clients)", median.Cost.MachineMs, "ms", "all processes (/proc/stat busy time) over the pass / requests; PostgreSQL included");
         }
         report.Figure(Suite, "host CPU per /personalize (20 clients)", median.Cost.ProcessMs, "ms", "process CPU time over the pass / requests (client + server in-process)");
+        report.Figure(Suite, "PostgreSQL CPU per /personalize (20 clients)", median.Cost.PostgresMs, "ms", "the server's processes only (/proc), over the pass / requests");
         report.Figure(Suite, "managed allocation per /personalize (20 clients)", median.Cost.AllocatedKb, "KB", "GC.GetTotalAllocatedBytes over the pass / requests (client, server and background)");
         report.Figure(Suite, "time in the credit ledger per /personalize (20 clients)", median.LedgerMs, "ms", "credits.reserve + credits.settle activities, queueing included");
         if (rounds > 1)
@@ -266,18 +271,19 @@ internal sealed class PersonalizeSuite(BenchPostgres postgres, Report report, bo
 }
 
 /// <summary>What a measured pass cost per request: machine CPU (PostgreSQL included), this process's CPU, managed allocation.</summary>
-internal readonly record struct PassCost(double MachineMs, double ProcessMs, double AllocatedKb);
+internal readonly record struct PassCost(double MachineMs, double ProcessMs, double AllocatedKb, double PostgresMs);
 
 /// <summary>The CPU and allocation counters at the start of a pass; <see cref="Per"/> divides what was spent since by the requests.</summary>
-internal readonly record struct PassMeter(TimeSpan Machine, TimeSpan Process, long Allocated)
+internal readonly record struct PassMeter(TimeSpan Machine, TimeSpan Process, long Allocated, TimeSpan Postgres)
 {
     public static PassMeter Start() =>
-        new(MachineBusy(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
+        new(MachineBusy(), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true), PostgresCpu.Total());
 
     public PassCost Per(int requests) => new(
         (MachineBusy() - Machine).TotalMilliseconds / requests,
         (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - Process).TotalMilliseconds / requests,
-        (GC.GetTotalAllocatedBytes(precise: true) - Allocated) / 1024.0 / requests);
+        (GC.GetTotalAllocatedBytes(precise: true) - Allocated) / 1024.0 / requests,
+        (PostgresCpu.Total() - Postgres).TotalMilliseconds / requests);
 
     /// <summary>Busy CPU time of the whole machine from /proc/stat (user + nice + system + irq + softirq + steal); zero elsewhere.</summary>
     private static TimeSpan MachineBusy()
