@@ -29,6 +29,30 @@ public sealed class InMemoryRelayTests
         x.AddConsumer<AnyIntegrationEventConsumer>().Endpoint(e => e.Name = "test-any-integration-event");
     }
 
+    /// <summary>
+    /// The relay tells integration events by the type their name is registered for: asking each event's Data deserialized
+    /// every payload of the log (a request's prompts and model outputs) only to drop nearly all of them.
+    /// </summary>
+    [Fact]
+    public async Task The_relay_tells_integration_events_by_their_registered_type_without_reading_a_payload()
+    {
+        await using var h = await MessagingHarness.StartAsync(null, null);
+        var relay = h.Services.GetServices<OutreachOS.BuildingBlocks.Projections.ISubscription>().OfType<IntegrationEventRelay>().Single();
+        var registry = h.Services.GetRequiredService<EventTypeRegistry>();
+        var reads = 0;
+        StoredEvent Read(string type) => new(1, 1, Guid.NewGuid(), Tenant, "s", 1, type, "{not json"u8.ToArray(), new Dictionary<string, string>(),
+            DateTimeOffset.UtcNow, new byte[32], null, (_, _) =>
+            {
+                reads++;
+                throw new System.Text.Json.JsonException("the payload was read");
+            });
+
+        Assert.True(relay.Handles(Read(registry.NameFor(typeof(GatedHappened)))));
+        Assert.False(relay.Handles(Read(registry.NameFor(typeof(PlainTestHappened)))));
+        Assert.False(relay.Handles(Read("never_registered.v1")));
+        Assert.Equal(0, reads);
+    }
+
     [Fact]
     public async Task The_stored_checkpoint_stays_before_an_event_a_slow_endpoint_has_not_finished_while_the_relay_publishes_later_events()
     {

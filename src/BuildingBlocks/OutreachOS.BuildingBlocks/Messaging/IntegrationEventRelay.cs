@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ namespace OutreachOS.BuildingBlocks.Messaging;
 /// unfinished events.
 /// </para>
 /// </summary>
-internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions options, PublishOnCommit onCommit, TimeProvider clock,
+internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions options, PublishOnCommit onCommit, EventTypeRegistry types, TimeProvider clock,
     ILogger<IntegrationEventRelay> logger, InMemoryDelivery? delivery = null) : IExternalEffectSubscription
 {
     public const string SubscriptionName = "integration-relay";
@@ -27,7 +28,12 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
 
     public int BatchSize => Math.Max(1, options.BatchSize);
 
-    public bool Handles(StoredEvent e) => e.Data is IIntegrationEvent;
+    // Whether a stored type is an integration event, from the CLR type its name is registered for. Asking the event's Data
+    // would deserialize every event of the log (prompts, model outputs, verdicts) only to drop nearly all of them.
+    private readonly ConcurrentDictionary<string, bool> _integration = new(StringComparer.Ordinal);
+
+    public bool Handles(StoredEvent e) =>
+        _integration.GetOrAdd(e.EventType, static (name, registry) => registry.TypeFor(name) is { } t && typeof(IIntegrationEvent).IsAssignableFrom(t), types);
 
     // When the held-back warning was last logged (a TimeProvider timestamp; 0: never).
     private long _lastHeldBackWarning;
@@ -90,7 +96,7 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     /// <summary>Publishes a batch; the daemon writes the checkpoint lazily (<see cref="IExternalEffectSubscription"/>).</summary>
     public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken ct)
     {
-        var integration = events.Where(e => e.Data is IIntegrationEvent).ToList();
+        var integration = events.Where(e => Handles(e) && e.Data is IIntegrationEvent).ToList();
         if (integration.Count == 0)
         {
             return;
