@@ -140,7 +140,6 @@ public sealed class HardRulePipelineTests
     /// A weak guess of the word model (an out-of-office note, a report of a hacked account) goes to a person, not onto the list.
     /// </summary>
     [Theory]
-    [InlineData("Re: Ihre Anfrage", "Ich bin bis zum 10.12. nicht im Büro und habe nur eingeschränkten Zugriff auf meine E-Mails.", false)]
     [InlineData("Account compromised", "Someone logged into our account from an unknown IP and changed the email address. We think we were hacked.", false)]
     [InlineData("Quick question", "How much does the pro plan cost? Also, stop sending me the weekly newsletter please.", true)]
     [InlineData("unsubscribe", "unsubscribe", true)]
@@ -153,6 +152,21 @@ public sealed class HardRulePipelineTests
             CancellationToken.None);
         Assert.Equal(optOut, run.OptOut);
         Assert.Equal(ResponsePath.Human, run.Events.OfType<InboundDecided>().Single().Decision.Path);
+    }
+
+    /// <summary>
+    /// The out-of-office note that the word model once took for an opt-out ("limited access to my e-mails") no longer reaches
+    /// the classifier: the pre-filter stops it from its body (ADR 0012 addendum 2026-12-04), so nobody is listed.
+    /// </summary>
+    [Fact]
+    public async Task An_out_of_office_note_in_the_body_is_filtered_and_lists_nobody()
+    {
+        var run = await Pipeline.TriageAsync(Mail.Received(Mail.Email("Re: Ihre Anfrage", "Ich bin bis zum 10.12. nicht im Büro und habe nur eingeschränkten Zugriff auf meine E-Mails.")),
+            AutoSendEverything(), 1, new SenderInfo(false, null), Mail.At, CancellationToken.None);
+        var filtered = Assert.IsType<InboundFiltered>(Assert.Single(run.Events));
+        Assert.Equal("body.out_of_office", filtered.Rule);
+        Assert.False(run.OptOut);
+        Assert.Null(run.ClassifiedIntent);
     }
 
     /// <summary>An angry customer gets a person, also when the message reads as an ordinary support question.</summary>
