@@ -12,7 +12,7 @@ namespace OutreachOS.IntegrationTests.Triage;
 /// </summary>
 public sealed class ClassifierAccuracyTests(ITestOutputHelper output)
 {
-    private static string LabelledFile(string name)
+    internal static string LabelledFile(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -104,6 +104,38 @@ public sealed class TriageFlowTests(TriageFlowFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public async Task An_out_of_office_note_only_in_the_body_is_filtered_and_a_request_mentioning_a_holiday_is_decided()
+    {
+        var (org, client) = await H.NewOrganizationAsync();
+        var ooo = await H.ReceiveAsync(org, TriageHarness.Email("Ihre Anfrage",
+            "Vielen Dank für Ihre Nachricht. Ich bin bis zum 12.01. nicht im Büro und habe keinen Zugriff auf meine E-Mails. In dringenden Fällen wenden Sie sich an support@kunde.example."));
+        var request = await H.ReceiveAsync(org, TriageHarness.Email("Rechnung",
+            "Ich bin bis zum 12.01. im Urlaub, bitte schicken Sie mir die Rechnung für Dezember bis dahin."));
+
+        Assert.Equal(["inbound_received.v1", "inbound_filtered.v1"], (await H.OutcomeAsync(org, ooo.InboundId)).Select(e => e.EventType).Where(TriageHarness.IsTriageEvent));
+        var view = await TriageHarness.ViewAsync(client, ooo.InboundId);
+        Assert.Equal("AUTO_REPLY", view["filter"]!["category"]!.GetValue<string>());
+        Assert.Equal("body.out_of_office", view["filter"]!["rule"]!.GetValue<string>());
+        Assert.Equal("billing", Decided(await H.OutcomeAsync(org, request.InboundId))["classification"]!["intent"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_confident_request_in_another_language_is_auto_sent_and_a_refund_in_it_is_not()
+    {
+        var (org, client) = await H.NewOrganizationAsync();
+        await TriageHarness.PutPolicyAsync(client, new { intents = new { billing = new { auto_send = true, min_confidence = 0.75 } } });
+        var invoice = await H.ReceiveAsync(org, TriageHarness.Email("Factuur", "Onze factuur klopt niet, het bedrag is hoger dan afgesproken."));
+        var refund = await H.ReceiveAsync(org, TriageHarness.Email("Factuur", "Onze factuur klopt niet, wij willen ons geld terug."));
+
+        var sent = Decided(await H.OutcomeAsync(org, invoice.InboundId));
+        Assert.Equal("billing", sent["classification"]!["intent"]!.GetValue<string>());
+        Assert.Equal("AUTO_SEND", sent["decision"]!["path"]!.GetValue<string>());
+        var drafted = Decided(await H.OutcomeAsync(org, refund.InboundId));
+        Assert.Equal("DRAFT_FOR_REVIEW", drafted["decision"]!["path"]!.GetValue<string>());
+        Assert.Contains("hard rule: refunds and cancellations are never auto-sent", drafted["decision"]!["reasons"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_injection_email_is_never_auto_sent_even_when_its_intent_is()
     {
         var (org, client) = await H.NewOrganizationAsync();

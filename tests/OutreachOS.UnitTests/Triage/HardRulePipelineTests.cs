@@ -140,7 +140,6 @@ public sealed class HardRulePipelineTests
     /// A weak guess of the word model (an out-of-office note, a report of a hacked account) goes to a person, not onto the list.
     /// </summary>
     [Theory]
-    [InlineData("Re: Ihre Anfrage", "Ich bin bis zum 10.12. nicht im Büro und habe nur eingeschränkten Zugriff auf meine E-Mails.", false)]
     [InlineData("Account compromised", "Someone logged into our account from an unknown IP and changed the email address. We think we were hacked.", false)]
     [InlineData("Quick question", "How much does the pro plan cost? Also, stop sending me the weekly newsletter please.", true)]
     [InlineData("unsubscribe", "unsubscribe", true)]
@@ -153,6 +152,76 @@ public sealed class HardRulePipelineTests
             CancellationToken.None);
         Assert.Equal(optOut, run.OptOut);
         Assert.Equal(ResponsePath.Human, run.Events.OfType<InboundDecided>().Single().Decision.Path);
+    }
+
+    /// <summary>
+    /// The out-of-office note that the word model once took for an opt-out ("limited access to my e-mails") no longer reaches
+    /// the classifier: the pre-filter stops it from its body (ADR 0012 addendum 2026-12-04), so nobody is listed.
+    /// </summary>
+    [Fact]
+    public async Task An_out_of_office_note_in_the_body_is_filtered_and_lists_nobody()
+    {
+        var run = await Pipeline.TriageAsync(Mail.Received(Mail.Email("Re: Ihre Anfrage", "Ich bin bis zum 10.12. nicht im Büro und habe nur eingeschränkten Zugriff auf meine E-Mails.")),
+            AutoSendEverything(), 1, new SenderInfo(false, null), Mail.At, CancellationToken.None);
+        var filtered = Assert.IsType<InboundFiltered>(Assert.Single(run.Events));
+        Assert.Equal("body.out_of_office", filtered.Rule);
+        Assert.False(run.OptOut);
+        Assert.Null(run.ClassifiedIntent);
+    }
+
+    /// <summary>
+    /// The classifier now reads these languages with confidence (<see cref="MultilingualClassifierTests"/>), so a refund,
+    /// a payee or login change, a security report or an angry message in them must be stopped by a rule, not by low confidence.
+    /// </summary>
+    [Theory]
+    [InlineData("Rimborso", "Buongiorno, vorrei un rimborso per la fattura di ottobre, il servizio non funziona.", PolicyFlags.RefundOrCancellation, ResponsePath.DraftForReview)]
+    [InlineData("Abbonamento", "Vorrei disdire il mio abbonamento e annullare il mio ordine.", PolicyFlags.RefundOrCancellation, ResponsePath.DraftForReview)]
+    [InlineData("Terugbetaling", "Onze factuur klopt niet, wij willen ons geld terug.", PolicyFlags.RefundOrCancellation, ResponsePath.DraftForReview)]
+    [InlineData("Abonnement", "Ik wil mijn abonnement opzeggen per volgende maand.", PolicyFlags.RefundOrCancellation, ResponsePath.DraftForReview)]
+    [InlineData("Fatura", "Fui cobrado duas vezes na fatura, quero o estorno do valor.", PolicyFlags.RefundOrCancellation, ResponsePath.DraftForReview)]
+    [InlineData("Assinatura", "Gostaria de cancelar a minha assinatura e saber o preço do plano anual.", PolicyFlags.RefundOrCancellation, ResponsePath.DraftForReview)]
+    [InlineData("Fattura", "Vi informiamo delle nuove coordinate bancarie: pagate la prossima fattura sul nuovo IBAN.", PolicyFlags.PaymentOrAccountChange, ResponsePath.Human)]
+    [InlineData("Factuur", "Let op: nieuwe bankgegevens. Betaal de factuur voortaan op ons nieuwe rekeningnummer.", PolicyFlags.PaymentOrAccountChange, ResponsePath.Human)]
+    [InlineData("Fatura", "Informamos os novos dados bancários para o pagamento da fatura.", PolicyFlags.PaymentOrAccountChange, ResponsePath.Human)]
+    [InlineData("Mot de passe", "Je n'arrive pas à me connecter, merci de désactiver la double authentification sur mon compte.", PolicyFlags.PaymentOrAccountChange, ResponsePath.Human)]
+    [InlineData("Contraseña", "No puedo iniciar sesión: por favor cambiar el correo de acceso de la cuenta a este nuevo.", PolicyFlags.PaymentOrAccountChange, ResponsePath.Human)]
+    [InlineData("Accesso", "Non riesco ad accedere: il mio account è stato hackerato.", PolicyFlags.SecurityReport, ResponsePath.Human)]
+    [InlineData("Inloggen", "Ik kan niet inloggen, ik denk dat er een datalek is.", PolicyFlags.SecurityReport, ResponsePath.Human)]
+    [InlineData("Senha", "Não consigo entrar na minha conta, encontrei uma vulnerabilidade no login.", PolicyFlags.SecurityReport, ResponsePath.Human)]
+    [InlineData("Fattura", "La fattura è sbagliata di nuovo, è inaccettabile.", PolicyFlags.HostileTone, ResponsePath.Human)]
+    [InlineData("Factuur", "De factuur klopt weer niet, dit is belachelijk.", PolicyFlags.HostileTone, ResponsePath.Human)]
+    [InlineData("Fatura", "A fatura está errada outra vez, é inaceitável.", PolicyFlags.HostileTone, ResponsePath.Human)]
+    [InlineData("Rechnung", "Ich habe die Sache an meinen Anwalt übergeben, die Rechnung ist falsch.", PolicyFlags.Legal, ResponsePath.Human)]
+    public async Task Hard_rules_win_over_a_confident_intent_in_other_languages(string subject, string text, string flag, ResponsePath atMost)
+    {
+        var d = await DecideAsync(subject, text, AutoSendEverything());
+        Assert.Contains(flag, d.Classification.PolicyFlags);
+        if (atMost == ResponsePath.Human)
+        {
+            Assert.Equal(ResponsePath.Human, d.Decision.Path);
+        }
+        else
+        {
+            Assert.NotEqual(ResponsePath.AutoSend, d.Decision.Path);
+        }
+    }
+
+    /// <summary>And the same requests without those words are sent automatically at the default minimum confidence.</summary>
+    [Theory]
+    [InlineData("Connexion", "Bonjour, je n'arrive pas à me connecter à mon compte.")]
+    [InlineData("Contraseña", "No puedo restablecer mi contraseña.")]
+    [InlineData("Preventivo", "Vorrei ricevere un preventivo per 50 licenze.")]
+    [InlineData("Demo", "Können Sie mir eine Demo zeigen?")]
+    [InlineData("Factuur", "Onze factuur klopt niet.")]
+    [InlineData("Preço", "Gostaria de saber o preço.")]
+    public async Task Ordinary_requests_in_other_languages_are_sent_automatically_at_the_default_confidence(string subject, string text)
+    {
+        var policy = TriagePolicy.Default with
+        {
+            Intents = TriagePolicy.DefaultIntents.ToDictionary(i => i, i => new IntentPolicy(true, TriagePolicy.DefaultMinConfidence, null, false), StringComparer.Ordinal),
+        };
+        var d = await DecideAsync(subject, text, policy);
+        Assert.Equal(ResponsePath.AutoSend, d.Decision.Path);
     }
 
     /// <summary>An angry customer gets a person, also when the message reads as an ordinary support question.</summary>

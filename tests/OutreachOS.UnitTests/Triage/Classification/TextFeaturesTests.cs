@@ -37,7 +37,7 @@ public sealed class TextFeaturesTests
         Assert.Equal(["we", "not", "able", "to", "log", "in", "cant", "do", "it"], TextFeatures.Tokenize("We're NOT able to log-in, can't do it!"));
         Assert.Equal(["it", "doesnt", "work"], TextFeatures.Tokenize("It doesn’t work"));
         Assert.Equal(["the", "company", "invoice", "inv", "2231"], TextFeatures.Tokenize("The company's invoice (INV-2231)"));
-        Assert.Equal(["grüße", "aus", "köln"], TextFeatures.Tokenize("Grüße aus Köln"));
+        Assert.Equal(["grusse", "aus", "koln"], TextFeatures.Tokenize("Grüße aus Köln")); // accents folded (ADR 0012 addendum 2026-12-04)
         Assert.Empty(TextFeatures.Tokenize(" -- !! "));
     }
 

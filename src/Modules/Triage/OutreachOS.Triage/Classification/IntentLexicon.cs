@@ -30,6 +30,16 @@ internal static class IntentLexicon
             ("tomorrow at", 1.0), ("pm", 0.3), ("am est", 0.8), ("pst", 0.6), ("cet", 0.6), ("move our", 1.2), ("push our", 1.2),
             ("cancel our meeting", 1.5), ("invite", 0.8), ("demo", 0.8), ("find a time", 2.0), ("grab 15 minutes", 2.0), ("15 minutes", 1.0),
             ("30 minutes", 1.0), ("let's meet", 1.8), ("catch up", 0.8), ("termin", 1.5),
+            // French, Spanish, Italian, German, Dutch, Portuguese (accents are folded on both sides, elisions split).
+            ("rendez-vous", 2.0), ("réunion", 1.6), ("disponible", 1.2), ("disponibilités", 1.4), ("créneau", 1.6), ("planifier", 1.6),
+            ("décaler", 1.4), ("un appel", 1.0), ("une démo", 1.4), ("démonstration", 1.6), ("visio", 1.4),
+            ("reunión", 1.6), ("cita", 1.6), ("disponibilidad", 1.4), ("agendar", 1.8), ("reprogramar", 2.0), ("una llamada", 1.0),
+            ("una demo", 1.4), ("demostración", 1.6), ("riunione", 1.6), ("appuntamento", 1.8), ("disponibile", 1.2), ("disponibilità", 1.4),
+            ("fissare", 1.4), ("spostare", 1.4), ("una chiamata", 1.0), ("dimostrazione", 1.6), ("terminvorschlag", 2.0), ("besprechung", 1.6),
+            ("verschieben", 1.6), ("demo zeigen", 2.2), ("eine demo", 1.4), ("vorführung", 1.8), ("telefonat", 1.2), ("vereinbaren", 1.4),
+            ("passt ihnen", 1.4), ("afspraak", 1.8), ("vergadering", 1.6), ("beschikbaar", 1.2), ("inplannen", 1.8), ("verzetten", 1.6),
+            ("verplaatsen", 1.4), ("een demo", 1.4), ("reunião", 1.6), ("marcar uma", 1.4), ("disponível", 1.2), ("disponibilidade", 1.4),
+            ("remarcar", 2.0), ("uma chamada", 1.0), ("uma demo", 1.4), ("demonstração", 1.6),
         ],
         ["pricing"] =
         [
@@ -43,6 +53,17 @@ internal static class IntentLexicon
             ("tier", 0.8), ("discount", 1.3), ("budget", 0.9), ("annual", 0.6), ("volume", 0.6), ("rates", 1.0), ("fee", 0.8), ("fees", 0.8),
             ("proposal", 0.9), ("pricing sheet", 2.0), ("price list", 2.0), ("what would it cost", 2.0), ("afford", 0.8), ("cheaper", 1.2),
             ("nonprofit", 0.6), ("pay annually", 1.2), ("trial", 0.5), ("seats", 1.0), ("preise", 1.5), ("prix", 1.2), ("tarif", 1.2),
+            ("devis", 2.4), ("combien coûte", 2.2), ("combien ça coûte", 2.2), ("coût", 1.2), ("licences", 1.0), ("par utilisateur", 1.6),
+            ("par mois", 1.2), ("remise", 1.3), ("grille tarifaire", 2.0), ("le prix", 0.8), ("precio", 2.0), ("presupuesto", 2.2),
+            ("cotización", 2.2), ("cuánto cuesta", 2.2), ("coste", 1.2), ("costo", 1.2), ("tarifa", 1.6), ("licencias", 1.0),
+            ("por usuario", 1.6), ("descuento", 1.3), ("prezzo", 2.0), ("prezzi", 2.0), ("preventivo", 2.6), ("quanto costa", 2.2),
+            ("tariffa", 1.6), ("tariffe", 1.6), ("licenze", 1.0), ("licenza", 1.0), ("per utente", 1.6), ("sconto", 1.3), ("listino", 2.0),
+            ("offerta", 1.2), ("ricevere un preventivo", 1.0), ("preis", 1.6), ("angebot", 1.8), ("kostenvoranschlag", 2.2), ("was kostet", 2.2),
+            ("wie viel kostet", 2.2), ("kosten", 1.2), ("lizenzen", 1.0), ("pro nutzer", 1.6), ("pro monat", 1.2), ("rabatt", 1.3),
+            ("preisliste", 2.0), ("prijs", 1.8), ("prijzen", 1.8), ("offerte", 2.4), ("wat kost", 2.2), ("hoeveel kost", 2.2), ("tarief", 1.6),
+            ("licenties", 1.0), ("per gebruiker", 1.6), ("per maand", 1.2), ("korting", 1.3), ("prijslijst", 2.0), ("preço", 2.0),
+            ("orçamento", 2.2), ("cotação", 2.2), ("quanto custa", 2.2), ("custo", 1.2), ("licenças", 1.0), ("por utilizador", 1.6),
+            ("por usuário", 1.6), ("por mês", 1.2), ("desconto", 1.3), ("saber o preço", 1.5), ("o preço", 1.0),
         ],
         ["support"] =
         [
@@ -61,6 +82,20 @@ internal static class IntentLexicon
             ("404", 1.0), ("stuck", 1.0), ("outage", 1.8), ("is down", 1.8), ("loading", 0.8), ("export", 0.8), ("import", 0.6), ("configure", 1.0),
             ("setup", 0.6), ("documentation", 1.0), ("ticket", 1.0), ("support", 0.8), ("troubleshoot", 1.5), ("fails", 1.4), ("failing", 1.4),
             ("webhook", 1.0), ("sso", 1.0), ("2fa", 1.2), ("feature request", 1.0), ("slow", 0.8), ("upload", 0.8), ("data missing", 1.5),
+            ("n'arrive pas", 1.4), ("me connecter", 2.4), ("se connecter", 2.0), ("connexion", 1.6), ("mot de passe", 2.0), ("réinitialiser", 1.8),
+            ("ne fonctionne pas", 2.2), ("ne fonctionne plus", 2.2), ("ne marche pas", 2.2), ("erreur", 1.6), ("message d'erreur", 2.0),
+            ("bloqué", 1.4), ("mon compte", 0.8), ("impossible de", 1.4), ("comment faire", 1.4), ("comment puis-je", 1.4), ("problème", 1.0),
+            ("no puedo", 1.2), ("iniciar sesión", 2.2), ("restablecer", 1.8), ("contraseña", 2.0), ("no funciona", 2.2), ("no carga", 1.8),
+            ("mensaje de error", 2.0), ("acceder a mi cuenta", 2.2), ("mi cuenta", 0.8), ("bloqueada", 1.4), ("bloqueado", 1.4),
+            ("problema", 1.0), ("cómo puedo", 1.4), ("non riesco", 1.4), ("accedere", 1.8), ("reimpostare", 1.8), ("non funziona", 2.2),
+            ("errore", 1.6), ("messaggio di errore", 2.0), ("il mio account", 0.8), ("bloccato", 1.4), ("non si carica", 1.8),
+            ("kann mich nicht anmelden", 2.6), ("einloggen", 1.8), ("passwort", 1.8), ("zurücksetzen", 1.6), ("funktioniert nicht", 2.2),
+            ("fehlermeldung", 2.2), ("fehler", 1.5), ("gesperrt", 1.4), ("mein konto", 0.8), ("wie kann ich", 1.4), ("lädt nicht", 1.8),
+            ("stürzt ab", 1.8), ("kan niet inloggen", 2.6), ("inloggen", 1.8), ("wachtwoord", 2.0), ("werkt niet", 2.2), ("foutmelding", 2.2),
+            ("fout", 1.2), ("mijn account", 0.8), ("geblokkeerd", 1.4), ("hoe kan ik", 1.4), ("probleem", 1.0), ("laadt niet", 1.8),
+            ("não consigo", 1.4), ("entrar na minha conta", 2.4), ("aceder", 1.6), ("acessar", 1.6), ("fazer login", 2.0),
+            ("senha", 2.0), ("palavra-passe", 2.0), ("redefinir", 1.8), ("não funciona", 2.2), ("está a funcionar", 1.2), ("erro", 1.6),
+            ("mensagem de erro", 2.0), ("minha conta", 0.8), ("como posso", 1.4),
         ],
         ["billing"] =
         [
@@ -75,6 +110,17 @@ internal static class IntentLexicon
             ("renewal", 1.3), ("cancel my subscription", 1.5), ("downgrade", 1.2), ("upgrade", 0.6), ("purchase order", 1.6), ("po number", 1.8),
             ("overdue", 1.5), ("past due", 1.5), ("bank transfer", 1.4), ("wire", 0.8), ("statement", 0.8), ("billing address", 2.0),
             ("payment failed", 2.0), ("accounts payable", 1.8), ("proration", 1.8), ("rechnung", 2.0), ("facture", 2.0),
+            ("facturation", 1.8), ("paiement", 1.6), ("prélèvement", 1.6), ("débité deux fois", 2.4), ("débité", 1.4), ("reçu", 1.2),
+            ("montant", 1.0), ("carte bancaire", 1.6), ("numéro de tva", 2.0), ("abonnement", 1.0), ("renouvellement", 1.3), ("factura", 2.0),
+            ("facturación", 1.8), ("pago", 1.5), ("cobro", 1.6), ("cobrado dos veces", 2.4), ("me han cobrado", 2.0),
+            ("recibo", 1.4), ("suscripción", 1.0), ("importe", 1.0), ("fattura", 2.0), ("fatture", 2.0), ("fatturazione", 1.8),
+            ("pagamento", 1.6), ("addebito", 1.6), ("addebitato due volte", 2.4), ("addebitato", 1.4), ("ricevuta", 1.4), ("carta di credito", 1.4),
+            ("partita iva", 2.0), ("importo", 1.0), ("rinnovo", 1.3), ("rechnungen", 2.0), ("zahlung", 1.6), ("abbuchung", 1.6),
+            ("doppelt abgebucht", 2.4), ("abgebucht", 1.4), ("lastschrift", 1.6), ("quittung", 1.4), ("kreditkarte", 1.4), ("ust-id", 2.0),
+            ("mahnung", 1.8), ("betrag", 1.0), ("gutschrift", 2.0), ("factuur", 2.2), ("facturen", 2.2), ("klopt niet", 1.6), ("onze factuur", 0.8),
+            ("betaling", 1.6), ("dubbel afgeschreven", 2.4), ("afgeschreven", 1.4), ("incasso", 1.6), ("creditcard", 1.4), ("btw-nummer", 2.0),
+            ("bedrag", 1.0), ("creditnota", 2.0), ("fatura", 2.0), ("faturas", 2.0), ("faturação", 1.8), ("faturamento", 1.8),
+            ("cobrado duas vezes", 2.4), ("cobrança", 1.6), ("cobrado", 1.4), ("cartão de crédito", 1.4), ("assinatura", 1.0), ("boleto", 1.6),
         ],
         ["referral_partner"] =
         [
@@ -88,6 +134,8 @@ internal static class IntentLexicon
             ("marketplace", 1.2), ("channel", 0.8), ("commission", 1.6), ("revenue share", 2.0), ("introduce you", 1.4), ("intro to", 1.0),
             ("our clients", 1.0), ("joint", 1.0), ("collaborate", 1.2), ("collaboration", 1.2), ("alliance", 1.5), ("mutual customers", 1.8),
             ("implementation partner", 2.0), ("consultancy", 0.8),
+            ("partenariat", 2.0), ("revendeur", 2.0), ("distribuidor", 1.6), ("partnerschaft", 2.0), ("wiederverkäufer", 2.0),
+            ("partnerprogramm", 2.0), ("rivenditore", 2.0), ("samenwerking", 1.6), ("wederverkoper", 2.0), ("parceria", 2.0), ("revendedor", 2.0),
         ],
         ["complaint"] =
         [
@@ -104,6 +152,9 @@ internal static class IntentLexicon
             ("rude", 1.6), ("waste of", 1.4), ("never again", 1.6), ("lawyer", 1.4), ("legal action", 1.6), ("chargeback", 1.2), ("misled", 1.6),
             ("scam", 1.4), ("fed up", 1.8), ("third time", 1.4), ("not happy", 1.6), ("unhappy", 1.6), ("cancel everything", 1.5),
             ("bad review", 1.5), ("trustpilot", 1.2), ("spamming", 1.0),
+            ("réclamation", 2.0), ("plainte", 2.0), ("déçu", 1.6), ("reclamación", 2.0), ("queja", 2.0), ("decepcionado", 1.6),
+            ("lamentela", 2.0), ("deluso", 1.6), ("beschwerde", 2.2), ("enttäuscht", 1.8), ("klacht", 2.2), ("teleurgesteld", 1.8),
+            ("reclamação", 2.0), ("desapontado", 1.6),
         ],
         ["unsubscribe"] =
         [
@@ -164,7 +215,9 @@ internal static class IntentLexicon
         ("critical", ["outage", "production down", "production is down", "is down for", "site is down", "all users", "data breach", "security incident",
             "been hacked", "hacked", "data loss", "losing money", "emergency", "every customer", "completely down", "cannot process payments"]),
         ("high", ["urgent", "urgently", "asap", "as soon as possible", "immediately", "right away", "today", "by eod", "end of day", "deadline",
-            "escalate", "critical", "can't log in", "cannot log in", "blocked", "tomorrow", "double charged", "this morning", "time-sensitive", "time sensitive"]),
+            "escalate", "critical", "can't log in", "cannot log in", "blocked", "tomorrow", "double charged", "this morning", "time-sensitive", "time sensitive",
+            "dringend", "urgente", "dès que possible", "au plus vite", "lo antes posible", "il prima possibile", "zo snel mogelijk",
+            "o mais rápido possível"]),
         ("low", ["no rush", "no hurry", "whenever", "when you get a chance", "when you have a moment", "not urgent", "low priority", "fyi",
             "next quarter", "next month", "at your convenience", "sometime", "no pressure", "later this year"]),
     ];

@@ -194,12 +194,17 @@ internal static partial class PolicyFlags
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SensitivePattern();
 
-    // Refunds, chargebacks, cancelling a contract, subscription, account or order; in English, German, French, Spanish. Not
+    // Refunds, chargebacks, cancelling a contract, subscription, account or order; in English, German, French, Spanish,
+    // Italian, Dutch, Portuguese. Not
     // "cancel the meeting" (scheduling).
     [GeneratedRegex(@"\b(refund(s|ed|ing)?|reimburse(ment)?|money\s+back|charge-?back|cancel(l?ing|l?ed)?\s+(my|our|the|this)\s+(\w+\s+)?(subscription|account|plan|contract|order|membership|licen[cs]e|service|renewal)|cancell?ation\s+(of|request)|terminat(e|ing|ion\s+of)\s+(my|our|the)\s+(\w+\s+)?(contract|subscription|account|agreement)|close\s+(my|our)\s+account|delete\s+(my|our)\s+account"
         + @"|r[üu]ckerstattung|erstattung|geld\s+zur[üu]ck|k[üu]ndig(e|en|ung|t)|stornier\w*|storno"
         + @"|rembours\w*|r[ée]silier|r[ée]siliation|annuler\s+(mon|ma|notre|l')\s*(abonnement|contrat|commande|compte)"
-        + @"|reembols\w*|devoluci[óo]n\s+del?\s+(dinero|importe|pago)|cancelar\s+(mi|la|nuestra|el)\s+(suscripci[óo]n|contrato|cuenta|pedido))\b",
+        + @"|reembols\w*|devoluci[óo]n\s+del?\s+(dinero|importe|pago)|cancelar\s+(mi|la|nuestra|el)\s+(suscripci[óo]n|contrato|cuenta|pedido)"
+        // Italian, Dutch, Portuguese (Portuguese "reembolso" is matched above).
+        + @"|rimbors\w*|restituzione\s+(del|dell['’]|dei)\s*(denaro|importo|pagamento|soldi)|disdire|disdetta|(annullare|cancellare)\s+(il\s+mio|la\s+mia|il\s+nostro|la\s+nostra|l['’])\s*(abbonamento|contratto|ordine|account|iscrizione)"
+        + @"|terugbetal\w*|restitutie|geld\s+terug|opzeggen|opzegging|(abonnement|contract|bestelling|account|lidmaatschap)\s+(opzeggen|annuleren|stopzetten)|annuleren\s+van\s+(mijn|ons|onze|het|de)\s+(abonnement|contract|bestelling|account)"
+        + @"|estorno|devolu[çc][ãa]o\s+do\s+(dinheiro|valor|pagamento)|cancelar\s+(a\s+minha|o\s+meu|minha|meu|a|o)\s+(assinatura|subscri[çc][ãa]o|contrato|conta|encomenda|pedido))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RefundPattern();
 
@@ -215,13 +220,25 @@ internal static partial class PolicyFlags
         + @"|(disable|turn\s+off|remove|deactivate|bypass|reset)\s+(the\s+|my\s+|our\s+)?(mfa|2fa|two[- ]factor(\s+authentication)?|multi[- ]factor(\s+authentication)?)"
         + @"|neue\s+(bankverbindung|kontoverbindung|iban)|(bankverbindung|kontoverbindung)\s+(hat\s+sich\s+)?ge[äa]ndert"
         + @"|nouvelles?\s+coordonn[ée]es\s+bancaires|nouveau\s+rib|changement\s+de\s+(rib|coordonn[ée]es\s+bancaires)"
-        + @"|nuev[oa]s?\s+(datos\s+bancarios|cuenta\s+bancaria|iban)|cambio\s+de\s+(cuenta\s+bancaria|datos\s+bancarios))\b",
+        + @"|nuev[oa]s?\s+(datos\s+bancarios|cuenta\s+bancaria|iban)|cambio\s+de\s+(cuenta\s+bancaria|datos\s+bancarios)"
+        + @"|nuov[eoi]\s+(coordinate\s+bancarie|iban|conto\s+corrente)|cambio\s+(di\s+|delle\s+|del\s+)?(iban|coordinate\s+bancarie|conto\s+corrente)"
+        + @"|nieuwe?\s+(bankgegevens|rekeningnummer|iban|bankrekening(nummer)?)|(bankgegevens|rekeningnummer|bankrekening)\s+(is|zijn)\s+gewijzigd"
+        + @"|nov[oa]s?\s+(dados\s+banc[áa]rios|conta\s+banc[áa]ria|iban|nib)|altera[çc][ãa]o\s+(de|dos)\s+dados\s+banc[áa]rios"
+        // Who controls an account, in the other languages: its login address, its second factor.
+        + @"|(login|anmelde)-?\s*e-?mail(-?adresse)?\s+(unseres|meines|des)?\s*(kontos|accounts)?\s*([äa]ndern|aktualisieren)|zwei-?faktor\S*\s+(deaktivieren|ausschalten|entfernen)"
+        + @"|changer\s+l['’]\s*(adresse\s+)?e-?mail\s+(de\s+connexion|du\s+compte|de\s+notre\s+compte|de\s+mon\s+compte)|d[ée]sactiver\s+(la\s+)?(double\s+authentification|authentification\s+[àa]\s+deux\s+facteurs|2fa)"
+        + @"|cambiar\s+el\s+(correo|email|e-mail)\s+de\s+(acceso|la\s+cuenta|mi\s+cuenta|nuestra\s+cuenta)|desactivar\s+(la\s+)?(autenticaci[óo]n\s+de\s+dos\s+factores|verificaci[óo]n\s+en\s+dos\s+pasos|2fa)"
+        + @"|cambiare\s+(l['’]\s*)?(indirizzo\s+)?e-?mail\s+(di\s+accesso|dell['’]\s*account)|disattivare\s+(l['’]\s*)?(autenticazione\s+a\s+due\s+fattori|2fa)"
+        + @"|(login-?e-?mail|e-?mailadres)\s+van\s+(ons|mijn)\s+account\s+(wijzigen|veranderen)|tweestapsverificatie\s+(uitschakelen|uitzetten)"
+        + @"|alterar\s+o\s+e-?mail\s+(de\s+acesso|da\s+conta)|desativar\s+(a\s+)?(autentica[çc][ãa]o\s+de\s+dois\s+fatores|2fa))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ChangePattern();
 
     // Not "security questionnaire" or "security review" (vendor paperwork, an ordinary request).
     [GeneratedRegex(@"\b(vulnerabilit(y|ies)|security\s+(issue|incident|breach|hole|flaw|bug|problem|vulnerability|vulnerabilities)|data\s+breach|breach\s+of\s+(our|my|your)\s+data|hacked|hacker|(account|password|credentials|system|server|mailbox|data|e-?mail)\s+(was\s+|were\s+|has\s+been\s+|have\s+been\s+|is\s+|got\s+)?compromised|unauthori[sz]ed\s+(access|login|logins|charges?|transactions?)|phishing|responsible\s+disclosure|bug\s+bounty|cve-\d{4}-\d+|xss|sql\s+injection|ransomware|malware"
-        + @"|sicherheitsl[üu]cke|gehackt|datenleck|faille\s+de\s+s[ée]curit[ée]|pirat[ée]|vulnerabilidad|hackead[oa]|brecha\s+de\s+seguridad)\b",
+        + @"|sicherheitsl[üu]cke|sicherheitsvorfall|gehackt|datenleck|faille\s+de\s+s[ée]curit[ée]|pirat[ée]|piratage|fuite\s+de\s+donn[ée]es|vulnerabilidad|hackead[oa]|brecha\s+de\s+seguridad|fuga\s+de\s+datos"
+        + @"|vulnerabilit[àa]|falla\s+di\s+sicurezza|violazione\s+(dei|di)\s+dati|hackerat[oia]|account\s+compromesso|kwetsbaarheid|beveiligingslek|datalek|account\s+is\s+(gehackt|overgenomen)"
+        + @"|vulnerabilidade|falha\s+de\s+seguran[çc]a|viola[çc][ãa]o\s+de\s+dados|conta\s+(foi\s+)?(invadida|hackeada|comprometida))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecurityPattern();
 
@@ -229,7 +246,8 @@ internal static partial class PolicyFlags
     [GeneratedRegex(@"\b(what\s+the\s+(hell|heck|f\w*)|wtf|f+u+c+k\w*|sh[i1]t(ty)?|bullshit|crap|damn(ed)?|pissed(\s+off)?|sick\s+(and\s+tired\s+)?of|fed\s+up|done\s+with\s+(you|your)|(fix|sort)\s+(it|this)(\s+out)?\s+now"
         + @"|(1|one)[- ]star\s+review|bad\s+review|(post|leave|write)\s+a\s+review\s+everywhere|this\s+is\s+a\s+(joke|scam|disgrace)|ridiculous|unacceptable|outrageous|disgraceful|incompetent|useless|furious"
         + @"|worst\s+(service|support|experience|company|product|app|software|vendor)|never\s+again"
-        + @"|frechheit|unversch[äa]mt|katastrophe|verarsch\w*|inadmissible|scandaleux|honteux|inacceptable|inaceptable|verg[üu]enza|estafa|harto)\b",
+        + @"|frechheit|unversch[äa]mt|katastrophe|verarsch\w*|unzumutbar|inakzeptabel|inadmissible|scandaleux|honteux|inacceptable|lamentable|arnaque|inaceptable|verg[üu]enza|vergonzoso|estafa|harto"
+        + @"|inaccettabile|vergognoso|vergogna|schifo|truffa|onacceptabel|belachelijk|schandalig|waardeloos|oplichting|inaceit[áa]vel|vergonhoso|uma\s+vergonha|p[ée]ssimo\s+servi[çc]o)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HostilePattern();
 

@@ -13,7 +13,8 @@ internal static partial class TextFeatures
 {
     /// <summary>
     /// Lower-case word tokens. Apostrophes are handled so negations survive ("can't" → "cant", "doesn’t" → "doesnt") and other
-    /// clitics go ("we're" → "we", "company's" → "company"); everything that is not a letter or digit separates words.
+    /// clitics go ("we're" → "we", "company's" → "company"); a French or Italian elision splits ("n'arrive" → "n", "arrive");
+    /// accents are folded ("contraseña" → "contrasena"); everything that is not a letter or digit separates words.
     /// </summary>
     public static IReadOnlyList<string> Tokenize(string text)
     {
@@ -37,9 +38,18 @@ internal static partial class TextFeatures
                 {
                     end++;
                 }
+                var clitic = text.AsSpan(i + 1, end - i - 1);
                 if (end - i == 2 && char.ToLowerInvariant(text[i + 1]) == 't' && current[^1] == 'n')
                 {
                     current.Append('t');
+                }
+                else if (!EnglishClitic(clitic))
+                {
+                    // French and Italian elision ("n'arrive", "l'accès", "dell'abbonamento"): the word after the apostrophe is
+                    // the one that carries meaning, so both parts are words.
+                    Flush(tokens, current);
+                    i++;
+                    continue;
                 }
                 i = end;
                 continue;
@@ -141,14 +151,55 @@ internal static partial class TextFeatures
     /// <summary>True when the subject starts with a reply/forward prefix: it is the thread's old topic, not this message's.</summary>
     public static bool IsReplySubject(string subject) => ReplyPrefix().IsMatch(subject);
 
+    private static bool EnglishClitic(ReadOnlySpan<char> clitic) =>
+        clitic.Equals("s", StringComparison.OrdinalIgnoreCase) || clitic.Equals("re", StringComparison.OrdinalIgnoreCase)
+        || clitic.Equals("ll", StringComparison.OrdinalIgnoreCase) || clitic.Equals("ve", StringComparison.OrdinalIgnoreCase)
+        || clitic.Equals("d", StringComparison.OrdinalIgnoreCase) || clitic.Equals("m", StringComparison.OrdinalIgnoreCase)
+        || clitic.Equals("t", StringComparison.OrdinalIgnoreCase);
+
     private static void Flush(List<string> tokens, StringBuilder current)
     {
         if (current.Length > 0)
         {
-            tokens.Add(current.ToString().Normalize(NormalizationForm.FormC).ToLower(CultureInfo.InvariantCulture));
+            tokens.Add(FoldDiacritics(current.ToString().Normalize(NormalizationForm.FormC).ToLower(CultureInfo.InvariantCulture)));
             current.Clear();
         }
     }
+
+    /// <summary>
+    /// "contraseña" and "contrasena", "réinitialiser" and "reinitialiser", "preço" and "preco" are one word: people type
+    /// without accents as often as with them, and the lexicon is written without. "ß" is "ss", "œ" "oe", "æ" "ae". A table,
+    /// not Unicode decomposition: the host runs with invariant globalization, where normalization leaves accents alone.
+    /// </summary>
+    private static string FoldDiacritics(string word)
+    {
+        if (word.All(char.IsAscii))
+        {
+            return word;
+        }
+        var sb = new StringBuilder(word.Length + 2);
+        foreach (var c in word)
+        {
+            switch (c)
+            {
+                case 'ß': sb.Append("ss"); break;
+                case 'œ': sb.Append("oe"); break;
+                case 'æ': sb.Append("ae"); break;
+                case >= '\u00E0' and <= '\u00FF': sb.Append(Latin1[c - '\u00E0']); break;
+                case >= '\u0100' and <= '\u017F': sb.Append(LatinExtendedA[c - '\u0100']); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    // U+00E0–U+00FF (lower case; 'æ' is handled above, '÷' and 'þ' stay).
+    private const string Latin1 = "aaaaaaaceeeeiiiidnooooo\u00F7ouuuuy\u00FEy";
+
+    // U+0100–U+017F, each upper/lower pair folded to its lower-case base letter ('ı', 'ĸ', 'ŉ', 'ſ' to their nearest letter).
+    private const string LatinExtendedA =
+        "aaaaaaccccccccdddd" + "eeeeeeeeee" + "gggggggg" + "hhhh" + "iiiiiiiiii" + "jjjj" + "kkk" + "llllllllll" + "nnnnnnnnn"
+        + "oooooooo" + "rrrrrr" + "ssssssss" + "tttttt" + "uuuuuuuuuuuu" + "ww" + "yyy" + "zzzzzz" + "s";
 
     [GeneratedRegex(@"^\s*(re|aw|sv|antw|fwd?|wg)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReplyPrefix();

@@ -10,7 +10,7 @@ internal sealed record FilterVerdict(FilterCategory Category, string Rule, strin
 
 /// <summary>
 /// Pure rules that run before any classification: blocked senders, bounces, auto-replies (RFC 3834 and vendor headers),
-/// bulk mail, out-of-office subjects, spam. The first rule that matches wins; null means the message goes on.
+/// bulk mail, out-of-office subjects and bodies (<see cref="OutOfOfficeBody"/>), spam. The first rule that matches wins; null means the message goes on.
 /// Header names are lower-case (InboundEmail contract).
 /// </summary>
 internal static partial class PreFilter
@@ -23,6 +23,7 @@ internal static partial class PreFilter
         ?? AutoReply(m)
         ?? Bulk(m)
         ?? OutOfOffice(m)
+        ?? OutOfOfficeBody(m)
         ?? (SenderMatch.Any(policy.Senders.Allow, m.From.Email) ? null : Spam(m));
 
     public static FilterVerdict? BlockedSender(InboundEmail m, TriagePolicy policy) =>
