@@ -13,6 +13,7 @@ internal static class WarmUp
 {
     public static async Task<int> UntilJitSettlesAsync(string suite, Func<Task> step, int maxSteps, int settled = 25)
     {
+        var calm = 0;
         for (var i = 1; i <= maxSteps; i++)
         {
             var before = JitInfo.GetCompiledMethodCount();
@@ -22,7 +23,11 @@ internal static class WarmUp
             var jitTime = JitInfo.GetCompilationTime() - started;
             Progress.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{suite}: warm-up step {i}: {compiled:N0} methods compiled ({jitTime.TotalMilliseconds:N0} ms of JIT)"));
-            if (compiled < settled)
+            // Settled: few methods compiled and little JIT time, twice in a row. A step can compile few methods while the
+            // tier-1 JIT is still busy for hundreds of milliseconds (16 methods, 411 ms), and measuring then doubled the host's
+            // CPU per request.
+            calm = compiled < settled && jitTime < TimeSpan.FromMilliseconds(50) ? calm + 1 : 0;
+            if (calm == 2)
             {
                 return i;
             }
