@@ -6,8 +6,8 @@ namespace OutreachOS.Benchmarks;
 /// <summary>
 /// Runs a load step until the JIT has settled: tiered compilation re-compiles thousands of hot methods in the background,
 /// and on a 2-core machine that work competes with the measured load for tens of seconds. Measuring before it ends
-/// reports warm-up, not the service. The step repeats until it compiles fewer than <c>settled</c> methods (or the
-/// step limit), and each step prints its count.
+/// reports warm-up, not the service. The step repeats until two steps in a row compile fewer than <c>settled</c> methods
+/// with under 50 ms of JIT time (or the step limit), and each step prints its count.
 /// </summary>
 internal static class WarmUp
 {
