@@ -89,6 +89,12 @@ public sealed class StoredTemplateTests(ResponsesFixture f) : IClassFixture<Resp
         Assert.Empty(await f.EventsAsync(review, "inbound_path_downgraded.v1"));
         var draft = JsonNode.Parse(await client.GetStringAsync($"/drafts/{ResponseIds.DraftId(review.Decision.DecisionId)}"))!;
         Assert.Contains(draft["reasons"]!.AsArray(), r => r!.GetValue<string>().StartsWith("template_invalid templates.support", StringComparison.Ordinal));
+        // The audit has the problems too, not only the draft: the same list, on the inbound stream.
+        var noted = await f.WaitForEventAsync(review, "inbound_template_problems_noted.v1");
+        Assert.Equal(ResponseIds.DraftId(review.Decision.DecisionId), Guid.Parse(noted["draft_id"]!.GetValue<string>()));
+        Assert.Equal(draft["reasons"]!.AsArray().Select(r => r!.GetValue<string>()).Where(r => r.StartsWith("template_invalid", StringComparison.Ordinal)),
+            noted["problems"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Empty(await f.EventsAsync(d, "inbound_template_problems_noted.v1")); // the downgrade already carries them
     }
 
     [Fact]

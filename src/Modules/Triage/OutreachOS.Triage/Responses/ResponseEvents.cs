@@ -25,6 +25,14 @@ internal sealed record InboundReplyDrafted(
 [EventName("inbound_path_downgraded.v1")]
 internal sealed record InboundPathDowngraded(Guid InboundId, ResponsePath From, ResponsePath To, IReadOnlyList<string> Reasons, DateTimeOffset At);
 
+/// <summary>
+/// A draft for review was filled from a stored template that <c>PUT /templates</c> would refuse now (stored before a check
+/// existed): the problems, as the draft lists them for its reviewer, so that the audit has them too. An automatic send
+/// that such a template turned into a draft records them on <see cref="InboundPathDowngraded"/> instead.
+/// </summary>
+[EventName("inbound_template_problems_noted.v1")]
+internal sealed record InboundTemplateProblemsNoted(Guid InboundId, Guid DraftId, IReadOnlyList<string> Problems, DateTimeOffset At);
+
 /// <summary>The codes that start the reasons of <see cref="InboundPathDowngraded"/>.</summary>
 internal static class DowngradeReasons
 {
@@ -73,5 +81,6 @@ internal static class ResponseEventTypes
         typeof(InboundDecided), typeof(InboundReplyDrafted), typeof(InboundPathDowngraded), typeof(InboundDraftApproved),
         typeof(InboundDraftRejected), typeof(InboundReplySent), typeof(InboundSendSkipped), typeof(InboundAssigned),
         typeof(InboundQaSampled), typeof(InboundQaVerdict), typeof(InboundCrmLogged), typeof(Templates.TriageTemplatesUpdated),
+        typeof(InboundTemplateProblemsNoted),
     ];
 }

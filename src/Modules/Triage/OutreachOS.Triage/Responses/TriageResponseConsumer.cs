@@ -96,6 +96,11 @@ internal sealed class TriageResponseConsumer(
                 Add("downgraded", new InboundPathDowngraded(d.InboundId, ResponsePath.AutoSend, ResponsePath.DraftForReview, reasons, now));
                 path = ResponsePath.DraftForReview;
             }
+            else if (templateReasons.Count > 0)
+            {
+                // Already a draft for review: nothing was downgraded, but the audit still records why the template is suspect.
+                Add("template-problems", new InboundTemplateProblemsNoted(d.InboundId, ResponseIds.DraftId(decisionId), templateReasons, now));
+            }
 
             var draftId = ResponseIds.DraftId(decisionId);
             var flags = ReplyComposer.ToEventFlags(reply.Report);
