@@ -345,8 +345,9 @@ public sealed class SuppressionTests
             await Eventually.TrueAsync(async () =>
             {
                 view = await JsonAsync(await admin.GetAsync($"/inbound/{inboundId}"));
-                return view.TryGetProperty("decision", out var d) && d.ValueKind == JsonValueKind.Object;
-            }, "the decision");
+                return (view.TryGetProperty("decision", out var d) && d.ValueKind == JsonValueKind.Object)
+                    || (view.TryGetProperty("filter", out var f) && f.ValueKind == JsonValueKind.Object);
+            }, "the decision or the filter verdict");
             return view;
         }
 
@@ -357,7 +358,9 @@ public sealed class SuppressionTests
         var optOut = await DecidedAsync("<stop-1@customer.test>", "max@customer.test", "Quick question",
             "How much does the pro plan cost? Also, stop sending me the weekly newsletter please.");
 
-        Assert.Equal("HUMAN", away.GetProperty("decision").GetProperty("path").GetString());
+        // An out-of-office note written only in the body is an auto-reply (prefilter rule body.out_of_office): never decided,
+        // and never a reason to list its sender.
+        Assert.Equal("body.out_of_office", away.GetProperty("filter").GetProperty("rule").GetString());
         Assert.False(away.GetProperty("sender_suppressed").GetBoolean(), "out-of-office note suppressed");
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/suppressions/kim@kunde.test")).StatusCode);
         Assert.Equal("HUMAN", hacked.GetProperty("decision").GetProperty("path").GetString());

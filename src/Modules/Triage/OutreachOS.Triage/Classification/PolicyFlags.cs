@@ -65,6 +65,13 @@ internal static partial class PolicyFlags
         // The sender's own words only: a reply quoting an angry thread is not itself angry, and a reply quoting our own mail
         // quotes its unsubscribe footer.
         var own = MatchText.Fold(m.Subject + "\n" + TextFeatures.StripQuoted(m.Text));
+        // A credential lure ("verify your account or it will be suspended") in the sender's own words: phishing sent to the
+        // inbox, or forwarded by a customer asking whether it is ours. Either is a security matter, and nobody should answer a
+        // phisher from a template.
+        if (!hits.Any(h => h.Flag == SecurityReport) && LurePattern().Match(own) is { Success: true } lure)
+        {
+            hits.Add(new FlagHit(SecurityReport, $"credential lure '{Clip(lure.Value.ToLowerInvariant())}'"));
+        }
         if (HostilePattern().Match(own) is { Success: true } hostile)
         {
             hits.Add(new FlagHit(HostileTone, $"hostile wording '{Clip(hostile.Value.ToLowerInvariant())}'"));
@@ -241,6 +248,22 @@ internal static partial class PolicyFlags
         + @"|vulnerabilidade|falha\s+de\s+seguran[çc]a|viola[çc][ãa]o\s+de\s+dados|conta\s+(foi\s+)?(invadida|hackeada|comprometida))\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecurityPattern();
+
+    // Second person and a demand on credentials or a threat to the account: what a lure says to its target. A customer
+    // writes "my account is locked", not "your account will be suspended".
+    [GeneratedRegex(@"\b((verify|confirm|validate|re-?activate|unlock|restore)\s+your\s+(account|password|identity|mailbox|e-?mail(\s+account)?|login|credentials|access)"
+        + @"|(update|confirm|re-?enter|validate)\s+your\s+(password|login\s+details|credentials|billing\s+(details|information)|payment\s+(details|information)|account\s+(details|information))"
+        + @"|your\s+(account|mailbox|password|e-?mail\s+account|access)\s+(will\s+be|has\s+been|is\s+being|is\s+about\s+to\s+be)\s+(suspended|deactivated|disabled|locked|closed|terminated|deleted|blocked)"
+        + @"|mailbox\s+(has\s+)?(exceeded|reached)\s+(its\s+|the\s+)?(storage\s+|quota\s+)?(limit|quota|capacity)"
+        + @"|click\s+(here|the\s+link(\s+below)?|below)\s+to\s+(verify|confirm|restore|unlock|reactivate|validate|keep\s+your)"
+        + @"|best[äa]tigen\s+sie\s+ihr(e|en)?\s+(konto|passwort|identit[äa]t|zugangsdaten)|ihr\s+(konto|postfach|zugang)\s+wird\s+(gesperrt|deaktiviert|gel[öo]scht)"
+        + @"|v[ée]rifiez\s+votre\s+(compte|mot\s+de\s+passe|identit[ée])|votre\s+compte\s+(sera|a\s+[ée]t[ée])\s+(suspendu|d[ée]sactiv[ée]|bloqu[ée]|supprim[ée])"
+        + @"|verifique\s+su\s+(cuenta|contrase[ñn]a|identidad)|su\s+cuenta\s+(ser[áa]|ha\s+sido)\s+(suspendida|desactivada|bloqueada|eliminada)"
+        + @"|verifichi\s+il\s+(suo\s+)?(account|conto)|il\s+suo\s+account\s+(sar[àa]|[èe]\s+stato)\s+(sospeso|disattivato|bloccato)"
+        + @"|verifieer\s+uw\s+(account|wachtwoord|identiteit)|uw\s+account\s+wordt\s+(geblokkeerd|opgeschort|gedeactiveerd)"
+        + @"|verifique\s+a\s+sua\s+(conta|senha|identidade)|a\s+sua\s+conta\s+(ser[áa]|foi)\s+(suspensa|desativada|bloqueada))\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LurePattern();
 
     // Not "worst case" nor "done with the migration": "worst" only before a word for the service, "done" only "with you".
     [GeneratedRegex(@"\b(what\s+the\s+(hell|heck|f\w*)|wtf|f+u+c+k\w*|sh[i1]t(ty)?|bullshit|crap|damn(ed)?|pissed(\s+off)?|sick\s+(and\s+tired\s+)?of|fed\s+up|done\s+with\s+(you|your)|(fix|sort)\s+(it|this)(\s+out)?\s+now"
