@@ -248,6 +248,7 @@ public sealed class OfflineComposerTests
         { "role only", null, "VP of Sales" },
         { "tech only", new CompanyContextInput(null, null, ["Salesforce"]), null },
         { "nothing", null, null },
+        { "summary, keywords and role", new CompanyContextInput("Acme Logistics runs cold-chain freight for grocers.", ["cold chain", "route planning"], null), "Head of Ops" },
     };
 
     [Theory]
@@ -266,6 +267,8 @@ public sealed class OfflineComposerTests
                 };
                 var (parsed, reports) = Run(request);
                 Assert.True(3 == parsed.Variants.Select(v => v.Message).Distinct().Count(), Describe(parsed, reports));
+                // Three subject lines to test against each other, not two of one.
+                Assert.True(3 == parsed.Variants.Select(v => v.Subject).Distinct().Count(), Describe(parsed, reports));
                 Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
             }
         }

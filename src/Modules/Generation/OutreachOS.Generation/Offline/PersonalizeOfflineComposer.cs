@@ -59,6 +59,11 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             }
 
             seen.Add(composed.Message);
+            // Subject lines are tested against each other: two variants of one answer never share one.
+            if (composed.Subject is { } subject && list.Any(v => v.Subject == subject))
+            {
+                composed = composed with { Subject = SubjectPool(facts, Topic(facts)).FirstOrDefault(s => list.All(v => v.Subject != s)) ?? subject };
+            }
             list.Add(composed);
         }
 
@@ -317,6 +322,11 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         Tone.Direct => "Thanks,",
         _ => "Best regards,",
     };
+
+    /// <summary>Every subject line the composer writes for this lead, in a fixed order (those over 60 characters left out).</summary>
+    private static IEnumerable<string> SubjectPool(Facts f, string topic) =>
+        new[] { $"Quick question about {topic}", $"{f.Company} and {topic}", $"Idea for {f.Company}", $"A question for {f.Company}", $"Reaching out to {f.Company}" }
+            .Where(s => s.Length <= 60);
 
     private static string Subject(HookKind hook, Facts f, string topic, int slot)
     {
