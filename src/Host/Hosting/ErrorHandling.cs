@@ -107,16 +107,16 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             case BadHttpRequestException { StatusCode: 413 }:
                 return (413, "Payload too large", "The request body is larger than this endpoint accepts.", "https://outreachos.dev/problems/too-large", ext);
             case BadHttpRequestException b when FindJson(b) is { } json:
+                // Every bad value when the body could be walked again (in document order, so the serializer's error comes
+                // first); the serializer's own error leads when the walk did not find its field (or could not run).
                 var field = JsonPathToField(json.Path);
-                var reason = JsonBodyErrors.Reason(json, bodyType, field);
-                var errors = new Dictionary<string, string[]> { [field] = [reason] };
-                foreach (var (other, why) in bodyErrors ?? [])
-                {
-                    errors[other] = errors.TryGetValue(other, out var known) && known.Contains(why) ? known : [.. known ?? [], why];
-                }
+                IReadOnlyList<(string Field, string Reason)> found = bodyErrors?.Any(e => e.Field == field) == true
+                    ? bodyErrors
+                    : [(field, JsonBodyErrors.Reason(json, bodyType, field)), .. bodyErrors ?? []];
+                var errors = found.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Reason).Distinct().ToArray());
                 ext["errors"] = errors;
                 var more = errors.Count > 1 ? $" (and {errors.Count - 1} more field(s), listed in errors)" : "";
-                return (400, "The request body is not valid JSON for this endpoint.", $"'{field}': {reason}{more}", "https://outreachos.dev/problems/validation", ext);
+                return (400, "The request body is not valid JSON for this endpoint.", $"'{found[0].Field}': {found[0].Reason}{more}", "https://outreachos.dev/problems/validation", ext);
             case BadHttpRequestException b when b.Message.Contains("no body was provided", StringComparison.Ordinal)
                 || b.Message.Contains("was not provided from body", StringComparison.Ordinal):
                 // ASP.NET's own words name the handler's parameter and suggest a service: a client needs to hear the body is missing.

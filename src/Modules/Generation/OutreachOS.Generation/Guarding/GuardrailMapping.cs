@@ -7,17 +7,17 @@ namespace OutreachOS.Generation.Guarding;
 /// <summary>Maps a request and one variant to the Guardrails module's input, and its findings back to the HTTP shape.</summary>
 internal static class GuardrailMapping
 {
-    public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, Guid organizationId) => For(r, v.Subject, v.Message, organizationId);
+    public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, Guid? organizationId) => For(r, v.Subject, v.Message, organizationId);
 
     /// <summary>As <see cref="For(PersonalizeRequest, ParsedVariantDto, Guid)"/>, under lists the caller has read already
     /// (one reading for a whole attempt set, see <see cref="IGuardrailPolicyReader"/>).</summary>
     public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, OrganizationGuardrailLists lists) =>
-        Under(For(r, v.Subject, v.Message, Guid.Empty), lists);
+        Under(For(r, v.Subject, v.Message, null), lists);
 
     private static GuardrailInput Under(GuardrailInput input, OrganizationGuardrailLists lists) =>
-        input with { OrganizationId = null, ForbiddenPhrases = lists.ForbiddenPhrases, CompetitorNames = lists.CompetitorNames };
+        input with { ForbiddenPhrases = lists.ForbiddenPhrases, CompetitorNames = lists.CompetitorNames };
 
-    public static GuardrailInput For(PersonalizeRequest r, string? subject, string message, Guid organizationId)
+    public static GuardrailInput For(PersonalizeRequest r, string? subject, string message, Guid? organizationId)
     {
         var context = ContextTexts(r);
         var lead = r.Lead!;
@@ -72,7 +72,7 @@ internal static class GuardrailMapping
     /// that are not the lead's) is known before the model writes; null when there is no context. Same trust as
     /// <see cref="For(PersonalizeRequest, string?, string, Guid)"/>.
     /// </summary>
-    public static GuardrailInput? ForContext(PersonalizeRequest r, Guid organizationId)
+    public static GuardrailInput? ForContext(PersonalizeRequest r, Guid? organizationId)
     {
         var context = ContextTexts(r);
         if (context.Count == 0)
@@ -96,7 +96,7 @@ internal static class GuardrailMapping
     /// <summary>What <see cref="WordingToAvoid(GuardrailReport)"/> finds in the request's context under the organization's
     /// lists; none without context.</summary>
     public static async ValueTask<IReadOnlyList<string>> WordingToAvoidAsync(IGuardrailEvaluator guardrails, PersonalizeRequest r, OrganizationGuardrailLists lists, CancellationToken ct) =>
-        ForContext(r, Guid.Empty) is { } context ? WordingToAvoid(await guardrails.EvaluateAsync(Under(context, lists), ct)) : [];
+        ForContext(r, null) is { } context ? WordingToAvoid(await guardrails.EvaluateAsync(Under(context, lists), ct)) : [];
 
     /// <summary>The wording of a <see cref="ForContext"/> report that a message must leave out, once each, in order.</summary>
     public static IReadOnlyList<string> WordingToAvoid(GuardrailReport contextReport) =>

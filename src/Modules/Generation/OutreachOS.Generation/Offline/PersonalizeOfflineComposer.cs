@@ -23,6 +23,9 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
     private const int LinkedInLimit = 300;
     private const int SmsMaxSegments = 2;
 
+    /// <summary>Longer subject lines are not used (the company or topic made them so).</summary>
+    private const int MaxSubjectChars = 60;
+
     /// <summary>How many other hooks or wordings are tried for a variant that repeats an earlier one.</summary>
     private const int MaxShifts = 12;
 
@@ -62,7 +65,10 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             // Subject lines are tested against each other: two variants of one answer never share one.
             if (composed.Subject is { } subject && list.Any(v => v.Subject == subject))
             {
-                composed = composed with { Subject = SubjectPool(facts, Topic(facts)).FirstOrDefault(s => list.All(v => v.Subject != s)) ?? subject };
+                composed = composed with
+                {
+                    Subject = SubjectLines(facts, Topic(facts)).Where(s => s.Length <= MaxSubjectChars).FirstOrDefault(s => list.All(v => v.Subject != s)) ?? subject,
+                };
             }
             list.Add(composed);
         }
@@ -323,21 +329,24 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         _ => "Best regards,",
     };
 
-    /// <summary>Every subject line the composer writes for this lead, in a fixed order (those over 60 characters left out).</summary>
-    private static IEnumerable<string> SubjectPool(Facts f, string topic) =>
-        new[] { $"Quick question about {topic}", $"{f.Company} and {topic}", $"Idea for {f.Company}", $"A question for {f.Company}", $"Reaching out to {f.Company}" }
-            .Where(s => s.Length <= 60);
+    /// <summary>Every subject line the composer writes for this lead, in a fixed order.</summary>
+    private static string[] SubjectLines(Facts f, string topic) =>
+        [$"Quick question about {topic}", $"{f.Company} and {topic}", $"Idea for {f.Company}", $"A question for {f.Company}", $"Reaching out to {f.Company}"];
+
+    /// <summary>The subject lines (indexes into <see cref="SubjectLines"/>) a hook uses, one per slot.</summary>
+    private static int[] SubjectOrder(HookKind hook) => hook switch
+    {
+        HookKind.Role => [3, 2, 1],
+        HookKind.Generic => [2, 3, 4],
+        _ => [0, 1, 2],
+    };
 
     private static string Subject(HookKind hook, Facts f, string topic, int slot)
     {
-        string[] options = hook switch
-        {
-            HookKind.Role => [$"A question for {f.Company}", $"Idea for {f.Company}", $"{f.Company} and {topic}"],
-            HookKind.Generic => [$"Idea for {f.Company}", $"A question for {f.Company}", $"Reaching out to {f.Company}"],
-            _ => [$"Quick question about {topic}", $"{f.Company} and {topic}", $"Idea for {f.Company}"],
-        };
-        var subject = options[slot % options.Length];
-        return subject.Length <= 60 ? subject : $"Idea for {f.Company}".Length <= 60 ? $"Idea for {f.Company}" : "A quick question";
+        var lines = SubjectLines(f, topic);
+        var order = SubjectOrder(hook);
+        var subject = lines[order[slot % order.Length]];
+        return subject.Length <= MaxSubjectChars ? subject : lines[2].Length <= MaxSubjectChars ? lines[2] : "A quick question";
     }
 
     private static List<string> Points(HookKind hook, Facts f) => hook switch

@@ -110,16 +110,15 @@ internal sealed partial class AttemptSetRunner(
     /// <summary>
     /// The set in one ledger pass (ADR 0033), for a model that runs in the process and spends nothing: the attempts are
     /// written first, then the reservation and its settlement commit in one ledger transaction with every event the set
-    /// buffered (the credit events last, where they happened). Null, with the writer's buffer as it was and nothing
-    /// recorded, charged or counted, when that cannot stand for the two-step set: the balance decides another number of
-    /// variants (a degradation), nothing usable came back, the attempts failed, or the id was reserved before. The caller
-    /// then runs the set in two steps, which records those outcomes as always. A cancellation is thrown: nothing was
-    /// recorded or charged. <see cref="InsufficientCreditsException"/> is thrown as a reservation throws it.
+    /// buffered (the credit events last, where they happened). Null, with nothing recorded, charged or counted, when that
+    /// cannot stand for the two-step set: the balance decides another number of variants (a degradation), nothing usable
+    /// came back, the attempts failed, or the id was reserved before. The caller then drops what the set buffered and runs
+    /// it in two steps, which records those outcomes as always. A cancellation is thrown: nothing was recorded or charged.
+    /// <see cref="InsufficientCreditsException"/> is thrown as a reservation throws it.
     /// </summary>
     public async Task<AttemptSetResult?> TryRunInOnePassAsync(StreamWriter w, Guid tenantId, PersonalizeRequest request, int setNo, int count,
         Guid reservationId, Func<CreditBalance, int> creditsFor, CancellationToken ct)
     {
-        var mark = w.PendingCount;
         AttemptsRun run;
         try
         {
@@ -127,38 +126,25 @@ internal sealed partial class AttemptSetRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            w.DropPendingFrom(mark);
             return null;
         }
         var present = run.Present();
         if (present.Count == 0)
         {
-            w.DropPendingFrom(mark);
             return null;
         }
 
         var variants = run.Variants(request, present);
-        var reserved = count * options.CreditsPerVariant;
         var charged = present.Count * options.CreditsPerVariant;
         var purpose = Purpose(setNo);
         w.Add(run.Returned(setNo, variants, clock.GetUtcNow()));
-        CreditCharge? charge;
-        try
-        {
-            // Not the caller's token once the work is done, as for a settlement: a caller that has gone still gets its
-            // request recorded and charged (a repeat of its Idempotency-Key then answers with it).
-            charge = await ledger.ChargeAsync(tenantId, reservationId, creditsFor, reserved, charged, purpose, (r, b) => w.PendingAppend(
-                new CreditsReserved(reservationId, purpose, r.Reserved, r.Balance.Available, clock.GetUtcNow()),
-                new CreditsSettled(reservationId, purpose, charged, b.Available, clock.GetUtcNow())), CancellationToken.None);
-        }
-        catch (Exception)
-        {
-            w.DropPendingFrom(mark);
-            throw;
-        }
+        // Not the caller's token once the work is done, as for a settlement: a caller that has gone still gets its request
+        // recorded and charged (a repeat of its Idempotency-Key then answers with it).
+        var charge = await ledger.ChargeAsync(tenantId, reservationId, creditsFor, count * options.CreditsPerVariant, charged, purpose, (r, b) => w.PendingAppend(
+            new CreditsReserved(reservationId, purpose, r.Reserved, r.Balance.Available, clock.GetUtcNow()),
+            new CreditsSettled(reservationId, purpose, charged, b.Available, clock.GetUtcNow())), CancellationToken.None);
         if (charge is null)
         {
-            w.DropPendingFrom(mark);
             return null;
         }
         w.Committed();

@@ -159,7 +159,7 @@ internal sealed class PersonalizationService(
         if (perVariant == 0)
         {
             // Free generation: nothing to hold, so no reservation; the set is recorded like any other.
-            w.Add(new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, requested, false, clock.GetUtcNow()));
+            w.Add(SetStarted(setNo, requested, requested));
             await w.FlushAsync(ct);
             return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, requested, reservationId, 0, earlier, ct);
         }
@@ -170,7 +170,7 @@ internal sealed class PersonalizationService(
             // ledger transaction with all of its events (ADR 0033). What that cannot decide alone (a degradation, a
             // failure) runs in two steps below, from the same buffer.
             var mark = w.PendingCount;
-            w.Add(new AttemptSetStarted(setNo, "initial", requested, requested, false, clock.GetUtcNow()));
+            w.Add(SetStarted(setNo, requested, requested));
             try
             {
                 if (await runner.TryRunInOnePassAsync(w, tenantId, request, setNo, requested, reservationId, b => VariantsFor(b) * perVariant, ct) is { } done)
@@ -191,7 +191,7 @@ internal sealed class PersonalizationService(
             // The reservation and the request's events (request, attempt set, hold) commit together, or neither does:
             // a conflicting regeneration of the same set rolls its reservation back with it.
             reservation = await ledger.ReserveAsync(tenantId, reservationId, b => VariantsFor(b) * perVariant, AttemptSetRunner.Purpose(setNo), r => w.PendingAppend(
-                new AttemptSetStarted(setNo, setNo == 1 ? "initial" : "regeneration", requested, VariantsOf(r), VariantsOf(r) < requested, clock.GetUtcNow()),
+                SetStarted(setNo, requested, VariantsOf(r)),
                 new CreditsReserved(reservationId, AttemptSetRunner.Purpose(setNo), r.Reserved, r.Balance.Available, clock.GetUtcNow())), ct);
             w.Committed();
         }
@@ -202,6 +202,10 @@ internal sealed class PersonalizationService(
 
         return await FinishSetAsync(tenantId, w, request, setNo, regeneration, requested, VariantsOf(reservation), reservationId, reservation.Reserved, earlier, ct);
     }
+
+    /// <summary>The start of attempt set <paramref name="setNo"/>: <paramref name="count"/> of the <paramref name="requested"/> variants (fewer: degraded).</summary>
+    private AttemptSetStarted SetStarted(int setNo, int requested, int count) =>
+        new(setNo, setNo == 1 ? "initial" : "regeneration", requested, count, count < requested, clock.GetUtcNow());
 
     private async Task<IResult> FinishSetAsync(Guid tenantId, StreamWriter w, PersonalizeRequest request, int setNo, int regeneration, int requested, int count,
         Guid reservationId, int reserved, IReadOnlyList<string>? earlier, CancellationToken ct)

@@ -87,6 +87,7 @@ internal sealed class TriageResponseConsumer(
             var redact = !options.ParaphraseEnabled || (await TriagePolicySource.GetAsync(transaction, tenant, ct)).Policy.Pii.RedactBeforeLlm;
             var reply = await composer.ComposeAsync(d, set, redact, ct);
             var path = d.Decision.Path;
+            var draftId = ResponseIds.DraftId(decisionId);
             // A stored template that PUT /templates would refuse (stored before a check existed) has a hole or worse: never sent
             // on its own, like a reply with a guardrail BLOCK. The reviewer sees why on the draft.
             var templateReasons = (reply.TemplateProblems ?? []).Select(p => $"{DowngradeReasons.TemplateInvalid} {p}").ToList();
@@ -99,10 +100,9 @@ internal sealed class TriageResponseConsumer(
             else if (templateReasons.Count > 0)
             {
                 // Already a draft for review: nothing was downgraded, but the audit still records why the template is suspect.
-                Add("template-problems", new InboundTemplateProblemsNoted(d.InboundId, ResponseIds.DraftId(decisionId), templateReasons, now));
+                Add("template-problems", new InboundTemplateProblemsNoted(d.InboundId, draftId, templateReasons, now));
             }
 
-            var draftId = ResponseIds.DraftId(decisionId);
             var flags = ReplyComposer.ToEventFlags(reply.Report);
             Add("drafted", new InboundReplyDrafted(d.InboundId, draftId, decisionId, path, reply.TemplateId, reply.Subject, reply.Text, flags,
                 reply.Paraphrased, reply.Provider, reply.Model, reply.CostUsd, reply.LatencyMs, now));
