@@ -328,7 +328,7 @@ public sealed class SuppressionTests
     {
         await using var app = await OutreachApp.StartAsync();
         var (admin, _) = await OrganizationAsync(app, "Opt-out evidence");
-        async Task<JsonElement> DecidedAsync(string messageId, string from, string subject, string text)
+        async Task<JsonElement> SettledAsync(string messageId, string from, string subject, string text)
         {
             var ingested = await admin.PostAsJsonAsync("/ingest/email", new JsonObject
             {
@@ -351,11 +351,11 @@ public sealed class SuppressionTests
             return view;
         }
 
-        var away = await DecidedAsync("<away-1@kunde.test>", "kim@kunde.test", "Re: Ihre Anfrage",
+        var away = await SettledAsync("<away-1@kunde.test>", "kim@kunde.test", "Re: Ihre Anfrage",
             "Ich bin bis zum 10.12. nicht im Büro und habe nur eingeschränkten Zugriff auf meine E-Mails.");
-        var hacked = await DecidedAsync("<hacked-1@customer.test>", "lee@customer.test", "Account compromised",
+        var hacked = await SettledAsync("<hacked-1@customer.test>", "lee@customer.test", "Account compromised",
             "Someone logged into our account from an unknown IP and changed the email address. We think we were hacked.");
-        var optOut = await DecidedAsync("<stop-1@customer.test>", "max@customer.test", "Quick question",
+        var optOut = await SettledAsync("<stop-1@customer.test>", "max@customer.test", "Quick question",
             "How much does the pro plan cost? Also, stop sending me the weekly newsletter please.");
 
         // An out-of-office note written only in the body is an auto-reply (prefilter rule body.out_of_office): never decided,

@@ -9,7 +9,7 @@ internal static class GuardrailMapping
 {
     public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, Guid? organizationId) => For(r, v.Subject, v.Message, organizationId);
 
-    /// <summary>As <see cref="For(PersonalizeRequest, ParsedVariantDto, Guid)"/>, under lists the caller has read already
+    /// <summary>As <see cref="For(PersonalizeRequest, ParsedVariantDto, Guid?)"/>, under lists the caller has read already
     /// (one reading for a whole attempt set, see <see cref="IGuardrailPolicyReader"/>).</summary>
     public static GuardrailInput For(PersonalizeRequest r, ParsedVariantDto v, OrganizationGuardrailLists lists) =>
         Under(For(r, v.Subject, v.Message, null), lists);
@@ -70,7 +70,7 @@ internal static class GuardrailMapping
     /// The lead's context (title, summary, keywords, tech stack, signals) as one text for the guardrails, so that wording
     /// they would refuse in a message (spam and forbidden phrases, competitor names, promises, contact details and links
     /// that are not the lead's) is known before the model writes; null when there is no context. Same trust as
-    /// <see cref="For(PersonalizeRequest, string?, string, Guid)"/>.
+    /// <see cref="For(PersonalizeRequest, string?, string, Guid?)"/>.
     /// </summary>
     public static GuardrailInput? ForContext(PersonalizeRequest r, Guid? organizationId)
     {

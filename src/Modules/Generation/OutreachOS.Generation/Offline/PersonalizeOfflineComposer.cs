@@ -333,6 +333,9 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
     private static string[] SubjectLines(Facts f, string topic) =>
         [$"Quick question about {topic}", $"{f.Company} and {topic}", $"Idea for {f.Company}", $"A question for {f.Company}", $"Reaching out to {f.Company}"];
 
+    /// <summary>The index in <see cref="SubjectLines"/> of "Idea for {company}", the line used when a hook's own is too long.</summary>
+    private const int IdeaForCompany = 2;
+
     /// <summary>The subject lines (indexes into <see cref="SubjectLines"/>) a hook uses, one per slot.</summary>
     private static int[] SubjectOrder(HookKind hook) => hook switch
     {
@@ -346,7 +349,7 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         var lines = SubjectLines(f, topic);
         var order = SubjectOrder(hook);
         var subject = lines[order[slot % order.Length]];
-        return subject.Length <= MaxSubjectChars ? subject : lines[2].Length <= MaxSubjectChars ? lines[2] : "A quick question";
+        return subject.Length <= MaxSubjectChars ? subject : lines[IdeaForCompany].Length <= MaxSubjectChars ? lines[IdeaForCompany] : "A quick question";
     }
 
     private static List<string> Points(HookKind hook, Facts f) => hook switch
