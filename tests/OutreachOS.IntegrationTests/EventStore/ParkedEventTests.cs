@@ -152,6 +152,32 @@ public sealed class ParkedEventTests
     }
 
     [Fact]
+    public async Task A_rebuild_waits_for_events_held_back_behind_an_older_open_transaction_instead_of_finishing_short()
+    {
+        var poison = new PoisonSwitch();
+        await using var h = await HostAsync(poison, parkAfter: 2);
+        // An older transaction with an id, open in another database of the cluster (the snapshot's xmin is the cluster's),
+        // as another test or another service's long transaction would be: every event committed after it is held back.
+        await using var other = new NpgsqlConnection(await Infrastructure.TestPostgres.MaintenanceConnectionStringAsync());
+        await other.OpenAsync();
+        await using var older = await other.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()", other, older))
+        {
+            await xid.ExecuteScalarAsync();
+        }
+        await AppendAsync(h, "first");
+        await AppendAsync(h, "second");
+
+        var rebuild = h.Engine.RebuildAsync("test-fragile", null, TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+        Assert.False(rebuild.IsCompleted, "the rebuild finished while the log was held back"); // it returned 0 here before
+        await older.CommitAsync();
+
+        Assert.Equal(2, await rebuild.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(new BalanceView("main", 2m, 2), await BalanceAsync(h));
+    }
+
+    [Fact]
     public async Task A_rebuild_through_an_event_that_still_fails_parks_it_and_finishes()
     {
         var poison = new PoisonSwitch();

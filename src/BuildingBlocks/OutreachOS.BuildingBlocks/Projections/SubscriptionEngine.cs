@@ -72,6 +72,9 @@ public sealed class SubscriptionEngine
     private readonly Dictionary<string, ISubscription> _byName;
     private readonly int _parkAfterFailures;
 
+    /// <summary>How often a rebuild reads again while the rest of the log is held back behind an older open transaction.</summary>
+    private static readonly TimeSpan HeldBackRecheck = TimeSpan.FromMilliseconds(20);
+
     // The event each subscription last failed on alone, and how many times in a row as this process last knew it. The count
     // that decides the parking is kept in the checkpoint row (RecordFailureAsync), so a takeover goes on counting; this
     // copy sends the next batch straight to one by one, and stands in for the row while the database cannot be written.
@@ -430,6 +433,9 @@ public sealed class SubscriptionEngine
             {
                 total = (long)(await count.ExecuteScalarAsync(ct))!;
             }
+            // Everything committed now is replayed, even what readers must still hold back behind an older open transaction
+            // (any database's: the snapshot's xmin is the cluster's): an empty read before it means wait, not done.
+            var target = await NewestCommittedAsync(ct);
             await using (var conn = await _dataSource.OpenConnectionAsync(ct))
             await using (var tx = await conn.BeginTransactionAsync(ct))
             {
@@ -467,6 +473,11 @@ public sealed class SubscriptionEngine
                 }
                 if (outcome.Count == 0)
                 {
+                    if ((position ?? GlobalPosition.Start) < target)
+                    {
+                        await Task.Delay(HeldBackRecheck, ct);
+                        continue;
+                    }
                     break;
                 }
                 position = outcome.Position;
@@ -482,16 +493,18 @@ public sealed class SubscriptionEngine
         }
     }
 
+    /// <summary>The newest committed event now, even if readers must still hold it back behind an older open transaction.</summary>
+    private async Task<GlobalPosition> NewestCommittedAsync(CancellationToken ct)
+    {
+        await using var cmd = _dataSource.CreateCommand("SELECT tx, seq FROM oos.events ORDER BY tx DESC, seq DESC LIMIT 1");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
+    }
+
     /// <summary>Waits until the subscription has handled everything visible when the call started.</summary>
     public async Task WaitForCatchUpAsync(string name, TimeSpan timeout, CancellationToken ct = default)
     {
-        // Target: the newest committed event now, even if readers must still hold it back behind an older open transaction.
-        GlobalPosition target;
-        await using (var cmd = _dataSource.CreateCommand("SELECT tx, seq FROM oos.events ORDER BY tx DESC, seq DESC LIMIT 1"))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            target = await r.ReadAsync(ct) ? new GlobalPosition(r.GetFieldValue<ulong>(0), r.GetInt64(1)) : GlobalPosition.Start;
-        }
+        var target = await NewestCommittedAsync(ct);
         if (!await WaitForAsync([name], target, timeout, ct))
         {
             throw new TimeoutException($"Subscription '{name}' did not reach {target} within {timeout}.");
