@@ -134,9 +134,11 @@ internal sealed class PostgresEventStore(
             """, append, rows, now);
         append1.Parameters.AddWithValue("expected", head.Version);
         append1.Parameters.AddWithValue("previous", head.Hash);
-        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { append1, Notify() } };
+        var order = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@key)");
+        order.Parameters.AddWithValue("key", OrderLockKey(append.TenantId, append.StreamId));
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { order, append1, Notify() } };
         AddRiders(batch, tx);
-        var stored = await InsertConditionallyAsync(batch, append, rows, now, ct);
+        var stored = await InsertConditionallyAsync(batch, append, rows, now, ct, leading: 1);
         return stored.Count == 0 ? null : (new AppendResult(append.StreamId, rows[^1].Version, AlreadyAppended: false), stored);
     }
 
@@ -167,11 +169,11 @@ internal sealed class PostgresEventStore(
     /// event id taken by another stream surfaces as the unique index's violation, reported as the general path reports it.
     /// </summary>
     private async Task<List<StoredEvent>> InsertConditionallyAsync(NpgsqlBatch batch, StreamAppend append, List<PendingRow> rows,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct, int leading = 0)
     {
         try
         {
-            return await ExecuteInsertAsync(batch, rows, now, ct);
+            return await ExecuteInsertAsync(batch, rows, now, ct, leading);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "events_id")
         {
@@ -180,13 +182,19 @@ internal sealed class PostgresEventStore(
     }
 
     /// <summary>
-    /// Runs a batch whose first statement inserts <paramref name="rows"/> (<c>RETURNING seq, tx</c>, possibly none) and
-    /// drains the other statements, so that an error in any of them surfaces here.
+    /// Runs a batch whose statement after the <paramref name="leading"/> first ones (locks, their results skipped) inserts
+    /// <paramref name="rows"/> (<c>RETURNING seq, tx</c>, possibly none) and drains the other statements, so that an error
+    /// in any of them surfaces here.
     /// </summary>
-    private async Task<List<StoredEvent>> ExecuteInsertAsync(NpgsqlBatch batch, List<PendingRow> rows, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<StoredEvent>> ExecuteInsertAsync(NpgsqlBatch batch, List<PendingRow> rows, DateTimeOffset now, CancellationToken ct,
+        int leading = 0)
     {
         var stored = new List<StoredEvent>(rows.Count);
         await using var reader = await batch.ExecuteReaderAsync(ct);
+        for (var i = 0; i < leading; i++)
+        {
+            await reader.NextResultAsync(ct);
+        }
         while (await reader.ReadAsync(ct))
         {
             stored.Add(ToStored(rows[stored.Count], reader.GetInt64(0), reader.GetFieldValue<ulong>(1), now));
@@ -459,22 +467,38 @@ internal sealed class PostgresEventStore(
 
     /// <summary>
     /// Upsert-then-lock in one statement, in the order given (callers sort: no deadlock between multi-stream appends):
-    /// ON CONFLICT DO UPDATE takes the row lock and returns the current head.
+    /// ON CONFLICT DO UPDATE takes the row lock and returns the current head. Every stream's order lock
+    /// (<see cref="OrderLockKey"/>) is taken first, before the statement writes anything: the CTE's aggregate consumes
+    /// all the locks before the join yields a row, and the sort before the insert consumes the join.
     /// </summary>
     private static NpgsqlBatchCommand LockStatement(List<(Guid TenantId, string StreamId, string StreamType)> streams, DateTimeOffset now)
     {
         var upsert = new NpgsqlBatchCommand("""
+            WITH ordered AS MATERIALIZED (
+                SELECT count(*) AS n FROM unnest(@keys) AS k(key) CROSS JOIN LATERAL pg_advisory_xact_lock(k.key)
+            )
             INSERT INTO oos.streams (tenant_id, id, type, version, created_at, updated_at)
-            SELECT x.t, x.s, x.ty, 0, @now, @now FROM unnest(@t, @s, @ty) WITH ORDINALITY AS x(t, s, ty, n) ORDER BY x.n
+            SELECT x.t, x.s, x.ty, 0, @now, @now FROM ordered, unnest(@t, @s, @ty) WITH ORDINALITY AS x(t, s, ty, n) ORDER BY x.n
             ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = oos.streams.updated_at
             RETURNING tenant_id, id, version, last_hash
             """);
+        upsert.Parameters.AddWithValue("keys", streams.Select(s => OrderLockKey(s.TenantId, s.StreamId)).ToArray());
         upsert.Parameters.AddWithValue("t", streams.Select(s => s.TenantId).ToArray());
         upsert.Parameters.AddWithValue("s", streams.Select(s => s.StreamId).ToArray());
         upsert.Parameters.AddWithValue("ty", streams.Select(s => s.StreamType).ToArray());
         upsert.Parameters.AddWithValue("now", now);
         return upsert;
     }
+
+    /// <summary>
+    /// The advisory lock that orders a stream's appenders: taken before the append's first write. A transaction gets its
+    /// id at its first write, and a row lock is such a write: two appenders that waited on the stream row could hold ids in
+    /// the opposite order to the one they were granted the row in, and the later-granted, older transaction was then
+    /// refused by the stream-order check (<see cref="NextLastTx"/>) although nothing had appended before it took its id.
+    /// An advisory lock takes no id, so a transaction that had none gets one only once it holds the stream, after every
+    /// earlier appender committed. (A transaction that wrote before the append already has an older id: that refusal stands.)
+    /// </summary>
+    private static long OrderLockKey(Guid tenantId, string streamId) => AdvisoryLocks.Key($"oos-stream:{tenantId:N}:{streamId}");
 
     private static readonly byte[] EmptyMetadata = "{}"u8.ToArray();
 
