@@ -273,18 +273,18 @@ public sealed class InMemoryRelayBackPressureTests
 
             try
             {
-                await Eventually.TrueAsync(() => Task.FromResult(gate.Entered >= 1 && ledger.Tracked >= max), "as many events unfinished as allowed");
+                await Eventually.TrueAsync(() => Task.FromResult(gate.Entered >= 1 && ledger.Occupied >= max), "as many events unfinished as allowed");
             }
             catch (TimeoutException e)
             {
-                throw new TimeoutException($"{e.Message}: entered {gate.Entered}, tracked {ledger.Tracked}, unsettled {ledger.Unsettled}");
+                throw new TimeoutException($"{e.Message}: entered {gate.Entered}, occupied {ledger.Occupied}, tracked {ledger.Tracked}, unsettled {ledger.Unsettled}");
             }
             // The relay has read all eight (the log is short) and waits for room: however long we watch, nothing more is published.
             for (var i = 0; i < 15; i++)
             {
                 await Task.Delay(100);
                 Assert.True(received.Distinct <= max, $"{received.Distinct} events ({gate.Entered} deliveries) reached the held consumer with MaxUnsettled = {max}");
-                Assert.True(ledger.Tracked <= max, $"{ledger.Tracked} events unfinished in memory with MaxUnsettled = {max}");
+                Assert.True(ledger.Occupied <= max, $"{ledger.Occupied} events unfinished in memory with MaxUnsettled = {max}");
             }
 
             gate.Open();

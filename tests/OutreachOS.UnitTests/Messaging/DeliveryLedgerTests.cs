@@ -185,4 +185,92 @@ public sealed class DeliveryLedgerTests
         Assert.Equal(At(7), ledger.SettledUpTo(At(8), At(7))); // stored already further
         Assert.Equal(At(4), ledger.SettledUpTo(At(4), Stored)); // reached less far (a batch retried from an older position)
     }
+
+    private static StoredEvent Event(long seq) =>
+        new(seq, 10, Guid.NewGuid(), Guid.Empty, $"s-{seq}", 1, "thing_happened.v1", "{}", new Dictionary<string, string>(),
+            DateTimeOffset.UnixEpoch, [], data: null);
+
+    /// <summary>The publication on commit of <paramref name="e"/>, admitted under <paramref name="max"/>, routed to "a".</summary>
+    private static void PublishOnCommit(DeliveryLedger ledger, StoredEvent e, int max)
+    {
+        Assert.True(ledger.TryAdmit(e.EventId, e.EventType, max));
+        ledger.Publishing(e.EventId, e.EventType);
+        ledger.Routed(e.EventId, ["a"]);
+    }
+
+    /// <summary>
+    /// The bound holds across both publishers. The case CI met: the relay covered e0 and e1 (held by a consumer), the
+    /// publication on commit had left e2 to the relay and then took e3 (another stream). The relay's room counted only what
+    /// it had covered, so it published e2 too: four events in the queues with a bound of three.
+    /// </summary>
+    [Fact]
+    public void Events_published_on_commit_and_not_yet_covered_count_against_the_bound_of_the_relay()
+    {
+        const int max = 3;
+        var ledger = new DeliveryLedger();
+        var e = Enumerable.Range(0, 5).Select(i => Event(i)).ToList();
+        Assert.Equal(2, ledger.CoverFitting(e[..2], 0, max, now: 0));
+        foreach (var covered in e[..2])
+        {
+            ledger.Publishing(covered.EventId, covered.EventType);
+            ledger.Routed(covered.EventId, ["a"]);
+        }
+        PublishOnCommit(ledger, e[3], max);
+        Assert.Equal(3, ledger.Occupied);
+        Assert.False(ledger.TryAdmit(e[4].EventId, e[4].EventType, max)); // the publication on commit leaves e4 to the relay
+
+        Assert.Equal(0, ledger.CoverFitting(e, 2, max, now: 0)); // e2 would be the fourth: the relay waits
+        ledger.Finished(e[0].EventId, "a");
+        Assert.Equal(2, ledger.Occupied);
+        Assert.Equal(2, ledger.CoverFitting(e, 2, max, now: 0)); // e2 fits, e3 is out already: covered without room
+        Assert.Equal(3, ledger.Occupied);
+        Assert.Equal(0, ledger.CoverFitting(e, 4, max, now: 0));
+    }
+
+    /// <summary>
+    /// An event published on commit and finished before the relay reaches it sits in no queue: it does not count, so the
+    /// relay is never kept waiting by events that only it can move past (they leave the ledger only once covered).
+    /// </summary>
+    [Fact]
+    public void An_event_finished_before_the_relay_covers_it_takes_no_room_and_the_relay_is_not_kept_waiting()
+    {
+        const int max = 2;
+        var ledger = new DeliveryLedger();
+        var e = Enumerable.Range(0, 4).Select(i => Event(i)).ToList();
+        foreach (var early in e[1..])
+        {
+            PublishOnCommit(ledger, early, max: 10);
+            ledger.Finished(early.EventId, "a");
+        }
+        Assert.Equal(0, ledger.Occupied);
+        Assert.Equal(3, ledger.Tracked);
+
+        Assert.Equal(4, ledger.CoverFitting(e, 0, max, now: 0)); // e0 needs room, e1-e3 are known
+        ledger.Publishing(e[0].EventId, e[0].EventType);
+        ledger.Routed(e[0].EventId, ["a"]);
+        ledger.Finished(e[0].EventId, "a");
+        Assert.Equal(At(3), ledger.SettledUpTo(At(3), Stored));
+        Assert.Equal(0, ledger.Tracked);
+    }
+
+    [Fact]
+    public void An_admission_for_an_append_that_rolled_back_is_released_but_not_once_a_publish_started()
+    {
+        var ledger = new DeliveryLedger();
+        var rolledBack = Event(1);
+        Assert.True(ledger.TryAdmit(rolledBack.EventId, rolledBack.EventType, max: 1));
+        Assert.Equal(1, ledger.Occupied);
+        ledger.Release(rolledBack.EventId);
+        Assert.Equal(0, ledger.Occupied);
+        Assert.Equal(0, ledger.Tracked);
+
+        var published = Event(2);
+        PublishOnCommit(ledger, published, max: 1);
+        ledger.Release(published.EventId); // out already: it stays counted until finished
+        Assert.Equal(1, ledger.Occupied);
+        ledger.Finished(published.EventId, "a");
+        Assert.Equal(0, ledger.Occupied);
+        ledger.Clear();
+        Assert.Equal(0, ledger.Tracked);
+    }
 }

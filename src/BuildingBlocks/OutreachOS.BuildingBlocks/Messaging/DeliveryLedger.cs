@@ -24,6 +24,7 @@ internal sealed class DeliveryLedger
     private readonly Dictionary<Guid, Delivery> _byId = [];
     private readonly Queue<Delivery> _covered = new(); // in the relay's (log) order
     private GlobalPosition? _settled; // the last covered position popped as finished since the last clear
+    private int _uncoveredUnfinished; // admitted or published on commit, not covered by the relay yet, not finished everywhere
 
     /// <summary>Events covered by the relay and not yet finished everywhere (what holds the checkpoint back).</summary>
     public int Unsettled
@@ -33,6 +34,23 @@ internal sealed class DeliveryLedger
             lock (_lock)
             {
                 return _covered.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What counts against <c>Messaging:Relay:MaxUnsettled</c>: the covered events not popped yet (the unfinished ones and
+    /// the finished ones behind them) and the events admitted on commit that the relay has not covered and some endpoint
+    /// has not finished. An event published on commit and finished before the relay covers it sits in no queue: it does not
+    /// count, so the relay is never kept waiting for room by events that only it can move past.
+    /// </summary>
+    public int Occupied
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _covered.Count + _uncoveredUnfinished;
             }
         }
     }
@@ -49,12 +67,52 @@ internal sealed class DeliveryLedger
         }
     }
 
+    /// <summary>
+    /// The publication on commit asks, before the append commits, to publish the message once it has: yes when the ledger
+    /// knows it already, or when <see cref="Occupied"/> is below <paramref name="max"/> (it then counts from now on).
+    /// Checked and counted under the ledger's lock, as the relay's <see cref="CoverFitting"/> is, so the two paths together
+    /// never put more than <paramref name="max"/> unfinished events in the queues. <see cref="Release"/> undoes it.
+    /// </summary>
+    public bool TryAdmit(Guid messageId, string messageType, int max)
+    {
+        lock (_lock)
+        {
+            if (_byId.ContainsKey(messageId))
+            {
+                return true;
+            }
+            if (_covered.Count + _uncoveredUnfinished >= max)
+            {
+                return false;
+            }
+            Get(messageId, messageType);
+            return true;
+        }
+    }
+
+    /// <summary>An admitted message that will not be published on commit after all (the append rolled back): forgotten,
+    /// unless the relay covered it or a publish of it started meanwhile.</summary>
+    public void Release(Guid messageId)
+    {
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(messageId, out var d) && !d.Covered && !d.Routed && d.Publishing == 0)
+            {
+                _byId.Remove(messageId);
+                _uncoveredUnfinished--;
+            }
+        }
+    }
+
     /// <summary>A publish of the message is about to start: deliveries finished from now on are counted for it.</summary>
     public void Publishing(Guid messageId, string messageType)
     {
         lock (_lock)
         {
-            Get(messageId, messageType).Publishing++;
+            var d = Get(messageId, messageType);
+            var before = CountsUncovered(d);
+            d.Publishing++;
+            Recount(d, before);
         }
     }
 
@@ -67,9 +125,11 @@ internal sealed class DeliveryLedger
             {
                 return; // cleared meanwhile (the relay moved away or was reset)
             }
+            var before = CountsUncovered(d);
             d.Expected.UnionWith(endpoints);
             d.Routed = true;
             d.Publishing = Math.Max(0, d.Publishing - 1);
+            Recount(d, before);
             Advance();
         }
     }
@@ -84,7 +144,9 @@ internal sealed class DeliveryLedger
         {
             if (_byId.TryGetValue(messageId, out var d))
             {
+                var before = CountsUncovered(d);
                 d.Publishing = Math.Max(0, d.Publishing - 1);
+                Recount(d, before);
             }
         }
     }
@@ -94,9 +156,18 @@ internal sealed class DeliveryLedger
     {
         lock (_lock)
         {
-            if (_byId.TryGetValue(messageId, out var d) && d.Finished.Add(endpoint) && d.Covered)
+            if (!_byId.TryGetValue(messageId, out var d))
             {
-                Advance();
+                return;
+            }
+            var before = CountsUncovered(d);
+            if (d.Finished.Add(endpoint))
+            {
+                Recount(d, before);
+                if (d.Covered)
+                {
+                    Advance();
+                }
             }
         }
     }
@@ -109,17 +180,48 @@ internal sealed class DeliveryLedger
     {
         lock (_lock)
         {
-            var d = Get(messageId, messageType);
-            if (d.Covered)
-            {
-                return; // covered again (a failed batch retried): it keeps its place
-            }
-            d.Covered = true;
-            d.Position = position;
-            d.CoveredAt = now;
-            _covered.Enqueue(d);
-            Advance();
+            CoverOne(position, messageId, messageType, now);
         }
+    }
+
+    /// <summary>
+    /// The relay's side of the bound: covers, in order, as many of <paramref name="events"/> from <paramref name="start"/>
+    /// on as fit under <paramref name="max"/> and returns how many (0: wait for room). An event the ledger knows already
+    /// (admitted on commit, or covered before) is out or counted already and always fits; every other one needs room.
+    /// </summary>
+    public int CoverFitting(IReadOnlyList<StoredEvent> events, int start, int max, long now)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        lock (_lock)
+        {
+            var i = start;
+            for (; i < events.Count; i++)
+            {
+                var e = events[i];
+                if (!_byId.ContainsKey(e.EventId) && _covered.Count + _uncoveredUnfinished >= max)
+                {
+                    break;
+                }
+                CoverOne(e.Position, e.EventId, e.EventType, now);
+            }
+            return i - start;
+        }
+    }
+
+    private void CoverOne(GlobalPosition position, Guid messageId, string messageType, long now)
+    {
+        var d = Get(messageId, messageType);
+        if (d.Covered)
+        {
+            return; // covered again (a failed batch retried): it keeps its place
+        }
+        var before = CountsUncovered(d);
+        d.Covered = true;
+        d.Position = position;
+        d.CoveredAt = now;
+        Recount(d, before);
+        _covered.Enqueue(d);
+        Advance();
     }
 
     /// <summary>
@@ -164,6 +266,7 @@ internal sealed class DeliveryLedger
             _byId.Clear();
             _covered.Clear();
             _settled = null;
+            _uncoveredUnfinished = 0;
         }
     }
 
@@ -173,8 +276,21 @@ internal sealed class DeliveryLedger
         {
             d = new Delivery(messageId, messageType);
             _byId.Add(messageId, d);
+            _uncoveredUnfinished++; // new: not covered, not routed
         }
         return d;
+    }
+
+    private static bool CountsUncovered(Delivery d) => !d.Covered && !d.IsSettled;
+
+    // Keeps _uncoveredUnfinished true after a change to d (before: whether d counted before the change).
+    private void Recount(Delivery d, bool before)
+    {
+        var after = CountsUncovered(d);
+        if (after != before)
+        {
+            _uncoveredUnfinished += after ? 1 : -1;
+        }
     }
 
     // Pops the finished events at the head of the relay's order: the checkpoint may move up to the last of them.

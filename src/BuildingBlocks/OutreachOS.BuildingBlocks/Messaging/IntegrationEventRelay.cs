@@ -111,10 +111,9 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
             // In pieces that fit under MaxUnsettled: each is covered, then published, before the next waits for room.
             for (var start = 0; start < integration.Count;)
             {
-                var piece = integration.GetRange(start, Math.Min(await RoomAsync(ct), integration.Count - start));
-                Cover(piece);
-                await PublishInOrderAsync(piece, ct);
-                start += piece.Count;
+                var fitting = await CoverFittingAsync(integration, start, ct);
+                await PublishInOrderAsync(integration.GetRange(start, fitting), ct);
+                start += fitting;
             }
         }
 
@@ -207,31 +206,21 @@ internal sealed class IntegrationEventRelay(IBusControl bus, RelayOptions option
     }
 
     /// <summary>
-    /// How many more events the ledger may cover under <see cref="RelayOptions.MaxUnsettled"/>, once there is room: the
-    /// stored checkpoint is behind every covered event not yet finished, and a crash would publish them all again.
+    /// Enters the events from <paramref name="start"/> on in the delivery ledger, in log order, before any of them is
+    /// published, as many as fit under <see cref="RelayOptions.MaxUnsettled"/> (waiting for room when none does), and
+    /// returns how many. The stored checkpoint is behind every covered event not yet finished, and a crash would publish
+    /// them all again. Events published on commit are covered all the same, and always fit: they are counted already.
     /// </summary>
-    private async Task<int> RoomAsync(CancellationToken ct)
+    private async Task<int> CoverFittingAsync(List<StoredEvent> integration, int start, CancellationToken ct)
     {
         var max = Math.Max(1, options.MaxUnsettled);
-        while (delivery!.Ledger.Unsettled >= max)
+        int fitting;
+        while ((fitting = delivery!.Ledger.CoverFitting(integration, start, max, clock.GetTimestamp())) == 0)
         {
             WarnIfHeldBack();
             await Task.Delay(20, ct);
         }
-        return Math.Max(1, max - delivery.Ledger.Unsettled);
-    }
-
-    /// <summary>
-    /// Enters integration events in the delivery ledger, in log order, before any is published (those published on commit
-    /// were published already; they are covered all the same).
-    /// </summary>
-    private void Cover(List<StoredEvent> integration)
-    {
-        var now = clock.GetTimestamp();
-        foreach (var e in integration)
-        {
-            delivery!.Ledger.Cover(e.Position, e.EventId, e.EventType, now);
-        }
+        return fitting;
     }
 
     /// <summary>

@@ -55,19 +55,18 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
         {
             return null; // the relay is not collecting: leave these to it
         }
-        if (delivery is not null && delivery.Ledger.Tracked + pending >= Math.Max(1, options.MaxUnsettled))
-        {
-            // In-memory queues hold as many events behind the checkpoint as allowed (what the ledger tracks, and what was
-            // handed over here and not collected yet; an event in both counts twice, so this errs on the safe side): the
-            // relay publishes these when there is room.
-            return null;
-        }
         List<Handoff>? picked = null;
         HashSet<(Guid, string)>? opened = null; // streams this append opens (their version 1 is in it), built once
         foreach (var e in events)
         {
             if (e.Data is IIntegrationEvent && (e.Version == 1 || (opened ??= OpenedStreams(events)).Contains((e.TenantId, e.StreamId))))
             {
+                if (delivery is not null && !delivery.Ledger.TryAdmit(e.EventId, e.EventType, Math.Max(1, options.MaxUnsettled)))
+                {
+                    // The in-memory queues hold as many unfinished events as allowed: this one and the rest of the append
+                    // are left to the relay, which publishes them in log order when there is room.
+                    break;
+                }
                 var handoff = new Handoff(e, Stopwatch.GetTimestamp());
                 // Registered before the commit: the relay can read the event as soon as it commits, possibly before the
                 // appender's commit call returns, and must then wait for this publication instead of making its own.
@@ -88,6 +87,7 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
         {
             foreach (var h in picked)
             {
+                delivery?.Ledger.Release(h.Event.EventId);
                 Resolve(h, published: false);
             }
             return;
