@@ -254,7 +254,7 @@ public sealed class DeliveryLedgerTests
     }
 
     [Fact]
-    public void An_admission_for_an_append_that_rolled_back_is_released_but_not_once_a_publish_started()
+    public void An_admission_whose_publication_on_commit_does_not_happen_is_released_but_not_once_a_publish_routed_it()
     {
         var ledger = new DeliveryLedger();
         var rolledBack = Event(1);
@@ -263,6 +263,22 @@ public sealed class DeliveryLedgerTests
         ledger.Release(rolledBack.EventId);
         Assert.Equal(0, ledger.Occupied);
         Assert.Equal(0, ledger.Tracked);
+
+        // Admitted, then abandoned (timed out before its publish) or failed: its room goes back, so the relay is not kept
+        // waiting in front of an earlier event by one that nobody publishes until the relay reaches it.
+        var earlier = Event(0);
+        var abandoned = Event(3);
+        Assert.True(ledger.TryAdmit(abandoned.EventId, abandoned.EventType, max: 1));
+        Assert.Equal(0, ledger.CoverFitting([earlier], 0, max: 1, now: 0));
+        ledger.Release(abandoned.EventId);
+        var failed = Event(4);
+        Assert.True(ledger.TryAdmit(failed.EventId, failed.EventType, max: 1));
+        ledger.Publishing(failed.EventId, failed.EventType);
+        ledger.PublishFailed(failed.EventId);
+        ledger.Release(failed.EventId);
+        Assert.Equal(0, ledger.Occupied);
+        Assert.Equal(1, ledger.CoverFitting([earlier], 0, max: 1, now: 0));
+        ledger.Clear();
 
         var published = Event(2);
         PublishOnCommit(ledger, published, max: 1);

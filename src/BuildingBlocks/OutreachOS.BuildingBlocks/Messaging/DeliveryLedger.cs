@@ -90,8 +90,11 @@ internal sealed class DeliveryLedger
         }
     }
 
-    /// <summary>An admitted message that will not be published on commit after all (the append rolled back): forgotten,
-    /// unless the relay covered it or a publish of it started meanwhile.</summary>
+    /// <summary>
+    /// An admitted message that will not be published on commit after all (the append rolled back, or the publication
+    /// was abandoned or failed; the relay then publishes it): forgotten, unless the relay covered it, a publish of it is
+    /// under way, or one routed it.
+    /// </summary>
     public void Release(Guid messageId)
     {
         lock (_lock)

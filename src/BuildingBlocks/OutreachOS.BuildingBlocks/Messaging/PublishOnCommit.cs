@@ -87,7 +87,6 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
         {
             foreach (var h in picked)
             {
-                delivery?.Ledger.Release(h.Event.EventId);
                 Resolve(h, published: false);
             }
             return;
@@ -183,8 +182,11 @@ internal sealed class PublishOnCommit(IBusControl bus, RelayOptions options, IHo
     {
         if (!published)
         {
-            // Nothing to hand over: the relay publishes the event as if this class did not exist.
+            // Nothing to hand over: the relay publishes the event as if this class did not exist. Its admission under the
+            // bound is given back (unless a publish of it reached a queue): held by an event nobody publishes until the
+            // relay reaches it, it could keep the relay waiting for room in front of an earlier event.
             _pending.TryRemove(new KeyValuePair<Guid, Handoff>(h.Event.EventId, h));
+            delivery?.Ledger.Release(h.Event.EventId);
         }
         h.Outcome.TrySetResult(published);
     }
