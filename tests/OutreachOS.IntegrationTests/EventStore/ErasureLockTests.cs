@@ -22,8 +22,9 @@ public sealed class ErasureLockTests
         return h;
     }
 
-    private static async Task<bool> WaitingOnARowLockAsync(EventStoreHarness h) => await h.ScalarAsync(
-        "SELECT count(*) FROM pg_locks WHERE locktype IN ('transactionid', 'tuple') AND NOT granted " +
+    // The stream's order lock (advisory) comes before its row, so that is where the second one waits (ADR 0003).
+    private static async Task<bool> WaitingOnTheStreamAsync(EventStoreHarness h) => await h.ScalarAsync(
+        "SELECT count(*) FROM pg_locks WHERE locktype IN ('advisory', 'transactionid', 'tuple') AND NOT granted " +
         "AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())") > 0;
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class ErasureLockTests
             await eraser.CommitAsync();
             return erased.Count;
         });
-        await Eventually.TrueAsync(() => WaitingOnARowLockAsync(h), "the erasure waits for the writer's lock on the stream");
+        await Eventually.TrueAsync(() => WaitingOnTheStreamAsync(h), "the erasure waits for the writer's lock on the stream");
         Assert.False(erasure.IsCompleted);
 
         // The writer goes on as if nothing happened: a draft row and an event naming the address.
@@ -73,7 +74,7 @@ public sealed class ErasureLockTests
         await using var writerConn = await h.DataSource.OpenConnectionAsync();
         await using var writer = await writerConn.BeginTransactionAsync();
         var check = Task.Run(() => EventErasure.LockUnlessErasedAsync(writer, Tenant, Stream, CancellationToken.None));
-        await Eventually.TrueAsync(() => WaitingOnARowLockAsync(h), "the writer's check waits for the open erasure");
+        await Eventually.TrueAsync(() => WaitingOnTheStreamAsync(h), "the writer's check waits for the open erasure");
         Assert.False(check.IsCompleted);
 
         await eraser.CommitAsync();

@@ -446,6 +446,40 @@ public sealed class EventStoreTests
         }
     }
 
+    /// <summary>
+    /// A writer that locks a stream's row before appending (<see cref="EventErasure.LockUnlessErasedAsync"/>, as the triage
+    /// response consumer does) takes the stream's order lock first, as every append does. Before, it held the row without
+    /// it: an appender that took the order lock waited for the row, and the writer's own append then waited for the order
+    /// lock — a deadlock (40P01) that the full test suite met.
+    /// </summary>
+    [Fact]
+    public async Task A_writer_that_locked_the_streams_row_and_a_concurrent_appender_both_commit_without_a_deadlock()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        await h.Store.AppendAsync(TenantA, "checked", "t", ExpectedVersion.NoStream, [Deposit(1)]);
+        var head = (await h.Store.ReadStreamAsync(TenantA, "checked"))[^1];
+
+        await using var writerConn = await h.DataSource.OpenConnectionAsync();
+        await using var writer = await writerConn.BeginTransactionAsync();
+        Assert.False(await EventErasure.LockUnlessErasedAsync(writer, TenantA, "checked", CancellationToken.None));
+
+        var other = Task.Run(async () =>
+        {
+            await using var conn = await h.DataSource.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await h.Store.AppendManyAsync(tx, [new StreamAppend(TenantA, "checked", "t", ExpectedVersion.Any, [Deposit(3)])]);
+            await tx.CommitAsync();
+        });
+        await Task.Delay(300); // the other appender is queued on the stream by now
+        Assert.False(other.IsCompleted);
+
+        await h.Store.AppendManyAsync(writer, [new StreamAppend(TenantA, "checked", "t", ExpectedVersion.Any, [Deposit(2)]) { ReadHead = (head.Version, head.Hash) }]);
+        await writer.CommitAsync();
+        await other.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([1L, 2L, 3L], await h.LogVersionsAsync(TenantA, "checked"));
+    }
+
     [Fact]
     public async Task An_unverified_page_reads_between_two_versions_of_the_callers_stream_only()
     {

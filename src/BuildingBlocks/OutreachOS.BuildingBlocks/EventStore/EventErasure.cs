@@ -92,15 +92,23 @@ public static partial class EventErasure
         {
             return new ErasedEvents(0, null);
         }
-        // The streams' rows first, in a statement of its own: a writer that checked them with LockUnlessErasedAsync
+        // The streams' rows first, in statements of their own: a writer that checked them with LockUnlessErasedAsync
         // commits before this goes on, and the statements below (fresh snapshots) erase what it wrote and clean its rows.
-        await using (var lockRows = new NpgsqlCommand(
-            "SELECT 1 FROM oos.streams WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE", transaction.Connection, transaction)
+        // The streams' order locks come before their rows, as for every append: an appender holding one and waiting for
+        // the row would otherwise deadlock with this transaction if it appended to the stream later.
+        await using (var lockRows = new NpgsqlBatch(transaction.Connection, transaction)
         {
-            Parameters =
+            BatchCommands =
             {
-                new NpgsqlParameter { Value = tenantId },
-                new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                PostgresEventStore.OrderLocks(tenantId, streamIds),
+                new NpgsqlBatchCommand("SELECT 1 FROM oos.streams WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE")
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = tenantId },
+                        new NpgsqlParameter { Value = streamIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                    },
+                },
             },
         })
         {
@@ -149,7 +157,9 @@ public static partial class EventErasure
     /// nothing. False means no erasure of this stream can commit before the caller does; one that starts meanwhile waits
     /// (<see cref="EraseStreamsAsync"/> locks the rows first) and then erases and cleans what the caller wrote. Two
     /// statements in one round trip: the check takes its snapshot after the lock is granted. The lock is the one the
-    /// append's head update takes, so the caller's own append does not have to upgrade it.
+    /// append's head update takes, so the caller's own append does not have to upgrade it. The stream's order lock is taken
+    /// before the row, as every append takes it: the caller's append would otherwise wait for that lock while holding the
+    /// row that another appender, holding the order lock, waits for (a deadlock).
     /// </summary>
     public static async Task<bool> LockUnlessErasedAsync(NpgsqlTransaction transaction, Guid tenantId, string streamId, CancellationToken ct)
     {
@@ -157,6 +167,7 @@ public static partial class EventErasure
         {
             BatchCommands =
             {
+                PostgresEventStore.OrderLocks(tenantId, [streamId]),
                 new NpgsqlBatchCommand("SELECT 1 FROM oos.streams WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE")
                 {
                     Parameters = { new NpgsqlParameter { Value = tenantId }, new NpgsqlParameter { Value = streamId } },
@@ -165,6 +176,7 @@ public static partial class EventErasure
             },
         };
         await using var r = await batch.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
         await r.NextResultAsync(ct);
         await r.ReadAsync(ct);
         return r.GetBoolean(0);

@@ -497,8 +497,23 @@ internal sealed class PostgresEventStore(
     /// refused by the stream-order check (<see cref="NextLastTx"/>) although nothing had appended before it took its id.
     /// An advisory lock takes no id, so a transaction that had none gets one only once it holds the stream, after every
     /// earlier appender committed. (A transaction that wrote before the append already has an older id: that refusal stands.)
+    /// Anything else that locks a stream's row takes this lock first (<see cref="OrderLocks"/>): a row lock held without it
+    /// deadlocks with an appender that holds it and waits for the row.
     /// </summary>
-    private static long OrderLockKey(Guid tenantId, string streamId) => AdvisoryLocks.Key($"oos-stream:{tenantId:N}:{streamId}");
+    internal static long OrderLockKey(Guid tenantId, string streamId) => AdvisoryLocks.Key($"oos-stream:{tenantId:N}:{streamId}");
+
+    /// <summary>
+    /// The order locks of one organization's streams, in the order appends take them (ordinal stream id), for a caller
+    /// that locks the streams' rows itself (an erasure, a writer checking for one) before it appends.
+    /// </summary>
+    internal static NpgsqlBatchCommand OrderLocks(Guid tenantId, IEnumerable<string> streamIds)
+    {
+        var keys = streamIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(s => OrderLockKey(tenantId, s)).ToArray();
+        return new NpgsqlBatchCommand("SELECT count(*) FROM unnest($1::bigint[]) AS k(key) CROSS JOIN LATERAL pg_advisory_xact_lock(k.key)")
+        {
+            Parameters = { new NpgsqlParameter { Value = keys } },
+        };
+    }
 
     private static readonly byte[] EmptyMetadata = "{}"u8.ToArray();
 
