@@ -447,6 +447,31 @@ public sealed class EventStoreTests
     }
 
     /// <summary>
+    /// The order locks are entries of PostgreSQL's shared lock table: an append of many streams (a bulk load) takes none,
+    /// so concurrent bulk loads cannot exhaust the table; an ordinary one holds one per stream until it ends.
+    /// </summary>
+    [Fact]
+    public async Task A_bulk_append_takes_no_order_locks_and_an_ordinary_one_takes_one_per_stream()
+    {
+        await using var h = await EventStoreHarness.CreateAsync();
+        async Task<long> OrderLocksHeldAfterAsync(int streams)
+        {
+            await using var conn = await h.DataSource.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            var prefix = $"bulk-{streams}-";
+            await h.Store.AppendManyAsync(tx, [.. Enumerable.Range(0, streams).Select(i => new StreamAppend(TenantA, prefix + i, "t", ExpectedVersion.Any, [Deposit(i)]))]);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()", conn, tx);
+            var held = (long)(await count.ExecuteScalarAsync())!;
+            await tx.CommitAsync();
+            return held;
+        }
+
+        Assert.Equal(3, await OrderLocksHeldAfterAsync(3));
+        Assert.Equal(0, await OrderLocksHeldAfterAsync(PostgresEventStore.MaxOrderLocks + 1));
+        Assert.Equal(PostgresEventStore.MaxOrderLocks + 1, await h.ScalarAsync($"SELECT count(*) FROM oos.streams WHERE id LIKE 'bulk-{PostgresEventStore.MaxOrderLocks + 1}-%' AND version = 1"));
+    }
+
+    /// <summary>
     /// A writer that locks a stream's row before appending (<see cref="EventErasure.LockUnlessErasedAsync"/>, as the triage
     /// response consumer does) takes the stream's order lock first, as every append does. Before, it held the row without
     /// it: an appender that took the order lock waited for the row, and the writer's own append then waited for the order

@@ -482,7 +482,7 @@ internal sealed class PostgresEventStore(
             ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = oos.streams.updated_at
             RETURNING tenant_id, id, version, last_hash
             """);
-        upsert.Parameters.AddWithValue("keys", streams.Select(s => OrderLockKey(s.TenantId, s.StreamId)).ToArray());
+        upsert.Parameters.AddWithValue("keys", streams.Count <= MaxOrderLocks ? streams.Select(s => OrderLockKey(s.TenantId, s.StreamId)).ToArray() : Array.Empty<long>());
         upsert.Parameters.AddWithValue("t", streams.Select(s => s.TenantId).ToArray());
         upsert.Parameters.AddWithValue("s", streams.Select(s => s.StreamId).ToArray());
         upsert.Parameters.AddWithValue("ty", streams.Select(s => s.StreamType).ToArray());
@@ -501,6 +501,15 @@ internal sealed class PostgresEventStore(
     /// deadlocks with an appender that holds it and waits for the row.
     /// </summary>
     internal static long OrderLockKey(Guid tenantId, string streamId) => AdvisoryLocks.Key($"oos-stream:{tenantId:N}:{streamId}");
+
+    /// <summary>
+    /// Appends of more streams than this in one statement (bulk loads: a suppression import's chunk of 1,000) take no order
+    /// locks: each advisory lock is an entry of PostgreSQL's shared lock table (max_locks_per_transaction × connections,
+    /// 6,400 with the defaults), which a few concurrent bulk loads would exhaust. Their streams are rarely contended; a
+    /// refusal there is retried like any other. Such an append holds its streams' rows without their order locks, so it
+    /// should be the last append of its transaction (a later one waiting for an order lock could deadlock).
+    /// </summary>
+    internal const int MaxOrderLocks = 256;
 
     /// <summary>
     /// The order locks of one organization's streams, in the order appends take them (ordinal stream id), for a caller
