@@ -23,7 +23,7 @@ public sealed class ErasureLockTests
     }
 
     // The stream's order lock (advisory) comes before its row, so that is where the second one waits (ADR 0003).
-    private static async Task<bool> WaitingOnTheStreamAsync(EventStoreHarness h) => await h.ScalarAsync(
+    internal static async Task<bool> WaitingOnTheStreamAsync(EventStoreHarness h) => await h.ScalarAsync(
         "SELECT count(*) FROM pg_locks WHERE locktype IN ('advisory', 'transactionid', 'tuple') AND NOT granted " +
         "AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())") > 0;
 

@@ -495,7 +495,8 @@ public sealed class EventStoreTests
             await h.Store.AppendManyAsync(tx, [new StreamAppend(TenantA, "checked", "t", ExpectedVersion.Any, [Deposit(3)])]);
             await tx.CommitAsync();
         });
-        await Task.Delay(300); // the other appender is queued on the stream by now
+        // Observed through pg_locks, not by timing: the other appender is queued on the stream before the writer appends.
+        await OutreachOS.IntegrationTests.Messaging.Eventually.TrueAsync(() => ErasureLockTests.WaitingOnTheStreamAsync(h), "the other appender waits for the stream");
         Assert.False(other.IsCompleted);
 
         await h.Store.AppendManyAsync(writer, [new StreamAppend(TenantA, "checked", "t", ExpectedVersion.Any, [Deposit(2)]) { ReadHead = (head.Version, head.Hash) }]);

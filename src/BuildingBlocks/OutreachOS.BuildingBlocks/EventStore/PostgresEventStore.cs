@@ -134,9 +134,7 @@ internal sealed class PostgresEventStore(
             """, append, rows, now);
         append1.Parameters.AddWithValue("expected", head.Version);
         append1.Parameters.AddWithValue("previous", head.Hash);
-        var order = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@key)");
-        order.Parameters.AddWithValue("key", OrderLockKey(append.TenantId, append.StreamId));
-        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { order, append1, Notify() } };
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { OrderLocks(append.TenantId, [append.StreamId]), append1, Notify() } };
         AddRiders(batch, tx);
         var stored = await InsertConditionallyAsync(batch, append, rows, now, ct, leading: 1);
         return stored.Count == 0 ? null : (new AppendResult(append.StreamId, rows[^1].Version, AlreadyAppended: false), stored);
@@ -473,10 +471,8 @@ internal sealed class PostgresEventStore(
     /// </summary>
     private static NpgsqlBatchCommand LockStatement(List<(Guid TenantId, string StreamId, string StreamType)> streams, DateTimeOffset now)
     {
-        var upsert = new NpgsqlBatchCommand("""
-            WITH ordered AS MATERIALIZED (
-                SELECT count(*) AS n FROM unnest(@keys) AS k(key) CROSS JOIN LATERAL pg_advisory_xact_lock(k.key)
-            )
+        var upsert = new NpgsqlBatchCommand($"""
+            WITH ordered AS MATERIALIZED ({TakeOrderLocks})
             INSERT INTO oos.streams (tenant_id, id, type, version, created_at, updated_at)
             SELECT x.t, x.s, x.ty, 0, @now, @now FROM ordered, unnest(@t, @s, @ty) WITH ORDINALITY AS x(t, s, ty, n) ORDER BY x.n
             ON CONFLICT (tenant_id, id) DO UPDATE SET updated_at = oos.streams.updated_at
@@ -518,11 +514,14 @@ internal sealed class PostgresEventStore(
     internal static NpgsqlBatchCommand OrderLocks(Guid tenantId, IEnumerable<string> streamIds)
     {
         var keys = streamIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(s => OrderLockKey(tenantId, s)).ToArray();
-        return new NpgsqlBatchCommand("SELECT count(*) FROM unnest($1::bigint[]) AS k(key) CROSS JOIN LATERAL pg_advisory_xact_lock(k.key)")
-        {
-            Parameters = { new NpgsqlParameter { Value = keys } },
-        };
+        var command = new NpgsqlBatchCommand(TakeOrderLocks);
+        command.Parameters.AddWithValue("keys", keys);
+        return command;
     }
+
+    /// <summary>Takes the order locks of <c>@keys</c> (bigint[]), in the array's order; one row, the count.</summary>
+    private const string TakeOrderLocks =
+        "SELECT count(*) AS n FROM unnest(@keys::bigint[]) AS k(key) CROSS JOIN LATERAL pg_advisory_xact_lock(k.key)";
 
     private static readonly byte[] EmptyMetadata = "{}"u8.ToArray();
 
