@@ -20,7 +20,7 @@ internal enum RevokeOutcome
 internal sealed record IssuedKey(ApiKeyView Key, string Secret);
 
 /// <summary>Organizations and their API keys: commands append events, reads use the inline-projected tables.</summary>
-internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource dataSource, TimeProvider clock, ApiKeyVerifier verifier)
+internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource dataSource, TimeProvider clock, ApiKeyVerifier verifier, ApiKeyCache cache)
 {
     public async Task<(OrganizationView Organization, IssuedKey Key)> CreateAsync(string name, Tier tier, bool platformAdmin, CancellationToken ct,
         Guid? id = null, string? keySecret = null)
@@ -98,6 +98,8 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
             {
                 await store.AppendAsync(tenantId, stream, OrganizationStreams.Type, ExpectedVersion.Exactly(version.Value),
                     [EventToAppend.Create(new ApiKeyRevoked(keyId, tenantId, clock.GetUtcNow()))], ct);
+                // This host forgets before it answers; the trigger's notification tells the others (and this one, again).
+                cache.Invalidate();
                 return RevokeOutcome.Revoked;
             }
             catch (ConcurrencyException) when (attempt < 5)
@@ -140,14 +142,27 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
 
     public async Task<AuthenticatedKey?> AuthenticateAsync(string presentedKey, CancellationToken ct)
     {
-        // No cache on purpose: one primary-key lookup per request, and a revoked key stops working at commit on every host.
-        // Keys issued before keyed hashes (api_key_issued.v1) are found by their SHA-256: two primary-key probes.
+        // A key authenticated a moment ago is answered from the cache, which forgets at every change of the key table
+        // committed on any host (ApiKeyCache). Otherwise one primary-key lookup; keys issued before keyed hashes
+        // (api_key_issued.v1) are found by their SHA-256: two primary-key probes.
+        var candidates = await verifier.CandidatesAsync(presentedKey, ct);
+        if (cache.TryGet(candidates[0], out var cached))
+        {
+            return cached;
+        }
+        var generation = cache.Generation;
         await using var cmd = dataSource.CreateCommand("""
             SELECT k.id, k.tenant_id, o.is_platform_admin, k.role FROM oos.api_keys k JOIN oos.organizations o ON o.id = k.tenant_id
             WHERE k.verifier = ANY(@h) AND k.revoked_at IS NULL
             """);
-        cmd.Parameters.AddWithValue("h", await verifier.CandidatesAsync(presentedKey, ct));
+        cmd.Parameters.AddWithValue("h", candidates);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new AuthenticatedKey(r.GetGuid(0), r.GetGuid(1), r.GetBoolean(2), ApiKeyRoles.Parse(r.GetString(3))) : null;
+        if (!await r.ReadAsync(ct))
+        {
+            return null;
+        }
+        var found = new AuthenticatedKey(r.GetGuid(0), r.GetGuid(1), r.GetBoolean(2), ApiKeyRoles.Parse(r.GetString(3)));
+        cache.Add(candidates[0], found, generation);
+        return found;
     }
 }
