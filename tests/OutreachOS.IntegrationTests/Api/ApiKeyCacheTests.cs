@@ -56,7 +56,8 @@ public sealed class ApiKeyCacheTests
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{memberId}")).StatusCode);
         // No wait: the host that revoked forgot before it answered.
-        await TestOrganizations.ProblemAsync(await member.GetAsync("/organizations/me"), HttpStatusCode.Unauthorized);
+        var refused = await TestOrganizations.ProblemAsync(await member.GetAsync("/organizations/me"), HttpStatusCode.Unauthorized);
+        Assert.Equal("The API key is unknown or revoked.", refused.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -61,6 +61,13 @@ public sealed class HostTests
 
         await AssertProblemAsync(await app.ClientWithKey("oos_not-a-real-key").GetAsync("/organizations/me"), HttpStatusCode.Unauthorized);
         await AssertProblemAsync(await app.ClientWithKey(null).GetAsync("/audit/streams"), HttpStatusCode.Unauthorized);
+
+        // Each refusal says why: no key, an unknown key, a key too long to be one.
+        async Task<string?> DetailAsync(string? key) =>
+            (await JsonAsync(await app.ClientWithKey(key).GetAsync("/organizations/me"))).GetProperty("detail").GetString();
+        Assert.StartsWith("Send an API key as", await DetailAsync(null), StringComparison.Ordinal);
+        Assert.Equal("The API key is unknown or revoked.", await DetailAsync("oos_not-a-real-key"));
+        Assert.Contains("malformed", await DetailAsync(new string('k', 201)), StringComparison.Ordinal);
     }
 
     [Fact]
