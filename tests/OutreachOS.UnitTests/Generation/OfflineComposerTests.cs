@@ -275,6 +275,67 @@ public sealed class OfflineComposerTests
     }
 
     /// <summary>
+    /// With thin context all three variants open from the same hook; each middle sentence (what is neither greeting,
+    /// opener, call to action nor sign-off) was shared by two of them, which reads as a template.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FewHooks))]
+    public void The_variants_of_one_answer_share_no_middle_sentence(string _, CompanyContextInput? context, string? title)
+    {
+        foreach (var tone in Enum.GetValues<Tone>())
+        {
+            var request = Rich(tone: tone) with
+            {
+                Lead = new LeadInput("Sarah", "Chen", title, "Acme Logistics", "acmelogistics.com"),
+                CompanyContext = context,
+                Signals = null,
+            };
+            var (parsed, reports) = Run(request);
+            Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
+            // The body paragraph: its first sentence is the opener (a different one per variant by construction).
+            var middles = parsed.Variants
+                .Select(v => Regex.Split(v.Message.Split("\n\n")[1], @"(?<=[.!?])\s+").Skip(1).ToList())
+                .ToList();
+            var all = middles.SelectMany(m => m).ToList();
+            Assert.True(all.Count == all.Distinct().Count(), Describe(parsed, reports));
+        }
+    }
+
+    [Theory]
+    [InlineData("Head of Operations", "operations")]
+    [InlineData("VP Sales", "sales")]
+    [InlineData("Senior Vice President of Customer Success", "customer success")]
+    [InlineData("Director, Marketing", "marketing")]
+    [InlineData("Chief Marketing Officer", "marketing")]
+    [InlineData("Marketing Manager", "marketing")]
+    [InlineData("Head of Sales & Marketing", "sales and marketing")]
+    [InlineData("Head of it", "IT")]
+    [InlineData("Procurement Lead", "procurement")]
+    [InlineData("Team Leader of Sales", null)]
+    [InlineData("Founder", null)]
+    [InlineData("CTO", null)]
+    [InlineData("Software Engineer", null)]
+    [InlineData("Head of Growth Hacking and Things", null)]
+    [InlineData(null, null)]
+    public void A_title_names_its_function_only_from_the_known_list(string? title, string? focus) =>
+        Assert.Equal(focus, PersonalizeOfflineComposer.RoleFocus(title));
+
+    [Fact]
+    public void With_only_a_title_the_topic_is_its_function_and_the_variants_still_pass()
+    {
+        var request = Rich(tone: Tone.Friendly) with
+        {
+            Lead = new LeadInput("Dana", "Lee", "Head of Operations", "Northwind", "northwind.example"),
+            CompanyContext = null,
+            Signals = null,
+        };
+        var (parsed, reports) = Run(request);
+        Assert.True(reports.All(r => r.Passed), Describe(parsed, reports));
+        Assert.All(parsed.Variants, v => Assert.DoesNotContain("your team's goals", v.Message, StringComparison.Ordinal));
+        Assert.Contains(parsed.Variants, v => v.Message.Contains("about operations", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// One character outside GSM-7 (an accent in a name, an emoji in a keyword) makes an SMS UCS-2: two segments hold 134
     /// characters, not 306. The composer measured characters against 300, so such an SMS was blocked as too long.
     /// </summary>

@@ -13,7 +13,9 @@ namespace OutreachOS.Generation.Offline;
 /// The offline model for "personalize.v1": composes variants deterministically from the INPUT block of the prompt and
 /// nothing else, so it can never state a number, name or claim that the input does not hold. Hooks follow the
 /// hierarchy company keywords (or summary) → role/title → tech stack, with a generic but relevant opener when the
-/// context is thin; variant N starts from hook N of that list, and a hook used a second time is worded differently. Tone,
+/// context is thin (its topic then the function the lead's title names, e.g. "operations" for "Head of Operations");
+/// variant N starts from hook N of that list, a hook used a second time is worded differently, and the variants of one
+/// answer never share a middle sentence. Tone,
 /// channel limits, framework and max_words shape the text; sentences that are optional are dropped (last first) until it
 /// fits. Context items holding wording the prompt's AVOID line names (spam, forbidden or competitor wording found in the
 /// lead's context by the guardrails) are left out, as a model following the prompt would.
@@ -93,11 +95,13 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
     {
         var hooks = HooksOf(facts);
         var hook = hooks[slot % hooks.Count];
-        // Past the first round of hooks (3 variants from fewer hooks, or a regeneration) a hook is worded another way:
-        // three openers, each with either style of the other sentences, before a combination repeats.
+        // Past the first round of hooks (3 variants from fewer hooks, or a regeneration) a hook is worded another way: its
+        // three other openers, and a style that moves on with the slot (so two variants of one answer never share their
+        // middle sentence) and skips one every three rounds (so opener and middle do not cycle together: nine
+        // combinations before one repeats).
         var again = slot >= hooks.Count;
         var round = slot / hooks.Count;
-        var style = again ? ((round - 1) / 3 % 2) + 1 : slot;
+        var style = again ? slot + ((round - 1) / 3) : slot;
         var topic = Topic(facts);
         var tone = input.Tone;
 
@@ -195,7 +199,49 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
     }
 
     private static string Topic(Facts f) =>
-        f.Keywords.FirstOrDefault() ?? f.Tech.FirstOrDefault() ?? "your team's goals";
+        f.Keywords.FirstOrDefault() ?? f.Tech.FirstOrDefault() ?? RoleFocus(f.Title) ?? "your team's goals";
+
+    /// <summary>
+    /// The business function a title names ("Head of Operations" → "operations", "VP Sales" → "sales", "Marketing
+    /// Manager" → "marketing"), for a topic when the context has no keywords or tech: the lead's own title is input, so
+    /// the topic stays sourced. Only functions from a fixed list: a title like "Founder" or "CTO" gives none.
+    /// </summary>
+    internal static string? RoleFocus(string? title)
+    {
+        if (title is null)
+        {
+            return null;
+        }
+        var m = SeniorityFirstRegex().Match(title);
+        if (!m.Success)
+        {
+            m = FunctionFirstRegex().Match(title);
+        }
+        if (!m.Success)
+        {
+            return null;
+        }
+        var parts = FunctionJoinRegex().Split(m.Groups["f"].Value.Trim());
+        if (parts.Length is 0 or > 2 || !parts.All(p => Functions.Contains(p)))
+        {
+            return null;
+        }
+        // Acronyms are upper case ("IT", "HR", however the title spelled them); words are lower case inside a sentence.
+        return string.Join(" and ", parts.Select(p => p.Equals("IT", StringComparison.OrdinalIgnoreCase) || p.Equals("HR", StringComparison.OrdinalIgnoreCase)
+            ? p.ToUpperInvariant()
+            : p.ToLowerInvariant()));
+    }
+
+    private static readonly HashSet<string> Functions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "operations", "sales", "marketing", "engineering", "finance", "product", "customer success", "customer support",
+        "support", "customer experience", "people", "human resources", "HR", "talent", "talent acquisition", "recruiting",
+        "IT", "information technology", "security", "information security", "data", "analytics", "growth", "partnerships",
+        "business development", "procurement", "purchasing", "supply chain", "logistics", "revenue operations",
+        "sales operations", "marketing operations", "demand generation", "design", "legal", "compliance", "facilities",
+        "infrastructure", "platform", "quality", "research", "accounting", "communications", "e-commerce", "ecommerce", "ops",
+        "revops", "devops",
+    };
 
     private static string Greeting(Channel channel, Tone tone, string first, int slot) => (channel, tone) switch
     {
@@ -285,11 +331,28 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
             $"Imagine {topic} running smoothly without the extra manual work.",
             "That's where we come in.",
         ],
+        // Three wordings per tone, one per slot of an answer: with thin context all three variants share one hook, and
+        // the same sentence in two of them read as a template.
         _ => tone switch
         {
-            Tone.Direct => [$"I have an idea for {topic}."],
-            Tone.Friendly => [slot % 2 == 0 ? $"I had an idea about {topic} that felt worth sharing." : $"I have a thought on {topic} you might like."],
-            _ => [slot % 2 == 0 ? $"I have an idea about {topic} that may be useful to you." : $"I would value your view on how you approach {topic}."],
+            Tone.Direct => [(slot % 3) switch
+            {
+                0 => $"I have an idea for {topic}.",
+                1 => $"I have one concrete idea on {topic}.",
+                _ => $"One idea on {topic} is worth a look.",
+            }],
+            Tone.Friendly => [(slot % 3) switch
+            {
+                0 => $"I had an idea about {topic} that felt worth sharing.",
+                1 => $"I have a thought on {topic} you might like.",
+                _ => $"Something about {topic} made me think of you.",
+            }],
+            _ => [(slot % 3) switch
+            {
+                0 => $"I have an idea about {topic} that may be useful to you.",
+                1 => $"I would value your view on how you approach {topic}.",
+                _ => $"I have been thinking about {topic} and would appreciate your perspective.",
+            }],
         },
     };
 
@@ -443,6 +506,19 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
 
     [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
     private static partial Regex WhitespaceRegex();
+
+    /// <summary>"Senior VP of Sales", "Head of Operations", "Director, Marketing", "Chief Marketing Officer".</summary>
+    [GeneratedRegex(@"^(?:(?:senior|sr\.?|global|regional|group|interim|acting|associate|assistant|deputy|executive)\s+)*(?:head|vp|svp|evp|vice\s+president|director|manager|leader|lead|chief)\b\s*(?:,|of\s+|for\s+)?\s*(?<f>[\p{L}&/ -]+?)(?:\s+officer)?$",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SeniorityFirstRegex();
+
+    /// <summary>"Marketing Manager", "Sales Lead", "Senior Procurement Director".</summary>
+    [GeneratedRegex(@"^(?:(?:senior|sr\.?|global|regional|group|interim|acting|associate|assistant|deputy)\s+)*(?<f>[\p{L}&/ -]+?)\s+(?:manager|leader|lead|director|head|coordinator|specialist|team\s+lead)$",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex FunctionFirstRegex();
+
+    [GeneratedRegex(@"\s*(?:&|/|\band\b)\s*", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex FunctionJoinRegex();
 
     [GeneratedRegex(@"[.!?](?=\s|$)", RegexOptions.CultureInvariant)]
     private static partial Regex SentenceEndRegex();
