@@ -282,9 +282,9 @@ public sealed class OfflineComposerTests
     [MemberData(nameof(FewHooks))]
     public void The_variants_of_one_answer_share_no_middle_sentence(string _, CompanyContextInput? context, string? title)
     {
-        foreach (var tone in Enum.GetValues<Tone>())
+        foreach (var (tone, framework) in Enum.GetValues<Tone>().SelectMany(t => new Framework?[] { null, Framework.Aida, Framework.Pas, Framework.Bab }.Select(f => (t, f))))
         {
-            var request = Rich(tone: tone) with
+            var request = Rich(tone: tone, framework: framework) with
             {
                 Lead = new LeadInput("Sarah", "Chen", title, "Acme Logistics", "acmelogistics.com"),
                 CompanyContext = context,

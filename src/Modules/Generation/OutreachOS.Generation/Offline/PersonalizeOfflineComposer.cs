@@ -312,24 +312,62 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         (_, _) => Middle(framework, topic, tone, slot),
     };
 
-    private static IReadOnlyList<string> Middle(Framework? framework, string topic, Tone tone, int slot) => framework switch
+    /// <summary>
+    /// The middle sentences, one wording set per slot of an answer (slot modulo 3), each carrying its framework's parts
+    /// in order (the framework check's cues), so that three variants of one framework do not read as one text three times.
+    /// </summary>
+    private static IReadOnlyList<string> Middle(Framework? framework, string topic, Tone tone, int slot) => (framework, slot % 3) switch
     {
-        Framework.Aida =>
+        (Framework.Aida, 0) =>
         [
             $"We help teams like yours that care about {topic}.",
             $"The aim is to free up time so your team can focus on {topic} instead of busywork.",
         ],
-        Framework.Pas =>
+        (Framework.Aida, 1) =>
+        [
+            $"Our work is with teams that put {topic} first.",
+            $"That way your team can spend less time on busywork and more on {topic}.",
+        ],
+        (Framework.Aida, _) =>
+        [
+            $"Here's why I'm reaching out: we help teams make {topic} simpler.",
+            $"It could mean fewer manual steps, so the team can focus on {topic}.",
+        ],
+        (Framework.Pas, 0) =>
         [
             $"Keeping {topic} on track can be a real challenge when priorities shift.",
             "That often means slow handoffs, and the delays add up every week.",
             $"That's where we help, with a lighter way to keep {topic} moving.",
         ],
-        Framework.Bab =>
+        (Framework.Pas, 1) =>
+        [
+            $"A lot of manual work tends to pile up around {topic}.",
+            "Left alone, it slows every handoff, and the cost adds up every month.",
+            $"That's why we built a simpler way to keep {topic} on track.",
+        ],
+        (Framework.Pas, _) =>
+        [
+            $"Staying on top of {topic} is difficult when the team is stretched.",
+            "Meanwhile, small delays pile up and deadlines start to slip.",
+            $"Our approach helps you keep {topic} moving with less effort.",
+        ],
+        (Framework.Bab, 0) =>
         [
             $"Right now, a lot of teams still handle {topic} with manual steps.",
             $"Imagine {topic} running smoothly without the extra manual work.",
             "That's where we come in.",
+        ],
+        (Framework.Bab, 1) =>
+        [
+            $"Today, {topic} often still takes a lot of manual follow-up.",
+            $"Picture {topic} moving forward on its own, with no more chasing.",
+            "That's where our team can help.",
+        ],
+        (Framework.Bab, _) =>
+        [
+            $"Currently, keeping {topic} on track is still mostly manual.",
+            "Imagine it running quietly in the background instead.",
+            "Here's how we help.",
         ],
         // Three wordings per tone, one per slot of an answer: with thin context all three variants share one hook, and
         // the same sentence in two of them read as a template.
