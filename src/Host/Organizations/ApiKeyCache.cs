@@ -75,11 +75,27 @@ internal sealed class ApiKeyCache(ApiKeyCacheOptions options, TimeProvider clock
     /// </summary>
     public void Add(string verifier, AuthenticatedKey key, long generationBeforeRead)
     {
-        if (!Active || Generation != generationBeforeRead || _entries.Count >= options.MaxEntries)
+        if (!Active || Generation != generationBeforeRead)
         {
             return;
         }
-        var expires = clock.GetTimestamp() + (long)(options.EntryLifetime.TotalSeconds * clock.TimestampFrequency);
+        var now = clock.GetTimestamp();
+        if (_entries.Count >= options.MaxEntries)
+        {
+            // Full: drop what has expired (keys nobody presented again), and keep nothing new if that freed no room.
+            foreach (var (k, e) in _entries)
+            {
+                if (now >= e.ExpiresAt)
+                {
+                    _entries.TryRemove(KeyValuePair.Create(k, e));
+                }
+            }
+            if (_entries.Count >= options.MaxEntries)
+            {
+                return;
+            }
+        }
+        var expires = now + (long)(options.EntryLifetime.TotalSeconds * clock.TimestampFrequency);
         _entries[verifier] = new Entry(key, expires);
         if (Generation != generationBeforeRead || !Active)
         {

@@ -114,6 +114,22 @@ public sealed class ApiKeyCacheTests
         Assert.False(cache.TryGet("v3", out _));
     }
 
+    [Fact]
+    public void A_full_cache_makes_room_by_dropping_expired_keys()
+    {
+        var (cache, clock) = Listening(maxEntries: 2);
+        cache.Add("v1", Key, cache.Generation);
+        clock.Ticks += TimeSpan.FromSeconds(30).Ticks;
+        cache.Add("v2", Key, cache.Generation);
+        clock.Ticks += TimeSpan.FromSeconds(31).Ticks; // v1 expired, v2 not
+
+        cache.Add("v3", Key, cache.Generation);
+
+        Assert.Equal(2, cache.Count);
+        Assert.True(cache.TryGet("v2", out _));
+        Assert.True(cache.TryGet("v3", out _));
+    }
+
     [Theory]
     [InlineData("0", null)]
     [InlineData("-5", null)]
