@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Postgres;
 
 namespace OutreachOS.Host.Organizations;
 
@@ -162,47 +163,19 @@ internal sealed class ApiKeyChangeListener(NpgsqlDataSource dataSource, ApiKeyCa
             logger.LogInformation("The API key cache is off (Auth:KeyCache:Enabled=false): every request reads oos.api_keys");
             return;
         }
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
-            {
-                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
-                conn.Notification += (_, _) => cache.Invalidate();
-                await using (var listen = new NpgsqlCommand($"LISTEN {ApiKeyCache.Channel}", conn))
+            await NotificationListener.RunAsync(dataSource, [ApiKeyCache.Channel], _ => cache.Invalidate(), () => cache.SetListening(true),
+                (ex, backoff) =>
                 {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-                cache.SetListening(true);
-                backoff = TimeSpan.FromMilliseconds(200);
-                while (true)
-                {
-                    if (!await conn.WaitAsync(ProbeInterval, stoppingToken))
-                    {
-                        await using var probe = new NpgsqlCommand("SELECT 1", conn);
-                        await probe.ExecuteScalarAsync(stoppingToken);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                cache.SetListening(false);
-                return;
-            }
-            catch (Exception ex)
-            {
-                cache.SetListening(false);
-                logger.LogWarning(ex, "The API key cache's listener failed; keys are read from the database on every request until it reconnects in {Backoff}", backoff);
-                try
-                {
-                    await Task.Delay(backoff, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            }
+                    cache.SetListening(false);
+                    logger.LogWarning(ex, "The API key cache's listener failed; keys are read from the database on every request until it reconnects in {Backoff}", backoff);
+                },
+                ProbeInterval, stoppingToken);
+        }
+        finally
+        {
+            cache.SetListening(false);
         }
     }
 }

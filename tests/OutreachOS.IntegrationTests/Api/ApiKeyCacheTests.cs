@@ -41,6 +41,15 @@ public sealed class ApiKeyCacheTests
         return [.. pids];
     }
 
+    /// <summary>Two requests with the key: the second must be answered from the host's cache.</summary>
+    private static async Task UsedTwiceAsync(OutreachApp app, HttpClient client)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/organizations/me")).StatusCode);
+        var hits = CacheOf(app).Hits;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/organizations/me")).StatusCode);
+        Assert.True(CacheOf(app).Hits > hits, "the second request with the same key was not answered from the cache");
+    }
+
     [Fact]
     public async Task A_key_used_again_is_answered_from_the_cache_and_stops_working_as_soon_as_this_host_revokes_it()
     {
@@ -49,10 +58,7 @@ public sealed class ApiKeyCacheTests
         var (admin, _, _) = await TestOrganizations.CreateAsync(app, "Cached");
         var (member, memberId, _) = await TestOrganizations.IssueKeyAsync(app, admin, """{"name":"sdr","role":"MEMBER"}""");
 
-        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/organizations/me")).StatusCode);
-        var hits = CacheOf(app).Hits;
-        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/organizations/me")).StatusCode);
-        Assert.True(CacheOf(app).Hits > hits, "the second request with the same key was not answered from the cache");
+        await UsedTwiceAsync(app, member);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api-keys/{memberId}")).StatusCode);
         // No wait: the host that revoked forgot before it answered.
@@ -69,10 +75,7 @@ public sealed class ApiKeyCacheTests
         await ListeningAsync(first);
         var (admin, _, _) = await TestOrganizations.CreateAsync(first, "Two hosts");
         var (member, memberId, _) = await TestOrganizations.IssueKeyAsync(first, admin, """{"name":"sdr","role":"MEMBER"}""");
-        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/organizations/me")).StatusCode);
-        var hits = CacheOf(first).Hits;
-        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync("/organizations/me")).StatusCode);
-        Assert.True(CacheOf(first).Hits > hits, "the first host did not cache the key");
+        await UsedTwiceAsync(first, member);
 
         // The second host revokes; the first learns it from the notification, not from its entries' 60 s lifetime.
         var adminOnSecond = second.ClientWithKey(admin.DefaultRequestHeaders.Authorization!.Parameter);
@@ -93,8 +96,7 @@ public sealed class ApiKeyCacheTests
         await using var app = await OutreachApp.StartAsync(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Error" });
         await ListeningAsync(app);
         var client = app.ClientWithKey();
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/organizations/me")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/organizations/me")).StatusCode);
+        await UsedTwiceAsync(app, client);
         Assert.True(CacheOf(app).Count > 0);
         var listener = Assert.Single(await ListenersAsync(app.ConnectionString));
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OutreachOS.BuildingBlocks.EventStore;
+using OutreachOS.BuildingBlocks.Postgres;
 
 namespace OutreachOS.BuildingBlocks.Projections;
 
@@ -39,47 +40,17 @@ internal sealed class LogNotifications(NpgsqlDataSource dataSource, Func<long> r
     }
 
     /// <summary>Listens until <paramref name="ct"/> is cancelled, reconnecting after a failure.</summary>
-    public async Task RunAsync(CancellationToken ct)
-    {
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (!ct.IsCancellationRequested)
+    public Task RunAsync(CancellationToken ct) => NotificationListener.RunAsync(dataSource,
+        [PostgresEventStore.NotifyChannel, PostgresEventStore.ReleasedChannel],
+        e => Announce(e.Channel == PostgresEventStore.NotifyChannel),
+        () =>
         {
-            try
-            {
-                await using var conn = await dataSource.OpenConnectionAsync(ct);
-                conn.Notification += (_, e) => Announce(e.Channel == PostgresEventStore.NotifyChannel);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresEventStore.NotifyChannel}; LISTEN {PostgresEventStore.ReleasedChannel}", conn))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                // Anything announced while no connection listened (start-up, a reconnect) is to be read now.
-                Announce(appended: true);
-                _listening.TrySetResult();
-                backoff = TimeSpan.FromMilliseconds(200);
-                while (true)
-                {
-                    await conn.WaitAsync(ct); // raises Notification for each message it reads
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "The log's notification listener failed; runners poll until it reconnects in {Backoff}", backoff);
-                try
-                {
-                    await Task.Delay(backoff, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            }
-        }
-    }
+            // Anything announced while no connection listened (start-up, a reconnect) is to be read now.
+            Announce(appended: true);
+            _listening.TrySetResult();
+        },
+        (ex, backoff) => logger.LogError(ex, "The log's notification listener failed; runners poll until it reconnects in {Backoff}", backoff),
+        probeEvery: null, ct);
 
     private void Announce(bool appended)
     {
