@@ -12,8 +12,8 @@ public static class NotificationListener
     /// <summary>
     /// Listens on <paramref name="channels"/> until <paramref name="ct"/> is cancelled. <paramref name="listening"/> runs
     /// after each <c>LISTEN</c> (the first and every reconnection), <paramref name="failed"/> after each failure with the
-    /// delay before the next try. With <paramref name="probeEvery"/>, an idle connection is probed with <c>SELECT 1</c> at
-    /// that interval, so that one that died silently is noticed.
+    /// delay before the next try. With <paramref name="probeEvery"/>, an idle connection is probed (its <c>LISTEN</c>
+    /// again) at that interval, so that one that died silently is noticed.
     /// </summary>
     public static async Task RunAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> channels, Action<NpgsqlNotificationEventArgs> notified,
         Action listening, Action<Exception, TimeSpan> failed, TimeSpan? probeEvery, CancellationToken ct)
@@ -25,7 +25,8 @@ public static class NotificationListener
             {
                 await using var conn = await dataSource.OpenConnectionAsync(ct);
                 conn.Notification += (_, e) => notified(e);
-                await using (var listen = new NpgsqlCommand(string.Join("; ", channels.Select(c => $"LISTEN {c}")), conn))
+                var listenSql = string.Join("; ", channels.Select(c => $"LISTEN {c}"));
+                await using (var listen = new NpgsqlCommand(listenSql, conn))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
                 }
@@ -38,8 +39,10 @@ public static class NotificationListener
                     {
                         if (!await conn.WaitAsync(every, ct))
                         {
-                            await using var probe = new NpgsqlCommand("SELECT 1", conn);
-                            await probe.ExecuteScalarAsync(ct);
+                            // LISTEN again: a no-op for a live session that needs the server's answer (a dead one throws),
+                            // and pg_stat_activity keeps showing what the connection is for.
+                            await using var probe = new NpgsqlCommand(listenSql, conn);
+                            await probe.ExecuteNonQueryAsync(ct);
                         }
                     }
                     else
