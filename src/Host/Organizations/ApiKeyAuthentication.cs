@@ -15,12 +15,6 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
-    /// <summary>
-    /// Why a presented key was refused, for the 401's detail: ASP.NET Core's authentication middleware keeps only a
-    /// successful result, so the challenge cannot read the failure from <see cref="IAuthenticateResultFeature"/>.
-    /// </summary>
-    private const string FailureItemKey = "OutreachOS.ApiKeyFailure";
-
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = ReadKey(Request);
@@ -30,12 +24,12 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         if (key.Length > 200)
         {
-            return Fail("The API key is malformed (longer than 200 characters).");
+            return AuthenticateResult.Fail("The API key is malformed (longer than 200 characters).");
         }
         var found = await organizations.AuthenticateAsync(key, Context.RequestAborted);
         if (found is null)
         {
-            return Fail("The API key is unknown or revoked.");
+            return AuthenticateResult.Fail("The API key is unknown or revoked.");
         }
         Context.Items[TenancyHttpContextExtensions.TenantItemKey] = found.TenantId;
         var identity = new ClaimsIdentity(
@@ -48,15 +42,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    private AuthenticateResult Fail(string reason)
-    {
-        Context.Items[FailureItemKey] = reason;
-        return AuthenticateResult.Fail(reason);
-    }
-
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var failure = Context.Items.TryGetValue(FailureItemKey, out var reason) ? reason as string : null;
+        // Why the key was refused, for the detail: the handler's own result of this request (computed once, cached). The
+        // authentication middleware keeps only a successful result in IAuthenticateResultFeature.
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer realm=\"outreachos\"";
         await Results.Problem(

@@ -62,7 +62,10 @@ internal sealed class ApiKeyVerifier(NpgsqlDataSource dataSource)
         Scheme + Convert.ToHexStringLower(HMACSHA256.HashData(await SecretAsync(ct), Encoding.UTF8.GetBytes("api-key\n" + key)));
 
     /// <summary>The verifiers a presented key may be stored under: this scheme's, and v1's unsalted SHA-256.</summary>
-    public async ValueTask<string[]> CandidatesAsync(string key, CancellationToken ct) => [await VerifierAsync(key, ct), ApiKeys.LegacySha256(key)];
+    public async ValueTask<string[]> CandidatesAsync(string key, CancellationToken ct) => Candidates(await VerifierAsync(key, ct), key);
+
+    /// <summary>The candidates of <paramref name="key"/> when its keyed verifier is already known (a cache lookup needed it first).</summary>
+    public static string[] Candidates(string verifier, string key) => [verifier, ApiKeys.LegacySha256(key)];
 
     /// <summary>
     /// The key's id, derived from the organization and the key under the secret, so that re-issuing the same bootstrap

@@ -145,8 +145,8 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
         // A key authenticated a moment ago is answered from the cache, which forgets at every change of the key table
         // committed on any host (ApiKeyCache). Otherwise one primary-key lookup; keys issued before keyed hashes
         // (api_key_issued.v1) are found by their SHA-256: two primary-key probes.
-        var candidates = await verifier.CandidatesAsync(presentedKey, ct);
-        if (cache.TryGet(candidates[0], out var cached))
+        var keyed = await verifier.VerifierAsync(presentedKey, ct);
+        if (cache.TryGet(keyed, out var cached))
         {
             return cached;
         }
@@ -155,14 +155,14 @@ internal sealed class OrganizationService(IEventStore store, NpgsqlDataSource da
             SELECT k.id, k.tenant_id, o.is_platform_admin, k.role FROM oos.api_keys k JOIN oos.organizations o ON o.id = k.tenant_id
             WHERE k.verifier = ANY(@h) AND k.revoked_at IS NULL
             """);
-        cmd.Parameters.AddWithValue("h", candidates);
+        cmd.Parameters.AddWithValue("h", ApiKeyVerifier.Candidates(keyed, presentedKey));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))
         {
             return null;
         }
         var found = new AuthenticatedKey(r.GetGuid(0), r.GetGuid(1), r.GetBoolean(2), ApiKeyRoles.Parse(r.GetString(3)));
-        cache.Add(candidates[0], found, generation);
+        cache.Add(keyed, found, generation);
         return found;
     }
 }

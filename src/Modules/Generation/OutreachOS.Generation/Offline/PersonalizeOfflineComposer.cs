@@ -221,17 +221,13 @@ internal sealed partial class PersonalizeOfflineComposer : IOfflineTaskHandler
         {
             return null;
         }
-        var parts = FunctionJoinRegex().Split(m.Groups["f"].Value.Trim());
-        if (parts.Length is 0 or > 2 || !parts.All(p => Functions.Contains(p)))
-        {
-            return null;
-        }
-        // Acronyms are upper case ("IT", "HR", however the title spelled them); words are lower case inside a sentence.
-        return string.Join(" and ", parts.Select(p => p.Equals("IT", StringComparison.OrdinalIgnoreCase) || p.Equals("HR", StringComparison.OrdinalIgnoreCase)
-            ? p.ToUpperInvariant()
-            : p.ToLowerInvariant()));
+        // The list's own spelling, however the title wrote it: lower case inside a sentence, acronyms upper case.
+        var named = FunctionJoinRegex().Split(m.Groups["f"].Value.Trim())
+            .Select(part => Functions.TryGetValue(part, out var spelled) ? spelled : null).ToList();
+        return named.Count is 1 or 2 && named.All(n => n is not null) ? string.Join(" and ", named) : null;
     }
 
+    /// <summary>Known functions as they are written inside a sentence (matched ignoring case).</summary>
     private static readonly HashSet<string> Functions = new(StringComparer.OrdinalIgnoreCase)
     {
         "operations", "sales", "marketing", "engineering", "finance", "product", "customer success", "customer support",
